@@ -1,0 +1,397 @@
+"""scikit-learn estimators. They validate, delegate to the booster, and store fitted state."""
+
+from __future__ import annotations
+
+from itertools import combinations
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import check_array, check_is_fitted, column_or_1d
+
+from .binning import FeatureBins, feature_bins_from_levels, fit_categorical, fit_continuous
+from .binning import bin_column, smallest_code_dtype
+from .booster import BinnedData, Booster, BoostSettings
+from .model import term_contributions, term_importances
+from .objectives import classification_objective, inverse_link, regression_objective
+from .parameters import (check_number, check_random_state, check_validation_size,
+                         parse_exclude, parse_interactions, parse_monotone, resolve_n_threads)
+from .purification import finish_terms
+from .schema import CONTINUOUS, NOMINAL, align_for_predict, type_table
+
+FITTED_ATTRIBUTES = (
+    "n_features_in_", "feature_names_in_", "feature_types_in_", "bins_", "term_features_",
+    "term_names_", "term_scores_", "standard_deviations_", "bagged_scores_", "bagged_intercept_",
+    "intercept_", "bin_weights_", "link_", "link_param_", "objective_", "classes_",
+    "best_iteration_", "interaction_strengths_", "_match_by_name",
+)
+
+
+def _check_params(est: "_EBMBase") -> None:
+    check_number("max_bins", est.max_bins, 2, integer=True)
+    check_number("max_interaction_bins", est.max_interaction_bins, 2, 253, integer=True)
+    check_validation_size(est.validation_size)
+    check_number("outer_bags", est.outer_bags, 1, integer=True)
+    check_number("learning_rate", est.learning_rate, 0.0, low_open=True)
+    check_number("max_rounds", est.max_rounds, 0, integer=True)
+    check_number("early_stopping_rounds", est.early_stopping_rounds, 0, integer=True)
+    check_number("early_stopping_tolerance", est.early_stopping_tolerance, 0.0)
+    check_number("smoothing_rounds", est.smoothing_rounds, 0, integer=True)
+    check_number("interaction_smoothing_rounds", est.interaction_smoothing_rounds, 0,
+                 integer=True)
+    check_number("min_samples_leaf", est.min_samples_leaf, 1, integer=True)
+    check_number("min_hessian", est.min_hessian, 0.0)
+    check_number("max_leaves", est.max_leaves, 2, integer=True)
+    check_number("cat_smooth", est.cat_smooth, 0.0)
+    check_random_state(est.random_state)
+    resolve_n_threads(est.n_jobs)
+
+
+def _sample_weights(sample_weight: Any, n_rows: int) -> np.ndarray:
+    if sample_weight is None:
+        return np.ones(n_rows)
+    try:
+        weights = np.asarray(sample_weight, dtype=np.float64)
+    except (TypeError, ValueError) as error:
+        raise ValueError(f"sample_weight must be numbers: {error}") from None
+    if weights.ndim == 0:
+        weights = np.full(n_rows, float(weights))
+    if weights.ndim != 1 or len(weights) != n_rows:
+        raise ValueError(
+            f"sample_weight.shape == {weights.shape}, expected ({n_rows},) to match X's rows"
+        )
+    if not np.all(np.isfinite(weights)):
+        raise ValueError("sample_weight contains NaN or infinity")
+    if np.any(weights < 0):
+        raise ValueError("Negative values in data passed to sample_weight")
+    if weights.sum() <= 0:
+        raise ValueError("sample_weight is zero everywhere; at least one row needs weight > 0")
+    return weights
+
+
+def _feature_bins(table, weights: np.ndarray, max_bins: int, max_interaction_bins: int):
+    bins = []
+    for name, ftype, column, order in zip(table.names, table.types, table.columns, table.orders):
+        try:
+            if ftype == CONTINUOUS:
+                bins.append(fit_continuous(column, weights, max_bins, max_interaction_bins))
+            else:
+                bins.append(fit_categorical(ftype, column, order))
+        except ValueError as error:
+            raise ValueError(f"Feature {name!r}: {error}") from None
+    return bins
+
+
+def _code_matrix(columns, bins: list[FeatureBins], interaction: bool) -> np.ndarray:
+    n_bins = [b.n_interaction_bins if interaction else b.n_bins for b in bins]
+    dtype = smallest_code_dtype(max(n_bins))
+    codes = np.empty((len(bins), len(columns[0].values)), dtype=dtype)
+    for i, (column, feature_bins) in enumerate(zip(columns, bins)):
+        codes[i] = bin_column(column, feature_bins, interaction)
+    return codes
+
+
+class _EBMBase(BaseEstimator):
+    """Shared fitting and scoring of both estimators."""
+
+    def _encode_target(self, y: Any, n_rows: int) -> tuple[np.ndarray, np.ndarray | None]:
+        raise NotImplementedError
+
+    def _objective(self):
+        raise NotImplementedError
+
+    def fit(self, X: Any, y: Any, sample_weight: Any = None) -> "_EBMBase":
+        """Fit the model: bin features, boost mains and pairs over bags, finish the tables."""
+        for attribute in FITTED_ATTRIBUTES:
+            self.__dict__.pop(attribute, None)
+        _check_params(self)
+        if y is None:
+            raise ValueError(
+                f"{type(self).__name__} requires y to be passed, but the target y is None"
+            )
+        table = type_table(X, self.feature_names, self.feature_types)
+        n_rows = len(table.columns[0].values)
+        if n_rows < 2:
+            raise ValueError(
+                f"n_samples={n_rows}: at least 2 samples are required to fit, got 1 sample"
+                if n_rows == 1 else
+                f"Found array with 0 sample(s) (shape=({n_rows}, {len(table.names)})) while a "
+                "minimum of 1 is required."
+            )
+        y_encoded, strata = self._encode_target(y, n_rows)
+        weights = _sample_weights(sample_weight, n_rows)
+        objective = self._objective()
+        names = table.names
+        monotone = parse_monotone(self.monotone_constraints, len(names))
+        for i in np.flatnonzero(monotone):
+            if table.types[i] == NOMINAL:
+                raise ValueError(
+                    f"monotone_constraints: feature {names[i]!r} is nominal and has no order"
+                )
+        if monotone.any() and objective.n_scores > 1:
+            raise ValueError("monotone_constraints are not supported for multiclass models")
+
+        bins = _feature_bins(table, weights, self.max_bins, self.max_interaction_bins)
+        excluded = parse_exclude(self.exclude, names)
+        n_pairs, explicit = parse_interactions(self.interactions, names)
+        main_features = [i for i in range(len(names)) if (i,) not in excluded]
+        if explicit is not None:
+            for pair in explicit:
+                if monotone[list(pair)].any():
+                    raise ValueError(
+                        f"interactions: pair {[names[i] for i in pair]} contains a monotone "
+                        "constrained feature; pairs would break the constraint"
+                    )
+            candidates = [p for p in explicit if p not in excluded]
+        else:
+            candidates = [
+                p for p in combinations(range(len(names)), 2)
+                if p not in excluded and not monotone[list(p)].any()
+                and min(bins[p[0]].n_interaction_bins, bins[p[1]].n_interaction_bins) > 3
+            ]
+        if not main_features and not candidates:
+            raise ValueError("exclude removed every term: there is nothing left to fit")
+
+        data = BinnedData(
+            codes=_code_matrix(table.columns, bins, False),
+            interaction_codes=_code_matrix(table.columns, bins, True),
+            n_bins=np.array([b.n_bins for b in bins], dtype=np.int64),
+            n_interaction_bins=np.array([b.n_interaction_bins for b in bins], dtype=np.int64),
+            nominal=np.array([t == NOMINAL for t in table.types]),
+            monotone=monotone,
+            y=y_encoded,
+            weights=weights,
+            strata=strata,
+        )
+        common = dict(
+            max_rounds=self.max_rounds, early_stopping_rounds=self.early_stopping_rounds,
+            early_stopping_tolerance=self.early_stopping_tolerance,
+            min_samples_leaf=self.min_samples_leaf, min_hessian=self.min_hessian,
+            max_leaves=self.max_leaves, cat_smooth=self.cat_smooth,
+        )
+        booster = Booster(
+            data, objective,
+            BoostSettings(learning_rate=self.learning_rate,
+                          smoothing_rounds=self.smoothing_rounds, **common),
+            BoostSettings(learning_rate=self.learning_rate,
+                          smoothing_rounds=self.interaction_smoothing_rounds, **common),
+            outer_bags=self.outer_bags, validation_size=self.validation_size or 0,
+            n_threads=resolve_n_threads(self.n_jobs), random_state=self.random_state,
+        )
+        bagged = booster.fit(main_features, candidates, n_pairs, explicit is not None)
+
+        main_weights = {f: np.bincount(data.codes[f], weights=weights, minlength=bins[f].n_bins)
+                        for f in main_features}
+        pair_weights = {}
+        for i, j in bagged.pairs:
+            n1, n2 = bins[i].n_interaction_bins, bins[j].n_interaction_bins
+            cell = data.interaction_codes[i].astype(np.int64) * n2 + data.interaction_codes[j]
+            pair_weights[(i, j)] = np.bincount(cell, weights=weights,
+                                               minlength=n1 * n2).reshape(n1, n2)
+        finished = finish_terms(bagged, main_weights, pair_weights,
+                                {f: bins[f].fine_to_coarse() for f in range(len(names))})
+
+        squeeze = objective.n_scores == 1
+        fitted = {
+            "n_features_in_": len(names),
+            "feature_names_in_": list(names),
+            "feature_types_in_": list(table.types),
+            "bins_": [b.levels() for b in bins],
+            "term_features_": finished.term_features,
+            "term_names_": [" & ".join(names[f] for f in t) for t in finished.term_features],
+            "term_scores_": [s[..., 0] if squeeze else s for s in finished.term_scores],
+            "standard_deviations_": [
+                s[..., 0] if squeeze else s for s in finished.standard_deviations
+            ],
+            "bagged_scores_": [s[..., 0] if squeeze else s for s in finished.bagged_scores],
+            "bagged_intercept_": (finished.bagged_intercept[:, 0] if squeeze
+                                  else finished.bagged_intercept),
+            "intercept_": self._intercept_layout(finished.intercept),
+            "bin_weights_": [main_weights[f] for f in bagged.main_features]
+            + [pair_weights[p] for p in bagged.pairs],
+            "link_": objective.link,
+            "link_param_": np.nan,
+            "objective_": objective.name,
+            "best_iteration_": bagged.best_rounds,
+            "interaction_strengths_": {
+                (names[i], names[j]): s for (i, j), s in bagged.pair_strengths.items()
+            },
+            "_match_by_name": isinstance(X, pd.DataFrame) or hasattr(X, "to_pandas"),
+        }
+        fitted.update(self._fitted_target_attributes())
+        self.__dict__.update(fitted)
+        return self
+
+    def _fitted_target_attributes(self) -> dict:
+        return {}
+
+    def _intercept_layout(self, intercept: np.ndarray):
+        """InterpretML's layout: an array for classifiers, a float for regressors."""
+        return intercept.copy()
+
+    # ---- scoring -------------------------------------------------------------------------
+    def _feature_bins(self) -> list[FeatureBins]:
+        return [feature_bins_from_levels(t, levels)
+                for t, levels in zip(self.feature_types_in_, self.bins_)]
+
+    def eval_terms(self, X: Any) -> np.ndarray:
+        """Per-row contribution of every term: (n_rows, n_terms[, n_classes])."""
+        check_is_fitted(self, "term_scores_")
+        columns = align_for_predict(X, self.feature_names_in_, self.feature_types_in_,
+                                    self._match_by_name, type(self).__name__)
+        return term_contributions(columns, self._feature_bins(), self.term_features_,
+                                  self.term_scores_)
+
+    def _raw_scores(self, X: Any) -> np.ndarray:
+        contributions = self.eval_terms(X)
+        intercept = np.asarray(self.intercept_, dtype=np.float64)
+        return contributions.sum(axis=1) + (intercept[0] if intercept.size == 1 else intercept)
+
+    def term_importances(self, importance_type: str = "avg_weight") -> np.ndarray:
+        """Importance of every term (see :func:`glassboost.model.term_importances`)."""
+        check_is_fitted(self, "term_scores_")
+        return term_importances(self.term_scores_, self.bin_weights_, importance_type)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = True
+        tags.input_tags.string = True
+        tags.input_tags.categorical = True
+        return tags
+
+
+class ExplainableBoostingClassifier(ClassifierMixin, _EBMBase):
+    """Explainable Boosting Machine for binary and multiclass classification.
+
+    The model is ``logit(p) = intercept_ + sum_t f_t(x)``: one lookup table per main effect and
+    per detected pair. Parameters keep InterpretML's names and defaults.
+    """
+
+    def __init__(self, feature_names=None, feature_types=None, max_bins=1024,
+                 max_interaction_bins=64, interactions="3x", exclude=None, validation_size=0.15,
+                 outer_bags=14, learning_rate=0.015, max_rounds=50000, early_stopping_rounds=100,
+                 early_stopping_tolerance=1e-5, smoothing_rounds=75,
+                 interaction_smoothing_rounds=75, min_samples_leaf=4, min_hessian=1e-4,
+                 max_leaves=2, cat_smooth=10.0, monotone_constraints=None, objective="log_loss",
+                 n_jobs=-1, random_state=42):
+        self.feature_names = feature_names
+        self.feature_types = feature_types
+        self.max_bins = max_bins
+        self.max_interaction_bins = max_interaction_bins
+        self.interactions = interactions
+        self.exclude = exclude
+        self.validation_size = validation_size
+        self.outer_bags = outer_bags
+        self.learning_rate = learning_rate
+        self.max_rounds = max_rounds
+        self.early_stopping_rounds = early_stopping_rounds
+        self.early_stopping_tolerance = early_stopping_tolerance
+        self.smoothing_rounds = smoothing_rounds
+        self.interaction_smoothing_rounds = interaction_smoothing_rounds
+        self.min_samples_leaf = min_samples_leaf
+        self.min_hessian = min_hessian
+        self.max_leaves = max_leaves
+        self.cat_smooth = cat_smooth
+        self.monotone_constraints = monotone_constraints
+        self.objective = objective
+        self.n_jobs = n_jobs
+        self.random_state = random_state
+
+    def _encode_target(self, y, n_rows):
+        y = column_or_1d(np.asarray(y) if not isinstance(y, pd.Series) else y, warn=True)
+        if len(y) != n_rows:
+            raise ValueError(f"X has {n_rows} rows but y has {len(y)} values")
+        missing = pd.isna(pd.Series(y, dtype=object)).to_numpy()
+        if missing.any():
+            raise ValueError(
+                f"Input y contains NaN (missing target at rows {np.flatnonzero(missing)[:5]})"
+            )
+        if y.dtype.kind == "f" and not np.all(np.isfinite(y)):
+            raise ValueError("Input y contains infinity")
+        check_classification_targets(y)
+        classes, encoded = np.unique(y, return_inverse=True)
+        if len(classes) < 2:
+            raise ValueError(
+                f"y has only one class ({classes[0]!r}); a classifier needs at least 2 classes"
+            )
+        self._classes = classes
+        return encoded.astype(np.float64), encoded
+
+    def _objective(self):
+        return classification_objective(self.objective, len(self._classes))
+
+    def _fitted_target_attributes(self) -> dict:
+        classes = self.__dict__.pop("_classes")
+        return {"classes_": classes}
+
+    def decision_function(self, X: Any) -> np.ndarray:
+        """Log-odds (binary, shape (n,)) or per-class scores (multiclass, shape (n, k))."""
+        return self._raw_scores(X)
+
+    def predict_proba(self, X: Any) -> np.ndarray:
+        return inverse_link(self.link_, self._raw_scores(X))
+
+    def predict(self, X: Any) -> np.ndarray:
+        return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
+
+
+class ExplainableBoostingRegressor(RegressorMixin, _EBMBase):
+    """Explainable Boosting Machine for regression (squared error or Poisson deviance).
+
+    The model is ``link(E[y]) = intercept_ + sum_t f_t(x)`` with the identity link for squared
+    error and the log link for Poisson deviance.
+    """
+
+    def __init__(self, feature_names=None, feature_types=None, max_bins=1024,
+                 max_interaction_bins=64, interactions="5x", exclude=None, validation_size=0.15,
+                 outer_bags=14, learning_rate=0.04, max_rounds=50000, early_stopping_rounds=100,
+                 early_stopping_tolerance=1e-5, smoothing_rounds=500,
+                 interaction_smoothing_rounds=100, min_samples_leaf=4, min_hessian=0.0,
+                 max_leaves=2, cat_smooth=10.0, monotone_constraints=None, objective="rmse",
+                 n_jobs=-1, random_state=42):
+        self.feature_names = feature_names
+        self.feature_types = feature_types
+        self.max_bins = max_bins
+        self.max_interaction_bins = max_interaction_bins
+        self.interactions = interactions
+        self.exclude = exclude
+        self.validation_size = validation_size
+        self.outer_bags = outer_bags
+        self.learning_rate = learning_rate
+        self.max_rounds = max_rounds
+        self.early_stopping_rounds = early_stopping_rounds
+        self.early_stopping_tolerance = early_stopping_tolerance
+        self.smoothing_rounds = smoothing_rounds
+        self.interaction_smoothing_rounds = interaction_smoothing_rounds
+        self.min_samples_leaf = min_samples_leaf
+        self.min_hessian = min_hessian
+        self.max_leaves = max_leaves
+        self.cat_smooth = cat_smooth
+        self.monotone_constraints = monotone_constraints
+        self.objective = objective
+        self.n_jobs = n_jobs
+        self.random_state = random_state
+
+    def _encode_target(self, y, n_rows):
+        y = check_array(y, ensure_2d=False, dtype=np.float64, input_name="y")
+        y = column_or_1d(y, warn=True)
+        if len(y) != n_rows:
+            raise ValueError(f"X has {n_rows} rows but y has {len(y)} values")
+        if regression_objective(self.objective).name == "poisson_deviance" and np.any(y < 0):
+            raise ValueError("objective='poisson_deviance' needs y >= 0 (counts or rates)")
+        return y.astype(np.float64), None
+
+    def _objective(self):
+        return regression_objective(self.objective)
+
+    def _intercept_layout(self, intercept: np.ndarray):
+        return float(intercept[0])
+
+    def decision_function(self, X: Any) -> np.ndarray:
+        """The additive score before the inverse link (equal to predict for squared error)."""
+        return self._raw_scores(X)
+
+    def predict(self, X: Any) -> np.ndarray:
+        return inverse_link(self.link_, self._raw_scores(X))

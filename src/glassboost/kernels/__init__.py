@@ -1,0 +1,1 @@
+"""Compiled numba kernels: pure functions over arrays, no pandas, no validation."""

@@ -1,0 +1,119 @@
+"""Finishing bagged tables: purify pairs, center every term, average over bags.
+
+After this the decomposition is unique: each main effect has weighted mean zero, each pair has
+zero weighted row and column means (its marginal parts live in the mains), and all the constants
+are in the intercept. Each step only moves value between tables that the same rows read, so
+predictions do not change.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .booster import BaggedTerms
+
+
+@dataclass
+class FinishedTerms:
+    term_features: list[tuple[int, ...]]
+    term_scores: list[np.ndarray]  # mean over bags, each (..., n_scores)
+    standard_deviations: list[np.ndarray]
+    bagged_scores: list[np.ndarray]  # (n_bags, ..., n_scores)
+    intercept: np.ndarray  # (n_scores,)
+    bagged_intercept: np.ndarray  # (n_bags, n_scores)
+
+
+def purify_pair(table: np.ndarray, weights: np.ndarray, max_iterations: int = 1000,
+                tolerance: float = 1e-13) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Split ``table`` (n1, n2, k) into pure + row marginal (n1, k) + column marginal (n2, k).
+
+    Alternately removes weighted row and column means until both are below ``tolerance``.
+    Rows or columns without weight keep their values (there is nothing to center them on).
+    """
+    pure = table.astype(np.float64, copy=True)
+    rows = np.zeros((table.shape[0], table.shape[2]))
+    cols = np.zeros((table.shape[1], table.shape[2]))
+    row_w = weights.sum(axis=1)
+    col_w = weights.sum(axis=0)
+    scale = max(np.abs(table).max(initial=0.0), 1e-300)
+    for _ in range(max_iterations):
+        row_means = np.einsum("ij,ijk->ik", weights, pure) / np.where(row_w > 0, row_w, 1)[:, None]
+        pure -= row_means[:, None, :]
+        rows += row_means
+        col_means = np.einsum("ij,ijk->jk", weights, pure) / np.where(col_w > 0, col_w, 1)[:, None]
+        pure -= col_means[None, :, :]
+        cols += col_means
+        if max(np.abs(row_means).max(), np.abs(col_means).max()) <= tolerance * scale:
+            break
+    return pure, rows, cols
+
+
+def _weighted_mean(table: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    total = weights.sum()
+    if total <= 0:
+        return np.zeros(table.shape[-1])
+    return np.tensordot(weights, table, axes=weights.ndim) / total
+
+
+def _zero_unsupported(table: np.ndarray, weights: np.ndarray) -> None:
+    """Missing bins without training data and unseen bins contribute nothing."""
+    if table.ndim == 2:
+        table[-1] = 0.0
+        if weights[0] <= 0:
+            table[0] = 0.0
+        return
+    table[-1, :] = 0.0
+    table[:, -1] = 0.0
+    if weights[0].sum() <= 0:
+        table[0, :] = 0.0
+    if weights[:, 0].sum() <= 0:
+        table[:, 0] = 0.0
+
+
+def _finish_bag(bagged: BaggedTerms, bag: int, main_weights: dict, pair_weights: dict,
+                fine_to_coarse: dict) -> tuple[np.ndarray, list[np.ndarray]]:
+    intercept = bagged.base_scores.astype(np.float64, copy=True)
+    mains = {f: t.copy() for f, t in zip(bagged.main_features, bagged.main_tables[bag])}
+    pairs = []
+    for (i, j), table in zip(bagged.pairs, bagged.pair_tables[bag]):
+        pure, rows, cols = purify_pair(table, pair_weights[(i, j)])
+        for feature, marginal, axis in ((i, rows, 0), (j, cols, 1)):
+            if feature in mains:
+                mains[feature] += marginal[fine_to_coarse[feature]]
+            else:
+                pure += np.expand_dims(marginal, axis=1 - axis)
+        pairs.append(pure)
+    tables = [mains[f] for f in bagged.main_features] + pairs
+    weights = [main_weights[f] for f in bagged.main_features] + [
+        pair_weights[p] for p in bagged.pairs
+    ]
+    for table, w in zip(tables, weights):
+        mean = _weighted_mean(table, w)
+        table -= mean
+        intercept += mean
+        _zero_unsupported(table, w)
+    return intercept, tables
+
+
+def finish_terms(bagged: BaggedTerms, main_weights: dict[int, np.ndarray],
+                 pair_weights: dict[tuple[int, int], np.ndarray],
+                 fine_to_coarse: dict[int, np.ndarray]) -> FinishedTerms:
+    """Purify and center every bag, then average; ``*_weights`` are training weights per bin."""
+    n_bags = len(bagged.main_tables)
+    results = [
+        _finish_bag(bagged, bag, main_weights, pair_weights, fine_to_coarse)
+        for bag in range(n_bags)
+    ]
+    bagged_intercept = np.array([r[0] for r in results])
+    n_terms = len(bagged.main_features) + len(bagged.pairs)
+    bagged_scores = [np.stack([r[1][t] for r in results]) for t in range(n_terms)]
+    return FinishedTerms(
+        term_features=[(f,) for f in bagged.main_features] + [tuple(p) for p in bagged.pairs],
+        term_scores=[s.mean(axis=0) for s in bagged_scores],
+        standard_deviations=[s.std(axis=0) for s in bagged_scores],
+        bagged_scores=bagged_scores,
+        intercept=bagged_intercept.mean(axis=0),
+        bagged_intercept=bagged_intercept,
+    )
