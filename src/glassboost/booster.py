@@ -9,6 +9,7 @@ not depend on ``n_jobs``.
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -17,6 +18,23 @@ import numpy as np
 from .kernels.boost import boost_terms
 from .kernels.interactions import pair_strengths
 from .objectives import Objective, initial_scores
+
+
+@dataclass(frozen=True)
+class BagProgress:
+    """What a finished bag reports: stage name, bag index, bag count, best round, loss."""
+
+    stage: str
+    bag: int
+    n_bags: int
+    best_round: int
+    validation_loss: float
+
+
+#: A callable receiving BagProgress as bags finish; set it around ``fit`` (the CLI does).
+progress_callback: ContextVar[Callable[[BagProgress], None] | None] = ContextVar(
+    "glassboost_progress_callback", default=None
+)
 
 
 @dataclass(frozen=True)
@@ -94,14 +112,14 @@ def _pack_terms(features: list[tuple[int, ...]], n_bins: np.ndarray, data: Binne
 def _run_stage(codes, features, n_bins, data, objective, settings, scores, train_w, val_w, seed):
     f1, f2, n1, n2, nominal, monotone = _pack_terms(features, n_bins, data)
     tables = np.zeros((len(features), int((n1 * n2).max()), objective.n_scores))
-    best_round, _ = boost_terms(
+    best_round, _, best_loss = boost_terms(
         codes, f1, f2, n1, n2, nominal, monotone, data.y, train_w, val_w, objective.code, scores,
         tables, settings.learning_rate, settings.max_rounds, settings.early_stopping_rounds,
         settings.early_stopping_tolerance, settings.min_samples_leaf, settings.min_hessian,
         settings.max_leaves, settings.smoothing_rounds, settings.cat_smooth, seed,
     )
     return [tables[i, : n1[i] * n2[i]].reshape(n1[i], n2[i], -1) if f2[i] >= 0
-            else tables[i, : n1[i]].copy() for i in range(len(features))], best_round
+            else tables[i, : n1[i]].copy() for i in range(len(features))], best_round, best_loss
 
 
 def _scores_from_tables(base, codes, features, tables, n_rows):
@@ -116,8 +134,7 @@ class Booster:
 
     def __init__(self, data: BinnedData, objective: Objective, main_settings: BoostSettings,
                  pair_settings: BoostSettings, outer_bags: int, validation_size: float,
-                 n_threads: int, random_state: int | None,
-                 progress: Callable[[str, int], None] | None = None):
+                 n_threads: int, random_state: int | None):
         self.data = data
         self.objective = objective
         self.main_settings = main_settings
@@ -128,7 +145,7 @@ class Booster:
         seeds = np.random.SeedSequence(random_state).generate_state(2 * outer_bags)
         self.split_seeds = seeds[:outer_bags]
         self.kernel_seeds = (seeds[outer_bags:] % (2**31 - 1)).astype(np.int64)
-        self.progress = progress
+        self.progress = progress_callback.get()
 
     def _bag_weights(self, bag: int) -> tuple[np.ndarray, np.ndarray]:
         data = self.data
@@ -139,8 +156,8 @@ class Booster:
     def _map(self, fn, stage: str):
         def run(bag):
             result = fn(bag)
-            if self.progress is not None:
-                self.progress(stage, bag)
+            if self.progress is not None and isinstance(result, tuple):
+                self.progress(BagProgress(stage, bag, self.outer_bags, result[1], result[2]))
             return result
 
         if self.n_threads <= 1 or self.outer_bags == 1:
@@ -158,14 +175,14 @@ class Booster:
         def main_stage(bag):
             train_w, val_w = self._bag_weights(bag)
             if not main_features:
-                return [], 0
+                return [], 0, 0.0
             scores = np.tile(base, (n_rows, 1))
             return _run_stage(data.codes, [(f,) for f in main_features], data.n_bins, data,
                               self.objective, self.main_settings, scores, train_w, val_w,
                               self.kernel_seeds[bag])
 
         main_results = self._map(main_stage, "main effects")
-        main_tables = [tables for tables, _ in main_results]
+        main_tables = [result[0] for result in main_results]
 
         def bag_scores(bag):
             return _scores_from_tables(base, data.codes, main_features, main_tables[bag], n_rows)
@@ -193,7 +210,7 @@ class Booster:
 
         def pair_stage(bag):
             if not pairs:
-                return [], 0
+                return [], 0, 0.0
             train_w, val_w = self._bag_weights(bag)
             return _run_stage(data.interaction_codes, pairs, data.n_interaction_bins, data,
                               self.objective, self.pair_settings, bag_scores(bag), train_w,
@@ -205,7 +222,7 @@ class Booster:
             main_features=list(main_features),
             pairs=pairs,
             main_tables=main_tables,
-            pair_tables=[tables for tables, _ in pair_results],
+            pair_tables=[result[0] for result in pair_results],
             pair_strengths=strengths,
-            best_rounds=np.array([[r for _, r in main_results], [r for _, r in pair_results]]),
+            best_rounds=np.array([[r[1] for r in main_results], [r[1] for r in pair_results]]),
         )

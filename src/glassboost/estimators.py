@@ -247,12 +247,75 @@ class _EBMBase(BaseEstimator):
     def _raw_scores(self, X: Any) -> np.ndarray:
         contributions = self.eval_terms(X)
         intercept = np.asarray(self.intercept_, dtype=np.float64)
-        return contributions.sum(axis=1) + (intercept[0] if intercept.size == 1 else intercept)
+        return contributions.sum(axis=1) + (intercept.reshape(-1)[0] if intercept.size == 1
+                                            else intercept)
 
     def term_importances(self, importance_type: str = "avg_weight") -> np.ndarray:
         """Importance of every term (see :func:`glassboost.model.term_importances`)."""
         check_is_fitted(self, "term_scores_")
         return term_importances(self.term_scores_, self.bin_weights_, importance_type)
+
+    # ---- explanations, editing and export live in their own modules ----------------------
+    def explain_global(self, name: str | None = None):
+        """Global explanation: every term's shape, bounds, density and importance."""
+        from .explain import explain_global
+
+        return explain_global(self, name)
+
+    def explain_local(self, X: Any, y: Any = None, name: str | None = None):
+        """Local explanation: every row's per-term contributions, intercept and prediction."""
+        from .explain import explain_local
+
+        return explain_local(self, X, y, name)
+
+    def to_json(self, path: Any = None) -> str | None:
+        """Write the model as versioned JSON to ``path`` (or return the text when None)."""
+        from .io.model_json import to_json
+
+        return to_json(self, path)
+
+    def to_sql(self, dialect: str = "portable", table: str = "data",
+               columns: dict[str, str] | None = None) -> str:
+        """One SQL query computing every row's score (and probability for classifiers)."""
+        from .io.sql import to_sql
+
+        return to_sql(self, dialect=dialect, table=table, columns=columns)
+
+    def remove_terms(self, terms):
+        """Drop terms (by index or name); returns the model."""
+        from . import editing
+
+        return editing.remove_terms(self, terms)
+
+    def remove_features(self, features):
+        """Drop features and every term that uses them; returns the model."""
+        from . import editing
+
+        return editing.remove_features(self, features)
+
+    def scale(self, term, factor: float):
+        """Multiply one term's table (and its bounds) by ``factor``; returns the model."""
+        from . import editing
+
+        return editing.scale(self, term, factor)
+
+    def sweep(self, threshold: float, importance_type: str = "avg_weight"):
+        """Drop terms whose importance is below ``threshold``; returns the model."""
+        from . import editing
+
+        return editing.sweep(self, threshold, importance_type)
+
+    def monotonize(self, term, increasing: bool | str = "auto"):
+        """Make a main effect monotone by weighted isotonic regression; returns the model."""
+        from . import editing
+
+        return editing.monotonize(self, term, increasing)
+
+    def set_term_scores(self, term, scores):
+        """Replace one term's table after validating its shape; returns the model."""
+        from . import editing
+
+        return editing.set_term_scores(self, term, scores)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

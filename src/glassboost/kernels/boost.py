@@ -76,7 +76,7 @@ def boost_terms(codes, term_f1, term_f2, term_n1, term_n2, term_nominal, term_mo
 
     Stops when the validation loss has not improved by a relative ``early_stopping_tolerance``
     for ``early_stopping_rounds`` rounds; ``tables`` then hold the best round's values.
-    Returns (best_round, rounds_run).
+    Returns (best_round, rounds_run, best_validation_loss).
     """
     np.random.seed(seed)
     n_terms = term_f1.shape[0]
@@ -137,4 +137,4 @@ def boost_terms(codes, term_f1, term_f2, term_n1, term_n2, term_nominal, term_mo
         tables[:] = best_tables
     else:
         best_round = rounds_run
-    return best_round, rounds_run
+    return best_round, rounds_run, best_loss
