@@ -1,0 +1,170 @@
+"""One SQL query that scores every row of a table with a fitted EBM, inside the database.
+
+Every term becomes a CASE expression over its feature columns (nested for pairs), so the query
+needs nothing but comparisons, addition and EXP. The query keeps the input columns (``d.*``) and
+appends ``score`` (and ``probability`` for classifiers) so rows can be matched to their keys;
+the input table must not already have columns with those names.
+
+Semantics match ``decision_function`` bin for bin: SQL NULL is the missing bin, a category absent
+from the model's map gets the unseen score. A continuous column in a typed SQL table cannot hold
+text, so its unseen bin never applies, except in SQLite, whose columns can hold text anyway:
+there the ``sqlite`` dialect sends text and blobs to the unseen bin, like glassboost does.
+Categorical columns must hold the category labels as text (the keys of ``bins_``).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+import numpy as np
+from sklearn.utils.validation import check_is_fitted
+
+from ..binning import FeatureBins, feature_bins_from_levels
+from ..schema import CONTINUOUS
+
+DIALECTS = ("portable", "sqlite", "duckdb", "postgresql")
+# EXP of very negative numbers underflows to an error in PostgreSQL; exp(-700) is already ~1e-304.
+_EXP_FLOOR = "-700.0e0"
+
+
+def quote_identifier(name: str) -> str:
+    """A double-quoted SQL identifier (embedded quotes doubled)."""
+    if "\x00" in name:
+        raise ValueError(f"SQL identifiers cannot contain NUL characters: {name!r}")
+    return '"' + name.replace('"', '""') + '"'
+
+
+def quote_string(text: str) -> str:
+    """A single-quoted SQL string literal (embedded quotes doubled, backslashes literal)."""
+    if "\x00" in text:
+        raise ValueError(f"SQL strings cannot contain NUL characters: {text!r}")
+    return "'" + text.replace("'", "''") + "'"
+
+
+def number(value: float) -> str:
+    """A float as an approximate-numeric SQL literal that parses back to the same double."""
+    value = float(value)
+    if not np.isfinite(value):
+        raise ValueError(f"cannot write the non-finite value {value} into SQL")
+    text = repr(value)
+    return text if "e" in text else text + "e0"
+
+
+def _greatest(dialect: str, arguments: Sequence[str]) -> str:
+    name = "MAX" if dialect == "sqlite" else "GREATEST"
+    return f"{name}({', '.join(arguments)})"
+
+
+def _exp(dialect: str, argument: str) -> str:
+    return f"EXP({_greatest(dialect, [argument, _EXP_FLOOR])})"
+
+
+def _case(ref: str, bins: FeatureBins, interaction: bool, values: list[str],
+          dialect: str) -> str:
+    """CASE over one feature's bins; ``values`` holds one SQL expression per bin."""
+    otherwise = values[-1] if bins.kind != CONTINUOUS else values[-2]
+    branches = []
+    if values[0] != otherwise:
+        branches.append(f"WHEN {ref} IS NULL THEN {values[0]}")
+    if bins.kind == CONTINUOUS:
+        if dialect == "sqlite" and values[-1] != otherwise:
+            branches.append(f"WHEN typeof({ref}) IN ('text', 'blob') THEN {values[-1]}")
+        cuts = bins.interaction_cuts if interaction else bins.cuts
+        for i, cut in enumerate(cuts, start=1):  # bin i holds cuts[i-2] <= x < cuts[i-1]
+            if values[i] != values[i + 1]:
+                branches.append(f"WHEN {ref} < {number(cut)} THEN {values[i]}")
+    else:
+        groups: dict[str, list[str]] = {}
+        for label, index in bins.categories.items():
+            if values[index] != otherwise:
+                groups.setdefault(values[index], []).append(quote_string(label))
+        branches += [f"WHEN {ref} IN ({', '.join(labels)}) THEN {value}"
+                     for value, labels in groups.items()]
+    if not branches:
+        return otherwise
+    return "CASE " + " ".join(branches) + f" ELSE {otherwise} END"
+
+
+def _term_sql(refs: list[str], bins: list[FeatureBins], table: np.ndarray, interaction: bool,
+              dialect: str) -> str:
+    """A term's table as nested CASE expressions, outermost over the first feature."""
+    if table.ndim == 0:
+        return number(table)
+    values = [_term_sql(refs[1:], bins[1:], table[i], interaction, dialect)
+              for i in range(table.shape[0])]
+    return _case(refs[0], bins[0], interaction, values, dialect)
+
+
+def _comment(text: str) -> str:
+    return "-- " + "".join(c if c.isprintable() else "?" for c in text)
+
+
+def _score_sql(model: Any, refs: list[str], bins: list[FeatureBins], k: int | None,
+               dialect: str) -> str:
+    """intercept + sum of terms, for class ``k`` (None when there is one score)."""
+    intercept = np.ravel(np.asarray(model.intercept_, dtype=np.float64))
+    lines = [number(intercept[0 if k is None else k])]
+    for name, features, table in zip(model.term_names_, model.term_features_,
+                                     model.term_scores_):
+        table = np.asarray(table, dtype=np.float64)
+        if k is not None:
+            table = table[..., k]
+        term = _term_sql([refs[f] for f in features], [bins[f] for f in features], table,
+                         len(features) > 1, dialect)
+        lines.append(f"{_comment(name)}\n      + {term}")
+    return f"CAST(\n      {chr(10).join(lines)}\n    AS DOUBLE PRECISION)"
+
+
+def _references(model: Any, columns: dict[str, str] | None) -> list[str]:
+    names = [str(n) for n in model.feature_names_in_]
+    columns = dict(columns or {})
+    unknown = sorted(set(columns) - set(names))
+    if unknown:
+        raise ValueError(f"columns names unknown features {unknown}; features are {names}")
+    return ["d." + quote_identifier(str(columns.get(n, n))) for n in names]
+
+
+def _outputs(model: Any, dialect: str) -> tuple[list[str], list[str]]:
+    """Score column names (inner query) and extra expressions over them (outer query)."""
+    q = "q."
+    if model.link_ == "mlogit":
+        names = [f"score_{c}" for c in model.classes_]
+        scores = [q + quote_identifier(n) for n in names]
+        top = _greatest(dialect, scores)
+        exps = [_exp(dialect, f"{s} - {top}") for s in scores]
+        total = " + ".join(exps)
+        probabilities = [f"{e} / ({total}) AS {quote_identifier(f'probability_{c}')}"
+                         for e, c in zip(exps, model.classes_)]
+        return names, probabilities
+    s = q + quote_identifier("score")
+    if model.link_ == "logit":
+        sigmoid = (f"CASE WHEN {s} >= 0 THEN 1.0e0 / (1.0e0 + {_exp(dialect, '-' + s)}) "
+                   f"ELSE {_exp(dialect, s)} / (1.0e0 + {_exp(dialect, s)}) END")
+        return ["score"], [f"{sigmoid} AS {quote_identifier('probability')}"]
+    if model.link_ == "log":
+        return ["score"], [f"EXP({s}) AS {quote_identifier('prediction')}"]
+    return ["score"], []
+
+
+def to_sql(model: Any, dialect: str = "portable", table: str = "data",
+           columns: dict[str, str] | None = None) -> str:
+    """One SELECT scoring every row of ``table``: its columns, then score(s), probabilities.
+
+    ``columns`` maps feature names to SQL column names (default: the feature names).
+    ``dialect``: 'portable' (PostgreSQL, DuckDB and most engines with GREATEST and EXP),
+    'sqlite' (scalar MAX; EXP needs SQLite's math functions or a registered ``exp``),
+    'duckdb' or 'postgresql'.
+    """
+    check_is_fitted(model, "term_scores_")
+    if dialect not in DIALECTS:
+        raise ValueError(f"dialect={dialect!r} is not one of {DIALECTS}")
+    refs = _references(model, columns)
+    bins = [feature_bins_from_levels(t, levels)
+            for t, levels in zip(model.feature_types_in_, model.bins_)]
+    names, extras = _outputs(model, dialect)
+    classes = range(len(names)) if len(names) > 1 else [None]
+    scores = ",\n    ".join(f"{_score_sql(model, refs, bins, k, dialect)} AS {quote_identifier(n)}"
+                            for k, n in zip(classes, names))
+    outer = ", ".join(["q.*"] + extras)
+    return (f"SELECT {outer}\nFROM (\n  SELECT d.*,\n    {scores}\n"
+            f"  FROM {quote_identifier(table)} AS d\n) AS q")
