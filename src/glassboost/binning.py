@@ -77,10 +77,10 @@ def quantile_cuts(values: np.ndarray, weights: np.ndarray, max_bins: int) -> np.
     """Cut points giving at most ``max_bins`` value bins of about equal weight.
 
     Cuts sit halfway between consecutive distinct values, so every distinct value stays whole.
-    Infinite and missing values do not move the cuts.
+    Infinite and missing values, and values whose rows all have zero weight, do not move the cuts.
     """
-    finite = np.isfinite(values)
-    uniques, counts = _weighted_unique(values[finite], weights[finite])
+    used = np.isfinite(values) & (weights > 0)
+    uniques, counts = _weighted_unique(values[used], weights[used])
     if len(uniques) <= 1:
         return np.empty(0, dtype=np.float64)
     if len(uniques) <= max_bins:
@@ -138,9 +138,16 @@ def _sort_labels(labels: list[str]) -> list[str]:
     return sorted(labels)
 
 
-def fit_categorical(kind: str, column: Column, order: list[str] | None = None) -> FeatureBins:
-    """Category map of a nominal/ordinal feature: each category seen gets its own bin."""
-    seen = pd.unique(column.values[pd.notna(column.values)])
+def fit_categorical(kind: str, column: Column, order: list[str] | None = None,
+                    weights: np.ndarray | None = None) -> FeatureBins:
+    """Category map of a nominal/ordinal feature: each category seen gets its own bin.
+
+    With ``weights``, categories seen only in rows of zero weight are not seen.
+    """
+    present = pd.notna(column.values)
+    if weights is not None:
+        present &= weights > 0
+    seen = pd.unique(column.values[present])
     if order is None:
         labels = _sort_labels([str(s) for s in seen])
     else:

@@ -78,7 +78,7 @@ def _feature_bins(table, weights: np.ndarray, max_bins: int, max_interaction_bin
             if ftype == CONTINUOUS:
                 bins.append(fit_continuous(column, weights, max_bins, max_interaction_bins))
             else:
-                bins.append(fit_categorical(ftype, column, order))
+                bins.append(fit_categorical(ftype, column, order, weights))
         except ValueError as error:
             raise ValueError(f"Feature {name!r}: {error}") from None
     return bins
@@ -394,10 +394,12 @@ class ExplainableBoostingClassifier(ClassifierMixin, _EBMBase):
         return self._raw_scores(X)
 
     def predict_proba(self, X: Any) -> np.ndarray:
-        return inverse_link(self.link_, self._raw_scores(X))
+        scores = self._raw_scores(X)
+        return inverse_link(self.link_, scores)
 
     def predict(self, X: Any) -> np.ndarray:
-        return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
+        probabilities = self.predict_proba(X)
+        return self.classes_[np.argmax(probabilities, axis=1)]
 
 
 class ExplainableBoostingRegressor(RegressorMixin, _EBMBase):
@@ -457,4 +459,5 @@ class ExplainableBoostingRegressor(RegressorMixin, _EBMBase):
         return self._raw_scores(X)
 
     def predict(self, X: Any) -> np.ndarray:
-        return inverse_link(self.link_, self._raw_scores(X))
+        scores = self._raw_scores(X)
+        return inverse_link(self.link_, scores)

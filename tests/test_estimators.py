@@ -1,0 +1,324 @@
+"""Tests of the scikit-learn estimators: exactness, ground truth, determinism, data handling."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy.special import expit, softmax
+
+from glassboost import ExplainableBoostingClassifier, ExplainableBoostingRegressor
+
+FAST = dict(outer_bags=2, max_rounds=200, max_interaction_bins=16, interactions=2, n_jobs=1)
+
+
+def _mixed_frame(n: int, seed: int) -> pd.DataFrame:
+    """Two numbers (one with missing values), a nominal string column and a nullable integer."""
+    rng = np.random.default_rng(seed)
+    a = rng.normal(size=n)
+    b = rng.uniform(-2, 2, size=n)
+    b[rng.random(n) < 0.1] = np.nan
+    c = rng.choice(["red", "green", "blue"], size=n)
+    d = pd.array(rng.integers(0, 5, size=n), dtype="Int64")
+    d[rng.random(n) < 0.05] = pd.NA
+    return pd.DataFrame({"a": a, "b": b, "c": c, "d": d})
+
+
+def _signal(X: pd.DataFrame) -> np.ndarray:
+    b = X["b"].fillna(1.5).to_numpy()
+    return (X["a"].to_numpy() + np.sin(b) + (X["c"] == "red") * 0.8
+            + 0.5 * X["a"].to_numpy() * b)
+
+
+@pytest.fixture(scope="module")
+def mixed() -> pd.DataFrame:
+    return _mixed_frame(400, 0)
+
+
+@pytest.fixture(scope="module")
+def binary(mixed):
+    rng = np.random.default_rng(1)
+    y = (_signal(mixed) + rng.normal(scale=0.5, size=len(mixed)) > 0.3).astype(int)
+    return ExplainableBoostingClassifier(**FAST).fit(mixed, y)
+
+
+@pytest.fixture(scope="module")
+def multiclass(mixed):
+    rng = np.random.default_rng(2)
+    s = _signal(mixed) + rng.normal(scale=0.5, size=len(mixed))
+    y = np.where(s < -0.3, "low", np.where(s < 0.8, "mid", "high"))
+    return ExplainableBoostingClassifier(**FAST).fit(mixed, y)
+
+
+@pytest.fixture(scope="module")
+def regressor(mixed):
+    rng = np.random.default_rng(3)
+    y = _signal(mixed) + rng.normal(scale=0.3, size=len(mixed))
+    return ExplainableBoostingRegressor(**FAST).fit(mixed, y)
+
+
+@pytest.fixture(scope="module")
+def poisson(mixed):
+    rng = np.random.default_rng(4)
+    y = rng.poisson(np.exp(0.5 * _signal(mixed)))
+    return ExplainableBoostingRegressor(objective="poisson_deviance", **FAST).fit(mixed, y)
+
+
+# ---- (1) exactness ---------------------------------------------------------------------------
+@pytest.mark.parametrize("name", ["binary", "multiclass", "regressor", "poisson"])
+def test_terms_sum_to_decision_function(name, request, mixed) -> None:
+    model = request.getfixturevalue(name)
+    X = _mixed_frame(150, 99)
+    total = model.intercept_ + model.eval_terms(X).sum(axis=1)
+    np.testing.assert_allclose(total, model.decision_function(X), rtol=0, atol=1e-9)
+    assert len(model.term_features_) > 4  # pairs were fitted too
+
+
+def test_predict_proba_is_inverse_link(binary, multiclass) -> None:
+    X = _mixed_frame(150, 98)
+    p = binary.predict_proba(X)
+    np.testing.assert_allclose(p[:, 1], expit(binary.decision_function(X)), atol=1e-12)
+    np.testing.assert_allclose(p.sum(axis=1), 1.0, atol=1e-12)
+    q = multiclass.predict_proba(X)
+    np.testing.assert_allclose(q, softmax(multiclass.decision_function(X), axis=1), atol=1e-12)
+    assert list(multiclass.classes_) == ["high", "low", "mid"]
+    assert set(multiclass.predict(X)) <= set(multiclass.classes_)
+
+
+def test_regression_predictions_apply_the_link(regressor, poisson) -> None:
+    X = _mixed_frame(100, 97)
+    np.testing.assert_allclose(regressor.predict(X), regressor.decision_function(X), atol=0)
+    np.testing.assert_allclose(poisson.predict(X), np.exp(poisson.decision_function(X)),
+                               rtol=1e-12)
+    assert np.all(poisson.predict(X) > 0)
+
+
+# ---- (2) ground truth ------------------------------------------------------------------------
+def _f1(x):
+    return np.sin(2.5 * x)
+
+
+def _f2(x):
+    return x ** 2
+
+
+@pytest.fixture(scope="module")
+def ground_truth():
+    rng = np.random.default_rng(7)
+    n = 3000
+    X = pd.DataFrame({"x1": rng.uniform(-1, 1, n), "x2": rng.uniform(-1, 1, n),
+                      "noise1": rng.uniform(-1, 1, n), "noise2": rng.normal(size=n)})
+    y = (_f1(X.x1) + _f2(X.x2) + 1.5 * X.x1 * X.x2 + rng.normal(scale=0.2, size=n)).to_numpy()
+    model = ExplainableBoostingRegressor(outer_bags=4, interactions=2, max_interaction_bins=16,
+                                         n_jobs=2).fit(X, y)
+    return X, model
+
+
+def _bin_centres(cuts: np.ndarray, values: np.ndarray) -> np.ndarray:
+    edges = np.concatenate(([values.min()], cuts, [values.max()]))
+    return (edges[:-1] + edges[1:]) / 2
+
+
+@pytest.mark.parametrize("feature, truth", [(0, _f1), (1, _f2)])
+def test_recovers_main_shapes(ground_truth, feature, truth) -> None:
+    X, model = ground_truth
+    cuts = model.bins_[feature][0]
+    centres = _bin_centres(cuts, X.iloc[:, feature].to_numpy())
+    recovered = model.term_scores_[feature][1:-1]
+    assert np.corrcoef(recovered, truth(centres) - truth(centres).mean())[0, 1] >= 0.95
+
+
+def test_noise_features_least_important(ground_truth) -> None:
+    _, model = ground_truth
+    importances = model.term_importances()[:4]
+    assert set(np.argsort(importances)[:2]) == {2, 3}
+
+
+def test_true_pair_ranked_first(ground_truth) -> None:
+    _, model = ground_truth
+    strengths = model.interaction_strengths_
+    assert max(strengths, key=strengths.get) == ("x1", "x2")
+    assert model.term_features_[4] == (0, 1)
+
+
+# ---- (3) determinism -------------------------------------------------------------------------
+def test_same_seed_is_bit_identical(mixed) -> None:
+    y = (_signal(mixed) > 0.3).astype(int)
+    params = dict(FAST, outer_bags=3, random_state=5)
+    first = ExplainableBoostingClassifier(**params).fit(mixed, y)
+    second = ExplainableBoostingClassifier(**dict(params, n_jobs=2)).fit(mixed, y)
+    other = ExplainableBoostingClassifier(**dict(params, random_state=6)).fit(mixed, y)
+    for model in (second,):
+        assert model.term_features_ == first.term_features_
+        assert all(np.array_equal(a, b) for a, b in zip(model.term_scores_, first.term_scores_))
+        assert np.array_equal(model.intercept_, first.intercept_)
+        for bins_a, bins_b in zip(model.bins_, first.bins_):
+            for level_a, level_b in zip(bins_a, bins_b):
+                if isinstance(level_a, dict):
+                    assert level_a == level_b
+                else:
+                    assert np.array_equal(level_a, level_b)
+    assert not all(np.array_equal(a, b) for a, b in zip(other.term_scores_, first.term_scores_))
+
+
+# ---- (4) missing values, unseen categories, weights, monotone constraints ----------------------
+def test_missing_bin_carries_the_signal() -> None:
+    rng = np.random.default_rng(11)
+    n = 2000
+    x = rng.uniform(-1, 1, n)
+    missing = rng.random(n) < 0.3
+    logit = np.where(missing, 3.0, 2.0 * x)
+    y = (rng.random(n) < expit(logit)).astype(int)
+    x[missing] = np.nan
+    X = pd.DataFrame({"x": x, "z": rng.normal(size=n)})
+    model = ExplainableBoostingClassifier(**dict(FAST, interactions=0, max_rounds=1000)).fit(X, y)
+    table = model.term_scores_[0]
+    zero_bin = np.searchsorted(model.bins_[0][0], 0.0, side="right") + 1
+    assert table[0] - table[zero_bin] > 1.5
+    assert table[0] > table[1:-1].max()
+
+
+def test_unseen_category_contributes_zero(binary, mixed) -> None:
+    X = mixed.head(5).copy()
+    X["c"] = ["purple", "red", "never", "green", "blue"]
+    contributions = binary.eval_terms(X)
+    c_term = binary.term_names_.index("c")
+    assert binary.term_scores_[c_term][-1] == 0.0
+    assert contributions[0, c_term] == 0.0 and contributions[2, c_term] == 0.0
+    assert contributions[1, c_term] == binary.term_scores_[c_term][binary.bins_[2][0]["red"]]
+    for t, features in enumerate(binary.term_features_):
+        if 2 in features and len(features) == 2:
+            assert contributions[0, t] == 0.0
+
+
+def test_text_in_continuous_column_goes_to_unseen_bin(regressor, mixed) -> None:
+    X = mixed.head(3).astype({"a": object})
+    X.loc[X.index[0], "a"] = "oops"
+    contributions = regressor.eval_terms(X)
+    assert contributions[0, 0] == 0.0
+    assert contributions[1, 0] != 0.0
+
+
+def test_class_weight_shifts_predictions(mixed) -> None:
+    y = (_signal(mixed) > 0.3).astype(int)
+    params = dict(FAST, interactions=0)
+    plain = ExplainableBoostingClassifier(**params).fit(mixed, y)
+    weighted = ExplainableBoostingClassifier(**params).fit(mixed, y,
+                                                           sample_weight=np.where(y == 1, 5.0, 1.0))
+    shift = weighted.predict_proba(mixed)[:, 1] - plain.predict_proba(mixed)[:, 1]
+    assert shift.mean() > 0.05
+
+
+def test_zero_weight_rows_are_ignored(mixed) -> None:
+    rng = np.random.default_rng(12)
+    y = _signal(mixed) + rng.normal(scale=0.3, size=len(mixed))
+    extra = _mixed_frame(100, 13)
+    extra["c"] = "violet"  # a category only the ignored rows have
+    X_all = pd.concat([mixed, extra], ignore_index=True)
+    y_all = np.concatenate([y, np.full(100, 50.0)])
+    weights = np.concatenate([np.ones(len(mixed)), np.zeros(100)])
+    params = dict(FAST, validation_size=0, max_rounds=100)
+    without = ExplainableBoostingRegressor(**params).fit(mixed, y)
+    zero = ExplainableBoostingRegressor(**params).fit(X_all, y_all, sample_weight=weights)
+    counted = ExplainableBoostingRegressor(**params).fit(X_all, y_all)
+    assert zero.term_features_ == without.term_features_
+    assert zero.bins_[2] == without.bins_[2]
+    np.testing.assert_array_equal(zero.bins_[0][0], without.bins_[0][0])
+    for a, b in zip(zero.term_scores_, without.term_scores_):
+        np.testing.assert_allclose(a, b, rtol=0, atol=1e-10)
+    np.testing.assert_allclose(zero.intercept_, without.intercept_, rtol=0, atol=1e-10)
+    assert abs(counted.intercept_ - without.intercept_) > 1.0
+
+
+def test_monotone_constraint_holds_where_unconstrained_is_not() -> None:
+    rng = np.random.default_rng(14)
+    n = 1500
+    x = rng.uniform(0, 1, n)
+    X = pd.DataFrame({"x": x, "z": rng.normal(size=n)})
+    y = x + 0.3 * np.sin(12 * x) + rng.normal(scale=0.1, size=n)
+    params = dict(FAST, interactions=0, max_rounds=1000, smoothing_rounds=50)
+    free = ExplainableBoostingRegressor(**params).fit(X, y)
+    constrained = ExplainableBoostingRegressor(monotone_constraints=[1, 0], **params).fit(X, y)
+    shape = free.term_scores_[0][1:-1]
+    assert (np.maximum.accumulate(shape) - shape).max() > 0.2  # the free fit dips
+    assert np.diff(constrained.term_scores_[0][1:-1]).min() >= -1e-12
+    assert np.ptp(constrained.term_scores_[0][1:-1]) > 0.5
+    falling = ExplainableBoostingRegressor(monotone_constraints=[-1, 0], **params).fit(X, -y)
+    assert np.diff(falling.term_scores_[0][1:-1]).max() <= 1e-12
+
+
+# ---- (5) interactions parameter and fitted layout ---------------------------------------------
+@pytest.fixture(scope="module")
+def small_frame():
+    rng = np.random.default_rng(21)
+    n = 300
+    X = pd.DataFrame(rng.normal(size=(n, 4)), columns=["p", "q", "r", "s"])
+    y = X.p * X.q + X.r * X.s + X.p + rng.normal(scale=0.2, size=n)
+    return X, y.to_numpy()
+
+
+TINY = dict(outer_bags=1, max_rounds=50, max_interaction_bins=8, n_jobs=1)
+
+
+@pytest.mark.parametrize("interactions, n_pairs", [("3x", 6), ("0.5x", 2), (3, 3), (0.5, 2),
+                                                    (0, 0)])
+def test_interaction_counts(small_frame, interactions, n_pairs) -> None:
+    X, y = small_frame
+    model = ExplainableBoostingRegressor(interactions=interactions, **TINY).fit(X, y)
+    pairs = [t for t in model.term_features_ if len(t) == 2]
+    assert len(pairs) == n_pairs
+    assert len(model.term_features_) == 4 + n_pairs
+
+
+@pytest.mark.parametrize("interactions", [[("p", "s"), ("r", "q")], [(0, 3), (2, 1)],
+                                          [("p", 3), [1, "r"]]])
+def test_explicit_pairs(small_frame, interactions) -> None:
+    X, y = small_frame
+    model = ExplainableBoostingRegressor(interactions=interactions, **TINY).fit(X, y)
+    assert model.term_features_[4:] == [(0, 3), (1, 2)]
+    assert model.term_names_[4:] == ["p & s", "q & r"]
+
+
+def test_exclude(small_frame) -> None:
+    X, y = small_frame
+    model = ExplainableBoostingRegressor(exclude=["q", ("p", "q"), (2, 3)], interactions="3x",
+                                         **TINY).fit(X, y)
+    assert (1,) not in model.term_features_
+    assert (0, 1) not in model.term_features_ and (2, 3) not in model.term_features_
+    assert len(model.term_features_) == 3 + 4
+    mains_only = ExplainableBoostingRegressor(exclude="mains", interactions=[(0, 1)],
+                                              **TINY).fit(X, y)
+    assert mains_only.term_features_ == [(0, 1)]
+
+
+def _check_layout(model, n_classes: int | None) -> None:
+    trailing = () if n_classes is None else (n_classes,)
+    for features, table in zip(model.term_features_, model.term_scores_):
+        shape = []
+        for f in features:
+            levels = model.bins_[f]
+            if model.feature_types_in_[f] == "continuous":
+                cuts = levels[0] if len(features) == 1 else levels[-1]
+                shape.append(len(cuts) + 3)
+            else:
+                shape.append(len(levels[0]) + 2)
+        assert table.shape == tuple(shape) + trailing
+    for attribute in ("standard_deviations_",):
+        assert [s.shape for s in getattr(model, attribute)] == [
+            s.shape for s in model.term_scores_]
+    assert [s.shape[1:] for s in model.bagged_scores_] == [s.shape for s in model.term_scores_]
+    assert all(s.shape[0] == model.outer_bags for s in model.bagged_scores_)
+
+
+def test_fitted_layout(binary, multiclass, regressor) -> None:
+    _check_layout(binary, None)
+    _check_layout(multiclass, 3)
+    _check_layout(regressor, None)
+    assert isinstance(binary.intercept_, np.ndarray) and binary.intercept_.shape == (1,)
+    assert isinstance(multiclass.intercept_, np.ndarray) and multiclass.intercept_.shape == (3,)
+    assert isinstance(regressor.intercept_, float)
+    assert binary.feature_types_in_ == ["continuous", "continuous", "nominal", "continuous"]
+    assert len(binary.bins_[0]) == 2 and isinstance(binary.bins_[2][0], dict)
+    assert set(binary.bins_[0][1]) <= set(binary.bins_[0][0])
+    assert binary.n_features_in_ == 4 and binary.feature_names_in_ == ["a", "b", "c", "d"]
+    assert binary.link_ == "logit" and regressor.link_ == "identity"
