@@ -112,7 +112,8 @@ def _score_sql(model: Any, refs: list[str], bins: list[FeatureBins], k: int | No
         term = _term_sql([refs[f] for f in features], [bins[f] for f in features], table,
                          len(features) > 1, dialect)
         lines.append(f"{_comment(name)}\n      + {term}")
-    return f"CAST(\n      {chr(10).join(lines)}\n    AS DOUBLE PRECISION)"
+    body = "\n      ".join(lines)
+    return f"CAST(\n      {body}\n    AS DOUBLE PRECISION)"
 
 
 def _references(model: Any, columns: dict[str, str] | None) -> list[str]:

@@ -1,0 +1,229 @@
+"""Merge EBMs trained on different data (for example different shards) into one model.
+
+The merged model's score is the training-size weighted average of the models' scores, exactly,
+for every input: every continuous feature is re-binned onto the union of all models' cut points
+(each bin of the union lies inside exactly one bin of every model, so tables map without
+approximation), categorical features get the union of the categories (a category a model never
+saw takes that model's unseen score), and terms are the union of all models' terms (a model
+without a term contributes zero for it). Then every term is re-centered on the merged bin weights,
+the means moving into the intercept.
+
+Bin weights add up. A model's bin that the union splits into several bins gives each of them an
+equal share of its weight (the model does not know how its rows spread inside its own bin).
+Per-bag tables and intercepts are the concatenation of all models' bags. The standard deviation is
+that of the pooled bags when each model's bags carry its share of the training weight:
+``sqrt(sum_m a_m (sd_m^2 + (T_m - T)^2))`` with ``a_m`` the model's share and ``T`` the merged mean.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+import numpy as np
+from sklearn.base import clone
+from sklearn.utils.validation import check_is_fitted
+
+from .schema import CONTINUOUS
+
+
+def _check_compatible(models: list) -> None:
+    if not models:
+        raise ValueError("merge_ebms needs at least one model")
+    first = models[0]
+    for i, model in enumerate(models):
+        check_is_fitted(model, "term_scores_")
+        problems = []
+        if type(model) is not type(first):
+            problems.append(f"{type(model).__name__} vs {type(first).__name__}")
+        if list(model.feature_names_in_) != list(first.feature_names_in_):
+            problems.append("different feature names")
+        if list(model.feature_types_in_) != list(first.feature_types_in_):
+            problems.append("different feature types")
+        if model.link_ != first.link_ or model.objective_ != first.objective_:
+            problems.append(f"link/objective {model.link_}/{model.objective_} vs "
+                            f"{first.link_}/{first.objective_}")
+        if hasattr(first, "classes_") and not np.array_equal(model.classes_, first.classes_):
+            problems.append(f"classes {list(model.classes_)} vs {list(first.classes_)}")
+        if not model.term_features_:
+            problems.append("no terms, so no training weight to weigh it by")
+        if problems:
+            raise ValueError(f"cannot merge model {i} with model 0: {'; '.join(problems)}")
+
+
+def _merged_levels(kind: str, levels: list[list]) -> list:
+    """One feature's merged ``bins_`` entry from every model's entry."""
+    if kind == CONTINUOUS:
+        return [np.unique(np.concatenate([lv[0] for lv in levels])),
+                np.unique(np.concatenate([lv[-1] for lv in levels]))]
+    categories: dict[str, int] = {}
+    for lv in levels:
+        for label in lv[0]:
+            categories.setdefault(label, len(categories) + 1)
+    return [categories]
+
+
+def _bin_map(kind: str, merged: list, own: list, interaction: bool) -> np.ndarray:
+    """For every merged bin, the bin of one model's feature that contains it."""
+    if kind == CONTINUOUS:
+        union, cuts = (merged[-1], own[-1]) if interaction else (merged[0], own[0])
+        inner = np.searchsorted(cuts, union, side="right") + 1
+        return np.concatenate(([0, 1], inner, [len(cuts) + 2])).astype(np.int64)
+    unseen = len(own[0]) + 1
+    inner = [own[0].get(label, unseen) for label in merged[0]]
+    return np.array([0] + inner + [unseen], dtype=np.int64)
+
+
+def _n_bins(kind: str, levels: list, interaction: bool) -> int:
+    if kind == CONTINUOUS:
+        return len(levels[-1] if interaction else levels[0]) + 3
+    return len(levels[0]) + 2
+
+
+def _weight_share(index: np.ndarray) -> np.ndarray:
+    """1 / (number of merged bins that map to the same model bin), per merged bin."""
+    return 1.0 / np.bincount(index)[index]
+
+
+class _Term:
+    """One term of the merged model, accumulated model by model."""
+
+    def __init__(self, name: str, features: tuple[int, ...], shape: tuple[int, ...]):
+        self.name, self.features, self.shape = name, features, shape
+        self.parts: list[tuple[float, np.ndarray, np.ndarray]] = []  # (share, table, sd)
+        self.bagged: list[np.ndarray] = []
+        self.weights = np.zeros(shape[:len(features)])
+
+    def add(self, share: float, table: np.ndarray, sd: np.ndarray, bagged: np.ndarray,
+            weights: np.ndarray) -> None:
+        self.parts.append((share, table, sd))
+        self.bagged.append(bagged)
+        self.weights = self.weights + weights
+
+    def add_absent(self, share: float, n_bags: int) -> None:
+        zeros = np.zeros(self.shape)
+        self.add(share, zeros, zeros, np.zeros((n_bags,) + self.shape), 0.0)
+
+    def add_model(self, model: Any, t: int, share: float, maps: list[np.ndarray]) -> None:
+        """Add term ``t`` of ``model``, transposed to this term's feature order, re-binned."""
+        own = model.term_features_[t]
+        axes = [own.index(f) for f in self.features]
+        axes += list(range(len(own), len(self.shape)))
+        index = np.ix_(*maps)
+        shares = np.ones(())
+        for bin_map in maps:
+            shares = np.multiply.outer(shares, _weight_share(bin_map))
+        self.add(share,
+                 np.transpose(model.term_scores_[t], axes)[index],
+                 np.transpose(model.standard_deviations_[t], axes)[index],
+                 np.transpose(model.bagged_scores_[t], [0] + [a + 1 for a in axes])[
+                     (slice(None),) + index],
+                 np.transpose(model.bin_weights_[t], axes[:len(own)])[index] * shares)
+
+    def finish(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Weighted mean table, pooled standard deviation, concatenated bags."""
+        mean = sum(share * table for share, table, _ in self.parts)
+        variance = sum(share * (sd ** 2 + (table - mean) ** 2) for share, table, sd in self.parts)
+        return mean, np.sqrt(variance), np.concatenate(self.bagged)
+
+
+def _term_of(model: Any, key: tuple[int, ...]) -> int | None:
+    for t, features in enumerate(model.term_features_):
+        if tuple(sorted(features)) == key:
+            return t
+    return None
+
+
+def _merged_terms(models: list, kinds: list[str], bins: list, n_classes: tuple) -> dict:
+    """The union of all models' terms (pairs match whatever their feature order)."""
+    terms: dict[tuple[int, ...], _Term] = {}
+    for model in models:
+        for name, features in zip(model.term_names_, model.term_features_):
+            key = tuple(sorted(features))
+            if key not in terms:
+                interaction = len(features) > 1
+                shape = tuple(_n_bins(kinds[f], bins[f], interaction) for f in features)
+                terms[key] = _Term(name, tuple(features), shape + n_classes)
+    return terms
+
+
+def _pooled(items: list, shares: np.ndarray) -> dict:
+    """Weighted average of the models' interaction strengths (absent counts as zero)."""
+    pooled: dict = {}
+    for strengths, share in zip(items, shares):
+        for pair, value in strengths.items():
+            pooled[pair] = pooled.get(pair, 0.0) + share * value
+    return pooled
+
+
+def _best_iterations(models: list) -> np.ndarray | None:
+    arrays = [m.best_iteration_ for m in models]
+    if any(a is None for a in arrays) or len({np.shape(a)[:-1] for a in arrays}) != 1:
+        return None
+    return np.concatenate([np.asarray(a) for a in arrays], axis=-1)
+
+
+def merge_ebms(models: Sequence[Any]) -> Any:
+    """One model whose score is the training-size weighted average of the models' scores.
+
+    All models must be of the same class with the same features, feature types, link, objective
+    and classes; they may differ in cut points, categories and terms.
+    """
+    models = list(models)
+    _check_compatible(models)
+    first = models[0]
+    kinds = list(first.feature_types_in_)
+    bins = [_merged_levels(k, [m.bins_[f] for m in models]) for f, k in enumerate(kinds)]
+    sizes = np.array([float(np.sum(m.bin_weights_[0])) for m in models])
+    shares = sizes / sizes.sum()
+    n_classes = np.shape(first.term_scores_[0])[len(first.term_features_[0]):]
+    terms = _merged_terms(models, kinds, bins, n_classes)
+
+    intercept = sum(share * np.ravel(m.intercept_).astype(np.float64)
+                    for m, share in zip(models, shares))
+    bagged_intercept = np.concatenate([np.asarray(m.bagged_intercept_, dtype=np.float64)
+                                       for m in models])
+    for model, share in zip(models, shares):
+        for key, term in terms.items():
+            t = _term_of(model, key)
+            if t is None:
+                term.add_absent(share, len(model.bagged_intercept_))
+                continue
+            interaction = len(key) > 1
+            term.add_model(model, t, share, [
+                _bin_map(kinds[f], bins[f], model.bins_[f], interaction) for f in term.features
+            ])
+
+    merged = clone(first)
+    fitted: dict[str, Any] = {name: [] for name in (
+        "term_features_", "term_names_", "term_scores_", "standard_deviations_",
+        "bagged_scores_", "bin_weights_")}
+    for term in terms.values():
+        mean, sd, bagged = term.finish()
+        total = term.weights.sum()
+        center = (np.tensordot(term.weights, mean, axes=term.weights.ndim) / total if total > 0
+                  else np.zeros(n_classes))
+        intercept = intercept + center
+        bagged_intercept = bagged_intercept + center
+        for name, value in (("term_features_", term.features), ("term_names_", term.name),
+                            ("term_scores_", mean - center), ("standard_deviations_", sd),
+                            ("bagged_scores_", bagged - center),
+                            ("bin_weights_", term.weights)):
+            fitted[name].append(value)
+    fitted.update({
+        "n_features_in_": first.n_features_in_,
+        "feature_names_in_": list(first.feature_names_in_),
+        "feature_types_in_": kinds,
+        "bins_": bins,
+        "intercept_": intercept if hasattr(first, "classes_") else float(intercept[0]),
+        "bagged_intercept_": bagged_intercept,
+        "link_": first.link_,
+        "link_param_": first.link_param_,
+        "objective_": first.objective_,
+        "best_iteration_": _best_iterations(models),
+        "interaction_strengths_": _pooled([m.interaction_strengths_ for m in models], shares),
+        "_match_by_name": all(getattr(m, "_match_by_name", False) for m in models),
+    })
+    if hasattr(first, "classes_"):
+        fitted["classes_"] = np.asarray(first.classes_).copy()
+    merged.__dict__.update(fitted)
+    return merged
