@@ -1,0 +1,148 @@
+"""Tests of cut points, category maps and bin codes."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from glassboost.binning import (FeatureBins, bin_column, coarsen_cuts, feature_bins_from_levels,
+                                fit_categorical, fit_continuous, quantile_cuts,
+                                smallest_code_dtype)
+from glassboost.schema import CONTINUOUS, NOMINAL, ORDINAL, Column
+
+
+def test_few_distinct_values_get_one_bin_each() -> None:
+    values = np.array([3.0, 1.0, 2.0, 2.0, 1.0, 3.0])
+    cuts = quantile_cuts(values, np.ones(6), 1024)
+    np.testing.assert_array_equal(cuts, [1.5, 2.5])
+
+
+def test_cuts_balance_weight() -> None:
+    rng = np.random.default_rng(0)
+    values = rng.normal(size=10_000)
+    cuts = quantile_cuts(values, np.ones(len(values)), 10)
+    assert len(cuts) == 9
+    counts = np.bincount(np.searchsorted(cuts, values, side="right"), minlength=10)
+    assert counts.min() > 900 and counts.max() < 1100
+
+
+def test_weights_move_the_cuts() -> None:
+    values = np.arange(100, dtype=float)
+    weights = np.where(values < 50, 3.0, 1.0)  # the low half holds 3/4 of the weight
+    cuts = quantile_cuts(values, weights, 4)
+    assert len(cuts) == 3
+    assert np.all(cuts < 50) and cuts[0] < 20  # three cuts inside the heavy half
+    assert np.array_equal(quantile_cuts(values, np.ones(100), 4), [24.5, 49.5, 74.5])
+
+
+def test_ties_stay_whole_and_cuts_sit_between_values() -> None:
+    values = np.concatenate([np.zeros(900), np.arange(1, 101, dtype=float)])
+    cuts = quantile_cuts(values, np.ones(len(values)), 10)
+    codes = np.searchsorted(cuts, values, side="right")
+    assert len(np.unique(codes[:900])) == 1  # the tied value is never split
+    assert np.all(np.isin(cuts, np.arange(101) + 0.5))
+    assert np.all(np.diff(cuts) > 0)
+
+
+def test_zero_weight_missing_and_inf_do_not_move_cuts() -> None:
+    values = np.array([1.0, 2.0, 3.0, np.nan, np.inf, -np.inf, 100.0])
+    weights = np.array([1, 1, 1, 1, 1, 1, 0.0])
+    np.testing.assert_array_equal(quantile_cuts(values, weights, 1024), [1.5, 2.5])
+
+
+def test_constant_feature_has_no_cuts() -> None:
+    assert len(quantile_cuts(np.full(10, 7.0), np.ones(10), 16)) == 0
+    bins = fit_continuous(Column(np.full(10, 7.0)), np.ones(10), 16, 8)
+    assert bins.n_bins == 3 and bins.n_interaction_bins == 3
+
+
+@pytest.fixture(scope="module")
+def continuous_bins() -> tuple[np.ndarray, FeatureBins]:
+    rng = np.random.default_rng(1)
+    values = np.round(rng.exponential(size=5000), 2)
+    values[:50] = np.nan
+    return values, fit_continuous(Column(values), np.ones(len(values)), 256, 16)
+
+
+def test_coarse_cuts_are_a_subset_of_fine_cuts(continuous_bins) -> None:
+    values, bins = continuous_bins
+    assert 100 < len(bins.cuts) <= 255  # ties of the rounded values merge some bins
+    assert 1 <= len(bins.interaction_cuts) <= 15
+    assert set(bins.interaction_cuts) <= set(bins.cuts)
+    assert bins.n_bins == len(bins.cuts) + 3
+    assert bins.n_interaction_bins == len(bins.interaction_cuts) + 3
+
+
+def test_fine_to_coarse_maps_every_row(continuous_bins) -> None:
+    values, bins = continuous_bins
+    column = Column(np.concatenate([values, [np.nan, np.inf, -np.inf, 0.0]]),
+                    np.concatenate([np.zeros(len(values) + 4, bool)]))
+    column.not_number[-1] = True  # one entry is text: unseen
+    fine = bin_column(column, bins)
+    coarse = bin_column(column, bins, interaction=True)
+    mapping = bins.fine_to_coarse()
+    assert len(mapping) == bins.n_bins
+    np.testing.assert_array_equal(mapping[fine], coarse)
+    assert mapping[0] == 0 and mapping[-1] == bins.n_interaction_bins - 1
+    assert np.all(np.diff(mapping[1:-1]) >= 0)
+
+
+def test_continuous_codes_for_missing_unseen_and_inf() -> None:
+    bins = FeatureBins(CONTINUOUS, cuts=np.array([1.0, 2.0]), interaction_cuts=np.array([1.0]))
+    values = np.array([np.nan, 0.5, 1.0, 1.5, 2.5, np.inf, -np.inf, np.nan])
+    not_number = np.array([False] * 7 + [True])
+    np.testing.assert_array_equal(bin_column(Column(values, not_number), bins),
+                                  [0, 1, 2, 2, 3, 3, 1, 4])
+    np.testing.assert_array_equal(bin_column(Column(values, not_number), bins, True),
+                                  [0, 1, 2, 2, 2, 2, 1, 3])
+
+
+def test_categorical_codes_for_missing_and_unseen() -> None:
+    bins = fit_categorical(NOMINAL, Column(np.array(["b", "a", None, "b"], dtype=object)))
+    assert bins.categories == {"a": 1, "b": 2}
+    codes = bin_column(Column(np.array(["a", None, "z", "b"], dtype=object)), bins)
+    np.testing.assert_array_equal(codes, [1, 0, 3, 2])
+    assert bins.n_bins == 4 and bins.n_interaction_bins == 4
+    np.testing.assert_array_equal(bins.fine_to_coarse(), np.arange(4))
+
+
+def test_numeric_labels_sort_by_value_and_ordinals_keep_order() -> None:
+    bins = fit_categorical(NOMINAL, Column(np.array(["10", "9", "-1"], dtype=object)))
+    assert list(bins.categories) == ["-1", "9", "10"]
+    ordinal = fit_categorical(ORDINAL, Column(np.array(["lo", "hi"], dtype=object)),
+                              ["lo", "mid", "hi"])
+    assert ordinal.categories == {"lo": 1, "mid": 2, "hi": 3}
+    with pytest.raises(ValueError, match="not among the declared"):
+        fit_categorical(ORDINAL, Column(np.array(["x"], dtype=object)), ["lo", "hi"])
+
+
+def test_zero_weight_categories_are_unseen() -> None:
+    column = Column(np.array(["a", "b", "c"], dtype=object))
+    bins = fit_categorical(NOMINAL, column, weights=np.array([1.0, 0.0, 2.0]))
+    assert bins.categories == {"a": 1, "c": 2}
+
+
+def test_levels_round_trip(continuous_bins) -> None:
+    _, bins = continuous_bins
+    again = feature_bins_from_levels(CONTINUOUS, bins.levels())
+    np.testing.assert_array_equal(again.cuts, bins.cuts)
+    np.testing.assert_array_equal(again.interaction_cuts, bins.interaction_cuts)
+    nominal = FeatureBins(NOMINAL, categories={"x": 1, "y": 2})
+    assert feature_bins_from_levels(NOMINAL, nominal.levels()) == nominal
+    assert nominal.bin_labels() == ["(missing)", "x", "y", "(unseen)"]
+    assert len(bins.bin_labels()) == bins.n_bins
+    assert len(bins.bin_labels(interaction=True)) == bins.n_interaction_bins
+
+
+def test_coarsen_cuts_with_few_cuts_keeps_them() -> None:
+    cuts = np.array([1.0, 2.0])
+    np.testing.assert_array_equal(coarsen_cuts(cuts, np.ones(3), 8), cuts)
+    many = np.arange(1.0, 100.0)
+    picked = coarsen_cuts(many, np.ones(100), 4)
+    np.testing.assert_array_equal(picked, [25.0, 50.0, 75.0])
+
+
+@pytest.mark.parametrize("max_code, dtype", [(255, np.uint8), (256, np.uint16),
+                                             (70_000, np.uint32)])
+def test_smallest_code_dtype(max_code, dtype) -> None:
+    assert smallest_code_dtype(max_code) == np.dtype(dtype)

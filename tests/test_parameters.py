@@ -1,0 +1,136 @@
+"""Tests of parameter validation: every error names the parameter at fault."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from glassboost import ExplainableBoostingClassifier, ExplainableBoostingRegressor
+from glassboost.parameters import (check_number, check_random_state, check_validation_size,
+                                   parse_exclude, parse_interactions, parse_monotone,
+                                   parse_term, resolve_n_threads)
+
+NAMES = ["a", "b", "c", "d"]
+
+
+@pytest.mark.parametrize("value, kwargs", [
+    (0, dict(low=1, integer=True)), (1.5, dict(low=0, integer=True)),
+    (True, dict(low=0)), ("3", dict(low=0)), (np.nan, dict(low=0)),
+    (0.0, dict(low=0.0, low_open=True)), (1.0, dict(low=0.0, high=1.0, high_open=True)),
+    (np.inf, dict(low=0.0, high=1.0)),
+])
+def test_check_number_rejects(value, kwargs) -> None:
+    with pytest.raises(ValueError, match="^my_param must be"):
+        check_number("my_param", value, **kwargs)
+
+
+def test_check_number_accepts() -> None:
+    check_number("x", 3, 1, integer=True)
+    check_number("x", np.int32(3), 1, integer=True)
+    check_number("x", 0.5, 0.0, 1.0, high_open=True)
+    check_number("x", np.inf, 0.0)
+
+
+@pytest.mark.parametrize("param, value", [
+    ("max_bins", 1), ("max_interaction_bins", 300), ("outer_bags", 0), ("learning_rate", 0.0),
+    ("learning_rate", -1.0), ("max_rounds", -1), ("early_stopping_rounds", 1.5),
+    ("early_stopping_tolerance", -0.1), ("smoothing_rounds", -1),
+    ("interaction_smoothing_rounds", "x"), ("min_samples_leaf", 0), ("min_hessian", -1.0),
+    ("max_leaves", 1), ("cat_smooth", -1.0), ("random_state", -3), ("n_jobs", 0),
+    ("validation_size", 1.5), ("validation_size", -1), ("interactions", -1),
+    ("interactions", "3y"), ("interactions", 2.5), ("interactions", [("a", "nope")]),
+    ("exclude", [("a", "b", "c")]), ("monotone_constraints", [1, 0]),
+    ("monotone_constraints", [2, 0, 0, 0]), ("feature_types", ["numeric"] * 4),
+])
+def test_fit_errors_name_the_parameter(param, value) -> None:
+    X = np.random.default_rng(0).normal(size=(40, 4))
+    y = (X[:, 0] > 0).astype(int)
+    model = ExplainableBoostingClassifier(feature_names=NAMES, max_rounds=5, outer_bags=1,
+                                          n_jobs=1)
+    model.set_params(**{param: value})
+    with pytest.raises(ValueError, match=param):
+        model.fit(X, y)
+
+
+def test_objective_errors_name_the_objective() -> None:
+    X = np.zeros((10, 1))
+    X[:5] = 1
+    with pytest.raises(ValueError, match="objective"):
+        ExplainableBoostingRegressor(objective="huber").fit(X, np.arange(10.0))
+    with pytest.raises(ValueError, match="objective"):
+        ExplainableBoostingClassifier(objective="rmse").fit(X, np.arange(10) % 2)
+    with pytest.raises(ValueError, match="poisson"):
+        ExplainableBoostingRegressor(objective="poisson").fit(X, np.arange(10.0) - 1)
+
+
+def test_resolve_n_threads() -> None:
+    assert resolve_n_threads(None) == 1
+    assert resolve_n_threads(3) == 3
+    assert resolve_n_threads(-1) >= 1
+    assert resolve_n_threads(-1000) == 1
+    with pytest.raises(ValueError, match="n_jobs"):
+        resolve_n_threads(1.5)
+
+
+def test_check_random_state_and_validation_size() -> None:
+    check_random_state(None)
+    check_random_state(0)
+    with pytest.raises(ValueError, match="random_state"):
+        check_random_state(1.0)
+    check_validation_size(None)
+    check_validation_size(0)
+    check_validation_size(50)
+    with pytest.raises(ValueError, match="validation_size"):
+        check_validation_size(1.0)
+
+
+@pytest.mark.parametrize("interactions, expected", [
+    (None, (0, None)), (0, (0, None)), ("3x", (12, None)), (" 1.5 x ", (6, None)),
+    (5, (5, None)), (5.0, (5, None)), (0.5, (2, None)), (np.int64(2), (2, None)),
+    ([("b", "a"), (2, 3), ["a", "b"]], (2, [(0, 1), (2, 3)])),
+])
+def test_parse_interactions(interactions, expected) -> None:
+    assert parse_interactions(interactions, NAMES) == expected
+
+
+@pytest.mark.parametrize("interactions, message", [
+    ([("a",)], "not a pair"), ([("a", "a")], "repeats"), ([(0, 9)], "out of range"),
+    ([("a", None)], "neither"), ({"a": 1}, "interactions"), (np.nan, "interactions"),
+])
+def test_parse_interactions_errors(interactions, message) -> None:
+    with pytest.raises(ValueError, match=message):
+        parse_interactions(interactions, NAMES)
+
+
+def test_parse_exclude_and_terms() -> None:
+    assert parse_exclude(None, NAMES) == set()
+    assert parse_exclude("mains", NAMES) == {(0,), (1,), (2,), (3,)}
+    assert parse_exclude(["b", 0, ("d", "c")], NAMES) == {(1,), (0,), (2, 3)}
+    assert parse_term(np.int64(2), NAMES, "exclude") == (2,)
+    with pytest.raises(ValueError, match="exclude"):
+        parse_exclude("a", NAMES)
+    with pytest.raises(ValueError, match="exclude: unknown feature 'z'"):
+        parse_exclude(["z"], NAMES)
+
+
+def test_parse_monotone() -> None:
+    np.testing.assert_array_equal(parse_monotone(None, 2), [0, 0])
+    np.testing.assert_array_equal(parse_monotone([1, -1], 2), [1, -1])
+    np.testing.assert_array_equal(parse_monotone(np.array([0, 1]), 2), [0, 1])
+    with pytest.raises(ValueError, match=r"monotone_constraints\[0\]"):
+        parse_monotone([True, 0], 2)
+    with pytest.raises(ValueError, match="monotone_constraints"):
+        parse_monotone(1, 2)
+
+
+def test_monotone_constraints_need_an_order() -> None:
+    X = np.array([["a"], ["b"]] * 10, dtype=object)
+    y = np.arange(20) % 2
+    with pytest.raises(ValueError, match="monotone_constraints"):
+        ExplainableBoostingClassifier(monotone_constraints=[1]).fit(X, y)
+    Xn = np.arange(30.0).reshape(-1, 1)
+    with pytest.raises(ValueError, match="monotone_constraints"):
+        ExplainableBoostingClassifier(monotone_constraints=[1]).fit(Xn, np.arange(30) % 3)
+    with pytest.raises(ValueError, match="interactions"):
+        ExplainableBoostingRegressor(monotone_constraints=[1, 0], interactions=[(0, 1)]).fit(
+            np.ones((10, 2)), np.arange(10.0))
