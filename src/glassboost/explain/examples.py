@@ -1,0 +1,29 @@
+"""Which rows the report explains one by one: the worst mistakes and the surest calls."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .local_explanation import LocalExplanation
+
+
+def pick_examples(local: LocalExplanation, count: int = 3) -> dict[str, list[int]]:
+    """Row positions of the ``count`` largest errors and, among the other rows, the ``count``
+    most confident predictions (classifiers) or the most accurate ones (regressors)."""
+    if local.actual is None:
+        raise ValueError("picking examples needs the actual target values")
+    if local.is_classifier:
+        positions = {c: i for i, c in enumerate(local.classes)}
+        truth = np.array([positions.get(str(a), -1) for a in local.actual])
+        p_true = np.where(truth >= 0,
+                          local.probabilities[np.arange(len(local)), np.maximum(truth, 0)], 0.0)
+        errors = np.argsort(p_true, kind="stable")[:count]
+        rest = np.setdiff1d(np.arange(len(local)), errors)
+        confidence = local.probabilities[rest].max(axis=1)
+        best = rest[np.argsort(-confidence, kind="stable")[:count]]
+        return {"Largest errors": errors.tolist(), "Most confident predictions": best.tolist()}
+    residual = np.abs(local.actual.astype(np.float64) - local.predictions)
+    errors = np.argsort(-residual, kind="stable")[:count]
+    rest = np.setdiff1d(np.arange(len(local)), errors)
+    best = rest[np.argsort(residual[rest], kind="stable")[:count]]
+    return {"Largest errors": errors.tolist(), "Most accurate predictions": best.tolist()}

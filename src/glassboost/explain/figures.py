@@ -1,0 +1,212 @@
+"""Interactive Plotly figures: term shapes, pair heat maps, importances and row waterfalls.
+
+Every trace that draws model numbers carries ``meta`` saying what it shows (``role``: score, band,
+density, importance or waterfall), which bins (``bins``, or ``rows``/``cols`` for pairs) and which
+class, so that the numbers can be checked against the model's tables.
+"""
+
+from __future__ import annotations
+
+import html
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from ..schema import CONTINUOUS
+from . import style
+from .terms import Term
+from .waterfall import Waterfall
+
+HISTOGRAM_BINS = 50
+
+
+def _finish(fig: go.Figure, title: str, height: int) -> go.Figure:
+    fig.update_layout(
+        title=dict(text=title, x=0.01, xanchor="left", font=dict(size=style.FONT_SIZE + 5)),
+        template="plotly_white",
+        font=dict(family=style.FONT, size=style.FONT_SIZE),
+        height=height,
+        margin=dict(l=80, r=30, t=70, b=60),
+        hovermode="closest",
+        bargap=0.15,
+        legend=dict(orientation="h", x=1, xanchor="right", y=1.02, yanchor="bottom"),
+    )
+    return fig
+
+
+def _series(term: Term, classes: list[str] | None, class_index: int | None):
+    """(class index or None, legend name, colour) of each line to draw."""
+    if classes is None:
+        return [(None, "score", style.SCORE)]
+    picked = range(len(classes)) if class_index is None else [class_index]
+    return [(k, classes[k], style.class_color(k)) for k in picked]
+
+
+def _pick(values: np.ndarray, k: int | None) -> np.ndarray:
+    return values if k is None else values[..., k]
+
+
+def _bar_errors(scores: np.ndarray, lower: np.ndarray, upper: np.ndarray, color: str) -> dict:
+    return dict(type="data", symmetric=False, array=upper - scores, arrayminus=scores - lower,
+                color=color, thickness=1.2, width=4)
+
+
+def _continuous(term: Term, score_title: str, classes, class_index) -> go.Figure:
+    axis = term.axes[0]
+    last = axis.n_bins - 1
+    value_bins = np.arange(1, last)
+    step_bins = np.append(value_bins, value_bins[-1])  # repeat the last bin to close its step
+    specials = [int(b) for b in term.shown_bins() if b in (0, last)]
+    cols = 2 if specials else 1
+    fig = make_subplots(rows=2, cols=cols, shared_xaxes="columns", shared_yaxes="rows",
+                        row_heights=[0.78, 0.22], column_widths=[0.88, 0.12] if specials else None,
+                        vertical_spacing=0.05, horizontal_spacing=0.03)
+    hover = [axis.labels[b] for b in step_bins]
+    for k, name, color in _series(term, classes, class_index):
+        scores, lower, upper = (_pick(a, k) for a in (term.scores, term.lower, term.upper))
+        band = dict(mode="lines", line=dict(width=0, shape="hv"), hoverinfo="skip",
+                    showlegend=False, legendgroup=name,
+                    meta=dict(role="band", bins=step_bins.tolist(), **{"class": k}))
+        fig.add_trace(go.Scatter(x=axis.edges, y=upper[step_bins], **band), 1, 1)
+        fig.add_trace(go.Scatter(x=axis.edges, y=lower[step_bins], fill="tonexty",
+                                 fillcolor=style.with_alpha(color, 0.2), **band), 1, 1)
+        fig.add_trace(go.Scatter(
+            x=axis.edges, y=scores[step_bins], mode="lines", name=name, legendgroup=name,
+            line=dict(color=color, width=2.2, shape="hv"), customdata=hover,
+            showlegend=classes is not None,
+            hovertemplate="%{customdata}<br>score %{y:.4f}<extra>" + html.escape(name) + "</extra>",
+            meta=dict(role="score", bins=step_bins.tolist(), **{"class": k})), 1, 1)
+        if specials:
+            fig.add_trace(go.Scatter(
+                x=[axis.labels[b] for b in specials], y=scores[specials], mode="markers",
+                marker=dict(color=color if classes else style.SPECIAL, size=11, symbol="diamond"),
+                error_y=_bar_errors(scores[specials], lower[specials], upper[specials], color),
+                showlegend=False, legendgroup=name,
+                hovertemplate="%{x}<br>score %{y:.4f}<extra></extra>",
+                meta=dict(role="score", bins=specials, **{"class": k})), 1, 2)
+    centers = (axis.edges[:-1] + axis.edges[1:]) / 2
+    counts, hist_edges = np.histogram(centers, bins=HISTOGRAM_BINS,
+                                      range=(axis.edges[0], axis.edges[-1]),
+                                      weights=term.weights[value_bins])
+    fig.add_trace(go.Bar(
+        x=(hist_edges[:-1] + hist_edges[1:]) / 2, y=counts, width=np.diff(hist_edges),
+        marker_color=style.DENSITY, showlegend=False, meta=dict(role="density"),
+        hovertemplate="around %{x:.4g}<br>weight %{y:.4g}<extra></extra>"), 2, 1)
+    if specials:
+        fig.add_trace(go.Bar(
+            x=[axis.labels[b] for b in specials], y=term.weights[specials],
+            marker_color=style.DENSITY, showlegend=False, meta=dict(role="density", bins=specials),
+            hovertemplate="%{x}<br>weight %{y:.4g}<extra></extra>"), 2, 2)
+        fig.update_xaxes(type="category", col=2)
+    fig.add_hline(y=0, line=dict(color="#888", width=1, dash="dot"), row=1, col="all")
+    fig.update_yaxes(title_text=score_title, row=1, col=1)
+    fig.update_yaxes(title_text="Weight", row=2, col=1)
+    fig.update_xaxes(title_text=axis.feature, row=2, col=1)
+    return fig
+
+
+def _categorical(term: Term, score_title: str, classes, class_index) -> go.Figure:
+    axis = term.axes[0]
+    last = axis.n_bins - 1
+    shown = [int(b) for b in term.shown_bins()]
+    order = [b for b in shown if b not in (0, last)] + [b for b in shown if b in (0, last)]
+    labels = [axis.labels[b] for b in order]
+    fig = make_subplots(rows=2, cols=1, shared_xaxes=True, row_heights=[0.78, 0.22],
+                        vertical_spacing=0.05)
+    for k, name, color in _series(term, classes, class_index):
+        scores, lower, upper = (_pick(a, k)[order] for a in (term.scores, term.lower, term.upper))
+        colors = [style.SPECIAL if classes is None and b in (0, last) else color for b in order]
+        fig.add_trace(go.Bar(
+            x=labels, y=scores, name=name, marker_color=colors, showlegend=classes is not None,
+            error_y=_bar_errors(scores, lower, upper, "#444"),
+            hovertemplate="%{x}<br>score %{y:.4f}<extra>" + html.escape(name) + "</extra>",
+            meta=dict(role="score", bins=order, **{"class": k})), 1, 1)
+    fig.add_trace(go.Bar(
+        x=labels, y=term.weights[order], marker_color=style.DENSITY, showlegend=False,
+        meta=dict(role="density", bins=order),
+        hovertemplate="%{x}<br>weight %{y:.4g}<extra></extra>"), 2, 1)
+    fig.update_layout(barmode="group")
+    fig.update_xaxes(type="category", categoryorder="array", categoryarray=labels)
+    fig.add_hline(y=0, line=dict(color="#888", width=1), row=1, col=1)
+    fig.update_yaxes(title_text=score_title, row=1, col=1)
+    fig.update_yaxes(title_text="Weight", row=2, col=1)
+    fig.update_xaxes(title_text=axis.feature, row=2, col=1)
+    return fig
+
+
+def _pair(term: Term, score_title: str, classes, class_index) -> go.Figure:
+    k = None if classes is None else (class_index or 0)
+    rows, cols = term.shown_bins(0), term.shown_bins(1)
+    first, second = term.axes
+    z = _pick(term.scores, k)[np.ix_(rows, cols)]
+    fig = go.Figure(go.Heatmap(
+        z=z, x=[second.labels[c] for c in cols], y=[first.labels[r] for r in rows],
+        colorscale=style.HEATMAP, zmid=0, customdata=term.weights[np.ix_(rows, cols)],
+        colorbar=dict(title=dict(text=score_title, side="right")),
+        hovertemplate=(f"{html.escape(first.feature)} %{{y}}<br>{html.escape(second.feature)} "
+                       "%{x}<br>score %{z:.4f}<br>weight %{customdata:.4g}<extra></extra>"),
+        meta=dict(role="score", rows=rows.tolist(), cols=cols.tolist(), **{"class": k})))
+    fig.update_xaxes(type="category", title_text=second.feature)
+    fig.update_yaxes(type="category", title_text=first.feature)
+    return fig
+
+
+def term_figure(term: Term, score_title: str, classes: list[str] | None = None,
+                class_index: int | None = None) -> go.Figure:
+    """A term's figure: step shape with band and density for continuous features, bars for
+    categories, a heat map for pairs. Multiclass shapes draw every class unless ``class_index``
+    picks one; pairs draw one class (``class_index``, default the first)."""
+    if term.is_pair:
+        fig, height = _pair(term, score_title, classes, class_index), 560
+    elif term.axes[0].kind == CONTINUOUS:
+        fig, height = _continuous(term, score_title, classes, class_index), 500
+    else:
+        fig, height = _categorical(term, score_title, classes, class_index), 500
+    kind = "interaction" if term.is_pair else term.axes[0].kind
+    title = f"<b>{html.escape(term.name)}</b>  <sup>{kind}, importance {term.importance:.4g}</sup>"
+    if term.is_pair and classes is not None:
+        title += f"  <sup>class {html.escape(classes[class_index or 0])}</sup>"
+    return _finish(fig, title, height)
+
+
+def importance_figure(names: list[str], importances: np.ndarray, x_title: str,
+                      title: str = "Term importance") -> go.Figure:
+    """Horizontal bars of term importances, largest on top."""
+    order = np.argsort(importances, kind="stable")
+    fig = go.Figure(go.Bar(
+        x=np.asarray(importances)[order], y=[names[i] for i in order], orientation="h",
+        marker_color=style.SCORE, hovertemplate="%{y}<br>%{x:.4f}<extra></extra>",
+        meta=dict(role="importance", terms=order.tolist())))
+    fig.update_yaxes(type="category", automargin=True)
+    fig.update_xaxes(title_text=x_title)
+    return _finish(fig, f"<b>{html.escape(title)}</b>", 140 + 26 * len(names))
+
+
+def waterfall_figure(waterfall: Waterfall) -> go.Figure:
+    """Horizontal waterfall from the intercept, through each term's contribution (largest
+    first), to the final score."""
+    n = len(waterfall.values)
+    labels = ["Intercept"] + waterfall.labels + ["Score"]
+    values = np.asarray(waterfall.values)
+    fig = go.Figure(go.Bar(
+        y=waterfall.labels, x=values, base=waterfall.starts, orientation="h",
+        marker_color=[style.POSITIVE if v > 0 else style.NEGATIVE for v in values],
+        text=[f"{v:+.3f}" for v in values], textposition="outside", cliponaxis=False,
+        hovertemplate="%{y}<br>%{x:+.4f}<extra></extra>", showlegend=False,
+        meta=dict(role="waterfall")))
+    ends = [waterfall.intercept, waterfall.score]
+    fig.add_trace(go.Scatter(
+        y=["Intercept", "Score"], x=ends, mode="markers+text", showlegend=False,
+        marker=dict(color=style.TOTAL, size=12, symbol="diamond"),
+        text=[f"{waterfall.intercept:.3f}", f"{waterfall.score:.3f}  {waterfall.note}".strip()],
+        textposition=["middle right", "middle right"], cliponaxis=False,
+        hovertemplate="%{y}<br>%{x:.4f}<extra></extra>", meta=dict(role="ends")))
+    path = np.concatenate(([waterfall.intercept], waterfall.intercept + np.cumsum(values)))
+    for y, x in enumerate(path):
+        fig.add_shape(type="line", x0=x, x1=x, y0=y, y1=y + 1, yref="y", xref="x",
+                      line=dict(color="#aaaaaa", width=1, dash="dot"))
+    fig.update_yaxes(type="category", categoryorder="array", categoryarray=labels,
+                     autorange="reversed", automargin=True)
+    fig.update_xaxes(title_text=waterfall.axis_title, zeroline=False)
+    return _finish(fig, html.escape(waterfall.title), 170 + 30 * (n + 2))

@@ -1,0 +1,124 @@
+"""The global explanation: what every term of the model does, over its whole range."""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..schema import CONTINUOUS
+from .terms import BAND_WIDTH, Term, class_names, find_term, model_terms, score_label
+
+IMPORTANCE_TITLE = "Mean |score| over the training data"
+BAND_DESCRIPTION = (f"score ± {BAND_WIDTH} standard deviations of the outer bags' scores "
+                    "(about 95% of the bag models)")
+
+
+def _value_names(term: Term, axis: int) -> np.ndarray | list[str]:
+    """InterpretML's bin names: the value-bin edges of a continuous feature, else the labels."""
+    feature = term.axes[axis]
+    if feature.kind == CONTINUOUS:
+        return feature.edges.copy()
+    return feature.labels[1:-1]
+
+
+def _term_data(term: Term) -> dict:
+    inner = (slice(1, -1),) * len(term.axes)
+    data: dict[str, Any] = {
+        "type": "interaction" if term.is_pair else "univariate",
+        "name": term.name,
+        "feature_types": [a.kind for a in term.axes],
+        "importance": term.importance,
+        "scores": term.scores[inner],
+        "lower_bounds": term.lower[inner],
+        "upper_bounds": term.upper[inner],
+        "density": {"scores": term.weights[inner]},
+        "all_bins": {
+            "labels": [a.labels for a in term.axes],
+            "scores": term.scores,
+            "lower_bounds": term.lower,
+            "upper_bounds": term.upper,
+            "weights": term.weights,
+        },
+    }
+    if term.is_pair:
+        data["left_names"] = _value_names(term, 0)
+        data["right_names"] = _value_names(term, 1)
+    else:
+        data["names"] = data["density"]["names"] = _value_names(term, 0)
+        for label, b in (("missing", 0), ("unseen", -1)):
+            data[label] = {"score": term.scores[b], "lower_bound": term.lower[b],
+                           "upper_bound": term.upper[b], "weight": float(term.weights[b])}
+    return data
+
+
+class GlobalExplanation:
+    """Every term's shape, uncertainty band, training density and importance.
+
+    The band of a term is ``score ± 1.96 * standard_deviations_``: the spread of the outer bags,
+    not a confidence interval of the averaged model. Density is the training weight per bin
+    (``bin_weights_``). Bins are labelled ``"missing"`` (index 0) and ``"unseen"`` (last index).
+    """
+
+    def __init__(self, model: Any, name: str | None = None) -> None:
+        self.name = name or f"{type(model).__name__} global explanation"
+        self.terms: list[Term] = model_terms(model)
+        self.score_title = score_label(model)
+        self.classes = class_names(model)
+
+    @property
+    def term_names(self) -> list[str]:
+        return [t.name for t in self.terms]
+
+    @property
+    def importances(self) -> np.ndarray:
+        """Mean absolute score over the training data (``term_importances("avg_weight")``)."""
+        return np.array([t.importance for t in self.terms])
+
+    def data(self, key: int | str | None = None) -> dict:
+        """InterpretML's layout: key None gives names and importances; a term (index or name)
+        gives its bins, scores, bounds and density, plus ``missing``/``unseen`` for mains and
+        ``all_bins`` with the full tables."""
+        if key is None:
+            return {"type": "global", "names": self.term_names, "scores": self.importances,
+                    "importance_type": "avg_weight", "bounds": BAND_DESCRIPTION}
+        return _term_data(find_term(self.terms, key))
+
+    def figure(self, term: int | str, class_index: int | None = None):
+        """Interactive Plotly figure of one term (shape, bars or heat map)."""
+        from .figures import term_figure
+
+        return term_figure(find_term(self.terms, term), self.score_title, self.classes,
+                           class_index)
+
+    def importance_figure(self):
+        """Interactive Plotly bar chart of the term importances, largest on top."""
+        from .figures import importance_figure
+
+        return importance_figure(self.term_names, self.importances, IMPORTANCE_TITLE)
+
+    def visualize(self, key: int | str | None = None):
+        """InterpretML's interface: the importance chart for None, else the term's figure."""
+        return self.importance_figure() if key is None else self.figure(key)
+
+    def plot(self, term: int | str | None = None, path: str | Path | None = None,
+             class_index: int | None = None):
+        """Static matplotlib figure of one term (or of the importances when ``term`` is None),
+        saved to ``path`` (PNG, SVG, PDF by suffix) when given."""
+        from . import static
+
+        if term is None:
+            fig = static.importance_plot(self.term_names, self.importances, IMPORTANCE_TITLE)
+        else:
+            fig = static.term_plot(find_term(self.terms, term), self.score_title, self.classes,
+                                   class_index)
+        return static.save(fig, path)
+
+    def _repr_html_(self) -> str:
+        from . import static
+
+        svg = static.svg_markup(self.plot())
+        return (f"<div><h4>{html.escape(self.name)}</h4>{svg}<p>{len(self.terms)} terms; "
+                "use <code>.figure(term)</code> for an interactive plot of one term.</p></div>")

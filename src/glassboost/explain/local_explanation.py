@@ -1,0 +1,171 @@
+"""The local explanation: why the model scored each given row the way it did.
+
+A row's score is exactly ``intercept + sum of its terms' contributions`` (the table values it looked
+up), so the explanation is the model itself, not an approximation.
+"""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..schema import CONTINUOUS, align_for_predict
+from .terms import class_names, score_label
+from .waterfall import Waterfall, build_waterfall
+
+
+def _value_text(kind: str, column, row: int) -> str:
+    value = column.values[row]
+    if kind != CONTINUOUS:
+        return "missing" if value is None else str(value)
+    if column.not_number is not None and column.not_number[row]:
+        return "not a number"
+    return "missing" if np.isnan(value) else f"{value:.6g}"
+
+
+def _typed_columns(model: Any, X: Any) -> list:
+    match_by_name = getattr(model, "_match_by_name", isinstance(X, pd.DataFrame))
+    return align_for_predict(X, list(model.feature_names_in_), list(model.feature_types_in_),
+                             match_by_name, type(model).__name__)
+
+
+class LocalExplanation:
+    """Per-row contributions of every term, with intercept, score, prediction and actual value.
+
+    ``contributions`` is (rows, terms) or (rows, terms, classes); ``scores`` equals the model's
+    ``decision_function``. Classifiers also carry ``probabilities``; ``predictions`` holds the
+    predicted class (classifiers) or the predicted mean (regressors).
+    """
+
+    def __init__(self, model: Any, X: Any, y: Any = None, name: str | None = None) -> None:
+        self.name = name or f"{type(model).__name__} local explanation"
+        self.term_names = [str(n) for n in model.term_names_]
+        self.contributions = model.eval_terms(X)
+        intercept = np.asarray(model.intercept_, dtype=np.float64).reshape(-1)
+        self.intercept = float(intercept[0]) if self.contributions.ndim == 2 else intercept
+        self.scores = self.contributions.sum(axis=1) + self.intercept
+        self.is_classifier = hasattr(model, "classes_")
+        self.classes = [str(c) for c in model.classes_] if self.is_classifier else None
+        self.multiclass_names = class_names(model)
+        if self.is_classifier:
+            self.probabilities = model.predict_proba(X)
+            self.predictions = model.classes_[np.argmax(self.probabilities, axis=1)]
+        else:
+            self.probabilities = None
+            self.predictions = np.asarray(model.predict(X), dtype=np.float64)
+        self.actual = None if y is None else np.asarray(y)
+        if self.actual is not None and len(self.actual) != len(self.scores):
+            raise ValueError(f"X has {len(self.scores)} rows but y has {len(self.actual)} values")
+        self.row_ids = list(X.index) if isinstance(X, pd.DataFrame) else list(range(len(self.scores)))
+        self._columns = _typed_columns(model, X)
+        self._feature_names = [str(n) for n in model.feature_names_in_]
+        self._feature_types = list(model.feature_types_in_)
+        self._term_features = [tuple(t) for t in model.term_features_]
+        self.score_title = score_label(model)
+        self.link = getattr(model, "link_", "identity")
+
+    def __len__(self) -> int:
+        return len(self.scores)
+
+    def term_values(self, row: int) -> list[str]:
+        """The feature values each term looked up for ``row``, as ``name = value`` text."""
+        texts = [f"{name} = {_value_text(kind, column, row)}" for name, kind, column
+                 in zip(self._feature_names, self._feature_types, self._columns)]
+        return [" & ".join(texts[f] for f in features) for features in self._term_features]
+
+    def _class_of(self, row: int, class_index: int | None) -> int:
+        if class_index is not None:
+            return class_index
+        return int(np.argmax(self.probabilities[row]))
+
+    def _perf(self, row: int) -> dict:
+        actual = None if self.actual is None else self.actual[row]
+        perf: dict[str, Any] = {"predicted": self.predictions[row], "actual": actual,
+                                "predicted_score": float(self.predictions[row])
+                                if not self.is_classifier else
+                                float(self.probabilities[row].max())}
+        if self.is_classifier and actual is not None and str(actual) in self.classes:
+            perf["actual_score"] = float(self.probabilities[row][self.classes.index(str(actual))])
+        elif not self.is_classifier and actual is not None:
+            perf["actual_score"] = float(actual)
+        return perf
+
+    def data(self, key: int | None = None) -> dict:
+        """InterpretML's layout: key None gives every row's contributions; a row number gives
+        that row's term names, contributions, looked-up values, intercept and prediction."""
+        if key is None:
+            return {"type": "local", "names": self.term_names, "scores": self.contributions,
+                    "intercept": self.intercept, "decision_scores": self.scores,
+                    "predictions": self.predictions, "probabilities": self.probabilities,
+                    "actual": self.actual, "row_ids": self.row_ids}
+        row = int(key)
+        return {"type": "univariate", "row_id": self.row_ids[row], "names": self.term_names,
+                "scores": self.contributions[row], "values": self.term_values(row),
+                "extra": {"names": ["Intercept"], "scores": [self.intercept], "values": [1]},
+                "decision_score": self.scores[row], "perf": self._perf(row)}
+
+    def _title(self, row: int) -> str:
+        actual = "" if self.actual is None else f", actual {self.actual[row]}"
+        predicted = (self.predictions[row] if self.is_classifier
+                     else f"{self.predictions[row]:.4g}")
+        return f"Row {self.row_ids[row]}: predicted {predicted}{actual}"
+
+    def _note(self, row: int, k: int | None) -> str:
+        """What the explained score means in the target's terms."""
+        if self.is_classifier:
+            positive = 1 if k is None else k
+            return f"P({self.classes[positive]}) = {self.probabilities[row][positive]:.3f}"
+        if self.link == "identity":
+            return ""
+        return f"prediction {self.predictions[row]:.4g}"
+
+    def waterfall(self, row: int = 0, class_index: int | None = None,
+                  max_terms: int = 12) -> Waterfall:
+        """The bars of one row's waterfall; multiclass rows explain ``class_index`` (default:
+        the predicted class)."""
+        contributions, intercept = self.contributions[row], self.intercept
+        k = None
+        axis_title = self.score_title
+        if self.multiclass_names is not None:
+            k = self._class_of(row, class_index)
+            contributions, intercept = contributions[:, k], float(intercept[k])
+            axis_title = f"Score of class {self.classes[k]} (log-odds, relative)"
+        return build_waterfall(self._title(row), self.term_values(row), contributions, intercept,
+                               axis_title, self._note(row, k), max_terms)
+
+    def figure(self, row: int = 0, class_index: int | None = None, max_terms: int = 12):
+        """Interactive Plotly waterfall of one row."""
+        from .figures import waterfall_figure
+
+        return waterfall_figure(self.waterfall(row, class_index, max_terms))
+
+    def visualize(self, key: int | None = None):
+        """InterpretML's interface: the waterfall of row ``key`` (the first row for None)."""
+        return self.figure(0 if key is None else int(key))
+
+    def plot(self, row: int = 0, path: str | Path | None = None, class_index: int | None = None,
+             max_terms: int = 12):
+        """Static matplotlib waterfall of one row, saved to ``path`` when given."""
+        from . import static
+
+        return static.save(static.waterfall_plot(self.waterfall(row, class_index, max_terms)),
+                           path)
+
+    def _repr_html_(self) -> str:
+        from . import static
+
+        def cells(r: int) -> str:
+            predicted = self.predictions[r] if self.is_classifier else f"{self.predictions[r]:.4g}"
+            actual = "" if self.actual is None else self.actual[r]
+            return "".join(f"<td>{html.escape(str(v))}</td>"
+                           for v in (self.row_ids[r], predicted, actual))
+
+        rows = "".join(f"<tr>{cells(r)}</tr>" for r in range(min(len(self), 10)))
+        table = f"<table><tr><th>row</th><th>prediction</th><th>actual</th></tr>{rows}</table>"
+        svg = static.svg_markup(self.plot(0))
+        return (f"<div><h4>{html.escape(self.name)}</h4>{table}{svg}<p>{len(self)} rows; "
+                "use <code>.figure(row)</code> for an interactive waterfall.</p></div>")

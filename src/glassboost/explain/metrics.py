@@ -1,0 +1,48 @@
+"""Headline metrics of a fitted model on given data, for the report's summary."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from sklearn import metrics
+
+
+def _safe(metric, *args, **kwargs) -> float:
+    """The metric, or NaN when it is undefined on this data (e.g. AUC with one class)."""
+    try:
+        return float(metric(*args, **kwargs))
+    except ValueError:
+        return float("nan")
+
+
+def classification_metrics(classes: np.ndarray, y: np.ndarray, probabilities: np.ndarray,
+                           predictions: np.ndarray) -> dict[str, float]:
+    """AUC (one-vs-rest for multiclass), log loss and accuracy."""
+    if len(classes) == 2:
+        auc = _safe(metrics.roc_auc_score, y == classes[1], probabilities[:, 1])
+    else:
+        auc = _safe(metrics.roc_auc_score, y, probabilities, multi_class="ovr", labels=classes)
+    return {
+        "AUC": auc,
+        "Log loss": _safe(metrics.log_loss, y, probabilities, labels=classes),
+        "Accuracy": _safe(metrics.accuracy_score, y, predictions),
+    }
+
+
+def regression_metrics(y: np.ndarray, predictions: np.ndarray) -> dict[str, float]:
+    """RMSE, MAE and R²."""
+    return {
+        "RMSE": float(np.sqrt(metrics.mean_squared_error(y, predictions))),
+        "MAE": float(metrics.mean_absolute_error(y, predictions)),
+        "R²": _safe(metrics.r2_score, y, predictions),
+    }
+
+
+def model_metrics(model: Any, y: Any, probabilities: np.ndarray | None,
+                  predictions: np.ndarray) -> dict[str, float]:
+    """The metrics that fit the model's task."""
+    y = np.asarray(y)
+    if probabilities is not None:
+        return classification_metrics(np.asarray(model.classes_), y, probabilities, predictions)
+    return regression_metrics(y.astype(np.float64), predictions)

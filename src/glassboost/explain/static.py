@@ -1,0 +1,240 @@
+"""Static matplotlib versions of the plots, for papers, READMEs and notebooks without JavaScript.
+
+Figures are built with ``matplotlib.figure.Figure`` directly (no pyplot), so nothing depends on a
+GUI backend or global state.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import numpy as np
+from matplotlib.colors import TwoSlopeNorm
+from matplotlib.figure import Figure
+
+from ..schema import CONTINUOUS
+from . import style
+from .terms import Term
+from .waterfall import Waterfall
+
+HISTOGRAM_BINS = 50
+MAX_TICKS = 12
+TITLE_SIZE = 14
+LABEL_SIZE = 11.5
+TICK_SIZE = 10
+
+
+def _axes_style(ax, grid_axis: str = "y") -> None:
+    ax.tick_params(labelsize=TICK_SIZE)
+    ax.grid(axis=grid_axis, color="#e5e5e5", linewidth=0.8)
+    ax.set_axisbelow(True)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+
+
+def _series(classes: list[str] | None, class_index: int | None):
+    if classes is None:
+        return [(None, None, style.SCORE)]
+    picked = range(len(classes)) if class_index is None else [class_index]
+    return [(k, classes[k], style.class_color(k)) for k in picked]
+
+
+def _pick(values: np.ndarray, k: int | None) -> np.ndarray:
+    return values if k is None else values[..., k]
+
+
+def _title(fig: Figure, term: Term, extra: str = "") -> None:
+    kind = "interaction" if term.is_pair else term.axes[0].kind
+    fig.suptitle(f"{term.name}", x=0.02, ha="left", fontsize=TITLE_SIZE, fontweight="bold")
+    fig.text(0.98, 0.985, f"{kind}, importance {term.importance:.3g}{extra}", ha="right",
+             va="top", fontsize=TICK_SIZE, color="#555")
+
+
+def _specials_panel(fig, grid, ax, density, term: Term, specials: list[int], series) -> None:
+    side = fig.add_subplot(grid[0, 1], sharey=ax)
+    side_density = fig.add_subplot(grid[1, 1], sharey=density)
+    positions = np.arange(len(specials))
+    for k, _, color in series:
+        scores, lower, upper = (_pick(a, k)[specials] for a in (term.scores, term.lower,
+                                                                   term.upper))
+        side.errorbar(positions, scores, yerr=[scores - lower, upper - scores], fmt="D",
+                      color=style.SPECIAL if k is None else color, capsize=3, markersize=7)
+    side_density.bar(positions, term.weights[specials], color=style.DENSITY, width=0.6)
+    labels = [term.axes[0].labels[b] for b in specials]
+    side.set_xlim(-0.6, len(specials) - 0.4)
+    side.axhline(0, color="#888", linewidth=0.8, linestyle=":")
+    side_density.set_xticks(positions, labels, rotation=30)
+    side.tick_params(labelbottom=False, labelleft=False)
+    side_density.tick_params(labelleft=False)
+    for panel in (side, side_density):
+        _axes_style(panel)
+
+
+def _continuous(term: Term, score_title: str, classes, class_index) -> Figure:
+    axis = term.axes[0]
+    last = axis.n_bins - 1
+    specials = [int(b) for b in term.shown_bins() if b in (0, last)]
+    fig = Figure(figsize=(9, 5.4), layout="constrained")
+    grid = fig.add_gridspec(2, 2 if specials else 1, height_ratios=[4, 1],
+                            width_ratios=[9, 1] if specials else None)
+    ax = fig.add_subplot(grid[0, 0])
+    density = fig.add_subplot(grid[1, 0], sharex=ax)
+    series = _series(classes, class_index)
+    for k, name, color in series:
+        scores, lower, upper = (_pick(a, k)[1:-1] for a in (term.scores, term.lower, term.upper))
+        ax.stairs(upper, axis.edges, baseline=lower, fill=True, color=color, alpha=0.2,
+                  linewidth=0)
+        ax.stairs(scores, axis.edges, baseline=None, color=color, linewidth=2, label=name)
+    ax.axhline(0, color="#888", linewidth=0.8, linestyle=":")
+    ax.set_ylabel(score_title, fontsize=LABEL_SIZE)
+    ax.tick_params(labelbottom=False)
+    if classes is not None:
+        ax.legend(fontsize=TICK_SIZE, frameon=False)
+    centers = (axis.edges[:-1] + axis.edges[1:]) / 2
+    counts, edges = np.histogram(centers, bins=HISTOGRAM_BINS,
+                                 range=(axis.edges[0], axis.edges[-1]),
+                                 weights=term.weights[1:-1])
+    density.bar(edges[:-1], counts, width=np.diff(edges), align="edge", color=style.DENSITY)
+    density.set_ylabel("Weight", fontsize=LABEL_SIZE)
+    density.set_xlabel(axis.feature, fontsize=LABEL_SIZE)
+    for panel in (ax, density):
+        _axes_style(panel)
+    if specials:
+        _specials_panel(fig, grid, ax, density, term, specials, series)
+    _title(fig, term)
+    return fig
+
+
+def _categorical(term: Term, score_title: str, classes, class_index) -> Figure:
+    axis = term.axes[0]
+    last = axis.n_bins - 1
+    shown = [int(b) for b in term.shown_bins()]
+    order = [b for b in shown if b not in (0, last)] + [b for b in shown if b in (0, last)]
+    fig = Figure(figsize=(max(6.0, 0.6 * len(order) + 3), 5.4), layout="constrained")
+    grid = fig.add_gridspec(2, 1, height_ratios=[4, 1])
+    ax = fig.add_subplot(grid[0])
+    density = fig.add_subplot(grid[1], sharex=ax)
+    series = _series(classes, class_index)
+    width = 0.8 / len(series)
+    positions = np.arange(len(order))
+    for i, (k, name, color) in enumerate(series):
+        scores, lower, upper = (_pick(a, k)[order] for a in (term.scores, term.lower, term.upper))
+        colors = [style.SPECIAL if k is None and b in (0, last) else color for b in order]
+        ax.bar(positions + (i - (len(series) - 1) / 2) * width, scores, width=width * 0.95,
+               color=colors, yerr=[scores - lower, upper - scores], capsize=3,
+               error_kw=dict(ecolor="#444", linewidth=1), label=name)
+    ax.axhline(0, color="#888", linewidth=0.8)
+    ax.set_ylabel(score_title, fontsize=LABEL_SIZE)
+    ax.tick_params(labelbottom=False)
+    if classes is not None:
+        ax.legend(fontsize=TICK_SIZE, frameon=False)
+    density.bar(positions, term.weights[order], color=style.DENSITY, width=0.8)
+    density.set_xticks(positions, [axis.labels[b] for b in order],
+                       rotation=30 if len(order) > 5 else 0, ha="right" if len(order) > 5 else "center")
+    density.set_ylabel("Weight", fontsize=LABEL_SIZE)
+    density.set_xlabel(axis.feature, fontsize=LABEL_SIZE)
+    for panel in (ax, density):
+        _axes_style(panel)
+    _title(fig, term)
+    return fig
+
+
+def _sparse_ticks(ax_set, labels: list[str]) -> None:
+    step = max(1, int(np.ceil(len(labels) / MAX_TICKS)))
+    positions = np.arange(0, len(labels), step)
+    ax_set(positions, [labels[p] for p in positions])
+
+
+def _pair(term: Term, score_title: str, classes, class_index) -> Figure:
+    k = None if classes is None else (class_index or 0)
+    rows, cols = term.shown_bins(0), term.shown_bins(1)
+    z = _pick(term.scores, k)[np.ix_(rows, cols)]
+    limit = float(np.abs(z).max()) or 1.0
+    fig = Figure(figsize=(9, 6.5), layout="constrained")
+    ax = fig.add_subplot()
+    image = ax.pcolormesh(z, cmap=style.HEATMAP, norm=TwoSlopeNorm(0.0, -limit, limit))
+    first, second = term.axes
+    _sparse_ticks(lambda p, t: ax.set_yticks(p + 0.5, t), [first.labels[r] for r in rows])
+    _sparse_ticks(lambda p, t: ax.set_xticks(p + 0.5, t, rotation=35, ha="right"),
+                  [second.labels[c] for c in cols])
+    ax.set_ylabel(first.feature, fontsize=LABEL_SIZE)
+    ax.set_xlabel(second.feature, fontsize=LABEL_SIZE)
+    ax.tick_params(labelsize=TICK_SIZE)
+    bar = fig.colorbar(image, ax=ax)
+    bar.set_label(score_title, fontsize=LABEL_SIZE)
+    _title(fig, term, "" if k is None else f", class {classes[k]}")
+    return fig
+
+
+def term_plot(term: Term, score_title: str, classes: list[str] | None = None,
+              class_index: int | None = None) -> Figure:
+    """A term's static figure, the same kinds as the interactive ones."""
+    if term.is_pair:
+        return _pair(term, score_title, classes, class_index)
+    if term.axes[0].kind == CONTINUOUS:
+        return _continuous(term, score_title, classes, class_index)
+    return _categorical(term, score_title, classes, class_index)
+
+
+def importance_plot(names: list[str], importances: np.ndarray, x_title: str) -> Figure:
+    """Horizontal bars of term importances, largest on top."""
+    order = np.argsort(importances, kind="stable")
+    fig = Figure(figsize=(8, 1.2 + 0.32 * len(names)), layout="constrained")
+    ax = fig.add_subplot()
+    ax.barh(np.arange(len(order)), np.asarray(importances)[order], color=style.SCORE)
+    ax.set_yticks(np.arange(len(order)), [names[i] for i in order])
+    ax.set_xlabel(x_title, fontsize=LABEL_SIZE)
+    ax.set_title("Term importance", loc="left", fontsize=TITLE_SIZE, fontweight="bold")
+    _axes_style(ax, "x")
+    return fig
+
+
+def waterfall_plot(waterfall: Waterfall) -> Figure:
+    """Horizontal waterfall from the intercept, through each term's contribution (largest
+    first), to the final score."""
+    values = np.asarray(waterfall.values)
+    labels = ["Intercept"] + waterfall.labels + ["Score"]
+    path = np.concatenate(([waterfall.intercept], waterfall.intercept + np.cumsum(values)))
+    fig = Figure(figsize=(9, 1.4 + 0.4 * len(labels)), layout="constrained")
+    ax = fig.add_subplot()
+    rows = np.arange(1, len(values) + 1)
+    ax.barh(rows, values, left=waterfall.starts, height=0.66,
+            color=[style.POSITIVE if v > 0 else style.NEGATIVE for v in values])
+    ax.plot([waterfall.intercept, waterfall.score], [0, len(labels) - 1], "D",
+            color=style.TOTAL, markersize=8)
+    for y, x in enumerate(path):
+        ax.plot([x, x], [y, y + 1], color="#aaa", linewidth=0.9, linestyle=":")
+    span = float(np.ptp(np.append(path, waterfall.starts))) or 1.0
+    pad = 0.012 * span
+    for y, (start, value) in enumerate(zip(waterfall.starts, values), start=1):
+        end = start + value
+        ax.text(end + (pad if value > 0 else -pad), y, f"{value:+.3f}", va="center",
+                ha="left" if value > 0 else "right", fontsize=TICK_SIZE)
+    ax.text(waterfall.intercept + pad * 2, 0, f"{waterfall.intercept:.3f}", va="center",
+            fontsize=TICK_SIZE)
+    ax.text(waterfall.score + pad * 2, len(labels) - 1,
+            f"{waterfall.score:.3f}  {waterfall.note}".strip(), va="center",
+            fontsize=TICK_SIZE, fontweight="bold")
+    ax.set_xlim(path.min() - 0.18 * span, path.max() + 0.3 * span)
+    ax.set_yticks(np.arange(len(labels)), labels)
+    ax.invert_yaxis()
+    ax.set_xlabel(waterfall.axis_title, fontsize=LABEL_SIZE)
+    ax.set_title(waterfall.title, loc="left", fontsize=TITLE_SIZE - 1, fontweight="bold")
+    _axes_style(ax, "x")
+    return fig
+
+
+def save(fig: Figure, path: str | Path | None) -> Figure:
+    """Write ``fig`` to ``path`` (format from the suffix) when a path is given; return it."""
+    if path is not None:
+        fig.savefig(path, dpi=150, bbox_inches="tight", facecolor="white")
+    return fig
+
+
+def svg_markup(fig: Figure) -> str:
+    """The figure as inline ``<svg>`` markup, for HTML output that needs no files or scripts."""
+    buffer = io.StringIO()
+    fig.savefig(buffer, format="svg", bbox_inches="tight")
+    text = buffer.getvalue()
+    return text[text.index("<svg"):]

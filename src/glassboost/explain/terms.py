@@ -1,0 +1,146 @@
+"""Read a fitted model's tables into plain per-term records that explanations and plots share.
+
+Everything here reads only the InterpretML-layout fitted attributes, so any object carrying them
+(an estimator, a loaded model) can be explained.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from ..binning import feature_bins_from_levels
+from ..schema import CONTINUOUS
+
+#: Half-width of the uncertainty band in bag standard deviations: ``score ± 1.96 * sd`` covers
+#: about 95% of the outer bags' values if they are spread normally.
+BAND_WIDTH = 1.96
+
+MISSING = "missing"
+UNSEEN = "unseen"
+
+
+@dataclass(frozen=True)
+class Axis:
+    """One feature of a term, binned at the resolution the term uses.
+
+    ``labels`` has one entry per bin: ``"missing"``, the value bins, ``"unseen"``. For continuous
+    features ``edges`` holds the finite edges of the value bins (one more than the value bins);
+    the outer edges extend one neighbouring bin width past the outermost cuts, because the model
+    stores cut points, not the range of the training data.
+    """
+
+    feature: str
+    kind: str
+    labels: list[str]
+    edges: np.ndarray | None
+
+    @property
+    def n_bins(self) -> int:
+        return len(self.labels)
+
+
+@dataclass(frozen=True)
+class Term:
+    """One term's table with its band, training weight per bin, and importance."""
+
+    index: int
+    name: str
+    axes: tuple[Axis, ...]
+    scores: np.ndarray
+    lower: np.ndarray
+    upper: np.ndarray
+    weights: np.ndarray
+    importance: float
+
+    @property
+    def is_pair(self) -> bool:
+        return len(self.axes) == 2
+
+    def shown_bins(self, axis: int = 0) -> np.ndarray:
+        """Indices of the bins to draw along ``axis``: every value bin, plus missing and unseen
+        when they hold training weight or a non-zero score."""
+        n = self.axes[axis].n_bins
+        other = tuple(i for i in range(self.weights.ndim) if i != axis)
+        weight = self.weights.sum(axis=other) if other else self.weights
+        score_axes = tuple(i for i in range(self.scores.ndim) if i != axis)
+        nonzero = np.any(self.scores != 0, axis=score_axes) if score_axes else self.scores != 0
+        keep = np.ones(n, dtype=bool)
+        for edge in (0, n - 1):
+            keep[edge] = bool(weight[edge] > 0 or nonzero[edge])
+        return np.flatnonzero(keep)
+
+
+def _value_edges(cuts: np.ndarray) -> np.ndarray:
+    if len(cuts) == 0:
+        return np.array([0.0, 1.0])
+    step_low = cuts[1] - cuts[0] if len(cuts) > 1 else max(abs(cuts[0]), 1.0)
+    step_high = cuts[-1] - cuts[-2] if len(cuts) > 1 else step_low
+    return np.concatenate(([cuts[0] - step_low], cuts, [cuts[-1] + step_high]))
+
+
+def feature_axis(model: Any, feature: int, interaction: bool) -> Axis:
+    """The bins of one feature at the main-effect or the interaction resolution."""
+    kind = model.feature_types_in_[feature]
+    bins = feature_bins_from_levels(kind, model.bins_[feature])
+    labels = bins.bin_labels(interaction=interaction)
+    labels[0], labels[-1] = MISSING, UNSEEN
+    edges = None
+    if kind == CONTINUOUS:
+        edges = _value_edges(bins.interaction_cuts if interaction else bins.cuts)
+    return Axis(str(model.feature_names_in_[feature]), kind, labels, edges)
+
+
+def class_names(model: Any) -> list[str] | None:
+    """Class labels of a multiclass model (one score per class), else None."""
+    classes = getattr(model, "classes_", None)
+    if classes is None or len(classes) <= 2:
+        return None
+    return [str(c) for c in classes]
+
+
+def score_label(model: Any) -> str:
+    """What a term's score means, for axis titles."""
+    link = getattr(model, "link_", "identity")
+    if link == "logit":
+        return f"Score (log-odds of {model.classes_[1]})"
+    if link == "mlogit":
+        return "Score (log-odds, per class)"
+    if link == "log":
+        return "Score (log of the mean)"
+    return "Score (added to the prediction)"
+
+
+def model_terms(model: Any) -> list[Term]:
+    """Every term of a fitted model, in the model's order."""
+    importances = model.term_importances()
+    terms = []
+    for t, features in enumerate(model.term_features_):
+        interaction = len(features) > 1
+        scores = np.asarray(model.term_scores_[t], dtype=np.float64)
+        spread = BAND_WIDTH * np.asarray(model.standard_deviations_[t], dtype=np.float64)
+        terms.append(Term(
+            index=t,
+            name=str(model.term_names_[t]),
+            axes=tuple(feature_axis(model, f, interaction) for f in features),
+            scores=scores,
+            lower=scores - spread,
+            upper=scores + spread,
+            weights=np.asarray(model.bin_weights_[t], dtype=np.float64),
+            importance=float(importances[t]),
+        ))
+    return terms
+
+
+def find_term(terms: list[Term], key: int | str) -> Term:
+    """A term by index or by name."""
+    if isinstance(key, (int, np.integer)) and not isinstance(key, bool):
+        if not -len(terms) <= key < len(terms):
+            raise IndexError(f"term index {key} is out of range for {len(terms)} terms")
+        return terms[key]
+    for term in terms:
+        if term.name == key:
+            return term
+    raise KeyError(f"no term named {key!r}; terms are {[t.name for t in terms][:20]}")
