@@ -1,0 +1,119 @@
+"""Tables in and out for the command line: CSV or Parquet by extension, the target column, the task.
+
+Everything a user can get wrong here (a missing file, an unknown extension, a missing target)
+raises :class:`CliError` with a one-line message, which the command line prints without a
+traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+#: File name endings the command line reads and writes, and the format of each.
+TABLE_FORMATS = {".csv": "csv", ".csv.gz": "csv", ".parquet": "parquet", ".pq": "parquet"}
+
+#: A numeric target with at most this many distinct whole-number values is taken as class labels.
+MAX_CLASS_VALUES = 10
+
+
+class CliError(Exception):
+    """A user error: the command line prints it as one line and exits with status 2."""
+
+
+def one_line(error: BaseException) -> str:
+    """An exception's message on a single line (library messages may span several)."""
+    return " ".join(str(error).split()) or type(error).__name__
+
+
+def table_format(path: str | Path) -> str:
+    """'csv' or 'parquet' from the file name; CliError for any other extension."""
+    name = str(path).lower()
+    for suffix, kind in TABLE_FORMATS.items():
+        if name.endswith(suffix):
+            return kind
+    raise CliError(
+        f"{path}: unsupported file type; use one of {', '.join(TABLE_FORMATS)}"
+    )
+
+
+def read_table(path: str | Path) -> pd.DataFrame:
+    """Read a CSV (optionally gzipped) or Parquet file into a DataFrame."""
+    kind = table_format(path)
+    if not Path(path).is_file():
+        raise CliError(f"{path}: no such file")
+    try:
+        frame = pd.read_csv(path) if kind == "csv" else pd.read_parquet(path)
+    except (OSError, ValueError, EOFError) as error:  # pandas/pyarrow parse errors are ValueErrors
+        raise CliError(f"cannot read {path}: {one_line(error)}") from None
+    if len(frame) == 0:
+        raise CliError(f"{path} has no data rows")
+    return frame
+
+
+def write_table(frame: pd.DataFrame, path: str | Path | None) -> None:
+    """Write ``frame`` as CSV or Parquet (by extension), or as CSV to stdout when path is None."""
+    if path is None:
+        frame.to_csv(sys.stdout, index=False)
+        return
+    kind = table_format(path)
+    try:
+        if kind == "csv":
+            frame.to_csv(path, index=False)
+        else:
+            frame.to_parquet(path, index=False)
+    except OSError as error:
+        raise CliError(f"cannot write {path}: {one_line(error)}") from None
+
+
+def split_target(frame: pd.DataFrame, target: str, path: str | Path) -> tuple[pd.DataFrame, pd.Series]:
+    """Features and target; the target must exist and have no missing values."""
+    if target not in frame.columns:
+        columns = ", ".join(map(str, frame.columns))
+        raise CliError(f"target column {target!r} is not in {path}; its columns are: {columns}")
+    y = frame[target]
+    missing = np.flatnonzero(y.isna().to_numpy())
+    if len(missing):
+        rows = ", ".join(str(i + 1) for i in missing[:5])
+        raise CliError(
+            f"target column {target!r} has {len(missing)} missing value(s) (data rows {rows}"
+            f"{', ...' if len(missing) > 5 else ''}); drop or fill those rows"
+        )
+    X = frame.drop(columns=[target])
+    if X.shape[1] == 0:
+        raise CliError(f"{path} has no feature columns besides the target {target!r}")
+    return X, y
+
+
+def infer_task(y: pd.Series) -> str:
+    """'classification' or 'regression' for a target column.
+
+    Classification when the target is text, boolean or categorical, or numeric with only whole
+    numbers and at most MAX_CLASS_VALUES distinct values (such as 0/1 or 1..5 labels); regression
+    otherwise. ``--task`` overrides it.
+    """
+    dtype = y.dtype
+    if pd.api.types.is_bool_dtype(dtype) or not pd.api.types.is_numeric_dtype(dtype):
+        return "classification"
+    values = y.to_numpy(dtype=np.float64)
+    whole = bool(np.all(np.isfinite(values)) and np.all(values == np.round(values)))
+    if whole and len(np.unique(values)) <= MAX_CLASS_VALUES:
+        return "classification"
+    return "regression"
+
+
+def target_values(y: pd.Series, task: str) -> np.ndarray:
+    """The target as the estimator should see it: labels for classifiers, floats for regressors."""
+    if task == "classification":
+        if pd.api.types.is_numeric_dtype(y.dtype) or pd.api.types.is_bool_dtype(y.dtype):
+            return y.to_numpy()
+        return y.astype(str).to_numpy(dtype=object)
+    if pd.api.types.is_bool_dtype(y.dtype) or not pd.api.types.is_numeric_dtype(y.dtype):
+        raise CliError(
+            f"target column {y.name!r} is not numeric ({y.dtype}); regression needs numbers "
+            "(use --task classification for labels)"
+        )
+    return y.to_numpy(dtype=np.float64)
