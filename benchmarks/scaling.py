@@ -1,0 +1,94 @@
+"""glassboost at scale: fit time, peak memory and predict speed on 1M, 3M and 10M synthetic rows.
+
+    python benchmarks/scaling.py --out scaling.json
+    python benchmarks/scaling.py --sizes 20k,60k --predict-rows 20k --outer-bags 2   # harness check
+
+Every size is fitted in its own freshly spawned process, with glassboost defaults for a binary
+classifier unless --outer-bags is given.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from time import perf_counter
+from typing import Any
+
+import pandas as pd
+
+import datasets
+from measure import in_fresh_process, peak_rss_mib, rows_per_second, warm_up_glassboost
+
+MEMORY_TARGET_GIB = 6.0
+SUFFIXES = {"k": 1_000, "m": 1_000_000}
+
+
+def parse_rows(text: str) -> int:
+    """'20k' -> 20000, '3M' -> 3000000, '1500' -> 1500."""
+    text = text.strip().lower()
+    if text[-1:] in SUFFIXES:
+        return int(float(text[:-1]) * SUFFIXES[text[-1]])
+    return int(text)
+
+
+def fit_size(n_rows: int, outer_bags: int | None, predict_rows: int) -> dict:
+    """Child-process job: generate n_rows, fit glassboost, then time predict_proba."""
+    from glassboost import ExplainableBoostingClassifier
+
+    X, y = datasets.synthetic(n_rows, seed=0)
+    result: dict[str, Any] = {"rows": n_rows, "warmup_s": warm_up_glassboost("classification")}
+    model = ExplainableBoostingClassifier(**({} if outer_bags is None else
+                                             {"outer_bags": outer_bags}))
+    result["rss_before_fit_gib"] = peak_rss_mib() / 1024
+    start = perf_counter()
+    model.fit(X, y)
+    result["fit_s"] = perf_counter() - start
+    result["peak_rss_gib"] = peak_rss_mib() / 1024
+    result["terms"] = len(model.term_features_)
+    result["pairs"] = sum(len(t) == 2 for t in model.term_features_)
+    del X, y
+    X_new, _ = datasets.synthetic(predict_rows, seed=1)
+    result["predict_rows"] = predict_rows
+    result["predict_rows_per_s"] = rows_per_second(model.predict_proba, X_new)
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="1M,3M,10M", help="comma-separated row counts")
+    parser.add_argument("--outer-bags", type=int, default=None,
+                        help="override glassboost's default outer_bags")
+    parser.add_argument("--predict-rows", default="1M", help="rows scored by the predict timing")
+    parser.add_argument("--out", type=Path, default=Path("scaling.json"), help="JSON results")
+    args = parser.parse_args()
+
+    sizes = [parse_rows(s) for s in args.sizes.split(",") if s.strip()]
+    predict_rows = parse_rows(args.predict_rows)
+    rows = []
+    for n_rows in sizes:
+        result = in_fresh_process(fit_size, n_rows, args.outer_bags, predict_rows)
+        result["memory"] = "PASS" if result["peak_rss_gib"] <= MEMORY_TARGET_GIB else "FAIL"
+        rows.append(result)
+        print(f"  {n_rows:>10,} rows: fit {result['fit_s']:8.1f} s, peak RSS "
+              f"{result['peak_rss_gib']:.2f} GiB", flush=True)
+        args.out.write_text(json.dumps({"outer_bags": args.outer_bags, "results": rows},
+                                       indent=2))
+
+    frame = pd.DataFrame(rows)
+    reference = frame.loc[frame["rows"] == 1_000_000, "fit_s"]
+    base = reference.iloc[0] if len(reference) else frame["fit_s"].iloc[0]
+    base_rows = 1_000_000 if len(reference) else frame["rows"].iloc[0]
+    frame["fit_ratio"] = frame["fit_s"] / base
+    frame["rows_ratio"] = frame["rows"] / base_rows
+    columns = ["rows", "fit_s", "rows_ratio", "fit_ratio", "rss_before_fit_gib", "peak_rss_gib",
+               "memory", "pairs", "predict_rows", "predict_rows_per_s", "warmup_s"]
+    with pd.option_context("display.width", 200, "display.float_format", "{:.3g}".format):
+        print(frame[columns].to_string(index=False))
+    print(f"fit_ratio and rows_ratio are relative to the {base_rows:,}-row fit; memory is peak RSS "
+          f"of the fitting process against the {MEMORY_TARGET_GIB:g} GiB target. "
+          f"Results: {args.out}")
+
+
+if __name__ == "__main__":
+    main()
