@@ -1,0 +1,353 @@
+"""The numba kernels against plain numpy re-implementations on small random inputs."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+from scipy.special import expit, logsumexp, softmax
+
+from glassboost.kernels.boost import boost_terms
+from glassboost.kernels.interactions import pair_strengths
+from glassboost.kernels.loss import (LOG_LOSS, MULTICLASS_LOG_LOSS, POISSON_DEVIANCE,
+                                     SQUARED_ERROR, scalar_gradient, scalar_loss,
+                                     softmax_gradient)
+from glassboost.kernels.split import main_term_update, pair_term_update
+
+LR = 0.1
+
+
+# ---- plain reference implementations ------------------------------------------------------------
+def _allowed(g, h, n, min_samples_leaf, min_hessian) -> bool:
+    return n >= min_samples_leaf and bool(np.all(h >= min_hessian)) and bool(np.all(h > 0))
+
+
+def _score(g, h) -> float:
+    return float(np.sum(g * g / h))
+
+
+def reference_main_update(grad, hess, counts, nominal=False, monotone=0, min_samples_leaf=1,
+                          min_hessian=0.0, cat_smooth=10.0):
+    """One greedy tree with at most two value leaves, plus the missing bin's own Newton step."""
+    n_bins, n_scores = grad.shape
+    update = np.zeros((n_bins, n_scores))
+    if counts[0] > 0 and np.all(hess[0] >= min_hessian) and np.all(hess[0] > 0):
+        update[0] = -LR * grad[0] / hess[0]
+    value_bins = np.arange(1, n_bins - 1)
+    if nominal:
+        value_bins = value_bins[counts[1:-1] > 0]
+        ratio = grad[value_bins].sum(axis=1) / (hess[value_bins].sum(axis=1) + cat_smooth)
+        value_bins = value_bins[np.argsort(ratio, kind="stable")]
+    g_all, h_all = grad[value_bins].sum(axis=0), hess[value_bins].sum(axis=0)
+    best, best_gain = None, 0.0
+    for cut in range(1, len(value_bins)):
+        left, right = value_bins[:cut], value_bins[cut:]
+        gl, hl, nl = grad[left].sum(0), hess[left].sum(0), counts[left].sum()
+        gr, hr, nr = grad[right].sum(0), hess[right].sum(0), counts[right].sum()
+        if not (_allowed(gl, hl, nl, min_samples_leaf, min_hessian)
+                and _allowed(gr, hr, nr, min_samples_leaf, min_hessian)):
+            continue
+        if monotone and (-gl[0] / hl[0] - (-gr[0] / hr[0])) * monotone > 0:
+            continue
+        gain = _score(gl, hl) + _score(gr, hr) - _score(g_all, h_all)
+        if gain > best_gain:
+            best, best_gain = (left, right, gl, hl, gr, hr), gain
+    if best is not None:
+        left, right, gl, hl, gr, hr = best
+        update[left] = -LR * gl / hl
+        update[right] = -LR * gr / hr
+    return update
+
+
+def _rect(table, i0, i1, j0, j1):
+    return table[i0:i1, j0:j1].sum(axis=(0, 1))
+
+
+def reference_pair_update(grad, hess, counts, n1, n2, min_samples_leaf=1, min_hessian=0.0):
+    """The best tree of a cut on one feature and at most one cut of the other on each side."""
+    n_scores = grad.shape[1]
+    G = grad.reshape(n1, n2, n_scores)[:-1, :-1]  # the unseen row and column never take part
+    H = hess.reshape(n1, n2, n_scores)[:-1, :-1]
+    N = counts.reshape(n1, n2)[:-1, :-1]
+    parent = _score(_rect(G, 0, None, 0, None), _rect(H, 0, None, 0, None))
+    best_gain, best_leaves = 0.0, None
+    for transpose in (False, True):
+        g, h, n = (G.transpose(1, 0, 2), H.transpose(1, 0, 2), N.T) if transpose else (G, H, N)
+        a1, a2 = n.shape
+        for cut in range(1, a1):
+            sides, total = [], 0.0
+            for i0, i1 in ((0, cut), (cut, a1)):
+                whole = (_rect(g, i0, i1, 0, a2), _rect(h, i0, i1, 0, a2), n[i0:i1].sum())
+                if not _allowed(whole[0], whole[1], whole[2], min_samples_leaf, min_hessian):
+                    break
+                side_best, side_leaves = _score(whole[0], whole[1]), [(i0, i1, 0, a2)]
+                for j in range(1, a2):
+                    parts = [(i0, i1, 0, j), (i0, i1, j, a2)]
+                    stats = [(_rect(g, *p), _rect(h, *p), n[p[0]:p[1], p[2]:p[3]].sum())
+                             for p in parts]
+                    if all(_allowed(*s, min_samples_leaf, min_hessian) for s in stats):
+                        value = sum(_score(s[0], s[1]) for s in stats)
+                        if value > side_best:
+                            side_best, side_leaves = value, parts
+                sides.append(side_leaves)
+                total += side_best
+            else:
+                if total - parent > best_gain:
+                    best_gain, best_leaves = total - parent, (transpose, sides)
+    update = np.zeros((n1, n2, n_scores))
+    if best_leaves is not None:
+        transpose, sides = best_leaves
+        view = update.transpose(1, 0, 2) if transpose else update
+        g, h = (G.transpose(1, 0, 2), H.transpose(1, 0, 2)) if transpose else (G, H)
+        for i0, i1, j0, j1 in itertools.chain(*sides):
+            view[i0:i1, j0:j1] = -LR * _rect(g, i0, i1, j0, j1) / _rect(h, i0, i1, j0, j1)
+    return update.reshape(n1 * n2, n_scores)
+
+
+def _gradients(objective, scores, y):
+    if objective == LOG_LOSS:
+        p = expit(scores[:, 0])
+        return (p - y)[:, None], (p * (1 - p))[:, None]
+    if objective == POISSON_DEVIANCE:
+        mu = np.exp(scores[:, 0])
+        return (mu - y)[:, None], mu[:, None]
+    if objective == MULTICLASS_LOG_LOSS:
+        p = softmax(scores, axis=1)
+        onehot = np.eye(scores.shape[1])[y.astype(int)]
+        return p - onehot, p * (1 - p)
+    return (scores[:, 0] - y)[:, None], np.ones((len(y), 1))
+
+
+# ---- random inputs --------------------------------------------------------------------------
+def _histogram(rng, n_bins, n_scores, empty=0.0):
+    grad = rng.normal(size=(n_bins, n_scores))
+    hess = rng.uniform(0.2, 2.0, size=(n_bins, n_scores))
+    counts = rng.integers(1, 8, size=n_bins).astype(float)
+    empty_bins = rng.random(n_bins) < empty
+    grad[empty_bins], hess[empty_bins], counts[empty_bins] = 0.0, 0.0, 0.0
+    grad[-1], hess[-1], counts[-1] = 0.0, 0.0, 0.0  # nothing is ever in the unseen bin
+    return grad, hess, counts
+
+
+def _main(grad, hess, counts, nominal=False, monotone=0, min_samples_leaf=1, min_hessian=0.0):
+    n_bins, n_scores = grad.shape
+    update = np.full((n_bins + 3, n_scores), np.nan)
+    main_term_update(grad, hess, counts, n_bins, nominal, monotone, LR, min_samples_leaf,
+                     min_hessian, 2, False, 10.0, update)
+    return update[:n_bins]
+
+
+@pytest.mark.parametrize("seed", range(8))
+@pytest.mark.parametrize("n_scores", [1, 3])
+def test_main_term_update_matches_reference(seed, n_scores) -> None:
+    rng = np.random.default_rng(seed)
+    grad, hess, counts = _histogram(rng, int(rng.integers(4, 12)), n_scores)
+    got = _main(grad, hess, counts)
+    np.testing.assert_allclose(got, reference_main_update(grad, hess, counts), atol=1e-12)
+    assert len(np.unique(got[1:-1, 0])) == 2 and got[-1].tolist() == [0.0] * n_scores
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_main_term_update_min_samples_leaf(seed) -> None:
+    rng = np.random.default_rng(100 + seed)
+    grad, hess, counts = _histogram(rng, 9, 1)
+    grad[1:4] -= 3.0  # a strong cut near the low end, which a large min_samples_leaf forbids
+    for leaf in (1, 12, int(counts.sum())):
+        got = _main(grad, hess, counts, min_samples_leaf=leaf)
+        want = reference_main_update(grad, hess, counts, min_samples_leaf=leaf)
+        np.testing.assert_allclose(got, want, atol=1e-12)
+    assert np.all(_main(grad, hess, counts, min_samples_leaf=int(counts.sum()))[1:] == 0.0)
+
+
+@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("monotone", [1, -1])
+def test_main_term_update_monotone(seed, monotone) -> None:
+    rng = np.random.default_rng(200 + seed)
+    grad, hess, counts = _histogram(rng, 10, 1)
+    got = _main(grad, hess, counts, monotone=monotone)
+    np.testing.assert_allclose(got, reference_main_update(grad, hess, counts, monotone=monotone),
+                               atol=1e-12)
+    assert np.all(np.diff(got[1:-1, 0]) * monotone >= 0)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_main_term_update_nominal_ordering(seed) -> None:
+    rng = np.random.default_rng(300 + seed)
+    grad, hess, counts = _histogram(rng, 10, 1, empty=0.2)
+    got = _main(grad, hess, counts, nominal=True)
+    np.testing.assert_allclose(got, reference_main_update(grad, hess, counts, nominal=True),
+                               atol=1e-12)
+    assert np.all(got[1:-1][counts[1:-1] == 0] == 0.0)  # categories without data are untouched
+
+
+@pytest.mark.parametrize("seed", range(8))
+@pytest.mark.parametrize("n_scores", [1, 2])
+def test_pair_term_update_matches_reference(seed, n_scores) -> None:
+    rng = np.random.default_rng(400 + seed)
+    n1, n2 = int(rng.integers(3, 7)), int(rng.integers(3, 7))
+    grad, hess, counts = _histogram(rng, n1 * n2, n_scores)
+    for unseen in ([(i, n2 - 1) for i in range(n1)] + [(n1 - 1, j) for j in range(n2)]):
+        cell = unseen[0] * n2 + unseen[1]
+        grad[cell], hess[cell], counts[cell] = 0.0, 0.0, 0.0
+    for leaf in (1, 10):
+        update = np.full((n1 * n2 + 5, n_scores), np.nan)
+        pair_term_update(grad, hess, counts, n1, n2, LR, leaf, 0.0, False, update)
+        want = reference_pair_update(grad, hess, counts, n1, n2, min_samples_leaf=leaf)
+        np.testing.assert_allclose(update[:n1 * n2], want, atol=1e-12)
+
+
+def test_pair_term_update_finds_a_planted_interaction() -> None:
+    n1 = n2 = 6
+    grad = np.zeros((6, 6, 1))
+    grad[1:3, 3:5] = -2.0  # one block where the score should go up
+    hess = np.ones((6, 6, 1))
+    hess[-1, :] = hess[:, -1] = 0.0
+    counts = hess[..., 0] * 4
+    update = np.zeros((36, 1))
+    pair_term_update(grad.reshape(36, 1), hess.reshape(36, 1), counts.reshape(36), n1, n2, LR,
+                     1, 0.0, False, update)
+    table = update.reshape(6, 6)
+    assert np.all(table[1:3, 3:5] == table[1, 3]) and table[1, 3] > 0
+    assert table[1, 3] > table[0, 0] and table[1, 3] > table[4, 4]
+
+
+# ---- interaction strengths ---------------------------------------------------------------------
+def reference_strength(codes, f1, f2, n1, n2, g, h, w, min_samples_leaf, min_hessian):
+    used = w > 0
+    G = np.zeros((n1, n2, g.shape[1]))
+    H = np.zeros((n1, n2, g.shape[1]))
+    N = np.zeros((n1, n2))
+    np.add.at(G, (codes[f1, used], codes[f2, used]), g[used] * w[used, None])
+    np.add.at(H, (codes[f1, used], codes[f2, used]), h[used] * w[used, None])
+    np.add.at(N, (codes[f1, used], codes[f2, used]), 1.0)
+    G, H, N = G[:-1, :-1], H[:-1, :-1], N[:-1, :-1]
+    parent = _score(G.sum((0, 1)), H.sum((0, 1)))
+    best = 0.0
+    for i in range(1, n1 - 1):
+        for j in range(1, n2 - 1):
+            quads = [(slice(None, i), slice(None, j)), (slice(None, i), slice(j, None)),
+                     (slice(i, None), slice(None, j)), (slice(i, None), slice(j, None))]
+            stats = [(G[q].sum((0, 1)), H[q].sum((0, 1)), N[q].sum()) for q in quads]
+            if all(_allowed(*s, min_samples_leaf, min_hessian) for s in stats):
+                best = max(best, sum(_score(s[0], s[1]) for s in stats) - parent)
+    return best
+
+
+@pytest.mark.parametrize("objective, n_scores", [(SQUARED_ERROR, 1), (LOG_LOSS, 1),
+                                                 (MULTICLASS_LOG_LOSS, 3)])
+def test_pair_strengths_brute_force(objective, n_scores) -> None:
+    rng = np.random.default_rng(500 + objective)
+    n_rows, n_bins = 300, np.array([5, 4, 6])
+    codes = np.vstack([rng.integers(0, n - 1, n_rows) for n in n_bins]).astype(np.uint8)
+    if objective == MULTICLASS_LOG_LOSS:
+        y = rng.integers(0, 3, n_rows).astype(float)
+    elif objective == LOG_LOSS:
+        y = (rng.random(n_rows) < 0.4).astype(float)
+    else:
+        y = rng.normal(size=n_rows) + (codes[0] >= 2) * (codes[1] >= 2)
+    scores = rng.normal(scale=0.3, size=(n_rows, n_scores))
+    w = rng.uniform(0.5, 2.0, n_rows) * (rng.random(n_rows) < 0.8)
+    pairs = np.array([[0, 1], [0, 2], [1, 2]], dtype=np.int64)
+    got = pair_strengths(codes, pairs, n_bins, scores, y, w, objective, 5, 1e-4)
+    g, h = _gradients(objective, scores, y)
+    want = [reference_strength(codes, a, b, n_bins[a], n_bins[b], g, h, w, 5, 1e-4)
+            for a, b in pairs]
+    np.testing.assert_allclose(got, want, rtol=1e-9, atol=1e-12)
+    assert np.all(got > 0)
+
+
+# ---- one or two rounds of boosting -----------------------------------------------------------
+def reference_boost(codes, n_bins, y, w, objective, base, rounds, min_samples_leaf):
+    n_rows = codes.shape[1]
+    scores = np.tile(base, (n_rows, 1)).astype(float)
+    tables = [np.zeros((n, len(base))) for n in n_bins]
+    for _ in range(rounds):
+        for t, n in enumerate(n_bins):
+            g, h = _gradients(objective, scores, y)
+            grad = np.zeros((n, len(base)))
+            hess = np.zeros((n, len(base)))
+            np.add.at(grad, codes[t], g * w[:, None])
+            np.add.at(hess, codes[t], h * w[:, None])
+            counts = np.bincount(codes[t][w > 0], minlength=n).astype(float)
+            update = reference_main_update(grad, hess, counts, min_samples_leaf=min_samples_leaf)
+            tables[t] += update
+            scores += update[codes[t]]
+    return tables, scores
+
+
+@pytest.mark.parametrize("rounds", [1, 2])
+@pytest.mark.parametrize("objective, n_scores", [(SQUARED_ERROR, 1), (LOG_LOSS, 1),
+                                                 (POISSON_DEVIANCE, 1),
+                                                 (MULTICLASS_LOG_LOSS, 3)])
+def test_boost_terms_matches_reference(rounds, objective, n_scores) -> None:
+    rng = np.random.default_rng(600 + objective)
+    n_rows, n_bins = 400, np.array([7, 5, 9], dtype=np.int64)
+    codes = np.vstack([rng.integers(0, n - 1, n_rows) for n in n_bins]).astype(np.uint8)
+    signal = (codes[0].astype(float) - 3) * 0.4 + (codes[2] % 3) * 0.3
+    if objective == MULTICLASS_LOG_LOSS:
+        y = np.clip(np.round(signal + rng.normal(size=n_rows)), 0, 2)
+    elif objective == LOG_LOSS:
+        y = (rng.random(n_rows) < expit(signal)).astype(float)
+    elif objective == POISSON_DEVIANCE:
+        y = rng.poisson(np.exp(signal * 0.5)).astype(float)
+    else:
+        y = signal + rng.normal(size=n_rows)
+    train_w = rng.uniform(0.5, 2.0, n_rows) * (rng.random(n_rows) < 0.85)
+    base = rng.normal(scale=0.1, size=n_scores)
+    scores = np.tile(base, (n_rows, 1))
+    tables = np.zeros((3, int(n_bins.max()), n_scores))
+    k = 3
+    best, run, _ = boost_terms(
+        codes, np.arange(k, dtype=np.int64), np.full(k, -1, np.int64), n_bins,
+        np.ones(k, np.int64), np.zeros(k, np.bool_), np.zeros(k, np.int64), y, train_w,
+        np.zeros(n_rows), objective, scores, tables, LR, rounds, 0, 0.0, 3, 0.0, 2, 0, 10.0, 1)
+    want_tables, want_scores = reference_boost(codes, n_bins, y, train_w, objective, base,
+                                               rounds, 3)
+    assert run == rounds and best == rounds
+    for t, n in enumerate(n_bins):
+        np.testing.assert_allclose(tables[t, :n], want_tables[t], atol=1e-10)
+        assert np.abs(want_tables[t][1:-1]).max() > 0  # every term took a step
+    np.testing.assert_allclose(scores, want_scores, atol=1e-10)
+
+
+# ---- losses and gradients --------------------------------------------------------------------
+@pytest.mark.parametrize("objective", [LOG_LOSS, POISSON_DEVIANCE, SQUARED_ERROR])
+@pytest.mark.parametrize("score, target", [(-1.3, 0.0), (0.2, 1.0), (2.5, 3.0)])
+def test_scalar_gradients_match_finite_differences(objective, score, target) -> None:
+    if objective == LOG_LOSS:
+        target = min(target, 1.0)
+    eps = 1e-5
+    loss = lambda s: scalar_loss(objective, s, target)  # noqa: E731
+    first = (loss(score + eps) - loss(score - eps)) / (2 * eps)
+    second = (loss(score + eps) - 2 * loss(score) + loss(score - eps)) / eps ** 2
+    g, h = scalar_gradient(objective, score, target)
+    # squared error's loss is (s - y)^2 while its gradient is that of (s - y)^2 / 2
+    scale = 2.0 if objective == SQUARED_ERROR else 1.0
+    assert g * scale == pytest.approx(first, rel=1e-6, abs=1e-8)
+    assert h * scale == pytest.approx(second, rel=1e-3)
+    assert g / h == pytest.approx(first / second, rel=1e-3)  # the Newton step
+
+
+def test_log_loss_is_stable_for_large_scores() -> None:
+    assert scalar_loss(LOG_LOSS, 800.0, 1.0) == pytest.approx(0.0, abs=1e-12)
+    assert scalar_loss(LOG_LOSS, -800.0, 1.0) == pytest.approx(800.0)
+    g, h = scalar_gradient(LOG_LOSS, -800.0, 1.0)
+    assert g == pytest.approx(-1.0) and h > 0
+
+
+@pytest.mark.parametrize("label", [0, 1, 2])
+def test_softmax_gradient_matches_finite_differences(label) -> None:
+    rng = np.random.default_rng(label)
+    scores = rng.normal(size=3)
+    gradient, hessian = np.empty(3), np.empty(3)
+    loss = softmax_gradient(scores, float(label), gradient, hessian)
+    assert loss == pytest.approx(logsumexp(scores) - scores[label], rel=1e-12)
+    eps = 1e-5
+    for k in range(3):
+        step = np.eye(3)[k] * eps
+        values = [softmax_gradient(scores + d, float(label), np.empty(3), np.empty(3))
+                  for d in (step, 0 * step, -step)]
+        assert gradient[k] == pytest.approx((values[0] - values[2]) / (2 * eps), abs=1e-8)
+        assert hessian[k] == pytest.approx((values[0] - 2 * values[1] + values[2]) / eps ** 2,
+                                           rel=1e-3)
