@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import resource
 import sys
+import threading
 from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_context
 from time import perf_counter
@@ -11,6 +12,7 @@ from typing import Any, Callable
 
 import numpy as np
 import pandas as pd
+import psutil
 
 
 def in_fresh_process(func: Callable[..., dict], *args: Any) -> dict:
@@ -27,6 +29,42 @@ def peak_rss_mib() -> float:
     """Peak resident set size of this process so far, in MiB (the kernel's high-water mark)."""
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return peak / 2**20 if sys.platform == "darwin" else peak / 1024  # bytes on macOS, else KiB
+
+
+class ProcessTreeMemory:
+    """Context manager sampling the summed RSS of this process and all its descendants.
+
+    ``ru_maxrss`` only covers this process; libraries that fit in worker processes (InterpretML
+    uses joblib workers when it has more than one core) would be under-counted. The sum counts
+    pages shared between processes once per process, so with workers it is an upper bound.
+    """
+
+    def __init__(self, interval: float = 0.1) -> None:
+        self.interval = interval
+        self.peak_mib = 0.0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    def _sample(self) -> None:
+        me = psutil.Process()
+        while True:
+            total = 0
+            for process in [me, *me.children(recursive=True)]:
+                try:
+                    total += process.memory_info().rss
+                except psutil.Error:  # the worker exited between listing and reading
+                    pass
+            self.peak_mib = max(self.peak_mib, total / 2**20)
+            if self._stop.wait(self.interval):
+                return
+
+    def __enter__(self) -> "ProcessTreeMemory":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
 
 
 def rows_per_second(predict: Callable[[Any], Any], X: Any, min_seconds: float = 1.0) -> float:
