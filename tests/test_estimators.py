@@ -322,3 +322,13 @@ def test_fitted_layout(binary, multiclass, regressor) -> None:
     assert set(binary.bins_[0][1]) <= set(binary.bins_[0][0])
     assert binary.n_features_in_ == 4 and binary.feature_names_in_ == ["a", "b", "c", "d"]
     assert binary.link_ == "logit" and regressor.link_ == "identity"
+
+
+def test_feature_names_rename_a_frame_and_columns_match_by_position(small_frame) -> None:
+    X, y = small_frame
+    renamed = ExplainableBoostingRegressor(feature_names=["w", "x", "y", "z"], interactions=0,
+                                           **TINY).fit(X, y)
+    assert renamed.feature_names_in_ == ["w", "x", "y", "z"]
+    plain = ExplainableBoostingRegressor(interactions=0, **TINY).fit(X, y)
+    np.testing.assert_array_equal(renamed.predict(X), plain.predict(X))
+    np.testing.assert_array_equal(plain.predict(X[["s", "r", "q", "p"]]), plain.predict(X))

@@ -29,6 +29,7 @@ def test_category_label(value, label) -> None:
     (pd.Series([True, False]), NOMINAL),
     (pd.Series(["a", None], dtype="string"), NOMINAL),
     (pd.Series(["a", "b"], dtype=object), NOMINAL),
+    (pd.Series(["a", None]), NOMINAL),  # pandas' default string dtype
     (pd.Series([1, 2.5, None], dtype=object), CONTINUOUS),
     (pd.Series([1, "a"], dtype=object), NOMINAL),
     (pd.Series(["a", "b"], dtype="category"), NOMINAL),
@@ -62,6 +63,7 @@ def test_continuous_column_flags_text_and_keeps_missing() -> None:
     (pd.Series([1, None, 3], dtype="Int64"), ["1", None, "3"]),
     (pd.Series([True, None], dtype="boolean"), ["True", None]),
     (pd.Series(["a", None], dtype="string"), ["a", None]),
+    (pd.Series(["a", None]), ["a", None]),
     (pd.Series(["a", None, np.nan], dtype=object), ["a", None, None]),
     (pd.Series([1.0, 2.0, None], dtype="category"), ["1", "2", None]),
     (pd.Series([True, False]), ["True", "False"]),

@@ -218,7 +218,8 @@ class _EBMBase(BaseEstimator):
             "interaction_strengths_": {
                 (names[i], names[j]): s for (i, j), s in bagged.pair_strengths.items()
             },
-            "_match_by_name": isinstance(X, pd.DataFrame) or hasattr(X, "to_pandas"),
+            "_match_by_name": self.feature_names is None and (
+                isinstance(X, pd.DataFrame) or hasattr(X, "to_pandas")),
         }
         fitted.update(self._fitted_target_attributes())
         self.__dict__.update(fitted)
