@@ -111,6 +111,8 @@ def test_parse_exclude_and_terms() -> None:
         parse_exclude("a", NAMES)
     with pytest.raises(ValueError, match="exclude: unknown feature 'z'"):
         parse_exclude(["z"], NAMES)
+    with pytest.raises(ValueError, match="exclude must be"):
+        parse_exclude(np.array(["a", "b"]), NAMES)
 
 
 def test_parse_monotone() -> None:

@@ -77,7 +77,7 @@ def parse_exclude(exclude: Any, names: Sequence[str]) -> set[tuple[int, ...]]:
     """The terms the user excluded; 'mains' excludes every main effect."""
     if exclude is None:
         return set()
-    if exclude == "mains":
+    if isinstance(exclude, str) and exclude == "mains":
         return {(i,) for i in range(len(names))}
     if isinstance(exclude, str) or not isinstance(exclude, Sequence):
         raise ValueError(f"exclude must be None, 'mains' or a list of terms, got {exclude!r}")
