@@ -226,6 +226,9 @@ def test_missing_and_unsupported_and_unreadable_files(tmp_path, capsys):
         (tmp_path / name).write_bytes(content)
         code, _, err = run(["train", str(tmp_path / name), "--target", "y"], capsys)
         assert_user_error(code, err, "cannot read", name)
+    (tmp_path / "folder.csv").mkdir()
+    code, _, err = run(["train", str(tmp_path / "folder.csv"), "--target", "y"], capsys)
+    assert_user_error(code, err, "folder.csv", "is not a file")
     (tmp_path / "header.csv").write_text("a,y\n")
     code, _, err = run(["train", str(tmp_path / "header.csv"), "--target", "y"], capsys)
     assert_user_error(code, err, "header.csv", "no data rows")
@@ -336,4 +339,5 @@ def test_progress_only_on_a_terminal_and_not_quiet():
     stream = FakeTerminal()
     with show_progress(False, stream):
         assert isinstance(progress_callback.get(), ProgressLine)
-    assert progress_callback.get() is None
+        assert stream.getvalue().startswith("\rfitting: ")
+    assert progress_callback.get() is None and stream.getvalue().endswith("\n")

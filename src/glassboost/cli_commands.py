@@ -21,8 +21,8 @@ from sklearn.model_selection import train_test_split
 
 import glassboost
 
-from .cli_io import CliError, infer_task, one_line, read_table, split_target, target_values
-from .cli_io import write_table
+from .cli_io import CliError, check_file, infer_task, one_line, read_table, split_target
+from .cli_io import target_values, write_table
 from .cli_progress import show_progress
 from .estimators import ExplainableBoostingClassifier, ExplainableBoostingRegressor
 
@@ -44,8 +44,7 @@ def library_errors(action: str) -> Iterator[None]:
 
 def load_model(path: str) -> Any:
     """A fitted model from a glassboost model file; CliError if it is missing or not one."""
-    if not Path(path).is_file():
-        raise CliError(f"{path}: no such file")
+    check_file(path)
     try:
         return glassboost.load(Path(path))
     except (OSError, ValueError) as error:  # load raises ModelFileError, a ValueError

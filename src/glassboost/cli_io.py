@@ -40,11 +40,18 @@ def table_format(path: str | Path) -> str:
     )
 
 
+def check_file(path: str | Path) -> None:
+    """CliError unless ``path`` is an existing file."""
+    if not Path(path).exists():
+        raise CliError(f"{path}: no such file")
+    if not Path(path).is_file():
+        raise CliError(f"{path} is not a file")
+
+
 def read_table(path: str | Path) -> pd.DataFrame:
     """Read a CSV (optionally gzipped) or Parquet file into a DataFrame."""
     kind = table_format(path)
-    if not Path(path).is_file():
-        raise CliError(f"{path}: no such file")
+    check_file(path)
     try:
         frame = pd.read_csv(path) if kind == "csv" else pd.read_parquet(path)
     except (OSError, ValueError, EOFError) as error:  # pandas/pyarrow parse errors are ValueErrors

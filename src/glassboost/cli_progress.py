@@ -28,14 +28,17 @@ class ProgressLine:
     def __call__(self, progress: BagProgress) -> None:
         with self._lock:
             self._done[progress.stage] += 1
-            text = (
+            self.draw(
                 f"{progress.stage}: {self._done[progress.stage]}/{progress.n_bags} bags done"
                 f" | bag {progress.bag + 1}: best round {progress.best_round},"
                 f" validation loss {progress.validation_loss:.6g}"
             )
-            self.stream.write("\r" + text.ljust(self._width))
-            self.stream.flush()
-            self._width = len(text)
+
+    def draw(self, text: str) -> None:
+        """Replace the current line with ``text``."""
+        self.stream.write("\r" + text.ljust(self._width))
+        self.stream.flush()
+        self._width = len(text)
 
     def close(self) -> None:
         """End the line so later output starts on a fresh one."""
@@ -52,6 +55,7 @@ def show_progress(quiet: bool = False, stream: TextIO | None = None) -> Iterator
         yield
         return
     line = ProgressLine(stream)
+    line.draw("fitting: binning and boosting the first bags ...")
     token = progress_callback.set(line)
     try:
         yield
