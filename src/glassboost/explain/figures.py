@@ -18,9 +18,6 @@ from . import style
 from .terms import Term
 from .waterfall import Waterfall
 
-HISTOGRAM_BINS = 50
-
-
 def _finish(fig: go.Figure, title: str, height: int) -> go.Figure:
     fig.update_layout(
         title=dict(text=title, x=0.01, xanchor="left", font=dict(size=style.FONT_SIZE + 5)),
@@ -35,18 +32,6 @@ def _finish(fig: go.Figure, title: str, height: int) -> go.Figure:
     return fig
 
 
-def _series(term: Term, classes: list[str] | None, class_index: int | None):
-    """(class index or None, legend name, colour) of each line to draw."""
-    if classes is None:
-        return [(None, "score", style.SCORE)]
-    picked = range(len(classes)) if class_index is None else [class_index]
-    return [(k, classes[k], style.class_color(k)) for k in picked]
-
-
-def _pick(values: np.ndarray, k: int | None) -> np.ndarray:
-    return values if k is None else values[..., k]
-
-
 def _bar_errors(scores: np.ndarray, lower: np.ndarray, upper: np.ndarray, color: str) -> dict:
     return dict(type="data", symmetric=False, array=upper - scores, arrayminus=scores - lower,
                 color=color, thickness=1.2, width=4)
@@ -54,17 +39,16 @@ def _bar_errors(scores: np.ndarray, lower: np.ndarray, upper: np.ndarray, color:
 
 def _continuous(term: Term, score_title: str, classes, class_index) -> go.Figure:
     axis = term.axes[0]
-    last = axis.n_bins - 1
-    value_bins = np.arange(1, last)
+    value_bins = np.arange(1, axis.n_bins - 1)
     step_bins = np.append(value_bins, value_bins[-1])  # repeat the last bin to close its step
-    specials = [int(b) for b in term.shown_bins() if b in (0, last)]
+    specials = term.special_bins()
     cols = 2 if specials else 1
     fig = make_subplots(rows=2, cols=cols, shared_xaxes="columns", shared_yaxes="rows",
                         row_heights=[0.78, 0.22], column_widths=[0.88, 0.12] if specials else None,
                         vertical_spacing=0.05, horizontal_spacing=0.03)
     hover = [axis.labels[b] for b in step_bins]
-    for k, name, color in _series(term, classes, class_index):
-        scores, lower, upper = (_pick(a, k) for a in (term.scores, term.lower, term.upper))
+    for k, name, color in style.series(classes, class_index):
+        scores, lower, upper = term.for_class(k)
         band = dict(mode="lines", line=dict(width=0, shape="hv"), hoverinfo="skip",
                     showlegend=False, legendgroup=name,
                     meta=dict(role="band", bins=step_bins.tolist(), **{"class": k}))
@@ -85,10 +69,7 @@ def _continuous(term: Term, score_title: str, classes, class_index) -> go.Figure
                 showlegend=False, legendgroup=name,
                 hovertemplate="%{x}<br>score %{y:.4f}<extra></extra>",
                 meta=dict(role="score", bins=specials, **{"class": k})), 1, 2)
-    centers = (axis.edges[:-1] + axis.edges[1:]) / 2
-    counts, hist_edges = np.histogram(centers, bins=HISTOGRAM_BINS,
-                                      range=(axis.edges[0], axis.edges[-1]),
-                                      weights=term.weights[value_bins])
+    counts, hist_edges = term.density_histogram()
     fig.add_trace(go.Bar(
         x=(hist_edges[:-1] + hist_edges[1:]) / 2, y=counts, width=np.diff(hist_edges),
         marker_color=style.DENSITY, showlegend=False, meta=dict(role="density"),
@@ -108,15 +89,13 @@ def _continuous(term: Term, score_title: str, classes, class_index) -> go.Figure
 
 def _categorical(term: Term, score_title: str, classes, class_index) -> go.Figure:
     axis = term.axes[0]
-    last = axis.n_bins - 1
-    shown = [int(b) for b in term.shown_bins()]
-    order = [b for b in shown if b not in (0, last)] + [b for b in shown if b in (0, last)]
+    order, specials = term.bar_order(), term.special_bins()
     labels = [axis.labels[b] for b in order]
     fig = make_subplots(rows=2, cols=1, shared_xaxes=True, row_heights=[0.78, 0.22],
                         vertical_spacing=0.05)
-    for k, name, color in _series(term, classes, class_index):
-        scores, lower, upper = (_pick(a, k)[order] for a in (term.scores, term.lower, term.upper))
-        colors = [style.SPECIAL if classes is None and b in (0, last) else color for b in order]
+    for k, name, color in style.series(classes, class_index):
+        scores, lower, upper = (a[order] for a in term.for_class(k))
+        colors = [style.SPECIAL if classes is None and b in specials else color for b in order]
         fig.add_trace(go.Bar(
             x=labels, y=scores, name=name, marker_color=colors, showlegend=classes is not None,
             error_y=_bar_errors(scores, lower, upper, "#444"),
@@ -139,7 +118,7 @@ def _pair(term: Term, score_title: str, classes, class_index) -> go.Figure:
     k = None if classes is None else (class_index or 0)
     rows, cols = term.shown_bins(0), term.shown_bins(1)
     first, second = term.axes
-    z = _pick(term.scores, k)[np.ix_(rows, cols)]
+    z = term.for_class(k)[0][np.ix_(rows, cols)]
     fig = go.Figure(go.Heatmap(
         z=z, x=[second.labels[c] for c in cols], y=[first.labels[r] for r in rows],
         colorscale=style.HEATMAP, zmid=0, customdata=term.weights[np.ix_(rows, cols)],

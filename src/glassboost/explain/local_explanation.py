@@ -27,6 +27,13 @@ def _value_text(kind: str, column, row: int) -> str:
     return "missing" if np.isnan(value) else f"{value:.6g}"
 
 
+def _probability(p: float) -> str:
+    """``= 0.123``, or a bound when three decimals would round to 0 or 1."""
+    if p < 0.001:
+        return "< 0.001"
+    return "> 0.999" if p > 0.999 else f"= {p:.3f}"
+
+
 def _typed_columns(model: Any, X: Any) -> list:
     match_by_name = getattr(model, "_match_by_name", isinstance(X, pd.DataFrame))
     return align_for_predict(X, list(model.feature_names_in_), list(model.feature_types_in_),
@@ -60,7 +67,8 @@ class LocalExplanation:
         self.actual = None if y is None else np.asarray(y)
         if self.actual is not None and len(self.actual) != len(self.scores):
             raise ValueError(f"X has {len(self.scores)} rows but y has {len(self.actual)} values")
-        self.row_ids = list(X.index) if isinstance(X, pd.DataFrame) else list(range(len(self.scores)))
+        self.row_ids = (list(X.index) if isinstance(X, pd.DataFrame)
+                        else list(range(len(self.scores))))
         self._columns = _typed_columns(model, X)
         self._feature_names = [str(n) for n in model.feature_names_in_]
         self._feature_types = list(model.feature_types_in_)
@@ -118,7 +126,7 @@ class LocalExplanation:
         """What the explained score means in the target's terms."""
         if self.is_classifier:
             positive = 1 if k is None else k
-            return f"P({self.classes[positive]}) = {self.probabilities[row][positive]:.3f}"
+            return f"P({self.classes[positive]}) {_probability(self.probabilities[row][positive])}"
         if self.link == "identity":
             return ""
         return f"prediction {self.predictions[row]:.4g}"

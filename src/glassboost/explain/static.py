@@ -18,7 +18,6 @@ from . import style
 from .terms import Term
 from .waterfall import Waterfall
 
-HISTOGRAM_BINS = 50
 MAX_TICKS = 12
 TITLE_SIZE = 14
 LABEL_SIZE = 11.5
@@ -33,17 +32,6 @@ def _axes_style(ax, grid_axis: str = "y") -> None:
         ax.spines[side].set_visible(False)
 
 
-def _series(classes: list[str] | None, class_index: int | None):
-    if classes is None:
-        return [(None, None, style.SCORE)]
-    picked = range(len(classes)) if class_index is None else [class_index]
-    return [(k, classes[k], style.class_color(k)) for k in picked]
-
-
-def _pick(values: np.ndarray, k: int | None) -> np.ndarray:
-    return values if k is None else values[..., k]
-
-
 def _title(fig: Figure, term: Term, extra: str = "") -> None:
     kind = "interaction" if term.is_pair else term.axes[0].kind
     fig.suptitle(f"{term.name}", x=0.02, ha="left", fontsize=TITLE_SIZE, fontweight="bold")
@@ -56,8 +44,7 @@ def _specials_panel(fig, grid, ax, density, term: Term, specials: list[int], ser
     side_density = fig.add_subplot(grid[1, 1], sharey=density)
     positions = np.arange(len(specials))
     for k, _, color in series:
-        scores, lower, upper = (_pick(a, k)[specials] for a in (term.scores, term.lower,
-                                                                   term.upper))
+        scores, lower, upper = (a[specials] for a in term.for_class(k))
         side.errorbar(positions, scores, yerr=[scores - lower, upper - scores], fmt="D",
                       color=style.SPECIAL if k is None else color, capsize=3, markersize=7)
     side_density.bar(positions, term.weights[specials], color=style.DENSITY, width=0.6)
@@ -73,16 +60,15 @@ def _specials_panel(fig, grid, ax, density, term: Term, specials: list[int], ser
 
 def _continuous(term: Term, score_title: str, classes, class_index) -> Figure:
     axis = term.axes[0]
-    last = axis.n_bins - 1
-    specials = [int(b) for b in term.shown_bins() if b in (0, last)]
+    specials = term.special_bins()
     fig = Figure(figsize=(9, 5.4), layout="constrained")
     grid = fig.add_gridspec(2, 2 if specials else 1, height_ratios=[4, 1],
                             width_ratios=[9, 1] if specials else None)
     ax = fig.add_subplot(grid[0, 0])
     density = fig.add_subplot(grid[1, 0], sharex=ax)
-    series = _series(classes, class_index)
+    series = style.series(classes, class_index)
     for k, name, color in series:
-        scores, lower, upper = (_pick(a, k)[1:-1] for a in (term.scores, term.lower, term.upper))
+        scores, lower, upper = (a[1:-1] for a in term.for_class(k))
         ax.stairs(upper, axis.edges, baseline=lower, fill=True, color=color, alpha=0.2,
                   linewidth=0)
         ax.stairs(scores, axis.edges, baseline=None, color=color, linewidth=2, label=name)
@@ -91,10 +77,7 @@ def _continuous(term: Term, score_title: str, classes, class_index) -> Figure:
     ax.tick_params(labelbottom=False)
     if classes is not None:
         ax.legend(fontsize=TICK_SIZE, frameon=False)
-    centers = (axis.edges[:-1] + axis.edges[1:]) / 2
-    counts, edges = np.histogram(centers, bins=HISTOGRAM_BINS,
-                                 range=(axis.edges[0], axis.edges[-1]),
-                                 weights=term.weights[1:-1])
+    counts, edges = term.density_histogram()
     density.bar(edges[:-1], counts, width=np.diff(edges), align="edge", color=style.DENSITY)
     density.set_ylabel("Weight", fontsize=LABEL_SIZE)
     density.set_xlabel(axis.feature, fontsize=LABEL_SIZE)
@@ -108,19 +91,17 @@ def _continuous(term: Term, score_title: str, classes, class_index) -> Figure:
 
 def _categorical(term: Term, score_title: str, classes, class_index) -> Figure:
     axis = term.axes[0]
-    last = axis.n_bins - 1
-    shown = [int(b) for b in term.shown_bins()]
-    order = [b for b in shown if b not in (0, last)] + [b for b in shown if b in (0, last)]
+    order, specials = term.bar_order(), term.special_bins()
     fig = Figure(figsize=(max(6.0, 0.6 * len(order) + 3), 5.4), layout="constrained")
     grid = fig.add_gridspec(2, 1, height_ratios=[4, 1])
     ax = fig.add_subplot(grid[0])
     density = fig.add_subplot(grid[1], sharex=ax)
-    series = _series(classes, class_index)
+    series = style.series(classes, class_index)
     width = 0.8 / len(series)
     positions = np.arange(len(order))
     for i, (k, name, color) in enumerate(series):
-        scores, lower, upper = (_pick(a, k)[order] for a in (term.scores, term.lower, term.upper))
-        colors = [style.SPECIAL if k is None and b in (0, last) else color for b in order]
+        scores, lower, upper = (a[order] for a in term.for_class(k))
+        colors = [style.SPECIAL if k is None and b in specials else color for b in order]
         ax.bar(positions + (i - (len(series) - 1) / 2) * width, scores, width=width * 0.95,
                color=colors, yerr=[scores - lower, upper - scores], capsize=3,
                error_kw=dict(ecolor="#444", linewidth=1), label=name)
@@ -130,8 +111,9 @@ def _categorical(term: Term, score_title: str, classes, class_index) -> Figure:
     if classes is not None:
         ax.legend(fontsize=TICK_SIZE, frameon=False)
     density.bar(positions, term.weights[order], color=style.DENSITY, width=0.8)
-    density.set_xticks(positions, [axis.labels[b] for b in order],
-                       rotation=30 if len(order) > 5 else 0, ha="right" if len(order) > 5 else "center")
+    crowded = len(order) > 5
+    density.set_xticks(positions, [axis.labels[b] for b in order], rotation=30 if crowded else 0,
+                       ha="right" if crowded else "center")
     density.set_ylabel("Weight", fontsize=LABEL_SIZE)
     density.set_xlabel(axis.feature, fontsize=LABEL_SIZE)
     for panel in (ax, density):
@@ -149,7 +131,7 @@ def _sparse_ticks(ax_set, labels: list[str]) -> None:
 def _pair(term: Term, score_title: str, classes, class_index) -> Figure:
     k = None if classes is None else (class_index or 0)
     rows, cols = term.shown_bins(0), term.shown_bins(1)
-    z = _pick(term.scores, k)[np.ix_(rows, cols)]
+    z = term.for_class(k)[0][np.ix_(rows, cols)]
     limit = float(np.abs(z).max()) or 1.0
     fig = Figure(figsize=(9, 6.5), layout="constrained")
     ax = fig.add_subplot()

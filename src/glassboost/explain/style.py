@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 SCORE = "#1f5fa8"
-BAND = "rgba(31, 95, 168, 0.22)"
 DENSITY = "#9aa5b1"
 SPECIAL = "#d9822b"  # the missing and unseen bins
 POSITIVE = "#c0392b"  # contributions that raise the score
@@ -19,6 +18,15 @@ FONT_SIZE = 13
 def class_color(k: int) -> str:
     """Colour of class ``k`` in multiclass plots."""
     return CLASS_COLORS[k % len(CLASS_COLORS)]
+
+
+def series(classes: list[str] | None, class_index: int | None) -> list[tuple]:
+    """(class index or None, legend name, colour) of each line or bar series to draw: one for
+    single-score models, every class (or only ``class_index``) for multiclass."""
+    if classes is None:
+        return [(None, "score", SCORE)]
+    picked = range(len(classes)) if class_index is None else [class_index]
+    return [(k, classes[k], class_color(k)) for k in picked]
 
 
 def with_alpha(color: str, alpha: float) -> str:

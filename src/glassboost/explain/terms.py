@@ -59,6 +59,30 @@ class Term:
     def is_pair(self) -> bool:
         return len(self.axes) == 2
 
+    def for_class(self, k: int | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Scores, lower and upper bounds of class ``k`` (None: the model has one score)."""
+        if k is None:
+            return self.scores, self.lower, self.upper
+        return self.scores[..., k], self.lower[..., k], self.upper[..., k]
+
+    def bar_order(self) -> list[int]:
+        """Bins of a main effect in drawing order: the shown value bins, then missing/unseen."""
+        last = self.axes[0].n_bins - 1
+        shown = [int(b) for b in self.shown_bins()]
+        return [b for b in shown if b not in (0, last)] + [b for b in shown if b in (0, last)]
+
+    def special_bins(self) -> list[int]:
+        """The missing and unseen bins of a main effect that are worth drawing."""
+        return [b for b in self.bar_order() if b in (0, self.axes[0].n_bins - 1)]
+
+    def density_histogram(self, n_bins: int = 50) -> tuple[np.ndarray, np.ndarray]:
+        """Training weight of a continuous main effect over equal-width intervals of the value
+        axis (counts, edges): a histogram that matches the plot's x axis, where the bins'
+        own weights would look flat (the cuts are quantiles)."""
+        edges = self.axes[0].edges
+        return np.histogram((edges[:-1] + edges[1:]) / 2, bins=n_bins,
+                            range=(edges[0], edges[-1]), weights=self.weights[1:-1])
+
     def shown_bins(self, axis: int = 0) -> np.ndarray:
         """Indices of the bins to draw along ``axis``: every value bin, plus missing and unseen
         when they hold training weight or a non-zero score."""
