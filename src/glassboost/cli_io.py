@@ -76,7 +76,8 @@ def write_table(frame: pd.DataFrame, path: str | Path | None) -> None:
         raise CliError(f"cannot write {path}: {one_line(error)}") from None
 
 
-def split_target(frame: pd.DataFrame, target: str, path: str | Path) -> tuple[pd.DataFrame, pd.Series]:
+def split_target(frame: pd.DataFrame, target: str,
+                 path: str | Path) -> tuple[pd.DataFrame, pd.Series]:
     """Features and target; the target must exist and have no missing values."""
     if target not in frame.columns:
         columns = ", ".join(map(str, frame.columns))
