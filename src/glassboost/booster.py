@@ -56,8 +56,8 @@ class BoostSettings:
 class BinnedData:
     """What the booster needs to know about the training data, all as arrays."""
 
-    codes: np.ndarray  # (n_features, n_rows) fine bin codes
-    interaction_codes: np.ndarray  # (n_features, n_rows) coarse bin codes
+    codes: np.ndarray  # (n_rows, n_features) fine bin codes, one row's codes side by side
+    interaction_codes: np.ndarray  # (n_rows, n_features) coarse bin codes
     n_bins: np.ndarray  # fine bins per feature
     n_interaction_bins: np.ndarray  # coarse bins per feature
     nominal: np.ndarray  # bool per feature
@@ -125,7 +125,7 @@ def _run_stage(codes, features, n_bins, data, objective, settings, scores, train
 def _scores_from_tables(base, codes, features, tables, n_rows):
     scores = np.tile(base, (n_rows, 1))
     for feature, table in zip(features, tables):
-        scores += table[codes[feature]]
+        scores += table[codes[:, feature]]
     return scores
 
 

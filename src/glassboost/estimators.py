@@ -87,9 +87,9 @@ def _feature_bins(table, weights: np.ndarray, max_bins: int, max_interaction_bin
 def _code_matrix(columns, bins: list[FeatureBins], interaction: bool) -> np.ndarray:
     n_bins = [b.n_interaction_bins if interaction else b.n_bins for b in bins]
     dtype = smallest_code_dtype(max(n_bins))
-    codes = np.empty((len(bins), len(columns[0].values)), dtype=dtype)
+    codes = np.empty((len(columns[0].values), len(bins)), dtype=dtype)
     for i, (column, feature_bins) in enumerate(zip(columns, bins)):
-        codes[i] = bin_column(column, feature_bins, interaction)
+        codes[:, i] = bin_column(column, feature_bins, interaction)
     return codes
 
 
@@ -182,12 +182,13 @@ class _EBMBase(BaseEstimator):
         )
         bagged = booster.fit(main_features, candidates, n_pairs, explicit is not None)
 
-        main_weights = {f: np.bincount(data.codes[f], weights=weights, minlength=bins[f].n_bins)
+        main_weights = {f: np.bincount(data.codes[:, f], weights=weights, minlength=bins[f].n_bins)
                         for f in main_features}
         pair_weights = {}
         for i, j in bagged.pairs:
             n1, n2 = bins[i].n_interaction_bins, bins[j].n_interaction_bins
-            cell = data.interaction_codes[i].astype(np.int64) * n2 + data.interaction_codes[j]
+            cell = (data.interaction_codes[:, i].astype(np.int64) * n2
+                    + data.interaction_codes[:, j])
             pair_weights[(i, j)] = np.bincount(cell, weights=weights,
                                                minlength=n1 * n2).reshape(n1, n2)
         finished = finish_terms(bagged, main_weights, pair_weights,

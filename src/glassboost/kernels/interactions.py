@@ -14,7 +14,7 @@ from .split import pair_prefix_sums, rect_score
 @njit
 def best_quadrant_gain(grad, hess, counts, n1, n2, min_samples_leaf, min_hessian):
     """Largest gain of a 2x2 cut of one pair's histogram (0 when no cut is allowed)."""
-    pg, ph, pn = pair_prefix_sums(grad, hess, counts, n1, n2, False)
+    pg, ph, pn = pair_prefix_sums(grad, hess, counts, n1, n2)
     a1 = pg.shape[0] - 1
     a2 = pg.shape[1] - 1
     parent, _ = rect_score(pg, ph, pn, 0, a1, 0, a2, 0.0, 0.0)
@@ -62,7 +62,7 @@ def pair_strengths(codes, pairs, n_bins, scores, y, train_w, objective, min_samp
         for row in range(n_rows):
             if train_w[row] <= 0.0:
                 continue
-            cell = np.int64(codes[f1, row]) * n2 + np.int64(codes[f2, row])
+            cell = np.int64(codes[row, f1]) * n2 + np.int64(codes[row, f2])
             counts[cell] += 1.0
             for k in range(n_scores):
                 grad[cell, k] += gradients[row, k]

@@ -13,10 +13,8 @@ _MIN_HESSIAN = 1e-16
 
 @njit(inline="always")
 def _sigmoid(score):
-    if score >= 0.0:
-        return 1.0 / (1.0 + np.exp(-score))
-    e = np.exp(score)
-    return e / (1.0 + e)
+    # branch-free: exp overflows to inf for very negative scores, giving exactly 0
+    return 1.0 / (1.0 + np.exp(-score))
 
 
 @njit(inline="always")

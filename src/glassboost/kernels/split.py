@@ -33,38 +33,69 @@ def segment_score(cum_g, cum_h, cum_n, start, end, min_samples_leaf, min_hessian
     return score, True
 
 
+@njit(inline="always")
+def _cut_allowed(cum_h, cum_n, start, cut, end, min_samples_leaf, min_hessian):
+    """Both sides of ``cut`` in [start, end) have enough samples and hessian."""
+    if cum_n[cut] - cum_n[start] < min_samples_leaf or cum_n[end] - cum_n[cut] < min_samples_leaf:
+        return False
+    for k in range(cum_h.shape[1]):
+        h_left = cum_h[cut, k] - cum_h[start, k]
+        h_right = cum_h[end, k] - cum_h[cut, k]
+        if h_left < min_hessian or h_right < min_hessian or h_left <= 0.0 or h_right <= 0.0:
+            return False
+    return True
+
+
 @njit
-def _segment_best_cut(cum_g, cum_h, cum_n, start, end, monotone, min_samples_leaf, min_hessian,
-                      random_split):
-    """Best (or a random valid) cut of ordered positions [start, end); returns (cut, gain)."""
+def _segment_best_cut(cum_g, cum_h, cum_n, start, end, monotone, min_samples_leaf,
+                      min_hessian):
+    """Best allowed cut of ordered positions [start, end); returns (cut or -1, gain)."""
     parent, _ = segment_score(cum_g, cum_h, cum_n, start, end, 0.0, 0.0)
     best_cut = -1
     best_gain = 0.0
-    n_valid = 0
     for cut in range(start + 1, end):
-        left, left_ok = segment_score(cum_g, cum_h, cum_n, start, cut, min_samples_leaf,
-                                      min_hessian)
-        if not left_ok:
-            continue
-        right, right_ok = segment_score(cum_g, cum_h, cum_n, cut, end, min_samples_leaf,
-                                        min_hessian)
-        if not right_ok:
+        if not _cut_allowed(cum_h, cum_n, start, cut, end, min_samples_leaf, min_hessian):
             continue
         if monotone != 0:
             value_left = (cum_g[cut, 0] - cum_g[start, 0]) / (cum_h[cut, 0] - cum_h[start, 0])
             value_right = (cum_g[end, 0] - cum_g[cut, 0]) / (cum_h[end, 0] - cum_h[cut, 0])
             if (value_left - value_right) * monotone < 0.0:  # leaf values are -G/H
                 continue
-        gain = left + right - parent
-        if random_split:
-            n_valid += 1
-            if np.random.randint(0, n_valid) == 0:  # reservoir sampling: uniform over valid cuts
-                best_cut = cut
-                best_gain = max(gain, 1e-300)
-        elif gain > best_gain:
+        left, _ = segment_score(cum_g, cum_h, cum_n, start, cut, 0.0, 0.0)
+        right, _ = segment_score(cum_g, cum_h, cum_n, cut, end, 0.0, 0.0)
+        if left + right - parent > best_gain:
             best_cut = cut
-            best_gain = gain
+            best_gain = left + right - parent
     return best_cut, best_gain
+
+
+@njit
+def _segment_random_cut(cum_h, cum_n, start, end, min_samples_leaf, min_hessian):
+    """A cut drawn uniformly among the allowed cuts of [start, end), or -1 (smoothing rounds)."""
+    n_allowed = 0
+    for cut in range(start + 1, end):
+        if _cut_allowed(cum_h, cum_n, start, cut, end, min_samples_leaf, min_hessian):
+            n_allowed += 1
+    if n_allowed == 0:
+        return -1
+    pick = np.random.randint(0, n_allowed)
+    for cut in range(start + 1, end):
+        if _cut_allowed(cum_h, cum_n, start, cut, end, min_samples_leaf, min_hessian):
+            if pick == 0:
+                return cut
+            pick -= 1
+    return -1
+
+
+@njit
+def _segment_cut(cum_g, cum_h, cum_n, start, end, monotone, min_samples_leaf, min_hessian,
+                 random_split):
+    """(cut or -1, gain) of a segment; random cuts report a token gain of 1."""
+    if random_split:
+        cut = _segment_random_cut(cum_h, cum_n, start, end, min_samples_leaf, min_hessian)
+        return cut, 1.0
+    return _segment_best_cut(cum_g, cum_h, cum_n, start, end, monotone, min_samples_leaf,
+                             min_hessian)
 
 
 @njit
@@ -145,9 +176,11 @@ def main_term_update(grad, hess, counts, n_bins, nominal, monotone, learning_rat
         best_segment = -1
         best_cut = -1
         best_gain = 0.0
-        for s in range(n_segments):
-            cut, gain = _segment_best_cut(cum_g, cum_h, cum_n, bounds[s], bounds[s + 1], monotone,
-                                          min_samples_leaf, min_hessian, random_split)
+        first = np.random.randint(0, n_segments) if random_split else 0
+        for offset in range(n_segments):
+            s = (first + offset) % n_segments
+            cut, gain = _segment_cut(cum_g, cum_h, cum_n, bounds[s], bounds[s + 1], monotone,
+                                     min_samples_leaf, min_hessian, random_split)
             if cut >= 0 and gain > best_gain:
                 best_segment, best_cut, best_gain = s, cut, gain
         if best_segment < 0:
@@ -197,17 +230,15 @@ def rect_score(pg, ph, pn, i0, i1, j0, j1, min_samples_leaf, min_hessian):
 
 
 @njit
-def pair_prefix_sums(grad, hess, counts, n1, n2, transpose):
-    """2-D prefix sums over the non-unseen cells, optionally with the two features swapped."""
+def pair_prefix_sums(grad, hess, counts, n1, n2):
+    """2-D prefix sums over the cells that are not unseen: p[i, j] sums rows < i, columns < j."""
     n_scores = grad.shape[1]
-    a1 = (n2 if transpose else n1) - 1
-    a2 = (n1 if transpose else n2) - 1
-    pg = np.zeros((a1 + 1, a2 + 1, n_scores))
-    ph = np.zeros((a1 + 1, a2 + 1, n_scores))
-    pn = np.zeros((a1 + 1, a2 + 1))
-    for i in range(a1):
-        for j in range(a2):
-            cell = j * n2 + i if transpose else i * n2 + j
+    pg = np.zeros((n1, n2, n_scores))
+    ph = np.zeros((n1, n2, n_scores))
+    pn = np.zeros((n1, n2))
+    for i in range(n1 - 1):
+        for j in range(n2 - 1):
+            cell = i * n2 + j
             pn[i + 1, j + 1] = pn[i, j + 1] + pn[i + 1, j] - pn[i, j] + counts[cell]
             for k in range(n_scores):
                 pg[i + 1, j + 1, k] = pg[i, j + 1, k] + pg[i + 1, j, k] - pg[i, j, k] + grad[cell, k]
@@ -216,75 +247,122 @@ def pair_prefix_sums(grad, hess, counts, n1, n2, transpose):
 
 
 @njit
-def _side_best_cut(pg, ph, pn, i0, i1, min_samples_leaf, min_hessian, random_split):
-    """Best cut of the second feature inside rows [i0, i1); returns (cut or -1, score)."""
+def _random_side_cut(pg, ph, pn, lo_row, hi_row, min_samples_leaf, min_hessian, side_h, side_n):
+    """A random allowed cut of the second feature within rows [lo_row, hi_row), or -1."""
     a2 = pg.shape[1] - 1
-    best_score, _ = rect_score(pg, ph, pn, i0, i1, 0, a2, 0.0, 0.0)
-    best_cut = -1
-    n_valid = 0
-    for cut in range(1, a2):
-        low, low_ok = rect_score(pg, ph, pn, i0, i1, 0, cut, min_samples_leaf, min_hessian)
-        if not low_ok:
-            continue
-        high, high_ok = rect_score(pg, ph, pn, i0, i1, cut, a2, min_samples_leaf, min_hessian)
-        if not high_ok:
-            continue
-        if random_split:
-            n_valid += 1
-            if np.random.randint(0, n_valid) == 0:
-                best_cut, best_score = cut, low + high
-        elif low + high > best_score:
-            best_cut, best_score = cut, low + high
-    return best_cut, best_score
+    for j in range(a2 + 1):
+        side_n[j] = pn[hi_row, j] - pn[lo_row, j]
+        for k in range(pg.shape[2]):
+            side_h[j, k] = ph[hi_row, j, k] - ph[lo_row, j, k]
+    return _segment_random_cut(side_h, side_n, 0, a2, min_samples_leaf, min_hessian)
 
 
 @njit
-def _best_pair_tree(pg, ph, pn, min_samples_leaf, min_hessian, random_split):
-    """Best (first cut, low-side cut, high-side cut, gain) in one orientation."""
+def _random_pair_tree(pg, ph, pn, min_samples_leaf, min_hessian):
+    """(first cut, low-side cut, high-side cut, 1.0) drawn at random (smoothing rounds)."""
     a1 = pg.shape[0] - 1
     a2 = pg.shape[1] - 1
+    cut = _segment_random_cut(ph[:, a2], pn[:, a2], 0, a1, min_samples_leaf, min_hessian)
+    if cut < 0:
+        return -1, -1, -1, 0.0
+    side_h = np.empty((a2 + 1, pg.shape[2]))
+    side_n = np.empty(a2 + 1)
+    low_cut = _random_side_cut(pg, ph, pn, 0, cut, min_samples_leaf, min_hessian, side_h, side_n)
+    high_cut = _random_side_cut(pg, ph, pn, cut, a1, min_samples_leaf, min_hessian, side_h,
+                                side_n)
+    return cut, low_cut, high_cut, 1.0
+
+
+@njit(inline="always")
+def _parts_score(g_part, h_part, g_total, h_total, min_hessian):
+    """G^2/H of a part and of the rest of its side; -1 when a hessian is too small."""
+    h_rest = h_total - h_part
+    if h_part < min_hessian or h_rest < min_hessian or h_part <= 0.0 or h_rest <= 0.0:
+        return -1.0
+    g_rest = g_total - g_part
+    return g_part * g_part / h_part + g_rest * g_rest / h_rest
+
+
+@njit
+def _best_pair_tree(pg, ph, pn, min_samples_leaf, min_hessian):
+    """Best (first cut, low-side cut, high-side cut, gain) in one orientation.
+
+    For each first cut, one scan over the second feature scores both sides at once.
+    """
+    a1 = pg.shape[0] - 1
+    a2 = pg.shape[1] - 1
+    n_scores = pg.shape[2]
     parent, _ = rect_score(pg, ph, pn, 0, a1, 0, a2, 0.0, 0.0)
     best_cut, best_low, best_high, best_gain = -1, -1, -1, 0.0
-    n_valid = 0
     for cut in range(1, a1):
-        _, low_ok = rect_score(pg, ph, pn, 0, cut, 0, a2, min_samples_leaf, min_hessian)
-        _, high_ok = rect_score(pg, ph, pn, cut, a1, 0, a2, min_samples_leaf, min_hessian)
-        if not (low_ok and high_ok):
+        if not _cut_allowed(ph[:, a2], pn[:, a2], 0, cut, a1, min_samples_leaf, min_hessian):
             continue
-        low_cut, low_score = _side_best_cut(pg, ph, pn, 0, cut, min_samples_leaf, min_hessian,
-                                            random_split)
-        high_cut, high_score = _side_best_cut(pg, ph, pn, cut, a1, min_samples_leaf, min_hessian,
-                                              random_split)
-        gain = low_score + high_score - parent
-        if random_split:
-            n_valid += 1
-            if np.random.randint(0, n_valid) == 0:
-                best_cut, best_low, best_high, best_gain = cut, low_cut, high_cut, max(gain, 1e-300)
-        elif gain > best_gain:
-            best_cut, best_low, best_high, best_gain = cut, low_cut, high_cut, gain
+        low_best, _ = rect_score(pg, ph, pn, 0, cut, 0, a2, 0.0, 0.0)
+        high_best, _ = rect_score(pg, ph, pn, cut, a1, 0, a2, 0.0, 0.0)
+        low_cut, high_cut = -1, -1
+        n_low_total = pn[cut, a2]
+        n_high_total = pn[a1, a2] - n_low_total
+        for j in range(1, a2):
+            n_low = pn[cut, j]
+            n_high = pn[a1, j] - n_low
+            low_ok = n_low >= min_samples_leaf and n_low_total - n_low >= min_samples_leaf
+            high_ok = n_high >= min_samples_leaf and n_high_total - n_high >= min_samples_leaf
+            low_score = 0.0
+            high_score = 0.0
+            for k in range(n_scores):
+                if low_ok:
+                    part = _parts_score(pg[cut, j, k], ph[cut, j, k], pg[cut, a2, k],
+                                        ph[cut, a2, k], min_hessian)
+                    low_ok = part >= 0.0
+                    low_score += part
+                if high_ok:
+                    part = _parts_score(pg[a1, j, k] - pg[cut, j, k], ph[a1, j, k] - ph[cut, j, k],
+                                        pg[a1, a2, k] - pg[cut, a2, k],
+                                        ph[a1, a2, k] - ph[cut, a2, k], min_hessian)
+                    high_ok = part >= 0.0
+                    high_score += part
+            if low_ok and low_score > low_best:
+                low_best, low_cut = low_score, j
+            if high_ok and high_score > high_best:
+                high_best, high_cut = high_score, j
+        if low_best + high_best - parent > best_gain:
+            best_cut, best_low, best_high = cut, low_cut, high_cut
+            best_gain = low_best + high_best - parent
     return best_cut, best_low, best_high, best_gain
 
 
 @njit
 def pair_term_update(grad, hess, counts, n1, n2, learning_rate, min_samples_leaf, min_hessian,
                      random_split, update):
-    """Fill ``update[:n1*n2]`` (cell i*n2+j) with one 2-D tree's leaf values for a pair."""
+    """Fill ``update[:n1*n2]`` (cell i*n2+j) with one 2-D tree's leaf values for a pair.
+
+    Greedy steps try both features first and keep the better tree; smoothing steps draw the
+    orientation and every cut at random.
+    """
     n_scores = grad.shape[1]
     update[:n1 * n2, :] = 0.0
     best_transpose = False
     cut, low_cut, high_cut, gain = -1, -1, -1, 0.0
-    for transpose in (False, True):
-        pg, ph, pn = pair_prefix_sums(grad, hess, counts, n1, n2, transpose)
-        c, lo, hi, g = _best_pair_tree(pg, ph, pn, min_samples_leaf, min_hessian, random_split)
-        take = g > gain
-        if random_split and c >= 0 and cut >= 0:
-            take = np.random.randint(0, 2) == 1
-        if c >= 0 and take:
+    first = np.random.randint(0, 2) == 1 if random_split else False
+    # the prefix sums of the transposed table are the transposed prefix sums
+    pg_rows, ph_rows, pn_rows = pair_prefix_sums(grad, hess, counts, n1, n2)
+    for transpose in (first, not first):
+        pg = pg_rows.transpose(1, 0, 2) if transpose else pg_rows
+        ph = ph_rows.transpose(1, 0, 2) if transpose else ph_rows
+        pn = pn_rows.T if transpose else pn_rows
+        if random_split:
+            c, lo, hi, g = _random_pair_tree(pg, ph, pn, min_samples_leaf, min_hessian)
+        else:
+            c, lo, hi, g = _best_pair_tree(pg, ph, pn, min_samples_leaf, min_hessian)
+        if c >= 0 and g > gain:
             cut, low_cut, high_cut, gain = c, lo, hi, g
             best_transpose = transpose
+        if random_split and cut >= 0:
+            break
     if cut < 0:
         return
-    pg, ph, pn = pair_prefix_sums(grad, hess, counts, n1, n2, best_transpose)
+    pg = pg_rows.transpose(1, 0, 2) if best_transpose else pg_rows
+    ph = ph_rows.transpose(1, 0, 2) if best_transpose else ph_rows
     a1 = pg.shape[0] - 1
     a2 = pg.shape[1] - 1
     for side in range(2):
