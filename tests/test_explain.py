@@ -211,7 +211,7 @@ def test_waterfall_walks_from_intercept_to_score(fitted, data) -> None:
     assert ("predicted" in title) and ("actual" in title)
 
 
-def test_multiclass_shapes_draw_every_class_and_pairs_one(multiclass) -> None:
+def test_multiclass_figures_draw_every_class_or_the_one_asked_for(multiclass) -> None:
     model, _ = multiclass
     explanation = model.explain_global()
     lines = _score_traces(explanation.figure("income"))
@@ -219,6 +219,10 @@ def test_multiclass_shapes_draw_every_class_and_pairs_one(multiclass) -> None:
     pair = next(i for i, f in enumerate(model.term_features_) if len(f) == 2)
     heat = _score_traces(explanation.figure(pair, class_index=2))
     assert [tr.meta["class"] for tr in heat] == [2]
+    every = explanation.figure(pair)
+    assert [tr.meta["class"] for tr in _score_traces(every)] == [0, 1, 2]
+    assert [tr.visible for tr in every.data] == [True, False, False]
+    assert len(every.layout.updatemenus[0].buttons) == 3
     one = _score_traces(explanation.figure("income", class_index=1))
     assert {tr.meta["class"] for tr in one} == {1}
 

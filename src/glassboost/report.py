@@ -106,6 +106,14 @@ def _examples(local: LocalExplanation, figures: _Figures, count: int) -> str:
     return "".join(html) + "</section>"
 
 
+def _navigation(has_pairs: bool) -> str:
+    sections = [("summary", "Summary"), ("importance", "Importance"), ("terms", "Terms"),
+                ("mains", "Main effects")] + ([("pairs", "Interactions")] if has_pairs else [])
+    links = "".join(f'<a href="#{anchor}">{label}</a>'
+                    for anchor, label in sections + [("rows", "Single rows")])
+    return f"<nav>{links}</nav>"
+
+
 def report(model: Any, X: Any, y: Any, path: str | Path, title: str | None = None,
            examples: int = 3) -> Path:
     """Write a self-contained HTML report of ``model`` evaluated on ``X``, ``y`` to ``path``.
@@ -124,9 +132,7 @@ def report(model: Any, X: Any, y: Any, path: str | Path, title: str | None = Non
     body = "".join([
         f"<h1>{escape(title)}</h1><p class=\"gb-sub\">glassboost {__version__}: every term "
         "of the model, its importance, and single rows explained.</p>",
-        "<nav><a href=\"#summary\">Summary</a><a href=\"#importance\">Importance</a>"
-        "<a href=\"#terms\">Terms</a><a href=\"#mains\">Main effects</a>"
-        "<a href=\"#pairs\">Interactions</a><a href=\"#rows\">Single rows</a></nav>",
+        _navigation(any(t.is_pair for t in glob.terms)),
         _summary(model, local, glob),
         "<section id=\"importance\"><h2>Term importance</h2>",
         plot_div(figures.html(glob.importance_figure()), "gb-plot", term=IMPORTANCE_KEY),

@@ -115,17 +115,26 @@ def _categorical(term: Term, score_title: str, classes, class_index) -> go.Figur
 
 
 def _pair(term: Term, score_title: str, classes, class_index) -> go.Figure:
-    k = None if classes is None else (class_index or 0)
     rows, cols = term.shown_bins(0), term.shown_bins(1)
     first, second = term.axes
-    z = term.for_class(k)[0][np.ix_(rows, cols)]
-    fig = go.Figure(go.Heatmap(
-        z=z, x=[second.labels[c] for c in cols], y=[first.labels[r] for r in rows],
-        colorscale=style.HEATMAP, zmid=0, customdata=term.weights[np.ix_(rows, cols)],
-        colorbar=dict(title=dict(text=score_title, side="right")),
-        hovertemplate=(f"{html.escape(first.feature)} %{{y}}<br>{html.escape(second.feature)} "
-                       "%{x}<br>score %{z:.4f}<br>weight %{customdata:.4g}<extra></extra>"),
-        meta=dict(role="score", rows=rows.tolist(), cols=cols.tolist(), **{"class": k})))
+    series = style.series(classes, class_index)
+    fig = go.Figure()
+    for position, (k, name, _) in enumerate(series):
+        fig.add_trace(go.Heatmap(
+            z=term.for_class(k)[0][np.ix_(rows, cols)], name=name, visible=position == 0,
+            x=[second.labels[c] for c in cols], y=[first.labels[r] for r in rows],
+            colorscale=style.HEATMAP, zmid=0, customdata=term.weights[np.ix_(rows, cols)],
+            colorbar=dict(title=dict(text=score_title, side="right")),
+            hovertemplate=(f"{html.escape(first.feature)} %{{y}}<br>"
+                           f"{html.escape(second.feature)} %{{x}}<br>score %{{z:.4f}}<br>"
+                           "weight %{customdata:.4g}<extra></extra>"),
+            meta=dict(role="score", rows=rows.tolist(), cols=cols.tolist(), **{"class": k})))
+    if len(series) > 1:  # one heat map per class, a menu picks which one shows
+        buttons = [dict(label=f"class {name}", method="restyle",
+                        args=[{"visible": [j == i for j in range(len(series))]}])
+                   for i, (_, name, _) in enumerate(series)]
+        fig.update_layout(updatemenus=[dict(buttons=buttons, x=1, xanchor="right", y=1.08,
+                                            yanchor="bottom")])
     fig.update_xaxes(type="category", title_text=second.feature)
     fig.update_yaxes(type="category", title_text=first.feature)
     return fig
@@ -134,8 +143,8 @@ def _pair(term: Term, score_title: str, classes, class_index) -> go.Figure:
 def term_figure(term: Term, score_title: str, classes: list[str] | None = None,
                 class_index: int | None = None) -> go.Figure:
     """A term's figure: step shape with band and density for continuous features, bars for
-    categories, a heat map for pairs. Multiclass shapes draw every class unless ``class_index``
-    picks one; pairs draw one class (``class_index``, default the first)."""
+    categories, a heat map for pairs. Multiclass models draw every class unless
+    ``class_index`` picks one; a pair then gets one heat map per class and a menu to pick it."""
     if term.is_pair:
         fig, height = _pair(term, score_title, classes, class_index), 560
     elif term.axes[0].kind == CONTINUOUS:
@@ -144,8 +153,8 @@ def term_figure(term: Term, score_title: str, classes: list[str] | None = None,
         fig, height = _categorical(term, score_title, classes, class_index), 500
     kind = "interaction" if term.is_pair else term.axes[0].kind
     title = f"<b>{html.escape(term.name)}</b>  <sup>{kind}, importance {term.importance:.4g}</sup>"
-    if term.is_pair and classes is not None:
-        title += f"  <sup>class {html.escape(classes[class_index or 0])}</sup>"
+    if classes is not None and class_index is not None:
+        title += f"  <sup>class {html.escape(classes[class_index])}</sup>"
     return _finish(fig, title, height)
 
 

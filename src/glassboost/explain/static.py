@@ -151,7 +151,8 @@ def _pair(term: Term, score_title: str, classes, class_index) -> Figure:
 
 def term_plot(term: Term, score_title: str, classes: list[str] | None = None,
               class_index: int | None = None) -> Figure:
-    """A term's static figure, the same kinds as the interactive ones."""
+    """A term's static figure, the same kinds as the interactive ones; a multiclass pair shows
+    the class ``class_index`` (default the first), since a picture has no menu."""
     if term.is_pair:
         return _pair(term, score_title, classes, class_index)
     if term.axes[0].kind == CONTINUOUS:
