@@ -196,5 +196,7 @@ def waterfall_figure(waterfall: Waterfall) -> go.Figure:
                       line=dict(color="#aaaaaa", width=1, dash="dot"))
     fig.update_yaxes(type="category", categoryorder="array", categoryarray=labels,
                      autorange="reversed", automargin=True)
-    fig.update_xaxes(title_text=waterfall.axis_title, zeroline=False)
+    span = float(np.ptp(np.append(path, waterfall.starts))) or 1.0
+    fig.update_xaxes(title_text=waterfall.axis_title, zeroline=False,
+                     range=[path.min() - 0.12 * span, path.max() + 0.28 * span])
     return _finish(fig, html.escape(waterfall.title), 170 + 30 * (n + 2))
