@@ -28,12 +28,12 @@ def _score(g, h) -> float:
 
 
 def reference_main_update(grad, hess, counts, nominal=False, monotone=0, min_samples_leaf=1,
-                          min_hessian=0.0, cat_smooth=10.0):
+                          min_hessian=0.0, cat_smooth=10.0, lr=LR):
     """One greedy tree with at most two value leaves, plus the missing bin's own Newton step."""
     n_bins, n_scores = grad.shape
     update = np.zeros((n_bins, n_scores))
     if counts[0] > 0 and np.all(hess[0] >= min_hessian) and np.all(hess[0] > 0):
-        update[0] = -LR * grad[0] / hess[0]
+        update[0] = -lr * grad[0] / hess[0]
     value_bins = np.arange(1, n_bins - 1)
     if nominal:
         value_bins = value_bins[counts[1:-1] > 0]
@@ -55,8 +55,8 @@ def reference_main_update(grad, hess, counts, nominal=False, monotone=0, min_sam
             best, best_gain = (left, right, gl, hl, gr, hr), gain
     if best is not None:
         left, right, gl, hl, gr, hr = best
-        update[left] = -LR * gl / hl
-        update[right] = -LR * gr / hr
+        update[left] = -lr * gl / hl
+        update[right] = -lr * gr / hr
     return update
 
 
@@ -218,9 +218,9 @@ def reference_strength(codes, f1, f2, n1, n2, g, h, w, min_samples_leaf, min_hes
     G = np.zeros((n1, n2, g.shape[1]))
     H = np.zeros((n1, n2, g.shape[1]))
     N = np.zeros((n1, n2))
-    np.add.at(G, (codes[f1, used], codes[f2, used]), g[used] * w[used, None])
-    np.add.at(H, (codes[f1, used], codes[f2, used]), h[used] * w[used, None])
-    np.add.at(N, (codes[f1, used], codes[f2, used]), 1.0)
+    np.add.at(G, (codes[used, f1], codes[used, f2]), g[used] * w[used, None])
+    np.add.at(H, (codes[used, f1], codes[used, f2]), h[used] * w[used, None])
+    np.add.at(N, (codes[used, f1], codes[used, f2]), 1.0)
     G, H, N = G[:-1, :-1], H[:-1, :-1], N[:-1, :-1]
     parent = _score(G.sum((0, 1)), H.sum((0, 1)))
     best = 0.0
@@ -239,13 +239,13 @@ def reference_strength(codes, f1, f2, n1, n2, g, h, w, min_samples_leaf, min_hes
 def test_pair_strengths_brute_force(objective, n_scores) -> None:
     rng = np.random.default_rng(500 + objective)
     n_rows, n_bins = 300, np.array([5, 4, 6])
-    codes = np.vstack([rng.integers(0, n - 1, n_rows) for n in n_bins]).astype(np.uint8)
+    codes = np.column_stack([rng.integers(0, n - 1, n_rows) for n in n_bins]).astype(np.uint8)
     if objective == MULTICLASS_LOG_LOSS:
         y = rng.integers(0, 3, n_rows).astype(float)
     elif objective == LOG_LOSS:
         y = (rng.random(n_rows) < 0.4).astype(float)
     else:
-        y = rng.normal(size=n_rows) + (codes[0] >= 2) * (codes[1] >= 2)
+        y = rng.normal(size=n_rows) + (codes[:, 0] >= 2) * (codes[:, 1] >= 2)
     scores = rng.normal(scale=0.3, size=(n_rows, n_scores))
     w = rng.uniform(0.5, 2.0, n_rows) * (rng.random(n_rows) < 0.8)
     pairs = np.array([[0, 1], [0, 2], [1, 2]], dtype=np.int64)
@@ -258,33 +258,46 @@ def test_pair_strengths_brute_force(objective, n_scores) -> None:
 
 
 # ---- one or two rounds of boosting -----------------------------------------------------------
-def reference_boost(codes, n_bins, y, w, objective, base, rounds, min_samples_leaf):
-    n_rows = codes.shape[1]
+def reference_boost(codes, n_bins, y, w, objective, base, rounds, min_samples_leaf, lr):
+    """Cyclic boosting in blocks: the terms of a block all step from the same gradients.
+
+    Blocks are as even as possible and hold at most ``int(0.5 / lr)`` terms, so with a large
+    learning rate every block is one term (plain cyclic boosting).
+    """
+    n_rows, n_terms = codes.shape
+    largest = max(1, int(0.5 / lr))
+    n_blocks = -(-n_terms // largest)
+    bounds = [b * n_terms // n_blocks for b in range(n_blocks + 1)]
     scores = np.tile(base, (n_rows, 1)).astype(float)
     tables = [np.zeros((n, len(base))) for n in n_bins]
     for _ in range(rounds):
-        for t, n in enumerate(n_bins):
+        for lo, hi in zip(bounds[:-1], bounds[1:]):
             g, h = _gradients(objective, scores, y)
-            grad = np.zeros((n, len(base)))
-            hess = np.zeros((n, len(base)))
-            np.add.at(grad, codes[t], g * w[:, None])
-            np.add.at(hess, codes[t], h * w[:, None])
-            counts = np.bincount(codes[t][w > 0], minlength=n).astype(float)
-            update = reference_main_update(grad, hess, counts, min_samples_leaf=min_samples_leaf)
-            tables[t] += update
-            scores += update[codes[t]]
+            updates = []
+            for t in range(lo, hi):
+                grad = np.zeros((n_bins[t], len(base)))
+                hess = np.zeros((n_bins[t], len(base)))
+                np.add.at(grad, codes[:, t], g * w[:, None])
+                np.add.at(hess, codes[:, t], h * w[:, None])
+                counts = np.bincount(codes[:, t][w > 0], minlength=n_bins[t]).astype(float)
+                updates.append(reference_main_update(grad, hess, counts,
+                                                     min_samples_leaf=min_samples_leaf, lr=lr))
+            for t, update in zip(range(lo, hi), updates):
+                tables[t] += update
+                scores += update[codes[:, t]]
     return tables, scores
 
 
+@pytest.mark.parametrize("learning_rate", [0.4, 0.1])
 @pytest.mark.parametrize("rounds", [1, 2])
 @pytest.mark.parametrize("objective, n_scores", [(SQUARED_ERROR, 1), (LOG_LOSS, 1),
                                                  (POISSON_DEVIANCE, 1),
                                                  (MULTICLASS_LOG_LOSS, 3)])
-def test_boost_terms_matches_reference(rounds, objective, n_scores) -> None:
+def test_boost_terms_matches_reference(learning_rate, rounds, objective, n_scores) -> None:
     rng = np.random.default_rng(600 + objective)
     n_rows, n_bins = 400, np.array([7, 5, 9], dtype=np.int64)
-    codes = np.vstack([rng.integers(0, n - 1, n_rows) for n in n_bins]).astype(np.uint8)
-    signal = (codes[0].astype(float) - 3) * 0.4 + (codes[2] % 3) * 0.3
+    codes = np.column_stack([rng.integers(0, n - 1, n_rows) for n in n_bins]).astype(np.uint8)
+    signal = (codes[:, 0].astype(float) - 3) * 0.4 + (codes[:, 2] % 3) * 0.3
     if objective == MULTICLASS_LOG_LOSS:
         y = np.clip(np.round(signal + rng.normal(size=n_rows)), 0, 2)
     elif objective == LOG_LOSS:
@@ -301,9 +314,10 @@ def test_boost_terms_matches_reference(rounds, objective, n_scores) -> None:
     best, run, _ = boost_terms(
         codes, np.arange(k, dtype=np.int64), np.full(k, -1, np.int64), n_bins,
         np.ones(k, np.int64), np.zeros(k, np.bool_), np.zeros(k, np.int64), y, train_w,
-        np.zeros(n_rows), objective, scores, tables, LR, rounds, 0, 0.0, 3, 0.0, 2, 0, 10.0, 1)
+        np.zeros(n_rows), objective, scores, tables, learning_rate, rounds, 0, 0.0, 3, 0.0, 2,
+        0, 10.0, 1)
     want_tables, want_scores = reference_boost(codes, n_bins, y, train_w, objective, base,
-                                               rounds, 3)
+                                               rounds, 3, learning_rate)
     assert run == rounds and best == rounds
     for t, n in enumerate(n_bins):
         np.testing.assert_allclose(tables[t, :n], want_tables[t], atol=1e-10)
