@@ -167,5 +167,7 @@ def to_sql(model: Any, dialect: str = "portable", table: str = "data",
     scores = ",\n    ".join(f"{_score_sql(model, refs, bins, k, dialect)} AS {quote_identifier(n)}"
                             for k, n in zip(classes, names))
     outer = ", ".join(["q.*"] + extras)
+    # OFFSET keeps engines from inlining the score expressions into every outer reference.
+    fence = "LIMIT -1 OFFSET 0" if dialect == "sqlite" else "OFFSET 0"
     return (f"SELECT {outer}\nFROM (\n  SELECT d.*,\n    {scores}\n"
-            f"  FROM {quote_identifier(table)} AS d\n) AS q")
+            f"  FROM {quote_identifier(table)} AS d\n  {fence}\n) AS q")

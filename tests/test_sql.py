@@ -1,0 +1,258 @@
+"""SQL scoring: the query gives decision_function's scores in SQLite, DuckDB and PostgreSQL."""
+
+from __future__ import annotations
+
+import glob
+import os
+import pwd
+import shutil
+import socket
+import sqlite3
+import subprocess
+import tempfile
+from importlib import resources
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from glassboost import ExplainableBoostingClassifier, ExplainableBoostingRegressor
+from glassboost.io.sql import number, quote_identifier, quote_string, to_sql
+
+TOLERANCE = 1e-9
+SETTINGS = dict(outer_bags=2, interactions=4, n_jobs=-1)
+
+
+@pytest.fixture(scope="module")
+def credit() -> pd.DataFrame:
+    with resources.as_file(resources.files("glassboost") / "data" / "credit_data.csv.gz") as p:
+        return pd.read_csv(p)
+
+
+@pytest.fixture(scope="module")
+def models(credit) -> dict:
+    """Binary (the real task), multiclass (Job from the rest) and Poisson models on credit data."""
+    X = credit.drop(columns="Status")
+    known_job = X["Job"].notna()
+    return {
+        "binary": ExplainableBoostingClassifier(**SETTINGS).fit(X, credit["Status"] == "bad"),
+        "multiclass": ExplainableBoostingClassifier(**dict(SETTINGS, interactions=2)).fit(
+            X[known_job].drop(columns="Job"), X.loc[known_job, "Job"]),
+        "poisson": ExplainableBoostingRegressor(objective="poisson_deviance", **SETTINGS).fit(
+            X.drop(columns="Expenses"), X["Expenses"]),
+    }
+
+
+@pytest.fixture(scope="module")
+def rows(credit) -> pd.DataFrame:
+    """Rows to score: all of credit_data with unseen categories injected and a row key."""
+    X = credit.drop(columns="Status").copy()
+    X.loc[X.index[::7], "Home"] = "houseboat"
+    X.loc[X.index[3::11], "Marital"] = "it's complicated"
+    X.loc[X.index[5::13], "Job"] = "astronaut"
+    X.insert(0, "row_id", np.arange(len(X)))
+    return X
+
+
+def _features(model, rows: pd.DataFrame) -> pd.DataFrame:
+    return rows[list(model.feature_names_in_)]
+
+
+def _expected(model, rows: pd.DataFrame) -> tuple[np.ndarray, np.ndarray | None]:
+    X = _features(model, rows)
+    scores = model.decision_function(X).reshape(len(X), -1)
+    if model.link_ == "logit":
+        return scores, model.predict_proba(X)[:, 1:]
+    if model.link_ == "mlogit":
+        return scores, model.predict_proba(X)
+    return scores, model.predict(X).reshape(-1, 1) if model.link_ == "log" else None
+
+
+def _check(model, result: pd.DataFrame, rows: pd.DataFrame) -> None:
+    result = result.sort_values("row_id")
+    assert np.array_equal(result["row_id"].to_numpy(), rows["row_id"].to_numpy())
+    scores, second = _expected(model, rows)
+    got = result[[c for c in result.columns if str(c).startswith("score")]].to_numpy(float)
+    np.testing.assert_allclose(got, scores, rtol=0, atol=TOLERANCE)
+    if second is not None:
+        names = [c for c in result.columns if str(c).startswith(("probability", "prediction"))]
+        got = result[names].to_numpy(float)
+        np.testing.assert_allclose(got, second, rtol=TOLERANCE, atol=TOLERANCE)
+
+
+def _sql_type(series: pd.Series) -> str:
+    return "DOUBLE PRECISION" if pd.api.types.is_numeric_dtype(series) else "TEXT"
+
+
+def _records(rows: pd.DataFrame) -> list[tuple]:
+    """Python values for the driver: NaN and pandas missing values become NULL."""
+    frame = rows.astype(object).where(rows.notna(), None)
+    return [tuple(r) for r in frame.itertuples(index=False)]
+
+
+def _create(execute, rows: pd.DataFrame, table: str, placeholder: str,
+            types: pd.DataFrame | None = None) -> None:
+    """CREATE TABLE (column types taken from ``types``, default ``rows``) and INSERT the rows."""
+    types = rows if types is None else types
+    columns = ", ".join(f"{quote_identifier(c)} {_sql_type(t)}"
+                        for c, (_, t) in zip(rows.columns, types.items()))
+    execute(f"CREATE TABLE {quote_identifier(table)} ({columns})", None)
+    marks = ", ".join([placeholder] * rows.shape[1])
+    execute(f"INSERT INTO {quote_identifier(table)} VALUES ({marks})", _records(rows))
+
+
+# ---- SQLite ----------------------------------------------------------------------------------
+def _sqlite(rows: pd.DataFrame, table: str = "data",
+            types: pd.DataFrame | None = None) -> sqlite3.Connection:
+    connection = sqlite3.connect(":memory:")
+    try:
+        connection.execute("SELECT EXP(1.0)")
+    except sqlite3.OperationalError:  # SQLite built without its math functions
+        connection.create_function("EXP", 1, np.exp, deterministic=True)
+
+    def execute(sql, records):
+        if records is None:
+            connection.execute(sql)
+        else:
+            connection.executemany(sql, records)
+
+    _create(execute, rows, table, "?", types)
+    return connection
+
+
+@pytest.mark.parametrize("kind", ["binary", "multiclass", "poisson"])
+def test_sqlite(models, rows, kind):
+    model = models[kind]
+    connection = _sqlite(rows)
+    _check(model, pd.read_sql_query(to_sql(model, dialect="sqlite"), connection), rows)
+
+
+def test_sqlite_text_in_numeric_column_is_unseen(models, rows):
+    """SQLite columns can hold text; like glassboost, the query scores it as the unseen bin."""
+    model = models["binary"]
+    damaged = rows.astype({"Income": object})
+    damaged.loc[damaged.index[::9], "Income"] = "n/a"
+    connection = _sqlite(damaged, types=rows)
+    _check(model, pd.read_sql_query(to_sql(model, dialect="sqlite"), connection), damaged)
+
+
+def test_quoting_of_names_and_labels(models, rows):
+    """Tables, columns and categories with quotes and spaces go through quoting and escaping."""
+    model = models["binary"]
+    renamed = rows.rename(columns={"Home": 'my "home"', "Marital": "marital status"})
+    connection = _sqlite(renamed, table='credit "rows"')
+    query = to_sql(model, dialect="sqlite", table='credit "rows"',
+                   columns={"Home": 'my "home"', "Marital": "marital status"})
+    _check(model, pd.read_sql_query(query, connection), rows)
+
+
+# ---- DuckDB ----------------------------------------------------------------------------------
+@pytest.mark.parametrize("kind", ["binary", "multiclass", "poisson"])
+def test_duckdb(models, rows, kind):
+    duckdb = pytest.importorskip("duckdb")
+    model = models[kind]
+    with duckdb.connect() as connection:
+        connection.register("data", rows)
+        _check(model, connection.execute(to_sql(model, dialect="duckdb")).df(), rows)
+        if kind == "binary":
+            _check(model, connection.execute(to_sql(model, dialect="portable")).df(), rows)
+
+
+# ---- PostgreSQL ------------------------------------------------------------------------------
+def _pg_binaries() -> str | None:
+    for initdb in sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"), reverse=True) + [
+            shutil.which("initdb") or ""]:
+        if initdb and os.access(initdb, os.X_OK):
+            return os.path.dirname(os.path.realpath(initdb))
+    return None
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def postgres():
+    """A throwaway PostgreSQL server on a unix socket in a temporary directory."""
+    psycopg = pytest.importorskip("psycopg")
+    bindir = _pg_binaries()
+    if bindir is None:
+        pytest.skip("no PostgreSQL server binaries (initdb, pg_ctl); see .ci/setup.d/postgresql.sh")
+    prefix: list[str] = []
+    root = tempfile.mkdtemp(prefix="glassboost-pg-")
+    if os.geteuid() == 0:  # initdb refuses to run as root
+        try:
+            user = pwd.getpwnam("postgres")
+        except KeyError:
+            pytest.skip("running as root and there is no 'postgres' user to run the server")
+        os.chown(root, user.pw_uid, user.pw_gid)
+        prefix = ["runuser", "-u", "postgres", "--"]
+    data, log, port = os.path.join(root, "data"), os.path.join(root, "log"), _free_port()
+
+    def run(*command: str) -> subprocess.CompletedProcess:
+        return subprocess.run(prefix + list(command), capture_output=True, text=True,
+                              timeout=120)
+
+    started = run(f"{bindir}/initdb", "-D", data, "-A", "trust", "-U", "glassboost",
+                  "--no-sync", "-E", "UTF8", "--locale=C")
+    if started.returncode == 0:
+        started = run(f"{bindir}/pg_ctl", "-D", data, "-l", log, "-w", "-t", "60", "-o",
+                      f"-p {port} -k {root} -c listen_addresses='' -c fsync=off", "start")
+    if started.returncode != 0:
+        shutil.rmtree(root, ignore_errors=True)
+        pytest.skip(f"cannot start a local PostgreSQL server: {started.stderr[-500:]}")
+    try:
+        # JIT-compiling a query this large takes far longer than running it (see the docs).
+        with psycopg.connect(host=root, port=port, user="glassboost", dbname="postgres",
+                             autocommit=True, options="-c jit=off") as connection:
+            yield connection
+    finally:
+        run(f"{bindir}/pg_ctl", "-D", data, "-m", "immediate", "-w", "stop")
+        shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def pg_rows(postgres, rows):
+    def execute(sql, records):
+        with postgres.cursor() as cursor:
+            if records is None:
+                cursor.execute(sql)
+            else:
+                cursor.executemany(sql, records)
+
+    _create(execute, rows, "data", "%s")
+    return rows
+
+
+@pytest.mark.parametrize("kind", ["binary", "multiclass", "poisson"])
+@pytest.mark.parametrize("dialect", ["postgresql", "portable"])
+def test_postgresql(models, postgres, pg_rows, kind, dialect):
+    model = models[kind]
+    with postgres.cursor() as cursor:
+        cursor.execute(to_sql(model, dialect=dialect))
+        names = [d.name for d in cursor.description]
+        result = pd.DataFrame(cursor.fetchall(), columns=names)
+    _check(model, result, pg_rows)
+
+
+# ---- the query text ----------------------------------------------------------------------------
+def test_literals_and_identifiers():
+    assert quote_identifier('a "b"') == '"a ""b"""'
+    assert quote_string("it's \\ fine") == "'it''s \\ fine'"
+    for value in (0.1, -0.0, 1e-300, 123456789.123456789, 5e-324, 2.0 ** 60):
+        assert float(number(value)) == value and "e" in number(value)
+    with pytest.raises(ValueError):
+        number(float("nan"))
+    with pytest.raises(ValueError, match="NUL"):
+        quote_string("a\x00b")
+
+
+def test_bad_arguments(models):
+    model = models["binary"]
+    with pytest.raises(ValueError, match="dialect"):
+        to_sql(model, dialect="oracle")
+    with pytest.raises(ValueError, match="unknown features"):
+        to_sql(model, columns={"Nope": "x"})
+    assert model.to_sql(dialect="sqlite") == to_sql(model, dialect="sqlite")
