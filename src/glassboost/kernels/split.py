@@ -1,7 +1,9 @@
 """Tree growing on one term's histogram (numba): the update a boosting step adds to a table.
 
-Main effects: the missing bin is always its own leaf; the value bins (in bin order, or sorted by
-gradient ratio for nominal features) are split greedily into at most ``max_leaves`` leaves. Pairs:
+Main effects: the missing bin is always its own leaf (updated only when it holds at least
+``min_samples_leaf`` training rows, so that a handful of missing values cannot run away); the
+value bins (in bin order, or sorted by gradient ratio for nominal features) are split greedily
+into at most ``max_leaves`` leaves. Pairs:
 a cut on one feature, then at most one cut of the other feature on each side (up to 4 leaves).
 Every leaf gets the Newton step ``-learning_rate * G / H``. The unseen bin is never updated.
 """
@@ -132,7 +134,7 @@ def main_term_update(grad, hess, counts, n_bins, nominal, monotone, learning_rat
     """Fill ``update[:n_bins]`` with one tree's leaf values for a main-effect term."""
     n_scores = grad.shape[1]
     update[:n_bins, :] = 0.0
-    if counts[0] > 0 and hessian_ok(hess[0], n_scores, min_hessian):
+    if counts[0] >= min_samples_leaf and hessian_ok(hess[0], n_scores, min_hessian):
         for k in range(n_scores):
             update[0, k] = -learning_rate * grad[0, k] / hess[0, k]
 
