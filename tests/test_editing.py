@@ -1,0 +1,189 @@
+"""Editing fitted models keeps them exact sums of their terms, and monotonize keeps accuracy."""
+
+from __future__ import annotations
+
+import copy
+from importlib import resources
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.metrics import roc_auc_score
+from sklearn.model_selection import train_test_split
+
+from glassboost import ExplainableBoostingClassifier, ExplainableBoostingRegressor, load
+from glassboost import editing
+
+AUC_TOLERANCE = 0.005  # monotonizing one shape may move held-out AUC by less than this
+SMALL = dict(outer_bags=2, max_bins=32, max_interaction_bins=8, interactions=[(0, 1), (0, 2)],
+             max_rounds=300)
+
+
+@pytest.fixture(scope="module")
+def credit():
+    with resources.as_file(resources.files("glassboost") / "data" / "credit_data.csv.gz") as p:
+        frame = pd.read_csv(p)
+    y = (frame.pop("Status") == "bad").to_numpy()
+    return train_test_split(frame, y, test_size=0.3, random_state=1, stratify=y)
+
+
+@pytest.fixture(scope="module")
+def credit_model(credit):
+    X_train, _, y_train, _ = credit
+    return ExplainableBoostingClassifier(outer_bags=4, interactions=5).fit(X_train, y_train)
+
+
+@pytest.fixture(scope="module")
+def small():
+    rng = np.random.default_rng(3)
+    n = 400
+    X = pd.DataFrame({"x": rng.normal(size=n), "c": rng.choice(["a", "b", "c"], n),
+                      "z": rng.uniform(size=n)})
+    X.loc[::9, "x"] = np.nan
+    signal = np.sin(X["x"].fillna(0) * 2) + (X["c"] == "a") + X["z"]
+    return X, signal.to_numpy()
+
+
+@pytest.fixture(scope="module")
+def small_models(small):
+    X, signal = small
+    return {
+        "binary": ExplainableBoostingClassifier(**SMALL).fit(X, signal > 1),
+        "multiclass": ExplainableBoostingClassifier(**SMALL).fit(
+            X, np.digitize(signal, [0.5, 1.5])),
+        "regression": ExplainableBoostingRegressor(**SMALL).fit(X, signal),
+    }
+
+
+def assert_sums(model, X) -> None:
+    """The model is exactly intercept + sum of terms, and all per-term lists line up."""
+    lists = [model.term_features_, model.term_names_, model.term_scores_,
+             model.standard_deviations_, model.bagged_scores_, model.bin_weights_]
+    assert len({len(v) for v in lists}) == 1
+    for features, scores, sd, bags, weights in zip(*lists[:1], *lists[2:]):
+        assert scores.shape == sd.shape == bags.shape[1:]
+        assert weights.shape == scores.shape[:len(features)]
+        np.testing.assert_allclose(bags.mean(axis=0), scores, atol=1e-12)
+    total = model.eval_terms(X).sum(axis=1) + np.asarray(model.intercept_)
+    np.testing.assert_allclose(model.decision_function(X), total, rtol=0, atol=1e-12)
+    assert load(model.to_json()).term_names_ == model.term_names_
+
+
+@pytest.mark.parametrize("kind", ["binary", "multiclass", "regression"])
+def test_remove_terms(small, small_models, kind):
+    X, _ = small
+    model = copy.deepcopy(small_models[kind])
+    before = model.eval_terms(X)
+    names = list(model.term_names_)
+    assert model.remove_terms(["c", 3]) is model
+    assert model.term_names_ == [n for i, n in enumerate(names) if n != "c" and i != 3]
+    kept = [i for i, n in enumerate(names) if n != "c" and i != 3]
+    np.testing.assert_array_equal(model.eval_terms(X), before[:, kept])
+    assert_sums(model, X)
+
+
+def test_unknown_terms_and_features_are_named(small_models):
+    model = copy.deepcopy(small_models["binary"])
+    with pytest.raises(ValueError, match="unknown term 'nope'"):
+        model.remove_terms(["nope"])
+    with pytest.raises(ValueError, match="term index 99"):
+        model.scale(99, 2.0)
+    with pytest.raises(ValueError, match="unknown feature 'nope'"):
+        model.remove_features("nope")
+    with pytest.raises(ValueError, match="unknown term 'x & y'"):
+        model.monotonize("x & y")
+
+
+def test_remove_features(small, small_models):
+    X, _ = small
+    model = copy.deepcopy(small_models["regression"])
+    before = model.predict(X)
+    removed = [t for t, fs in enumerate(model.term_features_) if 1 in fs]
+    contributions = model.eval_terms(X)[:, removed].sum(axis=1)
+    model.remove_features(["c"])
+    assert model.feature_names_in_ == ["x", "z"] and model.n_features_in_ == 2
+    assert all("c" not in name.split(" & ") for name in model.term_names_)
+    assert all(max(fs) < 2 for fs in model.term_features_)
+    np.testing.assert_allclose(model.predict(X), before - contributions, atol=1e-12)
+    np.testing.assert_allclose(model.predict(X[["x", "z"]].to_numpy()), model.predict(X),
+                               atol=1e-12)
+    assert_sums(model, X)
+
+
+@pytest.mark.parametrize("kind", ["binary", "multiclass"])
+def test_scale_and_sweep(small, small_models, kind):
+    X, _ = small
+    model = copy.deepcopy(small_models[kind])
+    before = model.eval_terms(X)
+    model.scale("x", -2.0)
+    np.testing.assert_allclose(model.eval_terms(X)[:, 0], -2.0 * before[:, 0], atol=1e-12)
+    assert np.all(model.standard_deviations_[0] >= 0)
+    with pytest.raises(ValueError, match="finite"):
+        model.scale("x", np.inf)
+    importances = model.term_importances()
+    threshold = np.median(importances)
+    model.sweep(threshold)
+    assert len(model.term_names_) == int(np.sum(importances >= threshold))
+    assert np.all(model.term_importances() >= threshold)
+    assert_sums(model, X)
+
+
+def test_set_term_scores(small, small_models):
+    X, _ = small
+    model = copy.deepcopy(small_models["binary"])
+    scores = model.term_scores_[1].copy()
+    with pytest.raises(ValueError, match="expected"):
+        model.set_term_scores("c", scores[:-1])
+    with pytest.raises(ValueError, match="NaN"):
+        model.set_term_scores("c", np.full_like(scores, np.nan))
+    scores[1] += 0.5  # category 'a'
+    before = model.decision_function(X)
+    assert model.set_term_scores("c", scores) is model
+    shift = np.where(X["c"] == "a", 0.5, 0.0)
+    np.testing.assert_allclose(model.decision_function(X), before + shift, atol=1e-12)
+    assert_sums(model, X)
+
+
+def test_monotonize_rules(small, small_models):
+    X, _ = small
+    model = copy.deepcopy(small_models["regression"])
+    with pytest.raises(ValueError, match="interaction"):
+        model.monotonize("x & c")
+    with pytest.raises(ValueError, match="nominal"):
+        model.monotonize("c")
+    with pytest.raises(ValueError, match="one score per class"):
+        copy.deepcopy(small_models["multiclass"]).monotonize("x")
+    missing = X["x"].isna().to_numpy()
+    before = model.predict(X)
+    for increasing in (True, False, "auto"):
+        model.monotonize("x", increasing=increasing)
+        values = model.term_scores_[0][1:-1]
+        steps = np.diff(values)
+        assert np.all(steps >= -1e-12) if increasing is not False else np.all(steps <= 1e-12)
+        weights = model.bin_weights_[0]
+        assert abs(np.dot(weights, model.term_scores_[0])) < 1e-9 * weights.sum()
+        # rows in the missing bin keep their predictions: the shift went into the intercept
+        np.testing.assert_allclose(model.predict(X)[missing], before[missing], atol=1e-9)
+        assert_sums(model, X)
+
+
+def test_monotonize_on_credit_keeps_auc(credit, credit_model):
+    """Monotonizing each continuous main effect barely changes held-out AUC."""
+    _, X_test, _, y_test = credit
+    base = roc_auc_score(y_test, credit_model.predict_proba(X_test)[:, 1])
+    deltas = {}
+    for name in ("Seniority", "Age", "Income", "Amount", "Price", "Expenses"):
+        model = copy.deepcopy(credit_model).monotonize(name)
+        t = model.term_names_.index(name)
+        steps = np.diff(model.term_scores_[t][1:-1])
+        assert np.all(steps >= -1e-12) or np.all(steps <= 1e-12)
+        deltas[name] = roc_auc_score(y_test, model.predict_proba(X_test)[:, 1]) - base
+        assert_sums(model, X_test)
+    assert max(abs(d) for d in deltas.values()) < AUC_TOLERANCE, deltas
+
+
+def test_functions_match_methods(small, small_models):
+    X, _ = small
+    a = editing.scale(copy.deepcopy(small_models["binary"]), "z", 0.5)
+    b = copy.deepcopy(small_models["binary"]).scale("z", 0.5)
+    np.testing.assert_array_equal(a.decision_function(X), b.decision_function(X))
