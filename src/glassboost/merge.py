@@ -9,7 +9,9 @@ without a term contributes zero for it). Then every term is re-centered on the m
 the means moving into the intercept.
 
 Bin weights add up. A model's bin that the union splits into several bins gives each of them an
-equal share of its weight (the model does not know how its rows spread inside its own bin).
+equal share of its weight (the model does not know how its rows spread inside its own bin); for a
+term some models lack, those models' rows are taken to spread like the rows of the models that
+have it, so every term's weights still total the combined training weight.
 Per-bag tables and intercepts are the concatenation of all models' bags. The standard deviation is
 that of the pooled bags when each model's bags carry its share of the training weight:
 ``sqrt(sum_m a_m (sd_m^2 + (T_m - T)^2))`` with ``a_m`` the model's share and ``T`` the merged mean.
@@ -92,16 +94,15 @@ class _Term:
         self.parts: list[tuple[float, np.ndarray, np.ndarray]] = []  # (share, table, sd)
         self.bagged: list[np.ndarray] = []
         self.weights = np.zeros(shape[:len(features)])
+        self.covered = 0.0  # share of the training data whose models have this term
 
-    def add(self, share: float, table: np.ndarray, sd: np.ndarray, bagged: np.ndarray,
-            weights: np.ndarray) -> None:
+    def add(self, share: float, table: np.ndarray, sd: np.ndarray, bagged: np.ndarray) -> None:
         self.parts.append((share, table, sd))
         self.bagged.append(bagged)
-        self.weights = self.weights + weights
 
     def add_absent(self, share: float, n_bags: int) -> None:
         zeros = np.zeros(self.shape)
-        self.add(share, zeros, zeros, np.zeros((n_bags,) + self.shape), 0.0)
+        self.add(share, zeros, zeros, np.zeros((n_bags,) + self.shape))
 
     def add_model(self, model: Any, t: int, share: float, maps: list[np.ndarray]) -> None:
         """Add term ``t`` of ``model``, transposed to this term's feature order, re-binned."""
@@ -116,14 +117,19 @@ class _Term:
                  np.transpose(model.term_scores_[t], axes)[index],
                  np.transpose(model.standard_deviations_[t], axes)[index],
                  np.transpose(model.bagged_scores_[t], [0] + [a + 1 for a in axes])[
-                     (slice(None),) + index],
-                 np.transpose(model.bin_weights_[t], axes[:len(own)])[index] * shares)
+                     (slice(None),) + index])
+        self.weights = self.weights + np.transpose(model.bin_weights_[t],
+                                                   axes[:len(own)])[index] * shares
+        self.covered += share
 
-    def finish(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Weighted mean table, pooled standard deviation, concatenated bags."""
+    def finish(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Weighted mean table, pooled standard deviation, concatenated bags, bin weights.
+
+        Models without the term are taken to spread their rows like the models that have it.
+        """
         mean = sum(share * table for share, table, _ in self.parts)
         variance = sum(share * (sd ** 2 + (table - mean) ** 2) for share, table, sd in self.parts)
-        return mean, np.sqrt(variance), np.concatenate(self.bagged)
+        return mean, np.sqrt(variance), np.concatenate(self.bagged), self.weights / self.covered
 
 
 def _term_of(model: Any, key: tuple[int, ...]) -> int | None:
@@ -198,16 +204,16 @@ def merge_ebms(models: Sequence[Any]) -> Any:
         "term_features_", "term_names_", "term_scores_", "standard_deviations_",
         "bagged_scores_", "bin_weights_")}
     for term in terms.values():
-        mean, sd, bagged = term.finish()
-        total = term.weights.sum()
-        center = (np.tensordot(term.weights, mean, axes=term.weights.ndim) / total if total > 0
+        mean, sd, bagged, weights = term.finish()
+        total = weights.sum()
+        center = (np.tensordot(weights, mean, axes=weights.ndim) / total if total > 0
                   else np.zeros(n_classes))
         intercept = intercept + center
         bagged_intercept = bagged_intercept + center
         for name, value in (("term_features_", term.features), ("term_names_", term.name),
                             ("term_scores_", mean - center), ("standard_deviations_", sd),
                             ("bagged_scores_", bagged - center),
-                            ("bin_weights_", term.weights)):
+                            ("bin_weights_", weights)):
             fitted[name].append(value)
     fitted.update({
         "n_features_in_": first.n_features_in_,

@@ -1,0 +1,143 @@
+"""merge_ebms: exact weighted averages of models with different bins, and accurate on real data."""
+
+from __future__ import annotations
+
+from importlib import resources
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.metrics import roc_auc_score
+from sklearn.model_selection import train_test_split
+
+from glassboost import (ExplainableBoostingClassifier, ExplainableBoostingRegressor, load,
+                        merge_ebms)
+
+AUC_TOLERANCE = 0.005  # the merged model may not lose more than this against the full model
+CREDIT_SETTINGS = dict(outer_bags=4, interactions=5)  # the same for the full model and halves
+SMALL = dict(outer_bags=2, max_bins=24, max_interaction_bins=8, max_rounds=300)
+
+
+@pytest.fixture(scope="module")
+def credit():
+    with resources.as_file(resources.files("glassboost") / "data" / "credit_data.csv.gz") as p:
+        frame = pd.read_csv(p)
+    y = (frame.pop("Status") == "bad").to_numpy()
+    return train_test_split(frame, y, test_size=0.3, random_state=0, stratify=y)
+
+
+@pytest.fixture(scope="module")
+def credit_models(credit):
+    X_train, _, y_train, _ = credit
+    half = len(X_train) // 2
+    fit = lambda X, y: ExplainableBoostingClassifier(**CREDIT_SETTINGS).fit(X, y)  # noqa: E731
+    return (fit(X_train, y_train), fit(X_train.iloc[:half], y_train[:half]),
+            fit(X_train.iloc[half:], y_train[half:]))
+
+
+def _weighted_average(models, X) -> np.ndarray:
+    sizes = np.array([m.bin_weights_[0].sum() for m in models])
+    scores = [m.decision_function(X) for m in models]
+    return sum(s * w for s, w in zip(scores, sizes)) / sizes.sum()
+
+
+def assert_consistent(model, X) -> None:
+    total = model.eval_terms(X).sum(axis=1) + np.asarray(model.intercept_)
+    np.testing.assert_allclose(model.decision_function(X), total, rtol=0, atol=1e-12)
+    for features, scores, weights in zip(model.term_features_, model.term_scores_,
+                                         model.bin_weights_):
+        mean = np.tensordot(weights, scores, axes=weights.ndim) / weights.sum()
+        np.testing.assert_allclose(mean, 0.0, atol=1e-10)
+    reloaded = load(model.to_json())  # every shape check of the loader passes
+    np.testing.assert_allclose(reloaded.decision_function(X), model.decision_function(X),
+                               atol=1e-12)
+
+
+def test_merged_halves_score_like_the_full_model(credit, credit_models):
+    _, X_test, _, y_test = credit
+    full, a, b = credit_models
+    merged = merge_ebms([a, b])
+    auc = {name: roc_auc_score(y_test, m.predict_proba(X_test)[:, 1])
+           for name, m in (("full", full), ("half_a", a), ("half_b", b), ("merged", merged))}
+    # Pooling two 4-bag models gives an 8-bag ensemble: on some splits it even beats the full
+    # model by more than the tolerance, so only a loss is bounded.
+    assert auc["merged"] > auc["full"] - AUC_TOLERANCE, auc
+    np.testing.assert_allclose(merged.decision_function(X_test),
+                               _weighted_average([a, b], X_test), atol=1e-12)
+    assert_consistent(merged, X_test)
+
+
+def test_merged_bins_and_weights(credit, credit_models):
+    X_train = credit[0]
+    _, a, b = credit_models
+    merged = merge_ebms([a, b])
+    for f, kind in enumerate(merged.feature_types_in_):
+        if kind == "continuous":
+            for level in (0, 1):
+                union = np.union1d(a.bins_[f][level], b.bins_[f][level])
+                np.testing.assert_array_equal(merged.bins_[f][level], union)
+            assert np.all(np.isin(merged.bins_[f][1], merged.bins_[f][0]))
+        else:
+            assert set(merged.bins_[f][0]) == set(a.bins_[f][0]) | set(b.bins_[f][0])
+            assert sorted(merged.bins_[f][0].values()) == list(
+                range(1, len(merged.bins_[f][0]) + 1))
+    for weights in merged.bin_weights_:
+        assert weights.sum() == pytest.approx(len(X_train))
+    assert merged.bagged_intercept_.shape == (8,)
+    assert all(len(s) == 8 for s in merged.bagged_scores_)
+    assert set(merged.term_names_) == set(a.term_names_) | set(b.term_names_)
+
+
+@pytest.fixture(scope="module")
+def small():
+    rng = np.random.default_rng(5)
+    n = 600
+    X = pd.DataFrame({"x": rng.normal(size=n), "c": rng.choice(["a", "b", "c", "d"], n),
+                      "z": rng.uniform(size=n)})
+    X.loc[::7, "x"] = np.nan
+    X.loc[:299, "c"] = X.loc[:299, "c"].replace("d", "a")  # 'd' only in the second half
+    signal = np.sin(2 * X["x"].fillna(0)) + (X["c"] == "b") + X["z"] * X["x"].fillna(1)
+    return X, signal.to_numpy()
+
+
+@pytest.mark.parametrize("kind", ["multiclass", "regression"])
+def test_different_terms_and_categories(small, kind):
+    X, signal = small
+    first, second = slice(0, 300), slice(300, None)
+    if kind == "regression":
+        one = ExplainableBoostingRegressor(**SMALL, interactions=[(0, 2)]).fit(
+            X[first], signal[first])
+        two = ExplainableBoostingRegressor(**SMALL, interactions=[(2, 1)], exclude=[(2,)]).fit(
+            X[second], signal[second])
+    else:
+        y = np.digitize(signal, [0.3, 1.2])
+        one = ExplainableBoostingClassifier(**SMALL, interactions=0).fit(X[first], y[first])
+        two = ExplainableBoostingClassifier(**SMALL, interactions=[(0, 1)]).fit(
+            X[second], y[second])
+    merged = merge_ebms([one, two])
+    probe = X.copy()
+    probe.loc[::5, "c"] = "never seen"
+    np.testing.assert_allclose(merged.decision_function(probe),
+                               _weighted_average([one, two], probe), atol=1e-12)
+    assert_consistent(merged, probe)
+    assert "d" in merged.bins_[1][0]
+
+
+def test_incompatible_models(small):
+    X, signal = small
+    regressor = ExplainableBoostingRegressor(**SMALL, interactions=0).fit(X, signal)
+    classifier = ExplainableBoostingClassifier(**SMALL, interactions=0).fit(X, signal > 1)
+    renamed = ExplainableBoostingRegressor(**SMALL, interactions=0).fit(
+        X.rename(columns={"z": "w"}), signal)
+    three = ExplainableBoostingClassifier(**SMALL, interactions=0).fit(
+        X, np.digitize(signal, [0.3, 1.2]))
+    with pytest.raises(ValueError, match="ExplainableBoostingClassifier vs"):
+        merge_ebms([regressor, classifier])
+    with pytest.raises(ValueError, match="feature names"):
+        merge_ebms([regressor, renamed])
+    with pytest.raises(ValueError, match="link/objective|classes"):
+        merge_ebms([classifier, three])
+    with pytest.raises(ValueError, match="at least one"):
+        merge_ebms([])
+    single = merge_ebms([regressor])
+    np.testing.assert_allclose(single.predict(X), regressor.predict(X), atol=1e-12)
