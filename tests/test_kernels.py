@@ -29,10 +29,13 @@ def _score(g, h) -> float:
 
 def reference_main_update(grad, hess, counts, nominal=False, monotone=0, min_samples_leaf=1,
                           min_hessian=0.0, cat_smooth=10.0, lr=LR):
-    """One greedy tree with at most two value leaves, plus the missing bin's own Newton step."""
+    """One greedy tree with at most two value leaves, plus the missing bin's own Newton step.
+
+    The missing bin steps only when it holds at least ``min_samples_leaf`` rows (and some).
+    """
     n_bins, n_scores = grad.shape
     update = np.zeros((n_bins, n_scores))
-    if counts[0] > 0 and np.all(hess[0] >= min_hessian) and np.all(hess[0] > 0):
+    if counts[0] > 0 and _allowed(grad[0], hess[0], counts[0], min_samples_leaf, min_hessian):
         update[0] = -lr * grad[0] / hess[0]
     value_bins = np.arange(1, n_bins - 1)
     if nominal:
