@@ -93,6 +93,13 @@ def _code_matrix(columns, bins: list[FeatureBins], interaction: bool) -> np.ndar
     return codes
 
 
+def _store_parameters(estimator: BaseEstimator, arguments: dict) -> None:
+    """Keep every ``__init__`` argument unchanged, as scikit-learn requires."""
+    for name, value in arguments.items():
+        if name not in ("self", "__class__"):
+            setattr(estimator, name, value)
+
+
 class _EBMBase(BaseEstimator):
     """Shared fitting and scoring of both estimators."""
 
@@ -341,28 +348,7 @@ class ExplainableBoostingClassifier(ClassifierMixin, _EBMBase):
                  interaction_smoothing_rounds=75, min_samples_leaf=4, min_hessian=1e-4,
                  max_leaves=2, cat_smooth=10.0, monotone_constraints=None, objective="log_loss",
                  n_jobs=-1, random_state=42):
-        self.feature_names = feature_names
-        self.feature_types = feature_types
-        self.max_bins = max_bins
-        self.max_interaction_bins = max_interaction_bins
-        self.interactions = interactions
-        self.exclude = exclude
-        self.validation_size = validation_size
-        self.outer_bags = outer_bags
-        self.learning_rate = learning_rate
-        self.max_rounds = max_rounds
-        self.early_stopping_rounds = early_stopping_rounds
-        self.early_stopping_tolerance = early_stopping_tolerance
-        self.smoothing_rounds = smoothing_rounds
-        self.interaction_smoothing_rounds = interaction_smoothing_rounds
-        self.min_samples_leaf = min_samples_leaf
-        self.min_hessian = min_hessian
-        self.max_leaves = max_leaves
-        self.cat_smooth = cat_smooth
-        self.monotone_constraints = monotone_constraints
-        self.objective = objective
-        self.n_jobs = n_jobs
-        self.random_state = random_state
+        _store_parameters(self, locals())
 
     def _encode_target(self, y, n_rows):
         y = column_or_1d(np.asarray(y) if not isinstance(y, pd.Series) else y, warn=True)
@@ -418,28 +404,7 @@ class ExplainableBoostingRegressor(RegressorMixin, _EBMBase):
                  interaction_smoothing_rounds=100, min_samples_leaf=4, min_hessian=0.0,
                  max_leaves=2, cat_smooth=10.0, monotone_constraints=None, objective="rmse",
                  n_jobs=-1, random_state=42):
-        self.feature_names = feature_names
-        self.feature_types = feature_types
-        self.max_bins = max_bins
-        self.max_interaction_bins = max_interaction_bins
-        self.interactions = interactions
-        self.exclude = exclude
-        self.validation_size = validation_size
-        self.outer_bags = outer_bags
-        self.learning_rate = learning_rate
-        self.max_rounds = max_rounds
-        self.early_stopping_rounds = early_stopping_rounds
-        self.early_stopping_tolerance = early_stopping_tolerance
-        self.smoothing_rounds = smoothing_rounds
-        self.interaction_smoothing_rounds = interaction_smoothing_rounds
-        self.min_samples_leaf = min_samples_leaf
-        self.min_hessian = min_hessian
-        self.max_leaves = max_leaves
-        self.cat_smooth = cat_smooth
-        self.monotone_constraints = monotone_constraints
-        self.objective = objective
-        self.n_jobs = n_jobs
-        self.random_state = random_state
+        _store_parameters(self, locals())
 
     def _encode_target(self, y, n_rows):
         y = check_array(y, ensure_2d=False, dtype=np.float64, input_name="y")
