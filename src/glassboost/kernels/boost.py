@@ -15,7 +15,7 @@ histograms but still scored for the validation loss.
 import numpy as np
 from numba import njit
 
-from .loss import scalar_gradient, scalar_loss, softmax_gradient
+from .loss import SQUARED_ERROR, scalar_gradient, scalar_loss, softmax_gradient
 from .split import main_term_update, pair_term_update
 
 BLOCK_STEP_BUDGET = 0.5
@@ -42,10 +42,16 @@ def _cell(codes, first, second, multiplier, t, row):
 def _pass_single_score(codes, first, second, multiplier, offsets, current_lo, current_hi,
                        next_lo, next_hi, updates, scores, y, train_w, val_w, objective,
                        grad_hist, hess_hist, want_loss):
-    """One pass for one-score objectives; returns the weighted validation loss if wanted."""
+    """One pass for one-score objectives; returns the weighted validation loss if wanted.
+
+    Squared error has a constant hessian: its histogram is the training weight per bin, filled
+    once per bag, so the pass leaves it alone.
+    """
+    constant_hessian = objective == SQUARED_ERROR
     for t in range(next_lo, next_hi):
         grad_hist[offsets[t]:offsets[t + 1]] = 0.0
-        hess_hist[offsets[t]:offsets[t + 1]] = 0.0
+        if not constant_hessian:
+            hess_hist[offsets[t]:offsets[t + 1]] = 0.0
     loss = 0.0
     same_block = current_lo == next_lo and current_hi == next_hi
     cells = np.empty(max(current_hi - current_lo, next_hi - next_lo), dtype=np.int64)
@@ -65,7 +71,8 @@ def _pass_single_score(codes, first, second, multiplier, offsets, current_lo, cu
                     cells[t - next_lo] = offsets[t] + _cell(codes, first, second, multiplier, t,
                                                             row)
                 grad_hist[cells[t - next_lo]] += g
-                hess_hist[cells[t - next_lo]] += h
+                if not constant_hessian:
+                    hess_hist[cells[t - next_lo]] += h
         elif want_loss:
             loss += val_w[row] * scalar_loss(objective, score, y[row])
     return loss
@@ -136,12 +143,17 @@ def boost_terms(codes, term_f1, term_f2, term_n1, term_n2, term_nominal, term_mo
     second = np.where(term_f2 >= 0, term_f2, term_f1)
     multiplier = np.where(term_f2 >= 0, term_n2, 0)
     counts = np.zeros(offsets[-1])
+    weight_sums = np.zeros(offsets[-1])
     for row in range(scores.shape[0]):
         if train_w[row] > 0.0:
             for t in range(n_terms):
-                counts[offsets[t] + _cell(codes, term_f1, second, multiplier, t, row)] += 1.0
+                cell = offsets[t] + _cell(codes, term_f1, second, multiplier, t, row)
+                counts[cell] += 1.0
+                weight_sums[cell] += train_w[row]
     grad_hist = np.zeros((offsets[-1], n_scores))
     hess_hist = np.zeros((offsets[-1], n_scores))
+    if objective == SQUARED_ERROR:
+        hess_hist[:, 0] = weight_sums
     updates = np.zeros((offsets[-1], n_scores))
     blocks = block_bounds(n_terms, learning_rate)
     n_blocks = blocks.shape[0] - 1
