@@ -91,7 +91,10 @@ def quantile_cuts(values: np.ndarray, weights: np.ndarray, max_bins: int) -> np.
         ends = np.unique(np.searchsorted(cumulative, targets, side="left"))
         ends = ends[ends < len(uniques) - 1]
     lower, upper = uniques[ends], uniques[ends + 1]
-    cuts = lower + (upper - lower) / 2.0
+    with np.errstate(over="ignore"):
+        cuts = lower + (upper - lower) / 2.0
+    # Values near the float64 limit overflow the difference; halving first stays finite.
+    cuts = np.where(np.isfinite(cuts), cuts, lower / 2.0 + upper / 2.0)
     return np.unique(np.where(cuts > lower, cuts, upper))
 
 

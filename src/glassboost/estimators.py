@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numbers
 from itertools import combinations
 from typing import Any
 
@@ -19,6 +20,7 @@ from .objectives import classification_objective, inverse_link, regression_objec
 from .parameters import (check_number, check_random_state, check_validation_size,
                          parse_exclude, parse_interactions, parse_monotone, resolve_n_threads)
 from .purification import finish_terms
+from .resources import check_fit_memory
 from .schema import CONTINUOUS, NOMINAL, align_for_predict, type_table
 
 FITTED_ATTRIBUTES = (
@@ -34,7 +36,7 @@ def _check_params(est: "_EBMBase") -> None:
     check_number("max_interaction_bins", est.max_interaction_bins, 2, 253, integer=True)
     check_validation_size(est.validation_size)
     check_number("outer_bags", est.outer_bags, 1, integer=True)
-    check_number("learning_rate", est.learning_rate, 0.0, low_open=True)
+    check_number("learning_rate", est.learning_rate, 0.0, low_open=True, high_open=True)
     check_number("max_rounds", est.max_rounds, 0, integer=True)
     check_number("early_stopping_rounds", est.early_stopping_rounds, 0, integer=True)
     check_number("early_stopping_tolerance", est.early_stopping_tolerance, 0.0)
@@ -110,9 +112,22 @@ class _EBMBase(BaseEstimator):
         raise NotImplementedError
 
     def fit(self, X: Any, y: Any, sample_weight: Any = None) -> "_EBMBase":
-        """Fit the model: bin features, boost mains and pairs over bags, finish the tables."""
+        """Fit the model: bin features, boost mains and pairs over bags, finish the tables.
+
+        The fitted attributes are set all at once at the end, so a fit that fails or is
+        interrupted (KeyboardInterrupt) leaves the estimator unfitted, never half-fitted.
+        """
         for attribute in FITTED_ATTRIBUTES:
             self.__dict__.pop(attribute, None)
+        try:
+            fitted = self._fitted_state(X, y, sample_weight)
+        finally:
+            self.__dict__.pop("_classes", None)
+        self.__dict__.update(fitted)
+        return self
+
+    def _fitted_state(self, X: Any, y: Any, sample_weight: Any) -> dict:
+        """Every fitted attribute, computed without touching the estimator's own state."""
         _check_params(self)
         if y is None:
             raise ValueError(
@@ -124,8 +139,14 @@ class _EBMBase(BaseEstimator):
             raise ValueError(
                 f"n_samples={n_rows}: at least 2 samples are required to fit, got 1 sample"
                 if n_rows == 1 else
-                f"Found array with 0 sample(s) (shape=({n_rows}, {len(table.names)})) while a "
-                "minimum of 1 is required."
+                f"X has no rows: found array with 0 sample(s) (shape=({n_rows}, "
+                f"{len(table.names)})) while a minimum of 1 is required."
+            )
+        if (isinstance(self.validation_size, numbers.Integral)
+                and self.validation_size >= n_rows):
+            raise ValueError(
+                f"validation_size={self.validation_size} rows must be below the {n_rows} rows of "
+                "X (a count in the range [0, n_samples), or a fraction in the range [0.0, 1.0))"
             )
         y_encoded, strata = self._encode_target(y, n_rows)
         weights = _sample_weights(sample_weight, n_rows)
@@ -141,6 +162,8 @@ class _EBMBase(BaseEstimator):
             raise ValueError("monotone_constraints are not supported for multiclass models")
 
         bins = _feature_bins(table, weights, self.max_bins, self.max_interaction_bins)
+        check_fit_memory(n_rows, [b.n_bins for b in bins], [b.n_interaction_bins for b in bins],
+                         objective.n_scores, resolve_n_threads(self.n_jobs), self.outer_bags)
         excluded = parse_exclude(self.exclude, names)
         n_pairs, explicit = parse_interactions(self.interactions, names)
         main_features = [i for i in range(len(names)) if (i,) not in excluded]
@@ -230,8 +253,7 @@ class _EBMBase(BaseEstimator):
                 isinstance(X, pd.DataFrame) or hasattr(X, "to_pandas")),
         }
         fitted.update(self._fitted_target_attributes())
-        self.__dict__.update(fitted)
-        return self
+        return fitted
 
     def _fitted_target_attributes(self) -> dict:
         return {}
@@ -251,7 +273,7 @@ class _EBMBase(BaseEstimator):
         columns = align_for_predict(X, self.feature_names_in_, self.feature_types_in_,
                                     self._match_by_name, type(self).__name__)
         return term_contributions(columns, self._feature_bins(), self.term_features_,
-                                  self.term_scores_)
+                                  self.term_scores_, n_scores=int(np.size(self.intercept_)))
 
     def _raw_scores(self, X: Any) -> np.ndarray:
         contributions = self.eval_terms(X)
@@ -361,11 +383,14 @@ class ExplainableBoostingClassifier(ClassifierMixin, _EBMBase):
             )
         if y.dtype.kind == "f" and not np.all(np.isfinite(y)):
             raise ValueError("Input y contains infinity")
-        check_classification_targets(y)
+        try:
+            check_classification_targets(y)
+        except ValueError as error:
+            raise ValueError(f"Target y: {error}") from None
         classes, encoded = np.unique(y, return_inverse=True)
         if len(classes) < 2:
             raise ValueError(
-                f"y has only one class ({classes[0]!r}); a classifier needs at least 2 classes"
+                f"y has only one class ('{classes[0]}'); a classifier needs at least 2 classes"
             )
         self._classes = classes
         return encoded.astype(np.float64), encoded
@@ -374,8 +399,7 @@ class ExplainableBoostingClassifier(ClassifierMixin, _EBMBase):
         return classification_objective(self.objective, len(self._classes))
 
     def _fitted_target_attributes(self) -> dict:
-        classes = self.__dict__.pop("_classes")
-        return {"classes_": classes}
+        return {"classes_": self._classes}
 
     def decision_function(self, X: Any) -> np.ndarray:
         """Log-odds (binary, shape (n,)) or per-class scores (multiclass, shape (n, k))."""
@@ -407,7 +431,10 @@ class ExplainableBoostingRegressor(RegressorMixin, _EBMBase):
         _store_parameters(self, locals())
 
     def _encode_target(self, y, n_rows):
-        y = check_array(y, ensure_2d=False, dtype=np.float64, input_name="y")
+        try:
+            y = check_array(y, ensure_2d=False, dtype=np.float64, input_name="y")
+        except (TypeError, ValueError) as error:
+            raise ValueError(f"Target y of a regressor must be finite numbers: {error}") from None
         y = column_or_1d(y, warn=True)
         if len(y) != n_rows:
             raise ValueError(f"X has {n_rows} rows but y has {len(y)} values")

@@ -16,8 +16,12 @@ from .schema import Column
 
 def term_contributions(columns: Sequence[Column], bins: Sequence[FeatureBins],
                        term_features: Sequence[tuple[int, ...]],
-                       term_scores: Sequence[np.ndarray]) -> np.ndarray:
-    """Per-row, per-term contributions: (n_rows, n_terms) or (n_rows, n_terms, n_classes)."""
+                       term_scores: Sequence[np.ndarray], n_scores: int = 1) -> np.ndarray:
+    """Per-row, per-term contributions: (n_rows, n_terms) or (n_rows, n_terms, n_scores).
+
+    ``n_scores`` (one score per class for multiclass, else 1) is given by the caller rather than
+    read from the tables, so a model whose terms were all removed still has the right shape.
+    """
     n_rows = len(columns[0].values) if columns else 0
     codes_cache: dict[tuple[int, bool], np.ndarray] = {}
 
@@ -27,7 +31,7 @@ def term_contributions(columns: Sequence[Column], bins: Sequence[FeatureBins],
             codes_cache[key] = bin_column(columns[feature], bins[feature], interaction)
         return codes_cache[key]
 
-    extra = term_scores[0].shape[len(term_features[0]):] if term_scores else ()
+    extra = (n_scores,) if n_scores > 1 else ()
     out = np.empty((n_rows, len(term_features)) + extra)
     for t, (features, table) in enumerate(zip(term_features, term_scores)):
         interaction = len(features) > 1

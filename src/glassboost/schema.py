@@ -244,7 +244,8 @@ def type_table(X: Any, feature_names: Sequence[str] | None, feature_types: Any) 
     frame = to_dataframe(X, feature_names)
     if frame.shape[1] == 0:
         raise ValueError(
-            f"0 feature(s) (shape={frame.shape}) while a minimum of 1 is required."
+            f"X has no columns: 0 feature(s) (shape={frame.shape}) while a minimum of 1 is "
+            "required."
         )
     names = [str(c) for c in (feature_names if feature_names is not None else frame.columns)]
     if len(set(names)) != len(names):
@@ -278,7 +279,8 @@ def align_for_predict(X: Any, names: list[str], types: list[str], match_by_name:
     frame = to_dataframe(X)
     if frame.shape[0] == 0:
         raise ValueError(
-            f"Found array with 0 sample(s) (shape={frame.shape}) while a minimum of 1 is required."
+            f"X has no rows: found array with 0 sample(s) (shape={frame.shape}) while a minimum "
+            "of 1 is required."
         )
     if match_by_name and (isinstance(X, pd.DataFrame) or hasattr(X, "to_pandas")):
         columns = {str(c): c for c in frame.columns}
