@@ -181,7 +181,7 @@ class _EBMBase(BaseEstimator):
                 if p not in excluded and not monotone[list(p)].any()
                 and min(bins[p[0]].n_interaction_bins, bins[p[1]].n_interaction_bins) > 3
             ]
-        if not main_features and not candidates:
+        if not main_features and (not candidates or n_pairs == 0):
             raise ValueError("exclude removed every term: there is nothing left to fit")
 
         data = BinnedData(
