@@ -345,3 +345,14 @@ def test_binary_model_without_terms_scores_the_intercept() -> None:
     model.remove_terms(list(range(len(model.term_names_))))
     assert model.eval_terms(X).shape == (N, 0)
     np.testing.assert_array_equal(model.decision_function(X), np.full(N, model.intercept_[0]))
+
+
+def test_text_in_a_column_declared_continuous_at_fit_is_not_learned_from() -> None:
+    age = X["age"].astype(object)
+    age[:10] = "n/a"
+    y = np.where(np.arange(N) < 10, 5.0, 0.0) + Y_REG
+    model = _reg(feature_types=["continuous", "continuous", "nominal"]).fit(
+        X.assign(age=age), y)
+    term = model.term_names_.index("age")
+    assert model.bin_weights_[term][-1] == 10
+    assert model.term_scores_[term][-1] == 0.0
