@@ -1,4 +1,5 @@
-"""The user's data is never modified: every input is byte-identical after every call that reads it."""
+"""The user's data is never modified: every input is byte-identical after every call reading it.
+"""
 
 from __future__ import annotations
 

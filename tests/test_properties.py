@@ -1,5 +1,6 @@
-"""Property tests over random small mixed-type tables: fitting either works or raises a documented
-error, and every fitted model is finite, exact (terms sum to the score) and keeps its constraints."""
+"""Property tests over random small mixed-type tables: fitting either works or raises a
+documented error, and every fitted model is finite, exact (terms sum to the score) and keeps its
+constraints."""
 
 from __future__ import annotations
 
