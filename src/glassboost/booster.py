@@ -162,8 +162,12 @@ class Booster:
 
         if self.n_threads <= 1 or self.outer_bags == 1:
             return [run(bag) for bag in range(self.outer_bags)]
-        with ThreadPoolExecutor(max_workers=self.n_threads) as pool:
+        pool = ThreadPoolExecutor(max_workers=self.n_threads)
+        try:
             return list(pool.map(run, range(self.outer_bags)))
+        finally:
+            # on an error or an interrupt, bags not yet started are dropped, not run
+            pool.shutdown(wait=True, cancel_futures=True)
 
     def fit(self, main_features: list[int], candidate_pairs: list[tuple[int, int]],
             n_pairs: int, explicit_pairs: bool) -> BaggedTerms:
