@@ -7,19 +7,19 @@ explanation).
 
 from __future__ import annotations
 
-from importlib.resources import files
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from glassboost import ExplainableBoostingClassifier
+from glassboost.datasets import load_credit
 
 IMAGES = Path(__file__).resolve().parent / "images"
 
 
 def main() -> None:
-    frame = pd.read_csv(str(files("glassboost") / "data" / "credit_data.csv.gz"))
+    frame = load_credit()
     y = frame.pop("Status").to_numpy()  # classes "bad", "good": scores are log-odds of "good"
     model = ExplainableBoostingClassifier(random_state=0).fit(frame, y)
     IMAGES.mkdir(exist_ok=True)

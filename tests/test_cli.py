@@ -19,7 +19,7 @@ import glassboost
 from glassboost import ExplainableBoostingClassifier
 from glassboost.booster import BagProgress, progress_callback
 from glassboost.cli import interactions_spec, main
-from glassboost.cli_commands import demo_data
+from glassboost.datasets import load_credit
 from glassboost.cli_io import infer_task
 from glassboost.cli_progress import ProgressLine, show_progress
 
@@ -56,7 +56,7 @@ def files(tmp_path_factory) -> dict[str, Path]:
     """Training CSV (the credit data minus its last rows) and a predict CSV of the held-back
     rows, with unseen categories, extra missing values, shuffled columns and the target kept."""
     root = tmp_path_factory.mktemp("cli")
-    credit = demo_data()
+    credit = load_credit()
     train, test = credit.iloc[:-N_PREDICT], credit.iloc[-N_PREDICT:].reset_index(drop=True)
     test = test.astype({"Seniority": "float64", "Age": "float64"})
     test.loc[0:9, "Home"] = "castle"  # categories never seen in training
@@ -149,7 +149,7 @@ def test_regression_from_parquet_with_progress(files, monkeypatch, capsys):
     """Auto task on a many-valued numeric target is regression; progress draws on a terminal."""
     root = files["root"]
     data, model, report = root / "amount.parquet", root / "amount.json", root / "amount.html"
-    demo_data().iloc[:600].to_parquet(data)
+    load_credit().iloc[:600].to_parquet(data)
     terminal = FakeTerminal()
     monkeypatch.setattr(sys, "stderr", terminal)
     code, stdout, _ = run(["train", str(data), "--target", "Amount", "--out", str(model),
@@ -175,7 +175,7 @@ def test_regression_from_parquet_with_progress(files, monkeypatch, capsys):
 def test_multiclass_explain_columns(files, capsys):
     root = files["root"]
     data, model = root / "home.csv.gz", root / "home.json"
-    demo_data().dropna(subset=["Home"]).iloc[:800].to_csv(data, index=False)
+    load_credit().dropna(subset=["Home"]).iloc[:800].to_csv(data, index=False)
     code, _, err = run(["train", str(data), "--target", "Home", "--out", str(model), "--quiet",
                         "--outer-bags", "1", "--interactions", "0"], capsys)
     assert (code, err) == (0, "")

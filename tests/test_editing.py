@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-from importlib import resources
 
 import numpy as np
 import pandas as pd
@@ -11,6 +10,7 @@ import pytest
 from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import train_test_split
 
+from glassboost.datasets import load_credit
 from glassboost import ExplainableBoostingClassifier, ExplainableBoostingRegressor, load
 from glassboost import editing
 
@@ -21,8 +21,7 @@ SMALL = dict(outer_bags=2, max_bins=32, max_interaction_bins=8, interactions=[(0
 
 @pytest.fixture(scope="module")
 def credit():
-    with resources.as_file(resources.files("glassboost") / "data" / "credit_data.csv.gz") as p:
-        frame = pd.read_csv(p)
+    frame = load_credit()
     y = (frame.pop("Status") == "bad").to_numpy()
     return train_test_split(frame, y, test_size=0.3, random_state=1, stratify=y)
 

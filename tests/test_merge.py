@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from importlib import resources
 
 import numpy as np
 import pandas as pd
@@ -10,6 +9,7 @@ import pytest
 from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import train_test_split
 
+from glassboost.datasets import load_credit
 from glassboost import (ExplainableBoostingClassifier, ExplainableBoostingRegressor, load,
                         merge_ebms)
 
@@ -20,8 +20,7 @@ SMALL = dict(outer_bags=2, max_bins=24, max_interaction_bins=8, max_rounds=300)
 
 @pytest.fixture(scope="module")
 def credit():
-    with resources.as_file(resources.files("glassboost") / "data" / "credit_data.csv.gz") as p:
-        frame = pd.read_csv(p)
+    frame = load_credit()
     y = (frame.pop("Status") == "bad").to_numpy()
     return train_test_split(frame, y, test_size=0.3, random_state=0, stratify=y)
 

@@ -11,7 +11,6 @@ import re
 import shutil
 import subprocess
 from html.parser import HTMLParser
-from importlib.resources import files
 from pathlib import Path
 
 import numpy as np
@@ -19,6 +18,7 @@ import pandas as pd
 import pytest
 
 from glassboost import ExplainableBoostingClassifier, ExplainableBoostingRegressor, report
+from glassboost.datasets import load_credit
 
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
                   "--no-first-run", "--disable-background-networking",
@@ -50,7 +50,7 @@ window.addEventListener("load", function () { setTimeout(function () {
 
 @pytest.fixture(scope="module")
 def credit():
-    frame = pd.read_csv(str(files("glassboost") / "data" / "credit_data.csv.gz"))
+    frame = load_credit()
     y = (frame.pop("Status") == "bad").to_numpy()
     model = ExplainableBoostingClassifier(outer_bags=2, interactions=3, random_state=0)
     return model.fit(frame, y), frame, y

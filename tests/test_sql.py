@@ -10,13 +10,13 @@ import socket
 import sqlite3
 import subprocess
 import tempfile
-from importlib import resources
 
 import numpy as np
 import pandas as pd
 import pytest
 
 from glassboost import ExplainableBoostingClassifier, ExplainableBoostingRegressor
+from glassboost.datasets import load_credit
 from glassboost.io.sql import number, quote_identifier, quote_string, to_sql
 
 TOLERANCE = 1e-9
@@ -25,8 +25,7 @@ SETTINGS = dict(outer_bags=2, interactions=4, n_jobs=-1)
 
 @pytest.fixture(scope="module")
 def credit() -> pd.DataFrame:
-    with resources.as_file(resources.files("glassboost") / "data" / "credit_data.csv.gz") as p:
-        return pd.read_csv(p)
+    return load_credit()
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import time
 from contextlib import contextmanager
-from importlib import resources
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -24,10 +23,11 @@ import glassboost
 from .cli_io import CliError, check_file, infer_task, one_line, read_table, split_target
 from .cli_io import target_values, write_table
 from .cli_progress import show_progress
+from .datasets import load_credit
 from .estimators import ExplainableBoostingClassifier, ExplainableBoostingRegressor
 
 #: The bundled data set of ``glassboost demo``, its target and the class the AUC is about.
-DEMO_DATA = "data/credit_data.csv.gz"
+DEMO_DATA = "the bundled credit data"
 DEMO_TARGET = "Status"
 DEMO_POSITIVE = "bad"
 TOP_TERMS = 10
@@ -192,15 +192,9 @@ def report(args: argparse.Namespace) -> None:
     print(f"Wrote {args.out}")
 
 
-def demo_data() -> pd.DataFrame:
-    """The bundled credit data (4,454 loan applicants, target Status good/bad)."""
-    with resources.as_file(resources.files("glassboost").joinpath(DEMO_DATA)) as path:
-        return pd.read_csv(path)
-
-
 def demo(args: argparse.Namespace) -> None:
     """Train on 80% of the credit data, evaluate on the held-out 20%, save model and report."""
-    frame = demo_data()
+    frame = load_credit()
     X, target = split_target(frame, DEMO_TARGET, DEMO_DATA)
     y = target_values(target, "classification")
     X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.2, random_state=0)
