@@ -114,7 +114,7 @@ def _pass(codes, first, second, multiplier, offsets, current_lo, current_hi, nex
     if scores.shape[1] == 1:
         n_rows = scores.shape[0]
         return _pass_single_score(codes, first, second, multiplier, offsets, current_lo,
-                                  current_hi, next_lo, next_hi, updates[:, 0].copy(),
+                                  current_hi, next_lo, next_hi, updates.reshape(-1),
                                   scores.reshape(n_rows), y, train_w, val_w, objective,
                                   grad_hist.reshape(-1), hess_hist.reshape(-1), want_loss)
     return _pass_multi_score(codes, first, second, multiplier, offsets, current_lo, current_hi,
