@@ -148,15 +148,22 @@ class Booster:
         self.progress = progress_callback.get()
 
     def _bag_weights(self, bag: int) -> tuple[np.ndarray, np.ndarray]:
+        """(training, validation) weights of one bag, rebuilt from its seed by each stage.
+
+        Rebuilding (and recomputing a bag's main-effect scores from its tables) costs one pass
+        over the rows per stage; keeping them instead would hold every bag's row-sized arrays in
+        memory at once, while now only the bags being boosted have any.
+        """
         data = self.data
         rng = np.random.default_rng(self.split_seeds[bag])
         val = validation_mask(len(data.y), data.strata, self.validation_size, rng)
         return np.where(val, 0.0, data.weights), np.where(val, data.weights, 0.0)
 
-    def _map(self, fn, stage: str):
+    def _map(self, fn, stage: str | None):
+        """Run ``fn`` for every bag; boosting stages (named) report (tables, best round, loss)."""
         def run(bag):
             result = fn(bag)
-            if self.progress is not None and isinstance(result, tuple):
+            if self.progress is not None and stage is not None:
                 self.progress(BagProgress(stage, bag, self.outer_bags, result[1], result[2]))
             return result
 
@@ -205,7 +212,7 @@ class Booster:
                     self.pair_settings.min_samples_leaf, self.pair_settings.min_hessian,
                 )
 
-            total = np.sum(self._map(detect, "interaction detection"), axis=0)
+            total = np.sum(self._map(detect, None), axis=0)
             strengths = {pair: float(s) for pair, s in zip(candidate_pairs, total)}
             ranked = np.argsort(-total, kind="stable")
             pairs = [candidate_pairs[i] for i in ranked[:n_pairs] if total[i] > 0]
