@@ -11,8 +11,8 @@ from scipy.special import expit, logsumexp, softmax
 from glassboost.kernels.boost import boost_terms
 from glassboost.kernels.interactions import pair_strengths
 from glassboost.kernels.loss import (LOG_LOSS, MULTICLASS_LOG_LOSS, POISSON_DEVIANCE,
-                                     SQUARED_ERROR, scalar_gradient, scalar_loss,
-                                     softmax_gradient)
+                                     SQUARED_ERROR, group_gradient, group_loss,
+                                     group_softmax_gradient)
 from glassboost.kernels.split import main_term_update, pair_term_update
 
 LR = 0.1
@@ -106,6 +106,13 @@ def reference_pair_update(grad, hess, counts, n1, n2, min_samples_leaf=1, min_he
         for i0, i1, j0, j1 in itertools.chain(*sides):
             view[i0:i1, j0:j1] = -LR * _rect(g, i0, i1, j0, j1) / _rect(h, i0, i1, j0, j1)
     return update.reshape(n1 * n2, n_scores)
+
+
+def _targets(objective, y, n_scores):
+    """Targets as the kernels take them: one column, or one-hot classes."""
+    if objective == MULTICLASS_LOG_LOSS:
+        return np.eye(n_scores)[y.astype(int)]
+    return y[:, None].astype(float)
 
 
 def _gradients(objective, scores, y):
@@ -252,7 +259,8 @@ def test_pair_strengths_brute_force(objective, n_scores) -> None:
     scores = rng.normal(scale=0.3, size=(n_rows, n_scores))
     w = rng.uniform(0.5, 2.0, n_rows) * (rng.random(n_rows) < 0.8)
     pairs = np.array([[0, 1], [0, 2], [1, 2]], dtype=np.int64)
-    got = pair_strengths(codes, pairs, n_bins, scores, y, w, objective, 5, 1e-4)
+    count, wy = (w > 0).astype(float), w[:, None] * _targets(objective, y, n_scores)
+    got = pair_strengths(codes, pairs, n_bins, scores, count, w, wy, objective, 5, 1e-4)
     g, h = _gradients(objective, scores, y)
     want = [reference_strength(codes, a, b, n_bins[a], n_bins[b], g, h, w, 5, 1e-4)
             for a, b in pairs]
@@ -314,11 +322,12 @@ def test_boost_terms_matches_reference(learning_rate, rounds, objective, n_score
     scores = np.tile(base, (n_rows, 1))
     tables = np.zeros((3, int(n_bins.max()), n_scores))
     k = 3
+    targets = _targets(objective, y, n_scores)
     best, run, _ = boost_terms(
-        codes, np.arange(k, dtype=np.int64), np.full(k, -1, np.int64), n_bins,
-        np.ones(k, np.int64), np.zeros(k, np.bool_), np.zeros(k, np.int64), y, train_w,
-        np.zeros(n_rows), objective, scores, tables, learning_rate, rounds, 0, 0.0, 3, 0.0, 2,
-        0, 10.0, 1)
+        codes, n_bins, np.ones(k, np.int64), np.zeros(k, np.bool_), np.zeros(k, np.int64),
+        (train_w > 0).astype(float), train_w, train_w[:, None] * targets, np.zeros(n_rows),
+        np.zeros((n_rows, n_scores)), 0.0, objective, scores, tables, learning_rate, rounds, 0,
+        0.0, 3, 0.0, 2, 0, 10.0, 1)
     want_tables, want_scores = reference_boost(codes, n_bins, y, train_w, objective, base,
                                                rounds, 3, learning_rate)
     assert run == rounds and best == rounds
@@ -335,10 +344,10 @@ def test_scalar_gradients_match_finite_differences(objective, score, target) -> 
     if objective == LOG_LOSS:
         target = min(target, 1.0)
     eps = 1e-5
-    loss = lambda s: scalar_loss(objective, s, target)  # noqa: E731
+    loss = lambda s: group_loss(objective, s, 1.0, target)  # noqa: E731
     first = (loss(score + eps) - loss(score - eps)) / (2 * eps)
     second = (loss(score + eps) - 2 * loss(score) + loss(score - eps)) / eps ** 2
-    g, h = scalar_gradient(objective, score, target)
+    g, h = group_gradient(objective, score, 1.0, target)
     # squared error's loss is (s - y)^2 while its gradient is that of (s - y)^2 / 2
     scale = 2.0 if objective == SQUARED_ERROR else 1.0
     assert g * scale == pytest.approx(first, rel=1e-6, abs=1e-8)
@@ -347,9 +356,9 @@ def test_scalar_gradients_match_finite_differences(objective, score, target) -> 
 
 
 def test_log_loss_is_stable_for_large_scores() -> None:
-    assert scalar_loss(LOG_LOSS, 800.0, 1.0) == pytest.approx(0.0, abs=1e-12)
-    assert scalar_loss(LOG_LOSS, -800.0, 1.0) == pytest.approx(800.0)
-    g, h = scalar_gradient(LOG_LOSS, -800.0, 1.0)
+    assert group_loss(LOG_LOSS, 800.0, 1.0, 1.0) == pytest.approx(0.0, abs=1e-12)
+    assert group_loss(LOG_LOSS, -800.0, 1.0, 1.0) == pytest.approx(800.0)
+    g, h = group_gradient(LOG_LOSS, -800.0, 1.0, 1.0)
     assert g == pytest.approx(-1.0) and h > 0
 
 
@@ -358,13 +367,27 @@ def test_softmax_gradient_matches_finite_differences(label) -> None:
     rng = np.random.default_rng(label)
     scores = rng.normal(size=3)
     gradient, hessian = np.empty(3), np.empty(3)
-    loss = softmax_gradient(scores, float(label), gradient, hessian)
+    onehot = np.eye(3)[label]
+    loss = group_softmax_gradient(scores, 1.0, onehot, gradient, hessian)
     assert loss == pytest.approx(logsumexp(scores) - scores[label], rel=1e-12)
     eps = 1e-5
     for k in range(3):
         step = np.eye(3)[k] * eps
-        values = [softmax_gradient(scores + d, float(label), np.empty(3), np.empty(3))
+        values = [group_softmax_gradient(scores + d, 1.0, onehot, np.empty(3), np.empty(3))
                   for d in (step, 0 * step, -step)]
         assert gradient[k] == pytest.approx((values[0] - values[2]) / (2 * eps), abs=1e-8)
         assert hessian[k] == pytest.approx((values[0] - 2 * values[1] + values[2]) / eps ** 2,
                                            rel=1e-3)
+
+
+@pytest.mark.parametrize("objective", [LOG_LOSS, POISSON_DEVIANCE, SQUARED_ERROR])
+def test_group_gradient_and_loss_are_sums_over_the_rows(objective) -> None:
+    rng = np.random.default_rng(objective)
+    w = rng.uniform(0.5, 2.0, 7)
+    y = (rng.random(7) < 0.5).astype(float) if objective == LOG_LOSS else rng.poisson(2.0, 7)
+    score = 0.3
+    rows = [group_gradient(objective, score, wi, wi * yi) for wi, yi in zip(w, y)]
+    g, h = group_gradient(objective, score, w.sum(), w @ y)
+    assert g == pytest.approx(sum(r[0] for r in rows)) and h == pytest.approx(sum(r[1] for r in rows))
+    loss = sum(group_loss(objective, score, wi, wi * yi) for wi, yi in zip(w, y))
+    assert group_loss(objective, score, w.sum(), w @ y) == pytest.approx(loss)

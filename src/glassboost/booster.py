@@ -1,9 +1,10 @@
 """Bags, stages and threads: the orchestration of boosting around the compiled kernels.
 
 Every bag is a train/validation split of the same shared bin-code matrices (no copy of the data
-per bag); a bag is described by two weight vectors built inside the thread that runs it. Bags run
-on a thread pool (the kernels release the GIL) and each one is seeded on its own, so results do
-not depend on ``n_jobs``.
+per bag); a bag is described by weight vectors built inside the thread that runs it. Rows with
+identical codes are boosted as weighted groups when that pays (``grouping``). Bags run on a
+thread pool (the kernels release the GIL) and each one is seeded on its own, so results do not
+depend on ``n_jobs``.
 """
 
 from __future__ import annotations
@@ -15,8 +16,10 @@ from typing import Callable
 
 import numpy as np
 
+from .grouping import RowGroups, group_identical_rows
 from .kernels.boost import boost_terms
 from .kernels.interactions import pair_strengths
+from .kernels.loss import MULTICLASS_LOG_LOSS, SQUARED_ERROR
 from .objectives import Objective, initial_scores
 
 
@@ -98,27 +101,57 @@ def validation_mask(n_rows: int, strata: np.ndarray | None, validation_size: flo
     return mask
 
 
+@dataclass
+class BagRows:
+    """One bag's rows (or row groups) as the kernels weigh them: see ``kernels.loss``."""
+
+    train_count: np.ndarray  # training rows in each group
+    train_w: np.ndarray  # training weight
+    train_wy: np.ndarray  # (n, n_scores) training weight times target (per class: one-hot)
+    val_w: np.ndarray
+    val_wy: np.ndarray
+    val_loss_offset: float  # the loss's constant part, sum(val_w * y^2) for squared error
+
+
+def main_term_codes(codes: np.ndarray, features: list[int]) -> np.ndarray:
+    """Each main term's cell per row: its feature's code (no copy when every feature is used)."""
+    if list(features) == list(range(codes.shape[1])):
+        return codes
+    return np.ascontiguousarray(codes[:, features])
+
+
+def pair_term_codes(codes: np.ndarray, pairs: list[tuple[int, int]],
+                    n_bins: np.ndarray) -> np.ndarray:
+    """Each pair term's cell per row, ``code1 * n2 + code2``, in the smallest unsigned type."""
+    largest = max(int(n_bins[a]) * int(n_bins[b]) for a, b in pairs)
+    dtype = np.uint16 if largest <= 2**16 else np.uint32
+    cells = np.empty((codes.shape[0], len(pairs)), dtype=dtype)
+    for t, (a, b) in enumerate(pairs):
+        cells[:, t] = codes[:, a].astype(dtype) * dtype(n_bins[b]) + codes[:, b]
+    return cells
+
+
 def _pack_terms(features: list[tuple[int, ...]], n_bins: np.ndarray, data: BinnedData):
-    """Arrays describing terms for the boosting kernel."""
-    f1 = np.array([t[0] for t in features], dtype=np.int64)
-    f2 = np.array([t[1] if len(t) > 1 else -1 for t in features], dtype=np.int64)
-    n1 = n_bins[f1].astype(np.int64)
-    n2 = np.where(f2 >= 0, n_bins[np.maximum(f2, 0)], 1).astype(np.int64)
+    """Arrays describing terms for the boosting kernel (a main term has ``n2 == 1``)."""
+    n1 = n_bins[[t[0] for t in features]].astype(np.int64)
+    n2 = np.array([n_bins[t[1]] if len(t) > 1 else 1 for t in features], dtype=np.int64)
     nominal = np.array([len(t) == 1 and data.nominal[t[0]] for t in features], dtype=np.bool_)
     monotone = np.array([data.monotone[t[0]] if len(t) == 1 else 0 for t in features], np.int64)
-    return f1, f2, n1, n2, nominal, monotone
+    return n1, n2, nominal, monotone
 
 
-def _run_stage(codes, features, n_bins, data, objective, settings, scores, train_w, val_w, seed):
-    f1, f2, n1, n2, nominal, monotone = _pack_terms(features, n_bins, data)
+def _run_stage(term_codes, features, n_bins, data, objective, settings, scores, rows: BagRows,
+               seed):
+    n1, n2, nominal, monotone = _pack_terms(features, n_bins, data)
     tables = np.zeros((len(features), int((n1 * n2).max()), objective.n_scores))
     best_round, _, best_loss = boost_terms(
-        codes, f1, f2, n1, n2, nominal, monotone, data.y, train_w, val_w, objective.code, scores,
-        tables, settings.learning_rate, settings.max_rounds, settings.early_stopping_rounds,
+        term_codes, n1, n2, nominal, monotone, rows.train_count, rows.train_w, rows.train_wy,
+        rows.val_w, rows.val_wy, rows.val_loss_offset, objective.code, scores, tables,
+        settings.learning_rate, settings.max_rounds, settings.early_stopping_rounds,
         settings.early_stopping_tolerance, settings.min_samples_leaf, settings.min_hessian,
         settings.max_leaves, settings.smoothing_rounds, settings.cat_smooth, seed,
     )
-    return [tables[i, : n1[i] * n2[i]].reshape(n1[i], n2[i], -1) if f2[i] >= 0
+    return [tables[i, : n1[i] * n2[i]].reshape(n1[i], n2[i], -1) if n2[i] > 1
             else tables[i, : n1[i]].copy() for i in range(len(features))], best_round, best_loss
 
 
@@ -146,9 +179,10 @@ class Booster:
         self.split_seeds = seeds[:outer_bags]
         self.kernel_seeds = (seeds[outer_bags:] % (2**31 - 1)).astype(np.int64)
         self.progress = progress_callback.get()
+        self.groups: RowGroups | None = None
 
-    def _bag_weights(self, bag: int) -> tuple[np.ndarray, np.ndarray]:
-        """(training, validation) weights of one bag, rebuilt from its seed by each stage.
+    def _bag_rows(self, bag: int) -> BagRows:
+        """One bag's training and validation weights, rebuilt from its seed by each stage.
 
         Rebuilding (and recomputing a bag's main-effect scores from its tables) costs one pass
         over the rows per stage; keeping them instead would hold every bag's row-sized arrays in
@@ -157,7 +191,23 @@ class Booster:
         data = self.data
         rng = np.random.default_rng(self.split_seeds[bag])
         val = validation_mask(len(data.y), data.strata, self.validation_size, rng)
-        return np.where(val, 0.0, data.weights), np.where(val, data.weights, 0.0)
+        train_w = np.where(val, 0.0, data.weights)
+        val_w = np.where(val, data.weights, 0.0)
+        if self.objective.code == MULTICLASS_LOG_LOSS:
+            labels = data.y.astype(np.int64)
+            targets = np.zeros((len(labels), self.objective.n_scores))
+            targets[np.arange(len(labels)), labels] = 1.0
+        else:
+            targets = data.y[:, None]
+        offset = float(val_w @ data.y**2) if self.objective.code == SQUARED_ERROR else 0.0
+        rows = BagRows((train_w > 0).astype(np.float64), train_w, train_w[:, None] * targets,
+                       val_w, val_w[:, None] * targets, offset)
+        if self.groups is None:
+            return rows
+        group = self.groups.sum
+        return BagRows(group(rows.train_count), group(rows.train_w),
+                       group(rows.train_wy).reshape(-1, targets.shape[1]), group(rows.val_w),
+                       group(rows.val_wy).reshape(-1, targets.shape[1]), offset)
 
     def _map(self, fn, stage: str | None):
         """Run ``fn`` for every bag; boosting stages (named) report (tables, best round, loss)."""
@@ -180,23 +230,28 @@ class Booster:
             n_pairs: int, explicit_pairs: bool) -> BaggedTerms:
         """Boost mains, choose pairs (FAST, unless ``explicit_pairs``), boost pairs."""
         data = self.data
-        n_rows = len(data.y)
         base = initial_scores(self.objective, data.y, data.weights)
+        self.groups = group_identical_rows(data.codes, data.n_bins)
+        codes, interaction_codes = data.codes, data.interaction_codes
+        if self.groups is not None:
+            codes = codes[self.groups.representatives]
+            interaction_codes = interaction_codes[self.groups.representatives]
+        n_rows = len(codes)
+        main_codes = main_term_codes(codes, main_features) if main_features else None
 
         def main_stage(bag):
-            train_w, val_w = self._bag_weights(bag)
             if not main_features:
                 return [], 0, 0.0
             scores = np.tile(base, (n_rows, 1))
-            return _run_stage(data.codes, [(f,) for f in main_features], data.n_bins, data,
-                              self.objective, self.main_settings, scores, train_w, val_w,
+            return _run_stage(main_codes, [(f,) for f in main_features], data.n_bins, data,
+                              self.objective, self.main_settings, scores, self._bag_rows(bag),
                               self.kernel_seeds[bag])
 
         main_results = self._map(main_stage, "main effects")
         main_tables = [result[0] for result in main_results]
 
         def bag_scores(bag):
-            return _scores_from_tables(base, data.codes, main_features, main_tables[bag], n_rows)
+            return _scores_from_tables(base, codes, main_features, main_tables[bag], n_rows)
 
         strengths: dict[tuple[int, int], float] = {}
         if explicit_pairs:
@@ -205,11 +260,12 @@ class Booster:
             pair_array = np.array(candidate_pairs, dtype=np.int64)
 
             def detect(bag):
-                train_w, _ = self._bag_weights(bag)
+                rows = self._bag_rows(bag)
                 return pair_strengths(
-                    data.interaction_codes, pair_array, data.n_interaction_bins.astype(np.int64),
-                    bag_scores(bag), data.y, train_w, self.objective.code,
-                    self.pair_settings.min_samples_leaf, self.pair_settings.min_hessian,
+                    interaction_codes, pair_array, data.n_interaction_bins.astype(np.int64),
+                    bag_scores(bag), rows.train_count, rows.train_w, rows.train_wy,
+                    self.objective.code, self.pair_settings.min_samples_leaf,
+                    self.pair_settings.min_hessian,
                 )
 
             total = np.sum(self._map(detect, None), axis=0)
@@ -218,14 +274,15 @@ class Booster:
             pairs = [candidate_pairs[i] for i in ranked[:n_pairs] if total[i] > 0]
         else:
             pairs = []
+        pair_codes = pair_term_codes(interaction_codes, pairs, data.n_interaction_bins) \
+            if pairs else None
 
         def pair_stage(bag):
             if not pairs:
                 return [], 0, 0.0
-            train_w, val_w = self._bag_weights(bag)
-            return _run_stage(data.interaction_codes, pairs, data.n_interaction_bins, data,
-                              self.objective, self.pair_settings, bag_scores(bag), train_w,
-                              val_w, self.kernel_seeds[bag] + 1)
+            return _run_stage(pair_codes, pairs, data.n_interaction_bins, data, self.objective,
+                              self.pair_settings, bag_scores(bag), self._bag_rows(bag),
+                              self.kernel_seeds[bag] + 1)
 
         pair_results = self._map(pair_stage, "interactions")
         return BaggedTerms(

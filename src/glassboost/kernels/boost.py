@@ -15,7 +15,7 @@ histograms but still scored for the validation loss.
 import numpy as np
 from numba import njit
 
-from .loss import SQUARED_ERROR, scalar_gradient, scalar_loss, softmax_gradient
+from .loss import SQUARED_ERROR, group_gradient, group_loss, group_softmax_gradient
 from .split import main_term_update, pair_term_update
 
 BLOCK_STEP_BUDGET = 0.5
@@ -32,20 +32,16 @@ def block_bounds(n_terms, learning_rate):
     return bounds
 
 
-@njit(inline="always")
-def _cell(codes, first, second, multiplier, t, row):
-    """Table cell of term ``t`` for ``row``: first * multiplier + second (multiplier 0: mains)."""
-    return np.int64(codes[row, first[t]]) * multiplier[t] + np.int64(codes[row, second[t]])
-
-
 @njit
-def _pass_single_score(codes, first, second, multiplier, offsets, current_lo, current_hi,
-                       next_lo, next_hi, updates, scores, y, train_w, val_w, objective,
-                       grad_hist, hess_hist, want_loss):
-    """One pass for one-score objectives; returns the weighted validation loss if wanted.
+def _pass_single_score(term_codes, offsets, current_lo, current_hi, next_lo, next_hi, updates,
+                       scores, train_w, train_wy, val_w, val_wy, objective, grad_hist, hess_hist,
+                       want_loss):
+    """One pass for one-score objectives; returns the validation loss if wanted.
 
-    Squared error has a constant hessian: its histogram is the training weight per bin, filled
-    once per bag, so the pass leaves it alone.
+    Every row's gradient goes into the histograms, weighted by its training weight (zero for
+    validation rows): no branch in the hot loop. Squared error has a constant hessian: its
+    histogram is the training weight per bin, filled once per bag, so the pass leaves it alone.
+    Cells are unsigned so that indexing needs no negative-index check.
     """
     constant_hessian = objective == SQUARED_ERROR
     for t in range(next_lo, next_hi):
@@ -53,35 +49,25 @@ def _pass_single_score(codes, first, second, multiplier, offsets, current_lo, cu
         if not constant_hessian:
             hess_hist[offsets[t]:offsets[t + 1]] = 0.0
     loss = 0.0
-    same_block = current_lo == next_lo and current_hi == next_hi
-    cells = np.empty(max(current_hi - current_lo, next_hi - next_lo), dtype=np.int64)
     for row in range(scores.shape[0]):
         score = scores[row]
         for t in range(current_lo, current_hi):
-            cells[t - current_lo] = offsets[t] + _cell(codes, first, second, multiplier, t, row)
-            score += updates[cells[t - current_lo]]
+            score += updates[offsets[t] + term_codes[row, t]]
         scores[row] = score
-        tw = train_w[row]
-        if tw > 0.0:
-            g, h = scalar_gradient(objective, score, y[row])
-            g *= tw
-            h *= tw
-            for t in range(next_lo, next_hi):
-                if not same_block:
-                    cells[t - next_lo] = offsets[t] + _cell(codes, first, second, multiplier, t,
-                                                            row)
-                grad_hist[cells[t - next_lo]] += g
-                if not constant_hessian:
-                    hess_hist[cells[t - next_lo]] += h
-        elif want_loss:
-            loss += val_w[row] * scalar_loss(objective, score, y[row])
+        g, h = group_gradient(objective, score, train_w[row], train_wy[row])
+        for t in range(next_lo, next_hi):
+            cell = offsets[t] + term_codes[row, t]
+            grad_hist[cell] += g
+            if not constant_hessian:
+                hess_hist[cell] += h
+        if want_loss and val_w[row] > 0.0:
+            loss += group_loss(objective, score, val_w[row], val_wy[row])
     return loss
 
 
 @njit
-def _pass_multi_score(codes, first, second, multiplier, offsets, current_lo, current_hi,
-                      next_lo, next_hi, updates, scores, y, train_w, val_w, grad_hist,
-                      hess_hist, want_loss):
+def _pass_multi_score(term_codes, offsets, current_lo, current_hi, next_lo, next_hi, updates,
+                      scores, train_w, train_wy, val_w, val_wy, grad_hist, hess_hist, want_loss):
     """The multiclass counterpart of ``_pass_single_score`` (softmax over class scores)."""
     n_scores = scores.shape[1]
     for t in range(next_lo, next_hi):
@@ -92,63 +78,63 @@ def _pass_multi_score(codes, first, second, multiplier, offsets, current_lo, cur
     loss = 0.0
     for row in range(scores.shape[0]):
         for t in range(current_lo, current_hi):
-            cell = offsets[t] + _cell(codes, first, second, multiplier, t, row)
+            cell = offsets[t] + term_codes[row, t]
             for k in range(n_scores):
                 scores[row, k] += updates[cell, k]
-        tw = train_w[row]
-        if tw > 0.0:
-            softmax_gradient(scores[row], y[row], gradient, hessian)
+        if train_w[row] > 0.0:
+            group_softmax_gradient(scores[row], train_w[row], train_wy[row], gradient, hessian)
             for t in range(next_lo, next_hi):
-                cell = offsets[t] + _cell(codes, first, second, multiplier, t, row)
+                cell = offsets[t] + term_codes[row, t]
                 for k in range(n_scores):
-                    grad_hist[cell, k] += gradient[k] * tw
-                    hess_hist[cell, k] += hessian[k] * tw
-        elif want_loss:
-            loss += val_w[row] * softmax_gradient(scores[row], y[row], gradient, hessian)
+                    grad_hist[cell, k] += gradient[k]
+                    hess_hist[cell, k] += hessian[k]
+        if want_loss and val_w[row] > 0.0:
+            loss += group_softmax_gradient(scores[row], val_w[row], val_wy[row], gradient,
+                                           hessian)
     return loss
 
 
 @njit
-def _pass(codes, first, second, multiplier, offsets, current_lo, current_hi, next_lo, next_hi,
-          updates, scores, y, train_w, val_w, objective, grad_hist, hess_hist, want_loss):
+def _pass(term_codes, offsets, current_lo, current_hi, next_lo, next_hi, updates, scores,
+          train_w, train_wy, val_w, val_wy, objective, grad_hist, hess_hist, want_loss):
     if scores.shape[1] == 1:
-        n_rows = scores.shape[0]
-        return _pass_single_score(codes, first, second, multiplier, offsets, current_lo,
-                                  current_hi, next_lo, next_hi, updates.reshape(-1),
-                                  scores.reshape(n_rows), y, train_w, val_w, objective,
+        return _pass_single_score(term_codes, offsets, current_lo, current_hi, next_lo, next_hi,
+                                  updates.reshape(-1), scores.reshape(-1), train_w,
+                                  train_wy.reshape(-1), val_w, val_wy.reshape(-1), objective,
                                   grad_hist.reshape(-1), hess_hist.reshape(-1), want_loss)
-    return _pass_multi_score(codes, first, second, multiplier, offsets, current_lo, current_hi,
-                             next_lo, next_hi, updates, scores, y, train_w, val_w, grad_hist,
+    return _pass_multi_score(term_codes, offsets, current_lo, current_hi, next_lo, next_hi,
+                             updates, scores, train_w, train_wy, val_w, val_wy, grad_hist,
                              hess_hist, want_loss)
 
 
 @njit(nogil=True, cache=True)
-def boost_terms(codes, term_f1, term_f2, term_n1, term_n2, term_nominal, term_monotone, y,
-                train_w, val_w, objective, scores, tables, learning_rate, max_rounds,
-                early_stopping_rounds, early_stopping_tolerance, min_samples_leaf, min_hessian,
-                max_leaves, smoothing_rounds, cat_smooth, seed):
+def boost_terms(term_codes, term_n1, term_n2, term_nominal, term_monotone, train_count, train_w,
+                train_wy, val_w, val_wy, val_loss_offset, objective, scores, tables,
+                learning_rate, max_rounds, early_stopping_rounds, early_stopping_tolerance,
+                min_samples_leaf, min_hessian, max_leaves, smoothing_rounds, cat_smooth, seed):
     """Boost ``tables`` (n_terms, max_bins, n_scores) cyclically, updating ``scores`` in place.
 
-    A main term has ``term_f2 = -1``; a pair's cell is ``code1 * n2 + code2``. Stops when the
+    Column ``t`` of ``term_codes`` is every row's cell in term ``t``'s table (a pair's cell is
+    ``code1 * n2 + code2``). Rows are weighted groups (see ``loss``): ``train_count`` rows of
+    total training weight ``train_w`` and weighted target sums ``train_wy`` (n_rows, n_scores),
+    and the same for validation; ``val_loss_offset`` is the loss's constant part. Stops when the
     validation loss has not improved by a relative ``early_stopping_tolerance`` for
     ``early_stopping_rounds`` rounds; ``tables`` then hold the best round's values.
     Returns (best_round, rounds_run, best_validation_loss).
     """
     np.random.seed(seed)
-    n_terms = term_f1.shape[0]
+    n_terms = term_n1.shape[0]
     n_scores = scores.shape[1]
     n_bins = term_n1 * term_n2
-    offsets = np.zeros(n_terms + 1, dtype=np.int64)
+    offsets = np.zeros(n_terms + 1, dtype=np.uint64)
     offsets[1:] = np.cumsum(n_bins)
-    second = np.where(term_f2 >= 0, term_f2, term_f1)
-    multiplier = np.where(term_f2 >= 0, term_n2, 0)
     counts = np.zeros(offsets[-1])
     weight_sums = np.zeros(offsets[-1])
     for row in range(scores.shape[0]):
         if train_w[row] > 0.0:
             for t in range(n_terms):
-                cell = offsets[t] + _cell(codes, term_f1, second, multiplier, t, row)
-                counts[cell] += 1.0
+                cell = offsets[t] + term_codes[row, t]
+                counts[cell] += train_count[row]
                 weight_sums[cell] += train_w[row]
     grad_hist = np.zeros((offsets[-1], n_scores))
     hess_hist = np.zeros((offsets[-1], n_scores))
@@ -161,9 +147,9 @@ def boost_terms(codes, term_f1, term_f2, term_n1, term_n2, term_nominal, term_mo
     early_stopping = val_total > 0.0 and early_stopping_rounds > 0
 
     # nothing to apply yet: this pass histograms the first block and scores the start
-    loss = _pass(codes, term_f1, second, multiplier, offsets, 0, 0, blocks[0], blocks[1],
-                 updates, scores, y, train_w, val_w, objective, grad_hist, hess_hist, True)
-    best_loss = loss / val_total if val_total > 0.0 else 0.0
+    loss = _pass(term_codes, offsets, 0, 0, blocks[0], blocks[1], updates, scores, train_w,
+                 train_wy, val_w, val_wy, objective, grad_hist, hess_hist, True)
+    best_loss = (loss + val_loss_offset) / val_total if val_total > 0.0 else 0.0
     best_tables = tables.copy()
     best_round = 0
     stale_rounds = 0
@@ -173,7 +159,7 @@ def boost_terms(codes, term_f1, term_f2, term_n1, term_n2, term_nominal, term_mo
         for b in range(n_blocks):
             for t in range(blocks[b], blocks[b + 1]):
                 lo, hi = offsets[t], offsets[t + 1]
-                if term_f2[t] < 0:
+                if term_n2[t] == 1:
                     main_term_update(grad_hist[lo:hi], hess_hist[lo:hi], counts[lo:hi],
                                      n_bins[t], term_nominal[t], term_monotone[t],
                                      learning_rate, min_samples_leaf, min_hessian, max_leaves,
@@ -184,14 +170,14 @@ def boost_terms(codes, term_f1, term_f2, term_n1, term_n2, term_nominal, term_mo
                                      min_hessian, random_split, updates[lo:hi])
                 tables[t, :n_bins[t]] += updates[lo:hi]
             following = (b + 1) % n_blocks
-            loss = _pass(codes, term_f1, second, multiplier, offsets, blocks[b], blocks[b + 1],
-                         blocks[following], blocks[following + 1], updates, scores, y, train_w,
-                         val_w, objective, grad_hist, hess_hist,
+            loss = _pass(term_codes, offsets, blocks[b], blocks[b + 1], blocks[following],
+                         blocks[following + 1], updates, scores, train_w, train_wy, val_w,
+                         val_wy, objective, grad_hist, hess_hist,
                          early_stopping and b == n_blocks - 1)
         rounds_run = round_index + 1
         if not early_stopping:
             continue
-        loss /= val_total
+        loss = (loss + val_loss_offset) / val_total
         if loss < best_loss - early_stopping_tolerance * abs(best_loss):
             best_loss = loss
             best_round = rounds_run

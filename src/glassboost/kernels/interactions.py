@@ -7,7 +7,7 @@ gradients achieves (four quadrants, each with its own Newton value).
 import numpy as np
 from numba import njit
 
-from .loss import scalar_gradient, softmax_gradient
+from .loss import group_gradient, group_softmax_gradient
 from .split import pair_prefix_sums, rect_score
 
 
@@ -31,25 +31,22 @@ def best_quadrant_gain(grad, hess, counts, n1, n2, min_samples_leaf, min_hessian
 
 
 @njit(nogil=True, cache=True)
-def pair_strengths(codes, pairs, n_bins, scores, y, train_w, objective, min_samples_leaf,
-                   min_hessian):
-    """Strength of each candidate pair (rows of ``pairs``) on the bag's training rows."""
+def pair_strengths(codes, pairs, n_bins, scores, train_count, train_w, train_wy, objective,
+                   min_samples_leaf, min_hessian):
+    """Strength of each candidate pair (rows of ``pairs``) on the bag's training row groups."""
     n_rows, n_scores = scores.shape
     gradients = np.zeros((n_rows, n_scores))
     hessians = np.zeros((n_rows, n_scores))
     for row in range(n_rows):
-        tw = train_w[row]
-        if tw <= 0.0:
+        if train_w[row] <= 0.0:
             continue
         if n_scores == 1:
-            g, h = scalar_gradient(objective, scores[row, 0], y[row])
-            gradients[row, 0] = g * tw
-            hessians[row, 0] = h * tw
+            g, h = group_gradient(objective, scores[row, 0], train_w[row], train_wy[row, 0])
+            gradients[row, 0] = g
+            hessians[row, 0] = h
         else:
-            softmax_gradient(scores[row], y[row], gradients[row], hessians[row])
-            for k in range(n_scores):
-                gradients[row, k] *= tw
-                hessians[row, k] *= tw
+            group_softmax_gradient(scores[row], train_w[row], train_wy[row], gradients[row],
+                                   hessians[row])
     strengths = np.zeros(pairs.shape[0])
     for p in range(pairs.shape[0]):
         f1 = pairs[p, 0]
@@ -63,7 +60,7 @@ def pair_strengths(codes, pairs, n_bins, scores, y, train_w, objective, min_samp
             if train_w[row] <= 0.0:
                 continue
             cell = np.int64(codes[row, f1]) * n2 + np.int64(codes[row, f2])
-            counts[cell] += 1.0
+            counts[cell] += train_count[row]
             for k in range(n_scores):
                 grad[cell, k] += gradients[row, k]
                 hess[cell, k] += hessians[row, k]

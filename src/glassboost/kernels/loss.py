@@ -1,4 +1,11 @@
-"""Per-row gradients, hessians and losses of every objective (numba)."""
+"""Gradients, hessians and losses of every objective over weighted row groups (numba).
+
+The kernels see a *group* of rows that share every bin code, and so share one score: its total
+weight ``w`` and weighted target sum ``wy`` are all the loss needs, because every objective here
+is linear in the target once the score is fixed (log loss: ``w * softplus(s) - s * wy``). A plain
+row is the group ``w = weight, wy = weight * y``. Squared error's constant ``sum(w * y^2)`` is
+left out of the per-group loss; the caller adds it once.
+"""
 
 import numpy as np
 from numba import njit
@@ -25,31 +32,37 @@ def _softplus(score):
 
 
 @njit(inline="always")
-def scalar_gradient(objective, score, target):
-    """(gradient, hessian) of a single-score objective at one row."""
+def group_gradient(objective, score, w, wy):
+    """(gradient, hessian) of a single-score objective summed over a group."""
     if objective == LOG_LOSS:
         p = _sigmoid(score)
-        return p - target, max(p * (1.0 - p), _MIN_HESSIAN)
+        return w * p - wy, w * max(p * (1.0 - p), _MIN_HESSIAN)
     if objective == POISSON_DEVIANCE:
         mu = np.exp(score)
-        return mu - target, max(mu, _MIN_HESSIAN)
-    return score - target, 1.0
+        return w * mu - wy, w * max(mu, _MIN_HESSIAN)
+    return w * score - wy, w
 
 
 @njit(inline="always")
-def scalar_loss(objective, score, target):
-    """Loss of a single-score objective at one row (up to a constant)."""
+def group_loss(objective, score, w, wy):
+    """Loss of a single-score objective summed over a group (squared error: less its constant).
+
+    Squared error's loss is (s - y)^2, twice the loss whose gradient ``group_gradient`` gives;
+    that keeps it the mean squared error, and leaves every Newton step unchanged.
+    """
     if objective == LOG_LOSS:
-        return _softplus(score) - target * score
+        return w * _softplus(score) - wy * score
     if objective == POISSON_DEVIANCE:
-        return np.exp(score) - target * score
-    diff = score - target
-    return diff * diff
+        return w * np.exp(score) - wy * score
+    return w * score * score - 2.0 * wy * score
 
 
 @njit(inline="always")
-def softmax_gradient(scores, target, gradient, hessian):
-    """Fill gradient/hessian (per class) of the multiclass log loss; return the row's loss."""
+def group_softmax_gradient(scores, w, wy, gradient, hessian):
+    """Fill per-class gradient/hessian of the multiclass log loss summed over a group.
+
+    ``wy[k]`` is the group's weight of class ``k``. Returns the group's loss.
+    """
     n_classes = scores.shape[0]
     top = scores[0]
     for k in range(1, n_classes):
@@ -58,9 +71,10 @@ def softmax_gradient(scores, target, gradient, hessian):
     for k in range(n_classes):
         gradient[k] = np.exp(scores[k] - top)
         total += gradient[k]
-    label = int(target)
+    loss = w * (np.log(total) + top)
     for k in range(n_classes):
         p = gradient[k] / total
-        gradient[k] = p - (1.0 if k == label else 0.0)
-        hessian[k] = max(p * (1.0 - p), _MIN_HESSIAN)
-    return np.log(total) + top - scores[label]
+        gradient[k] = w * p - wy[k]
+        hessian[k] = w * max(p * (1.0 - p), _MIN_HESSIAN)
+        loss -= wy[k] * scores[k]
+    return loss
