@@ -25,29 +25,34 @@ class FinishedTerms:
     bagged_intercept: np.ndarray  # (n_bags, n_scores)
 
 
-def purify_pair(table: np.ndarray, weights: np.ndarray, max_iterations: int = 1000,
-                tolerance: float = 1e-13) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _marginal_means(table: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Weighted row sums then column sums of ``table`` (n1, n2, k), stacked: (n1 + n2, k)."""
+    return np.concatenate([np.einsum("ij,ijk->ik", weights, table),
+                           np.einsum("ij,ijk->jk", weights, table)])
+
+
+def purify_pair(table: np.ndarray, weights: np.ndarray,
+                refinements: int = 2) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Split ``table`` (n1, n2, k) into pure + row marginal (n1, k) + column marginal (n2, k).
 
-    Alternately removes weighted row and column means until both are below ``tolerance``.
-    Rows or columns without weight keep their values (there is nothing to center them on).
+    The marginals are the weighted least-squares additive fit of the table: one linear system of
+    n1 + n2 unknowns (normal equations, solved by SVD since a constant can move between rows and
+    columns), refined on its own residual. Rows or columns without weight get marginal zero and
+    keep their values. ``pure + rows + cols`` equals the table whatever the solver's accuracy.
     """
+    n1, n2 = weights.shape
+    system = np.zeros((n1 + n2, n1 + n2))
+    system[:n1, :n1] = np.diag(weights.sum(axis=1))
+    system[n1:, n1:] = np.diag(weights.sum(axis=0))
+    system[:n1, n1:] = weights
+    system[n1:, :n1] = weights.T
     pure = table.astype(np.float64, copy=True)
-    rows = np.zeros((table.shape[0], table.shape[2]))
-    cols = np.zeros((table.shape[1], table.shape[2]))
-    row_w = weights.sum(axis=1)
-    col_w = weights.sum(axis=0)
-    scale = max(np.abs(table).max(initial=0.0), 1e-300)
-    for _ in range(max_iterations):
-        row_means = np.einsum("ij,ijk->ik", weights, pure) / np.where(row_w > 0, row_w, 1)[:, None]
-        pure -= row_means[:, None, :]
-        rows += row_means
-        col_means = np.einsum("ij,ijk->jk", weights, pure) / np.where(col_w > 0, col_w, 1)[:, None]
-        pure -= col_means[None, :, :]
-        cols += col_means
-        if max(np.abs(row_means).max(), np.abs(col_means).max()) <= tolerance * scale:
-            break
-    return pure, rows, cols
+    marginals = np.zeros((n1 + n2, table.shape[2]))
+    for _ in range(refinements):
+        step = np.linalg.lstsq(system, _marginal_means(pure, weights), rcond=None)[0]
+        pure -= step[:n1, None, :] + step[None, n1:, :]
+        marginals += step
+    return pure, marginals[:n1], marginals[n1:]
 
 
 def _weighted_mean(table: np.ndarray, weights: np.ndarray) -> np.ndarray:

@@ -233,18 +233,28 @@ def rect_score(pg, ph, pn, i0, i1, j0, j1, min_samples_leaf, min_hessian):
 
 @njit
 def pair_prefix_sums(grad, hess, counts, n1, n2):
-    """2-D prefix sums over the cells that are not unseen: p[i, j] sums rows < i, columns < j."""
+    """2-D prefix sums over the cells that are not unseen: p[i, j] sums rows < i, columns < j.
+
+    Each row of cells is summed left to right and added to the row above, so a sum depends on
+    one running total instead of three neighbours.
+    """
     n_scores = grad.shape[1]
     pg = np.zeros((n1, n2, n_scores))
     ph = np.zeros((n1, n2, n_scores))
     pn = np.zeros((n1, n2))
     for i in range(n1 - 1):
+        run_n = 0.0
         for j in range(n2 - 1):
-            cell = i * n2 + j
-            pn[i + 1, j + 1] = pn[i, j + 1] + pn[i + 1, j] - pn[i, j] + counts[cell]
-            for k in range(n_scores):
-                pg[i + 1, j + 1, k] = pg[i, j + 1, k] + pg[i + 1, j, k] - pg[i, j, k] + grad[cell, k]
-                ph[i + 1, j + 1, k] = ph[i, j + 1, k] + ph[i + 1, j, k] - ph[i, j, k] + hess[cell, k]
+            run_n += counts[i * n2 + j]
+            pn[i + 1, j + 1] = pn[i, j + 1] + run_n
+        for k in range(n_scores):
+            run_g = 0.0
+            run_h = 0.0
+            for j in range(n2 - 1):
+                run_g += grad[i * n2 + j, k]
+                run_h += hess[i * n2 + j, k]
+                pg[i + 1, j + 1, k] = pg[i, j + 1, k] + run_g
+                ph[i + 1, j + 1, k] = ph[i, j + 1, k] + run_h
     return pg, ph, pn
 
 
@@ -333,6 +343,66 @@ def _best_pair_tree(pg, ph, pn, min_samples_leaf, min_hessian):
     return best_cut, best_low, best_high, best_gain
 
 
+@njit(inline="always")
+def _newton_score(g, h):
+    return g * g / h if h > 0.0 else 0.0
+
+
+@njit(error_model="numpy")
+def _side_cut_scores(pg, ph, pn, cut, min_samples_leaf, min_hessian, low, high):
+    """Fill low[j] / high[j]: the score of cutting the low / high side of ``cut`` at column j.
+
+    -inf marks a cut that is not allowed. Branch-free, so that the loop vectorizes; divisions
+    by a zero hessian give inf or nan there, which the mask discards.
+    """
+    a1 = pg.shape[0] - 1
+    a2 = pg.shape[1] - 1
+    g_low, h_low, n_low = pg[cut, a2], ph[cut, a2], pn[cut, a2]
+    g_high, h_high, n_high = pg[a1, a2] - g_low, ph[a1, a2] - h_low, pn[a1, a2] - n_low
+    for j in range(1, a2):
+        g1, h1, n1 = pg[cut, j], ph[cut, j], pn[cut, j]
+        g2, h2, n2 = g_low - g1, h_low - h1, n_low - n1
+        ok = (n1 >= min_samples_leaf) & (n2 >= min_samples_leaf) & (h1 >= min_hessian) \
+            & (h2 >= min_hessian) & (h1 > 0.0) & (h2 > 0.0)
+        score = g1 * g1 / h1 + g2 * g2 / h2
+        low[j] = score if ok else -np.inf
+        g1, h1, n1 = pg[a1, j] - g1, ph[a1, j] - h1, pn[a1, j] - n1
+        g2, h2, n2 = g_high - g1, h_high - h1, n_high - n1
+        ok = (n1 >= min_samples_leaf) & (n2 >= min_samples_leaf) & (h1 >= min_hessian) \
+            & (h2 >= min_hessian) & (h1 > 0.0) & (h2 > 0.0)
+        score = g1 * g1 / h1 + g2 * g2 / h2
+        high[j] = score if ok else -np.inf
+
+
+@njit
+def _best_pair_tree_one_score(pg, ph, pn, min_samples_leaf, min_hessian):
+    """``_best_pair_tree`` for one score, on contiguous 2-D prefix sums (the common case)."""
+    a1 = pg.shape[0] - 1
+    a2 = pg.shape[1] - 1
+    parent = _newton_score(pg[a1, a2], ph[a1, a2])
+    low = np.empty(a2 + 1)
+    high = np.empty(a2 + 1)
+    best_cut, best_low, best_high, best_gain = -1, -1, -1, 0.0
+    for cut in range(1, a1):
+        h_low, h_high = ph[cut, a2], ph[a1, a2] - ph[cut, a2]
+        if pn[cut, a2] < min_samples_leaf or pn[a1, a2] - pn[cut, a2] < min_samples_leaf \
+                or h_low < min_hessian or h_high < min_hessian or h_low <= 0.0 or h_high <= 0.0:
+            continue
+        low_best = _newton_score(pg[cut, a2], h_low)
+        high_best = _newton_score(pg[a1, a2] - pg[cut, a2], h_high)
+        _side_cut_scores(pg, ph, pn, cut, min_samples_leaf, min_hessian, low, high)
+        low_cut, high_cut = -1, -1
+        for j in range(1, a2):
+            if low[j] > low_best:
+                low_best, low_cut = low[j], j
+            if high[j] > high_best:
+                high_best, high_cut = high[j], j
+        if low_best + high_best - parent > best_gain:
+            best_cut, best_low, best_high = cut, low_cut, high_cut
+            best_gain = low_best + high_best - parent
+    return best_cut, best_low, best_high, best_gain
+
+
 @njit
 def pair_term_update(grad, hess, counts, n1, n2, learning_rate, min_samples_leaf, min_hessian,
                      random_split, update):
@@ -354,6 +424,10 @@ def pair_term_update(grad, hess, counts, n1, n2, learning_rate, min_samples_leaf
         pn = pn_rows.T if transpose else pn_rows
         if random_split:
             c, lo, hi, g = _random_pair_tree(pg, ph, pn, min_samples_leaf, min_hessian)
+        elif n_scores == 1:
+            c, lo, hi, g = _best_pair_tree_one_score(
+                np.ascontiguousarray(pg[:, :, 0]), np.ascontiguousarray(ph[:, :, 0]),
+                np.ascontiguousarray(pn), min_samples_leaf, min_hessian)
         else:
             c, lo, hi, g = _best_pair_tree(pg, ph, pn, min_samples_leaf, min_hessian)
         if c >= 0 and g > gain:
