@@ -179,8 +179,9 @@ def bin_column(column: Column, bins: FeatureBins, interaction: bool = False) -> 
         if column.not_number is not None:
             codes[column.not_number] = len(cuts) + 2
         return codes
-    index = pd.Index(list(bins.categories), dtype=object)
-    codes = index.get_indexer(column.values).astype(np.int64) + 1
-    codes[codes == 0] = len(bins.categories) + 1
-    codes[pd.isna(column.values)] = 0
-    return codes
+    # look up each distinct value once, not each row
+    value_codes, distinct = pd.factorize(column.values, use_na_sentinel=True)
+    unseen = len(bins.categories) + 1
+    lookup = np.array([bins.categories.get(value, unseen) for value in distinct] + [0],
+                      dtype=np.int64)
+    return lookup[value_codes]  # the sentinel -1 (missing) reads the trailing 0
