@@ -13,6 +13,7 @@ from glassboost.kernels.interactions import pair_strengths
 from glassboost.kernels.loss import (LOG_LOSS, MULTICLASS_LOG_LOSS, POISSON_DEVIANCE,
                                      SQUARED_ERROR, group_gradient, group_loss,
                                      group_softmax_gradient)
+from glassboost.kernels.predict import bin_values, gather_terms, sum_terms
 from glassboost.kernels.split import main_term_update, pair_term_update
 
 LR = 0.1
@@ -391,3 +392,41 @@ def test_group_gradient_and_loss_are_sums_over_the_rows(objective) -> None:
     assert g == pytest.approx(sum(r[0] for r in rows)) and h == pytest.approx(sum(r[1] for r in rows))
     loss = sum(group_loss(objective, score, wi, wi * yi) for wi, yi in zip(w, y))
     assert group_loss(objective, score, w.sum(), w @ y) == pytest.approx(loss)
+
+
+# ---- scoring ---------------------------------------------------------------------------------
+@pytest.mark.parametrize("n_cuts", [0, 1, 2, 3, 7, 8, 100, 1023])
+def test_bin_values_matches_searchsorted(n_cuts) -> None:
+    rng = np.random.default_rng(n_cuts)
+    cuts = np.unique(np.round(rng.normal(size=n_cuts), 2)) if n_cuts else np.zeros(0)
+    values = np.concatenate([np.round(rng.normal(size=1001), 2), cuts,
+                             [np.inf, -np.inf, np.nan, 1e300, -1e300]])
+    codes = np.empty(len(values), dtype=np.int64)
+    bin_values(values, cuts, codes)
+    want = np.searchsorted(cuts, values, side="right") + 1
+    want[np.isnan(values)] = 0
+    np.testing.assert_array_equal(codes, want)
+
+
+def test_gather_and_sum_terms_match_fancy_indexing() -> None:
+    rng = np.random.default_rng(7)
+    n_rows, n_bins, n_coarse = 5000, np.array([9, 5, 300]), np.array([4, 5, 12])
+    fine = np.stack([rng.integers(0, n, n_rows) for n in n_bins]).astype(np.uint16)
+    coarse = np.stack([rng.integers(0, n, n_rows) for n in n_coarse]).astype(np.uint8)
+    terms = [(0,), (2,), (0, 2), (1, 0)]
+    tables = [rng.normal(size=n_bins[0]), rng.normal(size=n_bins[2]),
+              rng.normal(size=(n_coarse[0], n_coarse[2])), rng.normal(size=(n_coarse[1], n_coarse[0]))]
+    want = np.stack([table[fine[t[0]]] if len(t) == 1 else table[coarse[t[0]], coarse[t[1]]]
+                     for t, table in zip(terms, tables)])
+    first = np.array([t[0] for t in terms])
+    second = np.array([t[1] if len(t) > 1 else -1 for t in terms])
+    n2 = np.array([np.shape(table)[1] if table.ndim > 1 else 0 for table in tables])
+    offsets = np.cumsum([0] + [table.size for table in tables])[:-1]
+    flat = np.concatenate([table.ravel() for table in tables])
+    out = np.full((len(terms), n_rows), np.nan)
+    gather_terms(fine, coarse, first, second, n2, offsets, flat, out, 0, 2999)
+    gather_terms(fine, coarse, first, second, n2, offsets, flat, out, 2999, n_rows)
+    np.testing.assert_array_equal(out, want)
+    sums = np.zeros(n_rows)
+    sum_terms(fine, coarse, first, second, n2, offsets, flat, sums, 0, n_rows)
+    np.testing.assert_allclose(sums, want.sum(axis=0), rtol=1e-12, atol=1e-12)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from .kernels.predict import bin_values
 from .schema import CONTINUOUS, Column
 
 
@@ -174,8 +175,9 @@ def bin_column(column: Column, bins: FeatureBins, interaction: bool = False) -> 
     """Bin codes (int64) of one typed column at the main or interaction resolution."""
     if bins.kind == CONTINUOUS:
         cuts = bins.interaction_cuts if interaction else bins.cuts
-        codes = np.searchsorted(cuts, column.values, side="right") + 1
-        codes[np.isnan(column.values)] = 0
+        codes = np.empty(len(column.values), dtype=np.int64)
+        bin_values(np.ascontiguousarray(column.values, dtype=np.float64),
+                   np.ascontiguousarray(cuts, dtype=np.float64), codes)
         if column.not_number is not None:
             codes[column.not_number] = len(cuts) + 2
         return codes

@@ -16,7 +16,7 @@ from threadpoolctl import threadpool_limits
 from .binning import FeatureBins, feature_bins_from_levels, fit_categorical, fit_continuous
 from .binning import bin_column, smallest_code_dtype
 from .booster import BinnedData, Booster, BoostSettings
-from .model import term_contributions, term_importances
+from .model import term_contributions, term_importances, term_sums
 from .objectives import classification_objective, inverse_link, regression_objective
 from .parameters import (check_number, check_random_state, check_validation_size,
                          parse_exclude, parse_interactions, parse_monotone, resolve_n_threads)
@@ -280,10 +280,13 @@ class _EBMBase(BaseEstimator):
                                   self.term_scores_, n_scores=int(np.size(self.intercept_)))
 
     def _raw_scores(self, X: Any) -> np.ndarray:
-        contributions = self.eval_terms(X)
+        check_is_fitted(self, "term_scores_")
+        columns = align_for_predict(X, self.feature_names_in_, self.feature_types_in_,
+                                    self._match_by_name, type(self).__name__)
         intercept = np.asarray(self.intercept_, dtype=np.float64)
-        return contributions.sum(axis=1) + (intercept.reshape(-1)[0] if intercept.size == 1
-                                            else intercept)
+        sums = term_sums(columns, self._feature_bins(), self.term_features_, self.term_scores_,
+                         n_scores=int(intercept.size))
+        return sums + (intercept.reshape(-1)[0] if intercept.size == 1 else intercept)
 
     def term_importances(self, importance_type: str = "avg_weight") -> np.ndarray:
         """Importance of every term (see :func:`glassboost.model.term_importances`)."""

@@ -6,12 +6,100 @@ they serve estimators, loaded model files and edited models alike.
 
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from typing import Sequence
 
 import numpy as np
 
-from .binning import FeatureBins, bin_column
-from .schema import Column
+from .binning import FeatureBins, bin_column, smallest_code_dtype
+from .kernels.predict import gather_terms, sum_terms
+from .schema import CONTINUOUS, Column
+
+
+def _coarse_from_fine(bins: FeatureBins, fine_codes: np.ndarray) -> np.ndarray | None:
+    """Interaction codes looked up from main-effect codes, if every coarse cut is a fine cut."""
+    if bins.kind != CONTINUOUS or np.isin(bins.interaction_cuts, bins.cuts).all():
+        return bins.fine_to_coarse()[fine_codes]
+    return None
+
+
+def _check_shapes(bins, term_features, term_scores, n_scores) -> None:
+    """The gather kernel reads without bounds checks: every table must fit its bins."""
+    for features, table in zip(term_features, term_scores):
+        sizes = [bins[f].n_bins if len(features) == 1 else bins[f].n_interaction_bins
+                 for f in features]
+        expected = tuple(sizes) + ((n_scores,) if n_scores > 1 else ())
+        if np.shape(table) != expected:
+            raise ValueError(f"the table of term {features} has shape {np.shape(table)}, but "
+                             f"its bins need {expected}")
+
+
+@dataclass
+class _BinnedRows:
+    """Codes of the features the terms use, and every table flattened for the kernels."""
+
+    fine: np.ndarray  # (n_used_features, n_rows)
+    coarse: np.ndarray  # (n_used_features, n_rows), filled for features in pairs
+    first: np.ndarray  # per term: row of ``fine``/``coarse`` of its first feature
+    second: np.ndarray  # per term: of its second feature, -1 for a main effect
+    n2: np.ndarray  # per pair: bins of its second feature
+    offsets: np.ndarray  # per term: start of its table in ``flat``
+    flat: np.ndarray  # (n_cells, n_scores)
+    n_threads: int
+
+    def row_parts(self, n_rows: int) -> list[tuple[int, int]]:
+        bounds = np.linspace(0, n_rows, self.n_threads + 1).astype(np.int64)
+        return list(zip(bounds[:-1], bounds[1:]))
+
+
+def _bin_rows(columns, bins, term_features, term_scores, n_scores) -> _BinnedRows:
+    """Bin every used column (a thread per core) and pack the tables."""
+    _check_shapes(bins, term_features, term_scores, n_scores)
+    n_rows = len(columns[0].values) if columns else 0
+    used = sorted({f for features in term_features for f in features})
+    in_pairs = {f for features in term_features if len(features) > 1 for f in features}
+    position = {f: i for i, f in enumerate(used)}
+    fine = np.empty((len(used), n_rows),
+                    smallest_code_dtype(max([bins[f].n_bins for f in used], default=0)))
+    coarse = np.empty((len(used), n_rows), smallest_code_dtype(
+        max([bins[f].n_interaction_bins for f in in_pairs], default=0)))
+
+    def bin_feature(feature: int) -> None:
+        i = position[feature]
+        fine[i] = bin_column(columns[feature], bins[feature])
+        if feature in in_pairs:
+            looked_up = _coarse_from_fine(bins[feature], fine[i])
+            coarse[i] = looked_up if looked_up is not None else bin_column(
+                columns[feature], bins[feature], interaction=True)
+
+    n_threads = max(1, min(os.cpu_count() or 1, len(used)))
+    with ThreadPoolExecutor(max_workers=n_threads) as pool:
+        list(pool.map(bin_feature, used))
+    tables = [np.asarray(table, dtype=np.float64).reshape(-1, n_scores) for table in term_scores]
+    return _BinnedRows(
+        fine=fine, coarse=coarse,
+        first=np.array([position[t[0]] for t in term_features], dtype=np.int64),
+        second=np.array([position[t[1]] if len(t) > 1 else -1 for t in term_features],
+                        dtype=np.int64),
+        n2=np.array([np.shape(s)[1] if len(t) > 1 else 0
+                     for t, s in zip(term_features, term_scores)], dtype=np.int64),
+        offsets=np.cumsum([0] + [len(table) for table in tables])[:-1].astype(np.int64),
+        flat=np.concatenate(tables) if tables else np.zeros((0, n_scores)),
+        n_threads=n_threads,
+    )
+
+
+def _run_parts(kernel, rows: _BinnedRows, outputs: list[np.ndarray], n_rows: int) -> None:
+    """Run a scoring kernel over row ranges on threads, once per score (class)."""
+    def run(part: tuple[int, int]) -> None:
+        for k, out in enumerate(outputs):
+            kernel(rows.fine, rows.coarse, rows.first, rows.second, rows.n2, rows.offsets,
+                   np.ascontiguousarray(rows.flat[:, k]), out, part[0], part[1])
+
+    with ThreadPoolExecutor(max_workers=rows.n_threads) as pool:
+        list(pool.map(run, rows.row_parts(n_rows)))
 
 
 def term_contributions(columns: Sequence[Column], bins: Sequence[FeatureBins],
@@ -21,23 +109,28 @@ def term_contributions(columns: Sequence[Column], bins: Sequence[FeatureBins],
 
     ``n_scores`` (one score per class for multiclass, else 1) is given by the caller rather than
     read from the tables, so a model whose terms were all removed still has the right shape.
+    The result is a transposed view of (n_terms, n_rows) arrays, which the kernel fills a term
+    at a time.
     """
     n_rows = len(columns[0].values) if columns else 0
-    codes_cache: dict[tuple[int, bool], np.ndarray] = {}
+    rows = _bin_rows(columns, bins, term_features, term_scores, n_scores)
+    outputs = [np.empty((len(term_features), n_rows)) for _ in range(n_scores)]
+    _run_parts(gather_terms, rows, outputs, n_rows)
+    if n_scores == 1:
+        return outputs[0].T
+    return np.moveaxis(np.stack(outputs, axis=-1), 0, 1)
 
-    def codes(feature: int, interaction: bool) -> np.ndarray:
-        key = (feature, interaction)
-        if key not in codes_cache:
-            codes_cache[key] = bin_column(columns[feature], bins[feature], interaction)
-        return codes_cache[key]
 
-    extra = (n_scores,) if n_scores > 1 else ()
-    out = np.empty((n_rows, len(term_features)) + extra)
-    for t, (features, table) in enumerate(zip(term_features, term_scores)):
-        interaction = len(features) > 1
-        index = tuple(codes(f, interaction) for f in features)
-        out[:, t] = table[index]
-    return out
+def term_sums(columns: Sequence[Column], bins: Sequence[FeatureBins],
+              term_features: Sequence[tuple[int, ...]], term_scores: Sequence[np.ndarray],
+              n_scores: int = 1) -> np.ndarray:
+    """Per-row sum of the terms, (n_rows,) or (n_rows, n_scores): ``term_contributions`` summed
+    over terms, without holding every term's column."""
+    n_rows = len(columns[0].values) if columns else 0
+    rows = _bin_rows(columns, bins, term_features, term_scores, n_scores)
+    outputs = [np.zeros(n_rows) for _ in range(n_scores)]
+    _run_parts(sum_terms, rows, outputs, n_rows)
+    return outputs[0] if n_scores == 1 else np.column_stack(outputs)
 
 
 def term_importances(term_scores: Sequence[np.ndarray], bin_weights: Sequence[np.ndarray],

@@ -1,0 +1,85 @@
+"""Scoring kernels (numba, release the GIL): bin raw values, gather every term's table values."""
+
+import numpy as np
+from numba import njit
+
+
+_LANES = 16
+
+
+@njit(nogil=True, cache=True)
+def bin_values(values, cuts, codes):
+    """``codes[i]`` = 1 + number of cuts <= values[i] (a value bin), or 0 for NaN (missing).
+
+    The same as ``np.searchsorted(cuts, values, side="right") + 1``, but 4x faster: a
+    fixed-step, branch-free binary search over the cuts padded with +inf to 2^k - 1 entries, run
+    for 16 values side by side so that their chains of dependent loads overlap.
+    """
+    n_cuts = cuts.shape[0]
+    size = 1
+    steps = 0
+    while size - 1 < n_cuts:
+        size *= 2
+        steps += 1
+    padded = np.full(size - 1, np.inf)
+    padded[:n_cuts] = cuts
+    n = values.shape[0]
+    base = np.zeros(_LANES, dtype=np.int64)
+    for start in range(0, n, _LANES):
+        lanes = min(_LANES, n - start)
+        base[:] = 0
+        half = size >> 1
+        for _ in range(steps):
+            for j in range(lanes):
+                base[j] += half * (padded[base[j] + half - 1] <= values[start + j])
+            half >>= 1
+        for j in range(lanes):
+            value = values[start + j]
+            codes[start + j] = 0 if np.isnan(value) else min(base[j], n_cuts) + 1
+
+
+@njit(nogil=True, cache=True)
+def gather_terms(fine, coarse, first, second, n2, offsets, flat_table, out, row_lo, row_hi):
+    """``out[t, r]`` = term t's table value at row r's cell, for rows [row_lo, row_hi).
+
+    ``fine``/``coarse`` are (n_features, n_rows) codes; a main term (``second < 0``) reads
+    ``fine[first]``, a pair reads cell ``coarse[first] * n2 + coarse[second]``; term t's table
+    starts at ``offsets[t]`` of the 1-D ``flat_table`` (one score; call once per class). Rows go
+    in blocks small enough that their codes stay in cache while every term reads them.
+    """
+    block = 2048
+    for start in range(row_lo, row_hi, block):
+        stop = min(start + block, row_hi)
+        for t in range(first.shape[0]):
+            a = first[t]
+            b = second[t]
+            base = offsets[t]
+            if b < 0:
+                for r in range(start, stop):
+                    out[t, r] = flat_table[base + fine[a, r]]
+            else:
+                width = n2[t]
+                for r in range(start, stop):
+                    out[t, r] = flat_table[base + coarse[a, r] * width + coarse[b, r]]
+
+
+@njit(nogil=True, cache=True)
+def sum_terms(fine, coarse, first, second, n2, offsets, flat_table, out, row_lo, row_hi):
+    """``out[r]`` += the sum over terms of ``gather_terms``' values, for rows [row_lo, row_hi).
+
+    The sum without the (n_terms, n_rows) table of contributions: what predictions need.
+    """
+    block = 2048
+    for start in range(row_lo, row_hi, block):
+        stop = min(start + block, row_hi)
+        for t in range(first.shape[0]):
+            a = first[t]
+            b = second[t]
+            base = offsets[t]
+            if b < 0:
+                for r in range(start, stop):
+                    out[r] += flat_table[base + fine[a, r]]
+            else:
+                width = n2[t]
+                for r in range(start, stop):
+                    out[r] += flat_table[base + coarse[a, r] * width + coarse[b, r]]
