@@ -271,21 +271,21 @@ class _EBMBase(BaseEstimator):
         return [feature_bins_from_levels(t, levels)
                 for t, levels in zip(self.feature_types_in_, self.bins_)]
 
+    def _model_inputs(self, X: Any) -> tuple:
+        """(columns, bins, term features, term scores, n_scores) that scoring reads."""
+        check_is_fitted(self, "term_scores_")
+        columns = align_for_predict(X, self.feature_names_in_, self.feature_types_in_,
+                                    self._match_by_name, type(self).__name__)
+        return (columns, self._feature_bins(), self.term_features_, self.term_scores_,
+                int(np.size(self.intercept_)))
+
     def eval_terms(self, X: Any) -> np.ndarray:
         """Per-row contribution of every term: (n_rows, n_terms[, n_classes])."""
-        check_is_fitted(self, "term_scores_")
-        columns = align_for_predict(X, self.feature_names_in_, self.feature_types_in_,
-                                    self._match_by_name, type(self).__name__)
-        return term_contributions(columns, self._feature_bins(), self.term_features_,
-                                  self.term_scores_, n_scores=int(np.size(self.intercept_)))
+        return term_contributions(*self._model_inputs(X))
 
     def _raw_scores(self, X: Any) -> np.ndarray:
-        check_is_fitted(self, "term_scores_")
-        columns = align_for_predict(X, self.feature_names_in_, self.feature_types_in_,
-                                    self._match_by_name, type(self).__name__)
+        sums = term_sums(*self._model_inputs(X))
         intercept = np.asarray(self.intercept_, dtype=np.float64)
-        sums = term_sums(columns, self._feature_bins(), self.term_features_, self.term_scores_,
-                         n_scores=int(intercept.size))
         return sums + (intercept.reshape(-1)[0] if intercept.size == 1 else intercept)
 
     def term_importances(self, importance_type: str = "avg_weight") -> np.ndarray:

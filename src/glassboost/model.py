@@ -93,10 +93,12 @@ def _bin_rows(columns, bins, term_features, term_scores, n_scores) -> _BinnedRow
 
 def _run_parts(kernel, rows: _BinnedRows, outputs: list[np.ndarray], n_rows: int) -> None:
     """Run a scoring kernel over row ranges on threads, once per score (class)."""
+    tables = [np.ascontiguousarray(rows.flat[:, k]) for k in range(len(outputs))]
+
     def run(part: tuple[int, int]) -> None:
-        for k, out in enumerate(outputs):
+        for table, out in zip(tables, outputs):
             kernel(rows.fine, rows.coarse, rows.first, rows.second, rows.n2, rows.offsets,
-                   np.ascontiguousarray(rows.flat[:, k]), out, part[0], part[1])
+                   table, out, part[0], part[1])
 
     with ThreadPoolExecutor(max_workers=rows.n_threads) as pool:
         list(pool.map(run, rows.row_parts(n_rows)))
