@@ -180,6 +180,11 @@ class Booster:
         self.kernel_seeds = (seeds[outer_bags:] % (2**31 - 1)).astype(np.int64)
         self.progress = progress_callback.get()
         self.groups: RowGroups | None = None
+        # the targets as the kernels sum them: one column, or one-hot classes
+        if objective.code == MULTICLASS_LOG_LOSS:
+            self.targets = np.eye(objective.n_scores)[data.y.astype(np.int64)]
+        else:
+            self.targets = data.y[:, None]
 
     def _bag_rows(self, bag: int) -> BagRows:
         """One bag's training and validation weights, rebuilt from its seed by each stage.
@@ -193,21 +198,15 @@ class Booster:
         val = validation_mask(len(data.y), data.strata, self.validation_size, rng)
         train_w = np.where(val, 0.0, data.weights)
         val_w = np.where(val, data.weights, 0.0)
-        if self.objective.code == MULTICLASS_LOG_LOSS:
-            labels = data.y.astype(np.int64)
-            targets = np.zeros((len(labels), self.objective.n_scores))
-            targets[np.arange(len(labels)), labels] = 1.0
-        else:
-            targets = data.y[:, None]
         offset = float(val_w @ data.y**2) if self.objective.code == SQUARED_ERROR else 0.0
-        rows = BagRows((train_w > 0).astype(np.float64), train_w, train_w[:, None] * targets,
-                       val_w, val_w[:, None] * targets, offset)
+        rows = BagRows((train_w > 0).astype(np.float64), train_w,
+                       train_w[:, None] * self.targets, val_w, val_w[:, None] * self.targets,
+                       offset)
         if self.groups is None:
             return rows
         group = self.groups.sum
-        return BagRows(group(rows.train_count), group(rows.train_w),
-                       group(rows.train_wy).reshape(-1, targets.shape[1]), group(rows.val_w),
-                       group(rows.val_wy).reshape(-1, targets.shape[1]), offset)
+        return BagRows(group(rows.train_count), group(rows.train_w), group(rows.train_wy),
+                       group(rows.val_w), group(rows.val_wy), offset)
 
     def _map(self, fn, stage: str | None):
         """Run ``fn`` for every bag; boosting stages (named) report (tables, best round, loss)."""
