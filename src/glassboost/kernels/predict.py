@@ -5,6 +5,7 @@ from numba import njit
 
 
 _LANES = 16
+_BLOCK = 2048  # rows per block of term gathering
 
 
 @njit(nogil=True, cache=True)
@@ -38,6 +39,14 @@ def bin_values(values, cuts, codes):
             codes[start + j] = 0 if np.isnan(value) else min(base[j], n_cuts) + 1
 
 
+@njit(inline="always")
+def _cell(fine, coarse, first, second, n2, offsets, t, r):
+    """Row r's cell of term t in the flat tables (main: its fine code; pair: coarse codes)."""
+    if second[t] < 0:
+        return offsets[t] + fine[first[t], r]
+    return offsets[t] + coarse[first[t], r] * n2[t] + coarse[second[t], r]
+
+
 @njit(nogil=True, cache=True)
 def gather_terms(fine, coarse, first, second, n2, offsets, flat_table, out, row_lo, row_hi):
     """``out[t, r]`` = term t's table value at row r's cell, for rows [row_lo, row_hi).
@@ -47,20 +56,10 @@ def gather_terms(fine, coarse, first, second, n2, offsets, flat_table, out, row_
     starts at ``offsets[t]`` of the 1-D ``flat_table`` (one score; call once per class). Rows go
     in blocks small enough that their codes stay in cache while every term reads them.
     """
-    block = 2048
-    for start in range(row_lo, row_hi, block):
-        stop = min(start + block, row_hi)
+    for start in range(row_lo, row_hi, _BLOCK):
         for t in range(first.shape[0]):
-            a = first[t]
-            b = second[t]
-            base = offsets[t]
-            if b < 0:
-                for r in range(start, stop):
-                    out[t, r] = flat_table[base + fine[a, r]]
-            else:
-                width = n2[t]
-                for r in range(start, stop):
-                    out[t, r] = flat_table[base + coarse[a, r] * width + coarse[b, r]]
+            for r in range(start, min(start + _BLOCK, row_hi)):
+                out[t, r] = flat_table[_cell(fine, coarse, first, second, n2, offsets, t, r)]
 
 
 @njit(nogil=True, cache=True)
@@ -69,17 +68,7 @@ def sum_terms(fine, coarse, first, second, n2, offsets, flat_table, out, row_lo,
 
     The sum without the (n_terms, n_rows) table of contributions: what predictions need.
     """
-    block = 2048
-    for start in range(row_lo, row_hi, block):
-        stop = min(start + block, row_hi)
+    for start in range(row_lo, row_hi, _BLOCK):
         for t in range(first.shape[0]):
-            a = first[t]
-            b = second[t]
-            base = offsets[t]
-            if b < 0:
-                for r in range(start, stop):
-                    out[r] += flat_table[base + fine[a, r]]
-            else:
-                width = n2[t]
-                for r in range(start, stop):
-                    out[r] += flat_table[base + coarse[a, r] * width + coarse[b, r]]
+            for r in range(start, min(start + _BLOCK, row_hi)):
+                out[r] += flat_table[_cell(fine, coarse, first, second, n2, offsets, t, r)]
