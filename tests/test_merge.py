@@ -7,9 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from sklearn.metrics import roc_auc_score
-from sklearn.model_selection import train_test_split
 
-from glassboost.datasets import load_credit
 from glassboost import (ExplainableBoostingClassifier, ExplainableBoostingRegressor, load,
                         merge_ebms)
 
@@ -19,10 +17,8 @@ SMALL = dict(outer_bags=2, max_bins=24, max_interaction_bins=8, max_rounds=300)
 
 
 @pytest.fixture(scope="module")
-def credit():
-    frame = load_credit()
-    y = (frame.pop("Status") == "bad").to_numpy()
-    return train_test_split(frame, y, test_size=0.3, random_state=0, stratify=y)
+def credit(credit_split):
+    return credit_split(random_state=0)
 
 
 @pytest.fixture(scope="module")
