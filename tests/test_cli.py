@@ -326,8 +326,8 @@ def test_progress_line_counts_finished_bags():
     line(BagProgress("main effects", 3, 4, 120, 0.41234567))
     line(BagProgress("main effects", 0, 4, 90, 0.4))
     line.close()
-    first = "main effects: 1/4 bags done | bag 4: best round 120, validation loss 0.412346"
-    second = "main effects: 2/4 bags done | bag 1: best round 90, validation loss 0.4"
+    first = "main effects: 1/4 bags done | bag 4: best step 120, validation loss 0.412346"
+    second = "main effects: 2/4 bags done | bag 1: best step 90, validation loss 0.4"
     assert stream.getvalue() == f"\r{first}\r{second.ljust(len(first))}\n"
 
 

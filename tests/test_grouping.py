@@ -48,10 +48,11 @@ def test_group_sums_match_per_row_sums() -> None:
         np.testing.assert_allclose(sums[g], values[groups.group_of_row == g].sum(axis=0))
 
 
+@pytest.mark.parametrize("greedy_ratio", [0.0, 1.0])
 @pytest.mark.parametrize("objective, n_scores", [(SQUARED_ERROR, 1), (LOG_LOSS, 1),
                                                  (MULTICLASS_LOG_LOSS, 3)])
-def test_boosting_groups_equals_boosting_their_rows(objective, n_scores) -> None:
-    """Same tables, best round and validation loss, with early stopping on."""
+def test_boosting_groups_equals_boosting_their_rows(objective, n_scores, greedy_ratio) -> None:
+    """Same tables, best step and validation loss, with early stopping on (cyclic and greedy)."""
     rng = np.random.default_rng(3 + objective)
     n_rows, n_bins = 2000, np.array([5, 4, 6], dtype=np.int64)
     codes = _codes(rng, n_rows, n_bins - 1)
@@ -79,12 +80,13 @@ def test_boosting_groups_equals_boosting_their_rows(objective, n_scores) -> None
         scores = np.zeros((len(term_codes), n_scores))
         result = boost_terms(term_codes, n_bins, np.ones(3, np.int64), np.zeros(3, np.bool_),
                              np.zeros(3, np.int64), *rows, offset, objective, scores, tables,
-                             0.3, 60, 5, 1e-4, 3, 1e-4, 2, 0, 10.0, 7)
+                             0.3, 60, 5, 1e-4, 3, 1e-4, 2, 0, greedy_ratio, 0.0, 10.0, 5.0,
+                             7)
         return tables, result
 
     want_tables, want = boost(codes, per_row)
     grouped = [groups.sum(a).reshape(groups.n_groups, *a.shape[1:]) for a in per_row]
     got_tables, got = boost(codes[groups.representatives], grouped)
-    assert got[:2] == want[:2] and 0 < want[0] < 60  # early stopping took effect
+    assert got[:2] == want[:2] and 0 < want[0] < 180  # early stopping took effect
     assert got[2] == pytest.approx(want[2], rel=1e-10)
     np.testing.assert_allclose(got_tables, want_tables, atol=1e-10)

@@ -29,10 +29,11 @@ def _score(g, h) -> float:
 
 
 def reference_main_update(grad, hess, counts, nominal=False, monotone=0, min_samples_leaf=1,
-                          min_hessian=0.0, cat_smooth=10.0, lr=LR):
+                          min_hessian=0.0, cat_smooth=10.0, lr=LR, with_gain=False):
     """One greedy tree with at most two value leaves, plus the missing bin's own Newton step.
 
     The missing bin steps only when it holds at least ``min_samples_leaf`` rows (and some).
+    With ``with_gain``, returns (update, the cut's gain).
     """
     n_bins, n_scores = grad.shape
     update = np.zeros((n_bins, n_scores))
@@ -61,7 +62,7 @@ def reference_main_update(grad, hess, counts, nominal=False, monotone=0, min_sam
         left, right, gl, hl, gr, hr = best
         update[left] = -lr * gl / hl
         update[right] = -lr * gr / hr
-    return update
+    return (update, best_gain) if with_gain else update
 
 
 def _rect(table, i0, i1, j0, j1):
@@ -328,14 +329,91 @@ def test_boost_terms_matches_reference(learning_rate, rounds, objective, n_score
         codes, n_bins, np.ones(k, np.int64), np.zeros(k, np.bool_), np.zeros(k, np.int64),
         (train_w > 0).astype(float), train_w, train_w[:, None] * targets, np.zeros(n_rows),
         np.zeros((n_rows, n_scores)), 0.0, objective, scores, tables, learning_rate, rounds, 0,
-        0.0, 3, 0.0, 2, 0, 10.0, 1)
+        0.0, 3, 0.0, 2, 0, 0.0, 0.0, 10.0, 1.0, 1)
     want_tables, want_scores = reference_boost(codes, n_bins, y, train_w, objective, base,
                                                rounds, 3, learning_rate)
-    assert run == rounds and best == rounds
+    assert run == best == rounds * k  # steps: one per term and round
     for t, n in enumerate(n_bins):
         np.testing.assert_allclose(tables[t, :n], want_tables[t], atol=1e-10)
         assert np.abs(want_tables[t][1:-1]).max() > 0  # every term took a step
     np.testing.assert_allclose(scores, want_scores, atol=1e-10)
+
+
+def reference_greedy(codes, n_bins, nominal, y, w, objective, base, n_steps, greedy_steps,
+                     gain_scale, min_samples_leaf, lr):
+    """Greedy boosting: a sweep ranks every term by its tree's gain, then each step recomputes
+    the top term's tree (the first step reuses the sweep's), records its gain and applies it."""
+    n_rows, n_terms = codes.shape
+    scores = np.tile(base, (n_rows, 1)).astype(float)
+    tables = [np.zeros((n, len(base))) for n in n_bins]
+
+    def tree(t):
+        g, h = _gradients(objective, scores, y)
+        grad = np.zeros((n_bins[t], len(base)))
+        hess = np.zeros((n_bins[t], len(base)))
+        np.add.at(grad, codes[:, t], g * w[:, None])
+        np.add.at(hess, codes[:, t], h * w[:, None])
+        counts = np.bincount(codes[:, t][w > 0], minlength=n_bins[t]).astype(float)
+        update, gain = reference_main_update(grad, hess, counts, nominal=nominal[t],
+                                             min_samples_leaf=min_samples_leaf, lr=lr,
+                                             with_gain=True)
+        return update, gain * (gain_scale if nominal[t] else 1.0)
+
+    steps = 0
+    while steps < n_steps:
+        swept = [tree(t) for t in range(n_terms)]
+        gains = [gain for _, gain in swept]
+        for step in range(greedy_steps):
+            if steps == n_steps:
+                break
+            t = int(np.argmax(gains))
+            update = swept[t][0] if step == 0 else None
+            if update is None:
+                update, gains[t] = tree(t)
+            tables[t] += update
+            scores += update[codes[:, t]]
+            steps += 1
+    return tables, scores
+
+
+@pytest.mark.parametrize("objective, n_scores", [(SQUARED_ERROR, 1), (LOG_LOSS, 1),
+                                                 (POISSON_DEVIANCE, 1),
+                                                 (MULTICLASS_LOG_LOSS, 3)])
+def test_greedy_boosting_matches_reference(objective, n_scores) -> None:
+    rng = np.random.default_rng(700 + objective)
+    n_rows, n_bins = 400, np.array([7, 6, 9], dtype=np.int64)
+    # multiclass gradients sum to zero over classes, so nominal bins would sort by rounding noise
+    nominal = np.array([False, n_scores == 1, False])
+    codes = np.column_stack([rng.integers(0, n - 1, n_rows) for n in n_bins]).astype(np.uint8)
+    signal = (codes[:, 0].astype(float) - 3) * 0.4 + (codes[:, 1] % 3) * 0.3
+    if objective == MULTICLASS_LOG_LOSS:
+        y = np.clip(np.round(signal + rng.normal(size=n_rows)), 0, 2)
+    elif objective == LOG_LOSS:
+        y = (rng.random(n_rows) < expit(signal)).astype(float)
+    elif objective == POISSON_DEVIANCE:
+        y = rng.poisson(np.exp(signal * 0.5)).astype(float)
+    else:
+        y = signal + rng.normal(size=n_rows)
+    train_w = rng.uniform(0.5, 2.0, n_rows) * (rng.random(n_rows) < 0.85)
+    base = rng.normal(scale=0.1, size=n_scores)
+    scores = np.tile(base, (n_rows, 1))
+    tables = np.zeros((3, int(n_bins.max()), n_scores))
+    targets = _targets(objective, y, n_scores)
+    rounds, greedy_ratio, gain_scale, lr = 4, 5 / 3, 3.0, 0.2  # 12 steps, 5 per sweep
+    best, run, _ = boost_terms(
+        codes, n_bins, np.ones(3, np.int64), nominal, np.zeros(3, np.int64),
+        (train_w > 0).astype(float), train_w, train_w[:, None] * targets, np.zeros(n_rows),
+        np.zeros((n_rows, n_scores)), 0.0, objective, scores, tables, lr, rounds, 0, 0.0, 3,
+        0.0, 2, 0, greedy_ratio, 0.0, 10.0, gain_scale, 1)
+    want_tables, want_scores = reference_greedy(codes, n_bins, nominal, y, train_w, objective,
+                                                base, 12, 5, gain_scale, 3, lr)
+    assert run == best == 12
+    for t, n in enumerate(n_bins):
+        np.testing.assert_allclose(tables[t, :n], want_tables[t], atol=1e-10)
+    np.testing.assert_allclose(scores, want_scores, atol=1e-10)
+    # the greedy path differs from cyclic rounds: some term stepped more often than another
+    cyclic_tables, _ = reference_boost(codes, n_bins, y, train_w, objective, base, rounds, 3, 0.4)
+    assert not all(np.allclose(a[:len(b)], b) for a, b in zip(tables, cyclic_tables))
 
 
 # ---- losses and gradients --------------------------------------------------------------------

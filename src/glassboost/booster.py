@@ -25,12 +25,12 @@ from .objectives import Objective, initial_scores
 
 @dataclass(frozen=True)
 class BagProgress:
-    """What a finished bag reports: stage name, bag index, bag count, best round, loss."""
+    """What a finished bag reports: stage name, bag index, bag count, best step, loss."""
 
     stage: str
     bag: int
     n_bags: int
-    best_round: int
+    best_step: int
     validation_loss: float
 
 
@@ -53,6 +53,9 @@ class BoostSettings:
     max_leaves: int
     smoothing_rounds: int
     cat_smooth: float = 10.0
+    greedy_ratio: float = 10.0  # greedy steps per term after each sweep (0: cyclic rounds only)
+    cyclic_progress: float = 0.0  # fraction of sweeps that apply their trees
+    gain_scale: float = 5.0  # greedy ranking weight of nominal main terms' gains
 
 
 @dataclass
@@ -80,7 +83,7 @@ class BaggedTerms:
     main_tables: list[list[np.ndarray]]  # [bag][term] -> (n_bins, n_scores)
     pair_tables: list[list[np.ndarray]]  # [bag][pair] -> (n1, n2, n_scores)
     pair_strengths: dict[tuple[int, int], float] = field(default_factory=dict)
-    best_rounds: np.ndarray | None = None  # (2, n_bags): best round per stage and bag
+    best_steps: np.ndarray | None = None  # (2, n_bags): best step per stage and bag
 
 
 def validation_mask(n_rows: int, strata: np.ndarray | None, validation_size: float,
@@ -144,15 +147,16 @@ def _run_stage(term_codes, features, n_bins, data, objective, settings, scores, 
                seed):
     n1, n2, nominal, monotone = _pack_terms(features, n_bins, data)
     tables = np.zeros((len(features), int((n1 * n2).max()), objective.n_scores))
-    best_round, _, best_loss = boost_terms(
+    best_step, _, best_loss = boost_terms(
         term_codes, n1, n2, nominal, monotone, rows.train_count, rows.train_w, rows.train_wy,
         rows.val_w, rows.val_wy, rows.val_loss_offset, objective.code, scores, tables,
         settings.learning_rate, settings.max_rounds, settings.early_stopping_rounds,
         settings.early_stopping_tolerance, settings.min_samples_leaf, settings.min_hessian,
-        settings.max_leaves, settings.smoothing_rounds, settings.cat_smooth, seed,
+        settings.max_leaves, settings.smoothing_rounds, settings.greedy_ratio,
+        settings.cyclic_progress, settings.cat_smooth, settings.gain_scale, seed,
     )
     return [tables[i, : n1[i] * n2[i]].reshape(n1[i], n2[i], -1) if n2[i] > 1
-            else tables[i, : n1[i]].copy() for i in range(len(features))], best_round, best_loss
+            else tables[i, : n1[i]].copy() for i in range(len(features))], best_step, best_loss
 
 
 def _scores_from_tables(base, codes, features, tables, n_rows):
@@ -209,7 +213,7 @@ class Booster:
                        group(rows.val_w), group(rows.val_wy), offset)
 
     def _map(self, fn, stage: str | None):
-        """Run ``fn`` for every bag; boosting stages (named) report (tables, best round, loss)."""
+        """Run ``fn`` for every bag; boosting stages (named) report (tables, best step, loss)."""
         def run(bag):
             result = fn(bag)
             if self.progress is not None and stage is not None:
@@ -291,5 +295,5 @@ class Booster:
             main_tables=main_tables,
             pair_tables=[result[0] for result in pair_results],
             pair_strengths=strengths,
-            best_rounds=np.array([[r[1] for r in main_results], [r[1] for r in pair_results]]),
+            best_steps=np.array([[r[1] for r in main_results], [r[1] for r in pair_results]]),
         )

@@ -30,7 +30,7 @@ class ProgressLine:
             self._done[progress.stage] += 1
             self.draw(
                 f"{progress.stage}: {self._done[progress.stage]}/{progress.n_bags} bags done"
-                f" | bag {progress.bag + 1}: best round {progress.best_round},"
+                f" | bag {progress.bag + 1}: best step {progress.best_step},"
                 f" validation loss {progress.validation_loss:.6g}"
             )
 

@@ -19,6 +19,7 @@ from .booster import BinnedData, Booster, BoostSettings
 from .model import term_contributions, term_importances, term_sums
 from .objectives import classification_objective, inverse_link, regression_objective
 from .parameters import (check_number, check_random_state, check_validation_size,
+                         cyclic_progress_fraction,
                          parse_exclude, parse_interactions, parse_monotone, resolve_n_threads)
 from .purification import finish_terms
 from .resources import check_fit_memory
@@ -38,6 +39,8 @@ def _check_params(est: "_EBMBase") -> None:
     check_validation_size(est.validation_size)
     check_number("outer_bags", est.outer_bags, 1, integer=True)
     check_number("learning_rate", est.learning_rate, 0.0, low_open=True, high_open=True)
+    check_number("greedy_ratio", est.greedy_ratio, 0.0)
+    cyclic_progress_fraction(est.cyclic_progress)
     check_number("max_rounds", est.max_rounds, 0, integer=True)
     check_number("early_stopping_rounds", est.early_stopping_rounds, 0, integer=True)
     check_number("early_stopping_tolerance", est.early_stopping_tolerance, 0.0)
@@ -47,6 +50,7 @@ def _check_params(est: "_EBMBase") -> None:
     check_number("min_samples_leaf", est.min_samples_leaf, 1, integer=True)
     check_number("min_hessian", est.min_hessian, 0.0)
     check_number("max_leaves", est.max_leaves, 2, integer=True)
+    check_number("gain_scale", est.gain_scale, 0.0, low_open=True)
     check_number("cat_smooth", est.cat_smooth, 0.0)
     check_random_state(est.random_state)
     resolve_n_threads(est.n_jobs)
@@ -204,6 +208,8 @@ class _EBMBase(BaseEstimator):
             early_stopping_tolerance=self.early_stopping_tolerance,
             min_samples_leaf=self.min_samples_leaf, min_hessian=self.min_hessian,
             max_leaves=self.max_leaves, cat_smooth=self.cat_smooth,
+            greedy_ratio=float(self.greedy_ratio), gain_scale=float(self.gain_scale),
+            cyclic_progress=cyclic_progress_fraction(self.cyclic_progress),
         )
         booster = Booster(
             data, objective,
@@ -249,7 +255,7 @@ class _EBMBase(BaseEstimator):
             "link_": objective.link,
             "link_param_": np.nan,
             "objective_": objective.name,
-            "best_iteration_": bagged.best_rounds,
+            "best_iteration_": bagged.best_steps,
             "interaction_strengths_": {
                 (names[i], names[j]): s for (i, j), s in bagged.pair_strengths.items()
             },
@@ -372,10 +378,11 @@ class ExplainableBoostingClassifier(ClassifierMixin, _EBMBase):
 
     def __init__(self, feature_names=None, feature_types=None, max_bins=1024,
                  max_interaction_bins=64, interactions="3x", exclude=None, validation_size=0.15,
-                 outer_bags=14, learning_rate=0.015, max_rounds=50000, early_stopping_rounds=100,
+                 outer_bags=14, learning_rate=0.015, greedy_ratio=10.0,
+                 cyclic_progress=False, max_rounds=50000, early_stopping_rounds=100,
                  early_stopping_tolerance=1e-5, smoothing_rounds=75,
                  interaction_smoothing_rounds=75, min_samples_leaf=4, min_hessian=1e-4,
-                 max_leaves=2, cat_smooth=10.0, monotone_constraints=None, objective="log_loss",
+                 max_leaves=2, gain_scale=5.0, cat_smooth=10.0, monotone_constraints=None, objective="log_loss",
                  n_jobs=-1, random_state=42):
         _store_parameters(self, locals())
 
@@ -430,10 +437,11 @@ class ExplainableBoostingRegressor(RegressorMixin, _EBMBase):
 
     def __init__(self, feature_names=None, feature_types=None, max_bins=1024,
                  max_interaction_bins=64, interactions="5x", exclude=None, validation_size=0.15,
-                 outer_bags=14, learning_rate=0.04, max_rounds=50000, early_stopping_rounds=100,
+                 outer_bags=14, learning_rate=0.04, greedy_ratio=10.0,
+                 cyclic_progress=False, max_rounds=50000, early_stopping_rounds=100,
                  early_stopping_tolerance=1e-5, smoothing_rounds=500,
                  interaction_smoothing_rounds=100, min_samples_leaf=4, min_hessian=0.0,
-                 max_leaves=2, cat_smooth=10.0, monotone_constraints=None, objective="rmse",
+                 max_leaves=2, gain_scale=5.0, cat_smooth=10.0, monotone_constraints=None, objective="rmse",
                  n_jobs=-1, random_state=42):
         _store_parameters(self, locals())
 

@@ -28,6 +28,14 @@ def check_number(name: str, value: Any, low: float, high: float = np.inf, *,
         raise ValueError(f"{name} must be {kind} in the range {lo}{low}, {high}{hi}, got {value!r}")
 
 
+def cyclic_progress_fraction(value: Any) -> float:
+    """``cyclic_progress`` as the fraction of sweeps that apply their trees (True is 1, False 0)."""
+    if isinstance(value, (bool, np.bool_)):
+        return float(value)
+    check_number("cyclic_progress", value, 0.0, 1.0)
+    return float(value)
+
+
 def resolve_n_threads(n_jobs: Any) -> int:
     """joblib-style ``n_jobs``: positive counts, -1 for all cores, -2 for all but one, ..."""
     if n_jobs is None:

@@ -1,12 +1,23 @@
-"""Cyclic boosting of a set of terms for one bag (numba, releases the GIL).
+"""Boosting of a set of terms for one bag (numba, releases the GIL): cyclic rounds, greedy steps.
 
-Terms are visited cyclically in *blocks*. One pass over the rows does three things at once: add the
-current block's updates to every row's score, compute the row's gradient and hessian once at the
-new score, and accumulate them into the histograms of every term of the next block. Inside a
+*Cyclic rounds* visit the terms in *blocks*. One pass over the rows does three things at once: add
+the current block's updates to every row's score, compute the row's gradient and hessian once at
+the new score, and accumulate them into the histograms of every term of the next block. Inside a
 block all terms step from the same gradients; the block is kept small enough
 (``block_size * learning_rate <= BLOCK_STEP_BUDGET``) that even perfectly collinear terms cannot
 overshoot, so the path stays that of cyclic boosting while the costly per-row work (the gradient,
 an ``exp`` for most losses) is paid once per block instead of once per term.
+
+*Greedy steps* (after the smoothing rounds, when ``greedy_ratio > 0``) spend the boosting budget
+where it pays: a sweep computes every term's next tree and its gain, then each step takes the term
+with the largest gain, recomputes its tree at the current scores, records the new gain and applies
+the tree; ``greedy_ratio * n_terms`` steps follow each sweep. A sweep applies its trees (a cyclic
+round) only as often as ``cyclic_progress`` says. One pass per step applies the previous step's
+tree and fills the next term's histogram.
+
+Early stopping counts steps (a cyclic round is one step per term): boosting stops when the
+validation loss has not improved by a relative ``early_stopping_tolerance`` for
+``early_stopping_rounds * n_terms`` steps after the smoothing rounds, and keeps the best tables.
 
 Rows outside the bag's training set carry a training weight of zero: they are skipped by the
 histograms but still scored for the validation loss.
@@ -107,20 +118,71 @@ def _pass(term_codes, offsets, current_lo, current_hi, next_lo, next_hi, updates
                              hess_hist, want_loss)
 
 
+@njit
+def _term_update(t, grad_hist, hess_hist, counts, offsets, term_n1, term_n2, term_nominal,
+                 term_monotone, learning_rate, min_samples_leaf, min_hessian, max_leaves,
+                 random_split, cat_smooth, nominal_gain_scale, updates):
+    """Fill term ``t``'s slice of ``updates`` with its next tree; return the tree's gain.
+
+    A nominal main term's gain is multiplied by ``nominal_gain_scale``.
+    """
+    lo, hi = offsets[t], offsets[t + 1]
+    if term_n2[t] == 1:
+        gain = main_term_update(grad_hist[lo:hi], hess_hist[lo:hi], counts[lo:hi], term_n1[t],
+                                term_nominal[t], term_monotone[t], learning_rate,
+                                min_samples_leaf, min_hessian, max_leaves, random_split,
+                                cat_smooth, updates[lo:hi])
+        return gain * nominal_gain_scale if term_nominal[t] else gain
+    return pair_term_update(grad_hist[lo:hi], hess_hist[lo:hi], counts[lo:hi], term_n1[t],
+                            term_n2[t], learning_rate, min_samples_leaf, min_hessian,
+                            random_split, updates[lo:hi])
+
+
+@njit
+def _apply(t, offsets, updates, tables, dirty):
+    """Add term ``t``'s update to its table (rows get it in the next pass)."""
+    lo, hi = offsets[t], offsets[t + 1]
+    tables[t, :hi - lo] += updates[lo:hi]
+    dirty[t] = True
+
+
+@njit
+def _record(raw_loss, n_steps, state, tables, best_tables, dirty, val_loss_offset, val_total,
+            tolerance):
+    """Early-stopping bookkeeping after ``n_steps`` more steps scored ``raw_loss``.
+
+    ``state`` holds (best loss, steps since it, best step, steps run). On an improvement the
+    tables changed since the last best (``dirty``) are copied into ``best_tables``.
+    """
+    state[3] += n_steps
+    loss = (raw_loss + val_loss_offset) / val_total
+    if loss < state[0] - tolerance * abs(state[0]):
+        state[0] = loss
+        state[1] = 0.0
+        state[2] = state[3]
+        for t in range(dirty.shape[0]):
+            if dirty[t]:
+                best_tables[t] = tables[t]
+                dirty[t] = False
+    else:
+        state[1] += n_steps
+
+
 @njit(nogil=True, cache=True)
 def boost_terms(term_codes, term_n1, term_n2, term_nominal, term_monotone, train_count, train_w,
                 train_wy, val_w, val_wy, val_loss_offset, objective, scores, tables,
                 learning_rate, max_rounds, early_stopping_rounds, early_stopping_tolerance,
-                min_samples_leaf, min_hessian, max_leaves, smoothing_rounds, cat_smooth, seed):
-    """Boost ``tables`` (n_terms, max_bins, n_scores) cyclically, updating ``scores`` in place.
+                min_samples_leaf, min_hessian, max_leaves, smoothing_rounds, greedy_ratio,
+                cyclic_progress, cat_smooth, nominal_gain_scale, seed):
+    """Boost ``tables`` (n_terms, max_bins, n_scores), updating ``scores`` in place.
 
     Column ``t`` of ``term_codes`` is every row's cell in term ``t``'s table (a pair's cell is
     ``code1 * n2 + code2``). Rows are weighted groups (see ``loss``): ``train_count`` rows of
     total training weight ``train_w`` and weighted target sums ``train_wy`` (n_rows, n_scores),
-    and the same for validation; ``val_loss_offset`` is the loss's constant part. Stops when the
-    validation loss has not improved by a relative ``early_stopping_tolerance`` for
-    ``early_stopping_rounds`` rounds; ``tables`` then hold the best round's values.
-    Returns (best_round, rounds_run, best_validation_loss).
+    and the same for validation; ``val_loss_offset`` is the loss's constant part. The first
+    ``smoothing_rounds`` rounds are cyclic with random cuts; then cyclic rounds continue when
+    ``greedy_ratio`` is 0, greedy steps otherwise. At most ``max_rounds * n_terms`` steps.
+    Returns (best_step, steps_run, best_validation_loss).
     """
     np.random.seed(seed)
     n_terms = term_n1.shape[0]
@@ -145,51 +207,128 @@ def boost_terms(term_codes, term_n1, term_n2, term_nominal, term_monotone, train
     n_blocks = blocks.shape[0] - 1
     val_total = val_w.sum()
     early_stopping = val_total > 0.0 and early_stopping_rounds > 0
+    window = early_stopping_rounds * n_terms
+    max_steps = max_rounds * n_terms
+    best_tables = tables.copy()
+    dirty = np.zeros(n_terms, dtype=np.bool_)
+    gains = np.zeros(n_terms)
 
     # nothing to apply yet: this pass histograms the first block and scores the start
     loss = _pass(term_codes, offsets, 0, 0, blocks[0], blocks[1], updates, scores, train_w,
                  train_wy, val_w, val_wy, objective, grad_hist, hess_hist, True)
-    best_loss = (loss + val_loss_offset) / val_total if val_total > 0.0 else 0.0
-    best_tables = tables.copy()
-    best_round = 0
-    stale_rounds = 0
-    rounds_run = 0
-    for round_index in range(max_rounds):
+    state = np.zeros(4)  # best loss, stale steps, best step, steps run
+    state[0] = (loss + val_loss_offset) / val_total if val_total > 0.0 else 0.0
+    cyclic_rounds = max_rounds if greedy_ratio <= 0.0 else min(smoothing_rounds, max_rounds)
+    stopped = False
+    for round_index in range(cyclic_rounds):
         random_split = round_index < smoothing_rounds
         for b in range(n_blocks):
             for t in range(blocks[b], blocks[b + 1]):
-                lo, hi = offsets[t], offsets[t + 1]
-                if term_n2[t] == 1:
-                    main_term_update(grad_hist[lo:hi], hess_hist[lo:hi], counts[lo:hi],
-                                     n_bins[t], term_nominal[t], term_monotone[t],
-                                     learning_rate, min_samples_leaf, min_hessian, max_leaves,
-                                     random_split, cat_smooth, updates[lo:hi])
-                else:
-                    pair_term_update(grad_hist[lo:hi], hess_hist[lo:hi], counts[lo:hi],
-                                     term_n1[t], term_n2[t], learning_rate, min_samples_leaf,
-                                     min_hessian, random_split, updates[lo:hi])
-                tables[t, :n_bins[t]] += updates[lo:hi]
+                _term_update(t, grad_hist, hess_hist, counts, offsets, term_n1, term_n2,
+                             term_nominal, term_monotone, learning_rate, min_samples_leaf,
+                             min_hessian, max_leaves, random_split, cat_smooth,
+                             nominal_gain_scale, updates)
+                _apply(t, offsets, updates, tables, dirty)
             following = (b + 1) % n_blocks
             loss = _pass(term_codes, offsets, blocks[b], blocks[b + 1], blocks[following],
                          blocks[following + 1], updates, scores, train_w, train_wy, val_w,
                          val_wy, objective, grad_hist, hess_hist,
                          early_stopping and b == n_blocks - 1)
-        rounds_run = round_index + 1
         if not early_stopping:
+            state[3] += n_terms
             continue
-        loss = (loss + val_loss_offset) / val_total
-        if loss < best_loss - early_stopping_tolerance * abs(best_loss):
-            best_loss = loss
-            best_round = rounds_run
-            stale_rounds = 0
-            for t in range(n_terms):
-                best_tables[t, :n_bins[t]] = tables[t, :n_bins[t]]
-        else:
-            stale_rounds += 1
-            if stale_rounds >= early_stopping_rounds:
+        _record(loss, n_terms, state, tables, best_tables, dirty, val_loss_offset, val_total,
+                early_stopping_tolerance)
+        if round_index + 1 == smoothing_rounds:
+            state[1] = 0.0  # the patience window starts after smoothing
+        elif not random_split and state[1] >= window:
+            stopped = True
+            break
+
+    greedy_steps = max(1, int(np.ceil(greedy_ratio * n_terms - 1e-9)))  # 1/3 * 3 is 1
+    credit = cyclic_progress
+    pending = -1  # the term whose update the next pass applies
+    while greedy_ratio > 0.0 and not stopped and state[3] < max_steps:
+        # a sweep: every term's tree at the current scores, applied only when it makes progress
+        progress = credit >= 1.0
+        credit += cyclic_progress - (1.0 if progress else 0.0)
+        first, last = (blocks[0], blocks[1]) if progress else (0, n_terms)
+        loss = _pass(term_codes, offsets, max(pending, 0), pending + 1, first, last, updates,
+                     scores, train_w, train_wy, val_w, val_wy, objective, grad_hist, hess_hist,
+                     early_stopping and pending >= 0)
+        if pending >= 0:
+            if early_stopping:
+                _record(loss, 1, state, tables, best_tables, dirty, val_loss_offset, val_total,
+                        early_stopping_tolerance)
+                stopped = state[1] >= window
+            else:
+                state[3] += 1
+            pending = -1
+            if stopped:
                 break
+        if progress:
+            for b in range(n_blocks):
+                for t in range(blocks[b], blocks[b + 1]):
+                    gains[t] = _term_update(t, grad_hist, hess_hist, counts, offsets, term_n1,
+                                            term_n2, term_nominal, term_monotone, learning_rate,
+                                            min_samples_leaf, min_hessian, max_leaves, False,
+                                            cat_smooth, nominal_gain_scale, updates)
+                    _apply(t, offsets, updates, tables, dirty)
+                last_block = b == n_blocks - 1  # it leaves no histogram to fill
+                loss = _pass(term_codes, offsets, blocks[b], blocks[b + 1],
+                             0 if last_block else blocks[b + 1],
+                             0 if last_block else blocks[b + 2], updates, scores, train_w,
+                             train_wy, val_w, val_wy, objective, grad_hist, hess_hist,
+                             early_stopping and last_block)
+            if early_stopping:
+                _record(loss, n_terms, state, tables, best_tables, dirty, val_loss_offset,
+                        val_total, early_stopping_tolerance)
+                if state[1] >= window:
+                    break
+            else:
+                state[3] += n_terms
+        else:
+            for t in range(n_terms):
+                gains[t] = _term_update(t, grad_hist, hess_hist, counts, offsets, term_n1,
+                                        term_n2, term_nominal, term_monotone, learning_rate,
+                                        min_samples_leaf, min_hessian, max_leaves, False,
+                                        cat_smooth, nominal_gain_scale, updates)
+        fresh = not progress  # the sweep's trees fit the current scores until one is applied
+        for _ in range(greedy_steps):
+            if state[3] + (pending >= 0) >= max_steps:
+                break
+            t = np.argmax(gains)
+            if not fresh:
+                loss = _pass(term_codes, offsets, max(pending, 0), pending + 1, t, t + 1,
+                             updates, scores, train_w, train_wy, val_w, val_wy, objective,
+                             grad_hist, hess_hist, early_stopping and pending >= 0)
+                if pending >= 0:
+                    if early_stopping:
+                        _record(loss, 1, state, tables, best_tables, dirty, val_loss_offset,
+                                val_total, early_stopping_tolerance)
+                        stopped = state[1] >= window
+                    else:
+                        state[3] += 1
+                    pending = -1
+                    if stopped:
+                        break
+                gains[t] = _term_update(t, grad_hist, hess_hist, counts, offsets, term_n1,
+                                        term_n2, term_nominal, term_monotone, learning_rate,
+                                        min_samples_leaf, min_hessian, max_leaves, False,
+                                        cat_smooth, nominal_gain_scale, updates)
+            fresh = False
+            _apply(t, offsets, updates, tables, dirty)
+            pending = t
+    if pending >= 0:
+        loss = _pass(term_codes, offsets, pending, pending + 1, 0, 0, updates, scores, train_w,
+                     train_wy, val_w, val_wy, objective, grad_hist, hess_hist, early_stopping)
+        if early_stopping:
+            _record(loss, 1, state, tables, best_tables, dirty, val_loss_offset, val_total,
+                    early_stopping_tolerance)
+        else:
+            state[3] += 1
     if early_stopping:
         tables[:] = best_tables
     else:
-        best_round = rounds_run
-    return best_round, rounds_run, best_loss
+        state[2] = state[3]
+    return int(state[2]), int(state[3]), state[0]

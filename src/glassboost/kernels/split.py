@@ -131,7 +131,11 @@ def _pool_adjacent_violators(values, weights, increasing):
 @njit
 def main_term_update(grad, hess, counts, n_bins, nominal, monotone, learning_rate,
                      min_samples_leaf, min_hessian, max_leaves, random_split, cat_smooth, update):
-    """Fill ``update[:n_bins]`` with one tree's leaf values for a main-effect term."""
+    """Fill ``update[:n_bins]`` with one tree's leaf values for a main-effect term.
+
+    Returns the tree's gain: how much its cuts raise the sum of ``G^2 / H`` over the value bins
+    (what greedy boosting ranks terms by).
+    """
     n_scores = grad.shape[1]
     update[:n_bins, :] = 0.0
     if counts[0] >= min_samples_leaf and hessian_ok(hess[0], n_scores, min_hessian):
@@ -158,7 +162,7 @@ def main_term_update(grad, hess, counts, n_bins, nominal, monotone, learning_rat
         order = np.arange(1, n_bins - 1)
     n_positions = order.shape[0]
     if n_positions < 2:
-        return
+        return 0.0
 
     cum_g = np.zeros((n_positions + 1, n_scores))
     cum_h = np.zeros((n_positions + 1, n_scores))
@@ -174,6 +178,7 @@ def main_term_update(grad, hess, counts, n_bins, nominal, monotone, learning_rat
     bounds[0] = 0
     bounds[1] = n_positions
     n_segments = 1
+    total_gain = 0.0
     for _ in range(max_leaves - 1):
         best_segment = -1
         best_cut = -1
@@ -191,8 +196,9 @@ def main_term_update(grad, hess, counts, n_bins, nominal, monotone, learning_rat
             bounds[s + 1] = bounds[s]
         bounds[best_segment + 1] = best_cut
         n_segments += 1
+        total_gain += best_gain
     if n_segments == 1:
-        return
+        return 0.0
 
     values = np.empty((n_segments, n_scores))
     weights = np.empty(n_segments)
@@ -208,6 +214,7 @@ def main_term_update(grad, hess, counts, n_bins, nominal, monotone, learning_rat
         for i in range(bounds[s], bounds[s + 1]):
             for k in range(n_scores):
                 update[order[i], k] = values[s, k]
+    return total_gain
 
 
 @njit(inline="always")
@@ -409,7 +416,7 @@ def pair_term_update(grad, hess, counts, n1, n2, learning_rate, min_samples_leaf
     """Fill ``update[:n1*n2]`` (cell i*n2+j) with one 2-D tree's leaf values for a pair.
 
     Greedy steps try both features first and keep the better tree; smoothing steps draw the
-    orientation and every cut at random.
+    orientation and every cut at random. Returns the tree's gain over the undivided table.
     """
     n_scores = grad.shape[1]
     update[:n1 * n2, :] = 0.0
@@ -436,7 +443,7 @@ def pair_term_update(grad, hess, counts, n1, n2, learning_rate, min_samples_leaf
         if random_split and cut >= 0:
             break
     if cut < 0:
-        return
+        return 0.0
     pg = pg_rows.transpose(1, 0, 2) if best_transpose else pg_rows
     ph = ph_rows.transpose(1, 0, 2) if best_transpose else ph_rows
     a1 = pg.shape[0] - 1
@@ -456,3 +463,4 @@ def pair_term_update(grad, hess, counts, n1, n2, learning_rate, min_samples_leaf
                     for j in range(j0, j1):
                         cell = j * n2 + i if best_transpose else i * n2 + j
                         update[cell, k] = value
+    return gain
