@@ -26,7 +26,8 @@ histograms but still scored for the validation loss.
 import numpy as np
 from numba import njit
 
-from .loss import SQUARED_ERROR, group_gradient, group_loss, group_softmax_gradient
+from .loss import (SQUARED_ERROR, group_gradient, group_gradient_from_exponential, group_loss,
+                   group_softmax_gradient, score_exponential)
 from .split import main_term_update, pair_term_update
 
 BLOCK_STEP_BUDGET = 0.5
@@ -119,6 +120,76 @@ def _pass(term_codes, offsets, current_lo, current_hi, next_lo, next_hi, updates
 
 
 @njit
+def _refresh_exponentials(objective, scores, exponentials):
+    """Recompute every row's ``score_exponential`` (greedy steps then keep it up to date)."""
+    for row in range(scores.shape[0]):
+        exponentials[row] = score_exponential(objective, scores[row])
+
+
+@njit
+def _exponential_factors(objective, update, factors):
+    """``score_exponential`` of every cell of an update; one ``exp`` per run of equal cells."""
+    previous, factor = np.nan, 1.0
+    for cell in range(update.shape[0]):
+        if update[cell] != previous:
+            previous, factor = update[cell], score_exponential(objective, update[cell])
+        factors[cell] = factor
+
+
+@njit
+def _step_pass_single_score(term_codes, applied, applied_lo, applied_hi, histogrammed, hist_lo,
+                            hist_hi, updates, factors, scores, exponentials, train_w, train_wy,
+                            val_w, val_wy, objective, grad_hist, hess_hist, want_loss):
+    """A greedy step's pass for one-score objectives: apply term ``applied``'s update (cells
+    [applied_lo, applied_hi); -1: none) and fill term ``histogrammed``'s histogram.
+
+    Each row keeps its ``score_exponential``; a step multiplies it by the update's factor, so the
+    gradient needs no ``exp`` per row.
+    """
+    constant_hessian = objective == SQUARED_ERROR
+    grad_hist[hist_lo:hist_hi] = 0.0
+    if not constant_hessian:
+        hess_hist[hist_lo:hist_hi] = 0.0
+    if applied >= 0:
+        _exponential_factors(objective, updates[applied_lo:applied_hi], factors)
+    loss = 0.0
+    for row in range(scores.shape[0]):
+        score = scores[row]
+        exponential = exponentials[row]
+        if applied >= 0:
+            code = term_codes[row, applied]
+            score += updates[applied_lo + code]
+            exponential *= factors[code]
+            scores[row] = score
+            exponentials[row] = exponential
+        g, h = group_gradient_from_exponential(objective, score, exponential, train_w[row],
+                                               train_wy[row])
+        cell = hist_lo + term_codes[row, histogrammed]
+        grad_hist[cell] += g
+        if not constant_hessian:
+            hess_hist[cell] += h
+        if want_loss and val_w[row] > 0.0:
+            loss += group_loss(objective, score, val_w[row], val_wy[row])
+    return loss
+
+
+@njit
+def _step_pass(term_codes, offsets, applied, histogrammed, updates, factors, scores,
+               exponentials, train_w, train_wy, val_w, val_wy, objective, grad_hist, hess_hist,
+               want_loss):
+    """A greedy step's pass: apply term ``applied`` (-1: none), histogram term ``histogrammed``."""
+    if scores.shape[1] > 1:
+        return _pass(term_codes, offsets, max(applied, 0), applied + 1, histogrammed,
+                     histogrammed + 1, updates, scores, train_w, train_wy, val_w, val_wy,
+                     objective, grad_hist, hess_hist, want_loss)
+    return _step_pass_single_score(
+        term_codes, applied, offsets[max(applied, 0)], offsets[max(applied, 0) + 1],
+        histogrammed, offsets[histogrammed], offsets[histogrammed + 1], updates.reshape(-1),
+        factors, scores.reshape(-1), exponentials, train_w, train_wy.reshape(-1), val_w,
+        val_wy.reshape(-1), objective, grad_hist.reshape(-1), hess_hist.reshape(-1), want_loss)
+
+
+@njit
 def _term_update(t, grad_hist, hess_hist, counts, offsets, term_n1, term_n2, term_nominal,
                  term_monotone, learning_rate, min_samples_leaf, min_hessian, max_leaves,
                  random_split, cat_smooth, nominal_gain_scale, updates):
@@ -166,6 +237,18 @@ def _record(raw_loss, n_steps, state, tables, best_tables, dirty, val_loss_offse
                 dirty[t] = False
     else:
         state[1] += n_steps
+
+
+@njit
+def _count_steps(raw_loss, n_steps, early_stopping, state, tables, best_tables, dirty,
+                 val_loss_offset, val_total, tolerance, window):
+    """Count ``n_steps`` more steps (and their loss, when early stopping); True means stop."""
+    if not early_stopping:
+        state[3] += n_steps
+        return False
+    _record(raw_loss, n_steps, state, tables, best_tables, dirty, val_loss_offset, val_total,
+            tolerance)
+    return state[1] >= window
 
 
 @njit(nogil=True, cache=True)
@@ -218,6 +301,8 @@ def boost_terms(term_codes, term_n1, term_n2, term_nominal, term_monotone, train
                  train_wy, val_w, val_wy, objective, grad_hist, hess_hist, True)
     state = np.zeros(4)  # best loss, stale steps, best step, steps run
     state[0] = (loss + val_loss_offset) / val_total if val_total > 0.0 else 0.0
+    count = (early_stopping, state, tables, best_tables, dirty, val_loss_offset, val_total,
+             early_stopping_tolerance, window)
     cyclic_rounds = max_rounds if greedy_ratio <= 0.0 else min(smoothing_rounds, max_rounds)
     stopped = False
     for round_index in range(cyclic_rounds):
@@ -234,20 +319,18 @@ def boost_terms(term_codes, term_n1, term_n2, term_nominal, term_monotone, train
                          blocks[following + 1], updates, scores, train_w, train_wy, val_w,
                          val_wy, objective, grad_hist, hess_hist,
                          early_stopping and b == n_blocks - 1)
-        if not early_stopping:
-            state[3] += n_terms
-            continue
-        _record(loss, n_terms, state, tables, best_tables, dirty, val_loss_offset, val_total,
-                early_stopping_tolerance)
+        stop = _count_steps(loss, n_terms, *count)
         if round_index + 1 == smoothing_rounds:
             state[1] = 0.0  # the patience window starts after smoothing
-        elif not random_split and state[1] >= window:
+        elif stop and not random_split:
             stopped = True
             break
 
     greedy_steps = max(1, int(np.ceil(greedy_ratio * n_terms - 1e-9)))  # 1/3 * 3 is 1
     credit = cyclic_progress
     pending = -1  # the term whose update the next pass applies
+    exponentials = np.empty(scores.shape[0] if n_scores == 1 else 0)
+    factors = np.empty(int(n_bins.max()))
     while greedy_ratio > 0.0 and not stopped and state[3] < max_steps:
         # a sweep: every term's tree at the current scores, applied only when it makes progress
         progress = credit >= 1.0
@@ -257,14 +340,8 @@ def boost_terms(term_codes, term_n1, term_n2, term_nominal, term_monotone, train
                      scores, train_w, train_wy, val_w, val_wy, objective, grad_hist, hess_hist,
                      early_stopping and pending >= 0)
         if pending >= 0:
-            if early_stopping:
-                _record(loss, 1, state, tables, best_tables, dirty, val_loss_offset, val_total,
-                        early_stopping_tolerance)
-                stopped = state[1] >= window
-            else:
-                state[3] += 1
             pending = -1
-            if stopped:
+            if _count_steps(loss, 1, *count):
                 break
         if progress:
             for b in range(n_blocks):
@@ -280,36 +357,28 @@ def boost_terms(term_codes, term_n1, term_n2, term_nominal, term_monotone, train
                              0 if last_block else blocks[b + 2], updates, scores, train_w,
                              train_wy, val_w, val_wy, objective, grad_hist, hess_hist,
                              early_stopping and last_block)
-            if early_stopping:
-                _record(loss, n_terms, state, tables, best_tables, dirty, val_loss_offset,
-                        val_total, early_stopping_tolerance)
-                if state[1] >= window:
-                    break
-            else:
-                state[3] += n_terms
+            if _count_steps(loss, n_terms, *count):
+                break
         else:
             for t in range(n_terms):
                 gains[t] = _term_update(t, grad_hist, hess_hist, counts, offsets, term_n1,
                                         term_n2, term_nominal, term_monotone, learning_rate,
                                         min_samples_leaf, min_hessian, max_leaves, False,
                                         cat_smooth, nominal_gain_scale, updates)
+        if n_scores == 1:
+            _refresh_exponentials(objective, scores[:, 0], exponentials)
         fresh = not progress  # the sweep's trees fit the current scores until one is applied
         for _ in range(greedy_steps):
             if state[3] + (pending >= 0) >= max_steps:
                 break
             t = np.argmax(gains)
             if not fresh:
-                loss = _pass(term_codes, offsets, max(pending, 0), pending + 1, t, t + 1,
-                             updates, scores, train_w, train_wy, val_w, val_wy, objective,
-                             grad_hist, hess_hist, early_stopping and pending >= 0)
+                loss = _step_pass(term_codes, offsets, pending, t, updates, factors, scores,
+                                  exponentials, train_w, train_wy, val_w, val_wy, objective,
+                                  grad_hist, hess_hist, early_stopping and pending >= 0)
                 if pending >= 0:
-                    if early_stopping:
-                        _record(loss, 1, state, tables, best_tables, dirty, val_loss_offset,
-                                val_total, early_stopping_tolerance)
-                        stopped = state[1] >= window
-                    else:
-                        state[3] += 1
                     pending = -1
+                    stopped = _count_steps(loss, 1, *count)
                     if stopped:
                         break
                 gains[t] = _term_update(t, grad_hist, hess_hist, counts, offsets, term_n1,
@@ -322,11 +391,7 @@ def boost_terms(term_codes, term_n1, term_n2, term_nominal, term_monotone, train
     if pending >= 0:
         loss = _pass(term_codes, offsets, pending, pending + 1, 0, 0, updates, scores, train_w,
                      train_wy, val_w, val_wy, objective, grad_hist, hess_hist, early_stopping)
-        if early_stopping:
-            _record(loss, 1, state, tables, best_tables, dirty, val_loss_offset, val_total,
-                    early_stopping_tolerance)
-        else:
-            state[3] += 1
+        _count_steps(loss, 1, *count)
     if early_stopping:
         tables[:] = best_tables
     else:

@@ -44,6 +44,31 @@ def group_gradient(objective, score, w, wy):
 
 
 @njit(inline="always")
+def score_exponential(objective, score):
+    """The exponential a one-score gradient needs: exp(-s) for log loss, exp(s) for Poisson.
+
+    Greedy steps keep it per row and multiply it by ``score_exponential(delta)`` when a step adds
+    ``delta``, which costs a multiplication instead of an ``exp`` per row.
+    """
+    if objective == LOG_LOSS:
+        return np.exp(-score)
+    if objective == POISSON_DEVIANCE:
+        return np.exp(score)
+    return 1.0
+
+
+@njit(inline="always")
+def group_gradient_from_exponential(objective, score, exponential, w, wy):
+    """``group_gradient`` given ``score_exponential(objective, score)``."""
+    if objective == LOG_LOSS:
+        p = 1.0 / (1.0 + exponential)
+        return w * p - wy, w * max(p * (1.0 - p), _MIN_HESSIAN)
+    if objective == POISSON_DEVIANCE:
+        return w * exponential - wy, w * max(exponential, _MIN_HESSIAN)
+    return w * score - wy, w
+
+
+@njit(inline="always")
 def group_loss(objective, score, w, wy):
     """Loss of a single-score objective summed over a group (squared error: less its constant).
 
