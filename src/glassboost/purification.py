@@ -77,13 +77,28 @@ def _zero_unsupported(table: np.ndarray, weights: np.ndarray) -> None:
         table[:, 0] = 0.0
 
 
-def _finish_bag(bagged: BaggedTerms, bag: int, main_weights: dict, pair_weights: dict,
-                fine_to_coarse: dict) -> tuple[np.ndarray, list[np.ndarray]]:
+def _purify_every_bag(bagged: BaggedTerms, pair_weights: dict) -> list[list[tuple]]:
+    """[bag][pair] -> (pure, rows, cols): one least-squares solve per pair for all bags at once
+    (the system depends only on the pair's weights; the bags are its right-hand sides)."""
+    n_bags = len(bagged.pair_tables)
+    parts: list[list[tuple]] = [[] for _ in range(n_bags)]
+    for t, pair in enumerate(bagged.pairs):
+        tables = [bagged.pair_tables[bag][t] for bag in range(n_bags)]
+        pure, rows, cols = purify_pair(np.concatenate(tables, axis=2), pair_weights[pair])
+        k = tables[0].shape[2]
+        for bag in range(n_bags):
+            scores = slice(bag * k, (bag + 1) * k)
+            parts[bag].append((pure[..., scores], rows[:, scores], cols[:, scores]))
+    return parts
+
+
+def _finish_bag(bagged: BaggedTerms, bag: int, purified: list[tuple], main_weights: dict,
+                pair_weights: dict, fine_to_coarse: dict) -> tuple[np.ndarray, list[np.ndarray]]:
     intercept = bagged.base_scores.astype(np.float64, copy=True)
     mains = {f: t.copy() for f, t in zip(bagged.main_features, bagged.main_tables[bag])}
     pairs = []
-    for (i, j), table in zip(bagged.pairs, bagged.pair_tables[bag]):
-        pure, rows, cols = purify_pair(table, pair_weights[(i, j)])
+    for (i, j), (pure, rows, cols) in zip(bagged.pairs, purified):
+        pure = pure.copy()
         for feature, marginal, axis in ((i, rows, 0), (j, cols, 1)):
             if feature in mains:
                 mains[feature] += marginal[fine_to_coarse[feature]]
@@ -107,8 +122,9 @@ def finish_terms(bagged: BaggedTerms, main_weights: dict[int, np.ndarray],
                  fine_to_coarse: dict[int, np.ndarray]) -> FinishedTerms:
     """Purify and center every bag, then average; ``*_weights`` are training weights per bin."""
     n_bags = len(bagged.main_tables)
+    purified = _purify_every_bag(bagged, pair_weights)
     results = [
-        _finish_bag(bagged, bag, main_weights, pair_weights, fine_to_coarse)
+        _finish_bag(bagged, bag, purified[bag], main_weights, pair_weights, fine_to_coarse)
         for bag in range(n_bags)
     ]
     bagged_intercept = np.array([r[0] for r in results])
