@@ -329,7 +329,7 @@ def test_boost_terms_matches_reference(learning_rate, rounds, objective, n_score
         codes, n_bins, np.ones(k, np.int64), np.zeros(k, np.bool_), np.zeros(k, np.int64),
         (train_w > 0).astype(float), train_w, train_w[:, None] * targets, np.zeros(n_rows),
         np.zeros((n_rows, n_scores)), 0.0, objective, scores, tables, learning_rate, rounds, 0,
-        0.0, 3, 0.0, 2, 0, 0.0, 0.0, 10.0, 1.0, 1)
+        0.0, 3, 0.0, 2, 0, 0.0, 0.0, 10.0, 1.0, False, 1)
     want_tables, want_scores = reference_boost(codes, n_bins, y, train_w, objective, base,
                                                rounds, 3, learning_rate)
     assert run == best == rounds * k  # steps: one per term and round
@@ -404,7 +404,7 @@ def test_greedy_boosting_matches_reference(objective, n_scores) -> None:
         codes, n_bins, np.ones(3, np.int64), nominal, np.zeros(3, np.int64),
         (train_w > 0).astype(float), train_w, train_w[:, None] * targets, np.zeros(n_rows),
         np.zeros((n_rows, n_scores)), 0.0, objective, scores, tables, lr, rounds, 0, 0.0, 3,
-        0.0, 2, 0, greedy_ratio, 0.0, 10.0, gain_scale, 1)
+        0.0, 2, 0, greedy_ratio, 0.0, 10.0, gain_scale, False, 1)
     want_tables, want_scores = reference_greedy(codes, n_bins, nominal, y, train_w, objective,
                                                 base, 12, 5, gain_scale, 3, lr)
     assert run == best == 12

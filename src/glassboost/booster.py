@@ -143,17 +143,33 @@ def _pack_terms(features: list[tuple[int, ...]], n_bins: np.ndarray, data: Binne
     return n1, n2, nominal, monotone
 
 
+#: Most memory one bag's bin-space state (its training and validation co-occurrence sums) may take.
+BIN_SPACE_BYTES = 128 * 2**20
+
+
+def bin_space_pays(objective_code: int, n1: np.ndarray, n2: np.ndarray, n_rows: int) -> bool:
+    """Boost in bin space (``kernels.bin_space``): squared-error main effects whose co-occurrence
+    sums fit in BIN_SPACE_BYTES, when a step over them (a few rows of each, about six values per
+    bin in all) costs less than a pass over the rows."""
+    if objective_code != SQUARED_ERROR or np.any(n2 != 1):
+        return False
+    total = int(n1.sum())
+    cells = total * (total + len(n1)) - int((n1 * (n1 + 1)).sum())  # sum over t != p
+    return 2 * 8 * cells <= BIN_SPACE_BYTES and 6 * total < n_rows
+
+
 def _run_stage(term_codes, features, n_bins, data, objective, settings, scores, rows: BagRows,
                seed):
     n1, n2, nominal, monotone = _pack_terms(features, n_bins, data)
     tables = np.zeros((len(features), int((n1 * n2).max()), objective.n_scores))
+    in_bins = bin_space_pays(objective.code, n1, n2, len(term_codes))
     best_step, _, best_loss = boost_terms(
         term_codes, n1, n2, nominal, monotone, rows.train_count, rows.train_w, rows.train_wy,
         rows.val_w, rows.val_wy, rows.val_loss_offset, objective.code, scores, tables,
         settings.learning_rate, settings.max_rounds, settings.early_stopping_rounds,
         settings.early_stopping_tolerance, settings.min_samples_leaf, settings.min_hessian,
         settings.max_leaves, settings.smoothing_rounds, settings.greedy_ratio,
-        settings.cyclic_progress, settings.cat_smooth, settings.gain_scale, seed,
+        settings.cyclic_progress, settings.cat_smooth, settings.gain_scale, in_bins, seed,
     )
     return [tables[i, : n1[i] * n2[i]].reshape(n1[i], n2[i], -1) if n2[i] > 1
             else tables[i, : n1[i]].copy() for i in range(len(features))], best_step, best_loss

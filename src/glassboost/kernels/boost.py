@@ -28,6 +28,8 @@ from numba import njit
 
 from .loss import (SQUARED_ERROR, group_gradient, group_gradient_from_exponential, group_loss,
                    group_softmax_gradient, score_exponential)
+from .bin_space import (apply_in_bins, cooccurrence_layout, cooccurrence_prefix,
+                        gradient_histograms)
 from .split import main_term_update, pair_term_update
 
 BLOCK_STEP_BUDGET = 0.5
@@ -124,6 +126,51 @@ def _refresh_exponentials(objective, scores, exponentials):
     """Recompute every row's ``score_exponential`` (greedy steps then keep it up to date)."""
     for row in range(scores.shape[0]):
         exponentials[row] = score_exponential(objective, scores[row])
+
+
+@njit
+def _advance(in_bins, space, current_lo, current_hi, next_lo, next_hi, want_loss, rows):
+    """Apply the updates of terms [current_lo, current_hi) and make the histograms of terms
+    [next_lo, next_hi) current; return the validation loss. In bin space (``bin_space``) every
+    histogram is always current and the loss is kept up to date, so only the updates move.
+
+    ``rows`` is (term_codes, offsets, n_bins, updates, scores, train_w, train_wy, val_w, val_wy,
+    objective, grad_hist, hess_hist).
+    """
+    (term_codes, offsets, n_bins, updates, scores, train_w, train_wy, val_w, val_wy, objective,
+     grad_hist, hess_hist) = rows
+    if not in_bins:
+        return _pass(term_codes, offsets, current_lo, current_hi, next_lo, next_hi, updates,
+                     scores, train_w, train_wy, val_w, val_wy, objective, grad_hist, hess_hist,
+                     want_loss)
+    layout, train_cum, val_cum, val_weight, val_grad, loss = space
+    for p in range(current_lo, current_hi):
+        loss[0] += apply_in_bins(p, updates[offsets[p]:offsets[p + 1], 0], n_bins, offsets,
+                                 layout, train_cum, val_cum, hess_hist[:, 0], val_weight,
+                                 grad_hist[:, 0], val_grad)
+    return loss[0]
+
+
+@njit
+def _bin_space(in_bins, term_codes, n_bins, offsets, scores, train_w, train_wy, val_w, val_wy,
+               grad_hist):
+    """The state of bin-space boosting (empty when ``in_bins`` is False); fills ``grad_hist``."""
+    if not in_bins:
+        empty = np.zeros(0)
+        return np.zeros(1, dtype=np.int64), empty, empty, empty, empty, np.zeros(1)
+    layout = cooccurrence_layout(n_bins)
+    val_weight = np.zeros(offsets[-1])
+    for row in range(scores.shape[0]):
+        for t in range(term_codes.shape[1]):
+            val_weight[offsets[t] + term_codes[row, t]] += val_w[row]
+    grad_hist[:, 0] = gradient_histograms(term_codes, offsets, scores[:, 0], train_w,
+                                          train_wy[:, 0])
+    loss = np.zeros(1)
+    for row in range(scores.shape[0]):
+        loss[0] += group_loss(SQUARED_ERROR, scores[row, 0], val_w[row], val_wy[row, 0])
+    return (layout, cooccurrence_prefix(term_codes, n_bins, train_w, layout),
+            cooccurrence_prefix(term_codes, n_bins, val_w, layout), val_weight,
+            gradient_histograms(term_codes, offsets, scores[:, 0], val_w, val_wy[:, 0]), loss)
 
 
 @njit
@@ -256,7 +303,7 @@ def boost_terms(term_codes, term_n1, term_n2, term_nominal, term_monotone, train
                 train_wy, val_w, val_wy, val_loss_offset, objective, scores, tables,
                 learning_rate, max_rounds, early_stopping_rounds, early_stopping_tolerance,
                 min_samples_leaf, min_hessian, max_leaves, smoothing_rounds, greedy_ratio,
-                cyclic_progress, cat_smooth, nominal_gain_scale, seed):
+                cyclic_progress, cat_smooth, nominal_gain_scale, in_bins, seed):
     """Boost ``tables`` (n_terms, max_bins, n_scores), updating ``scores`` in place.
 
     Column ``t`` of ``term_codes`` is every row's cell in term ``t``'s table (a pair's cell is
@@ -265,6 +312,7 @@ def boost_terms(term_codes, term_n1, term_n2, term_nominal, term_monotone, train
     and the same for validation; ``val_loss_offset`` is the loss's constant part. The first
     ``smoothing_rounds`` rounds are cyclic with random cuts; then cyclic rounds continue when
     ``greedy_ratio`` is 0, greedy steps otherwise. At most ``max_rounds * n_terms`` steps.
+    ``in_bins`` boosts squared error in bin space (see ``bin_space``): same path, no row passes.
     Returns (best_step, steps_run, best_validation_loss).
     """
     np.random.seed(seed)
@@ -286,6 +334,12 @@ def boost_terms(term_codes, term_n1, term_n2, term_nominal, term_monotone, train
     if objective == SQUARED_ERROR:
         hess_hist[:, 0] = weight_sums
     updates = np.zeros((offsets[-1], n_scores))
+    in_bins = in_bins and objective == SQUARED_ERROR
+    space = _bin_space(in_bins, term_codes, n_bins, offsets, scores, train_w, train_wy, val_w,
+                       val_wy, grad_hist)
+    start_tables = tables.copy() if in_bins else tables[:0]
+    rows = (term_codes, offsets, n_bins, updates, scores, train_w, train_wy, val_w, val_wy,
+            objective, grad_hist, hess_hist)
     blocks = block_bounds(n_terms, learning_rate)
     n_blocks = blocks.shape[0] - 1
     val_total = val_w.sum()
@@ -297,8 +351,7 @@ def boost_terms(term_codes, term_n1, term_n2, term_nominal, term_monotone, train
     gains = np.zeros(n_terms)
 
     # nothing to apply yet: this pass histograms the first block and scores the start
-    loss = _pass(term_codes, offsets, 0, 0, blocks[0], blocks[1], updates, scores, train_w,
-                 train_wy, val_w, val_wy, objective, grad_hist, hess_hist, True)
+    loss = _advance(in_bins, space, 0, 0, blocks[0], blocks[1], True, rows)
     state = np.zeros(4)  # best loss, stale steps, best step, steps run
     state[0] = (loss + val_loss_offset) / val_total if val_total > 0.0 else 0.0
     count = (early_stopping, state, tables, best_tables, dirty, val_loss_offset, val_total,
@@ -315,10 +368,8 @@ def boost_terms(term_codes, term_n1, term_n2, term_nominal, term_monotone, train
                              nominal_gain_scale, updates)
                 _apply(t, offsets, updates, tables, dirty)
             following = (b + 1) % n_blocks
-            loss = _pass(term_codes, offsets, blocks[b], blocks[b + 1], blocks[following],
-                         blocks[following + 1], updates, scores, train_w, train_wy, val_w,
-                         val_wy, objective, grad_hist, hess_hist,
-                         early_stopping and b == n_blocks - 1)
+            loss = _advance(in_bins, space, blocks[b], blocks[b + 1], blocks[following],
+                            blocks[following + 1], early_stopping and b == n_blocks - 1, rows)
         stop = _count_steps(loss, n_terms, *count)
         if round_index + 1 == smoothing_rounds:
             state[1] = 0.0  # the patience window starts after smoothing
@@ -336,9 +387,8 @@ def boost_terms(term_codes, term_n1, term_n2, term_nominal, term_monotone, train
         progress = credit >= 1.0
         credit += cyclic_progress - (1.0 if progress else 0.0)
         first, last = (blocks[0], blocks[1]) if progress else (0, n_terms)
-        loss = _pass(term_codes, offsets, max(pending, 0), pending + 1, first, last, updates,
-                     scores, train_w, train_wy, val_w, val_wy, objective, grad_hist, hess_hist,
-                     early_stopping and pending >= 0)
+        loss = _advance(in_bins, space, max(pending, 0), pending + 1, first, last,
+                        early_stopping and pending >= 0, rows)
         if pending >= 0:
             pending = -1
             if _count_steps(loss, 1, *count):
@@ -352,11 +402,10 @@ def boost_terms(term_codes, term_n1, term_n2, term_nominal, term_monotone, train
                                             cat_smooth, nominal_gain_scale, updates)
                     _apply(t, offsets, updates, tables, dirty)
                 last_block = b == n_blocks - 1  # it leaves no histogram to fill
-                loss = _pass(term_codes, offsets, blocks[b], blocks[b + 1],
-                             0 if last_block else blocks[b + 1],
-                             0 if last_block else blocks[b + 2], updates, scores, train_w,
-                             train_wy, val_w, val_wy, objective, grad_hist, hess_hist,
-                             early_stopping and last_block)
+                loss = _advance(in_bins, space, blocks[b], blocks[b + 1],
+                                0 if last_block else blocks[b + 1],
+                                0 if last_block else blocks[b + 2], early_stopping and last_block,
+                                rows)
             if _count_steps(loss, n_terms, *count):
                 break
         else:
@@ -365,7 +414,7 @@ def boost_terms(term_codes, term_n1, term_n2, term_nominal, term_monotone, train
                                         term_n2, term_nominal, term_monotone, learning_rate,
                                         min_samples_leaf, min_hessian, max_leaves, False,
                                         cat_smooth, nominal_gain_scale, updates)
-        if n_scores == 1:
+        if n_scores == 1 and not in_bins:
             _refresh_exponentials(objective, scores[:, 0], exponentials)
         fresh = not progress  # the sweep's trees fit the current scores until one is applied
         for _ in range(greedy_steps):
@@ -373,9 +422,13 @@ def boost_terms(term_codes, term_n1, term_n2, term_nominal, term_monotone, train
                 break
             t = np.argmax(gains)
             if not fresh:
-                loss = _step_pass(term_codes, offsets, pending, t, updates, factors, scores,
-                                  exponentials, train_w, train_wy, val_w, val_wy, objective,
-                                  grad_hist, hess_hist, early_stopping and pending >= 0)
+                if in_bins:
+                    loss = _advance(True, space, max(pending, 0), pending + 1, t, t + 1, True,
+                                    rows)
+                else:
+                    loss = _step_pass(term_codes, offsets, pending, t, updates, factors, scores,
+                                      exponentials, train_w, train_wy, val_w, val_wy, objective,
+                                      grad_hist, hess_hist, early_stopping and pending >= 0)
                 if pending >= 0:
                     pending = -1
                     stopped = _count_steps(loss, 1, *count)
@@ -389,9 +442,13 @@ def boost_terms(term_codes, term_n1, term_n2, term_nominal, term_monotone, train
             _apply(t, offsets, updates, tables, dirty)
             pending = t
     if pending >= 0:
-        loss = _pass(term_codes, offsets, pending, pending + 1, 0, 0, updates, scores, train_w,
-                     train_wy, val_w, val_wy, objective, grad_hist, hess_hist, early_stopping)
+        loss = _advance(in_bins, space, pending, pending + 1, 0, 0, early_stopping, rows)
         _count_steps(loss, 1, *count)
+    if in_bins:  # the rows' scores, which bin space did not move
+        for row in range(scores.shape[0]):
+            for t in range(n_terms):
+                code = term_codes[row, t]
+                scores[row, 0] += tables[t, code, 0] - start_tables[t, code, 0]
     if early_stopping:
         tables[:] = best_tables
     else:
