@@ -340,9 +340,12 @@ def test_boost_terms_matches_reference(learning_rate, rounds, objective, n_score
 
 
 def reference_greedy(codes, n_bins, nominal, y, w, objective, base, n_steps, greedy_steps,
-                     gain_scale, min_samples_leaf, lr):
+                     gain_scale, min_samples_leaf, lr, progress=False):
     """Greedy boosting: a sweep ranks every term by its tree's gain, then each step recomputes
-    the top term's tree (the first step reuses the sweep's), records its gain and applies it."""
+    the top term's tree (the first step reuses the sweep's), records its gain and applies it.
+
+    With ``progress``, every sweep is a cyclic round that applies its trees one term at a time.
+    """
     n_rows, n_terms = codes.shape
     scores = np.tile(base, (n_rows, 1)).astype(float)
     tables = [np.zeros((n, len(base))) for n in n_bins]
@@ -361,13 +364,19 @@ def reference_greedy(codes, n_bins, nominal, y, w, objective, base, n_steps, gre
 
     steps = 0
     while steps < n_steps:
-        swept = [tree(t) for t in range(n_terms)]
+        swept = []
+        for t in range(n_terms):
+            swept.append(tree(t))
+            if progress:
+                tables[t] += swept[t][0]
+                scores += swept[t][0][codes[:, t]]
+                steps += 1
         gains = [gain for _, gain in swept]
         for step in range(greedy_steps):
             if steps == n_steps:
                 break
             t = int(np.argmax(gains))
-            update = swept[t][0] if step == 0 else None
+            update = swept[t][0] if step == 0 and not progress else None
             if update is None:
                 update, gains[t] = tree(t)
             tables[t] += update
@@ -414,6 +423,29 @@ def test_greedy_boosting_matches_reference(objective, n_scores) -> None:
     # the greedy path differs from cyclic rounds: some term stepped more often than another
     cyclic_tables, _ = reference_boost(codes, n_bins, y, train_w, objective, base, rounds, 3, 0.4)
     assert not all(np.allclose(a[:len(b)], b) for a, b in zip(tables, cyclic_tables))
+
+
+def test_greedy_boosting_with_cyclic_progress_matches_reference() -> None:
+    """cyclic_progress=1: every sweep applies its trees (a cyclic round), then greedy steps."""
+    rng = np.random.default_rng(800)
+    n_rows, n_bins = 400, np.array([7, 6, 9], dtype=np.int64)
+    nominal = np.array([False, True, False])
+    codes = np.column_stack([rng.integers(0, n - 1, n_rows) for n in n_bins]).astype(np.uint8)
+    y = (rng.random(n_rows) < expit((codes[:, 0] - 3) * 0.4)).astype(float)
+    train_w = rng.uniform(0.5, 2.0, n_rows) * (rng.random(n_rows) < 0.85)
+    scores, tables = np.zeros((n_rows, 1)), np.zeros((3, int(n_bins.max()), 1))
+    lr = 0.3  # one term per block: the cyclic round steps term by term
+    best, run, _ = boost_terms(
+        codes, n_bins, np.ones(3, np.int64), nominal, np.zeros(3, np.int64),
+        (train_w > 0).astype(float), train_w, (train_w * y)[:, None], np.zeros(n_rows),
+        np.zeros((n_rows, 1)), 0.0, LOG_LOSS, scores, tables, lr, 4, 0, 0.0, 3, 0.0, 2, 0,
+        5 / 3, 1.0, 10.0, 3.0, False, 1)
+    want_tables, want_scores = reference_greedy(codes, n_bins, nominal, y, train_w, LOG_LOSS,
+                                                np.zeros(1), 12, 5, 3.0, 3, lr, progress=True)
+    assert run == best == 12
+    for t, n in enumerate(n_bins):
+        np.testing.assert_allclose(tables[t, :n], want_tables[t], atol=1e-10)
+    np.testing.assert_allclose(scores, want_scores, atol=1e-10)
 
 
 # ---- losses and gradients --------------------------------------------------------------------

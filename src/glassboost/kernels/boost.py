@@ -237,13 +237,17 @@ def _step_pass(term_codes, offsets, applied, histogrammed, updates, factors, sco
 
 
 @njit
-def _term_update(t, grad_hist, hess_hist, counts, offsets, term_n1, term_n2, term_nominal,
-                 term_monotone, learning_rate, min_samples_leaf, min_hessian, max_leaves,
-                 random_split, cat_smooth, nominal_gain_scale, updates):
+def _term_update(t, random_split, terms):
     """Fill term ``t``'s slice of ``updates`` with its next tree; return the tree's gain.
 
-    A nominal main term's gain is multiplied by ``nominal_gain_scale``.
+    ``terms`` is (grad_hist, hess_hist, counts, offsets, term_n1, term_n2, term_nominal,
+    term_monotone, learning_rate, min_samples_leaf, min_hessian, max_leaves, cat_smooth,
+    nominal_gain_scale, updates). A nominal main term's gain is multiplied by
+    ``nominal_gain_scale``.
     """
+    (grad_hist, hess_hist, counts, offsets, term_n1, term_n2, term_nominal, term_monotone,
+     learning_rate, min_samples_leaf, min_hessian, max_leaves, cat_smooth, nominal_gain_scale,
+     updates) = terms
     lo, hi = offsets[t], offsets[t + 1]
     if term_n2[t] == 1:
         gain = main_term_update(grad_hist[lo:hi], hess_hist[lo:hi], counts[lo:hi], term_n1[t],
@@ -262,6 +266,24 @@ def _apply(t, offsets, updates, tables, dirty):
     lo, hi = offsets[t], offsets[t + 1]
     tables[t, :hi - lo] += updates[lo:hi]
     dirty[t] = True
+
+
+@njit
+def _cyclic_round(random_split, blocks, terms, gains, tables, dirty, in_bins, space, want_loss,
+                  rows):
+    """One cyclic round in block passes, from the first block's histograms; the last pass fills
+    them again for the next round. Records each term's gain; returns the validation loss."""
+    offsets, updates = terms[3], terms[14]
+    n_blocks = blocks.shape[0] - 1
+    loss = 0.0
+    for b in range(n_blocks):
+        for t in range(blocks[b], blocks[b + 1]):
+            gains[t] = _term_update(t, random_split, terms)
+            _apply(t, offsets, updates, tables, dirty)
+        following = (b + 1) % n_blocks
+        loss = _advance(in_bins, space, blocks[b], blocks[b + 1], blocks[following],
+                        blocks[following + 1], want_loss and b == n_blocks - 1, rows)
+    return loss
 
 
 @njit
@@ -340,8 +362,10 @@ def boost_terms(term_codes, term_n1, term_n2, term_nominal, term_monotone, train
     start_tables = tables.copy() if in_bins else tables[:0]
     rows = (term_codes, offsets, n_bins, updates, scores, train_w, train_wy, val_w, val_wy,
             objective, grad_hist, hess_hist)
+    terms = (grad_hist, hess_hist, counts, offsets, term_n1, term_n2, term_nominal,
+             term_monotone, learning_rate, min_samples_leaf, min_hessian, max_leaves, cat_smooth,
+             nominal_gain_scale, updates)
     blocks = block_bounds(n_terms, learning_rate)
-    n_blocks = blocks.shape[0] - 1
     val_total = val_w.sum()
     early_stopping = val_total > 0.0 and early_stopping_rounds > 0
     window = early_stopping_rounds * n_terms
@@ -360,16 +384,8 @@ def boost_terms(term_codes, term_n1, term_n2, term_nominal, term_monotone, train
     stopped = False
     for round_index in range(cyclic_rounds):
         random_split = round_index < smoothing_rounds
-        for b in range(n_blocks):
-            for t in range(blocks[b], blocks[b + 1]):
-                _term_update(t, grad_hist, hess_hist, counts, offsets, term_n1, term_n2,
-                             term_nominal, term_monotone, learning_rate, min_samples_leaf,
-                             min_hessian, max_leaves, random_split, cat_smooth,
-                             nominal_gain_scale, updates)
-                _apply(t, offsets, updates, tables, dirty)
-            following = (b + 1) % n_blocks
-            loss = _advance(in_bins, space, blocks[b], blocks[b + 1], blocks[following],
-                            blocks[following + 1], early_stopping and b == n_blocks - 1, rows)
+        loss = _cyclic_round(random_split, blocks, terms, gains, tables, dirty, in_bins, space,
+                             early_stopping, rows)
         stop = _count_steps(loss, n_terms, *count)
         if round_index + 1 == smoothing_rounds:
             state[1] = 0.0  # the patience window starts after smoothing
@@ -391,29 +407,16 @@ def boost_terms(term_codes, term_n1, term_n2, term_nominal, term_monotone, train
                         early_stopping and pending >= 0, rows)
         if pending >= 0:
             pending = -1
-            if _count_steps(loss, 1, *count):
+            if _count_steps(loss, 1, *count) or state[3] >= max_steps:
                 break
         if progress:
-            for b in range(n_blocks):
-                for t in range(blocks[b], blocks[b + 1]):
-                    gains[t] = _term_update(t, grad_hist, hess_hist, counts, offsets, term_n1,
-                                            term_n2, term_nominal, term_monotone, learning_rate,
-                                            min_samples_leaf, min_hessian, max_leaves, False,
-                                            cat_smooth, nominal_gain_scale, updates)
-                    _apply(t, offsets, updates, tables, dirty)
-                last_block = b == n_blocks - 1  # it leaves no histogram to fill
-                loss = _advance(in_bins, space, blocks[b], blocks[b + 1],
-                                0 if last_block else blocks[b + 1],
-                                0 if last_block else blocks[b + 2], early_stopping and last_block,
-                                rows)
+            loss = _cyclic_round(False, blocks, terms, gains, tables, dirty, in_bins, space,
+                                 early_stopping, rows)
             if _count_steps(loss, n_terms, *count):
                 break
         else:
             for t in range(n_terms):
-                gains[t] = _term_update(t, grad_hist, hess_hist, counts, offsets, term_n1,
-                                        term_n2, term_nominal, term_monotone, learning_rate,
-                                        min_samples_leaf, min_hessian, max_leaves, False,
-                                        cat_smooth, nominal_gain_scale, updates)
+                gains[t] = _term_update(t, False, terms)
         if n_scores == 1 and not in_bins:
             _refresh_exponentials(objective, scores[:, 0], exponentials)
         fresh = not progress  # the sweep's trees fit the current scores until one is applied
@@ -434,10 +437,7 @@ def boost_terms(term_codes, term_n1, term_n2, term_nominal, term_monotone, train
                     stopped = _count_steps(loss, 1, *count)
                     if stopped:
                         break
-                gains[t] = _term_update(t, grad_hist, hess_hist, counts, offsets, term_n1,
-                                        term_n2, term_nominal, term_monotone, learning_rate,
-                                        min_samples_leaf, min_hessian, max_leaves, False,
-                                        cat_smooth, nominal_gain_scale, updates)
+                gains[t] = _term_update(t, False, terms)
             fresh = False
             _apply(t, offsets, updates, tables, dirty)
             pending = t
