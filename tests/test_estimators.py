@@ -257,6 +257,21 @@ def small_frame():
     return X, y.to_numpy()
 
 
+def test_cyclic_and_greedy_boosting_both_fit_the_signal(small_frame) -> None:
+    """Pure cyclic rounds, greedy main effects (the default) and greedy pairs too."""
+    X, y = small_frame
+    fits = {}
+    for greedy, pair_greedy in ((0.0, 0.0), (10.0, 0.0), (10.0, 5.0)):
+        model = ExplainableBoostingRegressor(
+            outer_bags=2, interactions=[("p", "q"), ("r", "s")], greedy_ratio=greedy,
+            interaction_greedy_ratio=pair_greedy, n_jobs=1, random_state=3).fit(X, y)
+        assert np.var(y - model.predict(X)) < 0.2 * np.var(y)
+        fits[greedy, pair_greedy] = model
+    cyclic, greedy, all_greedy = fits.values()
+    assert not np.allclose(cyclic.term_scores_[0], greedy.term_scores_[0])
+    assert not np.allclose(greedy.term_scores_[4], all_greedy.term_scores_[4])
+
+
 TINY = dict(outer_bags=1, max_rounds=50, max_interaction_bins=8, n_jobs=1)
 
 
