@@ -243,23 +243,30 @@ def pair_prefix_sums(grad, hess, counts, n1, n2):
     """2-D prefix sums over the cells that are not unseen: p[i, j] sums rows < i, columns < j.
 
     Each row of cells is summed left to right and added to the row above, so a sum depends on
-    one running total instead of three neighbours.
+    one running total instead of three neighbours; the three running totals of a row (gradient,
+    hessian, count) advance side by side.
     """
     n_scores = grad.shape[1]
-    pg = np.zeros((n1, n2, n_scores))
-    ph = np.zeros((n1, n2, n_scores))
-    pn = np.zeros((n1, n2))
+    pg = np.empty((n1, n2, n_scores))
+    ph = np.empty((n1, n2, n_scores))
+    pn = np.empty((n1, n2))
+    pg[0] = 0.0
+    ph[0] = 0.0
+    pn[0] = 0.0
     for i in range(n1 - 1):
-        run_n = 0.0
-        for j in range(n2 - 1):
-            run_n += counts[i * n2 + j]
-            pn[i + 1, j + 1] = pn[i, j + 1] + run_n
+        pn[i + 1, 0] = 0.0
+        pg[i + 1, 0] = 0.0
+        ph[i + 1, 0] = 0.0
         for k in range(n_scores):
+            run_n = 0.0
             run_g = 0.0
             run_h = 0.0
             for j in range(n2 - 1):
-                run_g += grad[i * n2 + j, k]
-                run_h += hess[i * n2 + j, k]
+                cell = i * n2 + j
+                run_n += counts[cell]
+                run_g += grad[cell, k]
+                run_h += hess[cell, k]
+                pn[i + 1, j + 1] = pn[i, j + 1] + run_n
                 pg[i + 1, j + 1, k] = pg[i, j + 1, k] + run_g
                 ph[i + 1, j + 1, k] = ph[i, j + 1, k] + run_h
     return pg, ph, pn
