@@ -405,6 +405,14 @@ def _best_pair_tree_one_score(pg, ph, pn, min_samples_leaf, min_hessian):
         low_best = _newton_score(pg[cut, a2], h_low)
         high_best = _newton_score(pg[a1, a2] - pg[cut, a2], h_high)
         _side_cut_scores(pg, ph, pn, cut, min_samples_leaf, min_hessian, low, high)
+        # the best side cuts are searched only when this cut can beat the best tree so far;
+        # their scores' maxima are a reduction, which vectorizes
+        low_top, high_top = low_best, high_best
+        for j in range(1, a2):
+            low_top = max(low_top, low[j])
+            high_top = max(high_top, high[j])
+        if low_top + high_top - parent <= best_gain:
+            continue
         low_cut, high_cut = -1, -1
         for j in range(1, a2):
             if low[j] > low_best:
