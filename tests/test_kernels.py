@@ -301,16 +301,13 @@ def reference_boost(codes, n_bins, y, w, objective, base, rounds, min_samples_le
     return tables, scores
 
 
-@pytest.mark.parametrize("learning_rate", [0.4, 0.1])
-@pytest.mark.parametrize("rounds", [1, 2])
-@pytest.mark.parametrize("objective, n_scores", [(SQUARED_ERROR, 1), (LOG_LOSS, 1),
-                                                 (POISSON_DEVIANCE, 1),
-                                                 (MULTICLASS_LOG_LOSS, 3)])
-def test_boost_terms_matches_reference(learning_rate, rounds, objective, n_scores) -> None:
-    rng = np.random.default_rng(600 + objective)
-    n_rows, n_bins = 400, np.array([7, 5, 9], dtype=np.int64)
+def _boosting_problem(seed, objective, n_scores, n_bins, second_signal):
+    """Codes, targets, training weights (some zero) and a start score for boosting tests; the
+    target depends on feature 0 and on feature ``second_signal``."""
+    rng = np.random.default_rng(seed)
+    n_rows = 400
     codes = np.column_stack([rng.integers(0, n - 1, n_rows) for n in n_bins]).astype(np.uint8)
-    signal = (codes[:, 0].astype(float) - 3) * 0.4 + (codes[:, 2] % 3) * 0.3
+    signal = (codes[:, 0].astype(float) - 3) * 0.4 + (codes[:, second_signal] % 3) * 0.3
     if objective == MULTICLASS_LOG_LOSS:
         y = np.clip(np.round(signal + rng.normal(size=n_rows)), 0, 2)
     elif objective == LOG_LOSS:
@@ -320,7 +317,17 @@ def test_boost_terms_matches_reference(learning_rate, rounds, objective, n_score
     else:
         y = signal + rng.normal(size=n_rows)
     train_w = rng.uniform(0.5, 2.0, n_rows) * (rng.random(n_rows) < 0.85)
-    base = rng.normal(scale=0.1, size=n_scores)
+    return codes, y, train_w, rng.normal(scale=0.1, size=n_scores)
+
+
+@pytest.mark.parametrize("learning_rate", [0.4, 0.1])
+@pytest.mark.parametrize("rounds", [1, 2])
+@pytest.mark.parametrize("objective, n_scores", [(SQUARED_ERROR, 1), (LOG_LOSS, 1),
+                                                 (POISSON_DEVIANCE, 1),
+                                                 (MULTICLASS_LOG_LOSS, 3)])
+def test_boost_terms_matches_reference(learning_rate, rounds, objective, n_scores) -> None:
+    n_rows, n_bins = 400, np.array([7, 5, 9], dtype=np.int64)
+    codes, y, train_w, base = _boosting_problem(600 + objective, objective, n_scores, n_bins, 2)
     scores = np.tile(base, (n_rows, 1))
     tables = np.zeros((3, int(n_bins.max()), n_scores))
     k = 3
@@ -389,22 +396,10 @@ def reference_greedy(codes, n_bins, nominal, y, w, objective, base, n_steps, gre
                                                  (POISSON_DEVIANCE, 1),
                                                  (MULTICLASS_LOG_LOSS, 3)])
 def test_greedy_boosting_matches_reference(objective, n_scores) -> None:
-    rng = np.random.default_rng(700 + objective)
     n_rows, n_bins = 400, np.array([7, 6, 9], dtype=np.int64)
     # multiclass gradients sum to zero over classes, so nominal bins would sort by rounding noise
     nominal = np.array([False, n_scores == 1, False])
-    codes = np.column_stack([rng.integers(0, n - 1, n_rows) for n in n_bins]).astype(np.uint8)
-    signal = (codes[:, 0].astype(float) - 3) * 0.4 + (codes[:, 1] % 3) * 0.3
-    if objective == MULTICLASS_LOG_LOSS:
-        y = np.clip(np.round(signal + rng.normal(size=n_rows)), 0, 2)
-    elif objective == LOG_LOSS:
-        y = (rng.random(n_rows) < expit(signal)).astype(float)
-    elif objective == POISSON_DEVIANCE:
-        y = rng.poisson(np.exp(signal * 0.5)).astype(float)
-    else:
-        y = signal + rng.normal(size=n_rows)
-    train_w = rng.uniform(0.5, 2.0, n_rows) * (rng.random(n_rows) < 0.85)
-    base = rng.normal(scale=0.1, size=n_scores)
+    codes, y, train_w, base = _boosting_problem(700 + objective, objective, n_scores, n_bins, 1)
     scores = np.tile(base, (n_rows, 1))
     tables = np.zeros((3, int(n_bins.max()), n_scores))
     targets = _targets(objective, y, n_scores)
