@@ -52,10 +52,10 @@ class BoostSettings:
     min_hessian: float
     max_leaves: int
     smoothing_rounds: int
+    greedy_ratio: float  # greedy steps per term after each sweep (0: cyclic rounds only)
+    cyclic_progress: float  # fraction of sweeps that apply their trees
+    gain_scale: float  # greedy ranking weight of nominal main terms' gains
     cat_smooth: float = 10.0
-    greedy_ratio: float = 10.0  # greedy steps per term after each sweep (0: cyclic rounds only)
-    cyclic_progress: float = 0.0  # fraction of sweeps that apply their trees
-    gain_scale: float = 5.0  # greedy ranking weight of nominal main terms' gains
 
 
 @dataclass

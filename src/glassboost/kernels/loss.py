@@ -19,28 +19,10 @@ _MIN_HESSIAN = 1e-16
 
 
 @njit(inline="always")
-def _sigmoid(score):
-    # branch-free: exp overflows to inf for very negative scores, giving exactly 0
-    return 1.0 / (1.0 + np.exp(-score))
-
-
-@njit(inline="always")
 def _softplus(score):
     if score > 0.0:
         return score + np.log1p(np.exp(-score))
     return np.log1p(np.exp(score))
-
-
-@njit(inline="always")
-def group_gradient(objective, score, w, wy):
-    """(gradient, hessian) of a single-score objective summed over a group."""
-    if objective == LOG_LOSS:
-        p = _sigmoid(score)
-        return w * p - wy, w * max(p * (1.0 - p), _MIN_HESSIAN)
-    if objective == POISSON_DEVIANCE:
-        mu = np.exp(score)
-        return w * mu - wy, w * max(mu, _MIN_HESSIAN)
-    return w * score - wy, w
 
 
 @njit(inline="always")
@@ -61,11 +43,18 @@ def score_exponential(objective, score):
 def group_gradient_from_exponential(objective, score, exponential, w, wy):
     """``group_gradient`` given ``score_exponential(objective, score)``."""
     if objective == LOG_LOSS:
-        p = 1.0 / (1.0 + exponential)
+        p = 1.0 / (1.0 + exponential)  # exp(-s) overflows to inf for very negative s: p = 0
         return w * p - wy, w * max(p * (1.0 - p), _MIN_HESSIAN)
     if objective == POISSON_DEVIANCE:
         return w * exponential - wy, w * max(exponential, _MIN_HESSIAN)
     return w * score - wy, w
+
+
+@njit(inline="always")
+def group_gradient(objective, score, w, wy):
+    """(gradient, hessian) of a single-score objective summed over a group."""
+    return group_gradient_from_exponential(objective, score, score_exponential(objective, score),
+                                           w, wy)
 
 
 @njit(inline="always")

@@ -263,12 +263,13 @@ def pair_prefix_sums(grad, hess, counts, n1, n2):
             run_h = 0.0
             for j in range(n2 - 1):
                 cell = i * n2 + j
-                run_n += counts[cell]
                 run_g += grad[cell, k]
                 run_h += hess[cell, k]
-                pn[i + 1, j + 1] = pn[i, j + 1] + run_n
                 pg[i + 1, j + 1, k] = pg[i, j + 1, k] + run_g
                 ph[i + 1, j + 1, k] = ph[i, j + 1, k] + run_h
+                if k == 0:  # the counts are the same for every score
+                    run_n += counts[cell]
+                    pn[i + 1, j + 1] = pn[i, j + 1] + run_n
     return pg, ph, pn
 
 
