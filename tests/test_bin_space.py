@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from glassboost.booster import bin_space_pays
-from glassboost.kernels.bin_space import (apply_in_bins, cooccurrence_layout,
-                                          cooccurrence_prefix, gradient_histograms)
+from glassboost.kernels.bin_space import (apply_in_bins, cell_sums, cooccurrence_layout,
+                                          cooccurrence_prefix)
 from glassboost.kernels.boost import boost_terms
 from glassboost.kernels.loss import LOG_LOSS, SQUARED_ERROR
 
@@ -50,7 +50,7 @@ def test_applying_an_update_in_bins_matches_recomputing_from_the_rows() -> None:
     scores = rng.normal(size=len(y))
 
     def histograms(s):
-        return [gradient_histograms(codes, offsets, s, w, w * y) for w in (train_w, val_w)]
+        return [cell_sums(codes, offsets, w * s - w * y) for w in (train_w, val_w)]
 
     def loss(s):
         return float(np.sum(val_w * s * s - 2 * val_w * y * s))

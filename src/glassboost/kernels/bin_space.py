@@ -55,14 +55,13 @@ def cooccurrence_prefix(term_codes, n_bins, weights, layout):
 
 
 @njit
-def gradient_histograms(term_codes, offsets, scores, w, wy):
-    """Per-cell sums of ``w * s - wy`` (the squared-error gradient) over the rows, every term."""
-    hist = np.zeros(offsets[-1])
-    for row in range(scores.shape[0]):
-        g = w[row] * scores[row] - wy[row]
+def cell_sums(term_codes, offsets, values):
+    """Per-cell sums of one value per row, for every term (weights, or gradients ``w*s - wy``)."""
+    sums = np.zeros(offsets[-1])
+    for row in range(values.shape[0]):
         for t in range(term_codes.shape[1]):
-            hist[offsets[t] + term_codes[row, t]] += g
-    return hist
+            sums[offsets[t] + term_codes[row, t]] += values[row]
+    return sums
 
 
 @njit

@@ -28,8 +28,7 @@ from numba import njit
 
 from .loss import (SQUARED_ERROR, group_gradient, group_gradient_from_exponential, group_loss,
                    group_softmax_gradient, score_exponential)
-from .bin_space import (apply_in_bins, cooccurrence_layout, cooccurrence_prefix,
-                        gradient_histograms)
+from .bin_space import apply_in_bins, cell_sums, cooccurrence_layout, cooccurrence_prefix
 from .split import main_term_update, pair_term_update
 
 BLOCK_STEP_BUDGET = 0.5
@@ -159,18 +158,14 @@ def _bin_space(in_bins, term_codes, n_bins, offsets, scores, train_w, train_wy, 
         empty = np.zeros(0)
         return np.zeros(1, dtype=np.int64), empty, empty, empty, empty, np.zeros(1)
     layout = cooccurrence_layout(n_bins)
-    val_weight = np.zeros(offsets[-1])
-    for row in range(scores.shape[0]):
-        for t in range(term_codes.shape[1]):
-            val_weight[offsets[t] + term_codes[row, t]] += val_w[row]
-    grad_hist[:, 0] = gradient_histograms(term_codes, offsets, scores[:, 0], train_w,
-                                          train_wy[:, 0])
+    s, val_wy = scores[:, 0], val_wy[:, 0]
+    grad_hist[:, 0] = cell_sums(term_codes, offsets, train_w * s - train_wy[:, 0])
     loss = np.zeros(1)
-    for row in range(scores.shape[0]):
-        loss[0] += group_loss(SQUARED_ERROR, scores[row, 0], val_w[row], val_wy[row, 0])
+    loss[0] = np.sum(val_w * s * s - 2.0 * val_wy * s)  # group_loss of squared error
     return (layout, cooccurrence_prefix(term_codes, n_bins, train_w, layout),
-            cooccurrence_prefix(term_codes, n_bins, val_w, layout), val_weight,
-            gradient_histograms(term_codes, offsets, scores[:, 0], val_w, val_wy[:, 0]), loss)
+            cooccurrence_prefix(term_codes, n_bins, val_w, layout),
+            cell_sums(term_codes, offsets, val_w),
+            cell_sums(term_codes, offsets, val_w * s - val_wy), loss)
 
 
 @njit
@@ -221,14 +216,16 @@ def _step_pass_single_score(term_codes, applied, applied_lo, applied_hi, histogr
 
 
 @njit
-def _step_pass(term_codes, offsets, applied, histogrammed, updates, factors, scores,
-               exponentials, train_w, train_wy, val_w, val_wy, objective, grad_hist, hess_hist,
-               want_loss):
-    """A greedy step's pass: apply term ``applied`` (-1: none), histogram term ``histogrammed``."""
-    if scores.shape[1] > 1:
-        return _pass(term_codes, offsets, max(applied, 0), applied + 1, histogrammed,
-                     histogrammed + 1, updates, scores, train_w, train_wy, val_w, val_wy,
-                     objective, grad_hist, hess_hist, want_loss)
+def _step_pass(applied, histogrammed, want_loss, in_bins, space, rows, factors, exponentials):
+    """A greedy step's pass: apply term ``applied`` (-1: none), histogram term ``histogrammed``.
+
+    One-score row passes use the kept exponentials; bin space and multiclass use ``_advance``.
+    """
+    (term_codes, offsets, _, updates, scores, train_w, train_wy, val_w, val_wy, objective,
+     grad_hist, hess_hist) = rows
+    if in_bins or scores.shape[1] > 1:
+        return _advance(in_bins, space, max(applied, 0), applied + 1, histogrammed,
+                        histogrammed + 1, want_loss, rows)
     return _step_pass_single_score(
         term_codes, applied, offsets[max(applied, 0)], offsets[max(applied, 0) + 1],
         histogrammed, offsets[histogrammed], offsets[histogrammed + 1], updates.reshape(-1),
@@ -287,14 +284,16 @@ def _cyclic_round(random_split, blocks, terms, gains, tables, dirty, in_bins, sp
 
 
 @njit
-def _record(raw_loss, n_steps, state, tables, best_tables, dirty, val_loss_offset, val_total,
-            tolerance):
-    """Early-stopping bookkeeping after ``n_steps`` more steps scored ``raw_loss``.
+def _count_steps(raw_loss, n_steps, early_stopping, state, tables, best_tables, dirty,
+                 val_loss_offset, val_total, tolerance, window):
+    """Count ``n_steps`` more steps that scored ``raw_loss``; True means early stopping stops.
 
     ``state`` holds (best loss, steps since it, best step, steps run). On an improvement the
     tables changed since the last best (``dirty``) are copied into ``best_tables``.
     """
     state[3] += n_steps
+    if not early_stopping:
+        return False
     loss = (raw_loss + val_loss_offset) / val_total
     if loss < state[0] - tolerance * abs(state[0]):
         state[0] = loss
@@ -306,17 +305,6 @@ def _record(raw_loss, n_steps, state, tables, best_tables, dirty, val_loss_offse
                 dirty[t] = False
     else:
         state[1] += n_steps
-
-
-@njit
-def _count_steps(raw_loss, n_steps, early_stopping, state, tables, best_tables, dirty,
-                 val_loss_offset, val_total, tolerance, window):
-    """Count ``n_steps`` more steps (and their loss, when early stopping); True means stop."""
-    if not early_stopping:
-        state[3] += n_steps
-        return False
-    _record(raw_loss, n_steps, state, tables, best_tables, dirty, val_loss_offset, val_total,
-            tolerance)
     return state[1] >= window
 
 
@@ -425,13 +413,8 @@ def boost_terms(term_codes, term_n1, term_n2, term_nominal, term_monotone, train
                 break
             t = np.argmax(gains)
             if not fresh:
-                if in_bins:
-                    loss = _advance(True, space, max(pending, 0), pending + 1, t, t + 1, True,
-                                    rows)
-                else:
-                    loss = _step_pass(term_codes, offsets, pending, t, updates, factors, scores,
-                                      exponentials, train_w, train_wy, val_w, val_wy, objective,
-                                      grad_hist, hess_hist, early_stopping and pending >= 0)
+                loss = _step_pass(pending, t, early_stopping and pending >= 0, in_bins, space,
+                                  rows, factors, exponentials)
                 if pending >= 0:
                     pending = -1
                     stopped = _count_steps(loss, 1, *count)
