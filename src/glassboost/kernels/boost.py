@@ -26,7 +26,7 @@ histograms but still scored for the validation loss.
 import numpy as np
 from numba import njit
 
-from .loss import (SQUARED_ERROR, group_gradient, group_gradient_from_exponential, group_loss,
+from .loss import (SQUARED_ERROR, add_group_loss, finish_loss, group_gradient_from_exponential,
                    group_softmax_gradient, score_exponential)
 from .bin_space import apply_in_bins, cell_sums, cooccurrence_layout, cooccurrence_prefix
 from .split import main_term_update, pair_term_update
@@ -61,21 +61,24 @@ def _pass_single_score(term_codes, offsets, current_lo, current_hi, next_lo, nex
         grad_hist[offsets[t]:offsets[t + 1]] = 0.0
         if not constant_hessian:
             hess_hist[offsets[t]:offsets[t + 1]] = 0.0
-    loss = 0.0
+    loss, product, length = 0.0, 1.0, 0
     for row in range(scores.shape[0]):
         score = scores[row]
         for t in range(current_lo, current_hi):
             score += updates[offsets[t] + term_codes[row, t]]
         scores[row] = score
-        g, h = group_gradient(objective, score, train_w[row], train_wy[row])
+        exponential = score_exponential(objective, score)
+        g, h = group_gradient_from_exponential(objective, score, exponential, train_w[row],
+                                               train_wy[row])
         for t in range(next_lo, next_hi):
             cell = offsets[t] + term_codes[row, t]
             grad_hist[cell] += g
             if not constant_hessian:
                 hess_hist[cell] += h
         if want_loss and val_w[row] > 0.0:
-            loss += group_loss(objective, score, val_w[row], val_wy[row])
-    return loss
+            loss, product, length = add_group_loss(objective, score, exponential, val_w[row],
+                                                   val_wy[row], loss, product, length)
+    return finish_loss(loss, product)
 
 
 @njit
@@ -194,7 +197,7 @@ def _step_pass_single_score(term_codes, applied, applied_lo, applied_hi, histogr
         hess_hist[hist_lo:hist_hi] = 0.0
     if applied >= 0:
         _exponential_factors(objective, updates[applied_lo:applied_hi], factors)
-    loss = 0.0
+    loss, product, length = 0.0, 1.0, 0
     for row in range(scores.shape[0]):
         score = scores[row]
         exponential = exponentials[row]
@@ -211,8 +214,9 @@ def _step_pass_single_score(term_codes, applied, applied_lo, applied_hi, histogr
         if not constant_hessian:
             hess_hist[cell] += h
         if want_loss and val_w[row] > 0.0:
-            loss += group_loss(objective, score, val_w[row], val_wy[row])
-    return loss
+            loss, product, length = add_group_loss(objective, score, exponential, val_w[row],
+                                                   val_wy[row], loss, product, length)
+    return finish_loss(loss, product)
 
 
 @njit

@@ -71,6 +71,42 @@ def group_loss(objective, score, w, wy):
     return w * score * score - 2.0 * wy * score
 
 
+# Log loss adds unit-weight groups' log1p(exp(-s)) as a product of (1 + exp(-s)), taking one
+# log per PRODUCT_LENGTH factors; factors stay below PRODUCT_FACTOR_LIMIT so no product overflows.
+PRODUCT_LENGTH = 16
+PRODUCT_FACTOR_LIMIT = 2.0 ** 60
+
+
+@njit(inline="always")
+def add_group_loss(objective, score, exponential, w, wy, loss, product, length):
+    """Add a group's ``group_loss`` to the running ``(loss, product, length)``; return them.
+
+    ``exponential`` is ``score_exponential(objective, score)``. Log loss is
+    ``w * log1p(exp(-s)) + (w - wy) * s``: for a unit-weight group the log1p goes into
+    ``product``, whose log ``loss`` takes every ``PRODUCT_LENGTH`` factors, so a validation row
+    costs a multiplication instead of an ``exp`` and a ``log``. Poisson reuses ``exp(s)``.
+    The total is ``finish_loss(loss, product)``.
+    """
+    if objective == LOG_LOSS:
+        if w == 1.0 and exponential < PRODUCT_FACTOR_LIMIT:
+            product *= 1.0 + exponential
+            length += 1
+            if length == PRODUCT_LENGTH:
+                loss += np.log(product)
+                product, length = 1.0, 0
+            return loss + (1.0 - wy) * score, product, length
+        return loss + group_loss(objective, score, w, wy), product, length
+    if objective == POISSON_DEVIANCE:
+        return loss + w * exponential - wy * score, product, length
+    return loss + group_loss(objective, score, w, wy), product, length
+
+
+@njit(inline="always")
+def finish_loss(loss, product):
+    """The total of a loss run by ``add_group_loss``."""
+    return loss + np.log(product)
+
+
 @njit(inline="always")
 def group_softmax_gradient(scores, w, wy, gradient, hessian):
     """Fill per-class gradient/hessian of the multiclass log loss summed over a group.
