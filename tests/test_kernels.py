@@ -11,8 +11,8 @@ from scipy.special import expit, logsumexp, softmax
 from glassboost.kernels.boost import boost_terms
 from glassboost.kernels.interactions import pair_strengths
 from glassboost.kernels.loss import (LOG_LOSS, MULTICLASS_LOG_LOSS, POISSON_DEVIANCE,
-                                     SQUARED_ERROR, group_gradient, group_loss,
-                                     group_softmax_gradient)
+                                     SQUARED_ERROR, add_group_loss, finish_loss, group_gradient,
+                                     group_loss, group_softmax_gradient, score_exponential)
 from glassboost.kernels.predict import bin_values, gather_terms, sum_terms
 from glassboost.kernels.split import main_term_update, pair_term_update
 
@@ -497,6 +497,24 @@ def test_group_gradient_and_loss_are_sums_over_the_rows(objective) -> None:
     assert g == pytest.approx(sum(r[0] for r in rows)) and h == pytest.approx(sum(r[1] for r in rows))
     loss = sum(group_loss(objective, score, wi, wi * yi) for wi, yi in zip(w, y))
     assert group_loss(objective, score, w.sum(), w @ y) == pytest.approx(loss)
+
+
+@pytest.mark.parametrize("objective", [LOG_LOSS, POISSON_DEVIANCE, SQUARED_ERROR])
+def test_running_loss_equals_the_sum_of_group_losses(objective) -> None:
+    # unit and other weights, and scores far out (exp(-s) beyond the product's factor limit)
+    rng = np.random.default_rng(objective + 10)
+    n = 101
+    w = np.where(rng.random(n) < 0.7, 1.0, rng.uniform(0.2, 3.0, n))
+    y = (rng.random(n) < 0.4).astype(float) if objective == LOG_LOSS else rng.poisson(1.5, n)
+    scores = rng.normal(0.0, 3.0, n)
+    if objective == LOG_LOSS:
+        scores[:6] = [-800.0, -60.0, -45.0, 45.0, 800.0, -30.0]
+    loss, product, length = 0.0, 1.0, 0
+    for s, wi, yi in zip(scores, w, y):
+        loss, product, length = add_group_loss(objective, s, score_exponential(objective, s),
+                                               wi, wi * yi, loss, product, length)
+    want = sum(group_loss(objective, s, wi, wi * yi) for s, wi, yi in zip(scores, w, y))
+    assert finish_loss(loss, product) == pytest.approx(want, rel=1e-12)
 
 
 # ---- scoring ---------------------------------------------------------------------------------
