@@ -4,10 +4,11 @@ For squared error a row's gradient, ``w * s - w * y``, is linear in its score. W
 ``delta[c]`` to the rows in bin ``c`` of term ``p``, the gradient histogram of another term ``t``
 changes by ``sum_c C[b, c] * delta[c]``, where ``C[b, c]`` is the weight of the rows that fall in
 bin ``b`` of ``t`` and bin ``c`` of ``p``. A step's update takes one value per run of bins (two or
-three runs for a two-leaf tree), and ``C`` is stored as prefix sums over ``c``, so a run costs the
-difference of two contiguous rows of it. The validation loss moves through ``p``'s validation
-gradient histogram the same way. Every histogram thus stays current for every term at a cost set
-by the bin counts, not the row count; the co-occurrence sums cost one pass over the rows.
+three runs for a tree of up to three leaves), and ``C`` is stored as prefix sums over ``c``; summed
+by parts, the change is one contiguous prefix row per edge of a run, scaled by the jump there.
+The validation loss moves through ``p``'s validation gradient histogram the same way. Every
+histogram thus stays current for every term at a cost set by the bin counts, not the row count;
+the co-occurrence sums cost one pass over the rows.
 """
 
 import numpy as np
@@ -65,6 +66,13 @@ def cell_sums(term_codes, offsets, values):
 
 
 @njit
+def _add_scaled(target, scale, values):
+    """target += scale * values, on slices (a loop that vectorizes)."""
+    for i in range(target.shape[0]):
+        target[i] += scale * values[i]
+
+
+@njit
 def apply_in_bins(p, update, n_bins, offsets, layout, train_cum, val_cum, train_weight,
                   val_weight, grad, val_grad):
     """Add term ``p``'s ``update`` (per bin) to every histogram; return the change of the
@@ -77,21 +85,17 @@ def apply_in_bins(p, update, n_bins, offsets, layout, train_cum, val_cum, train_
         loss_change += delta * (2.0 * val_grad[lo + c] + delta * val_weight[lo + c])
         grad[lo + c] += train_weight[lo + c] * delta
         val_grad[lo + c] += val_weight[lo + c] * delta
-    start = 0
-    while start < n_bins[p]:
-        value = update[start]
-        end = start + 1
-        while end < n_bins[p] and update[end] == value:
-            end += 1
-        if value != 0.0:
-            for t in range(n_terms):
-                if t == p:
-                    continue
-                width, t_lo = n_bins[t], offsets[t]
-                upper = layout[t * n_terms + p] + end * width
-                lower = layout[t * n_terms + p] + start * width
-                for b in range(width):
-                    grad[t_lo + b] += value * (train_cum[upper + b] - train_cum[lower + b])
-                    val_grad[t_lo + b] += value * (val_cum[upper + b] - val_cum[lower + b])
-        start = end
+    # sum_c C[b, c] * delta[c] = sum over c of P[c] * (delta[c - 1] - delta[c]), where P are
+    # the prefix rows and delta[n_bins] = 0: only the edges of the update's runs count
+    for c in range(1, n_bins[p] + 1):
+        step = update[c - 1] - (update[c] if c < n_bins[p] else 0.0)
+        if step == 0.0:
+            continue
+        for t in range(n_terms):
+            if t == p:
+                continue
+            width, t_lo = n_bins[t], offsets[t]
+            row = layout[t * n_terms + p] + c * width
+            _add_scaled(grad[t_lo:t_lo + width], step, train_cum[row:row + width])
+            _add_scaled(val_grad[t_lo:t_lo + width], step, val_cum[row:row + width])
     return loss_change

@@ -89,15 +89,32 @@ def _segment_random_cut(cum_h, cum_n, start, end, min_samples_leaf, min_hessian)
     return -1
 
 
-@njit
-def _segment_cut(cum_g, cum_h, cum_n, start, end, monotone, min_samples_leaf, min_hessian,
-                 random_split):
-    """(cut or -1, gain) of a segment; random cuts report a token gain of 1."""
-    if random_split:
-        cut = _segment_random_cut(cum_h, cum_n, start, end, min_samples_leaf, min_hessian)
-        return cut, 1.0
-    return _segment_best_cut(cum_g, cum_h, cum_n, start, end, monotone, min_samples_leaf,
-                             min_hessian)
+@njit(error_model="numpy")
+def _segment_best_cut_one_score(cum_g, cum_h, cum_n, start, end, monotone, min_samples_leaf,
+                                min_hessian, gains):
+    """``_segment_best_cut`` for one score on 1-D sums, the common case.
+
+    Every cut's gain goes into ``gains`` first (-inf where not allowed): a branch-free loop that
+    vectorizes, with the same arithmetic as the general search, so the same cut wins.
+    """
+    parent, _ = segment_score(cum_g.reshape(-1, 1), cum_h.reshape(-1, 1), cum_n, start, end,
+                              0.0, 0.0)
+    for cut in range(start + 1, end):
+        g_left, h_left = cum_g[cut] - cum_g[start], cum_h[cut] - cum_h[start]
+        g_right, h_right = cum_g[end] - cum_g[cut], cum_h[end] - cum_h[cut]
+        ok = (cum_n[cut] - cum_n[start] >= min_samples_leaf) \
+            & (cum_n[end] - cum_n[cut] >= min_samples_leaf) & (h_left >= min_hessian) \
+            & (h_right >= min_hessian) & (h_left > 0.0) & (h_right > 0.0)
+        if monotone != 0:  # leaf values are -G/H
+            ok &= (g_left / h_left - g_right / h_right) * monotone >= 0.0
+        gain = g_left * g_left / h_left + g_right * g_right / h_right - parent
+        gains[cut] = gain if ok else -np.inf
+    best_cut = -1
+    best_gain = 0.0
+    for cut in range(start + 1, end):
+        if gains[cut] > best_gain:
+            best_cut, best_gain = cut, gains[cut]
+    return best_cut, best_gain
 
 
 @njit
@@ -179,6 +196,8 @@ def main_term_update(grad, hess, counts, n_bins, nominal, monotone, learning_rat
     bounds[1] = n_positions
     n_segments = 1
     total_gain = 0.0
+    one_g, one_h = cum_g[:, 0].copy(), cum_h[:, 0].copy()  # contiguous, for one score
+    gains = np.empty(n_positions + 1)
     for _ in range(max_leaves - 1):
         best_segment = -1
         best_cut = -1
@@ -186,8 +205,16 @@ def main_term_update(grad, hess, counts, n_bins, nominal, monotone, learning_rat
         first = np.random.randint(0, n_segments) if random_split else 0
         for offset in range(n_segments):
             s = (first + offset) % n_segments
-            cut, gain = _segment_cut(cum_g, cum_h, cum_n, bounds[s], bounds[s + 1], monotone,
-                                     min_samples_leaf, min_hessian, random_split)
+            if random_split:  # a token gain
+                cut, gain = _segment_random_cut(cum_h, cum_n, bounds[s], bounds[s + 1],
+                                                min_samples_leaf, min_hessian), 1.0
+            elif n_scores == 1:
+                cut, gain = _segment_best_cut_one_score(one_g, one_h, cum_n, bounds[s],
+                                                        bounds[s + 1], monotone,
+                                                        min_samples_leaf, min_hessian, gains)
+            else:
+                cut, gain = _segment_best_cut(cum_g, cum_h, cum_n, bounds[s], bounds[s + 1],
+                                              monotone, min_samples_leaf, min_hessian)
             if cut >= 0 and gain > best_gain:
                 best_segment, best_cut, best_gain = s, cut, gain
         if best_segment < 0:
