@@ -147,9 +147,10 @@ def _advance(in_bins, space, current_lo, current_hi, next_lo, next_hi, want_loss
                      want_loss)
     layout, train_cum, val_cum, val_weight, val_grad, loss = space
     for p in range(current_lo, current_hi):
-        loss[0] += apply_in_bins(p, updates[offsets[p]:offsets[p + 1], 0], n_bins, offsets,
-                                 layout, train_cum, val_cum, hess_hist[:, 0], val_weight,
-                                 grad_hist[:, 0], val_grad)
+        # one score: the flat views are contiguous, which the kernel's loops vectorize on
+        loss[0] += apply_in_bins(p, updates.reshape(-1)[offsets[p]:offsets[p + 1]], n_bins,
+                                 offsets, layout, train_cum, val_cum, hess_hist.reshape(-1),
+                                 val_weight, grad_hist.reshape(-1), val_grad)
     return loss[0]
 
 
