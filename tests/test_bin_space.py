@@ -17,7 +17,7 @@ def _data(seed, n_rows=600, n_bins=(6, 9, 4)):
     n_bins = np.array(n_bins, dtype=np.int64)
     codes = np.column_stack([rng.integers(0, n - 1, n_rows) for n in n_bins]).astype(np.uint8)
     y = (codes[:, 0] - 2.5) * 0.5 + np.sin(codes[:, 1]) + rng.normal(size=n_rows)
-    w = rng.uniform(0.5, 2.0, n_rows)
+    w = rng.integers(1, 4, n_rows).astype(np.float64)  # bin space needs integer weights
     val = rng.random(n_rows) < 0.25
     return rng, n_bins, codes, y, np.where(val, 0.0, w), np.where(val, w, 0.0)
 
@@ -95,9 +95,14 @@ def test_boosting_in_bins_gives_the_row_pass_model(greedy_ratio) -> None:
 
 def test_bin_space_is_chosen_only_where_it_pays() -> None:
     n1, one = np.array([20, 70, 4, 4]), np.ones(4, np.int64)
-    assert bin_space_pays(SQUARED_ERROR, n1, one, 10_000)
-    assert not bin_space_pays(SQUARED_ERROR, n1, one, 300)  # fewer rows than bins to visit
-    assert not bin_space_pays(LOG_LOSS, n1, one, 10_000)  # the gradient is not linear in s
-    assert not bin_space_pays(SQUARED_ERROR, n1, np.array([1, 1, 5, 1]), 10_000)  # a pair
+    unit = (np.ones(10_000),)
+    assert bin_space_pays(SQUARED_ERROR, n1, one, 10_000, unit)
+    assert bin_space_pays(SQUARED_ERROR, n1, one, 10_000, (np.full(10_000, 3.0), np.zeros(9)))
+    assert not bin_space_pays(SQUARED_ERROR, n1, one, 300, unit)  # fewer rows than bins to visit
+    assert not bin_space_pays(LOG_LOSS, n1, one, 10_000, unit)  # the gradient is not linear in s
+    assert not bin_space_pays(SQUARED_ERROR, n1, np.array([1, 1, 5, 1]), 10_000, unit)  # a pair
     wide = np.full(20, 1026)
-    assert not bin_space_pays(SQUARED_ERROR, wide, np.ones(20, np.int64), 10**8)  # memory
+    assert not bin_space_pays(SQUARED_ERROR, wide, np.ones(20, np.int64), 10**8, unit)  # memory
+    # float32 sums are exact only for integer weights below 2**24 in all
+    assert not bin_space_pays(SQUARED_ERROR, n1, one, 10_000, (np.full(10_000, 0.5),))
+    assert not bin_space_pays(SQUARED_ERROR, n1, one, 10_000, (np.full(10_000, 2000.0),))

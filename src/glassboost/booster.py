@@ -147,22 +147,27 @@ def _pack_terms(features: list[tuple[int, ...]], n_bins: np.ndarray, data: Binne
 BIN_SPACE_BYTES = 128 * 2**20
 
 
-def bin_space_pays(objective_code: int, n1: np.ndarray, n2: np.ndarray, n_rows: int) -> bool:
+def bin_space_pays(objective_code: int, n1: np.ndarray, n2: np.ndarray, n_rows: int,
+                   weights: tuple[np.ndarray, ...]) -> bool:
     """Boost in bin space (``kernels.bin_space``): squared-error main effects whose co-occurrence
     sums fit in BIN_SPACE_BYTES, when a step over them (a few rows of each, about six values per
-    bin in all) costs less than a pass over the rows."""
+    bin in all) costs less than a pass over the rows. The sums are float32, so every array of
+    ``weights`` must hold integers totalling less than 2**24 (then the sums are exact)."""
     if objective_code != SQUARED_ERROR or np.any(n2 != 1):
+        return False
+    if not all(np.array_equal(w, np.round(w)) and w.sum() < 2**24 for w in weights):
         return False
     total = int(n1.sum())
     cells = total * (total + len(n1)) - int((n1 * (n1 + 1)).sum())  # sum over t != p
-    return 2 * 8 * cells <= BIN_SPACE_BYTES and 6 * total < n_rows
+    return 2 * 4 * cells <= BIN_SPACE_BYTES and 6 * total < n_rows
 
 
 def _run_stage(term_codes, features, n_bins, data, objective, settings, scores, rows: BagRows,
                seed):
     n1, n2, nominal, monotone = _pack_terms(features, n_bins, data)
     tables = np.zeros((len(features), int((n1 * n2).max()), objective.n_scores))
-    in_bins = bin_space_pays(objective.code, n1, n2, len(term_codes))
+    in_bins = bin_space_pays(objective.code, n1, n2, len(term_codes),
+                             (rows.train_w, rows.val_w))
     best_step, _, best_loss = boost_terms(
         term_codes, n1, n2, nominal, monotone, rows.train_count, rows.train_w, rows.train_wy,
         rows.val_w, rows.val_wy, rows.val_loss_offset, objective.code, scores, tables,

@@ -9,6 +9,9 @@ by parts, the change is one contiguous prefix row per edge of a run, scaled by t
 The validation loss moves through ``p``'s validation gradient histogram the same way. Every
 histogram thus stays current for every term at a cost set by the bin counts, not the row count;
 the co-occurrence sums cost one pass over the rows.
+
+The co-occurrence sums are float32, which halves the memory a step reads: the caller uses bin
+space only for integer weights whose total stays below 2**24, where float32 sums are exact.
 """
 
 import numpy as np
@@ -33,9 +36,12 @@ def cooccurrence_layout(n_bins):
 
 @njit
 def cooccurrence_prefix(term_codes, n_bins, weights, layout):
-    """Prefix sums (over the bins of ``p``) of the weight in each pair of bins of t and p."""
+    """Prefix sums (over the bins of ``p``) of the weight in each pair of bins of t and p.
+
+    float32: exact for integer weights whose total is below 2**24.
+    """
     n_terms = n_bins.shape[0]
-    cum = np.zeros(layout[-1])
+    cum = np.zeros(layout[-1], dtype=np.float32)
     for row in range(term_codes.shape[0]):
         w = weights[row]
         if w == 0.0:

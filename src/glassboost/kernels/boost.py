@@ -159,8 +159,8 @@ def _bin_space(in_bins, term_codes, n_bins, offsets, scores, train_w, train_wy, 
                grad_hist):
     """The state of bin-space boosting (empty when ``in_bins`` is False); fills ``grad_hist``."""
     if not in_bins:
-        empty = np.zeros(0)
-        return np.zeros(1, dtype=np.int64), empty, empty, empty, empty, np.zeros(1)
+        empty, no_sums = np.zeros(0), np.zeros(0, dtype=np.float32)
+        return np.zeros(1, dtype=np.int64), no_sums, no_sums, empty, empty, np.zeros(1)
     layout = cooccurrence_layout(n_bins)
     s, val_wy = scores[:, 0], val_wy[:, 0]
     grad_hist[:, 0] = cell_sums(term_codes, offsets, train_w * s - train_wy[:, 0])
