@@ -1,10 +1,15 @@
 """glassboost at scale: fit time, peak memory and predict speed on 1M, 3M and 10M synthetic rows.
 
     python benchmarks/scaling.py --out scaling.json
+    python benchmarks/scaling.py --max-rounds 100 --outer-bags 2 --out fixed.json  # fixed work
     python benchmarks/scaling.py --sizes 20k,60k --predict-rows 20k --outer-bags 2   # harness check
 
 Every size is fitted in its own freshly spawned process, with glassboost defaults for a binary
-classifier unless --outer-bags is given.
+classifier unless --outer-bags or --max-rounds is given. With defaults, early stopping decides
+how many steps a fit runs, and more rows support more steps before the validation loss stops
+improving; --max-rounds N with early stopping off runs exactly N rounds (N steps per term) per
+stage at every size, which measures how the engine's cost grows with the rows alone. The steps
+each fit ran are reported either way.
 """
 
 from __future__ import annotations
@@ -32,14 +37,17 @@ def parse_rows(text: str) -> int:
     return int(text)
 
 
-def fit_size(n_rows: int, outer_bags: int | None, predict_rows: int) -> dict:
+def fit_size(n_rows: int, outer_bags: int | None, max_rounds: int | None,
+             predict_rows: int) -> dict:
     """Child-process job: generate n_rows, fit glassboost, then time predict_proba."""
     from glassboost import ExplainableBoostingClassifier
 
     X, y = datasets.synthetic(n_rows, seed=0)
     result: dict[str, Any] = {"rows": n_rows, "warmup_s": warm_up_glassboost("classification")}
-    model = ExplainableBoostingClassifier(**({} if outer_bags is None else
-                                             {"outer_bags": outer_bags}))
+    params: dict[str, Any] = {} if outer_bags is None else {"outer_bags": outer_bags}
+    if max_rounds is not None:
+        params.update(max_rounds=max_rounds, early_stopping_rounds=0)
+    model = ExplainableBoostingClassifier(**params)
     result["rss_before_fit_gib"] = peak_rss_mib() / 1024
     start = perf_counter()
     model.fit(X, y)
@@ -47,6 +55,9 @@ def fit_size(n_rows: int, outer_bags: int | None, predict_rows: int) -> dict:
     result["peak_rss_gib"] = peak_rss_mib() / 1024
     result["terms"] = len(model.term_features_)
     result["pairs"] = sum(len(t) == 2 for t in model.term_features_)
+    # steps per stage (mains, pairs), the most any bag ran before its best model
+    result["main_steps"], result["pair_steps"] = (int(s) for s in
+                                                  model.best_iteration_.max(axis=1))
     del X, y
     X_new, _ = datasets.synthetic(predict_rows, seed=1)
     result["predict_rows"] = predict_rows
@@ -59,6 +70,8 @@ def main() -> None:
     parser.add_argument("--sizes", default="1M,3M,10M", help="comma-separated row counts")
     parser.add_argument("--outer-bags", type=int, default=None,
                         help="override glassboost's default outer_bags")
+    parser.add_argument("--max-rounds", type=int, default=None,
+                        help="run exactly this many rounds per stage (early stopping off)")
     parser.add_argument("--predict-rows", default="1M", help="rows scored by the predict timing")
     parser.add_argument("--out", type=Path, default=Path("scaling.json"), help="JSON results")
     args = parser.parse_args()
@@ -67,12 +80,15 @@ def main() -> None:
     predict_rows = parse_rows(args.predict_rows)
     rows = []
     for n_rows in sizes:
-        result = in_fresh_process(fit_size, n_rows, args.outer_bags, predict_rows)
+        result = in_fresh_process(fit_size, n_rows, args.outer_bags, args.max_rounds,
+                                  predict_rows)
         result["memory"] = "PASS" if result["peak_rss_gib"] <= MEMORY_TARGET_GIB else "FAIL"
         rows.append(result)
         print(f"  {n_rows:>10,} rows: fit {result['fit_s']:8.1f} s, peak RSS "
-              f"{result['peak_rss_gib']:.2f} GiB", flush=True)
-        args.out.write_text(json.dumps({"outer_bags": args.outer_bags, "results": rows},
+              f"{result['peak_rss_gib']:.2f} GiB, steps {result['main_steps']} (mains) "
+              f"{result['pair_steps']} (pairs)", flush=True)
+        args.out.write_text(json.dumps({"outer_bags": args.outer_bags,
+                                        "max_rounds": args.max_rounds, "results": rows},
                                        indent=2))
 
     frame = pd.DataFrame(rows)
@@ -82,7 +98,8 @@ def main() -> None:
     frame["fit_ratio"] = frame["fit_s"] / base
     frame["rows_ratio"] = frame["rows"] / base_rows
     columns = ["rows", "fit_s", "rows_ratio", "fit_ratio", "rss_before_fit_gib", "peak_rss_gib",
-               "memory", "pairs", "predict_rows", "predict_rows_per_s", "warmup_s"]
+               "memory", "pairs", "main_steps", "pair_steps", "predict_rows", "predict_rows_per_s",
+               "warmup_s"]
     with pd.option_context("display.width", 200, "display.float_format", "{:.3g}".format):
         print(frame[columns].to_string(index=False))
     print(f"fit_ratio and rows_ratio are relative to the {base_rows:,}-row fit; memory is peak RSS "
