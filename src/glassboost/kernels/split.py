@@ -48,26 +48,37 @@ def _cut_allowed(cum_h, cum_n, start, cut, end, min_samples_leaf, min_hessian):
     return True
 
 
-@njit
+@njit(error_model="numpy")
 def _segment_best_cut(cum_g, cum_h, cum_n, start, end, monotone, min_samples_leaf,
-                      min_hessian):
-    """Best allowed cut of ordered positions [start, end); returns (cut or -1, gain)."""
+                      min_hessian, gains):
+    """Best allowed cut of ordered positions [start, end); returns (cut or -1, gain).
+
+    Every cut's gain goes into ``gains`` first (-inf where not allowed), in a loop without
+    branches that vectorizes; then the first largest gain wins.
+    """
     parent, _ = segment_score(cum_g, cum_h, cum_n, start, end, 0.0, 0.0)
+    for cut in range(start + 1, end):
+        ok = (cum_n[cut] - cum_n[start] >= min_samples_leaf) \
+            & (cum_n[end] - cum_n[cut] >= min_samples_leaf)
+        left = 0.0
+        right = 0.0
+        for k in range(cum_g.shape[1]):
+            g_left, h_left = cum_g[cut, k] - cum_g[start, k], cum_h[cut, k] - cum_h[start, k]
+            g_right, h_right = cum_g[end, k] - cum_g[cut, k], cum_h[end, k] - cum_h[cut, k]
+            ok &= (h_left >= min_hessian) & (h_right >= min_hessian) & (h_left > 0.0) \
+                & (h_right > 0.0)
+            left += g_left * g_left / h_left
+            right += g_right * g_right / h_right
+        if monotone != 0:  # one score; leaf values are -G/H
+            ok &= ((cum_g[cut, 0] - cum_g[start, 0]) / (cum_h[cut, 0] - cum_h[start, 0])
+                   - (cum_g[end, 0] - cum_g[cut, 0]) / (cum_h[end, 0] - cum_h[cut, 0])) \
+                * monotone >= 0.0
+        gains[cut] = left + right - parent if ok else -np.inf
     best_cut = -1
     best_gain = 0.0
     for cut in range(start + 1, end):
-        if not _cut_allowed(cum_h, cum_n, start, cut, end, min_samples_leaf, min_hessian):
-            continue
-        if monotone != 0:
-            value_left = (cum_g[cut, 0] - cum_g[start, 0]) / (cum_h[cut, 0] - cum_h[start, 0])
-            value_right = (cum_g[end, 0] - cum_g[cut, 0]) / (cum_h[end, 0] - cum_h[cut, 0])
-            if (value_left - value_right) * monotone < 0.0:  # leaf values are -G/H
-                continue
-        left, _ = segment_score(cum_g, cum_h, cum_n, start, cut, 0.0, 0.0)
-        right, _ = segment_score(cum_g, cum_h, cum_n, cut, end, 0.0, 0.0)
-        if left + right - parent > best_gain:
-            best_cut = cut
-            best_gain = left + right - parent
+        if gains[cut] > best_gain:
+            best_cut, best_gain = cut, gains[cut]
     return best_cut, best_gain
 
 
@@ -87,34 +98,6 @@ def _segment_random_cut(cum_h, cum_n, start, end, min_samples_leaf, min_hessian)
                 return cut
             pick -= 1
     return -1
-
-
-@njit(error_model="numpy")
-def _segment_best_cut_one_score(cum_g, cum_h, cum_n, start, end, monotone, min_samples_leaf,
-                                min_hessian, gains):
-    """``_segment_best_cut`` for one score on 1-D sums, the common case.
-
-    Every cut's gain goes into ``gains`` first (-inf where not allowed): a branch-free loop that
-    vectorizes, with the same arithmetic as the general search, so the same cut wins.
-    """
-    parent, _ = segment_score(cum_g.reshape(-1, 1), cum_h.reshape(-1, 1), cum_n, start, end,
-                              0.0, 0.0)
-    for cut in range(start + 1, end):
-        g_left, h_left = cum_g[cut] - cum_g[start], cum_h[cut] - cum_h[start]
-        g_right, h_right = cum_g[end] - cum_g[cut], cum_h[end] - cum_h[cut]
-        ok = (cum_n[cut] - cum_n[start] >= min_samples_leaf) \
-            & (cum_n[end] - cum_n[cut] >= min_samples_leaf) & (h_left >= min_hessian) \
-            & (h_right >= min_hessian) & (h_left > 0.0) & (h_right > 0.0)
-        if monotone != 0:  # leaf values are -G/H
-            ok &= (g_left / h_left - g_right / h_right) * monotone >= 0.0
-        gain = g_left * g_left / h_left + g_right * g_right / h_right - parent
-        gains[cut] = gain if ok else -np.inf
-    best_cut = -1
-    best_gain = 0.0
-    for cut in range(start + 1, end):
-        if gains[cut] > best_gain:
-            best_cut, best_gain = cut, gains[cut]
-    return best_cut, best_gain
 
 
 @njit
@@ -196,7 +179,6 @@ def main_term_update(grad, hess, counts, n_bins, nominal, monotone, learning_rat
     bounds[1] = n_positions
     n_segments = 1
     total_gain = 0.0
-    one_g, one_h = cum_g[:, 0].copy(), cum_h[:, 0].copy()  # contiguous, for one score
     gains = np.empty(n_positions + 1)
     for _ in range(max_leaves - 1):
         best_segment = -1
@@ -208,13 +190,9 @@ def main_term_update(grad, hess, counts, n_bins, nominal, monotone, learning_rat
             if random_split:  # a token gain
                 cut, gain = _segment_random_cut(cum_h, cum_n, bounds[s], bounds[s + 1],
                                                 min_samples_leaf, min_hessian), 1.0
-            elif n_scores == 1:
-                cut, gain = _segment_best_cut_one_score(one_g, one_h, cum_n, bounds[s],
-                                                        bounds[s + 1], monotone,
-                                                        min_samples_leaf, min_hessian, gains)
             else:
                 cut, gain = _segment_best_cut(cum_g, cum_h, cum_n, bounds[s], bounds[s + 1],
-                                              monotone, min_samples_leaf, min_hessian)
+                                              monotone, min_samples_leaf, min_hessian, gains)
             if cut >= 0 and gain > best_gain:
                 best_segment, best_cut, best_gain = s, cut, gain
         if best_segment < 0:
