@@ -25,7 +25,7 @@ def _data(seed, n_rows=600, n_bins=(6, 9, 4)):
 def test_cooccurrence_prefix_sums_the_weight_of_each_pair_of_bins() -> None:
     _, n_bins, codes, _, w, _ = _data(0)
     layout = cooccurrence_layout(n_bins)
-    cum = cooccurrence_prefix(codes, n_bins, w, layout)
+    cum = cooccurrence_prefix(codes.T.copy(), n_bins, w, layout)
     n_terms = len(n_bins)
     for t in range(n_terms):
         for p in range(n_terms):
@@ -43,14 +43,15 @@ def test_applying_an_update_in_bins_matches_recomputing_from_the_rows() -> None:
     rng, n_bins, codes, y, train_w, val_w = _data(1)
     offsets = np.concatenate([[0], np.cumsum(n_bins)]).astype(np.int64)
     layout = cooccurrence_layout(n_bins)
-    train_cum = cooccurrence_prefix(codes, n_bins, train_w, layout)
-    val_cum = cooccurrence_prefix(codes, n_bins, val_w, layout)
+    by_term = codes.T.copy()  # the kernels read one term's codes at a time
+    train_cum = cooccurrence_prefix(by_term, n_bins, train_w, layout)
+    val_cum = cooccurrence_prefix(by_term, n_bins, val_w, layout)
     cell_weight = [np.concatenate([np.bincount(codes[:, t], w, n) for t, n in enumerate(n_bins)])
                    for w in (train_w, val_w)]
     scores = rng.normal(size=len(y))
 
     def histograms(s):
-        return [cell_sums(codes, offsets, w * s - w * y) for w in (train_w, val_w)]
+        return [cell_sums(by_term, offsets, w * s - w * y) for w in (train_w, val_w)]
 
     def loss(s):
         return float(np.sum(val_w * s * s - 2 * val_w * y * s))
@@ -81,7 +82,7 @@ def test_boosting_in_bins_gives_the_row_pass_model(greedy_ratio) -> None:
         tables = np.zeros((k, int(n_bins.max()), 1))
         scores = np.full((len(y), 1), 0.3)
         result = boost_terms(
-            codes, n_bins, np.ones(k, np.int64), np.array([False, False, True]),
+            codes.T.copy(), n_bins, np.ones(k, np.int64), np.array([False, False, True]),
             np.zeros(k, np.int64), (train_w > 0).astype(float), train_w, (train_w * y)[:, None],
             val_w, (val_w * y)[:, None], offset, SQUARED_ERROR, scores, tables, 0.2, 300, 5,
             1e-6, 3, 0.0, 3, 4, greedy_ratio, 0.0, 10.0, 5.0, in_bins, 11)

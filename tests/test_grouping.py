@@ -78,7 +78,7 @@ def test_boosting_groups_equals_boosting_their_rows(objective, n_scores, greedy_
     def boost(term_codes, rows):
         tables = np.zeros((3, int(n_bins.max()), n_scores))
         scores = np.zeros((len(term_codes), n_scores))
-        result = boost_terms(term_codes, n_bins, np.ones(3, np.int64), np.zeros(3, np.bool_),
+        result = boost_terms(term_codes.T.copy(), n_bins, np.ones(3, np.int64), np.zeros(3, np.bool_),
                              np.zeros(3, np.int64), *rows, offset, objective, scores, tables,
                              0.3, 60, 5, 1e-4, 3, 1e-4, 2, 0, greedy_ratio, 0.0, 10.0, 5.0,
                              False, 7)

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from scipy.special import expit, logsumexp, softmax
 
-from glassboost.kernels.boost import boost_terms
+from glassboost.kernels.boost import PASS_CHUNK, boost_terms
 from glassboost.kernels.interactions import pair_strengths
 from glassboost.kernels.loss import (LOG_LOSS, MULTICLASS_LOG_LOSS, POISSON_DEVIANCE,
                                      SQUARED_ERROR, add_group_loss, finish_loss, group_gradient,
@@ -301,11 +301,10 @@ def reference_boost(codes, n_bins, y, w, objective, base, rounds, min_samples_le
     return tables, scores
 
 
-def _boosting_problem(seed, objective, n_scores, n_bins, second_signal):
+def _boosting_problem(seed, objective, n_scores, n_bins, second_signal, n_rows=400):
     """Codes, targets, training weights (some zero) and a start score for boosting tests; the
     target depends on feature 0 and on feature ``second_signal``."""
     rng = np.random.default_rng(seed)
-    n_rows = 400
     codes = np.column_stack([rng.integers(0, n - 1, n_rows) for n in n_bins]).astype(np.uint8)
     signal = (codes[:, 0].astype(float) - 3) * 0.4 + (codes[:, second_signal] % 3) * 0.3
     if objective == MULTICLASS_LOG_LOSS:
@@ -333,7 +332,7 @@ def test_boost_terms_matches_reference(learning_rate, rounds, objective, n_score
     k = 3
     targets = _targets(objective, y, n_scores)
     best, run, _ = boost_terms(
-        codes, n_bins, np.ones(k, np.int64), np.zeros(k, np.bool_), np.zeros(k, np.int64),
+        codes.T.copy(), n_bins, np.ones(k, np.int64), np.zeros(k, np.bool_), np.zeros(k, np.int64),
         (train_w > 0).astype(float), train_w, train_w[:, None] * targets, np.zeros(n_rows),
         np.zeros((n_rows, n_scores)), 0.0, objective, scores, tables, learning_rate, rounds, 0,
         0.0, 3, 0.0, 2, 0, 0.0, 0.0, 10.0, 1.0, False, 1)
@@ -343,6 +342,26 @@ def test_boost_terms_matches_reference(learning_rate, rounds, objective, n_score
     for t, n in enumerate(n_bins):
         np.testing.assert_allclose(tables[t, :n], want_tables[t], atol=1e-10)
         assert np.abs(want_tables[t][1:-1]).max() > 0  # every term took a step
+    np.testing.assert_allclose(scores, want_scores, atol=1e-10)
+
+
+@pytest.mark.parametrize("objective", [SQUARED_ERROR, LOG_LOSS])
+def test_passes_over_several_chunks_of_rows_match_reference(objective) -> None:
+    """Passes go over the rows in chunks of PASS_CHUNK; the last chunk is a partial one."""
+    n_rows, n_bins = 2 * PASS_CHUNK + 77, np.array([7, 5, 9], dtype=np.int64)
+    codes, y, train_w, base = _boosting_problem(650 + objective, objective, 1, n_bins, 2, n_rows)
+    scores = np.tile(base, (n_rows, 1))
+    tables = np.zeros((3, int(n_bins.max()), 1))
+    best, run, _ = boost_terms(
+        codes.T.copy(), n_bins, np.ones(3, np.int64), np.zeros(3, np.bool_), np.zeros(3, np.int64),
+        (train_w > 0).astype(float), train_w, (train_w * y)[:, None], np.zeros(n_rows),
+        np.zeros((n_rows, 1)), 0.0, objective, scores, tables, 0.1, 2, 0, 0.0, 3, 0.0, 2, 0,
+        0.0, 0.0, 10.0, 1.0, False, 1)
+    want_tables, want_scores = reference_boost(codes, n_bins, y, train_w, objective, base, 2, 3,
+                                               0.1)
+    assert run == best == 6
+    for t, n in enumerate(n_bins):
+        np.testing.assert_allclose(tables[t, :n], want_tables[t], atol=1e-10)
     np.testing.assert_allclose(scores, want_scores, atol=1e-10)
 
 
@@ -405,7 +424,7 @@ def test_greedy_boosting_matches_reference(objective, n_scores) -> None:
     targets = _targets(objective, y, n_scores)
     rounds, greedy_ratio, gain_scale, lr = 4, 5 / 3, 3.0, 0.2  # 12 steps, 5 per sweep
     best, run, _ = boost_terms(
-        codes, n_bins, np.ones(3, np.int64), nominal, np.zeros(3, np.int64),
+        codes.T.copy(), n_bins, np.ones(3, np.int64), nominal, np.zeros(3, np.int64),
         (train_w > 0).astype(float), train_w, train_w[:, None] * targets, np.zeros(n_rows),
         np.zeros((n_rows, n_scores)), 0.0, objective, scores, tables, lr, rounds, 0, 0.0, 3,
         0.0, 2, 0, greedy_ratio, 0.0, 10.0, gain_scale, False, 1)
@@ -431,7 +450,7 @@ def test_greedy_boosting_with_cyclic_progress_matches_reference() -> None:
     scores, tables = np.zeros((n_rows, 1)), np.zeros((3, int(n_bins.max()), 1))
     lr = 0.3  # one term per block: the cyclic round steps term by term
     best, run, _ = boost_terms(
-        codes, n_bins, np.ones(3, np.int64), nominal, np.zeros(3, np.int64),
+        codes.T.copy(), n_bins, np.ones(3, np.int64), nominal, np.zeros(3, np.int64),
         (train_w > 0).astype(float), train_w, (train_w * y)[:, None], np.zeros(n_rows),
         np.zeros((n_rows, 1)), 0.0, LOG_LOSS, scores, tables, lr, 4, 0, 0.0, 3, 0.0, 2, 0,
         5 / 3, 1.0, 10.0, 3.0, False, 1)

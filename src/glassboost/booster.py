@@ -62,8 +62,8 @@ class BoostSettings:
 class BinnedData:
     """What the booster needs to know about the training data, all as arrays."""
 
-    codes: np.ndarray  # (n_rows, n_features) fine bin codes, one row's codes side by side
-    interaction_codes: np.ndarray  # (n_rows, n_features) coarse bin codes
+    codes: np.ndarray  # (n_rows, n_features) fine bin codes, column-major: a feature's codes
+    interaction_codes: np.ndarray  # are contiguous; the same for the coarse bin codes
     n_bins: np.ndarray  # fine bins per feature
     n_interaction_bins: np.ndarray  # coarse bins per feature
     nominal: np.ndarray  # bool per feature
@@ -117,20 +117,23 @@ class BagRows:
 
 
 def main_term_codes(codes: np.ndarray, features: list[int]) -> np.ndarray:
-    """Each main term's cell per row: its feature's code (no copy when every feature is used)."""
-    if list(features) == list(range(codes.shape[1])):
-        return codes
-    return np.ascontiguousarray(codes[:, features])
+    """Each main term's cell per row, one term per row of the result (n_terms, n_rows): its
+    feature's codes. No copy when ``codes`` is column-major and every feature is used."""
+    by_feature = codes.T
+    if list(features) != list(range(codes.shape[1])):
+        by_feature = by_feature[features]
+    return np.ascontiguousarray(by_feature)
 
 
 def pair_term_codes(codes: np.ndarray, pairs: list[tuple[int, int]],
                     n_bins: np.ndarray) -> np.ndarray:
-    """Each pair term's cell per row, ``code1 * n2 + code2``, in the smallest unsigned type."""
+    """Each pair term's cell per row, ``code1 * n2 + code2``, one term per row of the result
+    (n_pairs, n_rows), in the smallest unsigned type."""
     largest = max(int(n_bins[a]) * int(n_bins[b]) for a, b in pairs)
     dtype = np.uint16 if largest <= 2**16 else np.uint32
-    cells = np.empty((codes.shape[0], len(pairs)), dtype=dtype)
+    cells = np.empty((len(pairs), codes.shape[0]), dtype=dtype)
     for t, (a, b) in enumerate(pairs):
-        cells[:, t] = codes[:, a].astype(dtype) * dtype(n_bins[b]) + codes[:, b]
+        cells[t] = codes[:, a].astype(dtype) * dtype(n_bins[b]) + codes[:, b]
     return cells
 
 
@@ -166,7 +169,7 @@ def _run_stage(term_codes, features, n_bins, data, objective, settings, scores, 
                seed):
     n1, n2, nominal, monotone = _pack_terms(features, n_bins, data)
     tables = np.zeros((len(features), int((n1 * n2).max()), objective.n_scores))
-    in_bins = bin_space_pays(objective.code, n1, n2, len(term_codes),
+    in_bins = bin_space_pays(objective.code, n1, n2, term_codes.shape[1],
                              (rows.train_w, rows.val_w))
     best_step, _, best_loss = boost_terms(
         term_codes, n1, n2, nominal, monotone, rows.train_count, rows.train_w, rows.train_wy,
@@ -258,8 +261,8 @@ class Booster:
         self.groups = group_identical_rows(data.codes, data.n_bins)
         codes, interaction_codes = data.codes, data.interaction_codes
         if self.groups is not None:
-            codes = codes[self.groups.representatives]
-            interaction_codes = interaction_codes[self.groups.representatives]
+            codes = np.asfortranarray(codes[self.groups.representatives])
+            interaction_codes = np.asfortranarray(interaction_codes[self.groups.representatives])
         n_rows = len(codes)
         main_codes = main_term_codes(codes, main_features) if main_features else None
 

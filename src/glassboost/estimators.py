@@ -95,7 +95,8 @@ def _feature_bins(table, weights: np.ndarray, max_bins: int, max_interaction_bin
 def _code_matrix(columns, bins: list[FeatureBins], interaction: bool) -> np.ndarray:
     n_bins = [b.n_interaction_bins if interaction else b.n_bins for b in bins]
     dtype = smallest_code_dtype(max(n_bins))
-    codes = np.empty((len(columns[0].values), len(bins)), dtype=dtype)
+    # column-major: the booster reads one feature's codes at a time
+    codes = np.empty((len(columns[0].values), len(bins)), dtype=dtype, order="F")
     for i, (column, feature_bins) in enumerate(zip(columns, bins)):
         codes[:, i] = bin_column(column, feature_bins, interaction)
     return codes

@@ -42,15 +42,15 @@ def cooccurrence_prefix(term_codes, n_bins, weights, layout):
     """
     n_terms = n_bins.shape[0]
     cum = np.zeros(layout[-1], dtype=np.float32)
-    for row in range(term_codes.shape[0]):
+    for row in range(term_codes.shape[1]):
         w = weights[row]
         if w == 0.0:
             continue
         for t in range(n_terms):
-            b = term_codes[row, t]
+            b = term_codes[t, row]
             for p in range(n_terms):
                 if p != t:
-                    cum[layout[t * n_terms + p] + (term_codes[row, p] + 1) * n_bins[t] + b] += w
+                    cum[layout[t * n_terms + p] + (term_codes[p, row] + 1) * n_bins[t] + b] += w
     for t in range(n_terms):
         for p in range(n_terms):
             if p != t:
@@ -65,9 +65,10 @@ def cooccurrence_prefix(term_codes, n_bins, weights, layout):
 def cell_sums(term_codes, offsets, values):
     """Per-cell sums of one value per row, for every term (weights, or gradients ``w*s - wy``)."""
     sums = np.zeros(offsets[-1])
-    for row in range(values.shape[0]):
-        for t in range(term_codes.shape[1]):
-            sums[offsets[t] + term_codes[row, t]] += values[row]
+    for t in range(term_codes.shape[0]):
+        codes, lo = term_codes[t], offsets[t]
+        for row in range(values.shape[0]):
+            sums[lo + codes[row]] += values[row]
     return sums
 
 

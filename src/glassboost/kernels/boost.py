@@ -45,39 +45,57 @@ def block_bounds(n_terms, learning_rate):
     return bounds
 
 
+#: Rows per chunk of a pass: a chunk's gradients stay in cache while each term's histogram is
+#: filled from them (one term at a time, so that its histogram stays in the first-level cache).
+PASS_CHUNK = 4096
+
+
 @njit
 def _pass_single_score(term_codes, offsets, current_lo, current_hi, next_lo, next_hi, updates,
                        scores, train_w, train_wy, val_w, val_wy, objective, grad_hist, hess_hist,
                        want_loss):
     """One pass for one-score objectives; returns the validation loss if wanted.
 
-    Every row's gradient goes into the histograms, weighted by its training weight (zero for
-    validation rows): no branch in the hot loop. Squared error has a constant hessian: its
+    The rows go by in chunks, and each chunk term by term: add a term's updates to the chunk's
+    scores, compute every row's gradient and hessian once, then fill one histogram at a time.
+    Each term's codes are contiguous, and the table or histogram a loop touches is small, so
+    the loops read memory in order and hit the cache (the sums are the same, in the same order,
+    as a row-by-row pass). Every row's gradient is weighted by its training weight (zero for
+    validation rows): no branch in the hot loops. Squared error has a constant hessian: its
     histogram is the training weight per bin, filled once per bag, so the pass leaves it alone.
-    Cells are unsigned so that indexing needs no negative-index check.
     """
     constant_hessian = objective == SQUARED_ERROR
     for t in range(next_lo, next_hi):
         grad_hist[offsets[t]:offsets[t + 1]] = 0.0
         if not constant_hessian:
             hess_hist[offsets[t]:offsets[t + 1]] = 0.0
+    gradients = np.empty(PASS_CHUNK)
+    hessians = np.empty(PASS_CHUNK)
     loss, product, length = 0.0, 1.0, 0
-    for row in range(scores.shape[0]):
-        score = scores[row]
+    for start in range(0, scores.shape[0], PASS_CHUNK):
+        end = min(start + PASS_CHUNK, scores.shape[0])
         for t in range(current_lo, current_hi):
-            score += updates[offsets[t] + term_codes[row, t]]
-        scores[row] = score
-        exponential = score_exponential(objective, score)
-        g, h = group_gradient_from_exponential(objective, score, exponential, train_w[row],
-                                               train_wy[row])
+            update, codes = updates[offsets[t]:offsets[t + 1]], term_codes[t]
+            for row in range(start, end):
+                scores[row] += update[codes[row]]
+        for row in range(start, end):
+            score = scores[row]
+            exponential = score_exponential(objective, score)
+            g, h = group_gradient_from_exponential(objective, score, exponential, train_w[row],
+                                                   train_wy[row])
+            gradients[row - start] = g
+            hessians[row - start] = h
+            if want_loss and val_w[row] > 0.0:
+                loss, product, length = add_group_loss(objective, score, exponential, val_w[row],
+                                                       val_wy[row], loss, product, length)
         for t in range(next_lo, next_hi):
-            cell = offsets[t] + term_codes[row, t]
-            grad_hist[cell] += g
+            grad, codes = grad_hist[offsets[t]:offsets[t + 1]], term_codes[t]
+            for row in range(start, end):
+                grad[codes[row]] += gradients[row - start]
             if not constant_hessian:
-                hess_hist[cell] += h
-        if want_loss and val_w[row] > 0.0:
-            loss, product, length = add_group_loss(objective, score, exponential, val_w[row],
-                                                   val_wy[row], loss, product, length)
+                hess = hess_hist[offsets[t]:offsets[t + 1]]
+                for row in range(start, end):
+                    hess[codes[row]] += hessians[row - start]
     return finish_loss(loss, product)
 
 
@@ -94,13 +112,13 @@ def _pass_multi_score(term_codes, offsets, current_lo, current_hi, next_lo, next
     loss = 0.0
     for row in range(scores.shape[0]):
         for t in range(current_lo, current_hi):
-            cell = offsets[t] + term_codes[row, t]
+            cell = offsets[t] + term_codes[t, row]
             for k in range(n_scores):
                 scores[row, k] += updates[cell, k]
         if train_w[row] > 0.0:
             group_softmax_gradient(scores[row], train_w[row], train_wy[row], gradient, hessian)
             for t in range(next_lo, next_hi):
-                cell = offsets[t] + term_codes[row, t]
+                cell = offsets[t] + term_codes[t, row]
                 for k in range(n_scores):
                     grad_hist[cell, k] += gradient[k]
                     hess_hist[cell, k] += hessian[k]
@@ -203,14 +221,14 @@ def _step_pass_single_score(term_codes, applied, applied_lo, applied_hi, histogr
         score = scores[row]
         exponential = exponentials[row]
         if applied >= 0:
-            code = term_codes[row, applied]
+            code = term_codes[applied, row]
             score += updates[applied_lo + code]
             exponential *= factors[code]
             scores[row] = score
             exponentials[row] = exponential
         g, h = group_gradient_from_exponential(objective, score, exponential, train_w[row],
                                                train_wy[row])
-        cell = hist_lo + term_codes[row, histogrammed]
+        cell = hist_lo + term_codes[histogrammed, row]
         grad_hist[cell] += g
         if not constant_hessian:
             hess_hist[cell] += h
@@ -321,8 +339,8 @@ def boost_terms(term_codes, term_n1, term_n2, term_nominal, term_monotone, train
                 cyclic_progress, cat_smooth, nominal_gain_scale, in_bins, seed):
     """Boost ``tables`` (n_terms, max_bins, n_scores), updating ``scores`` in place.
 
-    Column ``t`` of ``term_codes`` is every row's cell in term ``t``'s table (a pair's cell is
-    ``code1 * n2 + code2``). Rows are weighted groups (see ``loss``): ``train_count`` rows of
+    Row ``t`` of ``term_codes`` (n_terms, n_rows) is every row's cell in term ``t``'s table (a
+    pair's cell is ``code1 * n2 + code2``). Rows are weighted groups (see ``loss``): ``train_count`` rows of
     total training weight ``train_w`` and weighted target sums ``train_wy`` (n_rows, n_scores),
     and the same for validation; ``val_loss_offset`` is the loss's constant part. The first
     ``smoothing_rounds`` rounds are cyclic with random cuts; then cyclic rounds continue when
@@ -341,7 +359,7 @@ def boost_terms(term_codes, term_n1, term_n2, term_nominal, term_monotone, train
     for row in range(scores.shape[0]):
         if train_w[row] > 0.0:
             for t in range(n_terms):
-                cell = offsets[t] + term_codes[row, t]
+                cell = offsets[t] + term_codes[t, row]
                 counts[cell] += train_count[row]
                 weight_sums[cell] += train_w[row]
     grad_hist = np.zeros((offsets[-1], n_scores))
@@ -435,7 +453,7 @@ def boost_terms(term_codes, term_n1, term_n2, term_nominal, term_monotone, train
     if in_bins:  # the rows' scores, which bin space did not move
         for row in range(scores.shape[0]):
             for t in range(n_terms):
-                code = term_codes[row, t]
+                code = term_codes[t, row]
                 scores[row, 0] += tables[t, code, 0] - start_tables[t, code, 0]
     if early_stopping:
         tables[:] = best_tables
