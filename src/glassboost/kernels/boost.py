@@ -27,7 +27,7 @@ import numpy as np
 from numba import njit
 
 from .loss import (SQUARED_ERROR, add_group_loss, finish_loss, group_gradient_from_exponential,
-                   group_softmax_gradient, score_exponential)
+                   group_loss, group_softmax_gradient, score_exponential)
 from .bin_space import apply_in_bins, cell_sums, cooccurrence_layout, cooccurrence_prefix
 from .split import main_term_update, pair_term_update
 
@@ -51,17 +51,81 @@ PASS_CHUNK = 4096
 
 
 @njit
+def _add_updates(term_codes, offsets, lo, hi, updates, scores, start, end):
+    """Add the updates of terms [lo, hi) to the scores of rows [start, end).
+
+    Four terms share a sweep over the rows (a quarter of the loads and stores of the scores);
+    each row adds them in term order, as one term per sweep would.
+    """
+    t = lo
+    while hi - t >= 4:
+        u0, c0 = updates[offsets[t]:offsets[t + 1]], term_codes[t]
+        u1, c1 = updates[offsets[t + 1]:offsets[t + 2]], term_codes[t + 1]
+        u2, c2 = updates[offsets[t + 2]:offsets[t + 3]], term_codes[t + 2]
+        u3, c3 = updates[offsets[t + 3]:offsets[t + 4]], term_codes[t + 3]
+        for row in range(start, end):
+            scores[row] = scores[row] + u0[c0[row]] + u1[c1[row]] + u2[c2[row]] + u3[c3[row]]
+        t += 4
+    for t in range(t, hi):
+        update, codes = updates[offsets[t]:offsets[t + 1]], term_codes[t]
+        for row in range(start, end):
+            scores[row] += update[codes[row]]
+
+
+@njit
+def _chunk_gradients(objective, scores, train_w, train_wy, start, end, gradients, hessians,
+                     exponentials):
+    """Gradients and hessians of rows [start, end) (and each row's ``score_exponential``).
+
+    Squared error gets a loop of its own, without the other objectives' branches, which
+    vectorizes; its hessians are not needed (constant).
+    """
+    if objective == SQUARED_ERROR:
+        for row in range(start, end):
+            gradients[row - start] = train_w[row] * scores[row] - train_wy[row]
+        return
+    for row in range(start, end):
+        score = scores[row]
+        exponential = score_exponential(objective, score)
+        g, h = group_gradient_from_exponential(objective, score, exponential, train_w[row],
+                                               train_wy[row])
+        gradients[row - start] = g
+        hessians[row - start] = h
+        exponentials[row - start] = exponential
+
+
+@njit
+def _chunk_loss(objective, scores, val_w, val_wy, start, end, exponentials, loss, product,
+                length):
+    """Add the validation loss of rows [start, end) to the running (loss, product, length).
+
+    Squared error sums every row without a branch (a training row's validation weights are
+    zero, so it adds exactly zero); the other objectives skip training rows.
+    """
+    if objective == SQUARED_ERROR:
+        for row in range(start, end):
+            loss += group_loss(objective, scores[row], val_w[row], val_wy[row])
+        return loss, product, length
+    for row in range(start, end):
+        if val_w[row] > 0.0:
+            loss, product, length = add_group_loss(objective, scores[row],
+                                                   exponentials[row - start], val_w[row],
+                                                   val_wy[row], loss, product, length)
+    return loss, product, length
+
+
+@njit
 def _pass_single_score(term_codes, offsets, current_lo, current_hi, next_lo, next_hi, updates,
                        scores, train_w, train_wy, val_w, val_wy, objective, grad_hist, hess_hist,
                        want_loss):
     """One pass for one-score objectives; returns the validation loss if wanted.
 
-    The rows go by in chunks, and each chunk term by term: add a term's updates to the chunk's
-    scores, compute every row's gradient and hessian once, then fill one histogram at a time.
-    Each term's codes are contiguous, and the table or histogram a loop touches is small, so
-    the loops read memory in order and hit the cache (the sums are the same, in the same order,
-    as a row-by-row pass). Every row's gradient is weighted by its training weight (zero for
-    validation rows): no branch in the hot loops. Squared error has a constant hessian: its
+    The rows go by in chunks, and each chunk term by term: add the current terms' updates to the
+    chunk's scores, compute every row's gradient and hessian once, then fill one histogram at a
+    time. Each term's codes are contiguous, and the table or histogram a loop touches is small,
+    so the loops read memory in order and hit the cache (the sums are the same, in the same
+    order, as a row-by-row pass). Every row's gradient is weighted by its training weight (zero
+    for validation rows): no branch in the hot loops. Squared error has a constant hessian: its
     histogram is the training weight per bin, filled once per bag, so the pass leaves it alone.
     """
     constant_hessian = objective == SQUARED_ERROR
@@ -71,23 +135,16 @@ def _pass_single_score(term_codes, offsets, current_lo, current_hi, next_lo, nex
             hess_hist[offsets[t]:offsets[t + 1]] = 0.0
     gradients = np.empty(PASS_CHUNK)
     hessians = np.empty(PASS_CHUNK)
+    exponentials = np.empty(PASS_CHUNK)
     loss, product, length = 0.0, 1.0, 0
     for start in range(0, scores.shape[0], PASS_CHUNK):
         end = min(start + PASS_CHUNK, scores.shape[0])
-        for t in range(current_lo, current_hi):
-            update, codes = updates[offsets[t]:offsets[t + 1]], term_codes[t]
-            for row in range(start, end):
-                scores[row] += update[codes[row]]
-        for row in range(start, end):
-            score = scores[row]
-            exponential = score_exponential(objective, score)
-            g, h = group_gradient_from_exponential(objective, score, exponential, train_w[row],
-                                                   train_wy[row])
-            gradients[row - start] = g
-            hessians[row - start] = h
-            if want_loss and val_w[row] > 0.0:
-                loss, product, length = add_group_loss(objective, score, exponential, val_w[row],
-                                                       val_wy[row], loss, product, length)
+        _add_updates(term_codes, offsets, current_lo, current_hi, updates, scores, start, end)
+        _chunk_gradients(objective, scores, train_w, train_wy, start, end, gradients, hessians,
+                         exponentials)
+        if want_loss:
+            loss, product, length = _chunk_loss(objective, scores, val_w, val_wy, start, end,
+                                                exponentials, loss, product, length)
         for t in range(next_lo, next_hi):
             grad, codes = grad_hist[offsets[t]:offsets[t + 1]], term_codes[t]
             for row in range(start, end):
