@@ -14,7 +14,7 @@ from glassboost.kernels.loss import (LOG_LOSS, MULTICLASS_LOG_LOSS, POISSON_DEVI
                                      SQUARED_ERROR, add_group_loss, finish_loss, group_gradient,
                                      group_loss, group_softmax_gradient, score_exponential)
 from glassboost.kernels.predict import bin_values, gather_terms, sum_terms
-from glassboost.kernels.split import main_term_update, pair_term_update
+from glassboost.kernels.split import main_term_update, pair_hessian_tables, pair_term_update
 
 LR = 0.1
 
@@ -204,9 +204,34 @@ def test_pair_term_update_matches_reference(seed, n_scores) -> None:
         grad[cell], hess[cell], counts[cell] = 0.0, 0.0, 0.0
     for leaf in (1, 10):
         update = np.full((n1 * n2 + 5, n_scores), np.nan)
-        pair_term_update(grad, hess, counts, n1, n2, LR, leaf, 0.0, False, update)
+        pair_term_update(grad, hess, counts, n1, n2, LR, leaf, 0.0, False, update, np.zeros(0))
         want = reference_pair_update(grad, hess, counts, n1, n2, min_samples_leaf=leaf)
         np.testing.assert_allclose(update[:n1 * n2], want, atol=1e-12)
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_pair_tree_from_fixed_hessian_tables_matches_the_direct_search(seed) -> None:
+    """Squared error's hessians (the weights) never change: the precomputed reciprocal tables
+    give the same tree, leaf values and gain as the search that divides."""
+    rng = np.random.default_rng(450 + seed)
+    n1, n2 = int(rng.integers(3, 12)), int(rng.integers(3, 12))
+    counts = rng.integers(0, 6, (n1, n2)).astype(float)
+    counts[-1, :] = counts[:, -1] = 0.0  # the unseen bins
+    hess = counts * rng.choice([1.0, 2.0], (n1, n2))  # integer sample weights
+    grad = rng.normal(size=(n1, n2)) * hess + (np.arange(n1)[:, None] > n1 // 2) * hess
+    grad, hess, counts = grad.reshape(-1, 1), hess.reshape(-1, 1), counts.reshape(-1)
+    for leaf, min_hessian in ((1, 0.0), (6, 0.0), (3, 4.0), (int(counts.sum()), 0.0)):
+        want = np.full((n1 * n2, 1), np.nan)
+        want_gain = pair_term_update(grad, hess, counts, n1, n2, LR, leaf, min_hessian, False,
+                                     want, np.zeros(0))
+        tables = pair_hessian_tables(hess, counts, n1, n2, leaf, min_hessian)
+        got = np.full((n1 * n2, 1), np.nan)
+        got_gain = pair_term_update(grad, hess, counts, n1, n2, LR, leaf, min_hessian, False, got,
+                                    tables)
+        assert got_gain == pytest.approx(want_gain, rel=1e-9, abs=1e-12)
+        np.testing.assert_allclose(got, want, rtol=1e-9, atol=1e-14)
+        if leaf == int(counts.sum()):  # no cut leaves enough rows on both sides
+            assert got_gain == 0.0 and np.all(got == 0.0)
 
 
 def test_pair_term_update_finds_a_planted_interaction() -> None:
@@ -218,7 +243,7 @@ def test_pair_term_update_finds_a_planted_interaction() -> None:
     counts = hess[..., 0] * 4
     update = np.zeros((36, 1))
     pair_term_update(grad.reshape(36, 1), hess.reshape(36, 1), counts.reshape(36), n1, n2, LR,
-                     1, 0.0, False, update)
+                     1, 0.0, False, update, np.zeros(0))
     table = update.reshape(6, 6)
     assert np.all(table[1:3, 3:5] == table[1, 3]) and table[1, 3] > 0
     assert table[1, 3] > table[0, 0] and table[1, 3] > table[4, 4]

@@ -29,9 +29,11 @@ from numba import njit
 from .loss import (SQUARED_ERROR, add_group_loss, finish_loss, group_gradient_from_exponential,
                    group_loss, group_softmax_gradient, score_exponential)
 from .bin_space import apply_in_bins, cell_sums, cooccurrence_layout, cooccurrence_prefix
-from .split import main_term_update, pair_term_update
+from .split import FIXED_HESSIAN_ARRAYS, main_term_update, pair_hessian_tables, pair_term_update
 
 BLOCK_STEP_BUDGET = 0.5
+#: Most memory one bag's fixed-hessian pair tables (``split.pair_hessian_tables``) may take.
+HESSIAN_TABLE_BYTES = 64 * 2**20
 
 
 @njit
@@ -314,17 +316,40 @@ def _step_pass(applied, histogrammed, want_loss, in_bins, space, rows, factors, 
 
 
 @njit
+def _fixed_hessian_tables(objective, n_scores, term_n1, term_n2, offsets, hess_hist, counts,
+                          min_samples_leaf, min_hessian):
+    """(tables, table offsets): ``pair_hessian_tables`` of every pair term when the hessians
+    never change (squared error, one score) and they fit in HESSIAN_TABLE_BYTES; else empty."""
+    n_terms = term_n2.shape[0]
+    table_offsets = np.zeros(n_terms + 1, dtype=np.int64)
+    for t in range(n_terms):
+        size = 2 * FIXED_HESSIAN_ARRAYS * term_n1[t] * term_n2[t] if term_n2[t] > 1 else 0
+        table_offsets[t + 1] = table_offsets[t] + size
+    if objective != SQUARED_ERROR or n_scores != 1 \
+            or 8 * table_offsets[-1] > HESSIAN_TABLE_BYTES:
+        return np.zeros(0), np.zeros(n_terms + 1, dtype=np.int64)
+    tables = np.empty(table_offsets[-1])
+    for t in range(n_terms):
+        if term_n2[t] > 1:
+            lo, hi = offsets[t], offsets[t + 1]
+            tables[table_offsets[t]:table_offsets[t + 1]] = pair_hessian_tables(
+                hess_hist[lo:hi], counts[lo:hi], term_n1[t], term_n2[t], min_samples_leaf,
+                min_hessian)
+    return tables, table_offsets
+
+
+@njit
 def _term_update(t, random_split, terms):
     """Fill term ``t``'s slice of ``updates`` with its next tree; return the tree's gain.
 
     ``terms`` is (grad_hist, hess_hist, counts, offsets, term_n1, term_n2, term_nominal,
     term_monotone, learning_rate, min_samples_leaf, min_hessian, max_leaves, cat_smooth,
-    nominal_gain_scale, updates). A nominal main term's gain is multiplied by
-    ``nominal_gain_scale``.
+    nominal_gain_scale, updates, hessian_tables, table_offsets). A nominal main term's gain is
+    multiplied by ``nominal_gain_scale``.
     """
     (grad_hist, hess_hist, counts, offsets, term_n1, term_n2, term_nominal, term_monotone,
      learning_rate, min_samples_leaf, min_hessian, max_leaves, cat_smooth, nominal_gain_scale,
-     updates) = terms
+     updates, hessian_tables, table_offsets) = terms
     lo, hi = offsets[t], offsets[t + 1]
     if term_n2[t] == 1:
         gain = main_term_update(grad_hist[lo:hi], hess_hist[lo:hi], counts[lo:hi], term_n1[t],
@@ -334,7 +359,8 @@ def _term_update(t, random_split, terms):
         return gain * nominal_gain_scale if term_nominal[t] else gain
     return pair_term_update(grad_hist[lo:hi], hess_hist[lo:hi], counts[lo:hi], term_n1[t],
                             term_n2[t], learning_rate, min_samples_leaf, min_hessian,
-                            random_split, updates[lo:hi])
+                            random_split, updates[lo:hi],
+                            hessian_tables[table_offsets[t]:table_offsets[t + 1]])
 
 
 @njit
@@ -430,9 +456,12 @@ def boost_terms(term_codes, term_n1, term_n2, term_nominal, term_monotone, train
     start_tables = tables.copy() if in_bins else tables[:0]
     rows = (term_codes, offsets, n_bins, updates, scores, train_w, train_wy, val_w, val_wy,
             objective, grad_hist, hess_hist)
+    hessian_tables, table_offsets = _fixed_hessian_tables(
+        objective, n_scores, term_n1, term_n2, offsets, hess_hist, counts,
+        min_samples_leaf, min_hessian)
     terms = (grad_hist, hess_hist, counts, offsets, term_n1, term_n2, term_nominal,
              term_monotone, learning_rate, min_samples_leaf, min_hessian, max_leaves, cat_smooth,
-             nominal_gain_scale, updates)
+             nominal_gain_scale, updates, hessian_tables, table_offsets)
     blocks = block_bounds(n_terms, learning_rate)
     val_total = val_w.sum()
     early_stopping = val_total > 0.0 and early_stopping_rounds > 0

@@ -394,23 +394,55 @@ def _side_cut_scores(pg, ph, pn, cut, min_samples_leaf, min_hessian, low, high):
         high[j] = score if ok else -np.inf
 
 
-@njit
-def _best_pair_tree_one_score(pg, ph, pn, min_samples_leaf, min_hessian):
-    """``_best_pair_tree`` for one score, on contiguous 2-D prefix sums (the common case)."""
+@njit(error_model="numpy")
+def _side_cut_scores_fixed(pg, reciprocals, cut, low, high):
+    """``_side_cut_scores`` from a fixed hessian's reciprocals (``pair_hessian_tables``): a cut
+    that is not allowed scores 0, which never beats the side left whole."""
     a1 = pg.shape[0] - 1
     a2 = pg.shape[1] - 1
+    g_low = pg[cut, a2]
+    g_high = pg[a1, a2] - g_low
+    for j in range(1, a2):
+        g1 = pg[cut, j]
+        g2 = g_low - g1
+        low[j] = g1 * g1 * reciprocals[0, cut, j] + g2 * g2 * reciprocals[1, cut, j]
+        g1 = pg[a1, j] - g1
+        g2 = g_high - g1
+        high[j] = g1 * g1 * reciprocals[2, cut, j] + g2 * g2 * reciprocals[3, cut, j]
+
+
+@njit
+def _best_pair_tree_one_score(pg, ph, pn, reciprocals, min_samples_leaf, min_hessian):
+    """``_best_pair_tree`` for one score, on contiguous 2-D prefix sums (the common case).
+
+    ``reciprocals`` holds a fixed hessian's precomputed side tables (``pair_hessian_tables``),
+    so that every score is two multiplications instead of two divisions; empty, the scores
+    and the checks on counts and hessians are computed here.
+    """
+    a1 = pg.shape[0] - 1
+    a2 = pg.shape[1] - 1
+    fixed = reciprocals.shape[0] > 0
     parent = _newton_score(pg[a1, a2], ph[a1, a2])
     low = np.empty(a2 + 1)
     high = np.empty(a2 + 1)
     best_cut, best_low, best_high, best_gain = -1, -1, -1, 0.0
     for cut in range(1, a1):
-        h_low, h_high = ph[cut, a2], ph[a1, a2] - ph[cut, a2]
-        if pn[cut, a2] < min_samples_leaf or pn[a1, a2] - pn[cut, a2] < min_samples_leaf \
-                or h_low < min_hessian or h_high < min_hessian or h_low <= 0.0 or h_high <= 0.0:
-            continue
-        low_best = _newton_score(pg[cut, a2], h_low)
-        high_best = _newton_score(pg[a1, a2] - pg[cut, a2], h_high)
-        _side_cut_scores(pg, ph, pn, cut, min_samples_leaf, min_hessian, low, high)
+        g_low, g_high = pg[cut, a2], pg[a1, a2] - pg[cut, a2]
+        if fixed:
+            if reciprocals[0, cut, a2] == 0.0:  # the first cut is not allowed
+                continue
+            low_best = g_low * g_low * reciprocals[0, cut, a2]
+            high_best = g_high * g_high * reciprocals[2, cut, a2]
+            _side_cut_scores_fixed(pg, reciprocals, cut, low, high)
+        else:
+            h_low, h_high = ph[cut, a2], ph[a1, a2] - ph[cut, a2]
+            if pn[cut, a2] < min_samples_leaf or pn[a1, a2] - pn[cut, a2] < min_samples_leaf \
+                    or h_low < min_hessian or h_high < min_hessian or h_low <= 0.0 \
+                    or h_high <= 0.0:
+                continue
+            low_best = _newton_score(g_low, h_low)
+            high_best = _newton_score(g_high, h_high)
+            _side_cut_scores(pg, ph, pn, cut, min_samples_leaf, min_hessian, low, high)
         # the best side cuts are searched only when this cut can beat the best tree so far;
         # their scores' maxima are a reduction, which vectorizes
         low_top, high_top = low_best, high_best
@@ -431,19 +463,137 @@ def _best_pair_tree_one_score(pg, ph, pn, min_samples_leaf, min_hessian):
     return best_cut, best_low, best_high, best_gain
 
 
+#: Arrays per orientation in ``pair_hessian_tables``: the hessian prefix sums and 4 reciprocals.
+FIXED_HESSIAN_ARRAYS = 5
+
+
+@njit
+def _orientation_hessian_tables(ph, pn, min_samples_leaf, min_hessian, out):
+    """Fill ``out`` (5, n1, n2) for one orientation: [0] the hessian prefix sums; for every first
+    cut and column j, the reciprocal hessians of the parts of a side cut at j: [1] low side
+    below j, [2] low side from j, [3] high side below j, [4] high side from j, zero where that
+    cut is not allowed. Column a2 holds the whole sides of an allowed first cut: [1] low,
+    [3] high (zero: the first cut is not allowed)."""
+    a1 = ph.shape[0] - 1
+    a2 = ph.shape[1] - 1
+    out[0] = ph
+    out[1:] = 0.0
+    for cut in range(1, a1):
+        h_low, h_high = ph[cut, a2], ph[a1, a2] - ph[cut, a2]
+        n_low, n_high = pn[cut, a2], pn[a1, a2] - pn[cut, a2]
+        if n_low < min_samples_leaf or n_high < min_samples_leaf or h_low < min_hessian \
+                or h_high < min_hessian or h_low <= 0.0 or h_high <= 0.0:
+            continue
+        out[1, cut, a2] = 1.0 / h_low
+        out[3, cut, a2] = 1.0 / h_high
+        for j in range(1, a2):
+            for side in range(2):
+                if side == 0:
+                    h1, n1, h_side, n_side = ph[cut, j], pn[cut, j], h_low, n_low
+                else:
+                    h1, n1 = ph[a1, j] - ph[cut, j], pn[a1, j] - pn[cut, j]
+                    h_side, n_side = h_high, n_high
+                h2, n2 = h_side - h1, n_side - n1
+                if n1 >= min_samples_leaf and n2 >= min_samples_leaf and h1 >= min_hessian \
+                        and h2 >= min_hessian and h1 > 0.0 and h2 > 0.0:
+                    out[1 + 2 * side, cut, j] = 1.0 / h1
+                    out[2 + 2 * side, cut, j] = 1.0 / h2
+
+
+@njit
+def pair_hessian_tables(hess, counts, n1, n2, min_samples_leaf, min_hessian):
+    """What every tree search of a pair would recompute when its hessians never change (squared
+    error: they are the weights): both orientations' ``_orientation_hessian_tables``, flat
+    (2 * FIXED_HESSIAN_ARRAYS * n1 * n2 values)."""
+    _, ph, pn = pair_prefix_sums(hess, hess, counts, n1, n2)
+    size = FIXED_HESSIAN_ARRAYS * n1 * n2
+    tables = np.empty(2 * size)
+    _orientation_hessian_tables(np.ascontiguousarray(ph[:, :, 0]), pn, min_samples_leaf,
+                                min_hessian, tables[:size].reshape(FIXED_HESSIAN_ARRAYS, n1, n2))
+    _orientation_hessian_tables(np.ascontiguousarray(ph[:, :, 0].T), np.ascontiguousarray(pn.T),
+                                min_samples_leaf, min_hessian,
+                                tables[size:].reshape(FIXED_HESSIAN_ARRAYS, n2, n1))
+    return tables
+
+
+@njit
+def _gradient_prefix(grad, n1, n2):
+    """The gradient part of ``pair_prefix_sums`` for one score, as a 2-D array."""
+    pg = np.zeros((n1, n2))
+    for i in range(n1 - 1):
+        run = 0.0
+        for j in range(n2 - 1):
+            run += grad[i * n2 + j]
+            pg[i + 1, j + 1] = pg[i, j + 1] + run
+    return pg
+
+
+@njit
+def _fill_pair_leaves(pg, ph, cut, low_cut, high_cut, transpose, n2, learning_rate, update):
+    """Write the leaf values of a pair tree found on prefix sums ``pg``/``ph`` (n1', n2',
+    n_scores) of one orientation into ``update`` (cells of the untransposed table)."""
+    a1 = pg.shape[0] - 1
+    a2 = pg.shape[1] - 1
+    for side in range(2):
+        i0 = 0 if side == 0 else cut
+        i1 = cut if side == 0 else a1
+        side_cut = low_cut if side == 0 else high_cut
+        n_parts = 1 if side_cut < 0 else 2
+        for part in range(n_parts):
+            j0 = 0 if part == 0 else side_cut
+            j1 = a2 if n_parts == 1 or part == 1 else side_cut
+            for k in range(pg.shape[2]):
+                h = rect_value(ph, i0, i1, j0, j1, k)
+                value = -learning_rate * rect_value(pg, i0, i1, j0, j1, k) / h if h > 0.0 else 0.0
+                for i in range(i0, i1):
+                    for j in range(j0, j1):
+                        cell = j * n2 + i if transpose else i * n2 + j
+                        update[cell, k] = value
+
+
+@njit
+def _fixed_hessian_pair_update(grad, n1, n2, learning_rate, hessian_tables, update):
+    """``pair_term_update``'s greedy tree for one score and a fixed hessian."""
+    pg_rows = _gradient_prefix(grad[:, 0], n1, n2)
+    size = FIXED_HESSIAN_ARRAYS * n1 * n2
+    no_counts = np.zeros((0, 0))
+    cut, low_cut, high_cut, gain, best_transpose = -1, -1, -1, 0.0, False
+    for transpose in (False, True):
+        pg = np.ascontiguousarray(pg_rows.T) if transpose else pg_rows
+        tables = hessian_tables[size * int(transpose):size * (int(transpose) + 1)].reshape(
+            FIXED_HESSIAN_ARRAYS, pg.shape[0], pg.shape[1])
+        c, lo, hi, g = _best_pair_tree_one_score(pg, tables[0], no_counts, tables[1:], 0.0, 0.0)
+        if c >= 0 and g > gain:
+            cut, low_cut, high_cut, gain, best_transpose = c, lo, hi, g, transpose
+    if cut < 0:
+        return 0.0
+    pg = np.ascontiguousarray(pg_rows.T) if best_transpose else pg_rows
+    ph = hessian_tables[size * int(best_transpose):size * (int(best_transpose) + 1)].reshape(
+        FIXED_HESSIAN_ARRAYS, pg.shape[0], pg.shape[1])[0]
+    _fill_pair_leaves(pg.reshape(pg.shape[0], pg.shape[1], 1),
+                      ph.reshape(pg.shape[0], pg.shape[1], 1), cut, low_cut, high_cut,
+                      best_transpose, n2, learning_rate, update)
+    return gain
+
+
 @njit
 def pair_term_update(grad, hess, counts, n1, n2, learning_rate, min_samples_leaf, min_hessian,
-                     random_split, update):
+                     random_split, update, hessian_tables):
     """Fill ``update[:n1*n2]`` (cell i*n2+j) with one 2-D tree's leaf values for a pair.
 
     Greedy steps try both features first and keep the better tree; smoothing steps draw the
-    orientation and every cut at random. Returns the tree's gain over the undivided table.
+    orientation and every cut at random. ``hessian_tables`` is ``pair_hessian_tables`` when the
+    hessians never change (one score), else empty. Returns the tree's gain over the undivided
+    table.
     """
     n_scores = grad.shape[1]
     update[:n1 * n2, :] = 0.0
+    if hessian_tables.shape[0] > 0 and not random_split:
+        return _fixed_hessian_pair_update(grad, n1, n2, learning_rate, hessian_tables, update)
     best_transpose = False
     cut, low_cut, high_cut, gain = -1, -1, -1, 0.0
     first = np.random.randint(0, 2) == 1 if random_split else False
+    no_reciprocals = np.zeros((0, 0, 0))
     # the prefix sums of the transposed table are the transposed prefix sums
     pg_rows, ph_rows, pn_rows = pair_prefix_sums(grad, hess, counts, n1, n2)
     for transpose in (first, not first):
@@ -455,7 +605,7 @@ def pair_term_update(grad, hess, counts, n1, n2, learning_rate, min_samples_leaf
         elif n_scores == 1:
             c, lo, hi, g = _best_pair_tree_one_score(
                 np.ascontiguousarray(pg[:, :, 0]), np.ascontiguousarray(ph[:, :, 0]),
-                np.ascontiguousarray(pn), min_samples_leaf, min_hessian)
+                np.ascontiguousarray(pn), no_reciprocals, min_samples_leaf, min_hessian)
         else:
             c, lo, hi, g = _best_pair_tree(pg, ph, pn, min_samples_leaf, min_hessian)
         if c >= 0 and g > gain:
@@ -465,23 +615,7 @@ def pair_term_update(grad, hess, counts, n1, n2, learning_rate, min_samples_leaf
             break
     if cut < 0:
         return 0.0
-    pg = pg_rows.transpose(1, 0, 2) if best_transpose else pg_rows
-    ph = ph_rows.transpose(1, 0, 2) if best_transpose else ph_rows
-    a1 = pg.shape[0] - 1
-    a2 = pg.shape[1] - 1
-    for side in range(2):
-        i0 = 0 if side == 0 else cut
-        i1 = cut if side == 0 else a1
-        side_cut = low_cut if side == 0 else high_cut
-        n_parts = 1 if side_cut < 0 else 2
-        for part in range(n_parts):
-            j0 = 0 if part == 0 else side_cut
-            j1 = a2 if n_parts == 1 or part == 1 else side_cut
-            for k in range(n_scores):
-                h = rect_value(ph, i0, i1, j0, j1, k)
-                value = -learning_rate * rect_value(pg, i0, i1, j0, j1, k) / h if h > 0.0 else 0.0
-                for i in range(i0, i1):
-                    for j in range(j0, j1):
-                        cell = j * n2 + i if best_transpose else i * n2 + j
-                        update[cell, k] = value
+    _fill_pair_leaves(pg_rows.transpose(1, 0, 2) if best_transpose else pg_rows,
+                      ph_rows.transpose(1, 0, 2) if best_transpose else ph_rows, cut, low_cut,
+                      high_cut, best_transpose, n2, learning_rate, update)
     return gain
