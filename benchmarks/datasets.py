@@ -74,6 +74,27 @@ def birthdays() -> Dataset:
     return X, np.log(data["births"].to_numpy(dtype=np.float64)), REGRESSION
 
 
+def fertility() -> Dataset:
+    """AER/Fertility, 254,654 US mothers aged 21-35 (1980 census): more than two children?
+
+    Features: sex of the first and second child, age, race/ethnicity indicators and weeks worked
+    in 1979. Few distinct rows (every feature has few values), many copies of each.
+    """
+    data = _table("AER", "Fertility")
+    return data.drop(columns="morekids"), (data["morekids"] == "yes").to_numpy(), CLASSIFICATION
+
+
+def mortgages() -> Dataset:
+    """causaldata/mortgages, 214,144 US men born 1915-1934 (1960 and 1970 censuses): owns a home?
+
+    Features: state of birth (nominal, 52 levels), quarter of birth, non-white, veteran of WWII
+    or Korea, and birth quarter relative to the 1934 Korean War eligibility cutoff.
+    """
+    data = _table("causaldata", "mortgages")
+    y = data["home_ownership"].to_numpy() == 1
+    return data.drop(columns="home_ownership"), y, CLASSIFICATION
+
+
 DATASETS: dict[str, Callable[[], Dataset]] = {
     "credit": credit,
     "attrition": attrition,
@@ -81,7 +102,14 @@ DATASETS: dict[str, Callable[[], Dataset]] = {
     "diamonds": diamonds,
     "flights": flights,
     "birthdays": birthdays,
+    "fertility": fertility,
+    "mortgages": mortgages,
 }
+
+
+#: What ``run.py`` compares by default: the four engine datasets and two with >= 100k rows on
+#: which InterpretML finishes in minutes (on flights and birthdays it would take hours).
+COMPARED = ("credit", "attrition", "cps1988", "diamonds", "fertility", "mortgages")
 
 
 def load(name: str) -> Dataset:

@@ -145,8 +145,9 @@ def table(rows: list[dict]) -> pd.DataFrame:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--datasets", default=",".join(datasets.DATASETS),
-                        help="comma-separated names (default: all)")
+    parser.add_argument("--datasets", default=",".join(datasets.COMPARED),
+                        help=f"comma-separated names among {', '.join(datasets.DATASETS)} "
+                             f"(default: {', '.join(datasets.COMPARED)})")
     parser.add_argument("--skip-interpret", action="store_true", help="do not fit InterpretML")
     parser.add_argument("--quick", action="store_true",
                         help=f"subsample to {QUICK_ROWS} rows and use outer_bags="
