@@ -209,6 +209,25 @@ def test_pair_term_update_matches_reference(seed, n_scores) -> None:
         np.testing.assert_allclose(update[:n1 * n2], want, atol=1e-12)
 
 
+@pytest.mark.parametrize("n1, n2", [(9, 17), (17, 9), (2, 8), (8, 2), (3, 3)])
+@pytest.mark.parametrize("n_scores", [1, 2])
+def test_pair_term_update_matches_reference_on_wide_and_thin_tables(n1, n2, n_scores) -> None:
+    """Tables with one value row or column (a single orientation can cut), and wider ones."""
+    rng = np.random.default_rng(n1 * 100 + n2)
+    grad, hess, counts = _histogram(rng, n1 * n2, n_scores)
+    grad, hess, counts = grad.reshape(n1, n2, -1), hess.reshape(n1, n2, -1), counts.reshape(n1, n2)
+    grad[-1], hess[-1], counts[-1] = 0.0, 0.0, 0.0  # the unseen row and column
+    grad[:, -1], hess[:, -1], counts[:, -1] = 0.0, 0.0, 0.0
+    grad, hess, counts = grad.reshape(-1, n_scores), hess.reshape(-1, n_scores), counts.ravel()
+    for leaf, min_hessian in ((1, 0.0), (10, 0.0), (1, 2.0)):
+        update = np.full((n1 * n2, n_scores), np.nan)
+        pair_term_update(grad, hess, counts, n1, n2, LR, leaf, min_hessian, False, update,
+                         np.zeros(0))
+        want = reference_pair_update(grad, hess, counts, n1, n2, min_samples_leaf=leaf,
+                                     min_hessian=min_hessian)
+        np.testing.assert_allclose(update, want, atol=1e-12)
+
+
 @pytest.mark.parametrize("seed", range(8))
 def test_pair_tree_from_fixed_hessian_tables_matches_the_direct_search(seed) -> None:
     """Squared error's hessians (the weights) never change: the precomputed reciprocal tables

@@ -323,7 +323,7 @@ def _fixed_hessian_tables(objective, n_scores, term_n1, term_n2, offsets, hess_h
     n_terms = term_n2.shape[0]
     table_offsets = np.zeros(n_terms + 1, dtype=np.int64)
     for t in range(n_terms):
-        size = 2 * FIXED_HESSIAN_ARRAYS * term_n1[t] * term_n2[t] if term_n2[t] > 1 else 0
+        size = FIXED_HESSIAN_ARRAYS * term_n1[t] * term_n2[t] if term_n2[t] > 1 else 0
         table_offsets[t + 1] = table_offsets[t] + size
     if objective != SQUARED_ERROR or n_scores != 1 \
             or 8 * table_offsets[-1] > HESSIAN_TABLE_BYTES:

@@ -368,152 +368,147 @@ def _newton_score(g, h):
     return g * g / h if h > 0.0 else 0.0
 
 
-@njit(error_model="numpy")
-def _side_cut_scores(pg, ph, pn, cut, min_samples_leaf, min_hessian, low, high):
-    """Fill low[j] / high[j]: the score of cutting the low / high side of ``cut`` at column j.
-
-    -inf marks a cut that is not allowed. Branch-free, so that the loop vectorizes; divisions
-    by a zero hessian give inf or nan there, which the mask discards.
-    """
-    a1 = pg.shape[0] - 1
-    a2 = pg.shape[1] - 1
-    g_low, h_low, n_low = pg[cut, a2], ph[cut, a2], pn[cut, a2]
-    g_high, h_high, n_high = pg[a1, a2] - g_low, ph[a1, a2] - h_low, pn[a1, a2] - n_low
-    for j in range(1, a2):
-        g1, h1, n1 = pg[cut, j], ph[cut, j], pn[cut, j]
-        g2, h2, n2 = g_low - g1, h_low - h1, n_low - n1
-        ok = (n1 >= min_samples_leaf) & (n2 >= min_samples_leaf) & (h1 >= min_hessian) \
-            & (h2 >= min_hessian) & (h1 > 0.0) & (h2 > 0.0)
-        score = g1 * g1 / h1 + g2 * g2 / h2
-        low[j] = score if ok else -np.inf
-        g1, h1, n1 = pg[a1, j] - g1, ph[a1, j] - h1, pn[a1, j] - n1
-        g2, h2, n2 = g_high - g1, h_high - h1, n_high - n1
-        ok = (n1 >= min_samples_leaf) & (n2 >= min_samples_leaf) & (h1 >= min_hessian) \
-            & (h2 >= min_hessian) & (h1 > 0.0) & (h2 > 0.0)
-        score = g1 * g1 / h1 + g2 * g2 / h2
-        high[j] = score if ok else -np.inf
-
-
-@njit(error_model="numpy")
-def _side_cut_scores_fixed(pg, reciprocals, cut, low, high):
-    """``_side_cut_scores`` from a fixed hessian's reciprocals (``pair_hessian_tables``): a cut
-    that is not allowed scores 0, which never beats the side left whole."""
-    a1 = pg.shape[0] - 1
-    a2 = pg.shape[1] - 1
-    g_low = pg[cut, a2]
-    g_high = pg[a1, a2] - g_low
-    for j in range(1, a2):
-        g1 = pg[cut, j]
-        g2 = g_low - g1
-        low[j] = g1 * g1 * reciprocals[0, cut, j] + g2 * g2 * reciprocals[1, cut, j]
-        g1 = pg[a1, j] - g1
-        g2 = g_high - g1
-        high[j] = g1 * g1 * reciprocals[2, cut, j] + g2 * g2 * reciprocals[3, cut, j]
-
-
-@njit
-def _best_pair_tree_one_score(pg, ph, pn, reciprocals, min_samples_leaf, min_hessian):
-    """``_best_pair_tree`` for one score, on contiguous 2-D prefix sums (the common case).
-
-    ``reciprocals`` holds a fixed hessian's precomputed side tables (``pair_hessian_tables``),
-    so that every score is two multiplications instead of two divisions; empty, the scores
-    and the checks on counts and hessians are computed here.
-    """
-    a1 = pg.shape[0] - 1
-    a2 = pg.shape[1] - 1
-    fixed = reciprocals.shape[0] > 0
-    parent = _newton_score(pg[a1, a2], ph[a1, a2])
-    low = np.empty(a2 + 1)
-    high = np.empty(a2 + 1)
-    best_cut, best_low, best_high, best_gain = -1, -1, -1, 0.0
-    for cut in range(1, a1):
-        g_low, g_high = pg[cut, a2], pg[a1, a2] - pg[cut, a2]
-        if fixed:
-            if reciprocals[0, cut, a2] == 0.0:  # the first cut is not allowed
-                continue
-            low_best = g_low * g_low * reciprocals[0, cut, a2]
-            high_best = g_high * g_high * reciprocals[2, cut, a2]
-            _side_cut_scores_fixed(pg, reciprocals, cut, low, high)
-        else:
-            h_low, h_high = ph[cut, a2], ph[a1, a2] - ph[cut, a2]
-            if pn[cut, a2] < min_samples_leaf or pn[a1, a2] - pn[cut, a2] < min_samples_leaf \
-                    or h_low < min_hessian or h_high < min_hessian or h_low <= 0.0 \
-                    or h_high <= 0.0:
-                continue
-            low_best = _newton_score(g_low, h_low)
-            high_best = _newton_score(g_high, h_high)
-            _side_cut_scores(pg, ph, pn, cut, min_samples_leaf, min_hessian, low, high)
-        # the best side cuts are searched only when this cut can beat the best tree so far;
-        # their scores' maxima are a reduction, which vectorizes
-        low_top, high_top = low_best, high_best
-        for j in range(1, a2):
-            low_top = max(low_top, low[j])
-            high_top = max(high_top, high[j])
-        if low_top + high_top - parent <= best_gain:
-            continue
-        low_cut, high_cut = -1, -1
-        for j in range(1, a2):
-            if low[j] > low_best:
-                low_best, low_cut = low[j], j
-            if high[j] > high_best:
-                high_best, high_cut = high[j], j
-        if low_best + high_best - parent > best_gain:
-            best_cut, best_low, best_high = cut, low_cut, high_cut
-            best_gain = low_best + high_best - parent
-    return best_cut, best_low, best_high, best_gain
-
-
-#: Arrays per orientation in ``pair_hessian_tables``: the hessian prefix sums and 4 reciprocals.
+#: Arrays in ``pair_hessian_tables``: the hessian prefix sums and one reciprocal per quadrant.
 FIXED_HESSIAN_ARRAYS = 5
 
 
-@njit
-def _orientation_hessian_tables(ph, pn, min_samples_leaf, min_hessian, out):
-    """Fill ``out`` (5, n1, n2) for one orientation: [0] the hessian prefix sums; for every first
-    cut and column j, the reciprocal hessians of the parts of a side cut at j: [1] low side
-    below j, [2] low side from j, [3] high side below j, [4] high side from j, zero where that
-    cut is not allowed. Column a2 holds the whole sides of an allowed first cut: [1] low,
-    [3] high (zero: the first cut is not allowed)."""
-    a1 = ph.shape[0] - 1
-    a2 = ph.shape[1] - 1
-    out[0] = ph
-    out[1:] = 0.0
-    for cut in range(1, a1):
-        h_low, h_high = ph[cut, a2], ph[a1, a2] - ph[cut, a2]
-        n_low, n_high = pn[cut, a2], pn[a1, a2] - pn[cut, a2]
-        if n_low < min_samples_leaf or n_high < min_samples_leaf or h_low < min_hessian \
-                or h_high < min_hessian or h_low <= 0.0 or h_high <= 0.0:
-            continue
-        out[1, cut, a2] = 1.0 / h_low
-        out[3, cut, a2] = 1.0 / h_high
+@njit(error_model="numpy")
+def _quadrant_row(pg, ph, pn, reciprocals, i, min_samples_leaf, min_hessian, scores):
+    """Fill ``scores`` (4, a2 + 1) at the points (i, j), j = 1 .. a2, with G^2/H of the four
+    quadrants a point cuts the table into: [0] rows < i, columns < j; [1] rows < i, columns >= j;
+    [2] rows >= i, columns < j; [3] rows >= i, columns >= j. -inf marks a quadrant that is not
+    allowed (fewer than ``min_samples_leaf`` rows, or too little hessian).
+
+    ``reciprocals`` (``pair_hessian_tables``: 1/H per quadrant and point, zero where not
+    allowed) turns the divisions into multiplications; empty, the hessians and counts come from
+    the prefix sums. Branch-free loops, which vectorize.
+    """
+    a1 = pg.shape[0] - 1
+    a2 = pg.shape[1] - 1
+    g_row, g_total = pg[i, a2], pg[a1, a2]
+    s0, s1, s2, s3 = scores[0], scores[1], scores[2], scores[3]
+    if reciprocals.shape[0] > 0:
+        for j in range(1, a2 + 1):
+            g0 = pg[i, j]
+            g1 = g_row - g0
+            g2 = pg[a1, j] - g0
+            g3 = g_total - g_row - g2
+            r0, r1 = reciprocals[0, i, j], reciprocals[1, i, j]
+            r2, r3 = reciprocals[2, i, j], reciprocals[3, i, j]
+            s0[j] = g0 * g0 * r0 if r0 > 0.0 else -np.inf
+            s1[j] = g1 * g1 * r1 if r1 > 0.0 else -np.inf
+            s2[j] = g2 * g2 * r2 if r2 > 0.0 else -np.inf
+            s3[j] = g3 * g3 * r3 if r3 > 0.0 else -np.inf
+        return
+    h_row, h_total = ph[i, a2], ph[a1, a2]
+    n_row, n_total = pn[i, a2], pn[a1, a2]
+    for j in range(1, a2 + 1):
+        g0, h0, n0 = pg[i, j], ph[i, j], pn[i, j]
+        g1, h1, n1 = g_row - g0, h_row - h0, n_row - n0
+        g2, h2, n2 = pg[a1, j] - g0, ph[a1, j] - h0, pn[a1, j] - n0
+        g3, h3, n3 = g_total - g_row - g2, h_total - h_row - h2, n_total - n_row - n2
+        ok = (n0 >= min_samples_leaf) & (h0 >= min_hessian) & (h0 > 0.0)
+        s0[j] = g0 * g0 / h0 if ok else -np.inf
+        ok = (n1 >= min_samples_leaf) & (h1 >= min_hessian) & (h1 > 0.0)
+        s1[j] = g1 * g1 / h1 if ok else -np.inf
+        ok = (n2 >= min_samples_leaf) & (h2 >= min_hessian) & (h2 > 0.0)
+        s2[j] = g2 * g2 / h2 if ok else -np.inf
+        ok = (n3 >= min_samples_leaf) & (h3 >= min_hessian) & (h3 > 0.0)
+        s3[j] = g3 * g3 / h3 if ok else -np.inf
+
+
+@njit(fastmath={"nnan", "nsz"})  # no score is NaN: the max reductions may vectorize
+def _best_pair_tree_one_score(pg, ph, pn, reciprocals, min_samples_leaf, min_hessian):
+    """Best one-score pair tree in both orientations, in one pass over the rows of the table:
+    (transposed, first cut, low-side cut, high-side cut, gain), cut -1 when none gains.
+
+    Every tree is a sum of quadrant scores (``_quadrant_row``): a first cut at row i with a side
+    cut at column j scores [0] + [1] on its low side and [2] + [3] on its high side; a first cut
+    at column j with a side cut at row i scores [0] + [2] and [1] + [3]. So each quadrant's
+    G^2/H is computed once for both orientations. Ties go to rows before columns and to the
+    first cut, as a search of one orientation, cut by cut, would have it.
+    """
+    a1 = pg.shape[0] - 1
+    a2 = pg.shape[1] - 1
+    parent = _newton_score(pg[a1, a2], ph[a1, a2])
+    scores = np.empty((4, a2 + 1))
+    s0, s1, s2, s3 = scores[0], scores[1], scores[2], scores[3]
+    # columns as first cuts: the best row cut so far on each side of every column
+    column_low = np.full(a2 + 1, -np.inf)
+    column_high = np.full(a2 + 1, -np.inf)
+    column_low_cut = np.full(a2 + 1, -1)
+    column_high_cut = np.full(a2 + 1, -1)
+    best_transpose, best_cut, best_low, best_high, best_gain = False, -1, -1, -1, 0.0
+    for i in range(1, a1 + 1):
+        _quadrant_row(pg, ph, pn, reciprocals, i, min_samples_leaf, min_hessian, scores)
+        if i == a1:  # this row's quadrants [0] and [1] are the columns' whole sides
+            break
+        # columns as first cuts: each column keeps its best row cut so far (selects, which
+        # vectorize; the first best row wins)
         for j in range(1, a2):
-            for side in range(2):
-                if side == 0:
-                    h1, n1, h_side, n_side = ph[cut, j], pn[cut, j], h_low, n_low
-                else:
-                    h1, n1 = ph[a1, j] - ph[cut, j], pn[a1, j] - pn[cut, j]
-                    h_side, n_side = h_high, n_high
-                h2, n2 = h_side - h1, n_side - n1
-                if n1 >= min_samples_leaf and n2 >= min_samples_leaf and h1 >= min_hessian \
-                        and h2 >= min_hessian and h1 > 0.0 and h2 > 0.0:
-                    out[1 + 2 * side, cut, j] = 1.0 / h1
-                    out[2 + 2 * side, cut, j] = 1.0 / h2
+            low = s0[j] + s2[j]
+            high = s1[j] + s3[j]
+            better_low = low > column_low[j]
+            better_high = high > column_high[j]
+            column_low[j] = low if better_low else column_low[j]
+            column_low_cut[j] = i if better_low else column_low_cut[j]
+            column_high[j] = high if better_high else column_high[j]
+            column_high_cut[j] = i if better_high else column_high_cut[j]
+        # row i as the first cut: its sides' best scores are maxima (a reduction, which
+        # vectorizes); the side cuts are looked up only when the tree beats the best so far
+        low_whole, high_whole = s0[a2], s2[a2]
+        if low_whole == -np.inf or high_whole == -np.inf:
+            continue
+        low_best, high_best = low_whole, high_whole
+        for j in range(1, a2):
+            low, high = s0[j] + s1[j], s2[j] + s3[j]
+            low_best = low if low > low_best else low_best
+            high_best = high if high > high_best else high_best
+        if low_best + high_best - parent <= best_gain:
+            continue
+        best_transpose, best_cut, best_low, best_high = False, i, -1, -1
+        best_gain = low_best + high_best - parent
+        for j in range(a2 - 1, 0, -1):  # the first column that reaches each maximum
+            if low_best > low_whole and s0[j] + s1[j] == low_best:
+                best_low = j
+            if high_best > high_whole and s2[j] + s3[j] == high_best:
+                best_high = j
+    for j in range(1, a2):
+        low_best, high_best = s0[j], s1[j]
+        if low_best == -np.inf or high_best == -np.inf:
+            continue
+        low_cut, high_cut = -1, -1
+        if column_low[j] > low_best:
+            low_best, low_cut = column_low[j], column_low_cut[j]
+        if column_high[j] > high_best:
+            high_best, high_cut = column_high[j], column_high_cut[j]
+        if low_best + high_best - parent > best_gain:
+            best_transpose, best_cut, best_low, best_high = True, j, low_cut, high_cut
+            best_gain = low_best + high_best - parent
+    return best_transpose, best_cut, best_low, best_high, best_gain
 
 
 @njit
 def pair_hessian_tables(hess, counts, n1, n2, min_samples_leaf, min_hessian):
     """What every tree search of a pair would recompute when its hessians never change (squared
-    error: they are the weights): both orientations' ``_orientation_hessian_tables``, flat
-    (2 * FIXED_HESSIAN_ARRAYS * n1 * n2 values)."""
-    _, ph, pn = pair_prefix_sums(hess, hess, counts, n1, n2)
-    size = FIXED_HESSIAN_ARRAYS * n1 * n2
-    tables = np.empty(2 * size)
-    _orientation_hessian_tables(np.ascontiguousarray(ph[:, :, 0]), pn, min_samples_leaf,
-                                min_hessian, tables[:size].reshape(FIXED_HESSIAN_ARRAYS, n1, n2))
-    _orientation_hessian_tables(np.ascontiguousarray(ph[:, :, 0].T), np.ascontiguousarray(pn.T),
-                                min_samples_leaf, min_hessian,
-                                tables[size:].reshape(FIXED_HESSIAN_ARRAYS, n2, n1))
-    return tables
+    error: they are the weights), flat (FIXED_HESSIAN_ARRAYS, n1, n2): [0] the hessian prefix
+    sums, [1 + q] at every point the reciprocal hessian of its quadrant q (``_quadrant_row``),
+    zero where the quadrant is not allowed."""
+    _, ph3, pn = pair_prefix_sums(hess, hess, counts, n1, n2)
+    ph = ph3.reshape(n1, n2)
+    tables = np.zeros((FIXED_HESSIAN_ARRAYS, n1, n2))
+    tables[0] = ph
+    a1, a2 = n1 - 1, n2 - 1
+    for i in range(1, a1 + 1):
+        for j in range(1, a2 + 1):
+            h0, n0 = ph[i, j], pn[i, j]
+            h1, n1_ = ph[i, a2] - h0, pn[i, a2] - n0
+            h2, n2_ = ph[a1, j] - h0, pn[a1, j] - n0
+            h3, n3 = ph[a1, a2] - ph[i, a2] - h2, pn[a1, a2] - pn[i, a2] - n2_
+            for q, h, n in ((0, h0, n0), (1, h1, n1_), (2, h2, n2_), (3, h3, n3)):
+                if n >= min_samples_leaf and h >= min_hessian and h > 0.0:
+                    tables[1 + q, i, j] = 1.0 / h
+    return tables.reshape(-1)
 
 
 @njit
@@ -552,31 +547,6 @@ def _fill_pair_leaves(pg, ph, cut, low_cut, high_cut, transpose, n2, learning_ra
 
 
 @njit
-def _fixed_hessian_pair_update(grad, n1, n2, learning_rate, hessian_tables, update):
-    """``pair_term_update``'s greedy tree for one score and a fixed hessian."""
-    pg_rows = _gradient_prefix(grad[:, 0], n1, n2)
-    size = FIXED_HESSIAN_ARRAYS * n1 * n2
-    no_counts = np.zeros((0, 0))
-    cut, low_cut, high_cut, gain, best_transpose = -1, -1, -1, 0.0, False
-    for transpose in (False, True):
-        pg = np.ascontiguousarray(pg_rows.T) if transpose else pg_rows
-        tables = hessian_tables[size * int(transpose):size * (int(transpose) + 1)].reshape(
-            FIXED_HESSIAN_ARRAYS, pg.shape[0], pg.shape[1])
-        c, lo, hi, g = _best_pair_tree_one_score(pg, tables[0], no_counts, tables[1:], 0.0, 0.0)
-        if c >= 0 and g > gain:
-            cut, low_cut, high_cut, gain, best_transpose = c, lo, hi, g, transpose
-    if cut < 0:
-        return 0.0
-    pg = np.ascontiguousarray(pg_rows.T) if best_transpose else pg_rows
-    ph = hessian_tables[size * int(best_transpose):size * (int(best_transpose) + 1)].reshape(
-        FIXED_HESSIAN_ARRAYS, pg.shape[0], pg.shape[1])[0]
-    _fill_pair_leaves(pg.reshape(pg.shape[0], pg.shape[1], 1),
-                      ph.reshape(pg.shape[0], pg.shape[1], 1), cut, low_cut, high_cut,
-                      best_transpose, n2, learning_rate, update)
-    return gain
-
-
-@njit
 def pair_term_update(grad, hess, counts, n1, n2, learning_rate, min_samples_leaf, min_hessian,
                      random_split, update, hessian_tables):
     """Fill ``update[:n1*n2]`` (cell i*n2+j) with one 2-D tree's leaf values for a pair.
@@ -588,12 +558,26 @@ def pair_term_update(grad, hess, counts, n1, n2, learning_rate, min_samples_leaf
     """
     n_scores = grad.shape[1]
     update[:n1 * n2, :] = 0.0
-    if hessian_tables.shape[0] > 0 and not random_split:
-        return _fixed_hessian_pair_update(grad, n1, n2, learning_rate, hessian_tables, update)
+    if n_scores == 1 and not random_split:
+        if hessian_tables.shape[0] > 0:
+            tables = hessian_tables.reshape(FIXED_HESSIAN_ARRAYS, n1, n2)
+            pg, ph, pn = _gradient_prefix(grad[:, 0], n1, n2), tables[0], np.zeros((0, 0))
+            reciprocals = tables[1:]
+        else:
+            pg3, ph3, pn = pair_prefix_sums(grad, hess, counts, n1, n2)
+            pg, ph, reciprocals = pg3.reshape(n1, n2), ph3.reshape(n1, n2), np.zeros((0, 0, 0))
+        transpose, cut, low_cut, high_cut, gain = _best_pair_tree_one_score(
+            pg, ph, pn, reciprocals, min_samples_leaf, min_hessian)
+        if cut < 0:
+            return 0.0
+        pg3, ph3 = pg.reshape(n1, n2, 1), ph.reshape(n1, n2, 1)
+        _fill_pair_leaves(pg3.transpose(1, 0, 2) if transpose else pg3,
+                          ph3.transpose(1, 0, 2) if transpose else ph3, cut, low_cut, high_cut,
+                          transpose, n2, learning_rate, update)
+        return gain
     best_transpose = False
     cut, low_cut, high_cut, gain = -1, -1, -1, 0.0
     first = np.random.randint(0, 2) == 1 if random_split else False
-    no_reciprocals = np.zeros((0, 0, 0))
     # the prefix sums of the transposed table are the transposed prefix sums
     pg_rows, ph_rows, pn_rows = pair_prefix_sums(grad, hess, counts, n1, n2)
     for transpose in (first, not first):
@@ -602,10 +586,6 @@ def pair_term_update(grad, hess, counts, n1, n2, learning_rate, min_samples_leaf
         pn = pn_rows.T if transpose else pn_rows
         if random_split:
             c, lo, hi, g = _random_pair_tree(pg, ph, pn, min_samples_leaf, min_hessian)
-        elif n_scores == 1:
-            c, lo, hi, g = _best_pair_tree_one_score(
-                np.ascontiguousarray(pg[:, :, 0]), np.ascontiguousarray(ph[:, :, 0]),
-                np.ascontiguousarray(pn), no_reciprocals, min_samples_leaf, min_hessian)
         else:
             c, lo, hi, g = _best_pair_tree(pg, ph, pn, min_samples_leaf, min_hessian)
         if c >= 0 and g > gain:
