@@ -390,12 +390,13 @@ def _cyclic_round(random_split, blocks, terms, gains, tables, dirty, in_bins, sp
 
 
 @njit
-def _count_steps(raw_loss, n_steps, early_stopping, state, tables, best_tables, dirty,
+def _count_steps(raw_loss, n_steps, early_stopping, state, tables, best_tables, dirty, n_bins,
                  val_loss_offset, val_total, tolerance, window):
     """Count ``n_steps`` more steps that scored ``raw_loss``; True means early stopping stops.
 
     ``state`` holds (best loss, steps since it, best step, steps run). On an improvement the
-    tables changed since the last best (``dirty``) are copied into ``best_tables``.
+    tables changed since the last best (``dirty``) are copied into ``best_tables``: their first
+    ``n_bins`` cells, the rest of a table's row is padding.
     """
     state[3] += n_steps
     if not early_stopping:
@@ -407,7 +408,7 @@ def _count_steps(raw_loss, n_steps, early_stopping, state, tables, best_tables, 
         state[2] = state[3]
         for t in range(dirty.shape[0]):
             if dirty[t]:
-                best_tables[t] = tables[t]
+                best_tables[t, :n_bins[t]] = tables[t, :n_bins[t]]
                 dirty[t] = False
     else:
         state[1] += n_steps
@@ -475,8 +476,8 @@ def boost_terms(term_codes, term_n1, term_n2, term_nominal, term_monotone, train
     loss = _advance(in_bins, space, 0, 0, blocks[0], blocks[1], True, rows)
     state = np.zeros(4)  # best loss, stale steps, best step, steps run
     state[0] = (loss + val_loss_offset) / val_total if val_total > 0.0 else 0.0
-    count = (early_stopping, state, tables, best_tables, dirty, val_loss_offset, val_total,
-             early_stopping_tolerance, window)
+    count = (early_stopping, state, tables, best_tables, dirty, n_bins, val_loss_offset,
+             val_total, early_stopping_tolerance, window)
     cyclic_rounds = max_rounds if greedy_ratio <= 0.0 else min(smoothing_rounds, max_rounds)
     stopped = False
     for round_index in range(cyclic_rounds):
