@@ -164,15 +164,21 @@ def main_term_update(grad, hess, counts, n_bins, nominal, monotone, learning_rat
     if n_positions < 2:
         return 0.0
 
+    # running sums stay in registers (a sum read back from memory would wait on its store)
     cum_g = np.zeros((n_positions + 1, n_scores))
     cum_h = np.zeros((n_positions + 1, n_scores))
     cum_n = np.zeros(n_positions + 1)
+    run_n = 0.0
     for i in range(n_positions):
-        b = order[i]
-        cum_n[i + 1] = cum_n[i] + counts[b]
-        for k in range(n_scores):
-            cum_g[i + 1, k] = cum_g[i, k] + grad[b, k]
-            cum_h[i + 1, k] = cum_h[i, k] + hess[b, k]
+        run_n += counts[order[i]]
+        cum_n[i + 1] = run_n
+    for k in range(n_scores):
+        run_g, run_h = 0.0, 0.0
+        for i in range(n_positions):
+            run_g += grad[order[i], k]
+            run_h += hess[order[i], k]
+            cum_g[i + 1, k] = run_g
+            cum_h[i + 1, k] = run_h
 
     bounds = np.empty(max_leaves + 1, dtype=np.int64)  # segment i is [bounds[i], bounds[i+1])
     bounds[0] = 0
@@ -208,17 +214,24 @@ def main_term_update(grad, hess, counts, n_bins, nominal, monotone, learning_rat
     values = np.empty((n_segments, n_scores))
     weights = np.empty(n_segments)
     for s in range(n_segments):
-        g = cum_g[bounds[s + 1]] - cum_g[bounds[s]]
-        h = cum_h[bounds[s + 1]] - cum_h[bounds[s]]
-        weights[s] = h.sum()
+        lo, hi = bounds[s], bounds[s + 1]
+        weights[s] = 0.0
         for k in range(n_scores):
-            values[s, k] = -learning_rate * g[k] / h[k] if h[k] > 0.0 else 0.0
+            g, h = cum_g[hi, k] - cum_g[lo, k], cum_h[hi, k] - cum_h[lo, k]
+            weights[s] += h
+            values[s, k] = -learning_rate * g / h if h > 0.0 else 0.0
     if monotone != 0:
         _pool_adjacent_violators(values[:, 0], weights, monotone > 0)
+    # ordered position i is bin order[i]: bin i + 1 when the bins keep their order
     for s in range(n_segments):
-        for i in range(bounds[s], bounds[s + 1]):
-            for k in range(n_scores):
-                update[order[i], k] = values[s, k]
+        for k in range(n_scores):
+            value = values[s, k]
+            if nominal:
+                for i in range(bounds[s], bounds[s + 1]):
+                    update[order[i], k] = value
+            else:
+                for b in range(bounds[s] + 1, bounds[s + 1] + 1):
+                    update[b, k] = value
     return total_gain
 
 
