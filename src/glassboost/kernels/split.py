@@ -430,7 +430,7 @@ def _quadrant_row(pg, ph, pn, reciprocals, i, min_samples_leaf, min_hessian, sco
         s3[j] = g3 * g3 / h3 if ok else -np.inf
 
 
-@njit(fastmath={"nnan", "nsz"})  # no score is NaN: the max reductions may vectorize
+@njit
 def _best_pair_tree_one_score(pg, ph, pn, reciprocals, min_samples_leaf, min_hessian):
     """Best one-score pair tree in both orientations, in one pass over the rows of the table:
     (transposed, first cut, low-side cut, high-side cut, gain), cut -1 when none gains.
