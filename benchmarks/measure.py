@@ -6,6 +6,7 @@ import resource
 import sys
 import threading
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import TimeoutError as FuturesTimeout
 from multiprocessing import get_context
 from time import perf_counter
 from typing import Any, Callable
@@ -15,14 +16,34 @@ import pandas as pd
 import psutil
 
 
-def in_fresh_process(func: Callable[..., dict], *args: Any) -> dict:
-    """Run ``func(*args)`` in a newly spawned Python process and return its result.
+def in_fresh_process(func: Callable[..., dict], *args: Any,
+                     timeout: float | None = None) -> dict | None:
+    """Run ``func(*args)`` in a newly spawned Python process and return its result, or None when
+    it has not finished within ``timeout`` seconds (the process and its children are killed).
 
     Spawning (not forking) gives every measurement a clean interpreter: nothing compiled, imported
     or allocated by earlier fits, so the child's peak RSS belongs to this one job.
     """
     with ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn")) as pool:
-        return pool.submit(func, *args).result()
+        future = pool.submit(func, *args)
+        try:
+            return future.result(timeout=timeout)
+        except FuturesTimeout:
+            for worker in list(pool._processes.values()):
+                _kill_tree(worker.pid)
+            return None
+
+
+def _kill_tree(pid: int) -> None:
+    try:
+        parent = psutil.Process(pid)
+    except psutil.NoSuchProcess:
+        return
+    for process in [*parent.children(recursive=True), parent]:
+        try:
+            process.kill()
+        except psutil.NoSuchProcess:
+            pass
 
 
 def peak_rss_mib() -> float:
@@ -100,6 +121,9 @@ def warm_up_glassboost(task: str) -> float:
         if task == "classification":
             model = ExplainableBoostingClassifier(outer_bags=2)
             model.fit(X, signal + rng.normal(size=n_rows) > 1)
+        elif task == "multiclass":
+            model = ExplainableBoostingClassifier(outer_bags=2)
+            model.fit(X, np.digitize(signal + rng.normal(size=n_rows), [0.0, 1.0, 2.0]))
         else:
             model = ExplainableBoostingRegressor(outer_bags=2)
             model.fit(X, signal + rng.normal(size=n_rows))

@@ -3,7 +3,8 @@
     python benchmarks/run.py --out results.json
     python benchmarks/run.py --quick --datasets credit,cps1988 --out quick.json
 
-Every fit runs in its own freshly spawned process (see ``measure.in_fresh_process``).
+Every fit runs in its own freshly spawned process (see ``measure.in_fresh_process``). A fit that
+has not finished after ``--timeout`` seconds (default 30 minutes) is stopped and reported as such.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ QUICK_OUTER_BAGS = 2
 AUC_TOLERANCE = 0.003  # glassboost AUC >= InterpretML AUC - this
 RMSE_TOLERANCE = 1.01  # glassboost RMSE <= InterpretML RMSE * this
 SPEEDUP_TARGET = 10.0  # InterpretML fit seconds / glassboost fit seconds
+TIMEOUT_S = 1800.0  # a fit still running after this is stopped and reported as unfinished
 
 
 def split(name: str, quick: bool, categorical: bool) -> tuple[Any, Any, Any, Any, str]:
@@ -52,7 +54,7 @@ def split(name: str, quick: bool, categorical: bool) -> tuple[Any, Any, Any, Any
 def make_model(library: str, task: str, quick: bool) -> Any:
     """The estimator of ``library`` with the benchmark's settings (defaults for the EBMs)."""
     ebm_params = {"outer_bags": QUICK_OUTER_BAGS} if quick else {}
-    classification = task == datasets.CLASSIFICATION
+    classification = task in (datasets.CLASSIFICATION, datasets.MULTICLASS)
     if library == "glassboost":
         from glassboost import ExplainableBoostingClassifier, ExplainableBoostingRegressor
     elif library == "interpret":
@@ -86,6 +88,10 @@ def fit_and_score(library: str, name: str, quick: bool) -> dict:
     if task == datasets.CLASSIFICATION:
         predict = model.predict_proba
         result["metric"] = roc_auc_score(y_test, predict(X_test)[:, 1])
+    elif task == datasets.MULTICLASS:  # macro average of one-vs-rest AUCs
+        predict = model.predict_proba
+        result["metric"] = roc_auc_score(y_test, predict(X_test), multi_class="ovr",
+                                         labels=model.classes_)
     else:
         predict = model.predict
         result["metric"] = float(np.sqrt(mean_squared_error(y_test, predict(X_test))))
@@ -96,11 +102,14 @@ def fit_and_score(library: str, name: str, quick: bool) -> dict:
 
 
 def compare(row: dict) -> dict:
-    """Add the glassboost-vs-InterpretML accuracy delta, speed ratio and their PASS/FAIL."""
+    """Add the glassboost-vs-InterpretML accuracy delta, speed ratio and their PASS/FAIL, and the
+    ratio of glassboost's fit time to LightGBM's."""
+    if "lightgbm_fit_s" in row and "glassboost_fit_s" in row:
+        row["lgbm_ratio"] = row["glassboost_fit_s"] / row["lightgbm_fit_s"]
     if "interpret_metric" not in row:
         return row
     gb, ebm = row["glassboost_metric"], row["interpret_metric"]
-    if row["task"] == datasets.CLASSIFICATION:
+    if row["task"] != datasets.REGRESSION:
         row["metric_delta"] = gb - ebm
         row["accuracy"] = "PASS" if gb >= ebm - AUC_TOLERANCE else "FAIL"
     else:
@@ -111,11 +120,15 @@ def compare(row: dict) -> dict:
     return row
 
 
-def benchmark(name: str, libraries: list[str], quick: bool) -> dict:
+def benchmark(name: str, libraries: list[str], quick: bool, timeout: float) -> dict:
     """Run every library on one dataset, each fit in a fresh process, and return one row."""
     row: dict[str, Any] = {"dataset": name}
     for library in libraries:
-        result = in_fresh_process(fit_and_score, library, name, quick)
+        result = in_fresh_process(fit_and_score, library, name, quick, timeout=timeout)
+        if result is None:
+            row[f"{library}_unfinished_s"] = timeout
+            print(f"  {name:<10} {library:<10} did not finish within {timeout:.0f} s", flush=True)
+            continue
         row.update(task=result.pop("task"), rows=result.pop("rows"),
                    features=result.pop("features"))
         row.update({f"{library}_{key}": value for key, value in result.items()})
@@ -132,6 +145,7 @@ def table(rows: list[dict]) -> pd.DataFrame:
         "dataset": "dataset", "task": "task", "rows": "rows", "features": "feats",
         "glassboost_fit_s": "gb_fit_s", "interpret_fit_s": "ebm_fit_s",
         "lightgbm_fit_s": "lgbm_fit_s", "fit_ratio": "ebm/gb", "speed": "speed",
+        "lgbm_ratio": "gb/lgbm", "interpret_unfinished_s": "ebm_unfinished_s",
         "glassboost_metric": "gb_metric", "interpret_metric": "ebm_metric",
         "lightgbm_metric": "lgbm_metric", "metric_delta": "delta", "accuracy": "accuracy",
         "glassboost_predict_rows_per_s": "gb_pred_rows/s", "glassboost_peak_rss_mib": "gb_MiB",
@@ -139,7 +153,9 @@ def table(rows: list[dict]) -> pd.DataFrame:
         "glassboost_warmup_s": "gb_warmup_s",
     }
     frame = frame[[c for c in columns if c in frame]].rename(columns=columns)
-    frame["task"] = frame["task"].map({datasets.CLASSIFICATION: "AUC", datasets.REGRESSION: "RMSE"})
+    frame["task"] = frame["task"].map({datasets.CLASSIFICATION: "AUC",
+                                       datasets.MULTICLASS: "AUC-ovr",
+                                       datasets.REGRESSION: "RMSE"})
     return frame.rename(columns={"task": "metric"})
 
 
@@ -152,6 +168,9 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true",
                         help=f"subsample to {QUICK_ROWS} rows and use outer_bags="
                              f"{QUICK_OUTER_BAGS} for both EBMs (checks the harness only)")
+    parser.add_argument("--timeout", type=float, default=TIMEOUT_S,
+                        help=f"seconds after which a fit is stopped and reported as unfinished "
+                             f"(default {TIMEOUT_S:g})")
     parser.add_argument("--out", type=Path, default=Path("results.json"),
                         help="JSON results; a CSV with the same stem is written next to it")
     args = parser.parse_args()
@@ -164,7 +183,7 @@ def main() -> None:
 
     rows = []
     for name in names:
-        rows.append(benchmark(name, libraries, args.quick))
+        rows.append(benchmark(name, libraries, args.quick, args.timeout))
         args.out.write_text(json.dumps({"quick": args.quick, "results": rows}, indent=2))
         pd.DataFrame(rows).to_csv(args.out.with_suffix(".csv"), index=False)
     with pd.option_context("display.width", 250, "display.max_columns", 30,
@@ -172,7 +191,7 @@ def main() -> None:
         print(table(rows).to_string(index=False))
     print(f"targets: AUC >= InterpretML - {AUC_TOLERANCE}, RMSE <= InterpretML x {RMSE_TOLERANCE}, "
           f"InterpretML/glassboost fit time >= {SPEEDUP_TARGET:g}; delta is AUC difference or "
-          f"relative RMSE change. Results: {args.out}, {args.out.with_suffix('.csv')}")
+          f"relative RMSE change; gb/lgbm is glassboost's fit time over LightGBM's. Results: {args.out}, {args.out.with_suffix('.csv')}")
 
 
 if __name__ == "__main__":
