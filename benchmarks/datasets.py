@@ -178,6 +178,12 @@ def movies() -> Dataset:
     return data.drop(columns=dropped), data["rating"].to_numpy(), REGRESSION
 
 
+def penguins() -> Dataset:
+    """palmerpenguins/penguins, 344 penguins: species (3 classes, nearly separable), small data."""
+    data = _table("palmerpenguins", "penguins")
+    return data.drop(columns="species"), data["species"].to_numpy(dtype=str), MULTICLASS
+
+
 def doctor_contacts() -> Dataset:
     """Ecdat/DoctorContacts, 20,186 people (RAND health insurance experiment): log1p(visits).
 
@@ -203,6 +209,7 @@ DATASETS: dict[str, Callable[[], Dataset]] = {
     "gss_marital": gss_marital,
     "movies": movies,
     "doctor_contacts": doctor_contacts,
+    "penguins": penguins,
 }
 
 

@@ -85,7 +85,7 @@ def test_boosting_in_bins_gives_the_row_pass_model(greedy_ratio) -> None:
             codes.T.copy(), n_bins, np.ones(k, np.int64), np.array([False, False, True]),
             np.zeros(k, np.int64), (train_w > 0).astype(float), train_w, (train_w * y)[:, None],
             val_w, (val_w * y)[:, None], offset, SQUARED_ERROR, scores, tables, 0.2, 300, 5,
-            1e-6, 3, 0.0, 3, 4, greedy_ratio, 0.0, 10.0, 5.0, in_bins, 11)
+            1e-6, 0.0, 3, 0.0, 3, 4, greedy_ratio, 0.0, 10.0, 5.0, in_bins, 11)
         results.append((tables, scores, result))
     (want_tables, want_scores, want), (got_tables, got_scores, got) = results
     assert got[:2] == want[:2] and 4 * k < want[0] < 300 * k  # early stopping took effect

