@@ -1,0 +1,87 @@
+"""Predict-time coverage: how many entries of the data to score fall in a feature's missing bin
+or its unseen bin.
+
+Both bins are easy to overlook: a missing value scores what the model learned for missing values
+(bin 0), and an unseen value (a category never seen in training, or text in a continuous column)
+falls in the last bin, which scores 0, so that term adds nothing to the row's score. The entries
+are binned exactly as scoring bins them (the same column matching, typing and bin codes).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .binning import bin_column, feature_bins_from_levels
+from .schema import Column, align_for_predict
+
+COLUMNS = ["feature", "type", "rows", "missing", "unseen"]
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """Per-entry masks of the data scored: ``missing[r, f]`` is True when row ``r`` of feature
+    ``f`` fell in the missing bin (bin 0), ``unseen[r, f]`` when it fell in the unseen bin."""
+
+    features: list[str]
+    types: list[str]
+    missing: np.ndarray  # (n_rows, n_features) bool
+    unseen: np.ndarray  # (n_rows, n_features) bool
+
+    def table(self) -> pd.DataFrame:
+        """One row per feature: its type, the rows scored, and the missing and unseen counts."""
+        return pd.DataFrame({
+            "feature": self.features,
+            "type": self.types,
+            "rows": np.full(len(self.features), self.missing.shape[0], dtype=np.int64),
+            "missing": self.missing.sum(axis=0).astype(np.int64),
+            "unseen": self.unseen.sum(axis=0).astype(np.int64),
+        }, columns=COLUMNS)
+
+
+def _check_fitted(model: Any) -> None:
+    needed = ("feature_names_in_", "feature_types_in_", "bins_")
+    absent = [name for name in needed if not hasattr(model, name)]
+    if absent:
+        raise ValueError(f"{type(model).__name__} is not fitted: it has no {', '.join(absent)}; "
+                         "call fit (or glassboost.load a model file) first")
+
+
+def coverage_of_columns(model: Any, columns: list[Column]) -> Coverage:
+    """The coverage of typed columns already matched to the model's features."""
+    _check_fitted(model)
+    n_rows = len(columns[0].values) if columns else 0
+    n_features = len(columns)
+    missing = np.zeros((n_rows, n_features), dtype=bool)
+    unseen = np.zeros((n_rows, n_features), dtype=bool)
+    for f, (column, kind, levels) in enumerate(zip(columns, model.feature_types_in_,
+                                                   model.bins_)):
+        bins = feature_bins_from_levels(kind, levels)
+        codes = bin_column(column, bins)
+        missing[:, f] = codes == 0
+        unseen[:, f] = codes == bins.n_bins - 1
+    return Coverage([str(n) for n in model.feature_names_in_], list(model.feature_types_in_),
+                    missing, unseen)
+
+
+def coverage_of(model: Any, X: Any) -> Coverage:
+    """The per-entry missing and unseen masks of ``X`` scored by ``model``."""
+    _check_fitted(model)
+    columns = align_for_predict(X, [str(n) for n in model.feature_names_in_],
+                                list(model.feature_types_in_),
+                                getattr(model, "_match_by_name", isinstance(X, pd.DataFrame)),
+                                type(model).__name__)
+    return coverage_of_columns(model, columns)
+
+
+def input_coverage(model: Any, X: Any) -> pd.DataFrame:
+    """One row per feature of ``model``: ``feature``, ``type``, ``rows`` (rows of ``X``),
+    ``missing`` (entries in the missing bin, bin 0) and ``unseen`` (entries in the unseen bin:
+    categories never seen in training, or text in a continuous column; they contribute 0).
+
+    ``X`` is matched to the model's features and binned exactly as ``predict`` does it.
+    """
+    return coverage_of(model, X).table()
