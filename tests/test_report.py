@@ -113,6 +113,101 @@ def test_report_of_a_regressor_shows_regression_metrics(tmp_path) -> None:
     assert sorted(_parse(path).terms) == ["__importance__", "a", "b"]
 
 
+class _Tables(HTMLParser):
+    """Every table of a page as a list of rows of cell texts (the header row first)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tables: list[list[list[str]]] = []
+        self._cell: list[str] | None = None
+
+    def handle_starttag(self, tag, attrs) -> None:
+        if tag == "table":
+            self.tables.append([])
+        elif tag == "tr" and self.tables:
+            self.tables[-1].append([])
+        elif tag in ("td", "th"):
+            self._cell = []
+
+    def handle_endtag(self, tag) -> None:
+        if tag in ("td", "th") and self._cell is not None:
+            self.tables[-1][-1].append("".join(self._cell).strip())
+            self._cell = None
+
+    def handle_data(self, data) -> None:
+        if self._cell is not None:
+            self._cell.append(data)
+
+
+def _tables(path: Path) -> list[list[list[str]]]:
+    parser = _Tables()
+    parser.feed(path.read_text(encoding="utf-8"))
+    return parser.tables
+
+
+def _table_with(path: Path, header_start: str) -> list[list[str]]:
+    found = [t for t in _tables(path) if t and t[0] and t[0][0] == header_start]
+    assert len(found) == 1, [t[0] for t in _tables(path)]
+    return found[0]
+
+
+@pytest.fixture(scope="module")
+def small_binary():
+    """A quick binary model on synthetic data: (model, X_train, X_test, y_train, y_test)."""
+    rng = np.random.default_rng(4)
+    X = pd.DataFrame({"a": rng.normal(size=600), "b": rng.choice(["x", "y", "z"], 600)})
+    y = np.where(X["a"] + (X["b"] == "x") + rng.logistic(size=600) * 0.5 > 0.3, "yes", "no")
+    model = ExplainableBoostingClassifier(outer_bags=1, interactions=0, max_rounds=300,
+                                          random_state=0)
+    model.fit(X.iloc[:400], y[:400])
+    return model, X.iloc[:400], X.iloc[400:], y[:400], y[400:]
+
+
+def test_training_metrics_stand_next_to_held_out_metrics(small_binary, tmp_path) -> None:
+    from sklearn.metrics import accuracy_score, roc_auc_score
+
+    model, X_train, X_test, y_train, y_test = small_binary
+    path = report(model, X_test, y_test, tmp_path / "r.html", train=(X_train, y_train))
+    metrics = _table_with(path, "Metric")
+    assert metrics[0][1] == "Held out: the given data (200 rows)"
+    assert metrics[0][2] == "Training data (400 rows the model was fitted on)"
+    values = {row[0]: row[1:] for row in metrics[1:]}
+    for name, metric, X, y in (("AUC", roc_auc_score, X_test, y_test),
+                               ("AUC", roc_auc_score, X_train, y_train)):
+        column = 0 if X is X_test else 1
+        expected = metric(y == "yes", model.predict_proba(X)[:, 1])
+        assert values[name][column] == f"{expected:.4f}"
+    expected = accuracy_score(y_train, model.predict(X_train))
+    assert values["Accuracy"][1] == f"{expected:.4f}"
+    assert "Training metrics are optimistic" in path.read_text(encoding="utf-8")
+
+    alone = _table_with(report(model, X_test, y_test, tmp_path / "alone.html"), "Metric")
+    assert alone[0][1:] == ["Given data (200 rows)"]
+
+
+@pytest.mark.parametrize("train, message", [
+    ((np.zeros((3, 2)),), "must be a pair"),
+    ("data.csv", "must be a pair"),
+    ((np.zeros((3, 2)), None), "y_train is None"),
+    ((np.zeros((3, 2)), [1, 0]), "X_train has 3 rows but y_train has 2"),
+])
+def test_bad_train_argument_is_a_clear_error(small_binary, tmp_path, train, message) -> None:
+    model, _, X_test, _, y_test = small_binary
+    with pytest.raises(ValueError, match=message):
+        report(model, X_test, y_test, tmp_path / "r.html", train=train)
+    assert not (tmp_path / "r.html").exists()
+
+
+def test_report_without_a_target_has_no_metrics_but_explains_rows(small_binary,
+                                                                   tmp_path) -> None:
+    model, _, X_test, _, _ = small_binary
+    path = report(model, X_test, None, tmp_path / "r.html", examples=2)
+    text = path.read_text(encoding="utf-8")
+    assert "no metrics" in text and "AUC" not in text
+    assert "Least confident predictions" in text and "Most confident predictions" in text
+    assert len(_parse(path).rows) == 4
+
+
 def _network_off_prefix() -> list[str]:
     """Run in a fresh network namespace (no interfaces but a down loopback) when allowed."""
     for prefix in (["unshare", "-n"], ["unshare", "-rn"]):

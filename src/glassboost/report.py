@@ -40,9 +40,8 @@ def _task(model: Any, local: LocalExplanation) -> str:
     return "binary classification" if len(local.classes) == 2 else "multiclass classification"
 
 
-def _summary(model: Any, local: LocalExplanation, glob: GlobalExplanation) -> str:
-    from .explain.metrics import model_metrics  # sklearn.metrics is slow to import
-
+def _summary(model: Any, local: LocalExplanation, glob: GlobalExplanation,
+             train: tuple | None) -> str:
     n_pairs = sum(t.is_pair for t in glob.terms)
     facts = [("Model", type(model).__name__), ("Task", _task(model, local))]
     if local.is_classifier:
@@ -55,12 +54,30 @@ def _summary(model: Any, local: LocalExplanation, glob: GlobalExplanation) -> st
         ("Terms", f"{len(glob.terms) - n_pairs} main effects, {n_pairs} interactions"),
         ("Intercept", np.array2string(np.asarray(local.intercept), precision=4)),
     ]
-    scores = model_metrics(model, local.actual, local.probabilities, local.predictions)
-    metric_rows = [(name, f"{value:.4f}") for name, value in scores.items()]
-    return ("<section id=\"summary\"><h2>Summary</h2>"
-            + table(facts, ["", ""])
-            + "<h3>Metrics on the given data</h3>"
-            + table(metric_rows, ["Metric", "Value"], numeric=[1]) + "</section>")
+    return ("<section id=\"summary\"><h2>Summary</h2>" + table(facts, ["", ""])
+            + _metrics(model, local, train) + "</section>")
+
+
+def _metrics(model: Any, local: LocalExplanation, train: tuple | None) -> str:
+    """The metrics on the given data, next to the training metrics when ``train`` is given."""
+    from .explain.metrics import metrics_of, model_metrics  # sklearn.metrics is slow to import
+
+    if local.actual is None:
+        return "<p>No target values were given, so there are no metrics.</p>"
+    given = model_metrics(model, local.actual, local.probabilities, local.predictions)
+    if train is None:
+        rows = [(name, f"{value:.4f}") for name, value in given.items()]
+        return ("<h3>Metrics on the given data</h3>"
+                + table(rows, ["Metric", f"Given data ({len(local):,} rows)"], numeric=[1]))
+    X_train, y_train = train
+    trained = metrics_of(model, X_train, y_train)
+    rows = [(name, f"{value:.4f}", f"{trained[name]:.4f}") for name, value in given.items()]
+    header = ["Metric", f"Held out: the given data ({len(local):,} rows)",
+              f"Training data ({len(y_train):,} rows the model was fitted on)"]
+    return ("<h3>Metrics: held-out data and training data</h3>"
+            "<p>Training metrics are optimistic: the model has seen those rows. The held-out "
+            "metrics are the ones to expect on new data.</p>"
+            + table(rows, header, numeric=[1, 2]))
 
 
 def _term_table(glob: GlobalExplanation) -> str:
@@ -114,17 +131,38 @@ def _navigation(has_pairs: bool) -> str:
     return f"<nav>{links}</nav>"
 
 
+def _checked_train(train: Any) -> tuple | None:
+    """``train`` as an ``(X_train, y_train)`` pair of equal lengths, or None."""
+    if train is None:
+        return None
+    if not isinstance(train, (tuple, list)) or len(train) != 2:
+        raise ValueError("train must be a pair (X_train, y_train) of the data the model was "
+                         f"fitted on, got {type(train).__name__}")
+    X_train, y_train = train
+    if y_train is None:
+        raise ValueError("train=(X_train, y_train): y_train is None; training metrics need the "
+                         "training targets")
+    y_train = np.asarray(y_train)
+    if len(X_train) != len(y_train):
+        raise ValueError(f"train=(X_train, y_train): X_train has {len(X_train)} rows but "
+                         f"y_train has {len(y_train)} values")
+    return X_train, y_train
+
+
 def report(model: Any, X: Any, y: Any, path: str | Path, title: str | None = None,
-           examples: int = 3) -> Path:
+           examples: int = 3, train: tuple | None = None) -> Path:
     """Write a self-contained HTML report of ``model`` evaluated on ``X``, ``y`` to ``path``.
 
-    ``examples`` rows are explained for each of: the largest errors, and the most confident
-    (classifiers) or most accurate (regressors) predictions. Returns the path written.
+    ``y`` may be None (no metrics then). ``train=(X_train, y_train)``, the data the model was
+    fitted on, adds training metrics next to the metrics on ``X``, which are then labelled as
+    held out. ``examples`` rows are explained for each of: the largest errors, and the most
+    confident (classifiers) or most accurate (regressors) predictions. Returns the path written.
     """
     from plotly.offline import get_plotlyjs
 
     from . import __version__
 
+    train = _checked_train(train)
     glob = explain_global(model)
     local = explain_local(model, X, y)
     figures = _Figures()
@@ -133,7 +171,7 @@ def report(model: Any, X: Any, y: Any, path: str | Path, title: str | None = Non
         f"<h1>{escape(title)}</h1><p class=\"gb-sub\">glassboost {__version__}: every term "
         "of the model, its importance, and single rows explained.</p>",
         _navigation(any(t.is_pair for t in glob.terms)),
-        _summary(model, local, glob),
+        _summary(model, local, glob, train),
         "<section id=\"importance\"><h2>Term importance</h2>",
         plot_div(figures.html(glob.importance_figure()), "gb-plot", term=IMPORTANCE_KEY),
         "</section>",

@@ -11,7 +11,7 @@ def pick_examples(local: LocalExplanation, count: int = 3) -> dict[str, list[int
     """Row positions of the ``count`` largest errors and, among the other rows, the ``count``
     most confident predictions (classifiers) or the most accurate ones (regressors)."""
     if local.actual is None:
-        raise ValueError("picking examples needs the actual target values")
+        return _without_target(local, count)
     if local.is_classifier:
         positions = {c: i for i, c in enumerate(local.classes)}
         truth = np.array([positions.get(str(a), -1) for a in local.actual])
@@ -27,3 +27,18 @@ def pick_examples(local: LocalExplanation, count: int = 3) -> dict[str, list[int
     rest = np.setdiff1d(np.arange(len(local)), errors)
     best = rest[np.argsort(residual[rest], kind="stable")[:count]]
     return {"Largest errors": errors.tolist(), "Most accurate predictions": best.tolist()}
+
+
+def _without_target(local: LocalExplanation, count: int) -> dict[str, list[int]]:
+    """With no target there are no errors: the least and the most confident predictions
+    (classifiers), or the lowest and the highest predictions (regressors)."""
+    if local.is_classifier:
+        confidence = local.probabilities.max(axis=1)
+        order = np.argsort(confidence, kind="stable")
+        low, high = "Least confident predictions", "Most confident predictions"
+    else:
+        order = np.argsort(local.predictions, kind="stable")
+        low, high = "Lowest predictions", "Highest predictions"
+    lowest = order[:count].tolist()
+    highest = [int(r) for r in order[::-1] if r not in lowest][:count]
+    return {low: lowest, high: highest}
