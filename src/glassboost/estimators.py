@@ -29,7 +29,7 @@ FITTED_ATTRIBUTES = (
     "n_features_in_", "feature_names_in_", "feature_types_in_", "bins_", "term_features_",
     "term_names_", "term_scores_", "standard_deviations_", "bagged_scores_", "bagged_intercept_",
     "intercept_", "bin_weights_", "link_", "link_param_", "objective_", "classes_",
-    "best_iteration_", "interaction_strengths_", "_match_by_name",
+    "best_iteration_", "interaction_strengths_", "datetime_conversions_", "_match_by_name",
 )
 
 
@@ -143,7 +143,8 @@ class _EBMBase(BaseEstimator):
             raise ValueError(
                 f"{type(self).__name__} requires y to be passed, but the target y is None"
             )
-        table = type_table(X, self.feature_names, self.feature_types)
+        table = type_table(X, self.feature_names, self.feature_types, self.datetime_features,
+                           self.exclude)
         n_rows = len(table.columns[0].values)
         if n_rows < 2:
             raise ValueError(
@@ -263,6 +264,7 @@ class _EBMBase(BaseEstimator):
             "interaction_strengths_": {
                 (names[i], names[j]): s for (i, j), s in bagged.pair_strengths.items()
             },
+            "datetime_conversions_": [c.to_dict() for c in table.conversions],
             "_match_by_name": self.feature_names is None and (
                 isinstance(X, pd.DataFrame) or hasattr(X, "to_pandas")),
         }
@@ -285,7 +287,8 @@ class _EBMBase(BaseEstimator):
         """(columns, bins, term features, term scores, n_scores) that scoring reads."""
         check_is_fitted(self, "term_scores_")
         columns = align_for_predict(X, self.feature_names_in_, self.feature_types_in_,
-                                    self._match_by_name, type(self).__name__)
+                                    self._match_by_name, type(self).__name__,
+                                    getattr(self, "datetime_conversions_", None))
         return (columns, self._feature_bins(), self.term_features_, self.term_scores_,
                 int(np.size(self.intercept_)))
 
@@ -381,6 +384,9 @@ class ExplainableBoostingClassifier(ClassifierMixin, _EBMBase):
     ``greedy_ratio`` (greedy steps per term after each sweep) applies to the main effects, and
     ``interaction_greedy_ratio`` to the pairs, which are boosted in cyclic rounds by default
     (as accurate on the benchmark data, and faster: see docs/architecture.md).
+    ``datetime_features`` ("parts" or "timestamp") says what date columns become: year, month,
+    day of week (and hour) as separate features, or one feature of days since 1970-01-01 (see
+    docs/input-handling.md).
     """
 
     def __init__(self, feature_names=None, feature_types=None, max_bins=1024,
@@ -390,7 +396,7 @@ class ExplainableBoostingClassifier(ClassifierMixin, _EBMBase):
                  early_stopping_rounds=100, early_stopping_tolerance=1e-5, smoothing_rounds=75,
                  interaction_smoothing_rounds=75, min_samples_leaf=4, min_hessian=1e-4,
                  max_leaves=2, gain_scale=5.0, cat_smooth=10.0, monotone_constraints=None,
-                 objective="log_loss", n_jobs=-1, random_state=42):
+                 objective="log_loss", n_jobs=-1, random_state=42, datetime_features="parts"):
         _store_parameters(self, locals())
 
     def _encode_target(self, y, n_rows):
@@ -449,7 +455,7 @@ class ExplainableBoostingRegressor(RegressorMixin, _EBMBase):
                  early_stopping_rounds=100, early_stopping_tolerance=1e-5, smoothing_rounds=500,
                  interaction_smoothing_rounds=100, min_samples_leaf=4, min_hessian=0.0,
                  max_leaves=2, gain_scale=5.0, cat_smooth=10.0, monotone_constraints=None,
-                 objective="rmse", n_jobs=-1, random_state=42):
+                 objective="rmse", n_jobs=-1, random_state=42, datetime_features="parts"):
         _store_parameters(self, locals())
 
     def _encode_target(self, y, n_rows):
