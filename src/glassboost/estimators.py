@@ -319,11 +319,14 @@ class _EBMBase(BaseEstimator):
 
         return explain_local(self, X, y, name)
 
-    def to_json(self, path: Any = None) -> str | None:
-        """Write the model as versioned JSON to ``path`` (or return the text when None)."""
+    def to_json(self, file: Any = None, detail: str = "all",
+                indent: int | str | None = 2) -> str | None:
+        """Write the model as versioned JSON to ``file`` (a path, ``.gz`` for gzip, or a file
+        object), or return the text when None. ``detail``: "minimal", "interpretable",
+        "mergeable" or "all" (see :func:`glassboost.io.model_json.to_json`)."""
         from .io.model_json import to_json
 
-        return to_json(self, path)
+        return to_json(self, file, detail, indent)
 
     def to_sql(self, dialect: str = "portable", table: str = "data",
                columns: dict[str, str] | None = None) -> str:
