@@ -6,7 +6,9 @@ in-process, which is much faster. Fits use two bags where accuracy is not the po
 
 from __future__ import annotations
 
+import gzip
 import io
+import json
 import re
 import subprocess
 import sys
@@ -144,6 +146,41 @@ def test_train_holds_out_a_stratified_seeded_split(trained, split, reference):
     for (X, y), printed in (((X_test, y_test), held_out[2]), ((X_train, y_train), training[2])):
         auc = roc_auc_score(y == "good", reference.predict_proba(X)[:, 1])
         assert float(printed) == pytest.approx(auc, abs=5e-5)
+
+
+def test_model_files_are_compact_unless_bags_are_asked_for(files, trained, tmp_path, capsys):
+    """train leaves out the per-bag tables by default; --include-bags keeps them and --compress
+    writes gzip (adding .gz); predict and report read both kinds alike."""
+    compact = json.loads(trained["model"].read_text(encoding="utf-8"))
+    assert compact["detail"] == "mergeable"
+    assert not any("bagged_scores" in term for term in compact["terms"])
+    assert f"Wrote {trained['model']} (" in trained["train_stdout"]
+
+    full = tmp_path / "full.json"
+    code, stdout, err = run(["train", str(files["train"]), "--target", "Status", "--out",
+                             str(full), "--include-bags", "--compress", "--quiet"] + SMALL,
+                            capsys)
+    assert (code, err) == (0, "")
+    assert not full.exists()
+    gz = tmp_path / "full.json.gz"
+    raw = gz.read_bytes()
+    assert raw[:2] == b"\x1f\x8b"  # gzip
+    document = json.loads(gzip.decompress(raw))
+    assert document["detail"] == "all"
+    assert all(len(term["bagged_scores"]) == 2 for term in document["terms"])
+    assert trained["model"].stat().st_size < len(gzip.decompress(raw))
+
+    predictions = {}
+    for name, path in (("compact", trained["model"]), ("full", gz)):
+        code, stdout, err = run(["predict", str(path), str(files["predict"]), "--explain",
+                                 "--quiet"], capsys)
+        assert (code, err) == (0, ""), err
+        predictions[name] = pd.read_csv(io.StringIO(stdout))
+        code, _, err = run(["report", str(path), str(files["predict"]), "--target", "Status",
+                            "--out", str(tmp_path / f"{name}.html")], capsys)
+        assert (code, err) == (0, ""), err
+    # Same training rows and settings, so the same model: the files differ only in the bags.
+    pd.testing.assert_frame_equal(predictions["compact"], predictions["full"])
 
 
 def test_test_size_zero_trains_on_every_row(tmp_path, capsys):

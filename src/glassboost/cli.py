@@ -71,7 +71,14 @@ def build_parser() -> argparse.ArgumentParser:
              "regression otherwise",
     )
     train.add_argument("--out", default="model.json", metavar="PATH",
-                       help="model file to write (default: model.json)")
+                       help="model file to write (default: model.json); a path ending in .gz "
+                            "is written gzip-compressed")
+    train.add_argument("--compress", action="store_true",
+                       help="write the model file gzip-compressed, adding .gz to its name")
+    train.add_argument("--include-bags", action="store_true",
+                       help="also save the per-bag tables (most of a file's size; needed only "
+                            "to re-average or inspect the bags); by default the file holds what "
+                            "prediction, explanations, reports and merging need")
     train.add_argument("--report", metavar="PATH",
                        help="also write an HTML report here (on the held-out rows)")
     train.add_argument(

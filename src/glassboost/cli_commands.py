@@ -26,6 +26,9 @@ DEMO_DATA = "the bundled credit data"
 DEMO_TARGET = "Status"
 DEMO_TEST_SIZE = 0.2
 TOP_TERMS = 10
+#: Model files the command line writes: everything but the per-bag tables (most of a file's
+#: size, needed only to re-average bags), unless asked for; no indentation.
+COMPACT_DETAIL, FULL_DETAIL = "mergeable", "all"
 #: ``predict`` output: the prediction, one probability per class, then (``--explain``) every
 #: term's contribution under this prefix and the intercept. No other name starts with the prefix,
 #: so a term named like one of our columns cannot take its place.
@@ -195,10 +198,18 @@ def write_report(model: Any, X: pd.DataFrame, y: np.ndarray | None, path: Path |
         raise CliError(f"cannot write {path}: {one_line(error)}") from None
 
 
-def write_model(model: Any, path: Path | str) -> None:
-    """Save the model file."""
+def model_path(path: str, compress: bool) -> str:
+    """Where the model file goes: ``path``, with ``.gz`` added when compressing (to_json writes
+    gzip for a ``.gz`` path)."""
+    return path if not compress or path.lower().endswith(".gz") else f"{path}.gz"
+
+
+def write_model(model: Any, path: Path | str, include_bags: bool = False) -> None:
+    """Save the model file, compact (no per-bag tables) unless ``include_bags``."""
     try:
-        model.to_json(path)
+        with library_errors(f"cannot write {path}"):
+            model.to_json(path, detail=FULL_DETAIL if include_bags else COMPACT_DETAIL,
+                          indent=None)
     except OSError as error:
         raise CliError(f"cannot write {path}: {one_line(error)}") from None
 
@@ -215,7 +226,8 @@ def train(args: argparse.Namespace) -> None:
     the top terms, save the model (and the report on the held-out rows)."""
     from .estimators import ExplainableBoostingClassifier, ExplainableBoostingRegressor
 
-    check_output_dirs(args.out, args.report)
+    out = model_path(args.out, args.compress)
+    check_output_dirs(out, args.report)
     X, target = split_target(read_table(args.data), args.target, args.data)
     task = infer_task(target) if args.task == "auto" else args.task
     y = target_values(target, task)
@@ -233,7 +245,7 @@ def train(args: argparse.Namespace) -> None:
     else:
         X_train, X_test, y_train, y_test = X, None, y, None
     seconds = fit_model(model, X_train, y_train, args.quiet)
-    write_model(model, args.out)
+    write_model(model, out, args.include_bags)
     if args.report is not None and X_test is None:
         write_report(model, X_train, y_train, args.report)
     elif args.report is not None:
@@ -253,7 +265,8 @@ def train(args: argparse.Namespace) -> None:
     else:
         print("Held-out metrics: none (--test-size 0: every row was used in fitting)")
     print(top_terms_text(model))
-    print(f"Wrote {args.out}")
+    print(f"Wrote {out} ({Path(out).stat().st_size / 1e6:.2f} MB"
+          f"{', with per-bag tables' if args.include_bags else ''})")
     if args.report is not None:
         print(f"Wrote {args.report}")
 
