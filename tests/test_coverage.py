@@ -75,7 +75,8 @@ def test_columns_are_matched_as_predict_matches_them(model) -> None:
 
 
 def test_declared_ordinal_value_outside_its_categories_is_unseen() -> None:
-    X = pd.DataFrame({"grade": ["low", "high", "mid"] * 40, "x": np.arange(120.0)})
+    X = pd.DataFrame({"grade": ["low", "high", "mid"] * 40,
+                      "x": np.random.default_rng(1).normal(size=120)})
     y = np.arange(120) % 2
     model = ExplainableBoostingClassifier(feature_types=[["low", "mid", "high"], "continuous"],
                                           **SMALL).fit(X, y)

@@ -69,6 +69,32 @@ def central_share(edges: np.ndarray, weights: np.ndarray) -> float:
     return float(high - low) / span
 
 
+def tick_text(value: float) -> str:
+    """A tick label: 4 significant digits, or a whole number with separators from 10,000."""
+    if 1e4 <= abs(value) < 1e9:
+        return f"{value:,.0f}"
+    return f"{value:.4g}"
+
+
+def _quantile_ticks(positions: np.ndarray) -> list[int]:
+    """Edge indices to label: the first and the last cut, and cuts near evenly spaced
+    positions, at least half a spacing apart."""
+    inner = np.arange(1, len(positions) - 1)
+    if len(inner) == 0:
+        return []
+    gap = 0.5 / MAX_TICKS
+    wanted = [int(inner[np.argmin(np.abs(positions[inner] - target))])
+              for target in np.linspace(0, 1, MAX_TICKS + 2)[1:-1]]
+    last = int(inner[-1])
+    ticks: list[int] = []
+    for i in sorted(set(wanted) | {int(inner[0])}):
+        if positions[last] - positions[i] < gap:
+            break
+        if not ticks or positions[i] - positions[ticks[-1]] >= gap:
+            ticks.append(i)
+    return ticks + [last]
+
+
 def _quantile_axis(edges: np.ndarray, weights: np.ndarray) -> ValueAxis:
     n = len(weights)
     total = float(np.sum(weights))
@@ -76,16 +102,8 @@ def _quantile_axis(edges: np.ndarray, weights: np.ndarray) -> ValueAxis:
     widths = (1 - EVEN_SHARE) * shares + EVEN_SHARE / n
     positions = np.concatenate(([0.0], np.cumsum(widths)))
     positions /= positions[-1]
-    # ticks at cut points (the inner edges: exact values), near evenly spaced positions
-    inner = np.arange(1, len(edges) - 1)
-    ticks: list[int] = []
-    for target in np.linspace(0, 1, MAX_TICKS + 2)[1:-1]:
-        if len(inner) == 0:
-            break
-        nearest = int(inner[np.argmin(np.abs(positions[inner] - target))])
-        if not ticks or positions[nearest] - positions[ticks[-1]] > 0.5 / MAX_TICKS:
-            ticks.append(nearest)
-    return ValueAxis("quantile", positions, positions[ticks], [f"{edges[i]:.4g}" for i in ticks])
+    ticks = _quantile_ticks(positions)  # at cut points: exact values
+    return ValueAxis("quantile", positions, positions[ticks], [tick_text(edges[i]) for i in ticks])
 
 
 def _log_axis(cuts: np.ndarray, feature: str) -> ValueAxis:
@@ -105,7 +123,7 @@ def _log_axis(cuts: np.ndarray, feature: str) -> ValueAxis:
         values = values[(np.log10(values) >= positions[0]) & (np.log10(values) <= positions[-1])]
         if len(values) <= MAX_TICKS + 3:
             break
-    return ValueAxis("log", positions, np.log10(values), [f"{v:g}" for v in values])
+    return ValueAxis("log", positions, np.log10(values), [tick_text(v) for v in values])
 
 
 def value_axis(edges: np.ndarray, weights: np.ndarray, scale: str, feature: str) -> ValueAxis:
