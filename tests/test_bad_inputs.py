@@ -9,6 +9,7 @@ import tracemalloc
 import warnings
 from functools import lru_cache
 from typing import Any, Callable
+from unittest import mock
 
 import numpy as np
 import pandas as pd
@@ -220,6 +221,18 @@ CASES: list[tuple[str, Callable[[], Any], type, str]] = [
      ValueError, r"sample_weight.shape == \(59,\), expected \(60,\)"),
     ("weights-text", lambda: _clf().fit(X, Y_CLASS, sample_weight=["heavy"] * N), ValueError,
      r"sample_weight must be numbers"),
+    # numbers too large for float64 sums, and memory: never a NaN model or a bare crash
+    ("weights-total-overflows", lambda: _clf().fit(X, Y_CLASS, sample_weight=1e308), ValueError,
+     r"sample_weight: the weights total inf, above 3.27e\+150.*divide them"),
+    ("y-huge-regressor", lambda: _reg().fit(X, np.linspace(0, 1e308, N)), ValueError,
+     r"y: targets up to 1e\+308 .* the rmse loss's sums"),
+    ("y-huge-poisson", lambda: _reg(objective="poisson").fit(X, np.full(N, 1e308)), ValueError,
+     r"y: targets up to 1e\+308 .* the poisson_deviance loss's sums"),
+    ("model-not-finite", lambda: _reg(learning_rate=1e300, validation_size=0).fit(X, Y_REG),
+     ValueError, r"the fitted model is not finite: .*learning_rate"),
+    ("memory-short", mock.patch("glassboost.resources.available_memory", lambda: 1000)(
+        _fit_clf()), MemoryError,
+     r"fitting 60 rows x 3 features needs about .* \(\d+ bytes\) of memory but only 1000 bytes"),
     # parameters: each error names the parameter and what is allowed
     ("max_bins-1", _fit_clf(max_bins=1), ValueError,
      r"max_bins must be an integer in the range \[2, inf\), got 1"),
