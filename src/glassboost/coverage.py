@@ -10,7 +10,7 @@ are binned exactly as scoring bins them (the same column matching, typing and bi
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Iterator
 
 import numpy as np
 import pandas as pd
@@ -33,13 +33,18 @@ class Coverage:
 
     def table(self) -> pd.DataFrame:
         """One row per feature: its type, the rows scored, and the missing and unseen counts."""
-        return pd.DataFrame({
-            "feature": self.features,
-            "type": self.types,
-            "rows": np.full(len(self.features), self.missing.shape[0], dtype=np.int64),
-            "missing": self.missing.sum(axis=0).astype(np.int64),
-            "unseen": self.unseen.sum(axis=0).astype(np.int64),
-        }, columns=COLUMNS)
+        return _table(self.features, self.types, self.missing.shape[0],
+                      self.missing.sum(axis=0), self.unseen.sum(axis=0))
+
+
+def _table(features: list[str], types: list[str], n_rows: int, missing, unseen) -> pd.DataFrame:
+    return pd.DataFrame({
+        "feature": features,
+        "type": types,
+        "rows": np.full(len(features), n_rows, dtype=np.int64),
+        "missing": np.asarray(missing, dtype=np.int64),
+        "unseen": np.asarray(unseen, dtype=np.int64),
+    }, columns=COLUMNS)
 
 
 def _check_fitted(model: Any) -> None:
@@ -50,31 +55,37 @@ def _check_fitted(model: Any) -> None:
                          "call fit (or glassboost.load a model file) first")
 
 
-def coverage_of_columns(model: Any, columns: list[Column]) -> Coverage:
-    """The coverage of typed columns already matched to the model's features."""
+def _special_masks(model: Any, columns: list[Column]) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """Per feature, the (missing, unseen) masks of its column's bin codes."""
     _check_fitted(model)
-    n_rows = len(columns[0].values) if columns else 0
-    n_features = len(columns)
-    missing = np.zeros((n_rows, n_features), dtype=bool)
-    unseen = np.zeros((n_rows, n_features), dtype=bool)
-    for f, (column, kind, levels) in enumerate(zip(columns, model.feature_types_in_,
-                                                   model.bins_)):
+    for column, kind, levels in zip(columns, model.feature_types_in_, model.bins_):
         bins = feature_bins_from_levels(kind, levels)
         codes = bin_column(column, bins)
-        missing[:, f] = codes == 0
-        unseen[:, f] = codes == bins.n_bins - 1
+        yield codes == 0, codes == bins.n_bins - 1
+
+
+def _aligned(model: Any, X: Any) -> list[Column]:
+    _check_fitted(model)
+    return align_for_predict(X, [str(n) for n in model.feature_names_in_],
+                             list(model.feature_types_in_),
+                             getattr(model, "_match_by_name", isinstance(X, pd.DataFrame)),
+                             type(model).__name__)
+
+
+def coverage_of_columns(model: Any, columns: list[Column]) -> Coverage:
+    """The coverage of typed columns already matched to the model's features."""
+    n_rows = len(columns[0].values) if columns else 0
+    missing = np.zeros((n_rows, len(columns)), dtype=bool)
+    unseen = np.zeros((n_rows, len(columns)), dtype=bool)
+    for f, (is_missing, is_unseen) in enumerate(_special_masks(model, columns)):
+        missing[:, f], unseen[:, f] = is_missing, is_unseen
     return Coverage([str(n) for n in model.feature_names_in_], list(model.feature_types_in_),
                     missing, unseen)
 
 
 def coverage_of(model: Any, X: Any) -> Coverage:
     """The per-entry missing and unseen masks of ``X`` scored by ``model``."""
-    _check_fitted(model)
-    columns = align_for_predict(X, [str(n) for n in model.feature_names_in_],
-                                list(model.feature_types_in_),
-                                getattr(model, "_match_by_name", isinstance(X, pd.DataFrame)),
-                                type(model).__name__)
-    return coverage_of_columns(model, columns)
+    return coverage_of_columns(model, _aligned(model, X))
 
 
 def input_coverage(model: Any, X: Any) -> pd.DataFrame:
@@ -82,6 +93,11 @@ def input_coverage(model: Any, X: Any) -> pd.DataFrame:
     ``missing`` (entries in the missing bin, bin 0) and ``unseen`` (entries in the unseen bin:
     categories never seen in training, or text in a continuous column; they contribute 0).
 
-    ``X`` is matched to the model's features and binned exactly as ``predict`` does it.
+    ``X`` is matched to the model's features and binned exactly as ``predict`` does it, one
+    column at a time (no per-entry masks are kept).
     """
-    return coverage_of(model, X).table()
+    columns = _aligned(model, X)
+    counts = np.array([(m.sum(), u.sum()) for m, u in _special_masks(model, columns)],
+                      dtype=np.int64).reshape(-1, 2)
+    return _table([str(n) for n in model.feature_names_in_], list(model.feature_types_in_),
+                  len(columns[0].values) if columns else 0, counts[:, 0], counts[:, 1])
