@@ -102,3 +102,19 @@ def test_arrays_and_loaded_models(model, tmp_path) -> None:
 def test_unfitted_model_is_a_clear_error() -> None:
     with pytest.raises(ValueError, match="not fitted"):
         input_coverage(ExplainableBoostingClassifier(), _new_rows())
+
+
+def test_models_with_date_columns_convert_dates_before_counting() -> None:
+    """Coverage and local explanations bin a date column through the fitted conversion."""
+    days = pd.date_range("2019-01-01", periods=200, freq="D")
+    X = pd.DataFrame({"when": days.strftime("%Y-%m-%d"),
+                      "x": np.random.default_rng(2).normal(size=200)})
+    y = (days.month.to_numpy() > 6).astype(int)
+    with pytest.warns(glassboost.DataWarning, match="when"):
+        model = ExplainableBoostingClassifier(**SMALL).fit(X, y)
+    new = pd.DataFrame({"when": ["2019-03-01", "not a date", None], "x": [0.0, 1.0, 2.0]})
+    table = input_coverage(model, new).set_index("feature")
+    assert table.loc["when:month", "rows"] == 3
+    assert table.loc["when:month", ["missing", "unseen"]].sum() == 2
+    explanation = model.explain_local(new)
+    pd.testing.assert_frame_equal(explanation.input_coverage(), input_coverage(model, new))

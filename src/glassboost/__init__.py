@@ -17,19 +17,23 @@ __version__ = "0.1.0"
 _PUBLIC = {
     "ExplainableBoostingClassifier": ".estimators",
     "ExplainableBoostingRegressor": ".estimators",
+    "DataWarning": ".schema",
+    "input_coverage": ".coverage",
     "load": ".io.model_json",
     "merge_ebms": ".merge",
     "report": ".report",
 }
 
-__all__ = ["ExplainableBoostingClassifier", "ExplainableBoostingRegressor", "__version__", "load",
-           "merge_ebms", "report"]
+__all__ = ["DataWarning", "ExplainableBoostingClassifier", "ExplainableBoostingRegressor",
+           "__version__", "input_coverage", "load", "merge_ebms", "report"]
 
 if TYPE_CHECKING:  # what type checkers and editors see
+    from .coverage import input_coverage
     from .estimators import ExplainableBoostingClassifier, ExplainableBoostingRegressor
     from .io.model_json import load
     from .merge import merge_ebms
     from .report import report
+    from .schema import DataWarning
 
 
 def __getattr__(name: str) -> Any:

@@ -64,12 +64,14 @@ def _special_masks(model: Any, columns: list[Column]) -> Iterator[tuple[np.ndarr
         yield codes == 0, codes == bins.n_bins - 1
 
 
-def _aligned(model: Any, X: Any) -> list[Column]:
+def aligned_columns(model: Any, X: Any) -> list[Column]:
+    """The typed columns of ``X`` as the fitted ``model`` scores them (matched by name or position,
+    dates converted as at fit)."""
     _check_fitted(model)
     return align_for_predict(X, [str(n) for n in model.feature_names_in_],
                              list(model.feature_types_in_),
                              getattr(model, "_match_by_name", isinstance(X, pd.DataFrame)),
-                             type(model).__name__)
+                             type(model).__name__, getattr(model, "datetime_conversions_", None))
 
 
 def coverage_of_columns(model: Any, columns: list[Column]) -> Coverage:
@@ -85,7 +87,7 @@ def coverage_of_columns(model: Any, columns: list[Column]) -> Coverage:
 
 def coverage_of(model: Any, X: Any) -> Coverage:
     """The per-entry missing and unseen masks of ``X`` scored by ``model``."""
-    return coverage_of_columns(model, _aligned(model, X))
+    return coverage_of_columns(model, aligned_columns(model, X))
 
 
 def input_coverage(model: Any, X: Any) -> pd.DataFrame:
@@ -96,7 +98,7 @@ def input_coverage(model: Any, X: Any) -> pd.DataFrame:
     ``X`` is matched to the model's features and binned exactly as ``predict`` does it, one
     column at a time (no per-entry masks are kept).
     """
-    columns = _aligned(model, X)
+    columns = aligned_columns(model, X)
     counts = np.array([(m.sum(), u.sum()) for m, u in _special_masks(model, columns)],
                       dtype=np.int64).reshape(-1, 2)
     return _table([str(n) for n in model.feature_names_in_], list(model.feature_types_in_),

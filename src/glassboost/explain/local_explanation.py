@@ -15,8 +15,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..coverage import coverage_of_columns
-from ..schema import CONTINUOUS, align_for_predict
+from ..coverage import aligned_columns, coverage_of_columns
+from ..schema import CONTINUOUS
 from .terms import class_names, score_label
 from .waterfall import Waterfall, build_waterfall
 
@@ -37,12 +37,6 @@ def _probability(p: float) -> str:
     if p < 0.001:
         return "< 0.001"
     return "> 0.999" if p > 0.999 else f"= {p:.3f}"
-
-
-def _typed_columns(model: Any, X: Any) -> list:
-    match_by_name = getattr(model, "_match_by_name", isinstance(X, pd.DataFrame))
-    return align_for_predict(X, list(model.feature_names_in_), list(model.feature_types_in_),
-                             match_by_name, type(model).__name__)
 
 
 class LocalExplanation:
@@ -74,7 +68,7 @@ class LocalExplanation:
             raise ValueError(f"X has {len(self.scores)} rows but y has {len(self.actual)} values")
         self.row_ids = (list(X.index) if isinstance(X, pd.DataFrame)
                         else list(range(len(self.scores))))
-        self._columns = _typed_columns(model, X)
+        self._columns = aligned_columns(model, X)
         self.coverage = coverage_of_columns(model, self._columns)
         self.actual_class = self._actual_classes(model)
         self._feature_names = [str(n) for n in model.feature_names_in_]
