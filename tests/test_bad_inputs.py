@@ -4,15 +4,19 @@ documented in docs/input-handling.md."""
 
 from __future__ import annotations
 
+import importlib
 import tracemalloc
+import warnings
 from functools import lru_cache
 from typing import Any, Callable
+from unittest import mock
 
 import numpy as np
 import pandas as pd
 import pytest
 
 from glassboost import ExplainableBoostingClassifier, ExplainableBoostingRegressor
+from glassboost.schema import DataWarning
 
 TINY = dict(outer_bags=1, max_rounds=20, interactions=0, n_jobs=1)
 N = 60
@@ -64,6 +68,33 @@ def _fit_reg(**params: Any) -> Callable[[], Any]:
     return lambda: _reg(**params).fit(X, Y_REG)
 
 
+def _warns(**columns: Any) -> Callable[[], Any]:
+    """Fit on X with extra columns, DataWarning raised as an error so that its row can check it."""
+    def fit() -> Any:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", DataWarning)
+            return _clf().fit(X.assign(**columns), Y_CLASS)
+    return fit
+
+
+def _objects(*values: Any) -> pd.Series:
+    """A column of N Python objects cycling through ``values`` (kept as objects)."""
+    column = np.empty(N, dtype=object)
+    for i in range(N):
+        column[i] = values[i % len(values)]
+    return pd.Series(column, index=X.index, dtype=object)
+
+
+DAYS = pd.date_range("2020-01-01", periods=N)
+
+
+@lru_cache(maxsize=None)
+def _fitted_with_dates() -> ExplainableBoostingClassifier:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataWarning)
+        return _clf().fit(X.assign(when=DAYS.strftime("%Y-%m-%d")), Y_CLASS)
+
+
 # (id, action, exception type, regex the message must match: it names the column or argument)
 CASES: list[tuple[str, Callable[[], Any], type, str]] = [
     # the target
@@ -102,12 +133,48 @@ CASES: list[tuple[str, Callable[[], Any], type, str]] = [
     ("X-series", lambda: _clf().fit(X["age"], Y_CLASS), ValueError, r"X.to_frame\(\)"),
     ("X-duplicated-columns", lambda: _clf().fit(X.set_axis(["a", "a", "c"], axis=1), Y_CLASS),
      ValueError, r"X has duplicated column names: \['a'\]"),
-    ("X-datetime-column",
-     lambda: _clf().fit(X.assign(when=pd.date_range("2020", periods=N)), Y_CLASS),
-     TypeError, r"Feature 'when' has dtype datetime64.*not supported"),
-    ("X-timezone-column",
-     lambda: _clf().fit(X.assign(when=pd.date_range("2020", periods=N, tz="UTC")), Y_CLASS),
-     TypeError, r"Feature 'when' has dtype datetime64\[.*UTC\]"),
+    ("X-datetime-column", _warns(when=DAYS), DataWarning,
+     r"Feature 'when' holds dates \(datetime64\[.*\] values\); it became the continuous "
+     r"features 'when:year', 'when:month', 'when:weekday'.*datetime_features='timestamp'"),
+    ("X-timezone-column", _warns(when=DAYS.tz_localize("UTC")), DataWarning,
+     r"Feature 'when' holds dates \(datetime64\[.*UTC\] values\)"),
+    ("X-period-column", _warns(when=DAYS.to_period("D")), DataWarning,
+     r"Feature 'when' holds dates \(period\[D\] values\)"),
+    ("X-datetime-objects", _warns(when=_objects(*DAYS.to_pydatetime())), DataWarning,
+     r"Feature 'when' holds dates \(date objects\)"),
+    ("X-date-strings", _warns(when=DAYS.strftime("%d/%m/%Y")), DataWarning,
+     r"Feature 'when' holds dates \(strings in format '%d/%m/%Y'\)"),
+    ("X-date-strings-that-do-not-parse",
+     _warns(when=np.r_[DAYS[:-1].strftime("%Y-%m-%d"), ["2020-02-30"]]), DataWarning,
+     r"Feature 'when' looks like dates .* 1 of 60 values are not dates in that format "
+     r"\(e.g. '2020-02-30'\), so it was not converted"),
+    ("X-datetime_features-unknown", _fit_clf(datetime_features="epoch"), ValueError,
+     r"datetime_features must be one of \('parts', 'timestamp'\), got 'epoch'"),
+    ("X-derived-name-taken",
+     lambda: _clf().fit(X.assign(**{"when:year": 1, "when": DAYS}), Y_CLASS), ValueError,
+     r"Feature 'when:year', derived from the date column 'when', has the name of another"),
+    ("X-row-id-column", _warns(rownames=np.arange(1, N + 1)), DataWarning,
+     r"Feature 'rownames' looks like a row ID: 60 distinct integers from 1 to 60.*"
+     r"exclude=\['rownames'\]"),
+    ("X-string-id-column", _warns(customer=[f"C{i:04d}" for i in range(N)]), DataWarning,
+     r"Feature 'customer' looks like an ID: 60 distinct values in 60 rows"),
+    ("X-nearly-unique-nominal", _warns(city=[f"city{i % 40}" for i in range(N)]), DataWarning,
+     r"Feature 'city' has 40 categories in 60 rows \(67% distinct\)"),
+    ("X-list-column", lambda: _clf().fit(X.assign(tags=_objects("a", ["b", "c"])), Y_CLASS),
+     ValueError, r"Feature 'tags' holds a list in row 1 \(\['b', 'c'\]\); every value must be "
+     r"one number or one category"),
+    ("X-dict-column", lambda: _clf().fit(X.assign(meta=_objects({"k": 1})), Y_CLASS),
+     ValueError, r"Feature 'meta' holds a dict in row 0"),
+    ("X-set-column", lambda: _clf().fit(X.assign(tags=_objects(None, {"a"})), Y_CLASS),
+     ValueError, r"Feature 'tags' holds a set in row 1"),
+    ("X-interval-column",
+     lambda: _clf().fit(X.assign(span=_objects(pd.Interval(0, 1), pd.Interval(1, 2))), Y_CLASS),
+     ValueError, r"Feature 'span' holds intervals \(e.g. \(0, 1\]\)"),
+    ("X-polars-series", lambda: _clf().fit(importlib.import_module("polars").Series(X["age"]),
+                                           Y_CLASS),
+     ValueError, r"Expected a 2D table for X, got a polars Series; use X.to_frame\(\)"),
+    ("X-pyarrow-array", lambda: _clf().fit(importlib.import_module("pyarrow").chunked_array(
+        [X["age"]]), Y_CLASS), ValueError, r"got a pyarrow ChunkedArray"),
     ("X-timedelta-column",
      lambda: _clf().fit(X.assign(wait=pd.to_timedelta(np.arange(N), unit="D")), Y_CLASS),
      TypeError, r"Feature 'wait' has dtype timedelta64"),
@@ -133,6 +200,14 @@ CASES: list[tuple[str, Callable[[], Any], type, str]] = [
     ("predict-datetime-column",
      lambda: _fitted_on_frame().predict(X.assign(age=pd.date_range("2020", periods=N))),
      TypeError, r"Feature 'age' has dtype datetime64"),
+    ("predict-numbers-where-dates-were",
+     lambda: _fitted_with_dates().predict(X.assign(when=np.arange(N))), TypeError,
+     r"Feature 'when' held dates at fit but holds dtype int64"),
+    ("predict-date-column-missing", lambda: _fitted_with_dates().predict(X), ValueError,
+     r"X is missing feature\(s\) seen at fit: \['when'\]"),
+    ("predict-list-column",
+     lambda: _fitted_on_frame().predict(X.assign(color=_objects("red", ["b"]))), ValueError,
+     r"Feature 'color' holds a list in row 1"),
     # sample weights
     ("weights-negative", lambda: _clf().fit(X, Y_CLASS, sample_weight=np.r_[-1.0, np.ones(N - 1)]),
      ValueError, r"Negative values in data passed to sample_weight"),
@@ -146,6 +221,18 @@ CASES: list[tuple[str, Callable[[], Any], type, str]] = [
      ValueError, r"sample_weight.shape == \(59,\), expected \(60,\)"),
     ("weights-text", lambda: _clf().fit(X, Y_CLASS, sample_weight=["heavy"] * N), ValueError,
      r"sample_weight must be numbers"),
+    # numbers too large for float64 sums, and memory: never a NaN model or a bare crash
+    ("weights-total-overflows", lambda: _clf().fit(X, Y_CLASS, sample_weight=1e308), ValueError,
+     r"sample_weight: the weights total inf, above 3.27e\+150.*divide them"),
+    ("y-huge-regressor", lambda: _reg().fit(X, np.linspace(0, 1e308, N)), ValueError,
+     r"y: targets up to 1e\+308 .* the rmse loss's sums"),
+    ("y-huge-poisson", lambda: _reg(objective="poisson").fit(X, np.full(N, 1e308)), ValueError,
+     r"y: targets up to 1e\+308 .* the poisson_deviance loss's sums"),
+    ("model-not-finite", lambda: _reg(learning_rate=1e300, validation_size=0).fit(X, Y_REG),
+     ValueError, r"the fitted model is not finite: .*learning_rate"),
+    ("memory-short", mock.patch("glassboost.resources.available_memory", lambda: 1000)(
+        _fit_clf()), MemoryError,
+     r"fitting 60 rows x 3 features needs about .* \(\d+ bytes\) of memory but only 1000 bytes"),
     # parameters: each error names the parameter and what is allowed
     ("max_bins-1", _fit_clf(max_bins=1), ValueError,
      r"max_bins must be an integer in the range \[2, inf\), got 1"),

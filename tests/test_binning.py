@@ -146,3 +146,65 @@ def test_coarsen_cuts_with_few_cuts_keeps_them() -> None:
                                              (70_000, np.uint32)])
 def test_smallest_code_dtype(max_code, dtype) -> None:
     assert smallest_code_dtype(max_code) == np.dtype(dtype)
+
+
+def _labels(counts: dict[str, int]) -> Column:
+    return Column(np.array([label for label, n in counts.items() for _ in range(n)], dtype=object))
+
+
+def test_nominal_with_many_categories_keeps_the_heaviest_for_pairs() -> None:
+    counts = {"a": 5, "b": 1, "c": 9, "d": 2, "e": 7, "f": 1, "g": 3}
+    bins = fit_categorical(NOMINAL, _labels(counts), max_interaction_bins=4)
+    assert bins.n_bins == 9  # main effects keep every category
+    # the three heaviest (c, e, a) keep their own pair bins, in category order; the rest share
+    assert bins.interaction_categories == {"a": 1, "b": 4, "c": 2, "d": 4, "e": 3, "f": 4,
+                                           "g": 4}
+    assert bins.n_interaction_bins == 6
+    np.testing.assert_array_equal(bins.fine_to_coarse(), [0, 1, 4, 2, 4, 3, 4, 4, 5])
+    assert bins.bin_labels(interaction=True) == ["(missing)", "a", "c", "e",
+                                                 "(other: 4 categories)", "(unseen)"]
+    column = Column(np.array(["a", None, "zzz", "b", "c", "g"], dtype=object))
+    np.testing.assert_array_equal(bin_column(column, bins, interaction=True), [1, 0, 5, 4, 2, 4])
+    np.testing.assert_array_equal(bins.fine_to_coarse()[bin_column(column, bins)],
+                                  bin_column(column, bins, interaction=True))
+
+
+def test_weights_choose_the_heaviest_categories() -> None:
+    column = Column(np.array(list("abcde"), dtype=object))
+    bins = fit_categorical(NOMINAL, column, weights=np.array([1.0, 9.0, 2.0, 8.0, 3.0]),
+                           max_interaction_bins=3)
+    assert bins.interaction_categories == {"a": 3, "b": 1, "c": 3, "d": 2, "e": 3}
+
+
+def test_few_categories_are_not_coarsened() -> None:
+    column = _labels({"a": 1, "b": 2, "c": 3})
+    for limit in (None, 3, 64):
+        bins = fit_categorical(NOMINAL, column, max_interaction_bins=limit)
+        assert bins.interaction_categories is None and bins.levels() == [bins.categories]
+        assert bins.n_interaction_bins == bins.n_bins == 5
+
+
+def test_ordinal_with_many_levels_merges_neighbours() -> None:
+    order = [f"L{i:02d}" for i in range(40)]
+    rng = np.random.default_rng(3)
+    column = Column(np.array(order, dtype=object)[rng.integers(0, 30, 2000)])  # 10 levels unseen
+    bins = fit_categorical(ORDINAL, column, order, max_interaction_bins=8)
+    coarse = bins.fine_to_coarse()
+    assert bins.n_interaction_bins <= 10 and len(coarse) == 42
+    assert coarse[0] == 0 and coarse[-1] == bins.n_interaction_bins - 1
+    assert np.all(np.diff(coarse[1:-1]) >= 0)  # runs of neighbouring levels, in order
+    runs = np.bincount(bin_column(column, bins, interaction=True))[1:-1]
+    assert runs.min() > 2000 / 8 / 2 and runs.max() < 2000 / 8 * 2  # of about equal weight
+    labels = bins.bin_labels(interaction=True)
+    assert labels[1].startswith("L00 to ") and labels[-2].endswith(" to L39")
+
+
+def test_coarse_categories_round_trip_and_are_validated() -> None:
+    bins = fit_categorical(NOMINAL, _labels({"a": 3, "b": 2, "c": 1}), max_interaction_bins=2)
+    assert bins.levels() == [{"a": 1, "b": 2, "c": 3}, {"a": 1, "b": 2, "c": 2}]
+    again = feature_bins_from_levels(NOMINAL, bins.levels())
+    assert again == bins and again.n_interaction_bins == 4
+    with pytest.raises(ValueError, match="exactly the feature's categories"):
+        FeatureBins(NOMINAL, categories={"a": 1, "b": 2}, interaction_categories={"a": 1})
+    with pytest.raises(ValueError, match="integers 1..m"):
+        FeatureBins(NOMINAL, categories={"a": 1, "b": 2}, interaction_categories={"a": 1, "b": 3})

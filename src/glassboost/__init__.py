@@ -1,11 +1,62 @@
-"""glassboost: fast Explainable Boosting Machines with a scikit-learn API."""
+"""glassboost: fast Explainable Boosting Machines with a scikit-learn API.
 
-from .estimators import ExplainableBoostingClassifier, ExplainableBoostingRegressor
-from .report import report
-from .io.model_json import load
-from .merge import merge_ebms
+The public names are imported on first use, so that ``import glassboost`` and scoring a saved
+model do not pay for what they do not use (the report's Plotly and matplotlib, for instance).
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
 
-__all__ = ["ExplainableBoostingClassifier", "ExplainableBoostingRegressor", "__version__", "load",
-           "merge_ebms", "report"]
+#: Each public name and the submodule that defines it.
+_PUBLIC = {
+    "ExplainableBoostingClassifier": ".estimators",
+    "ExplainableBoostingRegressor": ".estimators",
+    "DataWarning": ".schema",
+    "input_coverage": ".coverage",
+    "load": ".io.model_json",
+    "merge_ebms": ".merge",
+    "report": ".report",
+}
+
+__all__ = ["DataWarning", "ExplainableBoostingClassifier", "ExplainableBoostingRegressor",
+           "__version__", "input_coverage", "load", "merge_ebms", "report"]
+
+if TYPE_CHECKING:  # what type checkers and editors see
+    from .coverage import input_coverage
+    from .estimators import ExplainableBoostingClassifier, ExplainableBoostingRegressor
+    from .io.model_json import load
+    from .merge import merge_ebms
+    from .report import report
+    from .schema import DataWarning
+
+
+def __getattr__(name: str) -> Any:
+    """Import a public name on first use and keep it."""
+    if name not in _PUBLIC:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(_PUBLIC[name], __name__), name)
+    setattr(sys.modules[__name__], name, value)
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)
+
+
+class _Package(ModuleType):
+    """``glassboost.report`` is the function even after its submodule ``glassboost.report`` is
+    imported (which binds the submodule to the package's attribute of the same name)."""
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if isinstance(value, ModuleType) and _PUBLIC.get(name) == f".{name}":
+            value = getattr(value, name)
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package

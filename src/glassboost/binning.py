@@ -2,8 +2,13 @@
 
 Bin layout of every feature, at every resolution: bin 0 is *missing*, bins 1..k hold values, and the
 last bin is *unseen* (a category never seen in training, or text in a continuous column).
-Continuous features have two resolutions: fine cuts for main effects and a coarse subset of those
-cuts for interactions, so that every coarse bin is a union of fine bins.
+Every feature has two resolutions: fine bins for main effects and coarse bins for interactions,
+each coarse bin a union of fine bins. Continuous features take a coarse subset of their cuts.
+Categorical features with more categories than ``max_interaction_bins`` are coarsened too, since a
+pair's tables grow with the product of its bin counts (two features of 20,000 categories would need
+400 million cells per table): a nominal feature keeps its ``max_interaction_bins - 1`` heaviest
+categories and the others share one *other* bin; an ordinal feature merges neighbouring levels into
+``max_interaction_bins`` runs of about equal weight.
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from .kernels.predict import bin_values
-from .schema import CONTINUOUS, Column
+from .schema import CONTINUOUS, ORDINAL, Column
 
 
 @dataclass(frozen=True)
@@ -25,6 +30,17 @@ class FeatureBins:
     cuts: np.ndarray | None = None
     interaction_cuts: np.ndarray | None = None
     categories: dict[str, int] | None = None
+    #: category -> coarse bin (1..m), when the categories are coarsened for pairs
+    interaction_categories: dict[str, int] | None = None
+
+    def __post_init__(self) -> None:
+        coarse = self.interaction_categories
+        if coarse is None:
+            return
+        if coarse.keys() != self.categories.keys():
+            raise ValueError("interaction categories must map exactly the feature's categories")
+        if set(coarse.values()) != set(range(1, len(set(coarse.values())) + 1)):
+            raise ValueError("interaction category bins must be the integers 1..m, each used")
 
     @property
     def n_bins(self) -> int:
@@ -35,24 +51,54 @@ class FeatureBins:
     def n_interaction_bins(self) -> int:
         if self.kind == CONTINUOUS:
             return len(self.interaction_cuts) + 3
+        if self.interaction_categories is not None:
+            return max(self.interaction_categories.values(), default=0) + 2
         return len(self.categories) + 2
 
     def levels(self) -> list:
-        """This feature's entry of ``bins_``: [fine cuts, coarse cuts] or [category map]."""
+        """This feature's entry of ``bins_``: [fine cuts, coarse cuts], or [category map] with
+        the coarse category map after it when the categories are coarsened for pairs."""
         if self.kind == CONTINUOUS:
             return [self.cuts, self.interaction_cuts]
-        return [self.categories]
+        if self.interaction_categories is None:
+            return [self.categories]
+        return [self.categories, self.interaction_categories]
 
     def fine_to_coarse(self) -> np.ndarray:
         """For each fine bin, the coarse bin that contains it."""
         if self.kind != CONTINUOUS:
-            return np.arange(self.n_bins)
+            if self.interaction_categories is None:
+                return np.arange(self.n_bins)
+            mapping = np.empty(self.n_bins, dtype=np.int64)
+            mapping[0], mapping[-1] = 0, self.n_interaction_bins - 1
+            for label, fine in self.categories.items():
+                mapping[fine] = self.interaction_categories[label]
+            return mapping
         inner = np.searchsorted(self.interaction_cuts, self.cuts, side="right") + 1
         return np.concatenate(([0, 1], inner, [len(self.interaction_cuts) + 2]))
+
+    def _coarse_category_labels(self) -> list[str]:
+        """One label per coarse category bin: the category, its first and last level for a run
+        of ordinal levels, or a count for a nominal feature's shared *other* bin."""
+        members: dict[int, list[str]] = {}
+        for label, _ in sorted(self.categories.items(), key=lambda item: item[1]):
+            members.setdefault(self.interaction_categories[label], []).append(label)
+        labels = []
+        for coarse in range(1, self.n_interaction_bins - 1):
+            group = members[coarse]
+            if len(group) == 1:
+                labels.append(group[0])
+            elif self.kind == ORDINAL:
+                labels.append(f"{group[0]} to {group[-1]}")
+            else:
+                labels.append(f"(other: {len(group)} categories)")
+        return labels
 
     def bin_labels(self, interaction: bool = False) -> list[str]:
         """Human-readable label of every bin, for explanations."""
         if self.kind != CONTINUOUS:
+            if interaction and self.interaction_categories is not None:
+                return ["(missing)"] + self._coarse_category_labels() + ["(unseen)"]
             return ["(missing)"] + list(self.categories) + ["(unseen)"]
         cuts = self.interaction_cuts if interaction else self.cuts
         edges = np.concatenate(([-np.inf], cuts, [np.inf]))
@@ -66,7 +112,8 @@ def feature_bins_from_levels(kind: str, levels: list) -> FeatureBins:
         cuts = np.asarray(levels[0], dtype=np.float64)
         coarse = np.asarray(levels[-1], dtype=np.float64)
         return FeatureBins(kind, cuts=cuts, interaction_cuts=coarse)
-    return FeatureBins(kind, categories=dict(levels[0]))
+    coarse = dict(levels[1]) if len(levels) > 1 else None
+    return FeatureBins(kind, categories=dict(levels[0]), interaction_categories=coarse)
 
 
 def _weighted_unique(values: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -142,18 +189,43 @@ def _sort_labels(labels: list[str]) -> list[str]:
     return sorted(labels)
 
 
+def coarsen_categories(kind: str, labels: list[str], label_weights: np.ndarray,
+                       max_bins: int) -> dict[str, int] | None:
+    """Coarse bin (1..m, m <= ``max_bins``) of every category, or None when there are few enough.
+
+    A nominal feature keeps its ``max_bins - 1`` heaviest categories (ties: the first), in their
+    order, and the rest share the last bin; an ordinal feature merges runs of neighbouring levels
+    of about equal weight (``coarsen_cuts`` on cuts between the levels).
+    """
+    if len(labels) <= max_bins:
+        return None
+    if kind == ORDINAL:
+        cuts = np.arange(1, len(labels)) + 0.5
+        kept = coarsen_cuts(cuts, label_weights, max_bins)
+        coarse = np.searchsorted(kept, np.arange(1, len(labels) + 1)) + 1
+    else:
+        heaviest = np.sort(np.argsort(-label_weights, kind="stable")[:max_bins - 1])
+        coarse = np.full(len(labels), max_bins)
+        coarse[heaviest] = np.arange(1, max_bins)
+    return dict(zip(labels, coarse.tolist()))
+
+
 def fit_categorical(kind: str, column: Column, order: list[str] | None = None,
-                    weights: np.ndarray | None = None) -> FeatureBins:
+                    weights: np.ndarray | None = None,
+                    max_interaction_bins: int | None = None) -> FeatureBins:
     """Category map of a nominal/ordinal feature: each category seen gets its own bin.
 
-    With ``weights``, categories seen only in rows of zero weight are not seen.
+    With ``weights``, categories seen only in rows of zero weight are not seen. With
+    ``max_interaction_bins``, more categories than that are coarsened for pairs
+    (``coarsen_categories``).
     """
     present = pd.notna(column.values)
     if weights is not None:
         present &= weights > 0
-    seen = pd.unique(column.values[present])
+    codes, seen = pd.factorize(column.values[present])
+    seen = [str(s) for s in seen]
     if order is None:
-        labels = _sort_labels([str(s) for s in seen])
+        labels = _sort_labels(seen)
     else:
         extra = sorted(set(seen) - set(order))
         if extra:
@@ -161,7 +233,15 @@ def fit_categorical(kind: str, column: Column, order: list[str] | None = None,
                 f"values {extra[:5]} are not among the declared ordinal categories {order[:10]}"
             )
         labels = list(order)
-    return FeatureBins(kind, categories={label: i + 1 for i, label in enumerate(labels)})
+    categories = dict(zip(labels, range(1, len(labels) + 1)))
+    coarse = None
+    if max_interaction_bins is not None and len(labels) > max_interaction_bins:
+        seen_weights = np.bincount(codes, minlength=len(seen),
+                                   weights=None if weights is None else weights[present])
+        label_weights = np.zeros(len(labels))
+        label_weights[pd.Index(labels).get_indexer(seen)] = seen_weights
+        coarse = coarsen_categories(kind, labels, label_weights, max_interaction_bins)
+    return FeatureBins(kind, categories=categories, interaction_categories=coarse)
 
 
 def smallest_code_dtype(max_code: int) -> np.dtype:
@@ -183,7 +263,10 @@ def bin_column(column: Column, bins: FeatureBins, interaction: bool = False) -> 
         return codes
     # look up each distinct value once, not each row
     value_codes, distinct = pd.factorize(column.values, use_na_sentinel=True)
-    unseen = len(bins.categories) + 1
-    lookup = np.array([bins.categories.get(value, unseen) for value in distinct] + [0],
+    categories = bins.categories
+    if interaction and bins.interaction_categories is not None:
+        categories = bins.interaction_categories
+    unseen = (bins.n_interaction_bins if interaction else bins.n_bins) - 1
+    lookup = np.array([categories.get(value, unseen) for value in distinct] + [0],
                       dtype=np.int64)
     return lookup[value_codes]  # the sentinel -1 (missing) reads the trailing 0

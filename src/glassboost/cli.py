@@ -36,6 +36,17 @@ def interactions_spec(text: str) -> int | float | str | list[tuple[str, str]]:
     return text
 
 
+def test_fraction(text: str) -> float:
+    """Parse --test-size: a fraction of the rows, at least 0 and below 1."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not 0 <= value < 1:
+        raise argparse.ArgumentTypeError(f"{text} is not a fraction in [0, 1)")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The parser of every subcommand."""
     parser = argparse.ArgumentParser(
@@ -47,8 +58,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     train = commands.add_parser(
         "train", help="fit a model on a table and save it",
-        description="Fit an EBM on a CSV or Parquet table, print training metrics and the most "
-                    "important terms, and save the model as JSON.",
+        description="Fit an EBM on a CSV or Parquet table, holding out a test split, print "
+                    "training and held-out metrics and the most important terms, and save the "
+                    "model as JSON.",
     )
     train.add_argument("data", metavar="DATA", help=f"training table ({TABLES})")
     train.add_argument("--target", required=True, metavar="COL", help="the column to predict")
@@ -59,9 +71,23 @@ def build_parser() -> argparse.ArgumentParser:
              "regression otherwise",
     )
     train.add_argument("--out", default="model.json", metavar="PATH",
-                       help="model file to write (default: model.json)")
-    train.add_argument("--report", metavar="PATH", help="also write an HTML report here")
-    train.add_argument("--seed", type=int, metavar="N", help="random seed (default: 42)")
+                       help="model file to write (default: model.json); a path ending in .gz "
+                            "is written gzip-compressed")
+    train.add_argument("--compress", action="store_true",
+                       help="write the model file gzip-compressed, adding .gz to its name")
+    train.add_argument("--include-bags", action="store_true",
+                       help="also save the per-bag tables (most of a file's size; needed only "
+                            "to re-average or inspect the bags); by default the file holds what "
+                            "prediction, explanations, reports and merging need")
+    train.add_argument("--report", metavar="PATH",
+                       help="also write an HTML report here (on the held-out rows)")
+    train.add_argument(
+        "--test-size", type=test_fraction, default=0.2, metavar="FRACTION",
+        help="fraction of the rows held out to measure the model, stratified by class for "
+             "classification and drawn with --seed (default: 0.2; 0 trains on every row)",
+    )
+    train.add_argument("--seed", type=int, metavar="N",
+                       help="random seed of the model and the test split (default: 42)")
     train.add_argument("--outer-bags", type=int, metavar="N",
                        help="number of bagged models to average (default: 14)")
     train.add_argument(
@@ -84,8 +110,15 @@ def build_parser() -> argparse.ArgumentParser:
     predict.add_argument("--out", metavar="PATH",
                          help=f"write predictions here ({TABLES}); default: CSV to stdout")
     predict.add_argument("--explain", action="store_true",
-                         help="add each term's contribution and the intercept (they sum to the "
-                              "score before the link)")
+                         help="add each term's contribution ('contrib:<term>') and the "
+                              "'intercept' (they sum to the score before the link)")
+    predict.add_argument("--no-csv-guard", dest="csv_guard", action="store_false",
+                         help="write CSV text cells as they are; by default a cell starting "
+                              "with =, +, -, @, tab or carriage return (other than a number) "
+                              "gets a leading ' so spreadsheets do not run it as a formula")
+    predict.add_argument("--quiet", action="store_true",
+                         help="no input coverage summary on stderr (by default, features with "
+                              "missing values or values unseen in training are counted there)")
     predict.set_defaults(run=cli_commands.predict)
 
     report = commands.add_parser(
@@ -94,13 +127,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     report.add_argument("model", metavar="MODEL", help="model file written by 'train'")
     report.add_argument("data", metavar="DATA", help=f"table to report on ({TABLES})")
-    report.add_argument("--target", metavar="COL", help="the target column, for metrics")
+    report.add_argument("--target", metavar="COL",
+                        help="the target column, for metrics and the rows with the largest "
+                             "errors (without it, the report shows the model and its "
+                             "predictions)")
     report.add_argument("--out", required=True, metavar="PATH", help="HTML file to write")
     report.set_defaults(run=cli_commands.report)
 
     demo = commands.add_parser(
         "demo", help="train and evaluate on the bundled credit data",
-        description="Train on 80%% of the bundled credit data (target Status), print held-out "
+        description="Train on 80% of the bundled credit data (target Status), print held-out "
                     "AUC, log loss and accuracy and the top terms, and write model.json and "
                     "report.html.",
     )

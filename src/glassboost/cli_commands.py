@@ -7,6 +7,7 @@ User errors surface as :class:`~glassboost.cli_io.CliError`.
 from __future__ import annotations
 
 import argparse
+import sys
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -14,23 +15,27 @@ from typing import Any, Iterator
 
 import numpy as np
 import pandas as pd
-from sklearn.metrics import accuracy_score, log_loss, mean_absolute_error, r2_score
-from sklearn.metrics import roc_auc_score
-from sklearn.model_selection import train_test_split
 
 import glassboost
 
 from .cli_io import CliError, check_file, infer_task, one_line, read_table, split_target
 from .cli_io import target_values, write_table
-from .cli_progress import show_progress
-from .datasets import load_credit
-from .estimators import ExplainableBoostingClassifier, ExplainableBoostingRegressor
 
-#: The bundled data set of ``glassboost demo``, its target and the class the AUC is about.
+#: The bundled data set of ``glassboost demo`` and its target.
 DEMO_DATA = "the bundled credit data"
 DEMO_TARGET = "Status"
-DEMO_POSITIVE = "bad"
+DEMO_TEST_SIZE = 0.2
 TOP_TERMS = 10
+#: Model files the command line writes: everything but the per-bag tables (most of a file's
+#: size, needed only to re-average bags), unless asked for; no indentation.
+COMPACT_DETAIL, FULL_DETAIL = "mergeable", "all"
+#: ``predict`` output: the prediction, one probability per class, then (``--explain``) every
+#: term's contribution under this prefix and the intercept. No other name starts with the prefix,
+#: so a term named like one of our columns cannot take its place.
+PREDICTION = "prediction"
+PROBABILITY_PREFIX = "proba_"
+CONTRIBUTION_PREFIX = "contrib:"
+INTERCEPT = "intercept"
 
 
 @contextmanager
@@ -56,46 +61,89 @@ def is_classifier(model: Any) -> bool:
     return getattr(model, "classes_", None) is not None
 
 
+def classes_text(model: Any) -> str:
+    """The class labels, and for two classes the one whose log-odds the scores are: classes_[1]
+    (classes_ are sorted), the class of the AUC and of the report's scores."""
+    classes = [f"'{label}'" for label in model.classes_]
+    text = f"classes {', '.join(classes)}"
+    if len(classes) == 2:
+        text += f"; scores are log-odds of {classes[1]}"
+    return text
+
+
+class OutputColumns(dict):
+    """The columns of a ``predict`` output; a name given twice is an error, never an overwrite."""
+
+    def __setitem__(self, name: str, values: Any) -> None:
+        if name in self:
+            raise CliError(f"two output columns would both be named {name!r} (from term names "
+                           "or class labels of the model); rename one of them in the model")
+        super().__setitem__(name, values)
+
+
 def prediction_frame(model: Any, X: pd.DataFrame, explain: bool) -> pd.DataFrame:
     """One row per input row: the prediction, class probabilities, and optionally every term's
-    contribution and the intercept (which add up to the score before the link)."""
-    columns: dict[str, Any] = {}
+    contribution (``contrib:<term>``) and the intercept, which add up to the score before the
+    link. Multiclass contributions and intercepts get one column per class (``...[<class>]``)."""
+    columns = OutputColumns()
     if is_classifier(model):
         probabilities = model.predict_proba(X)
         classes = list(model.classes_)
-        columns["prediction"] = np.asarray(classes, dtype=object)[np.argmax(probabilities, axis=1)]
+        columns[PREDICTION] = np.asarray(classes, dtype=object)[np.argmax(probabilities, axis=1)]
         for k, label in enumerate(classes):
-            columns[f"proba_{label}"] = probabilities[:, k]
+            columns[f"{PROBABILITY_PREFIX}{label}"] = probabilities[:, k]
     else:
-        columns["prediction"] = model.predict(X)
+        columns[PREDICTION] = model.predict(X)
     if explain:
         contributions = model.eval_terms(X)
         intercept = np.ravel(np.asarray(model.intercept_, dtype=np.float64))
         if contributions.ndim == 3:  # multiclass: one score per class
             for t, name in enumerate(model.term_names_):
                 for k, label in enumerate(model.classes_):
-                    columns[f"{name}[{label}]"] = contributions[:, t, k]
+                    columns[f"{CONTRIBUTION_PREFIX}{name}[{label}]"] = contributions[:, t, k]
             for k, label in enumerate(model.classes_):
-                columns[f"intercept[{label}]"] = np.full(len(X), intercept[k])
+                columns[f"{INTERCEPT}[{label}]"] = np.full(len(X), intercept[k])
         else:
             for t, name in enumerate(model.term_names_):
-                columns[name] = contributions[:, t]
-            columns["intercept"] = np.full(len(X), intercept[0])
+                columns[f"{CONTRIBUTION_PREFIX}{name}"] = contributions[:, t]
+            columns[INTERCEPT] = np.full(len(X), intercept[0])
     return pd.DataFrame(columns)
+
+
+def coverage_text(model: Any, X: pd.DataFrame) -> str | None:
+    """Per feature, how many entries of ``X`` were missing or unseen in training (None when
+    there were none): unseen values contribute 0, so such rows are scored on less evidence."""
+    from .coverage import input_coverage
+
+    table = input_coverage(model, X)
+    flagged = table[(table["missing"] > 0) | (table["unseen"] > 0)]
+    if flagged.empty:
+        return None
+    width = max(len("feature"), *(len(name) for name in flagged["feature"]))
+    lines = [f"Input coverage: {len(flagged)} of {len(table)} features have missing or unseen "
+             f"values in the {len(X)} rows scored (an unseen value, such as a category not seen "
+             "in training, contributes 0; a missing value gets the model's score for missing)",
+             f"  {'feature':<{width}}  {'missing':>7}  {'unseen':>7}"]
+    lines += [f"  {row.feature:<{width}}  {row.missing:>7}  {row.unseen:>7}"
+              for row in flagged.itertuples()]
+    return "\n".join(lines)
 
 
 def metrics_text(model: Any, X: pd.DataFrame, y: np.ndarray) -> str:
     """AUC, log loss and accuracy for classifiers; RMSE, MAE and R^2 for regressors."""
+    from sklearn.metrics import accuracy_score, log_loss, mean_absolute_error, r2_score
+    from sklearn.metrics import roc_auc_score
+
     if is_classifier(model):
-        classes = list(model.classes_)
+        classes = np.asarray(model.classes_)
         probabilities = model.predict_proba(X)
-        predicted = np.asarray(classes, dtype=object)[np.argmax(probabilities, axis=1)]
+        predicted = classes[np.argmax(probabilities, axis=1)]
         if len(classes) == 2:
             auc = roc_auc_score(y == classes[1], probabilities[:, 1])
         else:
             auc = roc_auc_score(y, probabilities, multi_class="ovr", labels=classes)
         return (f"AUC {auc:.4f}   log loss {log_loss(y, probabilities, labels=classes):.4f}   "
-                f"accuracy {accuracy_score(y.astype(object), predicted):.4f}")
+                f"accuracy {accuracy_score(y, predicted):.4f}")
     predicted = model.predict(X)
     rmse = float(np.sqrt(np.mean((y - predicted) ** 2)))
     return (f"RMSE {rmse:.6g}   MAE {mean_absolute_error(y, predicted):.6g}   "
@@ -116,21 +164,54 @@ def top_terms_text(model: Any, n_terms: int = TOP_TERMS) -> str:
 
 def fit_model(model: Any, X: pd.DataFrame, y: np.ndarray, quiet: bool) -> float:
     """Fit with the progress display; returns the wall time in seconds."""
+    from .cli_progress import show_progress  # imports the booster: only fitting needs it
+
     start = time.perf_counter()
     with show_progress(quiet), library_errors("training failed"):
         model.fit(X, y)
     return time.perf_counter() - start
 
 
-def write_outputs(model: Any, X: pd.DataFrame, y: np.ndarray | None, model_path: Path | str,
-                  report_path: Path | str | None) -> None:
-    """Save the model file and, when asked, the HTML report."""
+def hold_out(X: pd.DataFrame, y: np.ndarray, test_size: float, classification: bool,
+             seed: int) -> tuple[pd.DataFrame, pd.DataFrame, np.ndarray, np.ndarray]:
+    """A seeded train/test split, stratified by class for classification."""
+    from sklearn.model_selection import train_test_split
+
     try:
-        model.to_json(model_path)
-        if report_path is not None:
-            glassboost.report(model, X, y, report_path)
+        return train_test_split(X, y, test_size=test_size, random_state=seed,
+                                stratify=y if classification else None)
+    except ValueError as error:
+        raise CliError(f"cannot hold out a test split of {test_size:g} of {len(X)} rows: "
+                       f"{one_line(error)}; use --test-size 0 to train on every row") from None
+
+
+def write_report(model: Any, X: pd.DataFrame, y: np.ndarray | None, path: Path | str,
+                 train: tuple[pd.DataFrame, np.ndarray] | None = None) -> None:
+    """Write the HTML report of ``model`` on ``X``, ``y``; with ``train=(X_train, y_train)``,
+    ``X``, ``y`` are the held-out rows and the report shows training metrics next to theirs."""
+    from . import report as write_html  # the package's lazy name: the function, not the module
+
+    try:
+        with library_errors("report failed"):
+            write_html(model, X, y, path, train=train)
     except OSError as error:
-        raise CliError(f"cannot write output: {one_line(error)}") from None
+        raise CliError(f"cannot write {path}: {one_line(error)}") from None
+
+
+def model_path(path: str, compress: bool) -> str:
+    """Where the model file goes: ``path``, with ``.gz`` added when compressing (to_json writes
+    gzip for a ``.gz`` path)."""
+    return path if not compress or path.lower().endswith(".gz") else f"{path}.gz"
+
+
+def write_model(model: Any, path: Path | str, include_bags: bool = False) -> None:
+    """Save the model file, compact (no per-bag tables) unless ``include_bags``."""
+    try:
+        with library_errors(f"cannot write {path}"):
+            model.to_json(path, detail=FULL_DETAIL if include_bags else COMPACT_DETAIL,
+                          indent=None)
+    except OSError as error:
+        raise CliError(f"cannot write {path}: {one_line(error)}") from None
 
 
 def check_output_dirs(*paths: str | None) -> None:
@@ -141,8 +222,12 @@ def check_output_dirs(*paths: str | None) -> None:
 
 
 def train(args: argparse.Namespace) -> None:
-    """Fit an EBM on a table, print training metrics and top terms, save the model."""
-    check_output_dirs(args.out, args.report)
+    """Fit an EBM on a table, hold out a test split, print training and held-out metrics and
+    the top terms, save the model (and the report on the held-out rows)."""
+    from .estimators import ExplainableBoostingClassifier, ExplainableBoostingRegressor
+
+    out = model_path(args.out, args.compress)
+    check_output_dirs(out, args.report)
     X, target = split_target(read_table(args.data), args.target, args.data)
     task = infer_task(target) if args.task == "auto" else args.task
     y = target_values(target, task)
@@ -153,18 +238,35 @@ def train(args: argparse.Namespace) -> None:
                                                  ("interactions", args.interactions))
                 if value is not None}
     model = estimator(**settings)
-    seconds = fit_model(model, X, y, args.quiet)
-    write_outputs(model, X, y, args.out, args.report)
+    if args.test_size > 0:
+        X_train, X_test, y_train, y_test = hold_out(X, y, args.test_size,
+                                                    task == "classification",
+                                                    model.random_state)
+    else:
+        X_train, X_test, y_train, y_test = X, None, y, None
+    seconds = fit_model(model, X_train, y_train, args.quiet)
+    write_model(model, out, args.include_bags)
+    if args.report is not None and X_test is None:
+        write_report(model, X_train, y_train, args.report)
+    elif args.report is not None:
+        write_report(model, X_test, y_test, args.report, train=(X_train, y_train))
     if args.quiet:
         return
-    classes = f", {len(model.classes_)} classes" if is_classifier(model) else ""
+    classes = f", {classes_text(model)}" if is_classifier(model) else ""
     how = ", inferred from the target" if args.task == "auto" else ""
     print(f"Trained {estimator.__name__} on {args.data} ({task}{how}): "
-          f"{len(X)} rows, {X.shape[1]} features{classes}, "
+          f"{len(X_train)} of {len(X)} rows, {X.shape[1]} features{classes}, "
           f"{len(model.term_names_)} terms, {seconds:.1f} s")
-    print(f"Training metrics (training rows, optimistic): {metrics_text(model, X, y)}")
+    print(f"Training metrics ({len(X_train)} rows the model was fitted on, optimistic): "
+          f"{metrics_text(model, X_train, y_train)}")
+    if X_test is not None:
+        print(f"Held-out metrics ({len(X_test)} rows not used in fitting, "
+              f"--test-size {args.test_size:g}): {metrics_text(model, X_test, y_test)}")
+    else:
+        print("Held-out metrics: none (--test-size 0: every row was used in fitting)")
     print(top_terms_text(model))
-    print(f"Wrote {args.out}")
+    print(f"Wrote {out} ({Path(out).stat().st_size / 1e6:.2f} MB"
+          f"{', with per-bag tables' if args.include_bags else ''})")
     if args.report is not None:
         print(f"Wrote {args.report}")
 
@@ -175,7 +277,10 @@ def predict(args: argparse.Namespace) -> None:
     X = read_table(args.data)
     with library_errors("prediction failed"):
         frame = prediction_frame(model, X, args.explain)
-    write_table(frame, args.out)
+        coverage = None if args.quiet else coverage_text(model, X)
+    write_table(frame, args.out, csv_guard=args.csv_guard)
+    if coverage is not None:
+        print(coverage, file=sys.stderr)
 
 
 def report(args: argparse.Namespace) -> None:
@@ -187,25 +292,26 @@ def report(args: argparse.Namespace) -> None:
         y = target_values(target, "classification" if is_classifier(model) else "regression")
     else:
         X, y = frame, None
-    with library_errors("report failed"):
-        glassboost.report(model, X, y, args.out)
+    write_report(model, X, y, args.out)
     print(f"Wrote {args.out}")
 
 
 def demo(args: argparse.Namespace) -> None:
     """Train on 80% of the credit data, evaluate on the held-out 20%, save model and report."""
+    from .datasets import load_credit
+    from .estimators import ExplainableBoostingClassifier
+
     frame = load_credit()
     X, target = split_target(frame, DEMO_TARGET, DEMO_DATA)
     y = target_values(target, "classification")
-    X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.2, random_state=0)
+    X_train, X_test, y_train, y_test = hold_out(X, y, DEMO_TEST_SIZE, True, seed=0)
     print(f"Credit data: {len(X)} loan applicants, {X.shape[1]} features, target "
-          f"{DEMO_TARGET!r} (positive class {DEMO_POSITIVE!r}); training on {len(X_train)} rows, "
-          f"holding out {len(X_test)}")
+          f"{DEMO_TARGET!r}; training on {len(X_train)} rows, holding out {len(X_test)}")
     model = ExplainableBoostingClassifier()
     seconds = fit_model(model, X_train, y_train, quiet=False)
     n_pairs = sum(len(features) == 2 for features in model.term_features_)
     print(f"Trained {len(model.term_names_)} terms ({len(model.term_names_) - n_pairs} main "
-          f"effects, {n_pairs} pairs) in {seconds:.1f} s")
+          f"effects, {n_pairs} pairs) in {seconds:.1f} s; {classes_text(model)}")
     print(f"Held-out metrics: {metrics_text(model, X_test, y_test)}")
     print(top_terms_text(model))
     out_dir = Path(args.out_dir)
@@ -213,6 +319,7 @@ def demo(args: argparse.Namespace) -> None:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as error:
         raise CliError(f"cannot create {out_dir}: {one_line(error)}") from None
-    write_outputs(model, X_test, y_test, out_dir / "model.json", out_dir / "report.html")
+    write_model(model, out_dir / "model.json")
+    write_report(model, X_test, y_test, out_dir / "report.html", train=(X_train, y_train))
     print(f"Wrote {out_dir / 'model.json'}")
     print(f"Wrote {out_dir / 'report.html'}")

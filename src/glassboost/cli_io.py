@@ -7,6 +7,7 @@ traceback.
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
@@ -18,6 +19,11 @@ TABLE_FORMATS = {".csv": "csv", ".csv.gz": "csv", ".parquet": "parquet", ".pq": 
 
 #: A numeric target with at most this many distinct whole-number values is taken as class labels.
 MAX_CLASS_VALUES = 10
+
+#: Text a spreadsheet may run as a formula (OWASP's CSV injection rule: these first characters).
+FORMULA_START = re.compile(r"[=+\-@\t\r]")
+#: Text that is a plain number (such as "-1.5e3"): a spreadsheet reads it as a number, not a formula.
+PLAIN_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
 
 
 class CliError(Exception):
@@ -61,15 +67,39 @@ def read_table(path: str | Path) -> pd.DataFrame:
     return frame
 
 
-def write_table(frame: pd.DataFrame, path: str | Path | None) -> None:
-    """Write ``frame`` as CSV or Parquet (by extension), or as CSV to stdout when path is None."""
+def formula_safe(cell: object) -> object:
+    """``cell`` with a leading single quote if it is text a spreadsheet would run as a formula
+    (starting with =, +, -, @, tab or carriage return); numbers and plain-number text unchanged."""
+    if isinstance(cell, str) and FORMULA_START.match(cell) and not PLAIN_NUMBER.fullmatch(cell):
+        return "'" + cell
+    return cell
+
+
+def formula_safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``frame`` whose text cells and column names are :func:`formula_safe`; numeric
+    columns are left as they are."""
+    safe = frame.rename(columns=formula_safe)
+    for position, column in enumerate(frame.columns):
+        values = frame.iloc[:, position]
+        if not (pd.api.types.is_numeric_dtype(values.dtype)
+                or pd.api.types.is_bool_dtype(values.dtype)):
+            safe.isetitem(position, values.astype(object).map(formula_safe))
+    return safe
+
+
+def write_table(frame: pd.DataFrame, path: str | Path | None, csv_guard: bool = True) -> None:
+    """Write ``frame`` as CSV or Parquet (by extension), or as CSV to stdout when path is None.
+
+    With ``csv_guard``, CSV cells that a spreadsheet would run as formulas are neutralized
+    (:func:`formula_safe_frame`); Parquet keeps its typed values unchanged.
+    """
     if path is None:
-        frame.to_csv(sys.stdout, index=False)
+        (formula_safe_frame(frame) if csv_guard else frame).to_csv(sys.stdout, index=False)
         return
     kind = table_format(path)
     try:
         if kind == "csv":
-            frame.to_csv(path, index=False)
+            (formula_safe_frame(frame) if csv_guard else frame).to_csv(path, index=False)
         else:
             frame.to_parquet(path, index=False)
     except OSError as error:

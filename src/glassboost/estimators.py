@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import numbers
 from itertools import combinations
 from typing import Any
@@ -17,19 +18,21 @@ from .binning import FeatureBins, feature_bins_from_levels, fit_categorical, fit
 from .binning import bin_column, smallest_code_dtype
 from .booster import BinnedData, Booster, BoostSettings
 from .model import term_contributions, term_importances, term_sums
-from .objectives import classification_objective, inverse_link, regression_objective
+from .objectives import (check_target_scale, check_weight_scale, classification_objective,
+                         inverse_link, regression_objective)
 from .parameters import (check_number, check_random_state, check_validation_size,
                          cyclic_progress_fraction,
                          parse_exclude, parse_interactions, parse_monotone, resolve_n_threads)
 from .purification import finish_terms
-from .resources import check_fit_memory
+from .resources import (check_fit_memory, check_input_memory, estimate_fit_memory, fit_size,
+                        typed_bytes)
 from .schema import CONTINUOUS, NOMINAL, align_for_predict, type_table
 
 FITTED_ATTRIBUTES = (
     "n_features_in_", "feature_names_in_", "feature_types_in_", "bins_", "term_features_",
     "term_names_", "term_scores_", "standard_deviations_", "bagged_scores_", "bagged_intercept_",
     "intercept_", "bin_weights_", "link_", "link_param_", "objective_", "classes_",
-    "best_iteration_", "interaction_strengths_", "_match_by_name",
+    "best_iteration_", "interaction_strengths_", "datetime_conversions_", "_match_by_name",
 )
 
 
@@ -75,9 +78,36 @@ def _sample_weights(sample_weight: Any, n_rows: int) -> np.ndarray:
         raise ValueError("sample_weight contains NaN or infinity")
     if np.any(weights < 0):
         raise ValueError("Negative values in data passed to sample_weight")
-    if weights.sum() <= 0:
-        raise ValueError("sample_weight is zero everywhere; at least one row needs weight > 0")
+    with np.errstate(over="ignore"):  # a total too large is reported below
+        if weights.sum() <= 0:
+            raise ValueError("sample_weight is zero everywhere; at least one row needs weight > 0")
+    check_weight_scale(weights)
     return weights
+
+
+def _check_finite_model(fitted: dict) -> None:
+    """Refuse to store a model that cannot score finite numbers: every table, intercept and
+    weight must be finite, and so must the intercept plus the largest |value| of every term
+    (the most a row can score)."""
+    remedy = ("; check the scale of y and sample_weight, and learning_rate "
+              f"({fitted['objective_']} objective)")
+    intercept = np.ravel(np.asarray(fitted["intercept_"], dtype=np.float64))
+    if not (np.all(np.isfinite(intercept))
+            and np.all(np.isfinite(fitted["bagged_intercept_"]))):
+        raise ValueError(f"the fitted model is not finite: its intercept is NaN or infinite"
+                         f"{remedy}")
+    reach = np.abs(intercept)
+    for t, name in enumerate(fitted["term_names_"]):
+        for what in ("term_scores_", "standard_deviations_", "bagged_scores_", "bin_weights_"):
+            if not np.all(np.isfinite(fitted[what][t])):
+                raise ValueError(f"the fitted model is not finite: term {name!r} has NaN or "
+                                 f"infinite {what}{remedy}")
+        scores = np.abs(np.asarray(fitted["term_scores_"][t], dtype=np.float64))
+        with np.errstate(over="ignore"):
+            reach = reach + scores.reshape(-1, intercept.size).max(axis=0, initial=0.0)
+    if not np.all(np.isfinite(reach)):
+        raise ValueError("the fitted model is not finite: its intercept plus the largest value "
+                         f"of every term overflows float64{remedy}")
 
 
 def _feature_bins(table, weights: np.ndarray, max_bins: int, max_interaction_bins: int):
@@ -87,7 +117,7 @@ def _feature_bins(table, weights: np.ndarray, max_bins: int, max_interaction_bin
             if ftype == CONTINUOUS:
                 bins.append(fit_continuous(column, weights, max_bins, max_interaction_bins))
             else:
-                bins.append(fit_categorical(ftype, column, order, weights))
+                bins.append(fit_categorical(ftype, column, order, weights, max_interaction_bins))
         except ValueError as error:
             raise ValueError(f"Feature {name!r}: {error}") from None
     return bins
@@ -127,13 +157,14 @@ class _EBMBase(BaseEstimator):
         """
         for attribute in FITTED_ATTRIBUTES:
             self.__dict__.pop(attribute, None)
-        try:
-            # idle BLAS threads keep spinning after a numpy call, on the very cores the bags
-            # run on (on CPS1988 that cost a quarter of the fit time): one BLAS thread suffices
-            with threadpool_limits(limits=1, user_api="blas"):
-                fitted = self._fitted_state(X, y, sample_weight)
-        finally:
-            self.__dict__.pop("_classes", None)
+        # the fit's working state (the classes being encoded) lives on a copy, so that fits of
+        # one estimator on several threads at once do not see each other's: each stores a
+        # complete model, and the last to finish is kept
+        working = copy.copy(self)
+        # idle BLAS threads keep spinning after a numpy call, on the very cores the bags
+        # run on (on CPS1988 that cost a quarter of the fit time): one BLAS thread suffices
+        with threadpool_limits(limits=1, user_api="blas"):
+            fitted = working._fitted_state(X, y, sample_weight)
         self.__dict__.update(fitted)
         return self
 
@@ -144,7 +175,9 @@ class _EBMBase(BaseEstimator):
             raise ValueError(
                 f"{type(self).__name__} requires y to be passed, but the target y is None"
             )
-        table = type_table(X, self.feature_names, self.feature_types)
+        check_input_memory(X, resolve_n_threads(self.n_jobs), self.outer_bags)
+        table = type_table(X, self.feature_names, self.feature_types, self.datetime_features,
+                           self.exclude)
         n_rows = len(table.columns[0].values)
         if n_rows < 2:
             raise ValueError(
@@ -162,6 +195,7 @@ class _EBMBase(BaseEstimator):
         y_encoded, strata = self._encode_target(y, n_rows)
         weights = _sample_weights(sample_weight, n_rows)
         objective = self._objective()
+        check_target_scale(objective, y_encoded, weights)
         names = table.names
         monotone = parse_monotone(self.monotone_constraints, len(names))
         for i in np.flatnonzero(monotone):
@@ -173,8 +207,6 @@ class _EBMBase(BaseEstimator):
             raise ValueError("monotone_constraints are not supported for multiclass models")
 
         bins = _feature_bins(table, weights, self.max_bins, self.max_interaction_bins)
-        check_fit_memory(n_rows, [b.n_bins for b in bins], [b.n_interaction_bins for b in bins],
-                         objective.n_scores, resolve_n_threads(self.n_jobs), self.outer_bags)
         excluded = parse_exclude(self.exclude, names)
         n_pairs, explicit = parse_interactions(self.interactions, names)
         main_features = [i for i in range(len(names)) if (i,) not in excluded]
@@ -194,6 +226,11 @@ class _EBMBase(BaseEstimator):
             ]
         if not main_features and (not candidates or n_pairs == 0):
             raise ValueError("exclude removed every term: there is nothing left to fit")
+        check_fit_memory(estimate_fit_memory(fit_size(
+            bins, objective, weights, main_features, candidates, n_pairs, explicit is not None,
+            resolve_n_threads(self.n_jobs), self.outer_bags,
+            typed_bytes(table.columns) + y_encoded.nbytes + getattr(strata, "nbytes", 0))),
+            n_rows, len(names))
 
         data = BinnedData(
             codes=_code_matrix(table.columns, bins, False),
@@ -265,10 +302,12 @@ class _EBMBase(BaseEstimator):
             "interaction_strengths_": {
                 (names[i], names[j]): s for (i, j), s in bagged.pair_strengths.items()
             },
+            "datetime_conversions_": [c.to_dict() for c in table.conversions],
             "_match_by_name": self.feature_names is None and (
                 isinstance(X, pd.DataFrame) or hasattr(X, "to_pandas")),
         }
         fitted.update(self._fitted_target_attributes())
+        _check_finite_model(fitted)
         return fitted
 
     def _fitted_target_attributes(self) -> dict:
@@ -287,7 +326,8 @@ class _EBMBase(BaseEstimator):
         """(columns, bins, term features, term scores, n_scores) that scoring reads."""
         check_is_fitted(self, "term_scores_")
         columns = align_for_predict(X, self.feature_names_in_, self.feature_types_in_,
-                                    self._match_by_name, type(self).__name__)
+                                    self._match_by_name, type(self).__name__,
+                                    getattr(self, "datetime_conversions_", None))
         return (columns, self._feature_bins(), self.term_features_, self.term_scores_,
                 int(np.size(self.intercept_)))
 
@@ -318,11 +358,14 @@ class _EBMBase(BaseEstimator):
 
         return explain_local(self, X, y, name)
 
-    def to_json(self, path: Any = None) -> str | None:
-        """Write the model as versioned JSON to ``path`` (or return the text when None)."""
+    def to_json(self, file: Any = None, detail: str = "all",
+                indent: int | str | None = 2) -> str | None:
+        """Write the model as versioned JSON to ``file`` (a path, ``.gz`` for gzip, or a file
+        object), or return the text when None. ``detail``: "minimal", "interpretable",
+        "mergeable" or "all" (see :func:`glassboost.io.model_json.to_json`)."""
         from .io.model_json import to_json
 
-        return to_json(self, path)
+        return to_json(self, file, detail, indent)
 
     def to_sql(self, dialect: str = "portable", table: str = "data",
                columns: dict[str, str] | None = None) -> str:
@@ -379,13 +422,16 @@ class ExplainableBoostingClassifier(ClassifierMixin, _EBMBase):
     """Explainable Boosting Machine for binary and multiclass classification.
 
     The model is ``logit(p) = intercept_ + sum_t f_t(x)``: one lookup table per main effect and
-    per detected pair. Parameters keep InterpretML's names and defaults, with two additions:
+    per detected pair. Parameters keep InterpretML's names and defaults, with three additions:
     ``interaction_greedy_ratio`` is ``greedy_ratio`` (greedy steps per term after each sweep) for
     the pairs, and ``early_stopping_noise`` makes a stage stop once a window of
     ``early_stopping_rounds`` gains less than that multiple of the validation loss's sampling noise
     (about the constant model's loss / sqrt(validation rows); 0 gives InterpretML's rule). The
     validation loss is compared as RMSE for ``rmse`` and half the deviance for Poisson, so that
     ``early_stopping_tolerance`` is relative on the metric's own scale. See docs/architecture.md.
+    ``datetime_features`` ("parts" or "timestamp") says what date columns become: year, month,
+    day of week (and hour) as separate features, or one feature of days since 1970-01-01 (see
+    docs/input-handling.md).
     """
 
     def __init__(self, feature_names=None, feature_types=None, max_bins=1024,
@@ -396,7 +442,7 @@ class ExplainableBoostingClassifier(ClassifierMixin, _EBMBase):
                  early_stopping_noise=0.01, smoothing_rounds=75,
                  interaction_smoothing_rounds=75, min_samples_leaf=4, min_hessian=1e-4,
                  max_leaves=2, gain_scale=5.0, cat_smooth=10.0, monotone_constraints=None,
-                 objective="log_loss", n_jobs=-1, random_state=42):
+                 objective="log_loss", n_jobs=-1, random_state=42, datetime_features="parts"):
         _store_parameters(self, locals())
 
     def _encode_target(self, y, n_rows):
@@ -456,7 +502,7 @@ class ExplainableBoostingRegressor(RegressorMixin, _EBMBase):
                  early_stopping_noise=0.01, smoothing_rounds=500,
                  interaction_smoothing_rounds=100, min_samples_leaf=4, min_hessian=0.0,
                  max_leaves=2, gain_scale=5.0, cat_smooth=10.0, monotone_constraints=None,
-                 objective="rmse", n_jobs=-1, random_state=42):
+                 objective="rmse", n_jobs=-1, random_state=42, datetime_features="parts"):
         _store_parameters(self, locals())
 
     def _encode_target(self, y, n_rows):

@@ -2,21 +2,58 @@
 
 Every feature becomes either a float64 column (continuous; NaN is missing) together with a mask of
 entries that were not numbers, or an object column of strings (nominal/ordinal; None is missing).
-Nothing here copies more than one column at a time or ever writes into the caller's data.
+Date columns become one or more continuous features (see datetimes.py). Columns that would
+mislead a model (row IDs, nominals with nearly one category per row, dates that do not parse)
+get a `DataWarning` at fit. Nothing here copies more than one column at a time or ever writes into
+the caller's data.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import datetime
+import os
+import reprlib
+import sys
+import warnings
+from dataclasses import dataclass, field
 from typing import Any, Sequence
 
 import numpy as np
 import pandas as pd
 
+from .datetimes import (DateConversion, check_datetime_features, derived_values, describe,
+                        guess_date_format, plan_conversion, to_datetimes)
+from .parameters import parse_exclude
+
 CONTINUOUS = "continuous"
 NOMINAL = "nominal"
 ORDINAL = "ordinal"
 FEATURE_TYPES = (CONTINUOUS, NOMINAL, ORDINAL)
+
+# value kinds of a raw column, decided before typing
+DATES = "dates"
+TEXT = "text"
+OTHER = "other"
+_CONTAINERS = (list, tuple, dict, set, frozenset, np.ndarray)
+
+# uniqueness checks at fit: columns with fewer present values are too small to judge
+MIN_ROWS_TO_JUDGE = 50
+ID_DISTINCT_FRACTION = 0.99  # distinct values per present value for an ID
+ID_MIN_DENSITY = 0.2  # distinct integers per integer of their range for an ID (1..n: 1.0)
+NEAR_UNIQUE_FRACTION = 0.5  # distinct categories per present value that will not generalize
+
+
+class DataWarning(UserWarning):
+    """A column that will likely mislead the model; the message names it and says what to do."""
+
+
+def _warn(message: str) -> None:
+    """Warn at the first caller outside glassboost (the user's ``fit`` line)."""
+    package = os.path.dirname(os.path.abspath(__file__)) + os.sep
+    frame, level = sys._getframe(1), 2
+    while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(package):
+        frame, level = frame.f_back, level + 1
+    warnings.warn(message, DataWarning, stacklevel=level)
 
 
 @dataclass
@@ -53,17 +90,25 @@ def category_label(value: Any) -> str | None:
     return str(value)
 
 
+def describe_type(value: Any) -> str:
+    """``a polars Series``, ``a numpy ndarray``, ``a list``: the library and class of a value."""
+    library = type(value).__module__.split(".")[0]
+    name = type(value).__name__
+    return f"a {name}" if library == "builtins" else f"a {library} {name}"
+
+
 def to_dataframe(X: Any, feature_names: Sequence[str] | None = None) -> pd.DataFrame:
     """Wrap any supported 2-D input as a DataFrame without copying numeric data.
 
     Raises TypeError for sparse or non-tabular input, ValueError for wrong dimensionality.
     """
+    given = X
     if hasattr(X, "to_pandas") and not isinstance(X, pd.DataFrame):  # polars, pyarrow
         X = X.to_pandas()
     if isinstance(X, pd.Series):
-        raise ValueError(
-            "Expected a 2D table for X, got a pandas Series; use X.to_frame() for one feature."
-        )
+        hint = ("use X.to_frame() for one feature" if hasattr(given, "to_frame")
+                else "pass a table with one column for one feature")
+        raise ValueError(f"Expected a 2D table for X, got {describe_type(given)}; {hint}.")
     if isinstance(X, pd.DataFrame):
         if X.columns.duplicated().any():
             dup = list(X.columns[X.columns.duplicated()])
@@ -81,15 +126,16 @@ def to_dataframe(X: Any, feature_names: Sequence[str] | None = None) -> pd.DataF
             "Convert X with X.toarray()."
         )
     if isinstance(X, (str, bytes)) or not hasattr(X, "__len__") and not hasattr(X, "__array__"):
-        raise TypeError(f"X must be a 2D array-like or DataFrame, got {type(X).__name__}")
+        raise TypeError(f"X must be a 2D array-like or DataFrame, got {describe_type(X)}")
     array = np.asarray(X) if hasattr(X, "__array__") else np.array(X, dtype=object)
     if array.dtype.kind == "c":
         raise ValueError("Complex data not supported: X has a complex dtype.")
     if array.ndim != 2:
+        given_type = "" if isinstance(given, np.ndarray) else f" (X is {describe_type(given)})"
         raise ValueError(
-            f"Expected 2D array for X, got {array.ndim}D array instead. Reshape your data either "
-            "using array.reshape(-1, 1) if your data has a single feature or array.reshape(1, -1) "
-            "if it contains a single sample."
+            f"Expected 2D array for X, got {array.ndim}D array instead{given_type}. Reshape your "
+            "data either using array.reshape(-1, 1) if your data has a single feature or "
+            "array.reshape(1, -1) if it contains a single sample."
         )
     names = list(feature_names) if feature_names is not None else None
     if names is not None and len(names) != array.shape[1]:
@@ -120,21 +166,85 @@ def _looks_numeric(series: pd.Series) -> bool:
     )
 
 
+def _reject_intervals(name: str, example: Any) -> None:
+    raise ValueError(
+        f"Feature {name!r} holds intervals (e.g. {example}), which have no single value to bin. "
+        "Pass their midpoints as numbers, or categories from pandas.cut (an ordered "
+        "categorical) to use them as ordered bins."
+    )
+
+
+def _kind_of_objects(name: str, series: pd.Series) -> str:
+    """The kind of a column of mixed Python objects; lists, dicts and the like are errors."""
+    values = series.to_numpy(dtype=object, copy=False)
+    present = values[~pd.isna(series).to_numpy()]
+    kinds = {type(v) for v in present}
+    if any(issubclass(k, _CONTAINERS) for k in kinds):
+        row = next(i for i, v in enumerate(values) if isinstance(v, _CONTAINERS))
+        raise ValueError(
+            f"Feature {name!r} holds a {type(values[row]).__name__} in row {row} "
+            f"({reprlib.repr(values[row])}); every value must be one number or one category. "
+            "Expand such values into columns, or join them into strings, before fitting."
+        )
+    if any(issubclass(k, pd.Interval) for k in kinds):
+        _reject_intervals(name, next(v for v in present if isinstance(v, pd.Interval)))
+    if kinds and all(issubclass(k, (datetime.date, np.datetime64)) for k in kinds):
+        return DATES
+    if kinds and all(issubclass(k, pd.Period) for k in kinds):
+        return DATES
+    return OTHER
+
+
+def value_kind(name: str, series: pd.Series) -> str:
+    """DATES (datetime64, Periods, date objects), TEXT (only strings) or OTHER.
+
+    Raises ValueError naming the column for intervals and for lists, tuples, dicts, sets or
+    arrays inside a column.
+    """
+    dtype = series.dtype
+    if isinstance(dtype, pd.CategoricalDtype):
+        return OTHER
+    if pd.api.types.is_datetime64_any_dtype(dtype) or isinstance(dtype, pd.PeriodDtype):
+        return DATES
+    if isinstance(dtype, pd.IntervalDtype):
+        _reject_intervals(name, series.dropna().iloc[0] if series.notna().any() else "none")
+    if isinstance(dtype, pd.StringDtype):
+        return TEXT
+    if dtype != object:
+        return OTHER
+    inferred = pd.api.types.infer_dtype(series, skipna=True)
+    if inferred == "string":
+        return TEXT
+    if inferred in ("datetime", "date", "datetime64", "period"):
+        return DATES
+    if inferred in ("integer", "floating", "mixed-integer-float", "decimal", "boolean", "empty",
+                    "bytes", "time", "complex"):
+        return OTHER
+    return _kind_of_objects(name, series)
+
+
 def _reject_unsupported(name: str, series: pd.Series) -> None:
     dtype = series.dtype
-    if pd.api.types.is_datetime64_any_dtype(dtype) or pd.api.types.is_timedelta64_dtype(dtype):
+    if pd.api.types.is_timedelta64_dtype(dtype):
         raise TypeError(
-            f"Feature {name!r} has dtype {dtype}; datetimes and timedeltas are not supported. "
-            "Convert it to a number (e.g. days since a reference date) or to a string category."
+            f"Feature {name!r} has dtype {dtype}; timedeltas are not supported. Convert it to a "
+            "number (e.g. series.dt.total_seconds() / 86400 for days)."
         )
     if pd.api.types.is_complex_dtype(dtype):
         raise ValueError(f"Complex data not supported: feature {name!r} has dtype {dtype}.")
 
 
 def infer_feature_type(name: str, series: pd.Series) -> str:
-    """Default type of a column: numbers are continuous, everything else is categorical."""
+    """Default type of a column: numbers are continuous, everything else is categorical.
+
+    Date columns are converted into continuous features before typing (see `type_table`); one
+    whose values do not all convert keeps its values as categories.
+    """
     _reject_unsupported(name, series)
+    kind = value_kind(name, series)
     dtype = series.dtype
+    if kind == DATES:
+        return NOMINAL
     if isinstance(dtype, pd.CategoricalDtype):
         return ORDINAL if dtype.ordered else NOMINAL
     if pd.api.types.is_bool_dtype(dtype):
@@ -150,6 +260,11 @@ def continuous_column(name: str, series: pd.Series) -> Column:
     """Float64 values of a continuous column; text becomes NaN and is flagged as not a number."""
     _reject_unsupported(name, series)
     dtype = series.dtype
+    if value_kind(name, series) == DATES:
+        raise TypeError(
+            f"Feature {name!r} has dtype {dtype} holding dates, where the model expects "
+            "numbers. Pass the numbers the model was fitted on."
+        )
     if pd.api.types.is_bool_dtype(dtype):
         raise TypeError(
             f"Feature {name!r} is boolean but was declared continuous; declare it nominal."
@@ -162,8 +277,9 @@ def continuous_column(name: str, series: pd.Series) -> Column:
 
 
 def categorical_column(name: str, series: pd.Series) -> Column:
-    """Canonical category strings of a column, None for missing."""
+    """Canonical category strings of a column, None for missing (dates as their text)."""
     _reject_unsupported(name, series)
+    value_kind(name, series)
     if isinstance(series.dtype, pd.CategoricalDtype):
         categories = np.array([category_label(c) for c in series.cat.categories] + [None], object)
         return Column(categories[series.cat.codes.to_numpy()])
@@ -225,12 +341,14 @@ def validate_feature_types(feature_types: Any, n_features: int) -> list[Any]:
 
 @dataclass
 class TypedTable:
-    """A table after typing: names, types, typed columns and declared ordinal orders."""
+    """A table after typing: names, types, typed columns and declared ordinal orders of every
+    feature, and the conversions that turned date columns into features."""
 
     names: list[str]
     types: list[str]
     columns: list[Column]
     orders: list[list[str] | None]
+    conversions: list[DateConversion] = field(default_factory=list)
 
 
 def _typed(name: str, series: pd.Series, ftype: str) -> Column:
@@ -239,21 +357,127 @@ def _typed(name: str, series: pd.Series, ftype: str) -> Column:
     return categorical_column(name, series)
 
 
-def type_table(X: Any, feature_names: Sequence[str] | None, feature_types: Any) -> TypedTable:
-    """Type every column of the training table (``feature_types`` entries override inference)."""
+def _examples(values: pd.Series) -> str:
+    return ", ".join(repr(v) for v in pd.unique(values.to_numpy(dtype=object))[:3])
+
+
+def _date_features(name: str, series: pd.Series,
+                   datetime_features: str) -> tuple[DateConversion, list[Column]] | None:
+    """The conversion and derived columns of a date column, or None when it holds no dates.
+
+    A column whose values look like dates but do not all convert keeps its values (and gets a
+    warning saying which values failed).
+    """
+    kind = value_kind(name, series)
+    if kind == TEXT:
+        fmt = guess_date_format(series)
+        if fmt is None:
+            return None
+        source = f"strings in format {fmt!r}"
+    elif kind == DATES:
+        fmt, source = None, f"{series.dtype} values" if series.dtype != object else "date objects"
+    else:
+        return None
+    dates, not_date = to_datetimes(series, fmt)
+    if not_date.any():
+        _warn(
+            f"Feature {name!r} looks like dates ({source}), but {int(not_date.sum()):,} of "
+            f"{int(series.notna().sum()):,} values are not dates in that format (e.g. "
+            f"{_examples(series[not_date])}), so it was not converted and keeps its values. Fix "
+            "or blank those values (pandas.to_datetime(..., errors='coerce') makes them "
+            "missing) to have it converted into date features."
+        )
+        return None
+    conversion = plan_conversion(name, dates, datetime_features, fmt)
+    _warn(describe(conversion, source))
+    no_text = np.zeros(len(series), dtype=bool)
+    return conversion, [Column(v, no_text) for v in derived_values(conversion, dates)]
+
+
+def _integer_id_warning(name: str, values: np.ndarray) -> str | None:
+    present = values[~np.isnan(values)]
+    n = len(present)
+    if n < MIN_ROWS_TO_JUDGE or not np.all(np.isfinite(present)):
+        return None
+    low, high = present.min(), present.max()
+    span = high - low + 1
+    # necessary for n distinct values covering a fifth of their range; cheap, before counting
+    if not ID_DISTINCT_FRACTION * n <= span <= n / ID_MIN_DENSITY:
+        return None
+    if not np.array_equal(present, np.round(present)):
+        return None
+    distinct = pd.unique(present).size
+    if distinct < ID_DISTINCT_FRACTION * n or distinct < ID_MIN_DENSITY * span:
+        return None
+    return (f"Feature {name!r} looks like a row ID: {distinct:,} distinct integers from "
+            f"{low:,.0f} to {high:,.0f} in {n:,} rows. What a model learns from an ID does not "
+            "carry over to new rows. Drop the column, or pass "
+            f"exclude=[{name!r}] to the estimator.")
+
+
+def _category_warning(name: str, labels: np.ndarray) -> str | None:
+    codes, uniques = pd.factorize(labels, use_na_sentinel=True)
+    n = int(np.count_nonzero(codes >= 0))
+    if n < MIN_ROWS_TO_JUDGE:
+        return None
+    distinct = len(uniques)
+    if distinct >= ID_DISTINCT_FRACTION * n:
+        return (f"Feature {name!r} looks like an ID: {distinct:,} distinct values in {n:,} rows. "
+                "What a model learns from an ID does not carry over to new rows. Drop the "
+                f"column, or pass exclude=[{name!r}] to the estimator.")
+    if distinct > NEAR_UNIQUE_FRACTION * n:
+        return (f"Feature {name!r} has {distinct:,} categories in {n:,} rows ({distinct / n:.0%} "
+                "distinct): most are seen once, so the model cannot learn them, and new rows "
+                "will mostly hold categories it never saw, which contribute 0. Group rare "
+                "categories, turn the column into numbers, or drop it (or pass "
+                f"exclude=[{name!r}] to the estimator).")
+    return None
+
+
+def _uniqueness_warning(name: str, ftype: str, column: Column) -> str | None:
+    """A warning for ID-like columns and nominals with nearly one category per row."""
+    if ftype == CONTINUOUS:
+        return _integer_id_warning(name, column.values)
+    if ftype == NOMINAL:
+        return _category_warning(name, column.values)
+    return None
+
+
+def type_table(X: Any, feature_names: Sequence[str] | None, feature_types: Any,
+               datetime_features: str = "parts", exclude: Any = None) -> TypedTable:
+    """Type every column of the training table (``feature_types`` entries override inference).
+
+    Date columns (typed dates, or strings that all parse as dates in one format) become
+    continuous features as ``datetime_features`` says ("parts": year, month, day of week, and
+    hour when there are times; "timestamp": days since 1970-01-01); a column declared
+    'continuous' becomes the timestamp, one declared nominal or ordinal keeps its values as
+    categories. Every conversion, ID-like column and nearly-unique nominal gets a `DataWarning`
+    (ID warnings not for features whose main effect is in ``exclude``).
+    """
+    check_datetime_features(datetime_features)
     frame = to_dataframe(X, feature_names)
     if frame.shape[1] == 0:
         raise ValueError(
             f"X has no columns: 0 feature(s) (shape={frame.shape}) while a minimum of 1 is "
             "required."
         )
-    names = [str(c) for c in (feature_names if feature_names is not None else frame.columns)]
-    if len(set(names)) != len(names):
-        raise ValueError(f"feature names must be unique, got duplicates in {names}")
-    types, columns, orders = [], [], []
-    for i, (name, declared) in enumerate(zip(names, validate_feature_types(feature_types,
-                                                                             len(names)))):
+    raw_names = [str(c) for c in (feature_names if feature_names is not None else frame.columns)]
+    if len(set(raw_names)) != len(raw_names):
+        raise ValueError(f"feature names must be unique, got duplicates in {raw_names}")
+    table = TypedTable([], [], [], [])
+    pending = []
+    declared_types = validate_feature_types(feature_types, len(raw_names))
+    for i, (name, declared) in enumerate(zip(raw_names, declared_types)):
         series = frame.iloc[:, i]
+        if declared in ("auto", CONTINUOUS):
+            dates = _date_features(name, series,
+                                   datetime_features if declared == "auto" else "timestamp")
+            if dates is not None:
+                conversion, columns = dates
+                table.conversions.append(conversion)
+                for derived, column in zip(conversion.names, columns):
+                    _append(table, derived, CONTINUOUS, column, None)
+                continue
         order = None
         if isinstance(declared, list):
             ftype, order = ORDINAL, declared
@@ -263,18 +487,52 @@ def type_table(X: Any, feature_names: Sequence[str] | None, feature_types: Any) 
             ftype = declared
         if ftype == ORDINAL and order is None:
             order = ordinal_categories(name, series)
-        types.append(ftype)
-        orders.append(order)
-        columns.append(_typed(name, series, ftype))
-    return TypedTable(names, types, columns, orders)
+        column = _typed(name, series, ftype)
+        _append(table, name, ftype, column, order)
+        pending.append((name, ftype, column))
+    _check_derived_names(table)
+    excluded = {table.names[t[0]] for t in parse_exclude(exclude, table.names) if len(t) == 1}
+    for name, ftype, column in pending:
+        message = None if name in excluded else _uniqueness_warning(name, ftype, column)
+        if message:
+            _warn(message)
+    return table
+
+
+def _append(table: TypedTable, name: str, ftype: str, column: Column,
+            order: list[str] | None) -> None:
+    table.names.append(name)
+    table.types.append(ftype)
+    table.columns.append(column)
+    table.orders.append(order)
+
+
+def _check_derived_names(table: TypedTable) -> None:
+    seen = set()
+    for name in table.names:
+        if name in seen:
+            source = next(c.column for c in table.conversions if name in c.names)
+            raise ValueError(
+                f"Feature {name!r}, derived from the date column {source!r}, has the name of "
+                "another column; rename that column."
+            )
+        seen.add(name)
+
+
+def _conversion_records(conversions: Sequence[Any] | None) -> list[DateConversion]:
+    return [c if isinstance(c, DateConversion) else DateConversion.from_dict(c)
+            for c in conversions or ()]
 
 
 def align_for_predict(X: Any, names: list[str], types: list[str], match_by_name: bool,
-                      estimator_name: str) -> list[Column]:
+                      estimator_name: str, conversions: Sequence[Any] | None = None
+                      ) -> list[Column]:
     """Typed columns of a table to score, matched to the training features.
 
     DataFrames are matched by column name when the model was fitted on named columns (extra
-    columns are ignored); arrays are matched by position and must have the same width.
+    columns are ignored); arrays are matched by position and must have the same width. Date
+    columns are converted as at fit (``conversions``: the fitted `DateConversion` records or their
+    dicts); values that are not dates score as unseen.
     """
     frame = to_dataframe(X)
     if frame.shape[0] == 0:
@@ -282,18 +540,38 @@ def align_for_predict(X: Any, names: list[str], types: list[str], match_by_name:
             f"X has no rows: found array with 0 sample(s) (shape={frame.shape}) while a minimum "
             "of 1 is required."
         )
+    records = _conversion_records(conversions)
+    source = {derived: record for record in records for derived in record.names}
+    raw_names = list(dict.fromkeys(source[n].column if n in source else n for n in names))
     if match_by_name and (isinstance(X, pd.DataFrame) or hasattr(X, "to_pandas")):
         columns = {str(c): c for c in frame.columns}
-        missing = [n for n in names if n not in columns]
+        missing = [n for n in raw_names if n not in columns]
         if missing:
             raise ValueError(
                 f"X is missing feature(s) seen at fit: {missing[:10]}"
                 f"{' ...' if len(missing) > 10 else ''}; X has columns {list(columns)[:10]}"
             )
-        return [_typed(n, frame[columns[n]], t) for n, t in zip(names, types)]
-    if frame.shape[1] != len(names):
-        raise ValueError(
-            f"X has {frame.shape[1]} features, but {estimator_name} is expecting "
-            f"{len(names)} features as input."
-        )
-    return [_typed(n, frame.iloc[:, i], t) for i, (n, t) in enumerate(zip(names, types))]
+        raw = {n: frame[columns[n]] for n in raw_names}
+    else:
+        if frame.shape[1] != len(raw_names):
+            raise ValueError(
+                f"X has {frame.shape[1]} features, but {estimator_name} is expecting "
+                f"{len(raw_names)} features as input."
+            )
+        raw = {n: frame.iloc[:, i] for i, n in enumerate(raw_names)}
+    derived = {}
+    for record in records:
+        if record.column in raw:
+            derived.update(_derived_columns(record, raw[record.column]))
+    return [derived[n] if n in source else _typed(n, raw[n], t) for n, t in zip(names, types)]
+
+
+def _derived_columns(record: DateConversion, series: pd.Series) -> dict[str, Column]:
+    _reject_unsupported(record.column, series)
+    value_kind(record.column, series)
+    try:
+        dates, not_date = to_datetimes(series, record.format)
+    except TypeError as error:
+        raise TypeError(f"Feature {record.column!r} held dates at fit but {error}") from None
+    return {name: Column(values, not_date)
+            for name, values in zip(record.names, derived_values(record, dates))}

@@ -86,12 +86,17 @@ class GlobalExplanation:
                     "importance_type": "avg_weight", "bounds": BAND_DESCRIPTION}
         return _term_data(find_term(self.terms, key))
 
-    def figure(self, term: int | str, class_index: int | None = None):
-        """Interactive Plotly figure of one term (shape, bars or heat map)."""
+    def figure(self, term: int | str, class_index: int | None = None, x_scale: str = "auto"):
+        """Interactive Plotly figure of one term (shape, bars or heat map).
+
+        ``x_scale`` sets the value axis of a continuous feature: ``"linear"``, ``"log"`` (every
+        cut point positive), ``"quantile"`` (each bin as wide as its share of the training
+        weight, for long tails), or ``"auto"``: quantile when the central 90% of the training
+        weight spans less than a fifth of the linear axis, else linear."""
         from .figures import term_figure
 
         return term_figure(find_term(self.terms, term), self.score_title, self.classes,
-                           class_index)
+                           class_index, x_scale)
 
     def importance_figure(self):
         """Interactive Plotly bar chart of the term importances, largest on top."""
@@ -104,16 +109,17 @@ class GlobalExplanation:
         return self.importance_figure() if key is None else self.figure(key)
 
     def plot(self, term: int | str | None = None, path: str | Path | None = None,
-             class_index: int | None = None):
+             class_index: int | None = None, x_scale: str = "auto"):
         """Static matplotlib figure of one term (or of the importances when ``term`` is None),
-        saved to ``path`` (PNG, SVG, PDF by suffix) when given."""
+        saved to ``path`` (PNG, SVG, PDF by suffix) when given; ``x_scale`` as in
+        :meth:`figure`."""
         from . import static
 
         if term is None:
             fig = static.importance_plot(self.term_names, self.importances, IMPORTANCE_TITLE)
         else:
             fig = static.term_plot(find_term(self.terms, term), self.score_title, self.classes,
-                                   class_index)
+                                   class_index, x_scale)
         return static.save(fig, path)
 
     def _repr_html_(self) -> str:

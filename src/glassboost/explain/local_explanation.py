@@ -1,7 +1,9 @@
 """The local explanation: why the model scored each given row the way it did.
 
 A row's score is exactly ``intercept + sum of its terms' contributions`` (the table values it looked
-up), so the explanation is the model itself, not an approximation.
+up), so the explanation is the model itself, not an approximation. Features whose value was missing,
+or never seen in training (an *unseen* value, which scores 0), are counted and marked, since such a
+row is explained by what the model does without the information.
 """
 
 from __future__ import annotations
@@ -13,18 +15,21 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..schema import CONTINUOUS, align_for_predict
+from ..coverage import aligned_columns, coverage_of_columns
+from ..schema import CONTINUOUS
 from .terms import class_names, score_label
 from .waterfall import Waterfall, build_waterfall
 
 
-def _value_text(kind: str, column, row: int) -> str:
+def _value_text(kind: str, column, row: int, unseen: bool) -> str:
     value = column.values[row]
     if kind != CONTINUOUS:
-        return "missing" if value is None else str(value)
-    if column.not_number is not None and column.not_number[row]:
-        return "not a number"
-    return "missing" if np.isnan(value) else f"{value:.6g}"
+        text = "missing" if value is None else str(value)
+    elif column.not_number is not None and column.not_number[row]:
+        text = "not a number"
+    else:
+        text = "missing" if np.isnan(value) else f"{value:.6g}"
+    return f"{text} (unseen)" if unseen else text
 
 
 def _probability(p: float) -> str:
@@ -32,12 +37,6 @@ def _probability(p: float) -> str:
     if p < 0.001:
         return "< 0.001"
     return "> 0.999" if p > 0.999 else f"= {p:.3f}"
-
-
-def _typed_columns(model: Any, X: Any) -> list:
-    match_by_name = getattr(model, "_match_by_name", isinstance(X, pd.DataFrame))
-    return align_for_predict(X, list(model.feature_names_in_), list(model.feature_types_in_),
-                             match_by_name, type(model).__name__)
 
 
 class LocalExplanation:
@@ -69,7 +68,9 @@ class LocalExplanation:
             raise ValueError(f"X has {len(self.scores)} rows but y has {len(self.actual)} values")
         self.row_ids = (list(X.index) if isinstance(X, pd.DataFrame)
                         else list(range(len(self.scores))))
-        self._columns = _typed_columns(model, X)
+        self._columns = aligned_columns(model, X)
+        self.coverage = coverage_of_columns(model, self._columns)
+        self.actual_class = self._actual_classes(model)
         self._feature_names = [str(n) for n in model.feature_names_in_]
         self._feature_types = list(model.feature_types_in_)
         self._term_features = [tuple(t) for t in model.term_features_]
@@ -79,11 +80,44 @@ class LocalExplanation:
     def __len__(self) -> int:
         return len(self.scores)
 
+    def _actual_classes(self, model: Any) -> np.ndarray | None:
+        """Per row, the position of the actual class in ``classes_`` (-1: not a class of the
+        model); None for regressors or without actual values. Labels compare as values, so
+        1 and 1.0 are the same class, as in ``predict``'s output."""
+        if not self.is_classifier or self.actual is None:
+            return None
+        return pd.Index(np.asarray(model.classes_)).get_indexer(pd.Index(self.actual))
+
     def term_values(self, row: int) -> list[str]:
-        """The feature values each term looked up for ``row``, as ``name = value`` text."""
-        texts = [f"{name} = {_value_text(kind, column, row)}" for name, kind, column
-                 in zip(self._feature_names, self._feature_types, self._columns)]
+        """The feature values each term looked up for ``row``, as ``name = value`` text;
+        unseen values are marked ``(unseen)``."""
+        texts = [f"{name} = {_value_text(kind, column, row, unseen)}" for name, kind, column, unseen
+                 in zip(self._feature_names, self._feature_types, self._columns,
+                        self.coverage.unseen[row])]
         return [" & ".join(texts[f] for f in features) for features in self._term_features]
+
+    def missing_features(self, row: int) -> list[str]:
+        """Names of the features whose value is missing in ``row``."""
+        return [n for n, m in zip(self._feature_names, self.coverage.missing[row]) if m]
+
+    def unseen_features(self, row: int) -> list[str]:
+        """Names of the features whose value in ``row`` was never seen in training (scored 0)."""
+        return [n for n, u in zip(self._feature_names, self.coverage.unseen[row]) if u]
+
+    def input_coverage(self) -> pd.DataFrame:
+        """Per feature: rows, and how many hold a missing or an unseen value
+        (see :func:`glassboost.coverage.input_coverage`)."""
+        return self.coverage.table()
+
+    def _flags(self, row: int) -> str:
+        """One line naming the row's unseen and missing features, or empty."""
+        parts = []
+        if unseen := self.unseen_features(row):
+            parts.append(f"unseen in training (scored 0): {', '.join(unseen)}")
+        if missing := self.missing_features(row):
+            parts.append(f"missing: {', '.join(missing)}")
+        text = "; ".join(parts)
+        return text[:1].upper() + text[1:]
 
     def _class_of(self, row: int, class_index: int | None) -> int:
         if class_index is not None:
@@ -96,25 +130,34 @@ class LocalExplanation:
                                 "predicted_score": float(self.predictions[row])
                                 if not self.is_classifier else
                                 float(self.probabilities[row].max())}
-        if self.is_classifier and actual is not None and str(actual) in self.classes:
-            perf["actual_score"] = float(self.probabilities[row][self.classes.index(str(actual))])
+        if self.actual_class is not None and self.actual_class[row] >= 0:
+            perf["actual_score"] = float(self.probabilities[row][self.actual_class[row]])
         elif not self.is_classifier and actual is not None:
             perf["actual_score"] = float(actual)
         return perf
 
     def data(self, key: int | None = None) -> dict:
         """InterpretML's layout: key None gives every row's contributions; a row number gives
-        that row's term names, contributions, looked-up values, intercept and prediction."""
+        that row's term names, contributions, looked-up values, intercept and prediction.
+
+        Added to InterpretML's keys: for every row, ``missing`` and ``unseen`` (boolean,
+        rows x features, in the order of ``feature_names``) and ``coverage`` (the counts per
+        feature); for one row, ``missing_features`` and ``unseen_features``."""
         if key is None:
             return {"type": "local", "names": self.term_names, "scores": self.contributions,
                     "intercept": self.intercept, "decision_scores": self.scores,
                     "predictions": self.predictions, "probabilities": self.probabilities,
-                    "actual": self.actual, "row_ids": self.row_ids}
+                    "actual": self.actual, "row_ids": self.row_ids,
+                    "feature_names": list(self._feature_names),
+                    "missing": self.coverage.missing, "unseen": self.coverage.unseen,
+                    "coverage": self.input_coverage()}
         row = int(key)
         return {"type": "univariate", "row_id": self.row_ids[row], "names": self.term_names,
                 "scores": self.contributions[row], "values": self.term_values(row),
                 "extra": {"names": ["Intercept"], "scores": [self.intercept], "values": [1]},
-                "decision_score": self.scores[row], "perf": self._perf(row)}
+                "decision_score": self.scores[row], "perf": self._perf(row),
+                "missing_features": self.missing_features(row),
+                "unseen_features": self.unseen_features(row)}
 
     def _title(self, row: int) -> str:
         actual = "" if self.actual is None else f", actual {self.actual[row]}"
@@ -143,7 +186,7 @@ class LocalExplanation:
             contributions, intercept = contributions[:, k], float(intercept[k])
             axis_title = f"Score of class {self.classes[k]} (log-odds, relative)"
         return build_waterfall(self._title(row), self.term_values(row), contributions, intercept,
-                               axis_title, self._note(row, k), max_terms)
+                               axis_title, self._note(row, k), max_terms, self._flags(row))
 
     def figure(self, row: int = 0, class_index: int | None = None, max_terms: int = 12):
         """Interactive Plotly waterfall of one row."""
@@ -175,5 +218,9 @@ class LocalExplanation:
         rows = "".join(f"<tr>{cells(r)}</tr>" for r in range(min(len(self), 10)))
         table = f"<table><tr><th>row</th><th>prediction</th><th>actual</th></tr>{rows}</table>"
         svg = static.svg_markup(self.plot(0))
-        return (f"<div><h4>{html.escape(self.name)}</h4>{table}{svg}<p>{len(self)} rows; "
-                "use <code>.figure(row)</code> for an interactive waterfall.</p></div>")
+        counts = self.input_coverage()
+        flagged = [f"{html.escape(f)}: {m} missing, {u} unseen" for f, m, u
+                   in zip(counts["feature"], counts["missing"], counts["unseen"]) if m or u]
+        coverage = f"<p>{'; '.join(flagged)}.</p>" if flagged else ""
+        return (f"<div><h4>{html.escape(self.name)}</h4>{table}{svg}{coverage}<p>{len(self)} "
+                "rows; use <code>.figure(row)</code> for an interactive waterfall.</p></div>")

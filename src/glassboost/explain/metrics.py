@@ -46,3 +46,12 @@ def model_metrics(model: Any, y: Any, probabilities: np.ndarray | None,
     if probabilities is not None:
         return classification_metrics(np.asarray(model.classes_), y, probabilities, predictions)
     return regression_metrics(y.astype(np.float64), predictions)
+
+
+def metrics_of(model: Any, X: Any, y: Any) -> dict[str, float]:
+    """The task's metrics of ``model`` scoring ``X`` against the targets ``y``."""
+    if hasattr(model, "classes_"):
+        probabilities = model.predict_proba(X)
+        predictions = np.asarray(model.classes_)[np.argmax(probabilities, axis=1)]
+        return model_metrics(model, y, probabilities, predictions)
+    return model_metrics(model, y, None, np.asarray(model.predict(X), dtype=np.float64))

@@ -2,7 +2,8 @@
 
 The page carries plotly.js inline and loads nothing from the network, so it opens anywhere.
 Every plot sits in a ``div.gb-plot`` (global plots, ``data-term`` = the term name or
-``__importance__``) or a ``div.gb-local`` (``data-row`` = the row id), so tools can find them.
+``__importance__``) or a ``div.gb-local`` (``data-row`` = the row id), and every pair listed
+instead of drawn in a ``li.gb-pair`` (``data-term``), so tools can find them.
 """
 
 from __future__ import annotations
@@ -19,6 +20,14 @@ table { border-collapse: collapse; margin: 8px 0 16px; }
 th, td { padding: 4px 12px; border-bottom: 1px solid #e3e6ea; text-align: left; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; }
 .gb-plot, .gb-local { margin: 12px 0 28px; }
+.gb-grid { display: grid; grid-template-columns: repeat(auto-fill, minmax(520px, 1fr));
+  column-gap: 16px; }
+.gb-grid .gb-local { margin: 4px 0 12px; min-width: 0; }
+.gb-warning { background: #fdf3e7; border-left: 4px solid #d9822b; padding: 8px 12px; }
+.gb-pairs { columns: 3 260px; padding-left: 18px; margin: 8px 0 16px; }
+.gb-pairs li { break-inside: avoid; line-height: 1.6; }
+.gb-num { color: #666; font-variant-numeric: tabular-nums; }
+details summary { cursor: pointer; color: #1f5fa8; margin: 8px 0; }
 #gb-filter { font-size: 15px; padding: 6px 10px; width: 320px; }
 nav a { margin-right: 16px; }
 """

@@ -15,6 +15,8 @@ from matplotlib.figure import Figure
 
 from ..schema import CONTINUOUS
 from . import style
+from .labels import mpl_text
+from .scales import value_axis
 from .terms import Term
 from .waterfall import Waterfall
 
@@ -34,21 +36,25 @@ def _axes_style(ax, grid_axis: str = "y") -> None:
 
 def _title(fig: Figure, term: Term, extra: str = "") -> None:
     kind = "interaction" if term.is_pair else term.axes[0].kind
-    fig.suptitle(f"{term.name}", x=0.02, ha="left", fontsize=TITLE_SIZE, fontweight="bold")
-    fig.text(0.98, 0.985, f"{kind}, importance {term.importance:.3g}{extra}", ha="right",
-             va="top", fontsize=TICK_SIZE, color="#555")
+    fig.suptitle(mpl_text(term.name), x=0.02, ha="left", fontsize=TITLE_SIZE, fontweight="bold")
+    fig.text(0.98, 0.985, mpl_text(f"{kind}, importance {term.importance:.3g}{extra}"),
+             ha="right", va="top", fontsize=TICK_SIZE, color="#555")
+
+
+def _special_diamonds(ax, positions, term: Term, specials: list[int], series) -> None:
+    for k, _, color in series:
+        scores, lower, upper = (a[specials] for a in term.for_class(k))
+        ax.errorbar(positions, scores, yerr=[scores - lower, upper - scores], fmt="D",
+                    color=style.SPECIAL if k is None else color, capsize=3, markersize=7)
 
 
 def _specials_panel(fig, grid, ax, density, term: Term, specials: list[int], series) -> None:
     side = fig.add_subplot(grid[0, 1], sharey=ax)
     side_density = fig.add_subplot(grid[1, 1], sharey=density)
     positions = np.arange(len(specials))
-    for k, _, color in series:
-        scores, lower, upper = (a[specials] for a in term.for_class(k))
-        side.errorbar(positions, scores, yerr=[scores - lower, upper - scores], fmt="D",
-                      color=style.SPECIAL if k is None else color, capsize=3, markersize=7)
+    _special_diamonds(side, positions, term, specials, series)
     side_density.bar(positions, term.weights[specials], color=style.DENSITY, width=0.6)
-    labels = [term.axes[0].labels[b] for b in specials]
+    labels = [mpl_text(term.axes[0].labels[b]) for b in specials]
     side.set_xlim(-0.6, len(specials) - 0.4)
     side.axhline(0, color="#888", linewidth=0.8, linestyle=":")
     side_density.set_xticks(positions, labels, rotation=30)
@@ -58,33 +64,36 @@ def _specials_panel(fig, grid, ax, density, term: Term, specials: list[int], ser
         _axes_style(panel)
 
 
-def _continuous(term: Term, score_title: str, classes, class_index) -> Figure:
+def _continuous(term: Term, score_title: str, classes, class_index, x_scale: str) -> Figure:
     axis = term.axes[0]
+    values = value_axis(axis.edges, term.weights[1:-1], x_scale, axis.feature)
     specials = term.special_bins()
     fig = Figure(figsize=(9, 5.4), layout="constrained")
-    grid = fig.add_gridspec(2, 2 if specials else 1, height_ratios=[4, 1],
-                            width_ratios=[9, 1] if specials else None)
+    grid = fig.add_gridspec(2, 2, height_ratios=[4, 1], width_ratios=[9, 1])
     ax = fig.add_subplot(grid[0, 0])
     density = fig.add_subplot(grid[1, 0], sharex=ax)
     series = style.series(classes, class_index)
     for k, name, color in series:
         scores, lower, upper = (a[1:-1] for a in term.for_class(k))
-        ax.stairs(upper, axis.edges, baseline=lower, fill=True, color=color, alpha=0.2,
+        ax.stairs(upper, values.positions, baseline=lower, fill=True, color=color, alpha=0.2,
                   linewidth=0)
-        ax.stairs(scores, axis.edges, baseline=None, color=color, linewidth=2, label=name)
+        ax.stairs(scores, values.positions, baseline=None, color=color, linewidth=2,
+                  label=mpl_text(name))
     ax.axhline(0, color="#888", linewidth=0.8, linestyle=":")
-    ax.set_ylabel(score_title, fontsize=LABEL_SIZE)
+    ax.set_ylabel(mpl_text(score_title), fontsize=LABEL_SIZE)
     ax.tick_params(labelbottom=False)
     if classes is not None:
         ax.legend(fontsize=TICK_SIZE, frameon=False)
-    counts, edges = term.density_histogram()
-    density.bar(edges[:-1], counts, width=np.diff(edges), align="edge", color=style.DENSITY)
+    heights, edges = values.density(term.weights[1:-1])
+    density.bar(edges[:-1], heights, width=np.diff(edges), align="edge", color=style.DENSITY)
     density.set_ylabel("Weight", fontsize=LABEL_SIZE)
-    density.set_xlabel(axis.feature, fontsize=LABEL_SIZE)
+    density.set_xlabel(mpl_text(values.title(axis.feature)), fontsize=LABEL_SIZE)
+    if values.tick_positions is not None:
+        density.set_xticks(values.tick_positions, values.tick_texts)
+    density.set_xlim(values.positions[0], values.positions[-1])
     for panel in (ax, density):
         _axes_style(panel)
-    if specials:
-        _specials_panel(fig, grid, ax, density, term, specials, series)
+    _specials_panel(fig, grid, ax, density, term, specials, series)
     _title(fig, term)
     return fig
 
@@ -92,6 +101,7 @@ def _continuous(term: Term, score_title: str, classes, class_index) -> Figure:
 def _categorical(term: Term, score_title: str, classes, class_index) -> Figure:
     axis = term.axes[0]
     order, specials = term.bar_order(), term.special_bins()
+    categories = [b for b in order if b not in specials]
     fig = Figure(figsize=(max(6.0, 0.6 * len(order) + 3), 5.4), layout="constrained")
     grid = fig.add_gridspec(2, 1, height_ratios=[4, 1])
     ax = fig.add_subplot(grid[0])
@@ -100,22 +110,22 @@ def _categorical(term: Term, score_title: str, classes, class_index) -> Figure:
     width = 0.8 / len(series)
     positions = np.arange(len(order))
     for i, (k, name, color) in enumerate(series):
-        scores, lower, upper = (a[order] for a in term.for_class(k))
-        colors = [style.SPECIAL if k is None and b in specials else color for b in order]
-        ax.bar(positions + (i - (len(series) - 1) / 2) * width, scores, width=width * 0.95,
-               color=colors, yerr=[scores - lower, upper - scores], capsize=3,
-               error_kw=dict(ecolor="#444", linewidth=1), label=name)
+        scores, lower, upper = (a[categories] for a in term.for_class(k))
+        ax.bar(positions[:len(categories)] + (i - (len(series) - 1) / 2) * width, scores,
+               width=width * 0.95, color=color, yerr=[scores - lower, upper - scores],
+               capsize=3, error_kw=dict(ecolor="#444", linewidth=1), label=mpl_text(name))
+    _special_diamonds(ax, positions[len(categories):], term, specials, series)
     ax.axhline(0, color="#888", linewidth=0.8)
-    ax.set_ylabel(score_title, fontsize=LABEL_SIZE)
+    ax.set_ylabel(mpl_text(score_title), fontsize=LABEL_SIZE)
     ax.tick_params(labelbottom=False)
     if classes is not None:
         ax.legend(fontsize=TICK_SIZE, frameon=False)
     density.bar(positions, term.weights[order], color=style.DENSITY, width=0.8)
     crowded = len(order) > 5
-    density.set_xticks(positions, [axis.labels[b] for b in order], rotation=30 if crowded else 0,
-                       ha="right" if crowded else "center")
+    density.set_xticks(positions, [mpl_text(axis.labels[b]) for b in order],
+                       rotation=30 if crowded else 0, ha="right" if crowded else "center")
     density.set_ylabel("Weight", fontsize=LABEL_SIZE)
-    density.set_xlabel(axis.feature, fontsize=LABEL_SIZE)
+    density.set_xlabel(mpl_text(axis.feature), fontsize=LABEL_SIZE)
     for panel in (ax, density):
         _axes_style(panel)
     _title(fig, term)
@@ -137,26 +147,28 @@ def _pair(term: Term, score_title: str, classes, class_index) -> Figure:
     ax = fig.add_subplot()
     image = ax.pcolormesh(z, cmap=style.HEATMAP, norm=TwoSlopeNorm(0.0, -limit, limit))
     first, second = term.axes
-    _sparse_ticks(lambda p, t: ax.set_yticks(p + 0.5, t), [first.labels[r] for r in rows])
+    _sparse_ticks(lambda p, t: ax.set_yticks(p + 0.5, t),
+                  [mpl_text(first.labels[r]) for r in rows])
     _sparse_ticks(lambda p, t: ax.set_xticks(p + 0.5, t, rotation=35, ha="right"),
-                  [second.labels[c] for c in cols])
-    ax.set_ylabel(first.feature, fontsize=LABEL_SIZE)
-    ax.set_xlabel(second.feature, fontsize=LABEL_SIZE)
+                  [mpl_text(second.labels[c]) for c in cols])
+    ax.set_ylabel(mpl_text(first.feature), fontsize=LABEL_SIZE)
+    ax.set_xlabel(mpl_text(second.feature), fontsize=LABEL_SIZE)
     ax.tick_params(labelsize=TICK_SIZE)
     bar = fig.colorbar(image, ax=ax)
-    bar.set_label(score_title, fontsize=LABEL_SIZE)
+    bar.set_label(mpl_text(score_title), fontsize=LABEL_SIZE)
     _title(fig, term, "" if k is None else f", class {classes[k]}")
     return fig
 
 
 def term_plot(term: Term, score_title: str, classes: list[str] | None = None,
-              class_index: int | None = None) -> Figure:
+              class_index: int | None = None, x_scale: str = "auto") -> Figure:
     """A term's static figure, the same kinds as the interactive ones; a multiclass pair shows
-    the class ``class_index`` (default the first), since a picture has no menu."""
+    the class ``class_index`` (default the first), since a picture has no menu. ``x_scale`` is
+    the value axis of continuous features (see :mod:`.scales`)."""
     if term.is_pair:
         return _pair(term, score_title, classes, class_index)
     if term.axes[0].kind == CONTINUOUS:
-        return _continuous(term, score_title, classes, class_index)
+        return _continuous(term, score_title, classes, class_index, x_scale)
     return _categorical(term, score_title, classes, class_index)
 
 
@@ -166,8 +178,8 @@ def importance_plot(names: list[str], importances: np.ndarray, x_title: str) -> 
     fig = Figure(figsize=(8, 1.2 + 0.32 * len(names)), layout="constrained")
     ax = fig.add_subplot()
     ax.barh(np.arange(len(order)), np.asarray(importances)[order], color=style.SCORE)
-    ax.set_yticks(np.arange(len(order)), [names[i] for i in order])
-    ax.set_xlabel(x_title, fontsize=LABEL_SIZE)
+    ax.set_yticks(np.arange(len(order)), [mpl_text(names[i]) for i in order])
+    ax.set_xlabel(mpl_text(x_title), fontsize=LABEL_SIZE)
     ax.set_title("Term importance", loc="left", fontsize=TITLE_SIZE, fontweight="bold")
     _axes_style(ax, "x")
     return fig
@@ -175,9 +187,10 @@ def importance_plot(names: list[str], importances: np.ndarray, x_title: str) -> 
 
 def waterfall_plot(waterfall: Waterfall) -> Figure:
     """Horizontal waterfall from the intercept, through each term's contribution (largest
-    first), to the final score."""
+    first), to the final score; a line under the title names the row's missing and unseen
+    features."""
     values = np.asarray(waterfall.values)
-    labels = ["Intercept"] + waterfall.labels + ["Score"]
+    labels = ["Intercept"] + [mpl_text(label) for label in waterfall.labels] + ["Score"]
     path = np.concatenate(([waterfall.intercept], waterfall.intercept + np.cumsum(values)))
     fig = Figure(figsize=(9, 1.4 + 0.4 * len(labels)), layout="constrained")
     ax = fig.add_subplot()
@@ -197,13 +210,18 @@ def waterfall_plot(waterfall: Waterfall) -> Figure:
     ax.text(waterfall.intercept + pad * 2, 0, f"{waterfall.intercept:.3f}", va="center",
             fontsize=TICK_SIZE)
     ax.text(waterfall.score + pad * 2, len(labels) - 1,
-            f"{waterfall.score:.3f}  {waterfall.note}".strip(), va="center",
+            mpl_text(f"{waterfall.score:.3f}  {waterfall.note}".strip()), va="center",
             fontsize=TICK_SIZE, fontweight="bold")
     ax.set_xlim(path.min() - 0.18 * span, path.max() + 0.3 * span)
     ax.set_yticks(np.arange(len(labels)), labels)
     ax.invert_yaxis()
-    ax.set_xlabel(waterfall.axis_title, fontsize=LABEL_SIZE)
-    ax.set_title(waterfall.title, loc="left", fontsize=TITLE_SIZE - 1, fontweight="bold")
+    ax.set_xlabel(mpl_text(waterfall.axis_title), fontsize=LABEL_SIZE)
+    title = ax.set_title(mpl_text(waterfall.title), loc="left", fontsize=TITLE_SIZE - 1,
+                         fontweight="bold", pad=22 if waterfall.flags else None)
+    if waterfall.flags:
+        ax.annotate(mpl_text(waterfall.flags), (0, 0), xycoords=title, xytext=(0, -4),
+                    textcoords="offset points", va="top", fontsize=TICK_SIZE,
+                    color=style.SPECIAL)
     _axes_style(ax, "x")
     return fig
 

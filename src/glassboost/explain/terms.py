@@ -72,28 +72,21 @@ class Term:
         return [b for b in shown if b not in (0, last)] + [b for b in shown if b in (0, last)]
 
     def special_bins(self) -> list[int]:
-        """The missing and unseen bins of a main effect that are worth drawing."""
+        """The missing and unseen bins of a main effect that are drawn."""
         return [b for b in self.bar_order() if b in (0, self.axes[0].n_bins - 1)]
 
-    def density_histogram(self, n_bins: int = 50) -> tuple[np.ndarray, np.ndarray]:
-        """Training weight of a continuous main effect over equal-width intervals of the value
-        axis (counts, edges): a histogram that matches the plot's x axis, where the bins'
-        own weights would look flat (the cuts are quantiles)."""
-        edges = self.axes[0].edges
-        return np.histogram((edges[:-1] + edges[1:]) / 2, bins=n_bins,
-                            range=(edges[0], edges[-1]), weights=self.weights[1:-1])
-
     def shown_bins(self, axis: int = 0) -> np.ndarray:
-        """Indices of the bins to draw along ``axis``: every value bin, plus missing and unseen
-        when they hold training weight or a non-zero score."""
+        """Indices of the bins to draw along ``axis``: every value bin; the missing bin when it
+        holds training weight or a non-zero score; the unseen bin always for a main effect (it
+        tells what a value never seen in training scores), for a pair when it is non-zero."""
         n = self.axes[axis].n_bins
         other = tuple(i for i in range(self.weights.ndim) if i != axis)
         weight = self.weights.sum(axis=other) if other else self.weights
         score_axes = tuple(i for i in range(self.scores.ndim) if i != axis)
         nonzero = np.any(self.scores != 0, axis=score_axes) if score_axes else self.scores != 0
         keep = np.ones(n, dtype=bool)
-        for edge in (0, n - 1):
-            keep[edge] = bool(weight[edge] > 0 or nonzero[edge])
+        keep[0] = bool(weight[0] > 0 or nonzero[0])
+        keep[n - 1] = not self.is_pair or bool(weight[n - 1] > 0 or nonzero[n - 1])
         return np.flatnonzero(keep)
 
 

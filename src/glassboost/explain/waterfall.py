@@ -23,6 +23,7 @@ class Waterfall:
     score: float
     axis_title: str
     note: str = ""  # what the score means, e.g. "P(bad) = 0.81", written next to it
+    flags: str = ""  # the row's missing and unseen features, written under the title
 
     @property
     def starts(self) -> np.ndarray:
@@ -32,7 +33,7 @@ class Waterfall:
 
 def build_waterfall(title: str, term_labels: list[str], contributions: np.ndarray,
                     intercept: float, axis_title: str, note: str = "",
-                    max_terms: int = 12) -> Waterfall:
+                    max_terms: int = 12, flags: str = "") -> Waterfall:
     """Sort terms by |contribution|; past ``max_terms``, the rest share one "other" bar so the
     chart stays readable while the bars still add up to the score exactly."""
     order = np.argsort(-np.abs(contributions), kind="stable")
@@ -43,4 +44,4 @@ def build_waterfall(title: str, term_labels: list[str], contributions: np.ndarra
         labels.append(f"{len(rest)} other terms")
         values.append(float(contributions[rest].sum()))
     score = float(intercept + contributions.sum())
-    return Waterfall(title, labels, values, float(intercept), score, axis_title, note)
+    return Waterfall(title, labels, values, float(intercept), score, axis_title, note, flags)

@@ -1,0 +1,207 @@
+"""Date and time columns: detecting date strings and turning dates into numeric features.
+
+Every date-like column (datetime64 with or without a time zone, pandas Periods, Python
+``datetime``/``date`` objects, or strings that all parse as dates in one format) follows one rule:
+it becomes continuous features, either one timestamp (days since 1970-01-01) or its parts (year,
+month, day of week, and hour when the values carry times). A nominal feature with one category
+per date would treat every later date as unseen. The conversion is decided once at fit and
+recorded (`DateConversion`), so that scoring converts new data the same way.
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from pandas.tseries.api import guess_datetime_format
+
+DATETIME_FEATURES = ("parts", "timestamp")
+TIMESTAMP = "days_since_1970"
+PARTS = ("year", "month", "weekday", "hour")
+EPOCH = pd.Timestamp("1970-01-01")
+SAMPLE_SIZE = 200
+MIN_DATE_SHARE = 0.9  # of a sample that must be dates for a text column to count as dates
+_YEAR = re.compile(r"%[Yy]")
+_MONTH = re.compile(r"%[mbB]")
+_DATE_LIKE = re.compile(r"^\s*(\d{1,4}\D+\d{1,2}|[A-Za-z]{3})")
+
+
+def check_datetime_features(value: Any) -> str:
+    """Raise ValueError naming the parameter unless ``value`` is one of `DATETIME_FEATURES`."""
+    if not isinstance(value, str) or value not in DATETIME_FEATURES:
+        raise ValueError(
+            f"datetime_features must be one of {DATETIME_FEATURES}, got {value!r}"
+        )
+    return value
+
+
+@dataclass(frozen=True)
+class DateConversion:
+    """How one date column becomes features: ``parts`` are names from `PARTS` or `TIMESTAMP`;
+    ``format`` is the strftime format of date strings (None for typed dates)."""
+
+    column: str
+    parts: tuple[str, ...]
+    format: str | None = None
+
+    @property
+    def names(self) -> list[str]:
+        """The derived feature names, ``<column>:<part>``."""
+        return [f"{self.column}:{part}" for part in self.parts]
+
+    def to_dict(self) -> dict:
+        return {"column": self.column, "parts": list(self.parts), "format": self.format,
+                "names": self.names}
+
+    @classmethod
+    def from_dict(cls, record: dict) -> "DateConversion":
+        return cls(str(record["column"]), tuple(record["parts"]), record.get("format"))
+
+
+def _sample(series: pd.Series) -> pd.Series:
+    """Up to `SAMPLE_SIZE` present values spread evenly over the column (deterministic)."""
+    if len(series) > SAMPLE_SIZE:
+        spread = series.iloc[np.linspace(0, len(series) - 1, SAMPLE_SIZE).astype(np.int64)]
+        sample = spread.dropna()
+        if len(sample) >= SAMPLE_SIZE // 10:
+            return sample
+    present = series.dropna()
+    if len(present) <= SAMPLE_SIZE:
+        return present
+    return present.iloc[np.linspace(0, len(present) - 1, SAMPLE_SIZE).astype(np.int64)]
+
+
+def _parses(values: pd.Series, fmt: str) -> pd.Series:
+    """Datetimes of ``values`` in format ``fmt`` (in UTC when they have time zones); NaT where
+    a value is not a date in that format."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            return pd.to_datetime(values, format=fmt, errors="coerce", utc="%z" in fmt)
+        except ValueError:  # mixed time zones, or zoned and naive values together
+            return pd.to_datetime(values, format=fmt, errors="coerce", utc=True)
+
+
+def guess_date_format(series: pd.Series) -> str | None:
+    """The date format of a string column, or None when it does not hold dates.
+
+    At least `MIN_DATE_SHARE` of a sample of the values must be text that starts like a date
+    (digits and separators, or a month name) and is not a number, and must parse in one format
+    that has a year and a month. Month-first formats are tried before day-first ones, then
+    ISO 8601 with mixed precision; the first that parses the whole sample wins, else the one
+    that parses most of it. Whether every value parses is for the caller to check.
+    """
+    sample = _sample(series)
+    if len(sample) == 0 or not all(isinstance(v, str) for v in sample):
+        return None
+    sample = sample.str.strip()
+    date_like = np.array([6 <= len(v) <= 64 and bool(_DATE_LIKE.match(v)) for v in sample])
+    date_like &= pd.to_numeric(sample, errors="coerce").isna().to_numpy()
+    if date_like.mean() < MIN_DATE_SHARE:
+        return None
+    candidates: dict[str, None] = {}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for dayfirst in (False, True):
+            for value in sample[date_like].iloc[:20]:
+                fmt = guess_datetime_format(value, dayfirst=dayfirst)
+                if fmt and _YEAR.search(fmt) and _MONTH.search(fmt):
+                    candidates[fmt] = None
+    if not candidates:
+        return None
+    shares = {fmt: _parses(sample, fmt).notna().mean() for fmt in [*candidates, "ISO8601"]}
+    best = max(shares, key=shares.get)  # the first of the best, in order of preference
+    return best if shares[best] >= MIN_DATE_SHARE else None
+
+
+def to_datetimes(series: pd.Series, fmt: str | None) -> tuple[pd.Series, np.ndarray]:
+    """(datetime64 series, mask of present values that are not dates) of any date-like column.
+
+    Strings are parsed in ``fmt`` (or, when the column held typed dates at fit, in the format
+    guessed from them, else ISO 8601); values that do not parse become NaT and are flagged.
+    Object columns of ``datetime``/``date``/``Period`` values and mixed time zones are converted
+    to one datetime64 column (mixed zones to UTC).
+    """
+    missing = pd.isna(series).to_numpy()
+    dtype = series.dtype
+    if isinstance(dtype, pd.PeriodDtype):
+        return series.dt.to_timestamp(), np.zeros(len(series), dtype=bool)
+    if pd.api.types.is_datetime64_any_dtype(dtype):
+        return series, np.zeros(len(series), dtype=bool)
+    if pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_bool_dtype(dtype):
+        raise TypeError(f"holds dtype {dtype} where dates are expected")
+    objects = series.astype(object)
+    present = objects[~missing]
+    if len(present) and all(isinstance(v, pd.Period) for v in present):
+        stamps = pd.Series([None if m else v.to_timestamp() for v, m in zip(objects, missing)],
+                           index=series.index, dtype=object)
+        return pd.to_datetime(stamps), np.zeros(len(series), dtype=bool)
+    if len(present) and all(isinstance(v, str) for v in present):
+        fmt = fmt or guess_date_format(objects) or "ISO8601"
+        dates = _parses(objects.str.strip(), fmt)
+    else:
+        dates = _objects_to_datetimes(objects)
+    return dates, (pd.isna(dates).to_numpy() & ~missing)
+
+
+def _objects_to_datetimes(objects: pd.Series) -> pd.Series:
+    """Datetime and date objects as one column; in UTC when their time zones differ."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            return pd.to_datetime(objects, errors="coerce")
+        except (TypeError, ValueError):
+            return pd.to_datetime(objects, errors="coerce", utc=True)
+
+
+def _has_times(dates: pd.Series) -> bool:
+    present = dates.dropna()
+    return bool(len(present)) and bool((present != present.dt.normalize()).any())
+
+
+def plan_conversion(column: str, dates: pd.Series, datetime_features: str,
+                    fmt: str | None) -> DateConversion:
+    """The conversion of a date column fitted on ``dates``: its parts follow
+    ``datetime_features``, and hour is a part only when some value has a time of day."""
+    if datetime_features == "timestamp":
+        return DateConversion(column, (TIMESTAMP,), fmt)
+    parts = PARTS if _has_times(dates) else PARTS[:3]
+    return DateConversion(column, parts, fmt)
+
+
+def _part(dates: pd.Series, part: str) -> np.ndarray:
+    if part == TIMESTAMP:
+        if getattr(dates.dt, "tz", None) is not None:
+            dates = dates.dt.tz_convert("UTC").dt.tz_localize(None)
+        days = (dates - EPOCH) / pd.Timedelta(days=1)
+        return days.to_numpy(dtype=np.float64, na_value=np.nan)
+    values = {"year": dates.dt.year, "month": dates.dt.month, "weekday": dates.dt.day_of_week,
+              "hour": dates.dt.hour}[part]
+    return values.to_numpy(dtype=np.float64, na_value=np.nan)
+
+
+def derived_values(conversion: DateConversion, dates: pd.Series) -> list[np.ndarray]:
+    """Float64 values of every derived feature (NaN where the date is missing or unparsed)."""
+    return [_part(dates, part) for part in conversion.parts]
+
+
+def describe(conversion: DateConversion, source: str) -> str:
+    """One sentence for the fit-time warning: what the column held and what it became."""
+    names = ", ".join(repr(n) for n in conversion.names)
+    if conversion.parts == (TIMESTAMP,):
+        became = (f"the continuous feature {names} (days since 1970-01-01; "
+                  "datetime_features='timestamp')")
+        other = ("pass datetime_features='parts' for year, month and day of week (0 = Monday) "
+                 "as separate features")
+    else:
+        became = (f"the continuous features {names} (day of week: 0 = Monday; "
+                  "datetime_features='parts')")
+        other = ("pass datetime_features='timestamp' for one feature counting days since "
+                 "1970-01-01")
+    return (f"Feature {conversion.column!r} holds dates ({source}); it became {became}. To "
+            f"choose otherwise, {other}, or declare the column 'nominal' in feature_types to "
+            "keep its values as categories.")

@@ -1,0 +1,549 @@
+"""Checking a parsed model file, form and meaning, in time linear in its size.
+
+Every field that scoring, SQL export, figures, editing or merging read is checked: the structure
+(closed objects, JSON types), every table's shape against its term's features and their bins,
+terms of one or two features only (what scoring supports), the link against the objective, the
+classes, bin weights against the training weight, and the numbers (finite, and bounded so that no
+score can overflow). Tables are checked in batches (:class:`.json_checks.Tables`), so files of
+many small arrays cost no more per byte than files of a few big ones. Every failure is a
+:class:`ModelFileError` whose ``field`` is the JSON path of the offending field.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from dataclasses import dataclass
+from itertools import chain
+from typing import Any
+
+import numpy as np
+
+from ..datetimes import PARTS, TIMESTAMP
+from ..objectives import classification_objective, regression_objective
+from .detail import DETAILS, detail_rank
+from .json_checks import (ModelFileError, Tables, array, boolean, check_texts, closed_object,
+                          fail, first_duplicate, float_value, kind, numbers, show, text, texts)
+
+__all__ = ["FORMAT", "FORMAT_VERSION", "CheckedModel", "ModelFileError", "check_document"]
+
+FORMAT = "glassboost.ebm"
+FORMAT_VERSION = 2  # written; version 1 (see docs/model-format.md) is still read
+READ_VERSIONS = (1, 2)
+#: Largest |value| of any table entry, and of the intercept plus every term's largest |value|:
+#: scores, their squares and sums over many rows stay finite, and SQL sums stay exact to rounding.
+MAX_SCORE = 1e100
+#: With the log link, the largest score a row can reach: exp(700) ~ 1e304 stays finite.
+MAX_LOG_LINK_SCORE = 700.0
+#: The parts a date column can become: derived features ``column:part``.
+DATE_PARTS = PARTS + (TIMESTAMP,)
+
+_CLASS_TYPES = {"str": str, "int": int, "float": float, "bool": bool}
+_CLASS_DTYPES = {"str": object, "int": np.int64, "float": np.float64, "bool": bool}
+_NUL = re.compile(r"(?<!\\)(?:\\\\)*\\u0000")  # an escaped NUL in JSON text
+_STRENGTH_FIELDS = frozenset(("features", "strength"))
+_CONTINUOUS_FIELDS = ("name", "type", "cuts", "interaction_cuts")
+_CATEGORICAL_FIELDS = ("name", "type", "categories")
+
+
+@dataclass
+class CheckedModel:
+    """Every part of a model file, checked, as plain Python and numpy values.
+
+    Parts a file's detail level does not hold are None (per-bag tables: zero bags).
+    """
+
+    detail: str
+    link: str
+    link_param: float
+    classes: np.ndarray | None
+    objective: str
+    match_by_name: bool
+    feature_names: list[str]
+    feature_types: list[str]
+    bins: list[list]
+    intercept: np.ndarray
+    term_features: list[tuple[int, ...]]
+    term_names: list[str]
+    term_scores: list[np.ndarray]
+    standard_deviations: list[np.ndarray] | None
+    bin_weights: list[np.ndarray] | None
+    bagged_scores: list[np.ndarray]
+    bagged_intercept: np.ndarray
+    parameters: dict[str, Any]
+    datetime_conversions: list[dict]
+    best_iteration: np.ndarray | None
+    interaction_strengths: dict[tuple[str, str], float] | None
+
+
+@dataclass
+class _Layout:
+    """Which fields a file of a given format version and detail level has."""
+
+    version: int
+    detail: str
+
+    def has(self, detail: str) -> bool:
+        return detail_rank(self.detail) >= detail_rank(detail)
+
+    def top(self) -> tuple[tuple, tuple]:
+        required = ["format", "format_version", "glassboost_version", "task", "link",
+                    "link_param", "classes", "match_by_name", "features", "intercept", "terms",
+                    "training"]
+        if self.version >= 2:
+            required.append("detail")
+        if self.has("all"):
+            required.append("bagged_intercept")
+        return tuple(required), (("datetime_conversions",) if self.version >= 2 else ())
+
+    def term(self) -> tuple:
+        required = ["name", "features", "scores"]
+        if self.has("interpretable"):
+            required += ["standard_deviations", "bin_weights"]
+        if self.has("all"):
+            required.append("bagged_scores")
+        return tuple(required)
+
+    def training(self) -> tuple:
+        required = ["objective", "parameters"]
+        if self.has("interpretable"):
+            required += ["n_samples", "interaction_strengths"]
+        if self.has("mergeable"):
+            required.append("best_iteration")
+        return tuple(required)
+
+
+def _layout(document: Any) -> _Layout:
+    if type(document) is not dict or document.get("format") != FORMAT:
+        fail("format", f"must be {FORMAT!r}: this is not a glassboost model file")
+    version = document.get("format_version")
+    if type(version) is not int or version not in READ_VERSIONS:
+        fail("format_version", f"version {show(version)} is not supported; this glassboost "
+                               f"reads versions {', '.join(map(str, READ_VERSIONS))}")
+    if version == 1:  # always held every part; per-bag tables were optional
+        return _Layout(1, "all" if "bagged_intercept" in document else "mergeable")
+    detail = document.get("detail")
+    if type(detail) is not str or detail not in DETAILS:
+        fail("detail", f"must be one of {DETAILS}, found {show(detail)}")
+    return _Layout(version, detail)
+
+
+# ---- target ----------------------------------------------------------------------------------
+def _target(document: dict, objective: str) -> tuple[np.ndarray | None, int]:
+    """Classes (None for regression) and scores per row; the link must fit task and objective."""
+    task, link = document["task"], document["link"]
+    if task not in ("classification", "regression"):
+        fail("task", f"must be 'classification' or 'regression', found {show(task)}")
+    classes = None
+    try:
+        if task == "regression":
+            if document["classes"] is not None:
+                fail("classes", "must be null for a regression model")
+            expected = regression_objective(objective)
+        else:
+            classes = _classes(document["classes"])
+            expected = classification_objective(objective, len(classes))
+    except ModelFileError:
+        raise
+    except ValueError as error:
+        fail("training.objective", str(error))
+    if expected.name != objective:
+        fail("training.objective", f"must be the canonical name {expected.name!r}, "
+                                   f"found {show(objective)}")
+    if link != expected.link:
+        what = (f"a classifier with {len(classes)} classes" if classes is not None
+                else f"objective {show(objective)}")
+        fail("link", f"{what} needs link {expected.link!r}, found {show(link)}")
+    return classes, expected.n_scores
+
+
+def _classes(value: Any) -> np.ndarray:
+    entry = closed_object(value, "classes", ("type", "values"))
+    name = entry["type"]
+    if type(name) is not str or name not in _CLASS_TYPES:
+        fail("classes.type", f"must be one of {tuple(_CLASS_TYPES)}, found {show(name)}")
+    values = array(entry["values"], "classes.values")
+    if any(type(v) is not _CLASS_TYPES[name] for v in values):
+        fail("classes.values", f"must all be of type {name}")
+    if len(values) < 2 or len(set(values)) != len(values):
+        fail("classes.values", "must be at least 2 distinct values")
+    if name == "str":
+        check_texts(values, "classes.values")
+    if name == "float" and not all(math.isfinite(v) for v in values):
+        fail("classes.values", "must be finite")
+    try:
+        return np.array(values, dtype=_CLASS_DTYPES[name])
+    except OverflowError:
+        fail("classes.values", "integers must fit in 64 bits")
+
+
+# ---- features --------------------------------------------------------------------------------
+@dataclass
+class _Features:
+    names: list[str]
+    kinds: list[str]
+    bins: list[list]  # each feature's ``bins_`` entry
+    n_bins: list[int]
+    n_pair_bins: list[int]
+
+
+def _categories(value: Any, path: str) -> dict[str, int]:
+    """Labels mapped to bins 1..k, each bin once, in bin order."""
+    if type(value) is not dict:
+        fail(path, f"must be an object mapping labels to bins, found {kind(value)}")
+    indices = list(value.values())
+    if set(map(type, indices)) - {int}:
+        fail(path, "must map every label to an integer bin")
+    check_texts(list(value), path)
+    expected = list(range(1, len(indices) + 1))
+    if indices == expected:  # as written: in bin order
+        return value
+    if sorted(indices) != expected:
+        fail(path, f"bins must be the integers 1..{len(indices)}, each once")
+    return dict(sorted(value.items(), key=lambda item: item[1]))
+
+
+def _coarse_categories(value: Any, categories: dict[str, int], kind_: str, path: str
+                       ) -> dict[str, int]:
+    """Every category's bin for pairs, 1..m with each bin used (runs of neighbouring levels for
+    an ordinal feature), so that each coarse bin is a union of fine bins."""
+    if type(value) is not dict or value.keys() != categories.keys():
+        fail(path, "must map exactly the feature's categories to bins")
+    coarse = [value[label] for label in categories]  # in fine-bin order
+    if set(map(type, coarse)) - {int} or set(coarse) != set(range(1, max(coarse, default=0) + 1)):
+        fail(path, "bins must be the integers 1..m, each used")
+    if kind_ == "ordinal" and any(b < a for a, b in zip(coarse, coarse[1:])):
+        fail(path, "must merge runs of neighbouring levels of an ordinal feature")
+    return {label: value[label] for label in categories}
+
+
+def _check_cuts(tables: Tables) -> list[np.ndarray]:
+    """Every cut list finite and strictly increasing, checked in one pass over all of them."""
+    values, ends = tables.flat()
+    if len(values) > 1:
+        rising = np.diff(values) > 0
+        boundaries = ends[:-1] - 1
+        rising[boundaries[(boundaries >= 0) & (boundaries < len(rising))]] = True
+        if not rising.all():
+            tables._fail_at(int(np.argmin(rising)), ends, "must be strictly increasing")
+    starts = np.concatenate(([0], ends[:-1])).tolist()
+    return [values[a:b] for a, b in zip(starts, ends.tolist())]
+
+
+def _features(value: Any) -> _Features:
+    entries = array(value, "features")
+    if not entries:
+        fail("features", "must hold at least one feature")
+    kinds, categorical, cut_tables = [], {}, Tables(limit=None)
+    for i, entry in enumerate(entries):
+        path = f"features[{i}]"
+        if type(entry) is not dict:
+            fail(path, f"must be an object, found {kind(entry)}")
+        kind_ = entry.get("type")
+        if kind_ == "continuous":
+            closed_object(entry, path, _CONTINUOUS_FIELDS)
+            for key in ("cuts", "interaction_cuts"):
+                cuts = entry[key]
+                cut_tables.add(cuts, (len(cuts) if type(cuts) is list else 0,),
+                               f"{path}.{key}")
+        elif kind_ in ("nominal", "ordinal"):
+            closed_object(entry, path, _CATEGORICAL_FIELDS, ("interaction_categories",))
+            categories = _categories(entry["categories"], f"{path}.categories")
+            levels = [categories]
+            if "interaction_categories" in entry:
+                levels.append(_coarse_categories(entry["interaction_categories"], categories,
+                                                 kind_, f"{path}.interaction_categories"))
+            categorical[i] = levels
+        else:
+            fail(f"{path}.type", f"must be 'continuous', 'nominal' or 'ordinal', found "
+                                 f"{show(kind_)}")
+        kinds.append(kind_)
+    names = [entry["name"] for entry in entries]
+    texts(names, [f"features[{i}].name" for i in range(len(names))])
+    duplicate = first_duplicate(names)
+    if duplicate is not None:
+        fail(f"features[{duplicate}].name", f"{show(names[duplicate])} is not unique")
+    cuts = iter(_check_cuts(cut_tables))
+    bins, n_bins, n_pair_bins = [], [], []
+    for i, entry in enumerate(entries):
+        if i in categorical:
+            levels = categorical[i]
+            bins.append(levels)
+            n_bins.append(len(levels[0]) + 2)
+            n_pair_bins.append(max(levels[-1].values(), default=0) + 2 if len(levels) > 1
+                               else len(levels[0]) + 2)
+            continue
+        fine, coarse = next(cuts), next(cuts)
+        if not set(entry["interaction_cuts"]) <= set(entry["cuts"]):
+            fail(f"features[{i}].interaction_cuts", "must be a subset of cuts")
+        bins.append([fine, coarse])
+        n_bins.append(len(fine) + 3)
+        n_pair_bins.append(len(coarse) + 3)
+    return _Features(names, kinds, bins, n_bins, n_pair_bins)
+
+
+# ---- terms -----------------------------------------------------------------------------------
+@dataclass
+class _Terms:
+    features: list[tuple[int, ...]]
+    names: list[str]
+    scores: list[np.ndarray]
+    standard_deviations: list[np.ndarray]
+    bin_weights: list[np.ndarray]
+    bagged_scores: list[np.ndarray]
+
+
+def _term_features(value: Any, path: str, name: str, n_features: int) -> tuple[int, ...]:
+    if (type(value) is list and len(value) in (1, 2) and set(map(type, value)) == {int}
+            and min(value) >= 0 and max(value) < n_features
+            and (len(value) == 1 or value[0] != value[1])):
+        return tuple(value)  # the common case, checked at C speed
+    features = array(value, path)
+    if not features:
+        fail(path, f"term {show(name)} needs at least one feature")
+    if len(features) > 2:
+        fail(path, f"term {show(name)} has {len(features)} features; this glassboost scores "
+                   f"main effects and pairs only")
+    if any(type(f) is not int or not 0 <= f < n_features for f in features):
+        fail(path, f"must be feature indices (integers) below {n_features}")
+    if len(set(features)) != len(features):
+        fail(path, f"term {show(name)} uses a feature twice")
+    return tuple(features)
+
+
+def _terms(value: Any, layout: _Layout, features: _Features, intercept: np.ndarray, link: str,
+           classes: np.ndarray | None, n_bags: int) -> _Terms:
+    entries = array(value, "terms")
+    required = layout.term()
+    interpretable, bagged = layout.has("interpretable"), layout.has("all")
+    scores, spreads = Tables(limit=MAX_SCORE), Tables(non_negative=True, limit=MAX_SCORE)
+    weights, bags = Tables(non_negative=True), Tables(limit=MAX_SCORE)
+    term_features, seen, n_scores = [], {}, len(intercept)
+    for t, entry in enumerate(entries):
+        path = f"terms[{t}]"
+        closed_object(entry, path, required)
+        features_ = _term_features(entry["features"], f"{path}.features", entry["name"],
+                                   len(features.names))
+        key = tuple(sorted(features_))
+        if key in seen:
+            fail(f"{path}.features", f"terms {seen[key]} and {t} use the same features")
+        seen[key] = t
+        sizes = features.n_bins if len(features_) == 1 else features.n_pair_bins
+        bins = tuple(sizes[f] for f in features_)
+        shape = bins + ((n_scores,) if n_scores > 1 else ())
+        term_features.append(features_)
+        scores.add(entry["scores"], shape, f"{path}.scores")
+        if interpretable:
+            spreads.add(entry["standard_deviations"], shape, f"{path}.standard_deviations")
+            weights.add(entry["bin_weights"], bins, f"{path}.bin_weights")
+        if bagged:
+            bags.add(entry["bagged_scores"], (n_bags,) + shape, f"{path}.bagged_scores")
+    names = [entry["name"] for entry in entries]
+    texts(names, [f"terms[{t}].name" for t in range(len(names))])
+    duplicate = first_duplicate(names)
+    if duplicate is not None:
+        fail(f"terms[{duplicate}].name", f"{show(names[duplicate])} is not unique")
+    _check_bounds(intercept, scores, link, classes)
+    return _Terms(term_features, names, scores.arrays(), spreads.arrays(), weights.arrays(),
+                  bags.arrays() if bagged else [np.empty((0,) + shape) for shape in scores.shapes])
+
+
+def _check_bounds(intercept: np.ndarray, scores: Tables, link: str,
+                  classes: np.ndarray | None) -> None:
+    """No score can overflow: per class, |intercept| plus every term's largest |value| is at
+    most MAX_SCORE, and with the log link the largest reachable score is at most 700."""
+    n_scores = len(intercept)
+    values, ends = scores.flat()
+    starts = np.concatenate(([0], ends[:-1])).astype(np.int64)  # tables are never empty
+    per_class = values.reshape(-1, n_scores)
+    largest = (np.maximum.reduceat(np.abs(per_class), starts // n_scores, axis=0)
+               if len(starts) else np.zeros((0, n_scores)))
+    for k in range(n_scores):
+        reach = abs(intercept[k]) + float(np.sum(largest[:, k]))
+        if not reach <= MAX_SCORE:
+            worst = int(np.argmax(largest[:, k])) if len(largest) else -1
+            where = f"terms[{worst}].scores" if worst >= 0 and largest[worst, k] > abs(
+                intercept[k]) else "intercept"
+            label = "" if n_scores == 1 else f" for class {show(classes[k].item())}"
+            fail(where, f"scores could reach {reach:.3g}{label} (|intercept| plus every "
+                        f"term's largest |value|), above the limit {MAX_SCORE:.0e}")
+    if link == "log":
+        tops = np.maximum.reduceat(values, starts).tolist() if len(starts) else []
+        reach = intercept[0] + sum(tops)
+        if reach > MAX_LOG_LINK_SCORE:
+            fail(f"terms[{int(np.argmax(tops))}].scores" if tops else "intercept",
+                 f"with the log link, scores could reach {reach:.4g} (the intercept plus every "
+                 f"term's largest value), above {MAX_LOG_LINK_SCORE:g}: predictions exp(score) "
+                 f"could overflow")
+
+
+def _check_weights(weights: list[np.ndarray], n_samples: Any) -> None:
+    """Every term's bin weights add up to the training weight ``n_samples``."""
+    if n_samples is None:
+        if weights:
+            fail("training.n_samples", "must be a number for a model with terms")
+        return
+    if type(n_samples) not in (int, float) or not 0 <= n_samples < math.inf:
+        fail("training.n_samples", f"must be a finite non-negative number or null, found "
+                                   f"{show(n_samples)}")
+    for t, table in enumerate(weights):
+        total = float(table.sum())
+        if not math.isclose(total, n_samples, rel_tol=1e-6, abs_tol=1e-9):
+            fail(f"terms[{t}].bin_weights", f"add up to {total:.10g}, but training.n_samples "
+                                            f"is {n_samples:.10g}; every term's bin weights "
+                                            f"add up to the training weight")
+
+
+# ---- training metadata -----------------------------------------------------------------------
+def _parameters(value: Any) -> dict[str, Any]:
+    """The estimator's parameters: any JSON, with text valid for display (checked on its
+    serialization, in C, however long or deep)."""
+    if type(value) is not dict:
+        fail("training.parameters", f"must be an object, found {kind(value)}")
+    try:
+        dumped = json.dumps(value, ensure_ascii=False)
+    except RecursionError:
+        fail("training.parameters", "is nested too deeply")
+    if "\\u0000" in dumped and _NUL.search(dumped):
+        fail("training.parameters", "must not contain NUL characters")
+    check_texts([dumped], "training.parameters")
+    return value
+
+
+def _datetime_conversions(value: Any, features: _Features) -> list[dict]:
+    """How date columns become features at scoring: each record's derived features
+    ``column:part`` are continuous features of the model, and no feature comes from two."""
+    records, columns, derived = [], set(), set()
+    types = dict(zip(features.names, features.kinds))
+    for i, entry in enumerate(array(value, "datetime_conversions")):
+        path = f"datetime_conversions[{i}]"
+        closed_object(entry, path, ("column", "parts", "format"))
+        column = text(entry["column"], f"{path}.column")
+        if column in types or column in columns:
+            fail(f"{path}.column", f"{show(column)} is already a feature or converted")
+        columns.add(column)
+        parts = array(entry["parts"], f"{path}.parts")
+        if not parts or any(p not in DATE_PARTS for p in parts) or len(set(parts)) != len(
+                parts):
+            fail(f"{path}.parts", f"must be distinct names among {DATE_PARTS}")
+        fmt = entry["format"]
+        if fmt is not None:
+            text(fmt, f"{path}.format")
+        names = [f"{column}:{part}" for part in parts]
+        for name in names:
+            if types.get(name) != "continuous" or name in derived:
+                fail(f"{path}.parts", f"the derived feature {show(name)} must be a continuous "
+                                      f"feature of the model, derived once")
+            derived.add(name)
+        records.append({"column": column, "parts": list(parts), "format": fmt, "names": names})
+    return records
+
+
+def _best_iteration(value: Any) -> np.ndarray | None:
+    """Best step per stage (main effects, pairs) and bag: (2, n_bags) non-negative integers."""
+    if value is None:
+        return None
+    path = "training.best_iteration"
+    rows = array(value, path)
+    columns = len(rows[0]) if rows and type(rows[0]) is list else 0
+    return numbers(value, (2, columns), path, integer=True, non_negative=True)
+
+
+def _strengths_at_c_speed(entries: list, known: set) -> dict[tuple[str, str], float] | None:
+    """The strengths if every entry is valid, checked without a Python loop per entry (a model
+    keeps the strength of every candidate pair: 44,850 for 300 features); None otherwise."""
+    if set(map(type, entries)) - {dict} or not all(e.keys() == _STRENGTH_FIELDS
+                                                   for e in entries):
+        return None
+    pairs = [e["features"] for e in entries]
+    values = [e["strength"] for e in entries]
+    if set(map(type, pairs)) - {list} or set(map(len, pairs)) - {2}:
+        return None
+    names = list(chain.from_iterable(pairs))
+    if set(map(type, names)) - {str} or not set(names) <= known or set(
+            map(type, values)) - {int, float}:
+        return None
+    unordered = list(map(frozenset, pairs))
+    if (unordered and min(map(len, unordered)) < 2) or len(set(unordered)) != len(unordered):
+        return None
+    try:
+        return dict(zip(map(tuple, pairs), map(float, values)))
+    except OverflowError:
+        return None
+
+
+def _interaction_strengths(value: Any, names: list[str]) -> dict[tuple[str, str], float]:
+    strengths: dict[tuple[str, str], float] = {}
+    known = set(names)
+    entries = array(value, "training.interaction_strengths")
+    fast = _strengths_at_c_speed(entries, known)
+    if fast is not None:
+        return fast
+    for i, entry in enumerate(entries):  # finds the first bad entry and names it
+        path = f"training.interaction_strengths[{i}]"
+        closed_object(entry, path, ("features", "strength"))
+        pair = array(entry["features"], f"{path}.features")
+        if len(pair) != 2 or any(type(n) is not str or n not in known for n in pair) or (
+                pair[0] == pair[1]):
+            fail(f"{path}.features", "must name two different features of the model")
+        if (pair[0], pair[1]) in strengths or (pair[1], pair[0]) in strengths:
+            fail(f"{path}.features", f"the pair {show(pair[0])} & {show(pair[1])} appears "
+                                     f"twice")
+        strengths[(pair[0], pair[1])] = float_value(entry["strength"], f"{path}.strength")
+    return strengths
+
+
+# ---- the whole document ----------------------------------------------------------------------
+def check_document(document: Any) -> CheckedModel:
+    """Every part of a parsed model file, checked; ModelFileError naming the field otherwise."""
+    layout = _layout(document)
+    closed_object(document, "", *layout.top())
+    text(document["glassboost_version"], "glassboost_version")
+    training = closed_object(document["training"], "training", layout.training())
+    objective = text(training["objective"], "training.objective")
+    classes, n_scores = _target(document, objective)
+    link_param = float_value(document["link_param"], "link_param")
+    match_by_name = boolean(document["match_by_name"], "match_by_name")
+    features = _features(document["features"])
+    intercept = numbers(document["intercept"], (n_scores,), "intercept", limit=MAX_SCORE)
+    n_bags = 0
+    bagged_intercept = np.empty((0,) + ((n_scores,) if n_scores > 1 else ()))
+    if layout.has("all"):
+        n_bags = len(array(document["bagged_intercept"], "bagged_intercept"))
+        if n_bags:
+            bagged_intercept = numbers(document["bagged_intercept"],
+                                       (n_bags,) + bagged_intercept.shape[1:],
+                                       "bagged_intercept", limit=MAX_SCORE)
+    terms = _terms(document["terms"], layout, features, intercept, document["link"], classes,
+                   n_bags)
+    interpretable = layout.has("interpretable")
+    if interpretable:
+        _check_weights(terms.bin_weights, training["n_samples"])
+    return CheckedModel(
+        detail=layout.detail,
+        link=document["link"],
+        link_param=link_param,
+        classes=classes,
+        objective=objective,
+        match_by_name=match_by_name,
+        feature_names=features.names,
+        feature_types=features.kinds,
+        bins=features.bins,
+        intercept=intercept,
+        term_features=terms.features,
+        term_names=terms.names,
+        term_scores=terms.scores,
+        standard_deviations=terms.standard_deviations if interpretable else None,
+        bin_weights=terms.bin_weights if interpretable else None,
+        bagged_scores=terms.bagged_scores,
+        bagged_intercept=bagged_intercept,
+        parameters=_parameters(training["parameters"]),
+        datetime_conversions=_datetime_conversions(document.get("datetime_conversions", []),
+                                                   features),
+        best_iteration=(_best_iteration(training["best_iteration"])
+                        if layout.has("mergeable") else None),
+        interaction_strengths=(_interaction_strengths(training["interaction_strengths"],
+                                                      features.names)
+                               if interpretable else None),
+    )

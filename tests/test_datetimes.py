@@ -1,0 +1,164 @@
+"""Tests of date detection and of date columns as features, from the parser to a fitted model."""
+
+from __future__ import annotations
+
+import datetime as dt
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.base import clone
+
+from glassboost import ExplainableBoostingRegressor
+from glassboost.datetimes import (DateConversion, check_datetime_features, derived_values,
+                                  guess_date_format, plan_conversion, to_datetimes)
+from glassboost.schema import DataWarning
+
+SMALL = dict(outer_bags=2, interactions=0, n_jobs=1)
+
+
+@pytest.mark.parametrize("values, fmt", [
+    (["1973-05-01", "1973-05-02", None], "%Y-%m-%d"),
+    (["2020-01-05 13:00", "2020-01-06 14:30"], "%Y-%m-%d %H:%M"),
+    (["01/02/2020", "13/02/2020"], "%d/%m/%Y"),  # 13 cannot be a month: day first
+    (["01/02/2020", "02/03/2020"], "%m/%d/%Y"),  # ambiguous: month first, as pandas
+    (["2020-01-05", "2020-01-05 13:00"], "ISO8601"),  # mixed precision
+    (["2020-01", "2020-02"], "%Y-%m"),
+    (["January 5, 2020", "March 7, 2021"], "%B %d, %Y"),
+    (["2020-01-05T13:00:00+01:00", "2020-01-05T13:00:00+02:00"], "%Y-%m-%dT%H:%M:%S%z"),
+])
+def test_date_strings_are_detected_with_one_format(values, fmt) -> None:
+    assert guess_date_format(pd.Series(values)) == fmt
+
+
+@pytest.mark.parametrize("values", [
+    ["Adelie", "Gentoo"], ["192.168.1.1", "10.0.0.1"], ["1.2.3-beta", "2.0.1"],
+    ["20200105", "20200106"],  # numbers
+    ["2020", "2021"],  # years are numbers
+    ["3 x 4 cm", "5 x 6 cm"], ["A-12-2020", "B-13-2021"], ["v1.10", "v2.11"],
+    ["13:00", "14:30"],  # times of day without a date
+    ["2020-01-05", "soon"],  # one value of the sample is not a date
+    [None, None],
+])
+def test_text_that_is_not_dates_is_not_detected(values) -> None:
+    assert guess_date_format(pd.Series(values, dtype=object)) is None
+
+
+def test_detection_samples_a_long_column_and_sees_values_after_missing_ones() -> None:
+    values = pd.Series([None] * 5000 + ["2020-03-01"] * 10, dtype=object)
+    assert guess_date_format(values) == "%Y-%m-%d"
+
+
+def test_to_datetimes_flags_values_that_do_not_parse_but_not_missing_ones() -> None:
+    dates, not_date = to_datetimes(pd.Series(["2020-01-05", "n/a", None, " 2020-02-01 "]),
+                                   "%Y-%m-%d")
+    assert list(not_date) == [False, True, False, False]
+    assert dates[0] == pd.Timestamp("2020-01-05") and dates[3] == pd.Timestamp("2020-02-01")
+    with pytest.raises(TypeError, match="int64"):
+        to_datetimes(pd.Series([1, 2]), None)
+
+
+@pytest.mark.parametrize("series", [
+    pd.Series(pd.to_datetime(["2021-03-01 06:00", "2021-03-02 18:30"])),
+    pd.Series(pd.to_datetime(["2021-03-01 06:00", "2021-03-02 18:30"])).dt.tz_localize(
+        "Europe/Paris"),
+    pd.Series([dt.datetime(2021, 3, 1, 6), dt.datetime(2021, 3, 2, 18, 30)], dtype=object),
+    pd.Series(["2021-03-01 06:00", "2021-03-02 18:30"]),
+])
+def test_every_date_type_gives_the_same_parts(series) -> None:
+    fmt = guess_date_format(series) if series.dtype != object or isinstance(series[0], str) \
+        else None
+    dates, not_date = to_datetimes(series, fmt)
+    assert not not_date.any()
+    conversion = plan_conversion("t", dates, "parts", fmt)
+    assert conversion.names == ["t:year", "t:month", "t:weekday", "t:hour"]
+    year, month, weekday, hour = derived_values(conversion, dates)
+    assert list(year) == [2021, 2021] and list(month) == [3, 3]
+    assert list(weekday) == [0, 1] and list(hour) == [6, 18]  # 2021-03-01 was a Monday
+
+
+def test_timestamp_counts_days_since_1970_in_utc_for_zoned_times() -> None:
+    naive = pd.Series(pd.to_datetime(["1970-01-02", "2000-01-01 12:00", None], format="ISO8601"))
+    conversion = plan_conversion("t", naive, "timestamp", None)
+    assert conversion.names == ["t:days_since_1970"]
+    days = derived_values(conversion, naive)[0]
+    np.testing.assert_allclose(days[:2], [1.0, 10957.5])
+    assert np.isnan(days[2])
+    zoned = pd.Series(pd.to_datetime(["1970-01-02 01:00"])).dt.tz_localize("Europe/Paris")
+    np.testing.assert_allclose(derived_values(conversion, zoned)[0], [1.0])
+
+
+def test_periods_and_dates_without_times_have_no_hour() -> None:
+    periods = pd.Series(pd.period_range("2020-01", periods=3, freq="M"))
+    dates, _ = to_datetimes(periods, None)
+    assert plan_conversion("p", dates, "parts", None).parts == ("year", "month", "weekday")
+    mixed = pd.Series([pd.Period("2020-01", "M"), pd.Period("2021", "Y"), None], dtype=object)
+    dates, not_date = to_datetimes(mixed, None)
+    assert list(dates.dt.year[:2]) == [2020, 2021] and not not_date.any()
+
+
+def test_conversion_record_round_trips_through_a_dict() -> None:
+    conversion = DateConversion("when", ("year", "month"), "%d/%m/%Y")
+    record = conversion.to_dict()
+    assert record["names"] == ["when:year", "when:month"]
+    assert DateConversion.from_dict(record) == conversion
+
+
+def test_datetime_features_is_checked() -> None:
+    assert check_datetime_features("parts") == "parts"
+    with pytest.raises(ValueError, match="datetime_features must be one of"):
+        check_datetime_features("days")
+
+
+def _seasonal_data(seed: int = 0) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+    """Daily dates over six years; the target depends on month and weekend only (no trend)."""
+    rng = np.random.default_rng(seed)
+    dates = pd.date_range("2015-01-01", "2020-12-31", freq="D")
+    y = (2 * np.sin(2 * np.pi * dates.month.to_numpy() / 12)
+         + 0.5 * (dates.day_of_week.to_numpy() >= 5) + rng.normal(0, 0.3, len(dates)))
+    X = pd.DataFrame({"when": dates.strftime("%Y-%m-%d")})
+    return X, y, np.asarray(dates < "2019-01-01")
+
+
+def test_date_strings_become_parts_that_score_later_dates_well() -> None:
+    X, y, train = _seasonal_data()
+    with pytest.warns(DataWarning, match=r"Feature 'when' holds dates \(strings in format "
+                                         r"'%Y-%m-%d'\).*'when:month'.*datetime_features="
+                                         r"'timestamp'"):
+        converted = ExplainableBoostingRegressor(**SMALL).fit(X[train], y[train])
+    assert converted.feature_names_in_ == ["when:year", "when:month", "when:weekday"]
+    assert converted.term_names_[:3] == ["when:year", "when:month", "when:weekday"]
+    train_r2 = converted.score(X[train], y[train])
+    test_r2 = converted.score(X[~train], y[~train])
+    assert train_r2 > 0.9 and abs(train_r2 - test_r2) < 0.05, (train_r2, test_r2)
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataWarning)  # one category per row
+        nominal = ExplainableBoostingRegressor(**SMALL, feature_types=["nominal"]).fit(
+            X[train], y[train])
+    assert nominal.feature_names_in_ == ["when"]
+    assert nominal.score(X[~train], y[~train]) < test_r2 - 0.5
+
+
+def test_predict_converts_as_fit_did_whatever_the_date_type() -> None:
+    X, y, train = _seasonal_data(1)
+    X, y = X[:400], y[:400]
+    with pytest.warns(DataWarning):
+        model = ExplainableBoostingRegressor(**SMALL, datetime_features="timestamp").fit(X, y)
+    assert model.feature_names_in_ == ["when:days_since_1970"]
+    assert model.datetime_conversions_[0]["format"] == "%Y-%m-%d"
+    expected = model.predict(X)
+    as_datetime64 = X.assign(when=pd.to_datetime(X["when"]))
+    np.testing.assert_array_equal(model.predict(as_datetime64), expected)
+    np.testing.assert_array_equal(model.predict(X.assign(extra=1)[["extra", "when"]]), expected)
+    np.testing.assert_array_equal(model.predict(X.to_numpy()), expected)
+    # a value that is not a date scores like unseen text: its term contributes 0
+    texty = X.copy()
+    texty.loc[0, "when"] = "unknown"
+    assert model.eval_terms(texty)[0, 0] == 0.0
+    with pytest.raises(TypeError, match="'when' held dates at fit but holds dtype int64"):
+        model.predict(X.assign(when=np.arange(len(X))))
+    with pytest.raises(ValueError, match=r"missing feature\(s\) seen at fit: \['when'\]"):
+        model.predict(X.rename(columns={"when": "date"}))
+    assert clone(model).get_params()["datetime_features"] == "timestamp"
