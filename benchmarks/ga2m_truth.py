@@ -17,6 +17,7 @@ from pathlib import Path
 from time import perf_counter
 
 import numpy as np
+from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import train_test_split
 
 import datasets
@@ -70,7 +71,9 @@ def main() -> None:
     model = ExplainableBoostingClassifier(**params)
     start = perf_counter()
     model.fit(X_train, y_train)
-    result = {"fit_s": perf_counter() - start, **recovery(model, X_test)}
+    fit_s = perf_counter() - start
+    auc = roc_auc_score(y_test, model.predict_proba(X_test)[:, 1])
+    result = {"fit_s": fit_s, "auc": auc, **recovery(model, X_test)}
     args.out.write_text(json.dumps(result, indent=2))
     print(json.dumps(result, indent=2))
 
