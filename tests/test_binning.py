@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from glassboost.binning import (FeatureBins, bin_column, coarsen_cuts, feature_bins_from_levels,
@@ -208,3 +209,25 @@ def test_coarse_categories_round_trip_and_are_validated() -> None:
         FeatureBins(NOMINAL, categories={"a": 1, "b": 2}, interaction_categories={"a": 1})
     with pytest.raises(ValueError, match="integers 1..m"):
         FeatureBins(NOMINAL, categories={"a": 1, "b": 2}, interaction_categories={"a": 1, "b": 3})
+
+
+def test_a_fitted_pair_of_coarsened_nominals_scores_rows_by_their_coarse_bins() -> None:
+    from glassboost import ExplainableBoostingClassifier
+
+    rng = np.random.default_rng(4)
+    n = 3000
+    X = pd.DataFrame({"a": rng.integers(0, 40, n).astype(str),
+                      "b": rng.integers(0, 12, n).astype(str), "x": rng.normal(size=n)})
+    y = ((X["a"].astype(int) % 3 == 0) ^ (X["b"].astype(int) > 5)).astype(int)
+    model = ExplainableBoostingClassifier(outer_bags=2, max_rounds=50, max_interaction_bins=8,
+                                          interactions=[("a", "b")], n_jobs=1).fit(X, y)
+    pair = model.term_names_.index("a & b")
+    table, weights = model.term_scores_[pair], model.bin_weights_[pair]
+    assert table.shape == (10, 10)  # 8 coarse bins of each, plus missing and unseen
+    a, b = (feature_bins_from_levels(NOMINAL, model.bins_[f]) for f in (0, 1))
+    codes = [bin_column(Column(X[name].to_numpy(dtype=object)), bins, interaction=True)
+             for name, bins in (("a", a), ("b", b))]
+    np.testing.assert_array_equal(model.eval_terms(X)[:, pair], table[codes[0], codes[1]])
+    # purified: every row and column of the pair has weighted mean zero
+    np.testing.assert_allclose((weights * table).sum(axis=0), 0.0, atol=1e-9)
+    np.testing.assert_allclose((weights * table).sum(axis=1), 0.0, atol=1e-9)

@@ -229,7 +229,7 @@ class _EBMBase(BaseEstimator):
         check_fit_memory(estimate_fit_memory(fit_size(
             bins, objective, weights, main_features, candidates, n_pairs, explicit is not None,
             resolve_n_threads(self.n_jobs), self.outer_bags,
-            typed_bytes(table.columns) + y_encoded.nbytes + getattr(strata, "nbytes", 0))),
+            typed_bytes(X, table) + y_encoded.nbytes + getattr(strata, "nbytes", 0))),
             n_rows, len(names))
 
         data = BinnedData(

@@ -17,11 +17,13 @@ not merged into groups (grouping only shrinks the row arrays).
 from __future__ import annotations
 
 import os
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Sequence
 
 import numpy as np
+import pandas as pd
 
 from .binning import FeatureBins, smallest_code_dtype
 from .booster import BIN_SPACE_BYTES, bin_space_pays
@@ -29,7 +31,7 @@ from .kernels.boost import HESSIAN_TABLE_BYTES
 from .kernels.loss import MULTICLASS_LOG_LOSS, SQUARED_ERROR
 from .kernels.split import FIXED_HESSIAN_ARRAYS
 from .objectives import Objective
-from .schema import Column
+from .schema import TypedTable
 
 #: A cgroup memory limit at or above this is no limit (cgroup v1 reports 2**63 rounded to pages).
 _NO_LIMIT = 2**60
@@ -41,6 +43,9 @@ _BINNING_ROW_BYTES = 8 * 8
 _GROUPING_ROW_BYTES = 6 * 8
 #: Copies of every bag's tables held at once while they are purified, centered and averaged.
 _FINISHING_COPIES = 4
+#: Bytes per category of a categorical feature: its entries in the category maps (fine and
+#: coarse) and its label.
+_CATEGORY_BYTES = 160
 
 
 class InsufficientMemoryError(MemoryError):
@@ -239,22 +244,39 @@ def estimate_fit_memory(size: FitSize) -> MemoryEstimate:
     return MemoryEstimate(phases)
 
 
-def typed_bytes(columns: Sequence[Column]) -> int:
-    """Bytes the typed columns hold beyond the caller's data: the arrays typing created
-    (a column that is a view of the input costs nothing) and the not-a-number masks."""
+def _mean_string_bytes(values: np.ndarray) -> float:
+    """Mean size of the Python strings in an object array, from up to 64 evenly spaced rows."""
+    picks = values[np.linspace(0, len(values) - 1, min(len(values), 64)).astype(np.int64)]
+    sizes = [sys.getsizeof(v) for v in picks if isinstance(v, str)]
+    return float(np.mean(sizes)) if sizes else 0.0
+
+
+def typed_bytes(X: object, table: TypedTable) -> int:
+    """Bytes the typed columns hold beyond the caller's data: the arrays typing created (a
+    column that is a view of the input costs nothing), the not-a-number masks, and the Python
+    strings typing makes one per row from the text columns of a DataFrame that are not of
+    object dtype (pandas' arrow-backed ``str``), where the input held no such objects."""
+    dtypes = {str(c): d for c, d in X.dtypes.items()} if isinstance(X, pd.DataFrame) else {}
     total = 0
-    for column in columns:
-        if column.values.flags.owndata:
-            total += column.values.nbytes
+    for name, column in zip(table.names, table.columns):
+        values = column.values
+        if values.flags.owndata:
+            total += values.nbytes
         if column.not_number is not None:
             total += column.not_number.nbytes
+        dtype = dtypes.get(name)
+        if (values.dtype == object and dtype is not None and len(values)
+                and pd.api.types.is_string_dtype(dtype)
+                and not pd.api.types.is_object_dtype(dtype)):
+            total += int(len(values) * _mean_string_bytes(values))
     return total
 
 
 def fit_size(bins: Sequence[FeatureBins], objective: Objective, weights: np.ndarray,
              main_features: Sequence[int], candidates: Sequence[tuple[int, int]], n_pairs: int,
              explicit: bool, n_threads: int, outer_bags: int, held_bytes: int) -> FitSize:
-    """The FitSize of a fit whose features are binned and whose candidate terms are known.
+    """The FitSize of a fit whose features are binned and whose candidate terms are known;
+    ``held_bytes`` are the typed columns' and the targets' (``typed_bytes``).
 
     Detected pairs are not known yet: the pair stage is sized for the ``n_pairs`` candidates
     with the most cells.
@@ -277,7 +299,8 @@ def fit_size(bins: Sequence[FeatureBins], objective: Objective, weights: np.ndar
         bin_space=len(main_bins) > 0 and bin_space_pays(
             objective.code, main_bins, np.ones(len(main_bins), dtype=np.int64), n_rows,
             (weights,)),
-        held_bytes=held_bytes + weights.nbytes,
+        held_bytes=held_bytes + weights.nbytes
+        + _CATEGORY_BYTES * sum(len(b.categories) for b in bins if b.categories is not None),
     )
 
 

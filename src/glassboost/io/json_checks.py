@@ -151,21 +151,25 @@ def float_value(value: Any, path: str) -> float:
         fail(path, "is an integer too large for a float")
 
 
-def _leaves(value: Any, shape: tuple[int, ...], path: str) -> list:
+class _ShapeError(Exception):
+    """A table's nesting differs from its expected shape (the message lacks the path)."""
+
+
+def _leaves(value: Any, shape: tuple[int, ...]) -> list:
     """The numbers of nested arrays of exactly ``shape``, flat (not yet type-checked)."""
     if type(value) is not list:
-        fail(path, f"must be an array of shape {shape}, found {kind(value)}")
+        raise _ShapeError(f"must be an array of shape {shape}, found {kind(value)}")
     if len(value) != shape[0]:
-        fail(path, f"has {len(value)} entries, expected {shape[0]} (shape {shape})")
+        raise _ShapeError(f"has {len(value)} entries, expected {shape[0]} (shape {shape})")
     level = value
     for depth, size in enumerate(shape[1:], start=1):
         if set(map(type, level)) - {list}:
-            fail(path, f"must be nested arrays of shape {shape}; found a non-array at depth "
-                       f"{depth}")
+            raise _ShapeError(f"must be nested arrays of shape {shape}; found a non-array at "
+                              f"depth {depth}")
         if set(map(len, level)) - {size}:
             found = next(len(x) for x in level if len(x) != size)
-            fail(path, f"must have shape {shape}, but an array at depth {depth} has {found} "
-                       f"entries instead of {size}")
+            raise _ShapeError(f"must have shape {shape}, but an array at depth {depth} has "
+                              f"{found} entries instead of {size}")
         level = list(chain.from_iterable(level))
     return level
 
@@ -176,24 +180,30 @@ class Tables:
     ``add`` walks a table's nesting against its expected shape; ``arrays`` then type-checks and
     converts the numbers of every table added in one pass, checks that they are finite (and
     non-negative, and at most ``limit`` in magnitude, when asked), and returns one array per
-    table. Failures name the path of the first table at fault.
+    table. Failures name the path of the first table at fault: ``path`` formatted with the
+    table's ``index`` (built only then, as most files have no failure to name).
     """
 
-    def __init__(self, integer: bool = False, non_negative: bool = False,
+    def __init__(self, path: str, integer: bool = False, non_negative: bool = False,
                  limit: float | None = None):
-        self.integer, self.non_negative, self.limit = integer, non_negative, limit
+        self.path, self.integer, self.non_negative, self.limit = path, integer, non_negative, limit
         self.leaves: list[list] = []
         self.shapes: list[tuple[int, ...]] = []
-        self.paths: list[str] = []
+        self.indices: list[int] = []
         self._flat: tuple[np.ndarray, np.ndarray] | None = None
 
-    def add(self, value: Any, shape: tuple[int, ...], path: str) -> None:
-        self.leaves.append(_leaves(value, shape, path))
+    def add(self, value: Any, shape: tuple[int, ...], index: int = 0) -> None:
+        try:
+            self.leaves.append(_leaves(value, shape))
+        except _ShapeError as error:
+            fail(self.path.format(index), str(error))
         self.shapes.append(shape)
-        self.paths.append(path)
+        self.indices.append(index)
 
-    def _fail_at(self, position: int, ends: np.ndarray, message: str) -> NoReturn:
-        fail(self.paths[bisect.bisect_right(ends.tolist(), position)], message)
+    def fail_at(self, position: int, ends: np.ndarray, message: str) -> NoReturn:
+        """Fail naming the table that holds entry ``position`` of the flat numbers."""
+        table = bisect.bisect_right(ends.tolist(), position)
+        fail(self.path.format(self.indices[table]), message)
 
     def flat(self) -> tuple[np.ndarray, np.ndarray]:
         """All numbers in one array, and where each table ends in it (checked once)."""
@@ -204,23 +214,24 @@ class Tables:
     def _checked(self) -> tuple[np.ndarray, np.ndarray]:
         allowed = {int} if self.integer else {int, float}
         if set(map(type, chain.from_iterable(self.leaves))) - allowed:
-            for leaves, path, shape in zip(self.leaves, self.paths, self.shapes):
+            for leaves, index, shape in zip(self.leaves, self.indices, self.shapes):
                 wrong = set(map(type, leaves)) - allowed
                 if wrong:
                     found = "an array (too deep)" if list in wrong else _TYPE_NAMES.get(
                         wrong.pop(), "a value")
-                    fail(path, f"must hold {'integers' if self.integer else 'numbers'} only "
-                               f"(shape {shape}); found {found}")
+                    fail(self.path.format(index), f"must hold "
+                         f"{'integers' if self.integer else 'numbers'} only (shape {shape}); "
+                         f"found {found}")
         dtype = np.int64 if self.integer else np.float64
         try:
             values = np.array(list(chain.from_iterable(self.leaves)), dtype=dtype)
         except OverflowError:
-            for leaves, path in zip(self.leaves, self.paths):
+            for leaves, index in zip(self.leaves, self.indices):
                 try:
                     np.array(leaves, dtype=dtype)
                 except OverflowError:
-                    fail(path, f"holds an integer too large for "
-                               f"{'64 bits' if self.integer else 'a float'}")
+                    fail(self.path.format(index), f"holds an integer too large for "
+                                                  f"{'64 bits' if self.integer else 'a float'}")
             raise
         ends = np.cumsum([len(leaves) for leaves in self.leaves], dtype=np.int64)
         if values.size:
@@ -230,12 +241,12 @@ class Tables:
     def _check(self, values: np.ndarray, ends: np.ndarray) -> None:
         low, high = values.min(), values.max()
         if not self.integer and not (math.isfinite(low) and math.isfinite(high)):
-            self._fail_at(int(np.argmin(np.isfinite(values))), ends, "holds a non-finite number")
+            self.fail_at(int(np.argmin(np.isfinite(values))), ends, "holds a non-finite number")
         if self.non_negative and low < 0:
-            self._fail_at(int(np.argmax(values < 0)), ends, "holds a negative number")
+            self.fail_at(int(np.argmax(values < 0)), ends, "holds a negative number")
         if self.limit is not None and max(high, -low) > self.limit:
             position = int(np.argmax(np.abs(values) > self.limit))
-            self._fail_at(position, ends, f"holds a number of magnitude "
+            self.fail_at(position, ends, f"holds a number of magnitude "
                                           f"{abs(values[position]):.3g}, above the limit "
                                           f"{self.limit:.0e}")
 
@@ -248,6 +259,6 @@ class Tables:
 
 def numbers(value: Any, shape: tuple[int, ...], path: str, **checks: Any) -> np.ndarray:
     """One numeric table of exactly ``shape`` (see :class:`Tables` for ``checks``)."""
-    tables = Tables(**checks)
-    tables.add(value, shape, path)
+    tables = Tables(path.replace("{", "{{").replace("}", "}}"), **checks)
+    tables.add(value, shape)
     return tables.arrays()[0]

@@ -226,7 +226,7 @@ def _check_cuts(tables: Tables) -> list[np.ndarray]:
         boundaries = ends[:-1] - 1
         rising[boundaries[(boundaries >= 0) & (boundaries < len(rising))]] = True
         if not rising.all():
-            tables._fail_at(int(np.argmin(rising)), ends, "must be strictly increasing")
+            tables.fail_at(int(np.argmin(rising)), ends, "must be strictly increasing")
     starts = np.concatenate(([0], ends[:-1])).tolist()
     return [values[a:b] for a, b in zip(starts, ends.tolist())]
 
@@ -235,7 +235,8 @@ def _features(value: Any) -> _Features:
     entries = array(value, "features")
     if not entries:
         fail("features", "must hold at least one feature")
-    kinds, categorical, cut_tables = [], {}, Tables(limit=None)
+    kinds, categorical = [], {}
+    fine_cuts, coarse_cuts = Tables("features[{}].cuts"), Tables("features[{}].interaction_cuts")
     for i, entry in enumerate(entries):
         path = f"features[{i}]"
         if type(entry) is not dict:
@@ -243,10 +244,9 @@ def _features(value: Any) -> _Features:
         kind_ = entry.get("type")
         if kind_ == "continuous":
             closed_object(entry, path, _CONTINUOUS_FIELDS)
-            for key in ("cuts", "interaction_cuts"):
+            for key, tables in (("cuts", fine_cuts), ("interaction_cuts", coarse_cuts)):
                 cuts = entry[key]
-                cut_tables.add(cuts, (len(cuts) if type(cuts) is list else 0,),
-                               f"{path}.{key}")
+                tables.add(cuts, (len(cuts) if type(cuts) is list else 0,), i)
         elif kind_ in ("nominal", "ordinal"):
             closed_object(entry, path, _CATEGORICAL_FIELDS, ("interaction_categories",))
             categories = _categories(entry["categories"], f"{path}.categories")
@@ -264,7 +264,7 @@ def _features(value: Any) -> _Features:
     duplicate = first_duplicate(names)
     if duplicate is not None:
         fail(f"features[{duplicate}].name", f"{show(names[duplicate])} is not unique")
-    cuts = iter(_check_cuts(cut_tables))
+    fine, coarse = iter(_check_cuts(fine_cuts)), iter(_check_cuts(coarse_cuts))
     bins, n_bins, n_pair_bins = [], [], []
     for i, entry in enumerate(entries):
         if i in categorical:
@@ -274,12 +274,12 @@ def _features(value: Any) -> _Features:
             n_pair_bins.append(max(levels[-1].values(), default=0) + 2 if len(levels) > 1
                                else len(levels[0]) + 2)
             continue
-        fine, coarse = next(cuts), next(cuts)
+        cuts = [next(fine), next(coarse)]
         if not set(entry["interaction_cuts"]) <= set(entry["cuts"]):
             fail(f"features[{i}].interaction_cuts", "must be a subset of cuts")
-        bins.append([fine, coarse])
-        n_bins.append(len(fine) + 3)
-        n_pair_bins.append(len(coarse) + 3)
+        bins.append(cuts)
+        n_bins.append(len(cuts[0]) + 3)
+        n_pair_bins.append(len(cuts[1]) + 3)
     return _Features(names, kinds, bins, n_bins, n_pair_bins)
 
 
@@ -294,11 +294,16 @@ class _Terms:
     bagged_scores: list[np.ndarray]
 
 
-def _term_features(value: Any, path: str, name: str, n_features: int) -> tuple[int, ...]:
-    if (type(value) is list and len(value) in (1, 2) and set(map(type, value)) == {int}
-            and min(value) >= 0 and max(value) < n_features
-            and (len(value) == 1 or value[0] != value[1])):
-        return tuple(value)  # the common case, checked at C speed
+def _term_features(value: Any, t: int, name: str, n_features: int) -> tuple[int, ...]:
+    if type(value) is list and len(value) == 2:  # the common cases first, quickly
+        a, b = value
+        if type(a) is int and type(b) is int and 0 <= a < n_features and 0 <= b < n_features \
+                and a != b:
+            return a, b
+    elif type(value) is list and len(value) == 1:
+        if type(value[0]) is int and 0 <= value[0] < n_features:
+            return (value[0],)
+    path = f"terms[{t}].features"
     features = array(value, path)
     if not features:
         fail(path, f"term {show(name)} needs at least one feature")
@@ -317,28 +322,34 @@ def _terms(value: Any, layout: _Layout, features: _Features, intercept: np.ndarr
     entries = array(value, "terms")
     required = layout.term()
     interpretable, bagged = layout.has("interpretable"), layout.has("all")
-    scores, spreads = Tables(limit=MAX_SCORE), Tables(non_negative=True, limit=MAX_SCORE)
-    weights, bags = Tables(non_negative=True), Tables(limit=MAX_SCORE)
-    term_features, seen, n_scores = [], {}, len(intercept)
+    scores = Tables("terms[{}].scores", limit=MAX_SCORE)
+    spreads = Tables("terms[{}].standard_deviations", non_negative=True, limit=MAX_SCORE)
+    weights = Tables("terms[{}].bin_weights", non_negative=True)
+    bags = Tables("terms[{}].bagged_scores", limit=MAX_SCORE)
+    term_features, seen, n_features = [], {}, len(features.names)
+    n_bins, n_pair_bins = features.n_bins, features.n_pair_bins
+    classes_axis = (len(intercept),) if len(intercept) > 1 else ()
     for t, entry in enumerate(entries):
-        path = f"terms[{t}]"
-        closed_object(entry, path, required)
-        features_ = _term_features(entry["features"], f"{path}.features", entry["name"],
-                                   len(features.names))
-        key = tuple(sorted(features_))
+        closed_object(entry, f"terms[{t}]", required)
+        features_ = _term_features(entry["features"], t, entry["name"], n_features)
+        if len(features_) == 1:
+            key = features_
+            bins = (n_bins[key[0]],)
+        else:
+            a, b = features_
+            key = features_ if a < b else (b, a)
+            bins = (n_pair_bins[a], n_pair_bins[b])
         if key in seen:
-            fail(f"{path}.features", f"terms {seen[key]} and {t} use the same features")
+            fail(f"terms[{t}].features", f"terms {seen[key]} and {t} use the same features")
         seen[key] = t
-        sizes = features.n_bins if len(features_) == 1 else features.n_pair_bins
-        bins = tuple(sizes[f] for f in features_)
-        shape = bins + ((n_scores,) if n_scores > 1 else ())
+        shape = bins + classes_axis
         term_features.append(features_)
-        scores.add(entry["scores"], shape, f"{path}.scores")
+        scores.add(entry["scores"], shape, t)
         if interpretable:
-            spreads.add(entry["standard_deviations"], shape, f"{path}.standard_deviations")
-            weights.add(entry["bin_weights"], bins, f"{path}.bin_weights")
+            spreads.add(entry["standard_deviations"], shape, t)
+            weights.add(entry["bin_weights"], bins, t)
         if bagged:
-            bags.add(entry["bagged_scores"], (n_bags,) + shape, f"{path}.bagged_scores")
+            bags.add(entry["bagged_scores"], (n_bags,) + shape, t)
     names = [entry["name"] for entry in entries]
     texts(names, [f"terms[{t}].name" for t in range(len(names))])
     duplicate = first_duplicate(names)
