@@ -255,3 +255,34 @@ def test_bad_arguments(models):
     with pytest.raises(ValueError, match="unknown features"):
         to_sql(model, columns={"Nope": "x"})
     assert model.to_sql(dialect="sqlite") == to_sql(model, dialect="sqlite")
+
+
+# ---- pairs of coarsened nominals ---------------------------------------------------------------
+@pytest.fixture(scope="module")
+def coarsened():
+    """A pair whose nominal has more categories than max_interaction_bins (coarsened for pairs),
+    scored on rows with missing and unseen categories, and a row key."""
+    rng = np.random.default_rng(7)
+    n = 1500
+    X = pd.DataFrame({"a": rng.integers(0, 30, n).astype(str).astype(object),
+                      "b": rng.integers(0, 4, n).astype(str), "x": rng.normal(size=n)})
+    y = (X["a"].astype(int) % 3 == 0) ^ (X["x"] > 0)
+    model = ExplainableBoostingClassifier(
+        outer_bags=2, max_rounds=60, max_interaction_bins=6, n_jobs=1,
+        interactions=[("a", "x"), ("a", "b")]).fit(X, y)
+    rows = X.copy()
+    rows.loc[rows.index[::5], "a"] = "never seen"
+    rows.loc[rows.index[2::7], "a"] = None
+    rows.insert(0, "row_id", np.arange(n))
+    return model, rows
+
+
+def test_pairs_of_coarsened_nominals(coarsened):
+    model, rows = coarsened
+    assert len(model.bins_[0]) == 2  # the coarse category map is there
+    assert model.term_scores_[model.term_names_.index("a & x")].shape[0] == 6 + 2
+    _check(model, pd.read_sql_query(to_sql(model, dialect="sqlite"), _sqlite(rows)), rows)
+    duckdb = pytest.importorskip("duckdb")
+    with duckdb.connect() as connection:
+        connection.register("data", rows)
+        _check(model, connection.execute(to_sql(model, dialect="duckdb")).df(), rows)

@@ -9,7 +9,9 @@ Semantics match ``decision_function`` bin for bin: SQL NULL is the missing bin, 
 from the model's map gets the unseen score. A continuous column in a typed SQL table cannot hold
 text, so its unseen bin never applies, except in SQLite, whose columns can hold text anyway:
 there the ``sqlite`` dialect sends text and blobs to the unseen bin, like glassboost does.
-Categorical columns must hold the category labels as text (the keys of ``bins_``).
+Categorical columns must hold the category labels as text (the keys of ``bins_``). In pairs, a
+feature whose categories were coarsened for interactions is looked up in its coarse map (the
+second entry of its ``bins_``), as ``decision_function`` does.
 """
 
 from __future__ import annotations
@@ -74,8 +76,11 @@ def _case(ref: str, bins: FeatureBins, interaction: bool, values: list[str],
             if values[i] != values[i + 1]:
                 branches.append(f"WHEN {ref} < {number(cut)} THEN {values[i]}")
     else:
+        categories = bins.categories  # pairs read coarse bins: a category's share of them
+        if interaction and bins.interaction_categories is not None:
+            categories = bins.interaction_categories
         groups: dict[str, list[str]] = {}
-        for label, index in bins.categories.items():
+        for label, index in categories.items():
             if values[index] != otherwise:
                 groups.setdefault(values[index], []).append(quote_string(label))
         branches += [f"WHEN {ref} IN ({', '.join(labels)}) THEN {value}"
