@@ -17,7 +17,7 @@ import pytest
 
 from glassboost import ExplainableBoostingClassifier, ExplainableBoostingRegressor
 from glassboost.datasets import load_credit
-from glassboost.io.sql import number, quote_identifier, quote_string, to_sql
+from glassboost.io.sql import number, output_columns, quote_identifier, quote_string, to_sql
 
 TOLERANCE = 1e-9
 SETTINGS = dict(outer_bags=2, interactions=4, n_jobs=-1)
@@ -286,3 +286,32 @@ def test_pairs_of_coarsened_nominals(coarsened):
     with duckdb.connect() as connection:
         connection.register("data", rows)
         _check(model, connection.execute(to_sql(model, dialect="duckdb")).df(), rows)
+
+
+# ---- output names ------------------------------------------------------------------------------
+def test_output_names_differing_only_in_case_stay_apart():
+    """Classes 'a' and 'A' and a feature named 'SCORE_B' would share column names in SQLite,
+    which ignores letter case; each output column must hold its own class's value."""
+    rng = np.random.default_rng(11)
+    n = 600
+    X = pd.DataFrame({"SCORE_B": rng.normal(size=n), "c": rng.choice(["u", "v", "w"], n)})
+    y = np.where(X["SCORE_B"] > 0.5, "A", np.where(X["c"] == "u", "a", "b"))
+    model = ExplainableBoostingClassifier(outer_bags=2, max_rounds=40, interactions=0,
+                                          n_jobs=1).fit(X, y)
+    assert list(model.classes_) == ["A", "a", "b"]
+    names = output_columns(model)
+    assert names == ["score_A", "score_a_2", "score_b_2", "probability_A", "probability_a_2",
+                     "probability_b"]
+    rows = X.assign(row_id=np.arange(n))
+    result = pd.read_sql_query(to_sql(model, dialect="sqlite"), _sqlite(rows))
+    assert list(result.columns) == list(rows.columns) + names
+    result = result.sort_values("row_id")
+    np.testing.assert_allclose(result[names[:3]].to_numpy(float), model.decision_function(X),
+                               rtol=0, atol=TOLERANCE)
+    np.testing.assert_allclose(result[names[3:]].to_numpy(float), model.predict_proba(X),
+                               rtol=TOLERANCE, atol=TOLERANCE)
+    binary = ExplainableBoostingClassifier(outer_bags=2, max_rounds=40, interactions=0,
+                                           n_jobs=1).fit(X.rename(columns={"c": "Probability"}),
+                                                         y == "a")
+    assert output_columns(binary) == ["score", "probability_2"]
+    assert output_columns(binary, {"Probability": "p"}) == ["score", "probability"]

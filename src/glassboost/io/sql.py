@@ -3,7 +3,8 @@
 Every term becomes a CASE expression over its feature columns (nested for pairs), so the query
 needs nothing but comparisons, addition and EXP. The query keeps the input columns (``d.*``) and
 appends ``score`` (and ``probability`` for classifiers) so rows can be matched to their keys;
-the input table must not already have columns with those names.
+those names are made unique ignoring letter case (see ``to_sql``), and the input table's other
+columns must not already have them.
 
 Semantics match ``decision_function`` bin for bin: SQL NULL is the missing bin, a category absent
 from the model's map gets the unseen score. A continuous column in a typed SQL table cannot hold
@@ -121,35 +122,62 @@ def _score_sql(model: Any, refs: list[str], bins: list[FeatureBins], k: int | No
     return f"CAST(\n      {body}\n    AS DOUBLE PRECISION)"
 
 
-def _references(model: Any, columns: dict[str, str] | None) -> list[str]:
+def _input_columns(model: Any, columns: dict[str, str] | None) -> list[str]:
+    """The SQL column of every feature."""
     names = [str(n) for n in model.feature_names_in_]
     columns = dict(columns or {})
     unknown = sorted(set(columns) - set(names))
     if unknown:
         raise ValueError(f"columns names unknown features {unknown}; features are {names}")
-    return ["d." + quote_identifier(str(columns.get(n, n))) for n in names]
+    return [str(columns.get(n, n)) for n in names]
 
 
-def _outputs(model: Any, dialect: str) -> tuple[list[str], list[str]]:
+def _unique(wanted: list[str], taken: list[str]) -> list[str]:
+    """``wanted`` made unique ignoring letter case, among themselves and against ``taken``."""
+    used = {name.casefold() for name in taken}
+    names = []
+    for name in wanted:
+        candidate, n = name, 1
+        while candidate.casefold() in used:
+            n += 1
+            candidate = f"{name}_{n}"
+        used.add(candidate.casefold())
+        names.append(candidate)
+    return names
+
+
+def output_columns(model: Any, columns: dict[str, str] | None = None) -> list[str]:
+    """The names of the columns ``to_sql`` appends, in order (see ``to_sql`` for the rule)."""
+    check_is_fitted(model, "term_scores_")
+    if model.link_ == "mlogit":
+        wanted = ([f"score_{c}" for c in model.classes_]
+                  + [f"probability_{c}" for c in model.classes_])
+    else:
+        second = {"logit": ["probability"], "log": ["prediction"]}.get(model.link_, [])
+        wanted = ["score"] + second
+    return _unique(wanted, _input_columns(model, columns))
+
+
+def _outputs(model: Any, names: list[str], dialect: str) -> tuple[list[str], list[str]]:
     """Score column names (inner query) and extra expressions over them (outer query)."""
     q = "q."
     if model.link_ == "mlogit":
-        names = [f"score_{c}" for c in model.classes_]
-        scores = [q + quote_identifier(n) for n in names]
+        k = len(model.classes_)
+        scores = [q + quote_identifier(n) for n in names[:k]]
         top = _greatest(dialect, scores)
         exps = [_exp(dialect, f"{s} - {top}") for s in scores]
         total = " + ".join(exps)
-        probabilities = [f"{e} / ({total}) AS {quote_identifier(f'probability_{c}')}"
-                         for e, c in zip(exps, model.classes_)]
-        return names, probabilities
-    s = q + quote_identifier("score")
+        probabilities = [f"{e} / ({total}) AS {quote_identifier(n)}"
+                         for e, n in zip(exps, names[k:])]
+        return names[:k], probabilities
+    s = q + quote_identifier(names[0])
     if model.link_ == "logit":
         sigmoid = (f"CASE WHEN {s} >= 0 THEN 1.0e0 / (1.0e0 + {_exp(dialect, '-' + s)}) "
                    f"ELSE {_exp(dialect, s)} / (1.0e0 + {_exp(dialect, s)}) END")
-        return ["score"], [f"{sigmoid} AS {quote_identifier('probability')}"]
+        return names[:1], [f"{sigmoid} AS {quote_identifier(names[1])}"]
     if model.link_ == "log":
-        return ["score"], [f"EXP({s}) AS {quote_identifier('prediction')}"]
-    return ["score"], []
+        return names[:1], [f"EXP({s}) AS {quote_identifier(names[1])}"]
+    return names[:1], []
 
 
 def to_sql(model: Any, dialect: str = "portable", table: str = "data",
@@ -157,6 +185,13 @@ def to_sql(model: Any, dialect: str = "portable", table: str = "data",
     """One SELECT scoring every row of ``table``: its columns, then score(s), probabilities.
 
     ``columns`` maps feature names to SQL column names (default: the feature names).
+    Appended columns: ``score`` and ``probability`` (binary), ``prediction`` (log link), or
+    ``score_<class>`` then ``probability_<class>`` per class (multiclass). Many engines compare
+    column names ignoring letter case, so each name is made unique ignoring case, in that order,
+    against the feature columns and the names before it: a name already used gets the first free
+    suffix ``_2``, ``_3``, ... (classes 'a' and 'A' give ``probability_a`` and
+    ``probability_A_2``). ``output_columns`` lists the names. Other columns of ``table`` are not
+    known here and must not share these names.
     ``dialect``: 'portable' (PostgreSQL, DuckDB and most engines with GREATEST and EXP),
     'sqlite' (scalar MAX; EXP needs SQLite's math functions or a registered ``exp``),
     'duckdb' or 'postgresql'.
@@ -164,10 +199,10 @@ def to_sql(model: Any, dialect: str = "portable", table: str = "data",
     check_is_fitted(model, "term_scores_")
     if dialect not in DIALECTS:
         raise ValueError(f"dialect={dialect!r} is not one of {DIALECTS}")
-    refs = _references(model, columns)
+    refs = ["d." + quote_identifier(c) for c in _input_columns(model, columns)]
     bins = [feature_bins_from_levels(t, levels)
             for t, levels in zip(model.feature_types_in_, model.bins_)]
-    names, extras = _outputs(model, dialect)
+    names, extras = _outputs(model, output_columns(model, columns), dialect)
     classes = range(len(names)) if len(names) > 1 else [None]
     scores = ",\n    ".join(f"{_score_sql(model, refs, bins, k, dialect)} AS {quote_identifier(n)}"
                             for k, n in zip(classes, names))
