@@ -11,7 +11,9 @@ rows, the main-effect stage, interaction detection, the pair stage and the finis
 bagged tables. Each phase adds what it allocates to what the fit holds throughout (typed columns,
 weights, targets, both bin-code matrices); the boosting phases count their row arrays, histograms,
 tables, bin-space sums and fixed-hessian tables once per running thread. It assumes that rows are
-not merged into groups (grouping only shrinks the row arrays).
+not merged into groups (grouping only shrinks the row arrays). ``benchmarks/memory.py`` compares it
+with the measured peak of six shapes: within 0.77x to 1.03x. The C allocator keeps some freed
+arrays of up to 32 MiB for reuse, so small fits measure up to a third above the estimate.
 """
 
 from __future__ import annotations
