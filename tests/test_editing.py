@@ -11,6 +11,7 @@ from sklearn.metrics import roc_auc_score
 
 from glassboost import ExplainableBoostingClassifier, ExplainableBoostingRegressor, load
 from glassboost import editing
+from glassboost.io.detail import AbsentPart, AbsentPartError
 
 AUC_TOLERANCE = 0.005  # monotonizing one shape may move held-out AUC by less than this
 SMALL = dict(outer_bags=2, max_bins=32, max_interaction_bins=8, interactions=[(0, 1), (0, 2)],
@@ -182,3 +183,102 @@ def test_functions_match_methods(small, small_models):
     a = editing.scale(copy.deepcopy(small_models["binary"]), "z", 0.5)
     b = copy.deepcopy(small_models["binary"]).scale("z", 0.5)
     np.testing.assert_array_equal(a.decision_function(X), b.decision_function(X))
+
+
+# ---- all-or-nothing edits, and models loaded from files that left parts out --------------------
+def _fitted_state(model) -> dict:
+    return {k: copy.deepcopy(v) for k, v in vars(model).items()
+            if k.endswith("_") and not k.startswith("__")}
+
+
+def assert_same(a, b, where="model") -> None:
+    """Equal fitted state, compared value by value (arrays exactly, absent parts by name)."""
+    if isinstance(a, AbsentPart) or isinstance(b, AbsentPart):
+        assert repr(a) == repr(b), where
+    elif isinstance(a, dict):
+        assert isinstance(b, dict) and a.keys() == b.keys(), where
+        for key in a:
+            assert_same(a[key], b[key], f"{where}[{key!r}]")
+    elif isinstance(a, (list, tuple)):
+        assert type(a) is type(b) and len(a) == len(b), where
+        for i, (x, y) in enumerate(zip(a, b)):
+            assert_same(x, y, f"{where}[{i}]")
+    elif isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+        np.testing.assert_array_equal(a, b, err_msg=where, strict=True)
+    elif isinstance(a, float) and np.isnan(a):
+        assert isinstance(b, float) and np.isnan(b), where
+    else:
+        assert a == b, where
+
+
+@pytest.fixture(scope="module")
+def minimal_models(small_models, tmp_path_factory):
+    """Each small model saved with detail='minimal' and loaded back."""
+    folder = tmp_path_factory.mktemp("minimal")
+    loaded = {}
+    for kind, model in small_models.items():
+        model.to_json(folder / f"{kind}.json", detail="minimal")
+        loaded[kind] = load(folder / f"{kind}.json")
+    return loaded
+
+
+FAILING_EDITS = [
+    ("remove_terms", (["x", "nope"],)),
+    ("remove_features", (["c", "nope"],)),
+    ("scale", ("x", np.nan)),
+    ("set_term_scores", ("c", np.zeros(3))),
+    ("monotonize", ("x & c",)),
+]
+
+
+@pytest.mark.parametrize("edit, arguments", FAILING_EDITS)
+def test_a_failing_edit_leaves_the_model_as_it_was(small_models, edit, arguments):
+    model = copy.deepcopy(small_models["binary"])
+    before = _fitted_state(model)
+    with pytest.raises(ValueError):
+        getattr(model, edit)(*arguments)
+    assert_same(_fitted_state(model), before)
+
+
+@pytest.mark.parametrize("edit, arguments", [("sweep", (0.01,)), ("monotonize", ("x",))])
+@pytest.mark.parametrize("kind", ["binary", "regression"])
+def test_edits_needing_absent_parts_fail_and_change_nothing(minimal_models, kind, edit,
+                                                            arguments):
+    model = copy.deepcopy(minimal_models[kind])
+    before = _fitted_state(model)
+    with pytest.raises(AbsentPartError, match="bin_weights_"):
+        getattr(model, edit)(*arguments)
+    assert_same(_fitted_state(model), before)
+
+
+@pytest.mark.parametrize("kind", ["binary", "multiclass", "regression"])
+def test_edits_on_a_minimal_model(small, small_models, minimal_models, kind):
+    """Edits that need only the tables work on a minimal model, as on the full one, and the
+    parts the file left out stay absent."""
+    X, _ = small
+    full, minimal = copy.deepcopy(small_models[kind]), copy.deepcopy(minimal_models[kind])
+    scores = full.term_scores_[2] + 0.25
+    for model in (full, minimal):
+        model.remove_terms(["c"]).scale("x", 0.5).set_term_scores("z", scores)
+        model.remove_features(["x"])
+    assert minimal.term_names_ == full.term_names_ == ["z"]
+    np.testing.assert_allclose(minimal.decision_function(X[["c", "z"]]),
+                               full.decision_function(X[["c", "z"]]), rtol=0, atol=1e-12)
+    for name in ("standard_deviations_", "bin_weights_", "interaction_strengths_"):
+        assert isinstance(getattr(minimal, name), AbsentPart), name
+    assert minimal.bagged_scores_[0].shape[0] == 0
+
+
+@pytest.mark.parametrize("edit, arguments", [("remove_terms", (["c"],)),
+                                             ("remove_features", (["c"],)),
+                                             ("scale", ("z", 2.0))])
+def test_an_edit_failing_partway_changes_nothing(small_models, edit, arguments):
+    """A model whose last per-term lists are one term short (as a hand-edited one might be):
+    the edit fails on them, after the lists before them could have been changed."""
+    model = copy.deepcopy(small_models["binary"])
+    model.standard_deviations_ = model.standard_deviations_[:2]
+    model.bin_weights_ = model.bin_weights_[:2]
+    before = _fitted_state(model)
+    with pytest.raises(IndexError):
+        getattr(model, edit)(*arguments)
+    assert_same(_fitted_state(model), before)

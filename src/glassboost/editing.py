@@ -5,16 +5,22 @@ Every edit keeps the per-term attributes aligned (``term_features_``, ``term_nam
 model exactly ``intercept_ + sum of terms``, so ``eval_terms`` still adds up to
 ``decision_function``. Per-bag tables move with the mean table: after an edit their mean is still
 ``term_scores_``. Every function edits the model in place and returns it, for chaining.
+
+Edits are all-or-nothing: each computes every new attribute first and assigns them only when all
+are computed, so an edit that fails leaves the model exactly as it was. A model loaded from a
+file that left parts out (:class:`~glassboost.io.detail.AbsentPart`) can still take the edits that
+do not need those parts; the parts stay absent.
 """
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 import numpy as np
 from sklearn.isotonic import IsotonicRegression
 from sklearn.utils.validation import check_is_fitted
 
+from .io.detail import AbsentPart
 from .model import term_importances
 from .schema import NOMINAL
 
@@ -54,18 +60,40 @@ def _as_list(items: Any) -> list:
     return [items] if isinstance(items, (str, int, np.integer)) else list(items)
 
 
-def _keep_terms(model: Any, keep: list[int]) -> None:
+def _assign(model: Any, updates: dict[str, Any]) -> Any:
+    """Set the new attributes, all computed beforehand (plain assignments cannot fail)."""
+    for attribute, value in updates.items():
+        setattr(model, attribute, value)
+    return model
+
+
+def _kept_terms(model: Any, keep: list[int]) -> dict[str, Any]:
+    """The per-term attributes restricted to the terms ``keep`` (absent parts stay absent)."""
+    updates = {}
     for attribute in _PER_TERM:
         values = getattr(model, attribute)
-        setattr(model, attribute, [values[t] for t in keep])
+        updates[attribute] = (values if isinstance(values, AbsentPart)
+                              else [values[t] for t in keep])
+    return updates
+
+
+def _with_term(model: Any, attribute: str, t: int, change: Callable[[Any], Any]) -> Any:
+    """A copy of the per-term list ``attribute`` with term ``t`` replaced by ``change`` of it
+    (absent stays absent)."""
+    values = getattr(model, attribute)
+    if isinstance(values, AbsentPart):
+        return values
+    values = list(values)
+    values[t] = change(values[t])
+    return values
 
 
 def remove_terms(model: Any, terms: Iterable[Any]) -> Any:
     """Drop terms given by index or name. Terms have weighted mean zero, so nothing else moves."""
     _fitted(model)
     drop = {term_index(model, t) for t in _as_list(terms)}
-    _keep_terms(model, [t for t in range(len(model.term_names_)) if t not in drop])
-    return model
+    keep = [t for t in range(len(model.term_names_)) if t not in drop]
+    return _assign(model, _kept_terms(model, keep))
 
 
 def remove_features(model: Any, features: Iterable[Any]) -> Any:
@@ -76,20 +104,23 @@ def remove_features(model: Any, features: Iterable[Any]) -> Any:
     """
     _fitted(model)
     drop = {_feature_index(model, f) for f in _as_list(features)}
-    _keep_terms(model, [t for t, fs in enumerate(model.term_features_) if not drop & set(fs)])
+    updates = _kept_terms(model, [t for t, fs in enumerate(model.term_features_)
+                                  if not drop & set(fs)])
     keep = [f for f in range(model.n_features_in_) if f not in drop]
     new_index = {old: new for new, old in enumerate(keep)}
     dropped_names = {model.feature_names_in_[f] for f in drop}
-    model.term_features_ = [tuple(new_index[f] for f in fs) for fs in model.term_features_]
-    model.feature_names_in_ = [model.feature_names_in_[f] for f in keep]
-    model.feature_types_in_ = [model.feature_types_in_[f] for f in keep]
-    model.bins_ = [model.bins_[f] for f in keep]
-    model.n_features_in_ = len(keep)
-    model.interaction_strengths_ = {
-        pair: s for pair, s in model.interaction_strengths_.items()
-        if not dropped_names & set(pair)
-    }
-    return model
+    strengths = model.interaction_strengths_
+    if not isinstance(strengths, AbsentPart):
+        strengths = {pair: s for pair, s in strengths.items() if not dropped_names & set(pair)}
+    updates.update({
+        "term_features_": [tuple(new_index[f] for f in fs) for fs in updates["term_features_"]],
+        "feature_names_in_": [model.feature_names_in_[f] for f in keep],
+        "feature_types_in_": [model.feature_types_in_[f] for f in keep],
+        "bins_": [model.bins_[f] for f in keep],
+        "n_features_in_": len(keep),
+        "interaction_strengths_": strengths,
+    })
+    return _assign(model, updates)
 
 
 def scale(model: Any, term: Any, factor: float) -> Any:
@@ -99,10 +130,12 @@ def scale(model: Any, term: Any, factor: float) -> Any:
     factor = float(factor)
     if not np.isfinite(factor):
         raise ValueError(f"scale factor must be finite, got {factor}")
-    model.term_scores_[t] = model.term_scores_[t] * factor
-    model.standard_deviations_[t] = model.standard_deviations_[t] * abs(factor)
-    model.bagged_scores_[t] = model.bagged_scores_[t] * factor
-    return model
+    return _assign(model, {
+        "term_scores_": _with_term(model, "term_scores_", t, lambda v: v * factor),
+        "standard_deviations_": _with_term(model, "standard_deviations_", t,
+                                           lambda v: v * abs(factor)),
+        "bagged_scores_": _with_term(model, "bagged_scores_", t, lambda v: v * factor),
+    })
 
 
 def sweep(model: Any, threshold: float, importance_type: str = "avg_weight") -> Any:
@@ -112,11 +145,11 @@ def sweep(model: Any, threshold: float, importance_type: str = "avg_weight") -> 
     return remove_terms(model, [t for t, v in enumerate(importances) if v < threshold])
 
 
-def _replace(model: Any, t: int, scores: np.ndarray) -> None:
+def _replaced(model: Any, t: int, scores: np.ndarray) -> dict[str, Any]:
     """New mean table; bags move by the same amount so their mean stays the mean table."""
     delta = scores - model.term_scores_[t]
-    model.term_scores_[t] = scores
-    model.bagged_scores_[t] = model.bagged_scores_[t] + delta
+    return {"term_scores_": _with_term(model, "term_scores_", t, lambda _: scores),
+            "bagged_scores_": _with_term(model, "bagged_scores_", t, lambda v: v + delta)}
 
 
 def set_term_scores(model: Any, term: Any, scores: Any) -> Any:
@@ -133,16 +166,16 @@ def set_term_scores(model: Any, term: Any, scores: Any) -> Any:
                          f"expected {old.shape}")
     if not np.all(np.isfinite(new)):
         raise ValueError(f"term {model.term_names_[t]!r}: scores contain NaN or infinity")
-    _replace(model, t, new)
-    return model
+    return _assign(model, _replaced(model, t, new))
 
 
-def _shift_intercept(model: Any, shift: float) -> None:
+def _shifted_intercept(model: Any, shift: float) -> dict[str, Any]:
     if np.ndim(model.intercept_) == 0:
-        model.intercept_ = float(model.intercept_) + shift
+        intercept = float(model.intercept_) + shift
     else:
-        model.intercept_ = np.asarray(model.intercept_, dtype=np.float64) + shift
-    model.bagged_intercept_ = np.asarray(model.bagged_intercept_, dtype=np.float64) + shift
+        intercept = np.asarray(model.intercept_, dtype=np.float64) + shift
+    return {"intercept_": intercept,
+            "bagged_intercept_": np.asarray(model.bagged_intercept_, dtype=np.float64) + shift}
 
 
 def monotonize(model: Any, term: Any, increasing: bool | str = "auto") -> Any:
@@ -181,6 +214,4 @@ def monotonize(model: Any, term: Any, increasing: bool | str = "auto") -> Any:
     new = scores.copy()
     new[1:-1] = fitted.predict(position)
     shift = float(np.dot(weights, new) / weights.sum())
-    _replace(model, t, new - shift)
-    _shift_intercept(model, shift)
-    return model
+    return _assign(model, {**_replaced(model, t, new - shift), **_shifted_intercept(model, shift)})
