@@ -136,3 +136,27 @@ def test_incompatible_models(small):
         merge_ebms([])
     single = merge_ebms([regressor])
     np.testing.assert_allclose(single.predict(X), regressor.predict(X), atol=1e-12)
+
+
+@pytest.mark.parametrize("detail", ["interpretable", "mergeable"])
+def test_a_model_without_bags_gives_a_merged_model_without_bags(small, tmp_path, detail):
+    """Bags cannot be pooled when one model has none: the merged model has none, rather than
+    the other model's bags alone (whose mean is not the merged table)."""
+    X, signal = small
+    one = ExplainableBoostingRegressor(**SMALL, interactions=[(0, 2)]).fit(X[:300], signal[:300])
+    two = ExplainableBoostingRegressor(**SMALL, interactions=[(2, 1)]).fit(X[300:], signal[300:])
+    one.to_json(tmp_path / "one.json", detail=detail)
+    bagless = load(tmp_path / "one.json")
+    assert len(bagless.bagged_intercept_) == 0
+    for models in ([bagless, two], [two, bagless]):
+        merged = merge_ebms(models)
+        assert merged.bagged_intercept_.shape == (0,)
+        for scores, bagged in zip(merged.term_scores_, merged.bagged_scores_):
+            assert bagged.shape == (0,) + scores.shape
+        np.testing.assert_allclose(merged.decision_function(X),
+                                   _weighted_average([one, two], X), atol=1e-12)
+        assert_consistent(merged, X)
+    with_bags = merge_ebms([one, two])
+    assert with_bags.bagged_intercept_.shape == (4,)
+    for scores, bagged in zip(with_bags.term_scores_, with_bags.bagged_scores_):
+        np.testing.assert_allclose(bagged.mean(axis=0), scores, atol=1e-12)

@@ -12,7 +12,9 @@ Bin weights add up. A model's bin that the union splits into several bins gives 
 equal share of its weight (the model does not know how its rows spread inside its own bin); for a
 term some models lack, those models' rows are taken to spread like the rows of the models that
 have it, so every term's weights still total the combined training weight.
-Per-bag tables and intercepts are the concatenation of all models' bags. The standard deviation is
+Per-bag tables and intercepts are the concatenation of all models' bags; when a model has none (it
+was loaded from a file written without them), the merged model has none either, since the other
+models' bags alone would not average to the merged tables. The standard deviation is
 that of the pooled bags when each model's bags carry its share of the training weight:
 ``sqrt(sum_m a_m (sd_m^2 + (T_m - T)^2))`` with ``a_m`` the model's share and ``T`` the merged mean.
 """
@@ -188,6 +190,9 @@ def merge_ebms(models: Sequence[Any]) -> Any:
                     for m, share in zip(models, shares))
     bagged_intercept = np.concatenate([np.asarray(m.bagged_intercept_, dtype=np.float64)
                                        for m in models])
+    bagless = any(len(m.bagged_intercept_) == 0 for m in models)
+    if bagless:
+        bagged_intercept = bagged_intercept[:0]
     for model, share in zip(models, shares):
         for key, term in terms.items():
             t = _term_of(model, key)
@@ -205,6 +210,8 @@ def merge_ebms(models: Sequence[Any]) -> Any:
         "bagged_scores_", "bin_weights_")}
     for term in terms.values():
         mean, sd, bagged, weights = term.finish()
+        if bagless:
+            bagged = bagged[:0]
         total = weights.sum()
         center = (np.tensordot(weights, mean, axes=weights.ndim) / total if total > 0
                   else np.zeros(n_classes))
