@@ -160,3 +160,26 @@ def test_a_model_without_bags_gives_a_merged_model_without_bags(small, tmp_path,
     assert with_bags.bagged_intercept_.shape == (4,)
     for scores, bagged in zip(with_bags.term_scores_, with_bags.bagged_scores_):
         np.testing.assert_allclose(bagged.mean(axis=0), scores, atol=1e-12)
+
+
+def test_pairs_of_nominals_coarsened_differently(tmp_path):
+    """Each model coarsens a 30-category nominal for its pairs in its own way; the merged pair
+    bins refine both, so the merged model is still exactly the weighted average."""
+    rng = np.random.default_rng(7)
+    n = 1200
+    X = pd.DataFrame({"a": rng.integers(0, 30, n).astype(str), "x": rng.normal(size=n)})
+    X.loc[:599, "a"] = X.loc[:599, "a"].replace("29", "0")  # '29' only in the second half
+    y = (X["a"].astype(int) % 3 == 0) ^ (X["x"] > 0)
+    settings = dict(outer_bags=2, max_rounds=40, max_interaction_bins=6, n_jobs=1,
+                    interactions=[("a", "x")])
+    one = ExplainableBoostingClassifier(**settings).fit(X[:600], y[:600])
+    two = ExplainableBoostingClassifier(**settings).fit(X[600:], y[600:])
+    assert len(one.bins_[0]) == len(two.bins_[0]) == 2  # both coarsened for pairs
+    merged = merge_ebms([one, two])
+    assert len(merged.bins_[0]) == 2 and "29" in merged.bins_[0][1]
+    probe = X.copy()
+    probe.loc[::5, "a"] = "never seen"
+    probe.loc[2::7, "a"] = None
+    np.testing.assert_allclose(merged.decision_function(probe),
+                               _weighted_average([one, two], probe), atol=1e-12)
+    assert_consistent(merged, probe)

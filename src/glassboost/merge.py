@@ -4,7 +4,8 @@ The merged model's score is the training-size weighted average of the models' sc
 for every input: every continuous feature is re-binned onto the union of all models' cut points
 (each bin of the union lies inside exactly one bin of every model, so tables map without
 approximation), categorical features get the union of the categories (a category a model never
-saw takes that model's unseen score), and terms are the union of all models' terms (a model
+saw takes that model's unseen score; for pairs, categories share a coarse bin when they share
+one in every model), and terms are the union of all models' terms (a model
 without a term contributes zero for it). Then every term is re-centered on the merged bin weights,
 the means moving into the intercept.
 
@@ -63,7 +64,19 @@ def _merged_levels(kind: str, levels: list[list]) -> list:
     for lv in levels:
         for label in lv[0]:
             categories.setdefault(label, len(categories) + 1)
-    return [categories]
+    if all(len(lv) == 1 for lv in levels):
+        return [categories]
+    # Coarse bins for pairs: categories share one when they share a pair bin in every model.
+    groups: dict[tuple[int, ...], int] = {}
+    coarse = {label: groups.setdefault(tuple(_pair_bin(lv, label) for lv in levels),
+                                       len(groups) + 1) for label in categories}
+    return [categories] if len(groups) == len(categories) else [categories, coarse]
+
+
+def _pair_bin(levels: list, label: str) -> int:
+    """The bin of a category in a model's pair tables (its unseen bin if the model lacks it)."""
+    own = levels[-1]
+    return own.get(label, max(own.values(), default=0) + 1)
 
 
 def _bin_map(kind: str, merged: list, own: list, interaction: bool) -> np.ndarray:
@@ -72,6 +85,12 @@ def _bin_map(kind: str, merged: list, own: list, interaction: bool) -> np.ndarra
         union, cuts = (merged[-1], own[-1]) if interaction else (merged[0], own[0])
         inner = np.searchsorted(cuts, union, side="right") + 1
         return np.concatenate(([0, 1], inner, [len(cuts) + 2])).astype(np.int64)
+    if interaction:  # one category stands for each merged pair bin
+        members: dict[int, str] = {}
+        for label, pair_bin in merged[-1].items():
+            members.setdefault(pair_bin, label)
+        inner = [_pair_bin(own, members[b]) for b in range(1, len(members) + 1)]
+        return np.array([0] + inner + [_n_bins(kind, own, True) - 1], dtype=np.int64)
     unseen = len(own[0]) + 1
     inner = [own[0].get(label, unseen) for label in merged[0]]
     return np.array([0] + inner + [unseen], dtype=np.int64)
@@ -80,6 +99,8 @@ def _bin_map(kind: str, merged: list, own: list, interaction: bool) -> np.ndarra
 def _n_bins(kind: str, levels: list, interaction: bool) -> int:
     if kind == CONTINUOUS:
         return len(levels[-1] if interaction else levels[0]) + 3
+    if interaction:
+        return max(levels[-1].values(), default=0) + 2
     return len(levels[0]) + 2
 
 
