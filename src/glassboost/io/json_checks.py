@@ -13,7 +13,8 @@ import bisect
 import json
 import math
 import re
-from itertools import chain
+from itertools import chain, compress, repeat
+from operator import ne
 from typing import Any, NoReturn
 
 import numpy as np
@@ -73,7 +74,8 @@ def first_duplicate(values: list) -> int | None:
     return None
 
 
-def _keyset(keys: tuple) -> frozenset:
+def keyset(keys: tuple) -> frozenset:
+    """The keys as a frozenset, made once per tuple."""
     found = _KEYSETS.get(keys)
     if found is None:
         found = _KEYSETS[keys] = frozenset(keys)
@@ -85,7 +87,7 @@ def closed_object(value: Any, path: str, required: tuple | frozenset,
     """A JSON object with exactly the ``required`` fields and some of the ``optional`` ones."""
     if type(value) is not dict:
         fail(path, f"must be an object, found {kind(value)}")
-    if value.keys() == _keyset(required):  # the common case, at C speed
+    if value.keys() == keyset(required):  # the common case, at C speed
         return value
     for key in required:
         if key not in value:
@@ -128,16 +130,24 @@ def text(value: Any, path: str) -> str:
     return value
 
 
-def texts(values: list, paths: list[str]) -> None:
-    """Many strings at once (the path of the first bad one is named)."""
+def texts(values: list, path: str) -> None:
+    """Many strings at once; ``path`` formatted with the index of the first bad one names it
+    (built only then)."""
     if set(map(type, values)) - {str}:
         i = next(i for i, v in enumerate(values) if type(v) is not str)
-        fail(paths[i], f"must be a string, found {kind(values[i])}")
+        fail(path.format(i), f"must be a string, found {kind(values[i])}")
     try:
         check_texts(values, "")
     except ModelFileError:
-        for value, path in zip(values, paths):
-            check_texts([value], path)
+        for i, value in enumerate(values):
+            check_texts([value], path.format(i))
+
+
+def unique(values: list, path: str) -> None:
+    """No value twice; ``path`` formatted with the index of the first repeat names it."""
+    if len(set(values)) != len(values):
+        duplicate = first_duplicate(values)
+        fail(path.format(duplicate), f"{show(values[duplicate])} is not unique")
 
 
 def float_value(value: Any, path: str) -> float:
@@ -177,28 +187,56 @@ def _leaves(value: Any, shape: tuple[int, ...]) -> list:
 class Tables:
     """Numeric tables of one kind, checked together.
 
-    ``add`` walks a table's nesting against its expected shape; ``arrays`` then type-checks and
-    converts the numbers of every table added in one pass, checks that they are finite (and
+    ``add`` walks one table's nesting against its expected shape, ``add_batch`` the nestings of
+    many tables of one depth level by level at once; ``arrays`` then type-checks and converts
+    the numbers of every table added in one pass, checks that they are finite (and
     non-negative, and at most ``limit`` in magnitude, when asked), and returns one array per
-    table. Failures name the path of the first table at fault: ``path`` formatted with the
-    table's ``index`` (built only then, as most files have no failure to name).
+    table in the order of their ``index``. Failures name the path of the first table at fault
+    in that order: ``path`` formatted with the table's ``index`` (built only then, as most
+    files have no failure to name).
     """
 
     def __init__(self, path: str, integer: bool = False, non_negative: bool = False,
                  limit: float | None = None):
         self.path, self.integer, self.non_negative, self.limit = path, integer, non_negative, limit
-        self.leaves: list[list] = []
+        self.leaves: list[list] = []  # per batch (``add`` makes a batch of one table)
+        self.sizes: list[np.ndarray] = []  # per batch, the number of leaves of each table
         self.shapes: list[tuple[int, ...]] = []
         self.indices: list[int] = []
         self._flat: tuple[np.ndarray, np.ndarray] | None = None
 
     def add(self, value: Any, shape: tuple[int, ...], index: int = 0) -> None:
         try:
-            self.leaves.append(_leaves(value, shape))
+            leaves = _leaves(value, shape)
         except _ShapeError as error:
             fail(self.path.format(index), str(error))
+        self.leaves.append(leaves)
+        self.sizes.append(np.array([len(leaves)], dtype=np.int64))
         self.shapes.append(shape)
         self.indices.append(index)
+
+    def add_batch(self, values: list, shapes: np.ndarray, indices: Any) -> bool:
+        """Add tables ``values`` of shapes ``shapes`` (one row per table, all of one depth) at
+        once, walking all their nestings level by level at C speed. False, adding nothing, if
+        any nesting differs from its shape: ``add`` on each table then names the first."""
+        level, counts = values, np.ones(len(values), dtype=np.int64)
+        for depth in range(shapes.shape[1]):
+            if set(map(type, level)) - {list}:
+                return False
+            expected = np.repeat(shapes[:, depth], counts)
+            if not np.array_equal(np.fromiter(map(len, level), np.int64, len(level)),
+                                  expected):
+                return False
+            counts = counts * shapes[:, depth]
+            level = list(chain.from_iterable(level))
+        self.leaves.append(level)
+        self.sizes.append(counts)
+        if len(shapes) and np.all(shapes == shapes[0]):  # the same shape throughout
+            self.shapes.extend(repeat(tuple(shapes[0].tolist()), len(shapes)))
+        else:
+            self.shapes.extend(map(tuple, shapes.tolist()))
+        self.indices.extend(np.asarray(indices).tolist())
+        return True
 
     def fail_at(self, position: int, ends: np.ndarray, message: str) -> NoReturn:
         """Fail naming the table that holds entry ``position`` of the flat numbers."""
@@ -206,15 +244,27 @@ class Tables:
         fail(self.path.format(self.indices[table]), message)
 
     def flat(self) -> tuple[np.ndarray, np.ndarray]:
-        """All numbers in one array, and where each table ends in it (checked once)."""
+        """All numbers in one array, table after table in the order of their index, and where
+        each table ends in it (checked once)."""
         if self._flat is None:
             self._flat = self._checked()
         return self._flat
 
+    def _tables(self) -> list[tuple[int, list, tuple[int, ...]]]:
+        """(index, leaves, shape) of every table in index order: for naming a failure."""
+        tables, shapes = [], iter(self.shapes)
+        for leaves, sizes in zip(self.leaves, self.sizes):
+            start = 0
+            for size in sizes.tolist():
+                tables.append((leaves[start:start + size], next(shapes)))
+                start += size
+        return sorted(((index, leaves, shape) for index, (leaves, shape)
+                       in zip(self.indices, tables)), key=lambda table: table[0])
+
     def _checked(self) -> tuple[np.ndarray, np.ndarray]:
         allowed = {int} if self.integer else {int, float}
         if set(map(type, chain.from_iterable(self.leaves))) - allowed:
-            for leaves, index, shape in zip(self.leaves, self.indices, self.shapes):
+            for index, leaves, shape in self._tables():
                 wrong = set(map(type, leaves)) - allowed
                 if wrong:
                     found = "an array (too deep)" if list in wrong else _TYPE_NAMES.get(
@@ -226,17 +276,33 @@ class Tables:
         try:
             values = np.array(list(chain.from_iterable(self.leaves)), dtype=dtype)
         except OverflowError:
-            for leaves, index in zip(self.leaves, self.indices):
+            for index, leaves, _ in self._tables():
                 try:
                     np.array(leaves, dtype=dtype)
                 except OverflowError:
                     fail(self.path.format(index), f"holds an integer too large for "
                                                   f"{'64 bits' if self.integer else 'a float'}")
             raise
-        ends = np.cumsum([len(leaves) for leaves in self.leaves], dtype=np.int64)
+        values, ends = self._in_index_order(values)
         if values.size:
             self._check(values, ends)
         return values, ends
+
+    def _in_index_order(self, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The numbers with the tables reordered by index (batches may interleave), and the
+        tables' ends; the shapes and indices are reordered to match."""
+        sizes = (np.concatenate(self.sizes) if self.sizes else np.zeros(0, dtype=np.int64))
+        indices = np.array(self.indices, dtype=np.int64)
+        if np.all(indices[1:] > indices[:-1]):
+            return values, np.cumsum(sizes)
+        order = np.argsort(indices, kind="stable")
+        starts = np.cumsum(sizes) - sizes
+        ends = np.cumsum(sizes[order])
+        gather = np.repeat(starts[order] - (ends - sizes[order]), sizes[order]) + np.arange(
+            len(values))
+        self.shapes = [self.shapes[i] for i in order.tolist()]
+        self.indices = indices[order].tolist()
+        return values[gather], ends
 
     def _check(self, values: np.ndarray, ends: np.ndarray) -> None:
         low, high = values.min(), values.max()
@@ -251,10 +317,24 @@ class Tables:
                                           f"{self.limit:.0e}")
 
     def arrays(self) -> list[np.ndarray]:
-        values, ends = self.flat()
-        starts = np.concatenate(([0], ends[:-1])).tolist()
-        return [values[a:b].reshape(shape) for a, b, shape
-                in zip(starts, ends.tolist(), self.shapes)]
+        """One array per table, in the order of their index."""
+        return split(self.flat()[0], self.shapes)
+
+
+def split(values: np.ndarray, shapes: list[tuple[int, ...]]) -> list[np.ndarray]:
+    """Views of ``values``, table after table, of these shapes: each run of tables of one
+    shape is cut at C speed (a file may hold a hundred thousand tiny tables)."""
+    tables: list[np.ndarray] = []
+    changes = [0, *compress(range(1, len(shapes)), map(ne, shapes[1:], shapes[:-1])),
+               len(shapes)]
+    start = 0
+    for first, end in zip(changes[:-1], changes[1:]):
+        if end > first:
+            size = math.prod(shapes[first])
+            count = end - first
+            tables.extend(values[start:start + count * size].reshape((count,) + shapes[first]))
+            start += count * size
+    return tables
 
 
 def numbers(value: Any, shape: tuple[int, ...], path: str, **checks: Any) -> np.ndarray:

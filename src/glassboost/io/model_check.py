@@ -15,7 +15,8 @@ import json
 import math
 import re
 from dataclasses import dataclass
-from itertools import chain
+from itertools import chain, compress, islice, repeat
+from operator import eq, itemgetter, ne
 from typing import Any
 
 import numpy as np
@@ -24,7 +25,8 @@ from ..datetimes import PARTS, TIMESTAMP
 from ..objectives import classification_objective, regression_objective
 from .detail import DETAILS, detail_rank
 from .json_checks import (ModelFileError, Tables, array, boolean, check_texts, closed_object,
-                          fail, first_duplicate, float_value, kind, numbers, show, text, texts)
+                          fail, float_value, keyset, kind, numbers, show, split, text, texts,
+                          unique)
 
 __all__ = ["FORMAT", "FORMAT_VERSION", "CheckedModel", "ModelFileError", "check_document"]
 
@@ -43,6 +45,7 @@ _CLASS_TYPES = {"str": str, "int": int, "float": float, "bool": bool}
 _CLASS_DTYPES = {"str": object, "int": np.int64, "float": np.float64, "bool": bool}
 _NUL = re.compile(r"(?<!\\)(?:\\\\)*\\u0000")  # an escaped NUL in JSON text
 _STRENGTH_FIELDS = frozenset(("features", "strength"))
+_CONVERSION_FIELDS = frozenset(("column", "parts", "format"))
 _CONTINUOUS_FIELDS = ("name", "type", "cuts", "interaction_cuts")
 _CATEGORICAL_FIELDS = ("name", "type", "categories")
 
@@ -164,7 +167,7 @@ def _classes(value: Any) -> np.ndarray:
     if type(name) is not str or name not in _CLASS_TYPES:
         fail("classes.type", f"must be one of {tuple(_CLASS_TYPES)}, found {show(name)}")
     values = array(entry["values"], "classes.values")
-    if any(type(v) is not _CLASS_TYPES[name] for v in values):
+    if set(map(type, values)) - {_CLASS_TYPES[name]}:
         fail("classes.values", f"must all be of type {name}")
     if len(values) < 2 or len(set(values)) != len(values):
         fail("classes.values", "must be at least 2 distinct values")
@@ -184,8 +187,8 @@ class _Features:
     names: list[str]
     kinds: list[str]
     bins: list[list]  # each feature's ``bins_`` entry
-    n_bins: list[int]
-    n_pair_bins: list[int]
+    n_bins: np.ndarray
+    n_pair_bins: np.ndarray
 
 
 def _categories(value: Any, path: str) -> dict[str, int]:
@@ -227,59 +230,120 @@ def _check_cuts(tables: Tables) -> list[np.ndarray]:
         rising[boundaries[(boundaries >= 0) & (boundaries < len(rising))]] = True
         if not rising.all():
             tables.fail_at(int(np.argmin(rising)), ends, "must be strictly increasing")
-    starts = np.concatenate(([0], ends[:-1])).tolist()
-    return [values[a:b] for a, b in zip(starts, ends.tolist())]
+    return split(values, tables.shapes)
+
+
+def _continuous_at_c_speed(entries: list, fine_cuts: Tables, coarse_cuts: Tables
+                           ) -> list[int] | None:
+    """The indices of the continuous features, their cut lists added to the tables, if every
+    feature is an object of a known type and every continuous one has exactly its fields and
+    cut arrays (checked without a Python loop per feature); None otherwise."""
+    if set(map(type, entries)) - {dict}:
+        return None
+    kinds = list(map(dict.get, entries, repeat("type")))
+    if set(kinds) - {"continuous", "nominal", "ordinal"}:
+        return None
+    continuous = list(compress(range(len(kinds)), map(eq, kinds, repeat("continuous"))))
+    chosen = entries if len(continuous) == len(entries) else list(map(entries.__getitem__,
+                                                                      continuous))
+    if not all(map(eq, map(dict.keys, chosen), repeat(keyset(_CONTINUOUS_FIELDS)))):
+        return None
+    for key, tables in (("cuts", fine_cuts), ("interaction_cuts", coarse_cuts)):
+        cuts = list(map(itemgetter(key), chosen))
+        if set(map(type, cuts)) - {list}:
+            return None
+        lengths = np.fromiter(map(len, cuts), np.int64, len(cuts))
+        if not tables.add_batch(cuts, lengths[:, None], continuous):
+            return None
+    return continuous
+
+
+def _continuous_entry(entry: dict, i: int, fine_cuts: Tables, coarse_cuts: Tables) -> None:
+    closed_object(entry, f"features[{i}]", _CONTINUOUS_FIELDS)
+    for key, tables in (("cuts", fine_cuts), ("interaction_cuts", coarse_cuts)):
+        cuts = entry[key]
+        tables.add(cuts, (len(cuts) if type(cuts) is list else 0,), i)
+
+
+def _categorical_entry(entry: Any, i: int, kind_: Any) -> list[dict[str, int]]:
+    """A nominal or ordinal feature's category maps (fine, and coarse for pairs if any)."""
+    path = f"features[{i}]"
+    closed_object(entry, path, _CATEGORICAL_FIELDS, ("interaction_categories",))
+    categories = _categories(entry["categories"], f"{path}.categories")
+    levels = [categories]
+    if "interaction_categories" in entry:
+        levels.append(_coarse_categories(entry["interaction_categories"], categories,
+                                         kind_, f"{path}.interaction_categories"))
+    return levels
+
+
+def _check_subsets(fine: Tables, coarse: Tables, entries: list) -> None:
+    """Every continuous feature's interaction cuts are among its cuts (checked on the numbers
+    at once; exactly as Python compares them when a number is too large for that)."""
+    fine_values, fine_ends = fine.flat()
+    coarse_values, coarse_ends = coarse.flat()
+    exact = all(np.all(np.abs(v) <= 2.0 ** 53) for v in (fine_values, coarse_values))
+    if exact:
+        def keyed(values: np.ndarray, ends: np.ndarray) -> np.ndarray:
+            table = np.repeat(np.arange(len(ends)), np.diff(ends, prepend=0))
+            return table + 1j * values  # (table, value) pairs, compared exactly
+        inside = np.isin(keyed(coarse_values, coarse_ends), keyed(fine_values, fine_ends))
+        if inside.all():
+            return
+    for i in fine.indices:  # names the first feature at fault
+        if not set(entries[i]["interaction_cuts"]) <= set(entries[i]["cuts"]):
+            fail(f"features[{i}].interaction_cuts", "must be a subset of cuts")
 
 
 def _features(value: Any) -> _Features:
     entries = array(value, "features")
     if not entries:
         fail("features", "must hold at least one feature")
-    kinds, categorical = [], {}
+    categorical = {}
     fine_cuts, coarse_cuts = Tables("features[{}].cuts"), Tables("features[{}].interaction_cuts")
-    for i, entry in enumerate(entries):
-        path = f"features[{i}]"
+    continuous = _continuous_at_c_speed(entries, fine_cuts, coarse_cuts)
+    if continuous is None:  # finds the first bad feature and names it
+        fine_cuts = Tables("features[{}].cuts")
+        coarse_cuts = Tables("features[{}].interaction_cuts")
+        others = range(len(entries))
+    else:  # the continuous features are checked
+        others = list(compress(range(len(entries)), map(
+            ne, map(dict.get, entries, repeat("type")), repeat("continuous"))))
+    for i in others:
+        entry = entries[i]
         if type(entry) is not dict:
-            fail(path, f"must be an object, found {kind(entry)}")
+            fail(f"features[{i}]", f"must be an object, found {kind(entry)}")
         kind_ = entry.get("type")
         if kind_ == "continuous":
-            closed_object(entry, path, _CONTINUOUS_FIELDS)
-            for key, tables in (("cuts", fine_cuts), ("interaction_cuts", coarse_cuts)):
-                cuts = entry[key]
-                tables.add(cuts, (len(cuts) if type(cuts) is list else 0,), i)
+            if continuous is None:
+                _continuous_entry(entry, i, fine_cuts, coarse_cuts)
         elif kind_ in ("nominal", "ordinal"):
-            closed_object(entry, path, _CATEGORICAL_FIELDS, ("interaction_categories",))
-            categories = _categories(entry["categories"], f"{path}.categories")
-            levels = [categories]
-            if "interaction_categories" in entry:
-                levels.append(_coarse_categories(entry["interaction_categories"], categories,
-                                                 kind_, f"{path}.interaction_categories"))
-            categorical[i] = levels
+            categorical[i] = _categorical_entry(entry, i, kind_)
         else:
-            fail(f"{path}.type", f"must be 'continuous', 'nominal' or 'ordinal', found "
-                                 f"{show(kind_)}")
-        kinds.append(kind_)
-    names = [entry["name"] for entry in entries]
-    texts(names, [f"features[{i}].name" for i in range(len(names))])
-    duplicate = first_duplicate(names)
-    if duplicate is not None:
-        fail(f"features[{duplicate}].name", f"{show(names[duplicate])} is not unique")
-    fine, coarse = iter(_check_cuts(fine_cuts)), iter(_check_cuts(coarse_cuts))
-    bins, n_bins, n_pair_bins = [], [], []
-    for i, entry in enumerate(entries):
-        if i in categorical:
-            levels = categorical[i]
+            fail(f"features[{i}].type", f"must be 'continuous', 'nominal' or 'ordinal', "
+                                        f"found {show(kind_)}")
+    kinds = list(map(dict.get, entries, repeat("type")))
+    names = list(map(itemgetter("name"), entries))
+    texts(names, "features[{}].name")
+    unique(names, "features[{}].name")
+    fine, coarse = _check_cuts(fine_cuts), _check_cuts(coarse_cuts)
+    _check_subsets(fine_cuts, coarse_cuts, entries)
+    n_bins = np.zeros(len(entries), dtype=np.int64)
+    n_pair_bins = np.zeros(len(entries), dtype=np.int64)
+    continuous_at = fine_cuts.indices
+    n_bins[continuous_at] = np.fromiter(map(len, fine), np.int64, len(fine)) + 3
+    n_pair_bins[continuous_at] = np.fromiter(map(len, coarse), np.int64, len(coarse)) + 3
+    bins: list[list] = list(map(list, zip(fine, coarse)))
+    if categorical:
+        at = np.empty(len(entries), dtype=np.int64)  # where each feature's bins are in ``bins``
+        at[continuous_at] = np.arange(len(continuous_at))
+        at[list(categorical)] = np.arange(len(categorical)) + len(continuous_at)
+        for i, levels in categorical.items():
             bins.append(levels)
-            n_bins.append(len(levels[0]) + 2)
-            n_pair_bins.append(max(levels[-1].values(), default=0) + 2 if len(levels) > 1
-                               else len(levels[0]) + 2)
-            continue
-        cuts = [next(fine), next(coarse)]
-        if not set(entry["interaction_cuts"]) <= set(entry["cuts"]):
-            fail(f"features[{i}].interaction_cuts", "must be a subset of cuts")
-        bins.append(cuts)
-        n_bins.append(len(cuts[0]) + 3)
-        n_pair_bins.append(len(cuts[1]) + 3)
+            n_bins[i] = len(levels[0]) + 2
+            n_pair_bins[i] = (max(levels[-1].values(), default=0) + 2 if len(levels) > 1
+                              else len(levels[0]) + 2)
+        bins = list(map(bins.__getitem__, at.tolist()))
     return _Features(names, kinds, bins, n_bins, n_pair_bins)
 
 
@@ -292,6 +356,7 @@ class _Terms:
     standard_deviations: list[np.ndarray]
     bin_weights: list[np.ndarray]
     bagged_scores: list[np.ndarray]
+    weight_tables: Tables
 
 
 def _term_features(value: Any, t: int, name: str, n_features: int) -> tuple[int, ...]:
@@ -317,18 +382,79 @@ def _term_features(value: Any, t: int, name: str, n_features: int) -> tuple[int,
     return tuple(features)
 
 
-def _terms(value: Any, layout: _Layout, features: _Features, intercept: np.ndarray, link: str,
-           classes: np.ndarray | None, n_bags: int) -> _Terms:
-    entries = array(value, "terms")
-    required = layout.term()
-    interpretable, bagged = layout.has("interpretable"), layout.has("all")
-    scores = Tables("terms[{}].scores", limit=MAX_SCORE)
-    spreads = Tables("terms[{}].standard_deviations", non_negative=True, limit=MAX_SCORE)
-    weights = Tables("terms[{}].bin_weights", non_negative=True)
-    bags = Tables("terms[{}].bagged_scores", limit=MAX_SCORE)
+class _TermTables:
+    """The four kinds of tables of terms, checked in batches."""
+
+    def __init__(self) -> None:
+        self.scores = Tables("terms[{}].scores", limit=MAX_SCORE)
+        self.spreads = Tables("terms[{}].standard_deviations", non_negative=True,
+                              limit=MAX_SCORE)
+        self.weights = Tables("terms[{}].bin_weights", non_negative=True)
+        self.bags = Tables("terms[{}].bagged_scores", limit=MAX_SCORE)
+
+
+def _terms_at_c_speed(entries: list, required: tuple, features: _Features, classes_axis: tuple,
+                      n_bags: int, tables: _TermTables) -> list[tuple[int, ...]] | None:
+    """Every term's features, its tables added to ``tables``, if every term is valid in form
+    (fields, features, no two on the same features, every table's shape), checked without a
+    Python loop per term; None otherwise."""
+    n_features = len(features.names)
+    if set(map(type, entries)) - {dict} or not all(
+            map(eq, map(dict.keys, entries), repeat(keyset(required)))):
+        return None
+    term_features = list(map(itemgetter("features"), entries))
+    if set(map(type, term_features)) - {list}:
+        return None
+    lengths = np.fromiter(map(len, term_features), np.int64, len(term_features))
+    if len(lengths) and not (lengths.min() >= 1 and lengths.max() <= 2):
+        return None
+    flat = list(chain.from_iterable(term_features))
+    if set(map(type, flat)) - {int}:
+        return None
+    try:
+        indices = np.array(flat, dtype=np.int64)
+    except OverflowError:
+        return None
+    if len(indices) and not (indices.min() >= 0 and indices.max() < n_features):
+        return None
+    ends = np.cumsum(lengths)
+    first, second = indices[ends - lengths], indices[ends - 1]  # the same for main effects
+    pair = lengths == 2
+    if np.any(pair & (first == second)):
+        return None
+    keys = np.sort(np.minimum(first, second) * (n_features + 1) + np.where(
+        pair, np.maximum(first, second), n_features))
+    if np.any(keys[1:] == keys[:-1]):
+        return None
+    for columns, at in ((lambda at: [features.n_bins[first[at]]], np.flatnonzero(~pair)),
+                        (lambda at: [features.n_pair_bins[first[at]],
+                                     features.n_pair_bins[second[at]]], np.flatnonzero(pair))):
+        if not len(at):
+            continue
+        chosen = entries if len(at) == len(entries) else list(map(entries.__getitem__,
+                                                                  at.tolist()))
+        bins = np.column_stack(columns(at))
+        shape = np.column_stack([bins] + [np.full(len(at), n) for n in classes_axis])
+        for key, kind_tables, shapes in (
+                ("scores", tables.scores, shape),
+                ("standard_deviations", tables.spreads, shape),
+                ("bin_weights", tables.weights, bins),
+                ("bagged_scores", tables.bags,
+                 np.column_stack([np.full(len(at), n_bags), shape]))):
+            if key in required and not kind_tables.add_batch(
+                    list(map(itemgetter(key), chosen)),
+                    shapes, at):
+                return None
+    return list(map(tuple, term_features))
+
+
+def _terms_one_by_one(entries: list, required: tuple, features: _Features,
+                      classes_axis: tuple, n_bags: int, tables: _TermTables
+                      ) -> list[tuple[int, ...]]:
+    """Every term's features, its tables added to ``tables``; names the first term at fault."""
+    interpretable, bagged = "bin_weights" in required, "bagged_scores" in required
     term_features, seen, n_features = [], {}, len(features.names)
-    n_bins, n_pair_bins = features.n_bins, features.n_pair_bins
-    classes_axis = (len(intercept),) if len(intercept) > 1 else ()
+    n_bins, n_pair_bins = features.n_bins.tolist(), features.n_pair_bins.tolist()
     for t, entry in enumerate(entries):
         closed_object(entry, f"terms[{t}]", required)
         features_ = _term_features(entry["features"], t, entry["name"], n_features)
@@ -344,20 +470,37 @@ def _terms(value: Any, layout: _Layout, features: _Features, intercept: np.ndarr
         seen[key] = t
         shape = bins + classes_axis
         term_features.append(features_)
-        scores.add(entry["scores"], shape, t)
+        tables.scores.add(entry["scores"], shape, t)
         if interpretable:
-            spreads.add(entry["standard_deviations"], shape, t)
-            weights.add(entry["bin_weights"], bins, t)
+            tables.spreads.add(entry["standard_deviations"], shape, t)
+            tables.weights.add(entry["bin_weights"], bins, t)
         if bagged:
-            bags.add(entry["bagged_scores"], (n_bags,) + shape, t)
-    names = [entry["name"] for entry in entries]
-    texts(names, [f"terms[{t}].name" for t in range(len(names))])
-    duplicate = first_duplicate(names)
-    if duplicate is not None:
-        fail(f"terms[{duplicate}].name", f"{show(names[duplicate])} is not unique")
-    _check_bounds(intercept, scores, link, classes)
-    return _Terms(term_features, names, scores.arrays(), spreads.arrays(), weights.arrays(),
-                  bags.arrays() if bagged else [np.empty((0,) + shape) for shape in scores.shapes])
+            tables.bags.add(entry["bagged_scores"], (n_bags,) + shape, t)
+    return term_features
+
+
+def _terms(value: Any, layout: _Layout, features: _Features, intercept: np.ndarray, link: str,
+           classes: np.ndarray | None, n_bags: int) -> _Terms:
+    entries = array(value, "terms")
+    required = layout.term()
+    interpretable, bagged = layout.has("interpretable"), layout.has("all")
+    classes_axis = (len(intercept),) if len(intercept) > 1 else ()
+    tables = _TermTables()
+    term_features = _terms_at_c_speed(entries, required, features, classes_axis, n_bags, tables)
+    if term_features is None:
+        tables = _TermTables()
+        term_features = _terms_one_by_one(entries, required, features, classes_axis, n_bags,
+                                          tables)
+    names = list(map(itemgetter("name"), entries))
+    texts(names, "terms[{}].name")
+    unique(names, "terms[{}].name")
+    _check_bounds(intercept, tables.scores, link, classes)
+    scores = tables.scores.arrays()
+    return _Terms(term_features, names, scores, tables.spreads.arrays(),
+                  tables.weights.arrays(),
+                  tables.bags.arrays() if bagged else split(
+                      np.empty(0), [(0,) + shape for shape in tables.scores.shapes]),
+                  tables.weights)
 
 
 def _check_bounds(intercept: np.ndarray, scores: Tables, link: str,
@@ -370,7 +513,10 @@ def _check_bounds(intercept: np.ndarray, scores: Tables, link: str,
     per_class = values.reshape(-1, n_scores)
     largest = (np.maximum.reduceat(np.abs(per_class), starts // n_scores, axis=0)
                if len(starts) else np.zeros((0, n_scores)))
-    for k in range(n_scores):
+    # every class's reach summed at once; the classes near or above the limit are summed
+    # again one by one, as the message shows that sum
+    near = np.abs(intercept) + largest.sum(axis=0) > MAX_SCORE * (1 - 1e-6)
+    for k in np.flatnonzero(near).tolist():
         reach = abs(intercept[k]) + float(np.sum(largest[:, k]))
         if not reach <= MAX_SCORE:
             worst = int(np.argmax(largest[:, k])) if len(largest) else -1
@@ -389,17 +535,25 @@ def _check_bounds(intercept: np.ndarray, scores: Tables, link: str,
                  f"could overflow")
 
 
-def _check_weights(weights: list[np.ndarray], n_samples: Any) -> None:
+def _check_weights(weights: Tables, n_samples: Any) -> None:
     """Every term's bin weights add up to the training weight ``n_samples``."""
+    values, ends = weights.flat()
     if n_samples is None:
-        if weights:
+        if len(ends):
             fail("training.n_samples", "must be a number for a model with terms")
         return
     if type(n_samples) not in (int, float) or not 0 <= n_samples < math.inf:
         fail("training.n_samples", f"must be a finite non-negative number or null, found "
                                    f"{show(n_samples)}")
-    for t, table in enumerate(weights):
-        total = float(table.sum())
+    if not len(ends):
+        return
+    # all totals at once; the tables not clearly within half the tolerance are summed again
+    # one by one, as the check and its message use that sum
+    totals = np.add.reduceat(values, np.concatenate(([0], ends[:-1])))
+    tolerance = np.maximum(1e-6 * np.maximum(totals, float(n_samples)), 1e-9)
+    starts = np.concatenate(([0], ends[:-1])).tolist()
+    for t in np.flatnonzero(~(np.abs(totals - n_samples) <= tolerance / 2)).tolist():
+        total = float(values[starts[t]:ends[t]].sum())
         if not math.isclose(total, n_samples, rel_tol=1e-6, abs_tol=1e-9):
             fail(f"terms[{t}].bin_weights", f"add up to {total:.10g}, but training.n_samples "
                                             f"is {n_samples:.10g}; every term's bin weights "
@@ -422,12 +576,51 @@ def _parameters(value: Any) -> dict[str, Any]:
     return value
 
 
+def _conversions_at_c_speed(entries: list, types: dict[str, str]) -> list[dict] | None:
+    """The records if every entry is valid, checked without a Python loop per check (a model
+    may convert many date columns); None otherwise."""
+    if set(map(type, entries)) - {dict} or not all(
+            map(eq, map(dict.keys, entries), repeat(_CONVERSION_FIELDS))):
+        return None
+    columns = list(map(itemgetter("column"), entries))
+    parts = list(map(itemgetter("parts"), entries))
+    formats = list(map(itemgetter("format"), entries))
+    given = [f for f in formats if f is not None]
+    if set(map(type, columns)) - {str} or set(map(type, given)) - {str} or set(
+            map(type, parts)) - {list}:
+        return None
+    flat_parts = list(chain.from_iterable(parts))
+    if set(map(type, flat_parts)) - {str} or not set(flat_parts) <= set(DATE_PARTS):
+        return None
+    counts = list(map(len, parts))
+    if (counts and min(counts) == 0) or list(map(len, map(set, parts))) != counts:
+        return None
+    if len(set(columns)) != len(columns) or not set(columns).isdisjoint(types):
+        return None
+    try:
+        check_texts(columns + given, "")
+    except ModelFileError:
+        return None
+    derived = list(map(":".join, zip(chain.from_iterable(map(repeat, columns, counts)),
+                                     flat_parts)))
+    if len(set(derived)) != len(derived) or set(map(types.get, derived)) - {"continuous"}:
+        return None
+    names = iter(derived)
+    return [{"column": column, "parts": list(parts_), "format": fmt,
+             "names": list(islice(names, count))}
+            for column, parts_, fmt, count in zip(columns, parts, formats, counts)]
+
+
 def _datetime_conversions(value: Any, features: _Features) -> list[dict]:
     """How date columns become features at scoring: each record's derived features
     ``column:part`` are continuous features of the model, and no feature comes from two."""
     records, columns, derived = [], set(), set()
-    types = dict(zip(features.names, features.kinds))
-    for i, entry in enumerate(array(value, "datetime_conversions")):
+    entries = array(value, "datetime_conversions")
+    types = dict(zip(features.names, features.kinds)) if entries else {}
+    fast = _conversions_at_c_speed(entries, types)
+    if fast is not None:
+        return fast
+    for i, entry in enumerate(entries):  # finds the first bad entry and names it
         path = f"datetime_conversions[{i}]"
         closed_object(entry, path, ("column", "parts", "format"))
         column = text(entry["column"], f"{path}.column")
@@ -461,22 +654,29 @@ def _best_iteration(value: Any) -> np.ndarray | None:
     return numbers(value, (2, columns), path, integer=True, non_negative=True)
 
 
-def _strengths_at_c_speed(entries: list, known: set) -> dict[tuple[str, str], float] | None:
+def _strengths_at_c_speed(entries: list, names: list[str]
+                          ) -> dict[tuple[str, str], float] | None:
     """The strengths if every entry is valid, checked without a Python loop per entry (a model
     keeps the strength of every candidate pair: 44,850 for 300 features); None otherwise."""
-    if set(map(type, entries)) - {dict} or not all(e.keys() == _STRENGTH_FIELDS
-                                                   for e in entries):
+    if set(map(type, entries)) - {dict} or not all(
+            map(eq, map(dict.keys, entries), repeat(_STRENGTH_FIELDS))):
         return None
-    pairs = [e["features"] for e in entries]
-    values = [e["strength"] for e in entries]
-    if set(map(type, pairs)) - {list} or set(map(len, pairs)) - {2}:
-        return None
-    names = list(chain.from_iterable(pairs))
-    if set(map(type, names)) - {str} or not set(names) <= known or set(
+    pairs = list(map(itemgetter("features"), entries))
+    values = list(map(itemgetter("strength"), entries))
+    if set(map(type, pairs)) - {list} or set(map(len, pairs)) - {2} or set(
             map(type, values)) - {int, float}:
         return None
-    unordered = list(map(frozenset, pairs))
-    if (unordered and min(map(len, unordered)) < 2) or len(set(unordered)) != len(unordered):
+    pair_names = list(chain.from_iterable(pairs))
+    if set(map(type, pair_names)) - {str}:
+        return None
+    position = dict(zip(names, range(len(names))))
+    try:
+        features = np.array(list(map(position.__getitem__, pair_names)), dtype=np.int64)
+    except KeyError:  # not a feature of the model
+        return None
+    first, second = features[0::2], features[1::2]
+    keys = np.sort(np.minimum(first, second) * len(names) + np.maximum(first, second))
+    if np.any(first == second) or np.any(keys[1:] == keys[:-1]):
         return None
     try:
         return dict(zip(map(tuple, pairs), map(float, values)))
@@ -488,7 +688,7 @@ def _interaction_strengths(value: Any, names: list[str]) -> dict[tuple[str, str]
     strengths: dict[tuple[str, str], float] = {}
     known = set(names)
     entries = array(value, "training.interaction_strengths")
-    fast = _strengths_at_c_speed(entries, known)
+    fast = _strengths_at_c_speed(entries, names)
     if fast is not None:
         return fast
     for i, entry in enumerate(entries):  # finds the first bad entry and names it
@@ -530,7 +730,7 @@ def check_document(document: Any) -> CheckedModel:
                    n_bags)
     interpretable = layout.has("interpretable")
     if interpretable:
-        _check_weights(terms.bin_weights, training["n_samples"])
+        _check_weights(terms.weight_tables, training["n_samples"])
     return CheckedModel(
         detail=layout.detail,
         link=document["link"],

@@ -256,10 +256,11 @@ def _text(content: bytes | str, max_bytes: int) -> str:
 def _json_object(pairs: list[tuple[str, Any]]) -> Any:
     """An object of the file: duplicate keys are an error, and ``{"float": "nan"}`` (or
     ``"inf"``, ``"-inf"``), how the format writes non-finite floats, becomes that float."""
-    if len(pairs) == 1 and pairs[0][0] == "float" and type(pairs[0][1]) is str and (
-            pairs[0][1] in _NONFINITE):
-        return _NONFINITE[pairs[0][1]]
     document = dict(pairs)
+    if len(document) == len(pairs) and "float" not in document:  # the common case, quickly
+        return document
+    if len(pairs) == 1 and type(pairs[0][1]) is str and pairs[0][1] in _NONFINITE:
+        return _NONFINITE[pairs[0][1]]
     if len(document) != len(pairs):
         seen: set[str] = set()
         duplicate = next(k for k, _ in pairs if k in seen or seen.add(k))
