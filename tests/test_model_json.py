@@ -497,3 +497,136 @@ def test_categories_coarsened_for_pairs_round_trip():
         zip("abcdefghijkl", [1, 1, 2, 2, 2, 1, 3, 3, 4, 4, 5, 5])))
     with pytest.raises(ModelFileError, match="runs of neighbouring levels"):
         load(json.dumps(document))
+
+
+# ---- batched checks name the same field as item-by-item checks ------------------------------
+def _pair_first(document):
+    """The first pair term moved to the front: tables of one depth are checked in batches."""
+    terms = document["terms"]
+    pair = next(t for t, term in enumerate(terms) if len(term["features"]) == 2)
+    terms.insert(0, terms.pop(pair))
+
+
+def _then(*edits):
+    def edit(document):
+        for step in edits:
+            step(document)
+    return edit
+
+
+def _renamed(document, names: dict) -> None:
+    for feature in document["features"]:
+        feature["name"] = names.get(feature["name"], feature["name"])
+    for entry in document["training"]["interaction_strengths"]:
+        entry["features"] = [names.get(n, n) for n in entry["features"]]
+
+
+def _converted(*records):
+    def edit(document):
+        _renamed(document, {"num": "when:year", "count": "when:month"})
+        document["datetime_conversions"] = [dict(zip(("column", "parts", "format"), r))
+                                            for r in records]
+    return edit
+
+
+def _strengths(*pairs):
+    return _set(["training", "interaction_strengths"],
+                [{"features": list(p), "strength": 1.0} for p in pairs])
+
+
+BATCH_CASES = [
+    (_then(_pair_first, _set(["terms", 1, "scores", 1], {"float": "nan"})), "terms[1].scores",
+     "non-finite"),
+    (_then(_pair_first, _set(["terms", 1, "scores", 1], {"float": "nan"}),
+           _set(["terms", 0, "scores", 1, 1], {"float": "inf"})), "terms[0].scores",
+     "non-finite"),
+    (_then(_pair_first, _set(["terms", 1, "scores", 1], "x"),
+           _set(["terms", 0, "scores", 1, 1], None)), "terms[0].scores", "found null"),
+    (_then(_pair_first, _set(["terms", 2, "bin_weights", 1], 1e6),
+           lambda d: d["terms"][0]["bin_weights"][1].__setitem__(1, 1e6)),
+     "terms[0].bin_weights", "but training.n_samples is 500"),
+    (_then(_pair_first, _set(["terms", 3, "scores", 1], 6e99),
+           lambda d: d["terms"][0]["scores"][1].__setitem__(1, 6e99)), "terms[0].scores",
+     "scores could reach 1.2e+100"),
+    (_then(_pair_first, _set(["terms", 5, "features"], [0, 1])), "terms[5].features",
+     "terms 0 and 5 use the same features"),
+    (_then(_pair_first, _set(["terms", 4, "bagged_scores", 0, 1], [1.0])),
+     "terms[4].bagged_scores", "too deep"),
+    (lambda d: d["features"][0].update(cuts=[2 ** 53 + 1], interaction_cuts=[2.0 ** 53]),
+     "features[0].interaction_cuts", "subset of cuts"),
+    (lambda d: d["features"][2].update(interaction_cuts=[d["features"][2]["cuts"][0] + 1e-9]),
+     "features[2].interaction_cuts", "subset of cuts"),
+    (_set(["features", 2, "cuts"], {}), "features[2].cuts", "found an object"),
+    (_strengths(["num", "count"], ["count", "num"]), "training.interaction_strengths[1].features",
+     "appears twice"),
+    (_strengths(["num", "count"], ["size", "size"]), "training.interaction_strengths[1].features",
+     "two different features"),
+    (_converted(("when", ["year"], None), ("when", ["month"], None)),
+     "datetime_conversions[1].column", "'when' is already a feature or converted"),
+    (_converted(("when", ["year", "year"], None)), "datetime_conversions[0].parts",
+     "must be distinct names"),
+    (_converted(("when", ["year"], None), ("other", ["year"], None)),
+     "datetime_conversions[1].parts", "'other:year' must be a continuous feature"),
+    (_converted(("when", ["year", "month"], "%Y\x00")), "datetime_conversions[0].format",
+     "NUL"),
+]
+
+
+@pytest.mark.parametrize("edit, field, message", BATCH_CASES)
+def test_batched_checks_name_the_first_field_at_fault(models, edit, field, message):
+    with pytest.raises(ModelFileError, match=re.escape(message)) as error:
+        load(_tampered(models["binary"], edit))
+    assert error.value.field == field
+
+
+def test_valid_date_conversions_of_several_parts_load(models):
+    model = load(_tampered(models["binary"], _converted(("when", ["year", "month"], None))))
+    assert model.datetime_conversions_ == [{"column": "when", "parts": ["year", "month"],
+                                            "format": None,
+                                            "names": ["when:year", "when:month"]}]
+
+
+def test_bin_weight_totals_are_checked_to_the_tolerance(models):
+    def weights_plus(extra):
+        return _set(["terms", 2, "bin_weights", 1], 500 * extra + json.loads(
+            models["binary"].to_json())["terms"][2]["bin_weights"][1])
+    load(_tampered(models["binary"], weights_plus(0.8e-6)))
+    with pytest.raises(ModelFileError, match="add up to") as error:
+        load(_tampered(models["binary"], weights_plus(1.5e-6)))
+    assert error.value.field == "terms[2].bin_weights"
+
+
+def test_score_bounds_name_the_class(models):
+    def huge(document):
+        for term in document["terms"][:2]:
+            term["scores"][1][2] = 6e99
+    with pytest.raises(ModelFileError, match="1.2e\\+100 for class 'mid'") as error:
+        load(_tampered(models["multiclass"], huge))
+    assert error.value.field == "terms[0].scores"
+
+
+def test_many_interleaved_main_and_pair_terms_keep_their_tables():
+    """Mains and pairs in mixed order are checked in batches per depth; every term keeps its
+    own table, and an interleaved file round-trips exactly."""
+    n = 12
+    features = [{"name": f"f{i}", "type": "continuous", "cuts": [float(i)],
+                 "interaction_cuts": []} for i in range(n)]
+    rng = np.random.default_rng(3)
+    terms = [{"name": f"m{i}", "features": [i], "scores": rng.normal(size=4).tolist()}
+             for i in range(n)]
+    terms += [{"name": f"p{i},{j}", "features": [j, i] if (i + j) % 2 else [i, j],
+               "scores": rng.normal(size=(3, 3)).tolist()}
+              for i in range(n) for j in range(i + 1, n)]
+    order = rng.permutation(len(terms))
+    terms = [terms[t] for t in order]
+    model = ExplainableBoostingRegressor(**dict(SMALL, interactions=0)).fit(
+        pd.DataFrame(rng.normal(size=(50, 2)), columns=["a", "b"]), rng.normal(size=50))
+    document = json.loads(model.to_json(detail="minimal"))
+    document.update(features=features, terms=terms)
+    loaded = load(json.dumps(document))
+    assert loaded.term_names_ == [t["name"] for t in terms]
+    assert loaded.term_features_ == [tuple(t["features"]) for t in terms]
+    for term, table in zip(terms, loaded.term_scores_):
+        np.testing.assert_array_equal(table, np.array(term["scores"]))
+    assert [b[0].tolist() for b in loaded.bins_] == [[float(i)] for i in range(n)]
+    assert json.loads(loaded.to_json(detail="minimal"))["terms"] == terms

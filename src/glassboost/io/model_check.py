@@ -282,7 +282,7 @@ def _check_subsets(fine: Tables, coarse: Tables, entries: list) -> None:
     at once; exactly as Python compares them when a number is too large for that)."""
     fine_values, fine_ends = fine.flat()
     coarse_values, coarse_ends = coarse.flat()
-    exact = all(np.all(np.abs(v) <= 2.0 ** 53) for v in (fine_values, coarse_values))
+    exact = all(np.all(np.abs(v) < 2.0 ** 53) for v in (fine_values, coarse_values))
     if exact:
         def keyed(values: np.ndarray, ends: np.ndarray) -> np.ndarray:
             table = np.repeat(np.arange(len(ends)), np.diff(ends, prepend=0))
@@ -522,7 +522,7 @@ def _check_bounds(intercept: np.ndarray, scores: Tables, link: str,
             worst = int(np.argmax(largest[:, k])) if len(largest) else -1
             where = f"terms[{worst}].scores" if worst >= 0 and largest[worst, k] > abs(
                 intercept[k]) else "intercept"
-            label = "" if n_scores == 1 else f" for class {show(classes[k].item())}"
+            label = "" if n_scores == 1 else f" for class {show(classes[k:k + 1].tolist()[0])}"
             fail(where, f"scores could reach {reach:.3g}{label} (|intercept| plus every "
                         f"term's largest |value|), above the limit {MAX_SCORE:.0e}")
     if link == "log":
@@ -567,7 +567,8 @@ def _parameters(value: Any) -> dict[str, Any]:
     if type(value) is not dict:
         fail("training.parameters", f"must be an object, found {kind(value)}")
     try:
-        dumped = json.dumps(value, ensure_ascii=False)
+        # a parsed document has no cycles: the encoder need not track every container
+        dumped = json.dumps(value, ensure_ascii=False, check_circular=False)
     except RecursionError:
         fail("training.parameters", "is nested too deeply")
     if "\\u0000" in dumped and _NUL.search(dumped):
