@@ -7,9 +7,12 @@
 2. Times of ``load`` (wall and processor time, best of 3) for real model files of about 1 MB and
    10 MB (fitted on synthetic data with enough features and bins), for the same files damaged at
    their end (so the whole file is read before the rejection), and for hostile files of about
-   1 MB and 10 MB: many tiny features, many tiny terms, one array of millions of entries, a
-   feature of 700k categories, 200k interaction strengths, a long parameter, deep nesting.
-Wall times need an otherwise idle machine; processor times are the better guide on a shared one.
+   1 MB and 10 MB: many tiny features, many tiny pair terms, one array of millions of entries,
+   a feature of 700k categories, 200k interaction strengths, a long parameter, deep nesting,
+   many tiny main terms, many features of 40 categories, many classes, many tiny objects in the
+   parameters, many date conversions, a name of millions of non-ASCII characters.
+Wall times need an otherwise idle machine; processor times (``time.process_time``) are the better
+guide on a shared one.
 """
 
 from __future__ import annotations

@@ -241,7 +241,7 @@ def _continuous_at_c_speed(entries: list, fine_cuts: Tables, coarse_cuts: Tables
     if set(map(type, entries)) - {dict}:
         return None
     kinds = list(map(dict.get, entries, repeat("type")))
-    if set(kinds) - {"continuous", "nominal", "ordinal"}:
+    if set(map(type, kinds)) - {str} or set(kinds) - {"continuous", "nominal", "ordinal"}:
         return None
     continuous = list(compress(range(len(kinds)), map(eq, kinds, repeat("continuous"))))
     chosen = entries if len(continuous) == len(entries) else list(map(entries.__getitem__,
