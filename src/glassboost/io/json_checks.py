@@ -15,7 +15,7 @@ import math
 import re
 from itertools import chain, compress, repeat
 from operator import ne
-from typing import Any, NoReturn
+from typing import Any, Iterator, NoReturn
 
 import numpy as np
 
@@ -199,7 +199,8 @@ class Tables:
     def __init__(self, path: str, integer: bool = False, non_negative: bool = False,
                  limit: float | None = None):
         self.path, self.integer, self.non_negative, self.limit = path, integer, non_negative, limit
-        self.leaves: list[list] = []  # per batch (``add`` makes a batch of one table)
+        self.leaves: list[list[list]] = []  # per batch (``add`` makes a batch of one table),
+        # the innermost arrays, whose entries are the numbers
         self.sizes: list[np.ndarray] = []  # per batch, the number of leaves of each table
         self.shapes: list[tuple[int, ...]] = []
         self.indices: list[int] = []
@@ -210,7 +211,7 @@ class Tables:
             leaves = _leaves(value, shape)
         except _ShapeError as error:
             fail(self.path.format(index), str(error))
-        self.leaves.append(leaves)
+        self.leaves.append([leaves])
         self.sizes.append(np.array([len(leaves)], dtype=np.int64))
         self.shapes.append(shape)
         self.indices.append(index)
@@ -221,6 +222,8 @@ class Tables:
         any nesting differs from its shape: ``add`` on each table then names the first."""
         level, counts = values, np.ones(len(values), dtype=np.int64)
         for depth in range(shapes.shape[1]):
+            if depth:
+                level = list(chain.from_iterable(level))
             if set(map(type, level)) - {list}:
                 return False
             expected = np.repeat(shapes[:, depth], counts)
@@ -228,7 +231,6 @@ class Tables:
                                   expected):
                 return False
             counts = counts * shapes[:, depth]
-            level = list(chain.from_iterable(level))
         self.leaves.append(level)
         self.sizes.append(counts)
         if len(shapes) and np.all(shapes == shapes[0]):  # the same shape throughout
@@ -250,11 +252,15 @@ class Tables:
             self._flat = self._checked()
         return self._flat
 
+    def _numbers(self) -> Iterator:
+        """Every number of every table, in the order added."""
+        return chain.from_iterable(chain.from_iterable(self.leaves))
+
     def _tables(self) -> list[tuple[int, list, tuple[int, ...]]]:
         """(index, leaves, shape) of every table in index order: for naming a failure."""
         tables, shapes = [], iter(self.shapes)
-        for leaves, sizes in zip(self.leaves, self.sizes):
-            start = 0
+        for batch, sizes in zip(self.leaves, self.sizes):
+            leaves, start = list(chain.from_iterable(batch)), 0
             for size in sizes.tolist():
                 tables.append((leaves[start:start + size], next(shapes)))
                 start += size
@@ -263,7 +269,7 @@ class Tables:
 
     def _checked(self) -> tuple[np.ndarray, np.ndarray]:
         allowed = {int} if self.integer else {int, float}
-        if set(map(type, chain.from_iterable(self.leaves))) - allowed:
+        if set(map(type, self._numbers())) - allowed:
             for index, leaves, shape in self._tables():
                 wrong = set(map(type, leaves)) - allowed
                 if wrong:
@@ -274,7 +280,7 @@ class Tables:
                          f"found {found}")
         dtype = np.int64 if self.integer else np.float64
         try:
-            values = np.array(list(chain.from_iterable(self.leaves)), dtype=dtype)
+            values = np.array(list(self._numbers()), dtype=dtype)
         except OverflowError:
             for index, leaves, _ in self._tables():
                 try:
