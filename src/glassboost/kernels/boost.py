@@ -141,7 +141,7 @@ def _pass_single_score(term_codes, offsets, current_lo, current_hi, next_lo, nex
     gradients = np.empty(PASS_CHUNK)
     hessians = np.empty(PASS_CHUNK)
     exponentials = np.empty(PASS_CHUNK)
-    loss, product, length = 0.0, 1.0, 0
+    loss, product, length = 0.0, 1.0, np.int64(0)
     for start in range(0, scores.shape[0], PASS_CHUNK):
         end = min(start + PASS_CHUNK, scores.shape[0])
         _add_updates(term_codes, offsets, current_lo, current_hi, updates, scores, start, end)
@@ -490,7 +490,8 @@ def boost_terms(term_codes, term_n1, term_n2, term_nominal, term_monotone, train
     gains = np.zeros(n_terms)
 
     # nothing to apply yet: this pass histograms the first block and scores the start
-    loss = _advance(in_bins, space, 0, 0, blocks[0], blocks[1], True, rows)
+    loss = _advance(in_bins, space, np.int64(0), np.int64(0), blocks[0], blocks[1], np.bool_(True),
+                    rows)
     state = np.zeros(4)  # best loss, stale steps, best step, steps run
     state[0] = (mean_validation_loss(loss, val_loss_offset, val_total, objective)
                 if val_total > 0.0 else 0.0)
@@ -511,7 +512,7 @@ def boost_terms(term_codes, term_n1, term_n2, term_nominal, term_monotone, train
 
     greedy_steps = max(1, int(np.ceil(greedy_ratio * n_terms - 1e-9)))  # 1/3 * 3 is 1
     credit = cyclic_progress
-    pending = -1  # the term whose update the next pass applies
+    pending = np.int64(-1)  # the term whose update the next pass applies
     exponentials = np.empty(scores.shape[0] if n_scores == 1 else 0)
     val_rows = np.nonzero(val_w > 0.0)[0]
     factors = np.empty(int(n_bins.max()))
@@ -523,17 +524,17 @@ def boost_terms(term_codes, term_n1, term_n2, term_nominal, term_monotone, train
         loss = _advance(in_bins, space, max(pending, 0), pending + 1, first, last,
                         early_stopping and pending >= 0, rows)
         if pending >= 0:
-            pending = -1
+            pending = np.int64(-1)
             if _count_steps(loss, 1, *count) or state[3] >= max_steps:
                 break
         if progress:
-            loss = _cyclic_round(False, blocks, terms, gains, tables, dirty, in_bins, space,
-                                 early_stopping, rows)
+            loss = _cyclic_round(np.bool_(False), blocks, terms, gains, tables, dirty, in_bins,
+                                 space, early_stopping, rows)
             if _count_steps(loss, n_terms, *count):
                 break
         else:
             for t in range(n_terms):
-                gains[t] = _term_update(t, False, terms)
+                gains[t] = _term_update(t, np.bool_(False), terms)
         if n_scores == 1 and not in_bins:
             _refresh_exponentials(objective, scores[:, 0], exponentials)
         fresh = not progress  # the sweep's trees fit the current scores until one is applied
@@ -545,16 +546,17 @@ def boost_terms(term_codes, term_n1, term_n2, term_nominal, term_monotone, train
                 loss = _step_pass(pending, t, early_stopping and pending >= 0, in_bins, space,
                                   rows, factors, exponentials, val_rows)
                 if pending >= 0:
-                    pending = -1
+                    pending = np.int64(-1)
                     stopped = _count_steps(loss, 1, *count)
                     if stopped:
                         break
-                gains[t] = _term_update(t, False, terms)
+                gains[t] = _term_update(t, np.bool_(False), terms)
             fresh = False
             _apply(t, offsets, updates, tables, dirty)
             pending = t
     if pending >= 0:
-        loss = _advance(in_bins, space, pending, pending + 1, 0, 0, early_stopping, rows)
+        loss = _advance(in_bins, space, pending, pending + 1, np.int64(0), np.int64(0),
+                        early_stopping, rows)
         _count_steps(loss, 1, *count)
     if in_bins:  # the rows' scores, which bin space did not move
         for row in range(scores.shape[0]):

@@ -299,7 +299,7 @@ def _random_side_cut(pg, ph, pn, lo_row, hi_row, min_samples_leaf, min_hessian, 
         side_n[j] = pn[hi_row, j] - pn[lo_row, j]
         for k in range(pg.shape[2]):
             side_h[j, k] = ph[hi_row, j, k] - ph[lo_row, j, k]
-    return _segment_random_cut(side_h, side_n, 0, a2, min_samples_leaf, min_hessian)
+    return _segment_random_cut(side_h, side_n, np.int64(0), a2, min_samples_leaf, min_hessian)
 
 
 @njit
@@ -307,12 +307,14 @@ def _random_pair_tree(pg, ph, pn, min_samples_leaf, min_hessian):
     """(first cut, low-side cut, high-side cut, 1.0) drawn at random (smoothing rounds)."""
     a1 = pg.shape[0] - 1
     a2 = pg.shape[1] - 1
-    cut = _segment_random_cut(ph[:, a2], pn[:, a2], 0, a1, min_samples_leaf, min_hessian)
+    cut = _segment_random_cut(ph[:, a2], pn[:, a2], np.int64(0), a1, min_samples_leaf,
+                              min_hessian)
     if cut < 0:
         return -1, -1, -1, 0.0
     side_h = np.empty((a2 + 1, pg.shape[2]))
     side_n = np.empty(a2 + 1)
-    low_cut = _random_side_cut(pg, ph, pn, 0, cut, min_samples_leaf, min_hessian, side_h, side_n)
+    low_cut = _random_side_cut(pg, ph, pn, np.int64(0), cut, min_samples_leaf, min_hessian,
+                               side_h, side_n)
     high_cut = _random_side_cut(pg, ph, pn, cut, a1, min_samples_leaf, min_hessian, side_h,
                                 side_n)
     return cut, low_cut, high_cut, 1.0
