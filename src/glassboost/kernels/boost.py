@@ -397,7 +397,7 @@ def _cyclic_round(random_split, blocks, terms, gains, tables, dirty, in_bins, sp
     return loss
 
 
-@njit
+@njit(cache=True)  # booster calls it too
 def mean_validation_loss(raw_loss, val_loss_offset, val_total, objective):
     """The validation loss on the scale early stopping compares: the mean loss, or for squared
     error its root (RMSE), so that relative tolerances mean the same for every objective."""

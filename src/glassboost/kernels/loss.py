@@ -57,7 +57,7 @@ def group_gradient(objective, score, w, wy):
                                            w, wy)
 
 
-@njit(inline="always")
+@njit(inline="always", cache=True)  # booster calls it too
 def group_loss(objective, score, w, wy):
     """Loss of a single-score objective summed over a group (squared error: less its constant).
 
