@@ -1,0 +1,72 @@
+"""The compile notice: one line when glassboost's kernels compile, nothing on a warm cache.
+
+Every case runs in fresh processes that share a numba cache directory of their own
+(``NUMBA_CACHE_DIR``): the first process finds it cold and compiles, the next finds it warm.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from glassboost import ExplainableBoostingRegressor
+from glassboost.compilation import NOTICE
+
+
+def run_python(args: list[str], cache_dir: Path, cwd: Path) -> subprocess.CompletedProcess:
+    env = dict(os.environ, NUMBA_CACHE_DIR=str(cache_dir))
+    result = subprocess.run([sys.executable, *args], env=env, cwd=cwd, capture_output=True,
+                            text=True, timeout=900)
+    assert result.returncode == 0, result.stderr
+    return result
+
+
+def notices(stderr: str) -> int:
+    return stderr.splitlines().count(NOTICE)
+
+
+def test_cli_fit_announces_a_cold_compile_once_and_a_warm_cache_compiles_nothing(tmp_path):
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(400, 3))  # > 256 distinct values: one code dtype for both stages
+    frame = pd.DataFrame(X, columns=["a", "b", "c"])
+    frame["y"] = X[:, 0] + X[:, 1] * X[:, 2] + rng.normal(0, 0.3, len(X))
+    frame.to_csv(tmp_path / "data.csv", index=False)
+    train = ["-m", "glassboost", "train", "data.csv", "--target", "y", "--out", "model.json",
+             "--outer-bags", "1", "--interactions", "1"]
+
+    cold = run_python(train, tmp_path / "cache", tmp_path)
+    assert notices(cold.stderr) == 1, cold.stderr
+    assert cold.stderr.splitlines()[0] == NOTICE  # before anything else the fit reports
+
+    warm = run_python(train, tmp_path / "cache", tmp_path)
+    assert notices(warm.stderr) == 0, warm.stderr
+    assert (tmp_path / "model.json").exists()
+
+
+def test_python_predict_announces_a_cold_compile_and_other_numba_code_does_not(tmp_path):
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(200, 2))
+    ExplainableBoostingRegressor(outer_bags=1, interactions=0).fit(X, X[:, 0]).to_json(
+        tmp_path / "model.json")
+    script = (
+        "import numpy as np, numba, sys\n"
+        "import glassboost\n"
+        "numba.njit(lambda x: x + 1)(1)\n"  # someone else's numba code compiles: no notice
+        "print('user code compiled', file=sys.stderr, flush=True)\n"
+        "model = glassboost.load('model.json')\n"
+        "model.predict(np.random.default_rng(2).normal(size=(50, 2)))\n"
+        "model.predict(np.zeros((3, 2)))\n"
+    )
+
+    cold = run_python(["-c", script], tmp_path / "cache", tmp_path)
+    lines = cold.stderr.splitlines()
+    assert notices(cold.stderr) == 1, cold.stderr
+    assert lines.index("user code compiled") < lines.index(NOTICE)
+
+    warm = run_python(["-c", script], tmp_path / "cache", tmp_path)
+    assert notices(warm.stderr) == 0, warm.stderr
