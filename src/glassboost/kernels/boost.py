@@ -26,6 +26,8 @@ Rows outside the bag's training set carry a training weight of zero: they are sk
 histograms but still scored for the validation loss.
 """
 
+import inspect
+
 import numpy as np
 from numba import njit
 
@@ -192,8 +194,9 @@ def _pass_multi_score(term_codes, offsets, current_lo, current_hi, next_lo, next
 
 @njit
 def _pass(term_codes, offsets, current_lo, current_hi, next_lo, next_hi, updates, scores,
-          train_w, train_wy, val_w, val_wy, objective, grad_hist, hess_hist, want_loss):
-    if scores.shape[1] == 1:
+          train_w, train_wy, val_w, val_wy, objective, grad_hist, hess_hist, want_loss,
+          multi_score):
+    if multi_score is None or scores.shape[1] == 1:
         return _pass_single_score(term_codes, offsets, current_lo, current_hi, next_lo, next_hi,
                                   updates.reshape(-1), scores.reshape(-1), train_w,
                                   train_wy.reshape(-1), val_w, val_wy.reshape(-1), objective,
@@ -217,14 +220,14 @@ def _advance(in_bins, space, current_lo, current_hi, next_lo, next_hi, want_loss
     histogram is always current and the loss is kept up to date, so only the updates move.
 
     ``rows`` is (term_codes, offsets, n_bins, updates, scores, train_w, train_wy, val_w, val_wy,
-    objective, grad_hist, hess_hist).
+    objective, grad_hist, hess_hist, multi_score).
     """
     (term_codes, offsets, n_bins, updates, scores, train_w, train_wy, val_w, val_wy, objective,
-     grad_hist, hess_hist) = rows
-    if not in_bins:
+     grad_hist, hess_hist, multi_score) = rows
+    if in_bins is None or not in_bins:
         return _pass(term_codes, offsets, current_lo, current_hi, next_lo, next_hi, updates,
                      scores, train_w, train_wy, val_w, val_wy, objective, grad_hist, hess_hist,
-                     want_loss)
+                     want_loss, multi_score)
     layout, train_cum, val_cum, val_weight, val_grad, loss = space
     for p in range(current_lo, current_hi):
         # one score: the flat views are contiguous, which the kernel's loops vectorize on
@@ -237,8 +240,8 @@ def _advance(in_bins, space, current_lo, current_hi, next_lo, next_hi, want_loss
 @njit
 def _bin_space(in_bins, term_codes, n_bins, offsets, scores, train_w, train_wy, val_w, val_wy,
                grad_hist):
-    """The state of bin-space boosting (empty when ``in_bins`` is False); fills ``grad_hist``."""
-    if not in_bins:
+    """The state of bin-space boosting (empty unless ``in_bins``); fills ``grad_hist``."""
+    if in_bins is None or not in_bins:
         empty, no_sums = np.zeros(0), np.zeros(0, dtype=np.float32)
         return np.zeros(1, dtype=np.int64), no_sums, no_sums, empty, empty, np.zeros(1)
     layout = cooccurrence_layout(n_bins)
@@ -311,8 +314,8 @@ def _step_pass(applied, histogrammed, want_loss, in_bins, space, rows, factors, 
     One-score row passes use the kept exponentials; bin space and multiclass use ``_advance``.
     """
     (term_codes, offsets, _, updates, scores, train_w, train_wy, val_w, val_wy, objective,
-     grad_hist, hess_hist) = rows
-    if in_bins or scores.shape[1] > 1:
+     grad_hist, hess_hist, _) = rows
+    if (in_bins is not None and in_bins) or scores.shape[1] > 1:
         return _advance(in_bins, space, max(applied, 0), applied + 1, histogrammed,
                         histogrammed + 1, want_loss, rows)
     return _step_pass_single_score(
@@ -324,12 +327,15 @@ def _step_pass(applied, histogrammed, want_loss, in_bins, space, rows, factors, 
 
 
 @njit
-def _fixed_hessian_tables(objective, n_scores, term_n1, term_n2, offsets, hess_hist, counts,
-                          min_samples_leaf, min_hessian):
+def _fixed_hessian_tables(fixed_hessian, objective, n_scores, term_n1, term_n2, offsets,
+                          hess_hist, counts, min_samples_leaf, min_hessian):
     """(tables, table offsets): ``pair_hessian_tables`` of every pair term when the hessians
-    never change (squared error, one score) and they fit in HESSIAN_TABLE_BYTES; else empty."""
+    never change (squared error, one score) and they fit in HESSIAN_TABLE_BYTES; else empty
+    (None in the variant without ``fixed_hessian``)."""
     n_terms = term_n2.shape[0]
     table_offsets = np.zeros(n_terms + 1, dtype=np.int64)
+    if fixed_hessian is None:
+        return None, table_offsets
     for t in range(n_terms):
         size = FIXED_HESSIAN_ARRAYS * term_n1[t] * term_n2[t] if term_n2[t] > 1 else 0
         table_offsets[t + 1] = table_offsets[t] + size
@@ -352,12 +358,12 @@ def _term_update(t, random_split, terms):
 
     ``terms`` is (grad_hist, hess_hist, counts, offsets, term_n1, term_n2, term_nominal,
     term_monotone, learning_rate, min_samples_leaf, min_hessian, max_leaves, cat_smooth,
-    nominal_gain_scale, updates, hessian_tables, table_offsets). A nominal main term's gain is
-    multiplied by ``nominal_gain_scale``.
+    nominal_gain_scale, updates, hessian_tables, table_offsets, multi_score). A nominal main
+    term's gain is multiplied by ``nominal_gain_scale``.
     """
     (grad_hist, hess_hist, counts, offsets, term_n1, term_n2, term_nominal, term_monotone,
      learning_rate, min_samples_leaf, min_hessian, max_leaves, cat_smooth, nominal_gain_scale,
-     updates, hessian_tables, table_offsets) = terms
+     updates, hessian_tables, table_offsets, multi_score) = terms
     lo, hi = offsets[t], offsets[t + 1]
     if term_n2[t] == 1:
         gain = main_term_update(grad_hist[lo:hi], hess_hist[lo:hi], counts[lo:hi], term_n1[t],
@@ -368,7 +374,16 @@ def _term_update(t, random_split, terms):
     return pair_term_update(grad_hist[lo:hi], hess_hist[lo:hi], counts[lo:hi], term_n1[t],
                             term_n2[t], learning_rate, min_samples_leaf, min_hessian,
                             random_split, updates[lo:hi],
-                            hessian_tables[table_offsets[t]:table_offsets[t + 1]])
+                            _pair_part(hessian_tables, table_offsets[t], table_offsets[t + 1]),
+                            multi_score)
+
+
+@njit
+def _pair_part(hessian_tables, lo, hi):
+    """One pair's part of ``_fixed_hessian_tables`` (None in the variant without them)."""
+    if hessian_tables is None:
+        return None
+    return hessian_tables[lo:hi]
 
 
 @njit
@@ -432,23 +447,14 @@ def _count_steps(raw_loss, n_steps, early_stopping, state, tables, best_tables, 
 
 
 @njit(nogil=True, cache=True)
-def boost_terms(term_codes, term_n1, term_n2, term_nominal, term_monotone, train_count, train_w,
-                train_wy, val_w, val_wy, val_loss_offset, objective, scores, tables,
-                learning_rate, max_rounds, early_stopping_rounds, early_stopping_tolerance,
-                min_improvement, min_samples_leaf, min_hessian, max_leaves, smoothing_rounds,
-                greedy_ratio, cyclic_progress, cat_smooth, nominal_gain_scale, in_bins, seed):
-    """Boost ``tables`` (n_terms, max_bins, n_scores), updating ``scores`` in place.
-
-    Row ``t`` of ``term_codes`` (n_terms, n_rows) is every row's cell in term ``t``'s table (a
-    pair's cell is ``code1 * n2 + code2``). Rows are weighted groups (see ``loss``): ``train_count`` rows of
-    total training weight ``train_w`` and weighted target sums ``train_wy`` (n_rows, n_scores),
-    and the same for validation; ``val_loss_offset`` is the loss's constant part. The first
-    ``smoothing_rounds`` rounds are cyclic with random cuts; then cyclic rounds continue when
-    ``greedy_ratio`` is 0, greedy steps otherwise. At most ``max_rounds * n_terms`` steps.
-    ``in_bins`` boosts squared error in bin space (see ``bin_space``): same path, no row passes.
-    Returns (best_step, steps_run, best_validation_loss), the loss as
-    ``mean_validation_loss`` gives it.
-    """
+def _boost_terms(term_codes, term_n1, term_n2, term_nominal, term_monotone, train_count, train_w,
+                 train_wy, val_w, val_wy, val_loss_offset, objective, scores, tables,
+                 learning_rate, max_rounds, early_stopping_rounds, early_stopping_tolerance,
+                 min_improvement, min_samples_leaf, min_hessian, max_leaves, smoothing_rounds,
+                 greedy_ratio, cyclic_progress, cat_smooth, nominal_gain_scale, in_bins, seed,
+                 fixed_hessian, multi_score):
+    """The compiled body of ``boost_terms`` (see there), which picks the variant: ``in_bins``,
+    ``fixed_hessian`` and ``multi_score`` are None in the variants without those paths."""
     np.random.seed(seed)
     n_terms = term_n1.shape[0]
     n_scores = scores.shape[1]
@@ -468,18 +474,17 @@ def boost_terms(term_codes, term_n1, term_n2, term_nominal, term_monotone, train
     if objective == SQUARED_ERROR:
         hess_hist[:, 0] = weight_sums
     updates = np.zeros((offsets[-1], n_scores))
-    in_bins = in_bins and objective == SQUARED_ERROR
     space = _bin_space(in_bins, term_codes, n_bins, offsets, scores, train_w, train_wy, val_w,
                        val_wy, grad_hist)
-    start_tables = tables.copy() if in_bins else tables[:0]
+    start_tables = tables[:0] if in_bins is None or not in_bins else tables.copy()
     rows = (term_codes, offsets, n_bins, updates, scores, train_w, train_wy, val_w, val_wy,
-            objective, grad_hist, hess_hist)
+            objective, grad_hist, hess_hist, multi_score)
     hessian_tables, table_offsets = _fixed_hessian_tables(
-        objective, n_scores, term_n1, term_n2, offsets, hess_hist, counts,
+        fixed_hessian, objective, n_scores, term_n1, term_n2, offsets, hess_hist, counts,
         min_samples_leaf, min_hessian)
     terms = (grad_hist, hess_hist, counts, offsets, term_n1, term_n2, term_nominal,
              term_monotone, learning_rate, min_samples_leaf, min_hessian, max_leaves, cat_smooth,
-             nominal_gain_scale, updates, hessian_tables, table_offsets)
+             nominal_gain_scale, updates, hessian_tables, table_offsets, multi_score)
     blocks = block_bounds(n_terms, learning_rate)
     val_total = val_w.sum()
     early_stopping = val_total > 0.0 and early_stopping_rounds > 0
@@ -535,7 +540,7 @@ def boost_terms(term_codes, term_n1, term_n2, term_nominal, term_monotone, train
         else:
             for t in range(n_terms):
                 gains[t] = _term_update(t, np.bool_(False), terms)
-        if n_scores == 1 and not in_bins:
+        if n_scores == 1 and (in_bins is None or not in_bins):
             _refresh_exponentials(objective, scores[:, 0], exponentials)
         fresh = not progress  # the sweep's trees fit the current scores until one is applied
         for _ in range(greedy_steps):
@@ -558,7 +563,7 @@ def boost_terms(term_codes, term_n1, term_n2, term_nominal, term_monotone, train
         loss = _advance(in_bins, space, pending, pending + 1, np.int64(0), np.int64(0),
                         early_stopping, rows)
         _count_steps(loss, 1, *count)
-    if in_bins:  # the rows' scores, which bin space did not move
+    if in_bins is not None and in_bins:  # the rows' scores, which bin space did not move
         for row in range(scores.shape[0]):
             for t in range(n_terms):
                 code = term_codes[t, row]
@@ -568,3 +573,41 @@ def boost_terms(term_codes, term_n1, term_n2, term_nominal, term_monotone, train
     else:
         state[2] = state[3]
     return int(state[2]), int(state[3]), state[0]
+
+
+#: uint8 code matrices up to this many cells are widened to uint16 before boosting (a copy of at
+#: most 8 MiB, about a millisecond): a small fit's main stage then runs the kernel its pair stage
+#: compiles anyway (pair cells are uint16), instead of compiling a uint8 copy of it.
+WIDEN_CODES_CELLS = 2**22
+#: ``_boost_terms``' parameters without the variant switches, by name.
+_PARAMETERS = tuple(inspect.signature(_boost_terms.py_func).parameters)[:-2]
+
+
+def boost_terms(*args):
+    """Boost ``tables`` (n_terms, max_bins, n_scores), updating ``scores`` in place.
+
+    Row ``t`` of ``term_codes`` (n_terms, n_rows) is every row's cell in term ``t``'s table (a
+    pair's cell is ``code1 * n2 + code2``). Rows are weighted groups (see ``loss``):
+    ``train_count`` rows of total training weight ``train_w`` and weighted target sums
+    ``train_wy`` (n_rows, n_scores), and the same for validation; ``val_loss_offset`` is the loss's constant part. The first
+    ``smoothing_rounds`` rounds are cyclic with random cuts; then cyclic rounds continue when
+    ``greedy_ratio`` is 0, greedy steps otherwise. At most ``max_rounds * n_terms`` steps.
+    ``in_bins`` boosts squared error in bin space (see ``bin_space``): same path, no row passes.
+    Returns (best_step, steps_run, best_validation_loss), the loss as
+    ``mean_validation_loss`` gives it.
+
+    The arguments are ``_boost_terms``' without its last two. numba compiles the kernel only in
+    the variant the objective needs, each once: bin space and fixed-hessian pair tables for
+    squared error, the passes and pair trees of several scores for multiclass (switched off by
+    passing None, which numba prunes before compiling). A binary classifier's first fit thus
+    compiles none of them.
+    """
+    values = dict(zip(_PARAMETERS, args))
+    term_codes, scores = values["term_codes"], values["scores"]
+    squared_error, one_score = values["objective"] == SQUARED_ERROR, scores.shape[1] == 1
+    args = list(args)
+    if term_codes.dtype == np.uint8 and term_codes.size <= WIDEN_CODES_CELLS:
+        args[0] = term_codes.astype(np.uint16)
+    args[_PARAMETERS.index("in_bins")] = True if values["in_bins"] and squared_error else None
+    return _boost_terms(*args, True if squared_error and one_score else None,
+                        None if one_score else True)

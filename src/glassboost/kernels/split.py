@@ -563,18 +563,19 @@ def _fill_pair_leaves(pg, ph, cut, low_cut, high_cut, transpose, n2, learning_ra
 
 @njit
 def pair_term_update(grad, hess, counts, n1, n2, learning_rate, min_samples_leaf, min_hessian,
-                     random_split, update, hessian_tables):
+                     random_split, update, hessian_tables, multi_score=True):
     """Fill ``update[:n1*n2]`` (cell i*n2+j) with one 2-D tree's leaf values for a pair.
 
     Greedy steps try both features first and keep the better tree; smoothing steps draw the
     orientation and every cut at random. ``hessian_tables`` is ``pair_hessian_tables`` when the
     hessians never change (one score), else empty. Returns the tree's gain over the undivided
-    table.
+    table. A caller that never has fixed hessians, or never several scores, passes None as
+    ``hessian_tables`` or ``multi_score``: numba then leaves that search out of the compiled code.
     """
     n_scores = grad.shape[1]
     update[:n1 * n2, :] = 0.0
     if n_scores == 1 and not random_split:
-        if hessian_tables.shape[0] > 0:
+        if hessian_tables is not None and hessian_tables.shape[0] > 0:
             tables = hessian_tables.reshape(FIXED_HESSIAN_ARRAYS, n1, n2)
             pg, ph, pn = _gradient_prefix(grad[:, 0], n1, n2), tables[0], np.zeros((0, 0))
             reciprocals = tables[1:]
@@ -601,8 +602,10 @@ def pair_term_update(grad, hess, counts, n1, n2, learning_rate, min_samples_leaf
         pn = pn_rows.T if transpose else pn_rows
         if random_split:
             c, lo, hi, g = _random_pair_tree(pg, ph, pn, min_samples_leaf, min_hessian)
-        else:
+        elif multi_score is not None:
             c, lo, hi, g = _best_pair_tree(pg, ph, pn, min_samples_leaf, min_hessian)
+        else:  # one score: searched above
+            c, lo, hi, g = -1, -1, -1, 0.0
         if c >= 0 and g > gain:
             cut, low_cut, high_cut, gain = c, lo, hi, g
             best_transpose = transpose
