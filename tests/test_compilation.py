@@ -14,7 +14,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from glassboost import ExplainableBoostingRegressor
 from glassboost.compilation import NOTICE
 
 
@@ -48,25 +47,30 @@ def test_cli_fit_announces_a_cold_compile_once_and_a_warm_cache_compiles_nothing
     assert (tmp_path / "model.json").exists()
 
 
-def test_python_predict_announces_a_cold_compile_and_other_numba_code_does_not(tmp_path):
-    rng = np.random.default_rng(1)
-    X = rng.normal(size=(200, 2))
-    ExplainableBoostingRegressor(outer_bags=1, interactions=0).fit(X, X[:, 0]).to_json(
-        tmp_path / "model.json")
+def test_python_fit_announces_once_compiles_only_its_variant_and_others_stay_quiet(tmp_path):
     script = (
         "import numpy as np, numba, sys\n"
-        "import glassboost\n"
+        "from glassboost import ExplainableBoostingClassifier\n"
+        "from glassboost.kernels import bin_space, boost, split\n"
         "numba.njit(lambda x: x + 1)(1)\n"  # someone else's numba code compiles: no notice
         "print('user code compiled', file=sys.stderr, flush=True)\n"
-        "model = glassboost.load('model.json')\n"
-        "model.predict(np.random.default_rng(2).normal(size=(50, 2)))\n"
-        "model.predict(np.zeros((3, 2)))\n"
+        "rng = np.random.default_rng(0)\n"
+        "X = rng.normal(size=(300, 3))\n"
+        "model = ExplainableBoostingClassifier(outer_bags=1, interactions=1)\n"
+        "model.fit(X, X[:, 0] + X[:, 1] * X[:, 2] > 0).predict_proba(X)\n"
+        "left_out = [bin_space.cooccurrence_prefix, bin_space.apply_in_bins,\n"
+        "            split.pair_hessian_tables, boost._pass_multi_score, split._best_pair_tree]\n"
+        "print('left out compiled:', sum(len(kernel.signatures) for kernel in left_out))\n"
+        "print('pair trees compiled:', len(split.pair_term_update.signatures))\n"
     )
 
     cold = run_python(["-c", script], tmp_path / "cache", tmp_path)
     lines = cold.stderr.splitlines()
     assert notices(cold.stderr) == 1, cold.stderr
     assert lines.index("user code compiled") < lines.index(NOTICE)
+    # a binary classifier's kernel leaves out bin space, fixed hessians and several scores
+    assert "left out compiled: 0" in cold.stdout and "pair trees compiled: 1" in cold.stdout
 
     warm = run_python(["-c", script], tmp_path / "cache", tmp_path)
     assert notices(warm.stderr) == 0, warm.stderr
+    assert "pair trees compiled: 0" in warm.stdout  # the kernel came from the cache
