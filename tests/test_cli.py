@@ -26,6 +26,7 @@ from glassboost.booster import BagProgress, progress_callback
 from glassboost.cli import interactions_spec, main
 from glassboost.cli_commands import prediction_frame
 from glassboost.cli_io import CliError, formula_safe, infer_task
+from glassboost.compilation import NOTICE as COMPILE_NOTICE_START
 from glassboost.datasets import load_credit
 from glassboost.cli_progress import ProgressLine, show_progress
 
@@ -87,7 +88,10 @@ def trained(files) -> dict[str, Path]:
                                        "--out", str(model)] + SMALL,
                             capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr
-    assert result.stderr == ""  # no progress display when stderr is not a terminal
+    # No progress display when stderr is not a terminal; the one-time compile notice may appear
+    # if an earlier test in this run did not compile the same kernels.
+    assert [line for line in result.stderr.splitlines()
+            if line != COMPILE_NOTICE_START] == []
     assert "classification, inferred from the target" in result.stdout
     assert "Top 10 of" in result.stdout and "Wrote" in result.stdout
     assert "scores are log-odds of 'good'" in result.stdout
