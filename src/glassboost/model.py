@@ -14,7 +14,7 @@ from typing import Sequence
 import numpy as np
 
 from .binning import FeatureBins, bin_column, smallest_code_dtype
-from .kernels.predict import gather_terms, sum_terms
+from .kernels.predict import gather_terms, gather_wide_terms, sum_terms, sum_wide_terms
 from .schema import CONTINUOUS, Column
 
 
@@ -37,21 +37,52 @@ def _check_shapes(bins, term_features, term_scores, n_scores) -> None:
 
 
 @dataclass
+class _WideTerms:
+    """Terms of three or more features, laid out for ``gather_wide_terms``."""
+
+    at: np.ndarray  # index of each among all terms
+    positions: np.ndarray  # rows of ``coarse`` of every wide term's features, term after term
+    starts: np.ndarray  # (n_wide + 1,): where each term's features begin in ``positions``
+    strides: np.ndarray  # per entry of ``positions``: cells one bin of that feature moves by
+    offsets: np.ndarray  # per wide term: start of its table in ``flat``
+
+
+@dataclass
 class _BinnedRows:
-    """Codes of the features the terms use, and every table flattened for the kernels."""
+    """Codes of the features the terms use, and every table flattened for the kernels.
+
+    Mains and pairs (``narrow``) and terms of three or more features (``wide``) are scored by
+    separate kernels, so that the common ones keep their fixed two-feature cell.
+    """
 
     fine: np.ndarray  # (n_used_features, n_rows)
-    coarse: np.ndarray  # (n_used_features, n_rows), filled for features in pairs
-    first: np.ndarray  # per term: row of ``fine``/``coarse`` of its first feature
-    second: np.ndarray  # per term: of its second feature, -1 for a main effect
+    coarse: np.ndarray  # (n_used_features, n_rows), filled for features in interactions
+    narrow: np.ndarray  # index of each main and pair among all terms
+    first: np.ndarray  # per narrow term: row of ``fine``/``coarse`` of its first feature
+    second: np.ndarray  # per narrow term: of its second feature, -1 for a main effect
     n2: np.ndarray  # per pair: bins of its second feature
-    offsets: np.ndarray  # per term: start of its table in ``flat``
+    offsets: np.ndarray  # per narrow term: start of its table in ``flat``
+    wide: _WideTerms
     flat: np.ndarray  # (n_cells, n_scores)
     n_threads: int
 
     def row_parts(self, n_rows: int) -> list[tuple[int, int]]:
         bounds = np.linspace(0, n_rows, self.n_threads + 1).astype(np.int64)
         return list(zip(bounds[:-1], bounds[1:]))
+
+
+def _wide_terms(term_features, term_scores, position, offsets) -> _WideTerms:
+    at = [t for t, features in enumerate(term_features) if len(features) > 2]
+    shapes = [np.shape(term_scores[t])[:len(term_features[t])] for t in at]
+    strides = [np.cumprod((1,) + shape[:0:-1])[::-1] for shape in shapes]
+    return _WideTerms(
+        at=np.array(at, dtype=np.int64),
+        positions=np.array([position[f] for t in at for f in term_features[t]],
+                           dtype=np.int64),
+        starts=np.cumsum([0] + [len(term_features[t]) for t in at]).astype(np.int64),
+        strides=(np.concatenate(strides) if strides else np.zeros(0)).astype(np.int64),
+        offsets=offsets[at],
+    )
 
 
 def _bin_rows(columns, bins, term_features, term_scores, n_scores) -> _BinnedRows:
@@ -78,27 +109,39 @@ def _bin_rows(columns, bins, term_features, term_scores, n_scores) -> _BinnedRow
     with ThreadPoolExecutor(max_workers=n_threads) as pool:
         list(pool.map(bin_feature, used))
     tables = [np.asarray(table, dtype=np.float64).reshape(-1, n_scores) for table in term_scores]
+    offsets = np.cumsum([0] + [len(table) for table in tables])[:-1].astype(np.int64)
+    narrow = [t for t, features in enumerate(term_features) if len(features) <= 2]
     return _BinnedRows(
         fine=fine, coarse=coarse,
-        first=np.array([position[t[0]] for t in term_features], dtype=np.int64),
-        second=np.array([position[t[1]] if len(t) > 1 else -1 for t in term_features],
-                        dtype=np.int64),
-        n2=np.array([np.shape(s)[1] if len(t) > 1 else 0
-                     for t, s in zip(term_features, term_scores)], dtype=np.int64),
-        offsets=np.cumsum([0] + [len(table) for table in tables])[:-1].astype(np.int64),
+        narrow=np.array(narrow, dtype=np.int64),
+        first=np.array([position[term_features[t][0]] for t in narrow], dtype=np.int64),
+        second=np.array([position[term_features[t][1]] if len(term_features[t]) > 1 else -1
+                         for t in narrow], dtype=np.int64),
+        n2=np.array([np.shape(term_scores[t])[1] if len(term_features[t]) > 1 else 0
+                     for t in narrow], dtype=np.int64),
+        offsets=offsets[narrow],
+        wide=_wide_terms(term_features, term_scores, position, offsets),
         flat=np.concatenate(tables) if tables else np.zeros((0, n_scores)),
         n_threads=n_threads,
     )
 
 
-def _run_parts(kernel, rows: _BinnedRows, outputs: list[np.ndarray], n_rows: int) -> None:
-    """Run a scoring kernel over row ranges on threads, once per score (class)."""
-    tables = [np.ascontiguousarray(rows.flat[:, k]) for k in range(len(outputs))]
+def _run_parts(rows: _BinnedRows, narrow_outputs: list[np.ndarray],
+               wide_outputs: list[np.ndarray], n_rows: int, summing: bool) -> None:
+    """Run the scoring kernels (``sum_*`` when ``summing``, else ``gather_*``) over row ranges
+    on threads, once per score (class)."""
+    tables = [np.ascontiguousarray(rows.flat[:, k]) for k in range(len(narrow_outputs))]
+    narrow_kernel = sum_terms if summing else gather_terms
+    wide_kernel = sum_wide_terms if summing else gather_wide_terms
+    wide = rows.wide
 
     def run(part: tuple[int, int]) -> None:
-        for table, out in zip(tables, outputs):
-            kernel(rows.fine, rows.coarse, rows.first, rows.second, rows.n2, rows.offsets,
-                   table, out, part[0], part[1])
+        for table, out, wide_out in zip(tables, narrow_outputs, wide_outputs):
+            narrow_kernel(rows.fine, rows.coarse, rows.first, rows.second, rows.n2,
+                          rows.offsets, table, out, part[0], part[1])
+            if len(wide.at):
+                wide_kernel(rows.coarse, wide.positions, wide.starts, wide.strides,
+                            wide.offsets, table, wide_out, part[0], part[1])
 
     with ThreadPoolExecutor(max_workers=rows.n_threads) as pool:
         list(pool.map(run, rows.row_parts(n_rows)))
@@ -111,13 +154,19 @@ def term_contributions(columns: Sequence[Column], bins: Sequence[FeatureBins],
 
     ``n_scores`` (one score per class for multiclass, else 1) is given by the caller rather than
     read from the tables, so a model whose terms were all removed still has the right shape.
-    The result is a transposed view of (n_terms, n_rows) arrays, which the kernel fills a term
+    The result is a transposed view of (n_terms, n_rows) arrays, which the kernels fill a term
     at a time.
     """
     n_rows = len(columns[0].values) if columns else 0
     rows = _bin_rows(columns, bins, term_features, term_scores, n_scores)
-    outputs = [np.empty((len(term_features), n_rows)) for _ in range(n_scores)]
-    _run_parts(gather_terms, rows, outputs, n_rows)
+    narrow = [np.empty((len(rows.narrow), n_rows)) for _ in range(n_scores)]
+    wide = [np.empty((len(rows.wide.at), n_rows)) for _ in range(n_scores)]
+    _run_parts(rows, narrow, wide, n_rows, summing=False)
+    outputs = narrow
+    if len(rows.wide.at):  # put the terms back in their order
+        outputs = [np.empty((len(term_features), n_rows)) for _ in range(n_scores)]
+        for out, narrow_out, wide_out in zip(outputs, narrow, wide):
+            out[rows.narrow], out[rows.wide.at] = narrow_out, wide_out
     if n_scores == 1:
         return outputs[0].T
     return np.moveaxis(np.stack(outputs, axis=-1), 0, 1)
@@ -127,11 +176,11 @@ def term_sums(columns: Sequence[Column], bins: Sequence[FeatureBins],
               term_features: Sequence[tuple[int, ...]], term_scores: Sequence[np.ndarray],
               n_scores: int = 1) -> np.ndarray:
     """Per-row sum of the terms, (n_rows,) or (n_rows, n_scores): ``term_contributions`` summed
-    over terms, without holding every term's column."""
+    over terms, without holding every term's column (mains and pairs first, then wider terms)."""
     n_rows = len(columns[0].values) if columns else 0
     rows = _bin_rows(columns, bins, term_features, term_scores, n_scores)
     outputs = [np.zeros(n_rows) for _ in range(n_scores)]
-    _run_parts(sum_terms, rows, outputs, n_rows)
+    _run_parts(rows, outputs, outputs, n_rows, summing=True)
     return outputs[0] if n_scores == 1 else np.column_stack(outputs)
 
 

@@ -72,3 +72,41 @@ def sum_terms(fine, coarse, first, second, n2, offsets, flat_table, out, row_lo,
         for t in range(first.shape[0]):
             for r in range(start, min(start + _BLOCK, row_hi)):
                 out[r] += flat_table[_cell(fine, coarse, first, second, n2, offsets, t, r)]
+
+
+@njit(inline="always")
+def _wide_cell(coarse, positions, starts, strides, offsets, t, r):
+    """Row r's cell of wide term t: its table start plus each feature's coarse code times the
+    table's stride along that feature (a C-ordered table of any number of dimensions)."""
+    cell = offsets[t]
+    for j in range(starts[t], starts[t + 1]):
+        cell += coarse[positions[j], r] * strides[j]
+    return cell
+
+
+@njit(nogil=True, cache=True)
+def gather_wide_terms(coarse, positions, starts, strides, offsets, flat_table, out, row_lo,
+                      row_hi):
+    """``out[t, r]`` = wide term t's table value at row r's cell, for rows [row_lo, row_hi).
+
+    Terms of three or more features (InterpretML models can have them): term t's features are
+    rows ``positions[starts[t]:starts[t + 1]]`` of ``coarse``, with the table's ``strides`` (in
+    cells) along them; its table starts at ``offsets[t]`` of ``flat_table`` (one score).
+    Mains and pairs take ``gather_terms``, which this leaves as fast as it was.
+    """
+    for start in range(row_lo, row_hi, _BLOCK):
+        for t in range(offsets.shape[0]):
+            for r in range(start, min(start + _BLOCK, row_hi)):
+                out[t, r] = flat_table[_wide_cell(coarse, positions, starts, strides, offsets,
+                                                  t, r)]
+
+
+@njit(nogil=True, cache=True)
+def sum_wide_terms(coarse, positions, starts, strides, offsets, flat_table, out, row_lo,
+                   row_hi):
+    """``out[r]`` += the sum over wide terms of ``gather_wide_terms``' values."""
+    for start in range(row_lo, row_hi, _BLOCK):
+        for t in range(offsets.shape[0]):
+            for r in range(start, min(start + _BLOCK, row_hi)):
+                out[r] += flat_table[_wide_cell(coarse, positions, starts, strides, offsets,
+                                                t, r)]
