@@ -1,0 +1,246 @@
+"""ONNX export: ONNX Runtime reproduces decision_function, predict_proba and predict."""
+
+from __future__ import annotations
+
+import copy
+import subprocess
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+
+onnx = pytest.importorskip("onnx")
+ort = pytest.importorskip("onnxruntime")
+
+import glassboost  # noqa: E402
+from glassboost import ExplainableBoostingClassifier, ExplainableBoostingRegressor  # noqa: E402
+from glassboost.export.onnx import OPSET, onnx_inputs, to_onnx  # noqa: E402
+
+TOLERANCE = 1e-9  # the graph does the model's arithmetic in float64: far inside 1e-6
+SETTINGS = dict(outer_bags=2, n_jobs=1, max_rounds=400, random_state=3)
+N_ROWS = 600
+
+
+def _session(proto) -> "ort.InferenceSession":
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = 1
+    return ort.InferenceSession(proto.SerializeToString(), options,
+                                providers=["CPUExecutionProvider"])
+
+
+def _run(model, X: pd.DataFrame, proto=None) -> dict[str, np.ndarray]:
+    session = _session(proto if proto is not None else model.to_onnx())
+    names = [output.name for output in session.get_outputs()]
+    return dict(zip(names, session.run(None, onnx_inputs(model, X))))
+
+
+def _assert_reproduces(model, X: pd.DataFrame, proto=None) -> dict[str, np.ndarray]:
+    out = _run(model, X, proto)
+    np.testing.assert_allclose(out["decision_function"], model.decision_function(X),
+                               rtol=TOLERANCE, atol=TOLERANCE)
+    if hasattr(model, "predict_proba"):
+        assert set(out) == {"decision_function", "predict_proba", "predict"}
+        np.testing.assert_allclose(out["predict_proba"], model.predict_proba(X),
+                                   rtol=TOLERANCE, atol=TOLERANCE)
+    else:
+        assert set(out) == {"decision_function", "predict"}
+    expected = model.predict(X)
+    if expected.dtype.kind == "f":
+        np.testing.assert_allclose(out["predict"], expected, rtol=TOLERANCE, atol=TOLERANCE)
+    else:
+        assert out["predict"].tolist() == expected.tolist()
+    return out
+
+
+def _data(seed: int = 0) -> pd.DataFrame:
+    """Continuous, integer-valued, nominal, ordinal and boolean features with missing values."""
+    rng = np.random.default_rng(seed)
+    X = pd.DataFrame({
+        "x": rng.normal(size=N_ROWS),
+        "count": rng.integers(0, 6, N_ROWS).astype(float),
+        "colour": rng.choice(["red", "green", "blue", "cyan", "grey", "pink"], N_ROWS),
+        "size": pd.Categorical(rng.choice(["S", "M", "L"], N_ROWS), ["S", "M", "L"],
+                               ordered=True),
+        "flag": rng.random(N_ROWS) < 0.4,
+        "level": 2.0,  # one value: no cuts
+    })
+    X.loc[X.index[::11], "x"] = np.nan
+    X.loc[X.index[::13], "colour"] = None
+    X.loc[X.index[::17], "size"] = None
+    X.loc[X.index[::19], "level"] = np.nan
+    return X
+
+
+def _signal(X: pd.DataFrame) -> np.ndarray:
+    return (X["x"].fillna(0.5).to_numpy() * (1 + X["flag"].to_numpy())
+            + 0.4 * X["count"].to_numpy() * (X["colour"] == "red").to_numpy()
+            + 0.3 * X["size"].cat.codes.to_numpy())
+
+
+def _cut_rows(model, X: pd.DataFrame) -> pd.DataFrame:
+    """X again, with continuous features set to every fine and interaction cut, to +-inf, to NaN,
+    and categories replaced by labels the model never saw."""
+    rows = X.copy()
+    for name, kind, levels in zip(model.feature_names_in_, model.feature_types_in_, model.bins_):
+        if name not in rows:
+            continue
+        if kind == "continuous":
+            edges = np.concatenate([np.asarray(level, float) for level in levels]
+                                   + [[-np.inf, np.inf, np.nan]])
+            rows[name] = np.resize(edges, len(rows))
+        elif isinstance(rows[name].dtype, pd.CategoricalDtype):
+            rows[name] = rows[name].cat.add_categories(["XL"])
+            rows.loc[rows.index[1::5], name] = "XL"
+        elif rows[name].dtype == object:
+            rows.loc[rows.index[1::5], name] = "never seen"
+    return rows
+
+
+@pytest.fixture(scope="module")
+def data() -> pd.DataFrame:
+    return _data()
+
+
+@pytest.fixture(scope="module")
+def binary(data):
+    y = _signal(data) + np.random.default_rng(1).normal(size=N_ROWS) > 0.8
+    return ExplainableBoostingClassifier(interactions=4, **SETTINGS).fit(data, y)
+
+
+@pytest.fixture(scope="module")
+def multiclass(data):
+    score = _signal(data) + np.random.default_rng(2).normal(size=N_ROWS) * 0.5
+    y = np.array(["low", "mid", "high"])[np.digitize(score, [0.2, 1.2])]
+    # 4 interaction bins: the six colours are coarsened for pairs
+    return ExplainableBoostingClassifier(interactions=[("colour", "x"), ("count", "size")],
+                                         max_interaction_bins=4, **SETTINGS).fit(data, y)
+
+
+def test_binary_classifier(binary, data):
+    assert any(len(t) == 2 for t in binary.term_features_)
+    out = _assert_reproduces(binary, _cut_rows(binary, data))
+    assert out["predict"].dtype == bool
+
+
+def test_values_on_cuts_fall_in_the_bin_above(binary, data):
+    """A row on a cut scores like a row just above it, not like one just below."""
+    feature = binary.feature_names_in_.index("x")
+    cuts = np.asarray(binary.bins_[feature][0])
+    rows = pd.concat([data.iloc[:1]] * len(cuts), ignore_index=True)
+    scores = {}
+    for where, values in (("on", cuts), ("above", np.nextafter(cuts, np.inf)),
+                          ("below", np.nextafter(cuts, -np.inf))):
+        rows["x"] = values
+        scores[where] = _run(binary, rows)["decision_function"]
+    np.testing.assert_array_equal(scores["on"], scores["above"])
+    assert np.any(scores["on"] != scores["below"])
+
+
+def test_multiclass_with_coarsened_categories_in_pairs(multiclass, data):
+    colour = multiclass.feature_names_in_.index("colour")
+    assert len(multiclass.bins_[colour]) == 2  # a coarse map of the colours for pairs
+    assert {frozenset(["colour", "x"]), frozenset(["count", "size"])} <= {
+        frozenset(multiclass.feature_names_in_[f] for f in t) for t in multiclass.term_features_}
+    out = _assert_reproduces(multiclass, _cut_rows(multiclass, data))
+    assert out["decision_function"].shape == (N_ROWS, 3)
+    assert set(out["predict"]) <= {"low", "mid", "high"}
+
+
+def test_integer_classes_and_labels(data):
+    y = (_signal(data) > 0.5).astype(int) * 7 + 1  # classes 1 and 8
+    model = ExplainableBoostingClassifier(interactions=0, **SETTINGS).fit(data, y)
+    out = _assert_reproduces(model, data)
+    assert out["predict"].dtype == np.int64
+
+
+@pytest.mark.parametrize("objective", ["rmse", "poisson_deviance"])
+def test_regressors(objective, data):
+    rng = np.random.default_rng(4)
+    mean = np.exp(0.4 * _signal(data))
+    y = rng.poisson(mean) if objective == "poisson_deviance" else mean + rng.normal(size=N_ROWS)
+    model = ExplainableBoostingRegressor(objective=objective, interactions=3,
+                                         **SETTINGS).fit(data, y)
+    assert any(len(t) == 2 for t in model.term_features_)
+    _assert_reproduces(model, _cut_rows(model, data))
+
+
+def test_written_file_and_loaded_model(binary, data, tmp_path):
+    path = tmp_path / "model.onnx"
+    binary.to_onnx(path)
+    proto = onnx.load(str(path))
+    assert {o.domain: o.version for o in proto.opset_import}[""] == OPSET
+    _assert_reproduces(binary, data, proto)
+    loaded = glassboost.load(binary.to_json(detail="minimal"))
+    _assert_reproduces(loaded, _cut_rows(loaded, data))
+
+
+def test_edited_models(binary, data):
+    """Fewer terms, and no terms at all (the intercept alone)."""
+    fewer = copy.deepcopy(binary).remove_terms([0, len(binary.term_features_) - 1])
+    _assert_reproduces(fewer, data)
+    none = copy.deepcopy(binary).remove_terms(list(range(len(binary.term_features_))))
+    out = _assert_reproduces(none, data)
+    assert np.all(out["decision_function"] == np.ravel(none.intercept_)[0])
+
+
+def test_date_features_enter_as_derived_numbers():
+    rng = np.random.default_rng(5)
+    X = pd.DataFrame({"day": pd.Timestamp("2020-01-01") + pd.to_timedelta(
+        rng.integers(0, 900, 300), unit="D"), "v": rng.normal(size=300)})
+    y = X["day"].dt.month.to_numpy() + X["v"].to_numpy() + rng.normal(size=300)
+    with pytest.warns(glassboost.DataWarning, match="'day' holds dates"):
+        model = ExplainableBoostingRegressor(interactions=0, **SETTINGS).fit(X, y)
+    inputs = onnx_inputs(model, X)
+    assert list(inputs) == model.feature_names_in_ and "day" not in inputs
+    _assert_reproduces(model, X)
+
+
+def test_missing_string_is_configurable(binary, data):
+    rows = data.copy()
+    proto = binary.to_onnx(missing_string="<NA>")
+    feeds = onnx_inputs(binary, rows, missing_string="<NA>")
+    assert "<NA>" in set(feeds["colour"])
+    got = _session(proto).run(["decision_function"], feeds)[0]
+    np.testing.assert_allclose(got, binary.decision_function(rows), rtol=TOLERANCE,
+                               atol=TOLERANCE)
+    # the default "" is a different label here: it is unseen, not missing
+    feeds["colour"] = np.where(feeds["colour"] == "<NA>", "", feeds["colour"]).astype(object)
+    unseen = _session(proto).run(["decision_function"], feeds)[0]
+    assert np.any(unseen != got)
+
+
+def test_inputs_are_typed_per_feature(binary):
+    proto = binary.to_onnx()
+    kinds = {i.name: i.type.tensor_type.elem_type for i in proto.graph.input}
+    assert kinds == {"x": onnx.TensorProto.DOUBLE, "count": onnx.TensorProto.DOUBLE,
+                     "colour": onnx.TensorProto.STRING, "size": onnx.TensorProto.STRING,
+                     "flag": onnx.TensorProto.STRING, "level": onnx.TensorProto.DOUBLE}
+
+
+def test_models_it_cannot_represent_are_refused_by_name(binary, data):
+    bad = copy.deepcopy(binary)
+    bad.link_ = "cloglog"
+    with pytest.raises(ValueError, match="link 'cloglog'"):
+        to_onnx(bad)
+    bad = copy.deepcopy(binary)
+    bad.term_scores_[0] = bad.term_scores_[0][:-1]
+    with pytest.raises(ValueError, match=f"term {binary.term_names_[0]!r}"):
+        to_onnx(bad)
+    bad = copy.deepcopy(binary)
+    bad.feature_names_in_ = ["predict" if n == "x" else n for n in bad.feature_names_in_]
+    with pytest.raises(ValueError, match="feature 'predict'"):
+        to_onnx(bad)
+    with pytest.raises(ValueError, match="feature 'colour' has a category 'red'"):
+        to_onnx(binary, missing_string="red")
+    rows = data.copy()
+    rows["x"] = rows["x"].astype(object)
+    rows.loc[rows.index[2], "x"] = "text"
+    with pytest.raises(ValueError, match="feature 'x' is continuous"):
+        onnx_inputs(binary, rows)
+
+
+def test_import_glassboost_does_not_import_onnx():
+    code = ("import sys, glassboost; glassboost.ExplainableBoostingClassifier; "
+            "import glassboost.export.onnx; assert 'onnx' not in sys.modules, 'onnx imported'")
+    subprocess.run([sys.executable, "-c", code], check=True)
