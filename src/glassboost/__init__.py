@@ -18,6 +18,7 @@ _PUBLIC = {
     "ExplainableBoostingClassifier": ".estimators",
     "ExplainableBoostingRegressor": ".estimators",
     "DataWarning": ".schema",
+    "from_interpret": ".io.interpret",
     "input_coverage": ".coverage",
     "load": ".io.model_json",
     "merge_ebms": ".merge",
@@ -25,11 +26,12 @@ _PUBLIC = {
 }
 
 __all__ = ["DataWarning", "ExplainableBoostingClassifier", "ExplainableBoostingRegressor",
-           "__version__", "input_coverage", "load", "merge_ebms", "report"]
+           "__version__", "from_interpret", "input_coverage", "load", "merge_ebms", "report"]
 
 if TYPE_CHECKING:  # what type checkers and editors see
     from .coverage import input_coverage
     from .estimators import ExplainableBoostingClassifier, ExplainableBoostingRegressor
+    from .io.interpret import from_interpret
     from .io.model_json import load
     from .merge import merge_ebms
     from .report import report

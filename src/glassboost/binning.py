@@ -65,7 +65,8 @@ class FeatureBins:
         return [self.categories, self.interaction_categories]
 
     def fine_to_coarse(self) -> np.ndarray:
-        """For each fine bin, the coarse bin that contains it."""
+        """For each fine bin, the coarse bin that contains it (ValueError when a coarse bin is not
+        a union of fine bins)."""
         if self.kind != CONTINUOUS:
             if self.interaction_categories is None:
                 return np.arange(self.n_bins)
@@ -74,6 +75,9 @@ class FeatureBins:
             for label, fine in self.categories.items():
                 mapping[fine] = self.interaction_categories[label]
             return mapping
+        if not np.isin(self.interaction_cuts, self.cuts).all():  # e.g. InterpretML's bins
+            raise ValueError("the interaction cuts are not all among the cuts, so interaction "
+                             "bins are not unions of main-effect bins")
         inner = np.searchsorted(self.interaction_cuts, self.cuts, side="right") + 1
         return np.concatenate(([0, 1], inner, [len(self.interaction_cuts) + 2]))
 

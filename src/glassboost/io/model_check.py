@@ -1,8 +1,8 @@
 """Checking a parsed model file, form and meaning, in time linear in its size.
 
 Every field that scoring, SQL export, figures, editing or merging read is checked: the structure
-(closed objects, JSON types), every table's shape against its term's features and their bins,
-terms of one or two features only (what scoring supports), the link against the objective, the
+(closed objects, JSON types), every table's shape against its term's features and their bins
+(interactions of any order on the interaction bins), the link against the objective, the
 classes, bin weights against the training weight, and the numbers (finite, and bounded so that no
 score can overflow). Tables are checked in batches (:class:`.json_checks.Tables`), so files of
 many small arrays cost no more per byte than files of a few big ones. Every failure is a
@@ -277,24 +277,6 @@ def _categorical_entry(entry: Any, i: int, kind_: Any) -> list[dict[str, int]]:
     return levels
 
 
-def _check_subsets(fine: Tables, coarse: Tables, entries: list) -> None:
-    """Every continuous feature's interaction cuts are among its cuts (checked on the numbers
-    at once; exactly as Python compares them when a number is too large for that)."""
-    fine_values, fine_ends = fine.flat()
-    coarse_values, coarse_ends = coarse.flat()
-    exact = all(np.all(np.abs(v) < 2.0 ** 53) for v in (fine_values, coarse_values))
-    if exact:
-        def keyed(values: np.ndarray, ends: np.ndarray) -> np.ndarray:
-            table = np.repeat(np.arange(len(ends)), np.diff(ends, prepend=0))
-            return table + 1j * values  # (table, value) pairs, compared exactly
-        inside = np.isin(keyed(coarse_values, coarse_ends), keyed(fine_values, fine_ends))
-        if inside.all():
-            return
-    for i in fine.indices:  # names the first feature at fault
-        if not set(entries[i]["interaction_cuts"]) <= set(entries[i]["cuts"]):
-            fail(f"features[{i}].interaction_cuts", "must be a subset of cuts")
-
-
 def _features(value: Any) -> _Features:
     entries = array(value, "features")
     if not entries:
@@ -327,7 +309,6 @@ def _features(value: Any) -> _Features:
     texts(names, "features[{}].name")
     unique(names, "features[{}].name")
     fine, coarse = _check_cuts(fine_cuts), _check_cuts(coarse_cuts)
-    _check_subsets(fine_cuts, coarse_cuts, entries)
     n_bins = np.zeros(len(entries), dtype=np.int64)
     n_pair_bins = np.zeros(len(entries), dtype=np.int64)
     continuous_at = fine_cuts.indices
@@ -372,9 +353,6 @@ def _term_features(value: Any, t: int, name: str, n_features: int) -> tuple[int,
     features = array(value, path)
     if not features:
         fail(path, f"term {show(name)} needs at least one feature")
-    if len(features) > 2:
-        fail(path, f"term {show(name)} has {len(features)} features; this glassboost scores "
-                   f"main effects and pairs only")
     if any(type(f) is not int or not 0 <= f < n_features for f in features):
         fail(path, f"must be feature indices (integers) below {n_features}")
     if len(set(features)) != len(features):
@@ -461,10 +439,9 @@ def _terms_one_by_one(entries: list, required: tuple, features: _Features,
         if len(features_) == 1:
             key = features_
             bins = (n_bins[key[0]],)
-        else:
-            a, b = features_
-            key = features_ if a < b else (b, a)
-            bins = (n_pair_bins[a], n_pair_bins[b])
+        else:  # interactions of any order, on the interaction bins
+            key = tuple(sorted(features_))
+            bins = tuple(n_pair_bins[f] for f in features_)
         if key in seen:
             fail(f"terms[{t}].features", f"terms {seen[key]} and {t} use the same features")
         seen[key] = t

@@ -23,6 +23,7 @@ from typing import Any, Iterator
 import numpy as np
 
 from .detail import PART_DETAIL, AbsentPart, detail_rank, holds
+from .interpret_json import is_interpret_document, load_interpret_document
 from .model_check import FORMAT, FORMAT_VERSION, CheckedModel, ModelFileError, check_document
 
 __all__ = ["DEFAULT_MAX_BYTES", "ModelFileError", "load", "model_document", "to_json"]
@@ -346,7 +347,8 @@ def build_model(checked: CheckedModel) -> Any:
 
 def load(source: Any, max_bytes: int = DEFAULT_MAX_BYTES) -> Any:
     """A fitted estimator from a model file: a path, JSON text, bytes or a file object, plain
-    or gzip-compressed.
+    or gzip-compressed. Files written by InterpretML's ``to_json`` are read too (detected by
+    their layout; see :mod:`.interpret_json`).
 
     Reads at most ``max_bytes`` (default 100 MB, counted after decompression) and rejects larger
     files before parsing them. Never executes code from the file. Raises
@@ -360,4 +362,7 @@ def load(source: Any, max_bytes: int = DEFAULT_MAX_BYTES) -> Any:
     except (OSError, UnicodeError) as error:
         raise ModelFileError(f"cannot read the model file: {error}") from error
     with _collector_paused():
-        return build_model(check_document(_parse(text)))
+        document = _parse(text)
+        if is_interpret_document(document):  # written by InterpretML's to_json
+            return load_interpret_document(document)
+        return build_model(check_document(document))

@@ -1,0 +1,296 @@
+"""InterpretML's fitted EBMs as glassboost estimators, read from their public fitted attributes.
+
+InterpretML's ``bins_`` holds, per feature, a list of bin levels: level ``k - 1`` bins the
+feature in terms of ``k`` features, and a term of more features than levels takes the last one.
+Its tables use glassboost's layout (bin 0 missing, the last bin unseen, the value bins between;
+one axis per feature of the term, in the term's order, then the classes). glassboost keeps two
+levels, one for main effects and one for every interaction, so a feature's levels must agree
+for all the interaction orders that use it; anything else glassboost cannot hold exactly is an
+error naming the attribute, never an approximation. Nothing of InterpretML is imported or run:
+the model is read by duck typing, so this also serves its JSON files (``interpret_json``).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Mapping
+
+import numpy as np
+
+from ..binning import FeatureBins
+from ..schema import CONTINUOUS, NOMINAL, ORDINAL
+from .detail import AbsentPart
+
+__all__ = ["from_interpret", "fitted_from_attributes"]
+
+#: InterpretML links glassboost scores, with the objective a model of that link most often has
+#: (used when the model does not say its objective).
+LINK_OBJECTIVES = {"logit": "log_loss", "mlogit": "log_loss", "identity": "rmse",
+                   "log": "poisson_deviance"}
+#: Attributes a fitted InterpretML EBM must have for a glassboost model.
+REQUIRED = ("feature_names_in_", "feature_types_in_", "bins_", "term_features_",
+            "term_scores_", "intercept_", "link_")
+#: Attributes converted when present (explanations, merging); absent ones stay absent.
+OPTIONAL = ("standard_deviations_", "bin_weights_", "bagged_scores_", "bagged_intercept_",
+            "best_iteration_", "term_names_", "link_param_", "classes_")
+
+
+def _interaction_level(name: str, levels: list, orders: set[int]) -> Any:
+    """The one bin level every interaction order in ``orders`` uses (InterpretML: level
+    ``min(len(levels), order) - 1``); the main level's successor when no interaction uses it."""
+    if not orders:
+        return levels[min(len(levels), 2) - 1]
+    chosen = {min(len(levels), order) - 1 for order in orders}
+    first = levels[min(chosen)]
+    for level in sorted(chosen)[1:]:
+        other = levels[level]
+        same = (other == first) if isinstance(first, dict) else (
+            not isinstance(other, dict) and np.array_equal(np.asarray(other, dtype=np.float64),
+                                                           np.asarray(first, dtype=np.float64)))
+        if not same:
+            raise ValueError(
+                f"bins_ of feature {name!r}: interactions of {sorted(orders)} features use bin "
+                f"levels {sorted(chosen)}, which differ; glassboost bins every interaction of a "
+                "feature alike")
+    return first
+
+
+def _cuts(name: str, level: Any, which: str) -> np.ndarray:
+    if isinstance(level, dict):
+        raise ValueError(f"bins_ of continuous feature {name!r}: the {which} level is a "
+                         "category map, expected cut points")
+    try:
+        cuts = np.array(level, dtype=np.float64).reshape(-1)
+    except (TypeError, ValueError) as error:
+        raise ValueError(f"bins_ of feature {name!r}: the {which} cut points are not numbers "
+                         f"({error})") from None
+    if not np.all(np.isfinite(cuts)) or np.any(np.diff(cuts) <= 0):
+        raise ValueError(f"bins_ of feature {name!r}: the {which} cut points must be finite "
+                         "and strictly increasing")
+    return cuts
+
+
+def _categories(name: str, level: Any, which: str) -> dict[str, int]:
+    if not isinstance(level, Mapping):
+        raise ValueError(f"bins_ of categorical feature {name!r}: the {which} level is not a "
+                         "category map (category -> bin)")
+    result = {}
+    for label, index in level.items():
+        if not isinstance(label, str) or isinstance(index, bool) or not isinstance(
+                index, (int, np.integer)):
+            raise ValueError(f"bins_ of feature {name!r}: the {which} level maps {label!r} to "
+                             f"{index!r}; expected text categories and integer bins")
+        result[label] = int(index)
+    return result
+
+
+def _feature_bins(name: str, kind: str, levels: Any, orders: set[int]) -> FeatureBins:
+    """glassboost's bins of one feature from its InterpretML bin levels."""
+    if not isinstance(levels, (list, tuple)) or not levels:
+        raise ValueError(f"bins_ of feature {name!r} must be a non-empty list of bin levels")
+    coarse = _interaction_level(name, list(levels), orders)
+    if kind == CONTINUOUS:
+        return FeatureBins(kind, cuts=_cuts(name, levels[0], "main"),
+                           interaction_cuts=_cuts(name, coarse, "interaction"))
+    categories = _categories(name, levels[0], "main")
+    if sorted(categories.values()) != list(range(1, len(categories) + 1)):
+        raise ValueError(
+            f"bins_ of feature {name!r}: its categories share or skip bins "
+            f"({sorted(set(categories.values()))[:10]}); glassboost gives every category of a "
+            "main effect its own bin 1..k")
+    fine = dict(sorted(categories.items(), key=lambda item: item[1]))
+    interaction = _categories(name, coarse, "interaction")
+    if interaction == fine:
+        return FeatureBins(kind, categories=fine)
+    if interaction.keys() != fine.keys():
+        raise ValueError(f"bins_ of feature {name!r}: the interaction level maps other "
+                         "categories than the main level; glassboost's interaction bins group "
+                         "the main level's categories")
+    try:
+        return FeatureBins(kind, categories=fine,
+                           interaction_categories={label: interaction[label] for label in fine})
+    except ValueError as error:
+        raise ValueError(f"bins_ of feature {name!r}: the interaction level cannot be held "
+                         f"by glassboost: {error}") from None
+
+
+def _term_features(value: Any, n_features: int, names: list[str]) -> list[tuple[int, ...]]:
+    terms, seen = [], {}
+    for t, features in enumerate(value):
+        try:
+            features = tuple(int(f) for f in features)
+        except (TypeError, ValueError):
+            raise ValueError(f"term_features_[{t}] must be a tuple of feature indices, got "
+                             f"{features!r}") from None
+        if not features or any(not 0 <= f < n_features for f in features):
+            raise ValueError(f"term_features_[{t}] = {features}: feature indices must lie in "
+                             f"[0, {n_features})")
+        if len(set(features)) != len(features):
+            raise ValueError(f"term_features_[{t}] = {features} uses a feature twice")
+        key = tuple(sorted(features))
+        if key in seen:
+            raise ValueError(f"term_features_[{seen[key]}] and [{t}] use the same features "
+                             f"{[names[f] for f in key]}")
+        seen[key] = t
+        terms.append(features)
+    return terms
+
+
+def _table(value: Any, shape: tuple, what: str, finite: bool = True) -> np.ndarray:
+    try:
+        table = np.array(value, dtype=np.float64)
+    except (TypeError, ValueError) as error:
+        raise ValueError(f"{what} is not a table of numbers ({error})") from None
+    if table.shape != shape:
+        raise ValueError(f"{what} has shape {table.shape}, but its bins need {shape}")
+    if finite and not np.all(np.isfinite(table)):
+        raise ValueError(f"{what} holds NaN or infinite values")
+    return table
+
+
+def _classes(value: Any, link: str) -> np.ndarray:
+    classes = np.asarray(value)
+    if classes.ndim != 1 or len(classes) < 2 or len(set(classes.tolist())) != len(classes):
+        raise ValueError(f"classes_ must be at least 2 distinct labels, got {value!r}")
+    if link == "logit" and len(classes) != 2:
+        raise ValueError(f"link_ 'logit' needs 2 classes, classes_ has {len(classes)}")
+    return classes
+
+
+def fitted_from_attributes(get: Callable[[str], Any], objective: str | None,
+                           parameters: Mapping[str, Any], detail: str = "all") -> Any:
+    """A fitted glassboost estimator from InterpretML's fitted attributes.
+
+    ``get(name)`` returns an attribute, or None when the model has none. ``objective``:
+    InterpretML's objective string, or None to take the usual one of the link. ``parameters``:
+    InterpretML's estimator parameters; those glassboost also has are kept. Parts a model lacks
+    (``detail`` says from what) stay absent, as in a glassboost model file of that detail.
+    """
+    from ..estimators import ExplainableBoostingClassifier, ExplainableBoostingRegressor
+
+    for name in REQUIRED:
+        if get(name) is None:
+            raise ValueError(f"the model has no {name}: it is not a fitted InterpretML EBM")
+    link = get("link_")
+    if link not in LINK_OBJECTIVES:
+        raise ValueError(f"link_ {link!r} cannot be scored by glassboost, which scores the "
+                         f"links {sorted(LINK_OBJECTIVES)}")
+    classifier = link in ("logit", "mlogit")
+    classes = _classes(get("classes_"), link) if classifier else None
+    n_scores = len(classes) if link == "mlogit" else 1
+    names = [str(n) for n in get("feature_names_in_")]
+    kinds = list(get("feature_types_in_"))
+    bin_levels = list(get("bins_"))
+    if not len(names) == len(kinds) == len(bin_levels):
+        raise ValueError(f"feature_names_in_, feature_types_in_ and bins_ must have one entry "
+                         f"per feature; they have {len(names)}, {len(kinds)} and "
+                         f"{len(bin_levels)}")
+    if len(set(names)) != len(names):
+        raise ValueError("feature_names_in_ holds a name twice")
+    for name, kind in zip(names, kinds):
+        if kind not in (CONTINUOUS, NOMINAL, ORDINAL):
+            raise ValueError(f"feature_types_in_ of feature {name!r} is {kind!r}; glassboost "
+                             f"scores 'continuous', 'nominal' and 'ordinal' features")
+    term_features = _term_features(get("term_features_"), len(names), names)
+    orders: list[set[int]] = [set() for _ in names]
+    for features in term_features:
+        for f in features:
+            if len(features) > 1:
+                orders[f].add(len(features))
+    bins = [_feature_bins(n, k, levels, o)
+            for n, k, levels, o in zip(names, kinds, bin_levels, orders)]
+    shapes = [tuple(bins[f].n_bins if len(t) == 1 else bins[f].n_interaction_bins for f in t)
+              for t in term_features]
+    classes_axis = (n_scores,) if n_scores > 1 else ()
+    scores = list(get("term_scores_"))
+    if len(scores) != len(term_features):
+        raise ValueError(f"term_scores_ has {len(scores)} tables for {len(term_features)} terms")
+    term_names = get("term_names_")
+    term_names = ([str(n) for n in term_names] if term_names is not None
+                  else [" & ".join(names[f] for f in t) for t in term_features])
+    term_scores = [_table(s, shape + classes_axis, f"term_scores_[{t}] ({term_names[t]!r})")
+                   for t, (s, shape) in enumerate(zip(scores, shapes))]
+    intercept = _table(np.ravel(np.asarray(get("intercept_"), dtype=np.float64)),
+                       (n_scores,), "intercept_")
+
+    def per_term(attribute: str, extra: Callable[[np.ndarray], tuple], with_classes: bool
+                 ) -> Any:
+        tables = get(attribute)
+        if tables is None:
+            return AbsentPart(attribute, detail)
+        tables = list(tables)
+        if len(tables) != len(term_features):
+            raise ValueError(f"{attribute} has {len(tables)} tables for {len(term_features)} "
+                             "terms")
+        return [_table(v, extra(np.asarray(v)) + shape + (classes_axis if with_classes else ()),
+                       f"{attribute}[{t}]") for t, (v, shape) in enumerate(zip(tables, shapes))]
+
+    spreads = per_term("standard_deviations_", lambda v: (), True)
+    weights = per_term("bin_weights_", lambda v: (), False)
+    bagged = per_term("bagged_scores_", lambda v: v.shape[:1], True)
+    bagged_intercept = get("bagged_intercept_")
+    if isinstance(bagged, AbsentPart) or bagged_intercept is None:
+        n_bags = 0
+        bagged = [np.empty((0,) + shape + classes_axis) for shape in shapes]
+    else:
+        n_bags = len(bagged_intercept)
+        for t, table in enumerate(bagged):
+            if len(table) != n_bags:
+                raise ValueError(f"bagged_scores_[{t}] has {len(table)} bags, "
+                                 f"bagged_intercept_ {n_bags}")
+    bagged_intercept = (np.empty((0,) + classes_axis) if n_bags == 0 else _table(
+        bagged_intercept, (n_bags,) + classes_axis, "bagged_intercept_"))
+    best = get("best_iteration_")
+    best = np.asarray(best, dtype=np.float64) if best is not None else None
+    if best is not None and (best.ndim != 2 or best.shape[0] != 2 or not np.all(
+            (best >= 0) & (best == np.round(best)))):
+        best = None  # glassboost keeps one row of step counts per stage (mains, interactions)
+    elif best is not None:
+        best = best.astype(np.int64)
+
+    estimator = ExplainableBoostingClassifier() if classifier else ExplainableBoostingRegressor()
+    known = estimator.get_params(deep=False)
+    estimator.set_params(**{k: v for k, v in parameters.items() if k in known})
+    link_param = get("link_param_")
+    fitted = {
+        "n_features_in_": len(names),
+        "feature_names_in_": names,
+        "feature_types_in_": kinds,
+        "bins_": [b.levels() for b in bins],
+        "term_features_": term_features,
+        "term_names_": term_names,
+        "term_scores_": term_scores,
+        "standard_deviations_": spreads,
+        "bagged_scores_": bagged,
+        "bagged_intercept_": bagged_intercept,
+        "intercept_": intercept if classifier else float(intercept[0]),
+        "bin_weights_": weights,
+        "link_": link,
+        "link_param_": float("nan") if link_param is None else float(link_param),
+        "objective_": objective or LINK_OBJECTIVES[link],
+        "best_iteration_": best,
+        "interaction_strengths_": {},
+        "datetime_conversions_": [],
+        "_match_by_name": True,
+    }
+    if classifier:
+        fitted["classes_"] = classes
+    estimator.__dict__.update(fitted)
+    return estimator
+
+
+def from_interpret(ebm: Any) -> Any:
+    """A fitted glassboost estimator with the same predictions as a fitted InterpretML
+    ``ExplainableBoostingClassifier`` or ``ExplainableBoostingRegressor``.
+
+    Reads only its public fitted attributes (``bins_``, ``term_features_``, ``term_scores_``,
+    ``intercept_``, ``link_``, ``classes_``, ``standard_deviations_``, ``bin_weights_``,
+    ``bagged_scores_``, ...); InterpretML is not imported. Raises ValueError naming the attribute
+    for a model glassboost cannot hold exactly (for example a link it does not score).
+    """
+    if not hasattr(ebm, "term_scores_") or not hasattr(ebm, "bins_"):
+        raise ValueError(f"expected a fitted InterpretML EBM, got {type(ebm).__name__} without "
+                         "term_scores_ and bins_ (is it fitted?)")
+    parameters = ebm.get_params(deep=False) if hasattr(ebm, "get_params") else {}
+    objective = parameters.get("objective")
+    return fitted_from_attributes(lambda name: getattr(ebm, name, None),
+                                  objective if isinstance(objective, str) else None, parameters)
