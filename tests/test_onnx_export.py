@@ -147,6 +147,35 @@ def test_multiclass_with_coarsened_categories_in_pairs(multiclass, data):
     assert set(out["predict"]) <= {"low", "mid", "high"}
 
 
+def _with_term(model, names: list[str], seed: int):
+    """A copy of ``model`` with one more term over ``names``: random values on the features'
+    interaction bins (what scoring reads for terms of two or more features)."""
+    model = copy.deepcopy(model)
+    features = tuple(model.feature_names_in_.index(n) for n in names)
+    shape = []
+    for f in features:
+        levels = model.bins_[f]
+        level = levels[min(len(features), len(levels)) - 1]
+        shape.append(len(level) + 3 if model.feature_types_in_[f] == "continuous"
+                     else max(level.values()) + 2)
+    n_scores = np.size(model.intercept_)
+    shape += [n_scores] if n_scores > 1 else []
+    model.term_features_ = list(model.term_features_) + [features]
+    model.term_names_ = list(model.term_names_) + [" & ".join(names)]
+    model.term_scores_ = list(model.term_scores_) + [
+        np.random.default_rng(seed).normal(size=shape)]
+    return model
+
+
+@pytest.mark.parametrize("names", [["x", "colour", "size"], ["count", "level", "flag", "x"]])
+def test_terms_of_three_and_four_features(binary, multiclass, data, names):
+    for model in (binary, multiclass):
+        wide = _with_term(model, names, seed=len(names))
+        rows = _cut_rows(wide, data)
+        assert np.any(wide.decision_function(rows) != model.decision_function(rows))
+        _assert_reproduces(wide, rows)
+
+
 def test_integer_classes_and_labels(data):
     y = (_signal(data) > 0.5).astype(int) * 7 + 1  # classes 1 and 8
     model = ExplainableBoostingClassifier(interactions=0, **SETTINGS).fit(data, y)

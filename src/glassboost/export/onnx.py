@@ -288,7 +288,7 @@ def onnx_inputs(model: Any, X: Any, missing_string: str = "") -> dict[str, np.nd
     """
     check_is_fitted(model, "term_scores_")
     columns = align_for_predict(X, model.feature_names_in_, model.feature_types_in_,
-                                model._match_by_name, type(model).__name__,
+                                getattr(model, "_match_by_name", True), type(model).__name__,
                                 getattr(model, "datetime_conversions_", None))
     feeds = {}
     for name, kind, column in zip(model.feature_names_in_, model.feature_types_in_, columns):
