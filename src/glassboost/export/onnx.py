@@ -19,7 +19,7 @@ A term of k features reads each feature's bins at level ``min(k, len(bins_[f]))`
 for main effects, interaction bins for pairs and higher orders) and gathers one cell of its
 table; every table is packed into one constant and the cells are summed per row. Operator sets:
 ai.onnx 17 and ai.onnx.ml 3 (for ``LabelEncoder``), IR version 8, which ONNX Runtime has run
-since 1.11.
+since 1.12.
 """
 
 from __future__ import annotations
