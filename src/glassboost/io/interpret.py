@@ -270,7 +270,9 @@ def fitted_from_attributes(get: Callable[[str], Any], objective: str | None,
         "best_iteration_": best,
         "interaction_strengths_": {},
         "datetime_conversions_": [],
-        "_match_by_name": True,
+        # InterpretML names the columns of an array feature_0000, ...: such a model matches
+        # a table's columns by position, one fitted on named columns by name
+        "_match_by_name": names != [f"feature_{i:04}" for i in range(len(names))],
     }
     if classifier:
         fitted["classes_"] = classes

@@ -1,0 +1,294 @@
+"""InterpretML's fitted EBMs in glassboost: from_interpret, InterpretML's JSON files, and
+glassboost's own JSON and SQL of the converted models, all scoring as InterpretML does (1e-9).
+
+InterpretML (interpret-core, in the dev extra) fits the models here and is the reference; the
+code under test never imports it.
+"""
+
+from __future__ import annotations
+
+import io
+import warnings
+from types import SimpleNamespace
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import glassboost
+from glassboost.io import ModelFileError
+
+glassbox = pytest.importorskip("interpret.glassbox")
+
+TOLERANCE = 1e-9
+
+
+def _data(n: int = 240, seed: int = 0) -> pd.DataFrame:
+    """Continuous with missing values, a nominal with missing values, a continuous of a few
+    integers (cut explicitly), and one more continuous feature."""
+    rng = np.random.default_rng(seed)
+    frame = pd.DataFrame({
+        "a": rng.normal(size=n),
+        "b": rng.choice(["x", "y", "z"], size=n).astype(object),
+        "c": rng.integers(0, 12, size=n).astype(float),
+        "d": rng.normal(size=n),
+    })
+    frame.loc[::13, "a"] = np.nan
+    frame.loc[::11, "b"] = None
+    return frame
+
+
+def _scoring_rows(frame: pd.DataFrame) -> pd.DataFrame:
+    """Training rows plus unseen categories, missing values, values beyond the range and on
+    the cuts."""
+    rows = frame.copy()
+    rows.loc[::5, "b"] = "never seen"
+    rows.loc[::7, "c"] = 1000.0
+    rows.loc[::9, "d"] = np.nan
+    rows.loc[1::9, "c"] = 4.5  # on an explicit cut
+    return rows
+
+
+def _fit(estimator, frame: pd.DataFrame, y) -> object:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # InterpretML warns about missing values and 3-way terms
+        return estimator.fit(frame, y)
+
+
+_COMMON = dict(outer_bags=2, max_rounds=150, n_jobs=1, max_interaction_bins=6,
+               feature_types=["continuous", "nominal", [2.5, 4.5, 8.5], "continuous"])
+
+
+@pytest.fixture(scope="module")
+def models() -> dict:
+    frame = _data()
+    signal = frame["a"].fillna(0) + (frame["b"] == "x") + frame["c"] / 6 - frame["d"]
+    noise = np.random.default_rng(1).normal(size=len(frame))
+    three = (0, 1, 2)
+    return {
+        "binary": _fit(glassbox.ExplainableBoostingClassifier(
+            interactions=[three, (0, 3)], **_COMMON), frame, (signal + noise > 1).astype(int)),
+        "multiclass": _fit(glassbox.ExplainableBoostingClassifier(
+            interactions=[three], **_COMMON), frame,
+            np.array(["lo", "mid", "hi"])[np.digitize(signal + noise, [0.5, 1.5])]),
+        "regression": _fit(glassbox.ExplainableBoostingRegressor(
+            interactions=[three, (1, 3)], **dict(_COMMON, feature_types=[
+                "uniform", "nominal", [2.5, 4.5, 8.5], "continuous"])), frame, signal + noise),
+        "poisson": _fit(glassbox.ExplainableBoostingRegressor(
+            interactions=[(0, 1, 3)], objective="poisson_deviance", **_COMMON), frame,
+            np.random.default_rng(2).poisson(np.exp(signal / 2))),
+    }
+
+
+def _scores(model, rows: pd.DataFrame) -> np.ndarray:
+    """Scores before the link (InterpretML's regressors have no decision_function: its own
+    intercept plus its own term contributions)."""
+    if hasattr(model, "decision_function"):
+        return model.decision_function(rows)
+    return model.intercept_ + model.eval_terms(rows).sum(axis=1)
+
+
+def _outputs(model, rows: pd.DataFrame) -> dict[str, np.ndarray]:
+    outputs = {"decision_function": _scores(model, rows),
+               "eval_terms": model.eval_terms(rows), "predict": model.predict(rows)}
+    if hasattr(model, "predict_proba"):
+        outputs["predict_proba"] = model.predict_proba(rows)
+    return outputs
+
+
+def _assert_same(reference, model, rows: pd.DataFrame) -> None:
+    want, got = _outputs(reference, rows), _outputs(model, rows)
+    for name, values in want.items():
+        if name == "predict" and hasattr(reference, "classes_"):
+            assert np.array_equal(got[name], values), name
+        else:
+            np.testing.assert_allclose(got[name], values, rtol=0, atol=TOLERANCE, err_msg=name)
+
+
+KINDS = ["binary", "multiclass", "regression", "poisson"]
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_from_interpret_scores_as_interpret(models, kind):
+    ebm = models[kind]
+    model = glassboost.from_interpret(ebm)
+    assert type(model).__name__ == type(ebm).__name__
+    assert any(len(t) == 3 for t in model.term_features_)
+    rows = _scoring_rows(_data())
+    _assert_same(ebm, model, rows)
+    assert model.term_names_ == ebm.term_names_
+    for mine, theirs in zip(model.bagged_scores_, ebm.bagged_scores_):
+        np.testing.assert_array_equal(mine, theirs)
+    if kind in ("binary", "multiclass"):
+        assert list(model.classes_) == list(ebm.classes_)
+
+
+def test_the_conversion_is_exact_on_bins(models):
+    """Missing is bin 0 and unseen the last bin in both; explicit cuts and category maps carry
+    over unchanged; the uniform interaction cuts here are not among the main cuts."""
+    ebm = models["regression"]
+    model = glassboost.from_interpret(ebm)
+    assert model.bins_[1][0] == ebm.bins_[1][0]
+    np.testing.assert_array_equal(model.bins_[2][0], [2.5, 4.5, 8.5])
+    np.testing.assert_array_equal(model.bins_[0][0], ebm.bins_[0][0])
+    np.testing.assert_array_equal(model.bins_[0][1], ebm.bins_[0][-1])
+    assert not np.isin(model.bins_[0][1], model.bins_[0][0]).all()
+    rows = pd.DataFrame({"a": [np.nan, 0.1], "b": [None, "never seen"], "c": [np.nan, 1e9],
+                         "d": [np.nan, 0.0]})
+    contributions = model.eval_terms(rows)
+    main_b = model.term_names_.index("b")
+    np.testing.assert_array_equal(contributions[:, main_b], ebm.term_scores_[main_b][[0, -1]])
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_interpret_json_loads_and_scores_as_interpret(models, kind, tmp_path):
+    ebm = models[kind]
+    rows = _scoring_rows(_data())
+    for detail in ("minimal", "all"):
+        path = tmp_path / f"{kind}-{detail}.json"
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # "JSON formats are in beta"
+            ebm.to_json(str(path), detail=detail)
+        model = glassboost.load(path)
+        _assert_same(ebm, model, rows)
+    assert len(model.bagged_scores_[0]) == len(ebm.bagged_scores_[0])
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_glassboost_json_and_sql_round_trips(models, kind):
+    duckdb = pytest.importorskip("duckdb")
+    ebm = models[kind]
+    model = glassboost.from_interpret(ebm)
+    rows = _scoring_rows(_data())
+    for detail in ("minimal", "all"):
+        _assert_same(ebm, glassboost.load(model.to_json(detail=detail)), rows)
+    with duckdb.connect() as connection:
+        connection.register("data", rows)
+        result = connection.execute(model.to_sql(dialect="duckdb")).df()
+    scores = result[[c for c in result.columns if str(c).startswith("score")]].to_numpy(float)
+    want = _scores(ebm, rows)
+    np.testing.assert_allclose(scores.reshape(want.shape), want, rtol=0, atol=TOLERANCE)
+
+
+def test_explain_local_of_a_three_feature_term(models):
+    ebm = models["binary"]
+    model = glassboost.from_interpret(ebm)
+    rows = _scoring_rows(_data()).iloc[:20]
+    local = model.explain_local(rows)
+    wide = [i for i, t in enumerate(model.term_features_) if len(t) == 3]
+    np.testing.assert_allclose(local.contributions[:, wide], ebm.eval_terms(rows)[:, wide],
+                               rtol=0, atol=TOLERANCE)
+
+
+# ---- what cannot be converted fails clearly ----------------------------------------------------
+def _attributes(ebm, **changes) -> SimpleNamespace:
+    names = ("feature_names_in_", "feature_types_in_", "bins_", "term_features_",
+             "term_scores_", "intercept_", "link_", "link_param_", "classes_", "term_names_")
+    values = {n: getattr(ebm, n) for n in names if hasattr(ebm, n)}
+    values.update(changes)
+    return SimpleNamespace(**values)
+
+
+def test_unconvertible_models_fail_naming_the_attribute(models):
+    ebm = models["binary"]
+    with pytest.raises(ValueError, match="fitted InterpretML EBM"):
+        glassboost.from_interpret(glassbox.ExplainableBoostingClassifier())
+    with pytest.raises(ValueError, match="link_ 'vlogit' cannot be scored"):
+        glassboost.from_interpret(_attributes(ebm, link_="vlogit"))
+    # a feature whose pair and triple bin levels differ
+    bins = [list(levels) for levels in ebm.bins_]
+    cuts = np.asarray(bins[0][-1])
+    bins[0] = [bins[0][0], cuts, cuts[::2].copy()]
+    with pytest.raises(ValueError, match="bins_ of feature 'a': interactions of \\[2, 3\\]"):
+        glassboost.from_interpret(_attributes(ebm, bins_=bins))
+    # categories sharing a main-effect bin
+    bins = [list(levels) for levels in ebm.bins_]
+    bins[1] = [{"x": 1, "y": 1, "z": 2}]
+    with pytest.raises(ValueError, match="bins_ of feature 'b': its categories share or skip"):
+        glassboost.from_interpret(_attributes(ebm, bins_=bins))
+    scores = list(ebm.term_scores_)
+    scores[4] = scores[4][:-1]
+    with pytest.raises(ValueError, match=r"term_scores_\[4\] \('a & d'\) has shape"):
+        glassboost.from_interpret(_attributes(ebm, term_scores_=scores))
+
+
+def _interpret_document(ebm) -> dict:
+    import json
+
+    buffer = io.StringIO()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ebm.to_json(buffer, detail="minimal")
+    return json.loads(buffer.getvalue())
+
+
+def test_damaged_interpret_json_names_the_field(models):
+    import json
+
+    document = _interpret_document(models["binary"])
+    document["ebm"]["terms"][0]["scores"][1] = "0.5"
+    with pytest.raises(ModelFileError, match=r"ebm.terms\[0\].scores: must hold numbers"):
+        glassboost.load(json.dumps(document))
+    document = _interpret_document(models["binary"])
+    document["ebm"]["terms"][2]["term_features"] = ["a", "nope"]
+    with pytest.raises(ModelFileError, match=r"ebm.terms\[2\].term_features"):
+        glassboost.load(json.dumps(document))
+    document = _interpret_document(models["binary"])
+    document["ebm"]["terms"][0]["scores"].append(0.0)
+    with pytest.raises(ModelFileError, match=r"term_scores_\[0\] \('a'\) has shape"):
+        glassboost.load(json.dumps(document))
+    document = _interpret_document(models["binary"])
+    document["version"] = "2.0"
+    with pytest.raises(ModelFileError, match="version"):
+        glassboost.load(json.dumps(document))
+    document = _interpret_document(models["binary"])
+    document["ebm"]["terms"][0]["scores"][1] = 1e300
+    with pytest.raises(ModelFileError, match="above the limit"):
+        glassboost.load(json.dumps(document))
+
+
+@pytest.mark.parametrize("objective", ["tweedie_deviance:variance_power=1.5", "gamma_deviance",
+                                       "pseudo_huber:delta=1.0", "rmse_log"])
+def test_other_objectives_score_as_interpret(objective):
+    """Every regression objective of InterpretML scores through its link (log or identity)."""
+    frame = _data(n=150, seed=3).drop(columns=["b"])
+    rng = np.random.default_rng(4)
+    y = np.exp(frame["a"].fillna(0) / 3 + rng.normal(size=len(frame)) / 4)
+    ebm = _fit(glassbox.ExplainableBoostingRegressor(
+        objective=objective, outer_bags=1, max_rounds=60, n_jobs=1, interactions=[(0, 1, 2)],
+        max_interaction_bins=5), frame, y)
+    model = glassboost.from_interpret(ebm)
+    assert model.link_ == ebm.link_ and model.objective_ == objective
+    rows = _scoring_rows(_data(n=150, seed=3)).drop(columns=["b"])
+    _assert_same(ebm, model, rows)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        text = io.StringIO()
+        ebm.to_json(text, detail="minimal")
+    _assert_same(ebm, glassboost.load(text.getvalue()), rows)
+
+
+def test_numeric_and_pandas_categories_and_array_models():
+    """Category labels of integers, floats and pandas categoricals (ordered too) are read as
+    InterpretML writes them; a model fitted on an array matches columns by position."""
+    rng = np.random.default_rng(5)
+    n = 160
+    frame = pd.DataFrame({
+        "i": rng.integers(0, 4, size=n), "f": rng.choice([0.5, 1.0, 2.0], size=n),
+        "p": pd.Categorical(rng.choice(["p", "q", "r"], size=n)),
+        "o": pd.Categorical(rng.choice(["lo", "mid", "hi"], size=n),
+                            categories=["lo", "mid", "hi"], ordered=True)})
+    y = (rng.normal(size=n) + frame["i"] > 2).astype(int)
+    ebm = _fit(glassbox.ExplainableBoostingClassifier(
+        outer_bags=1, max_rounds=60, n_jobs=1, interactions=[(0, 1, 3)],
+        feature_types=["nominal", "nominal", "nominal", "ordinal"]), frame, y)
+    model = glassboost.from_interpret(ebm)
+    assert model.feature_types_in_ == ["nominal", "nominal", "nominal", "ordinal"]
+    _assert_same(ebm, model, frame)
+    values = rng.normal(size=(80, 3))
+    ebm = _fit(glassbox.ExplainableBoostingClassifier(outer_bags=1, max_rounds=60, n_jobs=1),
+               values, (values[:, 0] > 0).astype(int))
+    model = glassboost.from_interpret(ebm)
+    _assert_same(ebm, model, pd.DataFrame(values))
+    np.testing.assert_allclose(model.predict_proba(values), ebm.predict_proba(values),
+                               rtol=0, atol=TOLERANCE)
