@@ -107,7 +107,7 @@ def test_remove_features(small, small_models):
 
 
 @pytest.mark.parametrize("kind", ["binary", "multiclass"])
-def test_scale_and_sweep(small, small_models, kind):
+def test_scale_and_remove_weak_terms(small, small_models, kind):
     X, _ = small
     model = copy.deepcopy(small_models[kind])
     before = model.eval_terms(X)
@@ -118,7 +118,7 @@ def test_scale_and_sweep(small, small_models, kind):
         model.scale("x", np.inf)
     importances = model.term_importances()
     threshold = np.median(importances)
-    model.sweep(threshold)
+    model.remove_weak_terms(threshold)
     assert len(model.term_names_) == int(np.sum(importances >= threshold))
     assert np.all(model.term_importances() >= threshold)
     assert_sums(model, X)
@@ -240,7 +240,7 @@ def test_a_failing_edit_leaves_the_model_as_it_was(small_models, edit, arguments
     assert_same(_fitted_state(model), before)
 
 
-@pytest.mark.parametrize("edit, arguments", [("sweep", (0.01,)), ("monotonize", ("x",))])
+@pytest.mark.parametrize("edit, arguments", [("remove_weak_terms", (0.01,)), ("monotonize", ("x",))])
 @pytest.mark.parametrize("kind", ["binary", "regression"])
 def test_edits_needing_absent_parts_fail_and_change_nothing(minimal_models, kind, edit,
                                                             arguments):

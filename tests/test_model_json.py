@@ -168,7 +168,8 @@ def test_missing_parts_fail_clearly(models, data):
     minimal = load(model.to_json(detail="minimal"))
     assert isinstance(minimal.standard_deviations_, AbsentPart)
     for use in (minimal.term_importances, minimal.explain_global,
-                lambda: minimal.sweep(0.1), lambda: np.asarray(minimal.bin_weights_),
+                lambda: minimal.remove_weak_terms(0.1),
+                lambda: np.asarray(minimal.bin_weights_),
                 lambda: minimal.standard_deviations_[0], lambda: len(minimal.bin_weights_)):
         with pytest.raises(AbsentPartError, match=r"(bin_weights_|standard_deviations_) is not "
                                                   r"in this model.*detail='minimal'"):

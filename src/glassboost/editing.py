@@ -14,10 +14,11 @@ do not need those parts; the parts stay absent.
 
 from __future__ import annotations
 
+import warnings
 from typing import Any, Callable, Iterable
 
 import numpy as np
-from sklearn.isotonic import IsotonicRegression
+from sklearn.isotonic import IsotonicRegression, check_increasing
 from sklearn.utils.validation import check_is_fitted
 
 from .io.detail import AbsentPart
@@ -26,38 +27,44 @@ from .schema import NOMINAL
 
 _PER_TERM = ("term_features_", "term_names_", "term_scores_", "standard_deviations_",
              "bagged_scores_", "bin_weights_")
+# per-feature summaries of the training data; models loaded from files do not have them
+_PER_FEATURE_LISTS = ("histogram_edges_", "histogram_weights_")
+_PER_FEATURE_ARRAYS = ("unique_val_counts_", "feature_bounds_")
 
 
 def _fitted(model: Any) -> None:
     check_is_fitted(model, "term_scores_")
 
 
+def _position(item: Any, names: list, what: str) -> int:
+    """The index of one item given by position (negative counts from the end) or by name."""
+    n = len(names)
+    if isinstance(item, (float, np.floating)) and float(item).is_integer():
+        item = int(item)
+    if isinstance(item, (int, np.integer)) and not isinstance(item, (bool, np.bool_)):
+        if -n <= item < n:
+            return int(item) % n
+        raise ValueError(f"{what} index {item} is out of range: the model has {n} {what}s")
+    if isinstance(item, str) and item in names:
+        return names.index(item)
+    raise ValueError(f"unknown {what} {item!r}; {what}s are {names}")
+
+
+def _positions(items: Any, names: list, what: str) -> set[int]:
+    """Indices from names, positions, or a boolean mask over all items (True: selected)."""
+    items = [items] if isinstance(items, (str, int, np.integer)) else list(items)
+    flags = [isinstance(v, (bool, np.bool_)) for v in items]
+    if any(flags):
+        if not all(flags) or len(items) != len(names):
+            raise ValueError(f"a boolean mask of {what}s must hold one boolean for each of the "
+                             f"{len(names)} {what}s, got {len(items)} items")
+        return {i for i, v in enumerate(items) if v}
+    return {_position(v, names, what) for v in items}
+
+
 def term_index(model: Any, term: Any) -> int:
     """The index of a term given by index or name; ValueError naming it when unknown."""
-    if isinstance(term, (int, np.integer)) and not isinstance(term, (bool, np.bool_)):
-        if -len(model.term_names_) <= term < len(model.term_names_):
-            return int(term) % len(model.term_names_)
-        raise ValueError(f"term index {term} is out of range: the model has "
-                         f"{len(model.term_names_)} terms")
-    if isinstance(term, str) and term in model.term_names_:
-        return model.term_names_.index(term)
-    raise ValueError(f"unknown term {term!r}; terms are {list(model.term_names_)}")
-
-
-def _feature_index(model: Any, feature: Any) -> int:
-    names = list(model.feature_names_in_)
-    if isinstance(feature, (int, np.integer)) and not isinstance(feature, (bool, np.bool_)):
-        if -len(names) <= feature < len(names):
-            return int(feature) % len(names)
-        raise ValueError(f"feature index {feature} is out of range: the model has "
-                         f"{len(names)} features")
-    if isinstance(feature, str) and feature in names:
-        return names.index(feature)
-    raise ValueError(f"unknown feature {feature!r}; features are {names}")
-
-
-def _as_list(items: Any) -> list:
-    return [items] if isinstance(items, (str, int, np.integer)) else list(items)
+    return _position(term, list(model.term_names_), "term")
 
 
 def _assign(model: Any, updates: dict[str, Any]) -> Any:
@@ -89,21 +96,23 @@ def _with_term(model: Any, attribute: str, t: int, change: Callable[[Any], Any])
 
 
 def remove_terms(model: Any, terms: Iterable[Any]) -> Any:
-    """Drop terms given by index or name. Terms have weighted mean zero, so nothing else moves."""
+    """Drop terms given by index, name, or a boolean mask over all terms (True: drop). Terms
+    have weighted mean zero, so nothing else moves."""
     _fitted(model)
-    drop = {term_index(model, t) for t in _as_list(terms)}
+    drop = _positions(terms, list(model.term_names_), "term")
     keep = [t for t in range(len(model.term_names_)) if t not in drop]
     return _assign(model, _kept_terms(model, keep))
 
 
 def remove_features(model: Any, features: Iterable[Any]) -> Any:
-    """Drop features (by index or name) and every term that uses them.
+    """Drop features (by index, name, or a boolean mask over all features, True: drop) and
+    every term that uses them.
 
     The features leave ``feature_names_in_``, ``bins_`` and the other per-feature attributes, so
     arrays passed to ``predict`` afterwards have the remaining columns only.
     """
     _fitted(model)
-    drop = {_feature_index(model, f) for f in _as_list(features)}
+    drop = _positions(features, list(model.feature_names_in_), "feature")
     updates = _kept_terms(model, [t for t, fs in enumerate(model.term_features_)
                                   if not drop & set(fs)])
     keep = [f for f in range(model.n_features_in_) if f not in drop]
@@ -120,6 +129,12 @@ def remove_features(model: Any, features: Iterable[Any]) -> Any:
         "n_features_in_": len(keep),
         "interaction_strengths_": strengths,
     })
+    for attribute in _PER_FEATURE_LISTS:
+        if hasattr(model, attribute):
+            updates[attribute] = [getattr(model, attribute)[f] for f in keep]
+    for attribute in _PER_FEATURE_ARRAYS:
+        if hasattr(model, attribute):
+            updates[attribute] = np.asarray(getattr(model, attribute))[keep]
     return _assign(model, updates)
 
 
@@ -138,11 +153,58 @@ def scale(model: Any, term: Any, factor: float) -> Any:
     })
 
 
-def sweep(model: Any, threshold: float, importance_type: str = "avg_weight") -> Any:
+def remove_weak_terms(model: Any, threshold: float, importance_type: str = "avg_weight") -> Any:
     """Drop every term whose importance is below ``threshold``."""
     _fitted(model)
     importances = term_importances(model.term_scores_, model.bin_weights_, importance_type)
     return remove_terms(model, [t for t, v in enumerate(importances) if v < threshold])
+
+
+def _check_flag(name: str, value: Any) -> None:
+    if value is not True and value is not False:
+        raise ValueError(f"{name} must be True or False, got {value!r}")
+
+
+def _swept_levels(levels: list, highest_order: int) -> list:
+    """A feature's ``bins_`` entry without the levels no term reads: a feature in no pair
+    needs only its main-effect level, and a trailing level equal to the one before it is
+    redundant (scoring reads the last level for pairs). A feature in no term keeps its first
+    level, so the model still scores the same columns."""
+    kept = list(levels[:max(1, min(highest_order, len(levels)))])
+    while len(kept) > 1 and _same_level(kept[-1], kept[-2]):
+        kept.pop()
+    return kept
+
+
+def _same_level(a: Any, b: Any) -> bool:
+    if isinstance(a, dict) or isinstance(b, dict):
+        return isinstance(a, dict) and isinstance(b, dict) and a == b
+    return np.array_equal(np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64))
+
+
+def sweep(model: Any, terms: bool = True, bins: bool = True, features: bool = False) -> Any:
+    """Purge what does not affect the output, as InterpretML's ``sweep`` does: terms whose
+    table is zero everywhere (``terms``), bin levels no term reads (``bins``: the pair level of
+    features in no pair), and features that no term uses (``features``)."""
+    _fitted(model)
+    for name, value in (("terms", terms), ("bins", bins), ("features", features)):
+        _check_flag(name, value)
+    if terms:
+        remove_terms(model, [t for t, v in enumerate(model.term_scores_)
+                             if np.count_nonzero(v) == 0])
+    if bins:
+        highest = [0] * len(model.bins_)
+        for fs in model.term_features_:
+            for f in fs:
+                highest[f] = max(highest[f], len(fs))
+        _assign(model, {"bins_": [_swept_levels(levels, order)
+                                  for levels, order in zip(model.bins_, highest)]})
+    if features:
+        used = {f for fs in model.term_features_ for f in fs}
+        unused = [f for f in range(model.n_features_in_) if f not in used]
+        if unused:
+            remove_features(model, unused)
+    return model
 
 
 def _replaced(model: Any, t: int, scores: np.ndarray) -> dict[str, Any]:
@@ -178,13 +240,18 @@ def _shifted_intercept(model: Any, shift: float) -> dict[str, Any]:
             "bagged_intercept_": np.asarray(model.bagged_intercept_, dtype=np.float64) + shift}
 
 
-def monotonize(model: Any, term: Any, increasing: bool | str = "auto") -> Any:
+def monotonize(model: Any, term: Any, increasing: bool | str | None = "auto",
+               passthrough: float = 0.0) -> Any:
     """Make a main effect monotone over its value bins by weighted isotonic regression.
 
-    The missing and unseen bins are not part of the order. Afterwards the whole table is shifted
-    to weighted mean zero and the shift moves into the intercept, so rows in the missing and
-    unseen bins keep their predictions. ``increasing='auto'`` follows the sign of the weighted
-    correlation between bin position and score.
+    InterpretML's meaning: the missing and unseen bins are not part of the order and keep their
+    scores. With ``passthrough=0`` the value bins are shifted back to their weighted mean before
+    the fit, so the model's mean response on the training data and ``intercept_`` do not
+    change; with ``passthrough=1`` the whole change of the mean passes through: the table is
+    re-centered and its mean moves into ``intercept_`` (fractions in between pass that part).
+    ``increasing='auto'`` (or None) follows the sign of the Spearman correlation between bin
+    position and score, as scikit-learn's IsotonicRegression decides it. Per-bag tables move
+    with the mean table, so ``standard_deviations_`` keep their meaning.
     """
     _fitted(model)
     t = term_index(model, term)
@@ -198,20 +265,68 @@ def monotonize(model: Any, term: Any, increasing: bool | str = "auto") -> Any:
     if scores.ndim != 1:
         raise ValueError(f"term {name!r} has one score per class; monotonize needs one score "
                          "per bin (binary classification or regression)")
+    if increasing is None:
+        increasing = "auto"
     if increasing not in ("auto", True, False):
         raise ValueError(f"increasing must be True, False or 'auto', got {increasing!r}")
+    if not (isinstance(passthrough, (int, float, np.number)) and 0.0 <= passthrough <= 1.0):
+        raise ValueError(f"passthrough must be a number in [0, 1], got {passthrough!r}")
     weights = np.asarray(model.bin_weights_[t], dtype=np.float64)
     values, w = scores[1:-1], weights[1:-1]
     if w.sum() <= 0:
         raise ValueError(f"term {name!r} has no training weight in its value bins")
     position = np.arange(len(values), dtype=np.float64)
     if increasing == "auto":
-        centered = position - np.average(position, weights=w)
-        increasing = bool(np.dot(w * centered, values - np.average(values, weights=w)) >= 0)
+        with warnings.catch_warnings():  # its note on a wide confidence interval
+            warnings.simplefilter("ignore")
+            increasing = bool(check_increasing(position, values))
     seen = w > 0
     isotonic = IsotonicRegression(increasing=increasing, out_of_bounds="clip")
     fitted = isotonic.fit(position[seen], values[seen], sample_weight=w[seen])
+    monotone = fitted.predict(position)
+    change = (np.average(values, weights=w) - np.average(monotone, weights=w)) * (1 - passthrough)
     new = scores.copy()
-    new[1:-1] = fitted.predict(position)
-    shift = float(np.dot(weights, new) / weights.sum())
-    return _assign(model, {**_replaced(model, t, new - shift), **_shifted_intercept(model, shift)})
+    new[1:-1] = monotone + change
+    updates = {}
+    if passthrough > 0:
+        shift = float(np.dot(weights, new) / weights.sum())
+        new -= shift
+        updates = _shifted_intercept(model, shift)
+    return _assign(model, {**_replaced(model, t, new), **updates})
+
+
+def reorder_classes(model: Any, classes: Any) -> Any:
+    """Put a classifier's classes in the order ``classes`` (each class once), as InterpretML's
+    ``reorder_classes``. Binary models score the log-odds of ``classes_[1]``, so swapping the
+    two classes negates every score; multiclass models reorder the last axis of every table."""
+    _fitted(model)
+    if not hasattr(model, "classes_"):
+        raise ValueError("reorder_classes needs a classifier")
+    old = list(model.classes_)
+    classes = list(np.asarray(classes, dtype=model.classes_.dtype))
+    if len(classes) != len(old) or len(set(classes)) != len(classes):
+        raise ValueError(f"classes must list each of the model's {len(old)} classes {old} once, "
+                         f"got {classes}")
+    unknown = [c for c in classes if c not in old]
+    if unknown:
+        raise ValueError(f"classes {unknown} are not classes of the model; its classes are {old}")
+    order = np.array([old.index(c) for c in classes])
+    updates: dict[str, Any] = {"classes_": np.asarray(model.classes_)[order]}
+    if len(old) == 2:
+        if order[0] == 1:
+            for attribute in ("term_scores_", "bagged_scores_"):
+                values = getattr(model, attribute)
+                updates[attribute] = values if isinstance(values, AbsentPart) else [
+                    -v for v in values]
+            updates["intercept_"] = -np.asarray(model.intercept_, dtype=np.float64)
+            if not isinstance(model.bagged_intercept_, AbsentPart):
+                updates["bagged_intercept_"] = -np.asarray(model.bagged_intercept_)
+    elif len(old) > 2:
+        for attribute in ("term_scores_", "bagged_scores_", "standard_deviations_"):
+            values = getattr(model, attribute)
+            updates[attribute] = values if isinstance(values, AbsentPart) else [
+                v[..., order] for v in values]
+        updates["intercept_"] = np.asarray(model.intercept_)[order]
+        if not isinstance(model.bagged_intercept_, AbsentPart):
+            updates["bagged_intercept_"] = np.asarray(model.bagged_intercept_)[:, order]
+    return _assign(model, updates)

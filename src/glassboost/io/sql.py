@@ -1,6 +1,7 @@
 """One SQL query that scores every row of a table with a fitted EBM, inside the database.
 
-Every term becomes a CASE expression over its feature columns (nested for pairs), so the query
+Every term becomes a CASE expression over its feature columns (nested, one level per feature of
+an interaction of any order: a term's query text grows with its table's size), so the query
 needs nothing but comparisons, addition and EXP. The query keeps the input columns (``d.*``) and
 appends ``score`` (and ``probability`` for classifiers) so rows can be matched to their keys;
 those names are made unique ignoring letter case (see ``to_sql``), and the input table's other
