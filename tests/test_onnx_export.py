@@ -176,6 +176,36 @@ def test_terms_of_three_and_four_features(binary, multiclass, data, names):
         _assert_reproduces(wide, rows)
 
 
+@pytest.mark.filterwarnings("ignore:Missing values detected:UserWarning",  # InterpretML's
+                            "ignore:Interactions with 3 or more terms:UserWarning")
+def test_interpret_models_through_glassboost(data):
+    """InterpretML's EBMs, converted by from_interpret, score the same in ONNX Runtime: a
+    classifier with a three-feature term and a Poisson regressor."""
+    interpret = pytest.importorskip("interpret.glassbox")
+    settings = dict(outer_bags=2, max_rounds=200, n_jobs=1, random_state=1)
+    y = _signal(data) + np.random.default_rng(6).normal(size=N_ROWS) > 0.8
+    counts = np.random.default_rng(7).poisson(np.exp(0.3 * _signal(data)))
+    fitted = [
+        interpret.ExplainableBoostingClassifier(interactions=[(0, 2, 3), (0, 1)],
+                                                **settings).fit(data, y),
+        interpret.ExplainableBoostingRegressor(objective="poisson_deviance",
+                                               interactions=[(0, 3)], **settings).fit(data, counts),
+    ]
+    assert any(len(t) == 3 for t in fitted[0].term_features_)
+    for ebm in fitted:
+        model = glassboost.from_interpret(ebm)
+        rows = _cut_rows(model, data)
+        out = _assert_reproduces(model, rows)
+        if hasattr(ebm, "predict_proba"):
+            np.testing.assert_allclose(out["decision_function"], ebm.decision_function(rows),
+                                       rtol=TOLERANCE, atol=TOLERANCE)
+            np.testing.assert_allclose(out["predict_proba"], ebm.predict_proba(rows),
+                                       rtol=TOLERANCE, atol=TOLERANCE)
+        else:
+            np.testing.assert_allclose(out["predict"], ebm.predict(rows), rtol=TOLERANCE,
+                                       atol=TOLERANCE)
+
+
 def test_integer_classes_and_labels(data):
     y = (_signal(data) > 0.5).astype(int) * 7 + 1  # classes 1 and 8
     model = ExplainableBoostingClassifier(interactions=0, **SETTINGS).fit(data, y)

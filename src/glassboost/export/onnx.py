@@ -124,7 +124,7 @@ class _Exporter:
         steps = int(n_cuts).bit_length()  # smallest k with 2**k - 1 >= n_cuts
         padded = np.full(2**steps - 1, np.inf)
         padded[:n_cuts] = cuts
-        table = g.const(padded, "cuts")
+        table = g.const(padded, "cuts") if steps > 1 else None
         base = None
         for half in 2 ** np.arange(steps - 1, -1, -1):
             if base is None:  # the first probe is the middle cut for every row
