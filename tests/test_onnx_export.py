@@ -16,6 +16,7 @@ ort = pytest.importorskip("onnxruntime")
 import glassboost  # noqa: E402
 from glassboost import ExplainableBoostingClassifier, ExplainableBoostingRegressor  # noqa: E402
 from glassboost.export.onnx import OPSET, onnx_inputs, to_onnx  # noqa: E402
+from glassboost.objectives import REGRESSION_OBJECTIVES  # noqa: E402
 
 TOLERANCE = 1e-9  # the graph does the model's arithmetic in float64: far inside 1e-6
 SETTINGS = dict(outer_bags=2, n_jobs=1, max_rounds=400, random_state=3)
@@ -213,11 +214,19 @@ def test_integer_classes_and_labels(data):
     assert out["predict"].dtype == np.int64
 
 
-@pytest.mark.parametrize("objective", ["rmse", "poisson_deviance"])
+#: Regression objectives and a target of their domain: counts, positive amounts or any number.
+TARGETS = {"rmse": "normal", "poisson_deviance": "counts", "tweedie_deviance": "counts",
+           "gamma_deviance": "amounts", "rmse_log": "amounts", "pseudo_huber": "normal",
+           "quantile": "normal"}
+
+
+@pytest.mark.parametrize("objective", [o for o in TARGETS if o in REGRESSION_OBJECTIVES])
 def test_regressors(objective, data):
+    """Every regression objective of this glassboost (identity and log links)."""
     rng = np.random.default_rng(4)
     mean = np.exp(0.4 * _signal(data))
-    y = rng.poisson(mean) if objective == "poisson_deviance" else mean + rng.normal(size=N_ROWS)
+    y = {"normal": lambda: mean + rng.normal(size=N_ROWS), "counts": lambda: rng.poisson(mean),
+         "amounts": lambda: rng.gamma(2.0, mean / 2.0)}[TARGETS[objective]]()
     model = ExplainableBoostingRegressor(objective=objective, interactions=3,
                                          **SETTINGS).fit(data, y)
     assert any(len(t) == 2 for t in model.term_features_)
