@@ -156,17 +156,8 @@ def _classes(value: Any, link: str) -> np.ndarray:
     return classes
 
 
-def fitted_from_attributes(get: Callable[[str], Any], objective: str | None,
-                           parameters: Mapping[str, Any], detail: str = "all") -> Any:
-    """A fitted glassboost estimator from InterpretML's fitted attributes.
-
-    ``get(name)`` returns an attribute, or None when the model has none. ``objective``:
-    InterpretML's objective string, or None to take the usual one of the link. ``parameters``:
-    InterpretML's estimator parameters; those glassboost also has are kept. Parts a model lacks
-    (``detail`` says from what) stay absent, as in a glassboost model file of that detail.
-    """
-    from ..estimators import ExplainableBoostingClassifier, ExplainableBoostingRegressor
-
+def _target(get: Callable[[str], Any]) -> tuple[str, np.ndarray | None, int]:
+    """The link, the classes (None for regression) and the number of scores per row."""
     for name in REQUIRED:
         if get(name) is None:
             raise ValueError(f"the model has no {name}: it is not a fitted InterpretML EBM")
@@ -174,9 +165,15 @@ def fitted_from_attributes(get: Callable[[str], Any], objective: str | None,
     if link not in LINK_OBJECTIVES:
         raise ValueError(f"link_ {link!r} cannot be scored by glassboost, which scores the "
                          f"links {sorted(LINK_OBJECTIVES)}")
-    classifier = link in ("logit", "mlogit")
-    classes = _classes(get("classes_"), link) if classifier else None
-    n_scores = len(classes) if link == "mlogit" else 1
+    if link not in ("logit", "mlogit"):
+        return link, None, 1
+    classes = _classes(get("classes_"), link)
+    return link, classes, len(classes) if link == "mlogit" else 1
+
+
+def _features(get: Callable[[str], Any]
+              ) -> tuple[list[str], list[str], list[tuple[int, ...]], list[FeatureBins]]:
+    """Feature names and types, the terms' features, and every feature's bins."""
     names = [str(n) for n in get("feature_names_in_")]
     kinds = list(get("feature_types_in_"))
     bin_levels = list(get("bins_"))
@@ -198,59 +195,83 @@ def fitted_from_attributes(get: Callable[[str], Any], objective: str | None,
                 orders[f].add(len(features))
     bins = [_feature_bins(n, k, levels, o)
             for n, k, levels, o in zip(names, kinds, bin_levels, orders)]
-    shapes = [tuple(bins[f].n_bins if len(t) == 1 else bins[f].n_interaction_bins for f in t)
-              for t in term_features]
+    return names, kinds, term_features, bins
+
+
+def _per_term(get: Callable[[str], Any], attribute: str, shapes: list[tuple], detail: str,
+              bagged: bool = False) -> Any:
+    """One optional table per term of the given shapes (after a leading bag axis when
+    ``bagged``), or an absent part."""
+    tables = get(attribute)
+    if tables is None:
+        return AbsentPart(attribute, detail)
+    tables = list(tables)
+    if len(tables) != len(shapes):
+        raise ValueError(f"{attribute} has {len(tables)} tables for {len(shapes)} terms")
+    return [_table(v, (np.shape(v)[:1] if bagged else ()) + shape, f"{attribute}[{t}]")
+            for t, (v, shape) in enumerate(zip(tables, shapes))]
+
+
+def _bags(get: Callable[[str], Any], shapes: list[tuple], classes_axis: tuple, detail: str
+          ) -> tuple[list[np.ndarray], np.ndarray]:
+    """The per-bag tables and intercepts (zero bags when the model has none)."""
+    bagged = _per_term(get, "bagged_scores_", shapes, detail, bagged=True)
+    intercepts = get("bagged_intercept_")
+    if isinstance(bagged, AbsentPart) or intercepts is None:
+        return [np.empty((0,) + shape) for shape in shapes], np.empty((0,) + classes_axis)
+    intercepts = _table(intercepts, (len(intercepts),) + classes_axis, "bagged_intercept_")
+    for t, table in enumerate(bagged):
+        if len(table) != len(intercepts):
+            raise ValueError(f"bagged_scores_[{t}] has {len(table)} bags, bagged_intercept_ "
+                             f"{len(intercepts)}")
+    return bagged, intercepts
+
+
+def _best_iteration(value: Any) -> np.ndarray | None:
+    """Step counts per stage (mains, interactions) and bag, as glassboost keeps them; None
+    when InterpretML's have another layout."""
+    if value is None:
+        return None
+    best = np.asarray(value, dtype=np.float64)
+    if best.ndim != 2 or best.shape[0] != 2 or not np.all((best >= 0) & (best == np.round(best))):
+        return None
+    return best.astype(np.int64)
+
+
+def fitted_from_attributes(get: Callable[[str], Any], objective: str | None,
+                           parameters: Mapping[str, Any], detail: str = "all") -> Any:
+    """A fitted glassboost estimator from InterpretML's fitted attributes.
+
+    ``get(name)`` returns an attribute, or None when the model has none. ``objective``:
+    InterpretML's objective string, or None to take the usual one of the link. ``parameters``:
+    InterpretML's estimator parameters; those glassboost also has are kept. Parts a model lacks
+    (``detail`` says from what) stay absent, as in a glassboost model file of that detail.
+    """
+    from ..estimators import ExplainableBoostingClassifier, ExplainableBoostingRegressor
+
+    link, classes, n_scores = _target(get)
+    names, kinds, term_features, bins = _features(get)
     classes_axis = (n_scores,) if n_scores > 1 else ()
+    bin_shapes = [tuple(bins[f].n_bins if len(t) == 1 else bins[f].n_interaction_bins
+                        for f in t) for t in term_features]
+    shapes = [shape + classes_axis for shape in bin_shapes]
     scores = list(get("term_scores_"))
     if len(scores) != len(term_features):
         raise ValueError(f"term_scores_ has {len(scores)} tables for {len(term_features)} terms")
     term_names = get("term_names_")
     term_names = ([str(n) for n in term_names] if term_names is not None
                   else [" & ".join(names[f] for f in t) for t in term_features])
-    term_scores = [_table(s, shape + classes_axis, f"term_scores_[{t}] ({term_names[t]!r})")
+    term_scores = [_table(s, shape, f"term_scores_[{t}] ({term_names[t]!r})")
                    for t, (s, shape) in enumerate(zip(scores, shapes))]
     intercept = _table(np.ravel(np.asarray(get("intercept_"), dtype=np.float64)),
                        (n_scores,), "intercept_")
+    bagged_scores, bagged_intercept = _bags(get, shapes, classes_axis, detail)
+    link_param = get("link_param_")
 
-    def per_term(attribute: str, extra: Callable[[np.ndarray], tuple], with_classes: bool
-                 ) -> Any:
-        tables = get(attribute)
-        if tables is None:
-            return AbsentPart(attribute, detail)
-        tables = list(tables)
-        if len(tables) != len(term_features):
-            raise ValueError(f"{attribute} has {len(tables)} tables for {len(term_features)} "
-                             "terms")
-        return [_table(v, extra(np.asarray(v)) + shape + (classes_axis if with_classes else ()),
-                       f"{attribute}[{t}]") for t, (v, shape) in enumerate(zip(tables, shapes))]
-
-    spreads = per_term("standard_deviations_", lambda v: (), True)
-    weights = per_term("bin_weights_", lambda v: (), False)
-    bagged = per_term("bagged_scores_", lambda v: v.shape[:1], True)
-    bagged_intercept = get("bagged_intercept_")
-    if isinstance(bagged, AbsentPart) or bagged_intercept is None:
-        n_bags = 0
-        bagged = [np.empty((0,) + shape + classes_axis) for shape in shapes]
-    else:
-        n_bags = len(bagged_intercept)
-        for t, table in enumerate(bagged):
-            if len(table) != n_bags:
-                raise ValueError(f"bagged_scores_[{t}] has {len(table)} bags, "
-                                 f"bagged_intercept_ {n_bags}")
-    bagged_intercept = (np.empty((0,) + classes_axis) if n_bags == 0 else _table(
-        bagged_intercept, (n_bags,) + classes_axis, "bagged_intercept_"))
-    best = get("best_iteration_")
-    best = np.asarray(best, dtype=np.float64) if best is not None else None
-    if best is not None and (best.ndim != 2 or best.shape[0] != 2 or not np.all(
-            (best >= 0) & (best == np.round(best)))):
-        best = None  # glassboost keeps one row of step counts per stage (mains, interactions)
-    elif best is not None:
-        best = best.astype(np.int64)
-
-    estimator = ExplainableBoostingClassifier() if classifier else ExplainableBoostingRegressor()
+    estimator = (ExplainableBoostingClassifier() if classes is not None
+                 else ExplainableBoostingRegressor())
     known = estimator.get_params(deep=False)
     estimator.set_params(**{k: v for k, v in parameters.items() if k in known})
-    link_param = get("link_param_")
     fitted = {
         "n_features_in_": len(names),
         "feature_names_in_": names,
@@ -259,22 +280,22 @@ def fitted_from_attributes(get: Callable[[str], Any], objective: str | None,
         "term_features_": term_features,
         "term_names_": term_names,
         "term_scores_": term_scores,
-        "standard_deviations_": spreads,
-        "bagged_scores_": bagged,
+        "standard_deviations_": _per_term(get, "standard_deviations_", shapes, detail),
+        "bagged_scores_": bagged_scores,
         "bagged_intercept_": bagged_intercept,
-        "intercept_": intercept if classifier else float(intercept[0]),
-        "bin_weights_": weights,
+        "intercept_": intercept if classes is not None else float(intercept[0]),
+        "bin_weights_": _per_term(get, "bin_weights_", bin_shapes, detail),
         "link_": link,
         "link_param_": float("nan") if link_param is None else float(link_param),
         "objective_": objective or LINK_OBJECTIVES[link],
-        "best_iteration_": best,
-        "interaction_strengths_": {},
+        "best_iteration_": _best_iteration(get("best_iteration_")),
+        "interaction_strengths_": {},  # InterpretML keeps no strengths of candidate pairs
         "datetime_conversions_": [],
         # InterpretML names the columns of an array feature_0000, ...: such a model matches
         # a table's columns by position, one fitted on named columns by name
         "_match_by_name": names != [f"feature_{i:04}" for i in range(len(names))],
     }
-    if classifier:
+    if classes is not None:
         fitted["classes_"] = classes
     estimator.__dict__.update(fitted)
     return estimator
