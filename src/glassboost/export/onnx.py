@@ -17,9 +17,9 @@ the score through the inverse link (identity or exp).
 
 A term of k features reads each feature's bins at level ``min(k, len(bins_[f]))`` (fine bins
 for main effects, interaction bins for pairs and higher orders) and gathers one cell of its
-table; every table is packed into one constant and the cells are summed per row. Operator sets:
-ai.onnx 17 and ai.onnx.ml 3 (for ``LabelEncoder``), IR version 8, which ONNX Runtime has run
-since 1.12.
+table; the cells are added term after term, as glassboost's scoring kernel adds them.
+Operator sets: ai.onnx 17 and ai.onnx.ml 3 (for ``LabelEncoder``), IR version 8, which ONNX
+Runtime has run since 1.12.
 """
 
 from __future__ import annotations
@@ -162,45 +162,41 @@ class _Exporter:
         return self._codes[key]
 
     # ---- scores ----------------------------------------------------------------------------
-    def _cells(self, offset: int, features: tuple, shape: tuple) -> str:
-        """Each row's index into the packed tables for one term: row-major over its features."""
+    def _cells(self, features: tuple, shape: tuple) -> str:
+        """Each row's cell in one term's flattened table: row-major over its features."""
         g = self.g
         index = self.codes(features[0], len(features))
         for feature, size in zip(features[1:], shape[1:]):
             index = g.node("Add", [g.node("Mul", [index, g.const(size, dtype=np.int64)]),
                                    self.codes(feature, len(features))])
-        if offset:
-            index = g.node("Add", [index, g.const(offset, dtype=np.int64)])
-        return g.node("Unsqueeze", [index, g.const([1], dtype=np.int64)])
+        return index
 
     def scores(self, n_scores: int) -> str:
-        """intercept + the sum of every term's cell, (N, n_scores)."""
+        """intercept + the sum of every term's cell, (N, n_scores).
+
+        Terms are added one by one in the model's order, as the scoring kernel does, so the
+        sums are the same to the last bit and the graph never holds more than one term's
+        (N, n_scores) values at a time."""
         g = self.g
         model = self.model
-        tables, cells, offset = [], [], 0
-        for features, table in zip(model.term_features_, model.term_scores_):
-            table = np.asarray(table, dtype=np.float64)
-            n_features = len(features)
-            cells.append(self._cells(offset, tuple(features), table.shape[:n_features]))
-            flat = table.reshape(-1, n_scores)
-            tables.append(flat)
-            offset += len(flat)
-        intercept = g.const(np.ravel(np.asarray(model.intercept_, dtype=np.float64)),
-                            "intercept")
-        if not tables:
+        tables = [np.asarray(table, dtype=np.float64) for table in model.term_scores_]
+        size = sum(table.nbytes for table in tables)
+        if size > MAX_TABLE_BYTES:
+            raise ValueError(f"the model's tables take {size:,} bytes, more than an ONNX model "
+                             "file can hold (2 GiB)")
+        total = None
+        for features, table in zip(model.term_features_, tables):
+            flat = g.const(table.reshape(-1, n_scores), "term_scores")
+            cells = self._cells(tuple(features), table.shape[:len(features)])
+            values = g.node("Gather", [flat, cells], axis=0)
+            total = values if total is None else g.node("Add", [total, values])
+        if total is None:  # no terms: the intercept on every row
             shape = g.node("Concat", [g.node("Shape", [self.names[0]]),
                                       g.const([n_scores], dtype=np.int64)], axis=0)
-            zeros = g.node("ConstantOfShape", [shape], value=self.onnx.numpy_helper.from_array(
-                np.zeros(1)))
-            return g.node("Add", [zeros, intercept])
-        packed = np.concatenate(tables)
-        if packed.nbytes > MAX_TABLE_BYTES:
-            raise ValueError(f"the model's tables take {packed.nbytes:,} bytes, more than an "
-                             "ONNX model file can hold (2 GiB)")
-        index = cells[0] if len(cells) == 1 else g.node("Concat", cells, axis=1)
-        gathered = g.node("Gather", [g.const(packed, "term_scores"), index], axis=0)
-        total = g.node("ReduceSum", [gathered, g.const([1], dtype=np.int64)], keepdims=0)
-        return g.node("Add", [total, intercept])
+            total = g.node("ConstantOfShape", [shape],
+                           value=self.onnx.numpy_helper.from_array(np.zeros(1)))
+        intercept = np.ravel(np.asarray(model.intercept_, dtype=np.float64))
+        return g.node("Add", [total, g.const(intercept, "intercept")])
 
     # ---- outputs ---------------------------------------------------------------------------
     def outputs(self) -> list:
