@@ -292,3 +292,13 @@ def test_numeric_and_pandas_categories_and_array_models():
     _assert_same(ebm, model, pd.DataFrame(values))
     np.testing.assert_allclose(model.predict_proba(values), ebm.predict_proba(values),
                                rtol=0, atol=TOLERANCE)
+
+
+def test_merged_interpret_models_convert(models):
+    """InterpretML's merge_ebms makes a model without some estimator parameters; it converts."""
+    frame = _data()
+    other = _fit(glassbox.ExplainableBoostingClassifier(
+        interactions=[(0, 1, 2), (0, 3)], **dict(_COMMON, random_state=7)), frame.iloc[:150],
+        (frame["a"].fillna(0) > 0).astype(int).iloc[:150])
+    merged = glassbox.merge_ebms([models["binary"], other])
+    _assert_same(merged, glassboost.from_interpret(merged), _scoring_rows(frame))

@@ -313,7 +313,10 @@ def from_interpret(ebm: Any) -> Any:
     if not hasattr(ebm, "term_scores_") or not hasattr(ebm, "bins_"):
         raise ValueError(f"expected a fitted InterpretML EBM, got {type(ebm).__name__} without "
                          "term_scores_ and bins_ (is it fitted?)")
-    parameters = ebm.get_params(deep=False) if hasattr(ebm, "get_params") else {}
+    try:  # parameters are kept for reference only; merged InterpretML models lack some
+        parameters = ebm.get_params(deep=False)
+    except (AttributeError, TypeError):
+        parameters = {}
     objective = parameters.get("objective")
     return fitted_from_attributes(lambda name: getattr(ebm, name, None),
                                   objective if isinstance(objective, str) else None, parameters)
