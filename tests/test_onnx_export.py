@@ -178,33 +178,41 @@ def test_terms_of_three_and_four_features(binary, multiclass, data, names):
 
 
 @pytest.mark.filterwarnings("ignore:Missing values detected:UserWarning",  # InterpretML's
-                            "ignore:Interactions with 3 or more terms:UserWarning")
-def test_interpret_models_through_glassboost(data):
-    """InterpretML's EBMs, converted by from_interpret, score the same in ONNX Runtime: a
-    classifier with a three-feature term and a Poisson regressor."""
+                            "ignore:Interactions with 3 or more terms:UserWarning",
+                            "ignore:For multiclass we cannot currently visualize:UserWarning")
+def test_interpret_models_through_glassboost_and_json(data):
+    """InterpretML's EBMs, converted by from_interpret and again after a JSON round trip, score
+    in ONNX Runtime as in InterpretML: a binary classifier with a three-feature term, a
+    multiclass one with a pair, and a Poisson regressor."""
     interpret = pytest.importorskip("interpret.glassbox")
     settings = dict(outer_bags=2, max_rounds=200, n_jobs=1, random_state=1)
-    y = _signal(data) + np.random.default_rng(6).normal(size=N_ROWS) > 0.8
+    score = _signal(data) + np.random.default_rng(6).normal(size=N_ROWS)
     counts = np.random.default_rng(7).poisson(np.exp(0.3 * _signal(data)))
     fitted = [
         interpret.ExplainableBoostingClassifier(interactions=[(0, 2, 3), (0, 1)],
-                                                **settings).fit(data, y),
+                                                **settings).fit(data, score > 0.8),
+        interpret.ExplainableBoostingClassifier(interactions=[(0, 2)], **settings).fit(
+            data, np.array(["low", "mid", "high"])[np.digitize(score, [0.2, 1.2])]),
         interpret.ExplainableBoostingRegressor(objective="poisson_deviance",
                                                interactions=[(0, 3)], **settings).fit(data, counts),
     ]
     assert any(len(t) == 3 for t in fitted[0].term_features_)
+    assert len(fitted[1].classes_) == 3 and any(len(t) == 2 for t in fitted[1].term_features_)
     for ebm in fitted:
-        model = glassboost.from_interpret(ebm)
-        rows = _cut_rows(model, data)
-        out = _assert_reproduces(model, rows)
-        if hasattr(ebm, "predict_proba"):
-            np.testing.assert_allclose(out["decision_function"], ebm.decision_function(rows),
-                                       rtol=TOLERANCE, atol=TOLERANCE)
-            np.testing.assert_allclose(out["predict_proba"], ebm.predict_proba(rows),
-                                       rtol=TOLERANCE, atol=TOLERANCE)
-        else:
-            np.testing.assert_allclose(out["predict"], ebm.predict(rows), rtol=TOLERANCE,
-                                       atol=TOLERANCE)
+        converted = glassboost.from_interpret(ebm)
+        for model in (converted, glassboost.load(converted.to_json())):
+            rows = _cut_rows(model, data)
+            out = _assert_reproduces(model, rows)
+            if hasattr(ebm, "predict_proba"):
+                np.testing.assert_allclose(out["decision_function"],
+                                           ebm.decision_function(rows), rtol=TOLERANCE,
+                                           atol=TOLERANCE)
+                np.testing.assert_allclose(out["predict_proba"], ebm.predict_proba(rows),
+                                           rtol=TOLERANCE, atol=TOLERANCE)
+                assert out["predict"].tolist() == ebm.predict(rows).tolist()
+            else:
+                np.testing.assert_allclose(out["predict"], ebm.predict(rows), rtol=TOLERANCE,
+                                           atol=TOLERANCE)
 
 
 def test_integer_classes_and_labels(data):
