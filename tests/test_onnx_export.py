@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import io
 import subprocess
 import sys
 
@@ -247,6 +248,9 @@ def test_written_file_and_loaded_model(binary, data, tmp_path):
     proto = onnx.load(str(path))
     assert {o.domain: o.version for o in proto.opset_import}[""] == OPSET
     _assert_reproduces(binary, data, proto)
+    buffer = io.BytesIO()
+    assert binary.to_onnx(buffer) == proto
+    assert onnx.load_from_string(buffer.getvalue()) == proto
     loaded = glassboost.load(binary.to_json(detail="minimal"))
     _assert_reproduces(loaded, _cut_rows(loaded, data))
 
