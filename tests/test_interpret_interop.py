@@ -302,3 +302,18 @@ def test_merged_interpret_models_convert(models):
         (frame["a"].fillna(0) > 0).astype(int).iloc[:150])
     merged = glassbox.merge_ebms([models["binary"], other])
     _assert_same(merged, glassboost.from_interpret(merged), _scoring_rows(frame))
+
+
+def test_hostile_interpret_json_fails_cleanly(models):
+    import json
+
+    text = json.dumps(_interpret_document(models["binary"])).replace(
+        '"scores": [', '"scores": ' + "[" * 3000 + "0.0" + "]" * 3000 + ', "x": [', 1)
+    with pytest.raises(ModelFileError, match="nested too deeply"):
+        glassboost.load(text)
+    document = _interpret_document(models["binary"])
+    levels = document["ebm"]["features"][0]["cuts"]  # cut points have no size limit
+    document["ebm"]["features"][0]["cuts"] = [np.linspace(1e200, 2e200, len(level)).tolist()
+                                              for level in levels]
+    model = glassboost.load(json.dumps(document))
+    assert model.bins_[0][0][0] == 1e200

@@ -32,9 +32,9 @@ def is_interpret_document(document: Any) -> bool:
     return type(document) is dict and "ebm" in document and "format" not in document
 
 
-def _numbers(value: Any, path: str) -> np.ndarray:
+def _numbers(value: Any, path: str, limit: float | None = MAX_SCORE) -> np.ndarray:
     """A nested list of numbers (with InterpretML's strings for non-finite ones) as an array
-    of at most ``MAX_SCORE`` in size; the caller checks its shape."""
+    whose finite values are at most ``limit`` in size; the caller checks its shape."""
     def convert(item: Any, at: str) -> Any:
         if type(item) is list:
             return [convert(v, at) for v in item]
@@ -48,9 +48,11 @@ def _numbers(value: Any, path: str) -> np.ndarray:
         values = np.array(convert(value, path), dtype=np.float64)
     except (ValueError, OverflowError) as error:  # ragged nesting, or an integer too large
         fail(path, f"must be a regular array of numbers ({error})")
+    except RecursionError:
+        fail(path, "is nested too deeply")
     finite = values[np.isfinite(values)]
-    if finite.size and np.abs(finite).max() > MAX_SCORE:
-        fail(path, f"holds a value above the limit {MAX_SCORE:.0e}")
+    if limit is not None and finite.size and np.abs(finite).max() > limit:
+        fail(path, f"holds a value above the limit {limit:.0e}")
     return values
 
 
@@ -74,7 +76,8 @@ def _feature(entry: Any, i: int) -> tuple[str, str, list]:
     feature_type = text(entry.get("type"), f"{path}.type")
     if feature_type == "continuous":
         levels = array(entry.get("cuts"), f"{path}.cuts")
-        bins = [_numbers(level, f"{path}.cuts[{k}]") for k, level in enumerate(levels)]
+        bins = [_numbers(level, f"{path}.cuts[{k}]", limit=None)
+                for k, level in enumerate(levels)]
         for k, cuts in enumerate(bins):
             if cuts.ndim != 1:
                 fail(f"{path}.cuts[{k}]", "must be a flat array of cut points")
