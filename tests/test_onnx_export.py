@@ -139,6 +139,25 @@ def test_values_on_cuts_fall_in_the_bin_above(binary, data):
     assert np.any(scores["on"] != scores["below"])
 
 
+@pytest.mark.parametrize("n_cuts", [1, 2, 3, 4, 7, 8, 9, 1000])
+def test_binning_search_on_every_cut_count(data, n_cuts):
+    """With a table whose value is its bin, the score is the bin code: 0 for NaN, else 1 + the
+    number of cuts <= x, for cut counts around powers of two (the search pads to 2**k - 1)."""
+    rng = np.random.default_rng(n_cuts)
+    model = ExplainableBoostingRegressor(interactions=0, **SETTINGS).fit(
+        data[["x"]], rng.normal(size=N_ROWS))
+    cuts = np.unique(rng.normal(size=n_cuts) * 10)
+    model.bins_ = [[cuts, cuts]]
+    model.term_scores_ = [np.arange(len(cuts) + 3, dtype=float)]
+    model.intercept_ = 0.0
+    x = np.concatenate([cuts, np.nextafter(cuts, np.inf), np.nextafter(cuts, -np.inf),
+                        rng.normal(size=50) * 20, [np.inf, -np.inf, np.nan, 0.0]])
+    rows = pd.DataFrame({"x": x})
+    expected = np.where(np.isnan(x), 0, np.searchsorted(cuts, x, side="right") + 1)
+    np.testing.assert_array_equal(model.decision_function(rows), expected)
+    np.testing.assert_array_equal(_run(model, rows)["decision_function"], expected)
+
+
 def test_multiclass_with_coarsened_categories_in_pairs(multiclass, data):
     colour = multiclass.feature_names_in_.index("colour")
     assert len(multiclass.bins_[colour]) == 2  # a coarse map of the colours for pairs
