@@ -289,7 +289,9 @@ def test_numeric_and_pandas_categories_and_array_models():
     ebm = _fit(glassbox.ExplainableBoostingClassifier(outer_bags=1, max_rounds=60, n_jobs=1),
                values, (values[:, 0] > 0).astype(int))
     model = glassboost.from_interpret(ebm)
-    _assert_same(ebm, model, pd.DataFrame(values))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # InterpretML: "Falling back to positional columns"
+        _assert_same(ebm, model, pd.DataFrame(values))
     np.testing.assert_allclose(model.predict_proba(values), ebm.predict_proba(values),
                                rtol=0, atol=TOLERANCE)
 
