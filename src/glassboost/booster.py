@@ -20,9 +20,10 @@ from scipy.special import xlogy
 from .grouping import RowGroups, group_identical_rows
 from .kernels.boost import boost_terms, mean_validation_loss
 from .kernels.interactions import pair_strengths
-from .kernels.loss import (MULTICLASS_LOG_LOSS, POISSON_DEVIANCE, SQUARED_ERROR, group_loss,
-                           group_softmax_gradient)
-from .objectives import Objective, initial_scores
+from .kernels.loss import (GAMMA_DEVIANCE, MULTICLASS_LOG_LOSS, NO_PARAMS, POISSON_DEVIANCE,
+                           RMSE_LOG, SQUARED_ERROR, TWEEDIE_DEVIANCE, group_loss,
+                           group_softmax_gradient, rows_loss)
+from .objectives import Objective, initial_scores, kernel_params
 
 
 @dataclass(frozen=True)
@@ -123,27 +124,38 @@ class BagRows:
 
 def loss_offset(objective: Objective, y: np.ndarray, weights: np.ndarray) -> float:
     """The part of the summed loss that no score changes, which the kernels leave out: squared
-    error's ``sum(w * y^2)``, and Poisson's ``sum(w * (y log y - y))`` (so the total is half the
-    deviance, zero for a perfect fit). Log losses need none: they are zero for a perfect fit."""
-    if objective.code == SQUARED_ERROR:
+    error's and rmse_log's ``sum(w * y^2)``, and the saturated part of Poisson's, Tweedie's and
+    gamma's deviance (so the total is half the deviance, zero for a perfect fit). Log losses,
+    pseudo-Huber and pinball need none: they are zero for a perfect fit."""
+    if objective.code in (SQUARED_ERROR, RMSE_LOG):
         return float(weights @ y**2)
     if objective.code == POISSON_DEVIANCE:
         return float(weights @ (xlogy(y, y) - y))
+    if objective.code == TWEEDIE_DEVIANCE:
+        power = objective.param
+        return float(weights @ (y ** (2.0 - power) / ((1.0 - power) * (2.0 - power))))
+    if objective.code == GAMMA_DEVIANCE:
+        used = weights > 0  # gamma's targets are positive; rows out of the sum may hold anything
+        return float(weights[used] @ (-1.0 - np.log(y[used])))
     return 0.0
 
 
 def constant_loss(objective: Objective, base: np.ndarray, val_w: np.ndarray,
-                  val_wy: np.ndarray, offset: float) -> float:
+                  val_wy: np.ndarray, offset: float, params: tuple = NO_PARAMS) -> float:
     """Validation loss of the constant score ``base``, as early stopping measures it: every row
-    is scored alike, so the whole validation set is one group of the loss kernels."""
+    is scored alike, so the whole validation set is one group of the loss kernels (summed row
+    by row for the losses that are not linear in the target)."""
     total = float(val_w.sum())
     if total <= 0.0:
         return 0.0
     wy = val_wy.sum(axis=0)
     if objective.code == MULTICLASS_LOG_LOSS:
         loss = group_softmax_gradient(base, total, wy, np.empty_like(base), np.empty_like(base))
+    elif not objective.linear_in_target:
+        loss = rows_loss(objective.code, np.full(len(val_w), float(base[0])), val_w,
+                         np.ascontiguousarray(val_wy[:, 0]), params)
     else:
-        loss = group_loss(objective.code, float(base[0]), total, float(wy[0]))
+        loss = group_loss(objective.code, float(base[0]), total, float(wy[0]), params)
     return float(mean_validation_loss(loss, offset, total, objective.code))
 
 
@@ -212,7 +224,7 @@ def bin_space_pays(objective_code: int, n1: np.ndarray, n2: np.ndarray, n_rows: 
 
 
 def _run_stage(term_codes, features, n_bins, data, objective, settings, scores, rows: BagRows,
-               seed):
+               seed, objective_params=NO_PARAMS):
     n1, n2, nominal, monotone = _pack_terms(features, n_bins, data)
     tables = np.zeros((len(features), int((n1 * n2).max()), objective.n_scores))
     in_bins = bin_space_pays(objective.code, n1, n2, term_codes.shape[1],
@@ -226,6 +238,7 @@ def _run_stage(term_codes, features, n_bins, data, objective, settings, scores, 
         settings.min_samples_leaf, settings.min_hessian,
         settings.max_leaves, settings.smoothing_rounds, settings.greedy_ratio,
         settings.cyclic_progress, settings.cat_smooth, settings.gain_scale, in_bins, seed,
+        objective_params=objective_params,
     )
     return [tables[i, : n1[i] * n2[i]].reshape(n1[i], n2[i], -1) if n2[i] > 1
             else tables[i, : n1[i]].copy() for i in range(len(features))], best_step, best_loss
@@ -256,6 +269,7 @@ class Booster:
         self.kernel_seeds = (seeds[outer_bags:] % (2**31 - 1)).astype(np.int64)
         self.progress = progress_callback.get()
         self.base = initial_scores(objective, data.y, data.weights)
+        self.objective_params = kernel_params(objective, data.y, data.weights)
         self.groups: RowGroups | None = None
         # the targets as the kernels sum them: one column, or one-hot classes
         if objective.code == MULTICLASS_LOG_LOSS:
@@ -277,7 +291,8 @@ class Booster:
         val_w = np.where(val, data.weights, 0.0)
         offset = loss_offset(self.objective, data.y, val_w)
         val_wy = val_w[:, None] * self.targets
-        reference = constant_loss(self.objective, self.base, val_w, val_wy, offset)
+        reference = constant_loss(self.objective, self.base, val_w, val_wy, offset,
+                                  self.objective_params)
         squares = float(val_w @ val_w)
         val_rows = val_w.sum() ** 2 / squares if squares > 0 else 0.0
         rows = BagRows((train_w > 0).astype(np.float64), train_w,
@@ -310,7 +325,9 @@ class Booster:
         """Boost mains, choose pairs (FAST, unless ``explicit_pairs``), boost pairs."""
         data = self.data
         base = self.base
-        self.groups = group_identical_rows(data.codes, data.n_bins)
+        # a loss that is not linear in the target needs every row's own target
+        self.groups = (group_identical_rows(data.codes, data.n_bins)
+                       if self.objective.linear_in_target else None)
         codes, interaction_codes = data.codes, data.interaction_codes
         if self.groups is not None:
             codes = np.asfortranarray(codes[self.groups.representatives])
@@ -324,7 +341,7 @@ class Booster:
             scores = np.tile(base, (n_rows, 1))
             return _run_stage(main_codes, [(f,) for f in main_features], data.n_bins, data,
                               self.objective, self.main_settings, scores, self._bag_rows(bag),
-                              self.kernel_seeds[bag])
+                              self.kernel_seeds[bag], self.objective_params)
 
         main_results = self._map(main_stage, "main effects")
         main_tables = [result[0] for result in main_results]
@@ -344,7 +361,7 @@ class Booster:
                     interaction_codes, pair_array, data.n_interaction_bins.astype(np.int64),
                     bag_scores(bag), rows.train_count, rows.train_w, rows.train_wy,
                     self.objective.code, self.pair_settings.min_samples_leaf,
-                    self.pair_settings.min_hessian,
+                    self.pair_settings.min_hessian, self.objective_params,
                 )
 
             total = np.sum(self._map(detect, None), axis=0)
@@ -361,7 +378,7 @@ class Booster:
                 return [], 0, 0.0
             return _run_stage(pair_codes, pairs, data.n_interaction_bins, data, self.objective,
                               self.pair_settings, bag_scores(bag), self._bag_rows(bag),
-                              self.kernel_seeds[bag] + 1)
+                              self.kernel_seeds[bag] + 1, self.objective_params)
 
         pair_results = self._map(pair_stage, "interactions")
         return BaggedTerms(

@@ -1,31 +1,78 @@
-"""Objectives: names, links, starting scores and inverse links (the kernels hold the math)."""
+"""Objectives: names, links, starting scores and inverse links (the kernels hold the math).
+
+Regression objectives take InterpretML's names and parameter syntax, ``name:key=value``
+(``"tweedie_deviance:variance_power=1.3"``, ``"quantile:alpha=0.9"``); a parameter left out takes
+InterpretML's default. An objective's canonical name spells every parameter out, and is what a
+fitted model stores as ``objective_``.
+"""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
 from scipy.special import expit, logsumexp, softmax
 
-from .kernels.loss import LOG_LOSS, MULTICLASS_LOG_LOSS, POISSON_DEVIANCE, SQUARED_ERROR
+from .kernels.loss import (GAMMA_DEVIANCE, LINEAR_IN_TARGET, LOG_LOSS, MULTICLASS_LOG_LOSS,
+                           NO_PARAMS, POISSON_DEVIANCE, PSEUDO_HUBER, QUANTILE, RMSE_LOG,
+                           SQUARED_ERROR, TWEEDIE_DEVIANCE)
 
 
 @dataclass(frozen=True)
 class Objective:
-    """An objective as the booster sees it: kernel code, link name, number of scores per row."""
+    """An objective as the booster sees it: kernel code, link name, number of scores per row,
+    and its parameter (Tweedie's variance power, pseudo-Huber's delta, the quantile's alpha)."""
 
     name: str
     code: int
     link: str
     n_scores: int
+    param: float = 0.0
+
+    @property
+    def linear_in_target(self) -> bool:
+        """Whether rows with equal bin codes may be boosted as one weighted group."""
+        return self.code in LINEAR_IN_TARGET
 
 
+@dataclass(frozen=True)
+class _Regression:
+    """A regression objective's kernel code, link, parameter (name, default, valid range as
+    open bounds) and the targets it accepts (lowest value, and whether it is allowed)."""
+
+    code: int
+    link: str
+    param: tuple[str, float, float, float] | None = None
+    lowest_target: float = -math.inf
+    lowest_allowed: bool = True
+
+
+_REGRESSION = {
+    "rmse": _Regression(SQUARED_ERROR, "identity"),
+    "poisson_deviance": _Regression(POISSON_DEVIANCE, "log", lowest_target=0.0),
+    "tweedie_deviance": _Regression(TWEEDIE_DEVIANCE, "log", ("variance_power", 1.5, 1.0, 2.0),
+                                    lowest_target=0.0),
+    "gamma_deviance": _Regression(GAMMA_DEVIANCE, "log", lowest_target=0.0,
+                                  lowest_allowed=False),
+    "rmse_log": _Regression(RMSE_LOG, "log", lowest_target=0.0),
+    "pseudo_huber": _Regression(PSEUDO_HUBER, "identity", ("delta", 1.0, 0.0, math.inf)),
+    "quantile": _Regression(QUANTILE, "identity", ("alpha", 0.5, 0.0, 1.0)),
+}
 CLASSIFICATION_OBJECTIVES = ("log_loss",)
+#: Every accepted regression name, and the canonical name it stands for.
 REGRESSION_OBJECTIVES = {
     "rmse": "rmse",
     "squared_error": "rmse",
     "poisson_deviance": "poisson_deviance",
     "poisson": "poisson_deviance",
+    "tweedie_deviance": "tweedie_deviance",
+    "tweedie": "tweedie_deviance",
+    "gamma_deviance": "gamma_deviance",
+    "gamma": "gamma_deviance",
+    "rmse_log": "rmse_log",
+    "pseudo_huber": "pseudo_huber",
+    "quantile": "quantile",
 }
 
 
@@ -40,16 +87,79 @@ def classification_objective(name: str, n_classes: int) -> Objective:
     return Objective("log_loss", MULTICLASS_LOG_LOSS, "mlogit", n_classes)
 
 
+def _parse_parameter(objective: str, spec: _Regression, text: str) -> float:
+    """The value of ``key=value`` for ``spec``'s parameter, checked against its range."""
+    key, equals, value = (part.strip() for part in text.partition("="))
+    if spec.param is None:
+        raise ValueError(f"objective={objective!r}: {key!r} is not a parameter of this "
+                         "objective, which takes none")
+    name, _, low, high = spec.param
+    if key != name:
+        raise ValueError(f"objective={objective!r}: {key!r} is not a parameter of this "
+                         f"objective; its parameter is {name}")
+    if not equals:
+        raise ValueError(f"objective={objective!r}: {name} has no value; write {name}=<number>")
+    try:
+        number = float(value)
+    except ValueError:
+        raise ValueError(f"objective={objective!r}: {name}={value!r} is not a number") from None
+    if not low < number < high or (name == "delta" and not math.isfinite(number * number)):
+        bounds = f"above {low:g}" if high == math.inf else f"strictly between {low:g} and {high:g}"
+        raise ValueError(f"objective={objective!r}: {name}={value} must be {bounds}"
+                         + (" (and its square finite)" if name == "delta" else ""))
+    return number
+
+
 def regression_objective(name: str) -> Objective:
-    canonical = REGRESSION_OBJECTIVES.get(name) if isinstance(name, str) else None
+    """The regression objective ``name``: a name with its parameters (``"quantile:alpha=0.9"``)."""
+    base, _, parameters = name.partition(":") if isinstance(name, str) else (None, "", "")
+    canonical = REGRESSION_OBJECTIVES.get(base.strip()) if base is not None else None
     if canonical is None:
         raise ValueError(
             f"objective={name!r} is not a regression objective; use one of "
-            f"{sorted(REGRESSION_OBJECTIVES)}"
+            f"{sorted(REGRESSION_OBJECTIVES)}, with parameters as name:key=value"
         )
-    if canonical == "poisson_deviance":
-        return Objective(canonical, POISSON_DEVIANCE, "log", 1)
-    return Objective(canonical, SQUARED_ERROR, "identity", 1)
+    spec = _REGRESSION[canonical]
+    value = spec.param[1] if spec.param is not None else 0.0
+    given = [part for part in parameters.replace(";", ",").split(",") if part.strip()]
+    if len(given) > 1:
+        raise ValueError(f"objective={name!r}: {len(given)} parameters given, the objective "
+                         "takes at most one")
+    if given:
+        value = _parse_parameter(name, spec, given[0])
+    if spec.param is not None:
+        canonical = f"{canonical}:{spec.param[0]}={value!r}"
+    return Objective(canonical, spec.code, spec.link, 1, value)
+
+
+def check_regression_target(objective: Objective, y: np.ndarray) -> None:
+    """Reject targets outside the objective's domain (Tweedie, Poisson and rmse_log need
+    y >= 0; gamma needs y > 0), naming the objective and the first bad value."""
+    spec = _REGRESSION.get(objective.name.partition(":")[0])
+    if spec is None or spec.lowest_target == -math.inf:
+        return
+    low = spec.lowest_target
+    bad = (y < low) if spec.lowest_allowed else (y <= low)
+    if bad.any():
+        first = int(np.flatnonzero(bad)[0])
+        relation = ">=" if spec.lowest_allowed else ">"
+        raise ValueError(f"y: objective={objective.name!r} needs y {relation} {low:g}, but "
+                         f"y[{first}] = {y[first]:g} ({int(bad.sum())} such value(s))")
+
+
+def kernel_params(objective: Objective, y: np.ndarray, weights: np.ndarray) -> tuple:
+    """The ``params`` pair the loss kernels take: the objective's parameter and, for the
+    quantile, the scale of the target (its weighted mean absolute deviation from the
+    quantile, 1.0 when that is zero), which makes the pinball steps independent of y's units."""
+    if objective.code == QUANTILE:
+        start = _weighted_quantile(y, weights, objective.param)
+        used = weights > 0
+        scale = float(np.average(np.abs(y[used] - start), weights=weights[used])) \
+            if used.any() else 0.0
+        return (objective.param, scale if scale > 0.0 and math.isfinite(scale) else 1.0)
+    if objective.param:
+        return (objective.param, 1.0)
+    return NO_PARAMS
 
 
 #: Largest total weight, and largest total weight times the largest |y|, that a fit accepts.
@@ -74,7 +184,7 @@ def check_target_scale(objective: Objective, y: np.ndarray, weights: np.ndarray)
     """Reject regression targets whose scale would overflow the loss's sums: the largest |y|
     times the total weight must stay below SCALE_LIMIT (and |y| itself, whose square the
     squared error sums)."""
-    if objective.code not in (SQUARED_ERROR, POISSON_DEVIANCE) or len(y) == 0:
+    if objective.code in (LOG_LOSS, MULTICLASS_LOG_LOSS) or len(y) == 0:
         return
     largest = float(np.max(np.abs(y)))
     total = float(np.sum(weights))
@@ -100,10 +210,47 @@ def _log_weighted_mean(y: np.ndarray, weights: np.ndarray) -> float:
                  - logsumexp(np.log(weights[used])))
 
 
+
+def _weighted_quantile(y: np.ndarray, weights: np.ndarray, alpha: float) -> float:
+    """The smallest y whose rows up to it (in order of y) carry at least ``alpha`` of the weight:
+    a minimizer of the weighted pinball loss."""
+    used = weights > 0
+    order = np.argsort(y[used], kind="stable")
+    values, cumulative = y[used][order], np.cumsum(weights[used][order])
+    if len(values) == 0:
+        return 0.0
+    index = int(np.searchsorted(cumulative, alpha * cumulative[-1], side="left"))
+    return float(values[min(index, len(values) - 1)])
+
+
+#: Iterations and relative tolerance of ``_pseudo_huber_location``.
+PSEUDO_HUBER_ITERATIONS, PSEUDO_HUBER_TOLERANCE = 200, 1e-12
+
+
+def _pseudo_huber_location(y: np.ndarray, weights: np.ndarray, delta: float) -> float:
+    """The constant that minimizes the weighted pseudo-Huber loss, by iteratively reweighted
+    means from the weighted median: each step minimizes a quadratic that bounds the loss from
+    above, so the loss falls at every step."""
+    location = _weighted_quantile(y, weights, 0.5)
+    used = weights > 0
+    y, weights = y[used], weights[used]
+    if len(y) == 0:
+        return 0.0
+    scale = max(float(np.max(np.abs(y - location))), delta)
+    for _ in range(PSEUDO_HUBER_ITERATIONS):
+        reweighted = weights / np.sqrt(1.0 + ((y - location) / delta) ** 2)
+        moved = float(np.dot(reweighted, y) / reweighted.sum())
+        if abs(moved - location) <= PSEUDO_HUBER_TOLERANCE * scale:
+            return moved
+        location = moved
+    return location
+
 def initial_scores(objective: Objective, y: np.ndarray, weights: np.ndarray) -> np.ndarray:
     """The constant score that minimizes the loss: where boosting starts.
 
-    The log link's score (Poisson) is computed in log space, so a mean target near the float64
+    Every log-link objective (Poisson, Tweedie, gamma, rmse_log) is minimized by the weighted
+    mean target; the quantile objective by the weighted quantile; pseudo-Huber by the location
+    that ``_pseudo_huber_location`` iterates to. The log link's score is computed in log space, so a mean target near the float64
     limit gives its log (about 709 for 1e308) instead of infinity. An all-zero target's log
     would be -inf: it starts from log(1e-12).
     """
@@ -112,9 +259,13 @@ def initial_scores(objective: Objective, y: np.ndarray, weights: np.ndarray) -> 
         priors = np.bincount(y.astype(np.int64), weights=weights, minlength=objective.n_scores)
         logs = np.log(np.clip(priors / total, 1e-12, None))
         return logs - logs.mean()
-    if objective.code == POISSON_DEVIANCE:
+    if objective.code in (POISSON_DEVIANCE, TWEEDIE_DEVIANCE, GAMMA_DEVIANCE, RMSE_LOG):
         log_mean = _log_weighted_mean(y, weights)
         return np.array([log_mean if np.isfinite(log_mean) else np.log(1e-12)])
+    if objective.code == QUANTILE:
+        return np.array([_weighted_quantile(y, weights, objective.param)])
+    if objective.code == PSEUDO_HUBER:
+        return np.array([_pseudo_huber_location(y, weights, objective.param)])
     mean = float(np.dot(y, weights) / total)
     if objective.code == LOG_LOSS:
         p = min(max(mean, 1e-12), 1 - 1e-12)

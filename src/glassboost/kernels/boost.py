@@ -31,8 +31,9 @@ import inspect
 import numpy as np
 from numba import njit
 
-from .loss import (SQUARED_ERROR, add_group_loss, finish_loss, group_gradient_from_exponential,
-                   group_loss, group_softmax_gradient, score_exponential)
+from .loss import (NO_PARAMS, RMSE_LOG, SQUARED_ERROR, add_group_loss, finish_loss,
+                   group_gradient_from_exponential, group_loss, group_softmax_gradient,
+                   score_exponential)
 from .bin_space import apply_in_bins, cell_sums, cooccurrence_layout, cooccurrence_prefix
 from .split import FIXED_HESSIAN_ARRAYS, main_term_update, pair_hessian_tables, pair_term_update
 
@@ -81,7 +82,7 @@ def _add_updates(term_codes, offsets, lo, hi, updates, scores, start, end):
 
 @njit
 def _chunk_gradients(objective, scores, train_w, train_wy, start, end, gradients, hessians,
-                     exponentials):
+                     exponentials, params):
     """Gradients and hessians of rows [start, end) (and each row's ``score_exponential``).
 
     Squared error gets a loop of its own, without the other objectives' branches, which
@@ -93,9 +94,9 @@ def _chunk_gradients(objective, scores, train_w, train_wy, start, end, gradients
         return
     for row in range(start, end):
         score = scores[row]
-        exponential = score_exponential(objective, score)
+        exponential = score_exponential(objective, score, params)
         g, h = group_gradient_from_exponential(objective, score, exponential, train_w[row],
-                                               train_wy[row])
+                                               train_wy[row], params)
         gradients[row - start] = g
         hessians[row - start] = h
         exponentials[row - start] = exponential
@@ -103,7 +104,7 @@ def _chunk_gradients(objective, scores, train_w, train_wy, start, end, gradients
 
 @njit
 def _chunk_loss(objective, scores, val_w, val_wy, start, end, exponentials, loss, product,
-                length):
+                length, params):
     """Add the validation loss of rows [start, end) to the running (loss, product, length).
 
     Squared error sums every row without a branch (a training row's validation weights are
@@ -117,14 +118,14 @@ def _chunk_loss(objective, scores, val_w, val_wy, start, end, exponentials, loss
         if val_w[row] > 0.0:
             loss, product, length = add_group_loss(objective, scores[row],
                                                    exponentials[row - start], val_w[row],
-                                                   val_wy[row], loss, product, length)
+                                                   val_wy[row], loss, product, length, params)
     return loss, product, length
 
 
 @njit
 def _pass_single_score(term_codes, offsets, current_lo, current_hi, next_lo, next_hi, updates,
                        scores, train_w, train_wy, val_w, val_wy, objective, grad_hist, hess_hist,
-                       want_loss):
+                       want_loss, params):
     """One pass for one-score objectives; returns the validation loss if wanted.
 
     The rows go by in chunks, and each chunk term by term: add the current terms' updates to the
@@ -148,10 +149,10 @@ def _pass_single_score(term_codes, offsets, current_lo, current_hi, next_lo, nex
         end = min(start + PASS_CHUNK, scores.shape[0])
         _add_updates(term_codes, offsets, current_lo, current_hi, updates, scores, start, end)
         _chunk_gradients(objective, scores, train_w, train_wy, start, end, gradients, hessians,
-                         exponentials)
+                         exponentials, params)
         if want_loss:
             loss, product, length = _chunk_loss(objective, scores, val_w, val_wy, start, end,
-                                                exponentials, loss, product, length)
+                                                exponentials, loss, product, length, params)
         for t in range(next_lo, next_hi):
             grad, codes = grad_hist[offsets[t]:offsets[t + 1]], term_codes[t]
             for row in range(start, end):
@@ -195,22 +196,23 @@ def _pass_multi_score(term_codes, offsets, current_lo, current_hi, next_lo, next
 @njit
 def _pass(term_codes, offsets, current_lo, current_hi, next_lo, next_hi, updates, scores,
           train_w, train_wy, val_w, val_wy, objective, grad_hist, hess_hist, want_loss,
-          multi_score):
+          multi_score, params):
     if multi_score is None or scores.shape[1] == 1:
         return _pass_single_score(term_codes, offsets, current_lo, current_hi, next_lo, next_hi,
                                   updates.reshape(-1), scores.reshape(-1), train_w,
                                   train_wy.reshape(-1), val_w, val_wy.reshape(-1), objective,
-                                  grad_hist.reshape(-1), hess_hist.reshape(-1), want_loss)
+                                  grad_hist.reshape(-1), hess_hist.reshape(-1), want_loss,
+                                  params)
     return _pass_multi_score(term_codes, offsets, current_lo, current_hi, next_lo, next_hi,
                              updates, scores, train_w, train_wy, val_w, val_wy, grad_hist,
                              hess_hist, want_loss)
 
 
 @njit
-def _refresh_exponentials(objective, scores, exponentials):
+def _refresh_exponentials(objective, scores, exponentials, params):
     """Recompute every row's ``score_exponential`` (greedy steps then keep it up to date)."""
     for row in range(scores.shape[0]):
-        exponentials[row] = score_exponential(objective, scores[row])
+        exponentials[row] = score_exponential(objective, scores[row], params)
 
 
 @njit
@@ -220,14 +222,14 @@ def _advance(in_bins, space, current_lo, current_hi, next_lo, next_hi, want_loss
     histogram is always current and the loss is kept up to date, so only the updates move.
 
     ``rows`` is (term_codes, offsets, n_bins, updates, scores, train_w, train_wy, val_w, val_wy,
-    objective, grad_hist, hess_hist, multi_score).
+    objective, grad_hist, hess_hist, multi_score, objective_params).
     """
     (term_codes, offsets, n_bins, updates, scores, train_w, train_wy, val_w, val_wy, objective,
-     grad_hist, hess_hist, multi_score) = rows
+     grad_hist, hess_hist, multi_score, params) = rows
     if in_bins is None or not in_bins:
         return _pass(term_codes, offsets, current_lo, current_hi, next_lo, next_hi, updates,
                      scores, train_w, train_wy, val_w, val_wy, objective, grad_hist, hess_hist,
-                     want_loss, multi_score)
+                     want_loss, multi_score, params)
     layout, train_cum, val_cum, val_weight, val_grad, loss = space
     for p in range(current_lo, current_hi):
         # one score: the flat views are contiguous, which the kernel's loops vectorize on
@@ -256,19 +258,20 @@ def _bin_space(in_bins, term_codes, n_bins, offsets, scores, train_w, train_wy, 
 
 
 @njit
-def _exponential_factors(objective, update, factors):
+def _exponential_factors(objective, update, factors, params):
     """``score_exponential`` of every cell of an update; one ``exp`` per run of equal cells."""
     previous, factor = np.nan, 1.0
     for cell in range(update.shape[0]):
         if update[cell] != previous:
-            previous, factor = update[cell], score_exponential(objective, update[cell])
+            previous, factor = update[cell], score_exponential(objective, update[cell], params)
         factors[cell] = factor
 
 
 @njit
 def _step_pass_single_score(term_codes, applied, applied_lo, applied_hi, histogrammed, hist_lo,
                             hist_hi, updates, factors, scores, exponentials, train_w, train_wy,
-                            val_w, val_wy, val_rows, objective, grad_hist, hess_hist, want_loss):
+                            val_w, val_wy, val_rows, objective, grad_hist, hess_hist, want_loss,
+                            params):
     """A greedy step's pass for one-score objectives: apply term ``applied``'s update (cells
     [applied_lo, applied_hi); -1: none) and fill term ``histogrammed``'s histogram.
 
@@ -282,7 +285,7 @@ def _step_pass_single_score(term_codes, applied, applied_lo, applied_hi, histogr
     if not constant_hessian:
         hess_hist[hist_lo:hist_hi] = 0.0
     if applied >= 0:
-        _exponential_factors(objective, updates[applied_lo:applied_hi], factors)
+        _exponential_factors(objective, updates[applied_lo:applied_hi], factors, params)
     loss, product, length = 0.0, 1.0, 0
     for row in range(scores.shape[0]):
         score = scores[row]
@@ -294,7 +297,7 @@ def _step_pass_single_score(term_codes, applied, applied_lo, applied_hi, histogr
             scores[row] = score
             exponentials[row] = exponential
         g, h = group_gradient_from_exponential(objective, score, exponential, train_w[row],
-                                               train_wy[row])
+                                               train_wy[row], params)
         cell = hist_lo + term_codes[histogrammed, row]
         grad_hist[cell] += g
         if not constant_hessian:
@@ -302,7 +305,8 @@ def _step_pass_single_score(term_codes, applied, applied_lo, applied_hi, histogr
     if want_loss:
         for row in val_rows:
             loss, product, length = add_group_loss(objective, scores[row], exponentials[row],
-                                                   val_w[row], val_wy[row], loss, product, length)
+                                                   val_w[row], val_wy[row], loss, product, length,
+                                                   params)
     return finish_loss(loss, product)
 
 
@@ -314,7 +318,7 @@ def _step_pass(applied, histogrammed, want_loss, in_bins, space, rows, factors, 
     One-score row passes use the kept exponentials; bin space and multiclass use ``_advance``.
     """
     (term_codes, offsets, _, updates, scores, train_w, train_wy, val_w, val_wy, objective,
-     grad_hist, hess_hist, _) = rows
+     grad_hist, hess_hist, _, params) = rows
     if (in_bins is not None and in_bins) or scores.shape[1] > 1:
         return _advance(in_bins, space, max(applied, 0), applied + 1, histogrammed,
                         histogrammed + 1, want_loss, rows)
@@ -323,7 +327,7 @@ def _step_pass(applied, histogrammed, want_loss, in_bins, space, rows, factors, 
         histogrammed, offsets[histogrammed], offsets[histogrammed + 1], updates.reshape(-1),
         factors, scores.reshape(-1), exponentials, train_w, train_wy.reshape(-1), val_w,
         val_wy.reshape(-1), val_rows, objective, grad_hist.reshape(-1), hess_hist.reshape(-1),
-        want_loss)
+        want_loss, params)
 
 
 @njit
@@ -419,9 +423,11 @@ def _cyclic_round(random_split, blocks, terms, gains, tables, dirty, in_bins, sp
 @njit(cache=True)  # booster calls it too
 def mean_validation_loss(raw_loss, val_loss_offset, val_total, objective):
     """The validation loss on the scale early stopping compares: the mean loss, or for squared
-    error its root (RMSE), so that relative tolerances mean the same for every objective."""
+    error and rmse_log its root (RMSE), so that relative tolerances mean the same for every
+    objective."""
     loss = (raw_loss + val_loss_offset) / val_total
-    return np.sqrt(max(loss, 0.0)) if objective == SQUARED_ERROR else loss
+    return np.sqrt(max(loss, 0.0)) if objective == SQUARED_ERROR or objective == RMSE_LOG \
+        else loss
 
 
 @njit
@@ -456,7 +462,7 @@ def _boost_terms(term_codes, term_n1, term_n2, term_nominal, term_monotone, trai
                  learning_rate, max_rounds, early_stopping_rounds, early_stopping_tolerance,
                  min_improvement, min_samples_leaf, min_hessian, max_leaves, smoothing_rounds,
                  greedy_ratio, cyclic_progress, cat_smooth, nominal_gain_scale, in_bins, seed,
-                 fixed_hessian, multi_score):
+                 objective_params, fixed_hessian, multi_score):
     """The compiled body of ``boost_terms`` (see there), which picks the variant: ``in_bins``,
     ``fixed_hessian`` and ``multi_score`` are None in the variants without those paths."""
     np.random.seed(seed)
@@ -482,7 +488,7 @@ def _boost_terms(term_codes, term_n1, term_n2, term_nominal, term_monotone, trai
                        val_wy, grad_hist)
     start_tables = tables[:0] if in_bins is None or not in_bins else tables.copy()
     rows = (term_codes, offsets, n_bins, updates, scores, train_w, train_wy, val_w, val_wy,
-            objective, grad_hist, hess_hist, multi_score)
+            objective, grad_hist, hess_hist, multi_score, objective_params)
     hessian_tables, table_offsets = _fixed_hessian_tables(
         fixed_hessian, objective, n_scores, term_n1, term_n2, offsets, hess_hist, counts,
         min_samples_leaf, min_hessian)
@@ -545,7 +551,7 @@ def _boost_terms(term_codes, term_n1, term_n2, term_nominal, term_monotone, trai
             for t in range(n_terms):
                 gains[t] = _term_update(t, np.bool_(False), terms)
         if n_scores == 1 and (in_bins is None or not in_bins):
-            _refresh_exponentials(objective, scores[:, 0], exponentials)
+            _refresh_exponentials(objective, scores[:, 0], exponentials, objective_params)
         fresh = not progress  # the sweep's trees fit the current scores until one is applied
         for _ in range(greedy_steps):
             if state[3] + (pending >= 0) >= max_steps:
@@ -583,11 +589,11 @@ def _boost_terms(term_codes, term_n1, term_n2, term_nominal, term_monotone, trai
 #: most 8 MiB, about a millisecond): a small fit's main stage then runs the kernel its pair stage
 #: compiles anyway (pair cells are uint16), instead of compiling a uint8 copy of it.
 WIDEN_CODES_CELLS = 2**22
-#: ``_boost_terms``' parameters without the variant switches, by name.
-_PARAMETERS = tuple(inspect.signature(_boost_terms.py_func).parameters)[:-2]
+#: ``_boost_terms``' parameters without the objective's parameters and the variant switches.
+_PARAMETERS = tuple(inspect.signature(_boost_terms.py_func).parameters)[:-3]
 
 
-def boost_terms(*args):
+def boost_terms(*args, objective_params=NO_PARAMS):
     """Boost ``tables`` (n_terms, max_bins, n_scores), updating ``scores`` in place.
 
     Row ``t`` of ``term_codes`` (n_terms, n_rows) is every row's cell in term ``t``'s table (a
@@ -600,7 +606,10 @@ def boost_terms(*args):
     Returns (best_step, steps_run, best_validation_loss), the loss as
     ``mean_validation_loss`` gives it.
 
-    The arguments are ``_boost_terms``' without its last two. numba compiles the kernel only in
+    ``objective_params``: the objective's ``params`` pair (``loss``; Tweedie's variance power,
+    pseudo-Huber's delta, the quantile's alpha and scale).
+
+    The arguments are ``_boost_terms``' without its last three. numba compiles the kernel only in
     the variant the objective needs, each once: bin space and fixed-hessian pair tables for
     squared error, the passes and pair trees of several scores for multiclass (switched off by
     passing None, which numba prunes before compiling). A binary classifier's first fit thus
@@ -613,5 +622,7 @@ def boost_terms(*args):
     if term_codes.dtype == np.uint8 and term_codes.size <= WIDEN_CODES_CELLS:
         args[0] = term_codes.astype(np.uint16)
     args[_PARAMETERS.index("in_bins")] = True if values["in_bins"] and squared_error else None
-    return _boost_terms(*args, True if squared_error and one_score else None,
+    return _boost_terms(*args,
+                        (float(objective_params[0]), float(objective_params[1])),
+                        True if squared_error and one_score else None,
                         None if one_score else True)

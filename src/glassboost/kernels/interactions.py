@@ -7,7 +7,7 @@ gradients achieves (four quadrants, each with its own Newton value).
 import numpy as np
 from numba import njit
 
-from .loss import group_gradient, group_softmax_gradient
+from .loss import NO_PARAMS, group_gradient, group_softmax_gradient
 from .split import pair_prefix_sums, rect_score
 
 
@@ -32,8 +32,9 @@ def best_quadrant_gain(grad, hess, counts, n1, n2, min_samples_leaf, min_hessian
 
 @njit(nogil=True, cache=True)
 def pair_strengths(codes, pairs, n_bins, scores, train_count, train_w, train_wy, objective,
-                   min_samples_leaf, min_hessian):
-    """Strength of each candidate pair (rows of ``pairs``) on the bag's training row groups."""
+                   min_samples_leaf, min_hessian, objective_params=NO_PARAMS):
+    """Strength of each candidate pair (rows of ``pairs``) on the bag's training row groups
+    (``objective_params``: the objective's ``params``, see ``loss``)."""
     n_rows, n_scores = scores.shape
     gradients = np.zeros((n_rows, n_scores))
     hessians = np.zeros((n_rows, n_scores))
@@ -41,7 +42,8 @@ def pair_strengths(codes, pairs, n_bins, scores, train_count, train_w, train_wy,
         if train_w[row] <= 0.0:
             continue
         if n_scores == 1:
-            g, h = group_gradient(objective, scores[row, 0], train_w[row], train_wy[row, 0])
+            g, h = group_gradient(objective, scores[row, 0], train_w[row], train_wy[row, 0],
+                                  objective_params)
             gradients[row, 0] = g
             hessians[row, 0] = h
         else:

@@ -1,10 +1,18 @@
 """Gradients, hessians and losses of every objective over weighted row groups (numba).
 
 The kernels see a *group* of rows that share every bin code, and so share one score: its total
-weight ``w`` and weighted target sum ``wy`` are all the loss needs, because every objective here
-is linear in the target once the score is fixed (log loss: ``w * softplus(s) - s * wy``). A plain
-row is the group ``w = weight, wy = weight * y``. Squared error's constant ``sum(w * y^2)`` is
-left out of the per-group loss; the caller adds it once.
+weight ``w`` and weighted target sum ``wy``. For most objectives that is all the loss needs,
+because the loss is linear in the target once the score is fixed (log loss:
+``w * softplus(s) - s * wy``; Tweedie: ``w * mu^(2-p) / (2-p) - wy * mu^(1-p) / (1-p)``). A plain
+row is the group ``w = weight, wy = weight * y``. The loss's part that depends on the target alone
+(squared error's ``sum(w * y^2)``, a deviance's saturated term) is left out of the per-group
+loss; the caller adds it once.
+
+Pseudo-Huber and pinball (quantile) losses are not linear in the target: they see single rows
+only (never merged into groups, see ``LINEAR_IN_TARGET``) and recover the target as ``wy / w``.
+
+Objectives with parameters take them as ``params``, a pair of floats: Tweedie's variance power,
+pseudo-Huber's delta, or the quantile's alpha and the target's scale (see ``objectives``).
 """
 
 import numpy as np
@@ -14,6 +22,17 @@ SQUARED_ERROR = 0
 LOG_LOSS = 1
 MULTICLASS_LOG_LOSS = 2
 POISSON_DEVIANCE = 3
+TWEEDIE_DEVIANCE = 4
+GAMMA_DEVIANCE = 5
+RMSE_LOG = 6
+PSEUDO_HUBER = 7
+QUANTILE = 8
+
+#: Objectives whose loss is linear in the target at a fixed score: rows may be merged.
+LINEAR_IN_TARGET = (SQUARED_ERROR, LOG_LOSS, MULTICLASS_LOG_LOSS, POISSON_DEVIANCE,
+                    TWEEDIE_DEVIANCE, GAMMA_DEVIANCE, RMSE_LOG)
+#: ``params`` of objectives without parameters.
+NO_PARAMS = (0.0, 1.0)
 
 _MIN_HESSIAN = 1e-16
 
@@ -26,49 +45,125 @@ def _softplus(score):
 
 
 @njit(inline="always")
-def score_exponential(objective, score):
-    """The exponential a one-score gradient needs: exp(-s) for log loss, exp(s) for Poisson.
+def score_exponential(objective, score, params=NO_PARAMS):
+    """The exponential a one-score gradient needs: exp(-s) for log loss, exp(s) for Poisson and
+    rmse_log, exp((1 - p) s) for Tweedie, exp(-s) for gamma; 1.0 where none is needed.
 
     Greedy steps keep it per row and multiply it by ``score_exponential(delta)`` when a step adds
     ``delta``, which costs a multiplication instead of an ``exp`` per row.
     """
-    if objective == LOG_LOSS:
+    if objective == LOG_LOSS or objective == GAMMA_DEVIANCE:
         return np.exp(-score)
-    if objective == POISSON_DEVIANCE:
+    if objective == POISSON_DEVIANCE or objective == RMSE_LOG:
         return np.exp(score)
+    if objective == TWEEDIE_DEVIANCE:
+        return np.exp((1.0 - params[0]) * score)
     return 1.0
 
 
 @njit(inline="always")
-def group_gradient_from_exponential(objective, score, exponential, w, wy):
-    """``group_gradient`` given ``score_exponential(objective, score)``."""
+def group_gradient_from_exponential(objective, score, exponential, w, wy, params=NO_PARAMS):
+    """``group_gradient`` given ``score_exponential(objective, score, params)``."""
     if objective == LOG_LOSS:
         p = 1.0 / (1.0 + exponential)  # exp(-s) overflows to inf for very negative s: p = 0
         return w * p - wy, w * max(p * (1.0 - p), _MIN_HESSIAN)
     if objective == POISSON_DEVIANCE:
         return w * exponential - wy, w * max(exponential, _MIN_HESSIAN)
-    return w * score - wy, w
+    if objective == SQUARED_ERROR:
+        return w * score - wy, w
+    return _other_gradient(objective, score, exponential, w, wy, params)
 
 
 @njit(inline="always")
-def group_gradient(objective, score, w, wy):
-    """(gradient, hessian) of a single-score objective summed over a group."""
-    return group_gradient_from_exponential(objective, score, score_exponential(objective, score),
-                                           w, wy)
+def _other_gradient(objective, score, exponential, w, wy, params):
+    """(gradient, hessian) of the objectives after the first four (see ``group_gradient``)."""
+    if objective == TWEEDIE_DEVIANCE:
+        power = params[0]
+        high = np.exp((2.0 - power) * score)  # mu^(2-p); exponential is mu^(1-p)
+        hessian = (2.0 - power) * w * high + (power - 1.0) * wy * exponential
+        return w * high - wy * exponential, max(hessian, w * _MIN_HESSIAN)
+    if objective == GAMMA_DEVIANCE:
+        return w - wy * exponential, max(wy * exponential, w * _MIN_HESSIAN)
+    if objective == RMSE_LOG:
+        square = exponential * exponential
+        return w * square - wy * exponential, max(w * square, w * _MIN_HESSIAN)
+    if w <= 0.0:
+        return 0.0, 0.0
+    error = score - wy / w
+    if objective == PSEUDO_HUBER:
+        root = np.sqrt(1.0 + (error / params[0]) ** 2)
+        return w * error / root, w / root
+    # QUANTILE: the pinball loss has no curvature; its hessian is w / scale (see ``group_gradient``)
+    alpha = params[0]
+    return (w * (1.0 - alpha) if error >= 0.0 else -w * alpha), w / params[1]
+
+
+@njit(inline="always")
+def group_gradient(objective, score, w, wy, params=NO_PARAMS):
+    """(gradient, hessian) of a single-score objective summed over a group.
+
+    Not every hessian is the loss's second derivative. rmse_log's is the Gauss-Newton
+    ``w mu^2`` (the true one, ``2 w mu^2 - wy mu``, turns negative when y > 2 mu), which equals
+    the true one at a perfect fit. Pseudo-Huber's is ``w / sqrt(1 + (e/delta)^2)``, the curvature
+    of the quadratic that bounds the loss from above at the current error ``e`` (a step is then
+    a weighted mean of the errors, never beyond them, even for a leaf of outliers, where the
+    second derivative ``w / (1 + (e/delta)^2)^1.5`` nearly vanishes); at ``e = 0`` both are ``w``.
+    The pinball loss is piecewise linear: as InterpretML, the step is a gradient step over the
+    weight, here scaled by the target's ``scale`` (``params[1]``) so that a fit does not depend
+    on the units of y.
+    """
+    return group_gradient_from_exponential(objective, score,
+                                           score_exponential(objective, score, params), w, wy,
+                                           params)
 
 
 @njit(inline="always", cache=True)  # booster calls it too
-def group_loss(objective, score, w, wy):
-    """Loss of a single-score objective summed over a group (squared error: less its constant).
+def group_loss(objective, score, w, wy, params=NO_PARAMS):
+    """Loss of a single-score objective summed over a group, less its target-only part.
 
     Squared error's loss is (s - y)^2, twice the loss whose gradient ``group_gradient`` gives;
-    that keeps it the mean squared error, and leaves every Newton step unchanged.
+    that keeps it the mean squared error, and leaves every Newton step unchanged (rmse_log's
+    likewise). Poisson, Tweedie and gamma give half their deviance.
     """
     if objective == LOG_LOSS:
         return w * _softplus(score) - wy * score
     if objective == POISSON_DEVIANCE:
         return w * np.exp(score) - wy * score
-    return w * score * score - 2.0 * wy * score
+    if objective == SQUARED_ERROR:
+        return w * score * score - 2.0 * wy * score
+    return _other_loss(objective, score, w, wy, params)
+
+
+@njit(inline="always")
+def _other_loss(objective, score, w, wy, params):
+    """``group_loss`` of the objectives after the first four."""
+    if objective == TWEEDIE_DEVIANCE:
+        power = params[0]
+        return (w * np.exp((2.0 - power) * score) / (2.0 - power)
+                - wy * np.exp((1.0 - power) * score) / (1.0 - power))
+    if objective == GAMMA_DEVIANCE:
+        return w * score + wy * np.exp(-score)
+    if objective == RMSE_LOG:
+        mean = np.exp(score)
+        return w * mean * mean - 2.0 * wy * mean
+    if w <= 0.0:
+        return 0.0
+    error = score - wy / w
+    if objective == PSEUDO_HUBER:
+        delta = params[0]
+        return w * delta * delta * (np.sqrt(1.0 + (error / delta) ** 2) - 1.0)
+    alpha = params[0]  # QUANTILE
+    return w * ((1.0 - alpha) * error if error >= 0.0 else -alpha * error)
+
+
+@njit(cache=True)  # booster calls it
+def rows_loss(objective, scores, w, wy, params=NO_PARAMS):
+    """The summed ``group_loss`` of rows scored ``scores`` (one score per row)."""
+    total = 0.0
+    for row in range(w.shape[0]):
+        if w[row] > 0.0:
+            total += group_loss(objective, scores[row], w[row], wy[row], params)
+    return total
 
 
 # Log loss adds unit-weight groups' log1p(exp(-s)) as a product of (1 + exp(-s)), taking one
@@ -78,10 +173,11 @@ PRODUCT_FACTOR_LIMIT = 2.0 ** 60
 
 
 @njit(inline="always")
-def add_group_loss(objective, score, exponential, w, wy, loss, product, length):
+def add_group_loss(objective, score, exponential, w, wy, loss, product, length,
+                   params=NO_PARAMS):
     """Add a group's ``group_loss`` to the running ``(loss, product, length)``; return them.
 
-    ``exponential`` is ``score_exponential(objective, score)``. Log loss is
+    ``exponential`` is ``score_exponential(objective, score, params)``. Log loss is
     ``w * log1p(exp(-s)) + (w - wy) * s``: for a unit-weight group the log1p goes into
     ``product``, whose log ``loss`` takes every ``PRODUCT_LENGTH`` factors, so a validation row
     costs a multiplication instead of an ``exp`` and a ``log``. Poisson reuses ``exp(s)``.
@@ -98,7 +194,7 @@ def add_group_loss(objective, score, exponential, w, wy, loss, product, length):
         return loss + group_loss(objective, score, w, wy), product, length
     if objective == POISSON_DEVIANCE:
         return loss + w * exponential - wy * score, product, length
-    return loss + group_loss(objective, score, w, wy), product, length
+    return loss + group_loss(objective, score, w, wy, params), product, length
 
 
 @njit(inline="always")
