@@ -327,6 +327,15 @@ def test_models_it_cannot_represent_are_refused_by_name(binary, data):
     with pytest.raises(ValueError, match=f"term {binary.term_names_[0]!r}"):
         to_onnx(bad)
     bad = copy.deepcopy(binary)
+    bad.classes_ = bad.classes_[:1]
+    with pytest.raises(ValueError, match="needs 2 classes_, found 1"):
+        to_onnx(bad)
+    bad = copy.deepcopy(binary)
+    bad.feature_types_in_ = ["text" if n == "colour" else t
+                             for n, t in zip(bad.feature_names_in_, bad.feature_types_in_)]
+    with pytest.raises(ValueError, match="feature 'colour' has type 'text'"):
+        to_onnx(bad)
+    bad = copy.deepcopy(binary)
     bad.feature_names_in_ = ["predict" if n == "x" else n for n in bad.feature_names_in_]
     with pytest.raises(ValueError, match="feature 'predict'"):
         to_onnx(bad)

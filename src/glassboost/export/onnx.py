@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 from sklearn.utils.validation import check_is_fitted
 
-from ..schema import CONTINUOUS, align_for_predict
+from ..schema import CONTINUOUS, FEATURE_TYPES, align_for_predict
 from .onnx_graph import GraphBuilder
 
 OPSET = 17
@@ -71,6 +71,8 @@ def _check_model(model: Any, missing_string: str) -> tuple[list[str], list[str]]
     if not names:
         raise ValueError("the model has no features, so an ONNX graph would have no inputs")
     for name, kind, levels in zip(names, types, model.bins_):
+        if kind not in FEATURE_TYPES:
+            raise ValueError(f"feature {name!r} has type {kind!r}, not one of {FEATURE_TYPES}")
         if name in OUTPUTS or name == "":
             raise ValueError(f"feature {name!r}: an ONNX input cannot be named {name!r} "
                              f"(outputs are {list(OUTPUTS)}); rename the feature")
@@ -85,6 +87,10 @@ def _check_model(model: Any, missing_string: str) -> tuple[list[str], list[str]]
         raise ValueError(f"link {link!r} has no ONNX export; supported: "
                          f"{['logit', 'mlogit', *INVERSE_LINKS]}")
     n_scores = int(np.size(model.intercept_))
+    n_classes = len(getattr(model, "classes_", ()))
+    if link in ("logit", "mlogit") and n_classes != max(n_scores, 2):
+        raise ValueError(f"link {link!r} with {n_scores} scores per row needs "
+                         f"{max(n_scores, 2)} classes_, found {n_classes}")
     for term, features, table in zip(model.term_names_, model.term_features_,
                                      model.term_scores_):
         if not features or any(not 0 <= f < len(names) for f in features):
