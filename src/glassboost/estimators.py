@@ -27,12 +27,15 @@ from .purification import finish_terms
 from .resources import (check_fit_memory, check_input_memory, estimate_fit_memory, fit_size,
                         typed_bytes)
 from .schema import CONTINUOUS, NOMINAL, align_for_predict, type_table
+from .training_summary import bag_weights, feature_summaries
 
 FITTED_ATTRIBUTES = (
     "n_features_in_", "feature_names_in_", "feature_types_in_", "bins_", "term_features_",
     "term_names_", "term_scores_", "standard_deviations_", "bagged_scores_", "bagged_intercept_",
     "intercept_", "bin_weights_", "link_", "link_param_", "objective_", "classes_",
     "best_iteration_", "interaction_strengths_", "datetime_conversions_", "_match_by_name",
+    "histogram_edges_", "histogram_weights_", "unique_val_counts_", "feature_bounds_",
+    "bag_weights_", "min_target_", "max_target_",
 )
 
 
@@ -133,6 +136,15 @@ def _code_matrix(columns, bins: list[FeatureBins], interaction: bool) -> np.ndar
     return codes
 
 
+def _single_class_state(fitted: dict) -> dict:
+    """InterpretML's model of a one-class target: every row is that class with probability 1,
+    and the score (the log-odds of any other class) is -inf. No term can change that."""
+    fitted.update({"intercept_": np.array([-np.inf]),
+                   "bagged_intercept_": np.full(len(fitted["bag_weights_"]), -np.inf),
+                   "link_": "monoclassification"})
+    return fitted
+
+
 def _store_parameters(estimator: BaseEstimator, arguments: dict) -> None:
     """Keep every ``__init__`` argument unchanged, as scikit-learn requires."""
     for name, value in arguments.items():
@@ -193,6 +205,7 @@ class _EBMBase(BaseEstimator):
                 "X (a count in the range [0, n_samples), or a fraction in the range [0.0, 1.0))"
             )
         y_encoded, strata = self._encode_target(y, n_rows)
+        single_class = len(getattr(self, "_classes", (0, 1))) == 1
         weights = _sample_weights(sample_weight, n_rows)
         objective = self._objective()
         check_target_scale(objective, y_encoded, weights)
@@ -224,8 +237,8 @@ class _EBMBase(BaseEstimator):
                 if p not in excluded and not monotone[list(p)].any()
                 and min(bins[p[0]].n_interaction_bins, bins[p[1]].n_interaction_bins) > 3
             ]
-        if not main_features and (not candidates or n_pairs == 0):
-            raise ValueError("exclude removed every term: there is nothing left to fit")
+        if single_class:  # InterpretML's monoclassification: nothing to learn
+            main_features, candidates = [], []
         check_fit_memory(estimate_fit_memory(fit_size(
             bins, objective, weights, main_features, candidates, n_pairs, explicit is not None,
             resolve_n_threads(self.n_jobs), self.outer_bags,
@@ -305,8 +318,15 @@ class _EBMBase(BaseEstimator):
             "datetime_conversions_": [c.to_dict() for c in table.conversions],
             "_match_by_name": self.feature_names is None and (
                 isinstance(X, pd.DataFrame) or hasattr(X, "to_pandas")),
+            "bag_weights_": bag_weights(booster),
         }
+        fitted.update(feature_summaries(
+            table.columns, table.types,
+            [np.bincount(data.codes[:, f], weights=weights, minlength=bins[f].n_bins)
+             for f in range(len(names))], weights))
         fitted.update(self._fitted_target_attributes())
+        if single_class:
+            return _single_class_state(fitted)
         _check_finite_model(fitted)
         return fitted
 
@@ -399,17 +419,80 @@ class _EBMBase(BaseEstimator):
 
         return editing.scale(self, term, factor)
 
-    def sweep(self, threshold: float, importance_type: str = "avg_weight"):
+    def sweep(self, terms: bool = True, bins: bool = True, features: bool = False):
+        """Purge terms that are zero everywhere, bin levels no term reads and (``features``)
+        features no term uses, as InterpretML's ``sweep``; returns the model."""
+        from . import editing
+
+        return editing.sweep(self, terms, bins, features)
+
+    def remove_weak_terms(self, threshold: float, importance_type: str = "avg_weight"):
         """Drop terms whose importance is below ``threshold``; returns the model."""
         from . import editing
 
-        return editing.sweep(self, threshold, importance_type)
+        return editing.remove_weak_terms(self, threshold, importance_type)
 
-    def monotonize(self, term, increasing: bool | str = "auto"):
-        """Make a main effect monotone by weighted isotonic regression; returns the model."""
+    def monotonize(self, term, increasing: bool | str | None = "auto",
+                   passthrough: float = 0.0):
+        """Make a main effect monotone by weighted isotonic regression, keeping ``intercept_``
+        (``passthrough`` > 0 moves that part of the mean's change into it); returns the
+        model."""
         from . import editing
 
-        return editing.monotonize(self, term, increasing)
+        return editing.monotonize(self, term, increasing, passthrough)
+
+    def copy(self):
+        """A deep copy of the estimator and its fitted model."""
+        return copy.deepcopy(self)
+
+    def predict_with_uncertainty(self, X: Any) -> np.ndarray:
+        """Each row's score averaged over the outer bags and its standard deviation across
+        them, as InterpretML computes them from ``bagged_scores_`` and ``bagged_intercept_``:
+        shape (n_rows, 2) (multiclass: (n_rows, 2, n_classes))."""
+        columns, bins, features, _, n_scores = self._model_inputs(X)
+        bagged_intercept = np.asarray(self.bagged_intercept_, dtype=np.float64)
+        per_bag = np.stack([
+            term_sums(columns, bins, features, [s[bag] for s in self.bagged_scores_], n_scores)
+            + bagged_intercept[bag] for bag in range(len(bagged_intercept))])
+        return np.stack([per_bag.mean(axis=0), per_bag.std(axis=0)], axis=1)
+
+    def to_jsonable(self, detail: str = "all") -> dict:
+        """The model file's document as plain Python values (see :meth:`to_json`)."""
+        from .io.model_json import model_document
+
+        check_is_fitted(self, "term_scores_")
+        return model_document(self, detail)
+
+    def estimate_mem(self, X: Any, y: Any = None, data_multiplier: float = 0.0) -> int:
+        """Bytes ``fit(X, y)`` would allocate at its peak (the same estimate ``fit`` checks
+        against the available memory), plus ``data_multiplier`` times the bytes of X and y.
+        Without y, a classifier is sized as binary. Pairs are sized for the candidates with
+        the most cells."""
+        check_number("data_multiplier", data_multiplier, 0.0)
+        _check_params(self)
+        working = copy.copy(self)
+        table = type_table(X, self.feature_names, self.feature_types, self.datetime_features,
+                           self.exclude)
+        n_rows = len(table.columns[0].values)
+        weights = np.ones(n_rows)
+        if y is None:
+            y_encoded = np.zeros(n_rows)
+            working._classes = np.arange(2)
+        else:
+            y_encoded, _ = working._encode_target(y, n_rows)
+        bins = _feature_bins(table, weights, self.max_bins, self.max_interaction_bins)
+        names = table.names
+        excluded = parse_exclude(self.exclude, names)
+        n_pairs, explicit = parse_interactions(self.interactions, names)
+        candidates = [p for p in (explicit or combinations(range(len(names)), 2))
+                      if p not in excluded]
+        size = fit_size(bins, working._objective(), weights,
+                        [i for i in range(len(names)) if (i,) not in excluded], candidates,
+                        n_pairs, explicit is not None, resolve_n_threads(self.n_jobs),
+                        self.outer_bags, typed_bytes(X, table) + y_encoded.nbytes)
+        data_bytes = (X.memory_usage(deep=True).sum() if isinstance(X, pd.DataFrame)
+                      else np.asarray(X).nbytes) + (0 if y is None else np.asarray(y).nbytes)
+        return int(estimate_fit_memory(size).total + data_multiplier * data_bytes)
 
     def set_term_scores(self, term, scores):
         """Replace one term's table after validating its shape; returns the model."""
@@ -468,15 +551,13 @@ class ExplainableBoostingClassifier(ClassifierMixin, _EBMBase):
         except ValueError as error:
             raise ValueError(f"Target y: {error}") from None
         classes, encoded = np.unique(y, return_inverse=True)
-        if len(classes) < 2:
-            raise ValueError(
-                f"y has only one class ('{classes[0]}'); a classifier needs at least 2 classes"
-            )
         self._classes = classes
         return encoded.astype(np.float64), encoded
 
     def _objective(self):
-        return classification_objective(self.objective, len(self._classes))
+        # a one-class target is fitted as binary (with no terms) and stored as InterpretML's
+        # monoclassification model
+        return classification_objective(self.objective, max(2, len(self._classes)))
 
     def _fitted_target_attributes(self) -> dict:
         return {"classes_": self._classes}
@@ -487,11 +568,20 @@ class ExplainableBoostingClassifier(ClassifierMixin, _EBMBase):
 
     def predict_proba(self, X: Any) -> np.ndarray:
         scores = self._raw_scores(X)
+        if self.link_ == "monoclassification":
+            return np.ones((len(scores), 1))
         return inverse_link(self.link_, scores)
 
     def predict(self, X: Any) -> np.ndarray:
         probabilities = self.predict_proba(X)
         return self.classes_[np.argmax(probabilities, axis=1)]
+
+    def reorder_classes(self, classes: Any):
+        """Put the classes in the given order, moving every class's scores with it (binary:
+        swapping the classes negates every score); returns the model."""
+        from . import editing
+
+        return editing.reorder_classes(self, classes)
 
 
 class ExplainableBoostingRegressor(RegressorMixin, _EBMBase):
@@ -527,10 +617,14 @@ class ExplainableBoostingRegressor(RegressorMixin, _EBMBase):
         if objective.name == "poisson_deviance" and np.any(y < 0):
             raise ValueError("objective='poisson_deviance' needs y >= 0 (counts or rates)")
         check_regression_target(objective, y)
+        self._target_range = (float(y.min()), float(y.max()))
         return y.astype(np.float64), None
 
     def _objective(self):
         return regression_objective(self.objective)
+
+    def _fitted_target_attributes(self) -> dict:
+        return {"min_target_": self._target_range[0], "max_target_": self._target_range[1]}
 
     def _intercept_layout(self, intercept: np.ndarray):
         return float(intercept[0])
