@@ -319,3 +319,26 @@ def test_hostile_interpret_json_fails_cleanly(models):
                                               for level in levels]
     model = glassboost.load(json.dumps(document))
     assert model.bins_[0][0][0] == 1e200
+
+
+def test_interpret_json_detail_levels(models):
+    """A part InterpretML's file leaves out is absent (it raises on use); one it holds is used,
+    e.g. bin weights for importances."""
+    import json
+
+    from glassboost.io.detail import AbsentPart
+
+    ebm = models["binary"]
+    minimal = glassboost.load(json.dumps(_interpret_document(ebm)))
+    assert isinstance(minimal.standard_deviations_, AbsentPart)
+    assert isinstance(minimal.bin_weights_, AbsentPart)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        buffer = io.StringIO()
+        ebm.to_json(buffer, detail="interpretable")
+    interpretable = glassboost.load(buffer.getvalue())
+    np.testing.assert_allclose(interpretable.term_importances(), ebm.term_importances(),
+                               rtol=1e-12)
+    assert len(interpretable.bagged_scores_[0]) == 0
+    again = glassboost.load(interpretable.to_json(detail="interpretable"))
+    _assert_same(ebm, again, _scoring_rows(_data()))

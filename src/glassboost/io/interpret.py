@@ -18,7 +18,7 @@ import numpy as np
 
 from ..binning import FeatureBins
 from ..schema import CONTINUOUS, NOMINAL, ORDINAL
-from .detail import AbsentPart
+from .detail import AbsentPart, holds
 
 __all__ = ["from_interpret", "fitted_from_attributes"]
 
@@ -289,7 +289,9 @@ def fitted_from_attributes(get: Callable[[str], Any], objective: str | None,
         "link_param_": float("nan") if link_param is None else float(link_param),
         "objective_": objective or LINK_OBJECTIVES[link],
         "best_iteration_": _best_iteration(get("best_iteration_")),
-        "interaction_strengths_": {},  # InterpretML keeps no strengths of candidate pairs
+        # InterpretML keeps no strengths of candidate pairs
+        "interaction_strengths_": ({} if holds(detail, "interaction_strengths_")
+                                   else AbsentPart("interaction_strengths_", detail)),
         "datetime_conversions_": [],
         # InterpretML names the columns of an array feature_0000, ...: such a model matches
         # a table's columns by position, one fitted on named columns by name
