@@ -54,11 +54,14 @@ def check_random_state(value: Any) -> None:
 
 
 def feature_index(item: Any, names: Sequence[str], what: str) -> int:
-    """Index of a feature given by position or by name."""
+    """Index of a feature given by position (negative counts from the end, as InterpretML
+    allows; a whole float such as 2.0 is its integer) or by name."""
+    if isinstance(item, float) and item.is_integer():
+        item = int(item)
     if isinstance(item, (numbers.Integral,)) and not isinstance(item, bool):
-        if not 0 <= item < len(names):
+        if not -len(names) <= item < len(names):
             raise ValueError(f"{what}: feature index {item} is out of range 0..{len(names) - 1}")
-        return int(item)
+        return int(item) % len(names)
     if isinstance(item, str):
         if item not in names:
             raise ValueError(f"{what}: unknown feature {item!r}")

@@ -1,0 +1,200 @@
+"""InterpretML's ``interpret.utils`` helpers for EBMs, with its signatures: ``measure_interactions``
+(FAST pair strengths), ``purify`` (the functional-ANOVA split of a table) and ``inv_link``.
+
+They run glassboost's own pieces: the FAST kernel of ``kernels.interactions``, the least-squares
+purification of ``purification`` and the binning of ``binning``.
+"""
+
+from __future__ import annotations
+
+from itertools import combinations
+from typing import Any
+
+import numpy as np
+from scipy.special import expit, softmax
+from sklearn.utils.multiclass import type_of_target
+
+from .binning import fit_categorical, fit_continuous
+from .estimators import _code_matrix, _sample_weights
+from .kernels.interactions import pair_strengths
+from .objectives import classification_objective, regression_objective
+from .parameters import feature_index
+from .purification import purify_pair
+from .schema import CONTINUOUS, type_table
+
+
+def _task(y: np.ndarray, init_score: Any, objective: str | None) -> bool:
+    """True for classification: from ``objective``, a fitted ``init_score`` model, or y."""
+    if objective is not None and objective.strip():
+        try:
+            regression_objective(objective)
+            return False
+        except ValueError:
+            classification_objective(objective, 2)  # raises naming the objective
+            return True
+    if hasattr(init_score, "classes_"):
+        return True
+    if hasattr(init_score, "predict"):
+        return False
+    kind = type_of_target(y)
+    if kind == "continuous":
+        return False
+    if kind in ("binary", "multiclass"):
+        return not (kind == "multiclass" and init_score is not None
+                    and np.ndim(init_score) == 1)
+    raise ValueError(f"y: unrecognized target type {kind!r}")
+
+
+def _start_scores(init_score: Any, X: Any, n_rows: int, n_scores: int) -> np.ndarray:
+    if init_score is None:
+        return np.zeros((n_rows, n_scores))
+    if hasattr(init_score, "decision_function") or hasattr(init_score, "predict"):
+        scores = (init_score.decision_function(X) if hasattr(init_score, "decision_function")
+                  else init_score.predict(X))
+    else:
+        scores = init_score
+    scores = np.asarray(scores, dtype=np.float64).reshape(n_rows, -1)
+    if scores.shape[1] != n_scores or not np.all(np.isfinite(scores)):
+        raise ValueError(f"init_score must hold {n_scores} finite score(s) per row, got shape "
+                         f"{np.shape(scores)}")
+    return scores
+
+
+def measure_interactions(X: Any, y: Any, interactions: Any = None, init_score: Any = None,
+                         sample_weight: Any = None, feature_names: Any = None,
+                         feature_types: Any = None, max_interaction_bins: int = 64,
+                         min_samples_leaf: int = 4, min_hessian: float = 1e-4,
+                         reg_alpha: float = 0.0, reg_lambda: float = 0.0,
+                         max_delta_step: float = 0.0, objective: str | None = None) -> list:
+    """FAST strengths of feature pairs, strongest first: ``[((i, j), strength), ...]``.
+
+    ``interactions``: None for every pair, a count for the strongest that many, or a list of
+    pairs (indices or names). Features are binned into ``max_interaction_bins`` quantile bins;
+    scores start at ``init_score`` (per-row scores, or a fitted model whose
+    ``decision_function`` gives them), else at zero, as in InterpretML. ``reg_alpha``,
+    ``reg_lambda`` and ``max_delta_step`` are accepted for InterpretML's signature; only their
+    defaults (0) are supported.
+    """
+    for name, value in (("reg_alpha", reg_alpha), ("reg_lambda", reg_lambda),
+                        ("max_delta_step", max_delta_step)):
+        if value != 0:
+            raise ValueError(f"{name}={value!r}: measure_interactions supports only 0")
+    table = type_table(X, feature_names, feature_types, "parts", None)
+    n_rows = len(table.columns[0].values)
+    y = np.asarray(y)
+    if y.ndim != 1 or len(y) != n_rows:
+        raise ValueError(f"y must be 1-dimensional with one value per row of X ({n_rows}), got "
+                         f"shape {y.shape}")
+    weights = _sample_weights(sample_weight, n_rows)
+    if _task(y, init_score, objective):
+        classes, encoded = np.unique(y, return_inverse=True)
+        if hasattr(init_score, "classes_"):
+            classes = np.asarray(init_score.classes_)
+            encoded = np.searchsorted(classes, y)
+        loss = classification_objective(objective or "log_loss", max(2, len(classes)))
+        targets = (np.eye(loss.n_scores)[encoded] if loss.n_scores > 1
+                   else encoded[:, None].astype(np.float64))
+    else:
+        loss = regression_objective(objective or "rmse")
+        targets = y.astype(np.float64)[:, None]
+    names = table.names
+    bins = []
+    for name, kind, column, order in zip(names, table.types, table.columns, table.orders):
+        try:
+            bins.append(fit_continuous(column, weights, max_interaction_bins,
+                                       max_interaction_bins) if kind == CONTINUOUS else
+                        fit_categorical(kind, column, order, weights, max_interaction_bins))
+        except ValueError as error:
+            raise ValueError(f"Feature {name!r}: {error}") from None
+    if interactions is None or isinstance(interactions, (int, np.integer)):
+        pairs = list(combinations(range(len(names)), 2))
+        top = None if interactions is None or interactions <= 0 else int(interactions)
+    else:
+        pairs = [tuple(sorted(feature_index(f, names, "interactions") for f in pair))
+                 for pair in interactions]
+        top = None
+    if not pairs:
+        return []
+    scores = _start_scores(init_score, X, n_rows, loss.n_scores)
+    strengths = pair_strengths(
+        _code_matrix(table.columns, bins, True), np.array(pairs, dtype=np.int64),
+        np.array([b.n_interaction_bins for b in bins], dtype=np.int64), scores,
+        (weights > 0).astype(np.float64), weights, weights[:, None] * targets, loss.code,
+        min_samples_leaf, min_hessian)
+    # InterpretML's scale: the gain per unit of training weight, and for squared error on its
+    # loss (y - s)^2, whose gradient and hessian are twice those of our (y - s)^2 / 2 (libebm
+    # multiplies by GradientConstant^2 / HessianConstant = 2); checked against interpret-core
+    # up to the binning in tests/test_interpret_api.py
+    strengths = strengths / weights.sum() * (2.0 if loss.name == "rmse" else 1.0)
+    ranked = sorted(zip(pairs, strengths.tolist()), key=lambda item: -item[1])
+    return ranked[:top] if top is not None else ranked
+
+
+def purify(scores: Any, weights: Any, tolerance: float = 0.0,
+           is_randomized: bool = True) -> tuple[np.ndarray, list, np.ndarray]:
+    """Split a main effect or pair table into its pure part, the impurities it held and an
+    intercept, as InterpretML's ``purify``: ``(pure, [((dims), impurity), ...], intercept)``.
+
+    A pair's pure part has zero weighted row and column means; its marginals, centered, are
+    the impurities ``((0,), rows)`` and ``((1,), cols)``; every constant is in the intercept.
+    ``scores`` may have one more axis than ``weights`` (one score per class): every class is
+    purified, then the class scores of every cell are shifted to sum to zero. The split is solved exactly (weighted least squares), so
+    ``tolerance`` and ``is_randomized`` change nothing; they are kept for the signature.
+    """
+    table = np.asarray(scores, dtype=np.float64)
+    weights = np.asarray(weights, dtype=np.float64)
+    if table.ndim not in (weights.ndim, weights.ndim + 1):
+        raise ValueError(f"scores ndim ({table.ndim}) must equal weights ndim ({weights.ndim}) "
+                         "or weights ndim + 1")
+    if weights.ndim not in (1, 2):
+        raise ValueError(f"purify supports tables of 1 or 2 dimensions, got {weights.ndim}")
+    if np.any(weights < 0) or not np.all(np.isfinite(weights)) or weights.sum() <= 0:
+        raise ValueError("weights must be finite, non-negative and not all zero")
+    per_class = table.ndim == weights.ndim + 1
+    cube = table if per_class else table[..., None]
+
+    def centered(part: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        mean = np.tensordot(w, part, axes=w.ndim) / w.sum()
+        return part - mean, mean
+
+    if weights.ndim == 1:
+        pure, intercept = centered(cube, weights)
+        impurities = []
+    else:
+        pure, rows, cols = purify_pair(cube, weights)
+        rows, row_mean = centered(rows, weights.sum(axis=1))
+        cols, col_mean = centered(cols, weights.sum(axis=0))
+        intercept = row_mean + col_mean
+        impurities = [((0,), rows if per_class else rows[..., 0]),
+                      ((1,), cols if per_class else cols[..., 0])]
+    if per_class:  # class scores matter only up to a constant per cell: make them sum to 0
+        pure = pure - pure.mean(axis=-1, keepdims=True)
+        impurities = [(dims, part - part.mean(axis=-1, keepdims=True))
+                      for dims, part in impurities]
+        intercept = intercept - intercept.mean()
+        return pure, impurities, intercept
+    return pure[..., 0], impurities, intercept
+
+
+def inv_link(scores: Any, link: str, link_param: float = np.nan) -> np.ndarray:
+    """Predictions from scores: ``logit`` gives both classes' probabilities on a new last
+    axis, ``mlogit`` a softmax over the last axis, ``vlogit`` one sigmoid per score, ``log``
+    the exponential, ``identity`` the scores, ``monoclassification`` probability 1."""
+    scores = np.asarray(scores, dtype=np.float64)
+    if link == "identity":
+        return scores.copy()
+    if link == "logit":
+        p = expit(scores)
+        return np.stack([1.0 - p, p], axis=-1)
+    if link == "mlogit":
+        if scores.ndim == 0 or scores.shape[-1] < 2:
+            raise ValueError("mlogit needs 2 or more scores in the last dimension")
+        return softmax(scores, axis=-1)
+    if link == "vlogit":
+        return expit(scores)
+    if link == "log":
+        with np.errstate(over="ignore"):
+            return np.exp(scores)
+    if link == "monoclassification":
+        return np.where(np.isnan(scores), np.nan, 1.0)[..., None]
+    raise ValueError(f"unsupported link function {link!r}")
