@@ -282,3 +282,82 @@ def test_an_edit_failing_partway_changes_nothing(small_models, edit, arguments):
     with pytest.raises(IndexError):
         getattr(model, edit)(*arguments)
     assert_same(_fitted_state(model), before)
+
+
+# ---- InterpretML's edits: sweep, masks, class order, passthrough -------------------------------
+def test_sweep_purges_zero_terms_and_unused_levels(small, small_models):
+    X, _ = small
+    model = copy.deepcopy(small_models["regression"])
+    before = model.predict(X)
+    dropped = [model.term_names_.index(name) for name in ("z", "x & z")]
+    for t in dropped:
+        model.scale(t, 0.0)
+    model.sweep()
+    assert "z" not in model.term_names_ and "x & z" not in model.term_names_
+    assert len(model.bins_[2]) == 1  # 'z' is in no term: only its main level is kept
+    assert len(model.bins_[0]) == 2  # 'x' is in a pair: both levels stay
+    contributions = small_models["regression"].eval_terms(X)[:, dropped].sum(axis=1)
+    np.testing.assert_allclose(model.predict(X), before - contributions, atol=1e-12)
+    model.sweep(features=True)
+    assert model.feature_names_in_ == ["x", "c"] and model.n_features_in_ == 2
+    assert len(model.histogram_weights_) == 2 and model.feature_bounds_.shape == (2, 2)
+    assert_sums_any(model, X[["x", "c"]])
+    for bad in ({"terms": 1}, {"bins": None}, {"features": "yes"}):
+        with pytest.raises(ValueError, match="must be True or False"):
+            model.sweep(**bad)
+
+
+def assert_sums_any(model, X) -> None:
+    intercept = np.asarray(model.intercept_, dtype=np.float64).reshape(-1)
+    total = model.eval_terms(X).sum(axis=1) + (intercept[0] if intercept.size == 1
+                                               else intercept)
+    np.testing.assert_allclose(total, model.decision_function(X), atol=1e-12)
+
+
+def test_boolean_masks_select_what_to_drop(small_models):
+    model = copy.deepcopy(small_models["binary"])
+    names = list(model.term_names_)
+    model.remove_terms([name == "c" for name in names])
+    assert model.term_names_ == [n for n in names if n != "c"]
+    with pytest.raises(ValueError, match="one boolean for each of the 4 terms"):
+        model.remove_terms([True, False])
+    with pytest.raises(ValueError, match="one boolean for each"):
+        model.remove_terms([True, 1, False, False])
+    model.remove_features([False, False, True])
+    assert model.feature_names_in_ == ["x", "c"]
+
+
+def test_reorder_classes(small, small_models):
+    X, _ = small
+    model = copy.deepcopy(small_models["multiclass"])
+    before = model.predict_proba(X)
+    assert model.reorder_classes([2, 0, 1]) is model
+    np.testing.assert_array_equal(model.classes_, [2, 0, 1])
+    np.testing.assert_allclose(model.predict_proba(X), before[:, [2, 0, 1]], atol=1e-12)
+    assert_sums_any(model, X)
+    for bad, message in (([0, 1], "once"), ([0, 0, 1], "once"), ([0, 1, 5], "not classes")):
+        with pytest.raises(ValueError, match=message):
+            model.reorder_classes(bad)
+    with pytest.raises(ValueError, match="classifier"):
+        editing.reorder_classes(copy.deepcopy(small_models["regression"]), [0, 1])
+
+
+@pytest.mark.parametrize("passthrough", [0.0, 0.25, 1.0])
+def test_monotonize_passthrough(small, small_models, passthrough):
+    X, _ = small
+    model = copy.deepcopy(small_models["regression"])
+    old_intercept = model.intercept_
+    weights = model.bin_weights_[0]
+    old_mean = np.average(model.term_scores_[0][1:-1], weights=weights[1:-1])
+    model.monotonize("x", True, passthrough)
+    new = model.term_scores_[0]
+    assert np.all(np.diff(new[1:-1]) >= -1e-12)
+    if passthrough == 0.0:  # the value bins keep their mean, the intercept stays
+        assert model.intercept_ == old_intercept
+        assert np.average(new[1:-1], weights=weights[1:-1]) == pytest.approx(old_mean)
+    else:  # the table is centered again, its mean moved into the intercept
+        assert abs(np.dot(weights, new)) < 1e-9 * weights.sum()
+    np.testing.assert_allclose(np.mean(model.bagged_scores_[0], axis=0), new, atol=1e-12)
+    assert_sums_any(model, X)
+    with pytest.raises(ValueError, match="passthrough"):
+        model.monotonize("x", True, 1.5)

@@ -22,6 +22,7 @@ that of the pooled bags when each model's bags carry its share of the training w
 
 from __future__ import annotations
 
+import warnings
 from typing import Any, Sequence
 
 import numpy as np
@@ -259,5 +260,31 @@ def merge_ebms(models: Sequence[Any]) -> Any:
     })
     if hasattr(first, "classes_"):
         fitted["classes_"] = np.asarray(first.classes_).copy()
+    fitted.update(_training_summaries(models, sizes, bagless))
     merged.__dict__.update(fitted)
     return merged
+
+
+def _training_summaries(models: list, sizes: np.ndarray, bagless: bool) -> dict:
+    """What InterpretML's merge keeps of the training summaries: the widest feature bounds, the
+    target range, and every bag's training weight (a model without ``bag_weights_`` gives each
+    of its bags its whole training weight). Histograms and distinct-value counts of the
+    models' data cannot be combined and are left out, as InterpretML leaves them."""
+    summaries: dict[str, Any] = {}
+    bounds = [np.asarray(m.feature_bounds_, dtype=np.float64) for m in models
+              if hasattr(m, "feature_bounds_")]
+    if bounds and not all(np.isnan(b).all() for b in bounds):
+        with np.errstate(invalid="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN columns (categoricals)
+            summaries["feature_bounds_"] = np.column_stack(
+                [np.nanmin([b[:, 0] for b in bounds], axis=0),
+                 np.nanmax([b[:, 1] for b in bounds], axis=0)])
+    for name, pick in (("min_target_", min), ("max_target_", max)):
+        values = [getattr(m, name) for m in models if hasattr(m, name)]
+        if values:
+            summaries[name] = pick(values)
+    if not bagless:
+        summaries["bag_weights_"] = np.concatenate([
+            np.asarray(getattr(m, "bag_weights_", np.full(len(m.bagged_intercept_), size)),
+                       dtype=np.float64) for m, size in zip(models, sizes)])
+    return summaries
