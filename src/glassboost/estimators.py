@@ -318,7 +318,7 @@ class _EBMBase(BaseEstimator):
             "datetime_conversions_": [c.to_dict() for c in table.conversions],
             "_match_by_name": self.feature_names is None and (
                 isinstance(X, pd.DataFrame) or hasattr(X, "to_pandas")),
-            "bag_weights_": bag_weights(booster),
+            "bag_weights_": bag_weights(booster, getattr(bagged, "bags", None)),
         }
         fitted.update(feature_summaries(
             table.columns, table.types,

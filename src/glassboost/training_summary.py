@@ -74,12 +74,18 @@ def feature_summaries(columns: Sequence[Column], types: Sequence[str],
             "unique_val_counts_": np.array(uniques, dtype=np.int64), "feature_bounds_": bounds}
 
 
-def bag_weights(booster: Booster) -> np.ndarray:
-    """The training weight of every outer bag: the rows outside its validation split."""
+def bag_weights(booster: Booster, kept: Sequence[int] | None = None) -> np.ndarray:
+    """The training weight of every outer bag in the model (``kept``: the bags a stopped fit
+    kept, else all): the rows outside its validation split, or with a bag matrix (InterpretML's
+    ``bags``) each row's weight times the times it trains in that bag."""
     data = booster.data
+    matrix = getattr(booster, "bags", None)
     totals = []
-    for seed in booster.split_seeds:
+    for bag in range(booster.outer_bags) if kept is None else kept:
+        if matrix is not None:
+            totals.append(float(np.maximum(matrix[:, bag], 0) @ data.weights))
+            continue
         held_out = validation_mask(len(data.y), data.strata, booster.validation_size,
-                                   np.random.default_rng(seed))
+                                   np.random.default_rng(booster.split_seeds[bag]))
         totals.append(float(data.weights[~held_out].sum()))
     return np.array(totals)
