@@ -5,10 +5,17 @@ per bag); a bag is described by weight vectors built inside the thread that runs
 identical codes are boosted as weighted groups when that pays (``grouping``). Bags run on a
 thread pool (the kernels release the GIL) and each one is seeded on its own, so results do not
 depend on ``n_jobs``.
+
+A fit may be watched (``FitMonitor``): a wall-clock budget and step callbacks stop boosting from
+outside. Each bag then keeps the best tables it reached, as early stopping keeps them; bags whose
+main effects had not started boosting when everything stopped are left out of the model.
 """
 
 from __future__ import annotations
 
+import itertools
+import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -18,7 +25,8 @@ import numpy as np
 from scipy.special import xlogy
 
 from .grouping import RowGroups, group_identical_rows
-from .kernels.boost import boost_terms, mean_validation_loss
+from .kernels.boost import (CONTROL_HANDLE, CONTROL_STOP, STEP_REPORTERS, boost_terms,
+                            mean_validation_loss, offset_intercept, offset_loss)
 from .kernels.interactions import pair_strengths
 from .kernels.loss import (GAMMA_DEVIANCE, MULTICLASS_LOG_LOSS, NO_PARAMS, POISSON_DEVIANCE,
                            RMSE_LOG, SQUARED_ERROR, TWEEDIE_DEVIANCE, group_loss,
@@ -60,6 +68,7 @@ class BoostSettings:
     gain_scale: float  # greedy ranking weight of nominal main terms' gains
     cat_smooth: float = 10.0
     early_stopping_noise: float = 0.0  # see ``min_improvement``
+    options: np.ndarray | None = None  # the kernels' split options (``split.split_options``)
 
 
 @dataclass
@@ -88,6 +97,76 @@ class BaggedTerms:
     pair_tables: list[list[np.ndarray]]  # [bag][pair] -> (n1, n2, n_scores)
     pair_strengths: dict[tuple[int, int], float] = field(default_factory=dict)
     best_steps: np.ndarray | None = None  # (2, n_bags): best step per stage and bag
+    bags: list[int] | None = None  # the bags in the tables (all, unless a fit was stopped)
+
+
+#: What a step callback returns to stop: this bag's stage, or the whole fit.
+STOP_CURRENT, STOP_ALL = "stop_current", "stop_all"
+
+
+class FitMonitor:
+    """Stops boosting from outside: when ``max_time`` seconds have passed since ``started``
+    (``time.monotonic()``; by default when boosting starts), and when ``callback(bag, stage,
+    step, term, metric)`` returns ``STOP_CURRENT`` (this bag's stage) or ``STOP_ALL``. An
+    exception raised by the callback stops the fit and is kept in ``error`` for the caller to
+    raise."""
+
+    _handles = itertools.count()
+
+    def __init__(self, max_time: float | None = None, callback: Callable | None = None,
+                 started: float | None = None):
+        self.max_time = max_time
+        self.started = started
+        self.callback = callback
+        self.stopped = False
+        self.error: BaseException | None = None
+        self._controls: list[np.ndarray] = []
+        self._handles_used: list[int] = []
+        self._lock = threading.Lock()
+        self._timer: threading.Timer | None = None
+
+    def start(self) -> None:
+        if self.max_time is not None:
+            spent = 0.0 if self.started is None else time.monotonic() - self.started
+            self._timer = threading.Timer(max(self.max_time - spent, 0.0), self.stop_all)
+            self._timer.daemon = True
+            self._timer.start()
+
+    def close(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+        for handle in self._handles_used:
+            STEP_REPORTERS.pop(handle, None)
+
+    def stop_all(self) -> None:
+        with self._lock:
+            self.stopped = True
+            for control in self._controls:
+                control[CONTROL_STOP] = 1.0
+
+    def control(self, bag: int, stage: int) -> np.ndarray:
+        """The control array of one bag's stage (``kernels.boost``)."""
+        control = np.array([0.0, -1.0])
+        if self.callback is not None:
+            handle = next(self._handles)
+            STEP_REPORTERS[handle] = lambda step, term, metric: self._report(
+                bag, stage, step, term, metric)
+            self._handles_used.append(handle)
+            control[CONTROL_HANDLE] = handle
+        with self._lock:
+            self._controls.append(control)
+            control[CONTROL_STOP] = 1.0 if self.stopped else 0.0
+        return control
+
+    def _report(self, bag: int, stage: int, step: int, term: int, metric: float) -> bool:
+        try:
+            action = self.callback(bag, stage, step, term, metric)
+        except BaseException as error:  # noqa: BLE001 - raised again after the fit
+            self.error = self.error or error
+            action = STOP_ALL
+        if action == STOP_ALL:
+            self.stop_all()
+        return action in (STOP_ALL, STOP_CURRENT)
 
 
 def validation_mask(n_rows: int, strata: np.ndarray | None, validation_size: float,
@@ -224,7 +303,7 @@ def bin_space_pays(objective_code: int, n1: np.ndarray, n2: np.ndarray, n_rows: 
 
 
 def _run_stage(term_codes, features, n_bins, data, objective, settings, scores, rows: BagRows,
-               seed, objective_params=NO_PARAMS):
+               seed, objective_params=NO_PARAMS, control=None):
     n1, n2, nominal, monotone = _pack_terms(features, n_bins, data)
     tables = np.zeros((len(features), int((n1 * n2).max()), objective.n_scores))
     in_bins = bin_space_pays(objective.code, n1, n2, term_codes.shape[1],
@@ -238,26 +317,46 @@ def _run_stage(term_codes, features, n_bins, data, objective, settings, scores, 
         settings.min_samples_leaf, settings.min_hessian,
         settings.max_leaves, settings.smoothing_rounds, settings.greedy_ratio,
         settings.cyclic_progress, settings.cat_smooth, settings.gain_scale, in_bins, seed,
-        objective_params=objective_params,
+        objective_params=objective_params, options=settings.options, control=control,
     )
     return [tables[i, : n1[i] * n2[i]].reshape(n1[i], n2[i], -1) if n2[i] > 1
             else tables[i, : n1[i]].copy() for i in range(len(features))], best_step, best_loss
 
 
-def _scores_from_tables(base, codes, features, tables, n_rows):
+def _scores_from_tables(base, codes, features, tables, n_rows, init_score=None):
     scores = np.tile(base, (n_rows, 1))
+    if init_score is not None:
+        scores += init_score
     for feature, table in zip(features, tables):
         scores += table[codes[:, feature]]
     return scores
 
 
+def _bag_weights(bag: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(training, validation) weights of a bag given as InterpretML's ``bags`` column: a row
+    with a positive value ``k`` trains with ``k`` times its weight, one with ``-k`` validates
+    with ``k`` times its weight, 0 leaves the row out."""
+    bag = bag.astype(np.float64)
+    return np.maximum(bag, 0.0) * weights, np.maximum(-bag, 0.0) * weights
+
+
 class Booster:
-    """Runs both boosting stages for every bag and returns the raw bagged tables."""
+    """Runs both boosting stages for every bag and returns the raw bagged tables.
+
+    ``bags`` (n_rows, outer_bags), InterpretML's bag matrix (``_bag_weights``), replaces the
+    random validation splits. ``init_score`` (n_rows, n_scores): every row's starting score
+    besides the intercept, which is then fitted on top of it; it is not part of the tables.
+    ``monitor`` can stop the stages early (``FitMonitor``).
+    """
 
     def __init__(self, data: BinnedData, objective: Objective, main_settings: BoostSettings,
                  pair_settings: BoostSettings, outer_bags: int, validation_size: float,
-                 n_threads: int, random_state: int | None):
+                 n_threads: int, random_state: int | None, bags: np.ndarray | None = None,
+                 init_score: np.ndarray | None = None, monitor: FitMonitor | None = None):
         self.data = data
+        self.bags = bags
+        self.init_score = init_score
+        self.monitor = monitor
         self.objective = objective
         self.main_settings = main_settings
         self.pair_settings = pair_settings
@@ -268,7 +367,10 @@ class Booster:
         self.split_seeds = seeds[:outer_bags]
         self.kernel_seeds = (seeds[outer_bags:] % (2**31 - 1)).astype(np.int64)
         self.progress = progress_callback.get()
-        self.base = initial_scores(objective, data.y, data.weights)
+        # the starting score is fitted to the rows some bag trains on
+        used = data.weights if bags is None else np.where((bags > 0).any(axis=1),
+                                                          data.weights, 0.0)
+        self.base = initial_scores(objective, data.y, used)
         self.objective_params = kernel_params(objective, data.y, data.weights)
         self.groups: RowGroups | None = None
         # the targets as the kernels sum them: one column, or one-hot classes
@@ -276,6 +378,15 @@ class Booster:
             self.targets = np.eye(objective.n_scores)[data.y.astype(np.int64)]
         else:
             self.targets = data.y[:, None]
+        if init_score is not None:
+            # the intercept that is best on top of the given scores (all rows, as without them)
+            self.base = offset_intercept(objective.code, init_score, used,
+                                         used[:, None] * self.targets,
+                                         np.array(self.base, dtype=np.float64),
+                                         self._float_params())
+
+    def _float_params(self) -> tuple[float, float]:
+        return float(self.objective_params[0]), float(self.objective_params[1])
 
     def _bag_rows(self, bag: int) -> BagRows:
         """One bag's training and validation weights, rebuilt from its seed by each stage.
@@ -285,17 +396,28 @@ class Booster:
         memory at once, while now only the bags being boosted have any.
         """
         data = self.data
-        rng = np.random.default_rng(self.split_seeds[bag])
-        val = validation_mask(len(data.y), data.strata, self.validation_size, rng)
-        train_w = np.where(val, 0.0, data.weights)
-        val_w = np.where(val, data.weights, 0.0)
+        if self.bags is None:
+            rng = np.random.default_rng(self.split_seeds[bag])
+            val = validation_mask(len(data.y), data.strata, self.validation_size, rng)
+            train_w = np.where(val, 0.0, data.weights)
+            val_w = np.where(val, data.weights, 0.0)
+            train_count = (train_w > 0).astype(np.float64)
+        else:
+            train_w, val_w = _bag_weights(self.bags[:, bag], data.weights)
+            train_count = np.where(train_w > 0, np.maximum(self.bags[:, bag], 0), 0)
         offset = loss_offset(self.objective, data.y, val_w)
         val_wy = val_w[:, None] * self.targets
-        reference = constant_loss(self.objective, self.base, val_w, val_wy, offset,
-                                  self.objective_params)
+        if self.init_score is None:
+            reference = constant_loss(self.objective, self.base, val_w, val_wy, offset,
+                                      self.objective_params)
+        else:
+            total = float(val_w.sum())
+            reference = 0.0 if total <= 0 else float(mean_validation_loss(
+                offset_loss(self.objective.code, self.init_score + self.base, val_w, val_wy,
+                            self._float_params()), offset, total, self.objective.code))
         squares = float(val_w @ val_w)
         val_rows = val_w.sum() ** 2 / squares if squares > 0 else 0.0
-        rows = BagRows((train_w > 0).astype(np.float64), train_w,
+        rows = BagRows(train_count.astype(np.float64), train_w,
                        train_w[:, None] * self.targets, val_w, val_wy, offset, reference, val_rows)
         if self.groups is None:
             return rows
@@ -303,19 +425,22 @@ class Booster:
         return BagRows(group(rows.train_count), group(rows.train_w), group(rows.train_wy),
                        group(rows.val_w), group(rows.val_wy), offset, reference, val_rows)
 
-    def _map(self, fn, stage: str | None):
-        """Run ``fn`` for every bag; boosting stages (named) report (tables, best step, loss)."""
+    def _map(self, fn, stage: str | None, bags: list[int] | None = None):
+        """Run ``fn`` for every bag (of ``bags``); boosting stages (named) report (tables, best
+        step, loss)."""
+        bags = list(range(self.outer_bags)) if bags is None else bags
+
         def run(bag):
             result = fn(bag)
             if self.progress is not None and stage is not None:
                 self.progress(BagProgress(stage, bag, self.outer_bags, result[1], result[2]))
             return result
 
-        if self.n_threads <= 1 or self.outer_bags == 1:
-            return [run(bag) for bag in range(self.outer_bags)]
+        if self.n_threads <= 1 or len(bags) == 1:
+            return [run(bag) for bag in bags]
         pool = ThreadPoolExecutor(max_workers=self.n_threads)
         try:
-            return list(pool.map(run, range(self.outer_bags)))
+            return list(pool.map(run, bags))
         finally:
             # on an error or an interrupt, bags not yet started are dropped, not run
             pool.shutdown(wait=True, cancel_futures=True)
@@ -323,11 +448,33 @@ class Booster:
     def fit(self, main_features: list[int], candidate_pairs: list[tuple[int, int]],
             n_pairs: int, explicit_pairs: bool) -> BaggedTerms:
         """Boost mains, choose pairs (FAST, unless ``explicit_pairs``), boost pairs."""
+        if self.monitor is None:
+            return self._fit(main_features, candidate_pairs, n_pairs, explicit_pairs)
+        self.monitor.start()
+        try:
+            bagged = self._fit(main_features, candidate_pairs, n_pairs, explicit_pairs)
+        finally:
+            self.monitor.close()
+        if self.monitor.error is not None:
+            raise self.monitor.error
+        return bagged
+
+    def _control(self, bag: int, stage: int) -> np.ndarray | None:
+        """The control array of a bag's stage, or None when the fit is not watched."""
+        return None if self.monitor is None else self.monitor.control(bag, stage)
+
+    def _stopped(self, bag: int) -> bool:
+        """True when a stage of ``bag`` must not start: the fit was stopped (bag 0's main
+        effects always start, so that a model has at least one bag)."""
+        return self.monitor is not None and self.monitor.stopped and bag > 0
+
+    def _fit(self, main_features, candidate_pairs, n_pairs, explicit_pairs) -> BaggedTerms:
         data = self.data
         base = self.base
-        # a loss that is not linear in the target needs every row's own target
+        # a loss that is not linear in the target needs every row's own target, and rows with
+        # their own starting scores cannot be merged either
         self.groups = (group_identical_rows(data.codes, data.n_bins)
-                       if self.objective.linear_in_target else None)
+                       if self.objective.linear_in_target and self.init_score is None else None)
         codes, interaction_codes = data.codes, data.interaction_codes
         if self.groups is not None:
             codes = np.asfortranarray(codes[self.groups.representatives])
@@ -336,23 +483,31 @@ class Booster:
         main_codes = main_term_codes(codes, main_features) if main_features else None
 
         def main_stage(bag):
+            if self._stopped(bag):
+                return None, 0, np.nan
             if not main_features:
                 return [], 0, 0.0
             scores = np.tile(base, (n_rows, 1))
+            if self.init_score is not None:
+                scores += self.init_score
             return _run_stage(main_codes, [(f,) for f in main_features], data.n_bins, data,
                               self.objective, self.main_settings, scores, self._bag_rows(bag),
-                              self.kernel_seeds[bag], self.objective_params)
+                              self.kernel_seeds[bag], self.objective_params,
+                              self._control(bag, 0))
 
         main_results = self._map(main_stage, "main effects")
-        main_tables = [result[0] for result in main_results]
+        ran = [bag for bag, result in enumerate(main_results) if result[0] is not None]
+        main_results = [main_results[bag] for bag in ran]
+        main_tables = dict(zip(ran, [result[0] for result in main_results]))
 
         def bag_scores(bag):
-            return _scores_from_tables(base, codes, main_features, main_tables[bag], n_rows)
+            return _scores_from_tables(base, codes, main_features, main_tables[bag], n_rows,
+                                       self.init_score)
 
         strengths: dict[tuple[int, int], float] = {}
         if explicit_pairs:
             pairs = list(candidate_pairs)
-        elif n_pairs > 0 and candidate_pairs:
+        elif n_pairs > 0 and candidate_pairs and not (self.monitor and self.monitor.stopped):
             pair_array = np.array(candidate_pairs, dtype=np.int64)
 
             def detect(bag):
@@ -364,7 +519,7 @@ class Booster:
                     self.pair_settings.min_hessian, self.objective_params,
                 )
 
-            total = np.sum(self._map(detect, None), axis=0)
+            total = np.sum(self._map(detect, None, ran), axis=0)
             strengths = {pair: float(s) for pair, s in zip(candidate_pairs, total)}
             ranked = np.argsort(-total, kind="stable")
             pairs = [candidate_pairs[i] for i in ranked[:n_pairs] if total[i] > 0]
@@ -376,16 +531,21 @@ class Booster:
         def pair_stage(bag):
             if not pairs:
                 return [], 0, 0.0
+            if self.monitor is not None and self.monitor.stopped:  # zero tables
+                return [np.zeros((data.n_interaction_bins[a], data.n_interaction_bins[b],
+                                  self.objective.n_scores)) for a, b in pairs], 0, np.nan
             return _run_stage(pair_codes, pairs, data.n_interaction_bins, data, self.objective,
                               self.pair_settings, bag_scores(bag), self._bag_rows(bag),
-                              self.kernel_seeds[bag] + 1, self.objective_params)
+                              self.kernel_seeds[bag] + 1, self.objective_params,
+                              self._control(bag, 1))
 
-        pair_results = self._map(pair_stage, "interactions")
+        pair_results = self._map(pair_stage, "interactions", ran)
         return BaggedTerms(
             base_scores=base,
             main_features=list(main_features),
             pairs=pairs,
-            main_tables=main_tables,
+            main_tables=[main_tables[bag] for bag in ran],
+            bags=ran,
             pair_tables=[result[0] for result in pair_results],
             pair_strengths=strengths,
             best_steps=np.array([[r[1] for r in main_results], [r[1] for r in pair_results]]),

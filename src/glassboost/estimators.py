@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import numbers
+import time
 from itertools import combinations
 from typing import Any
 
@@ -16,12 +17,14 @@ from threadpoolctl import threadpool_limits
 
 from .binning import FeatureBins, feature_bins_from_levels, fit_categorical, fit_continuous
 from .binning import bin_column, smallest_code_dtype
-from .booster import BinnedData, Booster, BoostSettings
+from .booster import BinnedData, Booster, BoostSettings, FitMonitor
+from .kernels.split import split_options
 from .model import term_contributions, term_importances, term_sums
 from .objectives import (check_regression_target, check_target_scale, check_weight_scale,
                          classification_objective, inverse_link, regression_objective)
-from .parameters import (check_number, check_random_state, check_validation_size,
-                         cyclic_progress_fraction,
+from .parameters import (boost_callback, check_inner_bags, check_max_time, check_number,
+                         check_random_state, check_validation_size, clean_bags,
+                         clean_init_score, cyclic_progress_fraction, missing_code,
                          parse_exclude, parse_interactions, parse_monotone, resolve_n_threads)
 from .purification import finish_terms
 from .resources import (check_fit_memory, check_input_memory, estimate_fit_memory, fit_size,
@@ -62,6 +65,14 @@ def _check_params(est: "_EBMBase") -> None:
     check_number("cat_smooth", est.cat_smooth, 0.0)
     check_random_state(est.random_state)
     resolve_n_threads(est.n_jobs)
+    check_inner_bags(est.inner_bags)
+    check_number("reg_alpha", est.reg_alpha, 0.0)
+    check_number("reg_lambda", est.reg_lambda, 0.0)
+    check_number("max_delta_step", est.max_delta_step, 0.0)
+    check_number("min_cat_samples", est.min_cat_samples, 0, integer=True)
+    missing_code(est.missing)
+    boost_callback(est.callbacks)
+    check_max_time(est.max_time)
 
 
 def _sample_weights(sample_weight: Any, n_rows: int) -> np.ndarray:
@@ -161,12 +172,21 @@ class _EBMBase(BaseEstimator):
     def _objective(self):
         raise NotImplementedError
 
-    def fit(self, X: Any, y: Any, sample_weight: Any = None) -> "_EBMBase":
+    def fit(self, X: Any, y: Any, sample_weight: Any = None, bags: Any = None,
+            init_score: Any = None) -> "_EBMBase":
         """Fit the model: bin features, boost mains and pairs over bags, finish the tables.
+
+        ``bags`` (n_samples, outer_bags): InterpretML's bag matrix, which replaces the random
+        validation splits (a positive ``k``: the row trains ``k`` times in that bag; ``-k``:
+        it validates ``k`` times; 0: left out). ``init_score``: every row's starting score
+        (n_samples,) or (n_samples, n_classes), or a fitted model whose predictions through
+        the link give them; boosting starts from it, and it is not part of the fitted model
+        (add it to ``decision_function`` to score as during training).
 
         The fitted attributes are set all at once at the end, so a fit that fails or is
         interrupted (KeyboardInterrupt) leaves the estimator unfitted, never half-fitted.
         """
+        started = time.monotonic()  # max_time counts from here
         for attribute in FITTED_ATTRIBUTES:
             self.__dict__.pop(attribute, None)
         # the fit's working state (the classes being encoded) lives on a copy, so that fits of
@@ -176,11 +196,12 @@ class _EBMBase(BaseEstimator):
         # idle BLAS threads keep spinning after a numpy call, on the very cores the bags
         # run on (on CPS1988 that cost a quarter of the fit time): one BLAS thread suffices
         with threadpool_limits(limits=1, user_api="blas"):
-            fitted = working._fitted_state(X, y, sample_weight)
+            fitted = working._fitted_state(X, y, sample_weight, bags, init_score, started)
         self.__dict__.update(fitted)
         return self
 
-    def _fitted_state(self, X: Any, y: Any, sample_weight: Any) -> dict:
+    def _fitted_state(self, X: Any, y: Any, sample_weight: Any, bags: Any = None,
+                      init_score: Any = None, started: float | None = None) -> dict:
         """Every fitted attribute, computed without touching the estimator's own state."""
         _check_params(self)
         if y is None:
@@ -209,6 +230,9 @@ class _EBMBase(BaseEstimator):
         weights = _sample_weights(sample_weight, n_rows)
         objective = self._objective()
         check_target_scale(objective, y_encoded, weights)
+        bag_matrix = clean_bags(bags, n_rows, self.outer_bags)
+        start_scores = clean_init_score(init_score, X, n_rows, objective.link,
+                                        objective.n_scores)
         names = table.names
         monotone = parse_monotone(self.monotone_constraints, len(names))
         for i in np.flatnonzero(monotone):
@@ -264,7 +288,10 @@ class _EBMBase(BaseEstimator):
             max_leaves=self.max_leaves, cat_smooth=self.cat_smooth,
             gain_scale=float(self.gain_scale),
             cyclic_progress=cyclic_progress_fraction(self.cyclic_progress),
+            options=split_options(self.reg_alpha, self.reg_lambda, self.max_delta_step,
+                                  missing_code(self.missing), self.min_cat_samples),
         )
+        callback = boost_callback(self.callbacks)
         booster = Booster(
             data, objective,
             BoostSettings(learning_rate=self.learning_rate,
@@ -275,6 +302,9 @@ class _EBMBase(BaseEstimator):
                           greedy_ratio=float(self.interaction_greedy_ratio), **common),
             outer_bags=self.outer_bags, validation_size=self.validation_size or 0,
             n_threads=resolve_n_threads(self.n_jobs), random_state=self.random_state,
+            bags=bag_matrix, init_score=start_scores,
+            monitor=(FitMonitor(self.max_time, callback, started)
+                     if self.max_time is not None or callback is not None else None),
         )
         bagged = booster.fit(main_features, candidates, n_pairs, explicit is not None)
 
@@ -521,7 +551,10 @@ class ExplainableBoostingClassifier(ClassifierMixin, _EBMBase):
     ``early_stopping_tolerance`` is relative on the metric's own scale. See docs/architecture.md.
     ``datetime_features`` ("parts" or "timestamp") says what date columns become: year, month,
     day of week (and hour) as separate features, or one feature of days since 1970-01-01 (see
-    docs/input-handling.md).
+    docs/input-handling.md). ``reg_alpha``, ``reg_lambda``, ``max_delta_step``, ``missing``,
+    ``min_cat_samples`` (default 0, off; InterpretML's is 10), ``inner_bags`` (0 only) and
+    ``callbacks`` are InterpretML's; ``max_time`` (seconds) stops boosting at a wall-clock budget
+    and keeps each bag's best tables so far (see docs/fit-parameters.md).
     """
 
     def __init__(self, feature_names=None, feature_types=None, max_bins=1024,
@@ -532,7 +565,9 @@ class ExplainableBoostingClassifier(ClassifierMixin, _EBMBase):
                  early_stopping_noise=0.01, smoothing_rounds=75,
                  interaction_smoothing_rounds=75, min_samples_leaf=4, min_hessian=1e-4,
                  max_leaves=2, gain_scale=5.0, cat_smooth=10.0, monotone_constraints=None,
-                 objective="log_loss", n_jobs=-1, random_state=42, datetime_features="parts"):
+                 objective="log_loss", n_jobs=-1, random_state=42, datetime_features="parts",
+                 inner_bags=0, reg_alpha=0.0, reg_lambda=0.0, max_delta_step=0.0,
+                 min_cat_samples=0, missing="separate", callbacks=None, max_time=None):
         _store_parameters(self, locals())
 
     def _encode_target(self, y, n_rows):
@@ -602,7 +637,9 @@ class ExplainableBoostingRegressor(RegressorMixin, _EBMBase):
                  early_stopping_noise=0.01, smoothing_rounds=500,
                  interaction_smoothing_rounds=100, min_samples_leaf=4, min_hessian=0.0,
                  max_leaves=2, gain_scale=5.0, cat_smooth=10.0, monotone_constraints=None,
-                 objective="rmse", n_jobs=-1, random_state=42, datetime_features="parts"):
+                 objective="rmse", n_jobs=-1, random_state=42, datetime_features="parts",
+                 inner_bags=0, reg_alpha=0.0, reg_lambda=0.0, max_delta_step=0.0,
+                 min_cat_samples=0, missing="separate", callbacks=None, max_time=None):
         _store_parameters(self, locals())
 
     def _encode_target(self, y, n_rows):

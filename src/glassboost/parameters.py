@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import numbers
 import os
 import re
@@ -157,3 +158,190 @@ def check_validation_size(value: Any) -> None:
     if isinstance(value, numbers.Integral) and not isinstance(value, bool) and value >= 0:
         return
     check_number("validation_size", value, 0.0, 1.0, high_open=True)
+
+
+#: InterpretML's ``missing`` options, as the kernels' codes (``kernels.split``).
+MISSING_OPTIONS = {"separate": 0.0, "low": 1.0, "high": 2.0, "gain": 3.0}
+
+
+def missing_code(missing: Any) -> float:
+    """The kernels' code of InterpretML's ``missing`` option."""
+    if not isinstance(missing, str) or missing not in MISSING_OPTIONS:
+        raise ValueError(f"missing must be one of {sorted(MISSING_OPTIONS)}, got {missing!r}")
+    return MISSING_OPTIONS[missing]
+
+
+def check_inner_bags(inner_bags: Any) -> None:
+    """``inner_bags``: 0 (off, InterpretML's default) is all glassboost boosts with."""
+    check_number("inner_bags", inner_bags, 0, integer=True)
+    if inner_bags != 0:
+        raise ValueError(f"inner_bags={inner_bags!r}: inner bagging is not supported; use "
+                         "inner_bags=0 (the default; outer_bags average models instead)")
+
+
+def check_max_time(max_time: Any) -> None:
+    if max_time is not None:
+        check_number("max_time", max_time, 0.0, low_open=True)
+
+
+#: The arguments InterpretML passes a boost callback, by keyword.
+BOOST_CALLBACK_ARGUMENTS = ("bag", "stage", "step", "term", "metric")
+_CALLBACK_ACTIONS = ("continue", "stop_current", "stop_all")
+
+
+def _callback_action(result: Any) -> str:
+    """InterpretML's callback results: None or "continue", "stop_current", "stop_all" (or a
+    ``CallbackAction`` member of those values); True (InterpretML 0.7's "stop") stops the
+    current stage, False continues."""
+    if result is None or result is False:
+        return "continue"
+    if result is True:
+        return "stop_current"
+    value = getattr(result, "value", result)
+    if isinstance(value, str) and value in _CALLBACK_ACTIONS:
+        return value
+    raise TypeError(f"callbacks: a callback returned {result!r}; expected None, True/False, or "
+                    f"one of {list(_CALLBACK_ACTIONS)}")
+
+
+def boost_callback(callbacks: Any):
+    """``callbacks`` as one function ``(bag, stage, step, term, metric) -> action`` (or None).
+
+    InterpretML's boost callback declares the keywords ``bag, stage, step, term, metric``
+    (other parameters need defaults); InterpretML 0.7's ``callback(bag, steps, progress,
+    metric)``, four positional parameters, is accepted too (``progress`` is always True: every
+    reported step made progress). Examine callbacks (``gain``) and interaction callbacks
+    (``strength``) are refused: glassboost does not call them.
+    """
+    if callbacks is None:
+        return None
+    items = [callbacks] if callable(callbacks) else callbacks
+    if isinstance(items, (str, bytes)) or not isinstance(items, (Sequence, np.ndarray)):
+        raise ValueError(f"callbacks must be a callable or a sequence of callables, got "
+                         f"{callbacks!r}")
+    found = None
+    for item in items:
+        if not callable(item):
+            raise ValueError(f"callbacks: {item!r} is not callable")
+        name = getattr(item, "__qualname__", repr(item))
+        try:
+            parameters = inspect.signature(item).parameters
+        except (TypeError, ValueError):
+            raise ValueError(f"callbacks: {name} has no inspectable signature; wrap it in a "
+                             "function with the parameters (*, bag, stage, step, term, metric)"
+                             ) from None
+        names = set(parameters)
+        if set(BOOST_CALLBACK_ARGUMENTS) <= names:
+            for p in parameters.values():
+                if p.name in BOOST_CALLBACK_ARGUMENTS and p.kind not in (
+                        p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY):
+                    raise ValueError(f"callbacks: {name}'s parameter {p.name!r} must be "
+                                     "callable by keyword")
+                if p.name not in BOOST_CALLBACK_ARGUMENTS and p.default is p.empty \
+                        and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD):
+                    raise ValueError(f"callbacks: {name}'s extra parameter {p.name!r} needs a "
+                                     "default value")
+            call = (lambda fn: lambda bag, stage, step, term, metric: fn(
+                bag=bag, stage=stage, step=step, term=term, metric=metric))(item)
+        elif "gain" in names or "strength" in names:
+            raise ValueError(f"callbacks: {name} is an examine (gain) or interaction "
+                             "(strength) callback, which glassboost does not call; a boost "
+                             "callback takes (*, bag, stage, step, term, metric)")
+        else:
+            positional = [p for p in parameters.values()
+                          if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+            if len(positional) < 4 and not any(p.kind == p.VAR_POSITIONAL
+                                               for p in parameters.values()):
+                raise ValueError(f"callbacks: {name} with parameters {sorted(names)} is not a "
+                                 "boost callback (*, bag, stage, step, term, metric)")
+            call = (lambda fn: lambda bag, stage, step, term, metric: fn(
+                bag, step, True, metric))(item)
+        if found is not None:
+            raise ValueError("callbacks cannot contain more than one boost callback")
+        found = call
+    if found is None:
+        return None
+    return lambda *arguments: _callback_action(found(*arguments))
+
+
+def clean_bags(bags: Any, n_rows: int, outer_bags: int) -> np.ndarray | None:
+    """InterpretML's ``bags`` (n_samples, outer_bags) as int8: a positive ``k`` trains on the
+    row ``k`` times, ``-k`` validates on it ``k`` times, 0 leaves it out of that bag."""
+    if bags is None:
+        return None
+    try:
+        values = np.asarray(bags, dtype=np.float64)
+    except (TypeError, ValueError) as error:
+        raise ValueError(f"bags must be integers: {error}") from None
+    if values.ndim != 2:
+        raise ValueError(f"bags must be 2-dimensional (n_samples, outer_bags), got shape "
+                         f"{values.shape}")
+    if values.shape[0] != n_rows:
+        raise ValueError(f"bags has {values.shape[0]} rows but X has {n_rows} samples")
+    if values.shape[1] != outer_bags:
+        raise ValueError(f"bags has {values.shape[1]} bags and outer_bags is {outer_bags}")
+    if not np.all(np.isfinite(values)) or np.any(values != np.round(values)):
+        raise ValueError("bags must hold whole numbers (training > 0, validation < 0, out 0)")
+    if np.any(values > 127) or np.any(values < -128):
+        raise ValueError("A value in bags is outside the valid range -128 to 127")
+    empty = np.flatnonzero(~np.any(values > 0, axis=0))
+    if len(empty):
+        raise ValueError(f"bags[:, {empty[0]}] has no training rows (no positive value)")
+    return values.astype(np.int8)
+
+
+def _model_kind(value: Any) -> str | None:
+    """"classifier" or "regressor" for a model (scikit-learn's tags; without them, a model is
+    anything with ``predict``, a classifier if it has ``predict_proba``), else None."""
+    from sklearn.base import is_classifier, is_regressor
+
+    if isinstance(value, np.ndarray):
+        return None
+    try:
+        if is_classifier(value):
+            return "classifier"
+        if is_regressor(value):
+            return "regressor"
+    except AttributeError:  # no scikit-learn tags
+        pass
+    if not hasattr(value, "predict"):
+        return None
+    return "classifier" if hasattr(value, "predict_proba") else "regressor"
+
+
+def clean_init_score(init_score: Any, X: Any, n_rows: int, link: str,
+                     n_scores: int) -> np.ndarray | None:
+    """``init_score`` as every row's starting scores (n_rows, n_scores): given per row, or a
+    fitted model's predictions through the link (a classifier's ``predict_proba``, a
+    regressor's ``predict``), as InterpretML takes them."""
+    if init_score is None:
+        return None
+    kind = _model_kind(init_score)
+    if kind is not None:
+        classifier = kind == "classifier"
+        predictions = np.asarray(init_score.predict_proba(X) if classifier
+                                 else init_score.predict(X), dtype=np.float64)
+        with np.errstate(divide="ignore"):
+            if classifier and link == "logit" and predictions.ndim == 2 \
+                    and predictions.shape[1] == 2:
+                values = np.log(predictions[:, 1]) - np.log(predictions[:, 0])
+            elif classifier and link == "mlogit":
+                values = np.log(predictions)
+            elif not classifier and link in ("identity", "log"):
+                values = np.log(predictions) if link == "log" else predictions
+            else:
+                raise ValueError(f"init_score: a {type(init_score).__name__}'s predictions "
+                                 f"cannot start a model of link {link!r}")
+    else:
+        try:
+            values = np.asarray(init_score, dtype=np.float64)
+        except (TypeError, ValueError) as error:
+            raise ValueError(f"init_score must be numbers or a fitted model: {error}") from None
+    expected = (n_rows,) if n_scores == 1 else (n_rows, n_scores)
+    if values.shape not in (expected, (n_rows, n_scores)):
+        raise ValueError(f"init_score has shape {values.shape}, expected {expected} (one score "
+                         f"per row{'' if n_scores == 1 else ' and class'})")
+    bad = np.flatnonzero(~np.all(np.isfinite(values.reshape(n_rows, -1)), axis=1))
+    if len(bad):
+        raise ValueError(f"init_score is NaN or infinite at rows {bad[:5].tolist()}")
+    return values.reshape(n_rows, n_scores).copy()

@@ -24,12 +24,19 @@ from the validation set's size: see ``booster.min_improvement``).
 
 Rows outside the bag's training set carry a training weight of zero: they are skipped by the
 histograms but still scored for the validation loss.
+
+A *control* array (``control``; None when nothing watches the fit, which numba prunes) lets the
+caller stop boosting from outside: after every counted step (a greedy step, or a cyclic round)
+the kernel reports it to the Python callable registered under ``control[CONTROL_HANDLE]`` (if
+>= 0; it returns True to stop) and stops when ``control[CONTROL_STOP]`` is set (another thread
+sets it when a time budget ends). A stopped stage keeps its best tables, as early stopping does.
 """
 
 import inspect
+from typing import Callable
 
 import numpy as np
-from numba import njit
+from numba import njit, objmode
 
 from .loss import (NO_PARAMS, RMSE_LOG, SQUARED_ERROR, add_group_loss, finish_loss,
                    group_gradient_from_exponential, group_loss, group_softmax_gradient,
@@ -38,6 +45,10 @@ from .bin_space import apply_in_bins, cell_sums, cooccurrence_layout, cooccurren
 from .split import FIXED_HESSIAN_ARRAYS, main_term_update, pair_hessian_tables, pair_term_update
 
 BLOCK_STEP_BUDGET = 0.5
+#: Positions in a control array: the stop flag, and the handle of the step reporter (-1: none).
+CONTROL_STOP, CONTROL_HANDLE = 0, 1
+#: Python callables ``(steps run, term, validation metric) -> stop?`` by control handle.
+STEP_REPORTERS: dict[int, Callable[[int, int, float], bool]] = {}
 #: Most memory one bag's fixed-hessian pair tables (``split.pair_hessian_tables``) may take.
 HESSIAN_TABLE_BYTES = 64 * 2**20
 
@@ -362,24 +373,25 @@ def _term_update(t, random_split, terms):
 
     ``terms`` is (grad_hist, hess_hist, counts, offsets, term_n1, term_n2, term_nominal,
     term_monotone, learning_rate, min_samples_leaf, min_hessian, max_leaves, cat_smooth,
-    nominal_gain_scale, updates, hessian_tables, table_offsets, multi_score). A nominal main
-    term's gain is multiplied by ``nominal_gain_scale``.
+    nominal_gain_scale, updates, hessian_tables, table_offsets, multi_score, options). A nominal
+    main term's gain is multiplied by ``nominal_gain_scale``; ``options`` are the split options
+    (``split.split_options``) or None.
     """
     (grad_hist, hess_hist, counts, offsets, term_n1, term_n2, term_nominal, term_monotone,
      learning_rate, min_samples_leaf, min_hessian, max_leaves, cat_smooth, nominal_gain_scale,
-     updates, hessian_tables, table_offsets, multi_score) = terms
+     updates, hessian_tables, table_offsets, multi_score, options) = terms
     lo, hi = offsets[t], offsets[t + 1]
     if term_n2[t] == 1:
         gain = main_term_update(grad_hist[lo:hi], hess_hist[lo:hi], counts[lo:hi], term_n1[t],
                                 term_nominal[t], term_monotone[t], learning_rate,
                                 min_samples_leaf, min_hessian, max_leaves, random_split,
-                                cat_smooth, updates[lo:hi])
+                                cat_smooth, updates[lo:hi], options)
         return gain * nominal_gain_scale if term_nominal[t] else gain
     return pair_term_update(grad_hist[lo:hi], hess_hist[lo:hi], counts[lo:hi], term_n1[t],
                             term_n2[t], learning_rate, min_samples_leaf, min_hessian,
                             random_split, updates[lo:hi],
                             _pair_part(hessian_tables, table_offsets[t], table_offsets[t + 1]),
-                            multi_score)
+                            multi_score, options)
 
 
 @njit
@@ -420,6 +432,63 @@ def _cyclic_round(random_split, blocks, terms, gains, tables, dirty, in_bins, sp
     return loss
 
 
+@njit(cache=True)
+def offset_intercept(objective, offsets, w, wy, start, params):
+    """The constant score (per class) that, added to every row's ``offsets`` (n_rows,
+    n_scores), minimizes the summed loss of rows weighted ``w`` with weighted targets ``wy``:
+    Newton steps (each class its own) from ``start``, until a step moves less than 1e-12."""
+    n_scores = offsets.shape[1]
+    base = start.copy()
+    gradient = np.empty(n_scores)
+    hessian = np.empty(n_scores)
+    row_scores = np.empty(n_scores)
+    for _ in range(200):
+        g_sum = np.zeros(n_scores)
+        h_sum = np.zeros(n_scores)
+        for row in range(offsets.shape[0]):
+            if w[row] <= 0.0:
+                continue
+            if n_scores > 1:
+                for k in range(n_scores):
+                    row_scores[k] = offsets[row, k] + base[k]
+                group_softmax_gradient(row_scores, w[row], wy[row], gradient, hessian)
+                g_sum += gradient
+                h_sum += hessian
+            else:
+                score = offsets[row, 0] + base[0]
+                g, h = group_gradient_from_exponential(
+                    objective, score, score_exponential(objective, score, params), w[row],
+                    wy[row, 0], params)
+                g_sum[0] += g
+                h_sum[0] += h
+        largest = 0.0
+        for k in range(n_scores):
+            step = g_sum[k] / h_sum[k] if h_sum[k] > 0.0 else 0.0
+            base[k] -= step
+            largest = max(largest, abs(step))
+        if largest < 1e-12:
+            break
+    return base
+
+
+@njit(cache=True)
+def offset_loss(objective, scores, w, wy, params):
+    """The summed loss (``group_loss``, multiclass: ``group_softmax_gradient``) of rows scored
+    ``scores`` (n_rows, n_scores), skipping rows of weight zero."""
+    n_scores = scores.shape[1]
+    gradient = np.empty(n_scores)
+    hessian = np.empty(n_scores)
+    total = 0.0
+    for row in range(scores.shape[0]):
+        if w[row] <= 0.0:
+            continue
+        if n_scores > 1:
+            total += group_softmax_gradient(scores[row], w[row], wy[row], gradient, hessian)
+        else:
+            total += group_loss(objective, scores[row, 0], w[row], wy[row, 0], params)
+    return total
+
+
 @njit(cache=True)  # booster calls it too
 def mean_validation_loss(raw_loss, val_loss_offset, val_total, objective):
     """The validation loss on the scale early stopping compares: the mean loss, or for squared
@@ -456,15 +525,44 @@ def _count_steps(raw_loss, n_steps, early_stopping, state, tables, best_tables, 
     return state[1] >= window
 
 
+def _report_step(handle, steps, term, metric):
+    """Call the step reporter registered under ``handle`` (from compiled code, with the GIL)."""
+    return bool(STEP_REPORTERS[handle](steps, term, metric))
+
+
+@njit
+def _reported(handle, steps, term, metric):
+    with objmode(stop="boolean"):
+        stop = _report_step(handle, steps, term, metric)
+    return stop
+
+
+@njit
+def _halted(control, term, raw_loss, count):
+    """After steps were counted (the last on ``term``): report them to the step reporter, if
+    any, with the validation metric (NaN without early stopping); True when boosting stops."""
+    if control is None:
+        return False
+    early_stopping, state = count[0], count[1]
+    if control[CONTROL_HANDLE] >= 0.0:
+        metric = mean_validation_loss(raw_loss, count[6], count[7], count[8]) \
+            if early_stopping else np.nan
+        if _reported(np.int64(control[CONTROL_HANDLE]), np.int64(state[3]), np.int64(term),
+                     metric):
+            control[CONTROL_STOP] = 1.0
+    return control[CONTROL_STOP] != 0.0
+
+
 @njit(nogil=True, cache=True)
 def _boost_terms(term_codes, term_n1, term_n2, term_nominal, term_monotone, train_count, train_w,
                  train_wy, val_w, val_wy, val_loss_offset, objective, scores, tables,
                  learning_rate, max_rounds, early_stopping_rounds, early_stopping_tolerance,
                  min_improvement, min_samples_leaf, min_hessian, max_leaves, smoothing_rounds,
                  greedy_ratio, cyclic_progress, cat_smooth, nominal_gain_scale, in_bins, seed,
-                 objective_params, fixed_hessian, multi_score):
+                 options, control, objective_params, fixed_hessian, multi_score):
     """The compiled body of ``boost_terms`` (see there), which picks the variant: ``in_bins``,
-    ``fixed_hessian`` and ``multi_score`` are None in the variants without those paths."""
+    ``fixed_hessian`` and ``multi_score`` are None in the variants without those paths, and
+    ``options`` and ``control`` when unused."""
     np.random.seed(seed)
     n_terms = term_n1.shape[0]
     n_scores = scores.shape[1]
@@ -494,7 +592,7 @@ def _boost_terms(term_codes, term_n1, term_n2, term_nominal, term_monotone, trai
         min_samples_leaf, min_hessian)
     terms = (grad_hist, hess_hist, counts, offsets, term_n1, term_n2, term_nominal,
              term_monotone, learning_rate, min_samples_leaf, min_hessian, max_leaves, cat_smooth,
-             nominal_gain_scale, updates, hessian_tables, table_offsets, multi_score)
+             nominal_gain_scale, updates, hessian_tables, table_offsets, multi_score, options)
     blocks = block_bounds(n_terms, learning_rate)
     val_total = val_w.sum()
     early_stopping = val_total > 0.0 and early_stopping_rounds > 0
@@ -519,6 +617,9 @@ def _boost_terms(term_codes, term_n1, term_n2, term_nominal, term_monotone, trai
         loss = _cyclic_round(random_split, blocks, terms, gains, tables, dirty, in_bins, space,
                              early_stopping, rows)
         stop = _count_steps(loss, n_terms, *count)
+        if _halted(control, n_terms - 1, loss, count):
+            stopped = True
+            break
         if round_index + 1 == smoothing_rounds:
             state[1] = 0.0  # the patience window starts after smoothing
         elif stop and not random_split:
@@ -539,13 +640,15 @@ def _boost_terms(term_codes, term_n1, term_n2, term_nominal, term_monotone, trai
         loss = _advance(in_bins, space, max(pending, 0), pending + 1, first, last,
                         early_stopping and pending >= 0, rows)
         if pending >= 0:
-            pending = np.int64(-1)
-            if _count_steps(loss, 1, *count) or state[3] >= max_steps:
+            done, pending = pending, np.int64(-1)
+            stop = _count_steps(loss, 1, *count)
+            if _halted(control, done, loss, count) or stop or state[3] >= max_steps:
                 break
         if progress:
             loss = _cyclic_round(np.bool_(False), blocks, terms, gains, tables, dirty, in_bins,
                                  space, early_stopping, rows)
-            if _count_steps(loss, n_terms, *count):
+            stop = _count_steps(loss, n_terms, *count)
+            if _halted(control, n_terms - 1, loss, count) or stop:
                 break
         else:
             for t in range(n_terms):
@@ -561,8 +664,10 @@ def _boost_terms(term_codes, term_n1, term_n2, term_nominal, term_monotone, trai
                 loss = _step_pass(pending, t, early_stopping and pending >= 0, in_bins, space,
                                   rows, factors, exponentials, val_rows)
                 if pending >= 0:
-                    pending = np.int64(-1)
+                    done, pending = pending, np.int64(-1)
                     stopped = _count_steps(loss, 1, *count)
+                    if _halted(control, done, loss, count):
+                        stopped = True
                     if stopped:
                         break
                 gains[t] = _term_update(t, np.bool_(False), terms)
@@ -573,6 +678,7 @@ def _boost_terms(term_codes, term_n1, term_n2, term_nominal, term_monotone, trai
         loss = _advance(in_bins, space, pending, pending + 1, np.int64(0), np.int64(0),
                         early_stopping, rows)
         _count_steps(loss, 1, *count)
+        _halted(control, pending, loss, count)
     if in_bins is not None and in_bins:  # the rows' scores, which bin space did not move
         for row in range(scores.shape[0]):
             for t in range(n_terms):
@@ -589,11 +695,11 @@ def _boost_terms(term_codes, term_n1, term_n2, term_nominal, term_monotone, trai
 #: most 8 MiB, about a millisecond): a small fit's main stage then runs the kernel its pair stage
 #: compiles anyway (pair cells are uint16), instead of compiling a uint8 copy of it.
 WIDEN_CODES_CELLS = 2**22
-#: ``_boost_terms``' parameters without the objective's parameters and the variant switches.
-_PARAMETERS = tuple(inspect.signature(_boost_terms.py_func).parameters)[:-3]
+#: ``_boost_terms``' parameters without the options, the control and the variant switches.
+_PARAMETERS = tuple(inspect.signature(_boost_terms.py_func).parameters)[:-5]
 
 
-def boost_terms(*args, objective_params=NO_PARAMS):
+def boost_terms(*args, options=None, control=None, objective_params=NO_PARAMS):
     """Boost ``tables`` (n_terms, max_bins, n_scores), updating ``scores`` in place.
 
     Row ``t`` of ``term_codes`` (n_terms, n_rows) is every row's cell in term ``t``'s table (a
@@ -606,10 +712,13 @@ def boost_terms(*args, objective_params=NO_PARAMS):
     Returns (best_step, steps_run, best_validation_loss), the loss as
     ``mean_validation_loss`` gives it.
 
+    ``options``: the split options (``split.split_options``), None for the plain Newton steps;
+    ``control``: a control array (module docstring), None when nothing can stop the fit early.
+
     ``objective_params``: the objective's ``params`` pair (``loss``; Tweedie's variance power,
     pseudo-Huber's delta, the quantile's alpha and scale).
 
-    The arguments are ``_boost_terms``' without its last three. numba compiles the kernel only in
+    The arguments are ``_boost_terms``' without its last five. numba compiles the kernel only in
     the variant the objective needs, each once: bin space and fixed-hessian pair tables for
     squared error, the passes and pair trees of several scores for multiclass (switched off by
     passing None, which numba prunes before compiling). A binary classifier's first fit thus
@@ -622,7 +731,7 @@ def boost_terms(*args, objective_params=NO_PARAMS):
     if term_codes.dtype == np.uint8 and term_codes.size <= WIDEN_CODES_CELLS:
         args[0] = term_codes.astype(np.uint16)
     args[_PARAMETERS.index("in_bins")] = True if values["in_bins"] and squared_error else None
-    return _boost_terms(*args,
+    return _boost_terms(*args, options, control,
                         (float(objective_params[0]), float(objective_params[1])),
                         True if squared_error and one_score else None,
                         None if one_score else True)

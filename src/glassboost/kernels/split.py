@@ -6,10 +6,68 @@ value bins (in bin order, or sorted by gradient ratio for nominal features) are 
 into at most ``max_leaves`` leaves. Pairs:
 a cut on one feature, then at most one cut of the other feature on each side (up to 4 leaves).
 Every leaf gets the Newton step ``-learning_rate * G / H``. The unseen bin is never updated.
+
+*Split options* (``options``, an array; None when every option is off, which numba prunes, so the
+default path compiles and computes exactly as without them) are InterpretML's: ``options[REG_ALPHA]``
+(L1) and ``options[REG_LAMBDA]`` (L2) regularize every leaf's sums as libebm does,
+``T(G) = sign(G) max(|G| - alpha, 0)`` over ``H + lambda``; ``options[MAX_DELTA_STEP]`` (> 0) caps
+``|T(G) / (H + lambda)|`` before the learning rate; a leaf's gain is then libebm's partial gain
+``u (2 T(G) - u (H + lambda))`` of its capped step ``u`` (``T(G)^2 / (H + lambda)`` uncapped).
+``options[MISSING]`` places the missing bin of a main term (``MISSING_SEPARATE``: its own leaf;
+``MISSING_LOW`` / ``MISSING_HIGH``: before the first / after the last value bin of a continuous or
+ordinal feature, so it shares that end's leaf; ``MISSING_GAIN``: whichever end gives the tree the
+larger gain; for a nominal feature any of the three makes missing one more category).
+``options[MIN_CAT_SAMPLES]``: categories of a nominal main term with fewer training rows than that
+are pooled into one category while the term's tree is grown (libebm's "dregs").
 """
 
 import numpy as np
 from numba import njit
+
+#: Positions in a split options array (``split_options``).
+REG_ALPHA, REG_LAMBDA, MAX_DELTA_STEP, MISSING, MIN_CAT_SAMPLES = 0, 1, 2, 3, 4
+#: Values of ``options[MISSING]``.
+MISSING_SEPARATE, MISSING_LOW, MISSING_HIGH, MISSING_GAIN = 0.0, 1.0, 2.0, 3.0
+
+
+def split_options(reg_alpha: float = 0.0, reg_lambda: float = 0.0, max_delta_step: float = 0.0,
+                  missing: float = MISSING_SEPARATE, min_cat_samples: int = 0):
+    """The options array of the kernels, or None when every option is off (the default path)."""
+    values = np.array([reg_alpha, reg_lambda, max_delta_step, missing, min_cat_samples],
+                      dtype=np.float64)
+    return None if not values.any() else values
+
+
+@njit(inline="always")
+def _l1(g, alpha):
+    """libebm's ApplyL1: ``g`` moved towards zero by ``alpha``, and zero within it."""
+    shrunk = abs(g) - alpha
+    shrunk = shrunk if shrunk > 0.0 else 0.0
+    return -shrunk if g < 0.0 else shrunk
+
+
+@njit(inline="always")
+def leaf_step(g, h, options):
+    """The regularized Newton step ``-T(G) / (H + lambda)`` of a leaf, capped at
+    ``max_delta_step`` when that is positive (before the learning rate)."""
+    step = _l1(g, options[REG_ALPHA]) / (h + options[REG_LAMBDA])
+    cap = options[MAX_DELTA_STEP]
+    if cap > 0.0 and abs(step) > cap:
+        step = cap if step > 0.0 else -cap
+    return -step
+
+
+@njit(inline="always")
+def leaf_gain(g, h, options):
+    """libebm's partial gain of a leaf: ``u (2 T(G) - u (H + lambda))`` with ``u`` the capped
+    step; ``T(G)^2 / (H + lambda)`` when the step is not capped."""
+    t = _l1(g, options[REG_ALPHA])
+    h_reg = h + options[REG_LAMBDA]
+    u = t / h_reg
+    cap = options[MAX_DELTA_STEP]
+    if cap > 0.0 and abs(u) > cap:
+        u = cap if u > 0.0 else -cap
+    return u * (2.0 * t - u * h_reg)
 
 
 @njit(inline="always")
@@ -128,14 +186,214 @@ def _pool_adjacent_violators(values, weights, increasing):
             i += 1
 
 
+@njit(error_model="numpy")
+def _segment_best_cut_options(cum_g, cum_h, cum_n, start, end, monotone, min_samples_leaf,
+                              min_hessian, options, gains):
+    """``_segment_best_cut`` with the leaves' gains and steps of the split ``options``."""
+    parent = 0.0
+    for k in range(cum_g.shape[1]):
+        parent += leaf_gain(cum_g[end, k] - cum_g[start, k], cum_h[end, k] - cum_h[start, k],
+                            options)
+    for cut in range(start + 1, end):
+        ok = (cum_n[cut] - cum_n[start] >= min_samples_leaf) \
+            & (cum_n[end] - cum_n[cut] >= min_samples_leaf)
+        total = 0.0
+        for k in range(cum_g.shape[1]):
+            g_left, h_left = cum_g[cut, k] - cum_g[start, k], cum_h[cut, k] - cum_h[start, k]
+            g_right, h_right = cum_g[end, k] - cum_g[cut, k], cum_h[end, k] - cum_h[cut, k]
+            ok &= (h_left >= min_hessian) & (h_right >= min_hessian) & (h_left > 0.0) \
+                & (h_right > 0.0)
+            total += leaf_gain(g_left, h_left, options) + leaf_gain(g_right, h_right, options)
+        if monotone != 0 and ok:  # one score
+            ok = (leaf_step(cum_g[cut, 0] - cum_g[start, 0], cum_h[cut, 0] - cum_h[start, 0],
+                            options)
+                  - leaf_step(cum_g[end, 0] - cum_g[cut, 0], cum_h[end, 0] - cum_h[cut, 0],
+                              options)) * monotone <= 0.0
+        gains[cut] = total - parent if ok else -np.inf
+    best_cut = -1
+    best_gain = 0.0
+    for cut in range(start + 1, end):
+        if gains[cut] > best_gain:
+            best_cut, best_gain = cut, gains[cut]
+    return best_cut, best_gain
+
+
+@njit
+def _option_positions(grad, hess, counts, n_bins, nominal, cat_smooth, missing_at,
+                      min_cat_samples):
+    """(position of every bin in the order the tree splits, -1 for bins outside it; number of
+    positions). Continuous and ordinal: the value bins in order, with the missing bin first
+    (``MISSING_LOW``) or last (``MISSING_HIGH``). Nominal: categories with training rows, the
+    missing bin among them unless ``MISSING_SEPARATE``, those with fewer than
+    ``min_cat_samples`` rows sharing one position, sorted by ``G / (H + cat_smooth)``."""
+    position = np.full(n_bins, -1, dtype=np.int64)
+    n = 0
+    if not nominal:
+        if missing_at == MISSING_LOW:
+            position[0] = 0
+            n = 1
+        for b in range(1, n_bins - 1):
+            position[b] = n
+            n += 1
+        if missing_at == MISSING_HIGH:
+            position[0] = n
+            n += 1
+        return position, n
+    pooled = -1
+    for b in range(0 if missing_at != MISSING_SEPARATE else 1, n_bins - 1):
+        if counts[b] <= 0:
+            continue
+        if counts[b] < min_cat_samples:
+            if pooled < 0:
+                pooled = n
+                n += 1
+            position[b] = pooled
+        else:
+            position[b] = n
+            n += 1
+    g_sum = np.zeros(n)
+    h_sum = np.zeros(n)
+    for b in range(n_bins - 1):
+        if position[b] >= 0:
+            for k in range(grad.shape[1]):
+                g_sum[position[b]] += grad[b, k]
+                h_sum[position[b]] += hess[b, k]
+    rank = np.empty(n, dtype=np.int64)
+    rank[np.argsort(g_sum / (h_sum + cat_smooth), kind="mergesort")] = np.arange(n)
+    for b in range(n_bins - 1):
+        if position[b] >= 0:
+            position[b] = rank[position[b]]
+    return position, n
+
+
+@njit
+def _options_tree(grad, hess, counts, n_bins, nominal, monotone, learning_rate,
+                  min_samples_leaf, min_hessian, max_leaves, random_split, options, missing_at,
+                  position, n_positions, update):
+    """``main_term_update``'s tree over the given bin positions, with the split ``options``."""
+    n_scores = grad.shape[1]
+    update[:n_bins, :] = 0.0
+    if missing_at == MISSING_SEPARATE and counts[0] >= min_samples_leaf \
+            and hessian_ok(hess[0], n_scores, min_hessian):
+        for k in range(n_scores):
+            update[0, k] = learning_rate * leaf_step(grad[0, k], hess[0, k], options)
+    if n_positions < 2:
+        return 0.0
+    pos_g = np.zeros((n_positions, n_scores))
+    pos_h = np.zeros((n_positions, n_scores))
+    pos_n = np.zeros(n_positions)
+    for b in range(n_bins - 1):
+        p = position[b]
+        if p >= 0:
+            pos_n[p] += counts[b]
+            for k in range(n_scores):
+                pos_g[p, k] += grad[b, k]
+                pos_h[p, k] += hess[b, k]
+    cum_g = np.zeros((n_positions + 1, n_scores))
+    cum_h = np.zeros((n_positions + 1, n_scores))
+    cum_n = np.zeros(n_positions + 1)
+    for i in range(n_positions):
+        cum_n[i + 1] = cum_n[i] + pos_n[i]
+        for k in range(n_scores):
+            cum_g[i + 1, k] = cum_g[i, k] + pos_g[i, k]
+            cum_h[i + 1, k] = cum_h[i, k] + pos_h[i, k]
+    bounds = np.empty(max_leaves + 1, dtype=np.int64)
+    bounds[0] = 0
+    bounds[1] = n_positions
+    n_segments = 1
+    total_gain = 0.0
+    gains = np.empty(n_positions + 1)
+    for _ in range(max_leaves - 1):
+        best_segment = -1
+        best_cut = -1
+        best_gain = 0.0
+        first = np.random.randint(0, n_segments) if random_split else 0
+        for offset in range(n_segments):
+            s = (first + offset) % n_segments
+            if random_split:
+                cut, gain = _segment_random_cut(cum_h, cum_n, bounds[s], bounds[s + 1],
+                                                min_samples_leaf, min_hessian), 1.0
+            else:
+                cut, gain = _segment_best_cut_options(cum_g, cum_h, cum_n, bounds[s],
+                                                      bounds[s + 1], monotone, min_samples_leaf,
+                                                      min_hessian, options, gains)
+            if cut >= 0 and gain > best_gain:
+                best_segment, best_cut, best_gain = s, cut, gain
+        if best_segment < 0:
+            break
+        for s in range(n_segments, best_segment, -1):
+            bounds[s + 1] = bounds[s]
+        bounds[best_segment + 1] = best_cut
+        n_segments += 1
+        total_gain += best_gain
+    if n_segments == 1:
+        return 0.0
+    values = np.empty((n_segments, n_scores))
+    weights = np.empty(n_segments)
+    segment_of = np.empty(n_positions, dtype=np.int64)
+    for s in range(n_segments):
+        lo, hi = bounds[s], bounds[s + 1]
+        segment_of[lo:hi] = s
+        weights[s] = 0.0
+        for k in range(n_scores):
+            g, h = cum_g[hi, k] - cum_g[lo, k], cum_h[hi, k] - cum_h[lo, k]
+            weights[s] += h
+            values[s, k] = learning_rate * leaf_step(g, h, options) if h > 0.0 else 0.0
+    if monotone != 0:
+        _pool_adjacent_violators(values[:, 0], weights, monotone > 0)
+    for b in range(n_bins - 1):
+        if position[b] >= 0 and (b > 0 or counts[0] > 0):  # a missing bin without rows: 0
+            for k in range(n_scores):
+                update[b, k] = values[segment_of[position[b]], k]
+    return total_gain
+
+
+@njit
+def _main_term_update_options(grad, hess, counts, n_bins, nominal, monotone, learning_rate,
+                              min_samples_leaf, min_hessian, max_leaves, random_split,
+                              cat_smooth, update, options):
+    """``main_term_update`` with the split ``options`` (see the module docstring)."""
+    missing_at = options[MISSING]
+    min_cat = options[MIN_CAT_SAMPLES]
+    if nominal or missing_at != MISSING_GAIN:
+        position, n = _option_positions(grad, hess, counts, n_bins, nominal, cat_smooth,
+                                        missing_at, min_cat)
+        return _options_tree(grad, hess, counts, n_bins, nominal, monotone, learning_rate,
+                             min_samples_leaf, min_hessian, max_leaves, random_split, options,
+                             missing_at, position, n, update)
+    # the missing bin at whichever end gives the larger gain (ties: low)
+    position, n = _option_positions(grad, hess, counts, n_bins, nominal, cat_smooth,
+                                    MISSING_LOW, min_cat)
+    low_gain = _options_tree(grad, hess, counts, n_bins, nominal, monotone, learning_rate,
+                             min_samples_leaf, min_hessian, max_leaves, random_split, options,
+                             MISSING_LOW, position, n, update)
+    if random_split:
+        return low_gain
+    high = np.empty_like(update[:n_bins])
+    position, n = _option_positions(grad, hess, counts, n_bins, nominal, cat_smooth,
+                                    MISSING_HIGH, min_cat)
+    high_gain = _options_tree(grad, hess, counts, n_bins, nominal, monotone, learning_rate,
+                              min_samples_leaf, min_hessian, max_leaves, random_split, options,
+                              MISSING_HIGH, position, n, high)
+    if high_gain > low_gain:
+        update[:n_bins] = high
+        return high_gain
+    return low_gain
+
+
 @njit
 def main_term_update(grad, hess, counts, n_bins, nominal, monotone, learning_rate,
-                     min_samples_leaf, min_hessian, max_leaves, random_split, cat_smooth, update):
+                     min_samples_leaf, min_hessian, max_leaves, random_split, cat_smooth, update,
+                     options=None):
     """Fill ``update[:n_bins]`` with one tree's leaf values for a main-effect term.
 
     Returns the tree's gain: how much its cuts raise the sum of ``G^2 / H`` over the value bins
-    (what greedy boosting ranks terms by).
+    (what greedy boosting ranks terms by). ``options``: the split options (module docstring).
     """
+    if options is not None:
+        return _main_term_update_options(grad, hess, counts, n_bins, nominal, monotone,
+                                         learning_rate, min_samples_leaf, min_hessian,
+                                         max_leaves, random_split, cat_smooth, update, options)
     n_scores = grad.shape[1]
     update[:n_bins, :] = 0.0
     if counts[0] >= min_samples_leaf and hessian_ok(hess[0], n_scores, min_hessian):
@@ -321,31 +579,49 @@ def _random_pair_tree(pg, ph, pn, min_samples_leaf, min_hessian):
 
 
 @njit(inline="always")
-def _parts_score(g_part, h_part, g_total, h_total, min_hessian):
-    """G^2/H of a part and of the rest of its side; -1 when a hessian is too small."""
+def _parts_score(g_part, h_part, g_total, h_total, min_hessian, options):
+    """G^2/H of a part and of the rest of its side (``leaf_gain`` with split ``options``); -1
+    when a hessian is too small."""
     h_rest = h_total - h_part
     if h_part < min_hessian or h_rest < min_hessian or h_part <= 0.0 or h_rest <= 0.0:
         return -1.0
     g_rest = g_total - g_part
+    if options is not None:
+        return leaf_gain(g_part, h_part, options) + leaf_gain(g_rest, h_rest, options)
     return g_part * g_part / h_part + g_rest * g_rest / h_rest
 
 
+@njit(inline="always")
+def _rect_gain(pg, ph, pn, i0, i1, j0, j1, options):
+    """``rect_score`` without limits, or the sum of ``leaf_gain`` with split ``options``."""
+    if options is None:
+        score, _ = rect_score(pg, ph, pn, i0, i1, j0, j1, 0.0, 0.0)
+        return score
+    score = 0.0
+    for k in range(pg.shape[2]):
+        h = rect_value(ph, i0, i1, j0, j1, k)
+        if h > 0.0:
+            score += leaf_gain(rect_value(pg, i0, i1, j0, j1, k), h, options)
+    return score
+
+
 @njit
-def _best_pair_tree(pg, ph, pn, min_samples_leaf, min_hessian):
+def _best_pair_tree(pg, ph, pn, min_samples_leaf, min_hessian, options):
     """Best (first cut, low-side cut, high-side cut, gain) in one orientation.
 
     For each first cut, one scan over the second feature scores both sides at once.
+    ``options``: the split options, or None.
     """
     a1 = pg.shape[0] - 1
     a2 = pg.shape[1] - 1
     n_scores = pg.shape[2]
-    parent, _ = rect_score(pg, ph, pn, 0, a1, 0, a2, 0.0, 0.0)
+    parent = _rect_gain(pg, ph, pn, 0, a1, 0, a2, options)
     best_cut, best_low, best_high, best_gain = -1, -1, -1, 0.0
     for cut in range(1, a1):
         if not _cut_allowed(ph[:, a2], pn[:, a2], 0, cut, a1, min_samples_leaf, min_hessian):
             continue
-        low_best, _ = rect_score(pg, ph, pn, 0, cut, 0, a2, 0.0, 0.0)
-        high_best, _ = rect_score(pg, ph, pn, cut, a1, 0, a2, 0.0, 0.0)
+        low_best = _rect_gain(pg, ph, pn, 0, cut, 0, a2, options)
+        high_best = _rect_gain(pg, ph, pn, cut, a1, 0, a2, options)
         low_cut, high_cut = -1, -1
         n_low_total = pn[cut, a2]
         n_high_total = pn[a1, a2] - n_low_total
@@ -359,13 +635,13 @@ def _best_pair_tree(pg, ph, pn, min_samples_leaf, min_hessian):
             for k in range(n_scores):
                 if low_ok:
                     part = _parts_score(pg[cut, j, k], ph[cut, j, k], pg[cut, a2, k],
-                                        ph[cut, a2, k], min_hessian)
+                                        ph[cut, a2, k], min_hessian, options)
                     low_ok = part >= 0.0
                     low_score += part
                 if high_ok:
                     part = _parts_score(pg[a1, j, k] - pg[cut, j, k], ph[a1, j, k] - ph[cut, j, k],
                                         pg[a1, a2, k] - pg[cut, a2, k],
-                                        ph[a1, a2, k] - ph[cut, a2, k], min_hessian)
+                                        ph[a1, a2, k] - ph[cut, a2, k], min_hessian, options)
                     high_ok = part >= 0.0
                     high_score += part
             if low_ok and low_score > low_best:
@@ -539,9 +815,11 @@ def _gradient_prefix(grad, n1, n2):
 
 
 @njit
-def _fill_pair_leaves(pg, ph, cut, low_cut, high_cut, transpose, n2, learning_rate, update):
+def _fill_pair_leaves(pg, ph, cut, low_cut, high_cut, transpose, n2, learning_rate, update,
+                      options):
     """Write the leaf values of a pair tree found on prefix sums ``pg``/``ph`` (n1', n2',
-    n_scores) of one orientation into ``update`` (cells of the untransposed table)."""
+    n_scores) of one orientation into ``update`` (cells of the untransposed table); steps
+    regularized by the split ``options`` unless None."""
     a1 = pg.shape[0] - 1
     a2 = pg.shape[1] - 1
     for side in range(2):
@@ -554,7 +832,12 @@ def _fill_pair_leaves(pg, ph, cut, low_cut, high_cut, transpose, n2, learning_ra
             j1 = a2 if n_parts == 1 or part == 1 else side_cut
             for k in range(pg.shape[2]):
                 h = rect_value(ph, i0, i1, j0, j1, k)
-                value = -learning_rate * rect_value(pg, i0, i1, j0, j1, k) / h if h > 0.0 else 0.0
+                if options is not None:
+                    value = learning_rate * leaf_step(rect_value(pg, i0, i1, j0, j1, k), h,
+                                                      options) if h > 0.0 else 0.0
+                else:
+                    value = -learning_rate * rect_value(pg, i0, i1, j0, j1, k) / h \
+                        if h > 0.0 else 0.0
                 for i in range(i0, i1):
                     for j in range(j0, j1):
                         cell = j * n2 + i if transpose else i * n2 + j
@@ -563,7 +846,7 @@ def _fill_pair_leaves(pg, ph, cut, low_cut, high_cut, transpose, n2, learning_ra
 
 @njit
 def pair_term_update(grad, hess, counts, n1, n2, learning_rate, min_samples_leaf, min_hessian,
-                     random_split, update, hessian_tables, multi_score=True):
+                     random_split, update, hessian_tables, multi_score=True, options=None):
     """Fill ``update[:n1*n2]`` (cell i*n2+j) with one 2-D tree's leaf values for a pair.
 
     Greedy steps try both features first and keep the better tree; smoothing steps draw the
@@ -571,9 +854,14 @@ def pair_term_update(grad, hess, counts, n1, n2, learning_rate, min_samples_leaf
     hessians never change (one score), else empty. Returns the tree's gain over the undivided
     table. A caller that never has fixed hessians, or never several scores, passes None as
     ``hessian_tables`` or ``multi_score``: numba then leaves that search out of the compiled code.
+    With split ``options`` (not None) every tree is searched by ``_best_pair_tree``.
     """
     n_scores = grad.shape[1]
     update[:n1 * n2, :] = 0.0
+    if options is not None:
+        return _pair_term_update_options(grad, hess, counts, n1, n2, learning_rate,
+                                         min_samples_leaf, min_hessian, random_split, update,
+                                         options)
     if n_scores == 1 and not random_split:
         if hessian_tables is not None and hessian_tables.shape[0] > 0:
             tables = hessian_tables.reshape(FIXED_HESSIAN_ARRAYS, n1, n2)
@@ -589,7 +877,7 @@ def pair_term_update(grad, hess, counts, n1, n2, learning_rate, min_samples_leaf
         pg3, ph3 = pg.reshape(n1, n2, 1), ph.reshape(n1, n2, 1)
         _fill_pair_leaves(pg3.transpose(1, 0, 2) if transpose else pg3,
                           ph3.transpose(1, 0, 2) if transpose else ph3, cut, low_cut, high_cut,
-                          transpose, n2, learning_rate, update)
+                          transpose, n2, learning_rate, update, None)
         return gain
     best_transpose = False
     cut, low_cut, high_cut, gain = -1, -1, -1, 0.0
@@ -603,7 +891,7 @@ def pair_term_update(grad, hess, counts, n1, n2, learning_rate, min_samples_leaf
         if random_split:
             c, lo, hi, g = _random_pair_tree(pg, ph, pn, min_samples_leaf, min_hessian)
         elif multi_score is not None:
-            c, lo, hi, g = _best_pair_tree(pg, ph, pn, min_samples_leaf, min_hessian)
+            c, lo, hi, g = _best_pair_tree(pg, ph, pn, min_samples_leaf, min_hessian, None)
         else:  # one score: searched above
             c, lo, hi, g = -1, -1, -1, 0.0
         if c >= 0 and g > gain:
@@ -615,5 +903,35 @@ def pair_term_update(grad, hess, counts, n1, n2, learning_rate, min_samples_leaf
         return 0.0
     _fill_pair_leaves(pg_rows.transpose(1, 0, 2) if best_transpose else pg_rows,
                       ph_rows.transpose(1, 0, 2) if best_transpose else ph_rows, cut, low_cut,
-                      high_cut, best_transpose, n2, learning_rate, update)
+                      high_cut, best_transpose, n2, learning_rate, update, None)
+    return gain
+
+
+@njit
+def _pair_term_update_options(grad, hess, counts, n1, n2, learning_rate, min_samples_leaf,
+                              min_hessian, random_split, update, options):
+    """``pair_term_update`` with the split ``options``: both orientations by ``_best_pair_tree``
+    (random trees in smoothing steps), regularized leaf steps."""
+    best_transpose = False
+    cut, low_cut, high_cut, gain = -1, -1, -1, 0.0
+    first = np.random.randint(0, 2) == 1 if random_split else False
+    pg_rows, ph_rows, pn_rows = pair_prefix_sums(grad, hess, counts, n1, n2)
+    for transpose in (first, not first):
+        pg = pg_rows.transpose(1, 0, 2) if transpose else pg_rows
+        ph = ph_rows.transpose(1, 0, 2) if transpose else ph_rows
+        pn = pn_rows.T if transpose else pn_rows
+        if random_split:
+            c, lo, hi, g = _random_pair_tree(pg, ph, pn, min_samples_leaf, min_hessian)
+        else:
+            c, lo, hi, g = _best_pair_tree(pg, ph, pn, min_samples_leaf, min_hessian, options)
+        if c >= 0 and g > gain:
+            cut, low_cut, high_cut, gain = c, lo, hi, g
+            best_transpose = transpose
+        if random_split and cut >= 0:
+            break
+    if cut < 0:
+        return 0.0
+    _fill_pair_leaves(pg_rows.transpose(1, 0, 2) if best_transpose else pg_rows,
+                      ph_rows.transpose(1, 0, 2) if best_transpose else ph_rows, cut, low_cut,
+                      high_cut, best_transpose, n2, learning_rate, update, options)
     return gain
