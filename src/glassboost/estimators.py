@@ -37,9 +37,10 @@ FITTED_ATTRIBUTES = (
     "term_names_", "term_scores_", "standard_deviations_", "bagged_scores_", "bagged_intercept_",
     "intercept_", "bin_weights_", "link_", "link_param_", "objective_", "classes_",
     "best_iteration_", "interaction_strengths_", "datetime_conversions_", "_match_by_name",
-    "histogram_edges_", "histogram_weights_", "unique_val_counts_", "feature_bounds_",
-    "bag_weights_", "min_target_", "max_target_",
 )
+# InterpretML's summaries of the training data (``training_summary``); model files leave them out
+TRAINING_SUMMARIES = ("histogram_edges_", "histogram_weights_", "unique_val_counts_",
+                      "feature_bounds_", "bag_weights_", "min_target_", "max_target_")
 
 
 def _check_params(est: "_EBMBase") -> None:
@@ -187,7 +188,7 @@ class _EBMBase(BaseEstimator):
         interrupted (KeyboardInterrupt) leaves the estimator unfitted, never half-fitted.
         """
         started = time.monotonic()  # max_time counts from here
-        for attribute in FITTED_ATTRIBUTES:
+        for attribute in FITTED_ATTRIBUTES + TRAINING_SUMMARIES:
             self.__dict__.pop(attribute, None)
         # the fit's working state (the classes being encoded) lives on a copy, so that fits of
         # one estimator on several threads at once do not see each other's: each stores a
