@@ -342,3 +342,148 @@ def test_interpret_json_detail_levels(models):
     assert len(interpretable.bagged_scores_[0]) == 0
     again = glassboost.load(interpretable.to_json(detail="interpretable"))
     _assert_same(ebm, again, _scoring_rows(_data()))
+
+
+# ---- booleans, integers and floats as InterpretML labels them ---------------------------------
+def _flags(n: int = 160, seed: int = 6) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A number, a boolean flag and a target that depends on both."""
+    rng = np.random.default_rng(seed)
+    a = rng.normal(size=n)
+    flag = rng.random(n) > 0.4
+    return a, flag, a + 1.5 * flag + rng.normal(size=n) / 2
+
+
+def _boolean_forms(flag: np.ndarray) -> dict[str, pd.Series]:
+    """One boolean column in every form a user may hand over, with missing values where the
+    form allows them."""
+    gaps = np.arange(len(flag)) % 9 == 4
+    python = [None if gap else bool(v) for v, gap in zip(flag, gaps)]
+    return {
+        "bool": pd.Series(flag),
+        "boolean with NA": pd.Series(python, dtype="boolean"),
+        "objects": pd.Series(python, dtype=object),
+        "numpy bools as objects": pd.Series([np.bool_(v) for v in flag], dtype=object),
+        "categorical": pd.Series(pd.Categorical(flag)),
+        "integers": pd.Series(flag.astype(int)),
+        "floats with NaN": pd.Series(np.where(gaps, np.nan, flag.astype(float))),
+    }
+
+
+def _frame_scores(model, frame: pd.DataFrame) -> np.ndarray:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # InterpretML: missing values, positional columns
+        return _scores(model, frame)
+
+
+@pytest.mark.parametrize("flag_type", ["auto", "nominal", "ordinal"])
+@pytest.mark.parametrize("training_form", ["bool", "boolean with NA", "objects"])
+def test_boolean_columns_score_as_interpret(flag_type, training_form):
+    """InterpretML types a boolean column continuous (0/1) unless told otherwise, and labels
+    its booleans "1"/"0" as categories; the converted model scores every form of booleans (and
+    the numbers 0 and 1) as InterpretML, alone and in a pair, also after both JSON formats."""
+    a, flag, y = _flags()
+    forms = _boolean_forms(flag)
+    frame = pd.DataFrame({"a": a, "flag": forms[training_form]})
+    types = None if flag_type == "auto" else ["continuous", flag_type]
+    ebm = _fit(glassbox.ExplainableBoostingRegressor(
+        outer_bags=2, max_rounds=60, n_jobs=1, interactions=[(0, 1)], feature_types=types),
+        frame, y)
+    assert ebm.feature_types_in_[1] == ("continuous" if flag_type == "auto" else flag_type)
+    model = glassboost.from_interpret(ebm)
+    for form, column in forms.items():
+        rows = pd.DataFrame({"a": a, "flag": column})
+        want = _frame_scores(ebm, rows)
+        np.testing.assert_allclose(model.decision_function(rows), want, rtol=0, atol=TOLERANCE,
+                                   err_msg=form)
+        np.testing.assert_allclose(model.eval_terms(rows), ebm.eval_terms(rows), rtol=0,
+                                   atol=TOLERANCE, err_msg=form)
+    rows = pd.DataFrame({"a": a, "flag": forms["objects"]})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        text = io.StringIO()
+        ebm.to_json(text, detail="all")
+    for again in (glassboost.load(text.getvalue()), glassboost.load(model.to_json())):
+        np.testing.assert_allclose(again.decision_function(rows), _frame_scores(ebm, rows),
+                                   rtol=0, atol=TOLERANCE)
+
+
+def test_boolean_categories_get_twins_without_weight():
+    """A category InterpretML labels "1" is also glassboost's "True" (a twin bin of the same
+    scores and no weight): importances and the weights' totals stay InterpretML's."""
+    a, flag, y = _flags()
+    ebm = _fit(glassbox.ExplainableBoostingRegressor(
+        outer_bags=2, max_rounds=60, n_jobs=1, interactions=[(0, 1)],
+        feature_types=["continuous", "nominal"]), pd.DataFrame({"a": a, "flag": flag}), y)
+    assert ebm.bins_[1][0] == {"0": 1, "1": 2}
+    model = glassboost.from_interpret(ebm)
+    assert model.bins_[1][0] == {"0": 1, "False": 2, "1": 3, "True": 4}
+    main = model.term_names_.index("flag")
+    np.testing.assert_array_equal(model.term_scores_[main],
+                                  ebm.term_scores_[main][[0, 1, 1, 2, 2, 3]])
+    np.testing.assert_array_equal(model.bagged_scores_[main],
+                                  ebm.bagged_scores_[main][:, [0, 1, 1, 2, 2, 3]])
+    np.testing.assert_array_equal(model.bin_weights_[main][[2, 4]], [0.0, 0.0])
+    pair = model.term_names_.index("a & flag")
+    assert model.term_scores_[pair].shape[1] == 6
+    assert model.bin_weights_[pair].sum() == pytest.approx(ebm.bin_weights_[pair].sum())
+    np.testing.assert_allclose(model.term_importances(), ebm.term_importances(), rtol=1e-12)
+
+
+def test_boolean_array_models_score_as_interpret():
+    """Models fitted on numpy arrays: all-boolean (typed continuous by InterpretML, or declared
+    nominal) and objects mixing numbers and Python booleans; scored from arrays and frames."""
+    a, flag, y = _flags()
+    other = np.roll(flag, 7)
+    booleans = np.column_stack([flag, other])
+    mixed = np.empty((len(a), 2), dtype=object)
+    mixed[:, 0], mixed[:, 1] = a, flag.tolist()
+    for values, types in [(booleans, None), (booleans, ["nominal", "continuous"]),
+                          (mixed, None), (mixed, ["continuous", "nominal"])]:
+        ebm = _fit(glassbox.ExplainableBoostingRegressor(
+            outer_bags=1, max_rounds=60, n_jobs=1, interactions=[(0, 1)], feature_types=types),
+            values, y)
+        model = glassboost.from_interpret(ebm)
+        flipped = values.copy()
+        flipped[::3, 1] = ~flag[::3] if values.dtype == bool else (~flag[::3]).tolist()
+        for rows in (values, flipped, pd.DataFrame(flipped)):
+            np.testing.assert_allclose(model.decision_function(rows), _frame_scores(ebm, rows),
+                                       rtol=0, atol=TOLERANCE, err_msg=str(types))
+
+
+def test_integer_and_float_categories_score_as_interpret():
+    """Integers, floats (1.0 is "1", 1e16 is "1e+16" apart from the integer 10**16), float32
+    columns and booleans, as numbers, objects, text and booleans."""
+    rng = np.random.default_rng(8)
+    n = 180
+    frame = pd.DataFrame({
+        "i": rng.choice([0, 1, 2, 10**17], size=n),
+        "f": rng.choice([0.0, 1.0, 2.5, 1e16, -3e20], size=n),
+        "g": rng.choice([0.1, 2.0, 1e20], size=n).astype(np.float32),
+    })
+    y = rng.normal(size=n) + (frame["i"] == 1) + (frame["f"] > 2)
+    ebm = _fit(glassbox.ExplainableBoostingRegressor(
+        outer_bags=1, max_rounds=60, n_jobs=1, interactions=[(0, 1, 2)],
+        feature_types=["nominal", "nominal", "nominal"]), frame, y)
+    assert "1e+16" in ebm.bins_[1][0] and "1.0000000200408773e+20" in ebm.bins_[2][0]
+    model = glassboost.from_interpret(ebm)
+    assert model.bins_[0][0] == {"0": 1, "False": 2, "1": 3, "True": 4, "2": 5,
+                                 "100000000000000000": 6}
+    scoring = [frame, frame.astype(object), frame.astype({"i": float}),
+               frame.assign(i=frame["i"].astype(str), f=frame["f"].map(str)),
+               frame.assign(i=frame["i"] == 1, f=frame["f"] == 0),
+               frame.assign(f=frame["f"].astype("Float64"), g=frame["g"].astype(float))]
+    for rows in scoring:
+        np.testing.assert_allclose(model.decision_function(rows), _frame_scores(ebm, rows),
+                                   rtol=0, atol=TOLERANCE)
+
+
+def test_categories_glassboost_cannot_tell_apart_fail_naming_the_feature(models):
+    ebm = models["binary"]
+    assert set(ebm.bins_[1][0]) == {"x", "y", "z"}
+    for labels in ({"1": 1, "True": 2, "z": 3}, {"False": 1, "y": 2, "0": 3}):
+        bins = [list(levels) for levels in ebm.bins_]
+        bins[1] = [labels]
+        with pytest.raises(ValueError, match=r"bins_ of feature 'b': InterpretML's categories "
+                                             r"'([01])' and '(True|False)' hold values that "
+                                             r"glassboost labels alike"):
+            glassboost.from_interpret(_attributes(ebm, bins_=bins))

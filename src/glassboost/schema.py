@@ -76,13 +76,17 @@ def _is_missing_scalar(value: Any) -> bool:
 
 
 def category_label(value: Any) -> str | None:
-    """The canonical string for a category value (1.0 -> "1", True -> "True"); None if missing."""
+    """The canonical string for a category value (1.0 -> "1", 1e16 -> "1e+16", True -> "True");
+    None if missing."""
     if _is_missing_scalar(value):
         return None
     if isinstance(value, (bool, np.bool_)):
         return str(bool(value))
-    if isinstance(value, (float, np.floating)) and np.isfinite(value) and float(value).is_integer():
-        return str(int(value))
+    if isinstance(value, (float, np.floating)):
+        # as InterpretML: the float64's shortest text, integers below 1e16 without ".0"
+        value = float(value)
+        whole = np.isfinite(value) and value.is_integer() and abs(value) < 1e16
+        return str(int(value)) if whole else repr(value)
     if isinstance(value, (int, np.integer)):
         return str(int(value))
     if isinstance(value, bytes):
@@ -146,13 +150,20 @@ def to_dataframe(X: Any, feature_names: Sequence[str] | None = None) -> pd.DataF
     return pd.DataFrame(array, columns=pd.Index(columns, dtype=object), copy=False)
 
 
-def _numeric_from_object(series: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """Convert an object column to float64; entries that are not numbers become NaN + flagged."""
+def _numeric_from_object(series: pd.Series, bools_as_numbers: bool = False
+                         ) -> tuple[np.ndarray, np.ndarray]:
+    """Convert an object column to float64; entries that are not numbers become NaN + flagged.
+    Booleans are not numbers, unless ``bools_as_numbers`` and the column holds no text (as
+    InterpretML, which reads such a column as text)."""
     raw = series.to_numpy(dtype=object, copy=False)
     missing = pd.isna(series).to_numpy()
     numeric = pd.to_numeric(series, errors="coerce")
     values = numeric.to_numpy(dtype=np.float64, na_value=np.nan)
     is_bool = np.fromiter((isinstance(v, (bool, np.bool_)) for v in raw), bool, len(raw))
+    if bools_as_numbers and not any(isinstance(v, (str, bytes)) for v in raw[~missing]):
+        values = values.copy()
+        values[is_bool] = raw[is_bool].astype(np.float64)
+        is_bool[:] = False
     not_number = (np.isnan(values) & ~missing) | is_bool
     values = np.where(not_number, np.nan, values)
     return values, not_number
@@ -256,8 +267,13 @@ def infer_feature_type(name: str, series: pd.Series) -> str:
     return NOMINAL
 
 
-def continuous_column(name: str, series: pd.Series) -> Column:
-    """Float64 values of a continuous column; text becomes NaN and is flagged as not a number."""
+def continuous_column(name: str, series: pd.Series, bools_as_numbers: bool = False) -> Column:
+    """Float64 values of a continuous column; text becomes NaN and is flagged as not a number.
+
+    A boolean column declared continuous is an error at fit (it belongs in a nominal feature);
+    when scoring (``bools_as_numbers``) booleans are 1 and 0, as numpy, pandas and InterpretML
+    read them: a fitted continuous feature has cut points, and InterpretML's models type boolean
+    columns continuous."""
     _reject_unsupported(name, series)
     dtype = series.dtype
     if value_kind(name, series) == DATES:
@@ -265,14 +281,19 @@ def continuous_column(name: str, series: pd.Series) -> Column:
             f"Feature {name!r} has dtype {dtype} holding dates, where the model expects "
             "numbers. Pass the numbers the model was fitted on."
         )
-    if pd.api.types.is_bool_dtype(dtype):
+    if pd.api.types.is_bool_dtype(dtype) and not bools_as_numbers:
         raise TypeError(
             f"Feature {name!r} is boolean but was declared continuous; declare it nominal."
         )
+    # InterpretML reads a categorical's booleans as text, which is not a number
+    bools_as_numbers = bools_as_numbers and not isinstance(dtype, pd.CategoricalDtype)
+    if pd.api.types.is_bool_dtype(dtype) and bools_as_numbers:
+        values = series.to_numpy(dtype=np.float64, na_value=np.nan)
+        return Column(values, np.zeros(len(values), dtype=bool))
     if pd.api.types.is_numeric_dtype(dtype) and not isinstance(dtype, pd.CategoricalDtype):
         values = series.to_numpy(dtype=np.float64, na_value=np.nan)
         return Column(values, np.zeros(len(values), dtype=bool))
-    values, not_number = _numeric_from_object(series.astype(object))
+    values, not_number = _numeric_from_object(series.astype(object), bools_as_numbers)
     return Column(values, not_number)
 
 
@@ -351,9 +372,9 @@ class TypedTable:
     conversions: list[DateConversion] = field(default_factory=list)
 
 
-def _typed(name: str, series: pd.Series, ftype: str) -> Column:
+def _typed(name: str, series: pd.Series, ftype: str, scoring: bool = False) -> Column:
     if ftype == CONTINUOUS:
-        return continuous_column(name, series)
+        return continuous_column(name, series, bools_as_numbers=scoring)
     return categorical_column(name, series)
 
 
@@ -563,7 +584,8 @@ def align_for_predict(X: Any, names: list[str], types: list[str], match_by_name:
     for record in records:
         if record.column in raw:
             derived.update(_derived_columns(record, raw[record.column]))
-    return [derived[n] if n in source else _typed(n, raw[n], t) for n, t in zip(names, types)]
+    return [derived[n] if n in source else _typed(n, raw[n], t, scoring=True)
+            for n, t in zip(names, types)]
 
 
 def _derived_columns(record: DateConversion, series: pd.Series) -> dict[str, Column]:

@@ -8,10 +8,18 @@ levels, one for main effects and one for every interaction, so a feature's level
 for all the interaction orders that use it; anything else glassboost cannot hold exactly is an
 error naming the attribute, never an approximation. Nothing of InterpretML is imported or run:
 the model is read by duck typing, so this also serves its JSON files (``interpret_json``).
+
+Category labels: numbers have the same labels in both ("1" for 1 and 1.0, "1e+16" for 1e16), but
+InterpretML labels the booleans True/False "1"/"0", as the numbers, where glassboost labels them
+"True"/"False". A category "1" or "0" gets a twin: one more bin labelled "True" or "False" with the
+same scores (and no weight, so totals and importances stay InterpretML's), so booleans and numbers
+both score as in InterpretML. A model holding the text "True" besides "1" (or "False" besides
+"0") cannot be scored so and is an error.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, Callable, Mapping
 
 import numpy as np
@@ -111,6 +119,57 @@ def _feature_bins(name: str, kind: str, levels: Any, orders: set[int]) -> Featur
     except ValueError as error:
         raise ValueError(f"bins_ of feature {name!r}: the interaction level cannot be held "
                          f"by glassboost: {error}") from None
+
+
+#: glassboost's labels of the booleans InterpretML labels "1" and "0"
+BOOLEAN_TWINS = {"1": "True", "0": "False"}
+
+
+@dataclass
+class _Twins:
+    """Where a categorical feature's twin bins come from: for each new bin, InterpretML's bin,
+    at the main and the interaction resolution (None: unchanged), and which new bins are twins."""
+
+    fine: np.ndarray
+    fine_twin: np.ndarray
+    coarse: np.ndarray | None
+    coarse_twin: np.ndarray | None
+
+    def take(self, table: np.ndarray, axis: int, interaction: bool) -> np.ndarray:
+        source = self.coarse if interaction else self.fine
+        return table if source is None else np.take(table, source, axis=axis)
+
+    def is_twin(self, interaction: bool) -> np.ndarray | None:
+        return self.coarse_twin if interaction else self.fine_twin
+
+
+def _with_twins(name: str, bins: FeatureBins) -> tuple[FeatureBins, _Twins | None]:
+    """A categorical feature's bins with a twin "True" after its category "1" and "False" after
+    "0" (see the module's docstring)."""
+    if bins.kind == CONTINUOUS or not BOOLEAN_TWINS.keys() & bins.categories.keys():
+        return bins, None
+    labels, source, origin = [], [0], {}
+    for label, index in sorted(bins.categories.items(), key=lambda item: item[1]):
+        twin = BOOLEAN_TWINS.get(label)
+        if twin in bins.categories:
+            raise ValueError(
+                f"bins_ of feature {name!r}: InterpretML's categories {label!r} and {twin!r} "
+                "hold values that glassboost labels alike (InterpretML labels the booleans "
+                f"True/False '1'/'0' and the texts 'True'/'False' apart, glassboost labels both "
+                "'True'/'False'), so glassboost cannot score both as InterpretML does")
+        labels += [label] if twin is None else [label, twin]
+        source += [index] if twin is None else [index, index]
+        origin.update({label: label} if twin is None else {label: label, twin: label})
+    source.append(bins.n_bins - 1)
+    categories = {label: i for i, label in enumerate(labels, start=1)}
+    fine = np.array(source)
+    fine_twin = np.array([False] + [origin[label] != label for label in labels] + [False])
+    if bins.interaction_categories is None:  # interaction tables get the twin bins too
+        return (FeatureBins(bins.kind, categories=categories),
+                _Twins(fine, fine_twin, fine, fine_twin))
+    coarse = {label: bins.interaction_categories[origin[label]] for label in labels}
+    return (FeatureBins(bins.kind, categories=categories, interaction_categories=coarse),
+            _Twins(fine, fine_twin, None, None))
 
 
 def _term_features(value: Any, n_features: int, names: list[str]) -> list[tuple[int, ...]]:
@@ -238,6 +297,26 @@ def _best_iteration(value: Any) -> np.ndarray | None:
     return best.astype(np.int64)
 
 
+def _with_twin_bins(tables: Any, term_features: list[tuple[int, ...]],
+                    twins: list[_Twins | None], bag_axis: int = 0, weights: bool = False) -> Any:
+    """Per-term tables with the twin bins of their features (copies of their categories' bins;
+    ``weights``: empty, so that totals and importances stay InterpretML's)."""
+    if isinstance(tables, AbsentPart):
+        return tables
+    result = []
+    for table, features in zip(tables, term_features):
+        interaction = len(features) > 1
+        for axis, f in enumerate(features):
+            if twins[f] is None:
+                continue
+            table = twins[f].take(table, bag_axis + axis, interaction)
+            is_twin = twins[f].is_twin(interaction)
+            if weights and is_twin is not None:
+                table[(slice(None),) * (bag_axis + axis) + (is_twin,)] = 0.0
+        result.append(table)
+    return result
+
+
 def fitted_from_attributes(get: Callable[[str], Any], objective: str | None,
                            parameters: Mapping[str, Any], detail: str = "all") -> Any:
     """A fitted glassboost estimator from InterpretML's fitted attributes.
@@ -266,6 +345,14 @@ def fitted_from_attributes(get: Callable[[str], Any], objective: str | None,
     intercept = _table(np.ravel(np.asarray(get("intercept_"), dtype=np.float64)),
                        (n_scores,), "intercept_")
     bagged_scores, bagged_intercept = _bags(get, shapes, classes_axis, detail)
+    standard_deviations = _per_term(get, "standard_deviations_", shapes, detail)
+    bin_weights = _per_term(get, "bin_weights_", bin_shapes, detail)
+    twinned = [_with_twins(n, b) for n, b in zip(names, bins)]
+    bins, twins = [b for b, _ in twinned], [t for _, t in twinned]
+    term_scores, standard_deviations = (_with_twin_bins(tables, term_features, twins)
+                                        for tables in (term_scores, standard_deviations))
+    bagged_scores = _with_twin_bins(bagged_scores, term_features, twins, bag_axis=1)
+    bin_weights = _with_twin_bins(bin_weights, term_features, twins, weights=True)
     link_param = get("link_param_")
 
     estimator = (ExplainableBoostingClassifier() if classes is not None
@@ -280,11 +367,11 @@ def fitted_from_attributes(get: Callable[[str], Any], objective: str | None,
         "term_features_": term_features,
         "term_names_": term_names,
         "term_scores_": term_scores,
-        "standard_deviations_": _per_term(get, "standard_deviations_", shapes, detail),
+        "standard_deviations_": standard_deviations,
         "bagged_scores_": bagged_scores,
         "bagged_intercept_": bagged_intercept,
         "intercept_": intercept if classes is not None else float(intercept[0]),
-        "bin_weights_": _per_term(get, "bin_weights_", bin_shapes, detail),
+        "bin_weights_": bin_weights,
         "link_": link,
         "link_param_": float("nan") if link_param is None else float(link_param),
         "objective_": objective or LINK_OBJECTIVES[link],
