@@ -386,10 +386,20 @@ class _EBMBase(BaseEstimator):
         """Per-row contribution of every term: (n_rows, n_terms[, n_classes])."""
         return term_contributions(*self._model_inputs(X))
 
-    def _raw_scores(self, X: Any) -> np.ndarray:
+    def _raw_scores(self, X: Any, init_score: Any = None) -> np.ndarray:
         sums = term_sums(*self._model_inputs(X))
         intercept = np.asarray(self.intercept_, dtype=np.float64)
-        return sums + (intercept.reshape(-1)[0] if intercept.size == 1 else intercept)
+        return (sums + (intercept.reshape(-1)[0] if intercept.size == 1 else intercept)
+                + self._start_scores(init_score, X, sums))
+
+    def _start_scores(self, init_score: Any, X: Any, sums: np.ndarray) -> np.ndarray | float:
+        """InterpretML's ``init_score`` at scoring time: per-row scores (or a fitted model whose
+        predictions through the link give them) added to the model's own."""
+        if init_score is None:
+            return 0.0
+        n_scores = 1 if sums.ndim == 1 else sums.shape[1]
+        start = clean_init_score(init_score, X, len(sums), self.link_, n_scores)
+        return start[:, 0] if sums.ndim == 1 else start
 
     def term_importances(self, importance_type: str = "avg_weight") -> np.ndarray:
         """Importance of every term (see :func:`glassboost.model.term_importances`)."""
@@ -476,15 +486,17 @@ class _EBMBase(BaseEstimator):
         """A deep copy of the estimator and its fitted model."""
         return copy.deepcopy(self)
 
-    def predict_with_uncertainty(self, X: Any) -> np.ndarray:
+    def predict_with_uncertainty(self, X: Any, init_score: Any = None) -> np.ndarray:
         """Each row's score averaged over the outer bags and its standard deviation across
-        them, as InterpretML computes them from ``bagged_scores_`` and ``bagged_intercept_``:
-        shape (n_rows, 2) (multiclass: (n_rows, 2, n_classes))."""
+        them, as InterpretML computes them from ``bagged_scores_`` and ``bagged_intercept_``
+        (plus ``init_score``, as in :meth:`decision_function`): shape (n_rows, 2) (multiclass:
+        (n_rows, 2, n_classes))."""
         columns, bins, features, _, n_scores = self._model_inputs(X)
         bagged_intercept = np.asarray(self.bagged_intercept_, dtype=np.float64)
         per_bag = np.stack([
             term_sums(columns, bins, features, [s[bag] for s in self.bagged_scores_], n_scores)
             + bagged_intercept[bag] for bag in range(len(bagged_intercept))])
+        per_bag = per_bag + self._start_scores(init_score, X, per_bag[0])
         return np.stack([per_bag.mean(axis=0), per_bag.std(axis=0)], axis=1)
 
     def to_jsonable(self, detail: str = "all") -> dict:
@@ -598,18 +610,20 @@ class ExplainableBoostingClassifier(ClassifierMixin, _EBMBase):
     def _fitted_target_attributes(self) -> dict:
         return {"classes_": self._classes}
 
-    def decision_function(self, X: Any) -> np.ndarray:
-        """Log-odds (binary, shape (n,)) or per-class scores (multiclass, shape (n, k))."""
-        return self._raw_scores(X)
+    def decision_function(self, X: Any, init_score: Any = None) -> np.ndarray:
+        """Log-odds (binary, shape (n,)) or per-class scores (multiclass, shape (n, k)), plus
+        ``init_score`` when given (the base scores the model was fitted on, per row or as a
+        fitted model)."""
+        return self._raw_scores(X, init_score)
 
-    def predict_proba(self, X: Any) -> np.ndarray:
-        scores = self._raw_scores(X)
+    def predict_proba(self, X: Any, init_score: Any = None) -> np.ndarray:
+        scores = self._raw_scores(X, init_score)
         if self.link_ == "monoclassification":
             return np.ones((len(scores), 1))
         return inverse_link(self.link_, scores)
 
-    def predict(self, X: Any) -> np.ndarray:
-        probabilities = self.predict_proba(X)
+    def predict(self, X: Any, init_score: Any = None) -> np.ndarray:
+        probabilities = self.predict_proba(X, init_score)
         return self.classes_[np.argmax(probabilities, axis=1)]
 
     def reorder_classes(self, classes: Any):
@@ -667,10 +681,11 @@ class ExplainableBoostingRegressor(RegressorMixin, _EBMBase):
     def _intercept_layout(self, intercept: np.ndarray):
         return float(intercept[0])
 
-    def decision_function(self, X: Any) -> np.ndarray:
-        """The additive score before the inverse link (equal to predict for squared error)."""
-        return self._raw_scores(X)
+    def decision_function(self, X: Any, init_score: Any = None) -> np.ndarray:
+        """The additive score before the inverse link (equal to predict for squared error),
+        plus ``init_score`` when given."""
+        return self._raw_scores(X, init_score)
 
-    def predict(self, X: Any) -> np.ndarray:
-        scores = self._raw_scores(X)
+    def predict(self, X: Any, init_score: Any = None) -> np.ndarray:
+        scores = self._raw_scores(X, init_score)
         return inverse_link(self.link_, scores)
