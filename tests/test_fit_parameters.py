@@ -251,6 +251,30 @@ def test_rows_left_out_of_every_bag_do_not_matter() -> None:
     np.testing.assert_allclose(a.predict(X), b.predict(X), atol=1e-9)
 
 
+def test_interpretml_bag_values_replicate_validate_and_leave_out() -> None:
+    """InterpretML's explicit-bags test: 2 trains a row twice, -1 validates, 0 leaves it out."""
+    rng = np.random.default_rng(6)
+    X = rng.normal(size=(100, 3))
+    y = (X[:, 0] > 0).astype(int)
+    bags = np.ones((100, 3), np.int8)
+    bags[[1, 2, 3], [0, 1, 2]] = -1
+    bags[[4, 5, 6], [0, 1, 2]] = 2
+    bags[[7, 8, 9], [0, 1, 2]] = 0
+    model = ExplainableBoostingClassifier(max_rounds=1, outer_bags=3, n_jobs=1).fit(X, y,
+                                                                                    bags=bags)
+    assert len(model.bagged_intercept_) == 3
+    # a row trained twice weighs as a row of sample weight 2 (counts aside)
+    twice = np.ones((100, 1), np.int8)
+    twice[:10] = 2
+    weights = np.ones(100)
+    weights[:10] = 2.0
+    params = dict(outer_bags=1, n_jobs=1, interactions=0, max_rounds=50, min_samples_leaf=1)
+    a = ExplainableBoostingClassifier(**params).fit(X, y, bags=twice)
+    b = ExplainableBoostingClassifier(**params).fit(X, y, sample_weight=weights,
+                                                    bags=np.ones((100, 1)))
+    np.testing.assert_allclose(a.decision_function(X), b.decision_function(X), atol=1e-9)
+
+
 # ---- init_score -----------------------------------------------------------------------------
 def test_constant_init_score_only_moves_the_intercept() -> None:
     X, y = _regression(n=800)
@@ -278,6 +302,18 @@ def test_init_score_from_a_model_is_its_link_scores() -> None:
     by_model = residual.fit(X, y, init_score=FirstColumn()).decision_function(X)
     by_scores = residual.fit(X, y, init_score=base.decision_function(X[:, :1]))
     np.testing.assert_allclose(by_model, by_scores.decision_function(X), atol=1e-9)
+
+
+def test_multiclass_init_score_of_equal_class_shifts_changes_nothing() -> None:
+    """Adding the same number to every class's score leaves the softmax unchanged: a per-row
+    shift shared by the classes must give the model fitted without init_score."""
+    rng = np.random.default_rng(7)
+    X = rng.normal(size=(600, 3))
+    y = rng.choice(3, 600)
+    plain = ExplainableBoostingClassifier(max_rounds=40, **SMALL).fit(X, y)
+    shift = np.repeat(rng.normal(size=(600, 1)), 3, axis=1)
+    shifted = ExplainableBoostingClassifier(max_rounds=40, **SMALL).fit(X, y, init_score=shift)
+    np.testing.assert_allclose(plain.predict_proba(X), shifted.predict_proba(X), atol=1e-9)
 
 
 def test_init_score_agrees_with_interpretml() -> None:
@@ -335,6 +371,32 @@ def test_callbacks_receive_interpretml_arguments_and_can_stop() -> None:
     ExplainableBoostingRegressor(outer_bags=2, interactions=0, n_jobs=1, callbacks=lambda b, s, p, m: (
         legacy.append(s) or s >= 12)).fit(X, y)
     assert max(legacy) <= 15 and len(legacy) == 2 * len(set(legacy))
+
+
+def test_callable_objects_and_interpretml_actions_as_callbacks() -> None:
+    """InterpretML's own test: a callable object returning ``CallbackAction`` members (an
+    Enum of "continue", "stop_current", "stop_all"), stopping every bag after a few steps."""
+    import enum
+
+    class CallbackAction(enum.Enum):
+        CONTINUE = "continue"
+        STOP_CURRENT = "stop_current"
+        STOP_ALL = "stop_all"
+
+    class StopAfter:
+        def __init__(self, steps):
+            self.steps, self.seen = steps, []
+
+        def __call__(self, *, bag, stage, step, term, metric, extra=None):
+            self.seen.append((bag, stage))
+            return CallbackAction.STOP_ALL if step >= self.steps else CallbackAction.CONTINUE
+
+    rng = np.random.default_rng(5)
+    X = rng.normal(size=(600, 3))
+    y = rng.choice(["a", "b", "c"], 600)
+    callback = StopAfter(9)
+    model = ExplainableBoostingClassifier(callbacks=callback, **SMALL).fit(X, y)
+    assert set(callback.seen) == {(0, 0)} and model.predict_proba(X).shape == (600, 3)
 
 
 def test_a_failing_callback_fails_the_fit() -> None:

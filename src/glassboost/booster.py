@@ -367,9 +367,9 @@ class Booster:
         self.split_seeds = seeds[:outer_bags]
         self.kernel_seeds = (seeds[outer_bags:] % (2**31 - 1)).astype(np.int64)
         self.progress = progress_callback.get()
-        # the starting score is fitted to the rows some bag trains on
-        used = data.weights if bags is None else np.where((bags > 0).any(axis=1),
-                                                          data.weights, 0.0)
+        # the starting score is fitted to the rows some bag trains on, each with its largest
+        # replication
+        used = data.weights if bags is None else data.weights * np.maximum(bags.max(axis=1), 0)
         self.base = initial_scores(objective, data.y, used)
         self.objective_params = kernel_params(objective, data.y, data.weights)
         self.groups: RowGroups | None = None
