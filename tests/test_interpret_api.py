@@ -553,3 +553,30 @@ def test_scoring_with_init_score_means_what_interprets_means(models, data, kind)
         np.testing.assert_allclose(ours.predict_proba(X, init_score=per_row),
                                    cls.predict_proba(_twin(ours), X, init_score=per_row),
                                    atol=1e-12)
+
+
+def test_measure_interactions_from_a_base_model(models, data):
+    """With init_score, strengths are measured on what the base model left; a base model that
+    already holds the pair leaves it weaker than starting from zero."""
+    X, signal = data
+    y = (signal > 1).astype(int)
+    base = models["binary"][1]  # has the pair (a, c)
+    mine = dict(gu.measure_interactions(X, y, init_score=base))
+    other = dict(interpret_utils.measure_interactions(X, y, init_score=base))
+    assert mine.keys() == other.keys()
+    assert max(mine, key=mine.get) == max(other, key=other.get)
+    fresh = dict(gu.measure_interactions(X, y))
+    assert mine[(0, 2)] < fresh[(0, 2)]
+
+
+def test_bag_matrix_and_its_bag_weights(data):
+    """InterpretML's bags: a row trains k > 0 times, validates for k < 0, is left out for 0."""
+    X, signal = data
+    rng = np.random.default_rng(4)
+    bags = rng.choice([-1, 0, 1, 2], size=(len(X), 3))
+    weights = rng.uniform(0.5, 2.0, size=len(X))
+    kw = dict(outer_bags=3, max_rounds=30, interactions=0, n_jobs=1)
+    mine = GR(**kw).fit(X, signal, sample_weight=weights, bags=bags)
+    other = IR(**kw).fit(X, signal, sample_weight=weights, bags=bags)
+    np.testing.assert_allclose(mine.bag_weights_, other.bag_weights_, rtol=1e-12)
+    assert mine.bagged_scores_[0].shape == other.bagged_scores_[0].shape

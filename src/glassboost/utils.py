@@ -18,7 +18,7 @@ from .binning import fit_categorical, fit_continuous
 from .estimators import _code_matrix, _sample_weights
 from .kernels.interactions import pair_strengths
 from .objectives import classification_objective, regression_objective
-from .parameters import feature_index
+from .parameters import clean_init_score, feature_index
 from .purification import purify_pair
 from .schema import CONTINUOUS, type_table
 
@@ -45,21 +45,6 @@ def _task(y: np.ndarray, init_score: Any, objective: str | None) -> bool:
     raise ValueError(f"y: unrecognized target type {kind!r}")
 
 
-def _start_scores(init_score: Any, X: Any, n_rows: int, n_scores: int) -> np.ndarray:
-    if init_score is None:
-        return np.zeros((n_rows, n_scores))
-    if hasattr(init_score, "decision_function") or hasattr(init_score, "predict"):
-        scores = (init_score.decision_function(X) if hasattr(init_score, "decision_function")
-                  else init_score.predict(X))
-    else:
-        scores = init_score
-    scores = np.asarray(scores, dtype=np.float64).reshape(n_rows, -1)
-    if scores.shape[1] != n_scores or not np.all(np.isfinite(scores)):
-        raise ValueError(f"init_score must hold {n_scores} finite score(s) per row, got shape "
-                         f"{np.shape(scores)}")
-    return scores
-
-
 def measure_interactions(X: Any, y: Any, interactions: Any = None, init_score: Any = None,
                          sample_weight: Any = None, feature_names: Any = None,
                          feature_types: Any = None, max_interaction_bins: int = 64,
@@ -70,8 +55,8 @@ def measure_interactions(X: Any, y: Any, interactions: Any = None, init_score: A
 
     ``interactions``: None for every pair, a count for the strongest that many, or a list of
     pairs (indices or names). Features are binned into ``max_interaction_bins`` quantile bins;
-    scores start at ``init_score`` (per-row scores, or a fitted model whose
-    ``decision_function`` gives them), else at zero, as in InterpretML. ``reg_alpha``,
+    scores start at ``init_score`` (per-row scores, or a fitted model whose predictions
+    through the link give them), else at zero, as in InterpretML. ``reg_alpha``,
     ``reg_lambda`` and ``max_delta_step`` are accepted for InterpretML's signature; only their
     defaults (0) are supported.
     """
@@ -115,7 +100,8 @@ def measure_interactions(X: Any, y: Any, interactions: Any = None, init_score: A
         top = None
     if not pairs:
         return []
-    scores = _start_scores(init_score, X, n_rows, loss.n_scores)
+    start = clean_init_score(init_score, X, n_rows, loss.link, loss.n_scores)
+    scores = np.zeros((n_rows, loss.n_scores)) if start is None else start
     strengths = pair_strengths(
         _code_matrix(table.columns, bins, True), np.array(pairs, dtype=np.int64),
         np.array([b.n_interaction_bins for b in bins], dtype=np.int64), scores,
