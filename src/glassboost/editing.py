@@ -1,4 +1,5 @@
-"""Editing fitted models: drop, scale, replace or monotonize terms, drop features.
+"""Editing fitted models: drop, scale, replace or monotonize terms, drop features, sweep away
+what the output does not use, reorder a classifier's classes (InterpretML's meanings).
 
 Every edit keeps the per-term attributes aligned (``term_features_``, ``term_names_``,
 ``term_scores_``, ``standard_deviations_``, ``bagged_scores_``, ``bin_weights_``) and keeps the
