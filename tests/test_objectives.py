@@ -449,3 +449,16 @@ def test_other_objectives_beat_the_constant_model(name, medical_expenses) -> Non
     assert 0 < held_out < 0.995 * base  # rmse_log: 0.985 (the squares of a few huge expenses)
     if objective.code == QUANTILE:
         assert abs(np.mean(y[test] <= prediction) - 0.9) < 0.04
+
+
+@pytest.mark.parametrize("name, scaled", [("quantile:alpha=0.7", "quantile:alpha=0.7"),
+                                          ("pseudo_huber:delta=0.5", "pseudo_huber:delta=500")])
+def test_identity_link_fits_do_not_depend_on_the_units_of_y(name, scaled) -> None:
+    """y in other units (and delta with it) gives the same model in those units: the pinball
+    steps are scaled by the target's spread, pseudo-Huber's are weighted means of errors."""
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(800, 3))
+    y = np.exp(X[:, 0]) + rng.standard_t(3, 800)
+    small = _fit(name, X, y, interactions=3).predict(X)
+    large = _fit(scaled, X, 1000 * y, interactions=3).predict(X)
+    np.testing.assert_allclose(large / 1000, small, rtol=1e-9, atol=1e-9 * np.abs(small).max())
