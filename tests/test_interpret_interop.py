@@ -409,24 +409,32 @@ def test_boolean_columns_score_as_interpret(flag_type, training_form):
 
 def test_boolean_categories_get_twins_without_weight():
     """A category InterpretML labels "1" is also glassboost's "True" (a twin bin of the same
-    scores and no weight): importances and the weights' totals stay InterpretML's."""
+    scores and no weight) in mains, pairs and three-feature terms of a multiclass model:
+    importances and the weights' totals stay InterpretML's."""
     a, flag, y = _flags()
-    ebm = _fit(glassbox.ExplainableBoostingRegressor(
-        outer_bags=2, max_rounds=60, n_jobs=1, interactions=[(0, 1)],
-        feature_types=["continuous", "nominal"]), pd.DataFrame({"a": a, "flag": flag}), y)
+    other = np.roll(flag, 5).astype(int)
+    frame = pd.DataFrame({"a": a, "flag": flag, "other": other})
+    classes = np.array(["lo", "mid", "hi"])[np.digitize(y, [0.5, 1.5])]
+    ebm = _fit(glassbox.ExplainableBoostingClassifier(
+        outer_bags=2, max_rounds=60, n_jobs=1, interactions=[(0, 1), (0, 1, 2)],
+        feature_types=["continuous", "nominal", "nominal"]), frame, classes)
     assert ebm.bins_[1][0] == {"0": 1, "1": 2}
     model = glassboost.from_interpret(ebm)
     assert model.bins_[1][0] == {"0": 1, "False": 2, "1": 3, "True": 4}
+    twin_of = [0, 1, 1, 2, 2, 3]
     main = model.term_names_.index("flag")
-    np.testing.assert_array_equal(model.term_scores_[main],
-                                  ebm.term_scores_[main][[0, 1, 1, 2, 2, 3]])
+    np.testing.assert_array_equal(model.term_scores_[main], ebm.term_scores_[main][twin_of])
     np.testing.assert_array_equal(model.bagged_scores_[main],
-                                  ebm.bagged_scores_[main][:, [0, 1, 1, 2, 2, 3]])
+                                  ebm.bagged_scores_[main][:, twin_of])
     np.testing.assert_array_equal(model.bin_weights_[main][[2, 4]], [0.0, 0.0])
-    pair = model.term_names_.index("a & flag")
-    assert model.term_scores_[pair].shape[1] == 6
-    assert model.bin_weights_[pair].sum() == pytest.approx(ebm.bin_weights_[pair].sum())
+    triple = model.term_names_.index("a & flag & other")
+    np.testing.assert_array_equal(model.term_scores_[triple],
+                                  ebm.term_scores_[triple][:, twin_of][:, :, twin_of])
+    for t, term in enumerate(model.term_names_):
+        assert model.bin_weights_[t].sum() == pytest.approx(ebm.bin_weights_[t].sum()), term
     np.testing.assert_allclose(model.term_importances(), ebm.term_importances(), rtol=1e-12)
+    rows = frame.assign(flag=frame["flag"].astype(object), other=frame["other"] == 1)
+    _assert_same(ebm, model, rows)
 
 
 def test_boolean_array_models_score_as_interpret():
@@ -471,7 +479,8 @@ def test_integer_and_float_categories_score_as_interpret():
     scoring = [frame, frame.astype(object), frame.astype({"i": float}),
                frame.assign(i=frame["i"].astype(str), f=frame["f"].map(str)),
                frame.assign(i=frame["i"] == 1, f=frame["f"] == 0),
-               frame.assign(f=frame["f"].astype("Float64"), g=frame["g"].astype(float))]
+               frame.assign(f=frame["f"].astype("Float64"), g=frame["g"].astype(float)),
+               frame.assign(g=pd.Series(list(frame["g"].to_numpy()), dtype=object))]
     for rows in scoring:
         np.testing.assert_allclose(model.decision_function(rows), _frame_scores(ebm, rows),
                                    rtol=0, atol=TOLERANCE)
@@ -487,3 +496,20 @@ def test_categories_glassboost_cannot_tell_apart_fail_naming_the_feature(models)
                                              r"'([01])' and '(True|False)' hold values that "
                                              r"glassboost labels alike"):
             glassboost.from_interpret(_attributes(ebm, bins_=bins))
+
+
+def test_glassboost_models_score_booleans_in_continuous_features_as_numbers():
+    """The same reading holds for glassboost's own models when scoring (a continuous feature
+    fitted on 0/1 scores True/False as 1/0); at fit a boolean column declared continuous stays
+    an error."""
+    a, flag, y = _flags()
+    numbers = pd.DataFrame({"a": a, "flag": flag.astype(int)})
+    model = glassboost.ExplainableBoostingRegressor(outer_bags=1, max_rounds=40).fit(numbers, y)
+    assert model.feature_types_in_ == ["continuous", "continuous"]
+    for column in (pd.Series(flag), pd.Series(flag.tolist(), dtype=object),
+                   pd.Series(flag, dtype="boolean")):
+        np.testing.assert_array_equal(model.predict(numbers.assign(flag=column)),
+                                      model.predict(numbers))
+    with pytest.raises(TypeError, match="Feature 'flag' is boolean but was declared continuous"):
+        glassboost.ExplainableBoostingRegressor(feature_types=["continuous", "continuous"]).fit(
+            numbers.assign(flag=flag), y)
