@@ -44,7 +44,7 @@ NOTES = {
     ("parameter", "interactions"): "same; negative feature indices count from the end; a "
                                    "pair's features are stored sorted (InterpretML keeps the "
                                    "order given, and its table's axes follow it)",
-    ("attribute", "has_fitted_"): "missing: glassboost's fitted check is `term_scores_`",
+    ("attribute", "has_fitted_"): "same; a property, so loaded and merged models have it too",
     **{("attribute", name): "same; not kept in glassboost's model files (a loaded model "
                             "lacks it; `merge_ebms` keeps what InterpretML's merge keeps)"
        for name in ("histogram_edges_", "histogram_weights_", "unique_val_counts_",
@@ -151,7 +151,8 @@ def rows() -> list[tuple[str, str, str, str]]:
             our_attributes = _fitted_attributes(our_model)
             for name in sorted(_fitted_attributes(their_model)):
                 note("attribute", name, owner,
-                     "same" if name in our_attributes else "missing")
+                     "same" if name in our_attributes or hasattr(our_model, name)
+                     else "missing")
             our_methods = _public_methods(ours)
             for name, signature in _public_methods(theirs).items():
                 if name not in our_methods:

@@ -401,6 +401,15 @@ class _EBMBase(BaseEstimator):
         start = clean_init_score(init_score, X, len(sums), self.link_, n_scores)
         return start[:, 0] if sums.ndim == 1 else start
 
+    @property
+    def has_fitted_(self) -> bool:
+        """InterpretML's fitted flag: True once the model has terms' tables (fitted, loaded
+        or merged); absent (AttributeError) before, so ``check_is_fitted(model, "has_fitted_")``
+        works as with InterpretML."""
+        if "term_scores_" not in self.__dict__:
+            raise AttributeError(f"this {type(self).__name__} is not fitted yet")
+        return True
+
     def term_importances(self, importance_type: str = "avg_weight") -> np.ndarray:
         """Importance of every term (see :func:`glassboost.model.term_importances`)."""
         check_is_fitted(self, "term_scores_")
