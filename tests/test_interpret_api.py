@@ -579,3 +579,30 @@ def test_bag_matrix_and_its_bag_weights(data):
     other = IR(**kw).fit(X, signal, sample_weight=weights, bags=bags)
     np.testing.assert_allclose(mine.bag_weights_, other.bag_weights_, rtol=1e-12)
     assert mine.bagged_scores_[0].shape == other.bagged_scores_[0].shape
+
+
+def test_uniform_weights_change_nothing_and_one_weight_does(data):
+    """As InterpretML: the same weight on every row fits the same model; changing one row's
+    weight changes it. Fitting twice with one random_state gives the same model."""
+    X, signal = data
+    y = (signal > 1).astype(int)
+    # cat_smooth is a weight: InterpretML's test makes it negligible, and so does this one
+    kw = dict(outer_bags=2, max_rounds=100, interactions=0, n_jobs=1, cat_smooth=1e-300)
+    plain = GC(**kw).fit(X, y)
+    weights = np.full(len(y), 128.0)
+    np.testing.assert_allclose(GC(**kw).fit(X, y, sample_weight=weights).predict_proba(X),
+                               plain.predict_proba(X), rtol=0, atol=1e-12)
+    weights[0] = 1.1
+    assert not np.array_equal(GC(**kw).fit(X, y, sample_weight=weights).predict_proba(X),
+                              plain.predict_proba(X))
+    np.testing.assert_array_equal(GC(**kw).fit(X, y).eval_terms(X), plain.eval_terms(X))
+
+
+def test_unsigned_integers_in_calibrated_cross_validation():
+    from sklearn.calibration import CalibratedClassifierCV
+
+    X = np.eye(4, dtype=np.uint8)[[1, 3, 0, 1, 1, 3, 0, 2, 0, 3]]
+    y = np.array([0, 0, 0, 0, 0, 1, 1, 1, 1, 1], dtype=np.uint8)
+    for cls in (GC, IC):
+        calibrated = CalibratedClassifierCV(cls(outer_bags=2, max_rounds=20), cv=2).fit(X, y)
+        assert calibrated.predict_proba(X).shape == (10, 2)
