@@ -14,6 +14,7 @@ import glassboost
 from glassboost import ExplainableBoostingRegressor
 from glassboost import booster as booster_module
 from glassboost.booster import loss_offset
+from glassboost.kernels.boost import boost_terms
 from glassboost.kernels.loss import (GAMMA_DEVIANCE, LOG_LOSS, MULTICLASS_LOG_LOSS,
                                      POISSON_DEVIANCE, PSEUDO_HUBER, QUANTILE, RMSE_LOG,
                                      SQUARED_ERROR, TWEEDIE_DEVIANCE, group_gradient,
@@ -462,3 +463,83 @@ def test_identity_link_fits_do_not_depend_on_the_units_of_y(name, scaled) -> Non
     small = _fit(name, X, y, interactions=3).predict(X)
     large = _fit(scaled, X, 1000 * y, interactions=3).predict(X)
     np.testing.assert_allclose(large / 1000, small, rtol=1e-9, atol=1e-9 * np.abs(small).max())
+
+
+# ---- the boosting kernel on the new objectives, against test_kernels' numpy references ---------
+def _numpy_gradients(code: int, params: tuple):
+    """Per-unit-weight gradients and hessians of a new objective, written with numpy alone."""
+    def gradients(_, scores, y):
+        s = scores[:, 0]
+        if code == TWEEDIE_DEVIANCE:
+            p = params[0]
+            high, low = np.exp((2 - p) * s), np.exp((1 - p) * s)
+            g, h = high - y * low, (2 - p) * high + (p - 1) * y * low
+        elif code == GAMMA_DEVIANCE:
+            g, h = 1 - y * np.exp(-s), y * np.exp(-s)
+        elif code == RMSE_LOG:
+            mean = np.exp(s)
+            g, h = mean * mean - y * mean, mean * mean
+        elif code == PSEUDO_HUBER:
+            root = np.sqrt(1 + ((s - y) / params[0]) ** 2)
+            g, h = (s - y) / root, 1 / root
+        else:
+            g, h = np.where(s >= y, 1 - params[0], -params[0]), np.full(len(y), 1 / params[1])
+        return g[:, None], h[:, None]
+    return gradients
+
+
+@pytest.mark.parametrize("name", NEW_OBJECTIVES)
+def test_boosting_kernel_matches_reference_on_new_objectives(name, monkeypatch) -> None:
+    """Cyclic rounds, and greedy steps that keep every row's score exponential, give the tables
+    of the numpy references; the validation loss reported is that of the best tables."""
+    import test_kernels as reference
+
+    objective = regression_objective(name)
+    rng = np.random.default_rng(11)
+    n_rows, n_bins = 400, np.array([7, 6, 9], dtype=np.int64)
+    codes = np.column_stack([rng.integers(0, n - 1, n_rows) for n in n_bins]).astype(np.uint8)
+    signal = (codes[:, 0] - 3.0) * 0.3 + (codes[:, 1] % 3) * 0.2
+    y = np.exp(signal) * rng.gamma(2.0, 0.5, n_rows)
+    train_w = rng.uniform(0.5, 2.0, n_rows) * (rng.random(n_rows) < 0.85)
+    val_w = np.where(train_w > 0, 0.0, rng.uniform(0.5, 2.0, n_rows))
+    base = initial_scores(objective, y, train_w)
+    params = kernel_params(objective, y, train_w)
+    monkeypatch.setattr(reference, "_gradients", _numpy_gradients(objective.code, params))
+    nominal = np.array([False, True, False])
+
+    def run(lr, rounds, greedy_ratio, val=None, stopping=0, nominal=nominal):
+        scores, tables = np.tile(base, (n_rows, 1)), np.zeros((3, int(n_bins.max()), 1))
+        val = np.zeros(n_rows) if val is None else val
+        result = boost_terms(
+            codes.T.copy(), n_bins, np.ones(3, np.int64), nominal, np.zeros(3, np.int64),
+            (train_w > 0).astype(float), train_w, (train_w * y)[:, None], val,
+            (val * y)[:, None], loss_offset(objective, y, val), objective.code, scores, tables,
+            lr, rounds, stopping, 0.0, 0.0, 3, 0.0, 2, 0, greedy_ratio, 0.0, 10.0, 3.0, False,
+            1, objective_params=params)
+        return result, tables, scores
+
+    (best, steps, _), tables, scores = run(0.4, 2, 0.0, nominal=np.zeros(3, np.bool_))
+    want_tables, want_scores = reference.reference_boost(codes, n_bins, y, train_w,
+                                                         objective.code, base, 2, 3, 0.4)
+    assert steps == 6
+    for t, n in enumerate(n_bins):
+        np.testing.assert_allclose(tables[t, :n], want_tables[t], rtol=1e-9, atol=1e-10)
+    np.testing.assert_allclose(scores, want_scores, rtol=1e-9, atol=1e-10)
+
+    (best, steps, _), tables, scores = run(0.2, 4, 5 / 3)
+    want_tables, want_scores = reference.reference_greedy(codes, n_bins, nominal, y, train_w,
+                                                          objective.code, base, 12, 5, 3.0, 3,
+                                                          0.2)
+    assert steps == 12
+    for t, n in enumerate(n_bins):
+        np.testing.assert_allclose(tables[t, :n], want_tables[t], rtol=1e-9, atol=1e-10)
+    np.testing.assert_allclose(scores, want_scores, rtol=1e-9, atol=1e-10)
+
+    (best, steps, best_loss), tables, _ = run(0.1, 40, 2.0, val=val_w, stopping=1000)
+    best_scores = base[0] + sum(tables[t, codes[:, t], 0] for t in range(3))
+    total = rows_loss(objective.code, best_scores, val_w, val_w * y, params) + loss_offset(
+        objective, y, val_w)
+    mean = total / val_w.sum()
+    assert best_loss == pytest.approx(np.sqrt(mean) if objective.code == RMSE_LOG else mean,
+                                      rel=1e-9)
+    assert steps == 120 and 0 < best <= steps  # the best tables are not the start
