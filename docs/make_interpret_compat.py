@@ -60,7 +60,6 @@ NOTES = {
                             "no terms (InterpretML keeps every term, filled with -inf)",
     ("method", "explain_global"): "same; `visualize(None)` draws every term's importance "
                                   "(InterpretML the 15 largest)",
-    ("objective", "survival_cox"): "missing: not in glassboost yet",
     ("method", "to_excel"): "missing: Excel export is left out (no spreadsheet dependency)",
     ("method", "to_excel_exportable"): "missing: Excel export is left out",
     ("method", "explain_local"): "different: no `init_score` argument",
@@ -91,6 +90,20 @@ NOTES = {
 OBJECTIVES = ("log_loss", "rmse", "poisson_deviance", "tweedie_deviance:variance_power=1.5",
               "gamma_deviance", "pseudo_huber:delta=1.0", "rmse_log", "quantile:alpha=0.5",
               "survival_cox")
+
+# interpret.utils: what each public name is in glassboost.utils
+UTILS_NOTES = {
+    "measure_interactions": "same arguments; `reg_alpha`, `reg_lambda` and `max_delta_step` "
+                            "only at their default 0; strengths on InterpretML's scale, equal "
+                            "up to the binning",
+    "purify": "same for tables of 1 or 2 dimensions (and a class axis); solved exactly, so "
+              "`tolerance` and `is_randomized` change nothing",
+    "inv_link": "same",
+    "link_func": "missing: not part of this work",
+    "make_synthetic": "missing: InterpretML's test-data generator",
+    "SPOT_GreedySubsetSelection": "missing: not an EBM function",
+    "EBMPreprocessor": "missing: glassboost bins inside `fit`",
+}
 
 LEFT_OUT = ("Differential privacy (`DPExplainableBoostingClassifier`/`Regressor`, noise_scale_* "
             "attributes) is its own issue; `show()` is interpret's dashboard, not part of the "
@@ -176,7 +189,9 @@ def rows() -> list[tuple[str, str, str, str]]:
         status = ("missing" if "missing" in entry["status"] else
                   "different" if "different" in entry["status"] else "same")
         text = NOTES.get((kind, name))
-        if text is None:
+        if text is None and kind == "objective":
+            label = "same" if status == "same" else "missing: not in glassboost yet"
+        elif text is None:
             label = status if status == "same" else f"{status}: not described yet"
         elif (text.startswith("missing") != (status == "missing")
               or (status == "different" and text.startswith("same"))):
@@ -186,6 +201,22 @@ def rows() -> list[tuple[str, str, str, str]]:
         classes = "both" if len(entry["classes"]) == 2 else (
             "classifier" if entry["classes"] == ["C"] else "regressor")
         table.append((kind, f"`{name}`", classes, label))
+    return table
+
+
+def utils_rows() -> list[tuple[str, str]]:
+    """(name, status) for every public name of interpret.utils."""
+    import interpret.utils
+
+    import glassboost.utils
+
+    table = []
+    for name in sorted(n for n in dir(interpret.utils) if not n.startswith("_")):
+        present = hasattr(glassboost.utils, name)
+        text = UTILS_NOTES.get(name, "same" if present else "missing: not described yet")
+        if text.startswith("missing") == present:
+            text = f"{'same' if present else 'missing'} (the note on it is out of date: {text})"
+        table.append((f"`{name}`", text))
     return table
 
 
@@ -223,6 +254,9 @@ def markdown() -> str:
     ]
     lines += [f"| {kind} | {name} | {classes} | {status} |"
               for kind, name, classes, status in rows()]
+    lines += ["", "## `interpret.utils` and `glassboost.utils`", "",
+              "| name | status in glassboost.utils |", "|---|---|"]
+    lines += [f"| {name} | {status} |" for name, status in utils_rows()]
     lines += ["", "## glassboost's own additions", ""] + extras()
     return "\n".join(lines) + "\n"
 
