@@ -399,6 +399,30 @@ def test_callable_objects_and_interpretml_actions_as_callbacks() -> None:
     assert set(callback.seen) == {(0, 0)} and model.predict_proba(X).shape == (600, 3)
 
 
+def test_interaction_callbacks_see_every_pair_strength_and_can_stop() -> None:
+    X, y = _regression(n=800)
+    X = np.column_stack([X, X[:, 0] * X[:, 1]])
+    seen = []
+
+    def ranked(*, bag, term, strength):
+        seen.append((bag, term, strength))
+
+    model = ExplainableBoostingRegressor(outer_bags=2, interactions=2, n_jobs=1, max_rounds=100,
+                                         callbacks=[ranked]).fit(X, y)
+    pairs = {term for _, term, _ in seen}
+    assert len(pairs) == 6 and {bag for bag, _, _ in seen} == {0, 1} and len(seen) == 12
+    for (a, b), total in model.interaction_strengths_.items():
+        pair = (model.feature_names_in_.index(a), model.feature_names_in_.index(b))
+        assert sum(s for _, t, s in seen if t == pair) == pytest.approx(total)
+
+    def stop_all(*, bag, term, strength):
+        return "stop_all"
+
+    none = ExplainableBoostingRegressor(outer_bags=2, interactions=2, n_jobs=1, max_rounds=100,
+                                        callbacks=[stop_all]).fit(X, y)
+    assert all(len(t) == 1 for t in none.term_features_)
+
+
 def test_a_failing_callback_fails_the_fit() -> None:
     X, y = _regression(n=300)
 
@@ -442,6 +466,8 @@ def test_max_time_stops_at_the_budget_with_a_usable_model() -> None:
     (dict(inner_bags=3), "inner_bags"), (dict(max_time=0), "max_time"),
     (dict(callbacks=5), "callbacks"), (dict(callbacks=[lambda x: None]), "callbacks"),
     (dict(callbacks=lambda *, bag, stage, step, term, gain: None), "callbacks"),
+    (dict(callbacks=lambda *, bag, stage, step, term, metric, strength: None), "callbacks"),
+    (dict(callbacks=[lambda *, bag, term, strength: None] * 2), "more than one"),
 ])
 def test_bad_parameters_are_named(params, message) -> None:
     X, y = _regression(n=100)

@@ -29,9 +29,9 @@ from .kernels.boost import (CONTROL_HANDLE, CONTROL_STOP, STEP_REPORTERS, boost_
                             mean_validation_loss, offset_intercept, offset_loss)
 from .kernels.interactions import pair_strengths
 from .kernels.loss import (GAMMA_DEVIANCE, MULTICLASS_LOG_LOSS, NO_PARAMS, POISSON_DEVIANCE,
-                           RMSE_LOG, SQUARED_ERROR, TWEEDIE_DEVIANCE, group_loss,
-                           group_softmax_gradient, rows_loss)
-from .objectives import Objective, initial_scores, kernel_params
+                           RMSE_LOG, SQUARED_ERROR, SURVIVAL_COX, TWEEDIE_DEVIANCE,
+                           cox_risk_factors, group_loss, group_softmax_gradient, rows_loss)
+from .objectives import Objective, initial_scores, kernel_params, time_order
 
 
 @dataclass(frozen=True)
@@ -107,17 +107,19 @@ STOP_CURRENT, STOP_ALL = "stop_current", "stop_all"
 class FitMonitor:
     """Stops boosting from outside: when ``max_time`` seconds have passed since ``started``
     (``time.monotonic()``; by default when boosting starts), and when ``callback(bag, stage,
-    step, term, metric)`` returns ``STOP_CURRENT`` (this bag's stage) or ``STOP_ALL``. An
-    exception raised by the callback stops the fit and is kept in ``error`` for the caller to
-    raise."""
+    step, term, metric)`` returns ``STOP_CURRENT`` (this bag's stage) or ``STOP_ALL``.
+    ``interaction_callback(bag, term, strength)`` sees every candidate pair's strength in a bag
+    (``STOP_CURRENT``: that bag ranks no more pairs). An exception raised by a callback stops
+    the fit and is kept in ``error`` for the caller to raise."""
 
     _handles = itertools.count()
 
     def __init__(self, max_time: float | None = None, callback: Callable | None = None,
-                 started: float | None = None):
+                 started: float | None = None, interaction_callback: Callable | None = None):
         self.max_time = max_time
         self.started = started
         self.callback = callback
+        self.interaction_callback = interaction_callback
         self.stopped = False
         self.error: BaseException | None = None
         self._controls: list[np.ndarray] = []
@@ -159,14 +161,31 @@ class FitMonitor:
         return control
 
     def _report(self, bag: int, stage: int, step: int, term: int, metric: float) -> bool:
+        return self._act(self.callback, bag, stage, step, term, metric)
+
+    def _act(self, callback: Callable, *arguments) -> bool:
+        """Call ``callback``; True when it stops (this bag's stage, or everything)."""
         try:
-            action = self.callback(bag, stage, step, term, metric)
+            action = callback(*arguments)
         except BaseException as error:  # noqa: BLE001 - raised again after the fit
             self.error = self.error or error
             action = STOP_ALL
         if action == STOP_ALL:
             self.stop_all()
         return action in (STOP_ALL, STOP_CURRENT)
+
+    def report_interactions(self, bag: int, pairs: list[tuple[int, int]],
+                            strengths: np.ndarray) -> np.ndarray:
+        """Show a bag's pair strengths to the interaction callback, in the candidates' order;
+        the pairs after the one it stops at are not ranked in this bag (strength 0)."""
+        if self.interaction_callback is None:
+            return strengths
+        strengths = strengths.copy()
+        for i, (pair, strength) in enumerate(zip(pairs, strengths)):
+            if self.stopped or self._act(self.interaction_callback, bag, pair, float(strength)):
+                strengths[i + 1:] = 0.0
+                break
+        return strengths
 
 
 def validation_mask(n_rows: int, strata: np.ndarray | None, validation_size: float,
@@ -220,15 +239,20 @@ def loss_offset(objective: Objective, y: np.ndarray, weights: np.ndarray) -> flo
 
 
 def constant_loss(objective: Objective, base: np.ndarray, val_w: np.ndarray,
-                  val_wy: np.ndarray, offset: float, params: tuple = NO_PARAMS) -> float:
+                  val_wy: np.ndarray, offset: float, params: tuple = NO_PARAMS,
+                  survival: tuple | None = None) -> float:
     """Validation loss of the constant score ``base``, as early stopping measures it: every row
     is scored alike, so the whole validation set is one group of the loss kernels (summed row
-    by row for the losses that are not linear in the target)."""
+    by row for the losses that are not linear in the target, and over the risk sets of the rows
+    in time order ``survival`` for Cox)."""
     total = float(val_w.sum())
     if total <= 0.0:
         return 0.0
     wy = val_wy.sum(axis=0)
-    if objective.code == MULTICLASS_LOG_LOSS:
+    if survival is not None:
+        loss = cox_risk_factors(survival[0], survival[1], np.full(len(val_w), float(base[0])),
+                                val_w, np.ascontiguousarray(val_wy[:, 0]), np.empty(len(val_w)))
+    elif objective.code == MULTICLASS_LOG_LOSS:
         loss = group_softmax_gradient(base, total, wy, np.empty_like(base), np.empty_like(base))
     elif not objective.linear_in_target:
         loss = rows_loss(objective.code, np.full(len(val_w), float(base[0])), val_w,
@@ -317,6 +341,7 @@ def _run_stage(term_codes, features, n_bins, data, objective, settings, scores, 
         settings.min_samples_leaf, settings.min_hessian,
         settings.max_leaves, settings.smoothing_rounds, settings.greedy_ratio,
         settings.cyclic_progress, settings.cat_smooth, settings.gain_scale, in_bins, seed,
+        survival=time_order(data.y) if objective.code == SURVIVAL_COX else None,
         objective_params=objective_params, options=settings.options, control=control,
     )
     return [tables[i, : n1[i] * n2[i]].reshape(n1[i], n2[i], -1) if n2[i] > 1
@@ -376,8 +401,11 @@ class Booster:
         # the targets as the kernels sum them: one column, or one-hot classes
         if objective.code == MULTICLASS_LOG_LOSS:
             self.targets = np.eye(objective.n_scores)[data.y.astype(np.int64)]
+        elif objective.code == SURVIVAL_COX:  # the events; their times order the risk sets
+            self.targets = (data.y > 0).astype(np.float64)[:, None]
         else:
             self.targets = data.y[:, None]
+        self.survival = time_order(data.y) if objective.code == SURVIVAL_COX else None
         if init_score is not None:
             # the intercept that is best on top of the given scores (all rows, as without them)
             self.base = offset_intercept(objective.code, init_score, used,
@@ -387,6 +415,17 @@ class Booster:
 
     def _float_params(self) -> tuple[float, float]:
         return float(self.objective_params[0]), float(self.objective_params[1])
+
+    def _detection_scores(self, scores: np.ndarray, rows: BagRows) -> np.ndarray:
+        """The scores pairs are ranked at: for Cox, ``s + log H(t)``, at which Poisson's
+        gradients are Cox's (``kernels.loss``)."""
+        if self.survival is None:
+            return scores
+        factors = np.empty(len(scores))
+        cox_risk_factors(self.survival[0], self.survival[1], np.ascontiguousarray(scores[:, 0]),
+                         rows.train_w, np.ascontiguousarray(rows.train_wy[:, 0]), factors)
+        with np.errstate(divide="ignore"):
+            return np.log(factors)[:, None]
 
     def _bag_rows(self, bag: int) -> BagRows:
         """One bag's training and validation weights, rebuilt from its seed by each stage.
@@ -409,7 +448,7 @@ class Booster:
         val_wy = val_w[:, None] * self.targets
         if self.init_score is None:
             reference = constant_loss(self.objective, self.base, val_w, val_wy, offset,
-                                      self.objective_params)
+                                      self.objective_params, self.survival)
         else:
             total = float(val_w.sum())
             reference = 0.0 if total <= 0 else float(mean_validation_loss(
@@ -512,17 +551,24 @@ class Booster:
 
             def detect(bag):
                 rows = self._bag_rows(bag)
-                return pair_strengths(
+                found = pair_strengths(
                     interaction_codes, pair_array, data.n_interaction_bins.astype(np.int64),
-                    bag_scores(bag), rows.train_count, rows.train_w, rows.train_wy,
-                    self.objective.code, self.pair_settings.min_samples_leaf,
+                    self._detection_scores(bag_scores(bag), rows), rows.train_count,
+                    rows.train_w, rows.train_wy,
+                    POISSON_DEVIANCE if self.survival is not None else self.objective.code,
+                    self.pair_settings.min_samples_leaf,
                     self.pair_settings.min_hessian, self.objective_params,
                 )
+                if self.monitor is None:
+                    return found
+                return self.monitor.report_interactions(bag, candidate_pairs, found)
 
             total = np.sum(self._map(detect, None, ran), axis=0)
             strengths = {pair: float(s) for pair, s in zip(candidate_pairs, total)}
             ranked = np.argsort(-total, kind="stable")
             pairs = [candidate_pairs[i] for i in ranked[:n_pairs] if total[i] > 0]
+            if self.monitor is not None and self.monitor.stopped:
+                pairs = []  # stopped while ranking: no pairs are boosted
         else:
             pairs = []
         pair_codes = pair_term_codes(interaction_codes, pairs, data.n_interaction_bins) \

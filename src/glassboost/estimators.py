@@ -21,10 +21,12 @@ from .booster import BinnedData, Booster, BoostSettings, FitMonitor
 from .kernels.split import split_options
 from .model import term_contributions, term_importances, term_sums
 from .objectives import (check_regression_target, check_target_scale, check_weight_scale,
-                         classification_objective, inverse_link, regression_objective)
-from .parameters import (boost_callback, check_inner_bags, check_max_time, check_number,
+                         classification_objective, inverse_link, regression_objective,
+                         survival_target)
+from .parameters import (check_inner_bags, check_max_time, check_number,
                          check_random_state, check_validation_size, clean_bags,
                          clean_init_score, cyclic_progress_fraction, missing_code,
+                         parse_callbacks,
                          parse_exclude, parse_interactions, parse_monotone, resolve_n_threads)
 from .purification import finish_terms
 from .resources import (check_fit_memory, check_input_memory, estimate_fit_memory, fit_size,
@@ -72,7 +74,7 @@ def _check_params(est: "_EBMBase") -> None:
     check_number("max_delta_step", est.max_delta_step, 0.0)
     check_number("min_cat_samples", est.min_cat_samples, 0, integer=True)
     missing_code(est.missing)
-    boost_callback(est.callbacks)
+    parse_callbacks(est.callbacks)
     check_max_time(est.max_time)
 
 
@@ -292,7 +294,7 @@ class _EBMBase(BaseEstimator):
             options=split_options(self.reg_alpha, self.reg_lambda, self.max_delta_step,
                                   missing_code(self.missing), self.min_cat_samples),
         )
-        callback = boost_callback(self.callbacks)
+        callback, interaction_callback = parse_callbacks(self.callbacks)
         booster = Booster(
             data, objective,
             BoostSettings(learning_rate=self.learning_rate,
@@ -304,8 +306,9 @@ class _EBMBase(BaseEstimator):
             outer_bags=self.outer_bags, validation_size=self.validation_size or 0,
             n_threads=resolve_n_threads(self.n_jobs), random_state=self.random_state,
             bags=bag_matrix, init_score=start_scores,
-            monitor=(FitMonitor(self.max_time, callback, started)
-                     if self.max_time is not None or callback is not None else None),
+            monitor=(FitMonitor(self.max_time, callback, started, interaction_callback)
+                     if self.max_time is not None or callback or interaction_callback
+                     else None),
         )
         bagged = booster.fit(main_features, candidates, n_pairs, explicit is not None)
 
@@ -650,7 +653,9 @@ class ExplainableBoostingRegressor(RegressorMixin, _EBMBase):
     error (``"rmse"``), ``"pseudo_huber:delta=d"`` and ``"quantile:alpha=a"`` (y_hat is the
     alpha-quantile), the log link for ``"poisson_deviance"``,
     ``"tweedie_deviance:variance_power=p"`` (1 < p < 2), ``"gamma_deviance"`` and ``"rmse_log"``
-    (see ``glassboost.objectives``). Parameters as for the classifier.
+    (see ``glassboost.objectives``). ``"survival_cox"`` fits Cox's proportional hazards: y is
+    the time, negative when censored (or columns time and event), and the score is the log
+    hazard ratio. Parameters as for the classifier.
     """
 
     def __init__(self, feature_names=None, feature_types=None, max_bins=1024,
@@ -667,6 +672,8 @@ class ExplainableBoostingRegressor(RegressorMixin, _EBMBase):
         _store_parameters(self, locals())
 
     def _encode_target(self, y, n_rows):
+        if regression_objective(self.objective).name == "survival_cox":
+            y = survival_target(y)  # (time, event) columns become InterpretML's signed times
         try:
             y = check_array(y, ensure_2d=False, dtype=np.float64, input_name="y")
         except (TypeError, ValueError) as error:

@@ -184,8 +184,9 @@ def check_max_time(max_time: Any) -> None:
         check_number("max_time", max_time, 0.0, low_open=True)
 
 
-#: The arguments InterpretML passes a boost callback, by keyword.
-BOOST_CALLBACK_ARGUMENTS = ("bag", "stage", "step", "term", "metric")
+#: The keyword arguments InterpretML passes each kind of callback that glassboost calls.
+CALLBACK_ARGUMENTS = {"boost": ("bag", "stage", "step", "term", "metric"),
+                      "interaction": ("bag", "term", "strength")}
 _CALLBACK_ACTIONS = ("continue", "stop_current", "stop_all")
 
 
@@ -204,64 +205,78 @@ def _callback_action(result: Any) -> str:
                     f"one of {list(_CALLBACK_ACTIONS)}")
 
 
-def boost_callback(callbacks: Any):
-    """``callbacks`` as one function ``(bag, stage, step, term, metric) -> action`` (or None).
+def _callback_kind(item: Any) -> str:
+    """"boost", "interaction" or "legacy" (InterpretML 0.7's four positional parameters)."""
+    if not callable(item):
+        raise ValueError(f"callbacks: {item!r} is not callable")
+    name = getattr(item, "__qualname__", repr(item))
+    try:
+        parameters = inspect.signature(item).parameters
+    except (TypeError, ValueError):
+        raise ValueError(f"callbacks: {name} has no inspectable signature; wrap it in a "
+                         "function with the parameters (*, bag, stage, step, term, metric)"
+                         ) from None
+    names = set(parameters)
+    if "gain" in names:
+        raise ValueError(f"callbacks: {name} is an examine callback (gain), which glassboost "
+                         "does not call; a boost callback takes (*, bag, stage, step, term, "
+                         "metric), an interaction callback (*, bag, term, strength)")
+    kinds = [kind for kind, required in CALLBACK_ARGUMENTS.items() if set(required) <= names]
+    if len(kinds) > 1:
+        raise ValueError(f"callbacks: {name} has the parameters of both a boost callback "
+                         "(metric) and an interaction callback (strength)")
+    if kinds:
+        required = CALLBACK_ARGUMENTS[kinds[0]]
+        for p in parameters.values():
+            if p.name in required and p.kind not in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY):
+                raise ValueError(f"callbacks: {name}'s parameter {p.name!r} must be callable "
+                                 "by keyword")
+            if p.name not in required and p.default is p.empty \
+                    and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD):
+                raise ValueError(f"callbacks: {name}'s extra parameter {p.name!r} needs a "
+                                 "default value")
+        return kinds[0]
+    positional = [p for p in parameters.values()
+                  if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    if len(positional) < 4 and not any(p.kind == p.VAR_POSITIONAL for p in parameters.values()):
+        raise ValueError(f"callbacks: {name} with parameters {sorted(names)} is neither a boost "
+                         "callback (*, bag, stage, step, term, metric) nor an interaction "
+                         "callback (*, bag, term, strength)")
+    return "legacy"
 
-    InterpretML's boost callback declares the keywords ``bag, stage, step, term, metric``
-    (other parameters need defaults); InterpretML 0.7's ``callback(bag, steps, progress,
-    metric)``, four positional parameters, is accepted too (``progress`` is always True: every
-    reported step made progress). Examine callbacks (``gain``) and interaction callbacks
-    (``strength``) are refused: glassboost does not call them.
+
+def parse_callbacks(callbacks: Any):
+    """``callbacks`` as (boost, interaction) functions returning actions (each may be None):
+    ``boost(bag, stage, step, term, metric)`` and ``interaction(bag, term, strength)``.
+
+    InterpretML's callbacks declare their arguments as keywords (other parameters need
+    defaults); InterpretML 0.7's ``callback(bag, steps, progress, metric)``, four positional
+    parameters, is accepted as a boost callback (``progress`` is always True: every reported
+    step made progress). Examine callbacks (``gain``) are refused: glassboost does not call them.
+    At most one callback of each kind.
     """
     if callbacks is None:
-        return None
+        return None, None
     items = [callbacks] if callable(callbacks) else callbacks
     if isinstance(items, (str, bytes)) or not isinstance(items, (Sequence, np.ndarray)):
         raise ValueError(f"callbacks must be a callable or a sequence of callables, got "
                          f"{callbacks!r}")
-    found = None
+    found: dict[str, Any] = {}
     for item in items:
-        if not callable(item):
-            raise ValueError(f"callbacks: {item!r} is not callable")
-        name = getattr(item, "__qualname__", repr(item))
-        try:
-            parameters = inspect.signature(item).parameters
-        except (TypeError, ValueError):
-            raise ValueError(f"callbacks: {name} has no inspectable signature; wrap it in a "
-                             "function with the parameters (*, bag, stage, step, term, metric)"
-                             ) from None
-        names = set(parameters)
-        if set(BOOST_CALLBACK_ARGUMENTS) <= names:
-            for p in parameters.values():
-                if p.name in BOOST_CALLBACK_ARGUMENTS and p.kind not in (
-                        p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY):
-                    raise ValueError(f"callbacks: {name}'s parameter {p.name!r} must be "
-                                     "callable by keyword")
-                if p.name not in BOOST_CALLBACK_ARGUMENTS and p.default is p.empty \
-                        and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD):
-                    raise ValueError(f"callbacks: {name}'s extra parameter {p.name!r} needs a "
-                                     "default value")
+        kind = _callback_kind(item)
+        if kind == "legacy":
+            kind, call = "boost", (lambda fn: lambda bag, stage, step, term, metric: fn(
+                bag, step, True, metric))(item)
+        elif kind == "boost":
             call = (lambda fn: lambda bag, stage, step, term, metric: fn(
                 bag=bag, stage=stage, step=step, term=term, metric=metric))(item)
-        elif "gain" in names or "strength" in names:
-            raise ValueError(f"callbacks: {name} is an examine (gain) or interaction "
-                             "(strength) callback, which glassboost does not call; a boost "
-                             "callback takes (*, bag, stage, step, term, metric)")
         else:
-            positional = [p for p in parameters.values()
-                          if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
-            if len(positional) < 4 and not any(p.kind == p.VAR_POSITIONAL
-                                               for p in parameters.values()):
-                raise ValueError(f"callbacks: {name} with parameters {sorted(names)} is not a "
-                                 "boost callback (*, bag, stage, step, term, metric)")
-            call = (lambda fn: lambda bag, stage, step, term, metric: fn(
-                bag, step, True, metric))(item)
-        if found is not None:
-            raise ValueError("callbacks cannot contain more than one boost callback")
-        found = call
-    if found is None:
-        return None
-    return lambda *arguments: _callback_action(found(*arguments))
+            call = (lambda fn: lambda bag, term, strength: fn(
+                bag=bag, term=term, strength=strength))(item)
+        if kind in found:
+            raise ValueError(f"callbacks cannot contain more than one {kind} callback")
+        found[kind] = (lambda fn: lambda *arguments: _callback_action(fn(*arguments)))(call)
+    return found.get("boost"), found.get("interaction")
 
 
 def clean_bags(bags: Any, n_rows: int, outer_bags: int) -> np.ndarray | None:
