@@ -405,6 +405,8 @@ def test_estimate_mem_counts_the_data_as_asked(data):
     big = pd.concat([X] * 10, ignore_index=True)
     assert ours.estimate_mem(big, np.tile(y, 10)) > base + 9 * len(X) * (4 + 8)
     assert ours.estimate_mem(X) > 0  # without y a classifier is sized as binary
+    # no pairs (an empty list as a count of 0) needs less than detecting and boosting pairs
+    assert GC(interactions=0).estimate_mem(X, y) == base < GC().estimate_mem(X, y)
 
 
 # ---- glassboost.utils --------------------------------------------------------------------

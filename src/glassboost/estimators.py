@@ -538,8 +538,8 @@ class _EBMBase(BaseEstimator):
         names = table.names
         excluded = parse_exclude(self.exclude, names)
         n_pairs, explicit = parse_interactions(self.interactions, names)
-        candidates = [p for p in (explicit or combinations(range(len(names)), 2))
-                      if p not in excluded]
+        candidates = [p for p in (combinations(range(len(names)), 2) if explicit is None
+                                  else explicit) if p not in excluded]
         size = fit_size(bins, working._objective(), weights,
                         [i for i in range(len(names)) if (i,) not in excluded], candidates,
                         n_pairs, explicit is not None, resolve_n_threads(self.n_jobs),
