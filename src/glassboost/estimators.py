@@ -21,7 +21,8 @@ from .booster import BinnedData, Booster, BoostSettings, FitMonitor
 from .kernels.split import split_options
 from .model import term_contributions, term_importances, term_sums
 from .objectives import (check_regression_target, check_target_scale, check_weight_scale,
-                         classification_objective, inverse_link, regression_objective)
+                         classification_objective, inverse_link, regression_objective,
+                         survival_target)
 from .parameters import (check_inner_bags, check_max_time, check_number,
                          check_random_state, check_validation_size, clean_bags,
                          clean_init_score, cyclic_progress_fraction, missing_code,
@@ -652,7 +653,9 @@ class ExplainableBoostingRegressor(RegressorMixin, _EBMBase):
     error (``"rmse"``), ``"pseudo_huber:delta=d"`` and ``"quantile:alpha=a"`` (y_hat is the
     alpha-quantile), the log link for ``"poisson_deviance"``,
     ``"tweedie_deviance:variance_power=p"`` (1 < p < 2), ``"gamma_deviance"`` and ``"rmse_log"``
-    (see ``glassboost.objectives``). Parameters as for the classifier.
+    (see ``glassboost.objectives``). ``"survival_cox"`` fits Cox's proportional hazards: y is
+    the time, negative when censored (or columns time and event), and the score is the log
+    hazard ratio. Parameters as for the classifier.
     """
 
     def __init__(self, feature_names=None, feature_types=None, max_bins=1024,
@@ -669,6 +672,8 @@ class ExplainableBoostingRegressor(RegressorMixin, _EBMBase):
         _store_parameters(self, locals())
 
     def _encode_target(self, y, n_rows):
+        if regression_objective(self.objective).name == "survival_cox":
+            y = survival_target(y)  # (time, event) columns become InterpretML's signed times
         try:
             y = check_array(y, ensure_2d=False, dtype=np.float64, input_name="y")
         except (TypeError, ValueError) as error:

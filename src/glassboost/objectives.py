@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from scipy.special import expit, logsumexp, softmax
 
 from .kernels.loss import (GAMMA_DEVIANCE, LINEAR_IN_TARGET, LOG_LOSS, MULTICLASS_LOG_LOSS,
                            NO_PARAMS, POISSON_DEVIANCE, PSEUDO_HUBER, QUANTILE, RMSE_LOG,
-                           SQUARED_ERROR, TWEEDIE_DEVIANCE)
+                           SQUARED_ERROR, SURVIVAL_COX, TWEEDIE_DEVIANCE)
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,8 @@ _REGRESSION = {
     "rmse_log": _Regression(RMSE_LOG, "log", lowest_target=0.0),
     "pseudo_huber": _Regression(PSEUDO_HUBER, "identity", ("delta", 1.0, 0.0, math.inf)),
     "quantile": _Regression(QUANTILE, "identity", ("alpha", 0.5, 0.0, 1.0)),
+    # the score is the log hazard ratio; y is the time, negative when censored (never 0)
+    "survival_cox": _Regression(SURVIVAL_COX, "identity"),
 }
 CLASSIFICATION_OBJECTIVES = ("log_loss",)
 #: Every accepted regression name, and the canonical name it stands for.
@@ -73,6 +76,7 @@ REGRESSION_OBJECTIVES = {
     "rmse_log": "rmse_log",
     "pseudo_huber": "pseudo_huber",
     "quantile": "quantile",
+    "survival_cox": "survival_cox",
 }
 
 
@@ -134,7 +138,12 @@ def regression_objective(name: str) -> Objective:
 
 def check_regression_target(objective: Objective, y: np.ndarray) -> None:
     """Reject targets outside the objective's domain (Tweedie, Poisson and rmse_log need
-    y >= 0; gamma needs y > 0), naming the objective and the first bad value."""
+    y >= 0; gamma needs y > 0; Cox's signed times are never 0), naming the objective and the
+    first bad value."""
+    if objective.code == SURVIVAL_COX and (y == 0).any():
+        first = int(np.flatnonzero(y == 0)[0])
+        raise ValueError(f"y: objective='survival_cox' needs nonzero times (positive for an "
+                         f"event, negative when censored), but y[{first}] = 0")
     spec = _REGRESSION.get(objective.name.partition(":")[0])
     if spec is None or spec.lowest_target == -math.inf:
         return
@@ -145,6 +154,41 @@ def check_regression_target(objective: Objective, y: np.ndarray) -> None:
         relation = ">=" if spec.lowest_allowed else ">"
         raise ValueError(f"y: objective={objective.name!r} needs y {relation} {low:g}, but "
                          f"y[{first}] = {y[first]:g} ({int(bad.sum())} such value(s))")
+
+
+def survival_target(y: Any) -> np.ndarray:
+    """Cox's target as InterpretML takes it, the time signed by the event (positive: an event,
+    negative: censored), from that, from two columns (time, event), or from a structured array
+    with fields ``time`` and ``event`` (as scikit-survival's)."""
+    array = np.asarray(y)
+    if array.dtype.names is not None:
+        if not {"time", "event"} <= set(array.dtype.names):
+            raise ValueError(f"y: a structured survival target needs fields 'time' and "
+                             f"'event', found {list(array.dtype.names)}")
+        time, event = array["time"], array["event"]
+    elif array.ndim == 2 and array.shape[1] == 2:
+        time, event = array[:, 0], array[:, 1]
+    elif array.ndim == 2:
+        raise ValueError(f"y: a survival target has 1 column (signed times) or 2 (time, "
+                         f"event), found {array.shape[1]}")
+    else:
+        return array
+    time, event = np.asarray(time, dtype=np.float64), np.asarray(event)
+    if not np.isin(event, (0, 1)).all():
+        raise ValueError("y: the event column of a survival target must hold 0/1 or "
+                         "False/True")
+    if (time <= 0).any():
+        first = int(np.flatnonzero(time <= 0)[0])
+        raise ValueError(f"y: survival times must be positive, but time[{first}] = "
+                         f"{time[first]:g}")
+    return np.where(event.astype(bool), time, -time)
+
+
+def time_order(y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Cox's rows in order of time (|y|) and their times in that order (``kernels.loss``)."""
+    times = np.abs(y)
+    order = np.argsort(times, kind="stable").astype(np.int64)
+    return order, np.ascontiguousarray(times[order], dtype=np.float64)
 
 
 def kernel_params(objective: Objective, y: np.ndarray, weights: np.ndarray) -> tuple:
@@ -255,6 +299,8 @@ def initial_scores(objective: Objective, y: np.ndarray, weights: np.ndarray) -> 
     would be -inf: it starts from log(1e-12).
     """
     total = weights.sum()
+    if objective.code == SURVIVAL_COX:  # the partial likelihood ignores a constant
+        return np.zeros(1)
     if objective.code == MULTICLASS_LOG_LOSS:
         priors = np.bincount(y.astype(np.int64), weights=weights, minlength=objective.n_scores)
         logs = np.log(np.clip(priors / total, 1e-12, None))

@@ -38,9 +38,9 @@ from typing import Callable
 import numpy as np
 from numba import njit, objmode
 
-from .loss import (NO_PARAMS, RMSE_LOG, SQUARED_ERROR, add_group_loss, finish_loss,
-                   group_gradient_from_exponential, group_loss, group_softmax_gradient,
-                   score_exponential)
+from .loss import (NO_PARAMS, RMSE_LOG, SQUARED_ERROR, add_group_loss, cox_risk_factors,
+                   finish_loss, group_gradient_from_exponential, group_loss,
+                   group_softmax_gradient, score_exponential)
 from .bin_space import apply_in_bins, cell_sums, cooccurrence_layout, cooccurrence_prefix
 from .split import FIXED_HESSIAN_ARRAYS, main_term_update, pair_hessian_tables, pair_term_update
 
@@ -207,7 +207,13 @@ def _pass_multi_score(term_codes, offsets, current_lo, current_hi, next_lo, next
 @njit
 def _pass(term_codes, offsets, current_lo, current_hi, next_lo, next_hi, updates, scores,
           train_w, train_wy, val_w, val_wy, objective, grad_hist, hess_hist, want_loss,
-          multi_score, params):
+          multi_score, params, survival):
+    if survival is not None:
+        return _pass_survival(term_codes, offsets, current_lo, current_hi, next_lo, next_hi,
+                              updates.reshape(-1), scores.reshape(-1), train_w,
+                              train_wy.reshape(-1), val_w, val_wy.reshape(-1), objective,
+                              grad_hist.reshape(-1), hess_hist.reshape(-1), want_loss, params,
+                              survival)
     if multi_score is None or scores.shape[1] == 1:
         return _pass_single_score(term_codes, offsets, current_lo, current_hi, next_lo, next_hi,
                                   updates.reshape(-1), scores.reshape(-1), train_w,
@@ -217,6 +223,38 @@ def _pass(term_codes, offsets, current_lo, current_hi, next_lo, next_hi, updates
     return _pass_multi_score(term_codes, offsets, current_lo, current_hi, next_lo, next_hi,
                              updates, scores, train_w, train_wy, val_w, val_wy, grad_hist,
                              hess_hist, want_loss)
+
+
+@njit
+def _pass_survival(term_codes, offsets, current_lo, current_hi, next_lo, next_hi, updates,
+                   scores, train_w, train_wy, val_w, val_wy, objective, grad_hist, hess_hist,
+                   want_loss, params, survival):
+    """``_pass_single_score`` for Cox: a row's gradient depends on every row at risk, so the
+    updates move all the scores first, then ``loss.cox_risk_factors`` gives each row the factor
+    its gradient takes. ``survival`` is (rows by time, their times)."""
+    order, times = survival
+    n_rows = scores.shape[0]
+    for start in range(0, n_rows, PASS_CHUNK):
+        _add_updates(term_codes, offsets, current_lo, current_hi, updates, scores, start,
+                     min(start + PASS_CHUNK, n_rows))
+    factors = np.empty(n_rows)
+    cox_risk_factors(order, times, scores, train_w, train_wy, factors)
+    loss = 0.0
+    if want_loss:
+        loss = cox_risk_factors(order, times, scores, val_w, val_wy, np.empty(n_rows))
+    gradients, hessians = np.empty(n_rows), np.empty(n_rows)
+    for row in range(n_rows):
+        gradients[row], hessians[row] = group_gradient_from_exponential(
+            objective, scores[row], factors[row], train_w[row], train_wy[row], params)
+    for t in range(next_lo, next_hi):
+        grad, hess = grad_hist[offsets[t]:offsets[t + 1]], hess_hist[offsets[t]:offsets[t + 1]]
+        grad[:] = 0.0
+        hess[:] = 0.0
+        codes = term_codes[t]
+        for row in range(n_rows):
+            grad[codes[row]] += gradients[row]
+            hess[codes[row]] += hessians[row]
+    return loss
 
 
 @njit
@@ -233,14 +271,14 @@ def _advance(in_bins, space, current_lo, current_hi, next_lo, next_hi, want_loss
     histogram is always current and the loss is kept up to date, so only the updates move.
 
     ``rows`` is (term_codes, offsets, n_bins, updates, scores, train_w, train_wy, val_w, val_wy,
-    objective, grad_hist, hess_hist, multi_score, objective_params).
+    objective, grad_hist, hess_hist, multi_score, objective_params, survival).
     """
     (term_codes, offsets, n_bins, updates, scores, train_w, train_wy, val_w, val_wy, objective,
-     grad_hist, hess_hist, multi_score, params) = rows
+     grad_hist, hess_hist, multi_score, params, survival) = rows
     if in_bins is None or not in_bins:
         return _pass(term_codes, offsets, current_lo, current_hi, next_lo, next_hi, updates,
                      scores, train_w, train_wy, val_w, val_wy, objective, grad_hist, hess_hist,
-                     want_loss, multi_score, params)
+                     want_loss, multi_score, params, survival)
     layout, train_cum, val_cum, val_weight, val_grad, loss = space
     for p in range(current_lo, current_hi):
         # one score: the flat views are contiguous, which the kernel's loops vectorize on
@@ -326,11 +364,12 @@ def _step_pass(applied, histogrammed, want_loss, in_bins, space, rows, factors, 
                val_rows):
     """A greedy step's pass: apply term ``applied`` (-1: none), histogram term ``histogrammed``.
 
-    One-score row passes use the kept exponentials; bin space and multiclass use ``_advance``.
+    One-score row passes use the kept exponentials; bin space, multiclass and Cox (whose
+    gradients change with every row's score) use ``_advance``.
     """
     (term_codes, offsets, _, updates, scores, train_w, train_wy, val_w, val_wy, objective,
-     grad_hist, hess_hist, _, params) = rows
-    if (in_bins is not None and in_bins) or scores.shape[1] > 1:
+     grad_hist, hess_hist, _, params, survival) = rows
+    if (in_bins is not None and in_bins) or scores.shape[1] > 1 or survival is not None:
         return _advance(in_bins, space, max(applied, 0), applied + 1, histogrammed,
                         histogrammed + 1, want_loss, rows)
     return _step_pass_single_score(
@@ -560,7 +599,7 @@ def _boost_terms(term_codes, term_n1, term_n2, term_nominal, term_monotone, trai
                  learning_rate, max_rounds, early_stopping_rounds, early_stopping_tolerance,
                  min_improvement, min_samples_leaf, min_hessian, max_leaves, smoothing_rounds,
                  greedy_ratio, cyclic_progress, cat_smooth, nominal_gain_scale, in_bins, seed,
-                 options, control, objective_params, fixed_hessian, multi_score):
+                 options, control, objective_params, survival, fixed_hessian, multi_score):
     """The compiled body of ``boost_terms`` (see there), which picks the variant: ``in_bins``,
     ``fixed_hessian`` and ``multi_score`` are None in the variants without those paths, and
     ``options`` and ``control`` when unused."""
@@ -587,7 +626,7 @@ def _boost_terms(term_codes, term_n1, term_n2, term_nominal, term_monotone, trai
                        val_wy, grad_hist)
     start_tables = tables[:0] if in_bins is None or not in_bins else tables.copy()
     rows = (term_codes, offsets, n_bins, updates, scores, train_w, train_wy, val_w, val_wy,
-            objective, grad_hist, hess_hist, multi_score, objective_params)
+            objective, grad_hist, hess_hist, multi_score, objective_params, survival)
     hessian_tables, table_offsets = _fixed_hessian_tables(
         fixed_hessian, objective, n_scores, term_n1, term_n2, offsets, hess_hist, counts,
         min_samples_leaf, min_hessian)
@@ -697,10 +736,10 @@ def _boost_terms(term_codes, term_n1, term_n2, term_nominal, term_monotone, trai
 #: compiles anyway (pair cells are uint16), instead of compiling a uint8 copy of it.
 WIDEN_CODES_CELLS = 2**22
 #: ``_boost_terms``' parameters without the options, the control and the variant switches.
-_PARAMETERS = tuple(inspect.signature(_boost_terms.py_func).parameters)[:-5]
+_PARAMETERS = tuple(inspect.signature(_boost_terms.py_func).parameters)[:-6]
 
 
-def boost_terms(*args, options=None, control=None, objective_params=NO_PARAMS):
+def boost_terms(*args, options=None, control=None, objective_params=NO_PARAMS, survival=None):
     """Boost ``tables`` (n_terms, max_bins, n_scores), updating ``scores`` in place.
 
     Row ``t`` of ``term_codes`` (n_terms, n_rows) is every row's cell in term ``t``'s table (a
@@ -717,9 +756,10 @@ def boost_terms(*args, options=None, control=None, objective_params=NO_PARAMS):
     ``control``: a control array (module docstring), None when nothing can stop the fit early.
 
     ``objective_params``: the objective's ``params`` pair (``loss``; Tweedie's variance power,
-    pseudo-Huber's delta, the quantile's alpha and scale).
+    pseudo-Huber's delta, the quantile's alpha and scale); ``survival``: for Cox, the rows in
+    order of time and their times (see ``_pass_survival``), None otherwise.
 
-    The arguments are ``_boost_terms``' without its last five. numba compiles the kernel only in
+    The arguments are ``_boost_terms``' without its last six. numba compiles the kernel only in
     the variant the objective needs, each once: bin space and fixed-hessian pair tables for
     squared error, the passes and pair trees of several scores for multiclass (switched off by
     passing None, which numba prunes before compiling). A binary classifier's first fit thus
@@ -733,6 +773,6 @@ def boost_terms(*args, options=None, control=None, objective_params=NO_PARAMS):
         args[0] = term_codes.astype(np.uint16)
     args[_PARAMETERS.index("in_bins")] = True if values["in_bins"] and squared_error else None
     return _boost_terms(*args, options, control,
-                        (float(objective_params[0]), float(objective_params[1])),
+                        (float(objective_params[0]), float(objective_params[1])), survival,
                         True if squared_error and one_score else None,
                         None if one_score else True)

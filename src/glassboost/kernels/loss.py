@@ -13,6 +13,12 @@ only (never merged into groups, see ``LINEAR_IN_TARGET``) and recover the target
 
 Objectives with parameters take them as ``params``, a pair of floats: Tweedie's variance power,
 pseudo-Huber's delta, or the quantile's alpha and the target's scale (see ``objectives``).
+
+Cox's partial likelihood is not a sum over rows at all: a row's gradient depends on every row
+still at risk at its time. ``cox_risk_factors`` computes, from all the scores at once, each row's
+``exp(s) * H(t)`` (``H`` the Breslow cumulative hazard); given that as its exponential, a row's
+gradient is Poisson's (``w * exp(s) * H - w * event``), as Cox's partial likelihood is, at its
+baseline hazard, a Poisson likelihood of the events.
 """
 
 import numpy as np
@@ -27,6 +33,7 @@ GAMMA_DEVIANCE = 5
 RMSE_LOG = 6
 PSEUDO_HUBER = 7
 QUANTILE = 8
+SURVIVAL_COX = 9
 
 #: Objectives whose loss is linear in the target at a fixed score: rows may be merged.
 LINEAR_IN_TARGET = (SQUARED_ERROR, LOG_LOSS, MULTICLASS_LOG_LOSS, POISSON_DEVIANCE,
@@ -67,7 +74,7 @@ def group_gradient_from_exponential(objective, score, exponential, w, wy, params
     if objective == LOG_LOSS:
         p = 1.0 / (1.0 + exponential)  # exp(-s) overflows to inf for very negative s: p = 0
         return w * p - wy, w * max(p * (1.0 - p), _MIN_HESSIAN)
-    if objective == POISSON_DEVIANCE:
+    if objective == POISSON_DEVIANCE or objective == SURVIVAL_COX:
         return w * exponential - wy, w * max(exponential, _MIN_HESSIAN)
     if objective == SQUARED_ERROR:
         return w * score - wy, w
@@ -110,7 +117,9 @@ def group_gradient(objective, score, w, wy, params=NO_PARAMS):
     second derivative ``w / (1 + (e/delta)^2)^1.5`` nearly vanishes); at ``e = 0`` both are ``w``.
     The pinball loss is piecewise linear: as InterpretML, the step is a gradient step over the
     weight, here scaled by the target's ``scale`` (``params[1]``) so that a fit does not depend
-    on the units of y.
+    on the units of y. Cox (whose exponential comes from ``cox_risk_factors``) takes the
+    Poisson hessian ``w exp(s) H``, above the diagonal of the partial likelihood's,
+    ``w exp(s) H - (w exp(s))^2 H2``, by the row's own share of its risk sets.
     """
     return group_gradient_from_exponential(objective, score,
                                            score_exponential(objective, score, params), w, wy,
@@ -223,4 +232,38 @@ def group_softmax_gradient(scores, w, wy, gradient, hessian):
         gradient[k] = w * p - wy[k]
         hessian[k] = w * max(p * (1.0 - p), _MIN_HESSIAN)
         loss -= wy[k] * scores[k]
+    return loss
+
+
+@njit(cache=True)  # booster calls it too
+def cox_risk_factors(order, times, scores, w, event_w, factors):
+    """Each row's ``exp(s) * H(t)`` into ``factors``; returns the negative log partial likelihood
+    (Breslow's, for tied times) of the rows weighted ``w`` with events weighted ``event_w``.
+
+    ``order`` lists the rows by time and ``times`` their times in that order. The risk set of a
+    time ``t`` is every row with a time at or after ``t`` (``R(t)``: their summed ``w exp(s)``),
+    and ``H(t)`` sums ``events(t') / R(t')`` over the times ``t' <= t``.
+    """
+    n = order.shape[0]
+    risk = np.empty(n)
+    total = 0.0
+    for position in range(n - 1, -1, -1):
+        row = order[position]
+        total += w[row] * np.exp(scores[row])
+        risk[position] = total
+    loss, hazard, start = 0.0, 0.0, 0
+    while start < n:
+        end, events = start, 0.0
+        while end < n and times[end] == times[start]:
+            row = order[end]
+            events += event_w[row]
+            loss -= event_w[row] * scores[row]
+            end += 1
+        if events > 0.0:
+            hazard += events / risk[start]
+            loss += events * np.log(risk[start])
+        for position in range(start, end):
+            row = order[position]
+            factors[row] = np.exp(scores[row]) * hazard
+        start = end
     return loss
