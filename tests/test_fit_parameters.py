@@ -204,6 +204,17 @@ def test_missing_low_and_high_join_an_end_bin(missing, neighbour) -> None:
     assert separate.term_scores_[0][0] != separate.term_scores_[0][neighbour]
 
 
+def test_missing_gain_fits_missing_values_like_the_end_they_resemble() -> None:
+    """Missing values whose target is like the high end's: with 'gain' each step puts them
+    at that end, so their score ends near the highest bin's, far from the lowest's."""
+    X, y = _regression(n=2000)
+    X[:200, 0] = np.nan
+    y[:200] = 2 * np.nanmax(X[:, 0])  # what the highest values of x0 give
+    model = ExplainableBoostingRegressor(max_rounds=200, missing="gain", **FIXED_STEPS).fit(X, y)
+    scores = model.term_scores_[0]
+    assert abs(scores[0] - scores[-2]) < abs(scores[0] - scores[1])
+
+
 def test_min_cat_samples_fits_rare_categories_as_one() -> None:
     rng = np.random.default_rng(4)
     n = 1200
