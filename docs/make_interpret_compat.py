@@ -96,8 +96,9 @@ UTILS_NOTES = {
     "measure_interactions": "same arguments; `reg_alpha`, `reg_lambda` and `max_delta_step` "
                             "only at their default 0; strengths on InterpretML's scale, equal "
                             "up to the binning",
-    "purify": "same for tables of 1 or 2 dimensions (and a class axis); solved exactly, so "
-              "`tolerance` and `is_randomized` change nothing",
+    "purify": "same, for tables of any order (and a class axis); pairs solved exactly, higher "
+              "orders to float precision, so `tolerance` and `is_randomized` change nothing; "
+              "cells of zero weight may get other values than InterpretML gives them",
     "inv_link": "same",
     "link_func": "missing: not part of this work",
     "make_synthetic": "missing: InterpretML's test-data generator",

@@ -429,12 +429,14 @@ def test_measure_interactions_ranks_and_scales_as_interpret(task):
     assert [p for p, _ in explicit] == [(0, 1), (2, 3)]
 
 
-@pytest.mark.parametrize("shape", [(6,), (4, 5), (6, 3), (4, 5, 3)])
-def test_purify_equals_interprets(shape):
+@pytest.mark.parametrize("shape, n_dims", [((6,), 1), ((4, 5), 2), ((6, 3), 1), ((4, 5, 3), 2),
+                                           ((3, 4, 5), 3), ((3, 4, 5, 2), 3), ((2, 3, 2, 3), 4)])
+def test_purify_equals_interprets(shape, n_dims):
+    """Mains, pairs and higher orders, one score or one per class (the extra last axis): the
+    same pure part, the same impurities in the same order, the same intercept."""
     rng = np.random.default_rng(len(shape))
     scores = rng.normal(size=shape)
-    weights = rng.uniform(0.5, 3.0, size=shape[:2] if len(shape) == 3 else
-                          (shape[:1] if shape == (6, 3) else shape))
+    weights = rng.uniform(0.5, 3.0, size=shape[:n_dims])
     mine = gu.purify(scores, weights)
     other = interpret_utils.purify(scores, weights)
     np.testing.assert_allclose(mine[0], other[0], atol=1e-10)
@@ -442,6 +444,13 @@ def test_purify_equals_interprets(shape):
     for (_, a), (_, b) in zip(mine[1], other[1]):
         np.testing.assert_allclose(a, b, atol=1e-10)
     np.testing.assert_allclose(mine[2], other[2], atol=1e-10)
+    # nothing is lost: the pure part, the impurities and the intercept add up to the table
+    total = mine[0] + mine[2]
+    for dims, part in mine[1]:
+        missing = [a for a in range(n_dims) if a not in dims]
+        total = total + np.expand_dims(part, missing)
+    shift = scores.mean(axis=-1, keepdims=True) if scores.ndim > n_dims else 0.0
+    np.testing.assert_allclose(total, scores - shift, atol=1e-10)
 
 
 @pytest.mark.parametrize("link, shape", [("logit", (5,)), ("logit", (2, 3)), ("mlogit", (5, 3)),

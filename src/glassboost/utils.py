@@ -116,50 +116,93 @@ def measure_interactions(X: Any, y: Any, interactions: Any = None, init_score: A
     return ranked[:top] if top is not None else ranked
 
 
+def _marginals(cube: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, list[np.ndarray]]:
+    """Split a table (weights' axes plus a class axis) into its pure part, whose weighted mean
+    along every axis is zero, and one marginal per axis (the table without that axis): a
+    pair's by weighted least squares (``purification.purify_pair``), a higher-order table's by
+    removing each axis's weighted means in turn until they vanish."""
+    if weights.ndim == 2:
+        pure, rows, cols = purify_pair(cube, weights)
+        return pure, [cols, rows]  # without axis 0, without axis 1
+    pure = cube.copy()
+    parts = [np.zeros(np.delete(cube.shape, a)) for a in range(weights.ndim)]
+    scale = max(float(np.abs(cube).max()), 1e-300)
+    for _ in range(10_000):
+        largest = 0.0
+        for a in range(weights.ndim):
+            totals = weights.sum(axis=a)[..., None]
+            sums = (weights[..., None] * pure).sum(axis=a)
+            means = np.divide(sums, totals, out=np.zeros_like(sums), where=totals > 0)
+            pure -= np.expand_dims(means, a)
+            parts[a] += means
+            largest = max(largest, float(np.abs(means).max()))
+        if largest <= 1e-15 * scale:
+            break
+    return pure, parts
+
+
 def purify(scores: Any, weights: Any, tolerance: float = 0.0,
            is_randomized: bool = True) -> tuple[np.ndarray, list, np.ndarray]:
-    """Split a main effect or pair table into its pure part, the impurities it held and an
-    intercept, as InterpretML's ``purify``: ``(pure, [((dims), impurity), ...], intercept)``.
+    """Split a table of any number of dimensions into its pure part, the impurities it held
+    and an intercept, as InterpretML's ``purify``: ``(pure, [((dims), impurity), ...],
+    intercept)``.
 
-    A pair's pure part has zero weighted row and column means; its marginals, centered, are
-    the impurities ``((0,), rows)`` and ``((1,), cols)``; every constant is in the intercept.
-    ``scores`` may have one more axis than ``weights`` (one score per class): every class is
-    purified, then the class scores of every cell are shifted to sum to zero. The split is solved exactly (weighted least squares), so
-    ``tolerance`` and ``is_randomized`` change nothing; they are kept for the signature.
+    The pure part has zero weighted means along every axis; what it held moves to tables of
+    one dimension fewer, purified in turn, down to the intercept. Impurities are listed as
+    InterpretML lists them (a pair's: ``((0,), rows)``, ``((1,), cols)``). ``scores`` may have
+    one more axis than ``weights`` (one score per class): every class is purified, then the
+    class scores of every cell are shifted to sum to zero. Pairs are solved exactly (weighted
+    least squares) and higher orders to float precision, so ``tolerance`` and
+    ``is_randomized`` change nothing; they are kept for the signature.
     """
     table = np.asarray(scores, dtype=np.float64)
     weights = np.asarray(weights, dtype=np.float64)
     if table.ndim not in (weights.ndim, weights.ndim + 1):
         raise ValueError(f"scores ndim ({table.ndim}) must equal weights ndim ({weights.ndim}) "
                          "or weights ndim + 1")
-    if weights.ndim not in (1, 2):
-        raise ValueError(f"purify supports tables of 1 or 2 dimensions, got {weights.ndim}")
+    if weights.ndim == 0:
+        raise ValueError("weights (and scores) must have at least 1 dimension")
+    if table.shape[:weights.ndim] != weights.shape:
+        raise ValueError(f"scores shape {table.shape} does not match weights {weights.shape}")
     if np.any(weights < 0) or not np.all(np.isfinite(weights)) or weights.sum() <= 0:
         raise ValueError("weights must be finite, non-negative and not all zero")
     per_class = table.ndim == weights.ndim + 1
-    cube = table if per_class else table[..., None]
+    n_dims = weights.ndim
+    full = tuple(range(n_dims))
+    # tables still to purify, by the original axes they span; a level holds one size
+    level = {full: (table if per_class else table[..., None], weights)}
+    pure_table, impurities = None, []
+    intercept = np.zeros(table.shape[-1] if per_class else 1)
 
-    def centered(part: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        mean = np.tensordot(w, part, axes=w.ndim) / w.sum()
-        return part - mean, mean
+    def order(axes: tuple) -> int:  # InterpretML's: by the bit mask of the removed axes
+        return sum(1 << (n_dims - 1 - a) for a in full if a not in axes)
 
-    if weights.ndim == 1:
-        pure, intercept = centered(cube, weights)
-        impurities = []
-    else:
-        pure, rows, cols = purify_pair(cube, weights)
-        rows, row_mean = centered(rows, weights.sum(axis=1))
-        cols, col_mean = centered(cols, weights.sum(axis=0))
-        intercept = row_mean + col_mean
-        impurities = [((0,), rows if per_class else rows[..., 0]),
-                      ((1,), cols if per_class else cols[..., 0])]
+    while level:
+        below: dict[tuple, tuple] = {}
+        for axes in sorted(level, key=order):
+            cube, w = level[axes]
+            if len(axes) == 1:
+                mean = np.tensordot(w, cube, axes=1) / w.sum()
+                pure = cube - mean
+                intercept = intercept + mean
+            else:
+                pure, parts = _marginals(cube, w)
+                for a, part in enumerate(parts):
+                    rest = axes[:a] + axes[a + 1:]
+                    if rest in below:
+                        below[rest] = (below[rest][0] + part, below[rest][1])
+                    else:
+                        below[rest] = (part, w.sum(axis=a))
+            if axes == full:
+                pure_table = pure
+            else:
+                impurities.append((axes, pure))
+        level = below
     if per_class:  # class scores matter only up to a constant per cell: make them sum to 0
-        pure = pure - pure.mean(axis=-1, keepdims=True)
-        impurities = [(dims, part - part.mean(axis=-1, keepdims=True))
-                      for dims, part in impurities]
-        intercept = intercept - intercept.mean()
-        return pure, impurities, intercept
-    return pure[..., 0], impurities, intercept
+        return (pure_table - pure_table.mean(axis=-1, keepdims=True),
+                [(axes, part - part.mean(axis=-1, keepdims=True)) for axes, part in impurities],
+                intercept - intercept.mean())
+    return pure_table[..., 0], [(axes, part[..., 0]) for axes, part in impurities], intercept
 
 
 def inv_link(scores: Any, link: str, link_param: float = np.nan) -> np.ndarray:
