@@ -41,9 +41,11 @@ NOTES = {
                                                "0 gives InterpretML's rule)",
     ("parameter", "exclude"): "same; a negative feature index counts from the end (InterpretML "
                               "leaves it unmatched, excluding nothing)",
-    ("parameter", "interactions"): "same; negative feature indices count from the end; a "
-                                   "pair's features are stored sorted (InterpretML keeps the "
-                                   "order given, and its table's axes follow it)",
+    ("parameter", "interactions"): "different: explicit terms of three or more features are "
+                                   "refused with a ValueError (InterpretML fits them; glassboost "
+                                   "scores such terms of imported models); negative feature "
+                                   "indices count from the end; a pair's features are stored "
+                                   "sorted (InterpretML keeps the order given)",
     ("attribute", "has_fitted_"): "same; a property, so loaded and merged models have it too",
     **{("attribute", name): "same; not kept in glassboost's model files (a loaded model "
                             "lacks it; `merge_ebms` keeps what InterpretML's merge keeps)"
