@@ -37,8 +37,12 @@ def _continuous_summary(column: Column, weights: np.ndarray):
     if column.not_number is not None:
         numeric &= ~column.not_number
     present = values[numeric]
-    if not len(present):
-        return None, np.zeros(3), 0, (np.nan, np.nan)
+    if not len(present):  # only missing values and non-numbers: bin 0 and the unseen bin
+        unseen = column.not_number if column.not_number is not None else np.zeros(len(values),
+                                                                                    dtype=bool)
+        histogram = np.array([weights[np.isnan(values) & ~unseen].sum(), 0.0,
+                              weights[unseen].sum()])
+        return None, histogram, 0, (np.nan, np.nan)
     low, high = float(present.min()), float(present.max())
     finite = present[np.isfinite(present)]
     n_cuts = histogram_cut_count(present)
