@@ -436,3 +436,116 @@ def test_names_render_as_plain_text_in_the_browser(more_browser_runs) -> None:
     assert probe["errors"] == []
     assert sorted(probe["found"]) == sorted(HOSTILE_NAMES)  # every name shown as typed
     assert probe["svgLinks"] == 0  # and no <a href> in a label became a link
+
+
+# ---- terms of three or more features (models converted from InterpretML) ---------------------
+
+SLICED = "<i>c</i>"  # the third feature: its name labels the slider, as typed
+
+
+@pytest.fixture(scope="module")
+def three_way():
+    """A binary model with a pair and a three-feature term, fitted by InterpretML and converted:
+    (model, X, y)."""
+    import warnings
+
+    glassbox = pytest.importorskip("interpret.glassbox")
+    import glassboost
+
+    rng = np.random.default_rng(5)
+    X = pd.DataFrame({"a": rng.normal(size=300), "b": rng.choice(["x", "y", "z"], 300),
+                      SLICED: rng.integers(0, 10, 300).astype(float), "d": rng.normal(size=300)})
+    X.loc[::17, "a"] = np.nan
+    logit = 2 * X["a"].fillna(0) * (X["b"] == "x") * (X[SLICED] > 4) - X["d"]
+    y = np.where(logit + rng.logistic(size=300) > 0, "yes", "no")
+    ebm = glassbox.ExplainableBoostingClassifier(
+        interactions=[(0, 1, 2), (0, 3)], outer_bags=2, max_rounds=150, n_jobs=1,
+        max_interaction_bins=5, feature_types=["continuous", "nominal", [2.5, 4.5, 7.5],
+                                               "continuous"])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # InterpretML warns about missing values, 3-way terms
+        return glassboost.from_interpret(ebm.fit(X, y)), X, y
+
+
+THREE = f"a & b & {SLICED}"
+
+
+@pytest.fixture(scope="module")
+def three_way_report(three_way, tmp_path_factory) -> Path:
+    model, X, y = three_way
+    return report(model, X, y, tmp_path_factory.mktemp("three") / "three.html",
+                  min_pair_share=0.0)
+
+
+def test_three_feature_terms_are_drawn_as_slices(three_way, three_way_report) -> None:
+    model, _, _ = three_way
+    assert THREE in model.term_names_
+    plots = _parse(three_way_report)
+    assert sorted(plots.terms) == sorted(list(model.term_names_) + ["__importance__"])
+    assert plots.listed == []
+    text = three_way_report.read_text(encoding="utf-8")
+    assert "one per slice (a bin of each later feature)" in text
+    facts = dict(row for row in _table_with(three_way_report, "")[1:])
+    assert facts["Terms"] == "4 main effects, 2 interactions (1 of three or more features)"
+    kinds = {row[1]: row[2] for row in _table_with(three_way_report, "Rank")[1:]}
+    assert kinds[THREE] == "3-way interaction" and kinds["a & d"] == "interaction"
+    assert kinds["a"] == "continuous" and kinds["b"] == "nominal"
+    importances = dict(zip(model.term_names_, model.term_importances()))
+    ranks = [row[1] for row in _table_with(three_way_report, "Rank")[1:]]
+    assert ranks == sorted(importances, key=lambda n: -importances[n])
+
+
+def test_three_feature_terms_too_large_or_weak_are_listed_with_the_reason(
+        three_way, tmp_path, monkeypatch) -> None:
+    from glassboost.explain import sections
+
+    model, X, y = three_way
+    n_slices = model.explain_global().terms[model.term_names_.index(THREE)].slices()
+    monkeypatch.setattr(sections, "MAX_SLICES", len(n_slices) - 1)
+    plots = _parse(report(model, X, y, tmp_path / "large.html", min_pair_share=0.0))
+    assert plots.listed == [THREE] and THREE not in plots.terms and "a & d" in plots.terms
+    text = (tmp_path / "large.html").read_text(encoding="utf-8")
+    assert "1 interaction too large to draw here" in text
+    assert f"more than {len(n_slices) - 1} heat maps" in text
+    assert f"{html.escape(THREE)}: {len(n_slices)}" in text
+    assert "one per slice (a bin of each later feature)" not in text  # nothing sliced drawn
+    monkeypatch.undo()
+    weak = _parse(report(model, X, y, tmp_path / "weak.html", min_pair_share=1.0))
+    assert sorted(weak.listed) == sorted(["a & d", THREE])
+    assert "too large to draw" not in (tmp_path / "weak.html").read_text(encoding="utf-8")
+
+
+def test_multiclass_three_feature_report(tmp_path) -> None:
+    """Slices of every class are drawn; a missing value in a feature that had none in training
+    is still flagged (the term of three features does not hide the main effects' bins)."""
+    import warnings
+
+    glassbox = pytest.importorskip("interpret.glassbox")
+    import glassboost
+
+    rng = np.random.default_rng(8)
+    X = pd.DataFrame({"a": rng.normal(size=240), "b": rng.choice(["x", "y"], 240),
+                      "c": rng.normal(size=240)})
+    y = np.array(["lo", "mid", "hi"])[np.digitize(X["a"] * X["c"] + (X["b"] == "x"), [0, 1])]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model = glassboost.from_interpret(glassbox.ExplainableBoostingClassifier(
+            interactions=[(0, 1, 2)], outer_bags=1, max_rounds=80, n_jobs=1,
+            max_interaction_bins=4).fit(X, y))
+    X_new = X.copy()
+    X_new.loc[:4, "c"] = np.nan
+    path = report(model, X_new, y, tmp_path / "multi.html", min_pair_share=0.0)
+    assert THREE.replace(SLICED, "c") in _parse(path).terms
+    text = path.read_text(encoding="utf-8")
+    assert "missing values in features that had none in training: c (5 rows)" in text
+    assert "class hi: c = " in text
+
+
+def test_three_feature_report_renders_in_a_real_browser(three_way, three_way_report,
+                                                        tmp_path) -> None:
+    model, _, _ = three_way
+    page, _, process = _open(three_way_report, tmp_path, needles=(f"Showing {SLICED} = ",))
+    probe = _probe(process.communicate(timeout=180)[1])
+    assert probe["errors"] == []
+    assert sorted(probe["plots"]) == sorted(list(model.term_names_) + ["__importance__"])
+    assert probe["found"] == [f"Showing {SLICED} = "]  # the slider, its label as typed

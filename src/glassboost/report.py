@@ -2,9 +2,9 @@
 
 It holds a summary with metrics (held-out next to training metrics when the training data is
 given), the missing and unseen values of the given data, the term importances, every main effect's
-plot, the heat maps of the important pairs and a list of the others, a searchable table of terms
-and the explanations of a few telling rows. plotly.js is inlined, so the file opens without a
-network connection. The sections are built in :mod:`glassboost.explain.sections`.
+plot, the heat maps of the important interactions (a higher-order term's as slices) and a list of
+the others, a searchable table of terms and the explanations of a few telling rows. plotly.js is
+inlined, so the file opens without a network connection. The sections are built in :mod:`glassboost.explain.sections`.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from .explain.page import page, plot_div
 
 PLOT_CONFIG = {"displaylogo": False, "responsive": True,
                "toImageButtonOptions": {"format": "png", "scale": 2}}
-#: Pairs below this share of the largest term importance are listed instead of drawn.
+#: Interactions below this share of the largest term importance are listed instead of drawn.
 MIN_PAIR_SHARE = 0.05
 
 
@@ -64,8 +64,10 @@ def report(model: Any, X: Any, y: Any, path: str | Path, title: str | None = Non
     ``y`` may be None (no metrics then). ``train=(X_train, y_train)``, the data the model was
     fitted on, adds training metrics next to the metrics on ``X``, which are then labelled as
     held out. The report counts the missing and unseen values of ``X`` per feature and warns
-    about unseen ones. Pairs whose importance is below ``min_pair_share`` of the largest term's
-    are listed instead of drawn. ``examples`` rows are explained for each of: the largest
+    about unseen ones. Interactions (of any order) whose importance is below ``min_pair_share``
+    of the largest term's are listed instead of drawn; a term of three or more features is drawn
+    as heat maps of its first two features, one per slice of the later ones, or listed with the
+    reason when it has too many slices. ``examples`` rows are explained for each of: the largest
     errors, and the most confident (classifiers) or most accurate (regressors) predictions.
     Returns the path written.
     """
@@ -84,7 +86,7 @@ def report(model: Any, X: Any, y: Any, path: str | Path, title: str | None = Non
     body = "".join([
         f"<h1>{escape(title)}</h1><p class=\"gb-sub\">glassboost {__version__}: every term "
         "of the model, its importance, and single rows explained.</p>",
-        sections.navigation(any(t.is_pair for t in glob.terms)),
+        sections.navigation(any(t.is_interaction for t in glob.terms)),
         sections.summary(model, local, glob, train),
         sections.coverage(local, glob),
         "<section id=\"importance\"><h2>Term importance</h2>",

@@ -1,8 +1,9 @@
-"""Interactive Plotly figures: term shapes, pair heat maps, importances and row waterfalls.
+"""Interactive Plotly figures: term shapes, interaction heat maps, importances and waterfalls.
 
 Every trace that draws model numbers carries ``meta`` saying what it shows (``role``: score, band,
-density, importance or waterfall), which bins (``bins``, or ``rows``/``cols`` for pairs) and which
-class, so that the numbers can be checked against the model's tables.
+density, importance or waterfall), which bins (``bins``, or ``rows``/``cols`` for interactions,
+plus ``slice``, the bins of a higher-order term's later features) and which class, so that the
+numbers can be checked against the model's tables.
 """
 
 from __future__ import annotations
@@ -140,27 +141,48 @@ def _categorical(term: Term, score_title: str, classes, class_index) -> go.Figur
     return fig
 
 
-def _pair(term: Term, score_title: str, classes, class_index) -> go.Figure:
+def _slice(table: np.ndarray, bins: tuple[int, ...], rows, cols) -> np.ndarray:
+    """The first two axes of ``table`` at ``rows`` x ``cols``, with the later axes at ``bins``."""
+    return table[(slice(None), slice(None)) + bins][np.ix_(rows, cols)]
+
+
+def _interaction(term: Term, score_title: str, classes, class_index) -> go.Figure:
+    """Heat maps over the first two features: one for a pair, one per slice (a combination of
+    bins of the later features) for a term of three or more, on one colour scale per class so
+    that slices compare. A pair of a multiclass model gets a menu of classes; slices get a
+    slider that walks through them (and through the classes)."""
     rows, cols = term.shown_bins(0), term.shown_bins(1)
-    first, second = term.axes
-    series = style.series(classes, class_index)
+    first, second = term.axes[:2]
+    series, slices = style.series(classes, class_index), term.slices()
     fig = go.Figure()
-    for position, (k, name, _) in enumerate(series):
-        fig.add_trace(go.Heatmap(
-            z=term.for_class(k)[0][np.ix_(rows, cols)], name=plotly_text(name),
-            visible=position == 0,
-            x=[plotly_text(second.labels[c]) for c in cols],
-            y=[plotly_text(first.labels[r]) for r in rows],
-            colorscale=style.HEATMAP, zmid=0, customdata=term.weights[np.ix_(rows, cols)],
-            colorbar=dict(title=dict(text=plotly_text(score_title), side="right")),
-            hovertemplate=(f"{plotly_template_text(first.feature)} %{{y}}<br>"
-                           f"{plotly_template_text(second.feature)} %{{x}}<br>"
-                           "score %{z:.4f}<br>weight %{customdata:.4g}<extra></extra>"),
-            meta=dict(role="score", rows=rows.tolist(), cols=cols.tolist(), **{"class": k})))
-    if len(series) > 1:  # one heat map per class, a menu picks which one shows
+    steps = []
+    for k, name, _ in series:
+        scores = term.for_class(k)[0]
+        limit = max(float(np.abs(_slice(scores, bins, rows, cols)).max()) for bins, _ in slices)
+        for bins, label in slices:
+            where = f"{plotly_template_text(label)}<br>" if label else ""
+            fig.add_trace(go.Heatmap(
+                z=_slice(scores, bins, rows, cols), name=plotly_text(name),
+                visible=not fig.data, zmin=-limit or -1.0, zmax=limit or 1.0,
+                x=[plotly_text(second.labels[c]) for c in cols],
+                y=[plotly_text(first.labels[r]) for r in rows],
+                colorscale=style.HEATMAP, customdata=_slice(term.weights, bins, rows, cols),
+                colorbar=dict(title=dict(text=plotly_text(score_title), side="right")),
+                hovertemplate=(f"{where}{plotly_template_text(first.feature)} %{{y}}<br>"
+                               f"{plotly_template_text(second.feature)} %{{x}}<br>"
+                               "score %{z:.4f}<br>weight %{customdata:.4g}<extra></extra>"),
+                meta=dict(role="score", rows=rows.tolist(), cols=cols.tolist(),
+                          slice=list(bins), **{"class": k})))
+            steps.append(f"class {name}: {label}" if len(series) > 1 else label)
+    shown = [[j == i for j in range(len(steps))] for i in range(len(steps))]
+    if not term.is_pair:  # a slider names the slice shown and picks another (or a class)
+        fig.update_layout(sliders=[dict(
+            active=0, pad=dict(t=70), currentvalue=dict(prefix="Showing "),
+            steps=[dict(label=plotly_text(step), method="restyle", args=[{"visible": v}])
+                   for step, v in zip(steps, shown)])])
+    elif len(series) > 1:  # one heat map per class, a menu picks which one shows
         buttons = [dict(label=f"class {plotly_text(name)}", method="restyle",
-                        args=[{"visible": [j == i for j in range(len(series))]}])
-                   for i, (_, name, _) in enumerate(series)]
+                        args=[{"visible": v}]) for (_, name, _), v in zip(series, shown)]
         fig.update_layout(updatemenus=[dict(buttons=buttons, x=1, xanchor="right", y=1.08,
                                             yanchor="bottom")])
     fig.update_xaxes(type="category", title_text=plotly_text(second.feature))
@@ -171,18 +193,19 @@ def _pair(term: Term, score_title: str, classes, class_index) -> go.Figure:
 def term_figure(term: Term, score_title: str, classes: list[str] | None = None,
                 class_index: int | None = None, x_scale: str = "auto") -> go.Figure:
     """A term's figure: step shape with band and density for continuous features, bars for
-    categories, a heat map for pairs. Multiclass models draw every class unless
-    ``class_index`` picks one; a pair then gets one heat map per class and a menu to pick it.
-    ``x_scale`` is the value axis of continuous features (see :mod:`.scales`)."""
-    if term.is_pair:
-        fig, height = _pair(term, score_title, classes, class_index), 560
+    categories, a heat map for pairs, and for terms of three or more features a heat map of the
+    first two per slice (bins of the later features) with a slider. Multiclass models draw
+    every class unless ``class_index`` picks one; a pair then gets one heat map per class and a
+    menu to pick it. ``x_scale`` is the value axis of continuous features (see :mod:`.scales`)."""
+    if term.is_interaction:
+        height = 560 if term.is_pair else 640
+        fig = _interaction(term, score_title, classes, class_index)
     elif term.axes[0].kind == CONTINUOUS:
         fig, height = _continuous(term, score_title, classes, class_index, x_scale), 440
     else:
         fig, height = _categorical(term, score_title, classes, class_index), 440
-    kind = "interaction" if term.is_pair else term.axes[0].kind
     title = (f"<b>{plotly_text(term.name)}</b>  "
-             f"<sup>{kind}, importance {term.importance:.4g}</sup>")
+             f"<sup>{term.kind}, importance {term.importance:.4g}</sup>")
     if classes is not None and class_index is not None:
         title += f"  <sup>class {plotly_text(classes[class_index])}</sup>"
     return _finish(fig, title, height)

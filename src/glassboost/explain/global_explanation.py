@@ -27,7 +27,7 @@ def _value_names(term: Term, axis: int) -> np.ndarray | list[str]:
 def _term_data(term: Term) -> dict:
     inner = (slice(1, -1),) * len(term.axes)
     data: dict[str, Any] = {
-        "type": "interaction" if term.is_pair else "univariate",
+        "type": "interaction" if term.is_interaction else "univariate",
         "name": term.name,
         "feature_types": [a.kind for a in term.axes],
         "importance": term.importance,
@@ -43,9 +43,11 @@ def _term_data(term: Term) -> dict:
             "weights": term.weights,
         },
     }
-    if term.is_pair:
-        data["left_names"] = _value_names(term, 0)
-        data["right_names"] = _value_names(term, 1)
+    if term.is_interaction:  # any order: the features and each one's bin names, in order
+        data["feature_names"] = [a.feature for a in term.axes]
+        data["axis_names"] = [_value_names(term, a) for a in range(len(term.axes))]
+        if term.is_pair:
+            data["left_names"], data["right_names"] = data["axis_names"]
     else:
         data["names"] = data["density"]["names"] = _value_names(term, 0)
         for label, b in (("missing", 0), ("unseen", -1)):
@@ -80,7 +82,10 @@ class GlobalExplanation:
     def data(self, key: int | str | None = None) -> dict:
         """InterpretML's layout: key None gives names and importances; a term (index or name)
         gives its bins, scores, bounds and density, plus ``missing``/``unseen`` for mains and
-        ``all_bins`` with the full tables."""
+        ``all_bins`` with the full tables. An interaction of any order has one table axis per
+        feature, named in ``feature_names`` with their bins in ``axis_names`` (a pair's also
+        in ``left_names``/``right_names``); InterpretML leaves terms of three or more features
+        out of its explanation, glassboost keeps them."""
         if key is None:
             return {"type": "global", "names": self.term_names, "scores": self.importances,
                     "importance_type": "avg_weight", "bounds": BAND_DESCRIPTION}

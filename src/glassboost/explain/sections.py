@@ -1,8 +1,11 @@
 """The sections of the offline HTML report, each a function from explanations to HTML.
 
-Pairs whose importance is below a share of the largest term's importance are listed (name,
-importance) instead of drawn: a heat map of a term that hardly moves any score costs half a screen
-and tells nothing, and models with dozens of weak pairs made pages 20,000-40,000 px tall.
+Interactions (pairs and terms of three or more features) whose importance is below a share of
+the largest term's importance are listed (name, importance) instead of drawn: a heat map of a term
+that hardly moves any score costs half a screen and tells nothing, and models with dozens of weak
+pairs made pages 20,000-40,000 px tall. A term of three or more features is drawn as one heat map
+of its first two features per slice (a bin of each later feature) with a slider, or listed with
+the reason when that would take more than ``MAX_SLICES`` heat maps.
 """
 
 from __future__ import annotations
@@ -16,8 +19,11 @@ from .examples import pick_examples
 from .global_explanation import GlobalExplanation
 from .local_explanation import LocalExplanation
 from .page import Raw, plot_div, table
+from .terms import Term
 
 IMPORTANCE_KEY = "__importance__"
+#: Interactions whose figure would hold more heat maps than this are listed instead of drawn.
+MAX_SLICES = 48
 #: Terms of a row's waterfall in the report; the rest share one bar.
 REPORT_WATERFALL_TERMS = 8
 
@@ -39,7 +45,9 @@ def intercept_text(local: LocalExplanation) -> str:
 def summary(model: Any, local: LocalExplanation, glob: GlobalExplanation,
             train: tuple | None) -> str:
     """Facts about the model and its metrics on the given (and the training) data."""
-    n_pairs = sum(t.is_pair for t in glob.terms)
+    n_interactions = sum(t.is_interaction for t in glob.terms)
+    n_wide = sum(len(t.axes) > 2 for t in glob.terms)
+    wide = f" ({n_wide} of three or more features)" if n_wide else ""
     facts = [("Model", type(model).__name__), ("Task", _task(model, local))]
     if local.is_classifier:
         facts.append(("Classes", ", ".join(local.classes)))
@@ -48,7 +56,8 @@ def summary(model: Any, local: LocalExplanation, glob: GlobalExplanation,
     facts += [
         ("Rows in the given data", f"{len(local):,}"),
         ("Features", str(len(model.feature_names_in_))),
-        ("Terms", f"{len(glob.terms) - n_pairs} main effects, {n_pairs} interactions"),
+        ("Terms", f"{len(glob.terms) - n_interactions} main effects, {n_interactions} "
+                  f"interactions{wide}"),
         ("Intercept" + (" per class" if local.multiclass_names else ""), intercept_text(local)),
     ]
     return ("<section id=\"summary\"><h2>Summary</h2>" + table(facts, ["", ""])
@@ -79,7 +88,7 @@ def _metrics(model: Any, local: LocalExplanation, train: tuple | None) -> str:
 
 def _never_missing_in_training(glob: GlobalExplanation) -> set[str]:
     """Features whose main effect had no training weight in its missing bin."""
-    return {t.axes[0].feature for t in glob.terms if not t.is_pair and t.weights[0] == 0}
+    return {t.axes[0].feature for t in glob.terms if t.is_main and t.weights[0] == 0}
 
 
 def coverage(local: LocalExplanation, glob: GlobalExplanation) -> str:
@@ -127,7 +136,7 @@ def term_table(glob: GlobalExplanation) -> str:
     rows, attributes = [], []
     for rank, t in enumerate(order, start=1):
         term = glob.terms[t]
-        kind = "interaction" if term.is_pair else term.axes[0].kind
+        kind = term.kind
         link = Raw(f'<a href="#term-{term.index}">{escape(term.name)}</a>')
         rows.append((rank, link, kind, f"{term.importance:.4f}"))
         attributes.append(f' data-name="{escape(term.name.lower())}"')
@@ -141,46 +150,78 @@ def term_table(glob: GlobalExplanation) -> str:
 
 
 def drawn_pairs(glob: GlobalExplanation, min_pair_share: float) -> set[int]:
-    """Indices of the pairs important enough for a heat map: at least ``min_pair_share`` of the
-    largest term importance."""
+    """Indices of the interactions (of any order) important enough to draw: at least
+    ``min_pair_share`` of the largest term importance, and for a term of three or more features
+    at most ``MAX_SLICES`` heat maps (slices times classes)."""
     largest = float(glob.importances.max()) if len(glob.terms) else 0.0
     return {t.index for t in glob.terms
-            if t.is_pair and t.importance >= min_pair_share * largest and t.importance > 0}
+            if t.is_interaction and t.importance >= min_pair_share * largest
+            and t.importance > 0 and _heat_maps(glob, t) <= MAX_SLICES}
+
+
+def _heat_maps(glob: GlobalExplanation, term: Term) -> int:
+    """How many heat maps a term's interactive figure holds: slices times drawn classes."""
+    return len(term.slices()) * (1 if glob.classes is None else len(glob.classes))
 
 
 def term_plots(glob: GlobalExplanation, figure_html: Callable, min_pair_share: float) -> str:
-    """Main effects, then the drawn pairs' heat maps and a compact list of the other pairs."""
+    """Main effects, then the drawn interactions' heat maps and compact lists of the weak
+    interactions and of the higher-order terms too large to draw."""
     order = np.argsort(-glob.importances, kind="stable")
     drawn = drawn_pairs(glob, min_pair_share)
-    mains, pairs, listed = [], [], []
+    largest = float(glob.importances.max()) if len(glob.terms) else 0.0
+    mains, pairs, weak, large = [], [], [], []
     for t in order:
         term = glob.terms[t]
-        if term.is_pair and term.index not in drawn:
-            listed.append(term)
+        if term.is_interaction and term.index not in drawn:
+            weak_term = term.importance < min_pair_share * largest or term.importance <= 0
+            (weak if weak_term else large).append(term)
             continue
         div = plot_div(figure_html(glob.figure(term.index)), "gb-plot",
                        element_id=f"term-{term.index}", term=term.name)
-        (pairs if term.is_pair else mains).append(div)
+        (pairs if term.is_interaction else mains).append(div)
     html = "<section id=\"mains\"><h2>Main effects</h2>" + "".join(mains) + "</section>"
-    if pairs or listed:
-        html += "<section id=\"pairs\"><h2>Interactions</h2>" + "".join(pairs)
-        if listed:
-            html += _pair_list(listed, min_pair_share, bool(pairs))
+    if pairs or weak or large:
+        html += "<section id=\"pairs\"><h2>Interactions</h2>"
+        if any(len(glob.terms[i].axes) > 2 for i in drawn):
+            html += ("<p>A term of three or more features is drawn as heat maps of its first "
+                     "two features, one per slice (a bin of each later feature), on one colour "
+                     "scale; the slider under it picks the slice.</p>")
+        html += "".join(pairs)
+        if weak:
+            html += _pair_list(weak, min_pair_share, bool(pairs))
+        if large:
+            html += _large_list(glob, large)
         html += "</section>"
     return html
 
 
-def _pair_list(listed: list, min_pair_share: float, some_drawn: bool) -> str:
-    items = "".join(
+def _items(listed: list) -> str:
+    return "".join(
         f'<li id="term-{term.index}" class="gb-pair" data-term="{escape(term.name, quote=True)}">'
         f'{escape(term.name)} <span class="gb-num">{term.importance:.4f}</span></li>'
         for term in listed)
+
+
+def _pair_list(listed: list, min_pair_share: float, some_drawn: bool) -> str:
     other = "other " if some_drawn else ""
     return (f"<h3>{len(listed)} {other}weak interaction{'s' * (len(listed) > 1)}</h3>"
             f"<p>Their importance is below {min_pair_share:.0%} of the largest term's, so they "
             "are listed (name, importance) instead of drawn; "
             "<code>explain_global().figure(name)</code> draws any of them.</p>"
-            f'<ul class="gb-pairs">{items}</ul>')
+            f'<ul class="gb-pairs">{_items(listed)}</ul>')
+
+
+def _large_list(glob: GlobalExplanation, listed: list) -> str:
+    counts = ", ".join(f"{escape(t.name)}: {_heat_maps(glob, t):,}" for t in listed)
+    return (f"<h3>{len(listed)} interaction{'s' * (len(listed) > 1)} too large to draw "
+            "here</h3>"
+            f"<p>Drawn, each would take more than {MAX_SLICES} heat maps (one per slice, a bin "
+            f"of each feature after the first two{', and per class' * bool(glob.classes)}; "
+            f"{counts}), so they are listed (name, importance) instead; "
+            "<code>explain_global().figure(name)</code> draws any of them, "
+            "<code>.data(name)</code> gives the whole table.</p>"
+            f'<ul class="gb-pairs">{_items(listed)}</ul>')
 
 
 def examples(local: LocalExplanation, figure_html: Callable, count: int) -> str:
@@ -200,11 +241,11 @@ def examples(local: LocalExplanation, figure_html: Callable, count: int) -> str:
     return "".join(html) + "</section>"
 
 
-def navigation(has_pairs: bool) -> str:
+def navigation(has_interactions: bool) -> str:
     """Links to the sections."""
     sections = [("summary", "Summary"), ("coverage", "Missing and unseen"),
                 ("importance", "Importance"), ("terms", "Terms"), ("mains", "Main effects")]
-    sections += [("pairs", "Interactions")] if has_pairs else []
+    sections += [("pairs", "Interactions")] if has_interactions else []
     links = "".join(f'<a href="#{anchor}">{label}</a>'
                     for anchor, label in sections + [("rows", "Single rows")])
     return f"<nav>{links}</nav>"

@@ -21,6 +21,8 @@ from .terms import Term
 from .waterfall import Waterfall
 
 MAX_TICKS = 12
+#: Heat maps of a higher-order term's slices in one static figure.
+MAX_PANELS = 36
 TITLE_SIZE = 14
 LABEL_SIZE = 11.5
 TICK_SIZE = 10
@@ -35,7 +37,7 @@ def _axes_style(ax, grid_axis: str = "y") -> None:
 
 
 def _title(fig: Figure, term: Term, extra: str = "") -> None:
-    kind = "interaction" if term.is_pair else term.axes[0].kind
+    kind = term.kind
     fig.suptitle(mpl_text(term.name), x=0.02, ha="left", fontsize=TITLE_SIZE, fontweight="bold")
     fig.text(0.98, 0.985, mpl_text(f"{kind}, importance {term.importance:.3g}{extra}"),
              ha="right", va="top", fontsize=TICK_SIZE, color="#555")
@@ -138,35 +140,59 @@ def _sparse_ticks(ax_set, labels: list[str]) -> None:
     ax_set(positions, [labels[p] for p in positions])
 
 
-def _pair(term: Term, score_title: str, classes, class_index) -> Figure:
-    k = None if classes is None else (class_index or 0)
-    rows, cols = term.shown_bins(0), term.shown_bins(1)
-    z = term.for_class(k)[0][np.ix_(rows, cols)]
-    limit = float(np.abs(z).max()) or 1.0
-    fig = Figure(figsize=(9, 6.5), layout="constrained")
-    ax = fig.add_subplot()
-    image = ax.pcolormesh(z, cmap=style.HEATMAP, norm=TwoSlopeNorm(0.0, -limit, limit))
-    first, second = term.axes
-    _sparse_ticks(lambda p, t: ax.set_yticks(p + 0.5, t),
+def _heatmap(ax, z: np.ndarray, norm, term: Term, rows, cols, ticks: bool = True):
+    image = ax.pcolormesh(z, cmap=style.HEATMAP, norm=norm)
+    first, second = term.axes[:2]
+    _sparse_ticks(lambda p, t: ax.set_yticks(p + 0.5, t if ticks else []),
                   [mpl_text(first.labels[r]) for r in rows])
     _sparse_ticks(lambda p, t: ax.set_xticks(p + 0.5, t, rotation=35, ha="right"),
                   [mpl_text(second.labels[c]) for c in cols])
-    ax.set_ylabel(mpl_text(first.feature), fontsize=LABEL_SIZE)
-    ax.set_xlabel(mpl_text(second.feature), fontsize=LABEL_SIZE)
     ax.tick_params(labelsize=TICK_SIZE)
-    bar = fig.colorbar(image, ax=ax)
+    return image
+
+
+def _interaction(term: Term, score_title: str, classes, class_index) -> Figure:
+    """A heat map over the first two features; for a term of three or more features, one per
+    slice (combination of bins of the later features), on one colour scale, at most
+    ``MAX_PANELS`` of them (the title says when some are left out)."""
+    k = None if classes is None else (class_index or 0)
+    rows, cols = term.shown_bins(0), term.shown_bins(1)
+    scores, slices = term.for_class(k)[0], term.slices()
+    tables = [scores[(slice(None), slice(None)) + bins][np.ix_(rows, cols)]
+              for bins, _ in slices[:MAX_PANELS]]
+    limit = max(float(np.abs(z).max()) for z in tables) or 1.0
+    norm = TwoSlopeNorm(0.0, -limit, limit)
+    across = int(np.ceil(np.sqrt(len(tables))))
+    down = int(np.ceil(len(tables) / across))
+    fig = Figure(figsize=(9, 6.5) if len(tables) == 1 else (3.6 * across + 1.5, 3.4 * down + 1),
+                 layout="constrained")
+    axes = fig.subplots(down, across, squeeze=False)
+    for i, ax in enumerate(axes.flat):
+        if i >= len(tables):
+            ax.set_visible(False)
+            continue
+        image = _heatmap(ax, tables[i], norm, term, rows, cols, ticks=i % across == 0)
+        if slices[i][1]:
+            ax.set_title(mpl_text(slices[i][1]), fontsize=TICK_SIZE)
+    fig.supylabel(mpl_text(term.axes[0].feature), fontsize=LABEL_SIZE)
+    fig.supxlabel(mpl_text(term.axes[1].feature), fontsize=LABEL_SIZE)
+    bar = fig.colorbar(image, ax=axes)
     bar.set_label(mpl_text(score_title), fontsize=LABEL_SIZE)
-    _title(fig, term, "" if k is None else f", class {classes[k]}")
+    extra = "" if k is None else f", class {classes[k]}"
+    if len(slices) > len(tables):
+        extra += f"; the first {len(tables)} of {len(slices)} slices"
+    _title(fig, term, extra)
     return fig
 
 
 def term_plot(term: Term, score_title: str, classes: list[str] | None = None,
               class_index: int | None = None, x_scale: str = "auto") -> Figure:
-    """A term's static figure, the same kinds as the interactive ones; a multiclass pair shows
+    """A term's static figure, the same kinds as the interactive ones, with a term of three or
+    more features as small multiples, one heat map per slice; a multiclass interaction shows
     the class ``class_index`` (default the first), since a picture has no menu. ``x_scale`` is
     the value axis of continuous features (see :mod:`.scales`)."""
-    if term.is_pair:
-        return _pair(term, score_title, classes, class_index)
+    if term.is_interaction:
+        return _interaction(term, score_title, classes, class_index)
     if term.axes[0].kind == CONTINUOUS:
         return _continuous(term, score_title, classes, class_index, x_scale)
     return _categorical(term, score_title, classes, class_index)

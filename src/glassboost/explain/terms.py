@@ -6,6 +6,7 @@ Everything here reads only the InterpretML-layout fitted attributes, so any obje
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from typing import Any
 
@@ -56,8 +57,35 @@ class Term:
     importance: float
 
     @property
+    def is_main(self) -> bool:
+        return len(self.axes) == 1
+
+    @property
     def is_pair(self) -> bool:
         return len(self.axes) == 2
+
+    @property
+    def is_interaction(self) -> bool:
+        """A term of two or more features (a pair or a higher-order term)."""
+        return len(self.axes) > 1
+
+    @property
+    def kind(self) -> str:
+        """What the term is, for titles and tables: the feature's kind for a main effect,
+        ``interaction`` for a pair, ``N-way interaction`` for a term of N > 2 features."""
+        if self.is_main:
+            return self.axes[0].kind
+        return "interaction" if self.is_pair else f"{len(self.axes)}-way interaction"
+
+    def slices(self) -> list[tuple[tuple[int, ...], str]]:
+        """A term of three or more features as pair tables: one slice per combination of the
+        shown bins of its features after the first two, as (those bins, label), e.g.
+        ``((2,), "c = [2.5, 5.5)")``. A pair is one slice with no bins and no label."""
+        shown = [self.shown_bins(axis) for axis in range(2, len(self.axes))]
+        return [(tuple(int(b) for b in bins),
+                 ", ".join(f"{self.axes[a].feature} = {self.axes[a].labels[b]}"
+                           for a, b in enumerate(bins, start=2)))
+                for bins in itertools.product(*shown)]
 
     def for_class(self, k: int | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Scores, lower and upper bounds of class ``k`` (None: the model has one score)."""
@@ -78,7 +106,8 @@ class Term:
     def shown_bins(self, axis: int = 0) -> np.ndarray:
         """Indices of the bins to draw along ``axis``: every value bin; the missing bin when it
         holds training weight or a non-zero score; the unseen bin always for a main effect (it
-        tells what a value never seen in training scores), for a pair when it is non-zero."""
+        tells what a value never seen in training scores), for an interaction when it is
+        non-zero."""
         n = self.axes[axis].n_bins
         other = tuple(i for i in range(self.weights.ndim) if i != axis)
         weight = self.weights.sum(axis=other) if other else self.weights
@@ -86,7 +115,7 @@ class Term:
         nonzero = np.any(self.scores != 0, axis=score_axes) if score_axes else self.scores != 0
         keep = np.ones(n, dtype=bool)
         keep[0] = bool(weight[0] > 0 or nonzero[0])
-        keep[n - 1] = not self.is_pair or bool(weight[n - 1] > 0 or nonzero[n - 1])
+        keep[n - 1] = self.is_main or bool(weight[n - 1] > 0 or nonzero[n - 1])
         return np.flatnonzero(keep)
 
 
