@@ -97,7 +97,8 @@ OBJECTIVES = ("log_loss", "rmse", "poisson_deviance", "tweedie_deviance:variance
 UTILS_NOTES = {
     "measure_interactions": "same arguments; `reg_alpha`, `reg_lambda` and `max_delta_step` "
                             "only at their default 0; strengths on InterpretML's scale, equal "
-                            "up to the binning",
+                            "up to the binning (pseudo-Huber's and the quantile's: the same "
+                            "ranking on another scale)",
     "purify": "same, for tables of any order (and a class axis); pairs solved exactly, higher "
               "orders to float precision, so `tolerance` and `is_randomized` change nothing; "
               "cells of zero weight may get other values than InterpretML gives them",

@@ -429,6 +429,19 @@ def test_measure_interactions_ranks_and_scales_as_interpret(task):
     assert [p for p, _ in explicit] == [(0, 1), (2, 3)]
 
 
+@pytest.mark.parametrize("objective", ["poisson_deviance", "tweedie_deviance:variance_power=1.5",
+                                       "gamma_deviance", "rmse_log"])
+def test_measure_interactions_with_log_link_objectives(objective):
+    rng = np.random.default_rng(6)
+    n = 2000
+    X = pd.DataFrame({"a": rng.normal(size=n), "b": rng.normal(size=n), "c": rng.normal(size=n)})
+    y = np.exp(0.8 * X["a"] * X["b"] + 0.2 * X["c"]) * rng.gamma(4.0, 0.25, size=n)
+    mine = gu.measure_interactions(X, y, objective=objective)
+    other = interpret_utils.measure_interactions(X, y, objective=objective)
+    assert mine[0][0] == other[0][0] == (0, 1)
+    assert mine[0][1] == pytest.approx(other[0][1], rel=0.05)
+
+
 @pytest.mark.parametrize("shape, n_dims", [((6,), 1), ((4, 5), 2), ((6, 3), 1), ((4, 5, 3), 2),
                                            ((3, 4, 5), 3), ((3, 4, 5, 2), 3), ((2, 3, 2, 3), 4)])
 def test_purify_equals_interprets(shape, n_dims):

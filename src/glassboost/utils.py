@@ -17,7 +17,7 @@ from sklearn.utils.multiclass import type_of_target
 from .binning import fit_categorical, fit_continuous
 from .estimators import _code_matrix, _sample_weights
 from .kernels.interactions import pair_strengths
-from .objectives import classification_objective, regression_objective
+from .objectives import classification_objective, kernel_params, regression_objective
 from .parameters import clean_init_score, feature_index
 from .purification import purify_pair
 from .schema import CONTINUOUS, type_table
@@ -106,12 +106,14 @@ def measure_interactions(X: Any, y: Any, interactions: Any = None, init_score: A
         _code_matrix(table.columns, bins, True), np.array(pairs, dtype=np.int64),
         np.array([b.n_interaction_bins for b in bins], dtype=np.int64), scores,
         (weights > 0).astype(np.float64), weights, weights[:, None] * targets, loss.code,
-        min_samples_leaf, min_hessian)
-    # InterpretML's scale: the gain per unit of training weight, and for squared error on its
+        min_samples_leaf, min_hessian, kernel_params(loss, targets[:, 0], weights))
+    # InterpretML's scale: the gain per unit of training weight, and for squared errors on its
     # loss (y - s)^2, whose gradient and hessian are twice those of our (y - s)^2 / 2 (libebm
     # multiplies by GradientConstant^2 / HessianConstant = 2); checked against interpret-core
-    # up to the binning in tests/test_interpret_api.py
-    strengths = strengths / weights.sum() * (2.0 if loss.name == "rmse" else 1.0)
+    # up to the binning in tests/test_interpret_api.py (pseudo-Huber's and the quantile's
+    # strengths are on other scales there; their ranking is the same)
+    squared = loss.name in ("rmse", "rmse_log")
+    strengths = strengths / weights.sum() * (2.0 if squared else 1.0)
     ranked = sorted(zip(pairs, strengths.tolist()), key=lambda item: -item[1])
     return ranked[:top] if top is not None else ranked
 
