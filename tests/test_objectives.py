@@ -683,3 +683,18 @@ def test_bad_survival_targets_are_rejected(y, message) -> None:
     X = np.arange(len(y) * 2.0).reshape(-1, 2)
     with pytest.raises(ValueError, match=message):
         ExplainableBoostingRegressor(objective="survival_cox").fit(X, y)
+
+
+def test_cox_with_init_score_fits_the_same_hazard_ratios(rotterdam) -> None:
+    """A constant init_score changes no risk set: the same model, up to the intercept, and
+    early stopping measures the partial likelihood from the init_score (not a per-row loss)."""
+    X, times, events = rotterdam
+    y = np.column_stack([times, events])[:600]
+    plain = _fit("survival_cox", X[:600], y, interactions=0)
+    shifted = ExplainableBoostingRegressor(
+        objective="survival_cox", outer_bags=2, n_jobs=1, interactions=0, max_rounds=300,
+        early_stopping_rounds=20, smoothing_rounds=20).fit(X[:600], y,
+                                                           init_score=np.full(600, 0.7))
+    difference = plain.predict(X[:600]) - shifted.predict(X[:600])
+    assert np.ptp(difference) < 1e-9
+    np.testing.assert_array_equal(plain.best_iteration_, shifted.best_iteration_)

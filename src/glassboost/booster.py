@@ -416,6 +416,15 @@ class Booster:
     def _float_params(self) -> tuple[float, float]:
         return float(self.objective_params[0]), float(self.objective_params[1])
 
+    def _scored_loss(self, scores: np.ndarray, w: np.ndarray, wy: np.ndarray) -> float:
+        """The summed loss of rows weighted ``w`` at ``scores`` (n_rows, n_scores); Cox's is
+        the negative log partial likelihood over the risk sets of those rows."""
+        if self.survival is not None:
+            return cox_risk_factors(self.survival[0], self.survival[1],
+                                    np.ascontiguousarray(scores[:, 0]), w,
+                                    np.ascontiguousarray(wy[:, 0]), np.empty(len(w)))
+        return offset_loss(self.objective.code, scores, w, wy, self._float_params())
+
     def _detection_scores(self, scores: np.ndarray, rows: BagRows) -> np.ndarray:
         """The scores pairs are ranked at: for Cox, ``s + log H(t)``, at which Poisson's
         gradients are Cox's (``kernels.loss``)."""
@@ -452,8 +461,8 @@ class Booster:
         else:
             total = float(val_w.sum())
             reference = 0.0 if total <= 0 else float(mean_validation_loss(
-                offset_loss(self.objective.code, self.init_score + self.base, val_w, val_wy,
-                            self._float_params()), offset, total, self.objective.code))
+                self._scored_loss(self.init_score + self.base, val_w, val_wy), offset, total,
+                self.objective.code))
         squares = float(val_w @ val_w)
         val_rows = val_w.sum() ** 2 / squares if squares > 0 else 0.0
         rows = BagRows(train_count.astype(np.float64), train_w,

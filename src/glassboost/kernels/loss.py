@@ -155,6 +155,8 @@ def _other_loss(objective, score, w, wy, params):
     if objective == RMSE_LOG:
         mean = np.exp(score)
         return w * mean * mean - 2.0 * wy * mean
+    if objective == SURVIVAL_COX:  # no loss of its own: see cox_risk_factors
+        return np.nan
     if w <= 0.0:
         return 0.0
     error = score - wy / w
