@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 import warnings
 
 import numpy as np
@@ -80,6 +81,45 @@ def test_same_category_from_different_dtypes_gets_one_label() -> None:
     as_int = categorical_column("f", pd.Series([1, 2])).values
     as_str = categorical_column("f", pd.Series(["1", "2"])).values
     assert list(as_float) == list(as_int) == list(as_str)
+
+
+@pytest.mark.parametrize("values, expected", [
+    ([True, 1, "x"], ["True", "1", "x"]),
+    ([1, True], ["1", "True"]),
+    ([1.0, True, 0, False, "0", None], ["1", "True", "0", "False", "0", None]),
+    ([np.bool_(False), np.int64(0), 0.0], ["False", "0", "0"]),
+    ([Decimal("1.0"), 1, Decimal("1")], ["1.0", "1", "1"]),
+])
+def test_equal_values_that_label_apart_stay_distinct_categories(values, expected) -> None:
+    """pandas.factorize takes True, 1 and 1.0 for one value; each keeps its own label here,
+    whichever comes first, as it would in a column of its own."""
+    assert list(categorical_column("f", pd.Series(values, dtype=object)).values) == expected
+
+
+def test_every_value_of_a_mixed_column_gets_its_own_label() -> None:
+    pool = np.array([True, False, 1, 0, 1.0, 0.0, "1", "True", None, np.nan, np.bool_(True),
+                     np.int64(1), Decimal("1.0"), 2.5, "x"], dtype=object)
+    rng = np.random.default_rng(0)
+    for _ in range(40):
+        values = rng.choice(pool, size=int(rng.integers(1, 30)))
+        got = categorical_column("f", pd.Series(values, dtype=object)).values
+        assert list(got) == [category_label(v) for v in values]
+
+
+def test_a_model_keeps_true_and_one_apart_whichever_comes_first() -> None:
+    from glassboost import ExplainableBoostingRegressor
+
+    rng = np.random.default_rng(1)
+    kinds = rng.integers(0, 3, 300)
+    for first in (True, 1):
+        values = np.array([first, 1 if first is True else True, "x"], dtype=object)[kinds]
+        y = np.select([values == "x", [v is True for v in values]], [0.0, 5.0], -5.0)
+        X = pd.DataFrame({"f": values})
+        model = ExplainableBoostingRegressor(outer_bags=1, interactions=0, max_rounds=200,
+                                             feature_types=["nominal"]).fit(X, y)
+        assert set(model.bins_[0][0]) == {"True", "1", "x"}
+        scored = model.predict(pd.DataFrame({"f": pd.Series([True, 1, "x"], dtype=object)}))
+        np.testing.assert_allclose(scored, [5.0, -5.0, 0.0], atol=0.5)
 
 
 def test_to_dataframe_rejects_bad_input() -> None:

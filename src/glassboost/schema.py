@@ -297,8 +297,18 @@ def continuous_column(name: str, series: pd.Series, bools_as_numbers: bool = Fal
     return Column(values, not_number)
 
 
+#: Kinds of object columns (pandas' infer_dtype) whose equal values always have one label, so
+#: that labelling each distinct value once is exact.
+_ONE_LABEL_PER_EQUAL_VALUE = frozenset(("string", "bytes", "boolean", "integer", "floating",
+                                        "mixed-integer-float", "empty"))
+
+
 def categorical_column(name: str, series: pd.Series) -> Column:
-    """Canonical category strings of a column, None for missing (dates as their text)."""
+    """Canonical category strings of a column, None for missing (dates as their text).
+
+    Each value gets its own label, so values that compare equal but label apart (True and 1 in
+    one object column) stay distinct categories, as they are when they come in columns of their
+    own; values with one label (1, 1.0 and "1") are one category."""
     _reject_unsupported(name, series)
     value_kind(name, series)
     if isinstance(series.dtype, pd.CategoricalDtype):
@@ -310,6 +320,11 @@ def categorical_column(name: str, series: pd.Series) -> Column:
         values = raw.copy()
         values[missing] = None
         return Column(values)
+    if (series.dtype == object
+            and pd.api.types.infer_dtype(raw, skipna=True) not in _ONE_LABEL_PER_EQUAL_VALUE):
+        # factorize would merge equal values that label apart (True == 1 == 1.0, Decimal("1.0")
+        # == 1) under the label of the first one seen: label every value on its own instead
+        return Column(np.frompyfunc(category_label, 1, 1)(raw).astype(object))
     labels, uniques = pd.factorize(raw, use_na_sentinel=True)
     canonical = np.array([category_label(u) for u in uniques] + [None], dtype=object)
     return Column(canonical[labels])
