@@ -39,6 +39,11 @@ NOTES = {
     ("parameter", "early_stopping_tolerance"): "same; glassboost also stops on gains below the "
                                                "validation set's noise (`early_stopping_noise`, "
                                                "0 gives InterpretML's rule)",
+    ("parameter", "inner_bags"): "different: only 0, the default (other values are refused "
+                                 "with a ValueError; outer bags average models instead)",
+    ("parameter", "monotone_constraints"): "different: an explicit pair holding a constrained "
+                                           "feature is refused (purifying it would break the "
+                                           "constraint); detected pairs leave such features out",
     ("parameter", "exclude"): "same; a negative feature index counts from the end (InterpretML "
                               "leaves it unmatched, excluding nothing)",
     ("parameter", "interactions"): "different: explicit terms of three or more features are "
