@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 from scipy.optimize import minimize_scalar
 
@@ -663,7 +664,8 @@ def test_cox_fit_ranks_held_out_patients_and_round_trips(rotterdam, tmp_path) ->
     signed = np.where(events > 0, times, -times)
     structured = np.array(list(zip(events.astype(bool), times)),
                           dtype=[("event", "?"), ("time", "f8")])
-    for same in (signed, structured):
+    frame = pd.DataFrame({"event": events, "time": times})  # by name, not position
+    for same in (signed, structured, frame):
         other = _fit("survival_cox", X[train], same[train], interactions=3, max_rounds=1000,
                      early_stopping_rounds=50)
         np.testing.assert_array_equal(other.predict(X[test]), risk)

@@ -159,7 +159,11 @@ def check_regression_target(objective: Objective, y: np.ndarray) -> None:
 def survival_target(y: Any) -> np.ndarray:
     """Cox's target as InterpretML takes it, the time signed by the event (positive: an event,
     negative: censored), from that, from two columns (time, event), or from a structured array
-    with fields ``time`` and ``event`` (as scikit-survival's)."""
+    or a data frame with fields ``time`` and ``event`` (as scikit-survival's)."""
+    columns = getattr(y, "columns", None)
+    if columns is not None and {"time", "event"} <= set(columns):
+        y = np.rec.fromarrays([np.asarray(y["time"]), np.asarray(y["event"])],
+                              names=["time", "event"])
     array = np.asarray(y)
     if array.dtype.names is not None:
         if not {"time", "event"} <= set(array.dtype.names):
