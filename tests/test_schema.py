@@ -62,6 +62,26 @@ def test_continuous_column_flags_text_and_keeps_missing() -> None:
         continuous_column("b", pd.Series([True, False]))
 
 
+@pytest.mark.parametrize("series", [
+    pd.Series([True, False]), pd.Series([True, None], dtype="boolean"),
+    pd.Series([True, False, None], dtype=object), pd.Series([np.bool_(True), False], dtype=object),
+    pd.Series([True, False]).astype("category"),
+])
+def test_boolean_columns_declared_continuous_fail_at_fit_and_score_as_numbers(series) -> None:
+    """At fit a column of only booleans (any form) declared continuous is an error naming it,
+    rather than a feature whose every value is unseen; when scoring, booleans are 1 and 0
+    (except in a categorical, whose booleans InterpretML reads as text)."""
+    with pytest.raises(TypeError, match="Feature 'flag' is boolean but was declared continuous"):
+        continuous_column("flag", series)
+    scored = continuous_column("flag", series, bools_as_numbers=True)
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        assert scored.not_number.all()
+    else:
+        expected = [np.nan if pd.isna(v) else float(v) for v in series.astype(object)]
+        np.testing.assert_array_equal(scored.values, expected)
+        assert not scored.not_number.any()
+
+
 @pytest.mark.parametrize("series, expected", [
     (pd.Series([1.0, 2.0, np.nan]), ["1", "2", None]),
     (pd.Series([1, None, 3], dtype="Int64"), ["1", None, "3"]),

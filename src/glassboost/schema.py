@@ -281,7 +281,9 @@ def continuous_column(name: str, series: pd.Series, bools_as_numbers: bool = Fal
             f"Feature {name!r} has dtype {dtype} holding dates, where the model expects "
             "numbers. Pass the numbers the model was fitted on."
         )
-    if pd.api.types.is_bool_dtype(dtype) and not bools_as_numbers:
+    only_bools = pd.api.types.is_bool_dtype(dtype) or (
+        dtype == object and pd.api.types.infer_dtype(series, skipna=True) == "boolean")
+    if only_bools and not bools_as_numbers:
         raise TypeError(
             f"Feature {name!r} is boolean but was declared continuous; declare it nominal."
         )
