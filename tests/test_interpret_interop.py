@@ -247,10 +247,18 @@ def test_damaged_interpret_json_names_the_field(models):
         glassboost.load(json.dumps(document))
 
 
-@pytest.mark.parametrize("objective", ["tweedie_deviance:variance_power=1.5", "gamma_deviance",
-                                       "pseudo_huber:delta=1.0", "rmse_log"])
-def test_other_objectives_score_as_interpret(objective):
-    """Every regression objective of InterpretML scores through its link (log or identity)."""
+@pytest.mark.parametrize("objective, canonical", [
+    ("tweedie_deviance", "tweedie_deviance:variance_power=1.5"),
+    ("tweedie_deviance:variance_power=1.50", "tweedie_deviance:variance_power=1.5"),
+    ("gamma_deviance", "gamma_deviance"),
+    ("pseudo_huber", "pseudo_huber:delta=1.0"),
+    ("pseudo_huber:delta=2", "pseudo_huber:delta=2.0"),
+    ("rmse_log", "rmse_log"),
+    ("poisson_deviance", "poisson_deviance")])
+def test_other_objectives_score_as_interpret(objective, canonical):
+    """Every regression objective of InterpretML scores through its link (log or identity); the
+    converted model keeps glassboost's canonical name of the objective, however InterpretML's
+    was spelled, so glassboost's JSON of it loads and scores the same."""
     frame = _data(n=150, seed=3).drop(columns=["b"])
     rng = np.random.default_rng(4)
     y = np.exp(frame["a"].fillna(0) / 3 + rng.normal(size=len(frame)) / 4)
@@ -258,14 +266,30 @@ def test_other_objectives_score_as_interpret(objective):
         objective=objective, outer_bags=1, max_rounds=60, n_jobs=1, interactions=[(0, 1, 2)],
         max_interaction_bins=5), frame, y)
     model = glassboost.from_interpret(ebm)
-    assert model.link_ == ebm.link_ and model.objective_ == objective
+    assert model.link_ == ebm.link_ and model.objective_ == canonical
     rows = _scoring_rows(_data(n=150, seed=3)).drop(columns=["b"])
     _assert_same(ebm, model, rows)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         text = io.StringIO()
-        ebm.to_json(text, detail="minimal")
-    _assert_same(ebm, glassboost.load(text.getvalue()), rows)
+        ebm.to_json(text, detail="all")  # "minimal" leaves the objective out (only the link)
+    from_file = glassboost.load(text.getvalue())
+    assert from_file.objective_ == canonical
+    _assert_same(ebm, from_file, rows)
+    for detail in ("minimal", "all"):
+        again = glassboost.load(model.to_json(detail=detail))
+        assert again.objective_ == canonical
+        _assert_same(ebm, again, rows)
+
+
+def test_an_objective_glassboost_does_not_know_fails_naming_it(models):
+    from glassboost.io.interpret import fitted_from_attributes
+
+    ebm = models["regression"]
+    with pytest.raises(ValueError, match="objective 'huber' of the model is not one"):
+        fitted_from_attributes(lambda name: getattr(ebm, name, None), "huber", {})
+    with pytest.raises(ValueError, match="link_ 'identity' does not match objective 'gamma"):
+        fitted_from_attributes(lambda name: getattr(ebm, name, None), "gamma_deviance", {})
 
 
 def test_numeric_and_pandas_categories_and_array_models():

@@ -25,6 +25,7 @@ from typing import Any, Callable, Mapping
 import numpy as np
 
 from ..binning import FeatureBins
+from ..objectives import classification_objective, regression_objective
 from ..schema import CONTINUOUS, NOMINAL, ORDINAL
 from .detail import AbsentPart, holds
 
@@ -230,6 +231,24 @@ def _target(get: Callable[[str], Any]) -> tuple[str, np.ndarray | None, int]:
     return link, classes, len(classes) if link == "mlogit" else 1
 
 
+def _objective(objective: str | None, link: str, n_scores: int) -> str:
+    """glassboost's canonical name of InterpretML's objective, which InterpretML keeps as the
+    user spelled it (``"tweedie_deviance"`` with its parameter left out, ``"variance_power=1.50"``);
+    the link's usual objective when the model does not say."""
+    if objective is None:
+        return LINK_OBJECTIVES[link]
+    try:
+        expected = (regression_objective(objective) if link not in ("logit", "mlogit")
+                    else classification_objective(objective, max(n_scores, 2)))
+    except ValueError as error:
+        raise ValueError(f"objective {objective!r} of the model is not one glassboost "
+                         f"knows: {error}") from None
+    if expected.link != link:
+        raise ValueError(f"link_ {link!r} does not match objective {objective!r}, whose link "
+                         f"is {expected.link!r}")
+    return expected.name
+
+
 def _features(get: Callable[[str], Any]
               ) -> tuple[list[str], list[str], list[tuple[int, ...]], list[FeatureBins]]:
     """Feature names and types, the terms' features, and every feature's bins."""
@@ -374,7 +393,7 @@ def fitted_from_attributes(get: Callable[[str], Any], objective: str | None,
         "bin_weights_": bin_weights,
         "link_": link,
         "link_param_": float("nan") if link_param is None else float(link_param),
-        "objective_": objective or LINK_OBJECTIVES[link],
+        "objective_": _objective(objective, link, n_scores),
         "best_iteration_": _best_iteration(get("best_iteration_")),
         # InterpretML keeps no strengths of candidate pairs
         "interaction_strengths_": ({} if holds(detail, "interaction_strengths_")
