@@ -1,0 +1,1 @@
+"""Differentially private EBMs: private binning, the noisy step rule, the accountant."""
