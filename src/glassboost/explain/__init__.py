@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .base import Explanation
 from .global_explanation import GlobalExplanation
 from .local_explanation import LocalExplanation
 
@@ -13,11 +14,10 @@ def explain_global(model: Any, name: str | None = None) -> GlobalExplanation:
     return GlobalExplanation(model, name)
 
 
-def explain_local(model: Any, X: Any, y: Any = None, name: str | None = None,
-                  init_score: Any = None) -> LocalExplanation:
-    """Every row's per-term contributions, intercept, score, prediction and (if given) actual;
-    ``init_score``: base scores added to every row's score (InterpretML's meaning)."""
-    return LocalExplanation(model, X, y, name, init_score)
+def explain_local(model: Any, X: Any, y: Any = None, name: str | None = None) -> LocalExplanation:
+    """Every row's per-term contributions, intercept, score, prediction and (if given) actual."""
+    return LocalExplanation(model, X, y, name)
 
 
-__all__ = ["GlobalExplanation", "LocalExplanation", "explain_global", "explain_local"]
+__all__ = ["Explanation", "GlobalExplanation", "LocalExplanation", "explain_global",
+           "explain_local"]

@@ -1,0 +1,25 @@
+"""What every black-box explanation shares: ``figure`` as another name of ``visualize`` and its
+own display in a notebook cell (the Plotly figure of its overview)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class Displayed:
+    """Adds ``figure(key)`` and notebook display to a class with ``visualize(key)``."""
+
+    name: str
+
+    def visualize(self, key: Any = None):  # pragma: no cover - defined by every subclass
+        raise NotImplementedError
+
+    def figure(self, key: Any = None):
+        """Interactive Plotly figure, the same as ``visualize(key)``."""
+        return self.visualize(key)
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict:
+        return self.visualize()._repr_mimebundle_(include, exclude)
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.name!r}>"

@@ -1,0 +1,125 @@
+"""Any fitted model (or plain function) as one function from rows to one number per row.
+
+Black-box explainers and performance views see a model only through this function: the
+probability of the second class (``classes_[1]``, the positive class) for a binary classifier, the
+prediction for a regressor or a plain function. Rows are handed to the model in the form the user
+gave the data (a data frame with its columns, or an array), so models fitted on either work.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import numpy as np
+import pandas as pd
+
+RESPONSES = ("auto", "predict_proba", "decision_function", "predict")
+
+
+class Table:
+    """The explained data: its feature names and a float matrix, plus how to give rows back to
+    the model (as a data frame with the same columns when the data was one)."""
+
+    def __init__(self, data: Any, feature_names: list[str] | None = None) -> None:
+        self.is_frame = isinstance(data, pd.DataFrame)
+        frame = data if self.is_frame else pd.DataFrame(np.asarray(data))
+        if frame.ndim != 2 or frame.shape[1] == 0 or frame.shape[0] == 0:
+            raise ValueError(f"data must be a 2-d table with rows and columns, got shape "
+                             f"{frame.shape}")
+        if feature_names is None:
+            feature_names = ([str(c) for c in frame.columns] if self.is_frame
+                             else [f"feature_{i}" for i in range(frame.shape[1])])
+        if len(feature_names) != frame.shape[1]:
+            raise ValueError(f"feature_names has {len(feature_names)} names but the data has "
+                             f"{frame.shape[1]} columns")
+        self.feature_names = [str(n) for n in feature_names]
+        self.columns = list(frame.columns)
+        self.frame = frame
+
+    def numeric(self) -> np.ndarray:
+        """The data as float64; names the columns that are not numbers, which these
+        explainers cannot perturb."""
+        bad = [name for name, column in zip(self.feature_names, self.columns)
+               if not (pd.api.types.is_numeric_dtype(self.frame[column])
+                       and not pd.api.types.is_bool_dtype(self.frame[column]))]
+        if bad:
+            raise ValueError(f"these columns are not numeric: {bad}; this explainer perturbs "
+                             "numbers, so encode them as numbers first")
+        return self.frame.to_numpy(dtype=np.float64)
+
+    def rows_like_data(self, X: np.ndarray) -> Any:
+        """Rows as the model expects them: a frame with the data's columns, or the array."""
+        X = np.asarray(X, dtype=np.float64).reshape(-1, len(self.columns))
+        return pd.DataFrame(X, columns=self.columns) if self.is_frame else X
+
+    def same_columns(self, X: Any) -> pd.DataFrame:
+        """``X`` as a frame with the data's columns, checked to have them."""
+        if isinstance(X, pd.DataFrame):
+            missing = [c for c in self.columns if c not in X.columns]
+            if missing:
+                raise ValueError(f"X lacks columns of the explainer's data: {missing}")
+            return X[self.columns]
+        X = np.asarray(X)
+        if X.ndim == 1:
+            X = X.reshape(1, -1)
+        if X.ndim != 2 or X.shape[1] != len(self.columns):
+            raise ValueError(f"X must have {len(self.columns)} columns like the explainer's "
+                             f"data, got shape {X.shape}")
+        return pd.DataFrame(X, columns=self.columns)
+
+
+class ModelFunction:
+    """One number per row from a fitted model or a plain function, and what that number is.
+
+    ``response`` "auto" takes ``predict_proba`` (binary classifiers: the probability of
+    ``classes_[1]``) when the model has it, else ``predict``, else calls the model itself;
+    "decision_function" explains the score before the link (log-odds), where an EBM is additive.
+    """
+
+    def __init__(self, model: Any, response: str = "auto") -> None:
+        if response not in RESPONSES:
+            raise ValueError(f"response must be one of {RESPONSES}, got {response!r}")
+        self.model = model
+        method = response
+        if response == "auto":
+            method = next((m for m in ("predict_proba", "predict") if hasattr(model, m)), None)
+        if method is None:
+            if not callable(model):
+                raise TypeError("model must have predict_proba or predict, or be a function "
+                                f"of the rows; got {type(model).__name__}")
+            self._predict: Callable = model
+        elif not hasattr(model, method):
+            raise TypeError(f"response={response!r} but {type(model).__name__} has no {method}")
+        else:
+            self._predict = getattr(model, method)
+        self.method = method or "function"
+        classes = getattr(model, "classes_", None)
+        self.classes = None if classes is None else list(classes)
+        if self.method == "predict_proba":
+            if self.classes is not None and len(self.classes) != 2:
+                raise ValueError(f"only binary classifiers and regressors can be explained; "
+                                 f"the model has {len(self.classes)} classes")
+            positive = self.classes[1] if self.classes is not None else 1
+            self.output_title = f"P({positive})"
+        elif self.method == "decision_function":
+            self.output_title = "Score (log-odds)" if self.classes is not None else "Score"
+        else:
+            self.output_title = "Prediction"
+
+    @property
+    def is_probability(self) -> bool:
+        return self.method == "predict_proba"
+
+    def __call__(self, X: Any) -> np.ndarray:
+        out = np.asarray(self._predict(X), dtype=np.float64)
+        if self.method == "predict_proba":
+            if out.ndim != 2 or out.shape[1] != 2:
+                raise ValueError(f"predict_proba gave shape {out.shape}; only binary "
+                                 "classifiers (two columns) can be explained")
+            return out[:, 1]
+        if out.ndim == 2 and out.shape[1] == 1:
+            out = out[:, 0]
+        if out.ndim != 1 or len(out) != len(X):
+            raise ValueError(f"the model gave shape {out.shape} for {len(X)} rows; expected "
+                             "one number per row")
+        return out

@@ -1,0 +1,107 @@
+"""Performance views of any fitted model on labelled data: ROC and precision-recall curves for
+binary classifiers, residuals for regressors; every number from ``sklearn.metrics``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..blackbox.prediction import ModelFunction
+from .explanation import PerfExplanation
+from .figures import curve_figure, residual_figure
+
+
+def _target(y: Any, n_rows: int) -> np.ndarray:
+    y = np.asarray(y)
+    if y.ndim == 2 and y.shape[1] == 1:
+        y = y[:, 0]
+    if y.ndim != 1:
+        raise ValueError(f"y must be one value per row, got shape {y.shape}")
+    if len(y) != n_rows:
+        raise ValueError(f"X has {n_rows} rows but y has {len(y)} values")
+    return y
+
+
+def _density(scores: np.ndarray) -> dict:
+    counts, edges = np.histogram(scores, bins="doane")
+    return {"names": edges, "scores": counts}
+
+
+class _BinaryPerf:
+    """A binary classifier's (or any scorer's) ranking of the rows against their labels."""
+
+    curve = ""
+
+    def __init__(self, model: Any, response: str = "auto") -> None:
+        self.function = ModelFunction(model, response)
+
+    def _labels(self, y: np.ndarray) -> np.ndarray:
+        """True where a row's label is the positive class (``classes_[1]``, else the larger of
+        the two labels)."""
+        values = np.unique(y)
+        positive = self.function.classes[1] if self.function.classes else values.max()
+        if len(values) > 2 or not set(values) <= set(self.function.classes or values):
+            raise ValueError(f"y must hold the two classes of the model, got {list(values)[:5]}")
+        return y == positive
+
+    def explain_perf(self, X: Any, y: Any, name: str | None = None) -> PerfExplanation:
+        """The curve of the model's scores of ``X`` against the labels ``y``."""
+        scores = self.function(X)
+        positive = self._labels(_target(y, len(scores)))
+        numbers = {"type": "perf_curve", "curve": self.curve, "scores": scores,
+                   "density": _density(scores), **self._curve(positive, scores)}
+        return PerfExplanation(name or f"{self.curve.upper()} of "
+                               f"{type(self.function.model).__name__}", numbers, curve_figure)
+
+
+class ROC(_BinaryPerf):
+    """Receiver operating characteristic: true against false positive rate at every
+    threshold (``sklearn.metrics.roc_curve``), and its area (``roc_auc_score``)."""
+
+    curve = "roc"
+
+    @staticmethod
+    def _curve(positive: np.ndarray, scores: np.ndarray) -> dict:
+        from sklearn.metrics import roc_auc_score, roc_curve
+
+        fpr, tpr, thresholds = roc_curve(positive, scores)
+        return {"x_values": fpr, "y_values": tpr, "threshold": thresholds,
+                "auc": float(roc_auc_score(positive, scores))}
+
+
+class PR(_BinaryPerf):
+    """Precision against recall at every threshold (``precision_recall_curve``); its area is
+    the average precision (``average_precision_score``), as in InterpretML."""
+
+    curve = "pr"
+
+    @staticmethod
+    def _curve(positive: np.ndarray, scores: np.ndarray) -> dict:
+        from sklearn.metrics import average_precision_score, precision_recall_curve
+
+        precision, recall, thresholds = precision_recall_curve(positive, scores)
+        return {"x_values": recall, "y_values": precision, "threshold": thresholds,
+                "auc": float(average_precision_score(positive, scores))}
+
+
+class RegressionPerf:
+    """A regressor's errors: MSE, RMSE, MAE and R² (``sklearn.metrics``) and the residuals."""
+
+    def __init__(self, model: Any, response: str = "auto") -> None:
+        self.function = ModelFunction(model, response)
+        if self.function.is_probability:
+            raise ValueError("RegressionPerf takes regressors; use ROC or PR for classifiers")
+
+    def explain_perf(self, X: Any, y: Any, name: str | None = None) -> PerfExplanation:
+        """The errors of the model's predictions of ``X`` against the targets ``y``."""
+        from sklearn.metrics import mean_absolute_error, mean_squared_error, r2_score
+
+        scores = self.function(X)
+        y = _target(y, len(scores)).astype(np.float64)
+        mse = float(mean_squared_error(y, scores))
+        numbers = {"type": "perf_curve", "scores": scores, "residuals": y - scores,
+                   "density": _density(y - scores), "mse": mse, "rmse": float(np.sqrt(mse)),
+                   "mae": float(mean_absolute_error(y, scores)), "r2": float(r2_score(y, scores))}
+        return PerfExplanation(name or f"Regression performance of "
+                               f"{type(self.function.model).__name__}", numbers, residual_figure)

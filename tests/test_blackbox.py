@@ -1,0 +1,158 @@
+"""Black-box explainers: partial dependence and Kernel SHAP give the numbers of the libraries
+they wrap, recover an additive EBM's own terms, and share the EBM's explanation interface."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+import pytest
+from sklearn.datasets import load_breast_cancer, load_diabetes
+from sklearn.ensemble import HistGradientBoostingClassifier
+from sklearn.inspection import partial_dependence
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+from glassboost import ExplainableBoostingRegressor
+from glassboost.blackbox import PartialDependence, ShapKernel
+from glassboost.explain import Explanation
+
+FEATURES = ["bmi", "bp", "s5", "age"]
+
+
+@pytest.fixture(scope="module")
+def diabetes():
+    X, y = load_diabetes(return_X_y=True, as_frame=True)
+    return X[FEATURES], y.to_numpy()
+
+
+@pytest.fixture(scope="module")
+def additive_ebm(diabetes):
+    X, y = diabetes
+    return ExplainableBoostingRegressor(interactions=0, outer_bags=2, max_rounds=300).fit(X, y)
+
+
+@pytest.fixture(scope="module")
+def cancer():
+    X, y = load_breast_cancer(return_X_y=True, as_frame=True)
+    return X.iloc[:300, :5], y[:300].to_numpy()
+
+
+def _term_shape(ebm, X: pd.DataFrame, feature: str, grid: np.ndarray) -> np.ndarray:
+    """The EBM's term of ``feature`` at the grid values (other features at their medians)."""
+    rows = pd.DataFrame({c: grid if c == feature else np.full(len(grid), X[c].median())
+                         for c in X.columns})
+    return ebm.eval_terms(rows)[:, list(X.columns).index(feature)]
+
+
+def test_partial_dependence_of_an_additive_ebm_is_its_shape_plus_a_constant(diabetes,
+                                                                            additive_ebm):
+    X, _ = diabetes
+    explanation = PartialDependence(additive_ebm, X).explain_global()
+    for feature in FEATURES:
+        d = explanation.data(feature)
+        gap = d["scores"] - _term_shape(additive_ebm, X, feature, d["names"])
+        assert np.ptp(gap) < 1e-9, feature
+        # the constant is the mean of every other term, plus the intercept
+        assert gap[0] == pytest.approx(additive_ebm.predict(X).mean()
+                                       - _term_shape(additive_ebm, X, feature,
+                                                     X[feature].to_numpy()).mean())
+    assert explanation.data()["names"] == FEATURES
+
+
+def test_partial_dependence_equals_sklearn(cancer):
+    X, y = cancer
+    model = HistGradientBoostingClassifier(max_iter=30, random_state=0).fit(X, y)
+    explanation = PartialDependence(model, X, grid_resolution=15).explain_global()
+    for j in (0, 3):
+        ref = partial_dependence(model, X, [j], kind="both", method="brute",
+                                 grid_resolution=15)
+        d = explanation.data(j)
+        np.testing.assert_array_equal(d["names"], ref["grid_values"][0])
+        np.testing.assert_allclose(d["scores"], ref["average"][0], atol=1e-12)
+        np.testing.assert_allclose(d["individual"], ref["individual"][0], atol=1e-12)
+    assert np.all(explanation.data()["scores"] > 0)
+
+
+def test_partial_dependence_of_a_plain_function_with_a_category():
+    frame = pd.DataFrame({"colour": ["red", "blue", "red", "green"] * 10,
+                          "size": np.linspace(0, 1, 40)})
+    effect = {"red": 1.0, "blue": -2.0, "green": 0.5}
+
+    def model(rows: pd.DataFrame) -> np.ndarray:
+        return rows["colour"].map(effect).to_numpy() + 3 * rows["size"].to_numpy()
+
+    explanation = PartialDependence(model, frame).explain_global()
+    d = explanation.data("colour")
+    expected = [effect[c] + 3 * frame["size"].mean() for c in d["names"]]
+    np.testing.assert_allclose(d["scores"], expected)
+    # importance of a category: range / 4; of a number: std of the (linear) curve
+    importances = explanation.data()["scores"]
+    assert importances[0] == pytest.approx((1.0 - -2.0) / 4)
+    assert importances[1] == pytest.approx(np.std(3 * explanation.data("size")["names"]))
+    fig = explanation.visualize("colour")
+    assert isinstance(fig, go.Figure) and fig.data[-1].meta["role"] == "score"
+    with pytest.raises(KeyError, match="no feature named 'weight'"):
+        explanation.data("weight")
+
+
+def test_shap_values_of_an_additive_ebm_are_its_term_contributions(diabetes, additive_ebm):
+    X, _ = diabetes
+    background, rows = X.iloc[:40], X.iloc[100:106]
+    explanation = ShapKernel(additive_ebm, background).explain_local(rows)
+    exact = additive_ebm.eval_terms(rows) - additive_ebm.eval_terms(background).mean(axis=0)
+    np.testing.assert_allclose(explanation.data()["scores"], exact, atol=1e-6)
+    assert explanation.intercept[0] == pytest.approx(additive_ebm.predict(background).mean())
+
+
+@pytest.mark.parametrize("kind", ["pipeline", "lightgbm", "function"])
+def test_shap_local_accuracy_for_any_model(cancer, kind):
+    X, y = cancer
+    if kind == "pipeline":
+        model = make_pipeline(StandardScaler(), LogisticRegression()).fit(X, y)
+        output = model.predict_proba(X)[:, 1]
+    elif kind == "lightgbm":
+        lightgbm = pytest.importorskip("lightgbm")
+        model = lightgbm.LGBMClassifier(n_estimators=30, verbose=-1).fit(X, y)
+        output = model.predict_proba(X)[:, 1]
+    else:
+        def model(rows: pd.DataFrame) -> np.ndarray:
+            return np.tanh(rows.iloc[:, 0] / 20 - rows.iloc[:, 1] / 30).to_numpy()
+        output = model(X)
+    explanation = ShapKernel(model, X.iloc[:20]).explain_local(X.iloc[50:53], y[50:53])
+    assert isinstance(explanation, Explanation)
+    d = explanation.data(1)
+    assert d["extra"]["scores"][0] + d["scores"].sum() == pytest.approx(output[51], abs=1e-8)
+    assert d["perf"]["predicted"] == pytest.approx(output[51]) and d["perf"]["actual"] == y[51]
+    fig = explanation.visualize(1)
+    assert fig.data[0].meta["role"] == "waterfall"
+
+
+def test_every_explanation_has_the_one_interface(diabetes, additive_ebm):
+    X, y = diabetes
+    explanations = [additive_ebm.explain_global(), additive_ebm.explain_local(X[:3], y[:3]),
+                    PartialDependence(additive_ebm, X[:50]).explain_global(),
+                    ShapKernel(additive_ebm, X[:10]).explain_local(X[:2])]
+    for explanation in explanations:
+        assert isinstance(explanation, Explanation)
+        assert isinstance(explanation.data(), dict) and isinstance(explanation.data(0), dict)
+        assert isinstance(explanation.visualize(0), go.Figure)
+        assert isinstance(explanation.figure(0), go.Figure)
+
+
+def test_non_numeric_columns_are_named_for_shap():
+    frame = pd.DataFrame({"colour": ["red", "blue"] * 5, "size": np.arange(10.0)})
+    with pytest.raises(ValueError, match=r"not numeric: \['colour'\]"):
+        ShapKernel(lambda rows: rows["size"].to_numpy(), frame)
+
+
+def test_importing_glassboost_loads_no_explainer_library():
+    code = ("import sys, glassboost, glassboost.blackbox, glassboost.perf; "
+            "print([m for m in ('shap', 'lime', 'SALib') if m in sys.modules])")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout
+    assert out.strip() == "[]"

@@ -1,0 +1,90 @@
+"""Performance views: every number equals scikit-learn's metric on the same predictions."""
+
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+import pytest
+from sklearn.datasets import load_breast_cancer, load_diabetes, load_iris
+from sklearn.linear_model import LinearRegression, LogisticRegression
+from sklearn.metrics import (average_precision_score, mean_absolute_error, mean_squared_error,
+                             precision_recall_curve, r2_score, roc_auc_score, roc_curve)
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+from glassboost import ExplainableBoostingClassifier
+from glassboost.explain import Explanation
+from glassboost.perf import PR, ROC, RegressionPerf
+
+
+@pytest.fixture(scope="module")
+def cancer():
+    X, y = load_breast_cancer(return_X_y=True, as_frame=True)
+    X = X.iloc[:, :6]
+    pipe = make_pipeline(StandardScaler(), LogisticRegression()).fit(X[:400], y[:400])
+    return pipe, X[400:], y[400:].to_numpy()
+
+
+def test_roc_equals_sklearn(cancer):
+    model, X, y = cancer
+    view = ROC(model).explain_perf(X, y)
+    assert isinstance(view, Explanation)
+    p = model.predict_proba(X)[:, 1]
+    fpr, tpr, thresholds = roc_curve(y, p)
+    numbers = view.data()
+    assert numbers["auc"] == pytest.approx(roc_auc_score(y, p), abs=1e-12)
+    np.testing.assert_array_equal(numbers["x_values"], fpr)
+    np.testing.assert_array_equal(numbers["y_values"], tpr)
+    np.testing.assert_array_equal(numbers["threshold"], thresholds)
+    fig = view.visualize()
+    assert isinstance(fig, go.Figure) and f"{numbers['auc']:.4f}" in fig.layout.title.text
+    np.testing.assert_array_equal(fig.data[0].x, fpr)
+
+
+def test_pr_equals_sklearn_with_labels_of_an_ebm(cancer):
+    _, X, y = cancer
+    labels = np.where(y == 1, "benign", "malignant")
+    ebm = ExplainableBoostingClassifier(interactions=0, outer_bags=1, max_rounds=100)
+    ebm.fit(X, labels)
+    numbers = PR(ebm).explain_perf(X, labels).data()
+    p = ebm.predict_proba(X)[:, 1]  # classes_[1] is "malignant", the positive class
+    positive = labels == ebm.classes_[1]
+    precision, recall, _ = precision_recall_curve(positive, p)
+    assert numbers["auc"] == pytest.approx(average_precision_score(positive, p), abs=1e-12)
+    np.testing.assert_array_equal(numbers["x_values"], recall)
+    np.testing.assert_array_equal(numbers["y_values"], precision)
+
+
+def test_regression_perf_equals_sklearn():
+    X, y = load_diabetes(return_X_y=True)
+    model = LinearRegression().fit(X[:300], y[:300])
+    view = RegressionPerf(model).explain_perf(X[300:], y[300:])
+    pred = model.predict(X[300:])
+    numbers = view.data()
+    assert numbers["mse"] == pytest.approx(mean_squared_error(y[300:], pred))
+    assert numbers["rmse"] == pytest.approx(np.sqrt(mean_squared_error(y[300:], pred)))
+    assert numbers["mae"] == pytest.approx(mean_absolute_error(y[300:], pred))
+    assert numbers["r2"] == pytest.approx(r2_score(y[300:], pred))
+    np.testing.assert_allclose(numbers["residuals"], y[300:] - pred)
+    assert view.visualize().data[0].meta["role"] == "residuals"
+
+
+def test_a_plain_function_is_scored_too():
+    X, y = load_diabetes(return_X_y=True)
+    numbers = RegressionPerf(lambda rows: rows[:, 2] * 900 + 150).explain_perf(X, y).data()
+    assert numbers["r2"] == pytest.approx(r2_score(y, X[:, 2] * 900 + 150))
+
+
+def test_bad_inputs_are_named(cancer):
+    model, X, y = cancer
+    with pytest.raises(ValueError, match="RegressionPerf takes regressors"):
+        RegressionPerf(model)
+    with pytest.raises(ValueError, match="rows but y has"):
+        ROC(model).explain_perf(X, y[:-1])
+    with pytest.raises(ValueError, match="two classes of the model"):
+        ROC(model).explain_perf(X, np.where(y == 1, "a", "b"))
+    iris_X, iris_y = load_iris(return_X_y=True)
+    with pytest.raises(ValueError, match="3 classes"):
+        ROC(LogisticRegression(max_iter=500).fit(iris_X, iris_y))
+    with pytest.raises(KeyError, match="no parts"):
+        ROC(model).explain_perf(X, y).data(0)
