@@ -66,10 +66,15 @@ NOTES = {
     ("attribute", "link_"): "same values; a one-class target gives `monoclassification` with "
                             "no terms (InterpretML keeps every term, filled with -inf)",
     ("method", "explain_global"): "same; `visualize(None)` draws every term's importance "
-                                  "(InterpretML the 15 largest)",
+                                  "(InterpretML the 15 largest); terms of three or more "
+                                  "features (a heat map of two features per slice of the "
+                                  "others) and pairs of multiclass models are kept where "
+                                  "InterpretML drops them with a warning",
     ("method", "to_excel"): "missing: Excel export is left out (no spreadsheet dependency)",
     ("method", "to_excel_exportable"): "missing: Excel export is left out",
-    ("method", "explain_local"): "different: no `init_score` argument",
+    ("method", "explain_local"): "same; with `init_score`, `data(row)['extra']` also lists "
+                                 "the row's base score after the intercept, and the waterfall "
+                                 "draws it as a bar, so the parts add up to the score",
     ("method", "predict_with_uncertainty"): "same; multiclass models give (n, 2, n_classes) "
                                             "where InterpretML fails",
     ("method", "to_json"): "different: glassboost's own versioned format (`glassboost.load` reads "

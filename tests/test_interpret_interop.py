@@ -180,6 +180,49 @@ def test_explain_local_of_a_three_feature_term(models):
                                rtol=0, atol=TOLERANCE)
 
 
+@pytest.mark.parametrize("kind", KINDS)
+def test_explain_local_with_init_score_as_interpret(models, kind):
+    """explain_local(X, y, init_score=...): the base scores (per row, or a fitted model's
+    predictions through the link) move every row's score and prediction, as InterpretML's
+    do; the terms' contributions and the intercept stay the model's own."""
+    ebm = models[kind]
+    model = glassboost.from_interpret(ebm)
+    rows = _scoring_rows(_data()).iloc[:30]
+    y = np.asarray(ebm.predict(rows))[::-1]
+    n_scores = len(ebm.classes_) if kind == "multiclass" else 1
+    per_row = np.random.default_rng(7).normal(size=(len(rows), n_scores))
+    per_row = per_row[:, 0] if n_scores == 1 else per_row
+    base = glassboost.from_interpret(ebm)  # a fitted model as init_score: its own scores
+    for init_score in (per_row, base):
+        theirs = ebm.explain_local(rows, y, init_score=init_score)
+        local = model.explain_local(rows, y, init_score=init_score)
+        if init_score is per_row:  # a model's scores are its predictions through the link
+            np.testing.assert_allclose(local.scores, _scores(ebm, rows) + per_row, rtol=0,
+                                       atol=TOLERANCE)
+        np.testing.assert_allclose(local.scores, model.decision_function(rows, init_score),
+                                   rtol=0, atol=TOLERANCE)
+        np.testing.assert_allclose(local.contributions, ebm.eval_terms(rows), rtol=0,
+                                   atol=TOLERANCE)
+        for row in range(len(rows)):
+            want, got = theirs.data(row)["perf"], local.data(row)["perf"]
+            if kind in ("binary", "multiclass"):  # InterpretML gives the class's index
+                assert got["predicted"] == model.classes_[want["predicted"]]
+            else:
+                np.testing.assert_allclose(got["predicted"], want["predicted"], rtol=1e-12)
+            for key in ("predicted_score", "actual_score"):
+                np.testing.assert_allclose(got[key], want[key], rtol=0, atol=TOLERANCE)
+            extra = local.data(row)["extra"]
+            assert extra["names"] == ["Intercept", "init_score"]
+            bars = local.waterfall(row)
+            if kind != "multiclass":
+                np.testing.assert_allclose(bars.score, local.scores[row], rtol=0, atol=1e-12)
+                assert "init_score (base scores)" in bars.labels
+    plain = model.explain_local(rows, y)
+    assert plain.init_scores is None and plain.data(0)["extra"]["names"] == ["Intercept"]
+    with pytest.raises(ValueError, match="init_score has shape"):
+        model.explain_local(rows, y, init_score=np.zeros(len(rows) + 1))
+
+
 # ---- what cannot be converted fails clearly ----------------------------------------------------
 def _attributes(ebm, **changes) -> SimpleNamespace:
     names = ("feature_names_in_", "feature_types_in_", "bins_", "term_features_",

@@ -18,6 +18,8 @@ _PUBLIC = {
     "ExplainableBoostingClassifier": ".estimators",
     "ExplainableBoostingRegressor": ".estimators",
     "DataWarning": ".schema",
+    "DPExplainableBoostingClassifier": ".privacy",
+    "DPExplainableBoostingRegressor": ".privacy",
     "from_interpret": ".io.interpret",
     "input_coverage": ".coverage",
     "load": ".io.model_json",
@@ -25,7 +27,8 @@ _PUBLIC = {
     "report": ".report",
 }
 
-__all__ = ["DataWarning", "ExplainableBoostingClassifier", "ExplainableBoostingRegressor",
+__all__ = ["DPExplainableBoostingClassifier", "DPExplainableBoostingRegressor",
+           "DataWarning", "ExplainableBoostingClassifier", "ExplainableBoostingRegressor",
            "__version__", "from_interpret", "input_coverage", "load", "merge_ebms", "report"]
 
 if TYPE_CHECKING:  # what type checkers and editors see
@@ -34,6 +37,7 @@ if TYPE_CHECKING:  # what type checkers and editors see
     from .io.interpret import from_interpret
     from .io.model_json import load
     from .merge import merge_ebms
+    from .privacy import DPExplainableBoostingClassifier, DPExplainableBoostingRegressor
     from .report import report
     from .schema import DataWarning
 

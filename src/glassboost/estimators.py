@@ -425,11 +425,14 @@ class _EBMBase(BaseEstimator):
 
         return explain_global(self, name)
 
-    def explain_local(self, X: Any, y: Any = None, name: str | None = None):
-        """Local explanation: every row's per-term contributions, intercept and prediction."""
+    def explain_local(self, X: Any, y: Any = None, name: str | None = None,
+                      init_score: Any = None):
+        """Local explanation: every row's per-term contributions, intercept and prediction;
+        ``init_score`` (per row, or a fitted model) is added to every row's score before the
+        link, as in :meth:`decision_function`."""
         from .explain import explain_local
 
-        return explain_local(self, X, y, name)
+        return explain_local(self, X, y, name, init_score)
 
     def to_json(self, file: Any = None, detail: str = "all",
                 indent: int | str | None = 2) -> str | None:

@@ -14,9 +14,11 @@ def explain_global(model: Any, name: str | None = None) -> GlobalExplanation:
     return GlobalExplanation(model, name)
 
 
-def explain_local(model: Any, X: Any, y: Any = None, name: str | None = None) -> LocalExplanation:
-    """Every row's per-term contributions, intercept, score, prediction and (if given) actual."""
-    return LocalExplanation(model, X, y, name)
+def explain_local(model: Any, X: Any, y: Any = None, name: str | None = None,
+                  init_score: Any = None) -> LocalExplanation:
+    """Every row's per-term contributions, intercept, score, prediction and (if given) actual;
+    ``init_score``: base scores added to every row's score (InterpretML's meaning)."""
+    return LocalExplanation(model, X, y, name, init_score)
 
 
 __all__ = ["Explanation", "GlobalExplanation", "LocalExplanation", "explain_global",

@@ -45,24 +45,38 @@ class LocalExplanation:
     ``contributions`` is (rows, terms) or (rows, terms, classes); ``scores`` equals the model's
     ``decision_function``. Classifiers also carry ``probabilities``; ``predictions`` holds the
     predicted class (classifiers) or the predicted mean (regressors).
+
+    ``init_score`` (InterpretML's meaning): every row's base score, per row or as a fitted
+    model whose predictions through the link give it, added to the row's score before the
+    link, so ``scores``, ``probabilities`` and ``predictions`` are those of
+    ``decision_function(X, init_score)``; the terms' contributions and the intercept are the
+    model's own. ``init_scores`` keeps the per-row base scores (None without), and the
+    waterfall shows them as a bar of their own, so the bars still add up to the score.
     """
 
-    def __init__(self, model: Any, X: Any, y: Any = None, name: str | None = None) -> None:
+    def __init__(self, model: Any, X: Any, y: Any = None, name: str | None = None,
+                 init_score: Any = None) -> None:
         self.name = name or f"{type(model).__name__} local explanation"
         self.term_names = [str(n) for n in model.term_names_]
         self.contributions = model.eval_terms(X)
         intercept = np.asarray(model.intercept_, dtype=np.float64).reshape(-1)
         self.intercept = float(intercept[0]) if self.contributions.ndim == 2 else intercept
         self.scores = self.contributions.sum(axis=1) + self.intercept
+        # a model given as init_score predicts once; its scores then travel as numbers
+        self.init_scores = (None if init_score is None
+                            else model._start_scores(init_score, X, self.scores))
+        if self.init_scores is not None:
+            self.scores = self.scores + self.init_scores
         self.is_classifier = hasattr(model, "classes_")
         self.classes = [str(c) for c in model.classes_] if self.is_classifier else None
         self.multiclass_names = class_names(model)
         if self.is_classifier:
-            self.probabilities = model.predict_proba(X)
+            self.probabilities = model.predict_proba(X, init_score=self.init_scores)
             self.predictions = model.classes_[np.argmax(self.probabilities, axis=1)]
         else:
             self.probabilities = None
-            self.predictions = np.asarray(model.predict(X), dtype=np.float64)
+            self.predictions = np.asarray(model.predict(X, init_score=self.init_scores),
+                                          dtype=np.float64)
         self.actual = None if y is None else np.asarray(y)
         if self.actual is not None and len(self.actual) != len(self.scores):
             raise ValueError(f"X has {len(self.scores)} rows but y has {len(self.actual)} values")
@@ -141,20 +155,26 @@ class LocalExplanation:
         that row's term names, contributions, looked-up values, intercept and prediction.
 
         Added to InterpretML's keys: for every row, ``missing`` and ``unseen`` (boolean,
-        rows x features, in the order of ``feature_names``) and ``coverage`` (the counts per
-        feature); for one row, ``missing_features`` and ``unseen_features``."""
+        rows x features, in the order of ``feature_names``), ``coverage`` (the counts per
+        feature) and ``init_scores``; for one row, ``missing_features`` and
+        ``unseen_features``, and the row's ``init_score`` after the intercept in ``extra``."""
         if key is None:
             return {"type": "local", "names": self.term_names, "scores": self.contributions,
-                    "intercept": self.intercept, "decision_scores": self.scores,
+                    "intercept": self.intercept, "init_scores": self.init_scores,
+                    "decision_scores": self.scores,
                     "predictions": self.predictions, "probabilities": self.probabilities,
                     "actual": self.actual, "row_ids": self.row_ids,
                     "feature_names": list(self._feature_names),
                     "missing": self.coverage.missing, "unseen": self.coverage.unseen,
                     "coverage": self.input_coverage()}
         row = int(key)
+        extra = {"names": ["Intercept"], "scores": [self.intercept], "values": [1]}
+        if self.init_scores is not None:
+            extra = {"names": ["Intercept", "init_score"],
+                     "scores": [self.intercept, self.init_scores[row]], "values": [1, 1]}
         return {"type": "univariate", "row_id": self.row_ids[row], "names": self.term_names,
                 "scores": self.contributions[row], "values": self.term_values(row),
-                "extra": {"names": ["Intercept"], "scores": [self.intercept], "values": [1]},
+                "extra": extra,
                 "decision_score": self.scores[row], "perf": self._perf(row),
                 "missing_features": self.missing_features(row),
                 "unseen_features": self.unseen_features(row)}
@@ -179,13 +199,18 @@ class LocalExplanation:
         """The bars of one row's waterfall; multiclass rows explain ``class_index`` (default:
         the predicted class)."""
         contributions, intercept = self.contributions[row], self.intercept
+        labels = self.term_values(row)
         k = None
         axis_title = self.score_title
         if self.multiclass_names is not None:
             k = self._class_of(row, class_index)
             contributions, intercept = contributions[:, k], float(intercept[k])
             axis_title = f"Score of class {self.classes[k]} (log-odds, relative)"
-        return build_waterfall(self._title(row), self.term_values(row), contributions, intercept,
+        if self.init_scores is not None:
+            start = self.init_scores[row] if k is None else self.init_scores[row][k]
+            contributions = np.append(contributions, start)
+            labels = labels + ["init_score (base scores)"]
+        return build_waterfall(self._title(row), labels, contributions, intercept,
                                axis_title, self._note(row, k), max_terms, self._flags(row))
 
     def figure(self, row: int = 0, class_index: int | None = None, max_terms: int = 12):

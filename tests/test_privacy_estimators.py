@@ -1,0 +1,253 @@
+"""Private EBMs: fit, the standard model value, bad input, and an empirical privacy audit."""
+
+import io
+import json
+import math
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy.stats import norm
+
+import glassboost
+from glassboost import DPExplainableBoostingClassifier, DPExplainableBoostingRegressor
+from glassboost.privacy.dp_step import LOG_LOSS, SQUARED_ERROR, dp_boost
+
+
+@pytest.fixture(autouse=True)
+def _quiet():
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="random_state=")
+        yield
+
+
+def _data(n=600, seed=0):
+    rng = np.random.default_rng(seed)
+    X = pd.DataFrame({"a": rng.uniform(0, 10, n), "b": rng.normal(0, 1, n),
+                      "c": rng.choice(["x", "y", "z"], n, p=[0.5, 0.3, 0.2])})
+    logit = (X["a"] - 5) * 0.8 + (X["c"] == "x") * 1.5 - 0.7
+    y = (rng.random(n) < 1 / (1 + np.exp(-logit))).astype(int)
+    return X, y
+
+
+BOUNDS = {"a": (0, 10), "b": (-4, 4)}
+
+
+def test_classifier_learns_and_is_a_standard_model():
+    X, y = _data(2000)
+    model = DPExplainableBoostingClassifier(epsilon=8, privacy_bounds=BOUNDS, random_state=3,
+                                            feature_types=["continuous", "continuous",
+                                                           "nominal"]).fit(X, y)
+    from sklearn.metrics import roc_auc_score
+    assert roc_auc_score(y, model.predict_proba(X)[:, 1]) > 0.8
+    assert model.term_names_ == ["a", "b", "c"]
+    # the shape of a follows the truth: rising in a
+    scores = model.term_scores_[0][1:-1]
+    assert scores[-1] - scores[0] > 1
+    assert np.corrcoef(np.arange(len(scores)), scores)[0, 1] > 0.9
+    # exactly max_rounds steps per term, no early stopping
+    assert np.all(model.best_iteration_ == 300 * 3)
+    assert model.noise_scale_binning_ > 0 and model.noise_scale_boosting_ > 0
+    assert "(8, 1e-05)-differentially private (gdp composition)" in model.privacy_summary()
+    # the standard scoring path: terms plus intercept give the decision function
+    assert np.allclose(model.eval_terms(X).sum(axis=1) + model.intercept_[0],
+                       model.decision_function(X))
+
+
+def test_json_records_the_budget_and_round_trips():
+    X, y = _data()
+    model = DPExplainableBoostingClassifier(epsilon=2, composition="classic", max_rounds=20,
+                                            privacy_bounds=BOUNDS, random_state=1).fit(X, y)
+    text = model.to_json()
+    parameters = json.loads(text)["training"]["parameters"]
+    assert (parameters["epsilon"], parameters["delta"], parameters["composition"]) == (
+        2, 1e-5, "classic")
+    loaded = glassboost.load(io.StringIO(text))
+    assert np.allclose(loaded.predict_proba(X), model.predict_proba(X))
+    assert "SELECT" in model.to_sql()
+
+
+def test_editing_spends_nothing():
+    X, y = _data()
+    model = DPExplainableBoostingClassifier(max_rounds=20, privacy_bounds=BOUNDS,
+                                            random_state=1).fit(X, y)
+    before = (dict(model.privacy_budget_), model.noise_scale_binning_,
+              model.noise_scale_boosting_, model.privacy_summary())
+    edited = model.copy()
+    edited.remove_terms(["b"])
+    edited.monotonize("a")
+    edited.scale("c", 0.5)
+    assert edited.term_names_ == ["a", "c"]
+    assert (dict(edited.privacy_budget_), edited.noise_scale_binning_,
+            edited.noise_scale_boosting_, edited.privacy_summary()) == before
+
+
+def test_regressor_clips_to_public_target_range():
+    rng = np.random.default_rng(0)
+    X = pd.DataFrame({"a": rng.uniform(0, 1, 1500)})
+    y = 10 + 5 * X["a"] + rng.normal(0, 0.5, 1500)
+    y.iloc[0] = 1e6  # outside the public range: clipped, it cannot move the model
+    model = DPExplainableBoostingRegressor(epsilon=8, privacy_bounds={"a": (0, 1)},
+                                           privacy_target_min=0, privacy_target_max=20,
+                                           random_state=0).fit(X, y)
+    assert model.privacy_budget_["boost_sensitivity"] == pytest.approx(0.01 * 20)
+    rmse = np.sqrt(np.mean((model.predict(X)[1:] - y[1:]) ** 2))
+    assert rmse < 1.2  # the target's spread is 1.5
+    assert (model.min_target_, model.max_target_) == (0.0, 20.0)
+
+
+def test_values_outside_public_bounds_are_clipped():
+    X, y = _data()
+    model = DPExplainableBoostingClassifier(max_rounds=5, privacy_bounds=BOUNDS,
+                                            random_state=1).fit(X, y)
+    far = X.iloc[:3].copy()
+    edge = X.iloc[:3].copy()
+    far["a"], edge["a"] = 1e9, 10.0
+    assert np.allclose(model.decision_function(far), model.decision_function(edge))
+    assert model.bins_[0][0].max() < 10 and model.feature_bounds_[0].tolist() == [0, 10]
+
+
+def test_bounds_taken_from_data_warn_and_say_how_to_avoid_it():
+    X, y = _data()
+    with pytest.warns(UserWarning, match=r"min and max of features \['a', 'b'\].*privacy_bounds"):
+        DPExplainableBoostingClassifier(max_rounds=2).fit(X, y)
+    with pytest.warns(UserWarning, match="privacy_target_min and privacy_target_max"):
+        DPExplainableBoostingRegressor(max_rounds=2, privacy_bounds=BOUNDS).fit(X, X["a"])
+
+
+def test_fixed_random_state_warns():
+    X, y = _data()
+    with pytest.warns(UserWarning, match="random_state=5 makes the noise reproducible"):
+        DPExplainableBoostingClassifier(max_rounds=2, privacy_bounds=BOUNDS,
+                                        random_state=5).fit(X, y)
+
+
+@pytest.mark.parametrize("params, message", [
+    (dict(epsilon=0), "epsilon must be > 0"),
+    (dict(epsilon=-2.0), "epsilon must be > 0"),
+    (dict(delta=0), r"delta must be in the open interval \(0, 1\)"),
+    (dict(delta=1.5), r"delta must be in the open interval \(0, 1\)"),
+    (dict(composition="zcdp"), "composition must be one of"),
+    (dict(privacy_bounds={"a": (5, 5)}), "privacy_bounds for feature 'a': min must be below"),
+    (dict(privacy_bounds={"a": (3, 1)}), "privacy_bounds for feature 'a': min must be below"),
+    (dict(privacy_bounds={"nope": (0, 1)}), "privacy_bounds: 'nope' is not a feature"),
+    (dict(privacy_bounds=[(0, 1)]), "privacy_bounds has 1 entries for 3 features"),
+    (dict(max_bins=2), "max_bins"),
+    (dict(max_rounds=0), "max_rounds"),
+])
+def test_bad_privacy_parameters(params, message):
+    X, y = _data(100)
+    with pytest.raises(ValueError, match=message):
+        DPExplainableBoostingClassifier(**({"privacy_bounds": BOUNDS} | params)).fit(X, y)
+
+
+def test_bad_target_range_and_refused_inputs():
+    X, y = _data(100)
+    with pytest.raises(ValueError, match=r"privacy_target_min \(5\) must be below"):
+        DPExplainableBoostingRegressor(privacy_bounds=BOUNDS, privacy_target_min=5,
+                                       privacy_target_max=5).fit(X, X["a"])
+    with pytest.raises(ValueError, match="sample_weight is not supported"):
+        DPExplainableBoostingClassifier(privacy_bounds=BOUNDS).fit(X, y, sample_weight=np.ones(100))
+    with pytest.raises(ValueError, match="binary targets only"):
+        DPExplainableBoostingClassifier(privacy_bounds=BOUNDS).fit(X, np.arange(100) % 3)
+    missing = X.copy()
+    missing.loc[7, "b"] = np.nan
+    with pytest.raises(ValueError, match="Feature 'b' has missing .* row 7"):
+        DPExplainableBoostingClassifier(privacy_bounds=BOUNDS).fit(missing, y)
+    with pytest.raises(ValueError, match="requires y"):
+        DPExplainableBoostingClassifier(privacy_bounds=BOUNDS).fit(X, None)
+
+
+def test_rare_categories_share_the_other_bin():
+    rng = np.random.default_rng(0)
+    X = pd.DataFrame({"c": np.where(rng.random(3000) < 0.5, "common",
+                                    np.where(rng.random(3000) < 0.9, "also", "rare0"))})
+    X.loc[:4, "c"] = ["r1", "r2", "r3", "r4", "r5"]
+    y = rng.integers(0, 2, 3000)
+    model = DPExplainableBoostingClassifier(max_rounds=3, max_bins=6, epsilon=4,
+                                            random_state=0).fit(X, y)
+    assert set(model.bins_[0][0]) == {"also", "common"}
+
+
+# ---- the empirical audit -----------------------------------------------------------------------
+def _audit_scores(noise_on: bool, n_trials: int, seed: int):
+    """The released leaf of one step on neighbouring datasets D (the target record has y=0)
+    and D' (y=1): the data are the same except that record. The attack sees the released
+    table and guesses D' when the record's bin value is above a threshold."""
+    n = 60
+    codes = np.zeros((1, n), dtype=np.uint8)
+    codes[0] = 1 + np.arange(n) % 4  # four bins
+    weights = np.zeros((1, 6))
+    weights[0, 1:5] = n / 4
+    split_bins = np.array([5])
+    learning_rate = 0.5
+    from glassboost.privacy.accounting import plan_budget
+    budget = plan_budget(1.0, 1e-5, "gdp", 0.5, 1, 1, 1.0, learning_rate * 1.0)
+    sigma = budget.noise_scale_boosting if noise_on else 0.0
+    rng = np.random.default_rng(seed)
+    outputs = []
+    for neighbour in (0.0, 1.0):
+        y = np.zeros(n)
+        y[0] = neighbour
+        released = []
+        for _ in range(n_trials):
+            tables = np.zeros((1, 6))
+            dp_boost(codes, np.arange(n, dtype=np.int64), split_bins, weights, y,
+                     np.zeros(n), tables, rng.random((1, 1, 2)), rng.standard_normal((1, 1, 3)),
+                     sigma, learning_rate, 1.0, LOG_LOSS)
+            released.append(tables[0, 1])
+        outputs.append(np.array(released))
+    return outputs, budget
+
+
+def _best_attack(out_d, out_d2):
+    """Largest true-positive minus e^eps * false-positive over thresholds: (eps, delta)-DP
+    bounds TPR <= e^eps FPR + delta for every test."""
+    thresholds = np.unique(np.concatenate([out_d, out_d2]))
+    tpr = (out_d2[None, :] > thresholds[:, None]).mean(axis=1)
+    fpr = (out_d[None, :] > thresholds[:, None]).mean(axis=1)
+    return tpr, fpr
+
+
+def test_audit_attack_stays_within_the_budget_and_detects_no_noise():
+    trials = 4000
+    (out_d, out_d2), budget = _audit_scores(True, trials, seed=11)
+    tpr, fpr = _best_attack(out_d, out_d2)
+    eps, delta = budget.boosting_epsilon, budget.boosting_delta
+    # one-sided 99.9% confidence slack for the empirical rates (normal approximation)
+    slack = 3.1 * math.sqrt(0.25 / trials) * (1 + math.exp(eps))
+    assert np.all(tpr <= math.exp(eps) * fpr + delta + slack)
+    # the noise is not wasted: the attack has some power, as a Gaussian of this sigma allows
+    assert np.max(tpr - fpr) > 0.02
+    # the same attack without noise separates the neighbours perfectly: the test can fail
+    (raw_d, raw_d2), _ = _audit_scores(False, 200, seed=12)
+    tpr, fpr = _best_attack(raw_d, raw_d2)
+    assert np.any(tpr > math.exp(eps) * fpr + delta + 0.5)
+
+
+def test_audit_of_a_whole_fit_one_record_changed_to_an_extreme():
+    """Whole private fits on neighbouring data: one record's target changed from 0 to the
+    extreme 1e9 (clipped to the public range). The best threshold test on the released
+    intercept-plus-term value stays within what (epsilon, delta) allows."""
+    rng = np.random.default_rng(0)
+    n = 80
+    X = pd.DataFrame({"a": rng.uniform(0, 1, n)})
+    y = rng.uniform(0, 1, n)
+    X.loc[0, "a"] = 0.99
+    y_far = y.copy()
+    y_far[0] = 1e9
+    settings = dict(epsilon=1.0, max_rounds=2, max_bins=4, learning_rate=0.5,
+                    privacy_bounds={"a": (0, 1)}, privacy_target_min=0,
+                    privacy_target_max=1, n_jobs=1)
+    point = X.iloc[:1]
+    trials = 150
+    released = {0: [], 1: []}
+    for t in range(trials):
+        for which, target in ((0, y), (1, y_far)):
+            model = DPExplainableBoostingRegressor(random_state=10_000 * which + t,
+                                                   **settings).fit(X, target)
+            released[which].append(model.predict(point)[0])
+    tpr, fpr = _best_attack(np.array(released[0]), np.array(released[1]))
+    slack = 3.1 * math.sqrt(0.25 / trials) * (1 + math.e)
+    assert np.all(tpr <= math.e * fpr + 1e-5 + slack)
