@@ -18,7 +18,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from glassboost import ExplainableBoostingRegressor
-from glassboost.blackbox import PartialDependence, ShapKernel
+from glassboost.blackbox import LimeTabular, MorrisSensitivity, PartialDependence, ShapKernel
 from glassboost.explain import Explanation
 
 FEATURES = ["bmi", "bp", "s5", "age"]
@@ -136,7 +136,9 @@ def test_every_explanation_has_the_one_interface(diabetes, additive_ebm):
     X, y = diabetes
     explanations = [additive_ebm.explain_global(), additive_ebm.explain_local(X[:3], y[:3]),
                     PartialDependence(additive_ebm, X[:50]).explain_global(),
-                    ShapKernel(additive_ebm, X[:10]).explain_local(X[:2])]
+                    ShapKernel(additive_ebm, X[:10]).explain_local(X[:2]),
+                    LimeTabular(additive_ebm, X).explain_local(X[:2], num_samples=300),
+                    MorrisSensitivity(additive_ebm, X, N=10).explain_global()]
     for explanation in explanations:
         assert isinstance(explanation, Explanation)
         assert isinstance(explanation.data(), dict) and isinstance(explanation.data(0), dict)

@@ -7,9 +7,11 @@ KernelExplainer, ``lime``'s LimeTabularExplainer, ``SALib``'s Morris method. The
 in the ``explain`` extra (``pip install glassboost[explain]``) and imported only when used.
 """
 
+from .lime_tabular import LimeTabular
 from .local_attribution import LocalAttribution
+from .morris import MorrisExplanation, MorrisSensitivity
 from .partial_dependence import PartialDependence, PartialDependenceExplanation
 from .shap_kernel import ShapKernel
 
-__all__ = ["LocalAttribution", "PartialDependence", "PartialDependenceExplanation",
-           "ShapKernel"]
+__all__ = ["LimeTabular", "LocalAttribution", "MorrisExplanation", "MorrisSensitivity",
+           "PartialDependence", "PartialDependenceExplanation", "ShapKernel"]

@@ -18,13 +18,15 @@ class LocalAttribution(Displayed):
     ``scores`` is (rows, features), ``intercept`` one base value per row (SHAP: the mean output
     over the background data; LIME: the local linear model's intercept), ``predictions`` the
     model's output for each row. For SHAP, ``intercept + scores.sum(axis=1)`` equals the
-    prediction (local accuracy); for LIME it is the local surrogate's prediction.
+    prediction (local accuracy); for LIME it is the local surrogate's prediction. ``labels``
+    name each row's features in the plots (default ``name = value``); ``extras`` are more
+    per-row arrays for ``data()`` (LIME's surrogate weights).
     """
 
     def __init__(self, name: str, feature_names: list[str], values: np.ndarray,
                  scores: np.ndarray, intercept: np.ndarray, predictions: np.ndarray,
                  actual: np.ndarray | None, output_title: str, method: str,
-                 labels: list[list[str]] | None = None) -> None:
+                 labels: list[list[str]] | None = None, extras: dict | None = None) -> None:
         self.name = name
         self.feature_names = feature_names
         self.values = values
@@ -35,6 +37,7 @@ class LocalAttribution(Displayed):
         self.output_title = output_title
         self.method = method
         self.labels = labels
+        self.extras = extras or {}
 
     def __len__(self) -> int:
         return len(self.scores)
@@ -51,7 +54,7 @@ class LocalAttribution(Displayed):
         if key is None:
             return {"type": "local", "names": self.feature_names, "scores": self.scores,
                     "intercept": self.intercept, "predictions": self.predictions,
-                    "actual": self.actual, "method": self.method}
+                    "actual": self.actual, "method": self.method, **self.extras}
         row = int(key)
         actual = None if self.actual is None else self.actual[row]
         return {"type": "univariate", "names": self.feature_names, "scores": self.scores[row],
