@@ -19,6 +19,7 @@ from glassboost.privacy.dp_step import LOG_LOSS, SQUARED_ERROR, dp_boost
 def _quiet():
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message="random_state=")
+        warnings.filterwarnings("ignore", message="Possible privacy violation: feature types")
         yield
 
 
@@ -114,6 +115,14 @@ def test_bounds_taken_from_data_warn_and_say_how_to_avoid_it():
         DPExplainableBoostingClassifier(max_rounds=2).fit(X, y)
     with pytest.warns(UserWarning, match="privacy_target_min and privacy_target_max"):
         DPExplainableBoostingRegressor(max_rounds=2, privacy_bounds=BOUNDS).fit(X, X["a"])
+
+
+def test_inferred_feature_types_warn():
+    X, y = _data()
+    with pytest.warns(UserWarning, match="feature types were inferred.*Pass feature_types"):
+        with warnings.catch_warnings():
+            warnings.filterwarnings("default", message="Possible privacy violation: feature")
+            DPExplainableBoostingClassifier(max_rounds=2, privacy_bounds=BOUNDS).fit(X, y)
 
 
 def test_fixed_random_state_warns():

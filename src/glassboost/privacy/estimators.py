@@ -108,6 +108,13 @@ class _DPFit:
                 "is not private; use it only for testing (random_state=None for privacy)",
                 UserWarning, stacklevel=3)
         table = type_table(X, self.feature_names, self.feature_types, "timestamp", self.exclude)
+        declared = self.feature_types
+        if declared is None or any(isinstance(t, str) and t == "auto" for t in declared):
+            warnings.warn(
+                "Possible privacy violation: feature types were inferred by reading the "
+                "training data, which is not counted in epsilon. Pass feature_types with "
+                "'continuous', 'nominal' or an ordinal list of levels for every feature.",
+                UserWarning, stacklevel=3)
         names, types, columns = table.names, table.types, table.columns
         n_rows = len(columns[0].values)
         if n_rows < 2:
