@@ -170,6 +170,49 @@ def test_glassboost_json_and_sql_round_trips(models, kind):
     np.testing.assert_allclose(scores.reshape(want.shape), want, rtol=0, atol=TOLERANCE)
 
 
+@pytest.mark.parametrize("kind", KINDS)
+def test_round_trip_through_json_onnx_and_sql(models, kind):
+    """One chain, InterpretML -> from_interpret -> glassboost JSON -> load -> ONNX Runtime and
+    SQL (DuckDB), each step scoring InterpretML's model's rows: missing values, categories and
+    numbers never seen in training, values on cuts, a three-feature term, multiclass. Every step
+    is held to 1e-9: JSON writes floats exactly (repr), and ONNX and SQL do the model's float64
+    additions, only in another order (rounding differences of about 1e-15)."""
+    duckdb = pytest.importorskip("duckdb")
+    onnx_export = pytest.importorskip("test_onnx_export")  # its ONNX Runtime session helpers
+    ebm = models[kind]
+    assert any(len(t) == 3 for t in ebm.term_features_)
+    rows = _scoring_rows(_data())
+    assert rows.isna().any().any() and (rows["b"] == "never seen").any()
+    want = _scores(ebm, rows)
+    converted = glassboost.from_interpret(ebm)
+    _assert_same(ebm, converted, rows)
+    loaded = glassboost.load(converted.to_json(detail="minimal"))
+    _assert_same(ebm, loaded, rows)
+
+    out = onnx_export._run(loaded, rows)
+    np.testing.assert_allclose(out["decision_function"], want, rtol=0, atol=TOLERANCE)
+    if hasattr(ebm, "predict_proba"):
+        np.testing.assert_allclose(out["predict_proba"], ebm.predict_proba(rows), rtol=0,
+                                   atol=TOLERANCE)
+        assert out["predict"].tolist() == ebm.predict(rows).tolist()
+    else:
+        np.testing.assert_allclose(out["predict"], ebm.predict(rows), rtol=TOLERANCE,
+                                   atol=TOLERANCE)
+
+    with duckdb.connect() as connection:
+        connection.register("data", rows.assign(row_id=np.arange(len(rows))))
+        result = connection.execute(loaded.to_sql(dialect="duckdb")).df().sort_values("row_id")
+    assert result["row_id"].tolist() == list(range(len(rows)))
+    scores = result[[c for c in result.columns if str(c).startswith("score")]].to_numpy(float)
+    np.testing.assert_allclose(scores.reshape(want.shape), want, rtol=0, atol=TOLERANCE)
+    if hasattr(ebm, "predict_proba"):
+        names = [c for c in result.columns if str(c).startswith("probability")]
+        probabilities = ebm.predict_proba(rows)
+        np.testing.assert_allclose(result[names].to_numpy(float),
+                                   probabilities[:, 1:] if kind == "binary" else probabilities,
+                                   rtol=0, atol=TOLERANCE)
+
+
 def test_explain_local_of_a_three_feature_term(models):
     ebm = models["binary"]
     model = glassboost.from_interpret(ebm)
