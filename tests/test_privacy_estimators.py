@@ -235,28 +235,42 @@ def test_audit_attack_stays_within_the_budget_and_detects_no_noise():
     assert np.any(tpr > math.exp(eps) * fpr + delta + 0.5)
 
 
-def test_audit_of_a_whole_fit_one_record_changed_to_an_extreme():
-    """Whole private fits on neighbouring data: one record's target changed from 0 to the
-    extreme 1e9 (clipped to the public range). The best threshold test on the released
-    intercept-plus-term value stays within what (epsilon, delta) allows."""
+def _whole_fit_releases(trials: int):
+    """Predictions at the changed record of private regressors fitted on neighbouring data:
+    one record's target changed from its value to the extreme 1e9 (clipped to the public
+    range [0, 1])."""
     rng = np.random.default_rng(0)
     n = 80
     X = pd.DataFrame({"a": rng.uniform(0, 1, n)})
-    y = rng.uniform(0, 1, n)
+    y = rng.uniform(0, 0.2, n)
     X.loc[0, "a"] = 0.99
     y_far = y.copy()
     y_far[0] = 1e9
     settings = dict(epsilon=1.0, max_rounds=2, max_bins=4, learning_rate=0.5,
                     privacy_bounds={"a": (0, 1)}, privacy_target_min=0,
-                    privacy_target_max=1, n_jobs=1)
-    point = X.iloc[:1]
-    trials = 150
+                    privacy_target_max=1, n_jobs=1, feature_types=["continuous"])
     released = {0: [], 1: []}
     for t in range(trials):
         for which, target in ((0, y), (1, y_far)):
             model = DPExplainableBoostingRegressor(random_state=10_000 * which + t,
                                                    **settings).fit(X, target)
-            released[which].append(model.predict(point)[0])
-    tpr, fpr = _best_attack(np.array(released[0]), np.array(released[1]))
+            released[which].append(model.predict(X.iloc[:1])[0])
+    return np.array(released[0]), np.array(released[1])
+
+
+def test_audit_of_whole_fits_one_record_changed_to_an_extreme(monkeypatch):
+    """The best threshold test on whole fits stays within (epsilon, delta); with the noise
+    switched off (the accountant's scales set to 0) the same test detects the record."""
+    trials = 150
+    tpr, fpr = _best_attack(*_whole_fit_releases(trials))
     slack = 3.1 * math.sqrt(0.25 / trials) * (1 + math.e)
     assert np.all(tpr <= math.e * fpr + 1e-5 + slack)
+
+    import dataclasses
+
+    from glassboost.privacy import estimators
+    planned = estimators.plan_budget
+    monkeypatch.setattr(estimators, "plan_budget", lambda *a, **k: dataclasses.replace(
+        planned(*a, **k), noise_scale_binning=0.0, noise_scale_boosting=0.0))
+    tpr, fpr = _best_attack(*_whole_fit_releases(20))
+    assert np.any(tpr > math.e * fpr + 1e-5 + 0.5)
