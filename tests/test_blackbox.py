@@ -17,6 +17,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
+import glassboost
 from glassboost import ExplainableBoostingRegressor
 from glassboost.blackbox import LimeTabular, MorrisSensitivity, PartialDependence, ShapKernel
 from glassboost.explain import Explanation
@@ -158,3 +159,24 @@ def test_importing_glassboost_loads_no_explainer_library():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_an_ebm_and_lightgbm_side_by_side(tmp_path, diabetes, additive_ebm):
+    lightgbm = pytest.importorskip("lightgbm")
+    X, y = diabetes
+    booster = lightgbm.LGBMRegressor(n_estimators=30, verbose=-1).fit(X, y)
+    dependence = PartialDependence(booster, X).explain_global("LightGBM <partial dependence>")
+    path = tmp_path / "side.html"
+    html = glassboost.show_side_by_side([additive_ebm.explain_global(), dependence], "bmi",
+                                        path, title="EBM & LightGBM")
+    assert path.read_text(encoding="utf-8") == html
+    assert html.count('class="gb-plot"') == 2 and 'data-key="bmi"' in html
+    assert "&lt;partial dependence&gt;" in html and "<partial dependence>" not in html
+    assert "EBM &amp; LightGBM" in html
+    from plotly.offline import get_plotlyjs
+
+    assert "<script src=" not in html and get_plotlyjs() in html  # plotly.js inline: offline
+    with pytest.raises(ValueError, match="2 entries for 1 explanations"):
+        glassboost.show_side_by_side([dependence], ["bmi", "bp"])
+    with pytest.raises(TypeError, match=r"explanations\[1\] is a LGBMRegressor"):
+        glassboost.show_side_by_side([dependence, booster])

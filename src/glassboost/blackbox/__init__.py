@@ -12,6 +12,8 @@ from .local_attribution import LocalAttribution
 from .morris import MorrisExplanation, MorrisSensitivity
 from .partial_dependence import PartialDependence, PartialDependenceExplanation
 from .shap_kernel import ShapKernel
+from .side_by_side import show_side_by_side
 
 __all__ = ["LimeTabular", "LocalAttribution", "MorrisExplanation", "MorrisSensitivity",
-           "PartialDependence", "PartialDependenceExplanation", "ShapKernel"]
+           "PartialDependence", "PartialDependenceExplanation", "ShapKernel",
+           "show_side_by_side"]
