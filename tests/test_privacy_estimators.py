@@ -66,6 +66,12 @@ def test_json_records_the_budget_and_round_trips():
         2, 1e-5, "classic")
     loaded = glassboost.load(io.StringIO(text))
     assert np.allclose(loaded.predict_proba(X), model.predict_proba(X))
+    # a loaded private model keeps its class and budget parameters, also when written again
+    assert isinstance(loaded, DPExplainableBoostingClassifier)
+    assert (loaded.epsilon, loaded.delta, loaded.composition) == (2, 1e-5, "classic")
+    assert "(2, 1e-05)-differentially private (classic composition)" in loaded.privacy_summary()
+    again = json.loads(loaded.to_json())["training"]["parameters"]
+    assert again["epsilon"] == 2 and again["privacy_bounds"] == parameters["privacy_bounds"]
     assert "SELECT" in model.to_sql()
 
 

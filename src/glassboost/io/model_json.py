@@ -310,6 +310,12 @@ def build_model(checked: CheckedModel) -> Any:
 
     classifier = checked.classes is not None
     estimator = ExplainableBoostingClassifier() if classifier else ExplainableBoostingRegressor()
+    if {"epsilon", "delta", "composition"} <= checked.parameters.keys():
+        # a differentially private model: its class keeps the privacy parameters
+        from ..privacy import DPExplainableBoostingClassifier, DPExplainableBoostingRegressor
+
+        estimator = (DPExplainableBoostingClassifier() if classifier
+                     else DPExplainableBoostingRegressor())
     known = estimator.get_params(deep=False)
     estimator.set_params(**{k: v for k, v in checked.parameters.items() if k in known})
 

@@ -227,9 +227,13 @@ class _DPFit:
         """What the fitted model spent, in words."""
         from .accounting import PrivacyBudget
 
-        if "privacy_budget_" not in self.__dict__:
-            raise AttributeError(f"this {type(self).__name__} is not fitted yet")
-        return PrivacyBudget(**self.privacy_budget_).summary()
+        if "privacy_budget_" in self.__dict__:
+            return PrivacyBudget(**self.privacy_budget_).summary()
+        if "term_scores_" in self.__dict__:  # loaded from a model file: its parameters
+            return (f"({self.epsilon:g}, {self.delta:g})-differentially private "
+                    f"({self.composition} composition); the noise scales are not in the "
+                    "model file")
+        raise AttributeError(f"this {type(self).__name__} is not fitted yet")
 
 
 _PARAMETERS_DOC = """
