@@ -145,6 +145,9 @@ def test_every_explanation_has_the_one_interface(diabetes, additive_ebm):
         assert isinstance(explanation.data(), dict) and isinstance(explanation.data(0), dict)
         assert isinstance(explanation.visualize(0), go.Figure)
         assert isinstance(explanation.figure(0), go.Figure)
+    for explanation in explanations[2:]:  # the EBM's own display inline SVG (_repr_html_)
+        bundle = explanation._repr_mimebundle_()
+        assert bundle["application/vnd.plotly.v1+json"]["data"]
 
 
 def test_non_numeric_columns_are_named_for_shap():

@@ -3,7 +3,10 @@ own display in a notebook cell (the Plotly figure of its overview)."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
+
+PLOTLY_MIME = "application/vnd.plotly.v1+json"
 
 
 class Displayed:
@@ -19,7 +22,10 @@ class Displayed:
         return self.visualize(key)
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict:
-        return self.visualize()._repr_mimebundle_(include, exclude)
+        """The overview figure as Plotly's own MIME type, which JupyterLab and VS Code draw
+        without loading anything; other front ends show the text."""
+        figure = json.loads(self.visualize().to_json())
+        return {PLOTLY_MIME: figure, "text/plain": repr(self)}
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.name!r}>"

@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 
 from .local_attribution import LocalAttribution
-from .prediction import ModelFunction, Table
+from .prediction import ModelFunction, Table, target
 
 
 class LimeTabular:
@@ -56,6 +56,7 @@ class LimeTabular:
                       num_samples: int = 5000, **kwargs: Any) -> LocalAttribution:
         """LIME's surrogate of every row of ``X``; ``kwargs`` go to ``explain_instance``."""
         rows = Table(self.table.same_columns(X), self.table.feature_names).numeric()
+        actual = None if y is None else target(y, len(rows))
         n_features = rows.shape[1]
         weights, scores = np.zeros_like(rows), np.zeros_like(rows)
         intercept, labels = np.zeros(len(rows)), []
@@ -70,9 +71,6 @@ class LimeTabular:
             scores[i] = weights[i] * self._surrogate_values(row)
             intercept[i] = found.intercept[1]
             labels.append(row_labels)
-        actual = None if y is None else np.asarray(y)
-        if actual is not None and len(actual) != len(rows):
-            raise ValueError(f"X has {len(rows)} rows but y has {len(actual)} values")
         return LocalAttribution(
             name or f"LIME of {type(self.function.model).__name__}", self.table.feature_names,
             rows, scores, intercept, self._predict(rows), actual, self.function.output_title,

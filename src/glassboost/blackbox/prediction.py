@@ -16,6 +16,18 @@ import pandas as pd
 RESPONSES = ("auto", "predict_proba", "decision_function", "predict")
 
 
+def target(y: Any, n_rows: int) -> np.ndarray:
+    """``y`` as one value per row of X, checked."""
+    y = np.asarray(y)
+    if y.ndim == 2 and y.shape[1] == 1:
+        y = y[:, 0]
+    if y.ndim != 1:
+        raise ValueError(f"y must be one value per row, got shape {y.shape}")
+    if len(y) != n_rows:
+        raise ValueError(f"X has {n_rows} rows but y has {len(y)} values")
+    return y
+
+
 class Table:
     """The explained data: its feature names and a float matrix, plus how to give rows back to
     the model (as a data frame with the same columns when the data was one)."""

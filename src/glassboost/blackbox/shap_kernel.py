@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 
 from .local_attribution import LocalAttribution
-from .prediction import ModelFunction, Table
+from .prediction import ModelFunction, Table, target
 
 
 class ShapKernel:
@@ -38,13 +38,11 @@ class ShapKernel:
         """SHAP values of every row of ``X``; ``kwargs`` go to ``shap_values`` (``nsamples``,
         ``l1_reg``, ...)."""
         rows = Table(self.table.same_columns(X), self.table.feature_names).numeric()
+        actual = None if y is None else target(y, len(rows))
         kwargs.setdefault("silent", True)
         values = np.asarray(self.explainer_.shap_values(rows, **kwargs), dtype=np.float64)
         values = values.reshape(len(rows), len(self.table.feature_names))
         base = np.full(len(rows), float(np.ravel(self.explainer_.expected_value)[0]))
-        actual = None if y is None else np.asarray(y)
-        if actual is not None and len(actual) != len(rows):
-            raise ValueError(f"X has {len(rows)} rows but y has {len(actual)} values")
         return LocalAttribution(name or f"Kernel SHAP of {type(self.function.model).__name__}",
                                 self.table.feature_names, rows, values, base,
                                 self._predict(rows), actual, self.function.output_title,

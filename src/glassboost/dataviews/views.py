@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from ..blackbox.display import Displayed
-from ..blackbox.prediction import Table
+from ..blackbox.prediction import Table, target
 
 #: Rows drawn in a marginal scatter plot (a random sample of them, the same on every call).
 MAX_POINTS = 2000
@@ -17,13 +17,6 @@ MAX_POINTS = 2000
 
 def _is_numeric(column: pd.Series) -> bool:
     return pd.api.types.is_numeric_dtype(column) and not pd.api.types.is_bool_dtype(column)
-
-
-def _target(y: Any, n_rows: int) -> np.ndarray:
-    y = np.asarray(y)
-    if y.ndim != 1 or len(y) != n_rows:
-        raise ValueError(f"y must be one value per row of X ({n_rows}), got shape {y.shape}")
-    return y
 
 
 def _bins(column: pd.Series) -> tuple[np.ndarray, np.ndarray]:
@@ -58,7 +51,7 @@ class ClassHistogram:
     def explain_data(self, X: Any, y: Any, name: str | None = None) -> ClassHistogramExplanation:
         table = Table(X)
         return ClassHistogramExplanation(name or "Class histograms", table,
-                                         _target(y, len(table.frame)))
+                                         target(y, len(table.frame)))
 
 
 class ClassHistogramExplanation(_FeatureViews):
@@ -100,7 +93,7 @@ class Marginal:
 
     def explain_data(self, X: Any, y: Any, name: str | None = None) -> MarginalExplanation:
         table = Table(X)
-        y = _target(y, len(table.frame))
+        y = target(y, len(table.frame))
         if not np.issubdtype(y.dtype, np.number):
             raise ValueError("Marginal takes a numeric response; use ClassHistogram for classes")
         return MarginalExplanation(name or "Marginals", table, y.astype(np.float64))

@@ -7,20 +7,9 @@ from typing import Any
 
 import numpy as np
 
-from ..blackbox.prediction import ModelFunction
+from ..blackbox.prediction import ModelFunction, target
 from .explanation import PerfExplanation
 from .figures import curve_figure, residual_figure
-
-
-def _target(y: Any, n_rows: int) -> np.ndarray:
-    y = np.asarray(y)
-    if y.ndim == 2 and y.shape[1] == 1:
-        y = y[:, 0]
-    if y.ndim != 1:
-        raise ValueError(f"y must be one value per row, got shape {y.shape}")
-    if len(y) != n_rows:
-        raise ValueError(f"X has {n_rows} rows but y has {len(y)} values")
-    return y
 
 
 def _density(scores: np.ndarray) -> dict:
@@ -48,7 +37,7 @@ class _BinaryPerf:
     def explain_perf(self, X: Any, y: Any, name: str | None = None) -> PerfExplanation:
         """The curve of the model's scores of ``X`` against the labels ``y``."""
         scores = self.function(X)
-        positive = self._labels(_target(y, len(scores)))
+        positive = self._labels(target(y, len(scores)))
         numbers = {"type": "perf_curve", "curve": self.curve, "scores": scores,
                    "density": _density(scores), **self._curve(positive, scores)}
         return PerfExplanation(name or f"{self.curve.upper()} of "
@@ -98,7 +87,7 @@ class RegressionPerf:
         from sklearn.metrics import mean_absolute_error, mean_squared_error, r2_score
 
         scores = self.function(X)
-        y = _target(y, len(scores)).astype(np.float64)
+        y = target(y, len(scores)).astype(np.float64)
         mse = float(mean_squared_error(y, scores))
         numbers = {"type": "perf_curve", "scores": scores, "residuals": y - scores,
                    "density": _density(y - scores), "mse": mse, "rmse": float(np.sqrt(mse)),
