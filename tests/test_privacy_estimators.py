@@ -166,6 +166,12 @@ def test_bad_target_range_and_refused_inputs():
         DPExplainableBoostingClassifier(privacy_bounds=BOUNDS).fit(X, y, sample_weight=np.ones(100))
     with pytest.raises(ValueError, match="binary targets only"):
         DPExplainableBoostingClassifier(privacy_bounds=BOUNDS).fit(X, np.arange(100) % 3)
+    with pytest.raises(ValueError, match="Feature 'b' has infinite values: pass its public"):
+        DPExplainableBoostingClassifier(privacy_bounds={"a": (0, 10)}).fit(
+            X.assign(b=np.inf), y)
+    # with public bounds, infinite values are clipped like any value outside them
+    DPExplainableBoostingClassifier(privacy_bounds=BOUNDS, max_rounds=2).fit(
+        X.assign(b=np.where(y == 1, np.inf, -np.inf)), y)
     missing = X.copy()
     missing.loc[7, "b"] = np.nan
     with pytest.raises(ValueError, match="Feature 'b' has missing .* row 7"):

@@ -113,6 +113,9 @@ def public_bounds(privacy_bounds, names: list[str], types: list[str], columns: l
                                  f"and both finite, got ({low!r}, {high!r})")
         else:
             low, high = float(np.min(column.values)), float(np.max(column.values))
+            if not (np.isfinite(low) and np.isfinite(high)):
+                raise ValueError(f"Feature {name!r} has infinite values: pass its public "
+                                 "range in privacy_bounds (values outside are clipped to it)")
             if low == high:
                 high = low + 1.0
             leaked.append(name)
