@@ -18,7 +18,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 import glassboost
-from glassboost import ExplainableBoostingRegressor
+from glassboost import ExplainableBoostingClassifier, ExplainableBoostingRegressor
 from glassboost.blackbox import LimeTabular, MorrisSensitivity, PartialDependence, ShapKernel
 from glassboost.explain import Explanation
 
@@ -183,3 +183,17 @@ def test_an_ebm_and_lightgbm_side_by_side(tmp_path, diabetes, additive_ebm):
         glassboost.show_side_by_side([dependence], ["bmi", "bp"])
     with pytest.raises(TypeError, match=r"explanations\[1\] is a LGBMRegressor"):
         glassboost.show_side_by_side([dependence, booster])
+
+
+def test_log_odds_of_an_additive_ebm_classifier_are_its_terms(cancer):
+    X, y = cancer
+    ebm = ExplainableBoostingClassifier(interactions=0, outer_bags=1, max_rounds=100).fit(X, y)
+    background, rows = X.iloc[:30], X.iloc[200:203]
+    shap = ShapKernel(ebm, background, response="decision_function").explain_local(rows)
+    exact = ebm.eval_terms(rows) - ebm.eval_terms(background).mean(axis=0)
+    np.testing.assert_allclose(shap.data()["scores"], exact, atol=1e-6)
+    dependence = PartialDependence(ebm, X, response="decision_function").explain_global()
+    feature = X.columns[2]
+    d = dependence.data(feature)
+    assert np.ptp(d["scores"] - _term_shape(ebm, X, feature, d["names"])) < 1e-9
+    assert dependence.output_title == "Score (log-odds)"
