@@ -189,6 +189,13 @@ def test_rare_categories_share_the_other_bin():
     model = DPExplainableBoostingClassifier(max_rounds=3, max_bins=6, epsilon=4,
                                             random_state=0).fit(X, y)
     assert set(model.bins_[0][0]) == {"also", "common"}
+    # declared ordinal levels are public: every one is kept, rare or absent, in their order
+    levels = ["common", "also", "rare0", "r1", "r2", "r3", "r4", "r5", "never"]
+    ordinal = DPExplainableBoostingClassifier(max_rounds=3, max_bins=6, epsilon=4,
+                                              feature_types=[levels], random_state=0).fit(X, y)
+    assert list(ordinal.bins_[0][0]) == levels
+    with pytest.raises(ValueError, match="not among the declared ordinal"):
+        DPExplainableBoostingClassifier(feature_types=[levels[:3]], max_rounds=1).fit(X, y)
 
 
 # ---- the empirical audit -----------------------------------------------------------------------
