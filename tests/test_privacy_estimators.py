@@ -293,3 +293,53 @@ def test_audit_of_whole_fits_one_record_changed_to_an_extreme(monkeypatch):
         planned(*a, **k), noise_scale_binning=0.0, noise_scale_boosting=0.0))
     tpr, fpr = _best_attack(*_whole_fit_releases(20))
     assert np.any(tpr > math.e * fpr + 1e-5 + 0.5)
+
+
+# ---- the step rule against a numpy reference --------------------------------------------------
+def _reference_boost(codes, split_bins, bin_weights, y, scores, cut_draws, noise, noise_scale,
+                     learning_rate, clip, objective):
+    tables = np.zeros_like(bin_weights)
+    n_rounds, n_terms, _ = cut_draws.shape
+    for r in range(n_rounds):
+        for t in range(n_terms):
+            if objective == LOG_LOSS:
+                gradient = 1 / (1 + np.exp(-scores)) - y
+            else:
+                gradient = np.clip(scores - y, -clip, clip)
+            histogram = np.bincount(codes[t], weights=gradient, minlength=bin_weights.shape[1])
+            n_bins = split_bins[t]
+            cuts = sorted({2 + int(u * (n_bins - 2)) for u in cut_draws[r, t]}
+                          if n_bins > 2 else set())
+            edges = [1] + cuts + [n_bins]
+            update = np.zeros(bin_weights.shape[1])
+            for leaf, (lo, hi) in enumerate(zip(edges[:-1], edges[1:])):
+                noisy = learning_rate * histogram[lo:hi].sum() + noise_scale * noise[r, t, leaf]
+                update[lo:hi] = -noisy / bin_weights[t, lo:hi].sum()
+            tables[t] += update
+            scores = scores + update[codes[t]]
+    return tables, scores
+
+
+@pytest.mark.parametrize("objective", [LOG_LOSS, SQUARED_ERROR])
+def test_step_rule_matches_numpy_reference(objective):
+    rng = np.random.default_rng(objective)
+    n, n_terms, max_bins = 300, 3, 9
+    split_bins = np.array([8, 3, 6])
+    codes = np.stack([rng.integers(1, s, n) for s in split_bins]).astype(np.uint8)
+    weights = np.zeros((n_terms, max_bins))
+    for t, s in enumerate(split_bins):
+        weights[t, 1:s] = rng.uniform(5, 50, s - 1)
+    y = (rng.random(n) < 0.4).astype(float) if objective == LOG_LOSS else rng.normal(0, 3, n)
+    draws = rng.random((7, n_terms, 2))
+    noise = rng.standard_normal((7, n_terms, 3))
+    expected_tables, expected_scores = _reference_boost(
+        codes, split_bins, weights, y, np.zeros(n), draws, noise, 0.3, 0.2, 2.0, objective)
+    scores, tables = np.zeros(n), np.zeros((n_terms, max_bins))
+    dp_boost(codes, np.arange(n, dtype=np.int64), split_bins, weights, y, scores, tables,
+             draws, noise, 0.3, 0.2, 2.0, objective)
+    assert np.allclose(tables, expected_tables, rtol=1e-12, atol=1e-12)
+    assert np.allclose(scores, expected_scores, rtol=1e-12, atol=1e-12)
+    if objective == SQUARED_ERROR:  # the clip bounds every gradient, so it changes the fit
+        unclipped, _ = _reference_boost(codes, split_bins, weights, y, np.zeros(n), draws,
+                                        noise, 0.3, 0.2, 1e9, objective)
+        assert not np.allclose(unclipped, expected_tables)

@@ -24,6 +24,38 @@ def _gradient(score: float, y: float, objective: int, clip: float) -> float:
 
 
 @njit(cache=True, nogil=True)
+def _leaf_update(histogram, weights, n_bins, draws, noise, noise_scale, learning_rate,
+                 edges, update):
+    """The noisy step of one term: ``update[b]`` for every bin from the random leaves."""
+    n_positions = n_bins - 2  # cuts at 2 .. n_bins - 1 split the bins 1 .. n_bins - 1
+    edges[0] = 1
+    n_edges = 1
+    for c in range(draws.shape[0]):
+        if n_positions > 0:
+            edges[n_edges] = 2 + int(draws[c] * n_positions)
+            n_edges += 1
+    edges[n_edges] = n_bins
+    n_edges += 1
+    edges[:n_edges].sort()
+    update[:] = 0.0
+    leaf = 0
+    for e in range(n_edges - 1):
+        lo, hi = edges[e], edges[e + 1]
+        if hi <= lo:  # a repeated cut: no leaf
+            continue
+        gradient_sum = 0.0
+        weight = 0.0
+        for b in range(lo, hi):
+            gradient_sum += histogram[b]
+            weight += weights[b]
+        noisy = learning_rate * gradient_sum + noise_scale * noise[leaf]
+        leaf += 1
+        step = -noisy / weight if weight > 0.0 else 0.0
+        for b in range(lo, hi):
+            update[b] = step
+
+
+@njit(cache=True, nogil=True)
 def dp_boost(codes, rows, split_bins, bin_weights, y, scores, tables, cut_draws, noise,
              noise_scale, learning_rate, clip, objective):
     """Boost every term for ``cut_draws.shape[0]`` rounds; updates ``scores`` and ``tables``.
@@ -32,46 +64,30 @@ def dp_boost(codes, rows, split_bins, bin_weights, y, scores, tables, cut_draws,
     cover bins 1 .. split_bins[t] - 1 (bin 0 is missing, which private binning refuses);
     bin_weights (n_terms, max_bins): noisy weights; tables (n_terms, max_bins): the terms'
     scores, added to; cut_draws (n_rounds, n_terms, max_leaves - 1) uniform in [0, 1);
-    noise (n_rounds, n_terms, max_leaves) standard normal.
+    noise (n_rounds, n_terms, max_leaves) standard normal. One pass over the rows per step:
+    it applies the step's update and sums the next term's gradients at the new scores.
     """
     n_rounds, n_terms, n_cuts = cut_draws.shape
     max_bins = tables.shape[1]
     histogram = np.zeros(max_bins)
     update = np.zeros(max_bins)
     edges = np.zeros(n_cuts + 2, dtype=np.int64)
-    for r in range(n_rounds):
-        for t in range(n_terms):
-            histogram[:] = 0.0
+    for i in rows:
+        histogram[codes[0, i]] += _gradient(scores[i], y[i], objective, clip)
+    n_steps = n_rounds * n_terms
+    for step in range(n_steps):
+        r, t = step // n_terms, step % n_terms
+        _leaf_update(histogram, bin_weights[t], split_bins[t], cut_draws[r, t], noise[r, t],
+                     noise_scale, learning_rate, edges, update)
+        for b in range(max_bins):
+            tables[t, b] += update[b]
+        histogram[:] = 0.0
+        if step + 1 < n_steps:
+            following = (t + 1) % n_terms
             for i in rows:
-                histogram[codes[t, i]] += _gradient(scores[i], y[i], objective, clip)
-            # data-independent cuts among the positions 2 .. split_bins[t] - 1
-            n_positions = split_bins[t] - 2
-            edges[0] = 1
-            n_edges = 1
-            for c in range(n_cuts):
-                if n_positions > 0:
-                    edges[n_edges] = 2 + int(cut_draws[r, t, c] * n_positions)
-                    n_edges += 1
-            edges[n_edges] = split_bins[t]
-            n_edges += 1
-            edges[:n_edges].sort()
-            update[:] = 0.0
-            leaf = 0
-            for e in range(n_edges - 1):
-                lo, hi = edges[e], edges[e + 1]
-                if hi <= lo:  # a repeated cut: no leaf
-                    continue
-                gradient_sum = 0.0
-                weight = 0.0
-                for b in range(lo, hi):
-                    gradient_sum += histogram[b]
-                    weight += bin_weights[t, b]
-                noisy = learning_rate * gradient_sum + noise_scale * noise[r, t, leaf]
-                leaf += 1
-                step = -noisy / weight if weight > 0.0 else 0.0
-                for b in range(lo, hi):
-                    update[b] = step
-            for b in range(max_bins):
-                tables[t, b] += update[b]
+                score = scores[i] + update[codes[t, i]]
+                scores[i] = score
+                histogram[codes[following, i]] += _gradient(score, y[i], objective, clip)
+        else:
             for i in rows:
                 scores[i] += update[codes[t, i]]
