@@ -343,3 +343,12 @@ def test_step_rule_matches_numpy_reference(objective):
         unclipped, _ = _reference_boost(codes, split_bins, weights, y, np.zeros(n), draws,
                                         noise, 0.3, 0.2, 1e9, objective)
         assert not np.allclose(unclipped, expected_tables)
+
+
+def test_estimate_mem_grows_with_rows_and_bags():
+    X, _ = _data(1000)
+    small = DPExplainableBoostingClassifier(n_jobs=1).estimate_mem(X.iloc[:100])
+    large = DPExplainableBoostingClassifier(n_jobs=1).estimate_mem(X)
+    bags = DPExplainableBoostingClassifier(n_jobs=2, outer_bags=2).estimate_mem(X)
+    assert 0 < small < large < bags
+    assert large >= 1000 * (16 + 8 + 3)  # scores, rows, target, one code byte per term

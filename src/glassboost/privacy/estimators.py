@@ -26,6 +26,7 @@ from ..objectives import classification_objective, regression_objective
 from ..parameters import (check_number, check_random_state, check_validation_size,
                           parse_exclude, resolve_n_threads)
 from ..purification import finish_terms
+from ..resources import typed_bytes
 from ..schema import CONTINUOUS, NOMINAL, type_table
 from .accounting import check_privacy_parameters, plan_budget
 from .binning import private_categorical, private_continuous, public_bounds
@@ -222,6 +223,27 @@ class _DPFit:
         }
         fitted.update(self._fitted_target_attributes())
         return fitted
+
+    def estimate_mem(self, X: Any, y: Any = None, data_multiplier: float = 0.0) -> int:
+        """Bytes a private ``fit(X, y)`` allocates at its peak (typed columns, bin codes, the
+        target, and per bag running at once its scores, rows, noise and cut draws), plus
+        ``data_multiplier`` times the bytes of X and y. Reads nothing private: it spends no
+        budget, but it is not part of the model either."""
+        check_number("data_multiplier", data_multiplier, 0.0)
+        _check_dp_params(self)
+        table = type_table(X, self.feature_names, self.feature_types, "timestamp",
+                           self.exclude)
+        n_rows, n_features = len(table.columns[0].values), len(table.names)
+        n_terms = n_features - len(parse_exclude(self.exclude, table.names))
+        code_bytes = smallest_code_dtype(self.max_bins + 2).itemsize
+        per_bag = (16 * n_rows  # scores, training rows
+                   + 8 * self.max_rounds * n_terms * (2 * self.max_leaves - 1))
+        parallel = min(resolve_n_threads(self.n_jobs), self.outer_bags)
+        size = (typed_bytes(X, table) + code_bytes * n_rows * n_terms + 8 * n_rows
+                + parallel * per_bag)
+        data_bytes = (X.memory_usage(deep=True).sum() if hasattr(X, "memory_usage")
+                      else np.asarray(X).nbytes) + (0 if y is None else np.asarray(y).nbytes)
+        return int(size + data_multiplier * data_bytes)
 
     def privacy_summary(self) -> str:
         """What the fitted model spent, in words."""
