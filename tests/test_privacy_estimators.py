@@ -352,3 +352,28 @@ def test_estimate_mem_grows_with_rows_and_bags():
     bags = DPExplainableBoostingClassifier(n_jobs=2, outer_bags=2).estimate_mem(X)
     assert 0 < small < large < bags
     assert large >= 1000 * (16 + 8 + 3)  # scores, rows, target, one code byte per term
+
+
+@pytest.mark.parametrize("composition", ["gdp", "classic"])
+def test_noise_scales_equal_interpret(composition):
+    """The same settings get the same noise as InterpretML's DP-EBM (interpret-core is a test
+    reference only)."""
+    privacy = pytest.importorskip("interpret.privacy")
+    X, y = _data(300)
+    settings = dict(epsilon=2.0, delta=1e-6, composition=composition, bin_budget_frac=0.2,
+                    max_rounds=7, learning_rate=0.05, outer_bags=2, random_state=1,
+                    feature_types=["continuous", "continuous", "nominal"],
+                    privacy_bounds={"a": (0, 10), "b": (-4, 4)})
+    target = dict(privacy_target_min=-2.0, privacy_target_max=3.0)
+    pairs = [(DPExplainableBoostingClassifier(**settings),
+              privacy.DPExplainableBoostingClassifier(**settings), y),
+             (DPExplainableBoostingRegressor(**settings, **target),
+              privacy.DPExplainableBoostingRegressor(**settings, **target), X["b"].to_numpy())]
+    for ours, theirs, target_values in pairs:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            ours.fit(X, target_values)
+            theirs.fit(X, target_values)
+        assert ours.noise_scale_binning_ == pytest.approx(theirs.noise_scale_binning_, rel=1e-6)
+        assert ours.noise_scale_boosting_ == pytest.approx(theirs.noise_scale_boosting_,
+                                                           rel=1e-6)
