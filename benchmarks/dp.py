@@ -67,16 +67,15 @@ def _timed_fit(model, X, y):
 def _private_models(task, types, bounds, y_range, epsilon, seed, max_rounds):
     common = dict(feature_types=types, epsilon=epsilon, privacy_bounds=bounds,
                   random_state=seed, max_rounds=max_rounds)
-    interpret_bounds = bounds  # InterpretML takes the same dict by name
     from interpret.privacy import (DPExplainableBoostingClassifier as IDPC,
                                    DPExplainableBoostingRegressor as IDPR)
     if task == "classification":
         return (DPExplainableBoostingClassifier(**common),
-                IDPC(feature_types=types, epsilon=epsilon, privacy_bounds=interpret_bounds,
+                IDPC(feature_types=types, epsilon=epsilon, privacy_bounds=bounds,
                      random_state=seed, max_rounds=max_rounds))
     target = dict(privacy_target_min=y_range[0], privacy_target_max=y_range[1])
     return (DPExplainableBoostingRegressor(**common, **target),
-            IDPR(feature_types=types, epsilon=epsilon, privacy_bounds=interpret_bounds,
+            IDPR(feature_types=types, epsilon=epsilon, privacy_bounds=bounds,
                  random_state=seed, max_rounds=max_rounds, **target))
 
 

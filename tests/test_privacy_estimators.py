@@ -8,7 +8,6 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
-from scipy.stats import norm
 
 import glassboost
 from glassboost import DPExplainableBoostingClassifier, DPExplainableBoostingRegressor
