@@ -88,3 +88,28 @@ def test_bad_inputs_are_named(cancer):
         ROC(LogisticRegression(max_iter=500).fit(iris_X, iris_y))
     with pytest.raises(KeyError, match="no parts"):
         ROC(model).explain_perf(X, y).data(0)
+
+
+@pytest.mark.parametrize("kind", ["pipeline", "lightgbm", "function"])
+def test_calibration_equals_sklearn(cancer, kind):
+    from sklearn.calibration import calibration_curve
+    from sklearn.metrics import brier_score_loss
+
+    from glassboost.perf import Calibration
+
+    model, X, y = cancer
+    if kind == "lightgbm":
+        lightgbm = pytest.importorskip("lightgbm")
+        model = lightgbm.LGBMClassifier(n_estimators=20, verbose=-1).fit(X, y)
+    elif kind == "function":
+        with pytest.raises(ValueError, match="binary classifiers with predict_proba"):
+            Calibration(lambda rows: rows.iloc[:, 0].to_numpy())
+        return
+    view = Calibration(model, n_bins=6, strategy="quantile").explain_perf(X, y)
+    observed, predicted = calibration_curve(y, model.predict_proba(X)[:, 1], n_bins=6,
+                                            strategy="quantile")
+    d = view.data()
+    np.testing.assert_allclose(d["y_values"], observed)
+    np.testing.assert_allclose(d["x_values"], predicted)
+    assert d["brier"] == pytest.approx(brier_score_loss(y, model.predict_proba(X)[:, 1]))
+    assert isinstance(view, Explanation) and view.visualize().data[0].meta["role"] == "curve"

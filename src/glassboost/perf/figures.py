@@ -41,3 +41,19 @@ def residual_figure(numbers: dict, name: str) -> go.Figure:
     title = (f"<b>{plotly_text(name)}</b>  RMSE = {numbers['rmse']:.4g}, "
              f"MAE = {numbers['mae']:.4g}, R² = {numbers['r2']:.4f}")
     return finish_layout(fig, title, 460)
+
+
+def calibration_figure(numbers: dict, name: str) -> go.Figure:
+    """Observed share of positives against the mean predicted probability per bin, with the
+    diagonal of a perfectly calibrated model; the Brier score in the title."""
+    fig = go.Figure(go.Scatter(
+        x=numbers["x_values"], y=numbers["y_values"], mode="lines+markers", name="model",
+        line=dict(color=style.SCORE, width=2.5),
+        hovertemplate="predicted %{x:.3f}<br>observed %{y:.3f}<extra></extra>",
+        meta=dict(role="curve")))
+    fig.add_trace(go.Scatter(x=[0, 1], y=[0, 1], mode="lines", name="perfectly calibrated",
+                             line=dict(color=style.DENSITY, dash="dash")))
+    fig.update_xaxes(title_text="Mean predicted probability", range=[0, 1])
+    fig.update_yaxes(title_text="Share of positives", range=[0, 1.02])
+    title = f"<b>{plotly_text(name)}</b>  Brier score = {numbers['brier']:.4f}"
+    return finish_layout(fig, title, 460)

@@ -1,5 +1,5 @@
-"""Performance views of any fitted model on labelled data: ROC and precision-recall curves for
-binary classifiers, residuals for regressors; every number from ``sklearn.metrics``."""
+"""Performance views of any fitted model on labelled data: ROC, precision-recall and calibration
+curves for binary classifiers, residuals for regressors; every number from ``sklearn.metrics``."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import numpy as np
 
 from ..blackbox.prediction import ModelFunction, target
 from .explanation import PerfExplanation
-from .figures import curve_figure, residual_figure
+from .figures import calibration_figure, curve_figure, residual_figure
 
 
 def _density(scores: np.ndarray) -> dict:
@@ -94,3 +94,33 @@ class RegressionPerf:
                    "mae": float(mean_absolute_error(y, scores)), "r2": float(r2_score(y, scores))}
         return PerfExplanation(name or f"Regression performance of "
                                f"{type(self.function.model).__name__}", numbers, residual_figure)
+
+
+class Calibration:
+    """How well a binary classifier's probabilities match the observed rates: the share of
+    positives against the mean predicted probability in ``n_bins`` bins
+    (``sklearn.calibration.calibration_curve``; ``strategy`` "uniform" or "quantile") and the
+    Brier score (``sklearn.metrics.brier_score_loss``)."""
+
+    def __init__(self, model: Any, n_bins: int = 10, strategy: str = "uniform") -> None:
+        self.function = ModelFunction(model, "auto")
+        if not self.function.is_probability:
+            raise ValueError("Calibration takes binary classifiers with predict_proba")
+        self.labels = _BinaryPerf(model)
+        self.n_bins = n_bins
+        self.strategy = strategy
+
+    def explain_perf(self, X: Any, y: Any, name: str | None = None) -> PerfExplanation:
+        """The calibration curve of the model's probabilities of ``X`` against ``y``."""
+        from sklearn.calibration import calibration_curve
+        from sklearn.metrics import brier_score_loss
+
+        scores = self.function(X)
+        positive = self.labels._labels(target(y, len(scores)))
+        observed, predicted = calibration_curve(positive, scores, n_bins=self.n_bins,
+                                                strategy=self.strategy)
+        numbers = {"type": "perf_curve", "curve": "calibration", "scores": scores,
+                   "density": _density(scores), "x_values": predicted, "y_values": observed,
+                   "brier": float(brier_score_loss(positive, scores))}
+        return PerfExplanation(name or f"Calibration of {type(self.function.model).__name__}",
+                               numbers, calibration_figure)
