@@ -32,7 +32,9 @@ __all__ = ["FORMAT", "FORMAT_VERSION", "CheckedModel", "ModelFileError", "check_
 
 FORMAT = "glassboost.ebm"
 FORMAT_VERSION = 2  # written; version 1 (see docs/model-format.md) is still read
-READ_VERSIONS = (1, 2)
+#: Written for models with a privacy record, which older readers must refuse, not drop.
+PRIVACY_FORMAT_VERSION = 3
+READ_VERSIONS = (1, 2, 3)
 #: Largest |value| of any table entry, and of the intercept plus every term's largest |value|:
 #: scores, their squares and sums over many rows stay finite, and SQL sums stay exact to rounding.
 MAX_SCORE = 1e100
@@ -48,6 +50,10 @@ _STRENGTH_FIELDS = frozenset(("features", "strength"))
 _CONVERSION_FIELDS = frozenset(("column", "parts", "format"))
 _CONTINUOUS_FIELDS = ("name", "type", "cuts", "interaction_cuts")
 _CATEGORICAL_FIELDS = ("name", "type", "categories")
+_PRIVACY_FIELDS = ("epsilon", "delta", "composition", "bin_budget_frac", "binning_epsilon",
+                   "binning_delta", "boosting_epsilon", "boosting_delta", "n_binning_queries",
+                   "n_boosting_queries", "bin_sensitivity", "boost_sensitivity",
+                   "noise_scale_binning", "noise_scale_boosting")
 
 
 @dataclass
@@ -78,6 +84,7 @@ class CheckedModel:
     datetime_conversions: list[dict]
     best_iteration: np.ndarray | None
     interaction_strengths: dict[tuple[str, str], float] | None
+    privacy: dict[str, Any] | None = None
 
 
 @dataclass
@@ -98,6 +105,8 @@ class _Layout:
             required.append("detail")
         if self.has("all"):
             required.append("bagged_intercept")
+        if self.version >= 3:  # version 3 is the file of a private model
+            required.append("privacy")
         return tuple(required), (("datetime_conversions",) if self.version >= 2 else ())
 
     def term(self) -> tuple:
@@ -683,6 +692,42 @@ def _interaction_strengths(value: Any, names: list[str]) -> dict[tuple[str, str]
     return strengths
 
 
+def _positive(record: dict, name: str, high: float = math.inf) -> float:
+    value = record[name]
+    if type(value) not in (int, float) or not 0 < value < high:
+        fail(f"privacy.{name}", f"must be a number above 0 and below {high:g}, found "
+                                f"{show(value)}")
+    return float(value)
+
+
+def _privacy(value: Any, parameters: dict) -> dict[str, Any]:
+    """The privacy record of a differentially private model: the budget, its split between
+    binning and boosting, the query counts and sensitivities, and the noise scales; consistent
+    with itself and with the privacy parameters in ``training.parameters``."""
+    record = dict(closed_object(value, "privacy", _PRIVACY_FIELDS))
+    if record["composition"] not in ("gdp", "classic"):
+        fail("privacy.composition", f"must be 'gdp' or 'classic', found "
+                                    f"{show(record['composition'])}")
+    for name in ("epsilon", "binning_epsilon", "boosting_epsilon", "bin_sensitivity",
+                 "boost_sensitivity", "noise_scale_binning", "noise_scale_boosting"):
+        record[name] = _positive(record, name)
+    for name in ("delta", "binning_delta", "boosting_delta", "bin_budget_frac"):
+        record[name] = _positive(record, name, 1.0)
+    for name in ("n_binning_queries", "n_boosting_queries"):
+        if type(record[name]) is not int or record[name] < 1:
+            fail(f"privacy.{name}", f"must be a positive integer, found {show(record[name])}")
+    for part in ("epsilon", "delta"):
+        spent = record[f"binning_{part}"] + record[f"boosting_{part}"]
+        if not math.isclose(spent, record[part], rel_tol=1e-9):
+            fail(f"privacy.{part}", f"is {record[part]!r}, but binning and boosting spent "
+                                    f"{spent!r}; the two parts add up to the budget")
+    for name in ("epsilon", "delta", "composition", "bin_budget_frac"):
+        if name in parameters and parameters[name] != record[name]:
+            fail(f"privacy.{name}", f"is {record[name]!r}, but training.parameters.{name} is "
+                                    f"{show(parameters[name])}")
+    return record
+
+
 # ---- the whole document ----------------------------------------------------------------------
 def check_document(document: Any) -> CheckedModel:
     """Every part of a parsed model file, checked; ModelFileError naming the field otherwise."""
@@ -735,4 +780,6 @@ def check_document(document: Any) -> CheckedModel:
         interaction_strengths=(_interaction_strengths(training["interaction_strengths"],
                                                       features.names)
                                if interpretable else None),
+        privacy=(_privacy(document["privacy"], training["parameters"])
+                 if "privacy" in document else None),
     )

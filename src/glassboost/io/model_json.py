@@ -24,7 +24,8 @@ import numpy as np
 
 from .detail import PART_DETAIL, AbsentPart, detail_rank, holds
 from .interpret_json import is_interpret_document, load_interpret_document
-from .model_check import FORMAT, FORMAT_VERSION, CheckedModel, ModelFileError, check_document
+from .model_check import (FORMAT, FORMAT_VERSION, PRIVACY_FORMAT_VERSION, CheckedModel,
+                          ModelFileError, check_document)
 
 __all__ = ["DEFAULT_MAX_BYTES", "ModelFileError", "load", "model_document", "to_json"]
 
@@ -155,6 +156,10 @@ def model_document(model: Any, detail: str = "all") -> dict:
             for c in conversions]
     if holds(detail, "bagged_intercept_"):
         document["bagged_intercept"] = _table(model.bagged_intercept_)
+    privacy = getattr(model, "privacy_budget_", None)
+    if privacy is not None:  # a differentially private model's account, at every level
+        document["format_version"] = PRIVACY_FORMAT_VERSION
+        document["privacy"] = {k: _json_safe(v) for k, v in privacy.items()}
     return document
 
 
@@ -310,7 +315,8 @@ def build_model(checked: CheckedModel) -> Any:
 
     classifier = checked.classes is not None
     estimator = ExplainableBoostingClassifier() if classifier else ExplainableBoostingRegressor()
-    if {"epsilon", "delta", "composition"} <= checked.parameters.keys():
+    if (checked.privacy is not None
+            or {"epsilon", "delta", "composition"} <= checked.parameters.keys()):
         # a differentially private model: its class keeps the privacy parameters
         from ..privacy import DPExplainableBoostingClassifier, DPExplainableBoostingRegressor
 
@@ -347,6 +353,10 @@ def build_model(checked: CheckedModel) -> Any:
     }
     if classifier:
         fitted["classes_"] = checked.classes
+    if checked.privacy is not None:
+        fitted["privacy_budget_"] = dict(checked.privacy)
+        fitted["noise_scale_binning_"] = checked.privacy["noise_scale_binning"]
+        fitted["noise_scale_boosting_"] = checked.privacy["noise_scale_boosting"]
     estimator.__dict__.update(fitted)
     return estimator
 
