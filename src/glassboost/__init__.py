@@ -25,17 +25,19 @@ _PUBLIC = {
     "load": ".io.model_json",
     "merge_ebms": ".merge",
     "report": ".report",
+    "show": ".display",
     "show_side_by_side": ".blackbox.side_by_side",
 }
 
 __all__ = ["DPExplainableBoostingClassifier", "DPExplainableBoostingRegressor",
            "DataWarning", "ExplainableBoostingClassifier", "ExplainableBoostingRegressor",
            "__version__", "from_interpret", "input_coverage", "load", "merge_ebms", "report",
-           "show_side_by_side"]
+           "show", "show_side_by_side"]
 
 if TYPE_CHECKING:  # what type checkers and editors see
     from .blackbox.side_by_side import show_side_by_side
     from .coverage import input_coverage
+    from .display import show
     from .estimators import ExplainableBoostingClassifier, ExplainableBoostingRegressor
     from .io.interpret import from_interpret
     from .io.model_json import load

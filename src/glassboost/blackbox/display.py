@@ -3,10 +3,7 @@ own display in a notebook cell (the Plotly figure of its overview)."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
-
-PLOTLY_MIME = "application/vnd.plotly.v1+json"
 
 
 class Displayed:
@@ -23,9 +20,10 @@ class Displayed:
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict:
         """The overview figure as Plotly's own MIME type, which JupyterLab and VS Code draw
-        without loading anything; other front ends show the text."""
-        figure = json.loads(self.visualize().to_json())
-        return {PLOTLY_MIME: figure, "text/plain": repr(self)}
+        without loading anything, and as HTML for other front ends and static exports."""
+        from ..display import mime_bundle
+
+        return mime_bundle(self.visualize(), repr(self))
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.name!r}>"
