@@ -39,7 +39,11 @@ def _finish(fig: go.Figure, title: str, height: int, top: int = 70) -> go.Figure
     return fig
 
 
-def _bar_errors(scores: np.ndarray, lower: np.ndarray, upper: np.ndarray, color: str) -> dict:
+def _bar_errors(term: Term, scores: np.ndarray, lower: np.ndarray, upper: np.ndarray,
+                color: str) -> dict | None:
+    """Error bars of the band, or none when the model has no bagged spread."""
+    if not term.has_band:
+        return None
     return dict(type="data", symmetric=False, array=upper - scores, arrayminus=scores - lower,
                 color=color, thickness=1.2, width=4)
 
@@ -52,7 +56,8 @@ def _special_markers(term: Term, specials: list[int], k, name: str, color: str,
     return go.Scatter(
         x=[plotly_text(label) for label in labels], y=scores, mode="markers",
         marker=dict(color=color if classes else style.SPECIAL, size=11, symbol="diamond"),
-        error_y=_bar_errors(scores, lower, upper, color), showlegend=False, legendgroup=name,
+        error_y=_bar_errors(term, scores, lower, upper, color), showlegend=False,
+        legendgroup=name,
         customdata=[plotly_text(SPECIAL_MEANING[label]) for label in labels],
         hovertemplate="%{x}: %{customdata}<br>score %{y:.4f}<extra>"
                       + plotly_template_text(name) + "</extra>",
@@ -83,9 +88,10 @@ def _continuous(term: Term, score_title: str, classes, class_index, x_scale: str
         band = dict(mode="lines", line=dict(width=0, shape="hv"), hoverinfo="skip",
                     showlegend=False, legendgroup=name,
                     meta=dict(role="band", bins=step_bins.tolist(), **{"class": k}))
-        fig.add_trace(go.Scatter(x=x, y=upper[step_bins], **band), 1, 1)
-        fig.add_trace(go.Scatter(x=x, y=lower[step_bins], fill="tonexty",
-                                 fillcolor=style.with_alpha(color, 0.2), **band), 1, 1)
+        if term.has_band:
+            fig.add_trace(go.Scatter(x=x, y=upper[step_bins], **band), 1, 1)
+            fig.add_trace(go.Scatter(x=x, y=lower[step_bins], fill="tonexty",
+                                     fillcolor=style.with_alpha(color, 0.2), **band), 1, 1)
         fig.add_trace(go.Scatter(
             x=x, y=scores[step_bins], mode="lines", name=plotly_text(name), legendgroup=name,
             line=dict(color=color, width=2.2, shape="hv"), customdata=hover,
@@ -123,7 +129,7 @@ def _categorical(term: Term, score_title: str, classes, class_index) -> go.Figur
         fig.add_trace(go.Bar(
             x=[plotly_text(axis.labels[b]) for b in categories], y=scores,
             name=plotly_text(name), marker_color=color, showlegend=classes is not None,
-            error_y=_bar_errors(scores, lower, upper, "#444"), legendgroup=name,
+            error_y=_bar_errors(term, scores, lower, upper, "#444"), legendgroup=name,
             hovertemplate="%{x}<br>score %{y:.4f}<extra>" + plotly_template_text(name)
                           + "</extra>",
             meta=dict(role="score", bins=categories, **{"class": k})), 1, 1)

@@ -9,11 +9,28 @@ from typing import Any
 import numpy as np
 
 from ..schema import CONTINUOUS
-from .terms import BAND_WIDTH, Term, class_names, find_term, model_terms, score_label
+from .terms import (BAND_WIDTH, Term, class_names, find_term, has_bagged_spread, model_terms,
+                    score_label)
 
 IMPORTANCE_TITLE = "Mean |score| over the training data"
 BAND_DESCRIPTION = (f"score ± {BAND_WIDTH} standard deviations of the outer bags' scores "
                     "(about 95% of the bag models)")
+NO_BAND_DESCRIPTION = ("none: the model has no spread over outer bags (one bag), so the "
+                       "figures draw no band and lower and upper bounds equal the scores")
+
+
+def privacy_record(model: Any) -> dict | None:
+    """A differentially private model's account (``privacy_budget_``: budget, split, noise
+    scales), or only its parameters when the account is unknown (an older model file), with
+    its summary in words; None for a standard model."""
+    summary = getattr(model, "privacy_summary", None)
+    if summary is None:
+        return None
+    budget = getattr(model, "privacy_budget_", None)
+    record = (dict(budget) if budget is not None else
+              {name: getattr(model, name) for name in ("epsilon", "delta", "composition")})
+    record["summary"] = summary()
+    return record
 
 
 def _value_names(term: Term, axis: int) -> np.ndarray | list[str]:
@@ -69,6 +86,8 @@ class GlobalExplanation:
         self.terms: list[Term] = model_terms(model)
         self.score_title = score_label(model)
         self.classes = class_names(model)
+        self.privacy = privacy_record(model)
+        self.has_band = has_bagged_spread(model)
 
     @property
     def term_names(self) -> list[str]:
@@ -82,13 +101,18 @@ class GlobalExplanation:
     def data(self, key: int | str | None = None) -> dict:
         """InterpretML's layout: key None gives names and importances; a term (index or name)
         gives its bins, scores, bounds and density, plus ``missing``/``unseen`` for mains and
-        ``all_bins`` with the full tables. An interaction of any order has one table axis per
-        feature, named in ``feature_names`` with their bins in ``axis_names`` (a pair's also
-        in ``left_names``/``right_names``); InterpretML leaves terms of three or more features
-        out of its explanation, glassboost keeps them."""
+        ``all_bins`` with the full tables; key None also gives ``privacy`` for a differentially
+        private model (its account, see :func:`privacy_record`). An interaction of any order
+        has one table axis per feature, named in ``feature_names`` with their bins in
+        ``axis_names`` (a pair's also in ``left_names``/``right_names``); InterpretML leaves
+        terms of three or more features out of its explanation, glassboost keeps them."""
         if key is None:
-            return {"type": "global", "names": self.term_names, "scores": self.importances,
-                    "importance_type": "avg_weight", "bounds": BAND_DESCRIPTION}
+            overall = {"type": "global", "names": self.term_names, "scores": self.importances,
+                       "importance_type": "avg_weight",
+                       "bounds": BAND_DESCRIPTION if self.has_band else NO_BAND_DESCRIPTION}
+            if self.privacy is not None:
+                overall["privacy"] = self.privacy
+            return overall
         return _term_data(find_term(self.terms, key))
 
     def figure(self, term: int | str, class_index: int | None = None, x_scale: str = "auto"):
@@ -131,5 +155,8 @@ class GlobalExplanation:
         from . import static
 
         svg = static.svg_markup(self.plot())
-        return (f"<div><h4>{html.escape(self.name)}</h4>{svg}<p>{len(self.terms)} terms; "
-                "use <code>.figure(term)</code> for an interactive plot of one term.</p></div>")
+        private = ("" if self.privacy is None
+                   else f"<p>{html.escape(self.privacy['summary'])}</p>")
+        return (f"<div><h4>{html.escape(self.name)}</h4>{private}{svg}"
+                f"<p>{len(self.terms)} terms; use <code>.figure(term)</code> for an "
+                "interactive plot of one term.</p></div>")

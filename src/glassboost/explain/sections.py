@@ -61,7 +61,33 @@ def summary(model: Any, local: LocalExplanation, glob: GlobalExplanation,
         ("Intercept" + (" per class" if local.multiclass_names else ""), intercept_text(local)),
     ]
     return ("<section id=\"summary\"><h2>Summary</h2>" + table(facts, ["", ""])
-            + _metrics(model, local, train) + "</section>")
+            + _privacy(glob) + _bands(glob) + _metrics(model, local, train) + "</section>")
+
+
+def _privacy(glob: GlobalExplanation) -> str:
+    """A differentially private model's guarantee and account, in a paragraph of its own."""
+    if glob.privacy is None:
+        return ""
+    record = glob.privacy
+    facts = [("Differentially private", f"epsilon = {record['epsilon']:g}, delta = "
+                                         f"{record['delta']:g}"),
+             ("Composition", str(record["composition"]))]
+    if "noise_scale_binning" in record:
+        facts += [("Noise per binning count (std)", f"{record['noise_scale_binning']:.4g}"),
+                  ("Noise per boosting leaf sum (std)", f"{record['noise_scale_boosting']:.4g}")]
+    else:
+        facts.append(("Noise scales", "not in the model file"))
+    return ("<h3 id=\"privacy\">Privacy</h3><p class=\"gb-privacy\">"
+            + escape(record["summary"]) + "</p>" + table(facts, ["", ""]))
+
+
+def _bands(glob: GlobalExplanation) -> str:
+    """Says why the term plots have no uncertainty bands, when they have none."""
+    if glob.has_band:
+        return ""
+    return ("<p class=\"gb-no-bands\">The term plots draw no uncertainty bands: the model has "
+            "no spread over outer bags (it has one bag), and a band of zero width would claim "
+            "a certainty that was never measured.</p>")
 
 
 def _metrics(model: Any, local: LocalExplanation, train: tuple | None) -> str:

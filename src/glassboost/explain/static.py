@@ -46,7 +46,8 @@ def _title(fig: Figure, term: Term, extra: str = "") -> None:
 def _special_diamonds(ax, positions, term: Term, specials: list[int], series) -> None:
     for k, _, color in series:
         scores, lower, upper = (a[specials] for a in term.for_class(k))
-        ax.errorbar(positions, scores, yerr=[scores - lower, upper - scores], fmt="D",
+        ax.errorbar(positions, scores,
+                    yerr=[scores - lower, upper - scores] if term.has_band else None, fmt="D",
                     color=style.SPECIAL if k is None else color, capsize=3, markersize=7)
 
 
@@ -77,8 +78,9 @@ def _continuous(term: Term, score_title: str, classes, class_index, x_scale: str
     series = style.series(classes, class_index)
     for k, name, color in series:
         scores, lower, upper = (a[1:-1] for a in term.for_class(k))
-        ax.stairs(upper, values.positions, baseline=lower, fill=True, color=color, alpha=0.2,
-                  linewidth=0)
+        if term.has_band:
+            ax.stairs(upper, values.positions, baseline=lower, fill=True, color=color,
+                      alpha=0.2, linewidth=0)
         ax.stairs(scores, values.positions, baseline=None, color=color, linewidth=2,
                   label=mpl_text(name))
     ax.axhline(0, color="#888", linewidth=0.8, linestyle=":")
@@ -114,7 +116,8 @@ def _categorical(term: Term, score_title: str, classes, class_index) -> Figure:
     for i, (k, name, color) in enumerate(series):
         scores, lower, upper = (a[categories] for a in term.for_class(k))
         ax.bar(positions[:len(categories)] + (i - (len(series) - 1) / 2) * width, scores,
-               width=width * 0.95, color=color, yerr=[scores - lower, upper - scores],
+               width=width * 0.95, color=color,
+               yerr=[scores - lower, upper - scores] if term.has_band else None,
                capsize=3, error_kw=dict(ecolor="#444", linewidth=1), label=mpl_text(name))
     _special_diamonds(ax, positions[len(categories):], term, specials, series)
     ax.axhline(0, color="#888", linewidth=0.8)

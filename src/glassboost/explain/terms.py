@@ -55,6 +55,9 @@ class Term:
     upper: np.ndarray
     weights: np.ndarray
     importance: float
+    #: False when the model has no spread over bags (one bag, as a private model): figures then
+    #: draw no band, since a band of zero width would claim a certainty nobody measured.
+    has_band: bool = True
 
     @property
     def is_main(self) -> bool:
@@ -159,9 +162,16 @@ def score_label(model: Any) -> str:
     return "Score (added to the prediction)"
 
 
+def has_bagged_spread(model: Any) -> bool:
+    """Whether any score varies over the outer bags: a one-bag model has no spread to show."""
+    return any(np.any(np.asarray(sd, dtype=np.float64) > 0)
+               for sd in model.standard_deviations_)
+
+
 def model_terms(model: Any) -> list[Term]:
     """Every term of a fitted model, in the model's order."""
     importances = model.term_importances()
+    has_band = has_bagged_spread(model)
     terms = []
     for t, features in enumerate(model.term_features_):
         interaction = len(features) > 1
@@ -176,6 +186,7 @@ def model_terms(model: Any) -> list[Term]:
             upper=scores + spread,
             weights=np.asarray(model.bin_weights_[t], dtype=np.float64),
             importance=float(importances[t]),
+            has_band=has_band,
         ))
     return terms
 
