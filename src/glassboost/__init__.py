@@ -18,6 +18,7 @@ _PUBLIC = {
     "ExplainableBoostingClassifier": ".estimators",
     "ExplainableBoostingRegressor": ".estimators",
     "DataWarning": ".schema",
+    "dashboard": ".dashboard",
     "DPExplainableBoostingClassifier": ".privacy",
     "DPExplainableBoostingRegressor": ".privacy",
     "from_interpret": ".io.interpret",
@@ -31,12 +32,13 @@ _PUBLIC = {
 
 __all__ = ["DPExplainableBoostingClassifier", "DPExplainableBoostingRegressor",
            "DataWarning", "ExplainableBoostingClassifier", "ExplainableBoostingRegressor",
-           "__version__", "from_interpret", "input_coverage", "load", "merge_ebms", "report",
-           "show", "show_side_by_side"]
+           "__version__", "dashboard", "from_interpret", "input_coverage", "load",
+           "merge_ebms", "report", "show", "show_side_by_side"]
 
 if TYPE_CHECKING:  # what type checkers and editors see
     from .blackbox.side_by_side import show_side_by_side
     from .coverage import input_coverage
+    from .dashboard import dashboard
     from .display import show
     from .estimators import ExplainableBoostingClassifier, ExplainableBoostingRegressor
     from .io.interpret import from_interpret

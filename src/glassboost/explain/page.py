@@ -33,7 +33,8 @@ nav a { margin-right: 16px; }
 """
 
 FILTER_SCRIPT = """
-document.getElementById("gb-filter").addEventListener("input", function (event) {
+var gbFilter = document.getElementById("gb-filter");
+if (gbFilter) gbFilter.addEventListener("input", function (event) {
   var query = event.target.value.trim().toLowerCase();
   document.querySelectorAll("#gb-terms tbody tr").forEach(function (row) {
     row.hidden = query !== "" && row.dataset.name.indexOf(query) === -1;

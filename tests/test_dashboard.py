@@ -1,0 +1,110 @@
+"""glassboost.dashboard: an EBM and LightGBM on one page, every panel drawn in real headless
+Chromium, offline, without script errors; and the CLI command that builds it."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from html.parser import HTMLParser
+from pathlib import Path
+
+import numpy as np
+import pytest
+from sklearn.datasets import load_breast_cancer
+
+import glassboost
+from glassboost import ExplainableBoostingClassifier
+from test_report import _chromium_command, _probe
+
+lightgbm = pytest.importorskip("lightgbm")
+pytest.importorskip("shap")
+
+# Injected first in <head>: records script errors, then prints the sections of the panels that
+# hold a Plotly-drawn <svg>, and how many panels there are.
+PROBE = """<script>
+window.gbErrors = [];
+window.addEventListener("error", function (e) { window.gbErrors.push(String(e.message)); });
+window.addEventListener("load", function () { setTimeout(function () {
+  var panels = document.querySelectorAll("div.gb-plot");
+  var drawn = Array.prototype.filter.call(panels, function (d) {
+    return d.querySelectorAll("svg.main-svg").length > 0 &&
+           d.querySelectorAll("div.plotly-graph-div").length === 1; });
+  console.log("GB-PROBE " + JSON.stringify({panels: panels.length,
+    drawn: drawn.map(function (d) { return d.dataset.section; }), errors: window.gbErrors}));
+}, 300); });
+</script>"""
+
+
+@pytest.fixture(scope="module")
+def models():
+    X, y = load_breast_cancer(return_X_y=True, as_frame=True)
+    X = X.iloc[:, :5]
+    ebm = ExplainableBoostingClassifier(interactions=1, outer_bags=1, max_rounds=100)
+    booster = lightgbm.LGBMClassifier(n_estimators=30, verbose=-1)
+    return {"EBM": ebm.fit(X[:400], y[:400]), "LightGBM": booster.fit(X[:400], y[:400])}, \
+        X[400:], y[400:].to_numpy()
+
+
+class _Panels(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.panels: list[dict] = []
+        self.external: list[str] = []
+
+    def handle_starttag(self, tag, attrs) -> None:
+        attributes = dict(attrs)
+        if tag == "div" and "gb-plot" in (attributes.get("class") or "").split():
+            self.panels.append(attributes)
+        for key in ("src", "href"):
+            if attributes.get(key) and not attributes[key].startswith("#"):
+                self.external.append(attributes[key])
+
+
+@pytest.fixture(scope="module")
+def page(models, tmp_path_factory) -> Path:
+    fitted, X, y = models
+    path = tmp_path_factory.mktemp("dashboard") / "dashboard.html"
+    html = glassboost.dashboard(fitted, X, y, path, rows=[0, 5], title="EBM <vs> LightGBM")
+    assert path.read_text(encoding="utf-8") == html
+    return path
+
+
+def test_dashboard_has_a_column_per_model_in_every_section(models, page):
+    fitted, X, _ = models
+    parser = _Panels()
+    parser.feed(page.read_text(encoding="utf-8"))
+    sections = [p["data-section"] for p in parser.panels]
+    # ROC, PR, calibration; importance; three shapes; two rows: each once per model
+    assert sections == (["performance"] * 6 + ["importance"] * 2 + ["shape"] * 6
+                        + ["row"] * 4)
+    shapes = [p for p in parser.panels if p["data-section"] == "shape"]
+    top = fitted["EBM"].term_importances()
+    mains = [n for n, f in zip(fitted["EBM"].term_names_, fitted["EBM"].term_features_)
+             if len(f) == 1]
+    best = sorted(mains, key=lambda n: -top[fitted["EBM"].term_names_.index(n)])[:3]
+    assert [p["data-key"] for p in shapes[::2]] == best
+    assert shapes[1]["data-explanation"] == "LightGBM: partial dependence"
+    assert parser.external == []
+    assert "EBM &lt;vs&gt; LightGBM" in page.read_text(encoding="utf-8")
+
+
+def test_dashboard_renders_offline_in_a_real_browser(page, tmp_path):
+    probed = tmp_path / "probed.html"
+    probed.write_text(page.read_text(encoding="utf-8").replace("<head>", "<head>" + PROBE, 1),
+                      encoding="utf-8")
+    command = _chromium_command(probed, tmp_path / "page.png", tmp_path / "profile",
+                                offline=True)
+    log = subprocess.run(command, capture_output=True, text=True, timeout=180).stderr
+    probe = _probe(log)
+    assert probe["errors"] == []
+    assert probe["panels"] == 18 and len(probe["drawn"]) == 18  # one plot drawn per panel
+
+
+def test_bad_arguments_are_named(models):
+    fitted, X, y = models
+    with pytest.raises(ValueError, match=r"features not in X: \['height'\]"):
+        glassboost.dashboard(fitted, X, y, features=["height"])
+    with pytest.raises(ValueError, match=r"rows must be positions in X .* got \[1000\]"):
+        glassboost.dashboard(fitted, X, y, rows=[1000])
+    with pytest.raises(ValueError, match="models is empty"):
+        glassboost.dashboard({}, X, y)
