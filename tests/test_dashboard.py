@@ -108,3 +108,29 @@ def test_bad_arguments_are_named(models):
         glassboost.dashboard(fitted, X, y, rows=[1000])
     with pytest.raises(ValueError, match="models is empty"):
         glassboost.dashboard({}, X, y)
+
+
+def test_cli_builds_the_dashboard_of_a_saved_model_and_a_pickled_one(models, tmp_path, capsys):
+    import joblib
+
+    from glassboost.cli import main
+
+    fitted, X, y = models
+    data = X.assign(label=y)
+    data.to_csv(tmp_path / "test.csv", index=False)
+    fitted["EBM"].to_json(tmp_path / "ebm.json")
+    joblib.dump(fitted["LightGBM"], tmp_path / "lgbm.joblib")
+    out = tmp_path / "dash.html"
+    assert main(["dashboard", str(tmp_path / "ebm.json"), str(tmp_path / "test.csv"),
+                 "--target", "label", "--compare", str(tmp_path / "lgbm.joblib"),
+                 "--features", "mean radius", "--rows", "3", "--out", str(out)]) == 0
+    assert capsys.readouterr().out.strip() == f"Wrote {out}"
+    parser = _Panels()
+    parser.feed(out.read_text(encoding="utf-8"))
+    assert [p["data-explanation"] for p in parser.panels if p["data-section"] == "shape"] == \
+        ["ebm", "lgbm: partial dependence"]
+    (tmp_path / "junk.joblib").write_text("not a pickle")
+    assert main(["dashboard", str(tmp_path / "ebm.json"), str(tmp_path / "test.csv"),
+                 "--target", "label", "--compare", str(tmp_path / "junk.joblib"),
+                 "--out", str(out)]) == 2
+    assert "junk.joblib is not a pickle or joblib file" in capsys.readouterr().err

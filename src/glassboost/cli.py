@@ -134,6 +134,27 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--out", required=True, metavar="PATH", help="HTML file to write")
     report.set_defaults(run=cli_commands.report)
 
+    dashboard = commands.add_parser(
+        "dashboard", help="compare a saved model with other models on one HTML page",
+        description="Write one offline HTML page comparing a saved model, and optionally "
+                    "pickled or joblib models with a scikit-learn API, on a table with its "
+                    "target: performance curves, importances, feature shapes and explained "
+                    "rows.",
+    )
+    dashboard.add_argument("model", metavar="MODEL", help="model file written by 'train'")
+    dashboard.add_argument("data", metavar="DATA", help=f"table to compare on ({TABLES})")
+    dashboard.add_argument("--target", required=True, metavar="COL", help="the target column")
+    dashboard.add_argument("--compare", nargs="+", default=[], metavar="PICKLE",
+                           help="pickle or joblib files of fitted models to show beside it "
+                                "(loading a pickle runs its code: use only files you trust)")
+    dashboard.add_argument("--features", nargs="+", metavar="COL",
+                           help="features whose shapes to show (default: the model's three "
+                                "most important)")
+    dashboard.add_argument("--rows", nargs="+", type=int, default=[0, 1], metavar="N",
+                           help="positions of the rows to explain (default: 0 1)")
+    dashboard.add_argument("--out", required=True, metavar="PATH", help="HTML file to write")
+    dashboard.set_defaults(run=cli_commands.dashboard)
+
     demo = commands.add_parser(
         "demo", help="train and evaluate on the bundled credit data",
         description="Train on 80% of the bundled credit data (target Status), print held-out "

@@ -1,4 +1,4 @@
-"""What each ``glassboost`` subcommand does: train, predict, report and demo.
+"""What each ``glassboost`` subcommand does: train, predict, report, dashboard and demo.
 
 The functions take the parsed arguments, call the library, and print short summaries to stdout.
 User errors surface as :class:`~glassboost.cli_io.CliError`.
@@ -293,6 +293,36 @@ def report(args: argparse.Namespace) -> None:
     else:
         X, y = frame, None
     write_report(model, X, y, args.out)
+    print(f"Wrote {args.out}")
+
+
+def load_other_model(path: str) -> Any:
+    """A fitted model with a scikit-learn API from a pickle or joblib file."""
+    import joblib
+
+    check_file(path)
+    try:
+        return joblib.load(path)
+    except Exception as error:  # pickle raises many kinds for a file that is not one
+        raise CliError(f"{path} is not a pickle or joblib file of a model: "
+                       f"{one_line(error)}") from None
+
+
+def dashboard(args: argparse.Namespace) -> None:
+    """Write the dashboard of a saved model, and of pickled models beside it, on a table with
+    its target."""
+    model = load_model(args.model)
+    models = {Path(args.model).stem: model}
+    for path in args.compare:
+        name = Path(path).stem
+        if name in models:
+            name = path
+        models[name] = load_other_model(path)
+    X, target = split_target(read_table(args.data), args.target, args.data)
+    y = target_values(target, "classification" if is_classifier(model) else "regression")
+    with library_errors("the dashboard failed"):
+        glassboost.dashboard(models, X, y, args.out, features=args.features,
+                             rows=args.rows)
     print(f"Wrote {args.out}")
 
 
