@@ -60,7 +60,7 @@ def private_categorical(kind: str, column: Column, order: list[str] | None, max_
     categories share the unseen bin."""
     labels, counts = np.unique(column.values.astype(str), return_counts=True)
     if order is not None:
-        extra = sorted(set(labels) - set(order))
+        extra = sorted(set(labels.tolist()) - set(order))
         if extra:
             raise ValueError(f"values {extra[:5]} are not among the declared ordinal "
                              f"categories {order[:10]}")

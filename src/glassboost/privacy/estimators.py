@@ -21,12 +21,13 @@ from threadpoolctl import threadpool_limits
 from ..binning import bin_column, smallest_code_dtype
 from ..booster import BaggedTerms
 from ..estimators import (FITTED_ATTRIBUTES, TRAINING_SUMMARIES, ExplainableBoostingClassifier,
-                          ExplainableBoostingRegressor, _store_parameters)
-from ..objectives import classification_objective, regression_objective
+                          ExplainableBoostingRegressor, _check_finite_model,
+                          _store_parameters)
+from ..objectives import check_target_scale, classification_objective, regression_objective
 from ..parameters import (check_number, check_random_state, check_validation_size,
                           parse_exclude, resolve_n_threads)
 from ..purification import finish_terms
-from ..resources import typed_bytes
+from ..resources import check_fit_memory, typed_bytes
 from ..schema import CONTINUOUS, NOMINAL, type_table
 from .accounting import check_privacy_parameters, plan_budget
 from .binning import private_categorical, private_continuous, public_bounds
@@ -118,8 +119,12 @@ class _DPFit:
                 UserWarning, stacklevel=3)
         names, types, columns = table.names, table.types, table.columns
         n_rows = len(columns[0].values)
+        if n_rows == 0:  # as the standard estimators say it
+            raise ValueError(f"X has no rows: found array with 0 sample(s) (shape=(0, "
+                             f"{len(names)})) while a minimum of 1 is required.")
         if n_rows < 2:
             raise ValueError(f"n_samples={n_rows}: at least 2 samples are required to fit")
+        check_fit_memory(self._fit_bytes(X, table), n_rows, len(names))
         if (isinstance(self.validation_size, numbers.Integral)
                 and self.validation_size >= n_rows):
             raise ValueError(f"validation_size={self.validation_size} rows must be below the "
@@ -222,6 +227,7 @@ class _DPFit:
                                          for i in range(len(names))], dtype=np.float64),
         }
         fitted.update(self._fitted_target_attributes())
+        _check_finite_model(fitted)
         return fitted
 
     def estimate_mem(self, X: Any, y: Any = None, data_multiplier: float = 0.0) -> int:
@@ -233,17 +239,20 @@ class _DPFit:
         _check_dp_params(self)
         table = type_table(X, self.feature_names, self.feature_types, "timestamp",
                            self.exclude)
+        data_bytes = (X.memory_usage(deep=True).sum() if hasattr(X, "memory_usage")
+                      else np.asarray(X).nbytes) + (0 if y is None else np.asarray(y).nbytes)
+        return int(self._fit_bytes(X, table) + data_multiplier * data_bytes)
+
+    def _fit_bytes(self, X: Any, table) -> int:
+        """Bytes of the private fit of the typed ``table`` of ``X`` at its peak."""
         n_rows, n_features = len(table.columns[0].values), len(table.names)
         n_terms = n_features - len(parse_exclude(self.exclude, table.names))
         code_bytes = smallest_code_dtype(self.max_bins + 2).itemsize
         per_bag = (16 * n_rows  # scores, training rows
                    + 8 * self.max_rounds * n_terms * (2 * self.max_leaves - 1))
         parallel = min(resolve_n_threads(self.n_jobs), self.outer_bags)
-        size = (typed_bytes(X, table) + code_bytes * n_rows * n_terms + 8 * n_rows
-                + parallel * per_bag)
-        data_bytes = (X.memory_usage(deep=True).sum() if hasattr(X, "memory_usage")
-                      else np.asarray(X).nbytes) + (0 if y is None else np.asarray(y).nbytes)
-        return int(size + data_multiplier * data_bytes)
+        return int(typed_bytes(X, table) + code_bytes * n_rows * n_terms + 8 * n_rows
+                   + parallel * per_bag)
 
     def privacy_summary(self) -> str:
         """What the fitted model spent, in words."""
@@ -322,8 +331,13 @@ class DPExplainableBoostingRegressor(_DPFit, ExplainableBoostingRegressor):
             raise ValueError(f"privacy_target_min ({low!r}) must be below privacy_target_max "
                              f"({high!r})")
         self._target_range = (float(low), float(high))
+        y_clipped = np.clip(y_encoded, low, high)
+        # the clipped targets and the range (the gradient clip) enter the sums: as the
+        # standard estimators, refuse scales whose sums overflow
+        check_target_scale(self._objective(), np.append(y_clipped, float(high) - float(low)),
+                           np.ones(len(y_clipped)))
         # starting from the public range's middle costs nothing and saves rounds
-        return np.clip(y_encoded, low, high), (low + high) / 2.0, float(high - low), SQUARED_ERROR
+        return y_clipped, (low + high) / 2.0, float(high - low), SQUARED_ERROR
 
     def _objective(self):
         return regression_objective("rmse")
