@@ -41,7 +41,7 @@ def test_check_number_accepts() -> None:
     ("gain_scale", 0.0), ("random_state", -3), ("n_jobs", 0),
     ("validation_size", 1.5), ("validation_size", -1), ("interactions", -1),
     ("interactions", "3y"), ("interactions", 2.5), ("interactions", [("a", "nope")]),
-    ("exclude", [("a", "b", "c")]), ("monotone_constraints", [1, 0]),
+    ("exclude", [("a", "b", "a")]), ("monotone_constraints", [1, 0]),
     ("monotone_constraints", [2, 0, 0, 0]), ("feature_types", ["numeric"] * 4),
 ])
 def test_fit_errors_name_the_parameter(param, value) -> None:
@@ -90,13 +90,15 @@ def test_check_random_state_and_validation_size() -> None:
     (None, (0, None)), (0, (0, None)), ("3x", (12, None)), (" 1.5 x ", (6, None)),
     (5, (5, None)), (5.0, (5, None)), (0.5, (2, None)), (np.int64(2), (2, None)),
     ([("b", "a"), (2, 3), ["a", "b"]], (2, [(0, 1), (2, 3)])),
+    ([("c", "a", "b"), (0, 1), (1, 2, 0), ("d", 0, 1, 2)], (3, [(2, 0, 1), (0, 1), (3, 0, 1, 2)])),
 ])
 def test_parse_interactions(interactions, expected) -> None:
     assert parse_interactions(interactions, NAMES) == expected
 
 
 @pytest.mark.parametrize("interactions, message", [
-    ([("a",)], "not a pair"), ([("a", "a")], "repeats"), ([(0, 9)], "out of range"),
+    ([("a",)], "not a term of two or more"), ([("a", "a")], "repeats"),
+    ([("a", "b", "a")], "repeats"), ([(0, 9)], "out of range"),
     ([("a", None)], "neither"), ({"a": 1}, "interactions"), (np.nan, "interactions"),
 ])
 def test_parse_interactions_errors(interactions, message) -> None:

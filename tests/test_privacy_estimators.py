@@ -171,12 +171,38 @@ def test_bad_target_range_and_refused_inputs():
     # with public bounds, infinite values are clipped like any value outside them
     DPExplainableBoostingClassifier(privacy_bounds=BOUNDS, max_rounds=2).fit(
         X.assign(b=np.where(y == 1, np.inf, -np.inf)), y)
-    missing = X.copy()
-    missing.loc[7, "b"] = np.nan
-    with pytest.raises(ValueError, match="Feature 'b' has missing .* row 7"):
-        DPExplainableBoostingClassifier(privacy_bounds=BOUNDS).fit(missing, y)
+    texty = X.astype({"b": object})
+    texty.loc[7, "b"] = "n/a"
+    with pytest.raises(ValueError, match="Feature 'b' has non-numeric values .* row 7"):
+        DPExplainableBoostingClassifier(privacy_bounds=BOUNDS, feature_types=[
+            "continuous", "continuous", "nominal"]).fit(texty, y)
     with pytest.raises(ValueError, match="requires y"):
         DPExplainableBoostingClassifier(privacy_bounds=BOUNDS).fit(X, None)
+
+
+def test_missing_values_get_a_private_missing_bin():
+    X, y = _data(3000)
+    rng = np.random.default_rng(9)
+    X = X.astype({"c": object})
+    gone = rng.random(len(X)) < 0.25  # a quarter of a missing, where y is mostly 1
+    X.loc[gone, "a"] = np.nan
+    y = np.where(gone, (rng.random(len(X)) < 0.9).astype(int), y)
+    X.loc[:0, "c"] = None  # one missing category: far below a category's share
+    model = DPExplainableBoostingClassifier(
+        epsilon=8, privacy_bounds=BOUNDS, random_state=4,
+        feature_types=["continuous", "continuous", "nominal"]).fit(X, y)
+    a, b, c = (model.term_names_.index(name) for name in "abc")
+    weights = model.bin_weights_
+    # the missing bin's weight is its noisy count (scaled like every bin), and it is boosted
+    share = weights[a][0] / weights[a].sum()
+    assert abs(share - gone.mean()) < 0.02
+    assert model.term_scores_[a][0] > 0.5
+    # no missing values, or too few: weight 0, score 0, as a standard model never seeing any
+    for term in (b, c):
+        assert weights[term][0] == 0 and model.term_scores_[term][0] == 0
+    # the missing cell is part of each feature's histogram: no extra query, same noise
+    assert model.privacy_budget_["n_binning_queries"] == 3
+    assert np.all(np.isfinite(model.predict_proba(X)))
 
 
 def test_rare_categories_share_the_other_bin():
@@ -221,7 +247,7 @@ def _audit_scores(noise_on: bool, n_trials: int, seed: int):
         for _ in range(n_trials):
             tables = np.zeros((1, 6))
             dp_boost(codes, np.arange(n, dtype=np.int64), split_bins, weights, y,
-                     np.zeros(n), tables, rng.random((1, 1, 2)), rng.standard_normal((1, 1, 3)),
+                     np.zeros(n), tables, rng.random((1, 1, 2)), rng.standard_normal((1, 1, 4)),
                      sigma, learning_rate, 1.0, LOG_LOSS)
             released.append(tables[0, 1])
         outputs.append(np.array(released))
@@ -314,6 +340,9 @@ def _reference_boost(codes, split_bins, bin_weights, y, scores, cut_draws, noise
             for leaf, (lo, hi) in enumerate(zip(edges[:-1], edges[1:])):
                 noisy = learning_rate * histogram[lo:hi].sum() + noise_scale * noise[r, t, leaf]
                 update[lo:hi] = -noisy / bin_weights[t, lo:hi].sum()
+            if bin_weights[t, 0] > 0:  # the missing bin, a leaf of its own
+                noisy = learning_rate * histogram[0] + noise_scale * noise[r, t, -1]
+                update[0] = -noisy / bin_weights[t, 0]
             tables[t] += update
             scores = scores + update[codes[t]]
     return tables, scores
@@ -324,13 +353,15 @@ def test_step_rule_matches_numpy_reference(objective):
     rng = np.random.default_rng(objective)
     n, n_terms, max_bins = 300, 3, 9
     split_bins = np.array([8, 3, 6])
-    codes = np.stack([rng.integers(1, s, n) for s in split_bins]).astype(np.uint8)
+    # rows in the missing bin 0 too; the second term's missing bin has no weight (not kept)
+    codes = np.stack([rng.integers(0, s, n) for s in split_bins]).astype(np.uint8)
     weights = np.zeros((n_terms, max_bins))
     for t, s in enumerate(split_bins):
-        weights[t, 1:s] = rng.uniform(5, 50, s - 1)
+        weights[t, :s] = rng.uniform(5, 50, s)
+    weights[1, 0] = 0.0
     y = (rng.random(n) < 0.4).astype(float) if objective == LOG_LOSS else rng.normal(0, 3, n)
     draws = rng.random((7, n_terms, 2))
-    noise = rng.standard_normal((7, n_terms, 3))
+    noise = rng.standard_normal((7, n_terms, 4))
     expected_tables, expected_scores = _reference_boost(
         codes, split_bins, weights, y, np.zeros(n), draws, noise, 0.3, 0.2, 2.0, objective)
     scores, tables = np.zeros(n), np.zeros((n_terms, max_bins))
@@ -338,6 +369,7 @@ def test_step_rule_matches_numpy_reference(objective):
              draws, noise, 0.3, 0.2, 2.0, objective)
     assert np.allclose(tables, expected_tables, rtol=1e-12, atol=1e-12)
     assert np.allclose(scores, expected_scores, rtol=1e-12, atol=1e-12)
+    assert tables[0, 0] != 0 and tables[1, 0] == 0  # the missing leaf, kept and not kept
     if objective == SQUARED_ERROR:  # the clip bounds every gradient, so it changes the fit
         unclipped, _ = _reference_boost(codes, split_bins, weights, y, np.zeros(n), draws,
                                         noise, 0.3, 0.2, 1e9, objective)

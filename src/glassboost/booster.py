@@ -92,9 +92,9 @@ class BaggedTerms:
 
     base_scores: np.ndarray  # (n_scores,)
     main_features: list[int]
-    pairs: list[tuple[int, int]]
+    pairs: list[tuple[int, ...]]  # pairs, then any explicit terms of three or more features
     main_tables: list[list[np.ndarray]]  # [bag][term] -> (n_bins, n_scores)
-    pair_tables: list[list[np.ndarray]]  # [bag][pair] -> (n1, n2, n_scores)
+    pair_tables: list[list[np.ndarray]]  # [bag][pair] -> (n1, n2[, ...], n_scores)
     pair_strengths: dict[tuple[int, int], float] = field(default_factory=dict)
     best_steps: np.ndarray | None = None  # (2, n_bags): best step per stage and bag
     bags: list[int] | None = None  # the bags in the tables (all, unless a fit was stopped)
@@ -286,22 +286,53 @@ def main_term_codes(codes: np.ndarray, features: list[int]) -> np.ndarray:
     return np.ascontiguousarray(by_feature)
 
 
-def pair_term_codes(codes: np.ndarray, pairs: list[tuple[int, int]],
+def pair_term_codes(codes: np.ndarray, pairs: list[tuple[int, ...]],
                     n_bins: np.ndarray) -> np.ndarray:
-    """Each pair term's cell per row, ``code1 * n2 + code2``, one term per row of the result
-    (n_pairs, n_rows), in the smallest unsigned type."""
-    largest = max(int(n_bins[a]) * int(n_bins[b]) for a, b in pairs)
+    """Each interaction term's cell per row, one term per row of the result (n_terms,
+    n_rows), in the smallest unsigned type: a pair's is ``code1 * n2 + code2``, a term of more
+    features the row-major combination of all its codes, as ``predict`` gathers it."""
+    largest = max(_cell_count(term, n_bins) for term in pairs)
     dtype = np.uint16 if largest <= 2**16 else np.uint32
     cells = np.empty((len(pairs), codes.shape[0]), dtype=dtype)
-    for t, (a, b) in enumerate(pairs):
-        cells[t] = codes[:, a].astype(dtype) * dtype(n_bins[b]) + codes[:, b]
+    for t, term in enumerate(pairs):
+        cells[t] = codes[:, term[0]]
+        for f in term[1:]:
+            cells[t] = cells[t] * dtype(n_bins[f]) + codes[:, f]
     return cells
 
 
+def interaction_order(terms: list[tuple[int, ...]]) -> list[tuple[int, ...]]:
+    """Explicit interaction terms in the order they are boosted and stored: pairs as given,
+    then terms of more features by their size and sorted features, as InterpretML orders them
+    (each keeps its own order of features)."""
+    wide = sorted((t for t in terms if len(t) > 2), key=lambda t: (len(t), sorted(t)))
+    return [t for t in terms if len(t) <= 2] + wide
+
+
+def _cell_count(term: tuple[int, ...], n_bins: np.ndarray) -> int:
+    return int(np.prod([int(n_bins[f]) for f in term]))
+
+
+def tensor_shapes(features: list[tuple[int, ...]], n_bins: np.ndarray) -> np.ndarray | None:
+    """The kernel's ``tensor_shapes`` (``kernels.boost``): per term of three or more features
+    its number of features and their bins, 0 for mains and pairs; None without such terms."""
+    widest = max((len(t) for t in features), default=0)
+    if widest < 3:
+        return None
+    shapes = np.zeros((len(features), 1 + widest), dtype=np.int64)
+    for t, term in enumerate(features):
+        if len(term) >= 3:
+            shapes[t, 0] = len(term)
+            shapes[t, 1:1 + len(term)] = n_bins[list(term)]
+    return shapes
+
+
 def _pack_terms(features: list[tuple[int, ...]], n_bins: np.ndarray, data: BinnedData):
-    """Arrays describing terms for the boosting kernel (a main term has ``n2 == 1``)."""
-    n1 = n_bins[[t[0] for t in features]].astype(np.int64)
-    n2 = np.array([n_bins[t[1]] if len(t) > 1 else 1 for t in features], dtype=np.int64)
+    """Arrays describing terms for the boosting kernel (a main term has ``n2 == 1``, and so
+    has a term of three or more features, whose ``n1`` counts its cells)."""
+    n1 = np.array([n_bins[t[0]] if len(t) < 3 else _cell_count(t, n_bins) for t in features],
+                  dtype=np.int64)
+    n2 = np.array([n_bins[t[1]] if len(t) == 2 else 1 for t in features], dtype=np.int64)
     nominal = np.array([len(t) == 1 and data.nominal[t[0]] for t in features], dtype=np.bool_)
     monotone = np.array([data.monotone[t[0]] if len(t) == 1 else 0 for t in features], np.int64)
     return n1, n2, nominal, monotone
@@ -329,9 +360,10 @@ def bin_space_pays(objective_code: int, n1: np.ndarray, n2: np.ndarray, n_rows: 
 def _run_stage(term_codes, features, n_bins, data, objective, settings, scores, rows: BagRows,
                seed, objective_params=NO_PARAMS, control=None):
     n1, n2, nominal, monotone = _pack_terms(features, n_bins, data)
+    shapes = tensor_shapes(features, n_bins)
     tables = np.zeros((len(features), int((n1 * n2).max()), objective.n_scores))
-    in_bins = bin_space_pays(objective.code, n1, n2, term_codes.shape[1],
-                             (rows.train_w, rows.val_w))
+    in_bins = shapes is None and bin_space_pays(objective.code, n1, n2, term_codes.shape[1],
+                                                (rows.train_w, rows.val_w))
     best_step, _, best_loss = boost_terms(
         term_codes, n1, n2, nominal, monotone, rows.train_count, rows.train_w, rows.train_wy,
         rows.val_w, rows.val_wy, rows.val_loss_offset, objective.code, scores, tables,
@@ -343,9 +375,11 @@ def _run_stage(term_codes, features, n_bins, data, objective, settings, scores, 
         settings.cyclic_progress, settings.cat_smooth, settings.gain_scale, in_bins, seed,
         survival=time_order(data.y) if objective.code == SURVIVAL_COX else None,
         objective_params=objective_params, options=settings.options, control=control,
+        tensor_shapes=shapes,
     )
-    return [tables[i, : n1[i] * n2[i]].reshape(n1[i], n2[i], -1) if n2[i] > 1
-            else tables[i, : n1[i]].copy() for i in range(len(features))], best_step, best_loss
+    return [tables[i, : n1[i] * n2[i]].reshape(*n_bins[list(term)], -1) if len(term) > 1
+            else tables[i, : n1[i]].copy() for i, term in enumerate(features)], \
+        best_step, best_loss
 
 
 def _scores_from_tables(base, codes, features, tables, n_rows, init_score=None):
@@ -554,7 +588,7 @@ class Booster:
 
         strengths: dict[tuple[int, int], float] = {}
         if explicit_pairs:
-            pairs = list(candidate_pairs)
+            pairs = interaction_order(candidate_pairs)
         elif n_pairs > 0 and candidate_pairs and not (self.monitor and self.monitor.stopped):
             pair_array = np.array(candidate_pairs, dtype=np.int64)
 
@@ -587,8 +621,8 @@ class Booster:
             if not pairs:
                 return [], 0, 0.0
             if self.monitor is not None and self.monitor.stopped:  # zero tables
-                return [np.zeros((data.n_interaction_bins[a], data.n_interaction_bins[b],
-                                  self.objective.n_scores)) for a, b in pairs], 0, np.nan
+                return [np.zeros((*data.n_interaction_bins[list(term)],
+                                  self.objective.n_scores)) for term in pairs], 0, np.nan
             return _run_stage(pair_codes, pairs, data.n_interaction_bins, data, self.objective,
                               self.pair_settings, bag_scores(bag), self._bag_rows(bag),
                               self.kernel_seeds[bag] + 1, self.objective_params,

@@ -27,7 +27,8 @@ from .parameters import (check_inner_bags, check_max_time, check_number,
                          check_random_state, check_validation_size, clean_bags,
                          clean_init_score, cyclic_progress_fraction, missing_code,
                          parse_callbacks,
-                         parse_exclude, parse_interactions, parse_monotone, resolve_n_threads)
+                         parse_exclude, parse_interactions, parse_monotone, resolve_n_threads,
+                         check_tensor_sizes)
 from .purification import finish_terms
 from .resources import (check_fit_memory, check_input_memory, estimate_fit_memory, fit_size,
                         typed_bytes)
@@ -257,7 +258,8 @@ class _EBMBase(BaseEstimator):
                         f"interactions: pair {[names[i] for i in pair]} contains a monotone "
                         "constrained feature; pairs would break the constraint"
                     )
-            candidates = [p for p in explicit if p not in excluded]
+            candidates = [p for p in explicit if tuple(sorted(p)) not in excluded]
+            check_tensor_sizes(candidates, [b.n_interaction_bins for b in bins], names)
         else:
             candidates = [
                 p for p in combinations(range(len(names)), 2)
@@ -315,12 +317,12 @@ class _EBMBase(BaseEstimator):
         main_weights = {f: np.bincount(data.codes[:, f], weights=weights, minlength=bins[f].n_bins)
                         for f in main_features}
         pair_weights = {}
-        for i, j in bagged.pairs:
-            n1, n2 = bins[i].n_interaction_bins, bins[j].n_interaction_bins
-            cell = (data.interaction_codes[:, i].astype(np.int64) * n2
-                    + data.interaction_codes[:, j])
-            pair_weights[(i, j)] = np.bincount(cell, weights=weights,
-                                               minlength=n1 * n2).reshape(n1, n2)
+        for term in bagged.pairs:  # pairs and terms of more features: row-major cells
+            shape = [bins[f].n_interaction_bins for f in term]
+            cell = np.ravel_multi_index(
+                tuple(data.interaction_codes[:, f].astype(np.int64) for f in term), shape)
+            pair_weights[term] = np.bincount(cell, weights=weights,
+                                             minlength=int(np.prod(shape))).reshape(shape)
         finished = finish_terms(bagged, main_weights, pair_weights,
                                 {f: bins[f].fine_to_coarse() for f in range(len(names))})
 

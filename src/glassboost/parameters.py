@@ -71,33 +71,59 @@ def feature_index(item: Any, names: Sequence[str], what: str) -> int:
 
 
 def parse_term(item: Any, names: Sequence[str], what: str) -> tuple[int, ...]:
-    """A main effect (one feature) or a pair, as sorted feature indices."""
+    """A term as feature indices: a main effect or a pair sorted, a term of three or more
+    features in the given order (InterpretML keeps that order for the table's axes)."""
     if isinstance(item, (str, numbers.Integral)):
         return (feature_index(item, names, what),)
-    if isinstance(item, Sequence) and 1 <= len(item) <= 2:
-        term = tuple(sorted(feature_index(f, names, what) for f in item))
+    if isinstance(item, Sequence) and len(item) >= 1:
+        term = tuple(feature_index(f, names, what) for f in item)
         if len(set(term)) != len(term):
             raise ValueError(f"{what}: term {item!r} repeats a feature")
-        return term
-    raise ValueError(
-        f"{what}: {item!r} is not a feature or a pair of features (higher-order terms are not "
-        "supported)"
-    )
+        return tuple(sorted(term)) if len(term) <= 2 else term
+    raise ValueError(f"{what}: {item!r} is not a feature or a list of features")
+
+
+#: Most cells (the product of the features' interaction bins) of a term of three or more
+#: features: its tensor and the exhaustive search of its trees grow with them. Three
+#: features of the default 64 interaction bins (66 x 66 x 66 with the missing and unseen
+#: bins) fit; four need max_interaction_bins <= 24.
+MAX_TENSOR_CELLS = 2**19
+
+
+def check_tensor_sizes(terms: Sequence[tuple[int, ...]], n_interaction_bins: Sequence[int],
+                       names: Sequence[str]) -> None:
+    """Raise ValueError naming a term of three or more features whose tensor would have more
+    than MAX_TENSOR_CELLS cells."""
+    for term in terms:
+        if len(term) < 3:
+            continue
+        shape = [int(n_interaction_bins[f]) for f in term]
+        if int(np.prod(shape)) > MAX_TENSOR_CELLS:
+            raise ValueError(
+                f"interactions: term {[names[f] for f in term]} would have "
+                f"{' x '.join(map(str, shape))} = {int(np.prod(shape)):,} cells, more than the "
+                f"limit of {MAX_TENSOR_CELLS:,}; lower max_interaction_bins or use fewer "
+                "features in the term"
+            )
 
 
 def parse_exclude(exclude: Any, names: Sequence[str]) -> set[tuple[int, ...]]:
-    """The terms the user excluded; 'mains' excludes every main effect."""
+    """The terms the user excluded, as sorted feature indices; 'mains' excludes every main
+    effect."""
     if exclude is None:
         return set()
     if isinstance(exclude, str) and exclude == "mains":
         return {(i,) for i in range(len(names))}
     if isinstance(exclude, str) or not isinstance(exclude, Sequence):
         raise ValueError(f"exclude must be None, 'mains' or a list of terms, got {exclude!r}")
-    return {parse_term(item, names, "exclude") for item in exclude}
+    return {tuple(sorted(parse_term(item, names, "exclude"))) for item in exclude}
 
 
 def parse_interactions(interactions: Any, names: Sequence[str]) -> tuple[int, list | None]:
-    """(number of pairs to detect, explicit pairs or None) from the ``interactions`` parameter."""
+    """(number of pairs to detect, explicit terms or None) from the ``interactions`` parameter.
+
+    Explicit terms are pairs or terms of three or more features; a term given twice (in any
+    order of its features) is kept once, at its first place."""
     n_features = len(names)
     if interactions is None:
         return 0, None
@@ -121,16 +147,17 @@ def parse_interactions(interactions: Any, names: Sequence[str]) -> tuple[int, li
             )
         return int(interactions), None
     if isinstance(interactions, Sequence):
-        pairs = []
+        pairs, seen = [], set()
         for item in interactions:
             term = parse_term(item, names, "interactions")
-            if len(term) != 2:
-                raise ValueError(f"interactions: {item!r} is not a pair of two features")
-            if term not in pairs:
+            if len(term) < 2:
+                raise ValueError(f"interactions: {item!r} is not a term of two or more features")
+            if tuple(sorted(term)) not in seen:
+                seen.add(tuple(sorted(term)))
                 pairs.append(term)
         return len(pairs), pairs
     raise ValueError(
-        f"interactions must be a count, a fraction, a string like '3x' or a list of pairs, "
+        f"interactions must be a count, a fraction, a string like '3x' or a list of terms, "
         f"got {interactions!r}"
     )
 

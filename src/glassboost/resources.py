@@ -286,7 +286,7 @@ def fit_size(bins: Sequence[FeatureBins], objective: Objective, weights: np.ndar
     n_rows = len(weights)
     n_bins = [b.n_bins for b in bins]
     n_interaction_bins = [b.n_interaction_bins for b in bins]
-    cells = sorted((n_interaction_bins[i] * n_interaction_bins[j] for i, j in candidates),
+    cells = sorted((int(np.prod([n_interaction_bins[f] for f in term])) for term in candidates),
                    reverse=True)
     detecting = not explicit and n_pairs > 0 and bool(cells)
     main_bins = np.array([n_bins[f] for f in main_features], dtype=np.int64)

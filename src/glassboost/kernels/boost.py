@@ -43,6 +43,7 @@ from .loss import (NO_PARAMS, RMSE_LOG, SQUARED_ERROR, add_group_loss, cox_risk_
                    group_softmax_gradient, score_exponential)
 from .bin_space import apply_in_bins, cell_sums, cooccurrence_layout, cooccurrence_prefix
 from .split import FIXED_HESSIAN_ARRAYS, main_term_update, pair_hessian_tables, pair_term_update
+from .tensor_split import tensor_term_update
 
 BLOCK_STEP_BUDGET = 0.5
 #: Positions in a control array: the stop flag, and the handle of the step reporter (-1: none).
@@ -412,13 +413,17 @@ def _term_update(t, random_split, terms):
 
     ``terms`` is (grad_hist, hess_hist, counts, offsets, term_n1, term_n2, term_nominal,
     term_monotone, learning_rate, min_samples_leaf, min_hessian, max_leaves, cat_smooth,
-    nominal_gain_scale, updates, hessian_tables, table_offsets, multi_score, options). A nominal
-    main term's gain is multiplied by ``nominal_gain_scale``; ``options`` are the split options
-    (``split.split_options``) or None.
+    nominal_gain_scale, updates, hessian_tables, table_offsets, multi_score, options,
+    tensor_shapes). A nominal main term's gain is multiplied by ``nominal_gain_scale``;
+    ``options`` are the split options (``split.split_options``) or None; ``tensor_shapes`` (see
+    ``_tensor_update``) or None.
     """
     (grad_hist, hess_hist, counts, offsets, term_n1, term_n2, term_nominal, term_monotone,
      learning_rate, min_samples_leaf, min_hessian, max_leaves, cat_smooth, nominal_gain_scale,
-     updates, hessian_tables, table_offsets, multi_score, options) = terms
+     updates, hessian_tables, table_offsets, multi_score, options, tensor_shapes) = terms
+    tensor_gain = _tensor_update(t, random_split, terms, tensor_shapes)
+    if tensor_gain >= 0.0:
+        return tensor_gain
     lo, hi = offsets[t], offsets[t + 1]
     if term_n2[t] == 1:
         gain = main_term_update(grad_hist[lo:hi], hess_hist[lo:hi], counts[lo:hi], term_n1[t],
@@ -431,6 +436,22 @@ def _term_update(t, random_split, terms):
                             random_split, updates[lo:hi],
                             _pair_part(hessian_tables, table_offsets[t], table_offsets[t + 1]),
                             multi_score, options)
+
+
+@njit
+def _tensor_update(t, random_split, terms, tensor_shapes):
+    """The gain of term ``t``'s chain tree (``tensor_split``) when it has three or more
+    features, else -1. Row ``t`` of ``tensor_shapes`` is (number of features, bins of each);
+    0 features for mains and pairs. None in the variant without such terms (numba prunes)."""
+    if tensor_shapes is None:
+        return -1.0
+    n_features = tensor_shapes[t, 0]
+    if n_features == 0:
+        return -1.0
+    lo, hi = terms[3][t], terms[3][t + 1]
+    return tensor_term_update(terms[0][lo:hi], terms[1][lo:hi], terms[2][lo:hi],
+                              tensor_shapes[t, 1:1 + n_features], terms[8], terms[9], terms[10],
+                              random_split, terms[14][lo:hi], terms[18])
 
 
 @njit
@@ -599,10 +620,11 @@ def _boost_terms(term_codes, term_n1, term_n2, term_nominal, term_monotone, trai
                  learning_rate, max_rounds, early_stopping_rounds, early_stopping_tolerance,
                  min_improvement, min_samples_leaf, min_hessian, max_leaves, smoothing_rounds,
                  greedy_ratio, cyclic_progress, cat_smooth, nominal_gain_scale, in_bins, seed,
-                 options, control, objective_params, survival, fixed_hessian, multi_score):
+                 options, control, objective_params, survival, fixed_hessian, multi_score,
+                 tensor_shapes):
     """The compiled body of ``boost_terms`` (see there), which picks the variant: ``in_bins``,
     ``fixed_hessian`` and ``multi_score`` are None in the variants without those paths, and
-    ``options`` and ``control`` when unused."""
+    ``options``, ``control`` and ``tensor_shapes`` when unused."""
     np.random.seed(seed)
     n_terms = term_n1.shape[0]
     n_scores = scores.shape[1]
@@ -632,7 +654,8 @@ def _boost_terms(term_codes, term_n1, term_n2, term_nominal, term_monotone, trai
         min_samples_leaf, min_hessian)
     terms = (grad_hist, hess_hist, counts, offsets, term_n1, term_n2, term_nominal,
              term_monotone, learning_rate, min_samples_leaf, min_hessian, max_leaves, cat_smooth,
-             nominal_gain_scale, updates, hessian_tables, table_offsets, multi_score, options)
+             nominal_gain_scale, updates, hessian_tables, table_offsets, multi_score, options,
+             tensor_shapes)
     blocks = block_bounds(n_terms, learning_rate)
     val_total = val_w.sum()
     early_stopping = val_total > 0.0 and early_stopping_rounds > 0
@@ -736,10 +759,11 @@ def _boost_terms(term_codes, term_n1, term_n2, term_nominal, term_monotone, trai
 #: compiles anyway (pair cells are uint16), instead of compiling a uint8 copy of it.
 WIDEN_CODES_CELLS = 2**22
 #: ``_boost_terms``' parameters without the options, the control and the variant switches.
-_PARAMETERS = tuple(inspect.signature(_boost_terms.py_func).parameters)[:-6]
+_PARAMETERS = tuple(inspect.signature(_boost_terms.py_func).parameters)[:-7]
 
 
-def boost_terms(*args, options=None, control=None, objective_params=NO_PARAMS, survival=None):
+def boost_terms(*args, options=None, control=None, objective_params=NO_PARAMS, survival=None,
+                tensor_shapes=None):
     """Boost ``tables`` (n_terms, max_bins, n_scores), updating ``scores`` in place.
 
     Row ``t`` of ``term_codes`` (n_terms, n_rows) is every row's cell in term ``t``'s table (a
@@ -759,7 +783,12 @@ def boost_terms(*args, options=None, control=None, objective_params=NO_PARAMS, s
     pseudo-Huber's delta, the quantile's alpha and scale); ``survival``: for Cox, the rows in
     order of time and their times (see ``_pass_survival``), None otherwise.
 
-    The arguments are ``_boost_terms``' without its last six. numba compiles the kernel only in
+    ``tensor_shapes`` (n_terms, 1 + most features): per term its number of features and each
+    one's bins when it has three or more (``tensor_split``; cells are their row-major
+    combination and ``term_n1`` their count, ``term_n2`` 1), 0 for mains and pairs; None
+    when no term has three or more features.
+
+    The arguments are ``_boost_terms``' without its last seven. numba compiles the kernel only in
     the variant the objective needs, each once: bin space and fixed-hessian pair tables for
     squared error, the passes and pair trees of several scores for multiclass (switched off by
     passing None, which numba prunes before compiling). A binary classifier's first fit thus
@@ -775,4 +804,4 @@ def boost_terms(*args, options=None, control=None, objective_params=NO_PARAMS, s
     return _boost_terms(*args, options, control,
                         (float(objective_params[0]), float(objective_params[1])), survival,
                         True if squared_error and one_score else None,
-                        None if one_score else True)
+                        None if one_score else True, tensor_shapes)

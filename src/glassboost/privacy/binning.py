@@ -5,8 +5,12 @@ Continuous features: values are clipped to the feature's bounds, counted in ``2 
 histogram has sensitivity 1), and neighbouring cells are merged from the left until each bin
 holds about ``1 / (max_bins - 1)`` of the noisy total (InterpretML's rule). Categorical
 features: every category's count gets noise, and categories below that share are merged into
-the unseen bin ("other"); a declared ordinal keeps every level of its order. The cuts and
-weights are functions of the noisy counts only. The bins then plug into the engine's
+the unseen bin ("other"); a declared ordinal keeps every level of its order. Every feature
+also counts its missing values in one more noisy cell (still sensitivity 1: a record is in one
+cell), always, so that the release does not depend on whether the data have missing values;
+the missing bin is kept (boosted, with that weight) when its noisy count reaches the same share
+as a category, else its weight is 0 and it scores 0. The cuts and weights are functions of the
+noisy counts only. The bins then plug into the engine's
 :class:`~glassboost.binning.FeatureBins` and bin codes unchanged.
 """
 
@@ -39,26 +43,36 @@ def _merge_cells(noisy: np.ndarray, edges: np.ndarray, n_target: int):
     return np.array(cuts, dtype=np.float64), np.array(weights, dtype=np.float64)
 
 
+def _missing_weight(n_missing: int, total: float, max_bins: int, noise_scale: float,
+                    rng: np.random.Generator) -> float:
+    """The missing bin's noisy count, or 0 when it is below a category's share of ``total``."""
+    noisy = max(n_missing + noise_scale * rng.standard_normal(), 0.0)
+    return noisy if noisy > 0.0 and noisy >= (total + noisy) / (max_bins - 1) else 0.0
+
+
 def private_continuous(column: Column, bounds: tuple[float, float], max_bins: int,
                        noise_scale: float, rng: np.random.Generator):
-    """(FeatureBins, noisy weight of every bin) of a continuous feature."""
+    """(FeatureBins, noisy weight of every bin) of a continuous feature; NaN is missing."""
     low, high = bounds
-    values = np.clip(column.values, low, high)
+    present = ~np.isnan(column.values)
+    values = np.clip(column.values[present], low, high)
     n_cells = 2 * (max_bins - 1)
     counts, edges = np.histogram(values, bins=n_cells, range=(low, high))
     noisy = counts + noise_scale * rng.standard_normal(n_cells)
     cuts, weights = _merge_cells(noisy, edges, max_bins - 1)
     # the bins' floor: a bin's weight divides its leaf sums, so it must not be ~0
     weights = np.maximum(weights, 1.0)
+    missing = _missing_weight(int((~present).sum()), weights.sum(), max_bins, noise_scale, rng)
     return (FeatureBins(CONTINUOUS, cuts=cuts, interaction_cuts=cuts),
-            np.concatenate(([0.0], weights, [0.0])))
+            np.concatenate(([missing], weights, [0.0])))
 
 
 def private_categorical(kind: str, column: Column, order: list[str] | None, max_bins: int,
                         noise_scale: float, rng: np.random.Generator):
     """(FeatureBins, noisy weight of every bin) of a nominal or ordinal feature; rare nominal
     categories share the unseen bin."""
-    labels, counts = np.unique(column.values.astype(str), return_counts=True)
+    present = np.array([v is not None for v in column.values], dtype=bool)
+    labels, counts = np.unique(column.values[present].astype(str), return_counts=True)
     if order is not None:
         extra = sorted(set(labels.tolist()) - set(order))
         if extra:
@@ -75,6 +89,8 @@ def private_categorical(kind: str, column: Column, order: list[str] | None, max_
     kept = [str(label) for label in labels[keep]]
     categories = dict(zip(kept, range(1, len(kept) + 1)))
     weights = np.concatenate(([0.0], np.maximum(noisy[keep], 1.0), [noisy[~keep].sum()]))
+    weights[0] = _missing_weight(int((~present).sum()), weights.sum(), max_bins, noise_scale,
+                                 rng)
     return FeatureBins(kind, categories=categories), weights
 
 
@@ -112,7 +128,11 @@ def public_bounds(privacy_bounds, names: list[str], types: list[str], columns: l
                 raise ValueError(f"privacy_bounds for feature {name!r}: min must be below max "
                                  f"and both finite, got ({low!r}, {high!r})")
         else:
-            low, high = float(np.min(column.values)), float(np.max(column.values))
+            present = column.values[~np.isnan(column.values)]
+            if not len(present):
+                raise ValueError(f"Feature {name!r} has no values: pass its public range in "
+                                 "privacy_bounds")
+            low, high = float(np.min(present)), float(np.max(present))
             if not (np.isfinite(low) and np.isfinite(high)):
                 raise ValueError(f"Feature {name!r} has infinite values: pass its public "
                                  "range in privacy_bounds (values outside are clipped to it)")

@@ -4,7 +4,9 @@ Every step of a term draws its cuts independently of the data (``cut_draws``), s
 clipped gradients of the training rows in each leaf, adds Gaussian noise to the
 learning-rate-scaled sum (``noise``, standard normals times ``noise_scale``) and divides by the
 leaf's noisy bin weight from private binning: nothing about the rows enters an update except
-through a noisy sum. There is no early stopping; every term takes exactly ``n_rounds`` steps.
+through a noisy sum. The missing bin is a leaf of its own when private binning kept it (a
+positive noisy weight): each row is in one leaf either way, so the sums' sensitivity is
+unchanged. There is no early stopping; every term takes exactly ``n_rounds`` steps.
 """
 
 from __future__ import annotations
@@ -26,7 +28,8 @@ def _gradient(score: float, y: float, objective: int, clip: float) -> float:
 @njit(cache=True, nogil=True)
 def _leaf_update(histogram, weights, n_bins, draws, noise, noise_scale, learning_rate,
                  edges, update):
-    """The noisy step of one term: ``update[b]`` for every bin from the random leaves."""
+    """The noisy step of one term: ``update[b]`` for every bin from the random leaves; the
+    missing bin (0) takes the last noise draw when its weight is positive."""
     n_positions = n_bins - 2  # cuts at 2 .. n_bins - 1 split the bins 1 .. n_bins - 1
     edges[0] = 1
     n_edges = 1
@@ -53,6 +56,9 @@ def _leaf_update(histogram, weights, n_bins, draws, noise, noise_scale, learning
         step = -noisy / weight if weight > 0.0 else 0.0
         for b in range(lo, hi):
             update[b] = step
+    if weights[0] > 0.0:
+        noisy = learning_rate * histogram[0] + noise_scale * noise[noise.shape[0] - 1]
+        update[0] = -noisy / weights[0]
 
 
 @njit(cache=True, nogil=True)
@@ -61,10 +67,11 @@ def dp_boost(codes, rows, split_bins, bin_weights, y, scores, tables, cut_draws,
     """Boost every term for ``cut_draws.shape[0]`` rounds; updates ``scores`` and ``tables``.
 
     codes (n_terms, n_rows) bin codes; rows: the training rows; split_bins[t]: the leaves
-    cover bins 1 .. split_bins[t] - 1 (bin 0 is missing, which private binning refuses);
-    bin_weights (n_terms, max_bins): noisy weights; tables (n_terms, max_bins): the terms'
-    scores, added to; cut_draws (n_rounds, n_terms, max_leaves - 1) uniform in [0, 1);
-    noise (n_rounds, n_terms, max_leaves) standard normal. One pass over the rows per step:
+    cover bins 1 .. split_bins[t] - 1, and bin 0 (missing) is a leaf of its own where its
+    weight is positive; bin_weights (n_terms, max_bins): noisy weights; tables (n_terms,
+    max_bins): the terms' scores, added to; cut_draws (n_rounds, n_terms, max_leaves - 1)
+    uniform in [0, 1); noise (n_rounds, n_terms, max_leaves + 1) standard normal, the last
+    for the missing leaf. One pass over the rows per step:
     it applies the step's update and sums the next term's gradients at the new scores.
     """
     n_rounds, n_terms, n_cuts = cut_draws.shape

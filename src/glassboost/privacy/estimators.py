@@ -49,19 +49,14 @@ def _check_dp_params(est) -> None:
     resolve_n_threads(est.n_jobs)
 
 
-def _refuse_missing(names, types, columns) -> None:
+def _refuse_text(names, types, columns) -> None:
+    """Text in a continuous feature is refused (missing values are binned privately)."""
     for name, ftype, column in zip(names, types, columns):
-        if ftype == CONTINUOUS:
-            bad = np.isnan(column.values)
-            if column.not_number is not None:
-                bad |= column.not_number
-        else:
-            bad = np.array([v is None for v in column.values], dtype=bool)
-        if bad.any():
+        if ftype == CONTINUOUS and column.not_number is not None and column.not_number.any():
             raise ValueError(
-                f"Feature {name!r} has missing or non-numeric values (first at row "
-                f"{int(np.flatnonzero(bad)[0])}); private binning takes complete data: "
-                "impute them with a public rule first")
+                f"Feature {name!r} has non-numeric values in a continuous feature (first at "
+                f"row {int(np.flatnonzero(column.not_number)[0])}); private binning takes "
+                "numbers or missing values: convert or declare the feature nominal")
 
 
 def _training_rows(n_rows: int, validation_size, rng: np.random.Generator) -> np.ndarray:
@@ -129,7 +124,7 @@ class _DPFit:
                 and self.validation_size >= n_rows):
             raise ValueError(f"validation_size={self.validation_size} rows must be below the "
                              f"{n_rows} rows of X")
-        _refuse_missing(names, types, columns)
+        _refuse_text(names, types, columns)
         y_encoded, strata = self._encode_target(y, n_rows)
         y_train, start, clip, objective_code = self._dp_target(y_encoded)
         excluded = parse_exclude(self.exclude, names)
@@ -185,7 +180,7 @@ class _DPFit:
             rows = _training_rows(n_rows, self.validation_size, bag_rng)
             shape = (self.max_rounds, len(features))
             cut_draws = bag_rng.random(shape + (self.max_leaves - 1,))
-            noise = bag_rng.standard_normal(shape + (self.max_leaves,))
+            noise = bag_rng.standard_normal(shape + (self.max_leaves + 1,))  # + missing leaf
             scores = np.full(n_rows, start)
             tables = np.zeros_like(noisy_weights)
             dp_boost(codes, rows, split_bins, noisy_weights, y_train, scores, tables,
@@ -249,7 +244,7 @@ class _DPFit:
         n_terms = n_features - len(parse_exclude(self.exclude, table.names))
         code_bytes = smallest_code_dtype(self.max_bins + 2).itemsize
         per_bag = (16 * n_rows  # scores, training rows
-                   + 8 * self.max_rounds * n_terms * (2 * self.max_leaves - 1))
+                   + 8 * self.max_rounds * n_terms * 2 * self.max_leaves)
         parallel = min(resolve_n_threads(self.n_jobs), self.outer_bags)
         return int(typed_bytes(X, table) + code_bytes * n_rows * n_terms + 8 * n_rows
                    + parallel * per_bag)
