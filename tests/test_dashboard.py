@@ -134,3 +134,27 @@ def test_cli_builds_the_dashboard_of_a_saved_model_and_a_pickled_one(models, tmp
                  "--target", "label", "--compare", str(tmp_path / "junk.joblib"),
                  "--out", str(out)]) == 2
     assert "junk.joblib is not a pickle or joblib file" in capsys.readouterr().err
+
+
+def test_dashboard_of_regressors_and_a_mix_refused(models):
+    from sklearn.datasets import load_diabetes
+    from sklearn.linear_model import Ridge
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    from glassboost import ExplainableBoostingRegressor
+
+    X, y = load_diabetes(return_X_y=True, as_frame=True)
+    X = X[["bmi", "bp", "s5"]]
+    ebm = ExplainableBoostingRegressor(interactions=0, outer_bags=1, max_rounds=100).fit(X, y)
+    pipeline = make_pipeline(StandardScaler(), Ridge()).fit(X, y)
+    parser = _Panels()
+    parser.feed(glassboost.dashboard({"EBM": ebm, "Ridge": pipeline}, X[:100], y[:100],
+                                     features=["bmi"], rows=[0]))
+    assert [p["data-section"] for p in parser.panels] == (
+        ["performance"] * 2 + ["importance"] * 2 + ["shape"] * 2 + ["row"] * 2)
+    assert parser.panels[1]["data-explanation"] == "Ridge: RegressionPerf"
+    fitted, X_cls, y_cls = models
+    with pytest.raises(ValueError, match=r"all binary classifiers or all regressors; "
+                                         r"classifiers: \['EBM'\]"):
+        glassboost.dashboard({"EBM": fitted["EBM"], "Ridge": pipeline}, X_cls, y_cls)

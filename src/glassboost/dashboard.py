@@ -48,18 +48,23 @@ def _default_features(models: Mapping[str, Any], frame: pd.DataFrame, count: int
     return [str(c) for c in frame.columns[:count]]
 
 
-def _performance(models: Mapping[str, Any], frame: pd.DataFrame, y: np.ndarray) -> list[str]:
+def _performance_views(models: Mapping[str, Any]) -> tuple:
+    """ROC, PR and calibration for binary classifiers, residuals for regressors; an error for
+    a mix."""
     from .perf import PR, ROC, Calibration, RegressionPerf
 
     names = list(models)
     probabilities = [ModelFunction(m).is_probability for m in models.values()]
     if all(probabilities):
-        views = (ROC, PR, Calibration)
-    elif not any(probabilities):
-        views = (RegressionPerf,)
-    else:
-        raise ValueError(f"the models must be all binary classifiers or all regressors; "
-                         f"classifiers: {[n for n, p in zip(names, probabilities) if p]}")
+        return ROC, PR, Calibration
+    if not any(probabilities):
+        return (RegressionPerf,)
+    raise ValueError(f"the models must be all binary classifiers or all regressors; "
+                     f"classifiers: {[n for n, p in zip(names, probabilities) if p]}")
+
+
+def _performance(models: Mapping[str, Any], views: tuple, frame: pd.DataFrame,
+                 y: np.ndarray) -> list[str]:
     return [panel_row([view(m).explain_perf(frame, y, f"{name}: {view.__name__}")
                        for name, m in models.items()], None, f"gb-perf-{view.__name__}",
                       section="performance") for view in views]
@@ -81,6 +86,7 @@ def dashboard(models: Mapping[str, Any], X: Any, y: Any, path: str | Path | None
 
     if not models:
         raise ValueError("models is empty; give at least one {name: fitted model}")
+    views = _performance_views(models)
     frame = X if isinstance(X, pd.DataFrame) else pd.DataFrame(
         np.asarray(X), columns=[f"feature_{i}" for i in range(np.shape(X)[1])])
     y = target(y, len(frame))
@@ -118,7 +124,7 @@ def dashboard(models: Mapping[str, Any], X: Any, y: Any, path: str | Path | None
     sections = [f"<h1>{escape(title)}</h1>"
                 f"<p class=\"gb-sub\">{len(frame)} rows; models: "
                 f"{escape(', '.join(models))}</p>",
-                _section("Performance", _performance(models, frame, y)),
+                _section("Performance", _performance(models, views, frame, y)),
                 _section("Global importance", [panel_row(importances, None, "gb-importance",
                                                          section="importance")]),
                 _section("Feature shapes", [panel_row(shapes, feature, f"gb-shape-{k}",
