@@ -94,8 +94,7 @@ class ImportanceExplanation(Displayed):
         from ..explain.figures import importance_figure
 
         if key is None:
-            return importance_figure(self.feature_names, self.scores, self.title,
-                                     f"Feature importance: {self.name}")
+            return importance_figure(self.feature_names, self.scores, self.title, self.name)
         d = self.data(key)
         names = [f"repeat {k + 1}" for k in range(len(d["repeats"]))]
         return importance_figure(names, d["repeats"], self.title, d["name"])
