@@ -134,6 +134,53 @@ def _level_boxes(lo, hi, level, d, cut, low, high):
 
 
 @njit
+def _best_last_cut(prefix, strides, lo, hi, d, min_samples_leaf, min_hessian, options, line,
+                   rest):
+    """(cut, score) of the best cut of the box [lo, hi) along ``d`` (not cut yet, so the box
+    spans all of it) into two allowed leaves, the first of equal ones; (-1, 0) when none is
+    allowed. ``line[c]`` gathers the sums of the box's cells below ``c`` along ``d`` from the
+    prefix lines at the box's corners in the other dimensions; the high side is the rest."""
+    k = lo.shape[0]
+    end = hi[d]
+    line[:end + 1] = 0.0
+    for mask in range(1 << k):
+        if (mask >> d) & 1:
+            continue
+        base = 0
+        negative = False
+        empty = False
+        for e in range(k):
+            if e == d:
+                continue
+            if (mask >> e) & 1:
+                if lo[e] == 0:
+                    empty = True
+                    break
+                base += lo[e] * strides[e]
+                negative = not negative
+            else:
+                base += hi[e] * strides[e]
+        if empty:
+            continue
+        sign = -1.0 if negative else 1.0
+        for c in range(1, end + 1):
+            cell = base + c * strides[d]
+            for column in range(line.shape[1]):
+                line[c, column] += sign * prefix[cell, column]
+    best_cut, best_score = -1, 0.0
+    for cut in range(1, end):
+        low_score = _leaf_score(line[cut], min_samples_leaf, min_hessian, options)
+        if low_score < 0.0:
+            continue
+        for column in range(line.shape[1]):
+            rest[column] = line[end, column] - line[cut, column]
+        high_score = _leaf_score(rest, min_samples_leaf, min_hessian, options)
+        if high_score >= 0.0 and (best_cut < 0 or low_score + high_score > best_score):
+            best_cut, best_score = cut, low_score + high_score
+    return best_cut, best_score
+
+
+@njit
 def _best_chain(prefix, shape, real, min_samples_leaf, min_hessian, options):
     """(order, sides, cuts, gain) of the best chain tree; gain 0 when no tree is allowed.
 
@@ -160,6 +207,8 @@ def _best_chain(prefix, shape, real, min_samples_leaf, min_hessian, options):
     partial = np.zeros(r + 1)
     low = np.empty((2, k), dtype=np.int64)
     high = np.empty((2, k), dtype=np.int64)
+    high_sums = np.empty(prefix.shape[1])
+    line = np.empty((int(shape.max()), prefix.shape[1]))
     while True:
         for p in range(r):
             order[p] = real[perm[p]]
@@ -168,27 +217,23 @@ def _best_chain(prefix, shape, real, min_samples_leaf, min_hessian, options):
             cuts[0] = 0
             while level >= 0:
                 d = order[level]
+                if level == r - 1:  # the last cut: both sides are leaves
+                    cut, score = _best_last_cut(prefix, strides, lo[level], hi[level], d,
+                                                min_samples_leaf, min_hessian, options, line,
+                                                high_sums)
+                    if cut > 0 and partial[level] + score - parent > best_gain:
+                        best_gain = partial[level] + score - parent
+                        best_order[:] = order
+                        best_cuts[:] = cuts
+                        best_cuts[level] = cut
+                        best_sides = sides
+                    level -= 1
+                    continue
                 cuts[level] += 1
                 if cuts[level] >= shape[d] - 1:
                     level -= 1
                     continue
                 _level_boxes(lo, hi, level, d, cuts[level], low, high)
-                if level == r - 1:
-                    _box_sums(prefix, strides, low[0], low[1], sums)
-                    low_score = _leaf_score(sums, min_samples_leaf, min_hessian, options)
-                    if low_score < 0.0:
-                        continue
-                    _box_sums(prefix, strides, high[0], high[1], sums)
-                    high_score = _leaf_score(sums, min_samples_leaf, min_hessian, options)
-                    if high_score < 0.0:
-                        continue
-                    gain = partial[level] + low_score + high_score - parent
-                    if gain > best_gain:
-                        best_gain = gain
-                        best_order[:] = order
-                        best_cuts[:] = cuts
-                        best_sides = sides
-                    continue
                 goes_high = (sides >> level) & 1
                 leaf, rest = (low, high) if goes_high else (high, low)
                 _box_sums(prefix, strides, leaf[0], leaf[1], sums)
