@@ -129,3 +129,18 @@ def test_exact_ebm_shap_of_a_classifier_is_on_the_log_odds(cancer):
         EbmShap(ebm, X.drop(columns="mean texture"))
     with pytest.raises(TypeError, match="explains fitted glassboost EBMs"):
         EbmShap(LogisticRegression(), X)
+
+
+def test_exact_ebm_shap_of_a_three_feature_term_equals_shaps_exact_explainer():
+    rng = np.random.default_rng(2)
+    X = pd.DataFrame(rng.normal(size=(500, 4)), columns=["a", "b", "c", "d"])
+    y = X["a"] * X["b"] * X["c"] + 0.5 * X["d"] + rng.normal(0, 0.1, 500)
+    ebm = ExplainableBoostingRegressor(interactions=[(2, 0, 1)], outer_bags=1,
+                                       max_rounds=100).fit(X, y)
+    assert any(len(f) == 3 for f in ebm.term_features_)
+    background, rows = X.iloc[:20], X.iloc[400:404]
+    masker = shap.maskers.Independent(background.to_numpy(), max_samples=len(background))
+    exact = shap.explainers.Exact(lambda A: ebm.predict(pd.DataFrame(A, columns=X.columns)),
+                                  masker)(rows.to_numpy())
+    np.testing.assert_allclose(EbmShap(ebm, background).shap_values(rows), exact.values,
+                               atol=1e-9)
