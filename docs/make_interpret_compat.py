@@ -46,11 +46,12 @@ NOTES = {
                                            "constraint); detected pairs leave such features out",
     ("parameter", "exclude"): "same; a negative feature index counts from the end (InterpretML "
                               "leaves it unmatched, excluding nothing)",
-    ("parameter", "interactions"): "different: explicit terms of three or more features are "
-                                   "refused with a ValueError (InterpretML fits them; glassboost "
-                                   "scores such terms of imported models); negative feature "
+    ("parameter", "interactions"): "different: terms of any order are fitted, those of three "
+                                   "or more features up to 2**19 tensor cells (a larger one is "
+                                   "refused with a ValueError naming it); negative feature "
                                    "indices count from the end; a pair's features are stored "
-                                   "sorted (InterpretML keeps the order given)",
+                                   "sorted (InterpretML keeps the order given), a wider term's "
+                                   "in the order given, as InterpretML",
     ("attribute", "has_fitted_"): "same; a property, so loaded and merged models have it too",
     **{("attribute", name): "same; not kept in glassboost's model files (a loaded model "
                             "lacks it; `merge_ebms` keeps what InterpretML's merge keeps)"
