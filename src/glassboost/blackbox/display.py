@@ -27,3 +27,16 @@ class Displayed:
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.name!r}>"
+
+
+class FeatureKeyed(Displayed):
+    """A view whose ``data(key)`` / ``visualize(key)`` take a feature by index or name."""
+
+    feature_names: list[str]
+
+    def _index(self, key: int | str) -> int:
+        if isinstance(key, str):
+            if key not in self.feature_names:
+                raise KeyError(f"no feature named {key!r}; features: {self.feature_names}")
+            return self.feature_names.index(key)
+        return int(key)

@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from .display import Displayed
+from .display import FeatureKeyed
 from .prediction import ModelFunction, Table
 
 IMPORTANCE_TITLE = "Morris mu* (mean |elementary effect| over the data's range)"
@@ -53,7 +53,7 @@ class MorrisSensitivity:
             self.table.feature_names, self.mu_, self.mu_star_, self.sigma_, self.mu_star_conf_)
 
 
-class MorrisExplanation(Displayed):
+class MorrisExplanation(FeatureKeyed):
     """Per feature: mu* (importance), mu (mean signed effect), sigma (spread of the effects:
     interactions or non-linearity) and the bootstrap half-width of mu*'s 95% interval."""
 
@@ -62,13 +62,6 @@ class MorrisExplanation(Displayed):
         self.name = name
         self.feature_names = feature_names
         self.mu, self.mu_star, self.sigma, self.mu_star_conf = mu, mu_star, sigma, mu_star_conf
-
-    def _index(self, key: int | str) -> int:
-        if isinstance(key, str):
-            if key not in self.feature_names:
-                raise KeyError(f"no feature named {key!r}; features: {self.feature_names}")
-            return self.feature_names.index(key)
-        return int(key)
 
     def data(self, key: int | str | None = None) -> dict:
         """InterpretML's layout: key None gives names and mu* as ``scores``; a feature (index

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, RegressorMixin
 
-from .display import Displayed
+from .display import FeatureKeyed
 from .prediction import ModelFunction, Table
 
 IMPORTANCE_TITLE = "Spread of the partial dependence (std; range / 4 for categories)"
@@ -77,7 +77,7 @@ class PartialDependence:
             self.function.output_title, self.table.frame)
 
 
-class PartialDependenceExplanation(Displayed):
+class PartialDependenceExplanation(FeatureKeyed):
     """Per feature: grid values, the average output (partial dependence) and each row's
     output (ICE) when that feature is set to each grid value."""
 
@@ -96,13 +96,6 @@ class PartialDependenceExplanation(Displayed):
         curve (a categorical feature's range / 4)."""
         return np.array([np.ptp(avg) / 4 if cat else np.std(avg)
                          for (_, avg, _), cat in zip(self.results, self.categorical)])
-
-    def _index(self, key: int | str) -> int:
-        if isinstance(key, str):
-            if key not in self.feature_names:
-                raise KeyError(f"no feature named {key!r}; features: {self.feature_names}")
-            return self.feature_names.index(key)
-        return int(key)
 
     def _density(self, j: int) -> dict:
         column = self._frame.iloc[:, j]

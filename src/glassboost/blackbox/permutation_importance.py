@@ -7,7 +7,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from .display import Displayed
+from .display import FeatureKeyed
 from .prediction import ModelFunction, Table, target
 
 
@@ -62,7 +62,7 @@ class PermutationImportance:
             table.feature_names, result["importances"], f"Drop of {metric} when shuffled")
 
 
-class ImportanceExplanation(Displayed):
+class ImportanceExplanation(FeatureKeyed):
     """One importance per feature with its repeats: ``data()`` gives names, the mean
     (``scores``) and standard deviation; a feature (index or name) gives its repeats."""
 
@@ -73,13 +73,6 @@ class ImportanceExplanation(Displayed):
         self.repeats = np.asarray(repeats, dtype=np.float64)
         self.scores = self.repeats.mean(axis=1)
         self.title = title
-
-    def _index(self, key: int | str) -> int:
-        if isinstance(key, str):
-            if key not in self.feature_names:
-                raise KeyError(f"no feature named {key!r}; features: {self.feature_names}")
-            return self.feature_names.index(key)
-        return int(key)
 
     def data(self, key: int | str | None = None) -> dict:
         if key is None:

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..blackbox.display import Displayed
+from ..blackbox.display import FeatureKeyed
 from ..blackbox.prediction import Table, target
 
 #: Rows drawn in a marginal scatter plot (a random sample of them, the same on every call).
@@ -32,19 +32,6 @@ def _bins(column: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     return np.asarray(categories, dtype=object), codes
 
 
-class _FeatureViews(Displayed):
-    """Look-up of a feature by index or name."""
-
-    feature_names: list[str]
-
-    def _index(self, key: int | str) -> int:
-        if isinstance(key, str):
-            if key not in self.feature_names:
-                raise KeyError(f"no feature named {key!r}; features: {self.feature_names}")
-            return self.feature_names.index(key)
-        return int(key)
-
-
 class ClassHistogram:
     """Histograms of every feature, one per class of the target."""
 
@@ -54,7 +41,7 @@ class ClassHistogram:
                                          target(y, len(table.frame)))
 
 
-class ClassHistogramExplanation(_FeatureViews):
+class ClassHistogramExplanation(FeatureKeyed):
     """Key None: the classes and their counts; a feature: its bins (edges of numbers, or the
     categories) and the rows of each class in each bin (missing values counted apart)."""
 
@@ -99,7 +86,7 @@ class Marginal:
         return MarginalExplanation(name or "Marginals", table, y.astype(np.float64))
 
 
-class MarginalExplanation(_FeatureViews):
+class MarginalExplanation(FeatureKeyed):
     """Key None: the response's histogram; a feature: its histogram (or category counts),
     the correlation with the response, and a sample of (feature, response) pairs."""
 
