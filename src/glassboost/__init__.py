@@ -23,7 +23,7 @@ _PUBLIC = {
     "DPExplainableBoostingRegressor": ".privacy",
     "from_interpret": ".io.interpret",
     "input_coverage": ".coverage",
-    "load": ".io.model_json",
+    "load": ".loading",
     "merge_ebms": ".merge",
     "report": ".report",
     "show": ".display",
@@ -42,7 +42,7 @@ if TYPE_CHECKING:  # what type checkers and editors see
     from .display import show
     from .estimators import ExplainableBoostingClassifier, ExplainableBoostingRegressor
     from .io.interpret import from_interpret
-    from .io.model_json import load
+    from .loading import load
     from .merge import merge_ebms
     from .privacy import DPExplainableBoostingClassifier, DPExplainableBoostingRegressor
     from .report import report

@@ -23,9 +23,8 @@ from typing import Any, Iterator
 import numpy as np
 
 from .detail import PART_DETAIL, AbsentPart, detail_rank, holds
-from .interpret_json import is_interpret_document, load_interpret_document
-from .model_check import (FORMAT, FORMAT_VERSION, PRIVACY_FORMAT_VERSION, CheckedModel,
-                          ModelFileError, check_document)
+from .model_check import (FORMAT, FORMAT_VERSION, PRIVACY_FORMAT_VERSION, ModelFileError,
+                          check_document)
 
 __all__ = ["DEFAULT_MAX_BYTES", "ModelFileError", "load", "model_document", "to_json"]
 
@@ -183,7 +182,7 @@ def to_json(model: Any, file: Any = None, detail: str = "all", indent: int | str
     text = json.dumps(model_document(model, detail), indent=indent,
                       separators=(",", ":") if indent is None else None)
     try:  # a NaN the text holds as a bare token is in a field the check rejects, with its path
-        with _collector_paused():
+        with collector_paused():
             check_document(_parse(text, allow_nan=True))
     except ModelFileError as error:
         raise ValueError(f"this model cannot be written as a valid model file: {error}") from None
@@ -296,7 +295,7 @@ def _parse(text: str, allow_nan: bool = False) -> Any:
 
 
 @contextmanager
-def _collector_paused() -> Iterator[None]:
+def collector_paused() -> Iterator[None]:
     """Pause the cyclic garbage collector: parsing creates a container per JSON array and
     object, none of which can form a cycle, and the collector would scan them over and over
     (it tripled the parse time of files with many small arrays)."""
@@ -309,67 +308,11 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def build_model(checked: CheckedModel) -> Any:
-    """A fitted estimator from a checked model file."""
-    from ..estimators import ExplainableBoostingClassifier, ExplainableBoostingRegressor
+def read_document(source: Any, max_bytes: int = DEFAULT_MAX_BYTES) -> Any:
+    """The parsed JSON of a model file: a path, JSON text, bytes or a file object, plain or
+    gzip-compressed, read up to ``max_bytes`` (counted after decompression).
 
-    classifier = checked.classes is not None
-    estimator = ExplainableBoostingClassifier() if classifier else ExplainableBoostingRegressor()
-    if (checked.privacy is not None
-            or {"epsilon", "delta", "composition"} <= checked.parameters.keys()):
-        # a differentially private model: its class keeps the privacy parameters
-        from ..privacy import DPExplainableBoostingClassifier, DPExplainableBoostingRegressor
-
-        estimator = (DPExplainableBoostingClassifier() if classifier
-                     else DPExplainableBoostingRegressor())
-    known = estimator.get_params(deep=False)
-    estimator.set_params(**{k: v for k, v in checked.parameters.items() if k in known})
-
-    def part(attribute: str, value: Any) -> Any:
-        return value if holds(checked.detail, attribute) else AbsentPart(attribute,
-                                                                          checked.detail)
-
-    fitted = {
-        "n_features_in_": len(checked.feature_names),
-        "feature_names_in_": checked.feature_names,
-        "feature_types_in_": checked.feature_types,
-        "bins_": checked.bins,
-        "term_features_": checked.term_features,
-        "term_names_": checked.term_names,
-        "term_scores_": checked.term_scores,
-        "standard_deviations_": part("standard_deviations_", checked.standard_deviations),
-        "bagged_scores_": checked.bagged_scores,
-        "bagged_intercept_": checked.bagged_intercept,
-        "intercept_": checked.intercept if classifier else float(checked.intercept[0]),
-        "bin_weights_": part("bin_weights_", checked.bin_weights),
-        "link_": checked.link,
-        "link_param_": checked.link_param,
-        "objective_": checked.objective,
-        "best_iteration_": checked.best_iteration,
-        "interaction_strengths_": part("interaction_strengths_",
-                                       checked.interaction_strengths),
-        "datetime_conversions_": checked.datetime_conversions,
-        "_match_by_name": checked.match_by_name,
-    }
-    if classifier:
-        fitted["classes_"] = checked.classes
-    if checked.privacy is not None:
-        fitted["privacy_budget_"] = dict(checked.privacy)
-        fitted["noise_scale_binning_"] = checked.privacy["noise_scale_binning"]
-        fitted["noise_scale_boosting_"] = checked.privacy["noise_scale_boosting"]
-    estimator.__dict__.update(fitted)
-    return estimator
-
-
-def load(source: Any, max_bytes: int = DEFAULT_MAX_BYTES) -> Any:
-    """A fitted estimator from a model file: a path, JSON text, bytes or a file object, plain
-    or gzip-compressed. Files written by InterpretML's ``to_json`` are read too (detected by
-    their layout; see :mod:`.interpret_json`).
-
-    Reads at most ``max_bytes`` (default 100 MB, counted after decompression) and rejects larger
-    files before parsing them. Never executes code from the file. Raises
-    :class:`ModelFileError` (a ValueError) naming the field for any file that is not a complete,
-    consistent glassboost model of a supported format version.
+    Call it inside :func:`collector_paused` when the document is then checked and built.
     """
     if isinstance(max_bytes, bool) or not isinstance(max_bytes, int) or max_bytes <= 0:
         raise ValueError(f"max_bytes must be a positive integer, got {max_bytes!r}")
@@ -377,8 +320,4 @@ def load(source: Any, max_bytes: int = DEFAULT_MAX_BYTES) -> Any:
         text = _text(_read_limited(source, max_bytes), max_bytes)
     except (OSError, UnicodeError) as error:
         raise ModelFileError(f"cannot read the model file: {error}") from error
-    with _collector_paused():
-        document = _parse(text)
-        if is_interpret_document(document):  # written by InterpretML's to_json
-            return load_interpret_document(document)
-        return build_model(check_document(document))
+    return _parse(text)
