@@ -144,3 +144,14 @@ def test_exact_ebm_shap_of_a_three_feature_term_equals_shaps_exact_explainer():
                                   masker)(rows.to_numpy())
     np.testing.assert_allclose(EbmShap(ebm, background).shap_values(rows), exact.values,
                                atol=1e-9)
+
+
+def test_local_attributions_are_labelled_by_the_frames_index_or_by_position(pair_ebm):
+    ebm, X = pair_ebm
+    rows = X.iloc[[310, 302]]
+    for explainer in (EbmShap(ebm, X.iloc[:25]), ShapPermutation(ebm, X.iloc[:25])):
+        labelled = explainer.explain_local(rows)
+        assert labelled.row_ids == [310, 302] == ebm.explain_local(rows).row_ids
+        assert labelled.data(1)["row_id"] == 302 and labelled.data()["row_ids"] == [310, 302]
+        assert labelled.waterfall(1).title.startswith("Row 302 (")
+        assert explainer.explain_local(rows.to_numpy()).row_ids == [0, 1]

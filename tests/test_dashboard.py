@@ -158,3 +158,14 @@ def test_dashboard_of_regressors_and_a_mix_refused(models):
     with pytest.raises(ValueError, match=r"all binary classifiers or all regressors; "
                                          r"classifiers: \['EBM'\]"):
         glassboost.dashboard({"EBM": fitted["EBM"], "Ridge": pipeline}, X_cls, y_cls)
+
+
+def test_every_model_labels_the_explained_rows_by_the_frames_index(models, page):
+    fitted, X, _ = models
+    html = page.read_text(encoding="utf-8")
+    for position in (0, 5):
+        label = X.index[position]  # the test rows start at 400, so labels differ from positions
+        assert label != position
+        assert f"Row {label}: predicted" in html  # the EBM's own contributions
+        assert f"Row {label} (Permutation SHAP)" in html  # LightGBM's
+    assert "Row 5 (Permutation SHAP)" not in html

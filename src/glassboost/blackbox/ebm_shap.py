@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..explain.local_explanation import row_ids_of
 from .local_attribution import LocalAttribution
 from .prediction import target
 
@@ -114,4 +115,5 @@ class EbmShap:
                                 self.feature_names, rows.to_numpy(dtype=object), values,
                                 np.full(len(rows), base), score, actual,
                                 "Score (log-odds)" if classifier else "Score",
-                                "Exact SHAP (EBM)", labels=labels)
+                                "Exact SHAP (EBM)", labels=labels,
+                                row_ids=row_ids_of(X, len(rows)))

@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 
+from ..explain.local_explanation import row_ids_of
 from .local_attribution import LocalAttribution
 from .prediction import ModelFunction, Table, target
 
@@ -74,4 +75,4 @@ class LimeTabular:
         return LocalAttribution(
             name or f"LIME of {type(self.function.model).__name__}", self.table.feature_names,
             rows, scores, intercept, self._predict(rows), actual, self.function.output_title,
-            "LIME", labels, {"weights": weights})
+            "LIME", labels, {"weights": weights}, row_ids_of(X, len(rows)))

@@ -20,13 +20,15 @@ class LocalAttribution(Displayed):
     model's output for each row. For SHAP, ``intercept + scores.sum(axis=1)`` equals the
     prediction (local accuracy); for LIME it is the local surrogate's prediction. ``labels``
     name each row's features in the plots (default ``name = value``); ``extras`` are more
-    per-row arrays for ``data()`` (LIME's surrogate weights).
+    per-row arrays for ``data()`` (LIME's surrogate weights). ``row_ids`` label the rows as
+    the EBM's own local explanations do: the frame's index, else positions.
     """
 
     def __init__(self, name: str, feature_names: list[str], values: np.ndarray,
                  scores: np.ndarray, intercept: np.ndarray, predictions: np.ndarray,
                  actual: np.ndarray | None, output_title: str, method: str,
-                 labels: list[list[str]] | None = None, extras: dict | None = None) -> None:
+                 labels: list[list[str]] | None = None, extras: dict | None = None,
+                 row_ids: list | None = None) -> None:
         self.name = name
         self.feature_names = feature_names
         self.values = values
@@ -38,6 +40,9 @@ class LocalAttribution(Displayed):
         self.method = method
         self.labels = labels
         self.extras = extras or {}
+        self.row_ids = list(range(len(scores))) if row_ids is None else list(row_ids)
+        if len(self.row_ids) != len(scores):
+            raise ValueError(f"row_ids has {len(self.row_ids)} labels for {len(scores)} rows")
 
     def __len__(self) -> int:
         return len(self.scores)
@@ -54,10 +59,12 @@ class LocalAttribution(Displayed):
         if key is None:
             return {"type": "local", "names": self.feature_names, "scores": self.scores,
                     "intercept": self.intercept, "predictions": self.predictions,
-                    "actual": self.actual, "method": self.method, **self.extras}
+                    "actual": self.actual, "method": self.method, "row_ids": self.row_ids,
+                    **self.extras}
         row = int(key)
         actual = None if self.actual is None else self.actual[row]
-        return {"type": "univariate", "names": self.feature_names, "scores": self.scores[row],
+        return {"type": "univariate", "row_id": self.row_ids[row], "names": self.feature_names,
+                "scores": self.scores[row],
                 "values": self.values[row],
                 "extra": {"names": ["Intercept"], "scores": [float(self.intercept[row])],
                           "values": [1]},
@@ -67,7 +74,8 @@ class LocalAttribution(Displayed):
     def waterfall(self, row: int = 0, max_terms: int = 12) -> Waterfall:
         """The bars of one row: from the base value through each feature's attribution."""
         actual = "" if self.actual is None else f", actual {self.actual[row]}"
-        title = f"Row {row} ({self.method}): model output {self.predictions[row]:.4g}{actual}"
+        title = (f"Row {self.row_ids[row]} ({self.method}): "
+                 f"model output {self.predictions[row]:.4g}{actual}")
         total = float(self.intercept[row] + self.scores[row].sum())
         note = "" if np.isclose(total, self.predictions[row]) else "local surrogate's output"
         return build_waterfall(title, self._row_labels(row), np.asarray(self.scores[row]),

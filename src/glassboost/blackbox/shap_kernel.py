@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 
+from ..explain.local_explanation import row_ids_of
 from .local_attribution import LocalAttribution
 from .prediction import ModelFunction, Table, target
 
@@ -46,4 +47,4 @@ class ShapKernel:
         return LocalAttribution(name or f"Kernel SHAP of {type(self.function.model).__name__}",
                                 self.table.feature_names, rows, values, base,
                                 self._predict(rows), actual, self.function.output_title,
-                                "Kernel SHAP")
+                                "Kernel SHAP", row_ids=row_ids_of(X, len(rows)))

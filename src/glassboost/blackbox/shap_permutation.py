@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from ..explain.local_explanation import row_ids_of
 from .local_attribution import LocalAttribution
 from .prediction import ModelFunction, Table, target
 
@@ -51,4 +52,4 @@ class ShapPermutation:
         return LocalAttribution(
             name or f"Permutation SHAP of {type(self.function.model).__name__}",
             self.table.feature_names, rows, values, base, self._predict(rows), actual,
-            self.function.output_title, "Permutation SHAP")
+            self.function.output_title, "Permutation SHAP", row_ids=row_ids_of(X, len(rows)))

@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from ..explain.local_explanation import row_ids_of
 from .local_attribution import LocalAttribution
 from .prediction import ModelFunction, Table, target
 
@@ -50,4 +51,5 @@ class ShapTree:
         return LocalAttribution(name or f"Tree SHAP of {type(self.function.model).__name__}",
                                 self.table.feature_names, rows, values,
                                 np.full(len(rows), float(base)), self._predict(rows), actual,
-                                self.function.output_title, "Tree SHAP")
+                                self.function.output_title, "Tree SHAP",
+                                row_ids=row_ids_of(X, len(rows)))

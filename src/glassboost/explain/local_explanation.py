@@ -39,6 +39,11 @@ def _probability(p: float) -> str:
     return "> 0.999" if p > 0.999 else f"= {p:.3f}"
 
 
+def row_ids_of(X: Any, n_rows: int) -> list:
+    """How explanations label the rows of ``X``: a frame's index, else positions."""
+    return list(X.index) if isinstance(X, pd.DataFrame) else list(range(n_rows))
+
+
 class LocalExplanation:
     """Per-row contributions of every term, with intercept, score, prediction and actual value.
 
@@ -80,8 +85,7 @@ class LocalExplanation:
         self.actual = None if y is None else np.asarray(y)
         if self.actual is not None and len(self.actual) != len(self.scores):
             raise ValueError(f"X has {len(self.scores)} rows but y has {len(self.actual)} values")
-        self.row_ids = (list(X.index) if isinstance(X, pd.DataFrame)
-                        else list(range(len(self.scores))))
+        self.row_ids = row_ids_of(X, len(self.scores))
         self._columns = aligned_columns(model, X)
         self.coverage = coverage_of_columns(model, self._columns)
         self.actual_class = self._actual_classes(model)
