@@ -100,6 +100,20 @@ class BaggedTerms:
     bags: list[int] | None = None  # the bags in the tables (all, unless a fit was stopped)
 
 
+@dataclass
+class MainStage:
+    """The main-effect stage of a Booster's bags: the bags that ran, each one's (tables, best
+    step, validation loss), in that order."""
+
+    main_features: list[int]
+    ran: list[int]
+    results: list[tuple]
+
+    @property
+    def tables(self) -> dict[int, list[np.ndarray]]:
+        return {bag: result[0] for bag, result in zip(self.ran, self.results)}
+
+
 #: What a step callback returns to stop: this bag's stage, or the whole fit.
 STOP_CURRENT, STOP_ALL = "stop_current", "stop_all"
 
@@ -432,6 +446,7 @@ class Booster:
         self.base = initial_scores(objective, data.y, used)
         self.objective_params = kernel_params(objective, data.y, data.weights)
         self.groups: RowGroups | None = None
+        self._codes: tuple[np.ndarray, np.ndarray] | None = None
         # the targets as the kernels sum them: one column, or one-hot classes
         if objective.code == MULTICLASS_LOG_LOSS:
             self.targets = np.eye(objective.n_scores)[data.y.astype(np.int64)]
@@ -551,16 +566,41 @@ class Booster:
         return self.monitor is not None and self.monitor.stopped and bag > 0
 
     def _fit(self, main_features, candidate_pairs, n_pairs, explicit_pairs) -> BaggedTerms:
-        data = self.data
-        base = self.base
-        # a loss that is not linear in the target needs every row's own target, and rows with
-        # their own starting scores cannot be merged either
-        self.groups = (group_identical_rows(data.codes, data.n_bins)
-                       if self.objective.linear_in_target and self.init_score is None else None)
-        codes, interaction_codes = data.codes, data.interaction_codes
-        if self.groups is not None:
-            codes = np.asfortranarray(codes[self.groups.representatives])
-            interaction_codes = np.asfortranarray(interaction_codes[self.groups.representatives])
+        mains = self.boost_mains(main_features)
+        strengths: dict[tuple[int, int], float] = {}
+        if explicit_pairs:
+            pairs = interaction_order(candidate_pairs)
+        elif n_pairs > 0 and candidate_pairs and not (self.monitor and self.monitor.stopped):
+            strengths, pairs = choose_pairs(candidate_pairs,
+                                            self.rank_pairs(mains, candidate_pairs), n_pairs)
+            if self.monitor is not None and self.monitor.stopped:
+                pairs = []  # stopped while ranking: no pairs are boosted
+        else:
+            pairs = []
+        return self.boost_pairs(mains, pairs, strengths)
+
+    def _prepared_codes(self) -> tuple[np.ndarray, np.ndarray]:
+        """The (main, interaction) code matrices the stages read: one row per group of
+        identical rows when grouping is allowed (``self.groups``), else the data's own."""
+        if self._codes is None:
+            data = self.data
+            # a loss that is not linear in the target needs every row's own target, and rows
+            # with their own starting scores cannot be merged either
+            self.groups = (group_identical_rows(data.codes, data.n_bins)
+                           if self.objective.linear_in_target and self.init_score is None
+                           else None)
+            codes, interaction_codes = data.codes, data.interaction_codes
+            if self.groups is not None:
+                codes = np.asfortranarray(codes[self.groups.representatives])
+                interaction_codes = np.asfortranarray(
+                    interaction_codes[self.groups.representatives])
+            self._codes = codes, interaction_codes
+        return self._codes
+
+    def boost_mains(self, main_features: list[int]) -> MainStage:
+        """The main-effect stage of every bag (bags a stopped fit did not start are left out)."""
+        data, base = self.data, self.base
+        codes, _ = self._prepared_codes()
         n_rows = len(codes)
         main_codes = main_term_codes(codes, main_features) if main_features else None
 
@@ -579,41 +619,40 @@ class Booster:
 
         main_results = self._map(main_stage, "main effects")
         ran = [bag for bag, result in enumerate(main_results) if result[0] is not None]
-        main_results = [main_results[bag] for bag in ran]
-        main_tables = dict(zip(ran, [result[0] for result in main_results]))
+        return MainStage(list(main_features), ran, [main_results[bag] for bag in ran])
 
-        def bag_scores(bag):
-            return _scores_from_tables(base, codes, main_features, main_tables[bag], n_rows,
-                                       self.init_score)
+    def _bag_scores(self, mains: MainStage, bag: int) -> np.ndarray:
+        codes, _ = self._prepared_codes()
+        return _scores_from_tables(self.base, codes, mains.main_features, mains.tables[bag],
+                                   len(codes), self.init_score)
 
-        strengths: dict[tuple[int, int], float] = {}
-        if explicit_pairs:
-            pairs = interaction_order(candidate_pairs)
-        elif n_pairs > 0 and candidate_pairs and not (self.monitor and self.monitor.stopped):
-            pair_array = np.array(candidate_pairs, dtype=np.int64)
+    def rank_pairs(self, mains: MainStage, candidate_pairs: list[tuple[int, int]]) -> np.ndarray:
+        """FAST strength of every candidate pair, summed over the bags of ``mains``."""
+        data = self.data
+        _, interaction_codes = self._prepared_codes()
+        pair_array = np.array(candidate_pairs, dtype=np.int64)
 
-            def detect(bag):
-                rows = self._bag_rows(bag)
-                found = pair_strengths(
-                    interaction_codes, pair_array, data.n_interaction_bins.astype(np.int64),
-                    self._detection_scores(bag_scores(bag), rows), rows.train_count,
-                    rows.train_w, rows.train_wy,
-                    POISSON_DEVIANCE if self.survival is not None else self.objective.code,
-                    self.pair_settings.min_samples_leaf,
-                    self.pair_settings.min_hessian, self.objective_params,
-                )
-                if self.monitor is None:
-                    return found
-                return self.monitor.report_interactions(bag, candidate_pairs, found)
+        def detect(bag):
+            rows = self._bag_rows(bag)
+            found = pair_strengths(
+                interaction_codes, pair_array, data.n_interaction_bins.astype(np.int64),
+                self._detection_scores(self._bag_scores(mains, bag), rows), rows.train_count,
+                rows.train_w, rows.train_wy,
+                POISSON_DEVIANCE if self.survival is not None else self.objective.code,
+                self.pair_settings.min_samples_leaf,
+                self.pair_settings.min_hessian, self.objective_params,
+            )
+            if self.monitor is None:
+                return found
+            return self.monitor.report_interactions(bag, candidate_pairs, found)
 
-            total = np.sum(self._map(detect, None, ran), axis=0)
-            strengths = {pair: float(s) for pair, s in zip(candidate_pairs, total)}
-            ranked = np.argsort(-total, kind="stable")
-            pairs = [candidate_pairs[i] for i in ranked[:n_pairs] if total[i] > 0]
-            if self.monitor is not None and self.monitor.stopped:
-                pairs = []  # stopped while ranking: no pairs are boosted
-        else:
-            pairs = []
+        return np.sum(self._map(detect, None, mains.ran), axis=0)
+
+    def boost_pairs(self, mains: MainStage, pairs: list[tuple[int, ...]],
+                    strengths: dict[tuple[int, int], float]) -> BaggedTerms:
+        """The interaction stage of the bags of ``mains`` on ``pairs``; every bag's tables."""
+        data = self.data
+        _, interaction_codes = self._prepared_codes()
         pair_codes = pair_term_codes(interaction_codes, pairs, data.n_interaction_bins) \
             if pairs else None
 
@@ -624,18 +663,27 @@ class Booster:
                 return [np.zeros((*data.n_interaction_bins[list(term)],
                                   self.objective.n_scores)) for term in pairs], 0, np.nan
             return _run_stage(pair_codes, pairs, data.n_interaction_bins, data, self.objective,
-                              self.pair_settings, bag_scores(bag), self._bag_rows(bag),
-                              self.kernel_seeds[bag] + 1, self.objective_params,
-                              self._control(bag, 1))
+                              self.pair_settings, self._bag_scores(mains, bag),
+                              self._bag_rows(bag), self.kernel_seeds[bag] + 1,
+                              self.objective_params, self._control(bag, 1))
 
-        pair_results = self._map(pair_stage, "interactions", ran)
+        pair_results = self._map(pair_stage, "interactions", mains.ran)
         return BaggedTerms(
-            base_scores=base,
-            main_features=list(main_features),
+            base_scores=self.base,
+            main_features=list(mains.main_features),
             pairs=pairs,
-            main_tables=[main_tables[bag] for bag in ran],
-            bags=ran,
+            main_tables=[mains.tables[bag] for bag in mains.ran],
+            bags=mains.ran,
             pair_tables=[result[0] for result in pair_results],
             pair_strengths=strengths,
-            best_steps=np.array([[r[1] for r in main_results], [r[1] for r in pair_results]]),
+            best_steps=np.array([[r[1] for r in mains.results],
+                                 [r[1] for r in pair_results]]),
         )
+
+
+def choose_pairs(candidate_pairs: list[tuple[int, int]], total: np.ndarray,
+                 n_pairs: int) -> tuple[dict[tuple[int, int], float], list[tuple[int, int]]]:
+    """(strength of every candidate, the ``n_pairs`` strongest with a positive strength)."""
+    strengths = {pair: float(s) for pair, s in zip(candidate_pairs, total)}
+    ranked = np.argsort(-total, kind="stable")
+    return strengths, [candidate_pairs[i] for i in ranked[:n_pairs] if total[i] > 0]

@@ -17,7 +17,7 @@ from threadpoolctl import threadpool_limits
 
 from .binning import FeatureBins, feature_bins_from_levels, fit_categorical, fit_continuous
 from .binning import bin_column, smallest_code_dtype
-from .booster import BinnedData, Booster, BoostSettings, FitMonitor
+from .booster import BaggedTerms, BinnedData, Booster, BoostSettings, FitMonitor
 from .kernels.split import split_options
 from .model import term_contributions, term_importances, term_sums
 from .objectives import (check_regression_target, check_target_scale, check_weight_scale,
@@ -149,6 +149,23 @@ def _code_matrix(columns, bins: list[FeatureBins], interaction: bool) -> np.ndar
     for i, (column, feature_bins) in enumerate(zip(columns, bins)):
         codes[:, i] = bin_column(column, feature_bins, interaction)
     return codes
+
+
+def term_bin_weights(codes: np.ndarray, interaction_codes: np.ndarray, weights: np.ndarray,
+                     bins: list[FeatureBins], main_features: list[int],
+                     pairs: list[tuple[int, ...]]) -> tuple[dict, dict]:
+    """Training weight of every bin of every main term, and of every cell of every pair (or
+    term of more features: row-major cells). Sums over row blocks add up to the whole."""
+    main_weights = {f: np.bincount(codes[:, f], weights=weights, minlength=bins[f].n_bins)
+                    for f in main_features}
+    pair_weights = {}
+    for term in pairs:
+        shape = [bins[f].n_interaction_bins for f in term]
+        cell = np.ravel_multi_index(
+            tuple(interaction_codes[:, f].astype(np.int64) for f in term), shape)
+        pair_weights[term] = np.bincount(cell, weights=weights,
+                                         minlength=int(np.prod(shape))).reshape(shape)
+    return main_weights, pair_weights
 
 
 def _single_class_state(fitted: dict) -> dict:
@@ -285,6 +302,34 @@ class _EBMBase(BaseEstimator):
             weights=weights,
             strata=strata,
         )
+        callback, interaction_callback = parse_callbacks(self.callbacks)
+        booster = Booster(
+            data, objective, *self._boost_settings(),
+            outer_bags=self.outer_bags, validation_size=self.validation_size or 0,
+            n_threads=resolve_n_threads(self.n_jobs), random_state=self.random_state,
+            bags=bag_matrix, init_score=start_scores,
+            monitor=(FitMonitor(self.max_time, callback, started, interaction_callback)
+                     if self.max_time is not None or callback or interaction_callback
+                     else None),
+        )
+        bagged = booster.fit(main_features, candidates, n_pairs, explicit is not None)
+
+        main_weights, pair_weights = term_bin_weights(data.codes, data.interaction_codes,
+                                                      weights, bins, main_features, bagged.pairs)
+        summaries = feature_summaries(
+            table.columns, table.types,
+            [np.bincount(data.codes[:, f], weights=weights, minlength=bins[f].n_bins)
+             for f in range(len(names))], weights)
+        return self._finished_state(
+            bagged, bins, table.names, table.types, main_weights, pair_weights, summaries,
+            bag_weights(booster, getattr(bagged, "bags", None)),
+            [c.to_dict() for c in table.conversions],
+            self.feature_names is None and (isinstance(X, pd.DataFrame)
+                                            or hasattr(X, "to_pandas")),
+            single_class)
+
+    def _boost_settings(self) -> tuple[BoostSettings, BoostSettings]:
+        """The (main effects, interactions) stages' settings from the parameters."""
         common = dict(
             max_rounds=self.max_rounds, early_stopping_rounds=self.early_stopping_rounds,
             early_stopping_tolerance=self.early_stopping_tolerance,
@@ -296,33 +341,21 @@ class _EBMBase(BaseEstimator):
             options=split_options(self.reg_alpha, self.reg_lambda, self.max_delta_step,
                                   missing_code(self.missing), self.min_cat_samples),
         )
-        callback, interaction_callback = parse_callbacks(self.callbacks)
-        booster = Booster(
-            data, objective,
-            BoostSettings(learning_rate=self.learning_rate,
-                          smoothing_rounds=self.smoothing_rounds,
-                          greedy_ratio=float(self.greedy_ratio), **common),
-            BoostSettings(learning_rate=self.learning_rate,
-                          smoothing_rounds=self.interaction_smoothing_rounds,
-                          greedy_ratio=float(self.interaction_greedy_ratio), **common),
-            outer_bags=self.outer_bags, validation_size=self.validation_size or 0,
-            n_threads=resolve_n_threads(self.n_jobs), random_state=self.random_state,
-            bags=bag_matrix, init_score=start_scores,
-            monitor=(FitMonitor(self.max_time, callback, started, interaction_callback)
-                     if self.max_time is not None or callback or interaction_callback
-                     else None),
-        )
-        bagged = booster.fit(main_features, candidates, n_pairs, explicit is not None)
+        return (BoostSettings(learning_rate=self.learning_rate,
+                              smoothing_rounds=self.smoothing_rounds,
+                              greedy_ratio=float(self.greedy_ratio), **common),
+                BoostSettings(learning_rate=self.learning_rate,
+                              smoothing_rounds=self.interaction_smoothing_rounds,
+                              greedy_ratio=float(self.interaction_greedy_ratio), **common))
 
-        main_weights = {f: np.bincount(data.codes[:, f], weights=weights, minlength=bins[f].n_bins)
-                        for f in main_features}
-        pair_weights = {}
-        for term in bagged.pairs:  # pairs and terms of more features: row-major cells
-            shape = [bins[f].n_interaction_bins for f in term]
-            cell = np.ravel_multi_index(
-                tuple(data.interaction_codes[:, f].astype(np.int64) for f in term), shape)
-            pair_weights[term] = np.bincount(cell, weights=weights,
-                                             minlength=int(np.prod(shape))).reshape(shape)
+    def _finished_state(self, bagged: BaggedTerms, bins: list[FeatureBins], names: list[str],
+                        types: list[str], main_weights: dict, pair_weights: dict,
+                        summaries: dict, bag_totals: np.ndarray, conversions: list[dict],
+                        match_by_name: bool, single_class: bool) -> dict:
+        """Every fitted attribute from the boosted bags: purified, centred and averaged tables
+        (``finish_terms``) with their training bin weights, the training summaries, and the
+        target's attributes; ``bag_totals`` is each bag's training weight."""
+        objective = self._objective()
         finished = finish_terms(bagged, main_weights, pair_weights,
                                 {f: bins[f].fine_to_coarse() for f in range(len(names))})
 
@@ -330,7 +363,7 @@ class _EBMBase(BaseEstimator):
         fitted = {
             "n_features_in_": len(names),
             "feature_names_in_": list(names),
-            "feature_types_in_": list(table.types),
+            "feature_types_in_": list(types),
             "bins_": [b.levels() for b in bins],
             "term_features_": finished.term_features,
             "term_names_": [" & ".join(names[f] for f in t) for t in finished.term_features],
@@ -351,15 +384,11 @@ class _EBMBase(BaseEstimator):
             "interaction_strengths_": {
                 (names[i], names[j]): s for (i, j), s in bagged.pair_strengths.items()
             },
-            "datetime_conversions_": [c.to_dict() for c in table.conversions],
-            "_match_by_name": self.feature_names is None and (
-                isinstance(X, pd.DataFrame) or hasattr(X, "to_pandas")),
-            "bag_weights_": bag_weights(booster, getattr(bagged, "bags", None)),
+            "datetime_conversions_": conversions,
+            "_match_by_name": match_by_name,
+            "bag_weights_": bag_totals,
         }
-        fitted.update(feature_summaries(
-            table.columns, table.types,
-            [np.bincount(data.codes[:, f], weights=weights, minlength=bins[f].n_bins)
-             for f in range(len(names))], weights))
+        fitted.update(summaries)
         fitted.update(self._fitted_target_attributes())
         if single_class:
             return _single_class_state(fitted)
@@ -437,13 +466,14 @@ class _EBMBase(BaseEstimator):
         return explain_local(self, X, y, name, init_score)
 
     def to_json(self, file: Any = None, detail: str = "all",
-                indent: int | str | None = 2) -> str | None:
+                indent: int | str | None = 2, compact: bool = False) -> str | None:
         """Write the model as versioned JSON to ``file`` (a path, ``.gz`` for gzip, or a file
         object), or return the text when None. ``detail``: "minimal", "interpretable",
-        "mergeable" or "all" (see :func:`glassboost.io.model_json.to_json`)."""
+        "mergeable" or "all"; ``compact=True`` writes the tables as exact binary blocks, a
+        file about 40% of the size (see :func:`glassboost.io.model_json.to_json`)."""
         from .io.model_json import to_json
 
-        return to_json(self, file, detail, indent)
+        return to_json(self, file, detail, indent, compact)
 
     def to_sql(self, dialect: str = "portable", table: str = "data",
                columns: dict[str, str] | None = None) -> str:
