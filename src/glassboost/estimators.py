@@ -255,34 +255,9 @@ class _EBMBase(BaseEstimator):
         start_scores = clean_init_score(init_score, X, n_rows, objective.link,
                                         objective.n_scores)
         names = table.names
-        monotone = parse_monotone(self.monotone_constraints, len(names))
-        for i in np.flatnonzero(monotone):
-            if table.types[i] == NOMINAL:
-                raise ValueError(
-                    f"monotone_constraints: feature {names[i]!r} is nominal and has no order"
-                )
-        if monotone.any() and objective.n_scores > 1:
-            raise ValueError("monotone_constraints are not supported for multiclass models")
-
+        monotone = self._monotone(names, table.types, objective)
         bins = _feature_bins(table, weights, self.max_bins, self.max_interaction_bins)
-        excluded = parse_exclude(self.exclude, names)
-        n_pairs, explicit = parse_interactions(self.interactions, names)
-        main_features = [i for i in range(len(names)) if (i,) not in excluded]
-        if explicit is not None:
-            for pair in explicit:
-                if monotone[list(pair)].any():
-                    raise ValueError(
-                        f"interactions: pair {[names[i] for i in pair]} contains a monotone "
-                        "constrained feature; pairs would break the constraint"
-                    )
-            candidates = [p for p in explicit if tuple(sorted(p)) not in excluded]
-            check_tensor_sizes(candidates, [b.n_interaction_bins for b in bins], names)
-        else:
-            candidates = [
-                p for p in combinations(range(len(names)), 2)
-                if p not in excluded and not monotone[list(p)].any()
-                and min(bins[p[0]].n_interaction_bins, bins[p[1]].n_interaction_bins) > 3
-            ]
+        main_features, candidates, n_pairs, explicit = self._terms_to_fit(names, bins, monotone)
         if single_class:  # InterpretML's monoclassification: nothing to learn
             main_features, candidates = [], []
         check_fit_memory(estimate_fit_memory(fit_size(
@@ -327,6 +302,42 @@ class _EBMBase(BaseEstimator):
             self.feature_names is None and (isinstance(X, pd.DataFrame)
                                             or hasattr(X, "to_pandas")),
             single_class)
+
+    def _monotone(self, names: list[str], types: list[str], objective) -> np.ndarray:
+        """-1, 0, +1 per feature from ``monotone_constraints``, checked against the types."""
+        monotone = parse_monotone(self.monotone_constraints, len(names))
+        for i in np.flatnonzero(monotone):
+            if types[i] == NOMINAL:
+                raise ValueError(
+                    f"monotone_constraints: feature {names[i]!r} is nominal and has no order"
+                )
+        if monotone.any() and objective.n_scores > 1:
+            raise ValueError("monotone_constraints are not supported for multiclass models")
+        return monotone
+
+    def _terms_to_fit(self, names: list[str], bins: list[FeatureBins],
+                      monotone: np.ndarray) -> tuple[list[int], list[tuple[int, ...]], int, Any]:
+        """(main features, candidate or explicit interaction terms, number of pairs to choose,
+        the explicit terms or None) from ``exclude``, ``interactions`` and the constraints."""
+        excluded = parse_exclude(self.exclude, names)
+        n_pairs, explicit = parse_interactions(self.interactions, names)
+        main_features = [i for i in range(len(names)) if (i,) not in excluded]
+        if explicit is not None:
+            for pair in explicit:
+                if monotone[list(pair)].any():
+                    raise ValueError(
+                        f"interactions: pair {[names[i] for i in pair]} contains a monotone "
+                        "constrained feature; pairs would break the constraint"
+                    )
+            candidates = [p for p in explicit if tuple(sorted(p)) not in excluded]
+            check_tensor_sizes(candidates, [b.n_interaction_bins for b in bins], names)
+        else:
+            candidates = [
+                p for p in combinations(range(len(names)), 2)
+                if p not in excluded and not monotone[list(p)].any()
+                and min(bins[p[0]].n_interaction_bins, bins[p[1]].n_interaction_bins) > 3
+            ]
+        return main_features, candidates, n_pairs, explicit
 
     def _boost_settings(self) -> tuple[BoostSettings, BoostSettings]:
         """The (main effects, interactions) stages' settings from the parameters."""

@@ -1,0 +1,109 @@
+"""Dask estimators: the single-machine parameters plus ``client``, ``n_shards`` and
+``summary_size``; ``fit`` trains on Dask collections where they live (``fit``), scoring
+methods return lazy Dask Arrays (``predict``), and ``to_local`` the plain estimator."""
+
+from __future__ import annotations
+
+import inspect
+from typing import Any
+
+import numpy as np
+
+from ..estimators import (FITTED_ATTRIBUTES, TRAINING_SUMMARIES, ExplainableBoostingClassifier,
+                          ExplainableBoostingRegressor, _store_parameters)
+from .fit import fit_distributed
+from .inputs import default_client
+from .predict import lazy_scores
+from .sketch import DEFAULT_SUMMARY_SIZE
+
+#: Parameters the Dask estimators add to the single-machine ones.
+DASK_PARAMETERS = {"client": None, "n_shards": None, "summary_size": DEFAULT_SUMMARY_SIZE}
+
+
+def _signature(local: type) -> inspect.Signature:
+    parameters = list(inspect.signature(local.__init__).parameters.values())
+    parameters += [inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default)
+                   for name, default in DASK_PARAMETERS.items()]
+    return inspect.Signature(parameters)
+
+
+class _DaskEBM:
+    """Fitting on Dask collections and lazy scoring; mixed into a single-machine class."""
+
+    _local: type
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        signature = _signature(cls._local)
+
+        def __init__(self, **params):
+            bound = signature.bind(self, **params)
+            bound.apply_defaults()
+            _store_parameters(self, bound.arguments)
+
+        __init__.__signature__ = signature  # what scikit-learn's get_params reads
+        cls.__init__ = __init__
+
+    def _local_estimator(self):
+        names = inspect.signature(self._local.__init__).parameters
+        return self._local(**{name: getattr(self, name) for name in names if name != "self"})
+
+    def fit(self, X: Any, y: Any, sample_weight: Any = None):
+        """Fit on Dask collections partitioned by rows (X: DataFrame or 2-D Array; y and
+        sample_weight: Series or 1-D Array with the same partitions). The rows stay on the
+        workers; see ``glassboost.dask.fit`` and docs/dask.md."""
+        for attribute in FITTED_ATTRIBUTES + TRAINING_SUMMARIES:
+            self.__dict__.pop(attribute, None)
+        fitted = fit_distributed(self._local_estimator(), default_client(self.client), X, y,
+                                 sample_weight, self.n_shards, self.summary_size)
+        self.__dict__.update(fitted)
+        return self
+
+    def to_local(self):
+        """The plain single-machine estimator with this one's parameters and fitted model."""
+        local = self._local_estimator()
+        fitted = set(FITTED_ATTRIBUTES + TRAINING_SUMMARIES)
+        local.__dict__.update({k: v for k, v in self.__dict__.items() if k in fitted})
+        return local
+
+    def _lazy(self, X: Any, method: str, tail: tuple[int, ...], dtype) -> Any:
+        return lazy_scores(self.to_local(), X, method, tail, np.dtype(dtype))
+
+    def _n_scores(self) -> int:
+        return int(np.size(self.intercept_))
+
+    def _score_tail(self) -> tuple[int, ...]:
+        return () if self._n_scores() == 1 else (self._n_scores(),)
+
+    def decision_function(self, X: Any):
+        """Lazy scores before the link: (n,) or, multiclass, (n, n_classes)."""
+        return self._lazy(X, "decision_function", self._score_tail(), np.float64)
+
+    def eval_terms(self, X: Any):
+        """Lazy per-term contributions: (n, n_terms[, n_classes])."""
+        return self._lazy(X, "eval_terms", (len(self.term_features_), *self._score_tail()),
+                          np.float64)
+
+
+class DaskExplainableBoostingClassifier(_DaskEBM, ExplainableBoostingClassifier):
+    """``ExplainableBoostingClassifier`` trained on a Dask cluster (docs/dask.md)."""
+
+    _local = ExplainableBoostingClassifier
+
+    def predict_proba(self, X: Any):
+        """Lazy class probabilities, (n, n_classes)."""
+        return self._lazy(X, "predict_proba", (len(self.classes_),), np.float64)
+
+    def predict(self, X: Any):
+        """Lazy predicted labels, (n,)."""
+        return self._lazy(X, "predict", (), self.classes_.dtype)
+
+
+class DaskExplainableBoostingRegressor(_DaskEBM, ExplainableBoostingRegressor):
+    """``ExplainableBoostingRegressor`` trained on a Dask cluster (docs/dask.md)."""
+
+    _local = ExplainableBoostingRegressor
+
+    def predict(self, X: Any):
+        """Lazy predictions, (n,)."""
+        return self._lazy(X, "predict", (), np.float64)

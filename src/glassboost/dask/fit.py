@@ -1,0 +1,214 @@
+"""The distributed fit, driven from the client: partition summaries -> shared bins -> codes
+binned on the workers -> bags per shard -> one finished model.
+
+Only summaries travel to the client: per-partition value summaries and bin weights, each
+shard's main-effect tables and pair strengths, and each shard's bagged tables. The rows stay
+on the workers, as Dask futures the client holds until the fit ends; every task is a pure
+function of its inputs, so Dask can recompute what a lost worker held.
+"""
+
+from __future__ import annotations
+
+import copy
+import numbers
+from typing import Any
+
+import numpy as np
+from dask import delayed
+
+from ..binning import fit_categorical, fit_continuous
+from ..booster import choose_pairs, interaction_order
+from ..estimators import _check_params
+from ..schema import CONTINUOUS, NOMINAL, Column
+from .inputs import row_partitions
+from .partition import PartitionSummary, bin_partition, partition_statistics, \
+    summarize_partition
+from .shards import ShardPlan, assemble_shard, merge_shards, plan_shards, shard_mains, \
+    shard_pairs
+from .sketch import histogram_cuts, merge_categories, merge_continuous
+
+#: Single-machine parameters the distributed fit does not take yet.
+UNSUPPORTED = ("callbacks", "max_time")
+
+
+def fit_distributed(estimator: Any, client: Any, X: Any, y: Any, sample_weight: Any,
+                    n_shards: int | None, summary_size: int) -> dict:
+    """Every fitted attribute of ``estimator`` (a single-machine estimator, whose parameters
+    are used) trained on the Dask collections X, y and sample_weight on ``client``'s workers.
+
+    A worker lost during the fit is replaced by Dask's recomputation of its tasks; if Dask
+    gives up (``KilledWorker``), the fit raises an error naming the task and the worker. Every
+    future of the fit is cancelled when it ends, however it ends.
+    """
+    from distributed import KilledWorker
+
+    _check_params(estimator)
+    for name in UNSUPPORTED:
+        if getattr(estimator, name) is not None:
+            raise ValueError(f"{name} is not supported by the Dask estimators; leave it None")
+    if n_shards is not None and (not isinstance(n_shards, numbers.Integral) or n_shards < 1):
+        raise ValueError(f"n_shards must be None or a positive integer, got {n_shards!r}")
+    partitions = row_partitions(X, y, sample_weight)
+    futures: list = []
+    try:
+        return _fit(copy.copy(estimator), client, partitions, n_shards, summary_size, futures,
+                    match_by_name=estimator.feature_names is None and hasattr(X, "columns"))
+    except KilledWorker as error:
+        raise RuntimeError(f"the distributed fit failed: Dask lost the worker running a task "
+                           f"too many times ({error})") from None
+    finally:
+        client.cancel(futures)
+
+
+def _fit(working, client, partitions, n_shards, summary_size, futures, match_by_name) -> dict:
+    summaries: list[PartitionSummary] = _gather(client, futures, client.compute([
+        delayed(summarize_partition)(x, y, w, i, working, summary_size)
+        for i, (x, y, w) in enumerate(partitions)]))
+    first = _check_same_columns(summaries)
+    n_rows = sum(s.n_rows for s in summaries)
+    _check_rows(working, summaries, n_rows)
+    classes = _set_target(working, summaries)
+    objective = working._objective()
+    names, types = first.names, first.types
+    monotone = working._monotone(names, types, objective)
+    bins, merged = _shared_bins(working, summaries)
+    main_features, candidates, n_pairs, explicit = working._terms_to_fit(names, bins, monotone)
+    single_class = classes is not None and len(classes) == 1
+    if single_class:
+        main_features, candidates = [], []
+    cuts = {f: histogram_cuts(m) for f, m in merged.items()}
+
+    binned = client.compute([
+        delayed(bin_partition)(x, y, w, i, working, names, types, bins, classes, cuts)
+        for i, (x, y, w) in enumerate(partitions)])
+    futures.extend(binned)
+    statistics = _gather(client, futures, client.map(partition_statistics, binned))
+    summaries_attributes = _training_summaries(types, merged, cuts, statistics)
+
+    validation = working.validation_size or 0
+    plan = ShardPlan(working, bins, np.array([t == NOMINAL for t in types]), monotone,
+                     main_features, candidates,
+                     validation / n_rows if validation >= 1 else validation)
+    shards = plan_shards(len(partitions), n_shards or len(client.nthreads()),
+                         working.outer_bags, working.random_state)
+    data = [client.submit(assemble_shard, plan, *[binned[i] for i in rows])
+            for rows, _ in shards]
+    futures.extend(data)
+    rank = explicit is None and n_pairs > 0 and bool(candidates)
+    mains = _gather(client, futures, [client.submit(shard_mains, d, plan, shard, rank)
+                                      for d, (_, shard) in zip(data, shards)])
+    strengths: dict = {}
+    if explicit is not None:
+        pairs = interaction_order(candidates)
+    elif rank:
+        strengths, pairs = choose_pairs(candidates, np.sum([m[1] for m in mains], axis=0),
+                                        n_pairs)
+    else:
+        pairs = []
+    results = _gather(client, futures, [
+        client.submit(shard_pairs, d, plan, shard, m[0], pairs, strengths)
+        for d, (_, shard), m in zip(data, shards, mains)])
+    bagged, main_weights, pair_weights, bag_totals = merge_shards(results)
+    return working._finished_state(bagged, bins, names, types, main_weights, pair_weights,
+                                   summaries_attributes, bag_totals, first.conversions,
+                                   match_by_name, single_class)
+
+
+def _gather(client, futures: list, new: list) -> list:
+    futures.extend(new)
+    return client.gather(new)
+
+
+def _check_same_columns(summaries: list[PartitionSummary]) -> PartitionSummary:
+    """Every partition must type its columns alike (a column inferred differently, for
+    example all missing in one partition, needs ``feature_types``)."""
+    first = summaries[0]
+    for i, s in enumerate(summaries[1:], start=1):
+        if s.names != first.names:
+            raise ValueError(f"partition {i} of X has columns {s.names[:10]}, partition 0 has "
+                             f"{first.names[:10]}")
+        for name, a, b, oa, ob in zip(s.names, first.types, s.types, first.orders, s.orders):
+            if a != b or oa != ob:
+                raise ValueError(f"feature {name!r} is typed {a!r} in partition 0 but {b!r} in "
+                                 f"partition {i} (or its declared levels differ); give its type "
+                                 "in feature_types")
+        if s.conversions != first.conversions:
+            raise ValueError(f"partition {i} of X converts its date columns differently from "
+                             "partition 0; give their types in feature_types")
+    return first
+
+
+def _check_rows(working, summaries: list[PartitionSummary], n_rows: int) -> None:
+    if n_rows < 2:
+        raise ValueError(f"n_samples={n_rows}: at least 2 samples are required to fit")
+    if (isinstance(working.validation_size, numbers.Integral)
+            and working.validation_size >= n_rows):
+        raise ValueError(f"validation_size={working.validation_size} rows must be below the "
+                         f"{n_rows} rows of X")
+    with np.errstate(over="ignore"):
+        if not sum(s.weight for s in summaries) > 0:
+            raise ValueError("sample_weight is zero everywhere; at least one row needs "
+                             "weight > 0")
+
+
+def _set_target(working, summaries: list[PartitionSummary]) -> np.ndarray | None:
+    """The classes over all partitions (classifiers) or the target's range (regressors), set
+    on ``working`` as its own ``_encode_target`` sets them."""
+    if summaries[0].classes is None:
+        ranges = np.array([s.target_range for s in summaries])
+        working._target_range = (float(ranges[:, 0].min()), float(ranges[:, 1].max()))
+        return None
+    try:
+        classes = np.unique(np.concatenate([s.classes for s in summaries]))
+    except TypeError as error:
+        raise ValueError(f"Target y: the partitions' labels cannot be ordered together: "
+                         f"{error}") from None
+    working._classes = classes
+    return classes
+
+
+def _shared_bins(working, summaries: list[PartitionSummary]) -> tuple[list, dict]:
+    """Every feature's bins from the merged summaries, by the single-machine binning code;
+    and the merged summaries of the continuous features."""
+    first = summaries[0]
+    bins, merged = [], {}
+    for f, (name, kind, order) in enumerate(zip(first.names, first.types, first.orders)):
+        try:
+            if kind == CONTINUOUS:
+                merged[f] = merge_continuous([s.features[f] for s in summaries])
+                bins.append(fit_continuous(Column(merged[f].values), merged[f].weights,
+                                           working.max_bins, working.max_interaction_bins))
+            else:
+                counts = merge_categories([s.features[f] for s in summaries])
+                bins.append(fit_categorical(
+                    kind, Column(np.array(list(counts.index), dtype=object)), order,
+                    counts.to_numpy(dtype=np.float64), working.max_interaction_bins))
+        except ValueError as error:
+            raise ValueError(f"Feature {name!r}: {error}") from None
+    return bins, merged
+
+
+def _training_summaries(types: list[str], merged: dict, cuts: dict,
+                        statistics: list[tuple]) -> dict:
+    """InterpretML's per-feature training summaries (``training_summary``) from the merged
+    summaries and the partitions' histograms. ``unique_val_counts_`` of a continuous feature
+    is exact when every partition sent its values exactly, else a lower bound."""
+    edges, histograms, uniques = [], [], []
+    bounds = np.full((len(types), 2), np.nan)
+    for f, kind in enumerate(types):
+        if kind == CONTINUOUS:
+            summary = merged[f]
+            histograms.append(sum(s[2][f] for s in statistics))
+            present = not np.isnan(summary.low)
+            edges.append(np.concatenate(([summary.low], cuts[f], [summary.high]))
+                         if present else None)
+            uniques.append(summary.n_distinct)
+            if present:
+                bounds[f] = summary.low, summary.high
+        else:
+            histogram = np.asarray(sum(s[1][f] for s in statistics), dtype=np.float64)
+            edges.append(None)
+            histograms.append(histogram)
+            uniques.append(len(histogram) - 2)
+    return {"histogram_edges_": edges, "histogram_weights_": histograms,
+            "unique_val_counts_": np.array(uniques, dtype=np.int64), "feature_bounds_": bounds}

@@ -1,0 +1,60 @@
+"""Dask inputs as aligned row partitions, and the client to run on."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import dask.array as da
+import dask.dataframe as dd
+
+
+def default_client(client: Any = None):
+    """``client``, else the current ``distributed`` client (as ``lightgbm.dask`` does)."""
+    if client is not None:
+        return client
+    from distributed import default_client as current
+
+    try:
+        return current()
+    except ValueError:
+        raise ValueError("no Dask client: pass client=, or create a distributed.Client first"
+                         ) from None
+
+
+def is_dask_collection(value: Any) -> bool:
+    return isinstance(value, (dd.DataFrame, dd.Series, da.Array))
+
+
+def _blocks(value: Any, what: str) -> list:
+    """The row blocks of a Dask DataFrame, Series or Array, as Delayed objects."""
+    if isinstance(value, (dd.DataFrame, dd.Series)):
+        return list(value.to_delayed())
+    if isinstance(value, da.Array):
+        if value.ndim == 2:
+            value = value.rechunk({1: -1})  # whole rows in every block
+        elif value.ndim != 1:
+            raise ValueError(f"{what} must be 1-D or 2-D, got a {value.ndim}-D Dask Array")
+        return list(value.to_delayed().reshape(-1))
+    raise TypeError(f"{what} must be a Dask DataFrame, Series or Array, got "
+                    f"{type(value).__name__}; for in-memory data use the single-machine "
+                    "estimator")
+
+
+def row_partitions(X: Any, y: Any, sample_weight: Any = None) -> list[tuple]:
+    """(X, y, sample_weight) blocks per row partition; y and sample_weight must be
+    partitioned as X is (the same number of partitions; each partition's row count is
+    checked where it is read)."""
+    x_blocks = _blocks(X, "X")
+    if y is None:
+        raise ValueError("the Dask estimators require y to be passed, but the target y is None")
+    y_blocks = _blocks(y, "y")
+    if len(y_blocks) != len(x_blocks):
+        raise ValueError(f"y has {len(y_blocks)} partitions but X has {len(x_blocks)}; "
+                         "partition y like X (for example a column of the same DataFrame)")
+    w_blocks = [None] * len(x_blocks)
+    if sample_weight is not None:
+        w_blocks = _blocks(sample_weight, "sample_weight")
+        if len(w_blocks) != len(x_blocks):
+            raise ValueError(f"sample_weight has {len(w_blocks)} partitions but X has "
+                             f"{len(x_blocks)}; partition sample_weight like X")
+    return list(zip(x_blocks, y_blocks, w_blocks))

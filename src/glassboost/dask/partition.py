@@ -1,0 +1,152 @@
+"""What a worker does with one row partition: type it, summarize it for binning, and bin it
+into compact codes that stay in the worker's memory. Every function here runs in a Dask task
+on the partition's rows; only summaries (no rows) go back to the client."""
+
+from __future__ import annotations
+
+import copy
+import warnings
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..binning import FeatureBins
+from ..estimators import _code_matrix
+from ..objectives import check_target_scale
+from ..schema import CONTINUOUS, DataWarning, TypedTable, type_table
+from .sketch import summarize_categories, summarize_continuous
+
+
+@dataclass
+class PartitionSummary:
+    """One partition's types, row count and weight, target labels or range, and per-feature
+    value summaries (``sketch``)."""
+
+    names: list[str]
+    types: list[str]
+    orders: list[list[str] | None]
+    conversions: list[dict]
+    n_rows: int
+    weight: float
+    classes: np.ndarray | None  # a classifier's labels in this partition
+    target_range: tuple[float, float] | None  # a regressor's
+    features: list  # ContinuousSummary or category weights (pd.Series), per feature
+
+
+@dataclass
+class BinnedPartition:
+    """One partition as the booster reads it (``booster.BinnedData``'s row arrays), and its
+    per-feature bin weights and training histograms."""
+
+    codes: np.ndarray
+    interaction_codes: np.ndarray
+    y: np.ndarray
+    weights: np.ndarray
+    strata: np.ndarray | None
+    bin_weights: list[np.ndarray]
+    histograms: dict[int, np.ndarray]  # continuous features' histogram weights
+
+
+def _typed(X: Any, estimator: Any, index: int) -> TypedTable:
+    with warnings.catch_warnings():  # column warnings are the client's to give, once
+        warnings.simplefilter("ignore", DataWarning)
+        try:
+            return type_table(X, estimator.feature_names, estimator.feature_types,
+                              estimator.datetime_features, estimator.exclude)
+        except (TypeError, ValueError) as error:
+            raise type(error)(f"partition {index} of X: {error}") from None
+
+
+def partition_weights(sample_weight: Any, n_rows: int, index: int) -> np.ndarray:
+    """The partition's sample weights, checked as the single-machine fit checks them (that
+    the total is positive is checked over all partitions)."""
+    if sample_weight is None:
+        return np.ones(n_rows)
+    try:
+        weights = np.asarray(sample_weight, dtype=np.float64).reshape(-1)
+    except (TypeError, ValueError) as error:
+        raise ValueError(f"sample_weight must be numbers: {error}") from None
+    if len(weights) != n_rows:
+        raise ValueError(f"partition {index}: sample_weight has {len(weights)} values but X has "
+                         f"{n_rows} rows; partition sample_weight like X")
+    if not np.all(np.isfinite(weights)):
+        raise ValueError("sample_weight contains NaN or infinity")
+    if np.any(weights < 0):
+        raise ValueError("Negative values in data passed to sample_weight")
+    return weights
+
+
+def _target(y: Any, n_rows: int, index: int) -> Any:
+    if isinstance(y, pd.DataFrame) and y.shape[1] == 1:
+        y = y.iloc[:, 0]
+    if len(y) != n_rows:
+        raise ValueError(f"partition {index}: y has {len(y)} values but X has {n_rows} rows; "
+                         "partition y like X")
+    return y
+
+
+def summarize_partition(X: Any, y: Any, sample_weight: Any, index: int, estimator: Any,
+                        summary_size: int) -> PartitionSummary:
+    """Types, target and value summaries of partition ``index`` (``estimator``: the plain
+    single-machine estimator whose parameters the fit uses)."""
+    table = _typed(X, estimator, index)
+    n_rows = len(table.columns[0].values)
+    y = _target(y, n_rows, index)
+    weights = partition_weights(sample_weight, n_rows, index)
+    working = copy.copy(estimator)
+    working._encode_target(y, n_rows)
+    features = [summarize_continuous(column, weights, summary_size) if kind == CONTINUOUS
+                else summarize_categories(column, weights)
+                for column, kind in zip(table.columns, table.types)]
+    return PartitionSummary(table.names, table.types, table.orders,
+                            [c.to_dict() for c in table.conversions], n_rows,
+                            float(weights.sum()), getattr(working, "_classes", None),
+                            getattr(working, "_target_range", None), features)
+
+
+def bin_partition(X: Any, y: Any, sample_weight: Any, index: int, estimator: Any,
+                  names: list[str], types: list[str], bins: list[FeatureBins],
+                  classes: np.ndarray | None, histogram_cuts: dict[int, np.ndarray]
+                  ) -> BinnedPartition:
+    """Partition ``index`` binned with the shared ``bins``, its target encoded against all the
+    partitions' ``classes`` (classifiers), and its bin weights and histograms."""
+    table = _typed(X, estimator, index)
+    if table.names != names or table.types != types:
+        raise ValueError(f"partition {index} of X types its columns differently from the others "
+                         f"({table.names}, {table.types} against {names}, {types}); pass "
+                         "feature_types")
+    n_rows = len(table.columns[0].values)
+    weights = partition_weights(sample_weight, n_rows, index)
+    working = copy.copy(estimator)
+    encoded, strata = working._encode_target(_target(y, n_rows, index), n_rows)
+    if classes is not None:
+        global_index = np.searchsorted(classes, working._classes)
+        encoded = global_index[encoded.astype(np.int64)].astype(np.float64)
+        strata = encoded.astype(np.int64)
+        working._classes = classes
+    check_target_scale(working._objective(), encoded, weights)
+    codes = _code_matrix(table.columns, bins, False)
+    histograms = {}
+    for f, cuts in histogram_cuts.items():
+        histograms[f] = _histogram(table.columns[f], weights, cuts)
+    return BinnedPartition(
+        codes, _code_matrix(table.columns, bins, True), encoded, weights, strata,
+        [np.bincount(codes[:, f], weights=weights, minlength=b.n_bins)
+         for f, b in enumerate(bins)], histograms)
+
+
+def _histogram(column, weights: np.ndarray, cuts: np.ndarray) -> np.ndarray:
+    """Training histogram weights of a continuous column: missing, the value bins between
+    ``cuts`` (a value on a cut goes above it), values that are not numbers."""
+    codes = np.searchsorted(cuts, column.values, side="right") + 1
+    codes[np.isnan(column.values)] = 0
+    if column.not_number is not None:
+        codes[column.not_number] = len(cuts) + 2
+    return np.bincount(codes, weights=weights, minlength=len(cuts) + 3).astype(np.float64)
+
+
+def partition_statistics(part: BinnedPartition) -> tuple[int, list[np.ndarray], dict]:
+    """The small part of a binned partition the client merges: rows, bin weights, histograms."""
+    return len(part.y), part.bin_weights, part.histograms

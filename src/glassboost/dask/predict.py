@@ -1,0 +1,34 @@
+"""Lazy scoring of Dask collections: every partition (or block of rows) is scored by the
+fitted single-machine model in its own task, with the output's type and shape declared up
+front (``meta``), so nothing runs until the result is computed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import dask.array as da
+import dask.dataframe as dd
+import numpy as np
+
+
+def _score(block: Any, model: Any, method: str) -> np.ndarray:
+    return getattr(model, method)(block)
+
+
+def lazy_scores(model: Any, X: Any, method: str, tail: tuple[int, ...],
+                dtype: np.dtype) -> da.Array:
+    """``model.<method>`` of every row of X as a Dask Array of shape (n_rows, *tail)."""
+    meta = np.empty((0, *tail), dtype=dtype)
+    if isinstance(X, dd.DataFrame):
+        return X.map_partitions(_score, model, method, meta=meta)
+    if isinstance(X, da.Array):
+        if X.ndim != 2:
+            raise ValueError(f"X must be a 2-D Dask Array, got {X.ndim}-D")
+        X = X.rechunk({1: -1})
+        if not tail:
+            return X.map_blocks(_score, model, method, drop_axis=1, meta=meta, dtype=dtype)
+        chunks = (X.chunks[0], *[(n,) for n in tail])
+        return X.map_blocks(_score, model, method, chunks=chunks, meta=meta, dtype=dtype,
+                            new_axis=list(range(2, 1 + len(tail))) or None)
+    raise TypeError(f"X must be a Dask DataFrame or Array, got {type(X).__name__}; for "
+                    "in-memory data use to_local()")

@@ -1,0 +1,149 @@
+"""Bags per shard: each shard (a run of consecutive partitions, assembled on one worker) boosts
+its own outer bags with the ordinary ``Booster`` on the shared bins; the pairs are chosen from
+the FAST strengths summed over every shard's bags; the shards' bags are then merged into one
+``BaggedTerms`` and finished as a single-machine fit's bags are.
+
+The first three functions run in Dask tasks on the workers; ``merge_shards`` on the client.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from ..booster import BaggedTerms, BinnedData, Booster, MainStage
+from ..estimators import term_bin_weights
+from ..training_summary import bag_weights
+from .partition import BinnedPartition
+
+
+@dataclass
+class ShardPlan:
+    """What every shard needs besides its rows: the estimator (its parameters), the shared
+    bins and terms, and the validation fraction."""
+
+    estimator: Any  # the single-machine estimator, target encoded (``_classes`` set)
+    bins: list
+    nominal: np.ndarray
+    monotone: np.ndarray
+    main_features: list[int]
+    candidates: list[tuple[int, ...]]
+    validation_fraction: float
+
+
+@dataclass
+class Shard:
+    """Which bags a shard boosts: ``n_bags`` of them, seeded by ``random_state``."""
+
+    index: int
+    n_bags: int
+    random_state: int | None
+
+
+@dataclass
+class ShardResult:
+    bagged: BaggedTerms
+    main_weights: dict
+    pair_weights: dict
+    bag_totals: np.ndarray
+
+
+def plan_shards(n_partitions: int, n_shards: int, outer_bags: int,
+                random_state: int | None) -> list[tuple[range, Shard]]:
+    """Consecutive runs of partitions, one per shard, and each shard's bags: the outer bags
+    spread evenly, at least one per shard. Shard 0 is seeded by ``random_state`` itself, so
+    one shard draws the single-machine fit's bags; the others by seeds derived from it."""
+    n_shards = max(1, min(n_shards, n_partitions))
+    edges = np.linspace(0, n_partitions, n_shards + 1).round().astype(int)
+    plans = []
+    for s in range(n_shards):
+        n_bags = max(1, outer_bags // n_shards + (1 if s < outer_bags % n_shards else 0))
+        seed = random_state if s == 0 or random_state is None else int(
+            np.random.SeedSequence([random_state, s]).generate_state(1)[0])
+        plans.append((range(edges[s], edges[s + 1]), Shard(s, n_bags, seed)))
+    return plans
+
+
+def assemble_shard(plan: ShardPlan, *parts: BinnedPartition) -> BinnedData:
+    """The shard's rows, in partition order, as one ``BinnedData`` (column-major codes)."""
+    strata = None if parts[0].strata is None else np.concatenate([p.strata for p in parts])
+    return BinnedData(
+        codes=np.asfortranarray(np.concatenate([p.codes for p in parts])),
+        interaction_codes=np.asfortranarray(np.concatenate([p.interaction_codes
+                                                            for p in parts])),
+        n_bins=np.array([b.n_bins for b in plan.bins], dtype=np.int64),
+        n_interaction_bins=np.array([b.n_interaction_bins for b in plan.bins], dtype=np.int64),
+        nominal=plan.nominal, monotone=plan.monotone,
+        y=np.concatenate([p.y for p in parts]),
+        weights=np.concatenate([p.weights for p in parts]), strata=strata)
+
+
+def _booster(data: BinnedData, plan: ShardPlan, shard: Shard) -> Booster:
+    estimator = plan.estimator
+    return Booster(data, estimator._objective(), *estimator._boost_settings(),
+                   outer_bags=shard.n_bags, validation_size=plan.validation_fraction,
+                   n_threads=_worker_threads(), random_state=shard.random_state)
+
+
+def _worker_threads() -> int:
+    """The threads of the worker running the task (1 outside a worker)."""
+    try:
+        from distributed import get_worker
+
+        return max(1, int(get_worker().state.nthreads))
+    except (ImportError, ValueError, AttributeError):
+        return 1
+
+
+def shard_mains(data: BinnedData, plan: ShardPlan, shard: Shard,
+                rank: bool) -> tuple[MainStage, np.ndarray | None]:
+    """Boost the shard's bags' main effects; with ``rank``, the candidates' FAST strengths
+    summed over these bags."""
+    booster = _booster(data, plan, shard)
+    mains = booster.boost_mains(plan.main_features)
+    strengths = booster.rank_pairs(mains, plan.candidates) if rank else None
+    return mains, strengths
+
+
+def shard_pairs(data: BinnedData, plan: ShardPlan, shard: Shard, mains: MainStage,
+                pairs: list[tuple[int, ...]], strengths: dict) -> ShardResult:
+    """Boost the shard's bags' interaction terms on the chosen ``pairs`` from their main
+    stage; with the shard's bin weights and bag weights, which add up over shards."""
+    booster = _booster(data, plan, shard)
+    bagged = booster.boost_pairs(mains, pairs, strengths)
+    main_weights, pair_weights = term_bin_weights(data.codes, data.interaction_codes,
+                                                  data.weights, plan.bins, plan.main_features,
+                                                  pairs)
+    return ShardResult(bagged, main_weights, pair_weights, bag_weights(booster, bagged.bags))
+
+
+def merge_shards(results: list[ShardResult]) -> tuple[BaggedTerms, dict, dict, np.ndarray]:
+    """One ``BaggedTerms`` of every shard's bags, and the bin weights summed over shards.
+
+    Each shard starts from the constant score of its own rows; the merged bags share shard
+    0's, and the difference of another shard's moves into its bags' first table (a constant
+    added to every bin), so that every bag scores every row as it did. Finishing centres the
+    tables and carries such constants into the intercept."""
+    first = results[0].bagged
+    base = first.base_scores
+    main_tables, pair_tables = [], []
+    for result in results:
+        shift = result.bagged.base_scores - base
+        for mains, pairs in zip(result.bagged.main_tables, result.bagged.pair_tables):
+            mains, pairs = list(mains), list(pairs)
+            if mains:
+                mains[0] = mains[0] + shift
+            elif pairs:
+                pairs[0] = pairs[0] + shift
+            main_tables.append(mains)
+            pair_tables.append(pairs)
+    bagged = BaggedTerms(
+        base_scores=base, main_features=first.main_features, pairs=first.pairs,
+        main_tables=main_tables, pair_tables=pair_tables, pair_strengths=first.pair_strengths,
+        best_steps=np.concatenate([r.bagged.best_steps for r in results], axis=1),
+        bags=list(range(len(main_tables))))
+    main_weights = {f: sum(r.main_weights[f] for r in results) for f in first.main_features}
+    pair_weights = {p: sum(r.pair_weights[p] for r in results) for p in first.pairs}
+    return bagged, main_weights, pair_weights, np.concatenate([r.bag_totals for r in results])

@@ -1,0 +1,183 @@
+"""Mergeable summaries of one partition's feature values, from which the ordinary binning code
+(``binning.fit_continuous`` / ``fit_categorical``) computes the bins on the client.
+
+A continuous feature's summary is its weighted distinct values. A partition with at most
+``size`` distinct finite values sends them exactly; a larger one sends a bounded weighted
+quantile summary: its sorted distinct values are cut into runs by where their cumulative weight
+starts (run ``j`` holds the values whose preceding weight lies in ``[j W_p / size, (j + 1) W_p /
+size)``, ``W_p`` the partition's weight), and each run is sent as its largest value carrying the
+run's weight. Merging adds the summaries' weights per value.
+
+Error bound. A summarized value only moves up, to the end of its run, and the values of a run
+other than its last weigh less than ``W_p / size`` together. So for every threshold ``t`` the
+merged summary's weight at or below ``t`` is below the exact weight by less than
+``sum_p W_p / size = W / size``, and never above it. The cuts are chosen on that weight, so a cut's
+exact weighted rank is within ``W / size`` of the rank the exact single-machine rule aims it at;
+with every partition below ``size`` distinct values the summary is the data and the bins are the
+single-machine ones. Infinite values are always kept exactly (they are the ends of the range).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from ..schema import Column
+
+#: Distinct values a partition sends exactly before it sends a quantile summary instead.
+DEFAULT_SUMMARY_SIZE = 16_384
+
+
+@dataclass
+class Moments:
+    """Count, mean and central moment sums (2nd, 3rd) of finite values: Doane's histogram rule
+    needs the standard deviation and skewness, and these merge exactly (Chan et al.)."""
+
+    n: int = 0
+    mean: float = 0.0
+    m2: float = 0.0
+    m3: float = 0.0
+
+    @classmethod
+    def of(cls, values: np.ndarray) -> "Moments":
+        if not len(values):
+            return cls()
+        mean = float(values.mean())
+        centred = values - mean
+        return cls(len(values), mean, float(centred @ centred), float(np.sum(centred**3)))
+
+    def merge(self, other: "Moments") -> "Moments":
+        if not other.n:
+            return self
+        if not self.n:
+            return other
+        n = self.n + other.n
+        delta = other.mean - self.mean
+        mean = self.mean + delta * other.n / n
+        m2 = self.m2 + other.m2 + delta**2 * self.n * other.n / n
+        m3 = (self.m3 + other.m3 + delta**3 * self.n * other.n * (self.n - other.n) / n**2
+              + 3.0 * delta * (self.n * other.m2 - other.n * self.m2) / n)
+        return Moments(n, mean, m2, m3)
+
+
+@dataclass
+class ContinuousSummary:
+    """Weighted distinct values (exact, or a quantile summary), and what the training
+    summaries need: moments and range of the finite values, range of the present ones."""
+
+    values: np.ndarray
+    weights: np.ndarray
+    exact: bool
+    moments: Moments
+    low: float = np.nan  # present values, infinities included
+    high: float = np.nan
+    finite_low: float = np.nan
+    finite_high: float = np.nan
+
+    @property
+    def n_distinct(self) -> int:
+        """Distinct present values: exact when ``exact``, else a lower bound."""
+        return len(self.values)
+
+
+def summarize_continuous(column: Column, weights: np.ndarray,
+                         size: int = DEFAULT_SUMMARY_SIZE) -> ContinuousSummary:
+    """One partition's summary of a continuous column (values that are not numbers are left
+    out, as binning leaves them out)."""
+    present = ~np.isnan(column.values)
+    if column.not_number is not None:
+        present &= ~column.not_number
+    values, w = column.values[present], weights[present]
+    finite = np.isfinite(values)
+    uniques, inverse = np.unique(values[finite], return_inverse=True)
+    sums = np.bincount(inverse, weights=w[finite], minlength=len(uniques))
+    exact = len(uniques) <= size
+    if not exact:
+        uniques, sums = _quantile_summary(uniques, sums, size)
+    infinite, infinite_inverse = np.unique(values[~finite], return_inverse=True)
+    infinite_sums = np.bincount(infinite_inverse, weights=w[~finite], minlength=len(infinite))
+    summary = ContinuousSummary(np.concatenate((infinite[infinite < 0], uniques,
+                                                infinite[infinite > 0])),
+                                np.concatenate((infinite_sums[infinite < 0], sums,
+                                                infinite_sums[infinite > 0])),
+                                exact, Moments.of(values[finite]))
+    if len(values):
+        summary.low, summary.high = float(values.min()), float(values.max())
+    if finite.any():
+        summary.finite_low = float(values[finite].min())
+        summary.finite_high = float(values[finite].max())
+    return summary
+
+
+def _quantile_summary(uniques: np.ndarray, sums: np.ndarray,
+                      size: int) -> tuple[np.ndarray, np.ndarray]:
+    """Runs of sorted distinct values by where their cumulative weight starts; each run as its
+    largest value with the run's weight (see the module's error bound)."""
+    total = sums.sum()
+    if total <= 0:  # nothing weighs: the values cannot move a cut
+        return uniques[-1:], np.zeros(1)
+    starts = np.cumsum(sums) - sums
+    run = np.minimum((starts * size / total).astype(np.int64), size - 1)
+    last = np.flatnonzero(np.r_[run[1:] != run[:-1], True])
+    return uniques[last], np.add.reduceat(sums, np.r_[0, last[:-1] + 1])
+
+
+def merge_continuous(summaries: list[ContinuousSummary]) -> ContinuousSummary:
+    """The summary of all partitions: weights added per value, moments and ranges merged."""
+    values = np.concatenate([s.values for s in summaries])
+    weights = np.concatenate([s.weights for s in summaries])
+    uniques, inverse = np.unique(values, return_inverse=True)
+    moments = Moments()
+    for s in summaries:
+        moments = moments.merge(s.moments)
+    return ContinuousSummary(
+        uniques, np.bincount(inverse, weights=weights, minlength=len(uniques)),
+        all(s.exact for s in summaries), moments,
+        np.nanmin([s.low for s in summaries] + [np.nan]) if _any(summaries, "low") else np.nan,
+        np.nanmax([s.high for s in summaries]) if _any(summaries, "high") else np.nan,
+        np.nanmin([s.finite_low for s in summaries]) if _any(summaries, "finite_low")
+        else np.nan,
+        np.nanmax([s.finite_high for s in summaries]) if _any(summaries, "finite_high")
+        else np.nan)
+
+
+def _any(summaries: list[ContinuousSummary], name: str) -> bool:
+    return any(not np.isnan(getattr(s, name)) for s in summaries)
+
+
+def summarize_categories(column: Column, weights: np.ndarray) -> pd.Series:
+    """Weight of every category among rows of positive weight (the categories binning sees)."""
+    present = pd.notna(column.values) & (weights > 0)
+    return pd.Series(weights[present]).groupby(
+        pd.Series(column.values[present], dtype=object), sort=False).sum()
+
+
+def merge_categories(counts: list[pd.Series]) -> pd.Series:
+    merged = pd.concat(counts)
+    return merged.groupby(level=0, sort=False).sum() if len(merged) else merged
+
+
+def doane_cut_count(moments: Moments) -> int:
+    """Doane's number of equal-width histogram bins minus one from merged moments, as
+    ``training_summary.histogram_cut_count`` computes it from the values themselves."""
+    n = moments.n
+    spread = np.sqrt(moments.m2 / n) if n else 0.0
+    if n < 3 or not spread > 0:
+        return 0
+    skew = abs(moments.m3 / n) / spread**3
+    sigma = np.sqrt(6.0 * (n - 2) / ((n + 1.0) * (n + 3.0)))
+    bins = np.ceil(1.0 + np.log2(n) + np.log2(1.0 + skew / sigma))
+    if not np.isfinite(bins):
+        bins = np.ceil(1.0 + np.log2(n))
+    return int(bins) - 1
+
+
+def histogram_cuts(summary: ContinuousSummary) -> np.ndarray:
+    """The inner edges of the feature's training histogram (``histogram_edges_`` without its
+    ends), equal-width over the finite range."""
+    if np.isnan(summary.finite_low):
+        return np.empty(0)
+    return np.linspace(summary.finite_low, summary.finite_high,
+                       doane_cut_count(summary.moments) + 2)[1:-1]
