@@ -153,11 +153,14 @@ def test_train_holds_out_a_stratified_seeded_split(trained, split, reference):
 
 
 def test_model_files_are_compact_unless_bags_are_asked_for(files, trained, tmp_path, capsys):
-    """train leaves out the per-bag tables by default; --include-bags keeps them and --compress
-    writes gzip (adding .gz); predict and report read both kinds alike."""
+    """train leaves out the per-bag tables by default and writes every table as a binary block;
+    --include-bags keeps them and --compress writes gzip (adding .gz); predict and report read
+    both kinds alike."""
     compact = json.loads(trained["model"].read_text(encoding="utf-8"))
-    assert compact["detail"] == "mergeable"
+    assert compact["detail"] == "mergeable" and compact["format_version"] == 4
     assert not any("bagged_scores" in term for term in compact["terms"])
+    assert all(term[key]["codec"] == "shuffle-deflate-base64" for term in compact["terms"]
+               for key in ("scores", "standard_deviations", "bin_weights"))
     assert f"Wrote {trained['model']} (" in trained["train_stdout"]
 
     full = tmp_path / "full.json"
@@ -171,7 +174,7 @@ def test_model_files_are_compact_unless_bags_are_asked_for(files, trained, tmp_p
     assert raw[:2] == b"\x1f\x8b"  # gzip
     document = json.loads(gzip.decompress(raw))
     assert document["detail"] == "all"
-    assert all(len(term["bagged_scores"]) == 2 for term in document["terms"])
+    assert all(term["bagged_scores"]["shape"][0] == 2 for term in document["terms"])
     assert trained["model"].stat().st_size < len(gzip.decompress(raw))
 
     predictions = {}
@@ -555,22 +558,45 @@ def test_subprocess_error_has_no_traceback(tmp_path):
     assert_user_error(result.returncode, result.stderr, "not a valid glassboost model file")
 
 
-def test_scoring_imports_neither_plots_nor_report(files, trained, tmp_path):
-    """Scoring a saved model (what 'glassboost predict' runs) loads no plotting library and not
-    the report, so it starts fast."""
+def test_scoring_imports_neither_sklearn_nor_plots_nor_report(files, trained, tmp_path):
+    """Scoring a saved model (what 'glassboost predict' runs) loads neither scikit-learn nor a
+    plotting library nor the report, so it starts fast; its output is the estimator's."""
     script = f"""
 import sys
 from glassboost.cli import main
 code = main(["predict", {str(trained["model"])!r}, {str(files["predict"])!r}, "--explain",
              "--out", {str(tmp_path / "preds.csv")!r}])
 print(code, sorted(name for name in sys.modules
-                   if name.split(".")[0] in ("plotly", "matplotlib")
-                   or name.startswith(("glassboost.report", "glassboost.explain"))))
+                   if name.split(".")[0] in ("sklearn", "plotly", "matplotlib")
+                   or name.startswith(("glassboost.report", "glassboost.explain",
+                                       "glassboost.estimators"))))
 """
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
                             timeout=300)
     assert result.stdout.split() == ["0", "[]"], result.stdout + result.stderr
-    assert len(pd.read_csv(tmp_path / "preds.csv")) == N_PREDICT
+    predicted = pd.read_csv(tmp_path / "preds.csv")
+    X = pd.read_csv(files["predict"])
+    model = glassboost.load(trained["model"])
+    expected = prediction_frame(model, X, explain=True)
+    assert list(predicted.columns) == list(expected.columns) and len(predicted) == N_PREDICT
+    assert (predicted["prediction"].to_numpy(dtype=object) == model.predict(X)).all()
+    np.testing.assert_allclose(predicted.drop(columns="prediction").to_numpy(),
+                               expected.drop(columns="prediction").to_numpy(dtype=float),
+                               rtol=1e-15, atol=0)  # CSV text holds every float exactly
+
+
+def test_the_scoring_model_predicts_exactly_as_the_estimator(files, trained):
+    from glassboost.loading import load_fitted_model
+
+    X = pd.read_csv(files["predict"])
+    estimator, fitted = glassboost.load(trained["model"]), load_fitted_model(trained["model"])
+    for method in ("decision_function", "predict_proba", "eval_terms"):
+        np.testing.assert_array_equal(getattr(fitted, method)(X), getattr(estimator, method)(X))
+    assert (fitted.predict(X) == estimator.predict(X)).all()
+    pd.testing.assert_frame_equal(prediction_frame(fitted, X, explain=True),
+                                  prediction_frame(estimator, X, explain=True))
+    with pytest.raises(ValueError, match="read-only"):
+        fitted.term_scores_[0][0] = 1.0
 
 
 def test_package_names_load_on_first_use():

@@ -4,8 +4,9 @@ Small real models (binary with nominal, ordinal and missing values and pairs, mu
 squared error, Poisson, and one fitted on a numpy array) are written at every detail level, then
 mutated by a seeded generator: fields dropped, duplicated or retyped, shapes changed, links and
 objectives swapped, huge, NaN and infinite values, terms of the wrong order, long arrays, deep
-nesting, unusual names, consistent edits that still make a valid model, and damage to the text
-itself (truncation, bytes, gzip). Every case must end in exactly one of two outcomes:
+nesting, unusual names, consistent edits that still make a valid model, damage to the binary
+tables of compact files (base64, deflate, shape, dtype, decompression bombs), and damage to the
+text itself (truncation, bytes, gzip). Every case must end in exactly one of two outcomes:
 
 - a :class:`ModelFileError` whose ``field`` is a JSON path that exists in the document (or, for
   text that is not a JSON document at all, None with a message about the file);
@@ -19,6 +20,7 @@ with the same generator and reports outcome counts and timings.
 
 from __future__ import annotations
 
+import base64
 import copy
 import gzip
 import json
@@ -74,9 +76,13 @@ def fit_base_models() -> dict[str, Any]:
 
 
 def base_texts(models: dict[str, Any]) -> dict[tuple[str, str], str]:
-    """Every base model at every detail level, as compact JSON text."""
-    return {(name, detail): model.to_json(detail=detail, indent=None)
-            for name, model in models.items() for detail in DETAILS}
+    """Every base model at every detail level, as JSON text without whitespace, and as a
+    compact file (tables as binary blocks; detail "<level> compact")."""
+    texts = {(name, detail): model.to_json(detail=detail, indent=None)
+             for name, model in models.items() for detail in DETAILS}
+    texts.update({(name, f"{detail} compact"): model.to_json(detail=detail, compact=True)
+                  for name, model in models.items() for detail in DETAILS})
+    return texts
 
 
 # ---- mutations -------------------------------------------------------------------------------
@@ -470,7 +476,7 @@ def m_detail(document, rng):
     elif op == "drop_detail":
         document.pop("detail", None)
     else:
-        document["format_version"] = rng.choice([1, 2, 3, "2", 2.0, True, None])
+        document["format_version"] = rng.choice([1, 2, 3, 4, 5, "2", 2.0, True, None])
     return f"{op}"
 
 
@@ -520,11 +526,86 @@ def m_valid_edit(document, rng):
     return f"valid edit {op}"
 
 
+def block_values(block: dict) -> np.ndarray:
+    """The values of a binary block, decoded here independently of the loader: base64, zlib,
+    then the bytes of each value gathered back from their shuffled places."""
+    raw = zlib.decompress(base64.b64decode(block["data"]))
+    return np.frombuffer(raw, np.uint8).reshape(8, -1).T.copy().view("<f8").reshape(
+        block["shape"])
+
+
+def block_data(values: Any, raw: bytes | None = None) -> str:
+    """The ``data`` of a block of ``values`` (or of these raw bytes, shuffled as they are)."""
+    if raw is None:
+        raw = np.ascontiguousarray(values, "<f8").reshape(-1).view(np.uint8).reshape(
+            -1, 8).T.tobytes()
+    return base64.b64encode(zlib.compress(raw)).decode("ascii")
+
+
+def m_block(document, rng):
+    """Damage to the binary blocks of a compact file, and valid re-encodings of them."""
+    blocks = [path for path in _tables(document) if isinstance(_get(document, path), dict)]
+    if not blocks:
+        return "block: none"
+    path = rng.choice(blocks)
+    block = _get(document, path)
+    op = rng.choice(["base64_char", "cut_data", "flip_byte", "trailing", "short", "long",
+                     "shape", "dtype", "codec", "nonfinite", "negative", "huge", "bomb",
+                     "not_text", "plain_bytes", "scale", "as_lists", "zero"])
+    try:
+        values = block_values(block)
+    except (ValueError, TypeError, KeyError, zlib.error):  # damaged by an earlier mutation
+        values = np.zeros(0)
+    data = block.get("data") if isinstance(block.get("data"), str) else ""
+    if op == "base64_char":
+        i = rng.randrange(len(data) + 1)
+        block["data"] = data[:i] + rng.choice(["!", "é", " ", "=", "\n", "\x00"]) + data[i:]
+    elif op == "cut_data":
+        block["data"] = data[:rng.randrange(len(data) + 1) // 4 * 4]
+    elif op == "flip_byte":
+        packed = bytearray(base64.b64decode(data)) or bytearray(b"x")
+        i = rng.randrange(len(packed))
+        packed[i] ^= rng.choice([1, 0x80, 0xFF])
+        block["data"] = base64.b64encode(bytes(packed)).decode("ascii")
+    elif op == "trailing":
+        block["data"] = base64.b64encode(base64.b64decode(data) + b"\x00\x01").decode("ascii")
+    elif op == "short" and values.size:
+        block["data"] = block_data(values.reshape(-1)[:-1])
+    elif op == "long":
+        block["data"] = block_data(np.append(values.reshape(-1), 0.5))
+    elif op == "shape":
+        block["shape"] = rng.choice([[], [1], [2, 2], list(values.shape)[::-1] + [1],
+                                     [10 ** 9, 10 ** 9], [-1], ["3"], [3.0], None])
+    elif op == "dtype":
+        block["dtype"] = rng.choice(["<f4", ">f8", "float64", "<i8", None])
+    elif op == "codec":
+        block["codec"] = rng.choice(["deflate-base64", "base64", "", None, 1])
+    elif op in ("nonfinite", "negative", "huge") and values.size:
+        changed = values.reshape(-1).copy()
+        changed[rng.randrange(changed.size)] = {"nonfinite": rng.choice(
+            [np.nan, np.inf, -np.inf]), "negative": -0.5, "huge": 1e101}[op]
+        block["data"] = block_data(changed)
+    elif op == "bomb":  # 40 MB of zeros in 40 KB: never expanded beyond the shape's bytes
+        block["data"] = block_data(None, raw=bytes(40_000_000))
+    elif op == "not_text":
+        block["data"] = rng.choice([None, 1, [], {}])
+    elif op == "plain_bytes":  # not shuffled: a different, still finite table, or damage
+        block["data"] = base64.b64encode(zlib.compress(
+            np.ascontiguousarray(values, "<f8").tobytes())).decode("ascii")
+    elif op == "scale":  # consistent: still a valid model
+        block["data"] = block_data(values * rng.choice([0.5, -2.0, 0.0]))
+    elif op == "as_lists":  # consistent: a table may be written as arrays in a compact file
+        _set(document, path, values.tolist())
+    elif op == "zero":  # consistent
+        block["data"] = block_data(np.zeros_like(values))
+    return f"block {op} at {path}"
+
+
 TREE_MUTATIONS: list[tuple[Callable, float]] = [
     (m_drop, 3), (m_duplicate, 2), (m_retype, 3), (m_number, 3), (m_shape, 3), (m_link, 2),
     (m_huge, 3), (m_nonfinite_tag, 1), (m_term_order, 3), (m_long, 1), (m_deep, 1),
     (m_names, 3), (m_categories, 2), (m_cuts, 2), (m_classes, 2), (m_bags, 1), (m_detail, 1),
-    (m_unknown_field, 1), (m_dates, 1), (m_valid_edit, 6),
+    (m_unknown_field, 1), (m_dates, 1), (m_valid_edit, 6), (m_block, 6),
 ]
 
 
@@ -804,6 +885,11 @@ def test_fuzzed_files_are_rejected_naming_the_field_or_load_consistent_models(te
             raise AssertionError(f"{describe(case)}: {type(error).__name__}: {error}"[:2000]
                                  ) from error
         outcomes[outcome.kind] += 1
+        if case.families == ["block"]:  # binary tables of compact files, damaged or re-encoded
+            outcomes[f"block {outcome.kind}"] += 1
+            assert outcome.kind == "loaded" or outcome.field.startswith("terms["), (
+                describe(case), outcome.message)
         assert outcome.cpu_seconds < 1.0, describe(case)  # files here are at most ~3 MB
     # both outcomes are exercised, and the meaning checks are reached, not only the syntax
     assert outcomes["loaded"] >= CI_CASES // 10 and outcomes["rejected"] >= CI_CASES // 2
+    assert outcomes["block loaded"] >= 3 and outcomes["block rejected"] >= 10, outcomes

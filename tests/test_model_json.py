@@ -349,7 +349,7 @@ def _date(document):
 
 
 BINARY_CASES = [
-    (_set(["format_version"], 4), "format_version", "version 4 is not supported"),
+    (_set(["format_version"], 5), "format_version", "version 5 is not supported"),
     (_set(["format"], "other"), "format", "not a glassboost model file"),
     (_set(["detail"], "full"), "detail", "must be one of"),
     (_three_feature_term, "terms[6].scores", "entries"),

@@ -27,7 +27,7 @@ DEMO_TARGET = "Status"
 DEMO_TEST_SIZE = 0.2
 TOP_TERMS = 10
 #: Model files the command line writes: everything but the per-bag tables (most of a file's
-#: size, needed only to re-average bags), unless asked for; no indentation.
+#: size, needed only to re-average bags), unless asked for; tables as exact binary blocks.
 COMPACT_DETAIL, FULL_DETAIL = "mergeable", "all"
 #: ``predict`` output: the prediction, one probability per class, then (``--explain``) every
 #: term's contribution under this prefix and the intercept. No other name starts with the prefix,
@@ -47,10 +47,16 @@ def library_errors(action: str) -> Iterator[None]:
         raise CliError(f"{action}: {one_line(error)}") from None
 
 
-def load_model(path: str) -> Any:
-    """A fitted model from a glassboost model file; CliError if it is missing or not one."""
+def load_model(path: str, scoring_only: bool = False) -> Any:
+    """A fitted estimator from a glassboost model file, or with ``scoring_only`` the plain
+    :class:`~glassboost.fitted_model.FittedModel` (it scores alike, and loading it imports no
+    scikit-learn); CliError if the file is missing or not a model file."""
     check_file(path)
     try:
+        if scoring_only:
+            from .loading import load_fitted_model
+
+            return load_fitted_model(Path(path))
         return glassboost.load(Path(path))
     except (OSError, ValueError) as error:  # load raises ModelFileError, a ValueError
         raise CliError(f"{path} is not a valid glassboost model file: {one_line(error)}") from None
@@ -205,11 +211,12 @@ def model_path(path: str, compress: bool) -> str:
 
 
 def write_model(model: Any, path: Path | str, include_bags: bool = False) -> None:
-    """Save the model file, compact (no per-bag tables) unless ``include_bags``."""
+    """Save the model file with its tables as binary blocks, without the per-bag tables
+    unless ``include_bags``."""
     try:
         with library_errors(f"cannot write {path}"):
             model.to_json(path, detail=FULL_DETAIL if include_bags else COMPACT_DETAIL,
-                          indent=None)
+                          compact=True)
     except OSError as error:
         raise CliError(f"cannot write {path}: {one_line(error)}") from None
 
@@ -273,7 +280,7 @@ def train(args: argparse.Namespace) -> None:
 
 def predict(args: argparse.Namespace) -> None:
     """Predict every row of a table with a saved model; CSV to stdout or a file."""
-    model = load_model(args.model)
+    model = load_model(args.model, scoring_only=True)
     X = read_table(args.data)
     with library_errors("prediction failed"):
         frame = prediction_frame(model, X, args.explain)

@@ -1,18 +1,21 @@
-"""Loading a model file into a fitted estimator.
+"""Loading a model file into a fitted estimator, or into the scoring-only fitted model.
 
 It sits above the estimators: :mod:`.io.model_json` reads and checks files without knowing the
 estimator classes, and this module builds the estimator (a private one when the file records a
-privacy account) from what it checked.
+privacy account) from what it checked. :func:`load_fitted_model` builds the plain
+:class:`~glassboost.fitted_model.FittedModel` instead, without importing the estimators (nor
+scikit-learn), for scoring alone.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from .fitted_model import FittedModel
 from .io.detail import AbsentPart, holds
 from .io.interpret_json import is_interpret_document, load_interpret_document
-from .io.model_check import CheckedModel, check_document
-from .io.model_json import DEFAULT_MAX_BYTES, collector_paused, read_document
+from .io.model_check import DEFAULT_MAX_BYTES, CheckedModel, check_document
+from .io.model_json import collector_paused, read_document
 
 
 def load(source: Any, max_bytes: int = DEFAULT_MAX_BYTES) -> Any:
@@ -29,7 +32,34 @@ def load(source: Any, max_bytes: int = DEFAULT_MAX_BYTES) -> Any:
         document = read_document(source, max_bytes)
         if is_interpret_document(document):  # written by InterpretML's to_json
             return load_interpret_document(document)
-        return build_model(check_document(document))
+        return build_model(check_document(document, max_bytes))
+
+
+def load_fitted_model(source: Any, max_bytes: int = DEFAULT_MAX_BYTES) -> FittedModel:
+    """The scoring part of a model file, as :func:`load` reads and checks it, as a
+    :class:`~glassboost.fitted_model.FittedModel`: it predicts exactly as the estimator
+    :func:`load` returns, without importing scikit-learn, Plotly or matplotlib (an InterpretML
+    file is read through its estimator)."""
+    with collector_paused():
+        document = read_document(source, max_bytes)
+        if is_interpret_document(document):
+            return FittedModel.from_attributes(load_interpret_document(document))
+        checked = check_document(document, max_bytes)
+    return FittedModel(
+        feature_names_in_=checked.feature_names,
+        feature_types_in_=checked.feature_types,
+        bins_=checked.bins,
+        term_features_=checked.term_features,
+        term_names_=checked.term_names,
+        term_scores_=checked.term_scores,
+        intercept_=checked.intercept,
+        link_=checked.link,
+        link_param_=checked.link_param,
+        objective_=checked.objective,
+        classes_=checked.classes,
+        match_by_name=checked.match_by_name,
+        datetime_conversions_=checked.datetime_conversions,
+    )
 
 
 def build_model(checked: CheckedModel) -> Any:

@@ -197,16 +197,24 @@ class Tables:
     """
 
     def __init__(self, path: str, integer: bool = False, non_negative: bool = False,
-                 limit: float | None = None):
+                 limit: float | None = None, blocks: Any = None):
         self.path, self.integer, self.non_negative, self.limit = path, integer, non_negative, limit
-        self.leaves: list[list[list]] = []  # per batch (``add`` makes a batch of one table),
-        # the innermost arrays, whose entries are the numbers
+        self.blocks = blocks  # a .binary_tables.BlockDecoder where tables may be binary blocks
+        self.leaves: list[list[list] | np.ndarray] = []  # per batch (``add`` makes a batch of
+        # one table), the innermost arrays, whose entries are the numbers; or a decoded block
         self.sizes: list[np.ndarray] = []  # per batch, the number of leaves of each table
         self.shapes: list[tuple[int, ...]] = []
         self.indices: list[int] = []
         self._flat: tuple[np.ndarray, np.ndarray] | None = None
 
     def add(self, value: Any, shape: tuple[int, ...], index: int = 0) -> None:
+        if type(value) is dict and self.blocks is not None:  # a binary block, decoded
+            decoded = self.blocks.decode(value, shape, self.path.format(index))
+            self.leaves.append(decoded)
+            self.sizes.append(np.array([len(decoded)], dtype=np.int64))
+            self.shapes.append(shape)
+            self.indices.append(index)
+            return
         try:
             leaves = _leaves(value, shape)
         except _ShapeError as error:
@@ -253,14 +261,17 @@ class Tables:
         return self._flat
 
     def _numbers(self) -> Iterator:
-        """Every number of every table, in the order added."""
-        return chain.from_iterable(chain.from_iterable(self.leaves))
+        """Every number of every table written as arrays, in the order added."""
+        return chain.from_iterable(chain.from_iterable(
+            batch for batch in self.leaves if type(batch) is list))
 
     def _tables(self) -> list[tuple[int, list, tuple[int, ...]]]:
         """(index, leaves, shape) of every table in index order: for naming a failure."""
         tables, shapes = [], iter(self.shapes)
         for batch, sizes in zip(self.leaves, self.sizes):
-            leaves, start = list(chain.from_iterable(batch)), 0
+            leaves = batch.tolist() if type(batch) is not list else list(
+                chain.from_iterable(batch))
+            start = 0
             for size in sizes.tolist():
                 tables.append((leaves[start:start + size], next(shapes)))
                 start += size
@@ -280,7 +291,13 @@ class Tables:
                          f"found {found}")
         dtype = np.int64 if self.integer else np.float64
         try:
-            values = np.array(list(self._numbers()), dtype=dtype)
+            if all(type(batch) is list for batch in self.leaves):  # all written as arrays
+                values = np.array(list(self._numbers()), dtype=dtype)
+            else:  # binary blocks are decoded already: each batch on its own
+                values = np.concatenate([np.zeros(0, dtype)] + [
+                    batch if type(batch) is not list else np.array(
+                        list(chain.from_iterable(batch)), dtype=dtype)
+                    for batch in self.leaves])
         except OverflowError:
             for index, leaves, _ in self._tables():
                 try:

@@ -23,18 +23,25 @@ import numpy as np
 
 from ..datetimes import PARTS, TIMESTAMP
 from ..objectives import classification_objective, regression_objective
+from .binary_tables import BlockDecoder
 from .detail import DETAILS, detail_rank
 from .json_checks import (ModelFileError, Tables, array, boolean, check_texts, closed_object,
                           fail, float_value, keyset, kind, numbers, show, split, text, texts,
                           unique)
 
-__all__ = ["FORMAT", "FORMAT_VERSION", "CheckedModel", "ModelFileError", "check_document"]
+__all__ = ["DEFAULT_MAX_BYTES", "FORMAT", "FORMAT_VERSION", "CheckedModel", "ModelFileError",
+           "check_document"]
 
 FORMAT = "glassboost.ebm"
 FORMAT_VERSION = 2  # written; version 1 (see docs/model-format.md) is still read
 #: Written for models with a privacy record, which older readers must refuse, not drop.
 PRIVACY_FORMAT_VERSION = 3
-READ_VERSIONS = (1, 2, 3)
+#: Written for files whose tables are binary blocks (:mod:`.binary_tables`), private or not.
+BINARY_FORMAT_VERSION = 4
+READ_VERSIONS = (1, 2, 3, 4)
+#: Largest model file ``load`` reads unless told otherwise (after gzip decompression); the
+#: binary tables of a file may expand to at most as many bytes again.
+DEFAULT_MAX_BYTES = 100_000_000
 #: Largest |value| of any table entry, and of the intercept plus every term's largest |value|:
 #: scores, their squares and sums over many rows stay finite, and SQL sums stay exact to rounding.
 MAX_SCORE = 1e100
@@ -105,9 +112,12 @@ class _Layout:
             required.append("detail")
         if self.has("all"):
             required.append("bagged_intercept")
-        if self.version >= 3:  # version 3 is the file of a private model
+        if self.version == 3:  # version 3 is the file of a private model
             required.append("privacy")
-        return tuple(required), (("datetime_conversions",) if self.version >= 2 else ())
+        optional = ("datetime_conversions",) if self.version >= 2 else ()
+        if self.version >= BINARY_FORMAT_VERSION:  # the file of any model
+            optional += ("privacy",)
+        return tuple(required), optional
 
     def term(self) -> tuple:
         required = ["name", "features", "scores"]
@@ -370,14 +380,15 @@ def _term_features(value: Any, t: int, name: str, n_features: int) -> tuple[int,
 
 
 class _TermTables:
-    """The four kinds of tables of terms, checked in batches."""
+    """The four kinds of tables of terms, checked in batches; ``blocks`` decodes the tables
+    written as binary blocks (None: the format version has none)."""
 
-    def __init__(self) -> None:
-        self.scores = Tables("terms[{}].scores", limit=MAX_SCORE)
+    def __init__(self, blocks: BlockDecoder | None) -> None:
+        self.scores = Tables("terms[{}].scores", limit=MAX_SCORE, blocks=blocks)
         self.spreads = Tables("terms[{}].standard_deviations", non_negative=True,
-                              limit=MAX_SCORE)
-        self.weights = Tables("terms[{}].bin_weights", non_negative=True)
-        self.bags = Tables("terms[{}].bagged_scores", limit=MAX_SCORE)
+                              limit=MAX_SCORE, blocks=blocks)
+        self.weights = Tables("terms[{}].bin_weights", non_negative=True, blocks=blocks)
+        self.bags = Tables("terms[{}].bagged_scores", limit=MAX_SCORE, blocks=blocks)
 
 
 def _terms_at_c_speed(entries: list, required: tuple, features: _Features, classes_axis: tuple,
@@ -466,15 +477,15 @@ def _terms_one_by_one(entries: list, required: tuple, features: _Features,
 
 
 def _terms(value: Any, layout: _Layout, features: _Features, intercept: np.ndarray, link: str,
-           classes: np.ndarray | None, n_bags: int) -> _Terms:
+           classes: np.ndarray | None, n_bags: int, blocks: BlockDecoder | None) -> _Terms:
     entries = array(value, "terms")
     required = layout.term()
     interpretable, bagged = layout.has("interpretable"), layout.has("all")
     classes_axis = (len(intercept),) if len(intercept) > 1 else ()
-    tables = _TermTables()
+    tables = _TermTables(blocks)
     term_features = _terms_at_c_speed(entries, required, features, classes_axis, n_bags, tables)
-    if term_features is None:
-        tables = _TermTables()
+    if term_features is None:  # binary blocks are decoded here, once
+        tables = _TermTables(blocks)
         term_features = _terms_one_by_one(entries, required, features, classes_axis, n_bags,
                                           tables)
     names = list(map(itemgetter("name"), entries))
@@ -728,9 +739,24 @@ def _privacy(value: Any, parameters: dict) -> dict[str, Any]:
     return record
 
 
+def _privacy_record(document: dict, layout: _Layout, parameters: Any) -> dict[str, Any] | None:
+    """The privacy record, if any. From version 4 on, where it is optional, a model whose
+    parameters are a private model's must have it: it is refused, never dropped."""
+    if "privacy" in document:
+        return _privacy(document["privacy"], parameters)
+    if layout.version >= BINARY_FORMAT_VERSION and type(parameters) is dict and {
+            "epsilon", "delta", "composition"} <= parameters.keys():
+        fail("privacy", "is missing: training.parameters are those of a differentially "
+                        "private model, whose file keeps its privacy record")
+    return None
+
+
 # ---- the whole document ----------------------------------------------------------------------
-def check_document(document: Any) -> CheckedModel:
-    """Every part of a parsed model file, checked; ModelFileError naming the field otherwise."""
+def check_document(document: Any, max_bytes: int | None = DEFAULT_MAX_BYTES) -> CheckedModel:
+    """Every part of a parsed model file, checked; ModelFileError naming the field otherwise.
+
+    Binary tables may expand to at most ``max_bytes`` in all (None: no limit).
+    """
     layout = _layout(document)
     closed_object(document, "", *layout.top())
     text(document["glassboost_version"], "glassboost_version")
@@ -749,8 +775,9 @@ def check_document(document: Any) -> CheckedModel:
             bagged_intercept = numbers(document["bagged_intercept"],
                                        (n_bags,) + bagged_intercept.shape[1:],
                                        "bagged_intercept", limit=MAX_SCORE)
+    blocks = BlockDecoder(max_bytes) if layout.version >= BINARY_FORMAT_VERSION else None
     terms = _terms(document["terms"], layout, features, intercept, document["link"], classes,
-                   n_bags)
+                   n_bags, blocks)
     interpretable = layout.has("interpretable")
     if interpretable:
         _check_weights(terms.weight_tables, training["n_samples"])
@@ -780,6 +807,5 @@ def check_document(document: Any) -> CheckedModel:
         interaction_strengths=(_interaction_strengths(training["interaction_strengths"],
                                                       features.names)
                                if interpretable else None),
-        privacy=(_privacy(document["privacy"], training["parameters"])
-                 if "privacy" in document else None),
+        privacy=_privacy_record(document, layout, training["parameters"]),
     )
