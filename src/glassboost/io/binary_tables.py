@@ -31,6 +31,7 @@ from .json_checks import array, child, closed_object, fail, kind, show
 DTYPE = "<f8"
 CODEC = "shuffle-deflate-base64"
 FIELDS = ("dtype", "shape", "codec", "data")
+_FIELD_SET = frozenset(FIELDS)
 _ITEM_BYTES = 8
 
 
@@ -60,48 +61,60 @@ class BlockDecoder:
         self.max_bytes = max_bytes
 
     def decode(self, value: Any, shape: tuple[int, ...], path: str) -> np.ndarray:
-        """The flat float64 values of the block at ``path``, whose table must have ``shape``."""
-        block = closed_object(value, path, FIELDS)
-        if block["dtype"] != DTYPE:
+        """The flat float64 values of the block at ``path``, whose table must have ``shape``.
+
+        Paths of the block's fields are built only to name a failure (a file may hold a
+        hundred thousand small blocks).
+        """
+        if type(value) is not dict or value.keys() != _FIELD_SET:
+            closed_object(value, path, FIELDS)
+        if value["dtype"] != DTYPE:
             fail(child(path, "dtype"), f"must be {DTYPE!r} (little-endian float64), found "
-                                       f"{show(block['dtype'])}")
-        if block["codec"] != CODEC:
-            fail(child(path, "codec"), f"must be {CODEC!r}, found {show(block['codec'])}")
-        declared = array(block["shape"], child(path, "shape"))
-        if declared != list(shape) or set(map(type, declared)) - {int}:
-            fail(child(path, "shape"), f"must be {list(shape)} (the term's bins), found "
-                                       f"{show(declared) if len(declared) > 8 else declared}")
-        n_bytes = math.prod(shape) * _ITEM_BYTES
-        self.remaining -= n_bytes
+                                       f"{show(value['dtype'])}")
+        if value["codec"] != CODEC:
+            fail(child(path, "codec"), f"must be {CODEC!r}, found {show(value['codec'])}")
+        declared = value["shape"]
+        if type(declared) is not list or declared != list(shape) or set(
+                map(type, declared)) - {int}:
+            array(declared, child(path, "shape"))
+            found = (f"[{', '.join(map(show, declared))}]" if len(declared) <= 8
+                     else f"{len(declared)} entries")
+            fail(child(path, "shape"), f"must be {list(shape)} (the term's bins), found {found}")
+        n_values = math.prod(shape)
+        self.remaining -= n_values * _ITEM_BYTES
         if self.remaining < 0:
             fail(path, f"the file's binary tables decompress to more than {self.max_bytes:,} "
                        f"bytes, its limit; pass load(..., max_bytes=...) to read it")
-        data = block["data"]
+        data = value["data"]
         if type(data) is not str:
             fail(child(path, "data"), f"must be a base64 string, found {kind(data)}")
         try:
             packed = base64.b64decode(data, validate=True)
         except (binascii.Error, ValueError) as error:
             fail(child(path, "data"), f"is not valid base64: {error}")
-        raw = _inflate(packed, n_bytes, child(path, "data"))
-        shuffled = np.frombuffer(raw, dtype=np.uint8).reshape(_ITEM_BYTES, -1)
-        return np.ascontiguousarray(shuffled.T).view(DTYPE).reshape(-1).astype(np.float64)
+        raw = _inflate(packed, n_values * _ITEM_BYTES, path)
+        values = np.empty(n_values, dtype=DTYPE)
+        values.view(np.uint8).reshape(n_values, _ITEM_BYTES)[:] = np.frombuffer(
+            raw, dtype=np.uint8).reshape(_ITEM_BYTES, n_values).T
+        return values.astype(np.float64, copy=False)
 
 
-def _inflate(packed: bytes, n_bytes: int, path: str) -> bytes:
-    """Exactly ``n_bytes`` from a zlib stream, never decompressing more than one byte past
-    them."""
+def _inflate(packed: bytes, n_bytes: int, block: str) -> bytes:
+    """Exactly ``n_bytes`` from the zlib stream of the block at path ``block``, never
+    decompressing more than one byte past them."""
     stream = zlib.decompressobj()
     try:
         raw = stream.decompress(packed, n_bytes + 1)
     except zlib.error as error:
-        fail(path, f"is damaged deflate data: {error}")
+        fail(child(block, "data"), f"is damaged deflate data: {error}")
+    if len(raw) == n_bytes and stream.eof and not stream.unused_data:
+        return raw
     if len(raw) > n_bytes:
-        fail(path, f"decompresses to more than the {n_bytes:,} bytes its shape holds")
+        fail(child(block, "data"), f"decompresses to more than the {n_bytes:,} bytes its "
+                                   f"shape holds")
     if not stream.eof or stream.unused_data:
         what = "ends before its deflate stream does" if not stream.eof else (
             "has bytes after its deflate stream")
-        fail(path, f"is damaged: it {what}")
-    if len(raw) != n_bytes:
-        fail(path, f"decompresses to {len(raw):,} bytes, but its shape holds {n_bytes:,}")
-    return raw
+        fail(child(block, "data"), f"is damaged: it {what}")
+    fail(child(block, "data"), f"decompresses to {len(raw):,} bytes, but its shape holds "
+                               f"{n_bytes:,}")
