@@ -5,8 +5,10 @@ Every field that scoring, SQL export, figures, editing or merging read is checke
 (interactions of any order on the interaction bins), the link against the objective, the
 classes, bin weights against the training weight, and the numbers (finite, and bounded so that no
 score can overflow). Tables are checked in batches (:class:`.json_checks.Tables`), so files of
-many small arrays cost no more per byte than files of a few big ones. Every failure is a
-:class:`ModelFileError` whose ``field`` is the JSON path of the offending field.
+many small arrays cost no more per byte than files of a few big ones; the binary tables of
+compact files (format version 4, :mod:`.binary_tables`) are decoded first, within the file's
+size limit, and checked with them. Every failure is a :class:`ModelFileError` whose ``field``
+is the JSON path of the offending field.
 """
 
 from __future__ import annotations
