@@ -545,8 +545,16 @@ def block_data(values: Any, raw: bytes | None = None) -> str:
 def m_block(document, rng):
     """Damage to the binary blocks of a compact file, and valid re-encodings of them."""
     blocks = [path for path in _tables(document) if isinstance(_get(document, path), dict)]
-    if not blocks:
-        return "block: none"
+    if not blocks:  # a file of arrays: one term table becomes a block (valid from version 4)
+        path = rng.choice([p for p in _tables(document) if p[0] == "terms"] or [None])
+        if path is None:
+            return "block: no term tables"
+        values = np.asarray(_get(document, path), dtype=np.float64)
+        _set(document, path, {"dtype": "<f8", "shape": list(values.shape),
+                              "codec": "shuffle-deflate-base64", "data": block_data(values)})
+        if rng.random() < 0.8 and document.get("format_version") == 2:
+            document["format_version"] = 4
+        return f"block made at {path}, version {document.get('format_version')!r}"
     path = rng.choice(blocks)
     block = _get(document, path)
     op = rng.choice(["base64_char", "cut_data", "flip_byte", "trailing", "short", "long",
