@@ -1,6 +1,7 @@
 """Dask estimators: the single-machine parameters plus ``client``, ``n_shards`` and
 ``summary_size``; ``fit`` trains on Dask collections where they live (``fit``), scoring
-methods return lazy Dask Arrays (``predict``), and ``to_local`` the plain estimator."""
+methods return lazy Dask Arrays for Dask collections (``predict``) and score in-memory data at
+once, and ``to_local`` returns the plain estimator."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import numpy as np
 from ..estimators import (FITTED_ATTRIBUTES, TRAINING_SUMMARIES, ExplainableBoostingClassifier,
                           ExplainableBoostingRegressor, _store_parameters)
 from .fit import fit_distributed
-from .inputs import default_client
+from .inputs import default_client, is_dask_collection
 from .predict import lazy_scores
 from .sketch import DEFAULT_SUMMARY_SIZE
 
@@ -66,7 +67,25 @@ class _DaskEBM:
         local.__dict__.update({k: v for k, v in self.__dict__.items() if k in fitted})
         return local
 
-    def _lazy(self, X: Any, method: str, tail: tuple[int, ...], dtype) -> Any:
+    def to_json(self, file: Any = None, detail: str = "all",
+                indent: int | str | None = 2) -> str | None:
+        """The plain estimator's model file (``to_local().to_json``): the same JSON a local
+        fit of this model writes, without the Dask parameters."""
+        return self.to_local().to_json(file, detail, indent)
+
+    def to_jsonable(self, detail: str = "all") -> dict:
+        return self.to_local().to_jsonable(detail)
+
+    def _lazy(self, X: Any, method: str, tail: tuple[int, ...], dtype,
+              init_score: Any = None) -> Any:
+        """Lazy scores of a Dask collection; in-memory data (what explanations and reports
+        pass) is scored at once by the plain estimator, with ``init_score`` if given."""
+        if not is_dask_collection(X):
+            local = getattr(self.to_local(), method)
+            return local(X) if init_score is None else local(X, init_score=init_score)
+        if init_score is not None:
+            raise ValueError("init_score is not supported for Dask collections; add it to "
+                             "decision_function's result")
         return lazy_scores(self.to_local(), X, method, tail, np.dtype(dtype))
 
     def _n_scores(self) -> int:
@@ -75,9 +94,10 @@ class _DaskEBM:
     def _score_tail(self) -> tuple[int, ...]:
         return () if self._n_scores() == 1 else (self._n_scores(),)
 
-    def decision_function(self, X: Any):
+    def decision_function(self, X: Any, init_score: Any = None):
         """Lazy scores before the link: (n,) or, multiclass, (n, n_classes)."""
-        return self._lazy(X, "decision_function", self._score_tail(), np.float64)
+        return self._lazy(X, "decision_function", self._score_tail(), np.float64,
+                          init_score)
 
     def eval_terms(self, X: Any):
         """Lazy per-term contributions: (n, n_terms[, n_classes])."""
@@ -90,13 +110,14 @@ class DaskExplainableBoostingClassifier(_DaskEBM, ExplainableBoostingClassifier)
 
     _local = ExplainableBoostingClassifier
 
-    def predict_proba(self, X: Any):
+    def predict_proba(self, X: Any, init_score: Any = None):
         """Lazy class probabilities, (n, n_classes)."""
-        return self._lazy(X, "predict_proba", (len(self.classes_),), np.float64)
+        return self._lazy(X, "predict_proba", (len(self.classes_),), np.float64,
+                          init_score)
 
-    def predict(self, X: Any):
+    def predict(self, X: Any, init_score: Any = None):
         """Lazy predicted labels, (n,)."""
-        return self._lazy(X, "predict", (), self.classes_.dtype)
+        return self._lazy(X, "predict", (), self.classes_.dtype, init_score)
 
 
 class DaskExplainableBoostingRegressor(_DaskEBM, ExplainableBoostingRegressor):
@@ -104,6 +125,6 @@ class DaskExplainableBoostingRegressor(_DaskEBM, ExplainableBoostingRegressor):
 
     _local = ExplainableBoostingRegressor
 
-    def predict(self, X: Any):
+    def predict(self, X: Any, init_score: Any = None):
         """Lazy predictions, (n,)."""
-        return self._lazy(X, "predict", (), np.float64)
+        return self._lazy(X, "predict", (), np.float64, init_score)
