@@ -107,6 +107,8 @@ def test_is_read_only_and_leaves_the_estimator_alone(models):
         fitted.term_scores_[0][1] = 5.0
     model.term_scores_[0][1] += 0.0  # the estimator's own tables stay writeable
     assert fitted.term_scores_[0] is not model.term_scores_[0]
+    assert repr(fitted) == (f"FittedModel(regressor, 3 features, {len(model.term_names_)} "
+                            f"terms, objective 'rmse')")
 
 
 def test_checks_its_input_as_the_estimator_does(models, data):

@@ -30,7 +30,7 @@ def _frozen(table: Any) -> np.ndarray:
     return values
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, repr=False)
 class FittedModel:
     """The scoring part of a fitted EBM: ``decision_function``, ``predict``, ``predict_proba``
     (classifiers) and ``eval_terms``, as the estimators compute them (``init_score`` aside).
@@ -84,6 +84,12 @@ class FittedModel:
             match_by_name=bool(getattr(model, "_match_by_name", True)),
             datetime_conversions_=list(getattr(model, "datetime_conversions_", None) or []),
         )
+
+    def __repr__(self) -> str:
+        task = (f"classifier of {len(self.classes_)} classes" if self.is_classifier
+                else "regressor")
+        return (f"FittedModel({task}, {self.n_features_in_} features, "
+                f"{len(self.term_features_)} terms, objective {self.objective_!r})")
 
     # ---- what other modules read of a fitted model -----------------------------------------
     @property
