@@ -20,11 +20,13 @@ from .io.model_json import collector_paused, read_document
 
 def load(source: Any, max_bytes: int = DEFAULT_MAX_BYTES) -> Any:
     """A fitted estimator from a model file: a path, JSON text, bytes or a file object, plain
-    or gzip-compressed. Files written by InterpretML's ``to_json`` are read too (detected by
-    their layout; see :mod:`.io.interpret_json`).
+    or gzip-compressed, with its tables as arrays or binary blocks (``compact=True``). Files
+    written by InterpretML's ``to_json`` are read too (detected by their layout; see
+    :mod:`.io.interpret_json`).
 
-    Reads at most ``max_bytes`` (default 100 MB, counted after decompression) and rejects larger
-    files before parsing them. Never executes code from the file. Raises
+    Reads at most ``max_bytes`` (default 100 MB, counted after decompression, binary tables
+    included) and rejects larger files before parsing them. Never executes code from the file.
+    Raises
     :class:`~glassboost.io.ModelFileError` (a ValueError) naming the field for any file that is
     not a complete, consistent glassboost model of a supported format version.
     """
