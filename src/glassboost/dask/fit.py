@@ -94,6 +94,7 @@ def _fit(working, client, partitions, n_shards, summary_size, futures, match_by_
     data = [client.submit(assemble_shard, plan, *[binned[i] for i in rows])
             for rows, _ in shards]
     futures.extend(data)
+    _release_when_assembled(client, futures, binned, data)
     rank = explicit is None and n_pairs > 0 and bool(candidates)
     mains = _gather(client, futures, [client.submit(shard_mains, d, plan, shard, rank)
                                       for d, (_, shard) in zip(data, shards)])
@@ -112,6 +113,18 @@ def _fit(working, client, partitions, n_shards, summary_size, futures, match_by_
     return working._finished_state(bagged, bins, names, types, main_weights, pair_weights,
                                    summaries_attributes, bag_totals, first.conversions,
                                    match_by_name, single_class)
+
+
+def _release_when_assembled(client, futures: list, binned: list, data: list) -> None:
+    """Once every shard is assembled, let the partitions' codes go: the shards hold the same
+    rows, so keeping both would double the codes in worker memory. Dask keeps how to compute
+    them, so a shard lost with its worker is rebuilt from the raw partitions."""
+    from distributed import wait
+
+    wait(data)
+    for future in binned:
+        futures.remove(future)
+    binned.clear()
 
 
 def _gather(client, futures: list, new: list) -> list:
