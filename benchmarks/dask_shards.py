@@ -1,6 +1,7 @@
 """Accuracy cost of the Dask estimators' bags-per-shard mode against one machine.
 
-    python benchmarks/dask_shards.py --datasets credit,ga2m,cps1988 --shards 1,2,4 --out dask_shards.json
+    python benchmarks/dask_shards.py --datasets credit,ga2m,cps1988 --shards 1,2,4 \
+        --out dask_shards.json
 
 For each dataset (``run.py``'s 80/20 split, ``random_state=0``) it fits the single-machine
 estimator and the Dask estimator with 1, 2, 4 ... shards on a LocalCluster of 2 worker

@@ -260,7 +260,8 @@ def test_bad_inputs_are_named(client):
         DaskExplainableBoostingRegressor(learning_rate=-1).fit(dX, dX["b"])
     with pytest.raises(ValueError, match="Input y contains NaN"):
         DaskExplainableBoostingClassifier().fit(dX, dX["a"])
-    with pytest.raises(ValueError, match=r"partition \d: sample_weight has 10\d values but X has 100 rows"):
+    with pytest.raises(ValueError,
+                       match=r"partition \d: sample_weight has 10\d values but X has 100 rows"):
         DaskExplainableBoostingRegressor().fit(dX, dX["b"], sample_weight=dd.from_pandas(
             pd.Series(np.ones(404)), npartitions=4))
 
