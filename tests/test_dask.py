@@ -318,3 +318,21 @@ def test_killed_worker_gives_the_fault_free_model_or_names_it(client, allowed_fa
     for mine, theirs in zip(model.term_scores_, reference.term_scores_):
         np.testing.assert_array_equal(mine, theirs)
     np.testing.assert_array_equal(model.bag_weights_, reference.bag_weights_)
+
+
+def test_column_warnings_reach_the_client_and_clones_share_it(client):
+    import pickle
+
+    from sklearn.base import clone
+
+    from glassboost.schema import DataWarning
+
+    X, targets, _ = _data(800, 9)
+    X["row_id"] = np.arange(len(X))
+    with pytest.warns(DataWarning, match="'row_id' looks like a row ID"):
+        model = DaskExplainableBoostingRegressor(client=client, **PARAMS).fit(
+            *_dask(X, targets["regression"]))
+    assert clone(model).client is client and clone(model).get_params()["outer_bags"] == 2
+    copied = pickle.loads(pickle.dumps(model))  # without the client, which cannot be pickled
+    assert copied.client is None
+    np.testing.assert_array_equal(copied.predict(X), model.predict(X))

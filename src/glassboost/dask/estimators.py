@@ -9,6 +9,7 @@ import inspect
 from typing import Any
 
 import numpy as np
+from sklearn.base import clone
 
 from ..estimators import (FITTED_ATTRIBUTES, TRAINING_SUMMARIES, ExplainableBoostingClassifier,
                           ExplainableBoostingRegressor, _store_parameters)
@@ -44,6 +45,20 @@ class _DaskEBM:
 
         __init__.__signature__ = signature  # what scikit-learn's get_params reads
         cls.__init__ = __init__
+
+    def __getstate__(self) -> dict:
+        """Pickled, copied and cloned without the client (it cannot be pickled), as
+        ``lightgbm.dask`` does: the copy fits on the current client."""
+        state = dict(super().__getstate__())
+        state["client"] = None
+        return state
+
+    def __sklearn_clone__(self):
+        """scikit-learn's clone, sharing the client (a connection, not state) instead of
+        copying it."""
+        params = {name: clone(value, safe=False)
+                  for name, value in self.get_params(deep=False).items() if name != "client"}
+        return type(self)(client=self.client, **params)
 
     def _local_estimator(self):
         names = inspect.signature(self._local.__init__).parameters

@@ -20,6 +20,7 @@ from ..binning import fit_categorical, fit_continuous
 from ..booster import choose_pairs, interaction_order
 from ..estimators import _check_params
 from ..schema import CONTINUOUS, NOMINAL, Column
+from ..schema import _warn as warn_data
 from .inputs import row_partitions
 from .partition import PartitionSummary, bin_partition, partition_statistics, \
     summarize_partition
@@ -65,6 +66,7 @@ def _fit(working, client, partitions, n_shards, summary_size, futures, match_by_
         delayed(summarize_partition)(x, y, w, i, working, summary_size)
         for i, (x, y, w) in enumerate(partitions)]))
     first = _check_same_columns(summaries)
+    _show_column_warnings(summaries)
     n_rows = sum(s.n_rows for s in summaries)
     _check_rows(working, summaries, n_rows)
     classes = _set_target(working, summaries)
@@ -149,6 +151,17 @@ def _check_same_columns(summaries: list[PartitionSummary]) -> PartitionSummary:
             raise ValueError(f"partition {i} of X converts its date columns differently from "
                              "partition 0; give their types in feature_types")
     return first
+
+
+def _show_column_warnings(summaries: list[PartitionSummary]) -> None:
+    """Typing's column warnings (ID-like columns, dates converted, near-unique categories),
+    once per feature and kind: the first partition's that gave it, judged on its rows."""
+    shown = {}
+    for summary in summaries:
+        for message in summary.warnings:
+            shown.setdefault(message.split(":")[0], message)
+    for message in shown.values():
+        warn_data(message)
 
 
 def _check_rows(working, summaries: list[PartitionSummary], n_rows: int) -> None:

@@ -33,6 +33,7 @@ class PartitionSummary:
     classes: np.ndarray | None  # a classifier's labels in this partition
     target_range: tuple[float, float] | None  # a regressor's
     features: list  # ContinuousSummary or category weights (pd.Series), per feature
+    warnings: list[str]  # column warnings of typing, judged on this partition
 
 
 @dataclass
@@ -49,14 +50,17 @@ class BinnedPartition:
     histograms: dict[int, np.ndarray]  # continuous features' histogram weights
 
 
-def _typed(X: Any, estimator: Any, index: int) -> TypedTable:
-    with warnings.catch_warnings():  # column warnings are the client's to give, once
-        warnings.simplefilter("ignore", DataWarning)
+def _typed(X: Any, estimator: Any, index: int) -> tuple[TypedTable, list[str]]:
+    """The typed partition, and the column warnings (``DataWarning``) typing gave, which the
+    client shows (a worker's warnings reach no user)."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", DataWarning)
         try:
-            return type_table(X, estimator.feature_names, estimator.feature_types,
-                              estimator.datetime_features, estimator.exclude)
+            table = type_table(X, estimator.feature_names, estimator.feature_types,
+                               estimator.datetime_features, estimator.exclude)
         except (TypeError, ValueError) as error:
             raise type(error)(f"partition {index} of X: {error}") from None
+    return table, [str(w.message) for w in caught if issubclass(w.category, DataWarning)]
 
 
 def partition_weights(sample_weight: Any, n_rows: int, index: int) -> np.ndarray:
@@ -91,7 +95,7 @@ def summarize_partition(X: Any, y: Any, sample_weight: Any, index: int, estimato
                         summary_size: int) -> PartitionSummary:
     """Types, target and value summaries of partition ``index`` (``estimator``: the plain
     single-machine estimator whose parameters the fit uses)."""
-    table = _typed(X, estimator, index)
+    table, column_warnings = _typed(X, estimator, index)
     n_rows = len(table.columns[0].values)
     y = _target(y, n_rows, index)
     weights = partition_weights(sample_weight, n_rows, index)
@@ -103,7 +107,8 @@ def summarize_partition(X: Any, y: Any, sample_weight: Any, index: int, estimato
     return PartitionSummary(table.names, table.types, table.orders,
                             [c.to_dict() for c in table.conversions], n_rows,
                             float(weights.sum()), getattr(working, "_classes", None),
-                            getattr(working, "_target_range", None), features)
+                            getattr(working, "_target_range", None), features,
+                            column_warnings)
 
 
 def bin_partition(X: Any, y: Any, sample_weight: Any, index: int, estimator: Any,
@@ -112,7 +117,7 @@ def bin_partition(X: Any, y: Any, sample_weight: Any, index: int, estimator: Any
                   ) -> BinnedPartition:
     """Partition ``index`` binned with the shared ``bins``, its target encoded against all the
     partitions' ``classes`` (classifiers), and its bin weights and histograms."""
-    table = _typed(X, estimator, index)
+    table, _ = _typed(X, estimator, index)
     if table.names != names or table.types != types:
         raise ValueError(f"partition {index} of X types its columns differently from the others "
                          f"({table.names}, {table.types} against {names}, {types}); pass "
