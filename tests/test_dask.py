@@ -336,3 +336,21 @@ def test_column_warnings_reach_the_client_and_clones_share_it(client):
     copied = pickle.loads(pickle.dumps(model))  # without the client, which cannot be pickled
     assert copied.client is None
     np.testing.assert_array_equal(copied.predict(X), model.predict(X))
+
+
+def test_empty_partitions_are_left_out_and_score_empty(client):
+    X, targets, weights = _data(1600, 10)
+    frame = X.assign(y=targets["multiclass"], w=weights,
+                     part=np.arange(1600) // (1600 // N_PARTITIONS))
+    filtered = dd.from_pandas(frame, npartitions=N_PARTITIONS)
+    filtered = filtered[(filtered["part"] != 0) & (filtered["part"] != 3)]  # two emptied
+    assert filtered.map_partitions(len).compute().tolist().count(0) == 2
+    kept = frame[(frame["part"] != 0) & (frame["part"] != 3)]
+    features = ["a", "b", "c", "d"]
+    dist = DaskExplainableBoostingClassifier(n_shards=1, **PARAMS).fit(
+        filtered[features], filtered["y"], sample_weight=filtered["w"])
+    local = ExplainableBoostingClassifier(**PARAMS).fit(kept[features], kept["y"],
+                                                        sample_weight=kept["w"])
+    _assert_same_model(dist, local)
+    proba = dist.predict_proba(filtered[features]).compute()
+    np.testing.assert_allclose(proba, local.predict_proba(kept[features]), atol=1e-9)

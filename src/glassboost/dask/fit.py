@@ -65,7 +65,13 @@ def _fit(working, client, partitions, n_shards, summary_size, futures, match_by_
     summaries: list[PartitionSummary] = _gather(client, futures, client.compute([
         delayed(summarize_partition)(x, y, w, i, working, summary_size)
         for i, (x, y, w) in enumerate(partitions)]))
-    first = _check_same_columns(summaries)
+    # empty partitions (common after filtering a Dask DataFrame) take no further part
+    indices = [i for i, s in enumerate(summaries) if s.n_rows]
+    if not indices:
+        raise ValueError("X has no rows: every partition is empty")
+    partitions = [partitions[i] for i in indices]
+    summaries = [summaries[i] for i in indices]
+    first = _check_same_columns(summaries, indices)
     _show_column_warnings(summaries)
     n_rows = sum(s.n_rows for s in summaries)
     _check_rows(working, summaries, n_rows)
@@ -82,7 +88,7 @@ def _fit(working, client, partitions, n_shards, summary_size, futures, match_by_
 
     binned = client.compute([
         delayed(bin_partition)(x, y, w, i, working, names, types, bins, classes, cuts)
-        for i, (x, y, w) in enumerate(partitions)])
+        for i, (x, y, w) in zip(indices, partitions)])
     futures.extend(binned)
     statistics = _gather(client, futures, client.map(partition_statistics, binned))
     summaries_attributes = _training_summaries(types, merged, cuts, statistics)
@@ -134,22 +140,24 @@ def _gather(client, futures: list, new: list) -> list:
     return client.gather(new)
 
 
-def _check_same_columns(summaries: list[PartitionSummary]) -> PartitionSummary:
-    """Every partition must type its columns alike (a column inferred differently, for
-    example all missing in one partition, needs ``feature_types``)."""
+def _check_same_columns(summaries: list[PartitionSummary],
+                        indices: list[int]) -> PartitionSummary:
+    """Every partition (``indices``: their numbers in X) must type its columns alike (a column
+    inferred differently, for example all missing in one partition, needs
+    ``feature_types``)."""
     first = summaries[0]
-    for i, s in enumerate(summaries[1:], start=1):
+    for i, s in zip(indices[1:], summaries[1:]):
         if s.names != first.names:
-            raise ValueError(f"partition {i} of X has columns {s.names[:10]}, partition 0 has "
-                             f"{first.names[:10]}")
+            raise ValueError(f"partition {i} of X has columns {s.names[:10]}, partition "
+                             f"{indices[0]} has {first.names[:10]}")
         for name, a, b, oa, ob in zip(s.names, first.types, s.types, first.orders, s.orders):
             if a != b or oa != ob:
-                raise ValueError(f"feature {name!r} is typed {a!r} in partition 0 but {b!r} in "
-                                 f"partition {i} (or its declared levels differ); give its type "
-                                 "in feature_types")
+                raise ValueError(f"feature {name!r} is typed {a!r} in partition {indices[0]} but "
+                                 f"{b!r} in partition {i} (or its declared levels differ); give "
+                                 "its type in feature_types")
         if s.conversions != first.conversions:
             raise ValueError(f"partition {i} of X converts its date columns differently from "
-                             "partition 0; give their types in feature_types")
+                             f"partition {indices[0]}; give their types in feature_types")
     return first
 
 

@@ -98,6 +98,9 @@ def summarize_partition(X: Any, y: Any, sample_weight: Any, index: int, estimato
     table, column_warnings = _typed(X, estimator, index)
     n_rows = len(table.columns[0].values)
     y = _target(y, n_rows, index)
+    if not n_rows:  # nothing to summarize; the fit leaves the partition out
+        return PartitionSummary(table.names, table.types, table.orders, [], 0, 0.0, None, None,
+                                [], [])
     weights = partition_weights(sample_weight, n_rows, index)
     working = copy.copy(estimator)
     working._encode_target(y, n_rows)

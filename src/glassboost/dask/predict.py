@@ -11,7 +11,11 @@ import dask.dataframe as dd
 import numpy as np
 
 
-def _score(block: Any, model: Any, method: str) -> np.ndarray:
+def _score(block: Any, model: Any, method: str, tail: tuple[int, ...],
+           dtype: np.dtype) -> np.ndarray:
+    """One partition's scores; an empty partition (common after filtering) scores empty."""
+    if not len(block):
+        return np.empty((0, *tail), dtype=dtype)
     return getattr(model, method)(block)
 
 
@@ -20,15 +24,16 @@ def lazy_scores(model: Any, X: Any, method: str, tail: tuple[int, ...],
     """``model.<method>`` of every row of X as a Dask Array of shape (n_rows, *tail)."""
     meta = np.empty((0, *tail), dtype=dtype)
     if isinstance(X, dd.DataFrame):
-        return X.map_partitions(_score, model, method, meta=meta)
+        return X.map_partitions(_score, model, method, tail, dtype, meta=meta)
     if isinstance(X, da.Array):
         if X.ndim != 2:
             raise ValueError(f"X must be a 2-D Dask Array, got {X.ndim}-D")
         X = X.rechunk({1: -1})
         if not tail:
-            return X.map_blocks(_score, model, method, drop_axis=1, meta=meta, dtype=dtype)
+            return X.map_blocks(_score, model, method, tail, dtype, drop_axis=1, meta=meta,
+                                dtype=dtype)
         chunks = (X.chunks[0], *[(n,) for n in tail])
-        return X.map_blocks(_score, model, method, chunks=chunks, meta=meta, dtype=dtype,
-                            new_axis=list(range(2, 1 + len(tail))) or None)
+        return X.map_blocks(_score, model, method, tail, dtype, chunks=chunks, meta=meta,
+                            dtype=dtype, new_axis=list(range(2, 1 + len(tail))) or None)
     raise TypeError(f"X must be a Dask DataFrame or Array, got {type(X).__name__}; for "
                     "in-memory data use to_local()")
