@@ -97,30 +97,38 @@ def _fit(working, client, partitions, n_shards, summary_size, futures, match_by_
     plan = ShardPlan(working, bins, np.array([t == NOMINAL for t in types]), monotone,
                      main_features, candidates,
                      validation / n_rows if validation >= 1 else validation)
-    shards = plan_shards(len(partitions), n_shards or len(client.nthreads()),
+    results = _boost_shards(client, futures, plan, binned, n_shards, n_pairs, explicit)
+    bagged, main_weights, pair_weights, bag_totals = merge_shards(results)
+    return working._finished_state(bagged, bins, names, types, main_weights, pair_weights,
+                                   summaries_attributes, bag_totals, first.conversions,
+                                   match_by_name, single_class)
+
+
+def _boost_shards(client, futures: list, plan: ShardPlan, binned: list, n_shards: int | None,
+                  n_pairs: int, explicit: Any) -> list:
+    """Assemble the shards, boost their bags' main effects, choose the pairs from the summed
+    strengths (unless ``explicit``), boost their pairs; every shard's ``ShardResult``."""
+    working = plan.estimator
+    shards = plan_shards(len(binned), n_shards or len(client.nthreads()),
                          working.outer_bags, working.random_state)
     data = [client.submit(assemble_shard, plan, *[binned[i] for i in rows])
             for rows, _ in shards]
     futures.extend(data)
     _release_when_assembled(client, futures, binned, data)
-    rank = explicit is None and n_pairs > 0 and bool(candidates)
+    rank = explicit is None and n_pairs > 0 and bool(plan.candidates)
     mains = _gather(client, futures, [client.submit(shard_mains, d, plan, shard, rank)
                                       for d, (_, shard) in zip(data, shards)])
     strengths: dict = {}
     if explicit is not None:
-        pairs = interaction_order(candidates)
+        pairs = interaction_order(plan.candidates)
     elif rank:
-        strengths, pairs = choose_pairs(candidates, np.sum([m[1] for m in mains], axis=0),
-                                        n_pairs)
+        strengths, pairs = choose_pairs(plan.candidates,
+                                        np.sum([m[1] for m in mains], axis=0), n_pairs)
     else:
         pairs = []
-    results = _gather(client, futures, [
+    return _gather(client, futures, [
         client.submit(shard_pairs, d, plan, shard, m[0], pairs, strengths)
         for d, (_, shard), m in zip(data, shards, mains)])
-    bagged, main_weights, pair_weights, bag_totals = merge_shards(results)
-    return working._finished_state(bagged, bins, names, types, main_weights, pair_weights,
-                                   summaries_attributes, bag_totals, first.conversions,
-                                   match_by_name, single_class)
 
 
 def _release_when_assembled(client, futures: list, binned: list, data: list) -> None:
