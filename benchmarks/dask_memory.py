@@ -1,0 +1,121 @@
+"""Peak worker memory of a Dask fit against the raw data's size (memory, not time: valid on a
+busy machine).
+
+    python benchmarks/dask_memory.py --rows 1000000 --features 20 --out dask_memory.json
+
+The rows are generated on the workers partition by partition (``dask.dataframe.from_map``), so
+the raw table never exists in one place: each worker reads its partitions twice (summaries,
+then codes) and keeps only their codes. A thread samples every worker process's resident
+memory (psutil) every 0.2 s during the fit; the peak of each is reported next to the raw
+float64 bytes of the rows it boosts and the bytes of its codes. For reference, the same
+measurement of the single-machine fit of one worker's share of the rows (half of them, made
+in this process) follows.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import threading
+import time
+
+import dask.dataframe as dd
+import numpy as np
+import pandas as pd
+from distributed import Client, LocalCluster
+
+from glassboost import ExplainableBoostingClassifier
+from glassboost.dask import DaskExplainableBoostingClassifier
+
+
+def make_partition(seed: int, rows: int, features: int) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    frame = pd.DataFrame(rng.normal(size=(rows, features)),
+                         columns=[f"x{i}" for i in range(features)])
+    logit = frame["x0"] + np.sin(2 * frame["x1"]) + 0.5 * frame["x2"] * frame["x3"]
+    frame["y"] = (rng.random(rows) < 1 / (1 + np.exp(-logit))).astype(np.int8)
+    return frame
+
+
+def resident_bytes() -> int:
+    import psutil
+
+    return psutil.Process(os.getpid()).memory_info().rss
+
+
+def local_peak(rows: int, features: int, params: dict) -> tuple[int, int]:
+    """(resident bytes before, peak during) a single-machine fit of ``rows`` generated rows,
+    generation included."""
+    before, peak, done = resident_bytes(), [resident_bytes()], threading.Event()
+
+    def sample():
+        while not done.is_set():
+            peak[0] = max(peak[0], resident_bytes())
+            time.sleep(0.05)
+
+    sampler = threading.Thread(target=sample)
+    sampler.start()
+    frame = make_partition(0, rows, features)
+    ExplainableBoostingClassifier(n_jobs=1, **params).fit(frame.drop(columns="y"), frame["y"])
+    done.set()
+    sampler.join()
+    return before, peak[0]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--features", type=int, default=20)
+    parser.add_argument("--partitions", type=int, default=16)
+    parser.add_argument("--outer-bags", type=int, default=2)
+    parser.add_argument("--max-rounds", type=int, default=100)
+    parser.add_argument("--out")
+    args = parser.parse_args()
+    per_partition = args.rows // args.partitions
+    with LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=None) as cluster, \
+            Client(cluster) as client:
+        frame = dd.from_map(make_partition, range(args.partitions), rows=per_partition,
+                            features=args.features)
+        X, y = frame.drop(columns="y"), frame["y"]
+        baseline = client.run(resident_bytes)
+        peaks = dict(baseline)
+        done = threading.Event()
+
+        def sample():
+            while not done.is_set():
+                for worker, rss in client.run(resident_bytes).items():
+                    peaks[worker] = max(peaks.get(worker, 0), rss)
+                time.sleep(0.2)
+
+        sampler = threading.Thread(target=sample)
+        sampler.start()
+        started = time.perf_counter()
+        params = dict(outer_bags=args.outer_bags, max_rounds=args.max_rounds, interactions=0,
+                      early_stopping_rounds=0)
+        model = DaskExplainableBoostingClassifier(**params).fit(X, y)
+        seconds = time.perf_counter() - started
+        done.set()
+        sampler.join()
+    rows = per_partition * args.partitions
+    local_before, local_peak_bytes = local_peak(rows // 2, args.features,
+                                                dict(params, outer_bags=1))
+    code_bytes = sum(2 if b.n_bins > 255 else 1 for b in model.to_local()._feature_bins()) \
+        + sum(2 if b.n_interaction_bins > 255 else 1 for b in model.to_local()._feature_bins())
+    result = {"rows": rows, "features": args.features, "workers": len(peaks),
+              "raw float64 bytes, all rows": rows * args.features * 8,
+              "raw float64 bytes per worker (half the rows)": rows * args.features * 4,
+              "code bytes per row (fine + coarse)": code_bytes,
+              "peak worker resident bytes": sorted(peaks.values()),
+              "worker resident bytes before the fit": sorted(baseline.values()),
+              "fit seconds (busy machine)": round(seconds, 1),
+              "single-machine fit of half the rows, one bag: resident bytes before, peak":
+              [local_before, local_peak_bytes]}
+    print(json.dumps(result, indent=2))
+    if args.out:
+        with open(args.out, "w") as out:
+            json.dump(result, out, indent=2)
+
+
+if __name__ == "__main__":
+    main()
