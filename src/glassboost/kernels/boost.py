@@ -560,6 +560,16 @@ def mean_validation_loss(raw_loss, val_loss_offset, val_total, objective):
         else loss
 
 
+@njit(inline="always")
+def _copy_cells(target, source, n_cells):
+    """``target[:n_cells] = source[:n_cells]`` of a table (n_cells, n_scores) as a loop: numba
+    compiles an array-to-array slice assignment with an error path that formats both shapes, a
+    second of compiling (string code) per distinct pair of ranks."""
+    for cell in range(n_cells):
+        for k in range(target.shape[1]):
+            target[cell, k] = source[cell, k]
+
+
 @njit
 def _count_steps(raw_loss, n_steps, early_stopping, state, tables, best_tables, dirty, n_bins,
                  val_loss_offset, val_total, objective, tolerance, min_improvement, window):
@@ -579,7 +589,7 @@ def _count_steps(raw_loss, n_steps, early_stopping, state, tables, best_tables, 
         state[2] = state[3]
         for t in range(dirty.shape[0]):
             if dirty[t]:
-                best_tables[t, :n_bins[t]] = tables[t, :n_bins[t]]
+                _copy_cells(best_tables[t], tables[t], n_bins[t])
                 dirty[t] = False
     else:
         state[1] += n_steps
@@ -630,7 +640,8 @@ def _boost_terms(term_codes, term_n1, term_n2, term_nominal, term_monotone, trai
     n_scores = scores.shape[1]
     n_bins = term_n1 * term_n2
     offsets = np.zeros(n_terms + 1, dtype=np.uint64)
-    offsets[1:] = np.cumsum(n_bins)
+    for t in range(n_terms):  # loops, not slice assignments: see ``_copy_cells``
+        offsets[t + 1] = offsets[t] + np.uint64(n_bins[t])
     counts = np.zeros(offsets[-1])
     weight_sums = np.zeros(offsets[-1])
     for row in range(scores.shape[0]):
@@ -642,7 +653,8 @@ def _boost_terms(term_codes, term_n1, term_n2, term_nominal, term_monotone, trai
     grad_hist = np.zeros((offsets[-1], n_scores))
     hess_hist = np.zeros((offsets[-1], n_scores))
     if objective == SQUARED_ERROR:
-        hess_hist[:, 0] = weight_sums
+        for cell in range(weight_sums.shape[0]):
+            hess_hist[cell, 0] = weight_sums[cell]
     updates = np.zeros((offsets[-1], n_scores))
     space = _bin_space(in_bins, term_codes, n_bins, offsets, scores, train_w, train_wy, val_w,
                        val_wy, grad_hist)
@@ -748,7 +760,8 @@ def _boost_terms(term_codes, term_n1, term_n2, term_nominal, term_monotone, trai
                 code = term_codes[t, row]
                 scores[row, 0] += tables[t, code, 0] - start_tables[t, code, 0]
     if early_stopping:
-        tables[:] = best_tables
+        for t in range(n_terms):
+            _copy_cells(tables[t], best_tables[t], tables.shape[1])
     else:
         state[2] = state[3]
     return int(state[2]), int(state[3]), state[0]

@@ -23,7 +23,8 @@ def bin_values(values, cuts, codes):
         size *= 2
         steps += 1
     padded = np.full(size - 1, np.inf)
-    padded[:n_cuts] = cuts
+    for i in range(n_cuts):  # a slice assignment compiles a costly error path (string code)
+        padded[i] = cuts[i]
     n = values.shape[0]
     base = np.zeros(_LANES, dtype=np.int64)
     for start in range(0, n, _LANES):

@@ -514,6 +514,15 @@ def rect_score(pg, ph, pn, i0, i1, j0, j1, min_samples_leaf, min_hessian):
     return score, True
 
 
+@njit(inline="always")
+def _swap_axes(prefix):
+    """``prefix.transpose(1, 0, 2)``, a view: numba compiles ``transpose`` with explicit axes
+    through a checker of the axes (a set, string errors) that costs a second of compiling."""
+    return np.lib.stride_tricks.as_strided(
+        prefix, shape=(prefix.shape[1], prefix.shape[0], prefix.shape[2]),
+        strides=(prefix.strides[1], prefix.strides[0], prefix.strides[2]))
+
+
 @njit
 def pair_prefix_sums(grad, hess, counts, n1, n2):
     """2-D prefix sums over the cells that are not unseen: p[i, j] sums rows < i, columns < j.
@@ -875,8 +884,8 @@ def pair_term_update(grad, hess, counts, n1, n2, learning_rate, min_samples_leaf
         if cut < 0:
             return 0.0
         pg3, ph3 = pg.reshape(n1, n2, 1), ph.reshape(n1, n2, 1)
-        _fill_pair_leaves(pg3.transpose(1, 0, 2) if transpose else pg3,
-                          ph3.transpose(1, 0, 2) if transpose else ph3, cut, low_cut, high_cut,
+        _fill_pair_leaves(_swap_axes(pg3) if transpose else pg3,
+                          _swap_axes(ph3) if transpose else ph3, cut, low_cut, high_cut,
                           transpose, n2, learning_rate, update, None)
         return gain
     best_transpose = False
@@ -885,8 +894,8 @@ def pair_term_update(grad, hess, counts, n1, n2, learning_rate, min_samples_leaf
     # the prefix sums of the transposed table are the transposed prefix sums
     pg_rows, ph_rows, pn_rows = pair_prefix_sums(grad, hess, counts, n1, n2)
     for transpose in (first, not first):
-        pg = pg_rows.transpose(1, 0, 2) if transpose else pg_rows
-        ph = ph_rows.transpose(1, 0, 2) if transpose else ph_rows
+        pg = _swap_axes(pg_rows) if transpose else pg_rows
+        ph = _swap_axes(ph_rows) if transpose else ph_rows
         pn = pn_rows.T if transpose else pn_rows
         if random_split:
             c, lo, hi, g = _random_pair_tree(pg, ph, pn, min_samples_leaf, min_hessian)
@@ -901,8 +910,8 @@ def pair_term_update(grad, hess, counts, n1, n2, learning_rate, min_samples_leaf
             break
     if cut < 0:
         return 0.0
-    _fill_pair_leaves(pg_rows.transpose(1, 0, 2) if best_transpose else pg_rows,
-                      ph_rows.transpose(1, 0, 2) if best_transpose else ph_rows, cut, low_cut,
+    _fill_pair_leaves(_swap_axes(pg_rows) if best_transpose else pg_rows,
+                      _swap_axes(ph_rows) if best_transpose else ph_rows, cut, low_cut,
                       high_cut, best_transpose, n2, learning_rate, update, None)
     return gain
 
@@ -917,8 +926,8 @@ def _pair_term_update_options(grad, hess, counts, n1, n2, learning_rate, min_sam
     first = np.random.randint(0, 2) == 1 if random_split else False
     pg_rows, ph_rows, pn_rows = pair_prefix_sums(grad, hess, counts, n1, n2)
     for transpose in (first, not first):
-        pg = pg_rows.transpose(1, 0, 2) if transpose else pg_rows
-        ph = ph_rows.transpose(1, 0, 2) if transpose else ph_rows
+        pg = _swap_axes(pg_rows) if transpose else pg_rows
+        ph = _swap_axes(ph_rows) if transpose else ph_rows
         pn = pn_rows.T if transpose else pn_rows
         if random_split:
             c, lo, hi, g = _random_pair_tree(pg, ph, pn, min_samples_leaf, min_hessian)
@@ -931,7 +940,7 @@ def _pair_term_update_options(grad, hess, counts, n1, n2, learning_rate, min_sam
             break
     if cut < 0:
         return 0.0
-    _fill_pair_leaves(pg_rows.transpose(1, 0, 2) if best_transpose else pg_rows,
-                      ph_rows.transpose(1, 0, 2) if best_transpose else ph_rows, cut, low_cut,
+    _fill_pair_leaves(_swap_axes(pg_rows) if best_transpose else pg_rows,
+                      _swap_axes(ph_rows) if best_transpose else ph_rows, cut, low_cut,
                       high_cut, best_transpose, n2, learning_rate, update, options)
     return gain
