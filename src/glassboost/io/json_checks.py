@@ -14,7 +14,7 @@ import json
 import math
 import re
 from itertools import chain, compress, repeat
-from operator import ne
+from operator import is_, ne, not_
 from typing import Any, Iterator, NoReturn
 
 import numpy as np
@@ -206,15 +206,13 @@ class Tables:
         self.sizes: list[np.ndarray] = []  # per batch, the number of leaves of each table
         self.shapes: list[tuple[int, ...]] = []
         self.indices: list[int] = []
+        self._blocks: list[tuple[dict, tuple[int, ...], int]] = []  # (block, shape, index) of
+        # the tables written as binary blocks, decoded together when the numbers are checked
         self._flat: tuple[np.ndarray, np.ndarray] | None = None
 
     def add(self, value: Any, shape: tuple[int, ...], index: int = 0) -> None:
-        if type(value) is dict and self.blocks is not None:  # a binary block, decoded
-            decoded = self.blocks.decode(value, shape, self.path.format(index))
-            self.leaves.append(decoded)
-            self.sizes.append(np.array([len(decoded)], dtype=np.int64))
-            self.shapes.append(shape)
-            self.indices.append(index)
+        if type(value) is dict and self.blocks is not None:  # a binary block, decoded later
+            self._blocks.append((value, shape, index))
             return
         try:
             leaves = _leaves(value, shape)
@@ -228,7 +226,19 @@ class Tables:
     def add_batch(self, values: list, shapes: np.ndarray, indices: Any) -> bool:
         """Add tables ``values`` of shapes ``shapes`` (one row per table, all of one depth) at
         once, walking all their nestings level by level at C speed. False, adding nothing, if
-        any nesting differs from its shape: ``add`` on each table then names the first."""
+        any nesting differs from its shape: ``add`` on each table then names the first.
+        Tables written as binary blocks are set aside and decoded together later."""
+        if self.blocks is not None and dict in set(map(type, values)):
+            is_block = list(map(is_, map(type, values), repeat(dict)))
+            indices = np.asarray(indices)
+            written = np.flatnonzero(~np.array(is_block, dtype=bool))
+            if not self.add_batch(list(compress(values, map(not_, is_block))),
+                                  shapes[written], indices[written]):
+                return False
+            blocks = np.flatnonzero(is_block)
+            self._blocks.extend(zip(compress(values, is_block), map(tuple, shapes[
+                blocks].tolist()), indices[blocks].tolist()))
+            return True
         level, counts = values, np.ones(len(values), dtype=np.int64)
         for depth in range(shapes.shape[1]):
             if depth:
@@ -258,8 +268,22 @@ class Tables:
         """All numbers in one array, table after table in the order of their index, and where
         each table ends in it (checked once)."""
         if self._flat is None:
+            self._decode_blocks()
             self._flat = self._checked()
         return self._flat
+
+    def _decode_blocks(self) -> None:
+        """Decode every table written as a binary block, as one batch of tables."""
+        if not self._blocks:
+            return
+        values, shapes, indices = map(list, zip(*self._blocks))
+        self._blocks = []
+        decoded = self.blocks.decode_many(values, shapes,
+                                          lambda k: self.path.format(indices[k]))
+        self.leaves.append(decoded)
+        self.sizes.append(np.fromiter(map(math.prod, shapes), np.int64, len(shapes)))
+        self.shapes.extend(shapes)
+        self.indices.extend(indices)
 
     def _numbers(self) -> Iterator:
         """Every number of every table written as arrays, in the order added."""

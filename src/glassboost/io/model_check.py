@@ -397,7 +397,7 @@ def _terms_at_c_speed(entries: list, required: tuple, features: _Features, class
                       n_bags: int, tables: _TermTables) -> list[tuple[int, ...]] | None:
     """Every term's features, its tables added to ``tables``, if every term is valid in form
     (fields, features, no two on the same features, every table's shape), checked without a
-    Python loop per term; None otherwise."""
+    Python loop per term (the terms of each order at once); None otherwise."""
     n_features = len(features.names)
     if set(map(type, entries)) - {dict} or not all(
             map(eq, map(dict.keys, entries), repeat(keyset(required)))):
@@ -406,7 +406,7 @@ def _terms_at_c_speed(entries: list, required: tuple, features: _Features, class
     if set(map(type, term_features)) - {list}:
         return None
     lengths = np.fromiter(map(len, term_features), np.int64, len(term_features))
-    if len(lengths) and not (lengths.min() >= 1 and lengths.max() <= 2):
+    if len(lengths) and lengths.min() < 1:
         return None
     flat = list(chain.from_iterable(term_features))
     if set(map(type, flat)) - {int}:
@@ -417,23 +417,16 @@ def _terms_at_c_speed(entries: list, required: tuple, features: _Features, class
         return None
     if len(indices) and not (indices.min() >= 0 and indices.max() < n_features):
         return None
-    ends = np.cumsum(lengths)
-    first, second = indices[ends - lengths], indices[ends - 1]  # the same for main effects
-    pair = lengths == 2
-    if np.any(pair & (first == second)):
-        return None
-    keys = np.sort(np.minimum(first, second) * (n_features + 1) + np.where(
-        pair, np.maximum(first, second), n_features))
-    if np.any(keys[1:] == keys[:-1]):
-        return None
-    for columns, at in ((lambda at: [features.n_bins[first[at]]], np.flatnonzero(~pair)),
-                        (lambda at: [features.n_pair_bins[first[at]],
-                                     features.n_pair_bins[second[at]]], np.flatnonzero(pair))):
-        if not len(at):
-            continue
+    starts = np.cumsum(lengths) - lengths
+    for order in np.unique(lengths).tolist():  # main effects, pairs, triples, ...
+        at = np.flatnonzero(lengths == order)
+        rows = indices[starts[at][:, None] + np.arange(order)]
+        ranked = np.sort(rows, axis=1)
+        if np.any(ranked[:, 1:] == ranked[:, :-1]) or len(np.unique(ranked, axis=0)) < len(at):
+            return None  # a feature twice in a term, or two terms on the same features
         chosen = entries if len(at) == len(entries) else list(map(entries.__getitem__,
                                                                   at.tolist()))
-        bins = np.column_stack(columns(at))
+        bins = (features.n_bins if order == 1 else features.n_pair_bins)[rows]
         shape = np.column_stack([bins] + [np.full(len(at), n) for n in classes_axis])
         for key, kind_tables, shapes in (
                 ("scores", tables.scores, shape),
@@ -442,8 +435,7 @@ def _terms_at_c_speed(entries: list, required: tuple, features: _Features, class
                 ("bagged_scores", tables.bags,
                  np.column_stack([np.full(len(at), n_bags), shape]))):
             if key in required and not kind_tables.add_batch(
-                    list(map(itemgetter(key), chosen)),
-                    shapes, at):
+                    list(map(itemgetter(key), chosen)), shapes, at):
                 return None
     return list(map(tuple, term_features))
 
@@ -486,7 +478,7 @@ def _terms(value: Any, layout: _Layout, features: _Features, intercept: np.ndarr
     classes_axis = (len(intercept),) if len(intercept) > 1 else ()
     tables = _TermTables(blocks)
     term_features = _terms_at_c_speed(entries, required, features, classes_axis, n_bags, tables)
-    if term_features is None:  # binary blocks are decoded here, once
+    if term_features is None:  # finds the first bad term and names it
         tables = _TermTables(blocks)
         term_features = _terms_one_by_one(entries, required, features, classes_axis, n_bags,
                                           tables)
