@@ -225,6 +225,101 @@ def test_a_block_claiming_a_huge_table_is_refused_before_decompressing(models):
     assert time.process_time() - start < 1.0
 
 
+# ---- many blocks at once ---------------------------------------------------------------------
+FAULTS = [
+    lambda b: [1, 2],  # not an object
+    lambda b: dict(b, extra=1),
+    lambda b: dict(b, dtype="<f4"),
+    lambda b: dict(b, codec="zstd"),
+    lambda b: dict(b, shape=[4]),
+    lambda b: dict(b, shape=[3.0]),
+    lambda b: dict(b, shape=[True]) if b["shape"] == [1] else dict(b, shape=None),
+    lambda b: dict(b, data=7),
+    lambda b: dict(b, data="AA!A"),
+    lambda b: dict(b, data=base64.b64encode(b"not deflate").decode()),
+    lambda b: dict(b, data=b["data"][:-4]),
+    lambda b: dict(b, data=data_of(None, raw=bytes(10_000))),  # a small bomb
+]
+
+
+def _first_error(decoder: BlockDecoder, blocks: list, shapes: list) -> tuple | None:
+    """(field, message) of the first block that ``decode`` alone refuses, or None."""
+    try:
+        for k, (block, shape) in enumerate(zip(blocks, shapes)):
+            decoder.decode(block, shape, f"terms[{k}].scores")
+    except ModelFileError as error:
+        return error.field, str(error)
+    return None
+
+
+@pytest.mark.parametrize("seed", range(60))
+def test_many_blocks_decode_as_one_by_one(seed):
+    """Blocks decoded together give the values of blocks decoded one by one, and the same
+    error for the first block at fault, whatever faults (and how many) come after it."""
+    rng = np.random.default_rng(seed)
+    shapes = [tuple(int(n) for n in rng.integers(1, 4, rng.integers(1, 3)))
+              for _ in range(40)]
+    tables = [rng.normal(size=shape) for shape in shapes]
+    blocks = [encode_table(table) for table in tables]
+    for k in rng.choice(40, rng.integers(0, 4), replace=False):
+        blocks[k] = FAULTS[rng.integers(len(FAULTS))](blocks[k])
+    limit = int(rng.choice([10**9, 8 * sum(map(np.size, tables)) - 8 * int(rng.integers(0, 60))]))
+    expected = _first_error(BlockDecoder(limit), blocks, shapes)
+    decoder = BlockDecoder(limit)
+    if expected is None:
+        values = decoder.decode_many(blocks, shapes, "terms[{}].scores".format)
+        assert values.tobytes() == np.concatenate([t.reshape(-1) for t in tables]).tobytes()
+        assert decoder.remaining == limit - values.nbytes
+    else:
+        with pytest.raises(ModelFileError) as error:
+            decoder.decode_many(blocks, shapes, "terms[{}].scores".format)
+        assert (error.value.field, str(error.value)) == expected
+
+
+def _many_blocks_file(n: int, damaged: bool) -> str:
+    """A compact file of ``n`` main terms of one tiny block each (the last one's data cut
+    short if ``damaged``)."""
+    block = encode_table(np.zeros(3))
+    document = {
+        "format": "glassboost.ebm", "format_version": 4, "detail": "minimal",
+        "glassboost_version": "0", "task": "regression", "link": "identity",
+        "link_param": 0.0, "classes": None, "match_by_name": True,
+        "features": [{"name": f"f{i}", "type": "continuous", "cuts": [],
+                      "interaction_cuts": []} for i in range(n)],
+        "intercept": [0.0],
+        "terms": [{"name": f"t{i}", "features": [i], "scores": block} for i in range(n)],
+        "training": {"objective": "rmse", "parameters": {}}}
+    if damaged:
+        document["terms"][-1]["scores"] = dict(block, data=block["data"][:-4])
+    return json.dumps(document)
+
+
+@pytest.mark.parametrize("damaged", [False, True])
+def test_many_tiny_blocks_load_in_time_linear_in_the_size(damaged):
+    """A hostile file of many tiny blocks (valid, or refused at its very last block) costs
+    processor time in proportion to its size: 4 MB no more than 8x 1 MB (quadratic work
+    would be 16x), best of three runs each, so that other work on the machine does not count."""
+    def cost(text: str) -> float:
+        best = float("inf")
+        for _ in range(3):
+            start = time.process_time()
+            try:
+                load(text)
+                outcome = None
+            except ModelFileError as error:
+                outcome = error.field
+            best = min(best, time.process_time() - start)
+        assert outcome == (f"terms[{n - 1}].scores.data" if damaged else None)
+        return best
+
+    costs = []
+    for n in (5_000, 20_000):
+        text = _many_blocks_file(n, damaged)
+        costs.append(cost(text))
+    assert 0.8e6 < len(_many_blocks_file(5_000, False)) < 1.3e6
+    assert costs[1] < 8 * costs[0], costs
+
+
 # ---- private models --------------------------------------------------------------------------
 @pytest.mark.filterwarnings("ignore:random_state=1 makes the noise reproducible")
 @pytest.mark.filterwarnings("ignore:Possible privacy violation")
