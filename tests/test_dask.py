@@ -354,3 +354,15 @@ def test_empty_partitions_are_left_out_and_score_empty(client):
     _assert_same_model(dist, local)
     proba = dist.predict_proba(filtered[features]).compute()
     np.testing.assert_allclose(proba, local.predict_proba(kept[features]), atol=1e-9)
+
+
+def test_scale_checks_use_the_totals_over_partitions(client):
+    X, targets, _ = _data(400, 11)
+    dX = dd.from_pandas(X, npartitions=4)
+    scaled = targets["regression"] / np.abs(targets["regression"]).max() * 1e6
+    y = dd.from_pandas(pd.Series(scaled), npartitions=4)
+    weights = dd.from_pandas(pd.Series(np.full(400, 1e142)), npartitions=4)
+    # max |y| times a partition's total weight is 1e150, below the limit (2**500, 3.3e150);
+    # times the total over the 4 partitions, 4e150, it is above
+    with pytest.raises(ValueError, match=r"total weight of 4e\+144 would overflow"):
+        DaskExplainableBoostingRegressor(**PARAMS).fit(dX, y, sample_weight=weights)

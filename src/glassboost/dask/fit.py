@@ -19,6 +19,7 @@ from dask import delayed
 from ..binning import fit_categorical, fit_continuous
 from ..booster import choose_pairs, interaction_order
 from ..estimators import _check_params
+from ..objectives import check_target_scale, check_weight_scale
 from ..schema import CONTINUOUS, NOMINAL, Column
 from ..schema import _warn as warn_data
 from .inputs import row_partitions
@@ -77,6 +78,7 @@ def _fit(working, client, partitions, n_shards, summary_size, futures, match_by_
     _check_rows(working, summaries, n_rows)
     classes = _set_target(working, summaries)
     objective = working._objective()
+    _check_scales(working, objective, summaries)
     names, types = first.names, first.types
     monotone = working._monotone(names, types, objective)
     bins, merged = _shared_bins(working, summaries)
@@ -191,6 +193,15 @@ def _check_rows(working, summaries: list[PartitionSummary], n_rows: int) -> None
         if not sum(s.weight for s in summaries) > 0:
             raise ValueError("sample_weight is zero everywhere; at least one row needs "
                              "weight > 0")
+
+
+def _check_scales(working, objective, summaries: list[PartitionSummary]) -> None:
+    """The single-machine checks that the weights' total, and a regression target times it,
+    stay within float64's sums, on the totals over all partitions."""
+    total = sum(s.weight for s in summaries)
+    check_weight_scale(np.array([total]))
+    if summaries[0].classes is None:
+        check_target_scale(objective, np.array(working._target_range), np.array([total, 0.0]))
 
 
 def _set_target(working, summaries: list[PartitionSummary]) -> np.ndarray | None:
