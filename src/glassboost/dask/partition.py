@@ -14,7 +14,6 @@ import pandas as pd
 
 from ..binning import FeatureBins
 from ..estimators import _code_matrix
-from ..objectives import check_target_scale
 from ..schema import CONTINUOUS, DataWarning, TypedTable, type_table
 from .sketch import summarize_categories, summarize_continuous
 
@@ -133,12 +132,9 @@ def bin_partition(X: Any, y: Any, sample_weight: Any, index: int, estimator: Any
         global_index = np.searchsorted(classes, working._classes)
         encoded = global_index[encoded.astype(np.int64)].astype(np.float64)
         strata = encoded.astype(np.int64)
-        working._classes = classes
-    check_target_scale(working._objective(), encoded, weights)
     codes = _code_matrix(table.columns, bins, False)
-    histograms = {}
-    for f, cuts in histogram_cuts.items():
-        histograms[f] = _histogram(table.columns[f], weights, cuts)
+    histograms = {f: _histogram(table.columns[f], weights, cuts)
+                  for f, cuts in histogram_cuts.items()}
     return BinnedPartition(
         codes, _code_matrix(table.columns, bins, True), encoded, weights, strata,
         [np.bincount(codes[:, f], weights=weights, minlength=b.n_bins)
