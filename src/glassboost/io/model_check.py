@@ -394,10 +394,12 @@ class _TermTables:
 
 
 def _terms_at_c_speed(entries: list, required: tuple, features: _Features, classes_axis: tuple,
-                      n_bags: int, tables: _TermTables) -> list[tuple[int, ...]] | None:
+                      n_bags: int, tables: _TermTables, distinct: bool = True
+                      ) -> list[tuple[int, ...]] | None:
     """Every term's features, its tables added to ``tables``, if every term is valid in form
-    (fields, features, no two on the same features, every table's shape), checked without a
-    Python loop per term (the terms of each order at once); None otherwise."""
+    (fields, features, no two on the same features unless not ``distinct``, every table's
+    shape), checked without a Python loop per term (the terms of each order at once); None
+    otherwise."""
     n_features = len(features.names)
     if set(map(type, entries)) - {dict} or not all(
             map(eq, map(dict.keys, entries), repeat(keyset(required)))):
@@ -422,7 +424,8 @@ def _terms_at_c_speed(entries: list, required: tuple, features: _Features, class
         at = np.flatnonzero(lengths == order)
         rows = indices[starts[at][:, None] + np.arange(order)]
         ranked = np.sort(rows, axis=1)
-        if np.any(ranked[:, 1:] == ranked[:, :-1]) or len(np.unique(ranked, axis=0)) < len(at):
+        if np.any(ranked[:, 1:] == ranked[:, :-1]) or (
+                distinct and len(np.unique(ranked, axis=0)) < len(at)):
             return None  # a feature twice in a term, or two terms on the same features
         chosen = entries if len(at) == len(entries) else list(map(entries.__getitem__,
                                                                   at.tolist()))
@@ -441,13 +444,15 @@ def _terms_at_c_speed(entries: list, required: tuple, features: _Features, class
 
 
 def _terms_one_by_one(entries: list, required: tuple, features: _Features,
-                      classes_axis: tuple, n_bags: int, tables: _TermTables
-                      ) -> list[tuple[int, ...]]:
-    """Every term's features, its tables added to ``tables``; names the first term at fault."""
+                      classes_axis: tuple, n_bags: int, tables: _TermTables,
+                      positions: list[int] | None = None) -> list[tuple[int, ...]]:
+    """Every term's features (of the terms at ``positions``, all by default), its tables added
+    to ``tables``; names the first term at fault."""
     interpretable, bagged = "bin_weights" in required, "bagged_scores" in required
     term_features, seen, n_features = [], {}, len(features.names)
     n_bins, n_pair_bins = features.n_bins.tolist(), features.n_pair_bins.tolist()
-    for t, entry in enumerate(entries):
+    for t in range(len(entries)) if positions is None else positions:
+        entry = entries[t]
         closed_object(entry, f"terms[{t}]", required)
         features_ = _term_features(entry["features"], t, entry["name"], n_features)
         if len(features_) == 1:
@@ -470,6 +475,58 @@ def _terms_one_by_one(entries: list, required: tuple, features: _Features,
     return term_features
 
 
+def _first_repeat(keys: list) -> tuple[int, int] | None:
+    """The positions of the first key equal to an earlier one, and of that earlier one."""
+    first = dict(zip(reversed(keys), range(len(keys) - 1, -1, -1)))  # each key's first place
+    seen_at = list(map(first.__getitem__, keys))
+    repeats = list(map(ne, seen_at, range(len(keys))))
+    if True not in repeats:
+        return None
+    later = repeats.index(True)
+    return seen_at[later], later
+
+
+def _first_failing(n: int, passes: Any) -> int | None:
+    """The first of ``n`` entries for which ``passes(start, stop)`` (whether the entries in
+    that window pass checks made on each entry alone) fails, or None; found by halving the
+    window that holds it, which costs about twice one check of all the entries."""
+    start, stop = 0, n
+    if passes(start, stop):
+        return None
+    while stop - start > 1:
+        middle = (start + stop) // 2
+        if passes(start, middle):
+            start = middle
+        else:
+            stop = middle
+    return start
+
+
+def _fail_at_first_bad_term(entries: list, required: tuple, features: _Features,
+                            classes_axis: tuple, n_bags: int, blocks: BlockDecoder | None
+                            ) -> None:
+    """Name the first term at fault without checking every term before it one by one (a file
+    may hold a hundred thousand terms and a fault in the last): the first term that fails a
+    check of its own is found in batches, then the first term before it (or it) on the same
+    features as an earlier one; the one-by-one check of that term (and the earlier one) fails.
+    """
+    def passes(start: int, stop: int) -> bool:
+        return _terms_at_c_speed(entries[start:stop], required, features, classes_axis,
+                                 n_bags, _TermTables(blocks), distinct=False) is not None
+
+    bad = _first_failing(len(entries), passes)
+    valid = entries if bad is None else entries[:bad]
+    keys = list(map(tuple, map(sorted, map(itemgetter("features"), valid))))
+    if bad is not None:  # the bad term may also repeat an earlier term's features
+        features_ = entries[bad].get("features") if type(entries[bad]) is dict else None
+        if type(features_) is list and not set(map(type, features_)) - {int}:
+            keys.append(tuple(sorted(features_)))
+    repeat_ = _first_repeat(keys)
+    positions = list(repeat_) if repeat_ else [] if bad is None else [bad]
+    _terms_one_by_one(entries, required, features, classes_axis, n_bags, _TermTables(blocks),
+                      positions)
+
+
 def _terms(value: Any, layout: _Layout, features: _Features, intercept: np.ndarray, link: str,
            classes: np.ndarray | None, n_bags: int, blocks: BlockDecoder | None) -> _Terms:
     entries = array(value, "terms")
@@ -479,6 +536,7 @@ def _terms(value: Any, layout: _Layout, features: _Features, intercept: np.ndarr
     tables = _TermTables(blocks)
     term_features = _terms_at_c_speed(entries, required, features, classes_axis, n_bags, tables)
     if term_features is None:  # finds the first bad term and names it
+        _fail_at_first_bad_term(entries, required, features, classes_axis, n_bags, blocks)
         tables = _TermTables(blocks)
         term_features = _terms_one_by_one(entries, required, features, classes_axis, n_bags,
                                           tables)
@@ -646,10 +704,11 @@ def _best_iteration(value: Any) -> np.ndarray | None:
     return numbers(value, (2, columns), path, integer=True, non_negative=True)
 
 
-def _strengths_at_c_speed(entries: list, names: list[str]
+def _strengths_at_c_speed(entries: list, names: list[str], distinct: bool = True
                           ) -> dict[tuple[str, str], float] | None:
-    """The strengths if every entry is valid, checked without a Python loop per entry (a model
-    keeps the strength of every candidate pair: 44,850 for 300 features); None otherwise."""
+    """The strengths if every entry is valid (and no pair appears twice, unless not
+    ``distinct``), checked without a Python loop per entry (a model keeps the strength of
+    every candidate pair: 44,850 for 300 features); None otherwise."""
     if set(map(type, entries)) - {dict} or not all(
             map(eq, map(dict.keys, entries), repeat(_STRENGTH_FIELDS))):
         return None
@@ -668,7 +727,7 @@ def _strengths_at_c_speed(entries: list, names: list[str]
         return None
     first, second = features[0::2], features[1::2]
     keys = np.sort(np.minimum(first, second) * len(names) + np.maximum(first, second))
-    if np.any(first == second) or np.any(keys[1:] == keys[:-1]):
+    if np.any(first == second) or (distinct and np.any(keys[1:] == keys[:-1])):
         return None
     try:
         return dict(zip(map(tuple, pairs), map(float, values)))
@@ -677,23 +736,38 @@ def _strengths_at_c_speed(entries: list, names: list[str]
 
 
 def _interaction_strengths(value: Any, names: list[str]) -> dict[tuple[str, str], float]:
-    strengths: dict[tuple[str, str], float] = {}
     known = set(names)
     entries = array(value, "training.interaction_strengths")
     fast = _strengths_at_c_speed(entries, names)
     if fast is not None:
         return fast
-    for i, entry in enumerate(entries):  # finds the first bad entry and names it
-        path = f"training.interaction_strengths[{i}]"
-        closed_object(entry, path, ("features", "strength"))
-        pair = array(entry["features"], f"{path}.features")
-        if len(pair) != 2 or any(type(n) is not str or n not in known for n in pair) or (
-                pair[0] == pair[1]):
-            fail(f"{path}.features", "must name two different features of the model")
-        if (pair[0], pair[1]) in strengths or (pair[1], pair[0]) in strengths:
-            fail(f"{path}.features", f"the pair {show(pair[0])} & {show(pair[1])} appears "
-                                     f"twice")
-        strengths[(pair[0], pair[1])] = float_value(entry["strength"], f"{path}.strength")
+    # the first entry at fault: the first that fails a check of its own (found in batches),
+    # or an earlier one repeating a pair; checked alone (with the pair it repeats), it fails
+    bad = _first_failing(len(entries), lambda start, stop: _strengths_at_c_speed(
+        entries[start:stop], names, distinct=False) is not None)
+    valid = entries if bad is None else entries[:bad]
+    keys = list(map(tuple, map(sorted, map(itemgetter("features"), valid))))
+    if bad is not None:  # the bad entry may also repeat an earlier pair
+        pair = entries[bad].get("features") if type(entries[bad]) is dict else None
+        if type(pair) is list and not set(map(type, pair)) - {str}:
+            keys.append(tuple(sorted(pair)))
+    repeat_ = _first_repeat(keys)
+    positions = list(repeat_) if repeat_ else [] if bad is None else [bad]
+    for indices in (positions, range(len(entries))):  # all of them only if those pass
+        strengths: dict[tuple[str, str], float] = {}
+        for i in indices:
+            entry = entries[i]
+            path = f"training.interaction_strengths[{i}]"
+            closed_object(entry, path, ("features", "strength"))
+            pair = array(entry["features"], f"{path}.features")
+            if len(pair) != 2 or any(type(n) is not str or n not in known for n in pair) or (
+                    pair[0] == pair[1]):
+                fail(f"{path}.features", "must name two different features of the model")
+            if (pair[0], pair[1]) in strengths or (pair[1], pair[0]) in strengths:
+                fail(f"{path}.features", f"the pair {show(pair[0])} & {show(pair[1])} "
+                                         f"appears twice")
+            strengths[(pair[0], pair[1])] = float_value(entry["strength"],
+                                                        f"{path}.strength")
     return strengths
 
 
