@@ -634,3 +634,69 @@ def test_many_interleaved_main_and_pair_terms_keep_their_tables():
         np.testing.assert_array_equal(table, np.array(term["scores"]))
     assert [b[0].tolist() for b in loaded.bins_] == [[float(i)] for i in range(n)]
     assert json.loads(loaded.to_json(detail="minimal"))["terms"] == terms
+
+
+# ---- naming the first bad entry among many ------------------------------------------------------
+def _many_terms_document(n: int) -> dict:
+    """An interpretable regression file of ``n`` tiny features, a main term on each and the
+    strengths of the pairs of the first 30."""
+    return {
+        "format": "glassboost.ebm", "format_version": 2, "detail": "interpretable",
+        "glassboost_version": "0", "task": "regression", "link": "identity",
+        "link_param": 0.0, "classes": None, "match_by_name": True,
+        "features": [{"name": f"f{i}", "type": "continuous", "cuts": [],
+                      "interaction_cuts": []} for i in range(n)],
+        "intercept": [0.0],
+        "terms": [{"name": f"t{i}", "features": [i], "scores": [0.0, 0.5, 0.0],
+                   "standard_deviations": [0.0] * 3, "bin_weights": [0.0, 2.0, 0.0]}
+                  for i in range(n)],
+        "training": {"objective": "rmse", "parameters": {}, "n_samples": 2.0,
+                     "interaction_strengths": [
+                         {"features": [f"f{i}", f"f{j}"], "strength": 0.5}
+                         for i in range(30) for j in range(i + 1, 30)]}}
+
+
+TERM_FAULTS = [
+    lambda terms, t, rng: terms[t].update(features=list(terms[rng.integers(t)]["features"])),
+    lambda terms, t, rng: terms[t].update(scores=[0.0, 0.0]),
+    lambda terms, t, rng: terms[t].update(scores=[0.0, "1", 0.0]),
+    lambda terms, t, rng: terms[t].update(extra=1),
+    lambda terms, t, rng: terms[t].pop("bin_weights"),
+    lambda terms, t, rng: terms[t].update(features=[10**6]),
+    lambda terms, t, rng: terms[t].update(features=[t, t]),
+    lambda terms, t, rng: terms[t].update(features=None),
+    lambda terms, t, rng: terms.__setitem__(t, [1]),
+]
+STRENGTH_FAULTS = [
+    lambda entries, i, rng: entries[i].update(
+        features=entries[rng.integers(i)]["features"][::-1]),
+    lambda entries, i, rng: entries[i].update(features=["f0", "nope"]),
+    lambda entries, i, rng: entries[i].update(features=["f3", "f3"]),
+    lambda entries, i, rng: entries[i].update(strength="high"),
+    lambda entries, i, rng: entries[i].update(extra=1),
+]
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_the_first_bad_term_or_strength_is_named_as_one_by_one(seed, monkeypatch):
+    """Faults among many terms and interaction strengths are named as the one-by-one check of
+    every entry names them (the first at fault), though the loader finds it in batches."""
+    from glassboost.io import model_check
+
+    rng = np.random.default_rng(seed)
+    document = _many_terms_document(300)
+    for _ in range(rng.integers(1, 4)):
+        if rng.random() < 0.6:
+            TERM_FAULTS[rng.integers(len(TERM_FAULTS))](document["terms"],
+                                                        int(rng.integers(1, 300)), rng)
+        else:
+            entries = document["training"]["interaction_strengths"]
+            STRENGTH_FAULTS[rng.integers(len(STRENGTH_FAULTS))](
+                entries, int(rng.integers(1, len(entries))), rng)
+    text = json.dumps(document)
+    with pytest.raises(ModelFileError) as found:
+        load(text)
+    monkeypatch.setattr(model_check, "_first_failing", lambda n, passes: 0)  # one by one
+    with pytest.raises(ModelFileError) as expected:
+        load(text)
+    assert (found.value.field, str(found.value)) == (expected.value.field, str(expected.value))
