@@ -642,20 +642,21 @@ def _boost_terms(term_codes, term_n1, term_n2, term_nominal, term_monotone, trai
     offsets = np.zeros(n_terms + 1, dtype=np.uint64)
     for t in range(n_terms):  # loops, not slice assignments: see ``_copy_cells``
         offsets[t + 1] = offsets[t] + np.uint64(n_bins[t])
-    counts = np.zeros(offsets[-1])
-    weight_sums = np.zeros(offsets[-1])
+    n_cells = np.int64(offsets[-1])  # int64 sizes: the allocations numba compiled already
+    counts = np.zeros(n_cells)
+    weight_sums = np.zeros(n_cells)
     for row in range(scores.shape[0]):
         if train_w[row] > 0.0:
             for t in range(n_terms):
                 cell = offsets[t] + term_codes[t, row]
                 counts[cell] += train_count[row]
                 weight_sums[cell] += train_w[row]
-    grad_hist = np.zeros((offsets[-1], n_scores))
-    hess_hist = np.zeros((offsets[-1], n_scores))
+    grad_hist = np.zeros((n_cells, n_scores))
+    hess_hist = np.zeros((n_cells, n_scores))
     if objective == SQUARED_ERROR:
         for cell in range(weight_sums.shape[0]):
             hess_hist[cell, 0] = weight_sums[cell]
-    updates = np.zeros((offsets[-1], n_scores))
+    updates = np.zeros((n_cells, n_scores))
     space = _bin_space(in_bins, term_codes, n_bins, offsets, scores, train_w, train_wy, val_w,
                        val_wy, grad_hist)
     start_tables = tables[:0] if in_bins is None or not in_bins else tables.copy()

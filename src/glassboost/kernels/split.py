@@ -574,8 +574,15 @@ def _random_pair_tree(pg, ph, pn, min_samples_leaf, min_hessian):
     """(first cut, low-side cut, high-side cut, 1.0) drawn at random (smoothing rounds)."""
     a1 = pg.shape[0] - 1
     a2 = pg.shape[1] - 1
-    cut = _segment_random_cut(ph[:, a2], pn[:, a2], np.int64(0), a1, min_samples_leaf,
-                              min_hessian)
+    # the last column copied into contiguous arrays, as the sides are: one compiled copy of
+    # _segment_random_cut serves both (and main effects), instead of one per array layout
+    first_h = np.empty((a1 + 1, pg.shape[2]))
+    first_n = np.empty(a1 + 1)
+    for i in range(a1 + 1):
+        first_n[i] = pn[i, a2]
+        for k in range(pg.shape[2]):
+            first_h[i, k] = ph[i, a2, k]
+    cut = _segment_random_cut(first_h, first_n, np.int64(0), a1, min_samples_leaf, min_hessian)
     if cut < 0:
         return -1, -1, -1, 0.0
     side_h = np.empty((a2 + 1, pg.shape[2]))
