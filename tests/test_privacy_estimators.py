@@ -246,7 +246,7 @@ def _audit_scores(noise_on: bool, n_trials: int, seed: int):
         released = []
         for _ in range(n_trials):
             tables = np.zeros((1, 6))
-            dp_boost(codes, np.arange(n, dtype=np.int64), split_bins, weights, y,
+            dp_boost(codes, np.arange(n, dtype=np.int64), split_bins, weights, y, np.ones(n),
                      np.zeros(n), tables, rng.random((1, 1, 2)), rng.standard_normal((1, 1, 4)),
                      sigma, learning_rate, 1.0, LOG_LOSS)
             released.append(tables[0, 1])
@@ -365,8 +365,8 @@ def test_step_rule_matches_numpy_reference(objective):
     expected_tables, expected_scores = _reference_boost(
         codes, split_bins, weights, y, np.zeros(n), draws, noise, 0.3, 0.2, 2.0, objective)
     scores, tables = np.zeros(n), np.zeros((n_terms, max_bins))
-    dp_boost(codes, np.arange(n, dtype=np.int64), split_bins, weights, y, scores, tables,
-             draws, noise, 0.3, 0.2, 2.0, objective)
+    dp_boost(codes, np.arange(n, dtype=np.int64), split_bins, weights, y, np.ones(n), scores,
+             tables, draws, noise, 0.3, 0.2, 2.0, objective)
     assert np.allclose(tables, expected_tables, rtol=1e-12, atol=1e-12)
     assert np.allclose(scores, expected_scores, rtol=1e-12, atol=1e-12)
     assert tables[0, 0] != 0 and tables[1, 0] == 0  # the missing leaf, kept and not kept
@@ -374,6 +374,38 @@ def test_step_rule_matches_numpy_reference(objective):
         unclipped, _ = _reference_boost(codes, split_bins, weights, y, np.zeros(n), draws,
                                         noise, 0.3, 0.2, 1e9, objective)
         assert not np.allclose(unclipped, expected_tables)
+
+
+def test_log_loss_groups_rows_with_identical_codes_and_releases_the_same_sums(monkeypatch):
+    """Few distinct code combinations: the step rule boosts groups (count * p - sum(y) per
+    group), which is the rows' own gradient sum; the fit equals the row-by-row fit up to the
+    order of additions, and so does a regressor, whose rows are never grouped."""
+    import glassboost.privacy.estimators as private
+
+    rng = np.random.default_rng(1)
+    n = 3000
+    X = pd.DataFrame({"a": rng.integers(0, 5, n).astype(float), "c": rng.choice(["x", "y"], n)})
+    y = (rng.random(n) < 0.3 + 0.1 * X["a"] / 5).astype(int)
+    params = dict(privacy_bounds={"a": (0, 4)}, feature_types=["continuous", "nominal"],
+                  random_state=5, outer_bags=2, validation_size=0.2, max_rounds=50)
+    seen = []
+    grouped_rows = private._boosted_rows
+
+    def watched(codes, rows, n_bins, targets, objective_code):
+        result = grouped_rows(codes, rows, n_bins, targets, objective_code)
+        seen.append((len(rows), len(result[1]), float(result[3][result[1]].sum())))
+        return result
+
+    monkeypatch.setattr(private, "_boosted_rows", watched)
+    grouped = DPExplainableBoostingClassifier(**params).fit(X, y)
+    assert all(kept < 20 and counted == n_rows for n_rows, kept, counted in seen), seen
+    monkeypatch.setattr(private, "group_identical_rows", lambda *args: None)
+    seen.clear()
+    one_by_one = DPExplainableBoostingClassifier(**params).fit(X, y)
+    assert all(kept == n_rows for n_rows, kept, _ in seen)
+    for a, b in zip(grouped.term_scores_, one_by_one.term_scores_):
+        np.testing.assert_allclose(a, b, rtol=1e-9, atol=1e-12)
+    assert any(np.any(t != 0) for t in grouped.term_scores_)
 
 
 def test_estimate_mem_grows_with_rows_and_bags():

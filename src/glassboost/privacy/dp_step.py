@@ -7,6 +7,11 @@ leaf's noisy bin weight from private binning: nothing about the rows enters an u
 through a noisy sum. The missing bin is a leaf of its own when private binning kept it (a
 positive noisy weight): each row is in one leaf either way, so the sums' sensitivity is
 unchanged. There is no early stopping; every term takes exactly ``n_rounds`` steps.
+
+For log loss, rows with identical codes may come as one group (``counts`` rows, ``y`` their
+summed targets): they share a score, so their summed gradient ``count * p - sum(y)`` is the sum
+of their rows' gradients, the same released sum up to the order of additions. Squared error's
+clip acts row by row, so its rows come one by one (``counts`` 1).
 """
 
 from __future__ import annotations
@@ -18,11 +23,12 @@ LOG_LOSS, SQUARED_ERROR = 0, 1
 
 
 @njit(cache=True, nogil=True)
-def _gradient(score: float, y: float, objective: int, clip: float) -> float:
+def _gradient(score: float, y: float, count: float, objective: int, clip: float) -> float:
+    """The summed gradient of ``count`` rows sharing ``score`` whose targets sum to ``y``."""
     if objective == LOG_LOSS:
-        return 1.0 / (1.0 + np.exp(-score)) - y  # in [-1, 1]
-    g = score - y
-    return min(max(g, -clip), clip)
+        return count / (1.0 + np.exp(-score)) - y  # each row's in [-1, 1]
+    g = score - y / count
+    return count * min(max(g, -clip), clip)
 
 
 @njit(cache=True, nogil=True)
@@ -62,11 +68,12 @@ def _leaf_update(histogram, weights, n_bins, draws, noise, noise_scale, learning
 
 
 @njit(cache=True, nogil=True)
-def dp_boost(codes, rows, split_bins, bin_weights, y, scores, tables, cut_draws, noise,
+def dp_boost(codes, rows, split_bins, bin_weights, y, counts, scores, tables, cut_draws, noise,
              noise_scale, learning_rate, clip, objective):
     """Boost every term for ``cut_draws.shape[0]`` rounds; updates ``scores`` and ``tables``.
 
-    codes (n_terms, n_rows) bin codes; rows: the training rows; split_bins[t]: the leaves
+    codes (n_terms, n_rows) bin codes; rows: the training rows; y, counts: each row's target
+    and row count (a group's summed targets and size, see above); split_bins[t]: the leaves
     cover bins 1 .. split_bins[t] - 1, and bin 0 (missing) is a leaf of its own where its
     weight is positive; bin_weights (n_terms, max_bins): noisy weights; tables (n_terms,
     max_bins): the terms' scores, added to; cut_draws (n_rounds, n_terms, max_leaves - 1)
@@ -80,7 +87,7 @@ def dp_boost(codes, rows, split_bins, bin_weights, y, scores, tables, cut_draws,
     update = np.zeros(max_bins)
     edges = np.zeros(n_cuts + 2, dtype=np.int64)
     for i in rows:
-        histogram[codes[0, i]] += _gradient(scores[i], y[i], objective, clip)
+        histogram[codes[0, i]] += _gradient(scores[i], y[i], counts[i], objective, clip)
     n_steps = n_rounds * n_terms
     for step in range(n_steps):
         r, t = step // n_terms, step % n_terms
@@ -94,7 +101,8 @@ def dp_boost(codes, rows, split_bins, bin_weights, y, scores, tables, cut_draws,
             for i in rows:
                 score = scores[i] + update[codes[t, i]]
                 scores[i] = score
-                histogram[codes[following, i]] += _gradient(score, y[i], objective, clip)
+                histogram[codes[following, i]] += _gradient(score, y[i], counts[i], objective,
+                                                            clip)
         else:
             for i in rows:
                 scores[i] += update[codes[t, i]]

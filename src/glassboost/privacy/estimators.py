@@ -20,6 +20,7 @@ from threadpoolctl import threadpool_limits
 
 from ..binning import bin_column, smallest_code_dtype
 from ..booster import BaggedTerms
+from ..grouping import group_identical_rows
 from ..estimators import (FITTED_ATTRIBUTES, TRAINING_SUMMARIES, ExplainableBoostingClassifier,
                           ExplainableBoostingRegressor, _check_finite_model,
                           _store_parameters)
@@ -57,6 +58,20 @@ def _refuse_text(names, types, columns) -> None:
                 f"Feature {name!r} has non-numeric values in a continuous feature (first at "
                 f"row {int(np.flatnonzero(column.not_number)[0])}); private binning takes "
                 "numbers or missing values: convert or declare the feature nominal")
+
+
+def _boosted_rows(codes: np.ndarray, rows: np.ndarray, n_bins: np.ndarray, y: np.ndarray,
+                  objective_code: int):
+    """What the step rule boosts: a bag's training rows one by one, or for log loss its groups
+    of rows with identical codes when there are few enough (``grouping``), with their summed
+    targets and sizes; the released sums are the same (``dp_step``)."""
+    groups = (group_identical_rows(codes[:, rows].T, n_bins) if objective_code == LOG_LOSS
+              else None)
+    if groups is None:
+        return codes, rows, y, np.ones(len(y))
+    members = rows[groups.representatives]
+    return (np.ascontiguousarray(codes[:, members]), np.arange(groups.n_groups, dtype=np.int64),
+            groups.sum(y[rows]), groups.sum(np.ones(len(rows))))
 
 
 def _training_rows(n_rows: int, validation_size, rng: np.random.Generator) -> np.ndarray:
@@ -181,11 +196,12 @@ class _DPFit:
             shape = (self.max_rounds, len(features))
             cut_draws = bag_rng.random(shape + (self.max_leaves - 1,))
             noise = bag_rng.standard_normal(shape + (self.max_leaves + 1,))  # + missing leaf
-            scores = np.full(n_rows, start)
+            bag_codes, bag_rows, targets, counts = _boosted_rows(codes, rows, n_bins, y_train,
+                                                                 objective_code)
             tables = np.zeros_like(noisy_weights)
-            dp_boost(codes, rows, split_bins, noisy_weights, y_train, scores, tables,
-                     cut_draws, noise, budget.noise_scale_boosting, float(self.learning_rate),
-                     clip, objective_code)
+            dp_boost(bag_codes, bag_rows, split_bins, noisy_weights, targets, counts,
+                     np.full(bag_codes.shape[1], start), tables, cut_draws, noise,
+                     budget.noise_scale_boosting, float(self.learning_rate), clip, objective_code)
             return [tables[t, :n_bins[t], None].copy() for t in range(len(features))]
 
         with ThreadPoolExecutor(max_workers=min(resolve_n_threads(self.n_jobs),
@@ -243,7 +259,8 @@ class _DPFit:
         n_rows, n_features = len(table.columns[0].values), len(table.names)
         n_terms = n_features - len(parse_exclude(self.exclude, table.names))
         code_bytes = smallest_code_dtype(self.max_bins + 2).itemsize
-        per_bag = (16 * n_rows  # scores, training rows
+        per_bag = (40 * n_rows  # scores, training rows, counts; grouping's keys
+                   + code_bytes * n_rows * n_terms  # a bag's codes, taken to group them
                    + 8 * self.max_rounds * n_terms * 2 * self.max_leaves)
         parallel = min(resolve_n_threads(self.n_jobs), self.outer_bags)
         return int(typed_bytes(X, table) + code_bytes * n_rows * n_terms + 8 * n_rows
