@@ -333,8 +333,11 @@ def _reference_boost(codes, split_bins, bin_weights, y, scores, cut_draws, noise
                 gradient = np.clip(scores - y, -clip, clip)
             histogram = np.bincount(codes[t], weights=gradient, minlength=bin_weights.shape[1])
             n_bins = split_bins[t]
-            cuts = sorted({2 + int(u * (n_bins - 2)) for u in cut_draws[r, t]}
-                          if n_bins > 2 else set())
+            free, cuts = list(range(2, n_bins)), []
+            for u in cut_draws[r, t]:  # distinct cuts: the k-th of those not drawn yet
+                if free:
+                    cuts.append(free.pop(int(u * len(free))))
+            cuts.sort()
             edges = [1] + cuts + [n_bins]
             update = np.zeros(bin_weights.shape[1])
             for leaf, (lo, hi) in enumerate(zip(edges[:-1], edges[1:])):

@@ -35,22 +35,33 @@ def _gradient(score: float, y: float, count: float, objective: int, clip: float)
 def _leaf_update(histogram, weights, n_bins, draws, noise, noise_scale, learning_rate,
                  edges, update):
     """The noisy step of one term: ``update[b]`` for every bin from the random leaves; the
-    missing bin (0) takes the last noise draw when its weight is positive."""
+    missing bin (0) takes the last noise draw when its weight is positive. The cuts are
+    distinct, drawn without replacement (as InterpretML draws them), so a step has
+    ``max_leaves`` leaves whenever the bins allow."""
     n_positions = n_bins - 2  # cuts at 2 .. n_bins - 1 split the bins 1 .. n_bins - 1
     edges[0] = 1
     n_edges = 1
     for c in range(draws.shape[0]):
-        if n_positions > 0:
-            edges[n_edges] = 2 + int(draws[c] * n_positions)
-            n_edges += 1
+        free = n_positions - c
+        if free <= 0:
+            break
+        position = 2 + int(draws[c] * free)  # the k-th cut not drawn yet: step over the
+        for e in range(1, n_edges):  # drawn ones, which edges[1:n_edges] keep sorted
+            if edges[e] <= position:
+                position += 1
+        e = n_edges
+        while e > 1 and edges[e - 1] > position:
+            edges[e] = edges[e - 1]
+            e -= 1
+        edges[e] = position
+        n_edges += 1
     edges[n_edges] = n_bins
     n_edges += 1
-    edges[:n_edges].sort()
     update[:] = 0.0
     leaf = 0
     for e in range(n_edges - 1):
         lo, hi = edges[e], edges[e + 1]
-        if hi <= lo:  # a repeated cut: no leaf
+        if hi <= lo:  # no value bins (a feature of one value): no leaf
             continue
         gradient_sum = 0.0
         weight = 0.0
