@@ -13,7 +13,9 @@ deflate finds them when they are side by side).
 Decoding never trusts the block: the shape must be the one the term's bins give, the bytes it
 decompresses to are counted against the file's ``max_bytes`` before any decompression (a small
 block cannot expand without bound), the stream must hold exactly the shape's bytes, and the
-values then go through the same checks as a table written as text.
+values then go through the same checks as a table written as text. The blocks of a file are
+decoded in batches (:meth:`BlockDecoder.decode_many`), so that a file of many tiny blocks costs
+about as much per byte as a file of a few big ones.
 """
 
 from __future__ import annotations

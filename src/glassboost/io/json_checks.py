@@ -187,9 +187,10 @@ def _leaves(value: Any, shape: tuple[int, ...]) -> list:
 class Tables:
     """Numeric tables of one kind, checked together.
 
-    ``add`` walks one table's nesting against its expected shape (or, given ``blocks``, decodes
-    a table written as a binary block), ``add_batch`` the nestings of many tables of one depth
-    level by level at once; ``arrays`` then type-checks and converts
+    ``add`` walks one table's nesting against its expected shape, ``add_batch`` the nestings of
+    many tables of one depth level by level at once (given ``blocks``, both set the tables
+    written as binary blocks aside, and all of them are decoded in one batch before the numbers
+    are checked); ``arrays`` then type-checks and converts
     the numbers of every table added in one pass, checks that they are finite (and
     non-negative, and at most ``limit`` in magnitude, when asked), and returns one array per
     table in the order of their ``index``. Failures name the path of the first table at fault

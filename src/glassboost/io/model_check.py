@@ -393,6 +393,17 @@ class _TermTables:
         self.bags = Tables("terms[{}].bagged_scores", limit=MAX_SCORE, blocks=blocks)
 
 
+def _repeats(rows: np.ndarray) -> bool:
+    """Whether two rows (sorted feature indices of terms of one order) are equal."""
+    if len(rows) < 2:
+        return False
+    if rows.shape[1] <= 2:  # one integer key per row, sorted
+        keys = np.sort(rows[:, 0] * (int(rows.max(initial=0)) + 1) + rows[:, -1])
+    else:
+        keys = rows[np.lexsort(rows.T[::-1])]
+    return bool(np.any(np.all((keys[1:] == keys[:-1]).reshape(len(keys) - 1, -1), axis=1)))
+
+
 def _terms_at_c_speed(entries: list, required: tuple, features: _Features, classes_axis: tuple,
                       n_bags: int, tables: _TermTables, distinct: bool = True
                       ) -> list[tuple[int, ...]] | None:
@@ -424,8 +435,7 @@ def _terms_at_c_speed(entries: list, required: tuple, features: _Features, class
         at = np.flatnonzero(lengths == order)
         rows = indices[starts[at][:, None] + np.arange(order)]
         ranked = np.sort(rows, axis=1)
-        if np.any(ranked[:, 1:] == ranked[:, :-1]) or (
-                distinct and len(np.unique(ranked, axis=0)) < len(at)):
+        if np.any(ranked[:, 1:] == ranked[:, :-1]) or (distinct and _repeats(ranked)):
             return None  # a feature twice in a term, or two terms on the same features
         chosen = entries if len(at) == len(entries) else list(map(entries.__getitem__,
                                                                   at.tolist()))
