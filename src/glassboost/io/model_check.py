@@ -499,17 +499,16 @@ def _first_repeat(keys: list) -> tuple[int, int] | None:
 def _first_failing(n: int, passes: Any) -> int | None:
     """The first of ``n`` entries for which ``passes(start, stop)`` (whether the entries in
     that window pass checks made on each entry alone) fails, or None; found by halving the
-    window that holds it, which costs about twice one check of all the entries."""
+    window that may hold it, which costs about one check of all the entries (the last entry
+    is checked alone when every window before it passes)."""
     start, stop = 0, n
-    if passes(start, stop):
-        return None
     while stop - start > 1:
         middle = (start + stop) // 2
         if passes(start, middle):
             start = middle
         else:
             stop = middle
-    return start
+    return start if stop > start and not passes(start, stop) else None
 
 
 def _fail_at_first_bad_term(entries: list, required: tuple, features: _Features,
