@@ -27,8 +27,8 @@ def _gradient(score: float, y: float, count: float, objective: int, clip: float)
     """The summed gradient of ``count`` rows sharing ``score`` whose targets sum to ``y``."""
     if objective == LOG_LOSS:
         return count / (1.0 + np.exp(-score)) - y  # each row's in [-1, 1]
-    g = score - y / count
-    return count * min(max(g, -clip), clip)
+    bound = count * clip  # count * clip(score - y / count) without a division
+    return min(max(count * score - y, -bound), bound)
 
 
 @njit(cache=True, nogil=True)
