@@ -9,6 +9,7 @@ scikit-learn), for scoring alone.
 
 from __future__ import annotations
 
+from types import SimpleNamespace
 from typing import Any
 
 from .fitted_model import FittedModel
@@ -47,21 +48,7 @@ def load_fitted_model(source: Any, max_bytes: int = DEFAULT_MAX_BYTES) -> Fitted
         if is_interpret_document(document):
             return FittedModel.from_attributes(load_interpret_document(document))
         checked = check_document(document, max_bytes)
-    return FittedModel(
-        feature_names_in_=checked.feature_names,
-        feature_types_in_=checked.feature_types,
-        bins_=checked.bins,
-        term_features_=checked.term_features,
-        term_names_=checked.term_names,
-        term_scores_=checked.term_scores,
-        intercept_=checked.intercept,
-        link_=checked.link,
-        link_param_=checked.link_param,
-        objective_=checked.objective,
-        classes_=checked.classes,
-        match_by_name=checked.match_by_name,
-        datetime_conversions_=checked.datetime_conversions,
-    )
+    return FittedModel.from_attributes(SimpleNamespace(**fitted_attributes(checked)))
 
 
 def build_model(checked: CheckedModel) -> Any:
@@ -79,6 +66,15 @@ def build_model(checked: CheckedModel) -> Any:
                      else DPExplainableBoostingRegressor())
     known = estimator.get_params(deep=False)
     estimator.set_params(**{k: v for k, v in checked.parameters.items() if k in known})
+
+    estimator.__dict__.update(fitted_attributes(checked))
+    return estimator
+
+
+def fitted_attributes(checked: CheckedModel) -> dict:
+    """The fitted attributes a checked model file gives (the parts its detail level left out
+    are ``AbsentPart`` placeholders that say so when read)."""
+    classifier = checked.classes is not None
 
     def part(attribute: str, value: Any) -> Any:
         return value if holds(checked.detail, attribute) else AbsentPart(attribute,
@@ -112,5 +108,4 @@ def build_model(checked: CheckedModel) -> Any:
         fitted["privacy_budget_"] = dict(checked.privacy)
         fitted["noise_scale_binning_"] = checked.privacy["noise_scale_binning"]
         fitted["noise_scale_boosting_"] = checked.privacy["noise_scale_boosting"]
-    estimator.__dict__.update(fitted)
-    return estimator
+    return fitted
