@@ -197,7 +197,7 @@ def test_fit_fails_after_binning_before_the_code_matrices(monkeypatch) -> None:
     def no_big_allocation(*args, **kwargs):
         raise AssertionError("bin codes were allocated before the memory check")
 
-    monkeypatch.setattr(glassboost.estimators, "_code_matrix", no_big_allocation)
+    monkeypatch.setattr(glassboost.estimators, "code_matrix", no_big_allocation)
     with pytest.raises(InsufficientMemoryError, match=r"\(at its peak, [a-z ]+\)"):
         ExplainableBoostingClassifier(**TINY).fit(X, y)
 

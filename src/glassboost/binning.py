@@ -274,3 +274,15 @@ def bin_column(column: Column, bins: FeatureBins, interaction: bool = False) -> 
     lookup = np.array([categories.get(value, unseen) for value in distinct] + [0],
                       dtype=np.int64)
     return lookup[value_codes]  # the sentinel -1 (missing) reads the trailing 0
+
+
+def code_matrix(columns: list[Column], bins: list[FeatureBins], interaction: bool) -> np.ndarray:
+    """Every column's fine (or, with ``interaction``, coarse) bin codes in one matrix of the
+    smallest unsigned type that holds them."""
+    n_bins = [b.n_interaction_bins if interaction else b.n_bins for b in bins]
+    dtype = smallest_code_dtype(max(n_bins))
+    # column-major: the booster reads one feature's codes at a time
+    codes = np.empty((len(columns[0].values), len(bins)), dtype=dtype, order="F")
+    for i, (column, feature_bins) in enumerate(zip(columns, bins)):
+        codes[:, i] = bin_column(column, feature_bins, interaction)
+    return codes

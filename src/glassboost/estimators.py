@@ -16,7 +16,7 @@ from sklearn.utils.validation import check_array, check_is_fitted, column_or_1d
 from threadpoolctl import threadpool_limits
 
 from .binning import FeatureBins, feature_bins_from_levels, fit_categorical, fit_continuous
-from .binning import bin_column, smallest_code_dtype
+from .binning import code_matrix
 from .booster import BaggedTerms, BinnedData, Booster, BoostSettings, FitMonitor
 from .kernels.split import split_options
 from .model import term_contributions, term_importances, term_sums
@@ -141,16 +141,6 @@ def _feature_bins(table, weights: np.ndarray, max_bins: int, max_interaction_bin
     return bins
 
 
-def _code_matrix(columns, bins: list[FeatureBins], interaction: bool) -> np.ndarray:
-    n_bins = [b.n_interaction_bins if interaction else b.n_bins for b in bins]
-    dtype = smallest_code_dtype(max(n_bins))
-    # column-major: the booster reads one feature's codes at a time
-    codes = np.empty((len(columns[0].values), len(bins)), dtype=dtype, order="F")
-    for i, (column, feature_bins) in enumerate(zip(columns, bins)):
-        codes[:, i] = bin_column(column, feature_bins, interaction)
-    return codes
-
-
 def term_bin_weights(codes: np.ndarray, interaction_codes: np.ndarray, weights: np.ndarray,
                      bins: list[FeatureBins], main_features: list[int],
                      pairs: list[tuple[int, ...]]) -> tuple[dict, dict]:
@@ -267,8 +257,8 @@ class _EBMBase(BaseEstimator):
             n_rows, len(names))
 
         data = BinnedData(
-            codes=_code_matrix(table.columns, bins, False),
-            interaction_codes=_code_matrix(table.columns, bins, True),
+            codes=code_matrix(table.columns, bins, False),
+            interaction_codes=code_matrix(table.columns, bins, True),
             n_bins=np.array([b.n_bins for b in bins], dtype=np.int64),
             n_interaction_bins=np.array([b.n_interaction_bins for b in bins], dtype=np.int64),
             nominal=np.array([t == NOMINAL for t in table.types]),

@@ -14,8 +14,8 @@ import numpy as np
 from scipy.special import expit, softmax
 from sklearn.utils.multiclass import type_of_target
 
-from .binning import fit_categorical, fit_continuous
-from .estimators import _code_matrix, _sample_weights
+from .binning import code_matrix, fit_categorical, fit_continuous
+from .estimators import _sample_weights
 from .kernels.interactions import pair_strengths
 from .objectives import classification_objective, kernel_params, regression_objective
 from .parameters import clean_init_score, feature_index
@@ -103,7 +103,7 @@ def measure_interactions(X: Any, y: Any, interactions: Any = None, init_score: A
     start = clean_init_score(init_score, X, n_rows, loss.link, loss.n_scores)
     scores = np.zeros((n_rows, loss.n_scores)) if start is None else start
     strengths = pair_strengths(
-        _code_matrix(table.columns, bins, True), np.array(pairs, dtype=np.int64),
+        code_matrix(table.columns, bins, True), np.array(pairs, dtype=np.int64),
         np.array([b.n_interaction_bins for b in bins], dtype=np.int64), scores,
         (weights > 0).astype(np.float64), weights, weights[:, None] * targets, loss.code,
         min_samples_leaf, min_hessian, kernel_params(loss, targets[:, 0], weights))

@@ -12,8 +12,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..binning import FeatureBins
-from ..estimators import _code_matrix
+from ..binning import FeatureBins, code_matrix
 from ..schema import CONTINUOUS, DataWarning, TypedTable, type_table
 from .sketch import summarize_categories, summarize_continuous
 
@@ -132,11 +131,11 @@ def bin_partition(X: Any, y: Any, sample_weight: Any, index: int, estimator: Any
         global_index = np.searchsorted(classes, working._classes)
         encoded = global_index[encoded.astype(np.int64)].astype(np.float64)
         strata = encoded.astype(np.int64)
-    codes = _code_matrix(table.columns, bins, False)
+    codes = code_matrix(table.columns, bins, False)
     histograms = {f: _histogram(table.columns[f], weights, cuts)
                   for f, cuts in histogram_cuts.items()}
     return BinnedPartition(
-        codes, _code_matrix(table.columns, bins, True), encoded, weights, strata,
+        codes, code_matrix(table.columns, bins, True), encoded, weights, strata,
         [np.bincount(codes[:, f], weights=weights, minlength=b.n_bins)
          for f, b in enumerate(bins)], histograms)
 
