@@ -23,7 +23,12 @@ def histogram_cut_count(values: np.ndarray) -> int:
     spread = finite.std() if n else 0.0
     if n < 3 or not spread > 0:
         return 0
-    skew = abs(np.mean(((finite - finite.mean()) / spread) ** 3))
+    return doane_cut_count_for(n, abs(np.mean(((finite - finite.mean()) / spread) ** 3)))
+
+
+def doane_cut_count_for(n: int, skew: float) -> int:
+    """Doane's number of bins minus one for ``n`` values of absolute skewness ``skew`` (the
+    rule's one formula, shared with summaries merged from partitions)."""
     sigma = np.sqrt(6.0 * (n - 2) / ((n + 1.0) * (n + 3.0)))
     bins = np.ceil(1.0 + np.log2(n) + np.log2(1.0 + skew / sigma))
     if not np.isfinite(bins):

@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from ..schema import Column
+from ..training_summary import doane_cut_count_for
 
 #: Distinct values a partition sends exactly before it sends a quantile summary instead.
 DEFAULT_SUMMARY_SIZE = 16_384
@@ -166,12 +167,7 @@ def doane_cut_count(moments: Moments) -> int:
     spread = np.sqrt(moments.m2 / n) if n else 0.0
     if n < 3 or not spread > 0:
         return 0
-    skew = abs(moments.m3 / n) / spread**3
-    sigma = np.sqrt(6.0 * (n - 2) / ((n + 1.0) * (n + 3.0)))
-    bins = np.ceil(1.0 + np.log2(n) + np.log2(1.0 + skew / sigma))
-    if not np.isfinite(bins):
-        bins = np.ceil(1.0 + np.log2(n))
-    return int(bins) - 1
+    return doane_cut_count_for(n, abs(moments.m3 / n) / spread**3)
 
 
 def histogram_cuts(summary: ContinuousSummary) -> np.ndarray:
