@@ -24,9 +24,11 @@ from typing import Callable
 import numpy as np
 from scipy.special import xlogy
 
+from . import compile_ahead
 from .grouping import RowGroups, group_identical_rows
-from .kernels.boost import (CONTROL_HANDLE, CONTROL_STOP, STEP_REPORTERS, boost_terms,
-                            mean_validation_loss, offset_intercept, offset_loss)
+from .kernels.boost import (CONTROL_HANDLE, CONTROL_STOP, STEP_REPORTERS, ahead_jobs,
+                            boost_arguments, boost_kernel, mean_validation_loss,
+                            offset_intercept, offset_loss)
 from .kernels.interactions import pair_strengths
 from .kernels.loss import (GAMMA_DEVIANCE, MULTICLASS_LOG_LOSS, NO_PARAMS, POISSON_DEVIANCE,
                            RMSE_LOG, SQUARED_ERROR, SURVIVAL_COX, TWEEDIE_DEVIANCE,
@@ -372,13 +374,16 @@ def bin_space_pays(objective_code: int, n1: np.ndarray, n2: np.ndarray, n_rows: 
 
 
 def _run_stage(term_codes, features, n_bins, data, objective, settings, scores, rows: BagRows,
-               seed, objective_params=NO_PARAMS, control=None):
+               seed, objective_params=NO_PARAMS, control=None, later_kernels=None):
+    """One bag's stage: boost ``features``' terms; (tables, best step, best loss).
+    ``later_kernels`` () -> (kernel, arguments) pairs: kernels the fit calls after this stage,
+    which a second process can compile meanwhile when the cache is cold (``compile_ahead``)."""
     n1, n2, nominal, monotone = _pack_terms(features, n_bins, data)
     shapes = tensor_shapes(features, n_bins)
     tables = np.zeros((len(features), int((n1 * n2).max()), objective.n_scores))
     in_bins = shapes is None and bin_space_pays(objective.code, n1, n2, term_codes.shape[1],
                                                 (rows.train_w, rows.val_w))
-    best_step, _, best_loss = boost_terms(
+    arguments = boost_arguments(
         term_codes, n1, n2, nominal, monotone, rows.train_count, rows.train_w, rows.train_wy,
         rows.val_w, rows.val_wy, rows.val_loss_offset, objective.code, scores, tables,
         settings.learning_rate, settings.max_rounds, settings.early_stopping_rounds,
@@ -391,6 +396,9 @@ def _run_stage(term_codes, features, n_bins, data, objective, settings, scores, 
         objective_params=objective_params, options=settings.options, control=control,
         tensor_shapes=shapes,
     )
+    compile_ahead.start(boost_kernel, arguments, lambda: ahead_jobs(arguments) + (
+        later_kernels() if later_kernels else []))
+    best_step, _, best_loss = boost_kernel(*arguments)
     return [tables[i, : n1[i] * n2[i]].reshape(*n_bins[list(term)], -1) if len(term) > 1
             else tables[i, : n1[i]].copy() for i, term in enumerate(features)], \
         best_step, best_loss
@@ -566,7 +574,9 @@ class Booster:
         return self.monitor is not None and self.monitor.stopped and bag > 0
 
     def _fit(self, main_features, candidate_pairs, n_pairs, explicit_pairs) -> BaggedTerms:
-        mains = self.boost_mains(main_features)
+        ranks = n_pairs > 0 and candidate_pairs and not explicit_pairs
+        mains = self.boost_mains(main_features, lambda: [(pair_strengths, self._strength_arguments(
+            0, candidate_pairs, self._bag_scores(None, 0)), (pair_strengths,))] if ranks else [])
         strengths: dict[tuple[int, int], float] = {}
         if explicit_pairs:
             pairs = interaction_order(candidate_pairs)
@@ -597,8 +607,9 @@ class Booster:
             self._codes = codes, interaction_codes
         return self._codes
 
-    def boost_mains(self, main_features: list[int]) -> MainStage:
-        """The main-effect stage of every bag (bags a stopped fit did not start are left out)."""
+    def boost_mains(self, main_features: list[int], later_kernels=None) -> MainStage:
+        """The main-effect stage of every bag (bags a stopped fit did not start are left out);
+        ``later_kernels`` as ``_run_stage`` takes them."""
         data, base = self.data, self.base
         codes, _ = self._prepared_codes()
         n_rows = len(codes)
@@ -615,33 +626,38 @@ class Booster:
             return _run_stage(main_codes, [(f,) for f in main_features], data.n_bins, data,
                               self.objective, self.main_settings, scores, self._bag_rows(bag),
                               self.kernel_seeds[bag], self.objective_params,
-                              self._control(bag, 0))
+                              self._control(bag, 0), later_kernels)
 
         main_results = self._map(main_stage, "main effects")
         ran = [bag for bag, result in enumerate(main_results) if result[0] is not None]
         return MainStage(list(main_features), ran, [main_results[bag] for bag in ran])
 
-    def _bag_scores(self, mains: MainStage, bag: int) -> np.ndarray:
+    def _bag_scores(self, mains: MainStage | None, bag: int) -> np.ndarray:
+        """Every row's score after ``mains``' stage of ``bag`` (None: before it)."""
         codes, _ = self._prepared_codes()
+        if mains is None:
+            return _scores_from_tables(self.base, codes, [], [], len(codes), self.init_score)
         return _scores_from_tables(self.base, codes, mains.main_features, mains.tables[bag],
                                    len(codes), self.init_score)
 
+    def _strength_arguments(self, bag: int, candidate_pairs: list[tuple[int, int]],
+                            scores: np.ndarray) -> tuple:
+        """``pair_strengths``' arguments: the candidates' strengths in ``bag`` at ``scores``."""
+        _, interaction_codes = self._prepared_codes()
+        rows = self._bag_rows(bag)
+        return (interaction_codes, np.array(candidate_pairs, dtype=np.int64),
+                self.data.n_interaction_bins.astype(np.int64),
+                self._detection_scores(scores, rows), rows.train_count, rows.train_w,
+                rows.train_wy, POISSON_DEVIANCE if self.survival is not None else self.objective.code,
+                self.pair_settings.min_samples_leaf, self.pair_settings.min_hessian,
+                self.objective_params)
+
     def rank_pairs(self, mains: MainStage, candidate_pairs: list[tuple[int, int]]) -> np.ndarray:
         """FAST strength of every candidate pair, summed over the bags of ``mains``."""
-        data = self.data
-        _, interaction_codes = self._prepared_codes()
-        pair_array = np.array(candidate_pairs, dtype=np.int64)
 
         def detect(bag):
-            rows = self._bag_rows(bag)
-            found = pair_strengths(
-                interaction_codes, pair_array, data.n_interaction_bins.astype(np.int64),
-                self._detection_scores(self._bag_scores(mains, bag), rows), rows.train_count,
-                rows.train_w, rows.train_wy,
-                POISSON_DEVIANCE if self.survival is not None else self.objective.code,
-                self.pair_settings.min_samples_leaf,
-                self.pair_settings.min_hessian, self.objective_params,
-            )
+            found = pair_strengths(*self._strength_arguments(bag, candidate_pairs,
+                                                             self._bag_scores(mains, bag)))
             if self.monitor is None:
                 return found
             return self.monitor.report_interactions(bag, candidate_pairs, found)

@@ -42,7 +42,8 @@ from .loss import (NO_PARAMS, RMSE_LOG, SQUARED_ERROR, add_group_loss, cox_risk_
                    finish_loss, group_gradient_from_exponential, group_loss,
                    group_softmax_gradient, score_exponential)
 from .bin_space import apply_in_bins, cell_sums, cooccurrence_layout, cooccurrence_prefix
-from .split import FIXED_HESSIAN_ARRAYS, main_term_update, pair_hessian_tables, pair_term_update
+from .split import (FIXED_HESSIAN_ARRAYS, main_term_update, nominal_order, pair_hessian_tables,
+                    pair_term_update)
 from .tensor_split import tensor_term_update
 
 BLOCK_STEP_BUDGET = 0.5
@@ -368,11 +369,20 @@ def _step_pass(applied, histogrammed, want_loss, in_bins, space, rows, factors, 
     One-score row passes use the kept exponentials; bin space, multiclass and Cox (whose
     gradients change with every row's score) use ``_advance``.
     """
-    (term_codes, offsets, _, updates, scores, train_w, train_wy, val_w, val_wy, objective,
-     grad_hist, hess_hist, _, params, survival) = rows
+    scores, survival = rows[4], rows[14]
     if (in_bins is not None and in_bins) or scores.shape[1] > 1 or survival is not None:
         return _advance(in_bins, space, max(applied, 0), applied + 1, histogrammed,
                         histogrammed + 1, want_loss, rows)
+    return _single_score_step_pass(applied, histogrammed, want_loss, rows, factors, exponentials,
+                                   val_rows)
+
+
+@njit(cache=True)  # compiled ahead: see ``_pair_update``
+def _single_score_step_pass(applied, histogrammed, want_loss, rows, factors, exponentials,
+                            val_rows):
+    """``_step_pass`` of the one-score row passes."""
+    (term_codes, offsets, _, updates, scores, train_w, train_wy, val_w, val_wy, objective,
+     grad_hist, hess_hist, _, params, _) = rows
     return _step_pass_single_score(
         term_codes, applied, offsets[max(applied, 0)], offsets[max(applied, 0) + 1],
         histogrammed, offsets[histogrammed], offsets[histogrammed + 1], updates.reshape(-1),
@@ -431,6 +441,17 @@ def _term_update(t, random_split, terms):
                                 min_samples_leaf, min_hessian, max_leaves, random_split,
                                 cat_smooth, updates[lo:hi], options)
         return gain * nominal_gain_scale if term_nominal[t] else gain
+    return _pair_update(t, random_split, terms)
+
+
+@njit(cache=True)
+def _pair_update(t, random_split, terms):
+    """``_term_update`` of a pair term: a function of its own, cached, so that a second process
+    can compile it while the first compiles the rest (``compile_ahead``)."""
+    (grad_hist, hess_hist, counts, offsets, term_n1, term_n2, _, _, learning_rate,
+     min_samples_leaf, min_hessian, _, _, _, updates, hessian_tables, table_offsets, multi_score,
+     options, _) = terms
+    lo, hi = offsets[t], offsets[t + 1]
     return pair_term_update(grad_hist[lo:hi], hess_hist[lo:hi], counts[lo:hi], term_n1[t],
                             term_n2[t], learning_rate, min_samples_leaf, min_hessian,
                             random_split, updates[lo:hi],
@@ -624,18 +645,13 @@ def _halted(control, term, raw_loss, count):
     return control[CONTROL_STOP] != 0.0
 
 
-@njit(nogil=True, cache=True)
-def _boost_terms(term_codes, term_n1, term_n2, term_nominal, term_monotone, train_count, train_w,
-                 train_wy, val_w, val_wy, val_loss_offset, objective, scores, tables,
-                 learning_rate, max_rounds, early_stopping_rounds, early_stopping_tolerance,
-                 min_improvement, min_samples_leaf, min_hessian, max_leaves, smoothing_rounds,
-                 greedy_ratio, cyclic_progress, cat_smooth, nominal_gain_scale, in_bins, seed,
-                 options, control, objective_params, survival, fixed_hessian, multi_score,
-                 tensor_shapes):
-    """The compiled body of ``boost_terms`` (see there), which picks the variant: ``in_bins``,
-    ``fixed_hessian`` and ``multi_score`` are None in the variants without those paths, and
-    ``options``, ``control`` and ``tensor_shapes`` when unused."""
-    np.random.seed(seed)
+@njit(inline="always")
+def _setup(term_codes, term_n1, term_n2, term_nominal, term_monotone, train_count, train_w,
+           train_wy, val_w, val_wy, objective, scores, tables, learning_rate, min_samples_leaf,
+           min_hessian, max_leaves, cat_smooth, nominal_gain_scale, in_bins, options,
+           objective_params, survival, fixed_hessian, multi_score, tensor_shapes):
+    """The histograms and the argument tuples of ``_boost_terms`` (and of ``_ahead``, which
+    must type them the same way): (offsets, n_bins, updates, space, start_tables, rows, terms)."""
     n_terms = term_n1.shape[0]
     n_scores = scores.shape[1]
     n_bins = term_n1 * term_n2
@@ -669,6 +685,54 @@ def _boost_terms(term_codes, term_n1, term_n2, term_nominal, term_monotone, trai
              term_monotone, learning_rate, min_samples_leaf, min_hessian, max_leaves, cat_smooth,
              nominal_gain_scale, updates, hessian_tables, table_offsets, multi_score, options,
              tensor_shapes)
+    return offsets, n_bins, updates, space, start_tables, rows, terms
+
+
+@njit
+def _ahead(term_codes, term_n1, term_n2, term_nominal, term_monotone, train_count, train_w,
+           train_wy, val_w, val_wy, objective, scores, tables, learning_rate, min_samples_leaf,
+           min_hessian, max_leaves, cat_smooth, nominal_gain_scale, in_bins, options,
+           objective_params, survival, fixed_hessian, multi_score, tensor_shapes):
+    """Never run, only typed (``compile_ahead``): typing it compiles ``nominal_order``,
+    ``_pair_update`` and ``_single_score_step_pass`` into the cache with the types
+    ``_boost_terms`` calls them with, so that a second process can compile them while the first
+    compiles the rest. Takes ``_setup``'s arguments."""
+    _, _, _, space, _, rows, terms = _setup(
+        term_codes, term_n1, term_n2, term_nominal, term_monotone, train_count, train_w, train_wy,
+        val_w, val_wy, objective, scores, tables, learning_rate, min_samples_leaf, min_hessian,
+        max_leaves, cat_smooth, nominal_gain_scale, in_bins, options, objective_params, survival,
+        fixed_hessian, multi_score, tensor_shapes)
+    grad_hist, hess_hist, counts, offsets, term_n1 = terms[0], terms[1], terms[2], terms[3], \
+        terms[4]
+    t = np.int64(0)
+    lo, hi = offsets[t], offsets[t + 1]  # the slices ``_term_update`` passes
+    order = nominal_order(grad_hist[lo:hi], hess_hist[lo:hi], counts[lo:hi], term_n1[t],
+                          cat_smooth)
+    gain = _pair_update(t, np.bool_(False), terms)
+    loss = _single_score_step_pass(t, t, np.bool_(False), rows, np.empty(1), np.empty(1),
+                                   np.nonzero(val_w > 0.0)[0])
+    return gain + loss + order[0]
+
+
+@njit(nogil=True, cache=True)
+def _boost_terms(term_codes, term_n1, term_n2, term_nominal, term_monotone, train_count, train_w,
+                 train_wy, val_w, val_wy, val_loss_offset, objective, scores, tables,
+                 learning_rate, max_rounds, early_stopping_rounds, early_stopping_tolerance,
+                 min_improvement, min_samples_leaf, min_hessian, max_leaves, smoothing_rounds,
+                 greedy_ratio, cyclic_progress, cat_smooth, nominal_gain_scale, in_bins, seed,
+                 options, control, objective_params, survival, fixed_hessian, multi_score,
+                 tensor_shapes):
+    """The compiled body of ``boost_terms`` (see there), which picks the variant: ``in_bins``,
+    ``fixed_hessian`` and ``multi_score`` are None in the variants without those paths, and
+    ``options``, ``control`` and ``tensor_shapes`` when unused."""
+    np.random.seed(seed)
+    n_terms = term_n1.shape[0]
+    n_scores = scores.shape[1]
+    offsets, n_bins, updates, space, start_tables, rows, terms = _setup(
+        term_codes, term_n1, term_n2, term_nominal, term_monotone, train_count, train_w, train_wy,
+        val_w, val_wy, objective, scores, tables, learning_rate, min_samples_leaf, min_hessian,
+        max_leaves, cat_smooth, nominal_gain_scale, in_bins, options, objective_params, survival,
+        fixed_hessian, multi_score, tensor_shapes)
     blocks = block_bounds(n_terms, learning_rate)
     val_total = val_w.sum()
     early_stopping = val_total > 0.0 and early_stopping_rounds > 0
@@ -774,11 +838,16 @@ def _boost_terms(term_codes, term_n1, term_n2, term_nominal, term_monotone, trai
 WIDEN_CODES_CELLS = 2**22
 #: ``_boost_terms``' parameters without the options, the control and the variant switches.
 _PARAMETERS = tuple(inspect.signature(_boost_terms.py_func).parameters)[:-7]
+_ALL_PARAMETERS = tuple(inspect.signature(_boost_terms.py_func).parameters)
+_SETUP_PARAMETERS = tuple(inspect.signature(_setup.py_func).parameters)
+#: The compiled kernel ``boost_arguments`` are for.
+boost_kernel = _boost_terms
 
 
-def boost_terms(*args, options=None, control=None, objective_params=NO_PARAMS, survival=None,
-                tensor_shapes=None):
-    """Boost ``tables`` (n_terms, max_bins, n_scores), updating ``scores`` in place.
+def boost_arguments(*args, options=None, control=None, objective_params=NO_PARAMS,
+                    survival=None, tensor_shapes=None) -> tuple:
+    """The arguments of ``boost_kernel`` that boost ``tables`` (n_terms, max_bins, n_scores),
+    updating ``scores`` in place (``boost_terms`` runs it).
 
     Row ``t`` of ``term_codes`` (n_terms, n_rows) is every row's cell in term ``t``'s table (a
     pair's cell is ``code1 * n2 + code2``). Rows are weighted groups (see ``loss``):
@@ -815,7 +884,20 @@ def boost_terms(*args, options=None, control=None, objective_params=NO_PARAMS, s
     if term_codes.dtype == np.uint8 and term_codes.size <= WIDEN_CODES_CELLS:
         args[0] = term_codes.astype(np.uint16)
     args[_PARAMETERS.index("in_bins")] = True if values["in_bins"] and squared_error else None
-    return _boost_terms(*args, options, control,
-                        (float(objective_params[0]), float(objective_params[1])), survival,
-                        True if squared_error and one_score else None,
-                        None if one_score else True, tensor_shapes)
+    return (*args, options, control, (float(objective_params[0]), float(objective_params[1])),
+            survival, True if squared_error and one_score else None, None if one_score else True,
+            tensor_shapes)
+
+
+def boost_terms(*args, **kwargs) -> tuple[int, int, float]:
+    """Boost with ``boost_arguments(*args, **kwargs)``; see there."""
+    return _boost_terms(*boost_arguments(*args, **kwargs))
+
+
+def ahead_jobs(arguments: tuple) -> list[tuple[Callable, tuple, tuple[Callable, ...]]]:
+    """What a second process can compile while this one compiles ``boost_kernel`` for
+    ``arguments`` (``compile_ahead``): the driver ``_ahead``, its arguments, and the
+    functions typing it compiles."""
+    values = dict(zip(_ALL_PARAMETERS, arguments))
+    return [(_ahead, tuple(values[name] for name in _SETUP_PARAMETERS),
+             (nominal_order, _pair_update, _single_score_step_pass))]
