@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from glassboost import binning
 from glassboost.binning import (FeatureBins, bin_column, coarsen_cuts, feature_bins_from_levels,
                                 fit_categorical, fit_continuous, quantile_cuts,
                                 smallest_code_dtype)
@@ -231,3 +232,16 @@ def test_a_fitted_pair_of_coarsened_nominals_scores_rows_by_their_coarse_bins() 
     # purified: every row and column of the pair has weighted mean zero
     np.testing.assert_allclose((weights * table).sum(axis=0), 0.0, atol=1e-9)
     np.testing.assert_allclose((weights * table).sum(axis=1), 0.0, atol=1e-9)
+
+
+def test_continuous_codes_are_the_same_with_numpy_and_with_the_kernel(monkeypatch) -> None:
+    rng = np.random.default_rng(3)
+    cuts = np.sort(rng.choice(np.round(rng.normal(size=500), 1), 40, replace=False))
+    values = np.concatenate([rng.normal(size=3000), cuts, cuts + 1e-12, cuts - 1e-12,
+                             [np.nan, np.inf, -np.inf, np.nan]])
+    by_numpy = binning.continuous_codes(values, cuts)
+    monkeypatch.setattr(binning, "KERNEL_BINNING_VALUES", 0)
+    by_kernel = binning.continuous_codes(values, cuts)
+    assert by_numpy.dtype == by_kernel.dtype == np.int64
+    np.testing.assert_array_equal(by_numpy, by_kernel)
+    assert by_numpy[-4] == 0 and by_numpy[-3] == len(cuts) + 1 and by_numpy[-2] == 1

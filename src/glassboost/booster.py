@@ -373,6 +373,12 @@ def bin_space_pays(objective_code: int, n1: np.ndarray, n2: np.ndarray, n_rows: 
     return 2 * 4 * cells <= BIN_SPACE_BYTES and 6 * total < n_rows
 
 
+def prepare_compile() -> None:
+    """On a fresh install, launch the process that compiles part of the kernels while this one
+    types the data and bins it (``compile_ahead``)."""
+    compile_ahead.prepare(boost_kernel, pair_strengths)
+
+
 def _run_stage(term_codes, features, n_bins, data, objective, settings, scores, rows: BagRows,
                seed, objective_params=NO_PARAMS, control=None, later_kernels=None):
     """One bag's stage: boost ``features``' terms; (tables, best step, best loss).

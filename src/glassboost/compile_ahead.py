@@ -41,33 +41,67 @@ Job = tuple[Callable, tuple, tuple[Callable, ...]]
 
 _lock = threading.Lock()
 _helper: subprocess.Popen | None = None
+_idle = False  # the helper was launched by ``prepare`` and waits for its request
+
+
+def prepare(kernel, *later) -> bool:
+    """Launch the helper ahead of the fit's request when ``kernel`` has no variant compiled in
+    this process or cached (a fresh install): it imports numba and the modules of ``kernel``
+    and ``later`` while the fit bins its data, and waits for :func:`start`. True if launched."""
+    global _helper, _idle
+    with _lock:
+        if not _enabled() or _running() or kernel.overloads or _cache_has_any(kernel):
+            return False
+        modules = sorted({function.py_func.__module__ for function in (kernel, *later)})
+        _helper, _idle = _launch(modules), True
+        return _helper is not None
 
 
 def start(kernel, arguments: tuple, jobs: Callable[[], list[Job]]) -> bool:
-    """Launch the helper on ``jobs()`` when ``kernel`` is about to be compiled for
-    ``arguments``. True when a helper was launched."""
-    global _helper
-    if os.environ.get(SWITCH, "1") == "0" or config.DISABLE_JIT:
-        return False
+    """Give the helper ``jobs()`` when ``kernel`` is about to be compiled for ``arguments``,
+    launching it unless ``prepare`` did. True when a helper got the jobs."""
+    global _helper, _idle
     with _lock:
-        if _helper is not None and _helper.poll() is None:
+        if not _enabled() or (_running() and not _idle):
             return False
+        helper = _helper if _running() else None
+        _helper, _idle = None, False
         if _compiled_or_cached(kernel, tuple(typeof(value) for value in arguments)):
+            if helper is not None:
+                helper.stdin.close()  # nothing to do: it exits
             return False
         listed = jobs()
         request = [(_name(function), tuple(typeof(value) for value in values),
                     function in promised) for function, values, promised in listed]
+        helper = helper or _launch([])
+        if helper is None:
+            return False
         try:
-            helper = subprocess.Popen(
-                [sys.executable, "-c", "from glassboost.compile_ahead import main; main()"],
-                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
             helper.stdin.write(pickle.dumps(request))
             helper.stdin.close()
-        except OSError:  # no process to be had: compile here, as without a helper
+        except OSError:  # it died: compile here, as without a helper
             return False
         _helper = helper
         _await_promises(helper, [function for _, _, promised in listed for function in promised])
         return True
+
+
+def _enabled() -> bool:
+    return os.environ.get(SWITCH, "1") != "0" and not config.DISABLE_JIT
+
+
+def _running() -> bool:
+    return _helper is not None and _helper.poll() is None
+
+
+def _launch(modules: list[str]) -> subprocess.Popen | None:
+    """The helper process, importing ``modules`` before it reads its request from stdin."""
+    code = "from glassboost.compile_ahead import main; main()"
+    try:
+        return subprocess.Popen([sys.executable, "-c", code, *modules], stdin=subprocess.PIPE,
+                                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    except OSError:  # no process to be had: compile here, as without a helper
+        return None
 
 
 def _name(function) -> tuple[str, str]:
@@ -83,6 +117,14 @@ def _compiled_or_cached(kernel, signature: tuple) -> bool:
         cache = kernel._cache
         key = cache._index_key(signature, kernel.targetctx.codegen())
         return key in cache._cache_file._load_index()
+    except Exception:  # noqa: BLE001  (numba internals changed: stay on the safe side)
+        return True
+
+
+def _cache_has_any(kernel) -> bool:
+    """True when numba's cache holds some variant of ``kernel`` (or cannot be read)."""
+    try:
+        return bool(kernel._cache._cache_file._load_index())
     except Exception:  # noqa: BLE001  (numba internals changed: stay on the safe side)
         return True
 
@@ -114,18 +156,41 @@ def _await_promises(helper: subprocess.Popen, promised: list) -> None:
     threading.Thread(target=follow, name="glassboost-compile-ahead", daemon=True).start()
 
 
+class _Typed(Exception):
+    """Ends a driver's compile once it is typed (``_type_only``)."""
+
+
 def _type_only(function, signature: tuple) -> None:
     """Type ``function`` for ``signature`` without compiling it: typing compiles (and caches)
-    the functions it calls, which is all a driver is for."""
-    from numba.core import compiler
-    from numba.core.registry import cpu_target
-    from numba.core.typed_passes import type_inference_stage
+    the functions it calls, which is all a driver is for. numba's own passes up to typing run
+    (inlining and dead-branch pruning included), then the compile ends."""
+    from numba import njit
+    from numba.core.compiler import CompilerBase, DefaultPassBuilder
+    from numba.core.compiler_machinery import FunctionPass, register_pass
+    from numba.core.typed_passes import NopythonTypeInference
 
-    typing, target = cpu_target.typing_context, cpu_target.target_context
-    typing.refresh()
-    target.refresh()
-    function_ir = compiler.run_frontend(function.py_func, inline_closures=True)
-    type_inference_stage(typing, target, function_ir, signature, None)
+    @register_pass(mutates_CFG=False, analysis_only=True)
+    class StopAfterTyping(FunctionPass):
+        _name = "glassboost_stop_after_typing"
+
+        def __init__(self) -> None:
+            FunctionPass.__init__(self)
+
+        def run_pass(self, state) -> bool:
+            raise _Typed
+
+    class TypeOnly(CompilerBase):
+        def define_pipelines(self):
+            pipeline = DefaultPassBuilder.define_untyped_pipeline(self.state)
+            pipeline.add_pass(NopythonTypeInference, "typing")
+            pipeline.add_pass(StopAfterTyping, "stop after typing")
+            pipeline.finalize()
+            return [pipeline]
+
+    try:
+        njit(pipeline_class=TypeOnly)(function.py_func).compile(signature)
+    except _Typed:
+        pass
 
 
 def main() -> None:
@@ -151,7 +216,13 @@ def main() -> None:
             finished.append(".".join(_name(ev.data["dispatcher"])))
 
     event.register("numba:compile", Report())
-    for (module, name), signature, compiled in pickle.load(sys.stdin.buffer):
+    for module in sys.argv[1:]:
+        importlib.import_module(module)
+    try:
+        request = pickle.load(sys.stdin.buffer)
+    except EOFError:  # the fit needed nothing
+        return
+    for (module, name), signature, compiled in request:
         function = getattr(importlib.import_module(module), name)
         if compiled:
             function.compile(signature)

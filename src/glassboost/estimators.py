@@ -17,7 +17,8 @@ from threadpoolctl import threadpool_limits
 
 from .binning import FeatureBins, feature_bins_from_levels, fit_categorical, fit_continuous
 from .binning import code_matrix
-from .booster import BaggedTerms, BinnedData, Booster, BoostSettings, FitMonitor
+from .booster import (BaggedTerms, BinnedData, Booster, BoostSettings, FitMonitor,
+                      prepare_compile)
 from .kernels.split import split_options
 from .model import term_contributions, term_importances, term_sums
 from .objectives import (check_regression_target, check_target_scale, check_weight_scale,
@@ -220,6 +221,7 @@ class _EBMBase(BaseEstimator):
                 f"{type(self).__name__} requires y to be passed, but the target y is None"
             )
         check_input_memory(X, resolve_n_threads(self.n_jobs), self.outer_bags)
+        prepare_compile()
         table = type_table(X, self.feature_names, self.feature_types, self.datetime_features,
                            self.exclude)
         n_rows = len(table.columns[0].values)

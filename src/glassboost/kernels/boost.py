@@ -361,7 +361,7 @@ def _step_pass_single_score(term_codes, applied, applied_lo, applied_hi, histogr
     return finish_loss(loss, product)
 
 
-@njit
+@njit(inline="always")
 def _step_pass(applied, histogrammed, want_loss, in_bins, space, rows, factors, exponentials,
                val_rows):
     """A greedy step's pass: apply term ``applied`` (-1: none), histogram term ``histogrammed``.
