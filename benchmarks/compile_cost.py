@@ -7,8 +7,9 @@ Two processes run one after the other with the same, initially empty, numba cach
 them. Each reports the time from its launch to the tiny fit returning, how long importing glassboost
 and the first fit took, the CPU time of the first fit (all threads of the process; on a shared
 machine it varies less than wall time), the time of a second identical fit in the same process
-(training only), when the compile notice (``glassboost.compilation``) appeared, counted from the
-start of the first fit, and how long each kernel the process compiled took (wall time of numba's
+(training only), the CPU time of the process that compiled part of the kernels alongside
+(``compile_ahead``; 0 without one), when the compile notice (``glassboost.compilation``)
+appeared, counted from the start of the first fit, and how long each kernel the process compiled took (wall time of numba's
 compile of the kernel called from Python, with everything it calls; "(LLVM)" is the share of all
 compiles spent in LLVM). ``--repeats N`` runs N such pairs.
 """
@@ -19,6 +20,7 @@ import argparse
 import json
 import logging
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -87,9 +89,17 @@ def child(rows: int, outer_bags: int) -> None:
     fitted, fit_cpu = time.time(), time.process_time() - cpu_started
     ExplainableBoostingClassifier(outer_bags=outer_bags).fit(X, y)
     refit = time.time() - fitted
+    try:
+        from glassboost import compile_ahead
+    except ImportError:  # versions before the helper process
+        compile_ahead = None
+    if compile_ahead is not None and compile_ahead._helper is not None:
+        compile_ahead._helper.wait()  # its CPU time counts once it has exited
+    helper_cpu = resource.getrusage(resource.RUSAGE_CHILDREN)
     print(json.dumps({"fit_returned_at": fitted, "import_s": imported - start,
                       "first_fit_s": fitted - fit_started, "first_fit_cpu_s": fit_cpu,
                       "refit_s": refit,
+                      "helper_cpu_s": helper_cpu.ru_utime + helper_cpu.ru_stime,
                       "notice_s": notices[0] - fit_started if notices else None,
                       "compile_s": compile_seconds}))
 
@@ -130,7 +140,8 @@ def main() -> None:
     args.out.write_text(json.dumps({"rows": args.rows, "outer_bags": args.outer_bags,
                                     "results": rows}, indent=2))
     frame = pd.DataFrame(rows)[["repeat", "process", "start_to_fit_s", "import_s",
-                                "first_fit_s", "first_fit_cpu_s", "refit_s", "notice_s"]]
+                                "first_fit_s", "first_fit_cpu_s", "helper_cpu_s", "refit_s",
+                                "notice_s"]]
     with pd.option_context("display.float_format", "{:.2f}".format):
         print(frame.to_string(index=False, na_rep="none"))
     for row in rows[::2]:

@@ -1,18 +1,20 @@
 """Compile on both cores: a second process fills numba's cache while this one compiles.
 
-numba compiles one function at a time per process, so the first fit on a fresh install keeps one
-core busy for half a minute while the other idles. When a fit is about to compile its boosting
-kernel (the cache does not hold it yet), :func:`start` launches one Python process, the helper,
-that compiles some of the functions the kernel calls, for the exact argument types the kernel
-will pass, into numba's on-disk cache (those functions are ``cache=True``). This process
-compiles the rest meanwhile. When its typing reaches a function the helper promised, it waits
-until the helper reports that function done and then loads it from the cache instead of
-compiling it again.
+numba compiles one function at a time per process, so the first fit on a fresh install kept one
+core busy for half a minute while the other idled. Now a fit whose boosting kernel is not cached
+gets a helper: one Python process that compiles some of the functions the kernel calls, for the
+exact argument types the kernel will pass, into numba's on-disk cache (those functions are
+``cache=True``), while this process compiles the rest. When its typing reaches a function the
+helper promised, it waits for the helper's report and loads the function from the cache instead
+of compiling it again.
 
-A job is (function, arguments, promised functions). A function promised as its own job is
-compiled; otherwise the job's function is a driver that is only typed, which compiles the
-functions it calls (``kernels.boost._ahead``). The helper reports each function it compiled on
-its standard output once the cache holds it.
+:func:`prepare` launches the helper at the start of a fit when the kernel has no variant cached
+at all (a fresh install), so that it starts numba while the data is typed and binned;
+:func:`start` hands it the jobs once the fit knows the kernel's arguments (launching it then if
+``prepare`` did not). A job is (function, arguments, promised functions). A function promised
+as its own job is compiled; otherwise the job's function is a driver that is only typed, which
+compiles the functions it calls (``kernels.boost._ahead``). The helper reports each function it
+compiled on its standard output once the cache holds it.
 
 The result never depends on the helper, only the time does: whatever it has not reported (it
 failed, it was killed, a signature differs) is compiled here as before, at the latest when the
@@ -87,7 +89,8 @@ def start(kernel, arguments: tuple, jobs: Callable[[], list[Job]]) -> bool:
 
 
 def _enabled() -> bool:
-    return os.environ.get(SWITCH, "1") != "0" and not config.DISABLE_JIT
+    return (os.environ.get(SWITCH, "1") != "0" and not config.DISABLE_JIT
+            and bool(sys.executable))
 
 
 def _running() -> bool:
