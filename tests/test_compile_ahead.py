@@ -17,7 +17,7 @@ import numpy as np
 from numba import typeof
 
 from glassboost import ExplainableBoostingClassifier
-from glassboost.compile_ahead import _compiled_or_cached
+from glassboost.compile_ahead import _cached
 from glassboost.kernels.boost import ahead_jobs, boost_arguments, boost_kernel
 
 SCRIPT = """
@@ -96,16 +96,18 @@ def test_a_helper_that_dies_leaves_the_fit_to_compile_everything_itself(tmp_path
     np.testing.assert_array_equal(cold["proba"], reference_proba())
 
 
-def test_the_kernel_counts_as_cached_once_this_process_has_it():
+def test_the_cache_index_tells_a_compiled_variant_from_one_never_compiled():
     rng = np.random.default_rng(1)
     n = 50
-    arguments = boost_arguments(
-        rng.integers(0, 3, (2, n)).astype(np.uint16), np.array([3, 3]), np.array([1, 1]),
-        np.zeros(2, np.bool_), np.zeros(2, np.int64), np.ones(n), np.ones(n),
-        rng.normal(size=(n, 1)), np.zeros(n), np.zeros((n, 1)), 0.0, np.int64(0),
-        np.zeros((n, 1)), np.zeros((2, 3, 1)), 0.1, 2, 0, 0.0, 0.0, 1, 0.0, 3, 0, 0.0, 1.0,
-        0.0, 1.0, None, 0)
-    boost_kernel(*arguments)
-    assert _compiled_or_cached(boost_kernel, tuple(map(typeof, arguments)))
+    codes = rng.integers(0, 3, (2, n)).astype(np.uint16)
+    rest = (np.array([3, 3]), np.array([1, 1]), np.zeros(2, np.bool_), np.zeros(2, np.int64),
+            np.ones(n), np.ones(n), rng.normal(size=(n, 1)), np.zeros(n), np.zeros((n, 1)), 0.0,
+            np.int64(0), np.zeros((n, 1)), np.zeros((2, 3, 1)), 0.1, 2, 0, 0.0, 0.0, 1, 0.0, 3,
+            0, 0.0, 1.0, 0.0, 1.0, None, 0)
+    arguments = boost_arguments(codes, *rest)
+    boost_kernel(*arguments)  # compiled here, or loaded: either way in the cache now
+    assert _cached(boost_kernel, tuple(map(typeof, arguments)))
+    never = boost_arguments(codes.astype(np.int8), *rest)  # glassboost never uses int8 codes
+    assert not _cached(boost_kernel, tuple(map(typeof, never)))
     driver, values, promised = ahead_jobs(arguments)[0]
     assert len(values) < len(arguments) and "_pair_update" in {f.__name__ for f in promised}

@@ -15,10 +15,10 @@ import threading
 
 from numba.core import event
 
-#: Seconds the kernels of a first small fit take to compile on the reference machine (2-core VM):
-#: 47 s measured with ``benchmarks/compile_cost.py`` before the compile was cut by a quarter of
-#: its CPU time (50.9 -> 38.1 s on a loaded machine); the notice quotes it.
-FIRST_FIT_COMPILE_SECONDS = 35
+#: Seconds the kernels of a first small fit take to compile on the reference machine (2-core VM),
+#: with the second core compiling alongside (``compile_ahead``): 21.7-22.3 s measured with
+#: ``benchmarks/compile_cost.py`` on an idle machine; the notice quotes it.
+FIRST_FIT_COMPILE_SECONDS = 22
 NOTICE = (f"compiling glassboost's kernels once for this machine "
           f"(about {FIRST_FIT_COMPILE_SECONDS} s) ...")
 

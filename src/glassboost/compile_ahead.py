@@ -18,8 +18,10 @@ compiled on its standard output once the cache holds it.
 
 The result never depends on the helper, only the time does: whatever it has not reported (it
 failed, it was killed, a signature differs) is compiled here as before, at the latest when the
-helper exits or after ``WAIT_SECONDS``. No helper is launched when the kernel is compiled or
-cached already, while an earlier helper runs, or when ``GLASSBOOST_COMPILE_AHEAD=0``.
+helper exits or after ``WAIT_SECONDS``. Only a process's first compile of the kernel gets a
+helper: a process that already compiled or loaded a variant holds most of what another variant
+calls and compiles it faster alone. No helper is launched either when the kernel's variant is
+cached, while an earlier helper runs, or when ``GLASSBOOST_COMPILE_AHEAD=0``.
 """
 
 from __future__ import annotations
@@ -68,7 +70,9 @@ def start(kernel, arguments: tuple, jobs: Callable[[], list[Job]]) -> bool:
             return False
         helper = _helper if _running() else None
         _helper, _idle = None, False
-        if _compiled_or_cached(kernel, tuple(typeof(value) for value in arguments)):
+        # a process that compiled (or loaded) another variant already holds most of the
+        # functions this one calls: it compiles the new variant faster than a fresh helper
+        if kernel.overloads or _cached(kernel, tuple(map(typeof, arguments))):
             if helper is not None:
                 helper.stdin.close()  # nothing to do: it exits
             return False
@@ -111,11 +115,9 @@ def _name(function) -> tuple[str, str]:
     return function.py_func.__module__, function.py_func.__name__
 
 
-def _compiled_or_cached(kernel, signature: tuple) -> bool:
-    """True when ``kernel`` has ``signature`` compiled in this process or in its disk cache
-    (numba's cache index; when it cannot be read, True: no helper is launched)."""
-    if signature in kernel.overloads:
-        return True
+def _cached(kernel, signature: tuple) -> bool:
+    """True when numba's disk cache holds ``kernel`` for ``signature`` (its index says so;
+    when it cannot be read, True: no helper is launched)."""
     try:
         cache = kernel._cache
         key = cache._index_key(signature, kernel.targetctx.codegen())
