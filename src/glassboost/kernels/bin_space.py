@@ -72,7 +72,7 @@ def cell_sums(term_codes, offsets, values):
     return sums
 
 
-@njit
+@njit(no_cpython_wrapper=True, no_cfunc_wrapper=True)
 def _add_scaled(target, scale, values):
     """target += scale * values, on slices (a loop that vectorizes)."""
     for i in range(target.shape[0]):

@@ -55,7 +55,7 @@ STEP_REPORTERS: dict[int, Callable[[int, int, float], bool]] = {}
 HESSIAN_TABLE_BYTES = 64 * 2**20
 
 
-@njit
+@njit(no_cpython_wrapper=True, no_cfunc_wrapper=True)
 def block_bounds(n_terms, learning_rate):
     """Start index of every block and the end (n_blocks + 1 values), blocks of even size."""
     largest = max(1, int(BLOCK_STEP_BUDGET / learning_rate))
@@ -71,7 +71,7 @@ def block_bounds(n_terms, learning_rate):
 PASS_CHUNK = 4096
 
 
-@njit
+@njit(no_cpython_wrapper=True, no_cfunc_wrapper=True)
 def _add_updates(term_codes, offsets, lo, hi, updates, scores, start, end):
     """Add the updates of terms [lo, hi) to the scores of rows [start, end).
 
@@ -93,7 +93,7 @@ def _add_updates(term_codes, offsets, lo, hi, updates, scores, start, end):
             scores[row] += update[codes[row]]
 
 
-@njit
+@njit(no_cpython_wrapper=True, no_cfunc_wrapper=True)
 def _chunk_gradients(objective, scores, train_w, train_wy, start, end, gradients, hessians,
                      exponentials, params):
     """Gradients and hessians of rows [start, end) (and each row's ``score_exponential``).
@@ -115,7 +115,7 @@ def _chunk_gradients(objective, scores, train_w, train_wy, start, end, gradients
         exponentials[row - start] = exponential
 
 
-@njit
+@njit(no_cpython_wrapper=True, no_cfunc_wrapper=True)
 def _chunk_loss(objective, scores, val_w, val_wy, start, end, exponentials, loss, product,
                 length, params):
     """Add the validation loss of rows [start, end) to the running (loss, product, length).
@@ -135,7 +135,7 @@ def _chunk_loss(objective, scores, val_w, val_wy, start, end, exponentials, loss
     return loss, product, length
 
 
-@njit
+@njit(no_cpython_wrapper=True, no_cfunc_wrapper=True)
 def _pass_single_score(term_codes, offsets, current_lo, current_hi, next_lo, next_hi, updates,
                        scores, train_w, train_wy, val_w, val_wy, objective, grad_hist, hess_hist,
                        want_loss, params):
@@ -177,7 +177,7 @@ def _pass_single_score(term_codes, offsets, current_lo, current_hi, next_lo, nex
     return finish_loss(loss, product)
 
 
-@njit
+@njit(no_cpython_wrapper=True, no_cfunc_wrapper=True)
 def _pass_multi_score(term_codes, offsets, current_lo, current_hi, next_lo, next_hi, updates,
                       scores, train_w, train_wy, val_w, val_wy, grad_hist, hess_hist, want_loss):
     """The multiclass counterpart of ``_pass_single_score`` (softmax over class scores)."""
@@ -206,7 +206,7 @@ def _pass_multi_score(term_codes, offsets, current_lo, current_hi, next_lo, next
     return loss
 
 
-@njit
+@njit(no_cpython_wrapper=True, no_cfunc_wrapper=True)
 def _pass(term_codes, offsets, current_lo, current_hi, next_lo, next_hi, updates, scores,
           train_w, train_wy, val_w, val_wy, objective, grad_hist, hess_hist, want_loss,
           multi_score, params, survival):
@@ -227,7 +227,7 @@ def _pass(term_codes, offsets, current_lo, current_hi, next_lo, next_hi, updates
                              hess_hist, want_loss)
 
 
-@njit
+@njit(no_cpython_wrapper=True, no_cfunc_wrapper=True)
 def _pass_survival(term_codes, offsets, current_lo, current_hi, next_lo, next_hi, updates,
                    scores, train_w, train_wy, val_w, val_wy, objective, grad_hist, hess_hist,
                    want_loss, params, survival):
@@ -259,14 +259,14 @@ def _pass_survival(term_codes, offsets, current_lo, current_hi, next_lo, next_hi
     return loss
 
 
-@njit
+@njit(no_cpython_wrapper=True, no_cfunc_wrapper=True)
 def _refresh_exponentials(objective, scores, exponentials, params):
     """Recompute every row's ``score_exponential`` (greedy steps then keep it up to date)."""
     for row in range(scores.shape[0]):
         exponentials[row] = score_exponential(objective, scores[row], params)
 
 
-@njit
+@njit(no_cpython_wrapper=True, no_cfunc_wrapper=True)
 def _advance(in_bins, space, current_lo, current_hi, next_lo, next_hi, want_loss, rows):
     """Apply the updates of terms [current_lo, current_hi) and make the histograms of terms
     [next_lo, next_hi) current; return the validation loss. In bin space (``bin_space``) every
@@ -290,7 +290,7 @@ def _advance(in_bins, space, current_lo, current_hi, next_lo, next_hi, want_loss
     return loss[0]
 
 
-@njit
+@njit(no_cpython_wrapper=True, no_cfunc_wrapper=True)
 def _bin_space(in_bins, term_codes, n_bins, offsets, scores, train_w, train_wy, val_w, val_wy,
                grad_hist):
     """The state of bin-space boosting (empty unless ``in_bins``); fills ``grad_hist``."""
@@ -308,7 +308,7 @@ def _bin_space(in_bins, term_codes, n_bins, offsets, scores, train_w, train_wy, 
             cell_sums(term_codes, offsets, val_w * s - val_wy), loss)
 
 
-@njit
+@njit(no_cpython_wrapper=True, no_cfunc_wrapper=True)
 def _exponential_factors(objective, update, factors, params):
     """``score_exponential`` of every cell of an update; one ``exp`` per run of equal cells."""
     previous, factor = np.nan, 1.0
@@ -318,7 +318,7 @@ def _exponential_factors(objective, update, factors, params):
         factors[cell] = factor
 
 
-@njit
+@njit(no_cpython_wrapper=True, no_cfunc_wrapper=True)
 def _step_pass_single_score(term_codes, applied, applied_lo, applied_hi, histogrammed, hist_lo,
                             hist_hi, updates, factors, scores, exponentials, train_w, train_wy,
                             val_w, val_wy, val_rows, objective, grad_hist, hess_hist, want_loss,
@@ -377,7 +377,7 @@ def _step_pass(applied, histogrammed, want_loss, in_bins, space, rows, factors, 
                                    val_rows)
 
 
-@njit(cache=True)  # compiled ahead: see ``_pair_update``
+@njit(cache=True, no_cpython_wrapper=True, no_cfunc_wrapper=True)  # compiled ahead: see ``_pair_update``
 def _single_score_step_pass(applied, histogrammed, want_loss, rows, factors, exponentials,
                             val_rows):
     """``_step_pass`` of the one-score row passes."""
@@ -391,7 +391,7 @@ def _single_score_step_pass(applied, histogrammed, want_loss, rows, factors, exp
         want_loss, params)
 
 
-@njit
+@njit(no_cpython_wrapper=True, no_cfunc_wrapper=True)
 def _fixed_hessian_tables(fixed_hessian, objective, n_scores, term_n1, term_n2, offsets,
                           hess_hist, counts, min_samples_leaf, min_hessian):
     """(tables, table offsets): ``pair_hessian_tables`` of every pair term when the hessians
@@ -417,7 +417,7 @@ def _fixed_hessian_tables(fixed_hessian, objective, n_scores, term_n1, term_n2, 
     return tables, table_offsets
 
 
-@njit
+@njit(no_cpython_wrapper=True, no_cfunc_wrapper=True)
 def _term_update(t, random_split, terms):
     """Fill term ``t``'s slice of ``updates`` with its next tree; return the tree's gain.
 
@@ -444,7 +444,7 @@ def _term_update(t, random_split, terms):
     return _pair_update(t, random_split, terms)
 
 
-@njit(cache=True)
+@njit(cache=True, no_cpython_wrapper=True, no_cfunc_wrapper=True)
 def _pair_update(t, random_split, terms):
     """``_term_update`` of a pair term: a function of its own, cached, so that a second process
     can compile it while the first compiles the rest (``compile_ahead``)."""
@@ -459,7 +459,7 @@ def _pair_update(t, random_split, terms):
                             multi_score, options)
 
 
-@njit
+@njit(no_cpython_wrapper=True, no_cfunc_wrapper=True)
 def _tensor_update(t, random_split, terms, tensor_shapes):
     """The gain of term ``t``'s chain tree (``tensor_split``) when it has three or more
     features, else -1. Row ``t`` of ``tensor_shapes`` is (number of features, bins of each);
@@ -475,7 +475,7 @@ def _tensor_update(t, random_split, terms, tensor_shapes):
                               random_split, terms[14][lo:hi], terms[18])
 
 
-@njit
+@njit(no_cpython_wrapper=True, no_cfunc_wrapper=True)
 def _pair_part(hessian_tables, lo, hi):
     """One pair's part of ``_fixed_hessian_tables`` (None in the variant without them)."""
     if hessian_tables is None:
@@ -591,7 +591,7 @@ def _copy_cells(target, source, n_cells):
             target[cell, k] = source[cell, k]
 
 
-@njit
+@njit(no_cpython_wrapper=True, no_cfunc_wrapper=True)
 def _count_steps(raw_loss, n_steps, early_stopping, state, tables, best_tables, dirty, n_bins,
                  val_loss_offset, val_total, objective, tolerance, min_improvement, window):
     """Count ``n_steps`` more steps that scored ``raw_loss``; True means early stopping stops.
@@ -622,14 +622,14 @@ def _report_step(handle, steps, term, metric):
     return bool(STEP_REPORTERS[handle](steps, term, metric))
 
 
-@njit
+@njit(no_cpython_wrapper=True, no_cfunc_wrapper=True)
 def _reported(handle, steps, term, metric):
     with objmode(stop="boolean"):
         stop = _report_step(handle, steps, term, metric)
     return stop
 
 
-@njit
+@njit(no_cpython_wrapper=True, no_cfunc_wrapper=True)
 def _halted(control, term, raw_loss, count):
     """After steps were counted (the last on ``term``): report them to the step reporter, if
     any, with the validation metric (NaN without early stopping); True when boosting stops."""

@@ -11,7 +11,7 @@ from .loss import NO_PARAMS, group_gradient, group_softmax_gradient
 from .split import pair_prefix_sums, rect_score
 
 
-@njit
+@njit(no_cpython_wrapper=True, no_cfunc_wrapper=True)
 def best_quadrant_gain(grad, hess, counts, n1, n2, min_samples_leaf, min_hessian):
     """Largest gain of a 2x2 cut of one pair's histogram (0 when no cut is allowed)."""
     pg, ph, pn = pair_prefix_sums(grad, hess, counts, n1, n2)

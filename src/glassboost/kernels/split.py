@@ -106,7 +106,7 @@ def _cut_allowed(cum_h, cum_n, start, cut, end, min_samples_leaf, min_hessian):
     return True
 
 
-@njit(error_model="numpy")
+@njit(error_model="numpy", no_cpython_wrapper=True, no_cfunc_wrapper=True)
 def _segment_best_cut(cum_g, cum_h, cum_n, start, end, monotone, min_samples_leaf,
                       min_hessian, gains):
     """Best allowed cut of ordered positions [start, end); returns (cut or -1, gain).
@@ -140,7 +140,7 @@ def _segment_best_cut(cum_g, cum_h, cum_n, start, end, monotone, min_samples_lea
     return best_cut, best_gain
 
 
-@njit
+@njit(no_cpython_wrapper=True, no_cfunc_wrapper=True)
 def _segment_random_cut(cum_h, cum_n, start, end, min_samples_leaf, min_hessian):
     """A cut drawn uniformly among the allowed cuts of [start, end), or -1 (smoothing rounds)."""
     n_allowed = 0
@@ -158,7 +158,7 @@ def _segment_random_cut(cum_h, cum_n, start, end, min_samples_leaf, min_hessian)
     return -1
 
 
-@njit
+@njit(no_cpython_wrapper=True, no_cfunc_wrapper=True)
 def _pool_adjacent_violators(values, weights, increasing):
     """Weighted isotonic regression of a short vector in place (used on leaf values)."""
     n = values.shape[0]
@@ -186,7 +186,7 @@ def _pool_adjacent_violators(values, weights, increasing):
             i += 1
 
 
-@njit(error_model="numpy")
+@njit(error_model="numpy", no_cpython_wrapper=True, no_cfunc_wrapper=True)
 def _segment_best_cut_options(cum_g, cum_h, cum_n, start, end, monotone, min_samples_leaf,
                               min_hessian, options, gains):
     """``_segment_best_cut`` with the leaves' gains and steps of the split ``options``."""
@@ -218,7 +218,7 @@ def _segment_best_cut_options(cum_g, cum_h, cum_n, start, end, monotone, min_sam
     return best_cut, best_gain
 
 
-@njit
+@njit(no_cpython_wrapper=True, no_cfunc_wrapper=True)
 def _option_positions(grad, hess, counts, n_bins, nominal, cat_smooth, missing_at,
                       min_cat_samples):
     """(position of every bin in the order the tree splits, -1 for bins outside it; number of
@@ -266,7 +266,7 @@ def _option_positions(grad, hess, counts, n_bins, nominal, cat_smooth, missing_a
     return position, n
 
 
-@njit
+@njit(no_cpython_wrapper=True, no_cfunc_wrapper=True)
 def _options_tree(grad, hess, counts, n_bins, nominal, monotone, learning_rate,
                   min_samples_leaf, min_hessian, max_leaves, random_split, options, missing_at,
                   position, n_positions, update):
@@ -348,7 +348,7 @@ def _options_tree(grad, hess, counts, n_bins, nominal, monotone, learning_rate,
     return total_gain
 
 
-@njit
+@njit(no_cpython_wrapper=True, no_cfunc_wrapper=True)
 def _main_term_update_options(grad, hess, counts, n_bins, nominal, monotone, learning_rate,
                               min_samples_leaf, min_hessian, max_leaves, random_split,
                               cat_smooth, update, options):
@@ -564,7 +564,7 @@ def pair_prefix_sums(grad, hess, counts, n1, n2):
     return pg, ph, pn
 
 
-@njit
+@njit(no_cpython_wrapper=True, no_cfunc_wrapper=True)
 def _random_side_cut(pg, ph, pn, lo_row, hi_row, min_samples_leaf, min_hessian, side_h, side_n):
     """A random allowed cut of the second feature within rows [lo_row, hi_row), or -1."""
     a2 = pg.shape[1] - 1
@@ -575,7 +575,7 @@ def _random_side_cut(pg, ph, pn, lo_row, hi_row, min_samples_leaf, min_hessian, 
     return _segment_random_cut(side_h, side_n, np.int64(0), a2, min_samples_leaf, min_hessian)
 
 
-@njit
+@njit(no_cpython_wrapper=True, no_cfunc_wrapper=True)
 def _random_pair_tree(pg, ph, pn, min_samples_leaf, min_hessian):
     """(first cut, low-side cut, high-side cut, 1.0) drawn at random (smoothing rounds)."""
     a1 = pg.shape[0] - 1
@@ -685,7 +685,7 @@ def _newton_score(g, h):
 FIXED_HESSIAN_ARRAYS = 5
 
 
-@njit(error_model="numpy")
+@njit(error_model="numpy", no_cpython_wrapper=True, no_cfunc_wrapper=True)
 def _quadrant_row(pg, ph, pn, reciprocals, i, min_samples_leaf, min_hessian, scores):
     """Fill ``scores`` (4, a2 + 1) at the points (i, j), j = 1 .. a2, with G^2/H of the four
     quadrants a point cuts the table into: [0] rows < i, columns < j; [1] rows < i, columns >= j;
@@ -730,7 +730,7 @@ def _quadrant_row(pg, ph, pn, reciprocals, i, min_samples_leaf, min_hessian, sco
         s3[j] = g3 * g3 / h3 if ok else -np.inf
 
 
-@njit
+@njit(no_cpython_wrapper=True, no_cfunc_wrapper=True)
 def _best_pair_tree_one_score(pg, ph, pn, reciprocals, min_samples_leaf, min_hessian):
     """Best one-score pair tree in both orientations, in one pass over the rows of the table:
     (transposed, first cut, low-side cut, high-side cut, gain), cut -1 when none gains.
@@ -824,7 +824,7 @@ def pair_hessian_tables(hess, counts, n1, n2, min_samples_leaf, min_hessian):
     return tables.reshape(-1)
 
 
-@njit
+@njit(no_cpython_wrapper=True, no_cfunc_wrapper=True)
 def _gradient_prefix(grad, n1, n2):
     """The gradient part of ``pair_prefix_sums`` for one score, as a 2-D array."""
     pg = np.zeros((n1, n2))
@@ -836,7 +836,7 @@ def _gradient_prefix(grad, n1, n2):
     return pg
 
 
-@njit
+@njit(no_cpython_wrapper=True, no_cfunc_wrapper=True)
 def _fill_pair_leaves(pg, ph, cut, low_cut, high_cut, transpose, n2, learning_rate, update,
                       options):
     """Write the leaf values of a pair tree found on prefix sums ``pg``/``ph`` (n1', n2',
@@ -929,7 +929,7 @@ def pair_term_update(grad, hess, counts, n1, n2, learning_rate, min_samples_leaf
     return gain
 
 
-@njit
+@njit(no_cpython_wrapper=True, no_cfunc_wrapper=True)
 def _pair_term_update_options(grad, hess, counts, n1, n2, learning_rate, min_samples_leaf,
                               min_hessian, random_split, update, options):
     """``pair_term_update`` with the split ``options``: both orientations by ``_best_pair_tree``

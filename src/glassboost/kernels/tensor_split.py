@@ -21,7 +21,7 @@ from numba import njit
 from .split import leaf_gain, leaf_step
 
 
-@njit
+@njit(no_cpython_wrapper=True, no_cfunc_wrapper=True)
 def tensor_prefix_sums(grad, hess, counts, shape):
     """(n_cells, 1 + 2 * n_scores) prefix sums: row ``i`` (a multi-index) holds the count,
     gradients and hessians of the seen cells ``c < i`` in every dimension."""
@@ -60,7 +60,7 @@ def _strides(shape):
     return strides
 
 
-@njit
+@njit(no_cpython_wrapper=True, no_cfunc_wrapper=True)
 def _box_sums(prefix, strides, lo, hi, sums):
     """Sums over the cells ``lo <= c < hi`` (inclusion-exclusion over the box's corners;
     corners at a lower bound of zero hold nothing and are skipped)."""
@@ -89,7 +89,7 @@ def _box_sums(prefix, strides, lo, hi, sums):
                 sums[c] += prefix[cell, c]
 
 
-@njit
+@njit(no_cpython_wrapper=True, no_cfunc_wrapper=True)
 def _leaf_score(sums, min_samples_leaf, min_hessian, options):
     """Sum over scores of G^2/H of a leaf (``leaf_gain`` with split ``options``), or -1 when
     it has too few rows or too little hessian."""
@@ -106,7 +106,7 @@ def _leaf_score(sums, min_samples_leaf, min_hessian, options):
     return score
 
 
-@njit
+@njit(no_cpython_wrapper=True, no_cfunc_wrapper=True)
 def _next_permutation(order):
     """Advance ``order`` to its next lexicographic permutation; False after the last."""
     i = order.shape[0] - 2
@@ -122,7 +122,7 @@ def _next_permutation(order):
     return True
 
 
-@njit
+@njit(no_cpython_wrapper=True, no_cfunc_wrapper=True)
 def _level_boxes(lo, hi, level, d, cut, low, high):
     """The two halves of level ``level``'s box cut at ``cut`` along dimension ``d``."""
     low[0] = lo[level]
@@ -133,7 +133,7 @@ def _level_boxes(lo, hi, level, d, cut, low, high):
     high[0, d] = cut
 
 
-@njit
+@njit(no_cpython_wrapper=True, no_cfunc_wrapper=True)
 def _best_last_cut(prefix, strides, lo, hi, d, min_samples_leaf, min_hessian, options, line,
                    rest):
     """(cut, score) of the best cut of the box [lo, hi) along ``d`` (not cut yet, so the box
@@ -180,7 +180,7 @@ def _best_last_cut(prefix, strides, lo, hi, d, min_samples_leaf, min_hessian, op
     return best_cut, best_score
 
 
-@njit
+@njit(no_cpython_wrapper=True, no_cfunc_wrapper=True)
 def _best_chain(prefix, shape, real, min_samples_leaf, min_hessian, options):
     """(order, sides, cuts, gain) of the best chain tree; gain 0 when no tree is allowed.
 
@@ -250,7 +250,7 @@ def _best_chain(prefix, shape, real, min_samples_leaf, min_hessian, options):
     return best_order, best_sides, best_cuts, best_gain
 
 
-@njit
+@njit(no_cpython_wrapper=True, no_cfunc_wrapper=True)
 def _random_chain(prefix, shape, real, min_samples_leaf, min_hessian):
     """(order, sides, cuts, gain) drawn at random: a random order and sides, then at every
     level a random cut among those whose leaves are allowed (a level without one ends the
@@ -295,7 +295,7 @@ def _random_chain(prefix, shape, real, min_samples_leaf, min_hessian):
     return order, sides, cuts, 1.0 if cuts[0] >= 0 else 0.0
 
 
-@njit
+@njit(no_cpython_wrapper=True, no_cfunc_wrapper=True)
 def _leaf_of(cell, strides, shape, order, sides, cuts):
     """The leaf a seen cell falls in: level ``l``'s leaf is ``l``, the last cut's high side
     is the number of cuts; -1 for a cell in an unseen bin."""
