@@ -125,7 +125,9 @@ def _chunk_loss(objective, scores, val_w, val_wy, start, end, exponentials, loss
     """
     if objective == SQUARED_ERROR:
         for row in range(start, end):
-            loss += group_loss(objective, scores[row], val_w[row], val_wy[row])
+            # with ``params`` (unused here): the signature the booster compiles for its
+            # reference loss, which this reuses instead of compiling another
+            loss += group_loss(objective, scores[row], val_w[row], val_wy[row], params)
         return loss, product, length
     for row in range(start, end):
         if val_w[row] > 0.0:
@@ -293,10 +295,11 @@ def _advance(in_bins, space, current_lo, current_hi, next_lo, next_hi, want_loss
 @njit(no_cpython_wrapper=True, no_cfunc_wrapper=True)
 def _bin_space(in_bins, term_codes, n_bins, offsets, scores, train_w, train_wy, val_w, val_wy,
                grad_hist):
-    """The state of bin-space boosting (empty unless ``in_bins``); fills ``grad_hist``."""
-    if in_bins is None or not in_bins:
-        empty, no_sums = np.zeros(0), np.zeros(0, dtype=np.float32)
-        return np.zeros(1, dtype=np.int64), no_sums, no_sums, empty, empty, np.zeros(1)
+    """The state of bin-space boosting, None in the variant without it (``in_bins`` None: the
+    row passes never read it, and nothing is allocated or compiled for it); fills
+    ``grad_hist``."""
+    if in_bins is None:
+        return None
     layout = cooccurrence_layout(n_bins)
     s, val_wy = scores[:, 0], val_wy[:, 0]
     grad_hist[:, 0] = cell_sums(term_codes, offsets, train_w * s - train_wy[:, 0])
