@@ -210,7 +210,7 @@ def add_group_loss(objective, score, exponential, w, wy, loss, product, length,
                 loss += np.log(product)
                 product, length = 1.0, 0
             return loss + (1.0 - wy) * score, product, length
-        return loss + group_loss(objective, score, w, wy), product, length
+        return loss + group_loss(objective, score, w, wy, params), product, length
     if objective == POISSON_DEVIANCE:
         return loss + w * exponential - wy * score, product, length
     return loss + group_loss(objective, score, w, wy, params), product, length
