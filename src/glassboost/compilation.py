@@ -16,9 +16,9 @@ import threading
 from numba.core import event
 
 #: Seconds the kernels of a first small fit take to compile on the reference machine (2-core VM),
-#: with the second core compiling alongside (``compile_ahead``): 21.7-22.3 s measured with
-#: ``benchmarks/compile_cost.py`` on an idle machine; the notice quotes it.
-FIRST_FIT_COMPILE_SECONDS = 22
+#: with the second core compiling alongside (``compile_ahead``): 18.3-19.3 s measured with
+#: ``benchmarks/compile_cost.py`` on an idle machine (more on a busy one); the notice quotes it.
+FIRST_FIT_COMPILE_SECONDS = 20
 NOTICE = (f"compiling glassboost's kernels once for this machine "
           f"(about {FIRST_FIT_COMPILE_SECONDS} s) ...")
 
