@@ -4,14 +4,15 @@
 
 Two processes run one after the other with the same, initially empty, numba cache directory
 (NUMBA_CACHE_DIR): the first compiles the kernels and writes them to the cache, the second loads
-them. Each reports the time from its launch to the tiny fit returning, how long importing glassboost
-and the first fit took, the CPU time of the first fit (all threads of the process; on a shared
-machine it varies less than wall time), the time of a second identical fit in the same process
-(training only), the CPU time of the process that compiled part of the kernels alongside
-(``compile_ahead``; 0 without one), when the compile notice (``glassboost.compilation``)
-appeared, counted from the start of the first fit, and how long each kernel the process compiled took (wall time of numba's
-compile of the kernel called from Python, with everything it calls; "(LLVM)" is the share of all
-compiles spent in LLVM). ``--repeats N`` runs N such pairs.
+them. Each reports the time from its launch to the tiny fit returning, how long importing
+glassboost and the first fit took, the CPU time of the first fit (all threads of the process; on
+a shared machine it varies less than wall time), the time of a second identical fit in the same
+process (training only), the CPU time of the process that compiled part of the kernels
+alongside (``compile_ahead``; 0 without one), when the compile notice
+(``glassboost.compilation``) appeared, counted from the start of the first fit, and how long
+each kernel the process compiled took (wall time of numba's compile of the kernel called from
+Python, with everything it calls; "(LLVM)" is the share of all compiles spent in LLVM).
+``--repeats N`` runs N such pairs.
 """
 
 from __future__ import annotations

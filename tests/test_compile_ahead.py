@@ -42,6 +42,9 @@ def watched_start(*args):
 compile_ahead.start = watched_start
 import glassboost.booster
 glassboost.booster.compile_ahead = compile_ahead
+"""
+#: The data and the model, the same in the fresh process and in this one.
+DATA_AND_MODEL = """
 rng = np.random.default_rng(0)
 X = rng.normal(size=(400, 4))
 X[:, 3] = rng.integers(0, 6, 400)
@@ -49,6 +52,8 @@ y = X[:, 0] + X[:, 1] * X[:, 2] + (X[:, 3] == 2) + rng.normal(0, 0.5, 400) > 0.5
 model = ExplainableBoostingClassifier(outer_bags=2, interactions=2,
                                       feature_types=[None, None, None, 'nominal'])
 model.fit(X, y)
+"""
+REPORT = """
 print(json.dumps({'launched': launched, 'compiled': compiled,
                   'proba': model.predict_proba(X)[:, 1].tolist()}))
 """
@@ -58,20 +63,16 @@ PROMISED = {"nominal_order", "_pair_update", "_single_score_step_pass", "pair_st
 def fit_in_fresh_process(cache: Path, mode: str) -> dict:
     env = dict(os.environ, NUMBA_CACHE_DIR=str(cache))
     env.pop("GLASSBOOST_COMPILE_AHEAD", None)
-    result = subprocess.run([sys.executable, "-c", SCRIPT, mode], env=env, capture_output=True,
-                            text=True, timeout=900)
+    result = subprocess.run([sys.executable, "-c", SCRIPT + DATA_AND_MODEL + REPORT, mode],
+                            env=env, capture_output=True, text=True, timeout=900)
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
 def reference_proba() -> np.ndarray:
-    rng = np.random.default_rng(0)
-    X = rng.normal(size=(400, 4))
-    X[:, 3] = rng.integers(0, 6, 400)
-    y = X[:, 0] + X[:, 1] * X[:, 2] + (X[:, 3] == 2) + rng.normal(0, 0.5, 400) > 0.5
-    model = ExplainableBoostingClassifier(outer_bags=2, interactions=2,
-                                          feature_types=[None, None, None, "nominal"])
-    return model.fit(X, y).predict_proba(X)[:, 1]
+    namespace = {"np": np, "ExplainableBoostingClassifier": ExplainableBoostingClassifier}
+    exec(DATA_AND_MODEL, namespace)
+    return namespace["model"].predict_proba(namespace["X"])[:, 1]
 
 
 def test_a_cold_fit_takes_the_promised_functions_from_the_helper_and_fits_the_same_model(

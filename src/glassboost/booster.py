@@ -382,8 +382,8 @@ def prepare_compile() -> None:
 def _run_stage(term_codes, features, n_bins, data, objective, settings, scores, rows: BagRows,
                seed, objective_params=NO_PARAMS, control=None, later_kernels=None):
     """One bag's stage: boost ``features``' terms; (tables, best step, best loss).
-    ``later_kernels`` () -> (kernel, arguments) pairs: kernels the fit calls after this stage,
-    which a second process can compile meanwhile when the cache is cold (``compile_ahead``)."""
+    ``later_kernels``: () -> ``compile_ahead`` jobs for kernels the fit calls after this stage,
+    which a second process can compile meanwhile when the cache is cold."""
     n1, n2, nominal, monotone = _pack_terms(features, n_bins, data)
     shapes = tensor_shapes(features, n_bins)
     tables = np.zeros((len(features), int((n1 * n2).max()), objective.n_scores))
@@ -581,8 +581,8 @@ class Booster:
 
     def _fit(self, main_features, candidate_pairs, n_pairs, explicit_pairs) -> BaggedTerms:
         ranks = n_pairs > 0 and candidate_pairs and not explicit_pairs
-        mains = self.boost_mains(main_features, lambda: [(pair_strengths, self._strength_arguments(
-            0, candidate_pairs, self._bag_scores(None, 0)), (pair_strengths,))] if ranks else [])
+        mains = self.boost_mains(
+            main_features, (lambda: self._ranking_kernel(candidate_pairs)) if ranks else None)
         strengths: dict[tuple[int, int], float] = {}
         if explicit_pairs:
             pairs = interaction_order(candidate_pairs)
@@ -646,6 +646,12 @@ class Booster:
         return _scores_from_tables(self.base, codes, mains.main_features, mains.tables[bag],
                                    len(codes), self.init_score)
 
+    def _ranking_kernel(self, candidate_pairs: list[tuple[int, int]]) -> list:
+        """``pair_strengths`` as a kernel a second process can compile while the main effects
+        are boosted (``_run_stage``'s ``later_kernels``), typed with bag 0's arguments."""
+        arguments = self._strength_arguments(0, candidate_pairs, self._bag_scores(None, 0))
+        return [(pair_strengths, arguments, (pair_strengths,))]
+
     def _strength_arguments(self, bag: int, candidate_pairs: list[tuple[int, int]],
                             scores: np.ndarray) -> tuple:
         """``pair_strengths``' arguments: the candidates' strengths in ``bag`` at ``scores``."""
@@ -654,7 +660,8 @@ class Booster:
         return (interaction_codes, np.array(candidate_pairs, dtype=np.int64),
                 self.data.n_interaction_bins.astype(np.int64),
                 self._detection_scores(scores, rows), rows.train_count, rows.train_w,
-                rows.train_wy, POISSON_DEVIANCE if self.survival is not None else self.objective.code,
+                rows.train_wy,
+                POISSON_DEVIANCE if self.survival is not None else self.objective.code,
                 self.pair_settings.min_samples_leaf, self.pair_settings.min_hessian,
                 self.objective_params)
 

@@ -380,7 +380,8 @@ def _step_pass(applied, histogrammed, want_loss, in_bins, space, rows, factors, 
                                    val_rows)
 
 
-@njit(cache=True, no_cpython_wrapper=True, no_cfunc_wrapper=True)  # compiled ahead: see ``_pair_update``
+# compiled ahead: see ``_pair_update``
+@njit(cache=True, no_cpython_wrapper=True, no_cfunc_wrapper=True)
 def _single_score_step_pass(applied, histogrammed, want_loss, rows, factors, exponentials,
                             val_rows):
     """``_step_pass`` of the one-score row passes."""
@@ -855,7 +856,8 @@ def boost_arguments(*args, options=None, control=None, objective_params=NO_PARAM
     Row ``t`` of ``term_codes`` (n_terms, n_rows) is every row's cell in term ``t``'s table (a
     pair's cell is ``code1 * n2 + code2``). Rows are weighted groups (see ``loss``):
     ``train_count`` rows of total training weight ``train_w`` and weighted target sums
-    ``train_wy`` (n_rows, n_scores), and the same for validation; ``val_loss_offset`` is the loss's constant part. The first
+    ``train_wy`` (n_rows, n_scores), and the same for validation; ``val_loss_offset`` is the
+    loss's constant part. The first
     ``smoothing_rounds`` rounds are cyclic with random cuts; then cyclic rounds continue when
     ``greedy_ratio`` is 0, greedy steps otherwise. At most ``max_rounds * n_terms`` steps.
     ``in_bins`` boosts squared error in bin space (see ``bin_space``): same path, no row passes.
