@@ -840,9 +840,9 @@ def _boost_terms(term_codes, term_n1, term_n2, term_nominal, term_monotone, trai
 #: most 8 MiB, about a millisecond): a small fit's main stage then runs the kernel its pair stage
 #: compiles anyway (pair cells are uint16), instead of compiling a uint8 copy of it.
 WIDEN_CODES_CELLS = 2**22
-#: ``_boost_terms``' parameters without the options, the control and the variant switches.
-_PARAMETERS = tuple(inspect.signature(_boost_terms.py_func).parameters)[:-7]
 _ALL_PARAMETERS = tuple(inspect.signature(_boost_terms.py_func).parameters)
+#: ``_boost_terms``' parameters without the options, the control and the variant switches.
+_PARAMETERS = _ALL_PARAMETERS[:-7]
 _SETUP_PARAMETERS = tuple(inspect.signature(_setup.py_func).parameters)
 #: The compiled kernel ``boost_arguments`` are for.
 boost_kernel = _boost_terms
