@@ -15,6 +15,7 @@ __version__ = "0.1.0"
 
 #: Each public name and the submodule that defines it.
 _PUBLIC = {
+    "CustomObjective": ".objectives",
     "ExplainableBoostingClassifier": ".estimators",
     "ExplainableBoostingRegressor": ".estimators",
     "DataWarning": ".schema",
@@ -30,7 +31,7 @@ _PUBLIC = {
     "show_side_by_side": ".blackbox.side_by_side",
 }
 
-__all__ = ["DPExplainableBoostingClassifier", "DPExplainableBoostingRegressor",
+__all__ = ["CustomObjective", "DPExplainableBoostingClassifier", "DPExplainableBoostingRegressor",
            "DataWarning", "ExplainableBoostingClassifier", "ExplainableBoostingRegressor",
            "__version__", "dashboard", "from_interpret", "input_coverage", "load",
            "merge_ebms", "report", "show", "show_side_by_side"]
@@ -38,6 +39,7 @@ __all__ = ["DPExplainableBoostingClassifier", "DPExplainableBoostingRegressor",
 if TYPE_CHECKING:  # what type checkers and editors see
     from .blackbox.side_by_side import show_side_by_side
     from .coverage import input_coverage
+    from .objectives import CustomObjective
     from .dashboard import dashboard
     from .display import show
     from .estimators import ExplainableBoostingClassifier, ExplainableBoostingRegressor

@@ -32,7 +32,8 @@ from .kernels.boost import (CONTROL_HANDLE, CONTROL_STOP, STEP_REPORTERS, ahead_
 from .kernels.interactions import pair_strengths
 from .kernels.loss import (GAMMA_DEVIANCE, MULTICLASS_LOG_LOSS, NO_PARAMS, POISSON_DEVIANCE,
                            RMSE_LOG, SQUARED_ERROR, SURVIVAL_COX, TWEEDIE_DEVIANCE,
-                           cox_risk_factors, group_loss, group_softmax_gradient, rows_loss)
+                           cox_risk_factors, float_params, group_loss, group_softmax_gradient,
+                           rows_loss)
 from .objectives import Objective, initial_scores, kernel_params, time_order
 
 
@@ -476,8 +477,8 @@ class Booster:
                                          np.array(self.base, dtype=np.float64),
                                          self._float_params())
 
-    def _float_params(self) -> tuple[float, float]:
-        return float(self.objective_params[0]), float(self.objective_params[1])
+    def _float_params(self) -> tuple:
+        return float_params(self.objective_params)
 
     def _scored_loss(self, scores: np.ndarray, w: np.ndarray, wy: np.ndarray) -> float:
         """The summed loss of rows weighted ``w`` at ``scores`` (n_rows, n_scores); Cox's is

@@ -21,9 +21,9 @@ from .booster import (BaggedTerms, BinnedData, Booster, BoostSettings, FitMonito
                       prepare_compile)
 from .kernels.split import split_options
 from .model import term_contributions, term_importances, term_sums
-from .objectives import (check_regression_target, check_target_scale, check_weight_scale,
-                         classification_objective, inverse_link, regression_objective,
-                         survival_target)
+from .objectives import (check_custom_objective, check_regression_target, check_target_scale,
+                         check_weight_scale, classification_objective, inverse_link,
+                         regression_objective, survival_target)
 from .parameters import (check_inner_bags, check_max_time, check_number,
                          check_random_state, check_validation_size, clean_bags,
                          clean_init_score, cyclic_progress_fraction, missing_code,
@@ -693,7 +693,9 @@ class ExplainableBoostingRegressor(RegressorMixin, _EBMBase):
     ``"tweedie_deviance:variance_power=p"`` (1 < p < 2), ``"gamma_deviance"`` and ``"rmse_log"``
     (see ``glassboost.objectives``). ``"survival_cox"`` fits Cox's proportional hazards: y is
     the time, negative when censored (or columns time and event), and the score is the log
-    hazard ratio. Parameters as for the classifier.
+    hazard ratio. A ``glassboost.CustomObjective`` brings a loss of one's own (gradient,
+    hessian and loss as numba-compilable functions; ``docs/custom-objectives.md``). Parameters
+    as for the classifier.
     """
 
     def __init__(self, feature_names=None, feature_types=None, max_bins=1024,
@@ -723,6 +725,7 @@ class ExplainableBoostingRegressor(RegressorMixin, _EBMBase):
         if objective.name == "poisson_deviance" and np.any(y < 0):
             raise ValueError("objective='poisson_deviance' needs y >= 0 (counts or rates)")
         check_regression_target(objective, y)
+        check_custom_objective(objective, y)
         self._target_range = (float(y.min()), float(y.max()))
         return y.astype(np.float64), None
 

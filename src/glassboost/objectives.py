@@ -3,21 +3,86 @@
 Regression objectives take InterpretML's names and parameter syntax, ``name:key=value``
 (``"tweedie_deviance:variance_power=1.3"``, ``"quantile:alpha=0.9"``); a parameter left out takes
 InterpretML's default. An objective's canonical name spells every parameter out, and is what a
-fitted model stores as ``objective_``.
+fitted model stores as ``objective_``. ``CustomObjective`` brings a regression loss of one's own.
 """
 
 from __future__ import annotations
 
 import math
+import weakref
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 from scipy.special import expit, logsumexp, softmax
 
-from .kernels.loss import (GAMMA_DEVIANCE, LINEAR_IN_TARGET, LOG_LOSS, MULTICLASS_LOG_LOSS,
-                           NO_PARAMS, POISSON_DEVIANCE, PSEUDO_HUBER, QUANTILE, RMSE_LOG,
-                           SQUARED_ERROR, SURVIVAL_COX, TWEEDIE_DEVIANCE)
+from .kernels.loss import (CUSTOM, GAMMA_DEVIANCE, LINEAR_IN_TARGET, LOG_LOSS,
+                           MULTICLASS_LOG_LOSS, NO_PARAMS, POISSON_DEVIANCE, PSEUDO_HUBER,
+                           QUANTILE, RMSE_LOG, SQUARED_ERROR, SURVIVAL_COX, TWEEDIE_DEVIANCE)
+
+
+class CustomObjective:
+    """A regression objective of one's own, boosted by the same kernels as the built-in ones.
+
+    ``gradient(y, score)``, ``hessian(y, score)`` and ``loss(y, score)`` are the derivatives and
+    the loss of one row of weight 1 at the score ``score`` (the model's additive output, before
+    ``link``'s inverse: with ``link="log"`` the prediction is ``exp(score)``). Write them as
+    plain functions of two floats in the subset of Python that numba compiles (or pass
+    ``numba.njit`` functions); glassboost compiles each to a C callback. A row's weight
+    multiplies all three. The hessian is the step's curvature: the second derivative, or any
+    positive bound of it (values below 1e-16 count as 1e-16). Rows are never merged into groups,
+    since the loss need not be linear in the target.
+
+    Before boosting, the fit checks at a few targets that ``gradient`` is the derivative of
+    ``loss`` and that ``hessian`` is finite and positive, and raises a ``ValueError`` naming the
+    function otherwise. The first fit with a custom objective compiles the kernels once for all
+    custom objectives (cached on disk like the others); each new objective then compiles only
+    its three functions. ``name`` labels the fitted model (``objective_`` is ``"custom:name"``).
+    A model file keeps the name and link, so a loaded model predicts, but refitting it needs the
+    ``CustomObjective`` again.
+    """
+
+    def __init__(self, name: str, gradient: Callable[[float, float], float],
+                 hessian: Callable[[float, float], float], loss: Callable[[float, float], float],
+                 link: str = "identity"):
+        self.name = name
+        self.gradient = gradient
+        self.hessian = hessian
+        self.loss = loss
+        self.link = link
+
+    def __repr__(self) -> str:
+        return f"CustomObjective({self.name!r}, link={self.link!r})"
+
+    def callbacks(self) -> tuple:
+        """The three functions compiled to C callbacks (each compiled once per process)."""
+        return tuple(_callback(getattr(self, part), part)
+                     for part in ("gradient", "hessian", "loss"))
+
+
+_CALLBACKS: "weakref.WeakKeyDictionary[Callable, Any]" = weakref.WeakKeyDictionary()
+
+
+def _callback(function: Callable, part: str):
+    """``function`` (y, score) -> float compiled to a numba C callback, or a ValueError naming
+    ``part`` when numba cannot compile it."""
+    from numba import cfunc, float64
+
+    source = getattr(function, "py_func", function)
+    if not callable(source):
+        raise ValueError(f"objective: the custom objective's {part} must be a function of "
+                         f"(y, score), got {type(function).__name__}")
+    compiled = _CALLBACKS.get(source)
+    if compiled is None:
+        try:
+            compiled = cfunc(float64(float64, float64))(source)
+        except Exception as error:  # numba's typing and lowering errors have no common base
+            first = str(error).strip().splitlines()[0] if str(error).strip() else ""
+            raise ValueError(f"objective: numba could not compile the custom objective's {part} "
+                             f"as a function of two floats (y, score) returning a float: "
+                             f"{type(error).__name__}: {first}") from error
+        _CALLBACKS[source] = compiled
+    return compiled
 
 
 @dataclass(frozen=True)
@@ -30,6 +95,7 @@ class Objective:
     link: str
     n_scores: int
     param: float = 0.0
+    custom: CustomObjective | None = None
 
     @property
     def linear_in_target(self) -> bool:
@@ -81,6 +147,9 @@ REGRESSION_OBJECTIVES = {
 
 
 def classification_objective(name: str, n_classes: int) -> Objective:
+    if isinstance(name, CustomObjective):
+        raise ValueError(f"objective={name!r}: custom objectives are for regression; a "
+                         f"classifier takes one of {CLASSIFICATION_OBJECTIVES}")
     if name not in CLASSIFICATION_OBJECTIVES:
         raise ValueError(
             f"objective={name!r} is not a classification objective; use one of "
@@ -114,8 +183,29 @@ def _parse_parameter(objective: str, spec: _Regression, text: str) -> float:
     return number
 
 
-def regression_objective(name: str) -> Objective:
-    """The regression objective ``name``: a name with its parameters (``"quantile:alpha=0.9"``)."""
+CUSTOM_PREFIX = "custom:"
+CUSTOM_LINKS = ("identity", "log")
+
+
+def custom_objective(objective: CustomObjective) -> Objective:
+    """The ``Objective`` of a ``CustomObjective``, its name and link checked."""
+    if not isinstance(objective.name, str) or not objective.name.strip():
+        raise ValueError(f"objective: a custom objective's name must be a non-empty string, got "
+                         f"{objective.name!r}")
+    if objective.link not in CUSTOM_LINKS:
+        raise ValueError(f"objective: a custom objective's link must be one of {CUSTOM_LINKS}, "
+                         f"got {objective.link!r}")
+    return Objective(CUSTOM_PREFIX + objective.name, CUSTOM, objective.link, 1, custom=objective)
+
+
+def regression_objective(name: "str | CustomObjective") -> Objective:
+    """The regression objective ``name``: a name with its parameters (``"quantile:alpha=0.9"``),
+    or a ``CustomObjective``."""
+    if isinstance(name, CustomObjective):
+        return custom_objective(name)
+    if isinstance(name, str) and name.startswith(CUSTOM_PREFIX):
+        raise ValueError(f"objective={name!r} names a custom objective, which a string cannot "
+                         "carry; pass the glassboost.CustomObjective itself")
     base, _, parameters = name.partition(":") if isinstance(name, str) else (None, "", "")
     canonical = REGRESSION_OBJECTIVES.get(base.strip()) if base is not None else None
     if canonical is None:
@@ -198,7 +288,10 @@ def time_order(y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 def kernel_params(objective: Objective, y: np.ndarray, weights: np.ndarray) -> tuple:
     """The ``params`` pair the loss kernels take: the objective's parameter and, for the
     quantile, the scale of the target (its weighted mean absolute deviation from the
-    quantile, 1.0 when that is zero), which makes the pinball steps independent of y's units."""
+    quantile, 1.0 when that is zero), which makes the pinball steps independent of y's units.
+    A custom objective's adds its three callbacks (``kernels.loss``)."""
+    if objective.custom is not None:
+        return (*NO_PARAMS, *objective.custom.callbacks())
     if objective.code == QUANTILE:
         start = _weighted_quantile(y, weights, objective.param)
         used = weights > 0
@@ -316,11 +409,61 @@ def initial_scores(objective: Objective, y: np.ndarray, weights: np.ndarray) -> 
         return np.array([_weighted_quantile(y, weights, objective.param)])
     if objective.code == PSEUDO_HUBER:
         return np.array([_pseudo_huber_location(y, weights, objective.param)])
+    if objective.code == CUSTOM:
+        return _custom_start(objective, y, weights)
     mean = float(np.dot(y, weights) / total)
     if objective.code == LOG_LOSS:
         p = min(max(mean, 1e-12), 1 - 1e-12)
         return np.array([np.log(p / (1 - p))])
     return np.array([mean])
+
+
+def _custom_start(objective: Objective, y: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """A custom objective's best constant: Newton steps of its own gradient and hessian, from
+    the weighted mean target (on the log link, its log)."""
+    from .kernels.boost import offset_intercept  # the boosting kernels, only when needed
+
+    used = weights > 0
+    mean = float(np.dot(y[used], weights[used]) / weights[used].sum()) if used.any() else 0.0
+    if objective.link == "log":
+        mean = math.log(mean) if mean > 0.0 else math.log(1e-12)
+    y = np.ascontiguousarray(y, dtype=np.float64)
+    weights = np.ascontiguousarray(weights, dtype=np.float64)
+    return offset_intercept(CUSTOM, np.zeros((len(y), 1)), weights, (weights * y)[:, None],
+                            np.array([mean]), kernel_params(objective, y, weights))
+
+
+def check_custom_objective(objective: Objective, y: np.ndarray) -> None:
+    """Raise a ValueError, naming the function, when a custom objective's ``gradient`` is not
+    the derivative of its ``loss``, or a value is not finite, or ``hessian`` is negative, at a
+    few of the targets ``y`` and scores around their mean."""
+    custom = objective.custom
+    if custom is None or len(y) == 0:
+        return
+    targets = np.quantile(y, [0.1, 0.5, 0.9])
+    center = float(np.mean(y)) if objective.link == "identity" else \
+        math.log(max(float(np.mean(y)), 1e-12))
+    spread = float(np.std(y)) if objective.link == "identity" else 0.5
+    gradient, hessian, loss = custom.callbacks()
+    for target in targets:
+        for score in (center - spread, center, center + spread):
+            target, score = float(target), float(score)
+            values = {"gradient": gradient(target, score), "hessian": hessian(target, score),
+                      "loss": loss(target, score)}
+            for part, value in values.items():
+                if not math.isfinite(value):
+                    raise ValueError(f"objective: the custom objective's {part}(y={target:g}, "
+                                     f"score={score:g}) is {value}, not a finite number")
+            if values["hessian"] < 0.0:
+                raise ValueError(f"objective: the custom objective's hessian(y={target:g}, "
+                                 f"score={score:g}) is {values['hessian']:g}; it must be >= 0")
+            step = 1e-5 * max(1.0, abs(score))
+            slope = (loss(target, score + step) - loss(target, score - step)) / (2 * step)
+            if abs(slope - values["gradient"]) > 1e-3 * max(1.0, abs(slope)):
+                raise ValueError(
+                    f"objective: the custom objective's gradient(y={target:g}, score={score:g}) "
+                    f"is {values['gradient']:g}, but the slope of its loss there is {slope:g}: "
+                    "the gradient must be the derivative of the loss in the score")
 
 
 def inverse_link(link: str, scores: np.ndarray) -> np.ndarray:

@@ -24,7 +24,8 @@ from typing import Any
 import numpy as np
 
 from ..datetimes import PARTS, TIMESTAMP
-from ..objectives import classification_objective, regression_objective
+from ..objectives import (CUSTOM_LINKS, CUSTOM_PREFIX, classification_objective,
+                          regression_objective)
 from .binary_tables import BlockDecoder
 from .detail import DETAILS, detail_rank
 from .json_checks import (ModelFileError, Tables, array, boolean, check_texts, closed_object,
@@ -164,6 +165,8 @@ def _target(document: dict, objective: str) -> tuple[np.ndarray | None, int]:
         if task == "regression":
             if document["classes"] is not None:
                 fail("classes", "must be null for a regression model")
+            if type(objective) is str and objective.startswith(CUSTOM_PREFIX):
+                return _custom_target(objective, link)
             expected = regression_objective(objective)
         else:
             classes = _classes(document["classes"])
@@ -180,6 +183,16 @@ def _target(document: dict, objective: str) -> tuple[np.ndarray | None, int]:
                 else f"objective {show(objective)}")
         fail("link", f"{what} needs link {expected.link!r}, found {show(link)}")
     return classes, expected.n_scores
+
+
+def _custom_target(objective: str, link: Any) -> tuple[None, int]:
+    """A custom objective's model: any name after the prefix, and one of its links."""
+    if not objective[len(CUSTOM_PREFIX):].strip():
+        fail("training.objective", f"a custom objective needs a name after {CUSTOM_PREFIX!r}")
+    if link not in CUSTOM_LINKS:
+        fail("link", f"a custom objective's link must be one of {CUSTOM_LINKS}, found "
+                     f"{show(link)}")
+    return None, 1
 
 
 def _classes(value: Any) -> np.ndarray:

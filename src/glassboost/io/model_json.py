@@ -100,7 +100,10 @@ def _term(model: Any, t: int, detail: str, compact: bool) -> dict:
 def _training(model: Any, detail: str) -> dict:
     training: dict[str, Any] = {
         "objective": model.objective_,
-        "parameters": {k: _json_safe(v) for k, v in model.get_params(deep=False).items()},
+        # a custom objective's functions stay out of the file: its name stands for it
+        "parameters": {k: _json_safe(model.objective_ if k == "objective"
+                                     and not isinstance(v, str) else v)
+                       for k, v in model.get_params(deep=False).items()},
     }
     if holds(detail, "interaction_strengths_"):
         weights = model.bin_weights_

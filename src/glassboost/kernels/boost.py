@@ -39,7 +39,7 @@ import numpy as np
 from numba import njit, objmode
 
 from .loss import (NO_PARAMS, RMSE_LOG, SQUARED_ERROR, add_group_loss, cox_risk_factors,
-                   finish_loss, group_gradient_from_exponential, group_loss,
+                   finish_loss, float_params, group_gradient_from_exponential, group_loss,
                    group_softmax_gradient, score_exponential)
 from .bin_space import apply_in_bins, cell_sums, cooccurrence_layout, cooccurrence_prefix
 from .split import (FIXED_HESSIAN_ARRAYS, main_term_update, nominal_order, pair_hessian_tables,
@@ -889,8 +889,7 @@ def boost_arguments(*args, options=None, control=None, objective_params=NO_PARAM
     if term_codes.dtype == np.uint8 and term_codes.size <= WIDEN_CODES_CELLS:
         args[0] = term_codes.astype(np.uint16)
     args[_PARAMETERS.index("in_bins")] = True if values["in_bins"] and squared_error else None
-    return (*args, options, control, (float(objective_params[0]), float(objective_params[1])),
-            survival, True if squared_error and one_score else None, None if one_score else True,
+    return (*args, options, control, float_params(objective_params), survival, True if squared_error and one_score else None, None if one_score else True,
             tensor_shapes)
 
 

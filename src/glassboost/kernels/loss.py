@@ -13,6 +13,11 @@ only (never merged into groups, see ``LINEAR_IN_TARGET``) and recover the target
 
 Objectives with parameters take them as ``params``, a pair of floats: Tweedie's variance power,
 pseudo-Huber's delta, or the quantile's alpha and the target's scale (see ``objectives``).
+A custom objective (``CUSTOM``) sees single rows, as pseudo-Huber does, and its ``params`` carry
+three more items: compiled C callbacks ``gradient(y, score)``, ``hessian(y, score)`` and
+``loss(y, score)`` of one unit-weight row. They are numba first-class functions of one type, so
+the kernels compile once for every custom objective (a variant of their own; the built-in
+objectives' pair of floats never reaches those calls).
 
 The per-group functions that dispatch on the objective (``score_exponential``,
 ``group_gradient_from_exponential``, ``group_loss``, ``add_group_loss``) are typed by numba as
@@ -30,7 +35,8 @@ baseline hazard, a Poisson likelihood of the events.
 """
 
 import numpy as np
-from numba import njit
+from numba import njit, types
+from numba.extending import overload
 
 SQUARED_ERROR = 0
 LOG_LOSS = 1
@@ -42,6 +48,7 @@ RMSE_LOG = 6
 PSEUDO_HUBER = 7
 QUANTILE = 8
 SURVIVAL_COX = 9
+CUSTOM = 10
 
 #: Objectives whose loss is linear in the target at a fixed score: rows may be merged.
 LINEAR_IN_TARGET = (SQUARED_ERROR, LOG_LOSS, MULTICLASS_LOG_LOSS, POISSON_DEVIANCE,
@@ -50,6 +57,12 @@ LINEAR_IN_TARGET = (SQUARED_ERROR, LOG_LOSS, MULTICLASS_LOG_LOSS, POISSON_DEVIAN
 NO_PARAMS = (0.0, 1.0)
 
 _MIN_HESSIAN = 1e-16
+
+
+def float_params(params: tuple) -> tuple:
+    """``params`` with its pair of numbers as Python floats (one numba type for every
+    objective), and a custom objective's callbacks after them."""
+    return (float(params[0]), float(params[1]), *params[2:])
 
 
 @njit(inline="always")
@@ -104,6 +117,9 @@ def _other_gradient(objective, score, exponential, w, wy, params):
         return w * square - wy * exponential, max(w * square, w * _MIN_HESSIAN)
     if w <= 0.0:
         return 0.0, 0.0
+    if objective == CUSTOM:
+        g, h = _custom_gradient(params, wy / w, score)
+        return w * g, w * max(h, _MIN_HESSIAN)
     error = score - wy / w
     if objective == PSEUDO_HUBER:
         root = np.sqrt(1.0 + (error / params[0]) ** 2)
@@ -111,6 +127,35 @@ def _other_gradient(objective, score, exponential, w, wy, params):
     # QUANTILE: the pinball loss has no curvature; its hessian is w / scale (see ``group_gradient``)
     alpha = params[0]
     return (w * (1.0 - alpha) if error >= 0.0 else -w * alpha), w / params[1]
+
+
+def _custom_gradient(params, y, score):
+    """(gradient, hessian) of a custom objective's row (compiled code only: see ``overload``)."""
+    raise NotImplementedError("called from compiled code only")
+
+
+def _custom_loss(params, y, score):
+    """A custom objective's loss of a row (compiled code only)."""
+    raise NotImplementedError("called from compiled code only")
+
+
+def _has_callbacks(params) -> bool:
+    """Whether ``params`` (a numba type) is a custom objective's, with its three callbacks."""
+    return isinstance(params, types.BaseTuple) and len(params) == 5
+
+
+@overload(_custom_gradient)
+def _custom_gradient_typed(params, y, score):
+    if _has_callbacks(params):
+        return lambda params, y, score: (params[2](y, score), params[3](y, score))
+    return lambda params, y, score: (0.0, 1.0)
+
+
+@overload(_custom_loss)
+def _custom_loss_typed(params, y, score):
+    if _has_callbacks(params):
+        return lambda params, y, score: params[4](y, score)
+    return lambda params, y, score: 0.0
 
 
 @njit(inline="always")
@@ -167,6 +212,8 @@ def _other_loss(objective, score, w, wy, params):
         return np.nan
     if w <= 0.0:
         return 0.0
+    if objective == CUSTOM:
+        return w * _custom_loss(params, wy / w, score)
     error = score - wy / w
     if objective == PSEUDO_HUBER:
         delta = params[0]
