@@ -39,8 +39,9 @@ NOTES = {
     ("parameter", "early_stopping_tolerance"): "same; glassboost also stops on gains below the "
                                                "validation set's noise (`early_stopping_noise`, "
                                                "0 gives InterpretML's rule)",
-    ("parameter", "inner_bags"): "different: only 0, the default (other values are refused "
-                                 "with a ValueError; outer bags average models instead)",
+    ("parameter", "inner_bags"): "same: each step's tree is the mean of one tree per "
+                                 "resample of the bag (draws differ from InterpretML's, "
+                                 "whose random numbers glassboost does not reproduce)",
     ("parameter", "monotone_constraints"): "different: an explicit pair holding a constrained "
                                            "feature is refused (purifying it would break the "
                                            "constraint); detected pairs leave such features out",

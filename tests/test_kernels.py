@@ -389,6 +389,50 @@ def test_boost_terms_matches_reference(learning_rate, rounds, objective, n_score
     np.testing.assert_allclose(scores, want_scores, atol=1e-10)
 
 
+def _inner_bag_problem(objective, n_scores, greedy):
+    """A fit function of (weights, sample counts, draws per inner bag or None) -> tables."""
+    n_rows, n_bins = 400, np.array([7, 5, 9], dtype=np.int64)
+    codes, y, train_w, base = _boosting_problem(700 + objective, objective, n_scores, n_bins, 2)
+    targets = _targets(objective, y, n_scores)
+
+    def fit(w, count, occurrences=None):
+        tables = np.zeros((3, int(n_bins.max()), n_scores))
+        boost_terms(
+            codes.T.copy(), n_bins, np.ones(3, np.int64), np.zeros(3, np.bool_),
+            np.zeros(3, np.int64), count, w, w[:, None] * targets, np.zeros(n_rows),
+            np.zeros((n_rows, n_scores)), 0.0, objective, np.tile(base, (n_rows, 1)), tables,
+            0.1, 4 if greedy else 1, 0, 0.0, 0.0, 3, 0.0, 2, 0, 1.0 if greedy else 0.0, 0.0,
+            10.0, 1.0, False, 1, occurrences=occurrences)
+        return tables
+
+    return fit, train_w, (train_w > 0).astype(float)
+
+
+@pytest.mark.parametrize("objective, n_scores", [(SQUARED_ERROR, 1), (LOG_LOSS, 1),
+                                                 (MULTICLASS_LOG_LOSS, 3)])
+def test_inner_bags_average_one_tree_per_inner_bag(objective, n_scores) -> None:
+    """With inner bags a step's tree is the mean of the trees grown on each inner bag's rows
+    (weights and sample counts times the row's draws): a round of steps from the same scores
+    (one block) equals the mean of separate fits on those weights."""
+    fit, train_w, count = _inner_bag_problem(objective, n_scores, greedy=False)
+    draws = np.random.default_rng(7).integers(0, 3, size=(2, len(train_w))).astype(float)
+    together = fit(train_w, count, draws)
+    separate = np.mean([fit(train_w * d, count * d) for d in draws], axis=0)
+    np.testing.assert_allclose(together, separate, atol=1e-12)
+    assert np.abs(together - fit(train_w, count)).max() > 1e-6  # the draws change the trees
+
+
+@pytest.mark.parametrize("greedy", [False, True])
+@pytest.mark.parametrize("objective, n_scores", [(SQUARED_ERROR, 1), (LOG_LOSS, 1),
+                                                 (POISSON_DEVIANCE, 1), (MULTICLASS_LOG_LOSS, 3)])
+def test_one_inner_bag_of_every_row_once_is_the_plain_fit(objective, n_scores, greedy) -> None:
+    """Every pass fills the inner histograms (cyclic passes, greedy step passes): with one
+    inner bag that draws each row once, every step is the plain fit's."""
+    fit, train_w, count = _inner_bag_problem(objective, n_scores, greedy)
+    np.testing.assert_array_equal(fit(train_w, count, np.ones((1, len(train_w)))),
+                                  fit(train_w, count))
+
+
 @pytest.mark.parametrize("objective", [SQUARED_ERROR, LOG_LOSS])
 def test_passes_over_several_chunks_of_rows_match_reference(objective) -> None:
     """Passes go over the rows in chunks of PASS_CHUNK; the last chunk is a partial one."""

@@ -71,6 +71,7 @@ class BoostSettings:
     gain_scale: float  # greedy ranking weight of nominal main terms' gains
     cat_smooth: float = 10.0
     early_stopping_noise: float = 0.0  # see ``min_improvement``
+    inner_bags: int = 0  # trees per step, each on a bootstrap of the bag (``inner_occurrences``)
     options: np.ndarray | None = None  # the kernels' split options (``split.split_options``)
 
 
@@ -388,8 +389,9 @@ def _run_stage(term_codes, features, n_bins, data, objective, settings, scores, 
     n1, n2, nominal, monotone = _pack_terms(features, n_bins, data)
     shapes = tensor_shapes(features, n_bins)
     tables = np.zeros((len(features), int((n1 * n2).max()), objective.n_scores))
-    in_bins = shapes is None and bin_space_pays(objective.code, n1, n2, term_codes.shape[1],
-                                                (rows.train_w, rows.val_w))
+    occurrences = inner_occurrences(rows.train_w, settings.inner_bags, seed)
+    in_bins = shapes is None and occurrences is None and bin_space_pays(
+        objective.code, n1, n2, term_codes.shape[1], (rows.train_w, rows.val_w))
     arguments = boost_arguments(
         term_codes, n1, n2, nominal, monotone, rows.train_count, rows.train_w, rows.train_wy,
         rows.val_w, rows.val_wy, rows.val_loss_offset, objective.code, scores, tables,
@@ -401,7 +403,7 @@ def _run_stage(term_codes, features, n_bins, data, objective, settings, scores, 
         settings.cyclic_progress, settings.cat_smooth, settings.gain_scale, in_bins, seed,
         survival=time_order(data.y) if objective.code == SURVIVAL_COX else None,
         objective_params=objective_params, options=settings.options, control=control,
-        tensor_shapes=shapes,
+        tensor_shapes=shapes, occurrences=occurrences,
     )
     compile_ahead.start(boost_kernel, arguments, lambda: ahead_jobs(arguments) + (
         later_kernels() if later_kernels else []))
@@ -409,6 +411,21 @@ def _run_stage(term_codes, features, n_bins, data, objective, settings, scores, 
     return [tables[i, : n1[i] * n2[i]].reshape(*n_bins[list(term)], -1) if len(term) > 1
             else tables[i, : n1[i]].copy() for i, term in enumerate(features)], \
         best_step, best_loss
+
+
+def inner_occurrences(train_w: np.ndarray, n_inner: int, seed: int) -> np.ndarray | None:
+    """InterpretML's inner bags of one bag's stage: (n_inner, n_rows), how often each training
+    row (``train_w > 0``) is drawn into each of ``n_inner`` samples with replacement of the
+    training rows' size; None when ``n_inner`` is 0."""
+    if n_inner == 0:
+        return None
+    rng = np.random.default_rng(int(seed))
+    training = np.flatnonzero(train_w > 0)
+    occurrences = np.zeros((n_inner, len(train_w)))
+    for b in range(n_inner):
+        drawn = rng.integers(len(training), size=len(training))
+        occurrences[b, training] = np.bincount(drawn, minlength=len(training))
+    return occurrences
 
 
 def _scores_from_tables(base, codes, features, tables, n_rows, init_score=None):
@@ -603,9 +620,10 @@ class Booster:
             data = self.data
             # a loss that is not linear in the target needs every row's own target, and rows
             # with their own starting scores cannot be merged either
+            # nor rows that inner bags draw one by one
             self.groups = (group_identical_rows(data.codes, data.n_bins)
                            if self.objective.linear_in_target and self.init_score is None
-                           else None)
+                           and self.main_settings.inner_bags == 0 else None)
             codes, interaction_codes = data.codes, data.interaction_codes
             if self.groups is not None:
                 codes = np.asfortranarray(codes[self.groups.representatives])

@@ -341,6 +341,7 @@ class _EBMBase(BaseEstimator):
             max_leaves=self.max_leaves, cat_smooth=self.cat_smooth,
             gain_scale=float(self.gain_scale),
             cyclic_progress=cyclic_progress_fraction(self.cyclic_progress),
+            inner_bags=int(self.inner_bags),
             options=split_options(self.reg_alpha, self.reg_lambda, self.max_delta_step,
                                   missing_code(self.missing), self.min_cat_samples),
         )
@@ -615,7 +616,7 @@ class ExplainableBoostingClassifier(ClassifierMixin, _EBMBase):
     ``datetime_features`` ("parts" or "timestamp") says what date columns become: year, month,
     day of week (and hour) as separate features, or one feature of days since 1970-01-01 (see
     docs/input-handling.md). ``reg_alpha``, ``reg_lambda``, ``max_delta_step``, ``missing``,
-    ``min_cat_samples`` (default 0, off; InterpretML's is 10), ``inner_bags`` (0 only) and
+    ``min_cat_samples`` (default 0, off; InterpretML's is 10), ``inner_bags`` and
     ``callbacks`` are InterpretML's; ``max_time`` (seconds) stops boosting at a wall-clock budget
     and keeps each bag's best tables so far (see docs/fit-parameters.md).
     """

@@ -199,11 +199,8 @@ def missing_code(missing: Any) -> float:
 
 
 def check_inner_bags(inner_bags: Any) -> None:
-    """``inner_bags``: 0 (off, InterpretML's default) is all glassboost boosts with."""
+    """``inner_bags``: a count of at least 0 (0, InterpretML's default, is off)."""
     check_number("inner_bags", inner_bags, 0, integer=True)
-    if inner_bags != 0:
-        raise ValueError(f"inner_bags={inner_bags!r}: inner bagging is not supported; use "
-                         "inner_bags=0 (the default; outer_bags average models instead)")
 
 
 def check_max_time(max_time: Any) -> None:

@@ -140,7 +140,7 @@ def _chunk_loss(objective, scores, val_w, val_wy, start, end, exponentials, loss
 @njit(no_cpython_wrapper=True, no_cfunc_wrapper=True)
 def _pass_single_score(term_codes, offsets, current_lo, current_hi, next_lo, next_hi, updates,
                        scores, train_w, train_wy, val_w, val_wy, objective, grad_hist, hess_hist,
-                       want_loss, params):
+                       want_loss, params, inner):
     """One pass for one-score objectives; returns the validation loss if wanted.
 
     The rows go by in chunks, and each chunk term by term: add the current terms' updates to the
@@ -150,12 +150,11 @@ def _pass_single_score(term_codes, offsets, current_lo, current_hi, next_lo, nex
     order, as a row-by-row pass). Every row's gradient is weighted by its training weight (zero
     for validation rows): no branch in the hot loops. Squared error has a constant hessian: its
     histogram is the training weight per bin, filled once per bag, so the pass leaves it alone.
+    With inner bags (``inner``, see ``_inner_bags``) it fills their histograms instead.
     """
     constant_hessian = objective == SQUARED_ERROR
     for t in range(next_lo, next_hi):
-        grad_hist[offsets[t]:offsets[t + 1]] = 0.0
-        if not constant_hessian:
-            hess_hist[offsets[t]:offsets[t + 1]] = 0.0
+        _clear(grad_hist, hess_hist, offsets[t], offsets[t + 1], constant_hessian, inner)
     gradients = np.empty(PASS_CHUNK)
     hessians = np.empty(PASS_CHUNK)
     exponentials = np.empty(PASS_CHUNK)
@@ -169,6 +168,10 @@ def _pass_single_score(term_codes, offsets, current_lo, current_hi, next_lo, nex
             loss, product, length = _chunk_loss(objective, scores, val_w, val_wy, start, end,
                                                 exponentials, loss, product, length, params)
         for t in range(next_lo, next_hi):
+            if inner is not None:
+                _fill_inner(inner, offsets[t], offsets[t + 1], term_codes[t], gradients,
+                            hessians, start, end, constant_hessian)
+                continue
             grad, codes = grad_hist[offsets[t]:offsets[t + 1]], term_codes[t]
             for row in range(start, end):
                 grad[codes[row]] += gradients[row - start]
@@ -180,13 +183,45 @@ def _pass_single_score(term_codes, offsets, current_lo, current_hi, next_lo, nex
 
 
 @njit(no_cpython_wrapper=True, no_cfunc_wrapper=True)
+def _clear(grad_hist, hess_hist, lo, hi, constant_hessian, inner):
+    """Zero cells [lo, hi) of the histograms a pass fills (flat one-score views), or of every
+    inner bag's."""
+    if inner is None:
+        grad_hist[lo:hi] = 0.0
+        if not constant_hessian:
+            hess_hist[lo:hi] = 0.0
+        return
+    _, inner_grad, inner_hess, _, _ = inner
+    for k in range(inner_grad.shape[0]):
+        inner_grad[k, lo:hi] = 0.0
+        if not constant_hessian:
+            inner_hess[k, lo:hi] = 0.0
+
+
+@njit(no_cpython_wrapper=True, no_cfunc_wrapper=True)
+def _fill_inner(inner, lo, hi, codes, gradients, hessians, start, end, constant_hessian):
+    """Add the gradients (and hessians) of rows [start, end) to one term's cells [lo, hi) of
+    every inner bag's histogram, each row weighted by its occurrences in that bag."""
+    occurrences, inner_grad, inner_hess, _, _ = inner
+    for k in range(occurrences.shape[0]):
+        grad, weights = inner_grad[k, lo:hi], occurrences[k]
+        for row in range(start, end):
+            grad[codes[row]] += weights[row] * gradients[row - start]
+        if not constant_hessian:
+            hess = inner_hess[k, lo:hi]
+            for row in range(start, end):
+                hess[codes[row]] += weights[row] * hessians[row - start]
+
+
+@njit(no_cpython_wrapper=True, no_cfunc_wrapper=True)
 def _pass_multi_score(term_codes, offsets, current_lo, current_hi, next_lo, next_hi, updates,
-                      scores, train_w, train_wy, val_w, val_wy, grad_hist, hess_hist, want_loss):
+                      scores, train_w, train_wy, val_w, val_wy, grad_hist, hess_hist, want_loss,
+                      inner):
     """The multiclass counterpart of ``_pass_single_score`` (softmax over class scores)."""
     n_scores = scores.shape[1]
     for t in range(next_lo, next_hi):
-        grad_hist[offsets[t]:offsets[t + 1]] = 0.0
-        hess_hist[offsets[t]:offsets[t + 1]] = 0.0
+        _clear(grad_hist.reshape(-1), hess_hist.reshape(-1), offsets[t] * n_scores,
+               offsets[t + 1] * n_scores, False, inner)
     gradient = np.empty(n_scores)
     hessian = np.empty(n_scores)
     loss = 0.0
@@ -199,9 +234,12 @@ def _pass_multi_score(term_codes, offsets, current_lo, current_hi, next_lo, next
             group_softmax_gradient(scores[row], train_w[row], train_wy[row], gradient, hessian)
             for t in range(next_lo, next_hi):
                 cell = offsets[t] + term_codes[t, row]
-                for k in range(n_scores):
-                    grad_hist[cell, k] += gradient[k]
-                    hess_hist[cell, k] += hessian[k]
+                if inner is None:
+                    for k in range(n_scores):
+                        grad_hist[cell, k] += gradient[k]
+                        hess_hist[cell, k] += hessian[k]
+                else:
+                    _add_row_to_inner(inner, row, cell * n_scores, gradient, hessian)
         if want_loss and val_w[row] > 0.0:
             loss += group_softmax_gradient(scores[row], val_w[row], val_wy[row], gradient,
                                            hessian)
@@ -209,30 +247,42 @@ def _pass_multi_score(term_codes, offsets, current_lo, current_hi, next_lo, next
 
 
 @njit(no_cpython_wrapper=True, no_cfunc_wrapper=True)
+def _add_row_to_inner(inner, row, first, gradient, hessian):
+    """Add one row's gradients and hessians (one per score) to every inner bag's cells from
+    ``first`` on, weighted by the row's occurrences in the bag."""
+    occurrences, inner_grad, inner_hess, _, _ = inner
+    for b in range(occurrences.shape[0]):
+        weight = occurrences[b, row]
+        for k in range(gradient.shape[0]):
+            inner_grad[b, first + k] += weight * gradient[k]
+            inner_hess[b, first + k] += weight * hessian[k]
+
+
+@njit(no_cpython_wrapper=True, no_cfunc_wrapper=True)
 def _pass(term_codes, offsets, current_lo, current_hi, next_lo, next_hi, updates, scores,
           train_w, train_wy, val_w, val_wy, objective, grad_hist, hess_hist, want_loss,
-          multi_score, params, survival):
+          multi_score, params, survival, inner):
     if survival is not None:
         return _pass_survival(term_codes, offsets, current_lo, current_hi, next_lo, next_hi,
                               updates.reshape(-1), scores.reshape(-1), train_w,
                               train_wy.reshape(-1), val_w, val_wy.reshape(-1), objective,
                               grad_hist.reshape(-1), hess_hist.reshape(-1), want_loss, params,
-                              survival)
+                              survival, inner)
     if multi_score is None or scores.shape[1] == 1:
         return _pass_single_score(term_codes, offsets, current_lo, current_hi, next_lo, next_hi,
                                   updates.reshape(-1), scores.reshape(-1), train_w,
                                   train_wy.reshape(-1), val_w, val_wy.reshape(-1), objective,
                                   grad_hist.reshape(-1), hess_hist.reshape(-1), want_loss,
-                                  params)
+                                  params, inner)
     return _pass_multi_score(term_codes, offsets, current_lo, current_hi, next_lo, next_hi,
                              updates, scores, train_w, train_wy, val_w, val_wy, grad_hist,
-                             hess_hist, want_loss)
+                             hess_hist, want_loss, inner)
 
 
 @njit(no_cpython_wrapper=True, no_cfunc_wrapper=True)
 def _pass_survival(term_codes, offsets, current_lo, current_hi, next_lo, next_hi, updates,
                    scores, train_w, train_wy, val_w, val_wy, objective, grad_hist, hess_hist,
-                   want_loss, params, survival):
+                   want_loss, params, survival, inner):
     """``_pass_single_score`` for Cox: a row's gradient depends on every row at risk, so the
     updates move all the scores first, then ``loss.cox_risk_factors`` gives each row the factor
     its gradient takes. ``survival`` is (rows by time, their times)."""
@@ -251,9 +301,12 @@ def _pass_survival(term_codes, offsets, current_lo, current_hi, next_lo, next_hi
         gradients[row], hessians[row] = group_gradient_from_exponential(
             objective, scores[row], factors[row], train_w[row], train_wy[row], params)
     for t in range(next_lo, next_hi):
+        _clear(grad_hist, hess_hist, offsets[t], offsets[t + 1], False, inner)
+        if inner is not None:
+            _fill_inner(inner, offsets[t], offsets[t + 1], term_codes[t], gradients, hessians,
+                        0, n_rows, False)
+            continue
         grad, hess = grad_hist[offsets[t]:offsets[t + 1]], hess_hist[offsets[t]:offsets[t + 1]]
-        grad[:] = 0.0
-        hess[:] = 0.0
         codes = term_codes[t]
         for row in range(n_rows):
             grad[codes[row]] += gradients[row]
@@ -275,14 +328,14 @@ def _advance(in_bins, space, current_lo, current_hi, next_lo, next_hi, want_loss
     histogram is always current and the loss is kept up to date, so only the updates move.
 
     ``rows`` is (term_codes, offsets, n_bins, updates, scores, train_w, train_wy, val_w, val_wy,
-    objective, grad_hist, hess_hist, multi_score, objective_params, survival).
+    objective, grad_hist, hess_hist, multi_score, objective_params, survival, inner).
     """
     (term_codes, offsets, n_bins, updates, scores, train_w, train_wy, val_w, val_wy, objective,
-     grad_hist, hess_hist, multi_score, params, survival) = rows
+     grad_hist, hess_hist, multi_score, params, survival, inner) = rows
     if in_bins is None or not in_bins:
         return _pass(term_codes, offsets, current_lo, current_hi, next_lo, next_hi, updates,
                      scores, train_w, train_wy, val_w, val_wy, objective, grad_hist, hess_hist,
-                     want_loss, multi_score, params, survival)
+                     want_loss, multi_score, params, survival, inner)
     layout, train_cum, val_cum, val_weight, val_grad, loss = space
     for p in range(current_lo, current_hi):
         # one score: the flat views are contiguous, which the kernel's loops vectorize on
@@ -325,7 +378,7 @@ def _exponential_factors(objective, update, factors, params):
 def _step_pass_single_score(term_codes, applied, applied_lo, applied_hi, histogrammed, hist_lo,
                             hist_hi, updates, factors, scores, exponentials, train_w, train_wy,
                             val_w, val_wy, val_rows, objective, grad_hist, hess_hist, want_loss,
-                            params):
+                            params, inner):
     """A greedy step's pass for one-score objectives: apply term ``applied``'s update (cells
     [applied_lo, applied_hi); -1: none) and fill term ``histogrammed``'s histogram.
 
@@ -335,9 +388,7 @@ def _step_pass_single_score(term_codes, applied, applied_lo, applied_hi, histogr
     (one in seven taken, at random) cost more than the loss itself.
     """
     constant_hessian = objective == SQUARED_ERROR
-    grad_hist[hist_lo:hist_hi] = 0.0
-    if not constant_hessian:
-        hess_hist[hist_lo:hist_hi] = 0.0
+    _clear(grad_hist, hess_hist, hist_lo, hist_hi, constant_hessian, inner)
     if applied >= 0:
         _exponential_factors(objective, updates[applied_lo:applied_hi], factors, params)
     loss, product, length = 0.0, 1.0, 0
@@ -353,6 +404,13 @@ def _step_pass_single_score(term_codes, applied, applied_lo, applied_hi, histogr
         g, h = group_gradient_from_exponential(objective, score, exponential, train_w[row],
                                                train_wy[row], params)
         cell = hist_lo + term_codes[histogrammed, row]
+        if inner is not None:
+            occurrences, inner_grad, inner_hess, _, _ = inner
+            for k in range(occurrences.shape[0]):
+                inner_grad[k, cell] += occurrences[k, row] * g
+                if not constant_hessian:
+                    inner_hess[k, cell] += occurrences[k, row] * h
+            continue
         grad_hist[cell] += g
         if not constant_hessian:
             hess_hist[cell] += h
@@ -386,13 +444,13 @@ def _single_score_step_pass(applied, histogrammed, want_loss, rows, factors, exp
                             val_rows):
     """``_step_pass`` of the one-score row passes."""
     (term_codes, offsets, _, updates, scores, train_w, train_wy, val_w, val_wy, objective,
-     grad_hist, hess_hist, _, params, _) = rows
+     grad_hist, hess_hist, _, params, _, inner) = rows
     return _step_pass_single_score(
         term_codes, applied, offsets[max(applied, 0)], offsets[max(applied, 0) + 1],
         histogrammed, offsets[histogrammed], offsets[histogrammed + 1], updates.reshape(-1),
         factors, scores.reshape(-1), exponentials, train_w, train_wy.reshape(-1), val_w,
         val_wy.reshape(-1), val_rows, objective, grad_hist.reshape(-1), hess_hist.reshape(-1),
-        want_loss, params)
+        want_loss, params, inner)
 
 
 @njit(no_cpython_wrapper=True, no_cfunc_wrapper=True)
@@ -422,8 +480,37 @@ def _fixed_hessian_tables(fixed_hessian, objective, n_scores, term_n1, term_n2, 
 
 
 @njit(no_cpython_wrapper=True, no_cfunc_wrapper=True)
-def _term_update(t, random_split, terms):
+def _term_update(t, random_split, terms, inner):
     """Fill term ``t``'s slice of ``updates`` with its next tree; return the tree's gain.
+
+    With inner bags (``inner``, see ``_inner_bags``; None without) the update is the mean of
+    one tree per inner bag, each grown on that bag's histograms, and the gain their mean gain.
+    """
+    if inner is None:
+        return _one_update(t, random_split, terms)
+    _, inner_grad, inner_hess, inner_counts, inner_updates = inner
+    updates = terms[14]
+    n_cells, n_scores = updates.shape
+    lo, hi = terms[3][t], terms[3][t + 1]
+    n_inner = inner_grad.shape[0]
+    gain = 0.0
+    for cell in range(lo, hi):
+        for k in range(n_scores):
+            updates[cell, k] = 0.0
+    for b in range(n_inner):
+        bag_terms = ((inner_grad[b].reshape(n_cells, n_scores),
+                      inner_hess[b].reshape(n_cells, n_scores), inner_counts[b])
+                     + terms[3:14] + (inner_updates[b],) + terms[15:])
+        gain += _one_update(t, random_split, bag_terms)
+        for cell in range(lo, hi):
+            for k in range(n_scores):
+                updates[cell, k] += inner_updates[b, cell, k] / n_inner
+    return gain / n_inner
+
+
+@njit(no_cpython_wrapper=True, no_cfunc_wrapper=True)
+def _one_update(t, random_split, terms):
+    """``_term_update`` from one set of histograms.
 
     ``terms`` is (grad_hist, hess_hist, counts, offsets, term_n1, term_n2, term_nominal,
     term_monotone, learning_rate, min_samples_leaf, min_hessian, max_leaves, cat_smooth,
@@ -501,7 +588,7 @@ def _apply(t, offsets, updates, tables, dirty):
 
 @njit(inline="always")
 def _cyclic_round(random_split, blocks, terms, gains, tables, dirty, in_bins, space, want_loss,
-                  rows):
+                  rows, inner):
     """One cyclic round in block passes, from the first block's histograms; the last pass fills
     them again for the next round. Records each term's gain; returns the validation loss."""
     offsets, updates = terms[3], terms[14]
@@ -509,7 +596,7 @@ def _cyclic_round(random_split, blocks, terms, gains, tables, dirty, in_bins, sp
     loss = 0.0
     for b in range(n_blocks):
         for t in range(blocks[b], blocks[b + 1]):
-            gains[t] = _term_update(t, random_split, terms)
+            gains[t] = _term_update(t, random_split, terms, inner)
             _apply(t, offsets, updates, tables, dirty)
         following = (b + 1) % n_blocks
         loss = _advance(in_bins, space, blocks[b], blocks[b + 1], blocks[following],
@@ -653,9 +740,10 @@ def _halted(control, term, raw_loss, count):
 def _setup(term_codes, term_n1, term_n2, term_nominal, term_monotone, train_count, train_w,
            train_wy, val_w, val_wy, objective, scores, tables, learning_rate, min_samples_leaf,
            min_hessian, max_leaves, cat_smooth, nominal_gain_scale, in_bins, options,
-           objective_params, survival, fixed_hessian, multi_score, tensor_shapes):
+           objective_params, survival, fixed_hessian, multi_score, tensor_shapes, occurrences):
     """The histograms and the argument tuples of ``_boost_terms`` (and of ``_ahead``, which
-    must type them the same way): (offsets, n_bins, updates, space, start_tables, rows, terms)."""
+    must type them the same way): (offsets, n_bins, updates, space, start_tables, rows, terms,
+    inner)."""
     n_terms = term_n1.shape[0]
     n_scores = scores.shape[1]
     n_bins = term_n1 * term_n2
@@ -677,11 +765,13 @@ def _setup(term_codes, term_n1, term_n2, term_nominal, term_monotone, train_coun
         for cell in range(weight_sums.shape[0]):
             hess_hist[cell, 0] = weight_sums[cell]
     updates = np.zeros((n_cells, n_scores))
+    inner = _inner_bags(occurrences, term_codes, offsets, train_count, train_w, objective,
+                        n_scores)
     space = _bin_space(in_bins, term_codes, n_bins, offsets, scores, train_w, train_wy, val_w,
                        val_wy, grad_hist)
     start_tables = tables[:0] if in_bins is None or not in_bins else tables.copy()
     rows = (term_codes, offsets, n_bins, updates, scores, train_w, train_wy, val_w, val_wy,
-            objective, grad_hist, hess_hist, multi_score, objective_params, survival)
+            objective, grad_hist, hess_hist, multi_score, objective_params, survival, inner)
     hessian_tables, table_offsets = _fixed_hessian_tables(
         fixed_hessian, objective, n_scores, term_n1, term_n2, offsets, hess_hist, counts,
         min_samples_leaf, min_hessian)
@@ -689,23 +779,52 @@ def _setup(term_codes, term_n1, term_n2, term_nominal, term_monotone, train_coun
              term_monotone, learning_rate, min_samples_leaf, min_hessian, max_leaves, cat_smooth,
              nominal_gain_scale, updates, hessian_tables, table_offsets, multi_score, options,
              tensor_shapes)
-    return offsets, n_bins, updates, space, start_tables, rows, terms
+    return offsets, n_bins, updates, space, start_tables, rows, terms, inner
+
+
+@njit(no_cpython_wrapper=True, no_cfunc_wrapper=True)
+def _inner_bags(occurrences, term_codes, offsets, train_count, train_w, objective, n_scores):
+    """The state of inner bagging, None without it (``occurrences`` None).
+
+    ``occurrences`` (n_inner, n_rows) counts how often each training row was drawn into each
+    inner bag. Returns (occurrences, gradient histograms, hessian histograms, sample counts,
+    updates): one flat histogram row per inner bag, each row's training weight multiplied by
+    its occurrences. Squared error's constant hessians are filled here, once.
+    """
+    if occurrences is None:
+        return None
+    n_inner, n_terms = occurrences.shape[0], term_codes.shape[0]
+    n_cells = np.int64(offsets[-1])
+    inner_grad = np.zeros((n_inner, n_cells * n_scores))
+    inner_hess = np.zeros((n_inner, n_cells * n_scores))
+    inner_counts = np.zeros((n_inner, n_cells))
+    for b in range(n_inner):
+        for row in range(term_codes.shape[1]):
+            drawn = occurrences[b, row]
+            if train_w[row] > 0.0 and drawn > 0.0:
+                for t in range(n_terms):
+                    cell = offsets[t] + term_codes[t, row]
+                    inner_counts[b, cell] += train_count[row] * drawn
+                    if objective == SQUARED_ERROR:
+                        inner_hess[b, cell] += train_w[row] * drawn
+    return (occurrences, inner_grad, inner_hess, inner_counts,
+            np.zeros((n_inner, n_cells, n_scores)))
 
 
 @njit
 def _ahead(term_codes, term_n1, term_n2, term_nominal, term_monotone, train_count, train_w,
            train_wy, val_w, val_wy, objective, scores, tables, learning_rate, min_samples_leaf,
            min_hessian, max_leaves, cat_smooth, nominal_gain_scale, in_bins, options,
-           objective_params, survival, fixed_hessian, multi_score, tensor_shapes):
+           objective_params, survival, fixed_hessian, multi_score, tensor_shapes, occurrences):
     """Never run, only typed (``compile_ahead``): typing it compiles ``nominal_order``,
     ``_pair_update`` and ``_single_score_step_pass`` into the cache with the types
     ``_boost_terms`` calls them with, so that a second process can compile them while the first
     compiles the rest. Takes ``_setup``'s arguments."""
-    _, _, _, space, _, rows, terms = _setup(
+    _, _, _, space, _, rows, terms, _ = _setup(
         term_codes, term_n1, term_n2, term_nominal, term_monotone, train_count, train_w, train_wy,
         val_w, val_wy, objective, scores, tables, learning_rate, min_samples_leaf, min_hessian,
         max_leaves, cat_smooth, nominal_gain_scale, in_bins, options, objective_params, survival,
-        fixed_hessian, multi_score, tensor_shapes)
+        fixed_hessian, multi_score, tensor_shapes, occurrences)
     grad_hist, hess_hist, counts, offsets, term_n1 = terms[0], terms[1], terms[2], terms[3], \
         terms[4]
     t = np.int64(0)
@@ -725,18 +844,18 @@ def _boost_terms(term_codes, term_n1, term_n2, term_nominal, term_monotone, trai
                  min_improvement, min_samples_leaf, min_hessian, max_leaves, smoothing_rounds,
                  greedy_ratio, cyclic_progress, cat_smooth, nominal_gain_scale, in_bins, seed,
                  options, control, objective_params, survival, fixed_hessian, multi_score,
-                 tensor_shapes):
+                 tensor_shapes, occurrences):
     """The compiled body of ``boost_terms`` (see there), which picks the variant: ``in_bins``,
     ``fixed_hessian`` and ``multi_score`` are None in the variants without those paths, and
-    ``options``, ``control`` and ``tensor_shapes`` when unused."""
+    ``options``, ``control``, ``tensor_shapes`` and ``occurrences`` when unused."""
     np.random.seed(seed)
     n_terms = term_n1.shape[0]
     n_scores = scores.shape[1]
-    offsets, n_bins, updates, space, start_tables, rows, terms = _setup(
+    offsets, n_bins, updates, space, start_tables, rows, terms, inner = _setup(
         term_codes, term_n1, term_n2, term_nominal, term_monotone, train_count, train_w, train_wy,
         val_w, val_wy, objective, scores, tables, learning_rate, min_samples_leaf, min_hessian,
         max_leaves, cat_smooth, nominal_gain_scale, in_bins, options, objective_params, survival,
-        fixed_hessian, multi_score, tensor_shapes)
+        fixed_hessian, multi_score, tensor_shapes, occurrences)
     blocks = block_bounds(n_terms, learning_rate)
     val_total = val_w.sum()
     early_stopping = val_total > 0.0 and early_stopping_rounds > 0
@@ -759,7 +878,7 @@ def _boost_terms(term_codes, term_n1, term_n2, term_nominal, term_monotone, trai
     for round_index in range(cyclic_rounds):
         random_split = round_index < smoothing_rounds
         loss = _cyclic_round(random_split, blocks, terms, gains, tables, dirty, in_bins, space,
-                             early_stopping, rows)
+                             early_stopping, rows, inner)
         stop = _count_steps(loss, n_terms, *count)
         if _halted(control, n_terms - 1, loss, count):
             stopped = True
@@ -790,13 +909,13 @@ def _boost_terms(term_codes, term_n1, term_n2, term_nominal, term_monotone, trai
                 break
         if progress:
             loss = _cyclic_round(np.bool_(False), blocks, terms, gains, tables, dirty, in_bins,
-                                 space, early_stopping, rows)
+                                 space, early_stopping, rows, inner)
             stop = _count_steps(loss, n_terms, *count)
             if _halted(control, n_terms - 1, loss, count) or stop:
                 break
         else:
             for t in range(n_terms):
-                gains[t] = _term_update(t, np.bool_(False), terms)
+                gains[t] = _term_update(t, np.bool_(False), terms, inner)
         if n_scores == 1 and (in_bins is None or not in_bins):
             _refresh_exponentials(objective, scores[:, 0], exponentials, objective_params)
         fresh = not progress  # the sweep's trees fit the current scores until one is applied
@@ -814,7 +933,7 @@ def _boost_terms(term_codes, term_n1, term_n2, term_nominal, term_monotone, trai
                         stopped = True
                     if stopped:
                         break
-                gains[t] = _term_update(t, np.bool_(False), terms)
+                gains[t] = _term_update(t, np.bool_(False), terms, inner)
             fresh = False
             _apply(t, offsets, updates, tables, dirty)
             pending = t
@@ -842,14 +961,14 @@ def _boost_terms(term_codes, term_n1, term_n2, term_nominal, term_monotone, trai
 WIDEN_CODES_CELLS = 2**22
 _ALL_PARAMETERS = tuple(inspect.signature(_boost_terms.py_func).parameters)
 #: ``_boost_terms``' parameters without the options, the control and the variant switches.
-_PARAMETERS = _ALL_PARAMETERS[:-7]
+_PARAMETERS = _ALL_PARAMETERS[:-8]
 _SETUP_PARAMETERS = tuple(inspect.signature(_setup.py_func).parameters)
 #: The compiled kernel ``boost_arguments`` are for.
 boost_kernel = _boost_terms
 
 
 def boost_arguments(*args, options=None, control=None, objective_params=NO_PARAMS,
-                    survival=None, tensor_shapes=None) -> tuple:
+                    survival=None, tensor_shapes=None, occurrences=None) -> tuple:
     """The arguments of ``boost_kernel`` that boost ``tables`` (n_terms, max_bins, n_scores),
     updating ``scores`` in place (``boost_terms`` runs it).
 
@@ -876,7 +995,11 @@ def boost_arguments(*args, options=None, control=None, objective_params=NO_PARAM
     combination and ``term_n1`` their count, ``term_n2`` 1), 0 for mains and pairs; None
     when no term has three or more features.
 
-    The arguments are ``_boost_terms``' without its last seven. numba compiles the kernel only in
+    ``occurrences`` (n_inner, n_rows): InterpretML's inner bags, each training row's count of
+    draws into each; every step's tree is then the mean of one tree per inner bag (see
+    ``_term_update``). None for none. Bin space and the fixed-hessian pair tables are off then.
+
+    The arguments are ``_boost_terms``' without its last eight. numba compiles the kernel only in
     the variant the objective needs, each once: bin space and fixed-hessian pair tables for
     squared error, the passes and pair trees of several scores for multiclass (switched off by
     passing None, which numba prunes before compiling). A binary classifier's first fit thus
@@ -888,9 +1011,13 @@ def boost_arguments(*args, options=None, control=None, objective_params=NO_PARAM
     args = list(args)
     if term_codes.dtype == np.uint8 and term_codes.size <= WIDEN_CODES_CELLS:
         args[0] = term_codes.astype(np.uint16)
-    args[_PARAMETERS.index("in_bins")] = True if values["in_bins"] and squared_error else None
-    return (*args, options, control, float_params(objective_params), survival, True if squared_error and one_score else None, None if one_score else True,
-            tensor_shapes)
+    plain = occurrences is None
+    args[_PARAMETERS.index("in_bins")] = \
+        True if values["in_bins"] and squared_error and plain else None
+    return (*args, options, control, float_params(objective_params), survival,
+            True if squared_error and one_score and plain else None,
+            None if one_score else True, tensor_shapes,
+            None if plain else np.ascontiguousarray(occurrences, dtype=np.float64))
 
 
 def boost_terms(*args, **kwargs) -> tuple[int, int, float]:
