@@ -154,7 +154,12 @@ def _pass_single_score(term_codes, offsets, current_lo, current_hi, next_lo, nex
     """
     constant_hessian = objective == SQUARED_ERROR
     for t in range(next_lo, next_hi):
-        _clear(grad_hist, hess_hist, offsets[t], offsets[t + 1], constant_hessian, inner)
+        if inner is not None:
+            _clear_inner(inner, offsets[t], offsets[t + 1], constant_hessian)
+            continue
+        grad_hist[offsets[t]:offsets[t + 1]] = 0.0
+        if not constant_hessian:
+            hess_hist[offsets[t]:offsets[t + 1]] = 0.0
     gradients = np.empty(PASS_CHUNK)
     hessians = np.empty(PASS_CHUNK)
     exponentials = np.empty(PASS_CHUNK)
@@ -183,14 +188,9 @@ def _pass_single_score(term_codes, offsets, current_lo, current_hi, next_lo, nex
 
 
 @njit(no_cpython_wrapper=True, no_cfunc_wrapper=True)
-def _clear(grad_hist, hess_hist, lo, hi, constant_hessian, inner):
-    """Zero cells [lo, hi) of the histograms a pass fills (flat one-score views), or of every
-    inner bag's."""
-    if inner is None:
-        grad_hist[lo:hi] = 0.0
-        if not constant_hessian:
-            hess_hist[lo:hi] = 0.0
-        return
+def _clear_inner(inner, lo, hi, constant_hessian):
+    """Zero cells [lo, hi) of every inner bag's histograms (flat one-score positions). A function
+    only the inner-bag variant compiles: the passes zero their own histograms inline."""
     _, inner_grad, inner_hess, _, _ = inner
     for k in range(inner_grad.shape[0]):
         inner_grad[k, lo:hi] = 0.0
@@ -220,8 +220,11 @@ def _pass_multi_score(term_codes, offsets, current_lo, current_hi, next_lo, next
     """The multiclass counterpart of ``_pass_single_score`` (softmax over class scores)."""
     n_scores = scores.shape[1]
     for t in range(next_lo, next_hi):
-        _clear(grad_hist.reshape(-1), hess_hist.reshape(-1), offsets[t] * n_scores,
-               offsets[t + 1] * n_scores, False, inner)
+        if inner is not None:
+            _clear_inner(inner, offsets[t] * n_scores, offsets[t + 1] * n_scores, False)
+            continue
+        grad_hist[offsets[t]:offsets[t + 1]] = 0.0
+        hess_hist[offsets[t]:offsets[t + 1]] = 0.0
     gradient = np.empty(n_scores)
     hessian = np.empty(n_scores)
     loss = 0.0
@@ -256,6 +259,16 @@ def _add_row_to_inner(inner, row, first, gradient, hessian):
         for k in range(gradient.shape[0]):
             inner_grad[b, first + k] += weight * gradient[k]
             inner_hess[b, first + k] += weight * hessian[k]
+
+
+@njit(no_cpython_wrapper=True, no_cfunc_wrapper=True)
+def _add_one_to_inner(inner, row, cell, g, h, constant_hessian):
+    """``_add_row_to_inner`` of one score's gradient ``g`` and hessian ``h`` at ``cell``."""
+    occurrences, inner_grad, inner_hess, _, _ = inner
+    for b in range(occurrences.shape[0]):
+        inner_grad[b, cell] += occurrences[b, row] * g
+        if not constant_hessian:
+            inner_hess[b, cell] += occurrences[b, row] * h
 
 
 @njit(no_cpython_wrapper=True, no_cfunc_wrapper=True)
@@ -301,12 +314,14 @@ def _pass_survival(term_codes, offsets, current_lo, current_hi, next_lo, next_hi
         gradients[row], hessians[row] = group_gradient_from_exponential(
             objective, scores[row], factors[row], train_w[row], train_wy[row], params)
     for t in range(next_lo, next_hi):
-        _clear(grad_hist, hess_hist, offsets[t], offsets[t + 1], False, inner)
         if inner is not None:
+            _clear_inner(inner, offsets[t], offsets[t + 1], False)
             _fill_inner(inner, offsets[t], offsets[t + 1], term_codes[t], gradients, hessians,
                         0, n_rows, False)
             continue
         grad, hess = grad_hist[offsets[t]:offsets[t + 1]], hess_hist[offsets[t]:offsets[t + 1]]
+        grad[:] = 0.0
+        hess[:] = 0.0
         codes = term_codes[t]
         for row in range(n_rows):
             grad[codes[row]] += gradients[row]
@@ -388,7 +403,12 @@ def _step_pass_single_score(term_codes, applied, applied_lo, applied_hi, histogr
     (one in seven taken, at random) cost more than the loss itself.
     """
     constant_hessian = objective == SQUARED_ERROR
-    _clear(grad_hist, hess_hist, hist_lo, hist_hi, constant_hessian, inner)
+    if inner is not None:
+        _clear_inner(inner, hist_lo, hist_hi, constant_hessian)
+    else:
+        grad_hist[hist_lo:hist_hi] = 0.0
+        if not constant_hessian:
+            hess_hist[hist_lo:hist_hi] = 0.0
     if applied >= 0:
         _exponential_factors(objective, updates[applied_lo:applied_hi], factors, params)
     loss, product, length = 0.0, 1.0, 0
@@ -404,16 +424,12 @@ def _step_pass_single_score(term_codes, applied, applied_lo, applied_hi, histogr
         g, h = group_gradient_from_exponential(objective, score, exponential, train_w[row],
                                                train_wy[row], params)
         cell = hist_lo + term_codes[histogrammed, row]
-        if inner is not None:
-            occurrences, inner_grad, inner_hess, _, _ = inner
-            for k in range(occurrences.shape[0]):
-                inner_grad[k, cell] += occurrences[k, row] * g
-                if not constant_hessian:
-                    inner_hess[k, cell] += occurrences[k, row] * h
-            continue
-        grad_hist[cell] += g
-        if not constant_hessian:
-            hess_hist[cell] += h
+        if inner is None:
+            grad_hist[cell] += g
+            if not constant_hessian:
+                hess_hist[cell] += h
+        else:
+            _add_one_to_inner(inner, row, cell, g, h, constant_hessian)
     if want_loss:
         for row in val_rows:
             loss, product, length = add_group_loss(objective, scores[row], exponentials[row],
@@ -508,7 +524,7 @@ def _term_update(t, random_split, terms, inner):
     return gain / n_inner
 
 
-@njit(no_cpython_wrapper=True, no_cfunc_wrapper=True)
+@njit(inline="always")
 def _one_update(t, random_split, terms):
     """``_term_update`` from one set of histograms.
 
