@@ -73,9 +73,9 @@ def fit_and_score(library: str, name: str, quick: bool) -> dict:
     X_train, X_test, y_train, y_test, task = split(name, quick, library == "lightgbm")
     result: dict[str, Any] = {}
     warnings.filterwarnings("ignore", message="Missing values detected")  # InterpretML's notice
-    if library == "glassboost":
-        result["warmup_s"] = warm_up_glassboost(task)
     model = make_model(library, task, quick)
+    if library == "glassboost":
+        result["warmup_s"] = warm_up_glassboost(task, model, (X_train, y_train))
     result["rss_before_fit_mib"] = peak_rss_mib()
     with ProcessTreeMemory() as tree:
         start = perf_counter()
