@@ -22,9 +22,8 @@ OUT = Path(__file__).with_name("interpret_compat.md")
 
 # How a name differs in glassboost, or why it is missing; the other names are the same.
 NOTES = {
-    ("parameter", "callback"): "missing under this name: glassboost's is `callbacks`, the name "
-                               "InterpretML's development branch renamed it to (interpret-core "
-                               "0.7.8 still says `callback`)",
+    ("parameter", "callback"): "same; glassboost also takes `callbacks`, the name InterpretML's "
+                               "development branch renamed it to (give one of the two)",
     ("parameter", "min_cat_samples"): "different default: 0 in glassboost (every category its "
                                       "own bin unless `cat_smooth` merges it), 10 in InterpretML",
     ("parameter", "n_jobs"): "different default: -1 (all cores, threads) in glassboost, -2 "

@@ -468,6 +468,17 @@ def test_interaction_callbacks_see_every_pair_strength_and_can_stop() -> None:
     assert all(len(t) == 1 for t in none.term_features_)
 
 
+def test_interpretml_07_callback_name_is_taken() -> None:
+    """interpret-core 0.7's ``callback(bag, step, progress, metric)`` under its own name."""
+    X, y = _regression(n=600)
+    calls = []
+    model = ExplainableBoostingRegressor(
+        callback=lambda bag, step, progress, metric: calls.append((bag, step)) or step >= 30,
+        **SMALL).fit(X, y)
+    assert calls and max(step for _, step in calls) <= 30 + model.n_features_in_
+    assert {bag for bag, _ in calls} == {0, 1}
+
+
 def test_a_failing_callback_fails_the_fit() -> None:
     X, y = _regression(n=300)
 
@@ -513,6 +524,8 @@ def test_max_time_stops_at_the_budget_with_a_usable_model() -> None:
     (dict(callbacks=lambda *, bag, stage, step, term, gain: None), "callbacks"),
     (dict(callbacks=lambda *, bag, stage, step, term, metric, strength: None), "callbacks"),
     (dict(callbacks=[lambda *, bag, term, strength: None] * 2), "more than one"),
+    (dict(callbacks=lambda *, bag, term, strength: None, callback=lambda a, b, c, d: None),
+     "give only one"),
 ])
 def test_bad_parameters_are_named(params, message) -> None:
     X, y = _regression(n=100)

@@ -27,7 +27,7 @@ from .objectives import (check_custom_objective, check_regression_target, check_
 from .parameters import (check_inner_bags, check_max_time, check_number,
                          check_random_state, check_validation_size, clean_bags,
                          clean_init_score, cyclic_progress_fraction, missing_code,
-                         parse_callbacks,
+                         chosen_callbacks, parse_callbacks,
                          parse_exclude, parse_interactions, parse_monotone, resolve_n_threads,
                          check_tensor_sizes)
 from .purification import finish_terms
@@ -76,7 +76,7 @@ def _check_params(est: "_EBMBase") -> None:
     check_number("max_delta_step", est.max_delta_step, 0.0)
     check_number("min_cat_samples", est.min_cat_samples, 0, integer=True)
     missing_code(est.missing)
-    parse_callbacks(est.callbacks)
+    parse_callbacks(chosen_callbacks(est.callbacks, est.callback))
     check_max_time(est.max_time)
 
 
@@ -269,7 +269,8 @@ class _EBMBase(BaseEstimator):
             weights=weights,
             strata=strata,
         )
-        callback, interaction_callback = parse_callbacks(self.callbacks)
+        callback, interaction_callback = parse_callbacks(
+            chosen_callbacks(self.callbacks, self.callback))
         booster = Booster(
             data, objective, *self._boost_settings(),
             outer_bags=self.outer_bags, validation_size=self.validation_size or 0,
@@ -617,7 +618,7 @@ class ExplainableBoostingClassifier(ClassifierMixin, _EBMBase):
     day of week (and hour) as separate features, or one feature of days since 1970-01-01 (see
     docs/input-handling.md). ``reg_alpha``, ``reg_lambda``, ``max_delta_step``, ``missing``,
     ``min_cat_samples`` (default 0, off; InterpretML's is 10), ``inner_bags`` and
-    ``callbacks`` are InterpretML's; ``max_time`` (seconds) stops boosting at a wall-clock budget
+    ``callbacks`` are InterpretML's (``callback``, interpret-core 0.7's name, is taken too); ``max_time`` (seconds) stops boosting at a wall-clock budget
     and keeps each bag's best tables so far (see docs/fit-parameters.md).
     """
 
@@ -631,7 +632,8 @@ class ExplainableBoostingClassifier(ClassifierMixin, _EBMBase):
                  max_leaves=2, gain_scale=5.0, cat_smooth=10.0, monotone_constraints=None,
                  objective="log_loss", n_jobs=-1, random_state=42, datetime_features="parts",
                  inner_bags=0, reg_alpha=0.0, reg_lambda=0.0, max_delta_step=0.0,
-                 min_cat_samples=0, missing="separate", callbacks=None, max_time=None):
+                 min_cat_samples=0, missing="separate", callbacks=None, max_time=None,
+                 callback=None):
         _store_parameters(self, locals())
 
     def _encode_target(self, y, n_rows):
@@ -709,7 +711,8 @@ class ExplainableBoostingRegressor(RegressorMixin, _EBMBase):
                  max_leaves=2, gain_scale=5.0, cat_smooth=10.0, monotone_constraints=None,
                  objective="rmse", n_jobs=-1, random_state=42, datetime_features="parts",
                  inner_bags=0, reg_alpha=0.0, reg_lambda=0.0, max_delta_step=0.0,
-                 min_cat_samples=0, missing="separate", callbacks=None, max_time=None):
+                 min_cat_samples=0, missing="separate", callbacks=None, max_time=None,
+                 callback=None):
         _store_parameters(self, locals())
 
     def _encode_target(self, y, n_rows):

@@ -269,6 +269,17 @@ def _callback_kind(item: Any) -> str:
     return "legacy"
 
 
+def chosen_callbacks(callbacks: Any, callback: Any) -> Any:
+    """``callbacks``, or ``callback`` (the name interpret-core 0.7 gives it) when only that one
+    is given; both at once is an error naming them."""
+    if callback is None:
+        return callbacks
+    if callbacks is not None:
+        raise ValueError("callbacks and callback are the same parameter (InterpretML's newer "
+                         "and older name); give only one")
+    return callback
+
+
 def parse_callbacks(callbacks: Any):
     """``callbacks`` as (boost, interaction) functions returning actions (each may be None):
     ``boost(bag, stage, step, term, metric)`` and ``interaction(bag, term, strength)``.

@@ -30,7 +30,7 @@ from .shards import ShardPlan, assemble_shard, merge_shards, plan_shards, shard_
 from .sketch import histogram_cuts, merge_categories, merge_continuous
 
 #: Single-machine parameters the distributed fit does not take yet.
-UNSUPPORTED = ("callbacks", "max_time")
+UNSUPPORTED = ("callbacks", "callback", "max_time")
 
 
 def fit_distributed(estimator: Any, client: Any, X: Any, y: Any, sample_weight: Any,
