@@ -254,8 +254,9 @@ def test_bad_inputs_are_named(client):
             pd.Series(targets["regression"]), npartitions=2))
     with pytest.raises(TypeError, match="Dask DataFrame, Series or Array"):
         DaskExplainableBoostingRegressor().fit(X, targets["regression"])
-    with pytest.raises(ValueError, match="max_time is not supported"):
-        DaskExplainableBoostingRegressor(max_time=5).fit(dX, dX["b"])
+    with pytest.raises(ValueError, match="callbacks is not supported"):
+        DaskExplainableBoostingRegressor(
+            callbacks=lambda *, bag, stage, step, term, metric: None).fit(dX, dX["b"])
     with pytest.raises(ValueError, match="learning_rate"):
         DaskExplainableBoostingRegressor(learning_rate=-1).fit(dX, dX["b"])
     with pytest.raises(ValueError, match="Input y contains NaN"):
@@ -264,6 +265,25 @@ def test_bad_inputs_are_named(client):
                        match=r"partition \d: sample_weight has 10\d values but X has 100 rows"):
         DaskExplainableBoostingRegressor().fit(dX, dX["b"], sample_weight=dd.from_pandas(
             pd.Series(np.ones(404)), npartitions=4))
+
+
+def test_max_time_stops_every_shard_with_a_usable_model(client):
+    """Without the budget this fit runs a million rounds per bag: the budget ends it, and
+    every shard keeps its best tables so far (one bag each, as a single-machine fit)."""
+    rng = np.random.default_rng(0)
+    X = pd.DataFrame(rng.normal(size=(8000, 6)), columns=list("abcdef"))
+    y = X.to_numpy() @ rng.normal(size=6) + np.sin(3 * X["a"]) + rng.normal(size=8000)
+    dX, dy = dd.from_pandas(X, npartitions=8), dd.from_pandas(pd.Series(y), npartitions=8)
+    params = dict(outer_bags=4, interactions=0, early_stopping_rounds=0, max_rounds=10**6)
+    DaskExplainableBoostingRegressor(max_time=0.5, **params).fit(dX, dy)  # compile on workers
+    budget = 4.0
+    start = time.perf_counter()
+    model = DaskExplainableBoostingRegressor(max_time=budget, **params).fit(dX, dy)
+    elapsed = time.perf_counter() - start
+    assert budget <= elapsed <= budget + 3.0  # the shards boost until the budget ends
+    assert len(model.bagged_scores_[0]) == 2  # one bag per worker's shard started
+    r2 = 1 - np.mean((y - model.predict(dX).compute()) ** 2) / np.var(y)
+    assert r2 > 0.8
 
 
 @pytest.mark.parametrize("allowed_failures", [3, 0])

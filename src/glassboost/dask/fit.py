@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import numbers
+import time
 from typing import Any
 
 import numpy as np
@@ -30,7 +31,7 @@ from .shards import ShardPlan, assemble_shard, merge_shards, plan_shards, shard_
 from .sketch import histogram_cuts, merge_categories, merge_continuous
 
 #: Single-machine parameters the distributed fit does not take yet.
-UNSUPPORTED = ("callbacks", "callback", "max_time")
+UNSUPPORTED = ("callbacks", "callback")
 
 
 def fit_distributed(estimator: Any, client: Any, X: Any, y: Any, sample_weight: Any,
@@ -40,10 +41,12 @@ def fit_distributed(estimator: Any, client: Any, X: Any, y: Any, sample_weight: 
 
     A worker lost during the fit is replaced by Dask's recomputation of its tasks; if Dask
     gives up (``KilledWorker``), the fit raises an error naming the task and the worker. Every
-    future of the fit is cancelled when it ends, however it ends.
+    future of the fit is cancelled when it ends, however it ends. ``max_time`` counts from here
+    on the client's clock; the workers stop boosting when their clocks reach its end.
     """
     from distributed import KilledWorker
 
+    started = time.time()
     _check_params(estimator)
     for name in UNSUPPORTED:
         if getattr(estimator, name) is not None:
@@ -53,8 +56,10 @@ def fit_distributed(estimator: Any, client: Any, X: Any, y: Any, sample_weight: 
     partitions = row_partitions(X, y, sample_weight)
     futures: list = []
     try:
+        deadline = None if estimator.max_time is None else started + estimator.max_time
         return _fit(copy.copy(estimator), client, partitions, n_shards, summary_size, futures,
-                    match_by_name=estimator.feature_names is None and hasattr(X, "columns"))
+                    match_by_name=estimator.feature_names is None and hasattr(X, "columns"),
+                    deadline=deadline)
     except KilledWorker as error:
         raise RuntimeError(f"the distributed fit failed: Dask lost the worker running a task "
                            f"too many times ({error})") from None
@@ -62,7 +67,8 @@ def fit_distributed(estimator: Any, client: Any, X: Any, y: Any, sample_weight: 
         client.cancel(futures)
 
 
-def _fit(working, client, partitions, n_shards, summary_size, futures, match_by_name) -> dict:
+def _fit(working, client, partitions, n_shards, summary_size, futures, match_by_name,
+         deadline: float | None) -> dict:
     summaries: list[PartitionSummary] = _gather(client, futures, client.compute([
         delayed(summarize_partition)(x, y, w, i, working, summary_size)
         for i, (x, y, w) in enumerate(partitions)]))
@@ -98,7 +104,7 @@ def _fit(working, client, partitions, n_shards, summary_size, futures, match_by_
     validation = working.validation_size or 0
     plan = ShardPlan(working, bins, np.array([t == NOMINAL for t in types]), monotone,
                      main_features, candidates,
-                     validation / n_rows if validation >= 1 else validation)
+                     validation / n_rows if validation >= 1 else validation, deadline)
     results = _boost_shards(client, futures, plan, binned, n_shards, n_pairs, explicit)
     bagged, main_weights, pair_weights, bag_totals = merge_shards(results)
     return working._finished_state(bagged, bins, names, types, main_weights, pair_weights,

@@ -8,12 +8,14 @@ The first three functions run in Dask tasks on the workers; ``merge_shards`` on 
 
 from __future__ import annotations
 
+import time
+from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Iterator
 
 import numpy as np
 
-from ..booster import BaggedTerms, BinnedData, Booster, MainStage
+from ..booster import BaggedTerms, BinnedData, Booster, FitMonitor, MainStage
 from ..estimators import term_bin_weights
 from ..training_summary import bag_weights
 from .partition import BinnedPartition
@@ -22,7 +24,8 @@ from .partition import BinnedPartition
 @dataclass
 class ShardPlan:
     """What every shard needs besides its rows: the estimator (its parameters), the shared
-    bins and terms, and the validation fraction."""
+    bins and terms, the validation fraction, and when ``max_time`` ends (``time.time()``; None
+    without a budget)."""
 
     estimator: Any  # the single-machine estimator, target encoded (``_classes`` set)
     bins: list
@@ -31,6 +34,7 @@ class ShardPlan:
     main_features: list[int]
     candidates: list[tuple[int, ...]]
     validation_fraction: float
+    deadline: float | None = None
 
 
 @dataclass
@@ -80,11 +84,28 @@ def assemble_shard(plan: ShardPlan, *parts: BinnedPartition) -> BinnedData:
         weights=np.concatenate([p.weights for p in parts]), strata=strata)
 
 
-def _booster(data: BinnedData, plan: ShardPlan, shard: Shard) -> Booster:
+@contextmanager
+def _booster(data: BinnedData, plan: ShardPlan, shard: Shard) -> Iterator[Booster]:
+    """The shard's booster while a stage runs; with a time budget, it stops boosting when the
+    fit's deadline passes, as a single-machine fit stops at ``max_time``."""
     estimator = plan.estimator
-    return Booster(data, estimator._objective(), *estimator._boost_settings(),
-                   outer_bags=shard.n_bags, validation_size=plan.validation_fraction,
-                   n_threads=_worker_threads(), random_state=shard.random_state)
+    monitor = None
+    if plan.deadline is not None:
+        monitor = FitMonitor(max_time=max(plan.deadline - time.time(), 0.0))
+        if monitor.max_time == 0.0:
+            monitor.stop_all()
+    booster = Booster(data, estimator._objective(), *estimator._boost_settings(),
+                      outer_bags=shard.n_bags, validation_size=plan.validation_fraction,
+                      n_threads=_worker_threads(), random_state=shard.random_state,
+                      monitor=monitor)
+    if monitor is None:
+        yield booster
+        return
+    monitor.start()
+    try:
+        yield booster
+    finally:
+        monitor.close()
 
 
 def _worker_threads() -> int:
@@ -101,18 +122,21 @@ def shard_mains(data: BinnedData, plan: ShardPlan, shard: Shard,
                 rank: bool) -> tuple[MainStage, np.ndarray | None]:
     """Boost the shard's bags' main effects; with ``rank``, the candidates' FAST strengths
     summed over these bags."""
-    booster = _booster(data, plan, shard)
-    mains = booster.boost_mains(plan.main_features)
-    strengths = booster.rank_pairs(mains, plan.candidates) if rank else None
-    return mains, strengths
+    with _booster(data, plan, shard) as booster:
+        mains = booster.boost_mains(plan.main_features)
+        if not rank:
+            return mains, None
+        if booster.monitor is not None and booster.monitor.stopped:
+            return mains, np.zeros(len(plan.candidates))  # out of time: no pair from here
+        return mains, booster.rank_pairs(mains, plan.candidates)
 
 
 def shard_pairs(data: BinnedData, plan: ShardPlan, shard: Shard, mains: MainStage,
                 pairs: list[tuple[int, ...]], strengths: dict) -> ShardResult:
     """Boost the shard's bags' interaction terms on the chosen ``pairs`` from their main
     stage; with the shard's bin weights and bag weights, which add up over shards."""
-    booster = _booster(data, plan, shard)
-    bagged = booster.boost_pairs(mains, pairs, strengths)
+    with _booster(data, plan, shard) as booster:
+        bagged = booster.boost_pairs(mains, pairs, strengths)
     main_weights, pair_weights = term_bin_weights(data.codes, data.interaction_codes,
                                                   data.weights, plan.bins, plan.main_features,
                                                   pairs)
