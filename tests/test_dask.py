@@ -120,6 +120,33 @@ def test_one_shard_equals_single_machine(client, task):
     np.testing.assert_allclose(terms.sum(axis=1) + dist.intercept_, scores.compute(), atol=1e-9)
 
 
+@pytest.mark.parametrize("task", ["binary", "multiclass"])
+def test_init_score_on_one_shard_equals_single_machine(client, task):
+    """Boosting from starting scores (a Dask collection partitioned like X, or a fitted model
+    each partition asks) fits the model a single machine fits from the same scores."""
+    X, targets, weights = _data(1600, 2)
+    y = targets[task]
+    base = ExplainableBoostingClassifier(outer_bags=1, interactions=0, max_rounds=30).fit(X, y)
+    scores = base.decision_function(X)
+    dX, dy = _dask(X, y)
+    given = (dd.from_pandas(pd.DataFrame(scores), npartitions=dX.npartitions) if scores.ndim == 2
+             else dd.from_pandas(pd.Series(scores), npartitions=dX.npartitions))
+    # the model's scores come through predict_proba, as the single-machine fit takes them
+    for init_score, local_init in ((given, scores), (base, base)):
+        local = ExplainableBoostingClassifier(**PARAMS).fit(X, y, init_score=local_init)
+        dist = DaskExplainableBoostingClassifier(n_shards=1, **PARAMS).fit(
+            dX, dy, init_score=init_score)
+        _assert_same_model(dist, local)
+        np.testing.assert_allclose(dist.to_local().decision_function(X, init_score=scores),
+                                   local.decision_function(X, init_score=scores), atol=1e-9)
+    with pytest.raises(ValueError, match=f"init_score has 2 partitions but X has {N_PARTITIONS}"):
+        DaskExplainableBoostingClassifier(**PARAMS).fit(
+            dX, dy, init_score=dd.from_pandas(pd.Series(scores.reshape(len(X), -1)[:, 0]),
+                                              npartitions=2))
+    with pytest.raises(ValueError, match="bags is not supported"):
+        DaskExplainableBoostingClassifier(**PARAMS).fit(dX, dy, bags=np.ones((len(X), 2)))
+
+
 def test_dask_array_input_and_lazy_shapes(client):
     X, targets, _ = _data(1200, 1)
     numeric = X[["a", "b", "d"]].to_numpy()

@@ -340,7 +340,7 @@ def clean_bags(bags: Any, n_rows: int, outer_bags: int) -> np.ndarray | None:
     return values.astype(np.int8)
 
 
-def _model_kind(value: Any) -> str | None:
+def model_kind(value: Any) -> str | None:
     """"classifier" or "regressor" for a model (scikit-learn's tags; without them, a model is
     anything with ``predict``, a classifier if it has ``predict_proba``), else None."""
     from sklearn.base import is_classifier, is_regressor
@@ -366,7 +366,7 @@ def clean_init_score(init_score: Any, X: Any, n_rows: int, link: str,
     regressor's ``predict``), as InterpretML takes them."""
     if init_score is None:
         return None
-    kind = _model_kind(init_score)
+    kind = model_kind(init_score)
     if kind is not None:
         classifier = kind == "classifier"
         predictions = np.asarray(init_score.predict_proba(X) if classifier

@@ -64,14 +64,20 @@ class _DaskEBM:
         names = inspect.signature(self._local.__init__).parameters
         return self._local(**{name: getattr(self, name) for name in names if name != "self"})
 
-    def fit(self, X: Any, y: Any, sample_weight: Any = None):
-        """Fit on Dask collections partitioned by rows (X: DataFrame or 2-D Array; y and
-        sample_weight: Series or 1-D Array with the same partitions). The rows stay on the
-        workers; see ``glassboost.dask.fit`` and docs/dask.md."""
+    def fit(self, X: Any, y: Any, sample_weight: Any = None, bags: Any = None,
+            init_score: Any = None):
+        """Fit on Dask collections partitioned by rows (X: DataFrame or 2-D Array; y,
+        sample_weight and init_score: Series, DataFrame or Array with the same partitions;
+        init_score may also be a fitted model, as in the single-machine fit). The rows stay on
+        the workers; see ``glassboost.dask.fit`` and docs/dask.md. ``bags`` is not taken: each
+        shard draws its own bags from its rows."""
+        if bags is not None:
+            raise ValueError("bags is not supported by the Dask estimators: each shard draws "
+                             "its own bags from its rows; leave it None")
         for attribute in FITTED_ATTRIBUTES + TRAINING_SUMMARIES:
             self.__dict__.pop(attribute, None)
         fitted = fit_distributed(self._local_estimator(), default_client(self.client), X, y,
-                                 sample_weight, self.n_shards, self.summary_size)
+                                 sample_weight, self.n_shards, self.summary_size, init_score)
         self.__dict__.update(fitted)
         return self
 

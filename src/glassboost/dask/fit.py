@@ -23,7 +23,7 @@ from ..estimators import _check_params
 from ..objectives import check_target_scale, check_weight_scale
 from ..schema import CONTINUOUS, NOMINAL, Column
 from ..schema import _warn as warn_data
-from .inputs import row_partitions
+from .inputs import init_score_partitions, row_partitions
 from .partition import PartitionSummary, bin_partition, partition_statistics, \
     summarize_partition
 from .shards import ShardPlan, assemble_shard, merge_shards, plan_shards, shard_mains, \
@@ -35,9 +35,10 @@ UNSUPPORTED = ("callbacks", "callback")
 
 
 def fit_distributed(estimator: Any, client: Any, X: Any, y: Any, sample_weight: Any,
-                    n_shards: int | None, summary_size: int) -> dict:
+                    n_shards: int | None, summary_size: int, init_score: Any = None) -> dict:
     """Every fitted attribute of ``estimator`` (a single-machine estimator, whose parameters
-    are used) trained on the Dask collections X, y and sample_weight on ``client``'s workers.
+    are used) trained on the Dask collections X, y and sample_weight on ``client``'s workers,
+    boosting from ``init_score`` (see ``inputs.init_score_partitions``) when given.
 
     A worker lost during the fit is replaced by Dask's recomputation of its tasks; if Dask
     gives up (``KilledWorker``), the fit raises an error naming the task and the worker. Every
@@ -54,10 +55,12 @@ def fit_distributed(estimator: Any, client: Any, X: Any, y: Any, sample_weight: 
     if n_shards is not None and (not isinstance(n_shards, numbers.Integral) or n_shards < 1):
         raise ValueError(f"n_shards must be None or a positive integer, got {n_shards!r}")
     partitions = row_partitions(X, y, sample_weight)
+    scores = init_score_partitions(init_score, len(partitions))
     futures: list = []
     try:
         deadline = None if estimator.max_time is None else started + estimator.max_time
-        return _fit(copy.copy(estimator), client, partitions, n_shards, summary_size, futures,
+        return _fit(copy.copy(estimator), client, partitions, scores, n_shards, summary_size,
+                    futures,
                     match_by_name=estimator.feature_names is None and hasattr(X, "columns"),
                     deadline=deadline)
     except KilledWorker as error:
@@ -67,7 +70,7 @@ def fit_distributed(estimator: Any, client: Any, X: Any, y: Any, sample_weight: 
         client.cancel(futures)
 
 
-def _fit(working, client, partitions, n_shards, summary_size, futures, match_by_name,
+def _fit(working, client, partitions, scores, n_shards, summary_size, futures, match_by_name,
          deadline: float | None) -> dict:
     summaries: list[PartitionSummary] = _gather(client, futures, client.compute([
         delayed(summarize_partition)(x, y, w, i, working, summary_size)
@@ -77,6 +80,7 @@ def _fit(working, client, partitions, n_shards, summary_size, futures, match_by_
     if not indices:
         raise ValueError("X has no rows: every partition is empty")
     partitions = [partitions[i] for i in indices]
+    scores = [scores[i] for i in indices]
     summaries = [summaries[i] for i in indices]
     first = _check_same_columns(summaries, indices)
     _show_column_warnings(summaries)
@@ -95,8 +99,9 @@ def _fit(working, client, partitions, n_shards, summary_size, futures, match_by_
     cuts = {f: histogram_cuts(m) for f, m in merged.items()}
 
     binned = client.compute([
-        delayed(bin_partition)(x, y, w, i, working, names, types, bins, classes, cuts)
-        for i, (x, y, w) in zip(indices, partitions)])
+        delayed(bin_partition)(x, y, w, s, i, working, names, types, bins, classes, cuts,
+                               (objective.link, objective.n_scores))
+        for i, (x, y, w), s in zip(indices, partitions, scores)])
     futures.extend(binned)
     statistics = _gather(client, futures, client.map(partition_statistics, binned))
     summaries_attributes = _training_summaries(types, merged, cuts, statistics)

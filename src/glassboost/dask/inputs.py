@@ -7,6 +7,8 @@ from typing import Any
 import dask.array as da
 import dask.dataframe as dd
 
+from ..parameters import model_kind
+
 
 def default_client(client: Any = None):
     """``client``, else the current ``distributed`` client (as ``lightgbm.dask`` does)."""
@@ -58,3 +60,19 @@ def row_partitions(X: Any, y: Any, sample_weight: Any = None) -> list[tuple]:
             raise ValueError(f"sample_weight has {len(w_blocks)} partitions but X has "
                              f"{len(x_blocks)}; partition sample_weight like X")
     return list(zip(x_blocks, y_blocks, w_blocks))
+
+
+def init_score_partitions(init_score: Any, n_partitions: int) -> list:
+    """``fit``'s ``init_score`` per row partition: blocks of a Dask collection partitioned as
+    X is (one score per row, or per row and class), or a fitted model that each partition asks
+    for its rows' scores (as the single-machine fit does with the whole X); None when absent."""
+    if is_dask_collection(init_score):
+        blocks = _blocks(init_score, "init_score")
+        if len(blocks) != n_partitions:
+            raise ValueError(f"init_score has {len(blocks)} partitions but X has "
+                             f"{n_partitions}; partition init_score like X")
+        return blocks
+    if init_score is None or model_kind(init_score) is not None:
+        return [init_score] * n_partitions
+    raise TypeError(f"init_score must be a Dask Series, DataFrame or Array partitioned like X, "
+                    f"or a fitted model, got {type(init_score).__name__}")

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from ..binning import FeatureBins, code_matrix
+from ..parameters import clean_init_score
 from ..schema import CONTINUOUS, DataWarning, TypedTable, type_table
 from .sketch import summarize_categories, summarize_continuous
 
@@ -46,6 +47,7 @@ class BinnedPartition:
     strata: np.ndarray | None
     bin_weights: list[np.ndarray]
     histograms: dict[int, np.ndarray]  # continuous features' histogram weights
+    init_score: np.ndarray | None = None  # starting scores (n_rows, n_scores), or None
 
 
 def _typed(X: Any, estimator: Any, index: int) -> tuple[TypedTable, list[str]]:
@@ -112,12 +114,14 @@ def summarize_partition(X: Any, y: Any, sample_weight: Any, index: int, estimato
                             column_warnings)
 
 
-def bin_partition(X: Any, y: Any, sample_weight: Any, index: int, estimator: Any,
-                  names: list[str], types: list[str], bins: list[FeatureBins],
-                  classes: np.ndarray | None, histogram_cuts: dict[int, np.ndarray]
-                  ) -> BinnedPartition:
+def bin_partition(X: Any, y: Any, sample_weight: Any, init_score: Any, index: int,
+                  estimator: Any, names: list[str], types: list[str], bins: list[FeatureBins],
+                  classes: np.ndarray | None, histogram_cuts: dict[int, np.ndarray],
+                  score_shape: tuple[str, int]) -> BinnedPartition:
     """Partition ``index`` binned with the shared ``bins``, its target encoded against all the
-    partitions' ``classes`` (classifiers), and its bin weights and histograms."""
+    partitions' ``classes`` (classifiers), its bin weights and histograms, and its starting
+    scores from ``init_score`` (its block, or a fitted model) for the model's ``score_shape``
+    (link, scores per row)."""
     table, _ = _typed(X, estimator, index)
     if table.names != names or table.types != types:
         raise ValueError(f"partition {index} of X types its columns differently from the others "
@@ -134,10 +138,14 @@ def bin_partition(X: Any, y: Any, sample_weight: Any, index: int, estimator: Any
     codes = code_matrix(table.columns, bins, False)
     histograms = {f: _histogram(table.columns[f], weights, cuts)
                   for f, cuts in histogram_cuts.items()}
+    try:
+        scores = clean_init_score(init_score, X, n_rows, *score_shape)
+    except ValueError as error:
+        raise ValueError(f"partition {index}: {error}") from None
     return BinnedPartition(
         codes, code_matrix(table.columns, bins, True), encoded, weights, strata,
         [np.bincount(codes[:, f], weights=weights, minlength=b.n_bins)
-         for f, b in enumerate(bins)], histograms)
+         for f, b in enumerate(bins)], histograms, scores)
 
 
 def _histogram(column, weights: np.ndarray, cuts: np.ndarray) -> np.ndarray:

@@ -70,10 +70,21 @@ def plan_shards(n_partitions: int, n_shards: int, outer_bags: int,
     return plans
 
 
-def assemble_shard(plan: ShardPlan, *parts: BinnedPartition) -> BinnedData:
-    """The shard's rows, in partition order, as one ``BinnedData`` (column-major codes)."""
+@dataclass
+class ShardRows:
+    """A shard's rows as the booster reads them, and their starting scores (or None)."""
+
+    data: BinnedData
+    init_score: np.ndarray | None
+
+
+def assemble_shard(plan: ShardPlan, *parts: BinnedPartition) -> ShardRows:
+    """The shard's rows, in partition order, as one ``BinnedData`` (column-major codes), with
+    their starting scores."""
     strata = None if parts[0].strata is None else np.concatenate([p.strata for p in parts])
-    return BinnedData(
+    scores = None if parts[0].init_score is None else np.concatenate(
+        [p.init_score for p in parts])
+    return ShardRows(BinnedData(
         codes=np.asfortranarray(np.concatenate([p.codes for p in parts])),
         interaction_codes=np.asfortranarray(np.concatenate([p.interaction_codes
                                                             for p in parts])),
@@ -81,11 +92,11 @@ def assemble_shard(plan: ShardPlan, *parts: BinnedPartition) -> BinnedData:
         n_interaction_bins=np.array([b.n_interaction_bins for b in plan.bins], dtype=np.int64),
         nominal=plan.nominal, monotone=plan.monotone,
         y=np.concatenate([p.y for p in parts]),
-        weights=np.concatenate([p.weights for p in parts]), strata=strata)
+        weights=np.concatenate([p.weights for p in parts]), strata=strata), scores)
 
 
 @contextmanager
-def _booster(data: BinnedData, plan: ShardPlan, shard: Shard) -> Iterator[Booster]:
+def _booster(rows: ShardRows, plan: ShardPlan, shard: Shard) -> Iterator[Booster]:
     """The shard's booster while a stage runs; with a time budget, it stops boosting when the
     fit's deadline passes, as a single-machine fit stops at ``max_time``."""
     estimator = plan.estimator
@@ -94,10 +105,10 @@ def _booster(data: BinnedData, plan: ShardPlan, shard: Shard) -> Iterator[Booste
         monitor = FitMonitor(max_time=max(plan.deadline - time.time(), 0.0))
         if monitor.max_time == 0.0:
             monitor.stop_all()
-    booster = Booster(data, estimator._objective(), *estimator._boost_settings(),
+    booster = Booster(rows.data, estimator._objective(), *estimator._boost_settings(),
                       outer_bags=shard.n_bags, validation_size=plan.validation_fraction,
                       n_threads=_worker_threads(), random_state=shard.random_state,
-                      monitor=monitor)
+                      init_score=rows.init_score, monitor=monitor)
     if monitor is None:
         yield booster
         return
@@ -118,11 +129,11 @@ def _worker_threads() -> int:
         return 1
 
 
-def shard_mains(data: BinnedData, plan: ShardPlan, shard: Shard,
+def shard_mains(rows: ShardRows, plan: ShardPlan, shard: Shard,
                 rank: bool) -> tuple[MainStage, np.ndarray | None]:
     """Boost the shard's bags' main effects; with ``rank``, the candidates' FAST strengths
     summed over these bags."""
-    with _booster(data, plan, shard) as booster:
+    with _booster(rows, plan, shard) as booster:
         mains = booster.boost_mains(plan.main_features)
         if not rank:
             return mains, None
@@ -131,12 +142,13 @@ def shard_mains(data: BinnedData, plan: ShardPlan, shard: Shard,
         return mains, booster.rank_pairs(mains, plan.candidates)
 
 
-def shard_pairs(data: BinnedData, plan: ShardPlan, shard: Shard, mains: MainStage,
+def shard_pairs(rows: ShardRows, plan: ShardPlan, shard: Shard, mains: MainStage,
                 pairs: list[tuple[int, ...]], strengths: dict) -> ShardResult:
     """Boost the shard's bags' interaction terms on the chosen ``pairs`` from their main
     stage; with the shard's bin weights and bag weights, which add up over shards."""
-    with _booster(data, plan, shard) as booster:
+    with _booster(rows, plan, shard) as booster:
         bagged = booster.boost_pairs(mains, pairs, strengths)
+    data = rows.data
     main_weights, pair_weights = term_bin_weights(data.codes, data.interaction_codes,
                                                   data.weights, plan.bins, plan.main_features,
                                                   pairs)
