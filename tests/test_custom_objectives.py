@@ -128,9 +128,14 @@ def test_every_custom_objective_shares_one_compiled_kernel() -> None:
      "link must be one of"),
     (CustomObjective("", _huber_gradient, _huber_hessian, _huber_loss), "non-empty string"),
     (CustomObjective("bad", None, _huber_hessian, _huber_loss), "gradient must be a function"),
+    # finite at the sampled targets, but not at one far out: every row is checked
+    (CustomObjective("bad", lambda y, s: (s - y) / (0.0 if y > 50 else 1.0), lambda y, s: 1.0,
+                     lambda y, s: 0.5 * (s - y) ** 2 / (0.0 if y > 50 else 1.0)),
+     r"at y\[7\] = 100 .* every value must be a finite number"),
 ])
 def test_bad_custom_objectives_are_named(objective, message) -> None:
     X, y = _heavy_tailed(300)
+    y[7] = 100.0
     with pytest.raises(ValueError, match=message):
         ExplainableBoostingRegressor(objective=objective, outer_bags=1).fit(X, y)
 

@@ -18,7 +18,8 @@ from scipy.special import expit, logsumexp, softmax
 
 from .kernels.loss import (CUSTOM, GAMMA_DEVIANCE, LINEAR_IN_TARGET, LOG_LOSS,
                            MULTICLASS_LOG_LOSS, NO_PARAMS, POISSON_DEVIANCE, PSEUDO_HUBER,
-                           QUANTILE, RMSE_LOG, SQUARED_ERROR, SURVIVAL_COX, TWEEDIE_DEVIANCE)
+                           QUANTILE, RMSE_LOG, SQUARED_ERROR, SURVIVAL_COX, TWEEDIE_DEVIANCE,
+                           first_bad_row)
 
 
 class CustomObjective:
@@ -75,7 +76,9 @@ def _callback(function: Callable, part: str):
     compiled = _CALLBACKS.get(source)
     if compiled is None:
         try:
-            compiled = cfunc(float64(float64, float64))(source)
+            # numpy's error model: a division by zero gives inf or NaN (which the checks and
+            # the fitted model's checks catch) instead of an exception a callback cannot raise
+            compiled = cfunc(float64(float64, float64), error_model="numpy")(source)
         except Exception as error:  # numba's typing and lowering errors have no common base
             first = str(error).strip().splitlines()[0] if str(error).strip() else ""
             raise ValueError(f"objective: numba could not compile the custom objective's {part} "
@@ -436,7 +439,8 @@ def _custom_start(objective: Objective, y: np.ndarray, weights: np.ndarray) -> n
 def check_custom_objective(objective: Objective, y: np.ndarray) -> None:
     """Raise a ValueError, naming the function, when a custom objective's ``gradient`` is not
     the derivative of its ``loss``, or a value is not finite, or ``hessian`` is negative, at a
-    few of the targets ``y`` and scores around their mean."""
+    few of the targets ``y`` and scores around their mean; and, naming the row, when a value is
+    not finite (or the hessian negative) for any target at those scores."""
     custom = objective.custom
     if custom is None or len(y) == 0:
         return
@@ -444,10 +448,18 @@ def check_custom_objective(objective: Objective, y: np.ndarray) -> None:
     center = float(np.mean(y)) if objective.link == "identity" else \
         math.log(max(float(np.mean(y)), 1e-12))
     spread = float(np.std(y)) if objective.link == "identity" else 0.5
-    gradient, hessian, loss = custom.callbacks()
+    with np.errstate(all="ignore"):
+        _check_custom_points(objective, y, targets, center, spread)
+
+
+def _check_custom_points(objective: Objective, y: np.ndarray, targets: np.ndarray,
+                         center: float, spread: float) -> None:
+    """``check_custom_objective`` at its points (numpy's floating-point errors ignored)."""
+    gradient, hessian, loss = objective.custom.callbacks()
     for target in targets:
         for score in (center - spread, center, center + spread):
-            target, score = float(target), float(score)
+            # numpy floats: a division by zero gives inf, as in the compiled callbacks
+            target, score = np.float64(target), np.float64(score)
             values = {"gradient": gradient(target, score), "hessian": hessian(target, score),
                       "loss": loss(target, score)}
             for part, value in values.items():
@@ -464,6 +476,17 @@ def check_custom_objective(objective: Objective, y: np.ndarray) -> None:
                     f"objective: the custom objective's gradient(y={target:g}, score={score:g}) "
                     f"is {values['gradient']:g}, but the slope of its loss there is {slope:g}: "
                     "the gradient must be the derivative of the loss in the score")
+    params = kernel_params(objective, y, np.ones(len(y)))
+    every_y = np.ascontiguousarray(y, dtype=np.float64)
+    for score in (center - spread, center, center + spread):
+        row = int(first_bad_row(params, every_y, float(score)))
+        if row >= 0:
+            target = every_y[row]
+            raise ValueError(
+                f"objective: the custom objective at y[{row}] = {target:g} and score "
+                f"{score:g} gives gradient {gradient(target, score):g}, hessian "
+                f"{hessian(target, score):g} and loss {loss(target, score):g}: every value "
+                "must be a finite number, and the hessian >= 0")
 
 
 def inverse_link(link: str, scores: np.ndarray) -> np.ndarray:

@@ -158,6 +158,18 @@ def _custom_loss_typed(params, y, score):
     return lambda params, y, score: 0.0
 
 
+@njit(cache=True)  # objectives calls it, before boosting with a custom objective
+def first_bad_row(params, y, score):
+    """The first row whose custom gradient, hessian or loss at ``score`` is not a finite number
+    (or whose hessian is negative), else -1."""
+    for row in range(y.shape[0]):
+        g, h = _custom_gradient(params, y[row], score)
+        loss = _custom_loss(params, y[row], score)
+        if not (np.isfinite(g) and np.isfinite(h) and np.isfinite(loss)) or h < 0.0:
+            return row
+    return -1
+
+
 @njit(inline="always")
 def group_gradient(objective, score, w, wy, params=NO_PARAMS):
     """(gradient, hessian) of a single-score objective summed over a group.
