@@ -137,8 +137,13 @@ def test_init_score_on_one_shard_equals_single_machine(client, task):
         dist = DaskExplainableBoostingClassifier(n_shards=1, **PARAMS).fit(
             dX, dy, init_score=init_score)
         _assert_same_model(dist, local)
-        np.testing.assert_allclose(dist.to_local().decision_function(X, init_score=scores),
-                                   local.decision_function(X, init_score=scores), atol=1e-9)
+        # lazy scores from the same starting scores, given as a collection or as the model
+        for start, local_start in ((given, scores), (base, base)):
+            np.testing.assert_allclose(
+                dist.decision_function(dX, init_score=start).compute(),
+                local.decision_function(X, init_score=local_start), atol=1e-9)
+        np.testing.assert_allclose(dist.predict_proba(dX, init_score=given).compute(),
+                                   local.predict_proba(X, init_score=scores), atol=1e-9)
     with pytest.raises(ValueError, match=f"init_score has 2 partitions but X has {N_PARTITIONS}"):
         DaskExplainableBoostingClassifier(**PARAMS).fit(
             dX, dy, init_score=dd.from_pandas(pd.Series(scores.reshape(len(X), -1)[:, 0]),

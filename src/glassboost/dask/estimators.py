@@ -104,10 +104,7 @@ class _DaskEBM:
         if not is_dask_collection(X):
             local = getattr(self.to_local(), method)
             return local(X) if init_score is None else local(X, init_score=init_score)
-        if init_score is not None:
-            raise ValueError("init_score is not supported for Dask collections; add it to "
-                             "decision_function's result")
-        return lazy_scores(self.to_local(), X, method, tail, np.dtype(dtype))
+        return lazy_scores(self.to_local(), X, method, tail, np.dtype(dtype), init_score)
 
     def _n_scores(self) -> int:
         return int(np.size(self.intercept_))

@@ -27,7 +27,7 @@ def is_dask_collection(value: Any) -> bool:
     return isinstance(value, (dd.DataFrame, dd.Series, da.Array))
 
 
-def _blocks(value: Any, what: str) -> list:
+def row_blocks(value: Any, what: str) -> list:
     """The row blocks of a Dask DataFrame, Series or Array, as Delayed objects."""
     if isinstance(value, (dd.DataFrame, dd.Series)):
         return list(value.to_delayed())
@@ -46,16 +46,16 @@ def row_partitions(X: Any, y: Any, sample_weight: Any = None) -> list[tuple]:
     """(X, y, sample_weight) blocks per row partition; y and sample_weight must be
     partitioned as X is (the same number of partitions; each partition's row count is
     checked where it is read)."""
-    x_blocks = _blocks(X, "X")
+    x_blocks = row_blocks(X, "X")
     if y is None:
         raise ValueError("the Dask estimators require y to be passed, but the target y is None")
-    y_blocks = _blocks(y, "y")
+    y_blocks = row_blocks(y, "y")
     if len(y_blocks) != len(x_blocks):
         raise ValueError(f"y has {len(y_blocks)} partitions but X has {len(x_blocks)}; "
                          "partition y like X (for example a column of the same DataFrame)")
     w_blocks = [None] * len(x_blocks)
     if sample_weight is not None:
-        w_blocks = _blocks(sample_weight, "sample_weight")
+        w_blocks = row_blocks(sample_weight, "sample_weight")
         if len(w_blocks) != len(x_blocks):
             raise ValueError(f"sample_weight has {len(w_blocks)} partitions but X has "
                              f"{len(x_blocks)}; partition sample_weight like X")
@@ -67,7 +67,7 @@ def init_score_partitions(init_score: Any, n_partitions: int) -> list:
     X is (one score per row, or per row and class), or a fitted model that each partition asks
     for its rows' scores (as the single-machine fit does with the whole X); None when absent."""
     if is_dask_collection(init_score):
-        blocks = _blocks(init_score, "init_score")
+        blocks = row_blocks(init_score, "init_score")
         if len(blocks) != n_partitions:
             raise ValueError(f"init_score has {len(blocks)} partitions but X has "
                              f"{n_partitions}; partition init_score like X")

@@ -9,6 +9,9 @@ from typing import Any
 import dask.array as da
 import dask.dataframe as dd
 import numpy as np
+from dask import delayed
+
+from .inputs import init_score_partitions, row_blocks
 
 
 def _score(block: Any, model: Any, method: str, tail: tuple[int, ...],
@@ -19,10 +22,25 @@ def _score(block: Any, model: Any, method: str, tail: tuple[int, ...],
     return getattr(model, method)(block)
 
 
+def _score_from(block: Any, init_score: Any, model: Any, method: str, tail: tuple[int, ...],
+                dtype: np.dtype) -> np.ndarray:
+    """``_score`` of a partition that starts from its ``init_score`` block (or a model)."""
+    if not len(block):
+        return np.empty((0, *tail), dtype=dtype)
+    return getattr(model, method)(block, init_score=init_score)
+
+
 def lazy_scores(model: Any, X: Any, method: str, tail: tuple[int, ...],
-                dtype: np.dtype) -> da.Array:
-    """``model.<method>`` of every row of X as a Dask Array of shape (n_rows, *tail)."""
+                dtype: np.dtype, init_score: Any = None) -> da.Array:
+    """``model.<method>`` of every row of X as a Dask Array of shape (n_rows, *tail), from
+    ``init_score`` when given (partitioned like X, or a fitted model)."""
     meta = np.empty((0, *tail), dtype=dtype)
+    if init_score is not None:
+        blocks = row_blocks(X, "X")
+        return da.concatenate([
+            da.from_delayed(delayed(_score_from)(block, start, model, method, tail, dtype),
+                            shape=(np.nan, *tail), dtype=dtype, meta=meta)
+            for block, start in zip(blocks, init_score_partitions(init_score, len(blocks)))])
     if isinstance(X, dd.DataFrame):
         return X.map_partitions(_score, model, method, tail, dtype, meta=meta)
     if isinstance(X, da.Array):
