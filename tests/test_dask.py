@@ -286,9 +286,6 @@ def test_bad_inputs_are_named(client):
             pd.Series(targets["regression"]), npartitions=2))
     with pytest.raises(TypeError, match="Dask DataFrame, Series or Array"):
         DaskExplainableBoostingRegressor().fit(X, targets["regression"])
-    with pytest.raises(ValueError, match="callbacks is not supported"):
-        DaskExplainableBoostingRegressor(
-            callbacks=lambda *, bag, stage, step, term, metric: None).fit(dX, dX["b"])
     with pytest.raises(ValueError, match="learning_rate"):
         DaskExplainableBoostingRegressor(learning_rate=-1).fit(dX, dX["b"])
     with pytest.raises(ValueError, match="Input y contains NaN"):
@@ -316,6 +313,38 @@ def test_max_time_stops_every_shard_with_a_usable_model(client):
     assert len(model.bagged_scores_[0]) == 2  # one bag per worker's shard started
     r2 = 1 - np.mean((y - model.predict(dX).compute()) ** 2) / np.var(y)
     assert r2 > 0.8
+
+
+def test_callbacks_run_on_the_workers_see_the_fits_bags_and_stop_every_shard(client,
+                                                                              tmp_path):
+    """Callbacks run where the bags are boosted, with the fit's bag numbers; a "stop_all" in
+    one shard stops the others; a callback's exception fails the fit with that exception."""
+    X, targets, _ = _data(1600, 4)
+    dX, dy = _dask(X, targets["regression"])
+    params = dict(outer_bags=4, interactions=0, early_stopping_rounds=0, max_rounds=20000)
+
+    def record(*, bag, stage, step, term, metric):  # the worker's files, on this machine
+        (tmp_path / f"bag{bag}").write_text(str(step))
+
+    DaskExplainableBoostingRegressor(callbacks=record, **dict(params, max_rounds=20)).fit(dX, dy)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bag0", "bag1", "bag2", "bag3"]
+
+    def stop_early(*, bag, stage, step, term, metric):
+        return "stop_all" if bag == 0 and step >= 40 else None
+
+    start = time.perf_counter()
+    model = DaskExplainableBoostingRegressor(callbacks=stop_early, **params).fit(dX, dy)
+    # without the stop, each of the 4 bags would run 20,000 rounds (80,000 steps); the other
+    # shard's first bag stops when it hears of the stop, and no shard starts its second bag
+    assert model.best_iteration_[0, 0] == 40 and model.best_iteration_.max() < 80000
+    assert len(model.bagged_scores_[0]) == 2 and time.perf_counter() - start < 60
+
+    def fail(*, bag, stage, step, term, metric):
+        raise ZeroDivisionError("the callback failed")
+
+    with pytest.raises(ZeroDivisionError, match="the callback failed"):
+        DaskExplainableBoostingRegressor(callbacks=fail, **params).fit(dX, dy)
+    assert _tasks_left(client) == []
 
 
 @pytest.mark.parametrize("allowed_failures", [3, 0])

@@ -12,6 +12,7 @@ from __future__ import annotations
 import copy
 import numbers
 import time
+import uuid
 from typing import Any
 
 import numpy as np
@@ -30,8 +31,6 @@ from .shards import ShardPlan, assemble_shard, merge_shards, plan_shards, shard_
     shard_pairs
 from .sketch import histogram_cuts, merge_categories, merge_continuous
 
-#: Single-machine parameters the distributed fit does not take yet.
-UNSUPPORTED = ("callbacks", "callback")
 
 
 def fit_distributed(estimator: Any, client: Any, X: Any, y: Any, sample_weight: Any,
@@ -43,15 +42,14 @@ def fit_distributed(estimator: Any, client: Any, X: Any, y: Any, sample_weight: 
     A worker lost during the fit is replaced by Dask's recomputation of its tasks; if Dask
     gives up (``KilledWorker``), the fit raises an error naming the task and the worker. Every
     future of the fit is cancelled when it ends, however it ends. ``max_time`` counts from here
-    on the client's clock; the workers stop boosting when their clocks reach its end.
+    on the client's clock; the workers stop boosting when their clocks reach its end. Callbacks
+    run on the workers (``shards._booster``).
     """
-    from distributed import KilledWorker
+    from distributed import Event, KilledWorker
 
     started = time.time()
     _check_params(estimator)
-    for name in UNSUPPORTED:
-        if getattr(estimator, name) is not None:
-            raise ValueError(f"{name} is not supported by the Dask estimators; leave it None")
+    stop_event = _stop_event_name(estimator)
     if n_shards is not None and (not isinstance(n_shards, numbers.Integral) or n_shards < 1):
         raise ValueError(f"n_shards must be None or a positive integer, got {n_shards!r}")
     partitions = row_partitions(X, y, sample_weight)
@@ -62,16 +60,18 @@ def fit_distributed(estimator: Any, client: Any, X: Any, y: Any, sample_weight: 
         return _fit(copy.copy(estimator), client, partitions, scores, n_shards, summary_size,
                     futures,
                     match_by_name=estimator.feature_names is None and hasattr(X, "columns"),
-                    deadline=deadline)
+                    deadline=deadline, stop_event=stop_event)
     except KilledWorker as error:
         raise RuntimeError(f"the distributed fit failed: Dask lost the worker running a task "
                            f"too many times ({error})") from None
     finally:
         client.cancel(futures)
+        if stop_event is not None:  # no one waits on it now: clearing deletes it
+            Event(stop_event, client=client).clear()
 
 
 def _fit(working, client, partitions, scores, n_shards, summary_size, futures, match_by_name,
-         deadline: float | None) -> dict:
+         deadline: float | None, stop_event: str | None) -> dict:
     summaries: list[PartitionSummary] = _gather(client, futures, client.compute([
         delayed(summarize_partition)(x, y, w, i, working, summary_size)
         for i, (x, y, w) in enumerate(partitions)]))
@@ -109,7 +109,8 @@ def _fit(working, client, partitions, scores, n_shards, summary_size, futures, m
     validation = working.validation_size or 0
     plan = ShardPlan(working, bins, np.array([t == NOMINAL for t in types]), monotone,
                      main_features, candidates,
-                     validation / n_rows if validation >= 1 else validation, deadline)
+                     validation / n_rows if validation >= 1 else validation, deadline,
+                     stop_event)
     results = _boost_shards(client, futures, plan, binned, n_shards, n_pairs, explicit)
     bagged, main_weights, pair_weights, bag_totals = merge_shards(results)
     return working._finished_state(bagged, bins, names, types, main_weights, pair_weights,
@@ -142,6 +143,14 @@ def _boost_shards(client, futures: list, plan: ShardPlan, binned: list, n_shards
     return _gather(client, futures, [
         client.submit(shard_pairs, d, plan, shard, m[0], pairs, strengths)
         for d, (_, shard), m in zip(data, shards, mains)])
+
+
+def _stop_event_name(working: Any) -> str | None:
+    """A fresh ``distributed.Event`` name for the shards' "stop_all", when callbacks are
+    given."""
+    if working.callbacks is None and working.callback is None:
+        return None
+    return f"glassboost-stop-{uuid.uuid4().hex}"
 
 
 def _release_when_assembled(client, futures: list, binned: list, data: list) -> None:

@@ -8,6 +8,7 @@ The first three functions run in Dask tasks on the workers; ``merge_shards`` on 
 
 from __future__ import annotations
 
+import threading
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -17,6 +18,7 @@ import numpy as np
 
 from ..booster import BaggedTerms, BinnedData, Booster, FitMonitor, MainStage
 from ..estimators import term_bin_weights
+from ..parameters import chosen_callbacks, parse_callbacks
 from ..training_summary import bag_weights
 from .partition import BinnedPartition
 
@@ -24,8 +26,9 @@ from .partition import BinnedPartition
 @dataclass
 class ShardPlan:
     """What every shard needs besides its rows: the estimator (its parameters), the shared
-    bins and terms, the validation fraction, and when ``max_time`` ends (``time.time()``; None
-    without a budget)."""
+    bins and terms, the validation fraction, when ``max_time`` ends (``time.time()``; None
+    without a budget), and the name of the ``distributed.Event`` through which a callback's
+    "stop_all" reaches every shard (None without callbacks)."""
 
     estimator: Any  # the single-machine estimator, target encoded (``_classes`` set)
     bins: list
@@ -35,15 +38,18 @@ class ShardPlan:
     candidates: list[tuple[int, ...]]
     validation_fraction: float
     deadline: float | None = None
+    stop_event: str | None = None
 
 
 @dataclass
 class Shard:
-    """Which bags a shard boosts: ``n_bags`` of them, seeded by ``random_state``."""
+    """Which bags a shard boosts: ``n_bags`` of them, seeded by ``random_state``; callbacks see
+    them as bags ``first_bag`` on of the whole fit."""
 
     index: int
     n_bags: int
     random_state: int | None
+    first_bag: int = 0
 
 
 @dataclass
@@ -61,12 +67,13 @@ def plan_shards(n_partitions: int, n_shards: int, outer_bags: int,
     one shard draws the single-machine fit's bags; the others by seeds derived from it."""
     n_shards = max(1, min(n_shards, n_partitions))
     edges = np.linspace(0, n_partitions, n_shards + 1).round().astype(int)
-    plans = []
+    plans, first_bag = [], 0
     for s in range(n_shards):
         n_bags = max(1, outer_bags // n_shards + (1 if s < outer_bags % n_shards else 0))
         seed = random_state if s == 0 or random_state is None else int(
             np.random.SeedSequence([random_state, s]).generate_state(1)[0])
-        plans.append((range(edges[s], edges[s + 1]), Shard(s, n_bags, seed)))
+        plans.append((range(edges[s], edges[s + 1]), Shard(s, n_bags, seed, first_bag)))
+        first_bag += n_bags
     return plans
 
 
@@ -95,16 +102,41 @@ def assemble_shard(plan: ShardPlan, *parts: BinnedPartition) -> ShardRows:
         weights=np.concatenate([p.weights for p in parts]), strata=strata), scores)
 
 
+def _monitor(plan: ShardPlan, shard: Shard) -> FitMonitor | None:
+    """The shard's watch over its stage: the fit's deadline, and the callbacks, which see the
+    fit's bag numbers; None when neither is given."""
+    estimator = plan.estimator
+    callback, interaction_callback = parse_callbacks(
+        chosen_callbacks(estimator.callbacks, estimator.callback))
+    if plan.deadline is None and callback is None and interaction_callback is None:
+        return None
+    first = shard.first_bag
+    monitor = FitMonitor(
+        None if plan.deadline is None else max(plan.deadline - time.time(), 0.0),
+        None if callback is None else (lambda bag, *rest: callback(first + bag, *rest)),
+        interaction_callback=None if interaction_callback is None else (
+            lambda bag, *rest: interaction_callback(first + bag, *rest)))
+    if monitor.max_time == 0.0:
+        monitor.stop_all()
+    return monitor
+
+
+def _watch_stop_event(event: Any, monitor: FitMonitor, done: threading.Event) -> None:
+    """Until ``done``: when another shard has stopped everything (the ``distributed.Event``
+    ``event`` is set), stop this one too."""
+    while not done.is_set():
+        if event.wait(timeout=0.1):
+            monitor.stop_all()
+            return
+
+
 @contextmanager
 def _booster(rows: ShardRows, plan: ShardPlan, shard: Shard) -> Iterator[Booster]:
-    """The shard's booster while a stage runs; with a time budget, it stops boosting when the
-    fit's deadline passes, as a single-machine fit stops at ``max_time``."""
+    """The shard's booster while a stage runs; it stops boosting when the fit's deadline
+    passes, as a single-machine fit stops at ``max_time``, and when a callback says so (a
+    "stop_all" in any shard stops every shard). A callback's exception is raised here."""
     estimator = plan.estimator
-    monitor = None
-    if plan.deadline is not None:
-        monitor = FitMonitor(max_time=max(plan.deadline - time.time(), 0.0))
-        if monitor.max_time == 0.0:
-            monitor.stop_all()
+    monitor = _monitor(plan, shard)
     booster = Booster(rows.data, estimator._objective(), *estimator._boost_settings(),
                       outer_bags=shard.n_bags, validation_size=plan.validation_fraction,
                       n_threads=_worker_threads(), random_state=shard.random_state,
@@ -112,11 +144,28 @@ def _booster(rows: ShardRows, plan: ShardPlan, shard: Shard) -> Iterator[Booster
     if monitor is None:
         yield booster
         return
+    done = threading.Event()
+    watcher = event = None
+    if plan.stop_event is not None:
+        from distributed import Event, get_client
+
+        # the worker's client, made in the task's thread, serves the watcher's thread too
+        event = Event(plan.stop_event, client=get_client())
+        watcher = threading.Thread(target=_watch_stop_event, args=(event, monitor, done),
+                                   daemon=True)
+        watcher.start()
     monitor.start()
     try:
         yield booster
     finally:
         monitor.close()
+        done.set()
+        if watcher is not None:
+            watcher.join()
+        if event is not None and monitor.stopped:  # this shard stopped everything: tell all
+            event.set()
+    if monitor.error is not None:
+        raise monitor.error
 
 
 def _worker_threads() -> int:
