@@ -36,9 +36,10 @@ class CustomObjective:
 
     Before boosting, the fit checks at a few targets that ``gradient`` is the derivative of
     ``loss``, and at every target that all three are finite and the hessian not negative; it
-    raises a ``ValueError`` naming the function or the row otherwise (``check_custom_objective``). The first fit with a custom objective compiles the kernels once for all
-    custom objectives (cached on disk like the others); each new objective then compiles only
-    its three functions. ``name`` labels the fitted model (``objective_`` is ``"custom:name"``).
+    raises a ``ValueError`` naming the function or the row otherwise
+    (``check_custom_objective``). The first fit with a custom objective compiles the kernels
+    once for all custom objectives (cached on disk like the others); each new objective then
+    compiles only its three functions. ``name`` labels the fitted model (``objective_`` is ``"custom:name"``).
     A model file keeps the name and link, so a loaded model predicts, but refitting it needs the
     ``CustomObjective`` again.
     """
