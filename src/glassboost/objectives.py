@@ -39,9 +39,9 @@ class CustomObjective:
     raises a ``ValueError`` naming the function or the row otherwise
     (``check_custom_objective``). The first fit with a custom objective compiles the kernels
     once for all custom objectives (cached on disk like the others); each new objective then
-    compiles only its three functions. ``name`` labels the fitted model (``objective_`` is ``"custom:name"``).
-    A model file keeps the name and link, so a loaded model predicts, but refitting it needs the
-    ``CustomObjective`` again.
+    compiles only its three functions. ``name`` labels the fitted model (``objective_`` is
+    ``"custom:name"``). A model file keeps the name and link, so a loaded model predicts, but
+    refitting it needs the ``CustomObjective`` again.
     """
 
     def __init__(self, name: str, gradient: Callable[[float, float], float],
