@@ -618,8 +618,9 @@ class ExplainableBoostingClassifier(ClassifierMixin, _EBMBase):
     day of week (and hour) as separate features, or one feature of days since 1970-01-01 (see
     docs/input-handling.md). ``reg_alpha``, ``reg_lambda``, ``max_delta_step``, ``missing``,
     ``min_cat_samples`` (default 0, off; InterpretML's is 10), ``inner_bags`` and
-    ``callbacks`` are InterpretML's (``callback``, interpret-core 0.7's name, is taken too); ``max_time`` (seconds) stops boosting at a wall-clock budget
-    and keeps each bag's best tables so far (see docs/fit-parameters.md).
+    ``callbacks`` are InterpretML's (``callback``, interpret-core 0.7's name, is taken too);
+    ``max_time`` (seconds) stops boosting at a wall-clock budget and keeps each bag's best
+    tables so far (see docs/fit-parameters.md).
     """
 
     def __init__(self, feature_names=None, feature_types=None, max_bins=1024,
