@@ -618,9 +618,8 @@ class Booster:
         identical rows when grouping is allowed (``self.groups``), else the data's own."""
         if self._codes is None:
             data = self.data
-            # a loss that is not linear in the target needs every row's own target, and rows
-            # with their own starting scores cannot be merged either
-            # nor rows that inner bags draw one by one
+            # a loss that is not linear in the target needs every row's own target; rows with
+            # their own starting scores, or that inner bags draw one by one, cannot be merged
             self.groups = (group_identical_rows(data.codes, data.n_bins)
                            if self.objective.linear_in_target and self.init_score is None
                            and self.main_settings.inner_bags == 0 else None)

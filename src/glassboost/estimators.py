@@ -76,7 +76,7 @@ def _check_params(est: "_EBMBase") -> None:
     check_number("max_delta_step", est.max_delta_step, 0.0)
     check_number("min_cat_samples", est.min_cat_samples, 0, integer=True)
     missing_code(est.missing)
-    parse_callbacks(chosen_callbacks(est.callbacks, est.callback))
+    est._callbacks()
     check_max_time(est.max_time)
 
 
@@ -184,6 +184,11 @@ class _EBMBase(BaseEstimator):
     def _objective(self):
         raise NotImplementedError
 
+    def _callbacks(self) -> tuple:
+        """The (boost, interaction) callbacks of ``callbacks`` or ``callback`` (each may be
+        None), as ``parameters.parse_callbacks`` makes them."""
+        return parse_callbacks(chosen_callbacks(self.callbacks, self.callback))
+
     def fit(self, X: Any, y: Any, sample_weight: Any = None, bags: Any = None,
             init_score: Any = None) -> "_EBMBase":
         """Fit the model: bin features, boost mains and pairs over bags, finish the tables.
@@ -269,8 +274,7 @@ class _EBMBase(BaseEstimator):
             weights=weights,
             strata=strata,
         )
-        callback, interaction_callback = parse_callbacks(
-            chosen_callbacks(self.callbacks, self.callback))
+        callback, interaction_callback = self._callbacks()
         booster = Booster(
             data, objective, *self._boost_settings(),
             outer_bags=self.outer_bags, validation_size=self.validation_size or 0,

@@ -32,7 +32,6 @@ from .shards import ShardPlan, assemble_shard, merge_shards, plan_shards, shard_
 from .sketch import histogram_cuts, merge_categories, merge_continuous
 
 
-
 def fit_distributed(estimator: Any, client: Any, X: Any, y: Any, sample_weight: Any,
                     n_shards: int | None, summary_size: int, init_score: Any = None) -> dict:
     """Every fitted attribute of ``estimator`` (a single-machine estimator, whose parameters
@@ -148,7 +147,7 @@ def _boost_shards(client, futures: list, plan: ShardPlan, binned: list, n_shards
 def _stop_event_name(working: Any) -> str | None:
     """A fresh ``distributed.Event`` name for the shards' "stop_all", when callbacks are
     given."""
-    if working.callbacks is None and working.callback is None:
+    if working._callbacks() == (None, None):
         return None
     return f"glassboost-stop-{uuid.uuid4().hex}"
 

@@ -18,7 +18,6 @@ import numpy as np
 
 from ..booster import BaggedTerms, BinnedData, Booster, FitMonitor, MainStage
 from ..estimators import term_bin_weights
-from ..parameters import chosen_callbacks, parse_callbacks
 from ..training_summary import bag_weights
 from .partition import BinnedPartition
 
@@ -106,8 +105,7 @@ def _monitor(plan: ShardPlan, shard: Shard) -> FitMonitor | None:
     """The shard's watch over its stage: the fit's deadline, and the callbacks, which see the
     fit's bag numbers; None when neither is given."""
     estimator = plan.estimator
-    callback, interaction_callback = parse_callbacks(
-        chosen_callbacks(estimator.callbacks, estimator.callback))
+    callback, interaction_callback = estimator._callbacks()
     if plan.deadline is None and callback is None and interaction_callback is None:
         return None
     first = shard.first_bag
