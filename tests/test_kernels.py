@@ -660,3 +660,64 @@ def test_gather_and_sum_terms_match_fancy_indexing() -> None:
     sums = np.zeros(n_rows)
     sum_terms(fine, coarse, first, second, n2, offsets, flat, sums, 0, n_rows)
     np.testing.assert_allclose(sums, want.sum(axis=0), rtol=1e-12, atol=1e-12)
+
+
+def test_softmax_step_passes_keep_exponentials_in_step_with_the_scores() -> None:
+    """Greedy multiclass steps keep each row's class exponentials and multiply them by the
+    step's factors. Over several steps (one of them moving some rows' scores by 800, past what
+    an exponential can hold: they must be refreshed) the histograms and validation losses equal a plain
+    softmax of the current scores."""
+    from numba import njit
+
+    from glassboost.kernels.boost import _refresh_softmax, _step_pass_multi_score
+
+    @njit
+    def steps(plan, codes, offsets, updates, scores, train_w, train_wy, val_w, val_wy,
+              val_rows, grad_hist, hess_hist):
+        n_rows, n_scores = scores.shape
+        exponentials, shifts = np.empty(n_rows * n_scores), np.empty(n_rows)
+        factors = np.empty(int(np.max(offsets[1:] - offsets[:-1])) * n_scores)
+        _refresh_softmax(True, scores, exponentials, shifts)
+        losses = np.empty(plan.shape[0])
+        grads = np.empty((plan.shape[0],) + grad_hist.shape)
+        hesses = np.empty_like(grads)
+        for i in range(plan.shape[0]):
+            losses[i] = _step_pass_multi_score(
+                codes, offsets, plan[i, 0], plan[i, 1], updates, factors, scores, exponentials,
+                shifts, train_w, train_wy, val_w, val_wy, val_rows, grad_hist, hess_hist, True,
+                None)
+            grads[i], hesses[i] = grad_hist, hess_hist
+        return losses, grads, hesses
+
+    rng = np.random.default_rng(5)
+    n_rows, n_scores, n_bins = 300, 4, np.array([5, 7, 3])
+    offsets = np.concatenate([[0], np.cumsum(n_bins)]).astype(np.uint64)
+    codes = np.stack([rng.integers(0, n, n_rows) for n in n_bins]).astype(np.uint16)
+    updates = rng.normal(scale=0.5, size=(int(offsets[-1]), n_scores))
+    updates[offsets[1] + 2, 1] = 800.0  # rows in bin 2 of term 1 jump by 800 in class 1
+    y = rng.integers(0, n_scores, n_rows)
+    validation = rng.random(n_rows) < 0.3
+    w = rng.uniform(0.5, 2.0, n_rows)
+    train_w, val_w = np.where(validation, 0.0, w), np.where(validation, w, 0.0)
+    onehot = np.eye(n_scores)[y]
+    scores = rng.normal(size=(n_rows, n_scores))
+    plan = np.array([[-1, 0], [0, 1], [1, 2], [2, 1], [1, 0]])  # (applied, histogrammed)
+    grad_hist, hess_hist = np.zeros_like(updates), np.zeros_like(updates)
+    losses, grads, hesses = steps(plan, codes, offsets, updates, scores.copy(), train_w,
+                                  train_w[:, None] * onehot, val_w, val_w[:, None] * onehot,
+                                  np.flatnonzero(validation), grad_hist, hess_hist)
+    want = scores.copy()
+    for i, (applied, histogrammed) in enumerate(plan):
+        if applied >= 0:
+            want += updates[offsets[applied] + codes[applied]]
+        p = softmax(want, axis=1)
+        lo, hi = offsets[histogrammed], offsets[histogrammed + 1]
+        want_grad, want_hess = np.zeros((hi - lo, n_scores)), np.zeros((hi - lo, n_scores))
+        np.add.at(want_grad, codes[histogrammed], train_w[:, None] * (p - onehot))
+        np.add.at(want_hess, codes[histogrammed], train_w[:, None] * np.maximum(p * (1 - p),
+                                                                                 1e-16))
+        np.testing.assert_allclose(grads[i][lo:hi], want_grad, rtol=1e-9, atol=1e-12)
+        np.testing.assert_allclose(hesses[i][lo:hi], want_hess, rtol=1e-9, atol=1e-12)
+        want_loss = np.sum(val_w * (logsumexp(want, axis=1) - np.sum(onehot * want, axis=1)))
+        assert losses[i] == pytest.approx(want_loss, rel=1e-10)
+    assert np.abs(want).max() > 790  # the jump happened

@@ -40,7 +40,8 @@ from numba import njit, objmode
 
 from .loss import (NO_PARAMS, RMSE_LOG, SQUARED_ERROR, add_group_loss, cox_risk_factors,
                    finish_loss, float_params, group_gradient_from_exponential, group_loss,
-                   group_softmax_gradient, score_exponential)
+                   group_softmax_gradient, score_exponential, softmax_class_gradient,
+                   softmax_exponentials)
 from .bin_space import apply_in_bins, cell_sums, cooccurrence_layout, cooccurrence_prefix
 from .split import (FIXED_HESSIAN_ARRAYS, main_term_update, nominal_order, pair_hessian_tables,
                     pair_term_update)
@@ -337,6 +338,35 @@ def _refresh_exponentials(objective, scores, exponentials, params):
 
 
 @njit(no_cpython_wrapper=True, no_cfunc_wrapper=True)
+def _refresh_softmax(multi_score, scores, exponentials, shifts):
+    """Recompute every row's class exponentials (``loss.softmax_exponentials``, flat in
+    ``exponentials``) and their shift; nothing in the variant without several scores
+    (``multi_score`` None)."""
+    if multi_score is None:
+        return
+    n_rows, n_scores = scores.shape
+    kept = exponentials[:n_rows * n_scores].reshape(n_rows, n_scores)
+    for row in range(n_rows):
+        shifts[row] = softmax_exponentials(scores[row], kept[row])
+
+
+#: Kept class exponentials are recomputed from the scores when their sum leaves this range.
+KEPT_LOW, KEPT_HIGH = 1e-150, 1e150
+
+
+@njit(no_cpython_wrapper=True, no_cfunc_wrapper=True)
+def _refresh_row(scores, kept, shifts, row):
+    """Refresh one row's kept class exponentials and shift; return their sum. A call of its
+    own, made only when the sum left [KEPT_LOW, KEPT_HIGH] (the scores moved by hundreds since
+    the last refresh)."""
+    shifts[row] = softmax_exponentials(scores, kept)
+    total = 0.0
+    for k in range(kept.shape[0]):
+        total += kept[k]
+    return total
+
+
+@njit(no_cpython_wrapper=True, no_cfunc_wrapper=True)
 def _advance(in_bins, space, current_lo, current_hi, next_lo, next_hi, want_loss, rows):
     """Apply the updates of terms [current_lo, current_hi) and make the histograms of terms
     [next_lo, next_hi) current; return the validation loss. In bin space (``bin_space``) every
@@ -440,18 +470,101 @@ def _step_pass_single_score(term_codes, applied, applied_lo, applied_hi, histogr
 
 @njit(inline="always")
 def _step_pass(applied, histogrammed, want_loss, in_bins, space, rows, factors, exponentials,
-               val_rows):
+               shifts, val_rows):
     """A greedy step's pass: apply term ``applied`` (-1: none), histogram term ``histogrammed``.
 
-    One-score row passes use the kept exponentials; bin space, multiclass and Cox (whose
+    Row passes of one score and of softmax use the kept exponentials; bin space and Cox (whose
     gradients change with every row's score) use ``_advance``.
     """
     scores, survival = rows[4], rows[14]
-    if (in_bins is not None and in_bins) or scores.shape[1] > 1 or survival is not None:
+    if (in_bins is not None and in_bins) or survival is not None:
         return _advance(in_bins, space, max(applied, 0), applied + 1, histogrammed,
                         histogrammed + 1, want_loss, rows)
+    if scores.shape[1] > 1:
+        return _multi_score_step_pass(rows[12], applied, histogrammed, want_loss, rows, factors,
+                                      exponentials, shifts, val_rows)
     return _single_score_step_pass(applied, histogrammed, want_loss, rows, factors, exponentials,
                                    val_rows)
+
+
+@njit(no_cpython_wrapper=True, no_cfunc_wrapper=True)
+def _multi_score_step_pass(multi_score, applied, histogrammed, want_loss, rows, factors,
+                           exponentials, shifts, val_rows):
+    """``_step_pass`` for softmax; nothing in the variant without several scores
+    (``multi_score`` None)."""
+    if multi_score is None:
+        return 0.0
+    (term_codes, offsets, _, updates, scores, train_w, train_wy, val_w, val_wy, _, grad_hist,
+     hess_hist, _, _, _, inner) = rows
+    return _step_pass_multi_score(term_codes, offsets, applied, histogrammed, updates, factors,
+                                  scores, exponentials, shifts, train_w, train_wy, val_w, val_wy,
+                                  val_rows, grad_hist, hess_hist, want_loss, inner)
+
+
+@njit(no_cpython_wrapper=True, no_cfunc_wrapper=True)
+def _step_pass_multi_score(term_codes, offsets, applied, histogrammed, updates, factors, scores,
+                           exponentials, shifts, train_w, train_wy, val_w, val_wy, val_rows,
+                           grad_hist, hess_hist, want_loss, inner):
+    """A greedy step's pass for softmax: apply term ``applied``'s update (-1: none) and fill
+    term ``histogrammed``'s histograms.
+
+    Each row keeps its class exponentials (``_refresh_softmax``); a step multiplies them by the
+    update's factors, one ``exp`` per cell and class instead of one per row and class, which
+    was most of a step's cost. The validation loss is summed afterwards over ``val_rows``.
+    """
+    n_rows, n_scores = scores.shape
+    kept = exponentials[:n_rows * n_scores].reshape(n_rows, n_scores)
+    hist_lo, hist_hi = offsets[histogrammed], offsets[histogrammed + 1]
+    if inner is not None:
+        _clear_inner(inner, hist_lo * n_scores, hist_hi * n_scores, False)
+    else:
+        grad_hist[hist_lo:hist_hi] = 0.0
+        hess_hist[hist_lo:hist_hi] = 0.0
+    applied_lo = offsets[max(applied, 0)]
+    n_cells = np.int64(offsets[max(applied, 0) + 1] - applied_lo)
+    step_factors = factors[:n_cells * n_scores].reshape(n_cells, n_scores)
+    if applied >= 0:
+        for cell in range(n_cells):
+            for k in range(n_scores):
+                step_factors[cell, k] = np.exp(updates[applied_lo + cell, k])
+    gradient = np.empty(n_scores)
+    hessian = np.empty(n_scores)
+    codes = term_codes[histogrammed]
+    # 2-D indexing throughout: a view of a row (``scores[row]``) costs reference counting, and
+    # per row it tripled the time of this loop
+    for row in range(n_rows):
+        if applied >= 0:
+            code = term_codes[applied, row]
+            for k in range(n_scores):
+                scores[row, k] += updates[applied_lo + code, k]
+                kept[row, k] *= step_factors[code, k]
+        total = 0.0
+        for k in range(n_scores):
+            total += kept[row, k]
+        if not KEPT_LOW < total < KEPT_HIGH:
+            total = _refresh_row(scores[row], kept[row], shifts, row)
+        w = train_w[row]
+        if w > 0.0:
+            cell = hist_lo + codes[row]
+            for k in range(n_scores):
+                g, h = softmax_class_gradient(kept[row, k], total, w, train_wy[row, k])
+                if inner is None:
+                    grad_hist[cell, k] += g
+                    hess_hist[cell, k] += h
+                else:
+                    gradient[k], hessian[k] = g, h
+            if inner is not None:
+                _add_row_to_inner(inner, row, cell * n_scores, gradient, hessian)
+    loss = 0.0
+    if want_loss:
+        for row in val_rows:  # every row's sum is in range: the loop above checked it
+            total = 0.0
+            for k in range(n_scores):
+                total += kept[row, k]
+            loss += val_w[row] * (np.log(total) + shifts[row])
+            for k in range(n_scores):
+                loss -= val_wy[row, k] * scores[row, k]
+    return loss
 
 
 # compiled ahead: see ``_pair_update``
@@ -908,9 +1021,11 @@ def _boost_terms(term_codes, term_n1, term_n2, term_nominal, term_monotone, trai
     greedy_steps = max(1, int(np.ceil(greedy_ratio * n_terms - 1e-9)))  # 1/3 * 3 is 1
     credit = cyclic_progress
     pending = np.int64(-1)  # the term whose update the next pass applies
-    exponentials = np.empty(scores.shape[0] if n_scores == 1 else 0)
+    # kept per row (and class) between the sweeps: see ``_step_pass``
+    exponentials = np.empty(scores.shape[0] * n_scores)
+    shifts = np.empty(scores.shape[0] if n_scores > 1 else 0)
     val_rows = np.nonzero(val_w > 0.0)[0]
-    factors = np.empty(int(n_bins.max()))
+    factors = np.empty(int(n_bins.max()) * n_scores)
     while greedy_ratio > 0.0 and not stopped and state[3] < max_steps:
         # a sweep: every term's tree at the current scores, applied only when it makes progress
         progress = credit >= 1.0
@@ -932,7 +1047,9 @@ def _boost_terms(term_codes, term_n1, term_n2, term_nominal, term_monotone, trai
         else:
             for t in range(n_terms):
                 gains[t] = _term_update(t, np.bool_(False), terms, inner)
-        if n_scores == 1 and (in_bins is None or not in_bins):
+        if n_scores > 1:
+            _refresh_softmax(multi_score, scores, exponentials, shifts)
+        elif in_bins is None or not in_bins:
             _refresh_exponentials(objective, scores[:, 0], exponentials, objective_params)
         fresh = not progress  # the sweep's trees fit the current scores until one is applied
         for _ in range(greedy_steps):
@@ -941,7 +1058,7 @@ def _boost_terms(term_codes, term_n1, term_n2, term_nominal, term_monotone, trai
             t = np.argmax(gains)
             if not fresh:
                 loss = _step_pass(pending, t, early_stopping and pending >= 0, in_bins, space,
-                                  rows, factors, exponentials, val_rows)
+                                  rows, factors, exponentials, shifts, val_rows)
                 if pending >= 0:
                     done, pending = pending, np.int64(-1)
                     stopped = _count_steps(loss, 1, *count)

@@ -282,24 +282,39 @@ def finish_loss(loss, product):
 
 
 @njit(inline="always")
+def softmax_exponentials(scores, exponentials):
+    """``exp(s_k - shift)`` of one row's class scores into ``exponentials``, the shift being the
+    largest score (so no term overflows and one is 1); returns the shift."""
+    n_classes = scores.shape[0]
+    top = scores[0]
+    for k in range(1, n_classes):
+        top = max(top, scores[k])
+    for k in range(n_classes):
+        exponentials[k] = np.exp(scores[k] - top)
+    return top
+
+
+@njit(inline="always")
+def softmax_class_gradient(exponential, total, w, wy):
+    """(gradient, hessian) of the multiclass log loss of a group for one class, from the class's
+    exponential and the sum over classes (both up to a common factor) and its weight ``wy``."""
+    p = exponential / total
+    return w * p - wy, w * max(p * (1.0 - p), _MIN_HESSIAN)
+
+
+@njit(inline="always")
 def group_softmax_gradient(scores, w, wy, gradient, hessian):
     """Fill per-class gradient/hessian of the multiclass log loss summed over a group.
 
     ``wy[k]`` is the group's weight of class ``k``. Returns the group's loss.
     """
-    n_classes = scores.shape[0]
-    top = scores[0]
-    for k in range(1, n_classes):
-        top = max(top, scores[k])
+    top = softmax_exponentials(scores, gradient)
     total = 0.0
-    for k in range(n_classes):
-        gradient[k] = np.exp(scores[k] - top)
+    for k in range(scores.shape[0]):
         total += gradient[k]
     loss = w * (np.log(total) + top)
-    for k in range(n_classes):
-        p = gradient[k] / total
-        gradient[k] = w * p - wy[k]
-        hessian[k] = w * max(p * (1.0 - p), _MIN_HESSIAN)
+    for k in range(scores.shape[0]):
+        gradient[k], hessian[k] = softmax_class_gradient(gradient[k], total, w, wy[k])
         loss -= wy[k] * scores[k]
     return loss
 
