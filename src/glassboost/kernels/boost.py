@@ -347,7 +347,7 @@ def _refresh_softmax(multi_score, scores, exponentials, shifts):
     n_rows, n_scores = scores.shape
     kept = exponentials[:n_rows * n_scores].reshape(n_rows, n_scores)
     for row in range(n_rows):
-        shifts[row] = softmax_exponentials(scores[row], kept[row])
+        _refresh_row(scores[row], kept[row], shifts, row)
 
 
 #: Kept class exponentials are recomputed from the scores when their sum leaves this range.

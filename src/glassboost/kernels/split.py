@@ -95,15 +95,16 @@ def segment_score(cum_g, cum_h, cum_n, start, end, min_samples_leaf, min_hessian
 
 @njit(inline="always")
 def _cut_allowed(cum_h, cum_n, start, cut, end, min_samples_leaf, min_hessian):
-    """Both sides of ``cut`` in [start, end) have enough samples and hessian."""
-    if cum_n[cut] - cum_n[start] < min_samples_leaf or cum_n[end] - cum_n[cut] < min_samples_leaf:
-        return False
+    """Both sides of ``cut`` in [start, end) have enough samples and hessian. Without branches,
+    so that a loop over the cuts (``_segment_random_cut``) compiles without them."""
+    ok = (cum_n[cut] - cum_n[start] >= min_samples_leaf) \
+        & (cum_n[end] - cum_n[cut] >= min_samples_leaf)
     for k in range(cum_h.shape[1]):
         h_left = cum_h[cut, k] - cum_h[start, k]
         h_right = cum_h[end, k] - cum_h[cut, k]
-        if h_left < min_hessian or h_right < min_hessian or h_left <= 0.0 or h_right <= 0.0:
-            return False
-    return True
+        ok &= (h_left >= min_hessian) & (h_right >= min_hessian) & (h_left > 0.0) \
+            & (h_right > 0.0)
+    return ok
 
 
 @njit(error_model="numpy", no_cpython_wrapper=True, no_cfunc_wrapper=True)
@@ -142,21 +143,14 @@ def _segment_best_cut(cum_g, cum_h, cum_n, start, end, monotone, min_samples_lea
 
 @njit(no_cpython_wrapper=True, no_cfunc_wrapper=True)
 def _segment_random_cut(cum_h, cum_n, start, end, min_samples_leaf, min_hessian):
-    """A cut drawn uniformly among the allowed cuts of [start, end) (``_cut_allowed``), or -1
-    (smoothing rounds). One pass without branches lists the allowed cuts: two passes that
-    branched on every test took most of a smoothing step's time."""
+    """A cut drawn uniformly among the allowed cuts of [start, end), or -1 (smoothing rounds).
+    One pass without branches lists the allowed cuts: two passes that branched on every test
+    took most of a smoothing step's time."""
     allowed = np.empty(max(end - start - 1, 0), dtype=np.int64)
     n_allowed = 0
     for cut in range(start + 1, end):
-        ok = (cum_n[cut] - cum_n[start] >= min_samples_leaf) \
-            & (cum_n[end] - cum_n[cut] >= min_samples_leaf)
-        for k in range(cum_h.shape[1]):
-            h_left = cum_h[cut, k] - cum_h[start, k]
-            h_right = cum_h[end, k] - cum_h[cut, k]
-            ok &= (h_left >= min_hessian) & (h_right >= min_hessian) & (h_left > 0.0) \
-                & (h_right > 0.0)
         allowed[n_allowed] = cut
-        n_allowed += ok
+        n_allowed += _cut_allowed(cum_h, cum_n, start, cut, end, min_samples_leaf, min_hessian)
     if n_allowed == 0:
         return -1
     return allowed[np.random.randint(0, n_allowed)]
