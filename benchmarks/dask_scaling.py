@@ -1,0 +1,138 @@
+"""Fit time of the Dask estimator on 1 and 2 workers of this machine, phase by phase, with the
+bytes each phase moves: the measurements behind the scaling model in benchmarks/README.md.
+
+    python benchmarks/dask_scaling.py --rows 1000000 --workers 1,2 --out dask_scaling.json
+
+Rows are generated on the workers partition by partition (``dask.dataframe.from_map``: 20
+normal features, a binary target with a main effect, a sine and a product), so the table never
+exists in one place. Each worker count gets a fresh ``LocalCluster`` (one thread per worker)
+and runs the same fit. Timed from the client, in the order the fit runs them:
+
+- ``summaries``: every partition typed and summarized (value sketches sent to the client);
+- ``codes``: the shared bins sent out, every partition binned, its bin statistics returned;
+- ``mains``: shards assembled, their bags' main effects boosted, pair strengths returned;
+- ``pairs``: the chosen pairs boosted, every shard's bagged tables returned;
+- ``finish``: merging and finishing on the client.
+
+The bytes are the pickled sizes of what each phase sends to the client (Dask's own framing
+adds little), and the workers' transfers among themselves (``transfer_outgoing_bytes_total``).
+With ``early_stopping_rounds=0`` (the default here) every bag runs exactly ``max_rounds``
+rounds, so the boosting phases divided by the steps give the time per step; ``--defaults``
+fits with the library's defaults instead (early stopping on), to report whole fits.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import pickle
+import time
+
+import dask.dataframe as dd
+import numpy as np
+import pandas as pd
+from distributed import Client, LocalCluster
+
+import glassboost.dask.fit as dask_fit
+from glassboost.dask import DaskExplainableBoostingClassifier
+
+PHASES = ("summaries", "codes", "mains", "pairs")
+
+
+def make_partition(seed: int, rows: int, features: int) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    frame = pd.DataFrame(rng.normal(size=(rows, features)),
+                         columns=[f"x{i}" for i in range(features)])
+    logit = frame["x0"] + np.sin(2 * frame["x1"]) + 0.5 * frame["x2"] * frame["x3"]
+    frame["y"] = (rng.random(rows) < 1 / (1 + np.exp(-logit))).astype(np.int8)
+    return frame
+
+
+class PhaseClock:
+    """Wraps the fit's ``_gather`` (each phase ends with one) to time the phases and size what
+    they return to the client."""
+
+    def __init__(self) -> None:
+        self.marks: list[tuple[float, int]] = []
+        self.original = dask_fit._gather
+
+    def __enter__(self) -> "PhaseClock":
+        def timed(client, futures, new):
+            result = self.original(client, futures, new)
+            self.marks.append((time.perf_counter(), len(pickle.dumps(result, protocol=5))))
+            return result
+
+        dask_fit._gather = timed
+        return self
+
+    def __exit__(self, *exc) -> None:
+        dask_fit._gather = self.original
+
+
+def worker_transfers(client: Client) -> int:
+    return sum(client.run(lambda dask_worker: dask_worker.transfer_outgoing_bytes_total)
+               .values())
+
+
+def fit_once(workers: int, args, params: dict) -> dict:
+    per_partition = args.rows // args.partitions
+    with LocalCluster(n_workers=workers, threads_per_worker=1, dashboard_address=None) \
+            as cluster, Client(cluster) as client:
+        frame = dd.from_map(make_partition, range(args.partitions), rows=per_partition,
+                            features=args.features)
+        X, y = frame.drop(columns="y"), frame["y"]
+        # compile the kernels on every worker first, so that the timed fit measures boosting
+        DaskExplainableBoostingClassifier(**dict(params, max_rounds=3)).fit(
+            X.partitions[:workers], y.partitions[:workers])
+        transfers_before = worker_transfers(client)
+        with PhaseClock() as clock:
+            started = time.perf_counter()
+            model = DaskExplainableBoostingClassifier(**params).fit(X, y)
+            ended = time.perf_counter()
+        transfers = worker_transfers(client) - transfers_before
+    times = np.diff([started] + [t for t, _ in clock.marks] + [ended])
+    steps = np.asarray(model.best_iteration_)  # (stages, bags); every step without early stopping
+    result = {"workers": workers, "rows": per_partition * args.partitions,
+              "features": args.features, "partitions": args.partitions, "params": params,
+              "fit_s": round(ended - started, 2),
+              "phase_s": dict(zip(PHASES + ("finish",), np.round(times, 2).tolist())),
+              "bytes_to_client": dict(zip(PHASES, [b for _, b in clock.marks])),
+              "bytes_between_workers": int(transfers),
+              "steps_per_bag": {"mains": steps[0].tolist(), "pairs": steps[1].tolist()},
+              "pairs": sum(len(t) == 2 for t in model.term_features_)}
+    bags_per_worker = -(-params["outer_bags"] // workers)
+    for stage, phase in enumerate(("mains", "pairs") if params.get("early_stopping_rounds") == 0
+                                  else ()):
+        per_bag = float(np.max(steps[stage])) if steps.shape[1] else 0.0
+        if per_bag:
+            result[f"{phase}_us_per_step"] = round(
+                1e6 * result["phase_s"][phase] / (per_bag * bags_per_worker), 2)
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--features", type=int, default=20)
+    parser.add_argument("--partitions", type=int, default=16)
+    parser.add_argument("--workers", default="1,2")
+    parser.add_argument("--outer-bags", type=int, default=2)
+    parser.add_argument("--max-rounds", type=int, default=100)
+    parser.add_argument("--defaults", action="store_true",
+                        help="early stopping and max_rounds at the library's defaults")
+    parser.add_argument("--out")
+    args = parser.parse_args()
+    params = {"outer_bags": args.outer_bags, "random_state": 0}
+    if not args.defaults:
+        params.update(max_rounds=args.max_rounds, early_stopping_rounds=0)
+    results = []
+    for workers in [int(w) for w in args.workers.split(",")]:
+        results.append(fit_once(workers, args, params))
+        print(json.dumps(results[-1]), flush=True)
+    if args.out:
+        with open(args.out, "w") as out:
+            json.dump(results, out, indent=2)
+
+
+if __name__ == "__main__":
+    main()
