@@ -8,7 +8,9 @@ normal features, a binary target with a main effect, a sine and a product), so t
 exists in one place. Each worker count gets a fresh ``LocalCluster`` (one thread per worker)
 and runs the same fit. Timed from the client, in the order the fit runs them:
 
-- ``summaries``: every partition typed and summarized (value sketches sent to the client);
+- ``summaries``: every partition typed and summarized (each partition's header to the client);
+- ``merge``: the value summaries merged on the workers (``sketch``, "Merge tree"), the last few
+  sent to the client and merged there;
 - ``codes``: the shared bins sent out, every partition binned, its bin statistics returned;
 - ``mains``: shards assembled, their bags' main effects boosted, pair strengths returned;
 - ``pairs``: the chosen pairs boosted, every shard's bagged tables returned;
@@ -36,7 +38,7 @@ from distributed import Client, LocalCluster
 import glassboost.dask.fit as dask_fit
 from glassboost.dask import DaskExplainableBoostingClassifier
 
-PHASES = ("summaries", "codes", "mains", "pairs")
+PHASES = ("summaries", "merge", "codes", "mains", "pairs")
 
 
 def make_partition(seed: int, rows: int, features: int) -> pd.DataFrame:

@@ -120,6 +120,22 @@ def test_one_shard_equals_single_machine(client, task):
     np.testing.assert_allclose(terms.sum(axis=1) + dist.intercept_, scores.compute(), atol=1e-9)
 
 
+def test_summaries_of_many_partitions_merge_on_the_workers_to_the_same_model(client):
+    """20 partitions: the workers merge their summaries in a tree (``sketch``, "Merge tree")
+    before the client does; the exact summaries still give the single-machine bins and model."""
+    X, targets, weights = _data(1600, 1)
+    local = ExplainableBoostingClassifier(**PARAMS).fit(X, targets["binary"],
+                                                        sample_weight=weights)
+    dX, dy, dw = [dd.from_pandas(pd.DataFrame(c) if c is X else pd.Series(c), npartitions=20)
+                  for c in (X, targets["binary"], weights)]
+    with distributed.get_task_stream(client) as stream:
+        dist = DaskExplainableBoostingClassifier(n_shards=1, **PARAMS).fit(dX, dy,
+                                                                           sample_weight=dw)
+    merges = [t for t in stream.data if "merge_partition_features" in str(t["key"])]
+    assert len(merges) == 3  # 20 partitions: three merges of up to 8, then the client's
+    _assert_same_model(dist, local)
+
+
 @pytest.mark.parametrize("task", ["binary", "multiclass"])
 def test_init_score_on_one_shard_equals_single_machine(client, task):
     """Boosting from starting scores (a Dask collection partitioned like X, or a fitted model

@@ -103,3 +103,89 @@ def test_empty_and_weightless_partitions():
     merged = merge_continuous([empty, weightless])
     assert merged.weights.sum() == 0 and merged.low == 0.0 and merged.high == 9.0
     assert pd.Series(merged.values).is_monotonic_increasing
+
+
+class _Now:
+    """A future whose value is already there."""
+
+    def __init__(self, value):
+        self.value = value
+
+
+class _SyncClient:
+    """Runs what the merge tree submits at once, in this process."""
+
+    def __init__(self):
+        self.submitted = 0
+
+    def submit(self, fn, *args, **kwargs):
+        self.submitted += 1
+        return _Now(fn(*[a.value for a in args], **kwargs))
+
+    def gather(self, futures):
+        return [f.value for f in futures]
+
+    def cancel(self, futures):
+        for future in futures:
+            future.value = None
+
+
+def _summaries(values, weights, n_parts, size):
+    from glassboost.dask.partition import PartitionSummary
+
+    return [_Now(PartitionSummary([], [], [], [], len(c.values), float(w.sum()), None, None,
+                                  [summarize_continuous(c, w, size), summarize_categories(
+                                      Column(np.where(c.values > 0, "a", "b").astype(object)),
+                                      w)], []))
+            for c, w in _parts(values, weights, n_parts)]
+
+
+def _cdf_gap(values, weights, summary):
+    """Largest (exact - summary) weight at or below any summary point, and the largest excess."""
+    order = np.argsort(values)
+    exact = np.concatenate(([0.0], np.cumsum(weights[order])))[
+        np.searchsorted(values[order], summary.values, side="right")]
+    return np.max(exact - np.cumsum(summary.weights)), np.max(np.cumsum(summary.weights) - exact)
+
+
+def test_merge_tree_up_to_fan_in_squared_partitions_is_the_flat_merge():
+    from glassboost.dask.fit import _merged_features
+
+    rng = np.random.default_rng(4)
+    values = np.round(rng.normal(size=6400), 3)
+    weights = rng.integers(0, 3, 6400).astype(float)
+    futures, client = [], _SyncClient()
+    parts = _summaries(values, weights, 64, 4096)
+    futures.extend(parts)
+    flat = merge_continuous([p.value.features[0] for p in parts])
+    continuous, categories = _merged_features(client, futures, parts, 4096)
+    assert client.submitted == 8 and futures == []  # one level of 8 merges; all released
+    assert continuous.exact
+    np.testing.assert_array_equal(continuous.values, flat.values)
+    np.testing.assert_array_equal(continuous.weights, flat.weights)
+    np.testing.assert_allclose(categories.sort_index().to_numpy(),
+                               [weights[values > 0].sum(), weights[values <= 0].sum()])
+
+
+@pytest.mark.parametrize("n_parts", [65, 600])
+def test_merge_tree_of_many_partitions_stays_within_its_bound(n_parts):
+    """Past 64 partitions the tree summarizes its merges again: the client gets at most
+    64 x size values, and the distribution stays within W / size x (1 + L / 8)."""
+    from glassboost.dask.fit import _merged_features
+    from glassboost.dask.sketch import MERGE_FAN_IN
+
+    rng = np.random.default_rng(5)
+    size = 16
+    values = rng.lognormal(size=n_parts * 40)
+    weights = rng.uniform(0.1, 3, len(values))
+    parts = _summaries(values, weights, n_parts, size)
+    continuous, _ = _merged_features(_SyncClient(), list(parts), parts, size)
+    levels = int(np.ceil(np.log(n_parts) / np.log(MERGE_FAN_IN))) - 1  # worker levels
+    compressing = levels - 1
+    assert compressing >= 1 and not continuous.exact
+    assert len(continuous.values) <= MERGE_FAN_IN**2 * size
+    below, above = _cdf_gap(values, weights, continuous)
+    bound = weights.sum() / size * (1 + compressing / MERGE_FAN_IN)
+    assert above <= 1e-9 * weights.sum() and below < bound
+    assert continuous.moments.n == len(values)
+    np.testing.assert_allclose(continuous.weights.sum(), weights.sum(), rtol=1e-12)

@@ -25,11 +25,11 @@ from ..objectives import check_target_scale, check_weight_scale
 from ..schema import CONTINUOUS, NOMINAL, Column
 from ..schema import _warn as warn_data
 from .inputs import init_score_partitions, row_partitions
-from .partition import PartitionSummary, bin_partition, partition_statistics, \
-    summarize_partition
+from .partition import PartitionSummary, bin_partition, merge_partition_features, \
+    partition_statistics, summarize_partition, summary_header
 from .shards import ShardPlan, assemble_shard, merge_shards, plan_shards, shard_mains, \
     shard_pairs
-from .sketch import histogram_cuts, merge_categories, merge_continuous
+from .sketch import MERGE_FAN_IN, histogram_cuts
 
 
 def fit_distributed(estimator: Any, client: Any, X: Any, y: Any, sample_weight: Any,
@@ -71,9 +71,11 @@ def fit_distributed(estimator: Any, client: Any, X: Any, y: Any, sample_weight: 
 
 def _fit(working, client, partitions, scores, n_shards, summary_size, futures, match_by_name,
          deadline: float | None, stop_event: str | None) -> dict:
-    summaries: list[PartitionSummary] = _gather(client, futures, client.compute([
-        delayed(summarize_partition)(x, y, w, i, working, summary_size)
-        for i, (x, y, w) in enumerate(partitions)]))
+    summarized = client.compute([delayed(summarize_partition)(x, y, w, i, working, summary_size)
+                                 for i, (x, y, w) in enumerate(partitions)])
+    futures.extend(summarized)
+    summaries: list[PartitionSummary] = _gather(client, futures,
+                                                client.map(summary_header, summarized))
     # empty partitions (common after filtering a Dask DataFrame) take no further part
     indices = [i for i, s in enumerate(summaries) if s.n_rows]
     if not indices:
@@ -90,7 +92,9 @@ def _fit(working, client, partitions, scores, n_shards, summary_size, futures, m
     _check_scales(working, objective, summaries)
     names, types = first.names, first.types
     monotone = working._monotone(names, types, objective)
-    bins, merged = _shared_bins(working, summaries)
+    features = _merged_features(client, futures, [summarized[i] for i in indices],
+                                summary_size)
+    bins, merged = _shared_bins(working, first, features)
     main_features, candidates, n_pairs, explicit = working._terms_to_fit(names, bins, monotone)
     single_class = classes is not None and len(classes) == 1
     if single_class:
@@ -239,19 +243,36 @@ def _set_target(working, summaries: list[PartitionSummary]) -> np.ndarray | None
     return classes
 
 
-def _shared_bins(working, summaries: list[PartitionSummary]) -> tuple[list, dict]:
-    """Every feature's bins from the merged summaries, by the single-machine binning code;
-    and the merged summaries of the continuous features."""
-    first = summaries[0]
+def _merged_features(client, futures: list, summarized: list, summary_size: int) -> list:
+    """Every feature's summary over all partitions (``summarized``: futures of their
+    ``PartitionSummary``), merged in a tree on the workers (``sketch``, "Merge tree") and
+    finally on the client."""
+    level, merges = summarized, []
+    while len(level) > MERGE_FAN_IN:
+        level = [client.submit(merge_partition_features, *level[i:i + MERGE_FAN_IN],
+                               size=MERGE_FAN_IN * summary_size)
+                 for i in range(0, len(level), MERGE_FAN_IN)]
+        futures.extend(level)
+        merges.extend(level)
+    merged = merge_partition_features(*_gather(client, futures, level))
+    client.cancel(summarized + merges)  # nothing later needs the summaries on the workers
+    done = {id(future) for future in summarized + merges}
+    futures[:] = [future for future in futures if id(future) not in done]
+    return merged
+
+
+def _shared_bins(working, first: PartitionSummary, features: list) -> tuple[list, dict]:
+    """Every feature's bins from its summary over all partitions (``features``), by the
+    single-machine binning code; and the summaries of the continuous features."""
     bins, merged = [], {}
     for f, (name, kind, order) in enumerate(zip(first.names, first.types, first.orders)):
         try:
             if kind == CONTINUOUS:
-                merged[f] = merge_continuous([s.features[f] for s in summaries])
+                merged[f] = features[f]
                 bins.append(fit_continuous(Column(merged[f].values), merged[f].weights,
                                            working.max_bins, working.max_interaction_bins))
             else:
-                counts = merge_categories([s.features[f] for s in summaries])
+                counts = features[f]
                 bins.append(fit_categorical(
                     kind, Column(np.array(list(counts.index), dtype=object)), order,
                     counts.to_numpy(dtype=np.float64), working.max_interaction_bins))

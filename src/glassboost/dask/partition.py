@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import copy
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -15,7 +15,7 @@ import pandas as pd
 from ..binning import FeatureBins, code_matrix
 from ..parameters import clean_init_score
 from ..schema import CONTINUOUS, DataWarning, TypedTable, type_table
-from .sketch import summarize_categories, summarize_continuous
+from .sketch import merge_features, summarize_categories, summarize_continuous
 
 
 @dataclass
@@ -112,6 +112,18 @@ def summarize_partition(X: Any, y: Any, sample_weight: Any, index: int, estimato
                             float(weights.sum()), getattr(working, "_classes", None),
                             getattr(working, "_target_range", None), features,
                             column_warnings)
+
+
+def summary_header(summary: PartitionSummary) -> PartitionSummary:
+    """The summary without its feature summaries: what the client checks per partition."""
+    return replace(summary, features=[])
+
+
+def merge_partition_features(*parts: PartitionSummary | list, size: int | None = None) -> list:
+    """The feature summaries of several partitions (``PartitionSummary``) or of groups merged
+    before (lists of feature summaries), merged (``sketch.merge_features``)."""
+    return merge_features([p.features if isinstance(p, PartitionSummary) else p for p in parts],
+                          size)
 
 
 def bin_partition(X: Any, y: Any, sample_weight: Any, init_score: Any, index: int,

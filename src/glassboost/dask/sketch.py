@@ -15,6 +15,16 @@ merged summary's weight at or below ``t`` is below the exact weight by less than
 exact weighted rank is within ``W / size`` of the rank the exact single-machine rule aims it at;
 with every partition below ``size`` distinct values the summary is the data and the bins are the
 single-machine ones. Infinite values are always kept exactly (they are the ends of the range).
+
+Merge tree. The client does not merge thousands of summaries itself: the workers merge them
+``MERGE_FAN_IN`` at a time, level by level, until at most ``MERGE_FAN_IN`` remain, which the
+client merges. A worker's merge of more than ``MERGE_FAN_IN * size`` finite values is summarized
+again, in runs of its own weight ``W_m / (MERGE_FAN_IN * size)``, by the same rule. The first
+level never needs it (``MERGE_FAN_IN`` summaries of at most ``size`` values each), so up to
+``MERGE_FAN_IN**2`` partitions merge as exactly as one flat merge. Each further level adds less
+than ``W / (MERGE_FAN_IN * size)`` to the bound (its merges' weights add up to ``W``): with
+``L`` such levels the bound is ``W / size * (1 + L / MERGE_FAN_IN)``, and the client receives at
+most ``MERGE_FAN_IN**2 * size`` values per feature, however many partitions there are.
 """
 
 from __future__ import annotations
@@ -29,6 +39,8 @@ from ..training_summary import doane_cut_count_for
 
 #: Distinct values a partition sends exactly before it sends a quantile summary instead.
 DEFAULT_SUMMARY_SIZE = 16_384
+#: Summaries one worker task merges (see "Merge tree").
+MERGE_FAN_IN = 8
 
 
 @dataclass
@@ -125,17 +137,28 @@ def _quantile_summary(uniques: np.ndarray, sums: np.ndarray,
     return uniques[last], np.add.reduceat(sums, np.r_[0, last[:-1] + 1])
 
 
-def merge_continuous(summaries: list[ContinuousSummary]) -> ContinuousSummary:
-    """The summary of all partitions: weights added per value, moments and ranges merged."""
+def merge_continuous(summaries: list[ContinuousSummary],
+                     size: int | None = None) -> ContinuousSummary:
+    """The summary of all partitions: weights added per value, moments and ranges merged. With
+    ``size``, a merge of more than ``size`` finite values is summarized again into ``size``
+    runs (the merge tree's levels, see the module's error bound)."""
     values = np.concatenate([s.values for s in summaries])
     weights = np.concatenate([s.weights for s in summaries])
     uniques, inverse = np.unique(values, return_inverse=True)
+    sums = np.bincount(inverse, weights=weights, minlength=len(uniques))
+    exact = all(s.exact for s in summaries)
+    finite = np.isfinite(uniques)
+    if size is not None and finite.sum() > size:
+        kept, kept_sums = _quantile_summary(uniques[finite], sums[finite], size)
+        low, high = uniques < 0, uniques > 0  # the infinities, kept exactly
+        uniques = np.concatenate((uniques[~finite & low], kept, uniques[~finite & high]))
+        sums = np.concatenate((sums[~finite & low], kept_sums, sums[~finite & high]))
+        exact = False
     moments = Moments()
     for s in summaries:
         moments = moments.merge(s.moments)
     return ContinuousSummary(
-        uniques, np.bincount(inverse, weights=weights, minlength=len(uniques)),
-        all(s.exact for s in summaries), moments,
+        uniques, sums, exact, moments,
         np.nanmin([s.low for s in summaries] + [np.nan]) if _any(summaries, "low") else np.nan,
         np.nanmax([s.high for s in summaries]) if _any(summaries, "high") else np.nan,
         np.nanmin([s.finite_low for s in summaries]) if _any(summaries, "finite_low")
@@ -158,6 +181,14 @@ def summarize_categories(column: Column, weights: np.ndarray) -> pd.Series:
 def merge_categories(counts: list[pd.Series]) -> pd.Series:
     merged = pd.concat(counts)
     return merged.groupby(level=0, sort=False).sum() if len(merged) else merged
+
+
+def merge_features(parts: list[list], size: int | None = None) -> list:
+    """Feature by feature, the merge of several partitions' (or merged groups') summaries,
+    each part a list of per-feature summaries; continuous merges above ``size`` values are
+    summarized again into ``size`` runs."""
+    return [merge_continuous(list(column), size) if isinstance(column[0], ContinuousSummary)
+            else merge_categories(list(column)) for column in zip(*parts)]
 
 
 def doane_cut_count(moments: Moments) -> int:
