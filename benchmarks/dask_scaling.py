@@ -3,10 +3,11 @@ bytes each phase moves: the measurements behind the scaling model in benchmarks/
 
     python benchmarks/dask_scaling.py --rows 1000000 --workers 1,2 --out dask_scaling.json
 
-Rows are generated on the workers partition by partition (``dask.dataframe.from_map``: 20
-normal features, a binary target with a main effect, a sine and a product), so the table never
-exists in one place. Each worker count gets a fresh ``LocalCluster`` (one thread per worker)
-and runs the same fit. Timed from the client, in the order the fit runs them:
+Rows are generated on the workers partition by partition (``dask.dataframe.from_map`` of
+``dask_memory.make_partition``: 20 normal features, a binary target with a main effect, a sine
+and a product), so the table never exists in one place. Each worker count gets a fresh
+``LocalCluster`` (one thread per worker) and runs the same fit. Timed from the client, in the
+order the fit runs them:
 
 - ``summaries``: every partition typed and summarized (each partition's header to the client);
 - ``merge``: the value summaries merged on the workers (``sketch``, "Merge tree"), the last few
@@ -30,24 +31,20 @@ import json
 import pickle
 import time
 
+import cloudpickle
 import dask.dataframe as dd
+import dask_memory
 import numpy as np
-import pandas as pd
+from dask_memory import make_partition
 from distributed import Client, LocalCluster
 
 import glassboost.dask.fit as dask_fit
 from glassboost.dask import DaskExplainableBoostingClassifier
 
+# the workers cannot import this folder's modules: send the generator by value
+cloudpickle.register_pickle_by_value(dask_memory)
+
 PHASES = ("summaries", "merge", "codes", "mains", "pairs")
-
-
-def make_partition(seed: int, rows: int, features: int) -> pd.DataFrame:
-    rng = np.random.default_rng(seed)
-    frame = pd.DataFrame(rng.normal(size=(rows, features)),
-                         columns=[f"x{i}" for i in range(features)])
-    logit = frame["x0"] + np.sin(2 * frame["x1"]) + 0.5 * frame["x2"] * frame["x3"]
-    frame["y"] = (rng.random(rows) < 1 / (1 + np.exp(-logit))).astype(np.int8)
-    return frame
 
 
 class PhaseClock:
