@@ -3,13 +3,15 @@
     python benchmarks/scaling.py --out scaling.json
     python benchmarks/scaling.py --max-rounds 100 --outer-bags 2 --out fixed.json  # fixed work
     python benchmarks/scaling.py --sizes 20k,60k --predict-rows 20k --outer-bags 2   # harness check
+    python benchmarks/scaling.py --sizes 1M --lightgbm   # with the LightGBM reference
 
 Every size is fitted in its own freshly spawned process, with glassboost defaults for a binary
 classifier unless --outer-bags or --max-rounds is given. With defaults, early stopping decides
 how many steps a fit runs, and more rows support more steps before the validation loss stops
 improving; --max-rounds N with early stopping off runs exactly N rounds (N steps per term) per
 stage at every size, which measures how the engine's cost grows with the rows alone. The steps
-each fit ran are reported either way.
+each fit ran are reported either way, and the held-out AUC on the predict rows (drawn from the
+same generator with another seed).
 """
 
 from __future__ import annotations
@@ -38,8 +40,12 @@ def parse_rows(text: str) -> int:
 
 
 def fit_size(n_rows: int, outer_bags: int | None, max_rounds: int | None,
-             predict_rows: int) -> dict:
-    """Child-process job: generate n_rows, fit glassboost, then time predict_proba."""
+             predict_rows: int, lightgbm: bool = False) -> dict:
+    """Child-process job: generate n_rows, fit glassboost, then time predict_proba on
+    ``predict_rows`` new rows and score them (AUC); with ``lightgbm``, the issue's LightGBM
+    reference (500 trees, learning rate 0.05) on the same rows after it."""
+    from sklearn.metrics import roc_auc_score
+
     from glassboost import ExplainableBoostingClassifier
 
     X, y = datasets.synthetic(n_rows, seed=0)
@@ -58,10 +64,18 @@ def fit_size(n_rows: int, outer_bags: int | None, max_rounds: int | None,
     # steps per stage (mains, pairs), the most any bag ran before its best model
     result["main_steps"], result["pair_steps"] = (int(s) for s in
                                                   model.best_iteration_.max(axis=1))
-    del X, y
-    X_new, _ = datasets.synthetic(predict_rows, seed=1)
+    X_new, y_new = datasets.synthetic(predict_rows, seed=1)
     result["predict_rows"] = predict_rows
     result["predict_rows_per_s"] = rows_per_second(model.predict_proba, X_new)
+    result["auc"] = roc_auc_score(y_new, model.predict_proba(X_new)[:, 1])
+    if lightgbm:
+        from lightgbm import LGBMClassifier
+
+        reference = LGBMClassifier(n_estimators=500, learning_rate=0.05, verbose=-1)
+        start = perf_counter()
+        reference.fit(X, y)
+        result["lightgbm_fit_s"] = perf_counter() - start
+        result["lightgbm_auc"] = roc_auc_score(y_new, reference.predict_proba(X_new)[:, 1])
     return result
 
 
@@ -73,6 +87,8 @@ def main() -> None:
     parser.add_argument("--max-rounds", type=int, default=None,
                         help="run exactly this many rounds per stage (early stopping off)")
     parser.add_argument("--predict-rows", default="1M", help="rows scored by the predict timing")
+    parser.add_argument("--lightgbm", action="store_true",
+                        help="also fit LightGBM (500 trees, learning rate 0.05) on the same rows")
     parser.add_argument("--out", type=Path, default=Path("scaling.json"), help="JSON results")
     args = parser.parse_args()
 
@@ -81,12 +97,14 @@ def main() -> None:
     rows = []
     for n_rows in sizes:
         result = in_fresh_process(fit_size, n_rows, args.outer_bags, args.max_rounds,
-                                  predict_rows)
+                                  predict_rows, args.lightgbm)
         result["memory"] = "PASS" if result["peak_rss_gib"] <= MEMORY_TARGET_GIB else "FAIL"
         rows.append(result)
         print(f"  {n_rows:>10,} rows: fit {result['fit_s']:8.1f} s, peak RSS "
               f"{result['peak_rss_gib']:.2f} GiB, steps {result['main_steps']} (mains) "
-              f"{result['pair_steps']} (pairs)", flush=True)
+              f"{result['pair_steps']} (pairs), AUC {result['auc']:.4f}"
+              + (f" (LightGBM {result['lightgbm_auc']:.4f} in {result['lightgbm_fit_s']:.1f} s)"
+                 if args.lightgbm else ""), flush=True)
         args.out.write_text(json.dumps({"outer_bags": args.outer_bags,
                                         "max_rounds": args.max_rounds, "results": rows},
                                        indent=2))
@@ -98,8 +116,9 @@ def main() -> None:
     frame["fit_ratio"] = frame["fit_s"] / base
     frame["rows_ratio"] = frame["rows"] / base_rows
     columns = ["rows", "fit_s", "rows_ratio", "fit_ratio", "rss_before_fit_gib", "peak_rss_gib",
-               "memory", "pairs", "main_steps", "pair_steps", "predict_rows", "predict_rows_per_s",
-               "warmup_s"]
+               "memory", "pairs", "main_steps", "pair_steps", "auc", "predict_rows",
+               "predict_rows_per_s", "warmup_s"] + (["lightgbm_auc", "lightgbm_fit_s"]
+                                                    if args.lightgbm else [])
     with pd.option_context("display.width", 200, "display.float_format", "{:.3g}".format):
         print(frame[columns].to_string(index=False))
     print(f"fit_ratio and rows_ratio are relative to the {base_rows:,}-row fit; memory is peak RSS "
