@@ -94,7 +94,8 @@ def _fit(working, client, partitions, scores, n_shards, summary_size, futures, m
     monotone = working._monotone(names, types, objective)
     features = _merged_features(client, futures, [summarized[i] for i in indices],
                                 summary_size)
-    bins, merged = _shared_bins(working, first, features)
+    bins = _shared_bins(working, first, features)
+    merged = {f: features[f] for f, kind in enumerate(types) if kind == CONTINUOUS}
     main_features, candidates, n_pairs, explicit = working._terms_to_fit(names, bins, monotone)
     single_class = classes is not None and len(classes) == 1
     if single_class:
@@ -261,24 +262,22 @@ def _merged_features(client, futures: list, summarized: list, summary_size: int)
     return merged
 
 
-def _shared_bins(working, first: PartitionSummary, features: list) -> tuple[list, dict]:
+def _shared_bins(working, first: PartitionSummary, features: list) -> list:
     """Every feature's bins from its summary over all partitions (``features``), by the
-    single-machine binning code; and the summaries of the continuous features."""
-    bins, merged = [], {}
-    for f, (name, kind, order) in enumerate(zip(first.names, first.types, first.orders)):
+    single-machine binning code."""
+    bins = []
+    for name, kind, order, summary in zip(first.names, first.types, first.orders, features):
         try:
             if kind == CONTINUOUS:
-                merged[f] = features[f]
-                bins.append(fit_continuous(Column(merged[f].values), merged[f].weights,
+                bins.append(fit_continuous(Column(summary.values), summary.weights,
                                            working.max_bins, working.max_interaction_bins))
-            else:
-                counts = features[f]
+            else:  # category weights
                 bins.append(fit_categorical(
-                    kind, Column(np.array(list(counts.index), dtype=object)), order,
-                    counts.to_numpy(dtype=np.float64), working.max_interaction_bins))
+                    kind, Column(np.array(list(summary.index), dtype=object)), order,
+                    summary.to_numpy(dtype=np.float64), working.max_interaction_bins))
         except ValueError as error:
             raise ValueError(f"Feature {name!r}: {error}") from None
-    return bins, merged
+    return bins
 
 
 def _training_summaries(types: list[str], merged: dict, cuts: dict,
