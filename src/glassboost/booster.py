@@ -546,7 +546,7 @@ class Booster:
                 self.objective.code))
         squares = float(val_w @ val_w)
         val_rows = val_w.sum() ** 2 / squares if squares > 0 else 0.0
-        rows = BagRows(train_count.astype(np.float64), train_w,
+        rows = BagRows(train_count.astype(np.float64, copy=False), train_w,
                        train_w[:, None] * self.targets, val_w, val_wy, offset, reference, val_rows)
         if self.groups is None:
             return rows

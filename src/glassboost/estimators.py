@@ -658,7 +658,8 @@ class ExplainableBoostingClassifier(ClassifierMixin, _EBMBase):
             raise ValueError(f"Target y: {error}") from None
         classes, encoded = np.unique(y, return_inverse=True)
         self._classes = classes
-        return encoded.astype(np.float64), encoded
+        # the class index as bags stratify by it, in the smallest type that holds it
+        return encoded.astype(np.float64), encoded.astype(np.min_scalar_type(len(classes)))
 
     def _objective(self):
         # a one-class target is fitted as binary (with no terms) and stored as InterpretML's

@@ -146,7 +146,7 @@ def bin_partition(X: Any, y: Any, sample_weight: Any, init_score: Any, index: in
     if classes is not None:
         global_index = np.searchsorted(classes, working._classes)
         encoded = global_index[encoded.astype(np.int64)].astype(np.float64)
-        strata = encoded.astype(np.int64)
+        strata = encoded.astype(np.min_scalar_type(len(classes)))
     codes = code_matrix(table.columns, bins, False)
     histograms = {f: _histogram(table.columns[f], weights, cuts)
                   for f, cuts in histogram_cuts.items()}

@@ -86,19 +86,30 @@ class ShardRows:
 
 def assemble_shard(plan: ShardPlan, *parts: BinnedPartition) -> ShardRows:
     """The shard's rows, in partition order, as one ``BinnedData`` (column-major codes), with
-    their starting scores."""
+    their starting scores. The codes are copied straight into column-major arrays, so that
+    assembling holds the partitions' codes and one copy of them, not two."""
     strata = None if parts[0].strata is None else np.concatenate([p.strata for p in parts])
     scores = None if parts[0].init_score is None else np.concatenate(
         [p.init_score for p in parts])
     return ShardRows(BinnedData(
-        codes=np.asfortranarray(np.concatenate([p.codes for p in parts])),
-        interaction_codes=np.asfortranarray(np.concatenate([p.interaction_codes
-                                                            for p in parts])),
+        codes=_column_major([p.codes for p in parts]),
+        interaction_codes=_column_major([p.interaction_codes for p in parts]),
         n_bins=np.array([b.n_bins for b in plan.bins], dtype=np.int64),
         n_interaction_bins=np.array([b.n_interaction_bins for b in plan.bins], dtype=np.int64),
         nominal=plan.nominal, monotone=plan.monotone,
         y=np.concatenate([p.y for p in parts]),
         weights=np.concatenate([p.weights for p in parts]), strata=strata), scores)
+
+
+def _column_major(blocks: list[np.ndarray]) -> np.ndarray:
+    """The row blocks (n_rows_i, n_features) stacked into one column-major array."""
+    stacked = np.empty((sum(len(b) for b in blocks), blocks[0].shape[1]), dtype=blocks[0].dtype,
+                       order="F")
+    start = 0
+    for block in blocks:
+        stacked[start:start + len(block)] = block
+        start += len(block)
+    return stacked
 
 
 def _monitor(plan: ShardPlan, shard: Shard) -> FitMonitor | None:
