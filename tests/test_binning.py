@@ -7,7 +7,8 @@ import pandas as pd
 import pytest
 
 from glassboost import binning
-from glassboost.binning import (FeatureBins, bin_column, coarsen_cuts, feature_bins_from_levels,
+from glassboost.binning import (FeatureBins, bin_column, coarse_code_matrix, code_matrix,
+                                coarsen_cuts, feature_bins_from_levels, fine_to_coarse_maps,
                                 fit_categorical, fit_continuous, quantile_cuts,
                                 smallest_code_dtype)
 from glassboost.schema import CONTINUOUS, NOMINAL, ORDINAL, Column
@@ -88,6 +89,28 @@ def test_fine_to_coarse_maps_every_row(continuous_bins) -> None:
     assert mapping[0] == 0 and mapping[-1] == bins.n_interaction_bins - 1
     assert np.all(np.diff(mapping[1:-1]) >= 0)
 
+
+
+def test_coarse_code_matrix_reads_the_interaction_codes_off_the_fine_ones(continuous_bins) -> None:
+    values, continuous = continuous_bins
+    n = len(values)
+    labels = np.array(list("abcdefg"), dtype=object)[np.arange(n) % 7]
+    labels[::11] = None
+    nominal = fit_categorical(NOMINAL, Column(labels), max_interaction_bins=4)
+    assert nominal.interaction_categories is not None  # coarsened for pairs
+    columns = [Column(values), Column(labels), Column(labels)]
+    bins = [continuous, nominal, fit_categorical(NOMINAL, Column(labels))]
+    columns[1].values[5] = "unseen"
+    fine = code_matrix(columns, bins, False)
+    coarse = coarse_code_matrix(fine, bins, fine_to_coarse_maps(bins))
+    expected = code_matrix(columns, bins, True)
+    assert coarse.dtype == expected.dtype and coarse.flags.f_contiguous
+    np.testing.assert_array_equal(coarse, expected)
+
+
+def test_no_fine_to_coarse_maps_when_coarse_cuts_are_not_fine_cuts() -> None:
+    bins = FeatureBins(CONTINUOUS, cuts=np.array([1.0, 2.0]), interaction_cuts=np.array([1.5]))
+    assert fine_to_coarse_maps([bins]) is None
 
 def test_continuous_codes_for_missing_unseen_and_inf() -> None:
     bins = FeatureBins(CONTINUOUS, cuts=np.array([1.0, 2.0]), interaction_cuts=np.array([1.0]))

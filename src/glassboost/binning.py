@@ -302,3 +302,24 @@ def code_matrix(columns: list[Column], bins: list[FeatureBins], interaction: boo
     for i, (column, feature_bins) in enumerate(zip(columns, bins)):
         codes[:, i] = bin_column(column, feature_bins, interaction)
     return codes
+
+
+
+def fine_to_coarse_maps(bins: list[FeatureBins]) -> list[np.ndarray] | None:
+    """Every feature's ``fine_to_coarse`` map, or None when some feature's coarse bins are not
+    unions of its fine bins (then only the values give the coarse codes)."""
+    try:
+        return [b.fine_to_coarse() for b in bins]
+    except ValueError:
+        return None
+
+
+def coarse_code_matrix(codes: np.ndarray, bins: list[FeatureBins],
+                       maps: list[np.ndarray]) -> np.ndarray:
+    """The coarse (interaction) codes of a fine ``code_matrix``, read off ``maps``
+    (``fine_to_coarse_maps``): the matrix ``code_matrix(..., interaction=True)`` gives."""
+    dtype = smallest_code_dtype(max(b.n_interaction_bins for b in bins))
+    coarse = np.empty(codes.shape, dtype=dtype, order="F")
+    for f, mapping in enumerate(maps):
+        coarse[:, f] = mapping.astype(dtype)[codes[:, f]]
+    return coarse

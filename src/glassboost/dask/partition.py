@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..binning import FeatureBins, code_matrix
+from ..binning import FeatureBins, code_matrix, fine_to_coarse_maps
 from ..parameters import clean_init_score
 from ..schema import CONTINUOUS, DataWarning, TypedTable, type_table
 from .sketch import merge_features, summarize_categories, summarize_continuous
@@ -41,7 +41,9 @@ class BinnedPartition:
     per-feature bin weights and training histograms."""
 
     codes: np.ndarray
-    interaction_codes: np.ndarray
+    #: None when the shard reads them off ``codes`` (``binning.coarse_code_matrix``): the
+    #: partition then holds, sends and spills a third less
+    interaction_codes: np.ndarray | None
     y: np.ndarray
     weights: np.ndarray
     strata: np.ndarray | None
@@ -154,8 +156,10 @@ def bin_partition(X: Any, y: Any, sample_weight: Any, init_score: Any, index: in
         scores = clean_init_score(init_score, X, n_rows, *score_shape)
     except ValueError as error:
         raise ValueError(f"partition {index}: {error}") from None
+    coarse = None if fine_to_coarse_maps(bins) is not None else code_matrix(table.columns,
+                                                                            bins, True)
     return BinnedPartition(
-        codes, code_matrix(table.columns, bins, True), encoded, weights, strata,
+        codes, coarse, encoded, weights, strata,
         [np.bincount(codes[:, f], weights=weights, minlength=b.n_bins)
          for f, b in enumerate(bins)], histograms, scores)
 

@@ -16,6 +16,7 @@ from typing import Any, Iterator
 
 import numpy as np
 
+from ..binning import coarse_code_matrix, fine_to_coarse_maps
 from ..booster import BaggedTerms, BinnedData, Booster, FitMonitor, MainStage
 from ..estimators import term_bin_weights
 from ..training_summary import bag_weights
@@ -86,14 +87,19 @@ class ShardRows:
 
 def assemble_shard(plan: ShardPlan, *parts: BinnedPartition) -> ShardRows:
     """The shard's rows, in partition order, as one ``BinnedData`` (column-major codes), with
-    their starting scores. The codes are copied straight into column-major arrays, so that
-    assembling holds the partitions' codes and one copy of them, not two."""
+    their starting scores. The codes are copied straight into column-major arrays, and the
+    coarse codes read off the fine ones where the bins allow (``bin_partition`` then sends
+    none): assembling then holds the partitions' fine codes and the shard's codes, not two
+    copies of both."""
     strata = None if parts[0].strata is None else np.concatenate([p.strata for p in parts])
     scores = None if parts[0].init_score is None else np.concatenate(
         [p.init_score for p in parts])
+    codes = _column_major([p.codes for p in parts])
+    maps = fine_to_coarse_maps(plan.bins)
     return ShardRows(BinnedData(
-        codes=_column_major([p.codes for p in parts]),
-        interaction_codes=_column_major([p.interaction_codes for p in parts]),
+        codes=codes,
+        interaction_codes=_column_major([p.interaction_codes for p in parts]) if maps is None
+        else coarse_code_matrix(codes, plan.bins, maps),
         n_bins=np.array([b.n_bins for b in plan.bins], dtype=np.int64),
         n_interaction_bins=np.array([b.n_interaction_bins for b in plan.bins], dtype=np.int64),
         nominal=plan.nominal, monotone=plan.monotone,
