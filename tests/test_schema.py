@@ -57,7 +57,8 @@ def test_continuous_column_flags_text_and_keeps_missing() -> None:
     np.testing.assert_array_equal(column.not_number, [False, False, True, False, False, True])
     nullable = continuous_column("g", pd.Series([1, None], dtype="Int64"))
     assert nullable.values[0] == 1.0 and np.isnan(nullable.values[1])
-    assert not nullable.not_number.any()
+    assert nullable.not_number is None  # every present value is a number: no mask
+    assert continuous_column("h", pd.Series(["1", "2.5", None], dtype=object)).not_number is None
     with pytest.raises(TypeError, match="'b'"):
         continuous_column("b", pd.Series([True, False]))
 
@@ -79,7 +80,7 @@ def test_boolean_columns_declared_continuous_fail_at_fit_and_score_as_numbers(se
     else:
         expected = [np.nan if pd.isna(v) else float(v) for v in series.astype(object)]
         np.testing.assert_array_equal(scored.values, expected)
-        assert not scored.not_number.any()
+        assert scored.not_number is None  # every value a number
 
 
 @pytest.mark.parametrize("series, expected", [

@@ -61,7 +61,8 @@ class Column:
     """One feature column after typing.
 
     For continuous features ``values`` is float64 with NaN for missing and ``not_number`` marks
-    entries that were present but not numeric. For categorical features ``values`` is an object
+    entries that were present but not numeric (None when there are none: a mask of a byte per
+    row and feature would hold an eighth of the table's size for nothing). For categorical features ``values`` is an object
     array of strings with None for missing.
     """
 
@@ -290,13 +291,11 @@ def continuous_column(name: str, series: pd.Series, bools_as_numbers: bool = Fal
     # InterpretML reads a categorical's booleans as text, which is not a number
     bools_as_numbers = bools_as_numbers and not isinstance(dtype, pd.CategoricalDtype)
     if pd.api.types.is_bool_dtype(dtype) and bools_as_numbers:
-        values = series.to_numpy(dtype=np.float64, na_value=np.nan)
-        return Column(values, np.zeros(len(values), dtype=bool))
+        return Column(series.to_numpy(dtype=np.float64, na_value=np.nan))
     if pd.api.types.is_numeric_dtype(dtype) and not isinstance(dtype, pd.CategoricalDtype):
-        values = series.to_numpy(dtype=np.float64, na_value=np.nan)
-        return Column(values, np.zeros(len(values), dtype=bool))
+        return Column(series.to_numpy(dtype=np.float64, na_value=np.nan))
     values, not_number = _numeric_from_object(series.astype(object), bools_as_numbers)
-    return Column(values, not_number)
+    return Column(values, not_number if not_number.any() else None)
 
 
 #: Kinds of object columns (pandas' infer_dtype) whose equal values always have one label, so
