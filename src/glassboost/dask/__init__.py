@@ -8,6 +8,7 @@ except ImportError as error:
     raise ImportError("glassboost.dask needs Dask: pip install 'glassboost[dask]' "
                       f"(dask[dataframe] and distributed): {error}") from None
 
+from . import sizes  # noqa: F401  (dask's sizes of the fit's stored values)
 from .estimators import DaskExplainableBoostingClassifier, DaskExplainableBoostingRegressor
 
 __all__ = ["DaskExplainableBoostingClassifier", "DaskExplainableBoostingRegressor"]
