@@ -29,12 +29,24 @@ from glassboost import ExplainableBoostingClassifier
 from glassboost.dask import DaskExplainableBoostingClassifier
 
 
-def make_partition(seed: int, rows: int, features: int) -> pd.DataFrame:
+def make_features(seed: int, rows: int, features: int) -> pd.DataFrame:
+    """The generated rows' features: independent standard normals."""
     rng = np.random.default_rng(seed)
-    frame = pd.DataFrame(rng.normal(size=(rows, features)),
-                         columns=[f"x{i}" for i in range(features)])
+    return pd.DataFrame(rng.normal(size=(rows, features)),
+                        columns=[f"x{i}" for i in range(features)])
+
+
+def make_target(frame: pd.DataFrame, seed: int) -> pd.Series:
+    """A Bernoulli label of the features' GA2M logit ``x0 + sin(2 x1) + x2 x3 / 2``."""
     logit = frame["x0"] + np.sin(2 * frame["x1"]) + 0.5 * frame["x2"] * frame["x3"]
-    frame["y"] = (rng.random(rows) < 1 / (1 + np.exp(-logit))).astype(np.int8)
+    rng = np.random.default_rng([seed, 1])
+    return pd.Series((rng.random(len(frame)) < 1 / (1 + np.exp(-logit))).astype(np.int8),
+                     name="y")
+
+
+def make_partition(seed: int, rows: int, features: int) -> pd.DataFrame:
+    frame = make_features(seed, rows, features)
+    frame["y"] = make_target(frame, seed)
     return frame
 
 

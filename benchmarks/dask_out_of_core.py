@@ -20,11 +20,12 @@ import threading
 import time
 
 import dask.dataframe as dd
+import pandas as pd
 from dask.utils import parse_bytes
 from distributed import Client, LocalCluster
 from sklearn.metrics import roc_auc_score
 
-from dask_memory import make_partition, resident_bytes
+from dask_memory import make_features, make_partition, make_target, resident_bytes
 from glassboost import ExplainableBoostingClassifier
 from glassboost.dask import DaskExplainableBoostingClassifier
 
@@ -32,14 +33,22 @@ from glassboost.dask import DaskExplainableBoostingClassifier
 SAMPLE_SEED, TEST_SEED = 10**6, 10**6 + 1
 
 
+def target_of(seed: int, rows: int, features: int) -> pd.Series:
+    """The label of ``make_features(seed, rows, features)``, as ``make_partition`` gives it."""
+    return make_target(make_features(seed, rows, features), seed)
+
+
 def fit_on_cluster(args: argparse.Namespace, params: dict) -> tuple[object, dict]:
     """The distributed fit, with each worker's resident memory before and at its peak."""
     per_partition = args.rows // args.partitions
     with LocalCluster(n_workers=2, threads_per_worker=1, memory_limit=args.memory_limit,
                       dashboard_address=None) as cluster, Client(cluster) as client:
-        frame = dd.from_map(make_partition, range(args.partitions), rows=per_partition,
-                            features=args.features)
-        X, y = frame.drop(columns="y"), frame["y"]
+        # X and y from maps of their own: a partition's features are not copied out of a frame
+        # with its target (the target's map makes them again and keeps only the label)
+        X = dd.from_map(make_features, range(args.partitions), rows=per_partition,
+                        features=args.features)
+        y = dd.from_map(target_of, range(args.partitions), rows=per_partition,
+                        features=args.features)
         before = client.run(resident_bytes)
         peaks, done = dict(before), threading.Event()
 

@@ -27,8 +27,8 @@ from ..schema import _warn as warn_data
 from .inputs import init_score_partitions, row_partitions
 from .partition import PartitionSummary, bin_partition, merge_partition_features, \
     partition_statistics, summarize_partition, summary_header
-from .shards import ShardPlan, assemble_shard, merge_shards, plan_shards, shard_mains, \
-    shard_pairs
+from .shards import ShardPlan, fill_shard, finish_shard, merge_shards, plan_shards, \
+    shard_mains, shard_pairs, start_shard
 from .sketch import MERGE_FAN_IN, histogram_cuts
 
 
@@ -115,24 +115,27 @@ def _fit(working, client, partitions, scores, n_shards, summary_size, futures, m
                      main_features, candidates,
                      validation / n_rows if validation >= 1 else validation, deadline,
                      stop_event)
-    results = _boost_shards(client, futures, plan, binned, n_shards, n_pairs, explicit)
+    results = _boost_shards(client, futures, plan, binned, [s[0] for s in statistics],
+                            n_shards, n_pairs, explicit)
     bagged, main_weights, pair_weights, bag_totals = merge_shards(results)
     return working._finished_state(bagged, bins, names, types, main_weights, pair_weights,
                                    summaries_attributes, bag_totals, first.conversions,
                                    match_by_name, single_class)
 
 
-def _boost_shards(client, futures: list, plan: ShardPlan, binned: list, n_shards: int | None,
-                  n_pairs: int, explicit: Any) -> list:
+def _boost_shards(client, futures: list, plan: ShardPlan, binned: list, row_counts: list[int],
+                  n_shards: int | None, n_pairs: int, explicit: Any) -> list:
     """Assemble the shards, boost their bags' main effects, choose the pairs from the summed
     strengths (unless ``explicit``), boost their pairs; every shard's ``ShardResult``."""
     working = plan.estimator
     shards = plan_shards(len(binned), n_shards or len(client.nthreads()),
                          working.outer_bags, working.random_state)
-    data = [client.submit(assemble_shard, plan, *[binned[i] for i in rows])
-            for rows, _ in shards]
+    workers = sorted(client.scheduler_info()["workers"])
+    data = [_assembled(client, plan, [binned[i] for i in rows], [row_counts[i] for i in rows],
+                       workers[s % len(workers)])
+            for s, (rows, _) in enumerate(shards)]
     futures.extend(data)
-    _release_when_assembled(client, futures, binned, data)
+    _let_partitions_go(futures, binned)
     rank = explicit is None and n_pairs > 0 and bool(plan.candidates)
     mains = _gather(client, futures, [client.submit(shard_mains, d, plan, shard, rank)
                                       for d, (_, shard) in zip(data, shards)])
@@ -157,13 +160,24 @@ def _stop_event_name(working: Any) -> str | None:
     return f"glassboost-stop-{uuid.uuid4().hex}"
 
 
-def _release_when_assembled(client, futures: list, binned: list, data: list) -> None:
-    """Once every shard is assembled, let the partitions' codes go: the shards hold the same
-    rows, so keeping both would double the codes in worker memory. Dask keeps how to compute
-    them, so a shard lost with its worker is rebuilt from the raw partitions."""
-    from distributed import wait
+def _assembled(client, plan: ShardPlan, parts: list, row_counts: list[int], worker: str):
+    """The future of a shard assembled from its partitions' futures ``parts`` by a chain of
+    tasks (``shards.start_shard``), one partition after the other, on ``worker`` while it is
+    there: the shards spread over the workers, one each, as their bags' boosting then does."""
+    place = {"workers": [worker], "allow_other_workers": True}
+    rows = client.submit(start_shard, plan, sum(row_counts), parts[0], **place)
+    start = row_counts[0]
+    for part, count in zip(parts[1:], row_counts[1:]):
+        rows = client.submit(fill_shard, rows, part, start, **place)
+        start += count
+    return client.submit(finish_shard, plan, rows, **place)
 
-    wait(data)
+
+def _let_partitions_go(futures: list, binned: list) -> None:
+    """Drop the client's hold on the partitions' codes: each goes from worker memory once its
+    rows are in its shard (keeping them would double the codes). Dask keeps how to compute
+    them while the shards are held, so a shard lost with its worker is rebuilt from the raw
+    partitions."""
     for future in binned:
         futures.remove(future)
     binned.clear()

@@ -11,7 +11,7 @@ from __future__ import annotations
 import threading
 import time
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Iterator
 
 import numpy as np
@@ -85,37 +85,56 @@ class ShardRows:
     init_score: np.ndarray | None
 
 
-def assemble_shard(plan: ShardPlan, *parts: BinnedPartition) -> ShardRows:
-    """The shard's rows, in partition order, as one ``BinnedData`` (column-major codes), with
-    their starting scores. The codes are copied straight into column-major arrays, and the
-    coarse codes read off the fine ones where the bins allow (``bin_partition`` then sends
-    none): assembling then holds the partitions' fine codes and the shard's codes, not two
-    copies of both."""
-    strata = None if parts[0].strata is None else np.concatenate([p.strata for p in parts])
-    scores = None if parts[0].init_score is None else np.concatenate(
-        [p.init_score for p in parts])
-    codes = _column_major([p.codes for p in parts])
-    maps = fine_to_coarse_maps(plan.bins)
-    return ShardRows(BinnedData(
-        codes=codes,
-        interaction_codes=_column_major([p.interaction_codes for p in parts]) if maps is None
-        else coarse_code_matrix(codes, plan.bins, maps),
+def start_shard(plan: ShardPlan, n_rows: int, first: BinnedPartition) -> ShardRows:
+    """A shard of ``n_rows`` rows, its arrays allocated and its first partition's rows copied
+    in. ``fill_shard`` copies each further partition's rows into it, in partition order, and
+    ``finish_shard`` reads the coarse codes off the fine ones.
+
+    A shard is assembled by this chain of tasks, one partition at a time, rather than by one
+    task that takes every partition: Dask holds all of a task's inputs in memory while it runs,
+    so that task held every partition's codes next to the shard's copy of them. In the chain a
+    partition is released as soon as its rows are copied, and the ones still waiting can be
+    spilled. The arrays are allocated untouched, so a worker's memory grows with the rows
+    copied, not with the shard's size.
+    """
+    def like(array: np.ndarray | None, columns: bool = False) -> np.ndarray | None:
+        if array is None:
+            return None
+        return np.empty((n_rows, *array.shape[1:]), dtype=array.dtype,
+                        order="F" if columns else "C")
+
+    rows = ShardRows(BinnedData(
+        codes=like(first.codes, True),
+        interaction_codes=like(first.interaction_codes, True),
         n_bins=np.array([b.n_bins for b in plan.bins], dtype=np.int64),
         n_interaction_bins=np.array([b.n_interaction_bins for b in plan.bins], dtype=np.int64),
-        nominal=plan.nominal, monotone=plan.monotone,
-        y=np.concatenate([p.y for p in parts]),
-        weights=np.concatenate([p.weights for p in parts]), strata=strata), scores)
+        nominal=plan.nominal, monotone=plan.monotone, y=like(first.y),
+        weights=like(first.weights), strata=like(first.strata)), like(first.init_score))
+    return fill_shard(rows, first, 0)
 
 
-def _column_major(blocks: list[np.ndarray]) -> np.ndarray:
-    """The row blocks (n_rows_i, n_features) stacked into one column-major array."""
-    stacked = np.empty((sum(len(b) for b in blocks), blocks[0].shape[1]), dtype=blocks[0].dtype,
-                       order="F")
-    start = 0
-    for block in blocks:
-        stacked[start:start + len(block)] = block
-        start += len(block)
-    return stacked
+def fill_shard(rows: ShardRows, part: BinnedPartition, start: int) -> ShardRows:
+    """Copy ``part``'s rows into the shard's rows from ``start`` on; the shard itself, changed
+    in place (each task of the chain writes rows of its own, so a retried task writes the same
+    values again)."""
+    data, end = rows.data, start + len(part.y)
+    for target, source in ((data.codes, part.codes),
+                           (data.interaction_codes, part.interaction_codes),
+                           (data.y, part.y), (data.weights, part.weights),
+                           (data.strata, part.strata), (rows.init_score, part.init_score)):
+        if target is not None:
+            target[start:end] = source
+    return rows
+
+
+def finish_shard(plan: ShardPlan, rows: ShardRows) -> ShardRows:
+    """The assembled shard with its coarse codes: read off the fine codes when the partitions
+    sent none (``bin_partition``)."""
+    data = rows.data
+    if data.interaction_codes is not None:
+        return rows
+    coarse = coarse_code_matrix(data.codes, plan.bins, fine_to_coarse_maps(plan.bins))
+    return ShardRows(replace(data, interaction_codes=coarse), rows.init_score)
 
 
 def _monitor(plan: ShardPlan, shard: Shard) -> FitMonitor | None:
