@@ -19,6 +19,8 @@ import json
 import os
 import threading
 import time
+from contextlib import contextmanager
+from typing import Iterator
 
 import dask.dataframe as dd
 import numpy as np
@@ -75,6 +77,35 @@ def local_peak(rows: int, features: int, params: dict) -> tuple[int, int]:
     return before, peak[0]
 
 
+@contextmanager
+def worker_peaks(client: Client) -> Iterator[dict]:
+    """Every worker's resident bytes, sampled every 0.2 s while the block runs: the dict
+    (worker -> bytes) holds the peak of each, from their values at the start."""
+    peaks, done = dict(client.run(resident_bytes)), threading.Event()
+
+    def sample():
+        while not done.is_set():
+            for worker, rss in client.run(resident_bytes).items():
+                peaks[worker] = max(peaks.get(worker, 0), rss)
+            time.sleep(0.2)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    try:
+        yield peaks
+    finally:
+        done.set()
+        sampler.join()
+
+
+def report(result: dict, out: str | None) -> None:
+    """Print the result, and write it to ``out`` as JSON when given."""
+    print(json.dumps(result, indent=2))
+    if out:
+        with open(out, "w") as file:
+            json.dump(result, file, indent=2)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
@@ -91,24 +122,12 @@ def main() -> None:
                             features=args.features)
         X, y = frame.drop(columns="y"), frame["y"]
         baseline = client.run(resident_bytes)
-        peaks = dict(baseline)
-        done = threading.Event()
-
-        def sample():
-            while not done.is_set():
-                for worker, rss in client.run(resident_bytes).items():
-                    peaks[worker] = max(peaks.get(worker, 0), rss)
-                time.sleep(0.2)
-
-        sampler = threading.Thread(target=sample)
-        sampler.start()
-        started = time.perf_counter()
         params = dict(outer_bags=args.outer_bags, max_rounds=args.max_rounds, interactions=0,
                       early_stopping_rounds=0)
-        model = DaskExplainableBoostingClassifier(**params).fit(X, y)
-        seconds = time.perf_counter() - started
-        done.set()
-        sampler.join()
+        with worker_peaks(client) as peaks:
+            started = time.perf_counter()
+            model = DaskExplainableBoostingClassifier(**params).fit(X, y)
+            seconds = time.perf_counter() - started
     rows = per_partition * args.partitions
     local_before, local_peak_bytes = local_peak(rows // 2, args.features,
                                                 dict(params, outer_bags=1))
@@ -123,10 +142,7 @@ def main() -> None:
               "fit seconds (busy machine)": round(seconds, 1),
               "single-machine fit of half the rows, one bag: resident bytes before, peak":
               [local_before, local_peak_bytes]}
-    print(json.dumps(result, indent=2))
-    if args.out:
-        with open(args.out, "w") as out:
-            json.dump(result, out, indent=2)
+    report(result, args.out)
 
 
 if __name__ == "__main__":

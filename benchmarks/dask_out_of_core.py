@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import threading
 import time
 
 import dask.dataframe as dd
@@ -25,7 +24,8 @@ from dask.utils import parse_bytes
 from distributed import Client, LocalCluster
 from sklearn.metrics import roc_auc_score
 
-from dask_memory import make_features, make_partition, make_target, resident_bytes
+from dask_memory import (make_features, make_partition, make_target, report,
+                         resident_bytes, worker_peaks)
 from glassboost import ExplainableBoostingClassifier
 from glassboost.dask import DaskExplainableBoostingClassifier
 
@@ -50,23 +50,10 @@ def fit_on_cluster(args: argparse.Namespace, params: dict) -> tuple[object, dict
         y = dd.from_map(target_of, range(args.partitions), rows=per_partition,
                         features=args.features)
         before = client.run(resident_bytes)
-        peaks, done = dict(before), threading.Event()
-
-        def sample():
-            while not done.is_set():
-                for worker, rss in client.run(resident_bytes).items():
-                    peaks[worker] = max(peaks.get(worker, 0), rss)
-                time.sleep(0.2)
-
-        sampler = threading.Thread(target=sample, daemon=True)
-        sampler.start()
-        started = time.perf_counter()
-        try:
+        with worker_peaks(client) as peaks:
+            started = time.perf_counter()
             model = DaskExplainableBoostingClassifier(**params).fit(X, y)
-        finally:
-            done.set()
-            sampler.join()
-        seconds = time.perf_counter() - started
+            seconds = time.perf_counter() - started
     return model.to_local(), {"fit_s": round(seconds, 1),
                               "worker_rss_before_fit": sorted(before.values()),
                               "worker_rss_peak": sorted(peaks.values())}
@@ -111,10 +98,7 @@ def main() -> None:
                                               distributed_model.predict_proba(X_test)[:, 1])
     result["auc_sample"] = roc_auc_score(y_test, local_model.predict_proba(X_test)[:, 1])
     result["auc_difference"] = result["auc_distributed"] - result["auc_sample"]
-    print(json.dumps(result, indent=2))
-    if args.out:
-        with open(args.out, "w") as out:
-            json.dump(result, out, indent=2)
+    report(result, args.out)
 
 
 if __name__ == "__main__":
