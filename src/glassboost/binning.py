@@ -304,7 +304,6 @@ def code_matrix(columns: list[Column], bins: list[FeatureBins], interaction: boo
     return codes
 
 
-
 def fine_to_coarse_maps(bins: list[FeatureBins]) -> list[np.ndarray] | None:
     """Every feature's ``fine_to_coarse`` map, or None when some feature's coarse bins are not
     unions of its fine bins (then only the values give the coarse codes)."""

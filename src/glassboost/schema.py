@@ -62,8 +62,8 @@ class Column:
 
     For continuous features ``values`` is float64 with NaN for missing and ``not_number`` marks
     entries that were present but not numeric (None when there are none: a mask of a byte per
-    row and feature would hold an eighth of the table's size for nothing). For categorical features ``values`` is an object
-    array of strings with None for missing.
+    row and feature would hold an eighth of the table's size for nothing). For categorical
+    features ``values`` is an object array of strings with None for missing.
     """
 
     values: np.ndarray
@@ -290,8 +290,7 @@ def continuous_column(name: str, series: pd.Series, bools_as_numbers: bool = Fal
         )
     # InterpretML reads a categorical's booleans as text, which is not a number
     bools_as_numbers = bools_as_numbers and not isinstance(dtype, pd.CategoricalDtype)
-    if pd.api.types.is_bool_dtype(dtype) and bools_as_numbers:
-        return Column(series.to_numpy(dtype=np.float64, na_value=np.nan))
+    # numeric dtypes include the boolean ones, which reach here only to be scored as numbers
     if pd.api.types.is_numeric_dtype(dtype) and not isinstance(dtype, pd.CategoricalDtype):
         return Column(series.to_numpy(dtype=np.float64, na_value=np.nan))
     values, not_number = _numeric_from_object(series.astype(object), bools_as_numbers)

@@ -98,6 +98,7 @@ def start_shard(plan: ShardPlan, n_rows: int, first: BinnedPartition) -> ShardRo
     copied, not with the shard's size.
     """
     def like(array: np.ndarray | None, columns: bool = False) -> np.ndarray | None:
+        """An untouched array for the shard's rows of ``array``'s kind (None for None)."""
         if array is None:
             return None
         return np.empty((n_rows, *array.shape[1:]), dtype=array.dtype,
