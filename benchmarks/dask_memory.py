@@ -47,9 +47,24 @@ def make_target(frame: pd.DataFrame, seed: int) -> pd.Series:
 
 
 def make_partition(seed: int, rows: int, features: int) -> pd.DataFrame:
+    """The features and their label (``y``) in one frame, for a fit in this process."""
     frame = make_features(seed, rows, features)
     frame["y"] = make_target(frame, seed)
     return frame
+
+
+def target_of(seed: int, rows: int, features: int) -> pd.Series:
+    """The label of ``make_features(seed, rows, features)``, as ``make_partition`` gives it."""
+    return make_target(make_features(seed, rows, features), seed)
+
+
+def generated_on_workers(partitions: int, rows: int, features: int) -> tuple:
+    """(X, y) as Dask collections of ``partitions`` partitions of ``rows`` rows, generated on
+    the workers by maps of their own: a partition's features are not copied out of a frame
+    with its label (the label's map makes them again and keeps only the label)."""
+    X = dd.from_map(make_features, range(partitions), rows=rows, features=features)
+    y = dd.from_map(target_of, range(partitions), rows=rows, features=features)
+    return X, y
 
 
 def resident_bytes() -> int:
@@ -118,9 +133,7 @@ def main() -> None:
     per_partition = args.rows // args.partitions
     with LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=None) as cluster, \
             Client(cluster) as client:
-        frame = dd.from_map(make_partition, range(args.partitions), rows=per_partition,
-                            features=args.features)
-        X, y = frame.drop(columns="y"), frame["y"]
+        X, y = generated_on_workers(args.partitions, per_partition, args.features)
         baseline = client.run(resident_bytes)
         params = dict(outer_bags=args.outer_bags, max_rounds=args.max_rounds, interactions=0,
                       early_stopping_rounds=0)

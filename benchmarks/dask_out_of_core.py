@@ -1,12 +1,13 @@
 """A Dask fit on more rows than the workers' combined memory limit holds as raw float64.
 
-    python benchmarks/dask_out_of_core.py --rows 4000000 --features 100 --memory-limit 1.4GB \
-        --out dask_out_of_core.json
+    python benchmarks/dask_out_of_core.py --outer-bags 4 --out dask_out_of_core.json
 
 The rows are generated on the workers partition by partition (``dask.dataframe.from_map``), so
 the raw table never exists in one place, and each worker has ``--memory-limit`` (Dask's own
 limit: it spills stored results to disk at 70% and restarts a worker at 95%). The fit uses the
-estimator's defaults except ``--interactions`` (see benchmarks/README.md for why). A thread
+estimator's defaults except ``--interactions`` (why: docs/dask.md, "Memory"). The defaults
+here are the run that docs/dask.md reports (5M rows of 100 features, 4.0 GB raw, on 2 workers
+of 1.75 GB); with 64 partitions of that data the partitions' value summaries outgrow it. A thread
 samples every worker's resident memory every 0.2 s. Then a single-machine fit of the same
 parameters on ``--sample`` rows of the same generator gives the reference, and both models are
 scored on ``--test`` fresh rows.
@@ -18,14 +19,12 @@ import argparse
 import json
 import time
 
-import dask.dataframe as dd
-import pandas as pd
 from dask.utils import parse_bytes
 from distributed import Client, LocalCluster
 from sklearn.metrics import roc_auc_score
 
-from dask_memory import (make_features, make_partition, make_target, report,
-                         resident_bytes, worker_peaks)
+from dask_memory import (generated_on_workers, make_partition, report, resident_bytes,
+                         worker_peaks)
 from glassboost import ExplainableBoostingClassifier
 from glassboost.dask import DaskExplainableBoostingClassifier
 
@@ -33,22 +32,12 @@ from glassboost.dask import DaskExplainableBoostingClassifier
 SAMPLE_SEED, TEST_SEED = 10**6, 10**6 + 1
 
 
-def target_of(seed: int, rows: int, features: int) -> pd.Series:
-    """The label of ``make_features(seed, rows, features)``, as ``make_partition`` gives it."""
-    return make_target(make_features(seed, rows, features), seed)
-
-
 def fit_on_cluster(args: argparse.Namespace, params: dict) -> tuple[object, dict]:
     """The distributed fit, with each worker's resident memory before and at its peak."""
     per_partition = args.rows // args.partitions
     with LocalCluster(n_workers=2, threads_per_worker=1, memory_limit=args.memory_limit,
                       dashboard_address=None) as cluster, Client(cluster) as client:
-        # X and y from maps of their own: a partition's features are not copied out of a frame
-        # with its target (the target's map makes them again and keeps only the label)
-        X = dd.from_map(make_features, range(args.partitions), rows=per_partition,
-                        features=args.features)
-        y = dd.from_map(target_of, range(args.partitions), rows=per_partition,
-                        features=args.features)
+        X, y = generated_on_workers(args.partitions, per_partition, args.features)
         before = client.run(resident_bytes)
         with worker_peaks(client) as peaks:
             started = time.perf_counter()
@@ -61,10 +50,10 @@ def fit_on_cluster(args: argparse.Namespace, params: dict) -> tuple[object, dict
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rows", type=int, default=4_000_000)
+    parser.add_argument("--rows", type=int, default=5_000_000)
     parser.add_argument("--features", type=int, default=100)
-    parser.add_argument("--partitions", type=int, default=64)
-    parser.add_argument("--memory-limit", default="1.4GB", help="per worker (2 workers)")
+    parser.add_argument("--partitions", type=int, default=32)
+    parser.add_argument("--memory-limit", default="1.75GB", help="per worker (2 workers)")
     parser.add_argument("--interactions", default="10")
     parser.add_argument("--outer-bags", type=int, default=None, help="default: the estimator's")
     parser.add_argument("--sample", type=int, default=500_000)

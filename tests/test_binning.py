@@ -90,7 +90,6 @@ def test_fine_to_coarse_maps_every_row(continuous_bins) -> None:
     assert np.all(np.diff(mapping[1:-1]) >= 0)
 
 
-
 def test_coarse_code_matrix_reads_the_interaction_codes_off_the_fine_ones(continuous_bins) -> None:
     values, continuous = continuous_bins
     n = len(values)
@@ -106,11 +105,18 @@ def test_coarse_code_matrix_reads_the_interaction_codes_off_the_fine_ones(contin
     expected = code_matrix(columns, bins, True)
     assert coarse.dtype == expected.dtype and coarse.flags.f_contiguous
     np.testing.assert_array_equal(coarse, expected)
+    np.testing.assert_array_equal(binning.interaction_code_matrix(columns, bins, fine), expected)
 
 
 def test_no_fine_to_coarse_maps_when_coarse_cuts_are_not_fine_cuts() -> None:
     bins = FeatureBins(CONTINUOUS, cuts=np.array([1.0, 2.0]), interaction_cuts=np.array([1.5]))
     assert fine_to_coarse_maps([bins]) is None
+    # then the interaction codes come from the values
+    column = Column(np.array([0.5, 1.2, 1.7, 2.5]))
+    fine = binning.code_matrix([column], [bins], False)
+    np.testing.assert_array_equal(binning.interaction_code_matrix([column], [bins], fine)[:, 0],
+                                  [1, 1, 2, 2])
+
 
 def test_continuous_codes_for_missing_unseen_and_inf() -> None:
     bins = FeatureBins(CONTINUOUS, cuts=np.array([1.0, 2.0]), interaction_cuts=np.array([1.0]))

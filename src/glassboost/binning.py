@@ -322,3 +322,14 @@ def coarse_code_matrix(codes: np.ndarray, bins: list[FeatureBins],
     for f, mapping in enumerate(maps):
         coarse[:, f] = mapping.astype(dtype)[codes[:, f]]
     return coarse
+
+
+def interaction_code_matrix(columns: list[Column], bins: list[FeatureBins],
+                            codes: np.ndarray) -> np.ndarray:
+    """``code_matrix(columns, bins, interaction=True)``, read off the fine ``codes`` when every
+    feature's coarse bins are unions of its fine bins (a lookup per row instead of binning
+    every value again)."""
+    maps = fine_to_coarse_maps(bins)
+    if maps is None:
+        return code_matrix(columns, bins, True)
+    return coarse_code_matrix(codes, bins, maps)

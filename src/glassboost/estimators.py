@@ -16,7 +16,7 @@ from sklearn.utils.validation import check_array, check_is_fitted, column_or_1d
 from threadpoolctl import threadpool_limits
 
 from .binning import FeatureBins, feature_bins_from_levels, fit_categorical, fit_continuous
-from .binning import code_matrix
+from .binning import code_matrix, interaction_code_matrix
 from .booster import (BaggedTerms, BinnedData, Booster, BoostSettings, FitMonitor,
                       prepare_compile)
 from .kernels.split import split_options
@@ -263,9 +263,10 @@ class _EBMBase(BaseEstimator):
             typed_bytes(X, table) + y_encoded.nbytes + getattr(strata, "nbytes", 0))),
             n_rows, len(names))
 
+        codes = code_matrix(table.columns, bins, False)
         data = BinnedData(
-            codes=code_matrix(table.columns, bins, False),
-            interaction_codes=code_matrix(table.columns, bins, True),
+            codes=codes,
+            interaction_codes=interaction_code_matrix(table.columns, bins, codes),
             n_bins=np.array([b.n_bins for b in bins], dtype=np.int64),
             n_interaction_bins=np.array([b.n_interaction_bins for b in bins], dtype=np.int64),
             nominal=np.array([t == NOMINAL for t in table.types]),
