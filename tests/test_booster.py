@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from scipy.special import logsumexp, softplus, xlogy
 
-from glassboost.booster import constant_loss, loss_offset, min_improvement
+from glassboost.booster import BinnedData, Booster, constant_loss, loss_offset, min_improvement
 from glassboost.kernels.boost import mean_validation_loss
 from glassboost.objectives import classification_objective, initial_scores, regression_objective
 
@@ -57,3 +57,45 @@ def test_min_improvement_shrinks_with_the_validation_set() -> None:
     small, large = min_improvement(0.6, 100.0, 0.01), min_improvement(0.6, 10_000.0, 0.01)
     assert small == pytest.approx(0.01 * 0.6 / 10) and large == pytest.approx(small / 10)
     assert min_improvement(0.6, 0.0, 0.01) == 0.0  # no validation rows: no early stopping
+
+
+def _booster(boosted=None) -> Booster:
+    """A booster of 4 bags over 3 features of 8 bins, boosting the bags ``boosted``."""
+    from glassboost import ExplainableBoostingClassifier
+
+    rng = np.random.default_rng(0)
+    codes = np.asfortranarray(rng.integers(0, 8, size=(800, 3)).astype(np.uint8))
+    y = (rng.random(800) < 1 / (1 + np.exp(-(codes[:, 0] - 3.5 + codes[:, 1] * codes[:, 2] / 10)))
+         ).astype(np.float64)
+    data = BinnedData(codes=codes, interaction_codes=codes, n_bins=np.full(3, 8),
+                      n_interaction_bins=np.full(3, 8), nominal=np.zeros(3, dtype=bool),
+                      monotone=np.zeros(3, dtype=np.int64), y=y, weights=np.ones(800), strata=y)
+    settings = ExplainableBoostingClassifier(max_rounds=60)._boost_settings()
+    return Booster(data, classification_objective("log_loss", 2), *settings, outer_bags=4,
+                   validation_size=0.2, n_threads=1, random_state=5, boosted=boosted)
+
+
+def test_boosters_sharing_the_bags_boost_what_one_booster_does() -> None:
+    """Two boosters holding the same rows, each boosting two of the four bags, give the tables,
+    best steps and pair strengths of one booster boosting all four."""
+    pairs = [(0, 1), (1, 2)]
+    whole = _booster()
+    mains = whole.boost_mains([0, 1, 2])
+    strengths = whole.rank_pairs(mains, pairs)
+    bagged = whole.boost_pairs(mains, pairs, {})
+    parts = []
+    for boosted in ([0, 1], [2, 3]):
+        booster = _booster(boosted)
+        part_mains = booster.boost_mains([0, 1, 2])
+        assert part_mains.ran == boosted
+        parts.append((booster.rank_pairs(part_mains, pairs),
+                      booster.boost_pairs(part_mains, pairs, {})))
+    np.testing.assert_allclose(parts[0][0] + parts[1][0], strengths, rtol=1e-12)
+    assert [b for _, part in parts for b in part.bags] == bagged.bags == [0, 1, 2, 3]
+    np.testing.assert_array_equal(np.concatenate([p.best_steps for _, p in parts], axis=1),
+                                  bagged.best_steps)
+    for name in ("main_tables", "pair_tables"):
+        shared = [tables for _, part in parts for tables in getattr(part, name)]
+        for a, b in zip(shared, getattr(bagged, name), strict=True):
+            for x, z in zip(a, b, strict=True):
+                np.testing.assert_array_equal(x, z)

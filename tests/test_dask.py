@@ -103,9 +103,13 @@ def test_one_shard_equals_single_machine(client, task):
                                (ExplainableBoostingClassifier, DaskExplainableBoostingClassifier))
     local = local_class(**PARAMS).fit(X, y, sample_weight=weights)
     dX, dy, dw = _dask(X, y, weights)
-    dist = dask_class(n_shards=1, **PARAMS).fit(dX, dy, sample_weight=dw)
+    with distributed.get_task_stream(client) as stream:
+        dist = dask_class(n_shards=1, **PARAMS).fit(dX, dy, sample_weight=dw)
     _assert_same_model(dist, local)
     assert len(dist.term_features_) > len(X.columns)  # pairs were chosen, and the same ones
+    # the shard's rows are copied to the second worker, which boosts one of the two bags
+    for stage in ("shard_mains", "shard_pairs"):
+        assert len({t["worker"] for t in stream.data if stage in str(t["key"])}) == 2
     scores = dist.decision_function(dX)
     assert isinstance(scores, da.Array)
     np.testing.assert_allclose(scores.compute(), local.decision_function(X), atol=1e-9)

@@ -19,7 +19,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Callable, Sequence
 
 import numpy as np
 from scipy.special import xlogy
@@ -451,14 +451,18 @@ class Booster:
     ``bags`` (n_rows, outer_bags), InterpretML's bag matrix (``_bag_weights``), replaces the
     random validation splits. ``init_score`` (n_rows, n_scores): every row's starting score
     besides the intercept, which is then fitted on top of it; it is not part of the tables.
-    ``monitor`` can stop the stages early (``FitMonitor``).
+    ``monitor`` can stop the stages early (``FitMonitor``). ``boosted`` are the bags this
+    booster boosts, all by default: boosters that each hold the same rows can share one fit's
+    bags out between them (``dask.shards``), and every bag is the one the whole fit draws.
     """
 
     def __init__(self, data: BinnedData, objective: Objective, main_settings: BoostSettings,
                  pair_settings: BoostSettings, outer_bags: int, validation_size: float,
                  n_threads: int, random_state: int | None, bags: np.ndarray | None = None,
-                 init_score: np.ndarray | None = None, monitor: FitMonitor | None = None):
+                 init_score: np.ndarray | None = None, monitor: FitMonitor | None = None,
+                 boosted: Sequence[int] | None = None):
         self.data = data
+        self.boosted = list(range(outer_bags)) if boosted is None else list(boosted)
         self.bags = bags
         self.init_score = init_score
         self.monitor = monitor
@@ -554,10 +558,9 @@ class Booster:
         return BagRows(group(rows.train_count), group(rows.train_w), group(rows.train_wy),
                        group(rows.val_w), group(rows.val_wy), offset, reference, val_rows)
 
-    def _map(self, fn, stage: str | None, bags: list[int] | None = None):
-        """Run ``fn`` for every bag (of ``bags``); boosting stages (named) report (tables, best
+    def _map(self, fn, stage: str | None, bags: list[int]):
+        """Run ``fn`` for every bag of ``bags``; boosting stages (named) report (tables, best
         step, loss)."""
-        bags = list(range(self.outer_bags)) if bags is None else bags
 
         def run(bag):
             result = fn(bag)
@@ -593,9 +596,9 @@ class Booster:
         return None if self.monitor is None else self.monitor.control(bag, stage)
 
     def _stopped(self, bag: int) -> bool:
-        """True when a stage of ``bag`` must not start: the fit was stopped (bag 0's main
-        effects always start, so that a model has at least one bag)."""
-        return self.monitor is not None and self.monitor.stopped and bag > 0
+        """True when a stage of ``bag`` must not start: the fit was stopped (the first boosted
+        bag's main effects always start, so that a model has at least one bag)."""
+        return self.monitor is not None and self.monitor.stopped and bag != self.boosted[0]
 
     def _fit(self, main_features, candidate_pairs, n_pairs, explicit_pairs) -> BaggedTerms:
         ranks = n_pairs > 0 and candidate_pairs and not explicit_pairs
@@ -652,9 +655,10 @@ class Booster:
                               self.kernel_seeds[bag], self.objective_params,
                               self._control(bag, 0), later_kernels)
 
-        main_results = self._map(main_stage, "main effects")
-        ran = [bag for bag, result in enumerate(main_results) if result[0] is not None]
-        return MainStage(list(main_features), ran, [main_results[bag] for bag in ran])
+        main_results = self._map(main_stage, "main effects", self.boosted)
+        ran = [(bag, result) for bag, result in zip(self.boosted, main_results)
+               if result[0] is not None]
+        return MainStage(list(main_features), [bag for bag, _ in ran], [r for _, r in ran])
 
     def _bag_scores(self, mains: MainStage | None, bag: int) -> np.ndarray:
         """Every row's score after ``mains``' stage of ``bag`` (None: before it)."""

@@ -28,7 +28,7 @@ from .inputs import init_score_partitions, row_partitions
 from .partition import PartitionSummary, bin_partition, merge_partition_features, \
     partition_statistics, summarize_partition, summary_header
 from .shards import ShardPlan, fill_shard, finish_shard, merge_shards, plan_shards, \
-    shard_mains, shard_pairs, start_shard
+    shard_mains, shard_pairs, share_bags, start_shard
 from .sketch import MERGE_FAN_IN, histogram_cuts
 
 
@@ -126,19 +126,30 @@ def _fit(working, client, partitions, scores, n_shards, summary_size, futures, m
 def _boost_shards(client, futures: list, plan: ShardPlan, binned: list, row_counts: list[int],
                   n_shards: int | None, n_pairs: int, explicit: Any) -> list:
     """Assemble the shards, boost their bags' main effects, choose the pairs from the summed
-    strengths (unless ``explicit``), boost their pairs; every shard's ``ShardResult``."""
+    strengths (unless ``explicit``), boost their pairs; every copy's ``ShardResult``, in the
+    order of the shards and their bags.
+
+    Each shard is assembled on the worker that holds most of its partitions' codes, so that
+    few of them move; workers left over when there are fewer shards than workers hold copies
+    of a shard's rows and boost a share of its bags (``shards.share_bags``)."""
     working = plan.estimator
-    shards = plan_shards(len(binned), n_shards or len(client.nthreads()),
-                         working.outer_bags, working.random_state)
     workers = sorted(client.scheduler_info()["workers"])
+    shards = plan_shards(len(binned), n_shards or len(workers), working.outer_bags,
+                         working.random_state)
+    homes = _shard_homes(client, [[binned[i] for i in rows] for rows, _ in shards], workers)
     data = [_assembled(client, plan, [binned[i] for i in rows], [row_counts[i] for i in rows],
-                       workers[s % len(workers)])
-            for s, (rows, _) in enumerate(shards)]
+                       home) for (rows, _), home in zip(shards, homes)]
     futures.extend(data)
     _let_partitions_go(futures, binned)
+    copies = [(d, copy, worker)
+              for d, (_, shard), workers_of_shard in zip(data, shards,
+                                                          _copy_workers(homes, workers))
+              for copy, worker in zip(share_bags(shard, len(workers_of_shard)),
+                                      workers_of_shard)]
     rank = explicit is None and n_pairs > 0 and bool(plan.candidates)
-    mains = _gather(client, futures, [client.submit(shard_mains, d, plan, shard, rank)
-                                      for d, (_, shard) in zip(data, shards)])
+    mains = _gather(client, futures, [
+        client.submit(shard_mains, d, plan, copy, rank, **_near(worker))
+        for d, copy, worker in copies])
     strengths: dict = {}
     if explicit is not None:
         pairs = interaction_order(plan.candidates)
@@ -148,8 +159,41 @@ def _boost_shards(client, futures: list, plan: ShardPlan, binned: list, row_coun
     else:
         pairs = []
     return _gather(client, futures, [
-        client.submit(shard_pairs, d, plan, shard, m[0], pairs, strengths)
-        for d, (_, shard), m in zip(data, shards, mains)])
+        client.submit(shard_pairs, d, plan, copy, m[0], pairs, strengths, **_near(worker))
+        for (d, copy, worker), m in zip(copies, mains)])
+
+
+def _near(worker: str) -> dict:
+    """Run a task on ``worker`` while it is there, elsewhere once it is gone."""
+    return {"workers": [worker], "allow_other_workers": True}
+
+
+def _shard_homes(client, parts: list[list], workers: list[str]) -> list[str]:
+    """The worker each shard is assembled on (``parts``: each shard's partition futures): the
+    one holding the most bytes of its partitions among those with the fewest shards so far, so
+    that shards spread over the workers and few codes move between them."""
+    keys = [future.key for shard in parts for future in shard]
+    holders, sizes = client.who_has(keys), client.nbytes(keys, summary=False)
+    load = dict.fromkeys(workers, 0)
+    homes = []
+    for shard in parts:
+        held = dict.fromkeys(workers, 0)
+        for future in shard:
+            for worker in holders.get(future.key, ()):
+                if worker in held:
+                    held[worker] += sizes.get(future.key, 0)
+        fewest = min(load.values())
+        home = max((w for w in workers if load[w] == fewest), key=lambda w: held[w])
+        load[home] += 1
+        homes.append(home)
+    return homes
+
+
+def _copy_workers(homes: list[str], workers: list[str]) -> list[list[str]]:
+    """The workers that boost each shard's bags: its home, and the workers that are no shard's
+    home, dealt out over the shards in turn."""
+    spare = [w for w in workers if w not in set(homes)]
+    return [[home] + spare[s::len(homes)] for s, home in enumerate(homes)]
 
 
 def _stop_event_name(working: Any) -> str | None:
@@ -163,8 +207,8 @@ def _stop_event_name(working: Any) -> str | None:
 def _assembled(client, plan: ShardPlan, parts: list, row_counts: list[int], worker: str):
     """The future of a shard assembled from its partitions' futures ``parts`` by a chain of
     tasks (``shards.start_shard``), one partition after the other, on ``worker`` while it is
-    there: the shards spread over the workers, one each, as their bags' boosting then does."""
-    place = {"workers": [worker], "allow_other_workers": True}
+    there."""
+    place = _near(worker)
     rows = client.submit(start_shard, plan, sum(row_counts), parts[0], **place)
     start = row_counts[0]
     for part, count in zip(parts[1:], row_counts[1:]):

@@ -1,9 +1,12 @@
 """Bags per shard: each shard (a run of consecutive partitions, assembled on one worker) boosts
 its own outer bags with the ordinary ``Booster`` on the shared bins; the pairs are chosen from
 the FAST strengths summed over every shard's bags; the shards' bags are then merged into one
-``BaggedTerms`` and finished as a single-machine fit's bags are.
+``BaggedTerms`` and finished as a single-machine fit's bags are. With fewer shards than
+workers, the spare workers hold copies of a shard's rows and boost a share of its bags
+(``share_bags``): one shard is then the single-machine fit, boosted on every worker.
 
-The first three functions run in Dask tasks on the workers; ``merge_shards`` on the client.
+The assembly chain and the stages run in Dask tasks on the workers; ``merge_shards`` on the
+client.
 """
 
 from __future__ import annotations
@@ -44,19 +47,24 @@ class ShardPlan:
 @dataclass
 class Shard:
     """Which bags a shard boosts: ``n_bags`` of them, seeded by ``random_state``; callbacks see
-    them as bags ``first_bag`` on of the whole fit."""
+    them as bags ``first_bag`` on of the whole fit. ``boosted``: the bags of the shard that one
+    copy of its rows boosts (``share_bags``); None for all."""
 
     index: int
     n_bags: int
     random_state: int | None
     first_bag: int = 0
+    boosted: range | None = None
 
 
 @dataclass
 class ShardResult:
+    """A copy's bags, and its shard's bin weights (None from every copy but the first, as
+    they are the shard's, not the bags')."""
+
     bagged: BaggedTerms
-    main_weights: dict
-    pair_weights: dict
+    main_weights: dict | None
+    pair_weights: dict | None
     bag_totals: np.ndarray
 
 
@@ -75,6 +83,17 @@ def plan_shards(n_partitions: int, n_shards: int, outer_bags: int,
         plans.append((range(edges[s], edges[s + 1]), Shard(s, n_bags, seed, first_bag)))
         first_bag += n_bags
     return plans
+
+
+def share_bags(shard: Shard, n_copies: int) -> list[Shard]:
+    """The shard's bags shared out between ``n_copies`` copies of its rows (at most one copy
+    per bag), in consecutive runs: together they boost the bags one copy would, each drawn
+    from the same seed, so the model does not depend on the number of copies."""
+    n_copies = max(1, min(n_copies, shard.n_bags))
+    if n_copies == 1:
+        return [shard]
+    edges = np.linspace(0, shard.n_bags, n_copies + 1).round().astype(int)
+    return [replace(shard, boosted=range(a, b)) for a, b in zip(edges[:-1], edges[1:])]
 
 
 @dataclass
@@ -175,7 +194,7 @@ def _booster(rows: ShardRows, plan: ShardPlan, shard: Shard) -> Iterator[Booster
     booster = Booster(rows.data, estimator._objective(), *estimator._boost_settings(),
                       outer_bags=shard.n_bags, validation_size=plan.validation_fraction,
                       n_threads=_worker_threads(), random_state=shard.random_state,
-                      init_score=rows.init_score, monitor=monitor)
+                      init_score=rows.init_score, monitor=monitor, boosted=shard.boosted)
     if monitor is None:
         yield booster
         return
@@ -229,18 +248,21 @@ def shard_mains(rows: ShardRows, plan: ShardPlan, shard: Shard,
 def shard_pairs(rows: ShardRows, plan: ShardPlan, shard: Shard, mains: MainStage,
                 pairs: list[tuple[int, ...]], strengths: dict) -> ShardResult:
     """Boost the shard's bags' interaction terms on the chosen ``pairs`` from their main
-    stage; with the shard's bin weights and bag weights, which add up over shards."""
+    stage; with the bag weights and, from the shard's first copy, its bin weights, which add
+    up over shards."""
     with _booster(rows, plan, shard) as booster:
         bagged = booster.boost_pairs(mains, pairs, strengths)
-    data = rows.data
-    main_weights, pair_weights = term_bin_weights(data.codes, data.interaction_codes,
-                                                  data.weights, plan.bins, plan.main_features,
-                                                  pairs)
-    return ShardResult(bagged, main_weights, pair_weights, bag_weights(booster, bagged.bags))
+    weights: tuple = (None, None)
+    if shard.boosted is None or shard.boosted.start == 0:
+        data = rows.data
+        weights = term_bin_weights(data.codes, data.interaction_codes, data.weights, plan.bins,
+                                   plan.main_features, pairs)
+    return ShardResult(bagged, *weights, bag_weights(booster, bagged.bags))
 
 
 def merge_shards(results: list[ShardResult]) -> tuple[BaggedTerms, dict, dict, np.ndarray]:
-    """One ``BaggedTerms`` of every shard's bags, and the bin weights summed over shards.
+    """One ``BaggedTerms`` of every shard's bags (``results``: each copy's, in the order of
+    the shards and their bags), and the bin weights summed over shards.
 
     Each shard starts from the constant score of its own rows; the merged bags share shard
     0's, and the difference of another shard's moves into its bags' first table (a constant
@@ -264,6 +286,7 @@ def merge_shards(results: list[ShardResult]) -> tuple[BaggedTerms, dict, dict, n
         main_tables=main_tables, pair_tables=pair_tables, pair_strengths=first.pair_strengths,
         best_steps=np.concatenate([r.bagged.best_steps for r in results], axis=1),
         bags=list(range(len(main_tables))))
-    main_weights = {f: sum(r.main_weights[f] for r in results) for f in first.main_features}
-    pair_weights = {p: sum(r.pair_weights[p] for r in results) for p in first.pairs}
+    shards = [r for r in results if r.main_weights is not None]
+    main_weights = {f: sum(r.main_weights[f] for r in shards) for f in first.main_features}
+    pair_weights = {p: sum(r.pair_weights[p] for r in shards) for p in first.pairs}
     return bagged, main_weights, pair_weights, np.concatenate([r.bag_totals for r in results])
