@@ -137,15 +137,19 @@ def _boost_shards(client, futures: list, plan: ShardPlan, binned: list, row_coun
     shards = plan_shards(len(binned), n_shards or len(workers), working.outer_bags,
                          working.random_state)
     homes = _shard_homes(client, [[binned[i] for i in rows] for rows, _ in shards], workers)
-    data = [_assembled(client, plan, [binned[i] for i in rows], [row_counts[i] for i in rows],
-                       home) for (rows, _), home in zip(shards, homes)]
-    futures.extend(data)
+    assembled = [_assembled(client, plan, [binned[i] for i in rows],
+                            [row_counts[i] for i in rows], home)
+                 for (rows, _), home in zip(shards, homes)]
     _let_partitions_go(futures, binned)
-    copies = [(d, copy, worker)
-              for d, (_, shard), workers_of_shard in zip(data, shards,
-                                                          _copy_workers(homes, workers))
+    # each copy reads the coarse codes off the fine ones itself: fewer bytes travel to it
+    copies = [(client.submit(finish_shard, plan, rows, pure=False, **_near(worker)), copy,
+               worker)
+              for rows, (_, shard), workers_of_shard in zip(assembled, shards,
+                                                             _copy_workers(homes, workers))
               for copy, worker in zip(share_bags(shard, len(workers_of_shard)),
                                       workers_of_shard)]
+    futures.extend(d for d, _, _ in copies)
+    assembled.clear()  # the copies hold the shards' rows now; nothing else may keep them
     rank = explicit is None and n_pairs > 0 and bool(plan.candidates)
     mains = _gather(client, futures, [
         client.submit(shard_mains, d, plan, copy, rank, **_near(worker))
@@ -205,16 +209,16 @@ def _stop_event_name(working: Any) -> str | None:
 
 
 def _assembled(client, plan: ShardPlan, parts: list, row_counts: list[int], worker: str):
-    """The future of a shard assembled from its partitions' futures ``parts`` by a chain of
-    tasks (``shards.start_shard``), one partition after the other, on ``worker`` while it is
-    there."""
+    """The future of a shard's rows assembled from its partitions' futures ``parts`` by a chain
+    of tasks (``shards.start_shard``), one partition after the other, on ``worker`` while it
+    is there; ``shards.finish_shard`` is left to each copy."""
     place = _near(worker)
     rows = client.submit(start_shard, plan, sum(row_counts), parts[0], **place)
     start = row_counts[0]
     for part, count in zip(parts[1:], row_counts[1:]):
         rows = client.submit(fill_shard, rows, part, start, **place)
         start += count
-    return client.submit(finish_shard, plan, rows, **place)
+    return rows
 
 
 def _let_partitions_go(futures: list, binned: list) -> None:
