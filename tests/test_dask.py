@@ -1,9 +1,9 @@
 """Distributed training and scoring on a LocalCluster of two worker processes (one thread each).
 
-With one shard the distributed fit is the single-machine algorithm on the same rows in the same
-order with the same bags, so the models must agree to the order of floating-point sums; with a
-shard per worker (bags per shard) the held-out metric must stay within a stated tolerance of
-the single-machine one.
+With one shard (the default when a worker can boost every row) the distributed fit is the
+single-machine algorithm on the same rows in the same order with the same bags, so the models
+must agree to the order of floating-point sums; with a shard per worker (bags per shard) the
+held-out metric must stay within a stated tolerance of the single-machine one.
 """
 
 from __future__ import annotations
@@ -95,7 +95,9 @@ def _assert_same_model(dist, local):
 
 
 @pytest.mark.parametrize("task", ["binary", "regression", "multiclass"])
-def test_one_shard_equals_single_machine(client, task):
+def test_default_fit_equals_single_machine(client, task):
+    """Rows that one worker can boost stay one shard by default: the single-machine model,
+    its bags shared out between the workers."""
     X, targets, weights = _data(1600, 0)
     y = targets[task]
     local_class, dask_class = ((ExplainableBoostingRegressor, DaskExplainableBoostingRegressor)
@@ -104,7 +106,7 @@ def test_one_shard_equals_single_machine(client, task):
     local = local_class(**PARAMS).fit(X, y, sample_weight=weights)
     dX, dy, dw = _dask(X, y, weights)
     with distributed.get_task_stream(client) as stream:
-        dist = dask_class(n_shards=1, **PARAMS).fit(dX, dy, sample_weight=dw)
+        dist = dask_class(**PARAMS).fit(dX, dy, sample_weight=dw)
     _assert_same_model(dist, local)
     assert len(dist.term_features_) > len(X.columns)  # pairs were chosen, and the same ones
     # the shard's rows are copied to the second worker, which boosts one of the two bags
@@ -198,7 +200,7 @@ def test_bags_per_shard_accuracy_within_tolerance(client):
             ("regression", ExplainableBoostingRegressor, DaskExplainableBoostingRegressor)]:
         y = targets[task]
         local = local_class(**params).fit(X[train], y[train], sample_weight=weights[train])
-        dist = dask_class(**params).fit(dX, _dask(y[train])[0], sample_weight=dw)
+        dist = dask_class(n_shards=2, **params).fit(dX, _dask(y[train])[0], sample_weight=dw)
         assert len(dist.bag_weights_) == 4 and dist.best_iteration_.shape == (2, 4)
         if task == "binary":
             auc = [roc_auc_score(y[test], m.predict_proba(X[test])[:, 1])

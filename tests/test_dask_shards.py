@@ -1,11 +1,14 @@
-"""Shards and their copies: how a fit's bags are shared out, without a cluster."""
+"""Shards and their copies: how many shards, and how a fit's bags are shared out, without a
+cluster."""
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 pytest.importorskip("distributed")
 
+from glassboost.dask.fit import default_shards  # noqa: E402
 from glassboost.dask.shards import Shard, plan_shards, share_bags  # noqa: E402
 
 
@@ -26,3 +29,32 @@ def test_no_more_copies_than_bags_and_one_copy_boosts_every_bag() -> None:
 def test_one_shard_draws_the_single_machine_bags() -> None:
     (rows, shard), = plan_shards(n_partitions=8, n_shards=1, outer_bags=14, random_state=4)
     assert rows == range(8) and (shard.n_bags, shard.random_state, shard.first_bag) == (14, 4, 0)
+
+
+def _twenty_features():
+    from glassboost.binning import fit_continuous
+    from glassboost.objectives import classification_objective
+    from glassboost.schema import Column
+
+    values = np.random.default_rng(0).normal(size=5000)
+    bins = [fit_continuous(Column(values), np.ones(5000), 1024, 64)] * 20
+    pairs = [(a, b) for a in range(20) for b in range(a + 1, 20)]
+    return bins, classification_objective("log_loss", 2), list(range(20)), pairs
+
+
+@pytest.mark.parametrize("rows, limit, expected", [
+    (1_000_000, 8e9, 1),        # a few hundred MB to boost: one shard, the single-machine model
+    (50_000_000, 8e9, 2),       # tens of GB: a shard per worker
+    (50_000_000, 0, 1),         # workers without a memory limit
+])
+def test_one_shard_when_a_worker_can_boost_every_row(rows, limit, expected) -> None:
+    bins, objective, mains, pairs = _twenty_features()
+    workers = [{"memory_limit": limit, "nthreads": 2}] * 2
+    assert default_shards(workers, bins, objective, mains, pairs, 60, False, 14,
+                          rows) == expected
+
+
+def test_a_single_worker_always_has_one_shard() -> None:
+    bins, objective, mains, pairs = _twenty_features()
+    assert default_shards([{"memory_limit": 1e6, "nthreads": 1}], bins, objective, mains, pairs,
+                          60, False, 14, 10**8) == 1

@@ -13,15 +13,17 @@ import copy
 import numbers
 import time
 import uuid
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
 from dask import delayed
 
 from ..binning import fit_categorical, fit_continuous
-from ..booster import choose_pairs, interaction_order
+from ..booster import bin_space_pays, choose_pairs, interaction_order
 from ..estimators import _check_params
 from ..objectives import check_target_scale, check_weight_scale
+from ..resources import estimate_fit_memory, fit_size
 from ..schema import CONTINUOUS, NOMINAL, Column
 from ..schema import _warn as warn_data
 from .inputs import init_score_partitions, row_partitions
@@ -30,6 +32,12 @@ from .partition import PartitionSummary, bin_partition, merge_partition_features
 from .shards import ShardPlan, fill_shard, finish_shard, merge_shards, plan_shards, \
     shard_mains, shard_pairs, share_bags, start_shard
 from .sketch import MERGE_FAN_IN, histogram_cuts
+
+#: The share of a worker's ``memory_limit`` that boosting every row may take for the fit to
+#: keep the rows in one shard (``default_shards``): Dask starts spilling at 60% by default.
+ONE_SHARD_SHARE = 0.5
+#: A shard's bytes per row besides its codes: target and weight (float64), stratum.
+SHARD_ROW_BYTES = 17
 
 
 def fit_distributed(estimator: Any, client: Any, X: Any, y: Any, sample_weight: Any,
@@ -111,6 +119,10 @@ def _fit(working, client, partitions, scores, n_shards, summary_size, futures, m
     summaries_attributes = _training_summaries(types, merged, cuts, statistics)
 
     validation = working.validation_size or 0
+    if n_shards is None:
+        n_shards = default_shards(client.scheduler_info()["workers"].values(), bins, objective,
+                                  main_features, candidates, n_pairs, explicit is not None,
+                                  working.outer_bags, n_rows)
     plan = ShardPlan(working, bins, np.array([t == NOMINAL for t in types]), monotone,
                      main_features, candidates,
                      validation / n_rows if validation >= 1 else validation, deadline,
@@ -123,8 +135,34 @@ def _fit(working, client, partitions, scores, n_shards, summary_size, futures, m
                                    match_by_name, single_class)
 
 
+def default_shards(workers: Any, bins: list, objective: Any, main_features: list[int],
+                   candidates: list, n_pairs: int, explicit: bool, outer_bags: int,
+                   n_rows: int) -> int:
+    """``n_shards`` when it is not given: one shard, the single-machine model with its bags
+    shared out between the workers, when a worker can boost every row within
+    ``ONE_SHARD_SHARE`` of its ``memory_limit`` (``resources.estimate_fit_memory``); else one
+    shard per worker, each holding its share of the rows. ``workers`` are the scheduler's
+    descriptions of them (``memory_limit`` 0: none)."""
+    workers = list(workers)
+    limits = [w.get("memory_limit") or 0 for w in workers]
+    if len(workers) <= 1 or not any(limits):
+        return 1
+    threads = max(int(w.get("nthreads", 1)) for w in workers)
+    bags_per_worker = -(-outer_bags // len(workers))
+    size = fit_size(bins, objective, np.ones(1), main_features, candidates, n_pairs, explicit,
+                    threads, bags_per_worker, 0)
+    main_bins = np.array([bins[f].n_bins for f in main_features], dtype=np.int64)
+    size = replace(size, n_rows=n_rows, held_bytes=n_rows * SHARD_ROW_BYTES,
+                   bin_space=bool(len(main_bins)) and bin_space_pays(
+                       objective.code, main_bins, np.ones(len(main_bins), dtype=np.int64),
+                       n_rows, ()))
+    phases = estimate_fit_memory(size).phases
+    needed = max(v for phase, v in phases.items() if phase != "binning")  # done by partitions
+    return 1 if needed <= ONE_SHARD_SHARE * min(x for x in limits if x) else len(workers)
+
+
 def _boost_shards(client, futures: list, plan: ShardPlan, binned: list, row_counts: list[int],
-                  n_shards: int | None, n_pairs: int, explicit: Any) -> list:
+                  n_shards: int, n_pairs: int, explicit: Any) -> list:
     """Assemble the shards, boost their bags' main effects, choose the pairs from the summed
     strengths (unless ``explicit``), boost their pairs; every copy's ``ShardResult``, in the
     order of the shards and their bags.
@@ -134,26 +172,25 @@ def _boost_shards(client, futures: list, plan: ShardPlan, binned: list, row_coun
     of a shard's rows and boost a share of its bags (``shards.share_bags``)."""
     working = plan.estimator
     workers = sorted(client.scheduler_info()["workers"])
-    shards = plan_shards(len(binned), n_shards or len(workers), working.outer_bags,
-                         working.random_state)
+    shards = plan_shards(len(binned), n_shards, working.outer_bags, working.random_state)
     homes = _shard_homes(client, [[binned[i] for i in rows] for rows, _ in shards], workers)
     assembled = [_assembled(client, plan, [binned[i] for i in rows],
                             [row_counts[i] for i in rows], home)
                  for (rows, _), home in zip(shards, homes)]
     _let_partitions_go(futures, binned)
     # each copy reads the coarse codes off the fine ones itself: fewer bytes travel to it
-    copies = [(client.submit(finish_shard, plan, rows, pure=False, **_near(worker)), copy,
+    copies = [(client.submit(finish_shard, plan, rows, pure=False, **_near(worker)), share,
                worker)
               for rows, (_, shard), workers_of_shard in zip(assembled, shards,
                                                              _copy_workers(homes, workers))
-              for copy, worker in zip(share_bags(shard, len(workers_of_shard)),
-                                      workers_of_shard)]
+              for share, worker in zip(share_bags(shard, len(workers_of_shard)),
+                                       workers_of_shard)]
     futures.extend(d for d, _, _ in copies)
     assembled.clear()  # the copies hold the shards' rows now; nothing else may keep them
     rank = explicit is None and n_pairs > 0 and bool(plan.candidates)
     mains = _gather(client, futures, [
-        client.submit(shard_mains, d, plan, copy, rank, **_near(worker))
-        for d, copy, worker in copies])
+        client.submit(shard_mains, d, plan, share, rank, **_near(worker))
+        for d, share, worker in copies])
     strengths: dict = {}
     if explicit is not None:
         pairs = interaction_order(plan.candidates)
@@ -163,8 +200,8 @@ def _boost_shards(client, futures: list, plan: ShardPlan, binned: list, row_coun
     else:
         pairs = []
     return _gather(client, futures, [
-        client.submit(shard_pairs, d, plan, copy, m[0], pairs, strengths, **_near(worker))
-        for (d, copy, worker), m in zip(copies, mains)])
+        client.submit(shard_pairs, d, plan, share, m[0], pairs, strengths, **_near(worker))
+        for (d, share, worker), m in zip(copies, mains)])
 
 
 def _near(worker: str) -> dict:
