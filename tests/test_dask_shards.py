@@ -42,19 +42,26 @@ def _twenty_features():
     return bins, classification_objective("log_loss", 2), list(range(20)), pairs
 
 
-@pytest.mark.parametrize("rows, limit, expected", [
-    (1_000_000, 8e9, 1),        # a few hundred MB to boost: one shard, the single-machine model
-    (50_000_000, 8e9, 2),       # tens of GB: a shard per worker
-    (50_000_000, 0, 1),         # workers without a memory limit
-])
-def test_one_shard_when_a_worker_can_boost_every_row(rows, limit, expected) -> None:
+def _shards(rows: int, limit: float, n_partitions: int = 64, threads: int = 2,
+            n_workers: int = 2, own: int = 0) -> int:
     bins, objective, mains, pairs = _twenty_features()
-    workers = [{"memory_limit": limit, "nthreads": 2}] * 2
-    assert default_shards(workers, bins, objective, mains, pairs, 60, False, 14,
-                          rows) == expected
+    workers = [{"memory_limit": limit, "nthreads": threads,
+                "metrics": {"memory": own, "managed_bytes": 0}}] * n_workers
+    return default_shards(workers, bins, objective, mains, pairs, 60, False, 14, rows,
+                          n_partitions)
 
 
-def test_a_single_worker_always_has_one_shard() -> None:
-    bins, objective, mains, pairs = _twenty_features()
-    assert default_shards([{"memory_limit": 1e6, "nthreads": 1}], bins, objective, mains, pairs,
-                          60, False, 14, 10**8) == 1
+def test_one_shard_when_a_worker_can_boost_every_row() -> None:
+    assert _shards(1_000_000, 8e9) == 1  # a few hundred MB: the single-machine model
+    assert _shards(50_000_000, 0) == 1  # workers without a memory limit
+
+
+def test_else_the_fewest_shards_a_worker_can_boost_in_multiples_of_the_workers() -> None:
+    chosen = _shards(50_000_000, 8e9)
+    assert chosen > 2 and chosen % 2 == 0
+    assert 2 <= _shards(50_000_000, 16e9) < chosen < _shards(50_000_000, 4e9)
+    assert _shards(10**10, 8e9) == 64  # but no more shards than partitions
+
+
+def test_the_workers_own_memory_is_not_theirs_to_boost_with() -> None:
+    assert _shards(5_000_000, 4e9, own=int(2e9)) > _shards(5_000_000, 4e9) == 1

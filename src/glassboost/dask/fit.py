@@ -33,9 +33,9 @@ from .shards import ShardPlan, fill_shard, finish_shard, merge_shards, plan_shar
     shard_mains, shard_pairs, share_bags, start_shard
 from .sketch import MERGE_FAN_IN, histogram_cuts
 
-#: The share of a worker's ``memory_limit`` that boosting every row may take for the fit to
-#: keep the rows in one shard (``default_shards``): Dask starts spilling at 60% by default.
-ONE_SHARD_SHARE = 0.5
+#: The share of a worker's ``memory_limit`` that the worker's own memory and boosting a shard
+#: may take together (``default_shards``): where Dask starts spilling, by default.
+SHARD_MEMORY_SHARE = 0.6
 #: A shard's bytes per row besides its codes: target and weight (float64), stratum.
 SHARD_ROW_BYTES = 17
 
@@ -122,7 +122,7 @@ def _fit(working, client, partitions, scores, n_shards, summary_size, futures, m
     if n_shards is None:
         n_shards = default_shards(client.scheduler_info()["workers"].values(), bins, objective,
                                   main_features, candidates, n_pairs, explicit is not None,
-                                  working.outer_bags, n_rows)
+                                  working.outer_bags, n_rows, len(binned))
     plan = ShardPlan(working, bins, np.array([t == NOMINAL for t in types]), monotone,
                      main_features, candidates,
                      validation / n_rows if validation >= 1 else validation, deadline,
@@ -137,28 +137,46 @@ def _fit(working, client, partitions, scores, n_shards, summary_size, futures, m
 
 def default_shards(workers: Any, bins: list, objective: Any, main_features: list[int],
                    candidates: list, n_pairs: int, explicit: bool, outer_bags: int,
-                   n_rows: int) -> int:
+                   n_rows: int, n_partitions: int) -> int:
     """``n_shards`` when it is not given: one shard, the single-machine model with its bags
-    shared out between the workers, when a worker can boost every row within
-    ``ONE_SHARD_SHARE`` of its ``memory_limit`` (``resources.estimate_fit_memory``); else one
-    shard per worker, each holding its share of the rows. ``workers`` are the scheduler's
-    descriptions of them (``memory_limit`` 0: none)."""
+    shared out between the workers, when a worker can boost every row
+    (``resources.estimate_fit_memory``) within ``SHARD_MEMORY_SHARE`` of its
+    ``memory_limit``, less the memory it holds outside Dask's stored results (the Python
+    process and its libraries); else the fewest shards, in multiples of the workers, of which
+    a worker can boost one: a worker then holds several, and Dask spills those not being
+    boosted. At most one shard per partition. ``workers`` are the scheduler's descriptions of
+    them (``memory_limit`` 0: none)."""
     workers = list(workers)
-    limits = [w.get("memory_limit") or 0 for w in workers]
-    if len(workers) <= 1 or not any(limits):
-        return 1
     threads = max(int(w.get("nthreads", 1)) for w in workers)
-    bags_per_worker = -(-outer_bags // len(workers))
-    size = fit_size(bins, objective, np.ones(1), main_features, candidates, n_pairs, explicit,
-                    threads, bags_per_worker, 0)
     main_bins = np.array([bins[f].n_bins for f in main_features], dtype=np.int64)
-    size = replace(size, n_rows=n_rows, held_bytes=n_rows * SHARD_ROW_BYTES,
-                   bin_space=bool(len(main_bins)) and bin_space_pays(
-                       objective.code, main_bins, np.ones(len(main_bins), dtype=np.int64),
-                       n_rows, ()))
-    phases = estimate_fit_memory(size).phases
-    needed = max(v for phase, v in phases.items() if phase != "binning")  # done by partitions
-    return 1 if needed <= ONE_SHARD_SHARE * min(x for x in limits if x) else len(workers)
+    usable = min((SHARD_MEMORY_SHARE * w["memory_limit"] - _own_memory(w)
+                  for w in workers if w.get("memory_limit")), default=np.inf)
+
+    def fits(n_shards: int) -> bool:
+        rows = -(-n_rows // n_shards)
+        bags = max(1, outer_bags // n_shards)
+        per_worker = -(-bags // max(1, len(workers) // n_shards))  # its copy's share
+        size = fit_size(bins, objective, np.ones(1), main_features, candidates, n_pairs,
+                        explicit, threads, per_worker, 0)
+        size = replace(size, n_rows=rows, held_bytes=rows * SHARD_ROW_BYTES,
+                       bin_space=bool(len(main_bins)) and bin_space_pays(
+                           objective.code, main_bins, np.ones(len(main_bins), dtype=np.int64),
+                           rows, ()))
+        phases = estimate_fit_memory(size).phases
+        return max(v for phase, v in phases.items() if phase != "binning") <= usable
+
+    if fits(1):
+        return 1
+    n_shards = len(workers)
+    while not fits(n_shards) and n_shards + len(workers) <= n_partitions:
+        n_shards += len(workers)
+    return min(n_shards, n_partitions)
+
+
+def _own_memory(worker: dict) -> int:
+    """A worker's memory outside its stored results, from the scheduler's description."""
+    metrics = worker.get("metrics", {})
+    return max(0, int(metrics.get("memory", 0)) - int(metrics.get("managed_bytes", 0)))
 
 
 def _boost_shards(client, futures: list, plan: ShardPlan, binned: list, row_counts: list[int],
