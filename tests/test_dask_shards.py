@@ -8,8 +8,7 @@ import pytest
 
 pytest.importorskip("distributed")
 
-from glassboost.dask.fit import default_shards  # noqa: E402
-from glassboost.dask.shards import Shard, plan_shards, share_bags  # noqa: E402
+from glassboost.dask.shards import Shard, default_shards, plan_shards, share_bags  # noqa: E402
 
 
 def test_copies_share_a_shards_bags_in_consecutive_runs() -> None:

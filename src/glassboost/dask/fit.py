@@ -13,31 +13,23 @@ import copy
 import numbers
 import time
 import uuid
-from dataclasses import replace
 from typing import Any
 
 import numpy as np
 from dask import delayed
 
 from ..binning import fit_categorical, fit_continuous
-from ..booster import bin_space_pays, choose_pairs, interaction_order
+from ..booster import choose_pairs, interaction_order
 from ..estimators import _check_params
 from ..objectives import check_target_scale, check_weight_scale
-from ..resources import estimate_fit_memory, fit_size
 from ..schema import CONTINUOUS, NOMINAL, Column
 from ..schema import _warn as warn_data
 from .inputs import init_score_partitions, row_partitions
 from .partition import PartitionSummary, bin_partition, merge_partition_features, \
     partition_statistics, summarize_partition, summary_header
-from .shards import ShardPlan, fill_shard, finish_shard, merge_shards, plan_shards, \
-    shard_mains, shard_pairs, share_bags, start_shard
+from .shards import ShardPlan, default_shards, fill_shard, finish_shard, merge_shards, \
+    plan_shards, shard_mains, shard_pairs, share_bags, start_shard
 from .sketch import MERGE_FAN_IN, histogram_cuts
-
-#: The share of a worker's ``memory_limit`` that the worker's own memory and boosting a shard
-#: may take together (``default_shards``): where Dask starts spilling, by default.
-SHARD_MEMORY_SHARE = 0.6
-#: A shard's bytes per row besides its codes: target and weight (float64), stratum.
-SHARD_ROW_BYTES = 17
 
 
 def fit_distributed(estimator: Any, client: Any, X: Any, y: Any, sample_weight: Any,
@@ -133,50 +125,6 @@ def _fit(working, client, partitions, scores, n_shards, summary_size, futures, m
     return working._finished_state(bagged, bins, names, types, main_weights, pair_weights,
                                    summaries_attributes, bag_totals, first.conversions,
                                    match_by_name, single_class)
-
-
-def default_shards(workers: Any, bins: list, objective: Any, main_features: list[int],
-                   candidates: list, n_pairs: int, explicit: bool, outer_bags: int,
-                   n_rows: int, n_partitions: int) -> int:
-    """``n_shards`` when it is not given: one shard, the single-machine model with its bags
-    shared out between the workers, when a worker can boost every row
-    (``resources.estimate_fit_memory``) within ``SHARD_MEMORY_SHARE`` of its
-    ``memory_limit``, less the memory it holds outside Dask's stored results (the Python
-    process and its libraries); else the fewest shards, in multiples of the workers, of which
-    a worker can boost one: a worker then holds several, and Dask spills those not being
-    boosted. At most one shard per partition. ``workers`` are the scheduler's descriptions of
-    them (``memory_limit`` 0: none)."""
-    workers = list(workers)
-    threads = max(int(w.get("nthreads", 1)) for w in workers)
-    main_bins = np.array([bins[f].n_bins for f in main_features], dtype=np.int64)
-    usable = min((SHARD_MEMORY_SHARE * w["memory_limit"] - _own_memory(w)
-                  for w in workers if w.get("memory_limit")), default=np.inf)
-
-    def fits(n_shards: int) -> bool:
-        rows = -(-n_rows // n_shards)
-        bags = max(1, outer_bags // n_shards)
-        per_worker = -(-bags // max(1, len(workers) // n_shards))  # its copy's share
-        size = fit_size(bins, objective, np.ones(1), main_features, candidates, n_pairs,
-                        explicit, threads, per_worker, 0)
-        size = replace(size, n_rows=rows, held_bytes=rows * SHARD_ROW_BYTES,
-                       bin_space=bool(len(main_bins)) and bin_space_pays(
-                           objective.code, main_bins, np.ones(len(main_bins), dtype=np.int64),
-                           rows, ()))
-        phases = estimate_fit_memory(size).phases
-        return max(v for phase, v in phases.items() if phase != "binning") <= usable
-
-    if fits(1):
-        return 1
-    n_shards = len(workers)
-    while not fits(n_shards) and n_shards + len(workers) <= n_partitions:
-        n_shards += len(workers)
-    return min(n_shards, n_partitions)
-
-
-def _own_memory(worker: dict) -> int:
-    """A worker's memory outside its stored results, from the scheduler's description."""
-    metrics = worker.get("metrics", {})
-    return max(0, int(metrics.get("memory", 0)) - int(metrics.get("managed_bytes", 0)))
 
 
 def _boost_shards(client, futures: list, plan: ShardPlan, binned: list, row_counts: list[int],

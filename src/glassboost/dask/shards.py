@@ -20,10 +20,17 @@ from typing import Any, Iterator
 import numpy as np
 
 from ..binning import coarse_code_matrix, fine_to_coarse_maps
-from ..booster import BaggedTerms, BinnedData, Booster, FitMonitor, MainStage
+from ..booster import BaggedTerms, BinnedData, Booster, FitMonitor, MainStage, bin_space_pays
 from ..estimators import term_bin_weights
+from ..resources import estimate_fit_memory, fit_size
 from ..training_summary import bag_weights
 from .partition import BinnedPartition
+
+#: The share of a worker's ``memory_limit`` that the worker's own memory and boosting a shard
+#: may take together (``default_shards``): where Dask starts spilling, by default.
+SHARD_MEMORY_SHARE = 0.6
+#: A shard's bytes per row besides its codes: target and weight (float64), stratum.
+SHARD_ROW_BYTES = 17
 
 
 @dataclass
@@ -83,6 +90,50 @@ def plan_shards(n_partitions: int, n_shards: int, outer_bags: int,
         plans.append((range(edges[s], edges[s + 1]), Shard(s, n_bags, seed, first_bag)))
         first_bag += n_bags
     return plans
+
+
+def default_shards(workers: Any, bins: list, objective: Any, main_features: list[int],
+                   candidates: list, n_pairs: int, explicit: bool, outer_bags: int,
+                   n_rows: int, n_partitions: int) -> int:
+    """``n_shards`` when it is not given (``dask.fit``): one shard, the single-machine model with its bags
+    shared out between the workers, when a worker can boost every row
+    (``resources.estimate_fit_memory``) within ``SHARD_MEMORY_SHARE`` of its
+    ``memory_limit``, less the memory it holds outside Dask's stored results (the Python
+    process and its libraries); else the fewest shards, in multiples of the workers, of which
+    a worker can boost one: a worker then holds several, and Dask spills those not being
+    boosted. At most one shard per partition. ``workers`` are the scheduler's descriptions of
+    them (``memory_limit`` 0: none)."""
+    workers = list(workers)
+    threads = max(int(w.get("nthreads", 1)) for w in workers)
+    main_bins = np.array([bins[f].n_bins for f in main_features], dtype=np.int64)
+    usable = min((SHARD_MEMORY_SHARE * w["memory_limit"] - _own_memory(w)
+                  for w in workers if w.get("memory_limit")), default=np.inf)
+
+    def fits(n_shards: int) -> bool:
+        rows = -(-n_rows // n_shards)
+        bags = max(1, -(-outer_bags // n_shards))  # the largest shard's, as plan_shards deals
+        per_worker = -(-bags // max(1, len(workers) // n_shards))  # its copy's share
+        size = fit_size(bins, objective, np.ones(1), main_features, candidates, n_pairs,
+                        explicit, threads, per_worker, 0)
+        size = replace(size, n_rows=rows, held_bytes=rows * SHARD_ROW_BYTES,
+                       bin_space=bool(len(main_bins)) and bin_space_pays(
+                           objective.code, main_bins, np.ones(len(main_bins), dtype=np.int64),
+                           rows, ()))
+        phases = estimate_fit_memory(size).phases
+        return max(v for phase, v in phases.items() if phase != "binning") <= usable
+
+    if fits(1):
+        return 1
+    n_shards = len(workers)
+    while not fits(n_shards) and n_shards + len(workers) <= n_partitions:
+        n_shards += len(workers)
+    return min(n_shards, n_partitions)
+
+
+def _own_memory(worker: dict) -> int:
+    """A worker's memory outside its stored results, from the scheduler's description."""
+    metrics = worker.get("metrics", {})
+    return max(0, int(metrics.get("memory", 0)) - int(metrics.get("managed_bytes", 0)))
 
 
 def share_bags(shard: Shard, n_copies: int) -> list[Shard]:
