@@ -43,7 +43,7 @@ def fit_on_cluster(args: argparse.Namespace, params: dict) -> tuple[object, dict
             started = time.perf_counter()
             model = DaskExplainableBoostingClassifier(**params).fit(X, y)
             seconds = time.perf_counter() - started
-    return model.to_local(), {"fit_s": round(seconds, 1),
+    return model.to_local(), {"fit_s": round(seconds, 1), "n_shards": model.n_shards_,
                               "worker_rss_before_fit": sorted(before.values()),
                               "worker_rss_peak": sorted(peaks.values())}
 

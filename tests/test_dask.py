@@ -108,6 +108,7 @@ def test_default_fit_equals_single_machine(client, task):
     with distributed.get_task_stream(client) as stream:
         dist = dask_class(**PARAMS).fit(dX, dy, sample_weight=dw)
     _assert_same_model(dist, local)
+    assert dist.n_shards_ == 1
     assert len(dist.term_features_) > len(X.columns)  # pairs were chosen, and the same ones
     # the shard's rows are copied to the second worker, which boosts one of the two bags
     for stage in ("shard_mains", "shard_pairs"):
@@ -202,6 +203,7 @@ def test_bags_per_shard_accuracy_within_tolerance(client):
         local = local_class(**params).fit(X[train], y[train], sample_weight=weights[train])
         dist = dask_class(n_shards=2, **params).fit(dX, _dask(y[train])[0], sample_weight=dw)
         assert len(dist.bag_weights_) == 4 and dist.best_iteration_.shape == (2, 4)
+        assert dist.n_shards_ == 2
         if task == "binary":
             auc = [roc_auc_score(y[test], m.predict_proba(X[test])[:, 1])
                    for m in (local, dist.to_local())]

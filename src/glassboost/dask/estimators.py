@@ -74,7 +74,7 @@ class _DaskEBM:
         if bags is not None:
             raise ValueError("bags is not supported by the Dask estimators: each shard draws "
                              "its own bags from its rows; leave it None")
-        for attribute in FITTED_ATTRIBUTES + TRAINING_SUMMARIES:
+        for attribute in (*FITTED_ATTRIBUTES, *TRAINING_SUMMARIES, "n_shards_"):
             self.__dict__.pop(attribute, None)
         fitted = fit_distributed(self._local_estimator(), default_client(self.client), X, y,
                                  sample_weight, self.n_shards, self.summary_size, init_score)

@@ -35,7 +35,7 @@ from .sketch import MERGE_FAN_IN, histogram_cuts
 def fit_distributed(estimator: Any, client: Any, X: Any, y: Any, sample_weight: Any,
                     n_shards: int | None, summary_size: int, init_score: Any = None) -> dict:
     """Every fitted attribute of ``estimator`` (a single-machine estimator, whose parameters
-    are used) trained on the Dask collections X, y and sample_weight on ``client``'s workers,
+    are used), and ``n_shards_`` (the shards the rows were split into), trained on the Dask collections X, y and sample_weight on ``client``'s workers,
     boosting from ``init_score`` (see ``inputs.init_score_partitions``) when given.
 
     A worker lost during the fit is replaced by Dask's recomputation of its tasks; if Dask
@@ -122,9 +122,10 @@ def _fit(working, client, partitions, scores, n_shards, summary_size, futures, m
     results = _boost_shards(client, futures, plan, binned, [s[0] for s in statistics],
                             n_shards, n_pairs, explicit)
     bagged, main_weights, pair_weights, bag_totals = merge_shards(results)
-    return working._finished_state(bagged, bins, names, types, main_weights, pair_weights,
-                                   summaries_attributes, bag_totals, first.conversions,
-                                   match_by_name, single_class)
+    state = working._finished_state(bagged, bins, names, types, main_weights, pair_weights,
+                                    summaries_attributes, bag_totals, first.conversions,
+                                    match_by_name, single_class)
+    return dict(state, n_shards_=n_shards)
 
 
 def _boost_shards(client, futures: list, plan: ShardPlan, binned: list, row_counts: list[int],

@@ -95,8 +95,8 @@ def plan_shards(n_partitions: int, n_shards: int, outer_bags: int,
 def default_shards(workers: Any, bins: list, objective: Any, main_features: list[int],
                    candidates: list, n_pairs: int, explicit: bool, outer_bags: int,
                    n_rows: int, n_partitions: int) -> int:
-    """``n_shards`` when it is not given (``dask.fit``): one shard, the single-machine model with its bags
-    shared out between the workers, when a worker can boost every row
+    """``n_shards`` when it is not given (``dask.fit``): one shard, the single-machine model
+    with its bags shared out between the workers, when a worker can boost every row
     (``resources.estimate_fit_memory``) within ``SHARD_MEMORY_SHARE`` of its
     ``memory_limit``, less the memory it holds outside Dask's stored results (the Python
     process and its libraries); else the fewest shards, in multiples of the workers, of which
