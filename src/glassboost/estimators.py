@@ -258,9 +258,10 @@ class _EBMBase(BaseEstimator):
         if single_class:  # InterpretML's monoclassification: nothing to learn
             main_features, candidates = [], []
         check_fit_memory(estimate_fit_memory(fit_size(
-            bins, objective, weights, main_features, candidates, n_pairs, explicit is not None,
-            resolve_n_threads(self.n_jobs), self.outer_bags,
-            typed_bytes(X, table) + y_encoded.nbytes + getattr(strata, "nbytes", 0))),
+            bins, objective, n_rows, (weights,), main_features, candidates, n_pairs,
+            explicit is not None, resolve_n_threads(self.n_jobs), self.outer_bags,
+            typed_bytes(X, table) + y_encoded.nbytes + getattr(strata, "nbytes", 0)
+            + weights.nbytes)),
             n_rows, len(names))
 
         codes = code_matrix(table.columns, bins, False)
@@ -586,10 +587,10 @@ class _EBMBase(BaseEstimator):
         n_pairs, explicit = parse_interactions(self.interactions, names)
         candidates = [p for p in (combinations(range(len(names)), 2) if explicit is None
                                   else explicit) if p not in excluded]
-        size = fit_size(bins, working._objective(), weights,
+        size = fit_size(bins, working._objective(), len(weights), (weights,),
                         [i for i in range(len(names)) if (i,) not in excluded], candidates,
                         n_pairs, explicit is not None, resolve_n_threads(self.n_jobs),
-                        self.outer_bags, typed_bytes(X, table) + y_encoded.nbytes)
+                        self.outer_bags, typed_bytes(X, table) + y_encoded.nbytes + weights.nbytes)
         data_bytes = (X.memory_usage(deep=True).sum() if isinstance(X, pd.DataFrame)
                       else np.asarray(X).nbytes) + (0 if y is None else np.asarray(y).nbytes)
         return int(estimate_fit_memory(size).total + data_multiplier * data_bytes)

@@ -274,16 +274,19 @@ def typed_bytes(X: object, table: TypedTable) -> int:
     return total
 
 
-def fit_size(bins: Sequence[FeatureBins], objective: Objective, weights: np.ndarray,
-             main_features: Sequence[int], candidates: Sequence[tuple[int, int]], n_pairs: int,
-             explicit: bool, n_threads: int, outer_bags: int, held_bytes: int) -> FitSize:
-    """The FitSize of a fit whose features are binned and whose candidate terms are known;
-    ``held_bytes`` are the typed columns' and the targets' (``typed_bytes``).
+def fit_size(bins: Sequence[FeatureBins], objective: Objective, n_rows: int,
+             weights: tuple[np.ndarray, ...], main_features: Sequence[int],
+             candidates: Sequence[tuple[int, int]], n_pairs: int, explicit: bool,
+             n_threads: int, outer_bags: int, held_bytes: int) -> FitSize:
+    """The FitSize of a fit of ``n_rows`` rows whose features are binned and whose candidate
+    terms are known; ``held_bytes`` are what the fit holds throughout beside its codes (typed
+    columns, targets and weights: ``typed_bytes``). ``weights`` are the sample weights, for
+    whether bin space can hold their sums (``booster.bin_space_pays``); () when they are not at
+    hand, which sizes for bin space whenever the terms would allow it.
 
     Detected pairs are not known yet: the pair stage is sized for the ``n_pairs`` candidates
     with the most cells.
     """
-    n_rows = len(weights)
     n_bins = [b.n_bins for b in bins]
     n_interaction_bins = [b.n_interaction_bins for b in bins]
     cells = sorted((int(np.prod([n_interaction_bins[f] for f in term])) for term in candidates),
@@ -299,9 +302,8 @@ def fit_size(bins: Sequence[FeatureBins], objective: Objective, weights: np.ndar
         squared_error=objective.code == SQUARED_ERROR,
         multiclass=objective.code == MULTICLASS_LOG_LOSS,
         bin_space=len(main_bins) > 0 and bin_space_pays(
-            objective.code, main_bins, np.ones(len(main_bins), dtype=np.int64), n_rows,
-            (weights,)),
-        held_bytes=held_bytes + weights.nbytes
+            objective.code, main_bins, np.ones(len(main_bins), dtype=np.int64), n_rows, weights),
+        held_bytes=held_bytes
         + _CATEGORY_BYTES * sum(len(b.categories) for b in bins if b.categories is not None),
     )
 

@@ -35,8 +35,9 @@ from .sketch import MERGE_FAN_IN, histogram_cuts
 def fit_distributed(estimator: Any, client: Any, X: Any, y: Any, sample_weight: Any,
                     n_shards: int | None, summary_size: int, init_score: Any = None) -> dict:
     """Every fitted attribute of ``estimator`` (a single-machine estimator, whose parameters
-    are used), and ``n_shards_`` (the shards the rows were split into), trained on the Dask collections X, y and sample_weight on ``client``'s workers,
-    boosting from ``init_score`` (see ``inputs.init_score_partitions``) when given.
+    are used), and ``n_shards_`` (the shards the rows were split into), trained on the Dask
+    collections X, y and sample_weight on ``client``'s workers, boosting from ``init_score``
+    (see ``inputs.init_score_partitions``) when given.
 
     A worker lost during the fit is replaced by Dask's recomputation of its tasks; if Dask
     gives up (``KilledWorker``), the fit raises an error naming the task and the worker. Every
@@ -145,13 +146,8 @@ def _boost_shards(client, futures: list, plan: ShardPlan, binned: list, row_coun
                             [row_counts[i] for i in rows], home)
                  for (rows, _), home in zip(shards, homes)]
     _let_partitions_go(futures, binned)
-    # each copy reads the coarse codes off the fine ones itself: fewer bytes travel to it
-    copies = [(client.submit(finish_shard, plan, rows, pure=False, **_near(worker)), share,
-               worker)
-              for rows, (_, shard), workers_of_shard in zip(assembled, shards,
-                                                             _copy_workers(homes, workers))
-              for share, worker in zip(share_bags(shard, len(workers_of_shard)),
-                                       workers_of_shard)]
+    copies = _copies(client, plan, assembled, [shard for _, shard in shards],
+                     _copy_workers(homes, workers))
     futures.extend(d for d, _, _ in copies)
     assembled.clear()  # the copies hold the shards' rows now; nothing else may keep them
     rank = explicit is None and n_pairs > 0 and bool(plan.candidates)
@@ -169,6 +165,18 @@ def _boost_shards(client, futures: list, plan: ShardPlan, binned: list, row_coun
     return _gather(client, futures, [
         client.submit(shard_pairs, d, plan, share, m[0], pairs, strengths, **_near(worker))
         for (d, share, worker), m in zip(copies, mains)])
+
+
+def _copies(client, plan: ShardPlan, assembled: list, shards: list, holders: list) -> list:
+    """(rows, share of the shard's bags, worker) of every copy of every shard (``assembled``:
+    the shards' unfinished rows; ``holders``: each shard's workers). Each copy reads its coarse
+    codes off the fine ones itself, so fewer bytes travel to it."""
+    copies = []
+    for rows, shard, workers in zip(assembled, shards, holders):
+        for share, worker in zip(share_bags(shard, len(workers)), workers):
+            copies.append((client.submit(finish_shard, plan, rows, pure=False, **_near(worker)),
+                           share, worker))
+    return copies
 
 
 def _near(worker: str) -> dict:

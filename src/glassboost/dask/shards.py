@@ -20,7 +20,7 @@ from typing import Any, Iterator
 import numpy as np
 
 from ..binning import coarse_code_matrix, fine_to_coarse_maps
-from ..booster import BaggedTerms, BinnedData, Booster, FitMonitor, MainStage, bin_space_pays
+from ..booster import BaggedTerms, BinnedData, Booster, FitMonitor, MainStage
 from ..estimators import term_bin_weights
 from ..resources import estimate_fit_memory, fit_size
 from ..training_summary import bag_weights
@@ -105,7 +105,6 @@ def default_shards(workers: Any, bins: list, objective: Any, main_features: list
     them (``memory_limit`` 0: none)."""
     workers = list(workers)
     threads = max(int(w.get("nthreads", 1)) for w in workers)
-    main_bins = np.array([bins[f].n_bins for f in main_features], dtype=np.int64)
     usable = min((SHARD_MEMORY_SHARE * w["memory_limit"] - _own_memory(w)
                   for w in workers if w.get("memory_limit")), default=np.inf)
 
@@ -113,12 +112,8 @@ def default_shards(workers: Any, bins: list, objective: Any, main_features: list
         rows = -(-n_rows // n_shards)
         bags = max(1, -(-outer_bags // n_shards))  # the largest shard's, as plan_shards deals
         per_worker = -(-bags // max(1, len(workers) // n_shards))  # its copy's share
-        size = fit_size(bins, objective, np.ones(1), main_features, candidates, n_pairs,
-                        explicit, threads, per_worker, 0)
-        size = replace(size, n_rows=rows, held_bytes=rows * SHARD_ROW_BYTES,
-                       bin_space=bool(len(main_bins)) and bin_space_pays(
-                           objective.code, main_bins, np.ones(len(main_bins), dtype=np.int64),
-                           rows, ()))
+        size = fit_size(bins, objective, rows, (), main_features, candidates, n_pairs,
+                        explicit, threads, per_worker, rows * SHARD_ROW_BYTES)
         phases = estimate_fit_memory(size).phases
         return max(v for phase, v in phases.items() if phase != "binning") <= usable
 
