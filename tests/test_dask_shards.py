@@ -42,10 +42,11 @@ def _twenty_features():
 
 
 def _shards(rows: int, limit: float, n_partitions: int = 64, threads: int = 2,
-            n_workers: int = 2, own: int = 0) -> int:
+            n_workers: int = 2, own: int = 0, stored: int = 0, spilled: int = 0) -> int:
     bins, objective, mains, pairs = _twenty_features()
-    workers = [{"memory_limit": limit, "nthreads": threads,
-                "metrics": {"memory": own, "managed_bytes": 0}}] * n_workers
+    metrics = {"memory": own + stored - spilled, "managed_bytes": stored,
+               "spilled_bytes": {"memory": spilled, "disk": spilled // 2}}
+    workers = [{"memory_limit": limit, "nthreads": threads, "metrics": metrics}] * n_workers
     return default_shards(workers, bins, objective, mains, pairs, 60, False, 14, rows,
                           n_partitions)
 
@@ -64,3 +65,13 @@ def test_else_the_fewest_shards_a_worker_can_boost_in_multiples_of_the_workers()
 
 def test_the_workers_own_memory_is_not_theirs_to_boost_with() -> None:
     assert _shards(5_000_000, 4e9, own=int(2e9)) > _shards(5_000_000, 4e9) == 1
+
+
+def test_results_spilled_to_disk_leave_the_workers_own_memory_as_it_was() -> None:
+    # Dask's managed_bytes counts spilled results too: a worker that spilled most of what it
+    # stores has as little memory to boost with as before it spilled
+    own = int(1.5e9)
+    alone = _shards(5_000_000, 4e9, own=own)
+    assert alone > 1
+    assert _shards(5_000_000, 4e9, own=own, stored=int(3e9), spilled=int(2.5e9)) == alone
+    assert _shards(5_000_000, 4e9, own=own, stored=int(3e9)) == alone

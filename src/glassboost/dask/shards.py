@@ -126,9 +126,13 @@ def default_shards(workers: Any, bins: list, objective: Any, main_features: list
 
 
 def _own_memory(worker: dict) -> int:
-    """A worker's memory outside its stored results, from the scheduler's description."""
+    """A worker's memory outside its stored results, from the scheduler's description (one
+    heartbeat's figures): its process's memory less the results it holds in memory. Dask's
+    ``managed_bytes`` also counts the results spilled to disk, which are not in the process."""
     metrics = worker.get("metrics", {})
-    return max(0, int(metrics.get("memory", 0)) - int(metrics.get("managed_bytes", 0)))
+    spilled = metrics.get("spilled_bytes", {}).get("memory", 0)
+    in_memory = int(metrics.get("managed_bytes", 0)) - int(spilled)
+    return max(0, int(metrics.get("memory", 0)) - in_memory)
 
 
 def share_bags(shard: Shard, n_copies: int) -> list[Shard]:
