@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import time
 
 from dask.utils import parse_bytes
@@ -60,6 +61,8 @@ def main() -> None:
     parser.add_argument("--test", type=int, default=200_000)
     parser.add_argument("--out")
     args = parser.parse_args()
+    logging.basicConfig(format="%(asctime)s %(message)s")
+    logging.getLogger("glassboost").setLevel(logging.INFO)  # the shards, before boosting
     interactions = args.interactions if args.interactions.endswith("x") \
         else int(args.interactions)
     params = {"interactions": interactions}

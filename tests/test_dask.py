@@ -8,6 +8,7 @@ held-out metric must stay within a stated tolerance of the single-machine one.
 
 from __future__ import annotations
 
+import logging
 import os
 import signal
 import threading
@@ -95,7 +96,7 @@ def _assert_same_model(dist, local):
 
 
 @pytest.mark.parametrize("task", ["binary", "regression", "multiclass"])
-def test_default_fit_equals_single_machine(client, task):
+def test_default_fit_equals_single_machine(client, task, caplog):
     """Rows that one worker can boost stay one shard by default: the single-machine model,
     its bags shared out between the workers."""
     X, targets, weights = _data(1600, 0)
@@ -105,10 +106,14 @@ def test_default_fit_equals_single_machine(client, task):
                                (ExplainableBoostingClassifier, DaskExplainableBoostingClassifier))
     local = local_class(**PARAMS).fit(X, y, sample_weight=weights)
     dX, dy, dw = _dask(X, y, weights)
-    with distributed.get_task_stream(client) as stream:
+    with distributed.get_task_stream(client) as stream, \
+            caplog.at_level(logging.INFO, logger="glassboost"):
         dist = dask_class(**PARAMS).fit(dX, dy, sample_weight=dw)
     _assert_same_model(dist, local)
     assert dist.n_shards_ == 1
+    # the plan is logged before boosting, so that a fit that fails later still tells it
+    assert f"1600 rows; shards: 1, of at most 1600 rows; bags: {PARAMS['outer_bags']}; " \
+        "workers: 2" in caplog.text
     assert len(dist.term_features_) > len(X.columns)  # pairs were chosen, and the same ones
     # the shard's rows are copied to the second worker, which boosts one of the two bags
     for stage in ("shard_mains", "shard_pairs"):
@@ -125,6 +130,17 @@ def test_default_fit_equals_single_machine(client, task):
     terms = dist.eval_terms(dX).compute()
     np.testing.assert_allclose(terms, local.eval_terms(X), atol=1e-9)
     np.testing.assert_allclose(terms.sum(axis=1) + dist.intercept_, scores.compute(), atol=1e-9)
+
+
+def test_the_scheduler_describes_the_memory_the_shard_rule_reads(client):
+    """``shards.default_shards`` reads a worker's memory, stored results and spilled results
+    from the scheduler's description; a Dask release that renamed them would leave the rule
+    blind to the worker's own memory."""
+    for worker in client.scheduler_info()["workers"].values():
+        metrics = worker["metrics"]
+        assert metrics["memory"] > 0 and metrics["managed_bytes"] >= 0
+        assert metrics["spilled_bytes"]["memory"] >= 0
+        assert worker["memory_limit"] > 0
 
 
 def test_summaries_of_many_partitions_merge_on_the_workers_to_the_same_model(client):

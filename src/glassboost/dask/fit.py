@@ -10,6 +10,7 @@ function of its inputs, so Dask can recompute what a lost worker held.
 from __future__ import annotations
 
 import copy
+import logging
 import numbers
 import time
 import uuid
@@ -30,6 +31,8 @@ from .partition import PartitionSummary, bin_partition, merge_partition_features
 from .shards import ShardPlan, default_shards, fill_shard, finish_shard, merge_shards, \
     plan_shards, shard_mains, shard_pairs, share_bags, start_shard
 from .sketch import MERGE_FAN_IN, histogram_cuts
+
+logger = logging.getLogger("glassboost")
 
 
 def fit_distributed(estimator: Any, client: Any, X: Any, y: Any, sample_weight: Any,
@@ -141,6 +144,10 @@ def _boost_shards(client, futures: list, plan: ShardPlan, binned: list, row_coun
     working = plan.estimator
     workers = sorted(client.scheduler_info()["workers"])
     shards = plan_shards(len(binned), n_shards, working.outer_bags, working.random_state)
+    largest = max(sum(row_counts[i] for i in rows) for rows, _ in shards)
+    logger.info("Dask fit: %d rows; shards: %d, of at most %d rows; bags: %d; workers: %d",
+                sum(row_counts), len(shards), largest, sum(s.n_bags for _, s in shards),
+                len(workers))
     homes = _shard_homes(client, [[binned[i] for i in rows] for rows, _ in shards], workers)
     assembled = [_assembled(client, plan, [binned[i] for i in rows],
                             [row_counts[i] for i in rows], home)
