@@ -23,6 +23,7 @@ from contextlib import contextmanager
 from typing import Iterator
 
 import dask.dataframe as dd
+from dask.utils import key_split
 import numpy as np
 import pandas as pd
 from distributed import Client, LocalCluster
@@ -92,17 +93,44 @@ def local_peak(rows: int, features: int, params: dict) -> tuple[int, int]:
     return before, peak[0]
 
 
+def worker_state(dask_worker) -> dict:
+    """A worker's resident bytes, the bytes of its stored results in memory and on disk
+    (spilled), and the names of the tasks it is running."""
+    spilled = getattr(dask_worker.data, "spilled_total", None)
+    on_disk = int(spilled.disk) if spilled is not None else 0
+    in_memory = int(dask_worker.state.nbytes) - (int(spilled.memory) if spilled else 0)
+    running = sorted({key_split(ts.key) for ts in dask_worker.state.executing})
+    return {"rss": resident_bytes(), "stored": in_memory, "spilled": on_disk,
+            "running": running}
+
+
 @contextmanager
-def worker_peaks(client: Client) -> Iterator[dict]:
+def worker_peaks(client: Client, timeline: str | None = None) -> Iterator[dict]:
     """Every worker's resident bytes, sampled every 0.2 s while the block runs: the dict
-    (worker -> bytes) holds the peak of each, from their values at the start."""
+    (worker -> bytes) holds the peak of each, from their values at the start. With
+    ``timeline``, a JSON line of every worker's ``worker_state`` is written to that file about
+    once a second (seconds since the start, then per worker), to see which phase held what."""
     peaks, done = dict(client.run(resident_bytes)), threading.Event()
+    started = time.perf_counter()
 
     def sample():
+        log = open(timeline, "w") if timeline else None
+        samples = 0
         while not done.is_set():
-            for worker, rss in client.run(resident_bytes).items():
-                peaks[worker] = max(peaks.get(worker, 0), rss)
+            if log is not None and samples % 5 == 0:
+                states = client.run(worker_state)
+                log.write(json.dumps({"s": round(time.perf_counter() - started, 1),
+                                      "workers": states}) + "\n")
+                log.flush()
+                rss = {worker: state["rss"] for worker, state in states.items()}
+            else:
+                rss = client.run(resident_bytes)
+            for worker, value in rss.items():
+                peaks[worker] = max(peaks.get(worker, 0), value)
+            samples += 1
             time.sleep(0.2)
+        if log is not None:
+            log.close()
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()

@@ -1,14 +1,19 @@
 """A Dask fit on more rows than the workers' combined memory limit holds as raw float64.
 
     python benchmarks/dask_out_of_core.py --outer-bags 4 --out dask_out_of_core.json
+    python benchmarks/dask_out_of_core.py --rows 20000000 --features 20 --partitions 64 \
+        --memory-limit 1GB --interactions 3x --timeline timeline.jsonl
 
 The rows are generated on the workers partition by partition (``dask.dataframe.from_map``), so
 the raw table never exists in one place, and each worker has ``--memory-limit`` (Dask's own
 limit: it spills stored results to disk at 70% and restarts a worker at 95%). The fit uses the
-estimator's defaults except ``--interactions`` (why: docs/dask.md, "Memory"). The defaults
-here are the run that docs/dask.md reports (5M rows of 100 features, 4.0 GB raw, on 2 workers
-of 1.75 GB); with 64 partitions of that data the partitions' value summaries outgrow it. A thread
-samples every worker's resident memory every 0.2 s. Then a single-machine fit of the same
+estimator's defaults except ``--interactions``: 10 here by default, as at 100 features the
+default "3x" stores more bytes of pair cells per row than the raw row has (docs/dask.md,
+"Memory"). The defaults here are the first run that docs/dask.md reports (5M rows of 100
+features, 4.0 GB raw, on 2 workers of 1.75 GB); the second command is the 20M-row one (every
+parameter at its default). A thread samples every worker's resident memory every 0.2 s, and
+with ``--timeline`` writes every worker's memory, spilled bytes and running tasks about once a
+second. The fit logs its shards before boosting. Then a single-machine fit of the same
 parameters on ``--sample`` rows of the same generator gives the reference, and both models are
 scored on ``--test`` fresh rows.
 """
@@ -40,7 +45,7 @@ def fit_on_cluster(args: argparse.Namespace, params: dict) -> tuple[object, dict
                       dashboard_address=None) as cluster, Client(cluster) as client:
         X, y = generated_on_workers(args.partitions, per_partition, args.features)
         before = client.run(resident_bytes)
-        with worker_peaks(client) as peaks:
+        with worker_peaks(client, args.timeline) as peaks:
             started = time.perf_counter()
             model = DaskExplainableBoostingClassifier(**params).fit(X, y)
             seconds = time.perf_counter() - started
@@ -60,6 +65,8 @@ def main() -> None:
     parser.add_argument("--sample", type=int, default=500_000)
     parser.add_argument("--test", type=int, default=200_000)
     parser.add_argument("--out")
+    parser.add_argument("--timeline", help="a file for every worker's memory and running tasks, "
+                        "about once a second (JSON lines)")
     args = parser.parse_args()
     logging.basicConfig(format="%(asctime)s %(message)s")
     logging.getLogger("glassboost").setLevel(logging.INFO)  # the shards, before boosting

@@ -28,6 +28,7 @@ from sklearn.metrics import mean_squared_error, roc_auc_score  # noqa: E402
 from glassboost import ExplainableBoostingClassifier, ExplainableBoostingRegressor  # noqa: E402
 from glassboost.dask import (DaskExplainableBoostingClassifier,  # noqa: E402
                              DaskExplainableBoostingRegressor)
+from glassboost.dask import fit as dask_fit  # noqa: E402
 
 N_PARTITIONS = 8
 #: Held-out tolerance of the bags-per-shard mode (2 shards of 2,000 rows, 4 bags) against one
@@ -187,8 +188,70 @@ def test_init_score_on_one_shard_equals_single_machine(client, task):
         DaskExplainableBoostingClassifier(**PARAMS).fit(
             dX, dy, init_score=dd.from_pandas(pd.Series(scores.reshape(len(X), -1)[:, 0]),
                                               npartitions=2))
-    with pytest.raises(ValueError, match="bags is not supported"):
-        DaskExplainableBoostingClassifier(**PARAMS).fit(dX, dy, bags=np.ones((len(X), 2)))
+
+
+@pytest.mark.parametrize("task", ["binary", "regression"])
+def test_bags_fit_the_single_machine_model_on_one_shard(client, task):
+    """InterpretML's bag matrix, partitioned like X, replaces the random validation splits as in
+    the single-machine fit (counts above 1 and rows left out included), on one shard whatever
+    the default would choose, its bags still shared out between the workers."""
+    X, targets, weights = _data(1600, 4)
+    y = targets[task]
+    bags = np.random.default_rng(4).choice([-1, 0, 1, 2], size=(len(X), 2), p=[.2, .1, .6, .1])
+    local_class, dask_class = ((ExplainableBoostingRegressor, DaskExplainableBoostingRegressor)
+                               if task == "regression" else
+                               (ExplainableBoostingClassifier, DaskExplainableBoostingClassifier))
+    local = local_class(**PARAMS).fit(X, y, sample_weight=weights, bags=bags)
+    dX, dy, dw = _dask(X, y, weights)
+    lengths = tuple(dX.map_partitions(len).compute())
+    dbags = da.from_array(bags, chunks=(lengths, 2))
+    with distributed.get_task_stream(client) as stream:
+        dist = dask_class(**PARAMS).fit(dX, dy, sample_weight=dw, bags=dbags)
+    _assert_same_model(dist, local)
+    assert dist.n_shards_ == 1
+    assert len({t["worker"] for t in stream.data if "shard_pairs" in str(t["key"])}) == 2
+    # the bags change the model: a fit without them is another one
+    plain = dask_class(**PARAMS).fit(dX, dy, sample_weight=dw)
+    assert not np.allclose(plain.term_scores_[0], dist.term_scores_[0])
+
+
+def test_bags_stay_on_one_shard_where_the_default_would_split_the_rows(client, monkeypatch):
+    X, targets, _ = _data(800, 6)
+    dX, dy = _dask(X, targets["binary"])
+    lengths = tuple(dX.map_partitions(len).compute())
+    bags = da.from_array(np.ones((len(X), 2), dtype=np.int8), chunks=(lengths, 2))
+    monkeypatch.setattr(dask_fit, "default_shards", lambda *args: 2)  # as if memory were short
+    with pytest.warns(ResourceWarning, match="bags keeps all 800 rows in one shard, .* split "
+                      "into 2 shards"):
+        dist = DaskExplainableBoostingClassifier(**PARAMS).fit(dX, dy, bags=bags)
+    assert dist.n_shards_ == 1
+    assert DaskExplainableBoostingClassifier(**PARAMS).fit(dX, dy).n_shards_ == 2
+
+
+def test_bad_bags_are_named(client):
+    X, targets, _ = _data(800, 5)
+    dX, dy = _dask(X, targets["binary"])
+    lengths = tuple(dX.map_partitions(len).compute())
+    bags = np.ones((len(X), 2), dtype=np.int64)
+    fit = DaskExplainableBoostingClassifier(**PARAMS).fit
+    with pytest.raises(TypeError, match="bags must be a 2-D Dask Array or a Dask DataFrame"):
+        fit(dX, dy, bags=bags)
+    with pytest.raises(ValueError, match=f"bags has 2 partitions but X has {N_PARTITIONS}"):
+        fit(dX, dy, bags=da.from_array(bags, chunks=(len(X) // 2, 2)))
+    with pytest.raises(ValueError, match="bags needs every row in one shard"):
+        DaskExplainableBoostingClassifier(n_shards=2, **PARAMS).fit(
+            dX, dy, bags=da.from_array(bags, chunks=(lengths, 2)))
+    with pytest.raises(ValueError, match="bags has 3 bags and outer_bags is 2"):
+        fit(dX, dy, bags=da.from_array(np.ones((len(X), 3)), chunks=(lengths, 3)))
+    odd = bags.astype(np.float64)
+    odd[len(X) - 1, 0] = 0.5  # in the last partition
+    with pytest.raises(ValueError, match=f"partition {N_PARTITIONS - 1}: bags must hold whole"):
+        fit(dX, dy, bags=da.from_array(odd, chunks=(lengths, 2)))
+    # a bag without a training row anywhere, though every partition is valid on its own
+    no_training = bags.copy()
+    no_training[:, 1] = -1
+    with pytest.raises(ValueError, match=r"bags\[:, 1\] has no training rows"):
+        fit(dX, dy, bags=da.from_array(no_training, chunks=(lengths, 2)))
 
 
 def test_dask_array_input_and_lazy_shapes(client):

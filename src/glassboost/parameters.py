@@ -317,6 +317,15 @@ def parse_callbacks(callbacks: Any):
 def clean_bags(bags: Any, n_rows: int, outer_bags: int) -> np.ndarray | None:
     """InterpretML's ``bags`` (n_samples, outer_bags) as int8: a positive ``k`` trains on the
     row ``k`` times, ``-k`` validates on it ``k`` times, 0 leaves it out of that bag."""
+    values = bag_values(bags, n_rows, outer_bags)
+    if values is not None:
+        check_bags_train(np.any(values > 0, axis=0))
+    return values
+
+
+def bag_values(bags: Any, n_rows: int, outer_bags: int) -> np.ndarray | None:
+    """``clean_bags`` of some of the rows: their shape and values, as int8; whether every bag
+    trains on some row is for ``check_bags_train`` to say once all rows are seen."""
     if bags is None:
         return None
     try:
@@ -334,10 +343,15 @@ def clean_bags(bags: Any, n_rows: int, outer_bags: int) -> np.ndarray | None:
         raise ValueError("bags must hold whole numbers (training > 0, validation < 0, out 0)")
     if np.any(values > 127) or np.any(values < -128):
         raise ValueError("A value in bags is outside the valid range -128 to 127")
-    empty = np.flatnonzero(~np.any(values > 0, axis=0))
+    return values.astype(np.int8)
+
+
+def check_bags_train(training: np.ndarray) -> None:
+    """Raise for the first bag without a training row (``training``: per bag, whether some
+    row has a positive value in it)."""
+    empty = np.flatnonzero(~np.asarray(training, dtype=bool))
     if len(empty):
         raise ValueError(f"bags[:, {empty[0]}] has no training rows (no positive value)")
-    return values.astype(np.int8)
 
 
 def model_kind(value: Any) -> str | None:

@@ -68,16 +68,15 @@ class _DaskEBM:
             init_score: Any = None):
         """Fit on Dask collections partitioned by rows (X: DataFrame or 2-D Array; y,
         sample_weight and init_score: Series, DataFrame or Array with the same partitions;
-        init_score may also be a fitted model, as in the single-machine fit). The rows stay on
-        the workers; see ``glassboost.dask.fit`` and docs/dask.md. ``bags`` is not taken: each
-        shard draws its own bags from its rows."""
-        if bags is not None:
-            raise ValueError("bags is not supported by the Dask estimators: each shard draws "
-                             "its own bags from its rows; leave it None")
+        init_score may also be a fitted model, as in the single-machine fit; bags, InterpretML's
+        bag matrix, a 2-D Array or DataFrame with the same partitions, which keeps every row in
+        one shard). The rows stay on the workers; see ``glassboost.dask.fit`` and
+        docs/dask.md."""
         for attribute in (*FITTED_ATTRIBUTES, *TRAINING_SUMMARIES, "n_shards_"):
             self.__dict__.pop(attribute, None)
         fitted = fit_distributed(self._local_estimator(), default_client(self.client), X, y,
-                                 sample_weight, self.n_shards, self.summary_size, init_score)
+                                 sample_weight, self.n_shards, self.summary_size, init_score,
+                                 bags)
         self.__dict__.update(fitted)
         return self
 

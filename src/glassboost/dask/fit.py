@@ -14,6 +14,7 @@ import logging
 import numbers
 import time
 import uuid
+import warnings
 from typing import Any
 
 import numpy as np
@@ -23,9 +24,10 @@ from ..binning import fit_categorical, fit_continuous
 from ..booster import choose_pairs, interaction_order
 from ..estimators import _check_params
 from ..objectives import check_target_scale, check_weight_scale
+from ..parameters import check_bags_train
 from ..schema import CONTINUOUS, NOMINAL, Column
 from ..schema import _warn as warn_data
-from .inputs import init_score_partitions, row_partitions
+from .inputs import bags_partitions, init_score_partitions, row_partitions
 from .partition import PartitionSummary, bin_partition, merge_partition_features, \
     partition_statistics, summarize_partition, summary_header
 from .shards import ShardPlan, default_shards, fill_shard, finish_shard, merge_shards, \
@@ -36,11 +38,13 @@ logger = logging.getLogger("glassboost")
 
 
 def fit_distributed(estimator: Any, client: Any, X: Any, y: Any, sample_weight: Any,
-                    n_shards: int | None, summary_size: int, init_score: Any = None) -> dict:
+                    n_shards: int | None, summary_size: int, init_score: Any = None,
+                    bags: Any = None) -> dict:
     """Every fitted attribute of ``estimator`` (a single-machine estimator, whose parameters
     are used), and ``n_shards_`` (the shards the rows were split into), trained on the Dask
     collections X, y and sample_weight on ``client``'s workers, boosting from ``init_score``
-    (see ``inputs.init_score_partitions``) when given.
+    (see ``inputs.init_score_partitions``) when given, on the bags of the bag matrix ``bags``
+    (``inputs.bags_partitions``; one shard holds every row then) when given.
 
     A worker lost during the fit is replaced by Dask's recomputation of its tasks; if Dask
     gives up (``KilledWorker``), the fit raises an error naming the task and the worker. Every
@@ -55,12 +59,16 @@ def fit_distributed(estimator: Any, client: Any, X: Any, y: Any, sample_weight: 
     stop_event = _stop_event_name(estimator)
     if n_shards is not None and (not isinstance(n_shards, numbers.Integral) or n_shards < 1):
         raise ValueError(f"n_shards must be None or a positive integer, got {n_shards!r}")
+    if bags is not None and n_shards not in (None, 1):
+        raise ValueError(f"bags needs every row in one shard (each of its bags is a choice "
+                         f"among all the rows), got n_shards={n_shards}; leave it None or 1")
     partitions = row_partitions(X, y, sample_weight)
-    scores = init_score_partitions(init_score, len(partitions))
+    extras = list(zip(init_score_partitions(init_score, len(partitions)),
+                      bags_partitions(bags, len(partitions))))
     futures: list = []
     try:
         deadline = None if estimator.max_time is None else started + estimator.max_time
-        return _fit(copy.copy(estimator), client, partitions, scores, n_shards, summary_size,
+        return _fit(copy.copy(estimator), client, partitions, extras, n_shards, summary_size,
                     futures,
                     match_by_name=estimator.feature_names is None and hasattr(X, "columns"),
                     deadline=deadline, stop_event=stop_event)
@@ -73,8 +81,9 @@ def fit_distributed(estimator: Any, client: Any, X: Any, y: Any, sample_weight: 
             Event(stop_event, client=client).clear()
 
 
-def _fit(working, client, partitions, scores, n_shards, summary_size, futures, match_by_name,
+def _fit(working, client, partitions, extras, n_shards, summary_size, futures, match_by_name,
          deadline: float | None, stop_event: str | None) -> dict:
+    """``fit_distributed``'s work; ``extras``: each partition's (init_score, bags) blocks."""
     summarized = client.compute([delayed(summarize_partition)(x, y, w, i, working, summary_size)
                                  for i, (x, y, w) in enumerate(partitions)])
     futures.extend(summarized)
@@ -85,7 +94,7 @@ def _fit(working, client, partitions, scores, n_shards, summary_size, futures, m
     if not indices:
         raise ValueError("X has no rows: every partition is empty")
     partitions = [partitions[i] for i in indices]
-    scores = [scores[i] for i in indices]
+    extras = [extras[i] for i in indices]
     summaries = [summaries[i] for i in indices]
     first = _check_same_columns(summaries, indices)
     _show_column_warnings(summaries)
@@ -107,18 +116,26 @@ def _fit(working, client, partitions, scores, n_shards, summary_size, futures, m
     cuts = {f: histogram_cuts(m) for f, m in merged.items()}
 
     binned = client.compute([
-        delayed(bin_partition)(x, y, w, s, i, working, names, types, bins, classes, cuts,
+        delayed(bin_partition)(x, y, w, s, b, i, working, names, types, bins, classes, cuts,
                                (objective.link, objective.n_scores))
-        for i, (x, y, w), s in zip(indices, partitions, scores)])
+        for i, (x, y, w), (s, b) in zip(indices, partitions, extras)])
     futures.extend(binned)
     statistics = _gather(client, futures, client.map(partition_statistics, binned))
     summaries_attributes = _training_summaries(types, merged, cuts, statistics)
 
     validation = working.validation_size or 0
+    with_bags = extras[0][1] is not None
+    if with_bags:
+        check_bags_train(np.any([s[3] for s in statistics], axis=0))
     if n_shards is None:
         n_shards = default_shards(client.scheduler_info()["workers"].values(), bins, objective,
                                   main_features, candidates, n_pairs, explicit is not None,
                                   working.outer_bags, n_rows, len(binned))
+        if with_bags and n_shards > 1:
+            warnings.warn(f"bags keeps all {n_rows} rows in one shard, but a worker may not "
+                          f"have the memory to boost them (without bags they would be split "
+                          f"into {n_shards} shards)", ResourceWarning, stacklevel=4)
+            n_shards = 1
     plan = ShardPlan(working, bins, np.array([t == NOMINAL for t in types]), monotone,
                      main_features, candidates,
                      validation / n_rows if validation >= 1 else validation, deadline,

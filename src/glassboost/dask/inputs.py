@@ -62,17 +62,34 @@ def row_partitions(X: Any, y: Any, sample_weight: Any = None) -> list[tuple]:
     return list(zip(x_blocks, y_blocks, w_blocks))
 
 
+def _aligned_blocks(value: Any, what: str, n_partitions: int) -> list:
+    """The row blocks of ``value``, which must be partitioned as X is."""
+    blocks = row_blocks(value, what)
+    if len(blocks) != n_partitions:
+        raise ValueError(f"{what} has {len(blocks)} partitions but X has {n_partitions}; "
+                         f"partition {what} like X")
+    return blocks
+
+
 def init_score_partitions(init_score: Any, n_partitions: int) -> list:
     """``fit``'s ``init_score`` per row partition: blocks of a Dask collection partitioned as
     X is (one score per row, or per row and class), or a fitted model that each partition asks
     for its rows' scores (as the single-machine fit does with the whole X); None when absent."""
     if is_dask_collection(init_score):
-        blocks = row_blocks(init_score, "init_score")
-        if len(blocks) != n_partitions:
-            raise ValueError(f"init_score has {len(blocks)} partitions but X has "
-                             f"{n_partitions}; partition init_score like X")
-        return blocks
+        return _aligned_blocks(init_score, "init_score", n_partitions)
     if init_score is None or model_kind(init_score) is not None:
         return [init_score] * n_partitions
     raise TypeError(f"init_score must be a Dask Series, DataFrame or Array partitioned like X, "
                     f"or a fitted model, got {type(init_score).__name__}")
+
+
+def bags_partitions(bags: Any, n_partitions: int) -> list:
+    """``fit``'s ``bags`` (InterpretML's bag matrix, one column per outer bag) per row
+    partition: blocks of a 2-D Dask Array or a Dask DataFrame partitioned as X is; None when
+    absent."""
+    if bags is None:
+        return [None] * n_partitions
+    if not is_dask_collection(bags):
+        raise TypeError(f"bags must be a 2-D Dask Array or a Dask DataFrame partitioned like "
+                        f"X, got {type(bags).__name__}")
+    return _aligned_blocks(bags, "bags", n_partitions)

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from ..binning import FeatureBins, code_matrix, fine_to_coarse_maps
-from ..parameters import clean_init_score
+from ..parameters import bag_values, clean_init_score
 from ..schema import CONTINUOUS, DataWarning, TypedTable, type_table
 from .sketch import merge_features, summarize_categories, summarize_continuous
 
@@ -50,6 +50,7 @@ class BinnedPartition:
     bin_weights: list[np.ndarray]
     histograms: dict[int, np.ndarray]  # continuous features' histogram weights
     init_score: np.ndarray | None = None  # starting scores (n_rows, n_scores), or None
+    bags: np.ndarray | None = None  # the rows of ``fit``'s bag matrix (int8), or None
 
 
 def _typed(X: Any, estimator: Any, index: int) -> tuple[TypedTable, list[str]]:
@@ -128,14 +129,14 @@ def merge_partition_features(*parts: PartitionSummary | list, size: int | None =
                           size)
 
 
-def bin_partition(X: Any, y: Any, sample_weight: Any, init_score: Any, index: int,
+def bin_partition(X: Any, y: Any, sample_weight: Any, init_score: Any, bags: Any, index: int,
                   estimator: Any, names: list[str], types: list[str], bins: list[FeatureBins],
                   classes: np.ndarray | None, histogram_cuts: dict[int, np.ndarray],
                   score_shape: tuple[str, int]) -> BinnedPartition:
     """Partition ``index`` binned with the shared ``bins``, its target encoded against all the
-    partitions' ``classes`` (classifiers), its bin weights and histograms, and its starting
+    partitions' ``classes`` (classifiers), its bin weights and histograms, its starting
     scores from ``init_score`` (its block, or a fitted model) for the model's ``score_shape``
-    (link, scores per row)."""
+    (link, scores per row), and its rows of the bag matrix ``bags`` (its block, or None)."""
     table, _ = _typed(X, estimator, index)
     if table.names != names or table.types != types:
         raise ValueError(f"partition {index} of X types its columns differently from the others "
@@ -154,6 +155,7 @@ def bin_partition(X: Any, y: Any, sample_weight: Any, init_score: Any, index: in
                   for f, cuts in histogram_cuts.items()}
     try:
         scores = clean_init_score(init_score, X, n_rows, *score_shape)
+        bag_matrix = bag_values(bags, n_rows, estimator.outer_bags)
     except ValueError as error:
         raise ValueError(f"partition {index}: {error}") from None
     coarse = None if fine_to_coarse_maps(bins) is not None else code_matrix(table.columns,
@@ -161,7 +163,7 @@ def bin_partition(X: Any, y: Any, sample_weight: Any, init_score: Any, index: in
     return BinnedPartition(
         codes, coarse, encoded, weights, strata,
         [np.bincount(codes[:, f], weights=weights, minlength=b.n_bins)
-         for f, b in enumerate(bins)], histograms, scores)
+         for f, b in enumerate(bins)], histograms, scores, bag_matrix)
 
 
 def _histogram(column, weights: np.ndarray, cuts: np.ndarray) -> np.ndarray:
@@ -174,6 +176,9 @@ def _histogram(column, weights: np.ndarray, cuts: np.ndarray) -> np.ndarray:
     return np.bincount(codes, weights=weights, minlength=len(cuts) + 3).astype(np.float64)
 
 
-def partition_statistics(part: BinnedPartition) -> tuple[int, list[np.ndarray], dict]:
-    """The small part of a binned partition the client merges: rows, bin weights, histograms."""
-    return len(part.y), part.bin_weights, part.histograms
+def partition_statistics(part: BinnedPartition) -> tuple[int, list[np.ndarray], dict,
+                                                         np.ndarray | None]:
+    """The small part of a binned partition the client merges: rows, bin weights, histograms,
+    and which bags of the bag matrix train on some of its rows (None without one)."""
+    trains = None if part.bags is None else np.any(part.bags > 0, axis=0)
+    return len(part.y), part.bin_weights, part.histograms, trains

@@ -148,10 +148,12 @@ def share_bags(shard: Shard, n_copies: int) -> list[Shard]:
 
 @dataclass
 class ShardRows:
-    """A shard's rows as the booster reads them, and their starting scores (or None)."""
+    """A shard's rows as the booster reads them, their starting scores and their rows of the
+    bag matrix (each None when not given)."""
 
     data: BinnedData
     init_score: np.ndarray | None
+    bags: np.ndarray | None = None
 
 
 def start_shard(plan: ShardPlan, n_rows: int, first: BinnedPartition) -> ShardRows:
@@ -179,7 +181,8 @@ def start_shard(plan: ShardPlan, n_rows: int, first: BinnedPartition) -> ShardRo
         n_bins=np.array([b.n_bins for b in plan.bins], dtype=np.int64),
         n_interaction_bins=np.array([b.n_interaction_bins for b in plan.bins], dtype=np.int64),
         nominal=plan.nominal, monotone=plan.monotone, y=like(first.y),
-        weights=like(first.weights), strata=like(first.strata)), like(first.init_score))
+        weights=like(first.weights), strata=like(first.strata)), like(first.init_score),
+        like(first.bags))
     return fill_shard(rows, first, 0)
 
 
@@ -191,7 +194,8 @@ def fill_shard(rows: ShardRows, part: BinnedPartition, start: int) -> ShardRows:
     for target, source in ((data.codes, part.codes),
                            (data.interaction_codes, part.interaction_codes),
                            (data.y, part.y), (data.weights, part.weights),
-                           (data.strata, part.strata), (rows.init_score, part.init_score)):
+                           (data.strata, part.strata), (rows.init_score, part.init_score),
+                           (rows.bags, part.bags)):
         if target is not None:
             target[start:end] = source
     return rows
@@ -204,7 +208,7 @@ def finish_shard(plan: ShardPlan, rows: ShardRows) -> ShardRows:
     if data.interaction_codes is not None:
         return rows
     coarse = coarse_code_matrix(data.codes, plan.bins, fine_to_coarse_maps(plan.bins))
-    return ShardRows(replace(data, interaction_codes=coarse), rows.init_score)
+    return replace(rows, data=replace(data, interaction_codes=coarse))
 
 
 def _monitor(plan: ShardPlan, shard: Shard) -> FitMonitor | None:
@@ -244,7 +248,8 @@ def _booster(rows: ShardRows, plan: ShardPlan, shard: Shard) -> Iterator[Booster
     booster = Booster(rows.data, estimator._objective(), *estimator._boost_settings(),
                       outer_bags=shard.n_bags, validation_size=plan.validation_fraction,
                       n_threads=_worker_threads(), random_state=shard.random_state,
-                      init_score=rows.init_score, monitor=monitor, boosted=shard.boosted)
+                      bags=rows.bags, init_score=rows.init_score, monitor=monitor,
+                      boosted=shard.boosted)
     if monitor is None:
         yield booster
         return
