@@ -221,7 +221,7 @@ def test_bags_stay_on_one_shard_where_the_default_would_split_the_rows(client, m
     lengths = tuple(dX.map_partitions(len).compute())
     bags = da.from_array(np.ones((len(X), 2), dtype=np.int8), chunks=(lengths, 2))
     monkeypatch.setattr(dask_fit, "default_shards", lambda *args: 2)  # as if memory were short
-    with pytest.warns(ResourceWarning, match="bags keeps all 800 rows in one shard, .* split "
+    with pytest.warns(UserWarning, match="bags keeps all 800 rows in one shard, .* split "
                       "into 2 shards"):
         dist = DaskExplainableBoostingClassifier(**PARAMS).fit(dX, dy, bags=bags)
     assert dist.n_shards_ == 1

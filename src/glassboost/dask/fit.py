@@ -134,7 +134,7 @@ def _fit(working, client, partitions, extras, n_shards, summary_size, futures, m
         if with_bags and n_shards > 1:
             warnings.warn(f"bags keeps all {n_rows} rows in one shard, but a worker may not "
                           f"have the memory to boost them (without bags they would be split "
-                          f"into {n_shards} shards)", ResourceWarning, stacklevel=4)
+                          f"into {n_shards} shards)", UserWarning, stacklevel=4)
             n_shards = 1
     plan = ShardPlan(working, bins, np.array([t == NOMINAL for t in types]), monotone,
                      main_features, candidates,
