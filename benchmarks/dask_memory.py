@@ -23,9 +23,9 @@ from contextlib import contextmanager
 from typing import Iterator
 
 import dask.dataframe as dd
-from dask.utils import key_split
 import numpy as np
 import pandas as pd
+from dask.utils import key_split
 from distributed import Client, LocalCluster
 
 from glassboost import ExplainableBoostingClassifier

@@ -69,6 +69,12 @@ def _dask(*columns):
         for c in columns]
 
 
+def _partitioned_like(dX, matrix: np.ndarray):
+    """``matrix`` (one row per row of ``dX``) as a Dask Array with ``dX``'s partitions."""
+    lengths = tuple(dX.map_partitions(len).compute())
+    return da.from_array(matrix, chunks=(lengths, matrix.shape[1]))
+
+
 def _assert_same_model(dist, local):
     """Bins, tables and training summaries agree (up to the order of float sums)."""
     assert dist.feature_names_in_ == local.feature_names_in_
@@ -203,8 +209,7 @@ def test_bags_fit_the_single_machine_model_on_one_shard(client, task):
                                (ExplainableBoostingClassifier, DaskExplainableBoostingClassifier))
     local = local_class(**PARAMS).fit(X, y, sample_weight=weights, bags=bags)
     dX, dy, dw = _dask(X, y, weights)
-    lengths = tuple(dX.map_partitions(len).compute())
-    dbags = da.from_array(bags, chunks=(lengths, 2))
+    dbags = _partitioned_like(dX, bags)
     with distributed.get_task_stream(client) as stream:
         dist = dask_class(**PARAMS).fit(dX, dy, sample_weight=dw, bags=dbags)
     _assert_same_model(dist, local)
@@ -218,8 +223,7 @@ def test_bags_fit_the_single_machine_model_on_one_shard(client, task):
 def test_bags_stay_on_one_shard_where_the_default_would_split_the_rows(client, monkeypatch):
     X, targets, _ = _data(800, 6)
     dX, dy = _dask(X, targets["binary"])
-    lengths = tuple(dX.map_partitions(len).compute())
-    bags = da.from_array(np.ones((len(X), 2), dtype=np.int8), chunks=(lengths, 2))
+    bags = _partitioned_like(dX, np.ones((len(X), 2), dtype=np.int8))
     monkeypatch.setattr(dask_fit, "default_shards", lambda *args: 2)  # as if memory were short
     with pytest.warns(UserWarning, match="bags keeps all 800 rows in one shard, .* split "
                       "into 2 shards"):
@@ -231,7 +235,6 @@ def test_bags_stay_on_one_shard_where_the_default_would_split_the_rows(client, m
 def test_bad_bags_are_named(client):
     X, targets, _ = _data(800, 5)
     dX, dy = _dask(X, targets["binary"])
-    lengths = tuple(dX.map_partitions(len).compute())
     bags = np.ones((len(X), 2), dtype=np.int64)
     fit = DaskExplainableBoostingClassifier(**PARAMS).fit
     with pytest.raises(TypeError, match="bags must be a 2-D Dask Array or a Dask DataFrame"):
@@ -240,18 +243,18 @@ def test_bad_bags_are_named(client):
         fit(dX, dy, bags=da.from_array(bags, chunks=(len(X) // 2, 2)))
     with pytest.raises(ValueError, match="bags needs every row in one shard"):
         DaskExplainableBoostingClassifier(n_shards=2, **PARAMS).fit(
-            dX, dy, bags=da.from_array(bags, chunks=(lengths, 2)))
+            dX, dy, bags=_partitioned_like(dX, bags))
     with pytest.raises(ValueError, match="bags has 3 bags and outer_bags is 2"):
-        fit(dX, dy, bags=da.from_array(np.ones((len(X), 3)), chunks=(lengths, 3)))
+        fit(dX, dy, bags=_partitioned_like(dX, np.ones((len(X), 3))))
     odd = bags.astype(np.float64)
     odd[len(X) - 1, 0] = 0.5  # in the last partition
     with pytest.raises(ValueError, match=f"partition {N_PARTITIONS - 1}: bags must hold whole"):
-        fit(dX, dy, bags=da.from_array(odd, chunks=(lengths, 2)))
+        fit(dX, dy, bags=_partitioned_like(dX, odd))
     # a bag without a training row anywhere, though every partition is valid on its own
     no_training = bags.copy()
     no_training[:, 1] = -1
     with pytest.raises(ValueError, match=r"bags\[:, 1\] has no training rows"):
-        fit(dX, dy, bags=da.from_array(no_training, chunks=(lengths, 2)))
+        fit(dX, dy, bags=_partitioned_like(dX, no_training))
 
 
 def test_dask_array_input_and_lazy_shapes(client):

@@ -28,8 +28,8 @@ from ..parameters import check_bags_train
 from ..schema import CONTINUOUS, NOMINAL, Column
 from ..schema import _warn as warn_data
 from .inputs import bags_partitions, init_score_partitions, row_partitions
-from .partition import PartitionSummary, bin_partition, merge_partition_features, \
-    partition_statistics, summarize_partition, summary_header
+from .partition import PartitionStatistics, PartitionSummary, bin_partition, \
+    merge_partition_features, partition_statistics, summarize_partition, summary_header
 from .shards import ShardPlan, default_shards, fill_shard, finish_shard, merge_shards, \
     plan_shards, shard_mains, shard_pairs, share_bags, start_shard
 from .sketch import MERGE_FAN_IN, histogram_cuts
@@ -126,7 +126,7 @@ def _fit(working, client, partitions, extras, n_shards, summary_size, futures, m
     validation = working.validation_size or 0
     with_bags = extras[0][1] is not None
     if with_bags:
-        check_bags_train(np.any([s[3] for s in statistics], axis=0))
+        check_bags_train(np.any([s.bags_train for s in statistics], axis=0))
     if n_shards is None:
         n_shards = default_shards(client.scheduler_info()["workers"].values(), bins, objective,
                                   main_features, candidates, n_pairs, explicit is not None,
@@ -140,7 +140,7 @@ def _fit(working, client, partitions, extras, n_shards, summary_size, futures, m
                      main_features, candidates,
                      validation / n_rows if validation >= 1 else validation, deadline,
                      stop_event)
-    results = _boost_shards(client, futures, plan, binned, [s[0] for s in statistics],
+    results = _boost_shards(client, futures, plan, binned, [s.n_rows for s in statistics],
                             n_shards, n_pairs, explicit)
     bagged, main_weights, pair_weights, bag_totals = merge_shards(results)
     state = working._finished_state(bagged, bins, names, types, main_weights, pair_weights,
@@ -379,7 +379,7 @@ def _shared_bins(working, first: PartitionSummary, features: list) -> list:
 
 
 def _training_summaries(types: list[str], merged: dict, cuts: dict,
-                        statistics: list[tuple]) -> dict:
+                        statistics: list[PartitionStatistics]) -> dict:
     """InterpretML's per-feature training summaries (``training_summary``) from the merged
     summaries and the partitions' histograms. ``unique_val_counts_`` of a continuous feature
     is exact when every partition sent its values exactly, else a lower bound."""
@@ -388,7 +388,7 @@ def _training_summaries(types: list[str], merged: dict, cuts: dict,
     for f, kind in enumerate(types):
         if kind == CONTINUOUS:
             summary = merged[f]
-            histograms.append(sum(s[2][f] for s in statistics))
+            histograms.append(sum(s.histograms[f] for s in statistics))
             present = not np.isnan(summary.low)
             edges.append(np.concatenate(([summary.low], cuts[f], [summary.high]))
                          if present else None)
@@ -396,7 +396,7 @@ def _training_summaries(types: list[str], merged: dict, cuts: dict,
             if present:
                 bounds[f] = summary.low, summary.high
         else:
-            histogram = np.asarray(sum(s[1][f] for s in statistics), dtype=np.float64)
+            histogram = np.asarray(sum(s.bin_weights[f] for s in statistics), dtype=np.float64)
             edges.append(None)
             histograms.append(histogram)
             uniques.append(len(histogram) - 2)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import copy
 import warnings
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -176,9 +176,16 @@ def _histogram(column, weights: np.ndarray, cuts: np.ndarray) -> np.ndarray:
     return np.bincount(codes, weights=weights, minlength=len(cuts) + 3).astype(np.float64)
 
 
-def partition_statistics(part: BinnedPartition) -> tuple[int, list[np.ndarray], dict,
-                                                         np.ndarray | None]:
-    """The small part of a binned partition the client merges: rows, bin weights, histograms,
-    and which bags of the bag matrix train on some of its rows (None without one)."""
+class PartitionStatistics(NamedTuple):
+    """The small part of a binned partition the client merges."""
+
+    n_rows: int
+    bin_weights: list[np.ndarray]
+    histograms: dict[int, np.ndarray]
+    bags_train: np.ndarray | None  # per bag of the bag matrix: trains on some row here
+
+
+def partition_statistics(part: BinnedPartition) -> PartitionStatistics:
+    """``PartitionStatistics`` of a binned partition."""
     trains = None if part.bags is None else np.any(part.bags > 0, axis=0)
-    return len(part.y), part.bin_weights, part.histograms, trains
+    return PartitionStatistics(len(part.y), part.bin_weights, part.histograms, trains)
