@@ -4,6 +4,7 @@
     python benchmarks/scaling.py --max-rounds 100 --outer-bags 2 --out fixed.json  # fixed work
     python benchmarks/scaling.py --sizes 20k,60k --predict-rows 20k --outer-bags 2   # harness check
     python benchmarks/scaling.py --sizes 1M --lightgbm   # with the LightGBM reference
+    python benchmarks/scaling.py --sizes 1M --max-bag-rows none   # every bag on every row
 
 Every size is fitted in its own freshly spawned process, with glassboost defaults for a binary
 classifier unless --outer-bags or --max-rounds is given. With defaults, early stopping decides
@@ -40,10 +41,11 @@ def parse_rows(text: str) -> int:
 
 
 def fit_size(n_rows: int, outer_bags: int | None, max_rounds: int | None,
-             predict_rows: int, lightgbm: bool = False) -> dict:
+             predict_rows: int, lightgbm: bool = False, max_bag_rows: Any = "default") -> dict:
     """Child-process job: generate n_rows, fit glassboost, then time predict_proba on
     ``predict_rows`` new rows and score them (AUC); with ``lightgbm``, the issue's LightGBM
-    reference (500 trees, learning rate 0.05) on the same rows after it."""
+    reference (500 trees, learning rate 0.05) on the same rows after it. ``max_bag_rows``
+    overrides glassboost's default unless it is "default"."""
     from sklearn.metrics import roc_auc_score
 
     from glassboost import ExplainableBoostingClassifier
@@ -53,6 +55,8 @@ def fit_size(n_rows: int, outer_bags: int | None, max_rounds: int | None,
     params: dict[str, Any] = {} if outer_bags is None else {"outer_bags": outer_bags}
     if max_rounds is not None:
         params.update(max_rounds=max_rounds, early_stopping_rounds=0)
+    if max_bag_rows != "default":
+        params["max_bag_rows"] = max_bag_rows
     model = ExplainableBoostingClassifier(**params)
     result["rss_before_fit_gib"] = peak_rss_mib() / 1024
     start = perf_counter()
@@ -89,15 +93,19 @@ def main() -> None:
     parser.add_argument("--predict-rows", default="1M", help="rows scored by the predict timing")
     parser.add_argument("--lightgbm", action="store_true",
                         help="also fit LightGBM (500 trees, learning rate 0.05) on the same rows")
+    parser.add_argument("--max-bag-rows", default="default",
+                        help="override glassboost's default max_bag_rows: a row count or 'none'")
     parser.add_argument("--out", type=Path, default=Path("scaling.json"), help="JSON results")
     args = parser.parse_args()
 
     sizes = [parse_rows(s) for s in args.sizes.split(",") if s.strip()]
     predict_rows = parse_rows(args.predict_rows)
+    text = args.max_bag_rows.lower()
+    max_bag_rows = text if text == "default" else None if text == "none" else parse_rows(text)
     rows = []
     for n_rows in sizes:
         result = in_fresh_process(fit_size, n_rows, args.outer_bags, args.max_rounds,
-                                  predict_rows, args.lightgbm)
+                                  predict_rows, args.lightgbm, max_bag_rows)
         result["memory"] = "PASS" if result["peak_rss_gib"] <= MEMORY_TARGET_GIB else "FAIL"
         rows.append(result)
         print(f"  {n_rows:>10,} rows: fit {result['fit_s']:8.1f} s, peak RSS "
@@ -106,7 +114,8 @@ def main() -> None:
               + (f" (LightGBM {result['lightgbm_auc']:.4f} in {result['lightgbm_fit_s']:.1f} s)"
                  if args.lightgbm else ""), flush=True)
         args.out.write_text(json.dumps({"outer_bags": args.outer_bags,
-                                        "max_rounds": args.max_rounds, "results": rows},
+                                        "max_rounds": args.max_rounds,
+                                        "max_bag_rows": max_bag_rows, "results": rows},
                                        indent=2))
 
     frame = pd.DataFrame(rows)

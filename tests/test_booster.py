@@ -99,3 +99,88 @@ def test_boosters_sharing_the_bags_boost_what_one_booster_does() -> None:
         for a, b in zip(shared, getattr(bagged, name), strict=True):
             for x, z in zip(a, b, strict=True):
                 np.testing.assert_array_equal(x, z)
+
+
+def _continuous_data(n: int, objective: str, seed: int = 0) -> BinnedData:
+    """``n`` rows of 4 features of 32 bins (too many distinct rows to group) and 8 coarse
+    bins, with a main effect and a pair in the target; ``objective`` "binary" (stratified) or
+    "cox" (InterpretML's signed survival times)."""
+    rng = np.random.default_rng(seed)
+    codes = np.asfortranarray(rng.integers(0, 32, size=(n, 4)).astype(np.uint8))
+    signal = (codes[:, 0] - 15.5) / 8 + (codes[:, 1] - 15.5) * (codes[:, 2] - 15.5) / 128
+    if objective == "binary":
+        y = (rng.random(n) < 1 / (1 + np.exp(-signal))).astype(np.float64)
+    else:
+        times = rng.exponential(np.exp(-signal))
+        y = np.where(rng.random(n) < 0.7, times, -times)
+    return BinnedData(codes=codes, interaction_codes=np.asfortranarray(codes // 4),
+                      n_bins=np.full(4, 32), n_interaction_bins=np.full(4, 8),
+                      nominal=np.zeros(4, dtype=bool), monotone=np.zeros(4, dtype=np.int64),
+                      y=y, weights=rng.uniform(0.5, 2.0, n),
+                      strata=y if objective == "binary" else None)
+
+
+@pytest.mark.parametrize("objective", ["binary", "cox"])
+def test_a_sampled_bag_boosts_as_its_rows_alone_would(objective) -> None:
+    """With ``max_bag_rows``, every bag boosts its own sample: the tables, best steps and pair
+    strengths equal those of a booster whose ``bags`` matrix trains and validates on exactly
+    those rows and leaves the others out (started from the same intercept). Cox's risk sets are
+    then the sample's."""
+    from glassboost import ExplainableBoostingClassifier, ExplainableBoostingRegressor
+
+    data = _continuous_data(3000, objective)
+    if objective == "binary":
+        obj = classification_objective("log_loss", 2)
+        settings = ExplainableBoostingClassifier(max_rounds=40)._boost_settings()
+    else:
+        obj = regression_objective("survival_cox")
+        settings = ExplainableBoostingRegressor(max_rounds=40)._boost_settings()
+
+    def booster(**kwargs) -> Booster:
+        return Booster(data, obj, *settings, outer_bags=3, validation_size=0.2, n_threads=1,
+                       random_state=7, **kwargs)
+
+    sampled = booster(max_bag_rows=1800)
+    matrix = np.zeros((3000, 3), dtype=np.int64)
+    for bag in range(3):
+        rows, validation = sampled.bag_split(bag)
+        assert len(rows) == 1800 and np.all(np.diff(rows) > 0)
+        matrix[rows, bag] = np.where(validation, -1, 1)
+    assert len({tuple(sampled.bag_split(b)[0][:20]) for b in range(3)}) == 3  # own samples
+    by_matrix = booster(bags=matrix)
+    by_matrix.base = sampled.base
+    pairs = [(0, 1), (1, 2), (2, 3)]
+    results = []
+    for b in (sampled, by_matrix):
+        mains = b.boost_mains([0, 1, 2, 3])
+        results.append((b.rank_pairs(mains, pairs), b.boost_pairs(mains, pairs, {})))
+    (strengths, bagged), (want_strengths, want) = results
+    np.testing.assert_allclose(strengths, want_strengths, rtol=1e-9)
+    assert strengths.max() > 0
+    np.testing.assert_array_equal(bagged.best_steps, want.best_steps)
+    assert bagged.best_steps.min() > 0
+    for name in ("main_tables", "pair_tables"):
+        for got_bag, want_bag in zip(getattr(bagged, name), getattr(want, name), strict=True):
+            for got, expected in zip(got_bag, want_bag, strict=True):
+                np.testing.assert_allclose(got, expected, rtol=1e-9, atol=1e-12)
+
+
+def test_bags_sample_in_proportion_to_the_classes() -> None:
+    """A sampled bag keeps every class's share of the rows, in its sample and its validation
+    rows; without more rows than ``max_bag_rows`` a bag takes every row."""
+    from glassboost import ExplainableBoostingClassifier
+
+    data = _continuous_data(3000, "binary")
+    settings = ExplainableBoostingClassifier()._boost_settings()
+    obj = classification_objective("log_loss", 2)
+    share = data.y.mean()
+    sampled = Booster(data, obj, *settings, outer_bags=2, validation_size=0.2, n_threads=1,
+                      random_state=1, max_bag_rows=1000)
+    rows, validation = sampled.bag_split(1)
+    assert data.y[rows].mean() == pytest.approx(share, abs=1 / 1000)
+    assert data.y[rows][validation].mean() == pytest.approx(share, abs=1 / 200)
+    assert validation.sum() == pytest.approx(200, abs=1)
+    whole = Booster(data, obj, *settings, outer_bags=2, validation_size=0.2, n_threads=1,
+                    random_state=1, max_bag_rows=3000)
+    rows, validation = whole.bag_split(1)
+    assert rows is None and len(validation) == 3000

@@ -166,6 +166,19 @@ def test_summaries_of_many_partitions_merge_on_the_workers_to_the_same_model(cli
     _assert_same_model(dist, local)
 
 
+def test_bags_sample_a_shard_as_they_sample_one_machine(client):
+    """``max_bag_rows`` below the rows: each bag of a one-shard fit draws the sample the
+    single-machine fit draws, so the models are equal."""
+    X, targets, weights = _data(1600, 2)
+    params = dict(PARAMS, max_bag_rows=900)
+    local = ExplainableBoostingClassifier(**params).fit(X, targets["binary"],
+                                                        sample_weight=weights)
+    assert np.all(local.bag_weights_ < 0.6 * weights.sum())
+    dX, dy, dw = _dask(X, targets["binary"], weights)
+    dist = DaskExplainableBoostingClassifier(n_shards=1, **params).fit(dX, dy, sample_weight=dw)
+    _assert_same_model(dist, local)
+
+
 @pytest.mark.parametrize("task", ["binary", "multiclass"])
 def test_init_score_on_one_shard_equals_single_machine(client, task):
     """Boosting from starting scores (a Dask collection partitioned like X, or a fitted model

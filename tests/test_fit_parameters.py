@@ -1,5 +1,5 @@
 """InterpretML's fit parameters: regularization, missing values, rare categories, bags,
-init_score, callbacks, and glassboost's max_time."""
+init_score, callbacks, and glassboost's max_time and max_bag_rows."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from glassboost import ExplainableBoostingClassifier, ExplainableBoostingRegressor
-from glassboost.booster import validation_mask
+from glassboost.booster import stratified_mask
 from glassboost.kernels.split import (MISSING_GAIN, MISSING_HIGH, MISSING_LOW, main_term_update,
                                       pair_term_update, split_options)
 
@@ -241,7 +241,7 @@ def test_bags_of_the_default_splits_fit_the_default_model() -> None:
     params = dict(outer_bags=3, interactions=0, n_jobs=1, random_state=7, max_rounds=300)
     default = ExplainableBoostingRegressor(**params).fit(X, y)
     seeds = np.random.SeedSequence(7).generate_state(6)[:3]
-    bags = np.column_stack([np.where(validation_mask(len(y), None, 0.15,
+    bags = np.column_stack([np.where(stratified_mask(len(y), None, 0.15,
                                                      np.random.default_rng(s)), -1, 1)
                             for s in seeds])
     given = ExplainableBoostingRegressor(**params).fit(X, y, bags=bags)
@@ -514,6 +514,44 @@ def test_max_time_stops_at_the_budget_with_a_usable_model() -> None:
     assert r2 > 0.8
 
 
+# ---- max_bag_rows ---------------------------------------------------------------------------
+def test_max_bag_rows_at_or_above_the_rows_fits_every_bag_on_every_row() -> None:
+    X, y = _regression(n=800)
+    params = dict(outer_bags=3, max_rounds=200, n_jobs=1)
+    every = ExplainableBoostingRegressor(max_bag_rows=None, **params).fit(X, y)
+    for max_bag_rows in (800, 250_000):
+        capped = ExplainableBoostingRegressor(max_bag_rows=max_bag_rows, **params).fit(X, y)
+        for a, b in zip(every.bagged_scores_, capped.bagged_scores_, strict=True):
+            np.testing.assert_array_equal(a, b)
+
+
+def test_sampled_bags_train_on_their_own_rows_whatever_n_jobs() -> None:
+    """Each bag trains on its sample less its validation share, so InterpretML's
+    ``bag_weights_`` counts 425 of the 500 sampled rows; the model does not depend on the
+    number of threads, and differs from the fit on every row."""
+    X, y = _regression(n=1500)
+    params = dict(outer_bags=3, max_rounds=200, max_bag_rows=500)
+    one = ExplainableBoostingRegressor(n_jobs=1, **params).fit(X, y)
+    np.testing.assert_array_equal(one.bag_weights_, [425.0, 425.0, 425.0])
+    two = ExplainableBoostingRegressor(n_jobs=2, **params).fit(X, y)
+    for a, b in zip(one.bagged_scores_, two.bagged_scores_, strict=True):
+        np.testing.assert_array_equal(a, b)
+    every = ExplainableBoostingRegressor(n_jobs=1, **dict(params, max_bag_rows=None)).fit(X, y)
+    assert not np.allclose(one.predict(X), every.predict(X), atol=1e-6)
+    rmse = [np.sqrt(np.mean((m.predict(X) - y) ** 2)) for m in (one, every)]
+    assert rmse[0] < 1.1 * rmse[1]  # noise is 0.3; three samples of a third still fit the shapes
+
+
+def test_a_bags_matrix_leaves_max_bag_rows_unused() -> None:
+    X, y = _regression(n=800)
+    bags = np.where(np.random.default_rng(2).random((800, 2)) < 0.2, -1, 1)
+    a = ExplainableBoostingRegressor(max_bag_rows=100, max_rounds=100, **SMALL).fit(X, y,
+                                                                                   bags=bags)
+    b = ExplainableBoostingRegressor(max_bag_rows=None, max_rounds=100, **SMALL).fit(X, y,
+                                                                                    bags=bags)
+    np.testing.assert_array_equal(a.predict(X), b.predict(X))
+
+
 # ---- bad values -----------------------------------------------------------------------------
 @pytest.mark.parametrize("params, message", [
     (dict(reg_alpha=-1.0), "reg_alpha"), (dict(reg_lambda=np.nan), "reg_lambda"),
@@ -526,6 +564,9 @@ def test_max_time_stops_at_the_budget_with_a_usable_model() -> None:
     (dict(callbacks=[lambda *, bag, term, strength: None] * 2), "more than one"),
     (dict(callbacks=lambda *, bag, term, strength: None, callback=lambda a, b, c, d: None),
      "give only one"),
+    (dict(max_bag_rows=1), "max_bag_rows"), (dict(max_bag_rows=2.5), "max_bag_rows"),
+    (dict(max_bag_rows=50, validation_size=60), "validation_size=60 rows must be below "
+     "max_bag_rows=50"),
 ])
 def test_bad_parameters_are_named(params, message) -> None:
     X, y = _regression(n=100)

@@ -206,13 +206,15 @@ class FitMonitor:
         return strengths
 
 
-def validation_mask(n_rows: int, strata: np.ndarray | None, validation_size: float,
+def stratified_mask(n_rows: int, strata: np.ndarray | None, size: float,
                     rng: np.random.Generator) -> np.ndarray:
-    """Rows held out for early stopping; stratified by class when ``strata`` is given."""
+    """A random draw of ``size`` rows (a count, or a fraction below 1) without replacement, in
+    proportion from every class of ``strata`` when given: a bag's sample (``max_bag_rows``) and
+    the rows it holds out for early stopping (``validation_size``)."""
     mask = np.zeros(n_rows, dtype=bool)
-    if not validation_size:
+    if not size:
         return mask
-    fraction = validation_size / n_rows if validation_size >= 1 else validation_size
+    fraction = size / n_rows if size >= 1 else size
     groups = [np.arange(n_rows)] if strata is None else [
         np.flatnonzero(strata == label) for label in np.unique(strata)
     ]
@@ -236,6 +238,20 @@ class BagRows:
     val_loss_offset: float  # the loss's constant part (see ``loss_offset``)
     reference_loss: float  # validation loss of the constant starting score (``_mean_loss``)
     val_rows: float  # effective number of validation rows, sum(w)^2 / sum(w^2)
+
+
+@dataclass
+class BagView:
+    """The rows one bag boosts on, as the stages read them: every row (or, when grouping pays,
+    every group of identical rows), or the bag's own sample of ``max_bag_rows`` rows."""
+
+    rows: np.ndarray | None  # the data's rows in the sample; None: every row
+    validation: np.ndarray | None  # which of the view's rows validate (None: ``bags`` says)
+    codes: np.ndarray  # (main, interaction) codes of the view's rows or groups
+    interaction_codes: np.ndarray
+    groups: RowGroups | None
+    init_score: np.ndarray | None
+    survival: tuple | None  # Cox's time order of the view's rows
 
 
 def loss_offset(objective: Objective, y: np.ndarray, weights: np.ndarray) -> float:
@@ -382,10 +398,12 @@ def prepare_compile() -> None:
 
 
 def _run_stage(term_codes, features, n_bins, data, objective, settings, scores, rows: BagRows,
-               seed, objective_params=NO_PARAMS, control=None, later_kernels=None):
+               seed, objective_params=NO_PARAMS, control=None, later_kernels=None,
+               survival=None):
     """One bag's stage: boost ``features``' terms; (tables, best step, best loss).
     ``later_kernels``: () -> ``compile_ahead`` jobs for kernels the fit calls after this stage,
-    which a second process can compile meanwhile when the cache is cold."""
+    which a second process can compile meanwhile when the cache is cold. ``survival``: Cox's
+    time order of the rows."""
     n1, n2, nominal, monotone = _pack_terms(features, n_bins, data)
     shapes = tensor_shapes(features, n_bins)
     tables = np.zeros((len(features), int((n1 * n2).max()), objective.n_scores))
@@ -401,7 +419,7 @@ def _run_stage(term_codes, features, n_bins, data, objective, settings, scores, 
         settings.min_samples_leaf, settings.min_hessian,
         settings.max_leaves, settings.smoothing_rounds, settings.greedy_ratio,
         settings.cyclic_progress, settings.cat_smooth, settings.gain_scale, in_bins, seed,
-        survival=time_order(data.y) if objective.code == SURVIVAL_COX else None,
+        survival=survival,
         objective_params=objective_params, options=settings.options, control=control,
         tensor_shapes=shapes, occurrences=occurrences,
     )
@@ -451,7 +469,10 @@ class Booster:
     ``bags`` (n_rows, outer_bags), InterpretML's bag matrix (``_bag_weights``), replaces the
     random validation splits. ``init_score`` (n_rows, n_scores): every row's starting score
     besides the intercept, which is then fitted on top of it; it is not part of the tables.
-    ``monitor`` can stop the stages early (``FitMonitor``). ``boosted`` are the bags this
+    ``max_bag_rows``: with more rows than this (and no ``bags``), each bag boosts on its own
+    stratified random sample of that many rows, of which ``validation_size`` validates; None:
+    every bag on every row, as InterpretML. ``monitor`` can stop the stages early
+    (``FitMonitor``). ``boosted`` are the bags this
     booster boosts, all by default: boosters that each hold the same rows can share one fit's
     bags out between them (``dask.shards``), and every bag is the one the whole fit draws.
     """
@@ -460,8 +481,9 @@ class Booster:
                  pair_settings: BoostSettings, outer_bags: int, validation_size: float,
                  n_threads: int, random_state: int | None, bags: np.ndarray | None = None,
                  init_score: np.ndarray | None = None, monitor: FitMonitor | None = None,
-                 boosted: Sequence[int] | None = None):
+                 boosted: Sequence[int] | None = None, max_bag_rows: int | None = None):
         self.data = data
+        self.max_bag_rows = max_bag_rows
         self.boosted = list(range(outer_bags)) if boosted is None else list(boosted)
         self.bags = bags
         self.init_score = init_score
@@ -501,60 +523,102 @@ class Booster:
     def _float_params(self) -> tuple:
         return float_params(self.objective_params)
 
-    def _scored_loss(self, scores: np.ndarray, w: np.ndarray, wy: np.ndarray) -> float:
+    def _scored_loss(self, scores: np.ndarray, w: np.ndarray, wy: np.ndarray,
+                     survival: tuple | None) -> float:
         """The summed loss of rows weighted ``w`` at ``scores`` (n_rows, n_scores); Cox's is
-        the negative log partial likelihood over the risk sets of those rows."""
-        if self.survival is not None:
-            return cox_risk_factors(self.survival[0], self.survival[1],
+        the negative log partial likelihood over the risk sets of those rows (``survival``)."""
+        if survival is not None:
+            return cox_risk_factors(survival[0], survival[1],
                                     np.ascontiguousarray(scores[:, 0]), w,
                                     np.ascontiguousarray(wy[:, 0]), np.empty(len(w)))
         return offset_loss(self.objective.code, scores, w, wy, self._float_params())
 
-    def _detection_scores(self, scores: np.ndarray, rows: BagRows) -> np.ndarray:
+    def _detection_scores(self, scores: np.ndarray, rows: BagRows,
+                          survival: tuple | None) -> np.ndarray:
         """The scores pairs are ranked at: for Cox, ``s + log H(t)``, at which Poisson's
         gradients are Cox's (``kernels.loss``)."""
-        if self.survival is None:
+        if survival is None:
             return scores
         factors = np.empty(len(scores))
-        cox_risk_factors(self.survival[0], self.survival[1], np.ascontiguousarray(scores[:, 0]),
+        cox_risk_factors(survival[0], survival[1], np.ascontiguousarray(scores[:, 0]),
                          rows.train_w, np.ascontiguousarray(rows.train_wy[:, 0]), factors)
         with np.errstate(divide="ignore"):
             return np.log(factors)[:, None]
 
-    def _bag_rows(self, bag: int) -> BagRows:
-        """One bag's training and validation weights, rebuilt from its seed by each stage.
+    def _samples(self) -> bool:
+        """True when every bag boosts on its own sample of ``max_bag_rows`` rows: the data has
+        more rows than that, no ``bags`` matrix, and grouping does not bring it below that."""
+        if (self.max_bag_rows is None or self.bags is not None
+                or len(self.data.y) <= self.max_bag_rows):
+            return False
+        self._prepared_codes()
+        return self.groups is None or self.groups.n_groups > self.max_bag_rows
+
+    def bag_split(self, bag: int) -> tuple[np.ndarray | None, np.ndarray]:
+        """(the rows ``bag`` draws, None for every row; which of them validate), from its
+        seed, without a ``bags`` matrix."""
+        data = self.data
+        rng = np.random.default_rng(self.split_seeds[bag])
+        rows = strata = None
+        if self._samples():
+            rows = np.flatnonzero(stratified_mask(len(data.y), data.strata, self.max_bag_rows,
+                                                  rng))
+        strata = data.strata if rows is None or data.strata is None else data.strata[rows]
+        n_rows = len(data.y) if rows is None else len(rows)
+        return rows, stratified_mask(n_rows, strata, self.validation_size, rng)
+
+    def _view(self, bag: int) -> BagView:
+        """The rows ``bag`` boosts on, rebuilt from its seed by each stage."""
+        codes, interaction_codes = self._prepared_codes()
+        if self.bags is not None:
+            return BagView(None, None, codes, interaction_codes, self.groups, self.init_score,
+                           self.survival)
+        rows, validation = self.bag_split(bag)
+        if rows is None:
+            return BagView(None, validation, codes, interaction_codes, self.groups,
+                           self.init_score, self.survival)
+        data = self.data
+        return BagView(rows, validation, np.asfortranarray(data.codes[rows]),
+                       np.asfortranarray(data.interaction_codes[rows]), None,
+                       None if self.init_score is None else self.init_score[rows],
+                       None if self.survival is None else time_order(data.y[rows]))
+
+    def _bag_rows(self, bag: int, view: BagView) -> BagRows:
+        """One bag's training and validation weights over the rows of ``view``, rebuilt by
+        each stage.
 
         Rebuilding (and recomputing a bag's main-effect scores from its tables) costs one pass
         over the rows per stage; keeping them instead would hold every bag's row-sized arrays in
         memory at once, while now only the bags being boosted have any.
         """
         data = self.data
-        if self.bags is None:
-            rng = np.random.default_rng(self.split_seeds[bag])
-            val = validation_mask(len(data.y), data.strata, self.validation_size, rng)
-            train_w = np.where(val, 0.0, data.weights)
-            val_w = np.where(val, data.weights, 0.0)
+        weights, y, targets = data.weights, data.y, self.targets
+        if view.rows is not None:
+            weights, y, targets = weights[view.rows], y[view.rows], targets[view.rows]
+        if view.validation is not None:
+            train_w = np.where(view.validation, 0.0, weights)
+            val_w = np.where(view.validation, weights, 0.0)
             train_count = (train_w > 0).astype(np.float64)
         else:
-            train_w, val_w = _bag_weights(self.bags[:, bag], data.weights)
+            train_w, val_w = _bag_weights(self.bags[:, bag], weights)
             train_count = np.where(train_w > 0, np.maximum(self.bags[:, bag], 0), 0)
-        offset = loss_offset(self.objective, data.y, val_w)
-        val_wy = val_w[:, None] * self.targets
-        if self.init_score is None:
+        offset = loss_offset(self.objective, y, val_w)
+        val_wy = val_w[:, None] * targets
+        if view.init_score is None:
             reference = constant_loss(self.objective, self.base, val_w, val_wy, offset,
-                                      self.objective_params, self.survival)
+                                      self.objective_params, view.survival)
         else:
             total = float(val_w.sum())
             reference = 0.0 if total <= 0 else float(mean_validation_loss(
-                self._scored_loss(self.init_score + self.base, val_w, val_wy), offset, total,
-                self.objective.code))
+                self._scored_loss(view.init_score + self.base, val_w, val_wy, view.survival),
+                offset, total, self.objective.code))
         squares = float(val_w @ val_w)
         val_rows = val_w.sum() ** 2 / squares if squares > 0 else 0.0
         rows = BagRows(train_count.astype(np.float64, copy=False), train_w,
-                       train_w[:, None] * self.targets, val_w, val_wy, offset, reference, val_rows)
-        if self.groups is None:
+                       train_w[:, None] * targets, val_w, val_wy, offset, reference, val_rows)
+        if view.groups is None:
             return rows
-        group = self.groups.sum
+        group = view.groups.sum
         return BagRows(group(rows.train_count), group(rows.train_w), group(rows.train_wy),
                        group(rows.val_w), group(rows.val_wy), offset, reference, val_rows)
 
@@ -639,50 +703,57 @@ class Booster:
         ``later_kernels`` as ``_run_stage`` takes them."""
         data, base = self.data, self.base
         codes, _ = self._prepared_codes()
-        n_rows = len(codes)
-        main_codes = main_term_codes(codes, main_features) if main_features else None
+        main_codes = (main_term_codes(codes, main_features)
+                      if main_features and not self._samples() else None)
 
         def main_stage(bag):
             if self._stopped(bag):
                 return None, 0, np.nan
             if not main_features:
                 return [], 0, 0.0
-            scores = np.tile(base, (n_rows, 1))
-            if self.init_score is not None:
-                scores += self.init_score
-            return _run_stage(main_codes, [(f,) for f in main_features], data.n_bins, data,
-                              self.objective, self.main_settings, scores, self._bag_rows(bag),
-                              self.kernel_seeds[bag], self.objective_params,
-                              self._control(bag, 0), later_kernels)
+            view = self._view(bag)
+            scores = np.tile(base, (len(view.codes), 1))
+            if view.init_score is not None:
+                scores += view.init_score
+            term_codes = (main_codes if view.rows is None
+                          else main_term_codes(view.codes, main_features))
+            return _run_stage(term_codes, [(f,) for f in main_features], data.n_bins, data,
+                              self.objective, self.main_settings, scores,
+                              self._bag_rows(bag, view), self.kernel_seeds[bag],
+                              self.objective_params, self._control(bag, 0), later_kernels,
+                              view.survival)
 
         main_results = self._map(main_stage, "main effects", self.boosted)
         ran = [(bag, result) for bag, result in zip(self.boosted, main_results)
                if result[0] is not None]
         return MainStage(list(main_features), [bag for bag, _ in ran], [r for _, r in ran])
 
-    def _bag_scores(self, mains: MainStage | None, bag: int) -> np.ndarray:
-        """Every row's score after ``mains``' stage of ``bag`` (None: before it)."""
-        codes, _ = self._prepared_codes()
+    def _bag_scores(self, mains: MainStage | None, bag: int, view: BagView) -> np.ndarray:
+        """The score of every row of ``view`` after ``mains``' stage of ``bag`` (None: before
+        it)."""
+        codes = view.codes
         if mains is None:
-            return _scores_from_tables(self.base, codes, [], [], len(codes), self.init_score)
+            return _scores_from_tables(self.base, codes, [], [], len(codes), view.init_score)
         return _scores_from_tables(self.base, codes, mains.main_features, mains.tables[bag],
-                                   len(codes), self.init_score)
+                                   len(codes), view.init_score)
 
     def _ranking_kernel(self, candidate_pairs: list[tuple[int, int]]) -> list:
         """``pair_strengths`` as a kernel a second process can compile while the main effects
         are boosted (``_run_stage``'s ``later_kernels``), typed with bag 0's arguments."""
-        arguments = self._strength_arguments(0, candidate_pairs, self._bag_scores(None, 0))
+        view = self._view(0)
+        arguments = self._strength_arguments(0, view, candidate_pairs,
+                                             self._bag_scores(None, 0, view))
         return [(pair_strengths, arguments, (pair_strengths,))]
 
-    def _strength_arguments(self, bag: int, candidate_pairs: list[tuple[int, int]],
-                            scores: np.ndarray) -> tuple:
-        """``pair_strengths``' arguments: the candidates' strengths in ``bag`` at ``scores``."""
-        _, interaction_codes = self._prepared_codes()
-        rows = self._bag_rows(bag)
-        return (interaction_codes, np.array(candidate_pairs, dtype=np.int64),
+    def _strength_arguments(self, bag: int, view: BagView,
+                            candidate_pairs: list[tuple[int, int]], scores: np.ndarray) -> tuple:
+        """``pair_strengths``' arguments: the candidates' strengths in ``bag`` at ``scores``
+        (of the rows of ``view``)."""
+        rows = self._bag_rows(bag, view)
+        return (view.interaction_codes, np.array(candidate_pairs, dtype=np.int64),
                 self.data.n_interaction_bins.astype(np.int64),
-                self._detection_scores(scores, rows), rows.train_count, rows.train_w,
-                rows.train_wy,
+                self._detection_scores(scores, rows, view.survival), rows.train_count,
+                rows.train_w, rows.train_wy,
                 POISSON_DEVIANCE if self.survival is not None else self.objective.code,
                 self.pair_settings.min_samples_leaf, self.pair_settings.min_hessian,
                 self.objective_params)
@@ -691,8 +762,9 @@ class Booster:
         """FAST strength of every candidate pair, summed over the bags of ``mains``."""
 
         def detect(bag):
-            found = pair_strengths(*self._strength_arguments(bag, candidate_pairs,
-                                                             self._bag_scores(mains, bag)))
+            view = self._view(bag)
+            found = pair_strengths(*self._strength_arguments(
+                bag, view, candidate_pairs, self._bag_scores(mains, bag, view)))
             if self.monitor is None:
                 return found
             return self.monitor.report_interactions(bag, candidate_pairs, found)
@@ -704,8 +776,8 @@ class Booster:
         """The interaction stage of the bags of ``mains`` on ``pairs``; every bag's tables."""
         data = self.data
         _, interaction_codes = self._prepared_codes()
-        pair_codes = pair_term_codes(interaction_codes, pairs, data.n_interaction_bins) \
-            if pairs else None
+        pair_codes = (pair_term_codes(interaction_codes, pairs, data.n_interaction_bins)
+                      if pairs and not self._samples() else None)
 
         def pair_stage(bag):
             if not pairs:
@@ -713,10 +785,14 @@ class Booster:
             if self.monitor is not None and self.monitor.stopped:  # zero tables
                 return [np.zeros((*data.n_interaction_bins[list(term)],
                                   self.objective.n_scores)) for term in pairs], 0, np.nan
-            return _run_stage(pair_codes, pairs, data.n_interaction_bins, data, self.objective,
-                              self.pair_settings, self._bag_scores(mains, bag),
-                              self._bag_rows(bag), self.kernel_seeds[bag] + 1,
-                              self.objective_params, self._control(bag, 1))
+            view = self._view(bag)
+            term_codes = (pair_codes if view.rows is None else
+                          pair_term_codes(view.interaction_codes, pairs, data.n_interaction_bins))
+            return _run_stage(term_codes, pairs, data.n_interaction_bins, data, self.objective,
+                              self.pair_settings, self._bag_scores(mains, bag, view),
+                              self._bag_rows(bag, view), self.kernel_seeds[bag] + 1,
+                              self.objective_params, self._control(bag, 1),
+                              survival=view.survival)
 
         pair_results = self._map(pair_stage, "interactions", mains.ran)
         return BaggedTerms(

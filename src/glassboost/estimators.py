@@ -24,7 +24,7 @@ from .model import term_contributions, term_importances, term_sums
 from .objectives import (check_custom_objective, check_regression_target, check_target_scale,
                          check_weight_scale, classification_objective, inverse_link,
                          regression_objective, survival_target)
-from .parameters import (check_inner_bags, check_max_time, check_number,
+from .parameters import (check_inner_bags, check_max_bag_rows, check_max_time, check_number,
                          check_random_state, check_validation_size, clean_bags,
                          clean_init_score, cyclic_progress_fraction, missing_code,
                          chosen_callbacks, parse_callbacks,
@@ -78,6 +78,7 @@ def _check_params(est: "_EBMBase") -> None:
     missing_code(est.missing)
     est._callbacks()
     check_max_time(est.max_time)
+    check_max_bag_rows(est.max_bag_rows, est.validation_size)
 
 
 def _sample_weights(sample_weight: Any, n_rows: int) -> np.ndarray:
@@ -243,6 +244,7 @@ class _EBMBase(BaseEstimator):
                 f"validation_size={self.validation_size} rows must be below the {n_rows} rows of "
                 "X (a count in the range [0, n_samples), or a fraction in the range [0.0, 1.0))"
             )
+        check_max_bag_rows(self.max_bag_rows, self.validation_size, n_rows)
         y_encoded, strata = self._encode_target(y, n_rows)
         single_class = len(getattr(self, "_classes", (0, 1))) == 1
         weights = _sample_weights(sample_weight, n_rows)
@@ -281,7 +283,7 @@ class _EBMBase(BaseEstimator):
             data, objective, *self._boost_settings(),
             outer_bags=self.outer_bags, validation_size=self.validation_size or 0,
             n_threads=resolve_n_threads(self.n_jobs), random_state=self.random_state,
-            bags=bag_matrix, init_score=start_scores,
+            bags=bag_matrix, init_score=start_scores, max_bag_rows=self.max_bag_rows,
             monitor=(FitMonitor(self.max_time, callback, started, interaction_callback)
                      if self.max_time is not None or callback or interaction_callback
                      else None),
@@ -626,7 +628,10 @@ class ExplainableBoostingClassifier(ClassifierMixin, _EBMBase):
     ``min_cat_samples`` (default 0, off; InterpretML's is 10), ``inner_bags`` and
     ``callbacks`` are InterpretML's (``callback``, interpret-core 0.7's name, is taken too);
     ``max_time`` (seconds) stops boosting at a wall-clock budget and keeps each bag's best
-    tables so far (see docs/fit-parameters.md).
+    tables so far. ``max_bag_rows``: on more rows than this, each outer bag boosts its own
+    stratified random sample of that many rows, so that a bag's cost stops growing with the
+    data while the bags together still see it; None gives InterpretML's bags of every row
+    (see docs/fit-parameters.md).
     """
 
     def __init__(self, feature_names=None, feature_types=None, max_bins=1024,
@@ -640,7 +645,7 @@ class ExplainableBoostingClassifier(ClassifierMixin, _EBMBase):
                  objective="log_loss", n_jobs=-1, random_state=42, datetime_features="parts",
                  inner_bags=0, reg_alpha=0.0, reg_lambda=0.0, max_delta_step=0.0,
                  min_cat_samples=0, missing="separate", callbacks=None, max_time=None,
-                 callback=None):
+                 callback=None, max_bag_rows=250_000):
         _store_parameters(self, locals())
 
     def _encode_target(self, y, n_rows):
@@ -720,7 +725,7 @@ class ExplainableBoostingRegressor(RegressorMixin, _EBMBase):
                  objective="rmse", n_jobs=-1, random_state=42, datetime_features="parts",
                  inner_bags=0, reg_alpha=0.0, reg_lambda=0.0, max_delta_step=0.0,
                  min_cat_samples=0, missing="separate", callbacks=None, max_time=None,
-                 callback=None):
+                 callback=None, max_bag_rows=250_000):
         _store_parameters(self, locals())
 
     def _encode_target(self, y, n_rows):

@@ -208,6 +208,22 @@ def check_max_time(max_time: Any) -> None:
         check_number("max_time", max_time, 0.0, low_open=True)
 
 
+def check_max_bag_rows(max_bag_rows: Any, validation_size: Any, n_rows: int | None = None) -> None:
+    """``max_bag_rows``: None, or at least 2 rows; with ``n_rows`` (the fit's), a
+    ``validation_size`` given as a count must leave a sampled bag training rows."""
+    if max_bag_rows is None:
+        return
+    check_number("max_bag_rows", max_bag_rows, 2, integer=True)
+    if (n_rows is not None and n_rows > max_bag_rows
+            and isinstance(validation_size, numbers.Integral)
+            and validation_size >= max_bag_rows):
+        raise ValueError(
+            f"validation_size={validation_size} rows must be below max_bag_rows="
+            f"{max_bag_rows}: each bag draws that many of the {n_rows} rows and validates on "
+            "validation_size of them"
+        )
+
+
 #: The keyword arguments InterpretML passes each kind of callback that glassboost calls.
 CALLBACK_ARGUMENTS = {"boost": ("bag", "stage", "step", "term", "metric"),
                       "interaction": ("bag", "term", "strength")}

@@ -11,7 +11,7 @@ from typing import Sequence
 
 import numpy as np
 
-from .booster import Booster, validation_mask
+from .booster import Booster
 from .schema import CONTINUOUS, Column
 
 
@@ -85,8 +85,9 @@ def feature_summaries(columns: Sequence[Column], types: Sequence[str],
 
 def bag_weights(booster: Booster, kept: Sequence[int] | None = None) -> np.ndarray:
     """The training weight of every outer bag in the model (``kept``: the bags a stopped fit
-    kept, else all): the rows outside its validation split, or with a bag matrix (InterpretML's
-    ``bags``) each row's weight times the times it trains in that bag."""
+    kept, else all): the rows of its sample (``max_bag_rows``) outside its validation split,
+    or with a bag matrix (InterpretML's ``bags``) each row's weight times the times it trains
+    in that bag."""
     data = booster.data
     matrix = getattr(booster, "bags", None)
     totals = []
@@ -94,7 +95,7 @@ def bag_weights(booster: Booster, kept: Sequence[int] | None = None) -> np.ndarr
         if matrix is not None:
             totals.append(float(np.maximum(matrix[:, bag], 0) @ data.weights))
             continue
-        held_out = validation_mask(len(data.y), data.strata, booster.validation_size,
-                                   np.random.default_rng(booster.split_seeds[bag]))
-        totals.append(float(data.weights[~held_out].sum()))
+        rows, held_out = booster.bag_split(bag)
+        weights = data.weights if rows is None else data.weights[rows]
+        totals.append(float(weights[~held_out].sum()))
     return np.array(totals)

@@ -249,7 +249,7 @@ def _booster(rows: ShardRows, plan: ShardPlan, shard: Shard) -> Iterator[Booster
                       outer_bags=shard.n_bags, validation_size=plan.validation_fraction,
                       n_threads=_worker_threads(), random_state=shard.random_state,
                       bags=rows.bags, init_score=rows.init_score, monitor=monitor,
-                      boosted=shard.boosted)
+                      boosted=shard.boosted, max_bag_rows=estimator.max_bag_rows)
     if monitor is None:
         yield booster
         return
