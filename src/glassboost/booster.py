@@ -472,9 +472,9 @@ class Booster:
     ``max_bag_rows``: with more rows than this (and no ``bags``), each bag boosts on its own
     stratified random sample of that many rows, of which ``validation_size`` validates; None:
     every bag on every row, as InterpretML. ``monitor`` can stop the stages early
-    (``FitMonitor``). ``boosted`` are the bags this
-    booster boosts, all by default: boosters that each hold the same rows can share one fit's
-    bags out between them (``dask.shards``), and every bag is the one the whole fit draws.
+    (``FitMonitor``). ``boosted`` are the bags this booster boosts, all by default: boosters
+    that each hold the same rows can share one fit's bags out between them (``dask.shards``),
+    and every bag is the one the whole fit draws.
     """
 
     def __init__(self, data: BinnedData, objective: Objective, main_settings: BoostSettings,
@@ -559,7 +559,7 @@ class Booster:
         seed, without a ``bags`` matrix."""
         data = self.data
         rng = np.random.default_rng(self.split_seeds[bag])
-        rows = strata = None
+        rows = None
         if self._samples():
             rows = np.flatnonzero(stratified_mask(len(data.y), data.strata, self.max_bag_rows,
                                                   rng))
