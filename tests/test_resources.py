@@ -161,6 +161,25 @@ def test_finishing_counts_every_bags_tables() -> None:
     assert _phase(BASE, "finishing") - _phase(fewer, "finishing") >= 7 * cells * 8
 
 
+def test_sampled_bags_count_their_sample_not_every_row() -> None:
+    """With ``max_bag_rows``, each running bag's arrays are its sample's, and its own copies
+    of the sample's codes; the rows beyond it add only what the fit holds for every row."""
+    assert estimate_fit_memory(replace(BASE, bag_rows=100_000)) == estimate_fit_memory(BASE)
+    sampled = replace(BASE, bag_rows=20_000)
+    more_rows = replace(sampled, n_rows=200_000)
+    for phase in ("main effects", "interaction detection", "pairs"):
+        if phase == "interaction detection":
+            sampled = replace(sampled, detection_cells=66 * 66)
+            more_rows = replace(more_rows, detection_cells=66 * 66)
+        assert _phase(more_rows, phase) - _phase(sampled, phase) == 100_000 * 10 * 3
+    # in the pair stage each of the 2 running bags has 80,000 rows fewer of its 64 bytes a
+    # row, and the shared pair codes (5 pairs of uint16) give way to each bag's copy of its
+    # sample's codes (30 bytes a row) and pair codes
+    saved = _phase(BASE, "pairs") - _phase(replace(BASE, bag_rows=20_000), "pairs")
+    assert saved == 2 * 80_000 * 64 + 100_000 * 5 * 2 - 2 * 20_000 * (10 * 3 + 5 * 2)
+    assert minimum_fit_bytes(100_000, 10, 2, 14, 20_000) < minimum_fit_bytes(100_000, 10, 2, 14)
+
+
 def test_minimum_is_below_the_estimate_of_any_fit_of_the_shape() -> None:
     held = 100_000 * (10 + 8 * 2)  # the not-a-number masks of typing, weights and targets
     for size in (replace(BASE, held_bytes=held),

@@ -226,7 +226,8 @@ class _EBMBase(BaseEstimator):
             raise ValueError(
                 f"{type(self).__name__} requires y to be passed, but the target y is None"
             )
-        check_input_memory(X, resolve_n_threads(self.n_jobs), self.outer_bags)
+        check_input_memory(X, resolve_n_threads(self.n_jobs), self.outer_bags,
+                           None if bags is not None else self.max_bag_rows)
         prepare_compile()
         table = type_table(X, self.feature_names, self.feature_types, self.datetime_features,
                            self.exclude)
@@ -263,7 +264,7 @@ class _EBMBase(BaseEstimator):
             bins, objective, n_rows, (weights,), main_features, candidates, n_pairs,
             explicit is not None, resolve_n_threads(self.n_jobs), self.outer_bags,
             typed_bytes(X, table) + y_encoded.nbytes + getattr(strata, "nbytes", 0)
-            + weights.nbytes)),
+            + weights.nbytes, None if bag_matrix is not None else self.max_bag_rows)),
             n_rows, len(names))
 
         codes = code_matrix(table.columns, bins, False)
@@ -592,7 +593,8 @@ class _EBMBase(BaseEstimator):
         size = fit_size(bins, working._objective(), len(weights), (weights,),
                         [i for i in range(len(names)) if (i,) not in excluded], candidates,
                         n_pairs, explicit is not None, resolve_n_threads(self.n_jobs),
-                        self.outer_bags, typed_bytes(X, table) + y_encoded.nbytes + weights.nbytes)
+                        self.outer_bags, typed_bytes(X, table) + y_encoded.nbytes + weights.nbytes,
+                        self.max_bag_rows)
         data_bytes = (X.memory_usage(deep=True).sum() if isinstance(X, pd.DataFrame)
                       else np.asarray(X).nbytes) + (0 if y is None else np.asarray(y).nbytes)
         return int(estimate_fit_memory(size).total + data_multiplier * data_bytes)

@@ -165,6 +165,7 @@ class FitSize:
     multiclass: bool = False
     bin_space: bool = False  # main effects boosted in bin space (``booster.bin_space_pays``)
     held_bytes: int = 0  # typed columns, weights and targets, held during the whole fit
+    bag_rows: int | None = None  # rows of each bag's own sample (``max_bag_rows``); None: all
 
     @property
     def running_bags(self) -> int:
@@ -213,10 +214,17 @@ def estimate_fit_memory(size: FitSize) -> MemoryEstimate:
     n_features = len(size.n_bins)
     mains = list(range(n_features)) if size.main_features is None else list(size.main_features)
     main_cells = [size.n_bins[f] for f in mains]
-    codes = n * n_features * (smallest_code_dtype(max(size.n_bins)).itemsize
+    main_code = smallest_code_dtype(max(size.n_bins)).itemsize
+    row_codes = n_features * (main_code
                               + smallest_code_dtype(max(size.n_interaction_bins)).itemsize)
-    if len(mains) != n_features:  # the main terms' codes are then a copy of their columns
-        codes += n * len(mains) * smallest_code_dtype(max(size.n_bins)).itemsize
+    codes = n * row_codes
+    # a bag of its own sample boosts a copy of the sample's codes and main terms' codes;
+    # otherwise the bags share the main terms' codes, a copy when some feature has no main term
+    sampled = size.bag_rows is not None and size.bag_rows < n
+    nb = size.bag_rows if sampled else n
+    sample_codes = nb * (row_codes + len(mains) * main_code) if sampled else 0
+    if len(mains) != n_features and not sampled:
+        codes += n * len(mains) * main_code
     held = size.held_bytes + codes + (n * k * 8 if size.multiclass else 0)
     # every bag's tables are kept until the end, as each bag finishes its stage
     main_kept = size.outer_bags * int(np.sum(main_cells)) * k * 8
@@ -225,19 +233,24 @@ def estimate_fit_memory(size: FitSize) -> MemoryEstimate:
     phases = {"binning": size.held_bytes + codes + n * _BINNING_ROW_BYTES,
               "grouping": held + n * _GROUPING_ROW_BYTES}
     if mains:
-        per_bag = _stage_bytes(n, main_cells, k)
+        per_bag = _stage_bytes(nb, main_cells, k) + sample_codes
         if size.bin_space:
-            per_bag += _bin_space_bytes(n, main_cells)
+            per_bag += _bin_space_bytes(nb, main_cells)
         phases["main effects"] = held + running * per_bag + main_kept
     if size.detection_cells:
         # the bag's scores, weights and targets, each row's gradient and hessian, then one
         # candidate's histograms and prefix sums at a time
-        per_bag = n * (8 * 3 + 8 * 2 * k + 8 * k * 4) + size.detection_cells * (4 * k + 2) * 8
+        per_bag = (nb * (8 * 3 + 8 * 2 * k + 8 * k * 4) + size.detection_cells * (4 * k + 2) * 8
+                   + (nb * row_codes if sampled else 0))
         phases["interaction detection"] = held + running * per_bag + main_kept
     if len(size.pair_cells):
         largest = max(size.pair_cells)
-        pair_codes = n * len(size.pair_cells) * (2 if largest <= 2**16 else 4)
-        per_bag = _stage_bytes(n, size.pair_cells, k) + n * k * 8  # + the scores' temporary
+        pair_codes = nb * len(size.pair_cells) * (2 if largest <= 2**16 else 4)
+        # the scores' temporary; a sampled bag's pair codes are its own
+        per_bag = _stage_bytes(nb, size.pair_cells, k) + nb * k * 8
+        if sampled:
+            per_bag += pair_codes + nb * row_codes
+            pair_codes = 0
         hessian_tables = FIXED_HESSIAN_ARRAYS * int(np.sum(size.pair_cells)) * 8
         if size.squared_error and k == 1 and hessian_tables <= HESSIAN_TABLE_BYTES:
             per_bag += hessian_tables
@@ -277,7 +290,8 @@ def typed_bytes(X: object, table: TypedTable) -> int:
 def fit_size(bins: Sequence[FeatureBins], objective: Objective, n_rows: int,
              weights: tuple[np.ndarray, ...], main_features: Sequence[int],
              candidates: Sequence[tuple[int, int]], n_pairs: int, explicit: bool,
-             n_threads: int, outer_bags: int, held_bytes: int) -> FitSize:
+             n_threads: int, outer_bags: int, held_bytes: int,
+             bag_rows: int | None = None) -> FitSize:
     """The FitSize of a fit of ``n_rows`` rows whose features are binned and whose candidate
     terms are known; ``held_bytes`` are what the fit holds throughout beside its codes (typed
     columns, targets and weights: ``typed_bytes``). ``weights`` are the sample weights, for
@@ -285,7 +299,8 @@ def fit_size(bins: Sequence[FeatureBins], objective: Objective, n_rows: int,
     hand, which sizes for bin space whenever the terms would allow it.
 
     Detected pairs are not known yet: the pair stage is sized for the ``n_pairs`` candidates
-    with the most cells.
+    with the most cells. ``bag_rows``: each bag boosts its own sample of that many rows, when
+    fewer than ``n_rows`` (``max_bag_rows``).
     """
     n_bins = [b.n_bins for b in bins]
     n_interaction_bins = [b.n_interaction_bins for b in bins]
@@ -302,18 +317,23 @@ def fit_size(bins: Sequence[FeatureBins], objective: Objective, n_rows: int,
         squared_error=objective.code == SQUARED_ERROR,
         multiclass=objective.code == MULTICLASS_LOG_LOSS,
         bin_space=len(main_bins) > 0 and bin_space_pays(
-            objective.code, main_bins, np.ones(len(main_bins), dtype=np.int64), n_rows, weights),
+            objective.code, main_bins, np.ones(len(main_bins), dtype=np.int64),
+            n_rows if bag_rows is None else min(n_rows, bag_rows), weights),
         held_bytes=held_bytes
         + _CATEGORY_BYTES * sum(len(b.categories) for b in bins if b.categories is not None),
+        bag_rows=bag_rows,
     )
 
 
-def minimum_fit_bytes(n_rows: int, n_features: int, n_threads: int, outer_bags: int) -> int:
+def minimum_fit_bytes(n_rows: int, n_features: int, n_threads: int, outer_bags: int,
+                      bag_rows: int | None = None) -> int:
     """Bytes that every fit of an ``n_rows`` x ``n_features`` table allocates, whatever its
     columns, bins and objective: a byte per cell of typing, the weights and targets, both code
-    matrices of at least a byte per cell, and each running bag's weights, targets and scores."""
+    matrices of at least a byte per cell, and each running bag's weights, targets and scores
+    (of its sample of ``bag_rows`` rows, when fewer)."""
     running = max(1, min(n_threads, outer_bags))
-    return n_rows * (n_features * 3 + 8 * 2 + running * 8 * 6)
+    nb = n_rows if bag_rows is None else min(n_rows, bag_rows)
+    return n_rows * (n_features * 3 + 8 * 2) + running * nb * 8 * 6
 
 
 def _size(n_bytes: int) -> str:
@@ -340,12 +360,13 @@ def check_fit_memory(needed: int | MemoryEstimate, n_rows: int, n_features: int)
     )
 
 
-def check_input_memory(X: object, n_threads: int, outer_bags: int) -> None:
+def check_input_memory(X: object, n_threads: int, outer_bags: int,
+                       bag_rows: int | None = None) -> None:
     """Before any per-column work: fail when even ``minimum_fit_bytes`` of the input's shape
     exceed the available memory (inputs without a 2-D ``shape`` are checked after binning)."""
     shape = getattr(X, "shape", None)
     if shape is None or len(shape) != 2:
         return
     n_rows, n_features = int(shape[0]), int(shape[1])
-    check_fit_memory(minimum_fit_bytes(n_rows, n_features, n_threads, outer_bags), n_rows,
-                     n_features)
+    check_fit_memory(minimum_fit_bytes(n_rows, n_features, n_threads, outer_bags, bag_rows),
+                     n_rows, n_features)
