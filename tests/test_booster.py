@@ -167,7 +167,8 @@ def test_a_sampled_bag_boosts_as_its_rows_alone_would(objective) -> None:
 
 def test_bags_sample_in_proportion_to_the_classes() -> None:
     """A sampled bag keeps every class's share of the rows, in its sample and its validation
-    rows; without more rows than ``max_bag_rows`` a bag takes every row."""
+    rows, and at least one row of every class; without more rows than ``max_bag_rows`` a bag
+    takes every row."""
     from glassboost import ExplainableBoostingClassifier
 
     data = _continuous_data(3000, "binary")
@@ -180,6 +181,14 @@ def test_bags_sample_in_proportion_to_the_classes() -> None:
     assert data.y[rows].mean() == pytest.approx(share, abs=1 / 1000)
     assert data.y[rows][validation].mean() == pytest.approx(share, abs=1 / 200)
     assert validation.sum() == pytest.approx(200, abs=1)
+    # a class of one row in 3,000 is drawn into every third-size sample all the same
+    rare = _continuous_data(3000, "binary")
+    rare.strata = rare.strata.copy()
+    rare.strata[17] = 2.0
+    drawn = Booster(rare, obj, *settings, outer_bags=2, validation_size=0.2, n_threads=1,
+                    random_state=1, max_bag_rows=1000)
+    for bag in range(2):
+        assert 17 in drawn.bag_split(bag)[0]
     whole = Booster(data, obj, *settings, outer_bags=2, validation_size=0.2, n_threads=1,
                     random_state=1, max_bag_rows=3000)
     rows, validation = whole.bag_split(1)

@@ -207,10 +207,12 @@ class FitMonitor:
 
 
 def stratified_mask(n_rows: int, strata: np.ndarray | None, size: float,
-                    rng: np.random.Generator) -> np.ndarray:
+                    rng: np.random.Generator, every_class: bool = False) -> np.ndarray:
     """A random draw of ``size`` rows (a count, or a fraction below 1) without replacement, in
-    proportion from every class of ``strata`` when given: a bag's sample (``max_bag_rows``) and
-    the rows it holds out for early stopping (``validation_size``)."""
+    proportion from every class of ``strata`` when given: the rows a bag holds out for early
+    stopping (``validation_size``), which leave every class at least one row; or, with
+    ``every_class``, a bag's sample (``max_bag_rows``), which takes at least one row of every
+    class, so that no bag misses a rare class."""
     mask = np.zeros(n_rows, dtype=bool)
     if not size:
         return mask
@@ -219,10 +221,10 @@ def stratified_mask(n_rows: int, strata: np.ndarray | None, size: float,
         np.flatnonzero(strata == label) for label in np.unique(strata)
     ]
     for rows in groups:
-        n_val = int(round(fraction * len(rows)))
-        n_val = min(n_val, len(rows) - 1)
-        if n_val > 0:
-            mask[rng.choice(rows, size=n_val, replace=False)] = True
+        n_drawn = int(round(fraction * len(rows)))
+        n_drawn = max(n_drawn, 1) if every_class else min(n_drawn, len(rows) - 1)
+        if n_drawn > 0:
+            mask[rng.choice(rows, size=n_drawn, replace=False)] = True
     return mask
 
 
@@ -562,7 +564,7 @@ class Booster:
         rows = None
         if self._samples():
             rows = np.flatnonzero(stratified_mask(len(data.y), data.strata, self.max_bag_rows,
-                                                  rng))
+                                                  rng, every_class=True))
         strata = data.strata if rows is None or data.strata is None else data.strata[rows]
         n_rows = len(data.y) if rows is None else len(rows)
         return rows, stratified_mask(n_rows, strata, self.validation_size, rng)
