@@ -572,10 +572,9 @@ class Booster:
     def _view(self, bag: int) -> BagView:
         """The rows ``bag`` boosts on, rebuilt from its seed by each stage."""
         codes, interaction_codes = self._prepared_codes()
-        if self.bags is not None:
-            return BagView(None, None, codes, interaction_codes, self.groups, self.init_score,
-                           self.survival)
-        rows, validation = self.bag_split(bag)
+        rows = validation = None  # with a ``bags`` matrix, every row; the matrix validates
+        if self.bags is None:
+            rows, validation = self.bag_split(bag)
         if rows is None:
             return BagView(None, validation, codes, interaction_codes, self.groups,
                            self.init_score, self.survival)
