@@ -13,6 +13,7 @@ main effects had not started boosting when everything stopped are left out of th
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import threading
 import time
@@ -35,6 +36,7 @@ from .kernels.loss import (GAMMA_DEVIANCE, MULTICLASS_LOG_LOSS, NO_PARAMS, POISS
                            cox_risk_factors, float_params, group_loss, group_softmax_gradient,
                            rows_loss)
 from .objectives import Objective, initial_scores, kernel_params, time_order
+from .shares import Channel, ClassPositions, RowShare
 
 
 @dataclass(frozen=True)
@@ -213,19 +215,7 @@ def stratified_mask(n_rows: int, strata: np.ndarray | None, size: float,
     stopping (``validation_size``), which leave every class at least one row; or, with
     ``every_class``, a bag's sample (``max_bag_rows``), which takes at least one row of every
     class, so that no bag misses a rare class."""
-    mask = np.zeros(n_rows, dtype=bool)
-    if not size:
-        return mask
-    fraction = size / n_rows if size >= 1 else size
-    groups = [np.arange(n_rows)] if strata is None else [
-        np.flatnonzero(strata == label) for label in np.unique(strata)
-    ]
-    for rows in groups:
-        n_drawn = int(round(fraction * len(rows)))
-        n_drawn = max(n_drawn, 1) if every_class else min(n_drawn, len(rows) - 1)
-        if n_drawn > 0:
-            mask[rng.choice(rows, size=n_drawn, replace=False)] = True
-    return mask
+    return ClassPositions.of_table(n_rows, strata).draw(size, rng, every_class)[0]
 
 
 @dataclass
@@ -401,11 +391,11 @@ def prepare_compile() -> None:
 
 def _run_stage(term_codes, features, n_bins, data, objective, settings, scores, rows: BagRows,
                seed, objective_params=NO_PARAMS, control=None, later_kernels=None,
-               survival=None):
+               survival=None, remote=None):
     """One bag's stage: boost ``features``' terms; (tables, best step, best loss).
     ``later_kernels``: () -> ``compile_ahead`` jobs for kernels the fit calls after this stage,
     which a second process can compile meanwhile when the cache is cold. ``survival``: Cox's
-    time order of the rows."""
+    time order of the rows. ``remote``: the sum handle when the rows are a share (``shares``)."""
     n1, n2, nominal, monotone = _pack_terms(features, n_bins, data)
     shapes = tensor_shapes(features, n_bins)
     tables = np.zeros((len(features), int((n1 * n2).max()), objective.n_scores))
@@ -423,10 +413,11 @@ def _run_stage(term_codes, features, n_bins, data, objective, settings, scores, 
         settings.cyclic_progress, settings.cat_smooth, settings.gain_scale, in_bins, seed,
         survival=survival,
         objective_params=objective_params, options=settings.options, control=control,
-        tensor_shapes=shapes, occurrences=occurrences,
+        tensor_shapes=shapes, occurrences=occurrences, remote=remote,
     )
-    compile_ahead.start(boost_kernel, arguments, lambda: ahead_jobs(arguments) + (
-        later_kernels() if later_kernels else []))
+    if remote is None:
+        compile_ahead.start(boost_kernel, arguments, lambda: ahead_jobs(arguments) + (
+            later_kernels() if later_kernels else []))
     best_step, _, best_loss = boost_kernel(*arguments)
     return [tables[i, : n1[i] * n2[i]].reshape(*n_bins[list(term)], -1) if len(term) > 1
             else tables[i, : n1[i]].copy() for i, term in enumerate(features)], \
@@ -446,6 +437,19 @@ def inner_occurrences(train_w: np.ndarray, n_inner: int, seed: int) -> np.ndarra
         drawn = rng.integers(len(training), size=len(training))
         occurrences[b, training] = np.bincount(drawn, minlength=len(training))
     return occurrences
+
+
+def _check_shareable(objective: Objective, bags, init_score, monitor, settings) -> None:
+    """Reject what boosting a share of the rows (``shares``) cannot do alike on every share."""
+    given = [name for name, value in (("bags", bags), ("init_score", init_score),
+                                      ("callbacks or max_time", monitor)) if value is not None]
+    if settings.inner_bags:
+        given.append("inner_bags")
+    if not objective.linear_in_target:
+        given.append(f"objective {objective.name!r}")
+    if given:
+        raise ValueError("exact boosting across workers does not support "
+                         + ", ".join(given) + "; use boosting='shards'")
 
 
 def _scores_from_tables(base, codes, features, tables, n_rows, init_score=None):
@@ -476,15 +480,20 @@ class Booster:
     every bag on every row, as InterpretML. ``monitor`` can stop the stages early
     (``FitMonitor``). ``boosted`` are the bags this booster boosts, all by default: boosters
     that each hold the same rows can share one fit's bags out between them (``dask.shards``),
-    and every bag is the one the whole fit draws.
+    and every bag is the one the whole fit draws. ``share``: the rows are this process's share
+    of a table that other processes boost at the same time (``shares``); not with ``bags``,
+    ``init_score``, ``monitor``, inner bags, or an objective that is not linear in the target.
     """
 
     def __init__(self, data: BinnedData, objective: Objective, main_settings: BoostSettings,
                  pair_settings: BoostSettings, outer_bags: int, validation_size: float,
                  n_threads: int, random_state: int | None, bags: np.ndarray | None = None,
                  init_score: np.ndarray | None = None, monitor: FitMonitor | None = None,
-                 boosted: Sequence[int] | None = None, max_bag_rows: int | None = None):
+                 boosted: Sequence[int] | None = None, max_bag_rows: int | None = None,
+                 share: RowShare | None = None):
         self.data = data
+        self.share = share
+        self._positions = None if share is None else share.positions
         self.max_bag_rows = max_bag_rows
         self.boosted = list(range(outer_bags)) if boosted is None else list(boosted)
         self.bags = bags
@@ -503,7 +512,12 @@ class Booster:
         # the starting score is fitted to the rows some bag trains on, each with its largest
         # replication
         used = data.weights if bags is None else data.weights * np.maximum(bags.max(axis=1), 0)
-        self.base = initial_scores(objective, data.y, used)
+        if share is not None:
+            _check_shareable(objective, bags, init_score, monitor, main_settings)
+            self.channels = {bag: Channel(share, bag) for bag in self.boosted}
+            self.base = self._shared_start(used)
+        else:
+            self.base = initial_scores(objective, data.y, used)
         self.objective_params = kernel_params(objective, data.y, data.weights)
         self.groups: RowGroups | None = None
         self._codes: tuple[np.ndarray, np.ndarray] | None = None
@@ -521,6 +535,17 @@ class Booster:
                                          used[:, None] * self.targets,
                                          np.array(self.base, dtype=np.float64),
                                          self._float_params())
+
+    def _shared_start(self, used: np.ndarray) -> np.ndarray:
+        """``initial_scores`` of the whole table from its sums over every share: class
+        weights, or the total weight and weighted target (the objectives shares support start
+        from the weighted mean)."""
+        sums, y, n_scores = Channel(self.share, "start"), self.data.y, self.objective.n_scores
+        if self.objective.code == MULTICLASS_LOG_LOSS:
+            priors = sums.sum(np.bincount(y.astype(np.int64), weights=used, minlength=n_scores))
+            return initial_scores(self.objective, np.arange(n_scores, dtype=np.float64), priors)
+        total, weighted = sums.sum(np.array([used.sum(), used @ y]))
+        return initial_scores(self.objective, np.array([weighted / total]), np.array([total]))
 
     def _float_params(self) -> tuple:
         return float_params(self.objective_params)
@@ -551,23 +576,26 @@ class Booster:
         """True when every bag boosts on its own sample of ``max_bag_rows`` rows: the data has
         more rows than that, no ``bags`` matrix, and grouping does not bring it below that."""
         if (self.max_bag_rows is None or self.bags is not None
-                or len(self.data.y) <= self.max_bag_rows):
+                or self.positions().totals.sum() <= self.max_bag_rows):
             return False
         self._prepared_codes()
         return self.groups is None or self.groups.n_groups > self.max_bag_rows
 
+    def positions(self) -> ClassPositions:
+        """Where the rows stand in the whole table, by class (``shares``)."""
+        if self._positions is None:
+            self._positions = ClassPositions.of_table(len(self.data.y), self.data.strata)
+        return self._positions
+
     def bag_split(self, bag: int) -> tuple[np.ndarray | None, np.ndarray]:
         """(the rows ``bag`` draws, None for every row; which of them validate), from its
-        seed, without a ``bags`` matrix."""
-        data = self.data
+        seed, without a ``bags`` matrix: stratified draws (``stratified_mask``)."""
         rng = np.random.default_rng(self.split_seeds[bag])
-        rows = None
+        rows, positions = None, self.positions()
         if self._samples():
-            rows = np.flatnonzero(stratified_mask(len(data.y), data.strata, self.max_bag_rows,
-                                                  rng, every_class=True))
-        strata = data.strata if rows is None or data.strata is None else data.strata[rows]
-        n_rows = len(data.y) if rows is None else len(rows)
-        return rows, stratified_mask(n_rows, strata, self.validation_size, rng)
+            drawn, positions = positions.draw(self.max_bag_rows, rng, every_class=True)
+            rows = np.flatnonzero(drawn)
+        return rows, positions.draw(self.validation_size, rng, every_class=False)[0]
 
     def _view(self, bag: int) -> BagView:
         """The rows ``bag`` boosts on, rebuilt from its seed by each stage."""
@@ -615,6 +643,13 @@ class Booster:
                 offset, total, self.objective.code))
         squares = float(val_w @ val_w)
         val_rows = val_w.sum() ** 2 / squares if squares > 0 else 0.0
+        if self.share is not None:  # the whole table's sums, and its constant score's loss
+            sums = self.channels[bag].sum(np.concatenate(
+                ([offset, val_w.sum(), squares], val_wy.sum(axis=0))))
+            offset, total, squares = (float(v) for v in sums[:3])
+            reference = constant_loss(self.objective, self.base, np.array([total]),
+                                      sums[None, 3:], offset, self.objective_params)
+            val_rows = total**2 / squares if squares > 0 else 0.0
         rows = BagRows(train_count.astype(np.float64, copy=False), train_w,
                        train_w[:, None] * targets, val_w, val_wy, offset, reference, val_rows)
         if view.groups is None:
@@ -656,6 +691,12 @@ class Booster:
             raise self.monitor.error
         return bagged
 
+    def _kernel_sums(self, bag: int):
+        """A context giving the kernels of ``bag`` the handle of its sums across shares (None
+        for a table held whole)."""
+        return contextlib.nullcontext() if self.share is None else \
+            self.channels[bag].registered()
+
     def _control(self, bag: int, stage: int) -> np.ndarray | None:
         """The control array of a bag's stage, or None when the fit is not watched."""
         return None if self.monitor is None else self.monitor.control(bag, stage)
@@ -690,7 +731,8 @@ class Booster:
             # their own starting scores, or that inner bags draw one by one, cannot be merged
             self.groups = (group_identical_rows(data.codes, data.n_bins)
                            if self.objective.linear_in_target and self.init_score is None
-                           and self.main_settings.inner_bags == 0 else None)
+                           and self.main_settings.inner_bags == 0 and self.share is None
+                           else None)
             codes, interaction_codes = data.codes, data.interaction_codes
             if self.groups is not None:
                 codes = np.asfortranarray(codes[self.groups.representatives])
@@ -718,11 +760,12 @@ class Booster:
                 scores += view.init_score
             term_codes = (main_codes if view.rows is None
                           else main_term_codes(view.codes, main_features))
-            return _run_stage(term_codes, [(f,) for f in main_features], data.n_bins, data,
-                              self.objective, self.main_settings, scores,
-                              self._bag_rows(bag, view), self.kernel_seeds[bag],
-                              self.objective_params, self._control(bag, 0), later_kernels,
-                              view.survival)
+            rows = self._bag_rows(bag, view)
+            with self._kernel_sums(bag) as remote:
+                return _run_stage(term_codes, [(f,) for f in main_features], data.n_bins, data,
+                                  self.objective, self.main_settings, scores, rows,
+                                  self.kernel_seeds[bag], self.objective_params,
+                                  self._control(bag, 0), later_kernels, view.survival, remote)
 
         main_results = self._map(main_stage, "main effects", self.boosted)
         ran = [(bag, result) for bag, result in zip(self.boosted, main_results)
@@ -764,8 +807,10 @@ class Booster:
 
         def detect(bag):
             view = self._view(bag)
-            found = pair_strengths(*self._strength_arguments(
-                bag, view, candidate_pairs, self._bag_scores(mains, bag, view)))
+            arguments = self._strength_arguments(bag, view, candidate_pairs,
+                                                 self._bag_scores(mains, bag, view))
+            with self._kernel_sums(bag) as remote:
+                found = pair_strengths(*arguments, *(() if remote is None else (remote,)))
             if self.monitor is None:
                 return found
             return self.monitor.report_interactions(bag, candidate_pairs, found)
@@ -789,11 +834,13 @@ class Booster:
             view = self._view(bag)
             term_codes = (pair_codes if view.rows is None else
                           pair_term_codes(view.interaction_codes, pairs, data.n_interaction_bins))
-            return _run_stage(term_codes, pairs, data.n_interaction_bins, data, self.objective,
-                              self.pair_settings, self._bag_scores(mains, bag, view),
-                              self._bag_rows(bag, view), self.kernel_seeds[bag] + 1,
-                              self.objective_params, self._control(bag, 1),
-                              survival=view.survival)
+            rows = self._bag_rows(bag, view)
+            with self._kernel_sums(bag) as remote:
+                return _run_stage(term_codes, pairs, data.n_interaction_bins, data,
+                                  self.objective, self.pair_settings,
+                                  self._bag_scores(mains, bag, view), rows,
+                                  self.kernel_seeds[bag] + 1, self.objective_params,
+                                  self._control(bag, 1), survival=view.survival, remote=remote)
 
         pair_results = self._map(pair_stage, "interactions", mains.ran)
         return BaggedTerms(

@@ -42,6 +42,7 @@ from .loss import (NO_PARAMS, RMSE_LOG, SQUARED_ERROR, add_group_loss, cox_risk_
                    finish_loss, float_params, group_gradient_from_exponential, group_loss,
                    group_softmax_gradient, score_exponential, softmax_class_gradient,
                    softmax_exponentials)
+from .exchange import scalar_across, sum_across
 from .bin_space import apply_in_bins, cell_sums, cooccurrence_layout, cooccurrence_prefix
 from .split import (FIXED_HESSIAN_ARRAYS, main_term_update, nominal_order, pair_hessian_tables,
                     pair_term_update)
@@ -373,10 +374,10 @@ def _advance(in_bins, space, current_lo, current_hi, next_lo, next_hi, want_loss
     histogram is always current and the loss is kept up to date, so only the updates move.
 
     ``rows`` is (term_codes, offsets, n_bins, updates, scores, train_w, train_wy, val_w, val_wy,
-    objective, grad_hist, hess_hist, multi_score, objective_params, survival, inner).
+    objective, grad_hist, hess_hist, multi_score, objective_params, survival, inner, remote).
     """
     (term_codes, offsets, n_bins, updates, scores, train_w, train_wy, val_w, val_wy, objective,
-     grad_hist, hess_hist, multi_score, params, survival, inner) = rows
+     grad_hist, hess_hist, multi_score, params, survival, inner, _) = rows
     if in_bins is None or not in_bins:
         return _pass(term_codes, offsets, current_lo, current_hi, next_lo, next_hi, updates,
                      scores, train_w, train_wy, val_w, val_wy, objective, grad_hist, hess_hist,
@@ -495,7 +496,7 @@ def _multi_score_step_pass(multi_score, applied, histogrammed, want_loss, rows, 
     if multi_score is None:
         return 0.0
     (term_codes, offsets, _, updates, scores, train_w, train_wy, val_w, val_wy, _, grad_hist,
-     hess_hist, _, _, _, inner) = rows
+     hess_hist, _, _, _, inner, _) = rows
     return _step_pass_multi_score(term_codes, offsets, applied, histogrammed, updates, factors,
                                   scores, exponentials, shifts, train_w, train_wy, val_w, val_wy,
                                   val_rows, grad_hist, hess_hist, want_loss, inner)
@@ -573,7 +574,7 @@ def _single_score_step_pass(applied, histogrammed, want_loss, rows, factors, exp
                             val_rows):
     """``_step_pass`` of the one-score row passes."""
     (term_codes, offsets, _, updates, scores, train_w, train_wy, val_w, val_wy, objective,
-     grad_hist, hess_hist, _, params, _, inner) = rows
+     grad_hist, hess_hist, _, params, _, inner, _) = rows
     return _step_pass_single_score(
         term_codes, applied, offsets[max(applied, 0)], offsets[max(applied, 0) + 1],
         histogrammed, offsets[histogrammed], offsets[histogrammed + 1], updates.reshape(-1),
@@ -715,6 +716,31 @@ def _apply(t, offsets, updates, tables, dirty):
     dirty[t] = True
 
 
+@njit(no_cpython_wrapper=True, no_cfunc_wrapper=True)
+def _exchanged(rows, loss, next_lo, next_hi):
+    """After a pass over a share of the rows (``rows[16]``, ``remote``, not None): sum the
+    histograms of terms [next_lo, next_hi) it filled and its validation loss over every share
+    (``exchange``) and return the total loss. A pass over every row returns ``loss`` as is."""
+    remote = rows[16]
+    if remote is None:
+        return loss
+    offsets, objective, grad_hist, hess_hist = rows[1], rows[9], rows[10], rows[11]
+    lo, hi = offsets[next_lo] * grad_hist.shape[1], offsets[next_hi] * grad_hist.shape[1]
+    n = hi - lo
+    # squared error's hessians are the bins' training weights, summed once by ``_setup``
+    hessians = objective != SQUARED_ERROR
+    values = np.empty(n * (2 if hessians else 1) + 1)
+    values[:n] = grad_hist.reshape(-1)[lo:hi]
+    if hessians:
+        values[n:2 * n] = hess_hist.reshape(-1)[lo:hi]
+    values[-1] = loss
+    sum_across(remote, values)
+    grad_hist.reshape(-1)[lo:hi] = values[:n]
+    if hessians:
+        hess_hist.reshape(-1)[lo:hi] = values[n:2 * n]
+    return values[-1]
+
+
 @njit(inline="always")
 def _cyclic_round(random_split, blocks, terms, gains, tables, dirty, in_bins, space, want_loss,
                   rows, inner):
@@ -728,8 +754,10 @@ def _cyclic_round(random_split, blocks, terms, gains, tables, dirty, in_bins, sp
             gains[t] = _term_update(t, random_split, terms, inner)
             _apply(t, offsets, updates, tables, dirty)
         following = (b + 1) % n_blocks
-        loss = _advance(in_bins, space, blocks[b], blocks[b + 1], blocks[following],
-                        blocks[following + 1], want_loss and b == n_blocks - 1, rows)
+        loss = _exchanged(rows, _advance(in_bins, space, blocks[b], blocks[b + 1],
+                                         blocks[following], blocks[following + 1],
+                                         want_loss and b == n_blocks - 1, rows),
+                          blocks[following], blocks[following + 1])
     return loss
 
 
@@ -869,7 +897,8 @@ def _halted(control, term, raw_loss, count):
 def _setup(term_codes, term_n1, term_n2, term_nominal, term_monotone, train_count, train_w,
            train_wy, val_w, val_wy, objective, scores, tables, learning_rate, min_samples_leaf,
            min_hessian, max_leaves, cat_smooth, nominal_gain_scale, in_bins, options,
-           objective_params, survival, fixed_hessian, multi_score, tensor_shapes, occurrences):
+           objective_params, survival, fixed_hessian, multi_score, tensor_shapes, occurrences,
+           remote):
     """The histograms and the argument tuples of ``_boost_terms`` (and of ``_ahead``, which
     must type them the same way): (offsets, n_bins, updates, space, start_tables, rows, terms,
     inner)."""
@@ -888,6 +917,8 @@ def _setup(term_codes, term_n1, term_n2, term_nominal, term_monotone, train_coun
                 cell = offsets[t] + term_codes[t, row]
                 counts[cell] += train_count[row]
                 weight_sums[cell] += train_w[row]
+    sum_across(remote, counts)
+    sum_across(remote, weight_sums)
     grad_hist = np.zeros((n_cells, n_scores))
     hess_hist = np.zeros((n_cells, n_scores))
     if objective == SQUARED_ERROR:
@@ -900,7 +931,8 @@ def _setup(term_codes, term_n1, term_n2, term_nominal, term_monotone, train_coun
                        val_wy, grad_hist)
     start_tables = tables[:0] if in_bins is None or not in_bins else tables.copy()
     rows = (term_codes, offsets, n_bins, updates, scores, train_w, train_wy, val_w, val_wy,
-            objective, grad_hist, hess_hist, multi_score, objective_params, survival, inner)
+            objective, grad_hist, hess_hist, multi_score, objective_params, survival, inner,
+            remote)
     hessian_tables, table_offsets = _fixed_hessian_tables(
         fixed_hessian, objective, n_scores, term_n1, term_n2, offsets, hess_hist, counts,
         min_samples_leaf, min_hessian)
@@ -944,7 +976,8 @@ def _inner_bags(occurrences, term_codes, offsets, train_count, train_w, objectiv
 def _ahead(term_codes, term_n1, term_n2, term_nominal, term_monotone, train_count, train_w,
            train_wy, val_w, val_wy, objective, scores, tables, learning_rate, min_samples_leaf,
            min_hessian, max_leaves, cat_smooth, nominal_gain_scale, in_bins, options,
-           objective_params, survival, fixed_hessian, multi_score, tensor_shapes, occurrences):
+           objective_params, survival, fixed_hessian, multi_score, tensor_shapes, occurrences,
+           remote):
     """Never run, only typed (``compile_ahead``): typing it compiles ``nominal_order``,
     ``_pair_update`` and ``_single_score_step_pass`` into the cache with the types
     ``_boost_terms`` calls them with, so that a second process can compile them while the first
@@ -953,7 +986,7 @@ def _ahead(term_codes, term_n1, term_n2, term_nominal, term_monotone, train_coun
         term_codes, term_n1, term_n2, term_nominal, term_monotone, train_count, train_w, train_wy,
         val_w, val_wy, objective, scores, tables, learning_rate, min_samples_leaf, min_hessian,
         max_leaves, cat_smooth, nominal_gain_scale, in_bins, options, objective_params, survival,
-        fixed_hessian, multi_score, tensor_shapes, occurrences)
+        fixed_hessian, multi_score, tensor_shapes, occurrences, remote)
     grad_hist, hess_hist, counts, offsets, term_n1 = terms[0], terms[1], terms[2], terms[3], \
         terms[4]
     t = np.int64(0)
@@ -973,10 +1006,10 @@ def _boost_terms(term_codes, term_n1, term_n2, term_nominal, term_monotone, trai
                  min_improvement, min_samples_leaf, min_hessian, max_leaves, smoothing_rounds,
                  greedy_ratio, cyclic_progress, cat_smooth, nominal_gain_scale, in_bins, seed,
                  options, control, objective_params, survival, fixed_hessian, multi_score,
-                 tensor_shapes, occurrences):
+                 tensor_shapes, occurrences, remote):
     """The compiled body of ``boost_terms`` (see there), which picks the variant: ``in_bins``,
     ``fixed_hessian`` and ``multi_score`` are None in the variants without those paths, and
-    ``options``, ``control``, ``tensor_shapes`` and ``occurrences`` when unused."""
+    ``options``, ``control``, ``tensor_shapes``, ``occurrences`` and ``remote`` when unused."""
     np.random.seed(seed)
     n_terms = term_n1.shape[0]
     n_scores = scores.shape[1]
@@ -984,9 +1017,9 @@ def _boost_terms(term_codes, term_n1, term_n2, term_nominal, term_monotone, trai
         term_codes, term_n1, term_n2, term_nominal, term_monotone, train_count, train_w, train_wy,
         val_w, val_wy, objective, scores, tables, learning_rate, min_samples_leaf, min_hessian,
         max_leaves, cat_smooth, nominal_gain_scale, in_bins, options, objective_params, survival,
-        fixed_hessian, multi_score, tensor_shapes, occurrences)
+        fixed_hessian, multi_score, tensor_shapes, occurrences, remote)
     blocks = block_bounds(n_terms, learning_rate)
-    val_total = val_w.sum()
+    val_total = scalar_across(remote, val_w.sum())
     early_stopping = val_total > 0.0 and early_stopping_rounds > 0
     window = early_stopping_rounds * n_terms
     max_steps = max_rounds * n_terms
@@ -995,8 +1028,8 @@ def _boost_terms(term_codes, term_n1, term_n2, term_nominal, term_monotone, trai
     gains = np.zeros(n_terms)
 
     # nothing to apply yet: this pass histograms the first block and scores the start
-    loss = _advance(in_bins, space, np.int64(0), np.int64(0), blocks[0], blocks[1], np.bool_(True),
-                    rows)
+    loss = _exchanged(rows, _advance(in_bins, space, np.int64(0), np.int64(0), blocks[0],
+                                     blocks[1], np.bool_(True), rows), blocks[0], blocks[1])
     state = np.zeros(4)  # best loss, stale steps, best step, steps run
     state[0] = (mean_validation_loss(loss, val_loss_offset, val_total, objective)
                 if val_total > 0.0 else 0.0)
@@ -1031,8 +1064,9 @@ def _boost_terms(term_codes, term_n1, term_n2, term_nominal, term_monotone, trai
         progress = credit >= 1.0
         credit += cyclic_progress - (1.0 if progress else 0.0)
         first, last = (blocks[0], blocks[1]) if progress else (0, n_terms)
-        loss = _advance(in_bins, space, max(pending, 0), pending + 1, first, last,
-                        early_stopping and pending >= 0, rows)
+        loss = _exchanged(rows, _advance(in_bins, space, max(pending, 0), pending + 1, first,
+                                         last, early_stopping and pending >= 0, rows),
+                          first, last)
         if pending >= 0:
             done, pending = pending, np.int64(-1)
             stop = _count_steps(loss, 1, *count)
@@ -1057,8 +1091,9 @@ def _boost_terms(term_codes, term_n1, term_n2, term_nominal, term_monotone, trai
                 break
             t = np.argmax(gains)
             if not fresh:
-                loss = _step_pass(pending, t, early_stopping and pending >= 0, in_bins, space,
-                                  rows, factors, exponentials, shifts, val_rows)
+                loss = _exchanged(rows, _step_pass(pending, t, early_stopping and pending >= 0,
+                                                   in_bins, space, rows, factors, exponentials,
+                                                   shifts, val_rows), t, t + 1)
                 if pending >= 0:
                     done, pending = pending, np.int64(-1)
                     stopped = _count_steps(loss, 1, *count)
@@ -1071,8 +1106,9 @@ def _boost_terms(term_codes, term_n1, term_n2, term_nominal, term_monotone, trai
             _apply(t, offsets, updates, tables, dirty)
             pending = t
     if pending >= 0:
-        loss = _advance(in_bins, space, pending, pending + 1, np.int64(0), np.int64(0),
-                        early_stopping, rows)
+        loss = _exchanged(rows, _advance(in_bins, space, pending, pending + 1, np.int64(0),
+                                         np.int64(0), early_stopping, rows),
+                          np.int64(0), np.int64(0))
         _count_steps(loss, 1, *count)
         _halted(control, pending, loss, count)
     if in_bins is not None and in_bins:  # the rows' scores, which bin space did not move
@@ -1093,15 +1129,17 @@ def _boost_terms(term_codes, term_n1, term_n2, term_nominal, term_monotone, trai
 #: compiles anyway (pair cells are uint16), instead of compiling a uint8 copy of it.
 WIDEN_CODES_CELLS = 2**22
 _ALL_PARAMETERS = tuple(inspect.signature(_boost_terms.py_func).parameters)
-#: ``_boost_terms``' parameters without the options, the control and the variant switches.
-_PARAMETERS = _ALL_PARAMETERS[:-8]
+#: ``_boost_terms``' parameters without the options, the control, the variant switches and
+#: ``remote``.
+_PARAMETERS = _ALL_PARAMETERS[:-9]
 _SETUP_PARAMETERS = tuple(inspect.signature(_setup.py_func).parameters)
 #: The compiled kernel ``boost_arguments`` are for.
 boost_kernel = _boost_terms
 
 
 def boost_arguments(*args, options=None, control=None, objective_params=NO_PARAMS,
-                    survival=None, tensor_shapes=None, occurrences=None) -> tuple:
+                    survival=None, tensor_shapes=None, occurrences=None,
+                    remote=None) -> tuple:
     """The arguments of ``boost_kernel`` that boost ``tables`` (n_terms, max_bins, n_scores),
     updating ``scores`` in place (``boost_terms`` runs it).
 
@@ -1132,7 +1170,12 @@ def boost_arguments(*args, options=None, control=None, objective_params=NO_PARAM
     draws into each; every step's tree is then the mean of one tree per inner bag (see
     ``_term_update``). None for none. Bin space and the fixed-hessian pair tables are off then.
 
-    The arguments are ``_boost_terms``' without its last eight. numba compiles the kernel only in
+    ``remote``: the handle array (``exchange``) of a sum across processes when the rows are a share
+    of the bag's rows held by each of several processes, which all boost the same terms at
+    once; None when they are every row. Every share then takes the same steps. Not with
+    ``occurrences`` or ``survival``, and bin space is off.
+
+    The arguments are ``_boost_terms``' without its last nine. numba compiles the kernel only in
     the variant the objective needs, each once: bin space and fixed-hessian pair tables for
     squared error, the passes and pair trees of several scores for multiclass (switched off by
     passing None, which numba prunes before compiling). A binary classifier's first fit thus
@@ -1145,12 +1188,15 @@ def boost_arguments(*args, options=None, control=None, objective_params=NO_PARAM
     if term_codes.dtype == np.uint8 and term_codes.size <= WIDEN_CODES_CELLS:
         args[0] = term_codes.astype(np.uint16)
     plain = occurrences is None
+    if remote is not None and not (plain and survival is None):
+        raise ValueError("boosting a share of the rows supports neither inner bags nor Cox")
     args[_PARAMETERS.index("in_bins")] = \
-        True if values["in_bins"] and squared_error and plain else None
+        True if values["in_bins"] and squared_error and plain and remote is None else None
     return (*args, options, control, float_params(objective_params), survival,
             True if squared_error and one_score and plain else None,
             None if one_score else True, tensor_shapes,
-            None if plain else np.ascontiguousarray(occurrences, dtype=np.float64))
+            None if plain else np.ascontiguousarray(occurrences, dtype=np.float64),
+            remote)
 
 
 def boost_terms(*args, **kwargs) -> tuple[int, int, float]:

@@ -7,6 +7,7 @@ gradients achieves (four quadrants, each with its own Newton value).
 import numpy as np
 from numba import njit
 
+from .exchange import sum_across
 from .loss import NO_PARAMS, group_gradient, group_softmax_gradient
 from .split import pair_prefix_sums, rect_score
 
@@ -30,11 +31,26 @@ def best_quadrant_gain(grad, hess, counts, n1, n2, min_samples_leaf, min_hessian
     return best
 
 
+@njit(no_cpython_wrapper=True, no_cfunc_wrapper=True)
+def _sum_pair(remote, grad, hess, counts):
+    """Sum one pair's histograms over every share of the rows (nothing for every row)."""
+    if remote is None:
+        return
+    n = grad.size
+    values = np.concatenate((grad.reshape(-1), hess.reshape(-1), counts))
+    sum_across(remote, values)
+    grad.reshape(-1)[:] = values[:n]
+    hess.reshape(-1)[:] = values[n:2 * n]
+    counts[:] = values[2 * n:]
+
+
 @njit(nogil=True, cache=True)
 def pair_strengths(codes, pairs, n_bins, scores, train_count, train_w, train_wy, objective,
-                   min_samples_leaf, min_hessian, objective_params=NO_PARAMS):
+                   min_samples_leaf, min_hessian, objective_params=NO_PARAMS, remote=None):
     """Strength of each candidate pair (rows of ``pairs``) on the bag's training row groups
-    (``objective_params``: the objective's ``params``, see ``loss``)."""
+    (``objective_params``: the objective's ``params``, see ``loss``). ``remote``: when the rows
+    are one process's share, the handle that sums each pair's histograms over every share
+    (``exchange``); None for every row."""
     n_rows, n_scores = scores.shape
     gradients = np.zeros((n_rows, n_scores))
     hessians = np.zeros((n_rows, n_scores))
@@ -66,6 +82,7 @@ def pair_strengths(codes, pairs, n_bins, scores, train_count, train_w, train_wy,
             for k in range(n_scores):
                 grad[cell, k] += gradients[row, k]
                 hess[cell, k] += hessians[row, k]
+        _sum_pair(remote, grad, hess, counts)
         strengths[p] = best_quadrant_gain(grad, hess, counts, n1, n2, min_samples_leaf,
                                           min_hessian)
     return strengths
