@@ -17,6 +17,11 @@ order the fit runs them:
 - ``pairs``: the chosen pairs boosted, every shard's bagged tables returned;
 - ``finish``: merging and finishing on the client.
 
+With ``--boosting exact`` (one share of the rows per worker, every bag boosted on all shares
+at once, ``glassboost.dask.exact``) the phases after ``codes`` are ``shares`` (the shares
+assembled, their class counts returned) and ``boost`` (every bag's both stages, and
+finishing); the fit's log gives how many sums the shares exchanged and the bytes each sent.
+
 The bytes are the pickled sizes of what each phase sends to the client (Dask's own framing
 adds little), and the bytes the workers fetch from each other (their incoming transfers).
 With ``early_stopping_rounds=0`` (the default here) every bag runs exactly ``max_rounds``
@@ -28,6 +33,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import pickle
 import time
 
@@ -44,7 +50,20 @@ from glassboost.dask import DaskExplainableBoostingClassifier
 # the workers cannot import this folder's modules: send the generator by value
 cloudpickle.register_pickle_by_value(dask_memory)
 
-PHASES = ("summaries", "merge", "codes", "mains", "pairs")
+PHASES = {"shards": ("summaries", "merge", "codes", "mains", "pairs", "finish"),
+          "exact": ("summaries", "merge", "codes", "shares", "boost")}
+
+
+class SumLog(logging.Handler):
+    """Keeps the exact fit's log line of its sums: (sums, shares, MB each share sent)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.INFO)
+        self.traffic: tuple | None = None
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if "exact boosting summed" in record.msg:
+            self.traffic = record.args
 
 
 class PhaseClock:
@@ -89,21 +108,35 @@ def fit_once(workers: int, args, params: dict) -> dict:
         DaskExplainableBoostingClassifier(**dict(params, max_rounds=3)).fit(
             X.partitions[:workers], y.partitions[:workers])
         since = time.time()
-        with PhaseClock() as clock:
-            started = time.perf_counter()
-            model = DaskExplainableBoostingClassifier(**params).fit(X, y)
-            ended = time.perf_counter()
+        sum_log = SumLog()
+        logger = logging.getLogger("glassboost")
+        logger.addHandler(sum_log)
+        logger.setLevel(logging.INFO)
+        try:
+            with PhaseClock() as clock:
+                started = time.perf_counter()
+                model = DaskExplainableBoostingClassifier(**params).fit(X, y)
+                ended = time.perf_counter()
+        finally:
+            logger.removeHandler(sum_log)
         transfers = worker_transfers(client, since)
     times = np.diff([started] + [t for t, _ in clock.marks] + [ended])
+    phases = PHASES[params.get("boosting", "shards")]
     steps = np.asarray(model.best_iteration_)  # (stages, bags); every step without early stopping
     result = {"workers": workers, "rows": per_partition * args.partitions,
               "features": args.features, "partitions": args.partitions, "params": params,
               "fit_s": round(ended - started, 2),
-              "phase_s": dict(zip(PHASES + ("finish",), np.round(times, 2).tolist())),
-              "bytes_to_client": dict(zip(PHASES, [b for _, b in clock.marks])),
+              "phase_s": dict(zip(phases, np.round(times, 2).tolist())),
+              "bytes_to_client": dict(zip(phases, [b for _, b in clock.marks])),
               "bytes_between_workers": int(transfers),
               "steps_per_bag": {"mains": steps[0].tolist(), "pairs": steps[1].tolist()},
               "pairs": sum(len(t) == 2 for t in model.term_features_)}
+    if sum_log.traffic is not None:
+        sums, _, sent_mb = sum_log.traffic
+        result.update(sums=sums, mb_sent_per_share=round(sent_mb, 2),
+                      bytes_per_sum_per_share=round(sent_mb * 1e6 / sums),
+                      boost_ms_per_sum=round(1e3 * result["phase_s"]["boost"] / sums, 3))
+        return result
     bags_per_worker = -(-params["outer_bags"] // workers)
     for stage, phase in enumerate(("mains", "pairs") if params.get("early_stopping_rounds") == 0
                                   else ()):
@@ -126,9 +159,10 @@ def main() -> None:
                         help="early stopping and max_rounds at the library's defaults")
     parser.add_argument("--n-shards", type=int,
                         help="the estimator's n_shards (default: its own default)")
+    parser.add_argument("--boosting", default="shards", choices=("shards", "exact"))
     parser.add_argument("--out")
     args = parser.parse_args()
-    params = {"outer_bags": args.outer_bags, "random_state": 0}
+    params = {"outer_bags": args.outer_bags, "random_state": 0, "boosting": args.boosting}
     if args.n_shards is not None:
         params["n_shards"] = args.n_shards
     if not args.defaults:

@@ -566,3 +566,133 @@ def test_scale_checks_use_the_totals_over_partitions(client):
     # times the total over the 4 partitions, 4e150, it is above
     with pytest.raises(ValueError, match=r"total weight of 4e\+144 would overflow"):
         DaskExplainableBoostingRegressor(**PARAMS).fit(dX, y, sample_weight=weights)
+
+
+#: Exact boosting is the single-machine fit up to the order of float sums. Over a long fit
+#: that order decides some near-ties between pair cuts, and the paths part: the local fit
+#: itself moves as far (0.05 in a table, 0.04 in a score) when every weight is multiplied by
+#: 1 + 1e-15 (300 rounds of this data). So equal models are checked on a short fit, and a
+#: long fit by its held-out metric.
+EXACT_PARAMS = dict(outer_bags=2, max_rounds=60, early_stopping_rounds=0, random_state=3)
+
+
+@pytest.mark.parametrize("task, max_bag_rows", [("binary", None), ("binary", 1000),
+                                                ("regression", None), ("multiclass", None)])
+def test_exact_boosting_fits_the_single_machine_model(client, task, max_bag_rows):
+    """One share of the rows per worker (8 partitions, 2 workers), every bag boosted on both
+    at once: bins, tables, best steps, pairs and scores equal the single-machine fit's, with
+    missing values, a nominal and sample weights; with ``max_bag_rows`` each bag draws the
+    single-machine sample. The multiclass fit leaves the nominal out: a nominal's bins are
+    cut in the order of their summed gradients, and softmax gradients sum to zero over the
+    classes, so for several classes that order is rounding noise, which the order of sums
+    decides."""
+    X, targets, weights = _data(1600, 0)
+    y = targets[task]
+    if task == "multiclass":
+        X = X.drop(columns="c")
+    local_class, dask_class = ((ExplainableBoostingRegressor, DaskExplainableBoostingRegressor)
+                               if task == "regression" else
+                               (ExplainableBoostingClassifier, DaskExplainableBoostingClassifier))
+    params = dict(EXACT_PARAMS, max_bag_rows=max_bag_rows)
+    local = local_class(**params).fit(X, y, sample_weight=weights)
+    dX, dy, dw = _dask(X, y, weights)
+    with distributed.get_task_stream(client) as stream:
+        dist = dask_class(boosting="exact", **params).fit(dX, dy, sample_weight=dw)
+    _assert_same_model(dist, local)
+    assert dist.n_shards_ == 2
+    assert len({t["worker"] for t in stream.data if "boost_share" in str(t["key"])}) == 2
+    assert len(dist.term_features_) > len(X.columns)  # pairs were chosen, and the same ones
+    np.testing.assert_allclose(dist.decision_function(dX).compute(),
+                               local.decision_function(X), atol=1e-9)
+    assert _tasks_left(client) == []
+
+
+def test_exact_boosting_with_early_stopping_keeps_the_held_out_metric(client):
+    """Defaults for stopping: the held-out AUC and RMSE of the single-machine fit."""
+    X, targets, weights = _data(4000, 11)
+    train, test = slice(0, 3000), slice(3000, None)
+    for task, local_class, dask_class in (
+            ("binary", ExplainableBoostingClassifier, DaskExplainableBoostingClassifier),
+            ("regression", ExplainableBoostingRegressor, DaskExplainableBoostingRegressor)):
+        y = targets[task]
+        local = local_class(**PARAMS).fit(X[train], y[train], sample_weight=weights[train])
+        dX, dy, dw = _dask(X[train], y[train], weights[train])
+        dist = dask_class(boosting="exact", **PARAMS).fit(dX, dy, sample_weight=dw)
+        if task == "binary":
+            got = roc_auc_score(y[test], dist.predict_proba(X[test])[:, 1])
+            want = roc_auc_score(y[test], local.predict_proba(X[test])[:, 1])
+            assert abs(got - want) <= 0.001, (got, want)
+        else:
+            got = mean_squared_error(y[test], dist.predict(X[test])) ** 0.5
+            want = mean_squared_error(y[test], local.predict(X[test])) ** 0.5
+            assert got <= want * 1.005, (got, want)
+
+
+def test_what_exact_boosting_cannot_do_is_named_before_any_work(client):
+    X, targets, _ = _data(400, 7)
+    dX, dy = _dask(X, targets["regression"])
+    with pytest.raises(ValueError, match="boosting must be 'shards' or 'exact', got 'fast'"):
+        DaskExplainableBoostingRegressor(boosting="fast").fit(dX, dy)
+    with pytest.raises(ValueError, match="n_shards is for boosting='shards'"):
+        DaskExplainableBoostingRegressor(boosting="exact", n_shards=2).fit(dX, dy)
+    for params in (dict(objective="quantile"), dict(inner_bags=2), dict(max_time=30.0)):
+        with pytest.raises(ValueError, match="exact boosting across workers does not support"):
+            DaskExplainableBoostingRegressor(boosting="exact", **params).fit(dX, dy)
+    assert _tasks_left(client) == []
+
+
+def _sums_holder(dask_scheduler) -> list[str]:
+    return [w.address for key, task in dask_scheduler.tasks.items()
+            if str(key).startswith("ShareSums") for w in task.who_has]
+
+
+@pytest.mark.parametrize("victim", ["holder of the sums", "other"])
+def test_a_worker_lost_in_exact_boosting_is_named_and_nothing_waits(client, victim):
+    """A worker killed while the shares boost (the one holding the sums' actor, or the
+    other): no other worker holds its share, so the fit fails with an error naming it, the
+    other share stops waiting for its sums, and nothing of the fit is left on the cluster.
+    Never a hang (bounded by the timeout)."""
+    X, targets, _ = _data(6000, 8)
+    dX, dy = _dask(X, targets["binary"])
+    params = dict(outer_bags=2, max_rounds=3000, early_stopping_rounds=0, random_state=1,
+                  interactions=0, boosting="exact")
+    client.wait_for_workers(2, timeout=60)
+    killed = []
+    pids = client.run(os.getpid)
+
+    def kill_a_boosting_worker():
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            boosting = [worker for worker, keys in client.processing().items()
+                        if any("boost_share" in str(key) for key in keys)]
+            if len(boosting) == 2:
+                time.sleep(1.0)  # well into boosting
+                holder = client.run_on_scheduler(_sums_holder)[0]
+                worker = holder if victim != "other" else \
+                    next(w for w in boosting if w != holder)
+                killed.append(worker)
+                os.kill(pids[worker], signal.SIGKILL)
+                return
+            time.sleep(0.01)
+
+    killer = threading.Thread(target=kill_a_boosting_worker)
+    killer.start()
+    pool = ThreadPoolExecutor(1)
+    try:
+        fit = pool.submit(DaskExplainableBoostingClassifier(**params).fit, dX, dy)
+        with pytest.raises(RuntimeError, match="exact boosting lost the worker") as error:
+            fit.result(timeout=120)
+    finally:
+        pool.shutdown(wait=False)  # a fit that hangs fails the test instead of hanging it
+        killer.join()
+        client.wait_for_workers(2, timeout=60)
+    assert killed and killed[0] in str(error.value)
+    assert _tasks_left(client) == []
+    # no share is left holding its worker's thread: a fit on both workers runs
+    pool = ThreadPoolExecutor(1)
+    try:
+        model = pool.submit(DaskExplainableBoostingClassifier(**dict(params, max_rounds=5)).fit,
+                            dX, dy).result(timeout=60)
+    finally:
+        pool.shutdown(wait=False)
+    assert model.n_shards_ == 2

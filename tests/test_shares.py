@@ -97,10 +97,14 @@ def test_shares_draw_the_rows_one_table_draws(classes, size, every_class) -> Non
         for row, c, r in zip(share_rows[mask], drawn.classes, drawn.ranks):
             drawn_ranks[row] = (c, r)
     np.testing.assert_array_equal(got, want)
-    # the drawn rows' positions within the draw are their places among the drawn rows
+    # the drawn rows' positions within the draw are their places among the drawn rows of
+    # their class, in table order
     chosen = np.flatnonzero(want)
-    np.testing.assert_array_equal([drawn_ranks[row] for row in chosen],
-                                  list(zip(whole_drawn.classes, whole_drawn.ranks)))
+    labels = np.zeros(n, np.int64) if strata is None else \
+        np.unique(strata, return_inverse=True)[1].reshape(-1)
+    expected = [(labels[row], np.count_nonzero(labels[chosen[:i]] == labels[row]))
+                for i, row in enumerate(chosen)]
+    np.testing.assert_array_equal([drawn_ranks[row] for row in chosen], expected)
     if strata is not None and every_class:
         assert np.all(whole_drawn.totals >= 1)
 

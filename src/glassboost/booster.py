@@ -439,8 +439,10 @@ def inner_occurrences(train_w: np.ndarray, n_inner: int, seed: int) -> np.ndarra
     return occurrences
 
 
-def _check_shareable(objective: Objective, bags, init_score, monitor, settings) -> None:
-    """Reject what boosting a share of the rows (``shares``) cannot do alike on every share."""
+def check_shareable(objective: Objective, bags, init_score, monitor, settings) -> None:
+    """Reject what boosting a share of the rows (``shares``) cannot do alike on every share:
+    ``bags``, ``init_score`` and ``monitor`` must be None, and ``settings`` without inner
+    bags."""
     given = [name for name, value in (("bags", bags), ("init_score", init_score),
                                       ("callbacks or max_time", monitor)) if value is not None]
     if settings.inner_bags:
@@ -513,7 +515,7 @@ class Booster:
         # replication
         used = data.weights if bags is None else data.weights * np.maximum(bags.max(axis=1), 0)
         if share is not None:
-            _check_shareable(objective, bags, init_score, monitor, main_settings)
+            check_shareable(objective, bags, init_score, monitor, main_settings)
             self.channels = {bag: Channel(share, bag) for bag in self.boosted}
             self.base = self._shared_start(used)
         else:

@@ -9,7 +9,8 @@ single process would fit on all the rows, up to the order of floating-point sums
 
 Bags must draw the same rows as on one machine. A draw (``ClassPositions.draw``) picks, per
 class, row *ranks* (a row's place among the table's rows of its class, in table order), and
-each share keeps its rows with a drawn rank.
+each share keeps its rows with a drawn rank; a table held whole draws the same way, without
+storing ranks.
 """
 
 from __future__ import annotations
@@ -25,22 +26,25 @@ from .kernels.exchange import ROW_SUMMERS
 
 @dataclass
 class ClassPositions:
-    """Where some rows stand in a table: ``ranks[i]`` is row ``i``'s place among the table's
-    rows of its class (``classes[i]``, an index into ``totals``), and ``totals[c]`` is the
-    table's number of rows of class ``c``. Without classes, one class holds every row."""
+    """Where some rows stand in a table, by class. ``classes`` holds each row's class (one of
+    ``labels``, sorted; None: one class of every row), ``totals`` the table's rows of each
+    class, and ``ranks`` each row's place among the table's rows of its class; None when the
+    rows are the table itself, in order (then a row's rank is its place among the rows of
+    its class here, and nothing per row is stored besides the classes given)."""
 
-    classes: np.ndarray  # int64 per row
-    ranks: np.ndarray  # int64 per row
-    totals: np.ndarray  # int64 per class, in the order of the sorted class labels
+    classes: np.ndarray | None
+    labels: np.ndarray
+    totals: np.ndarray  # int64 per class
+    ranks: np.ndarray | None = None  # int64 per row
 
     @classmethod
     def of_table(cls, n_rows: int, strata: np.ndarray | None) -> ClassPositions:
-        """The positions of every row of a table held whole."""
+        """The positions of every row of a table held whole (``strata``: each row's class
+        label, None for one class)."""
         if strata is None:
-            return cls(np.zeros(n_rows, np.int64), np.arange(n_rows, dtype=np.int64),
-                       np.array([n_rows], dtype=np.int64))
-        _, classes, totals = np.unique(strata, return_inverse=True, return_counts=True)
-        return cls.of_share(classes.reshape(-1), np.zeros(len(totals), np.int64), totals)
+            return cls(None, np.zeros(1), np.array([n_rows], dtype=np.int64))
+        labels, totals = np.unique(strata, return_counts=True)
+        return cls(strata, labels, totals.astype(np.int64))
 
     @classmethod
     def of_share(cls, classes: np.ndarray, before: np.ndarray,
@@ -52,13 +56,13 @@ class ClassPositions:
         for c in range(len(totals)):
             members = classes == c
             ranks[members] = before[c] + np.arange(np.count_nonzero(members))
-        return cls(classes, ranks, np.asarray(totals, dtype=np.int64))
+        return cls(classes, np.arange(len(totals)), np.asarray(totals, dtype=np.int64), ranks)
 
     @classmethod
     def joined(cls, parts: list[ClassPositions]) -> ClassPositions:
-        """The positions of the rows of ``parts`` (of one table) one after the other."""
-        return cls(np.concatenate([p.classes for p in parts]),
-                   np.concatenate([p.ranks for p in parts]), parts[0].totals)
+        """The positions of the rows of ``parts`` (shares of one table) one after the other."""
+        return cls(np.concatenate([p.classes for p in parts]), parts[0].labels,
+                   parts[0].totals, np.concatenate([p.ranks for p in parts]))
 
     def draw(self, size: float, rng: np.random.Generator,
              every_class: bool) -> tuple[np.ndarray, ClassPositions]:
@@ -66,24 +70,28 @@ class ClassPositions:
         without replacement, in proportion from every class: the mask of these rows that are
         drawn, and the drawn rows' positions within the draw. A class keeps at least one row
         undrawn, or, with ``every_class``, gets at least one drawn."""
-        mask = np.zeros(len(self.ranks), dtype=bool)
+        n_rows = self.totals.sum() if self.classes is None else len(self.classes)
+        mask = np.zeros(n_rows, dtype=bool)
         kept_totals = np.zeros(len(self.totals), dtype=np.int64)
-        kept_ranks = np.zeros(len(self.ranks), dtype=np.int64)
-        if not size:
-            return mask, ClassPositions(self.classes[mask], self.ranks[mask], kept_totals)
-        fraction = size / self.totals.sum() if size >= 1 else size
+        kept_ranks = None if self.ranks is None else np.zeros(n_rows, dtype=np.int64)
+        fraction = 0.0 if not size else size / self.totals.sum() if size >= 1 else size
         for c, total in enumerate(self.totals):
             n_drawn = int(round(fraction * total))
             n_drawn = max(n_drawn, 1) if every_class else min(n_drawn, total - 1)
-            if total == 0 or n_drawn <= 0:
+            if not size or n_drawn <= 0:
                 continue
             chosen = np.zeros(total, dtype=bool)
             chosen[rng.choice(total, size=n_drawn, replace=False)] = True
-            members = self.classes == c
-            mask[members] = chosen[self.ranks[members]]
-            kept_ranks[members] = np.cumsum(chosen)[self.ranks[members]] - 1
+            members = slice(None) if self.classes is None else self.classes == self.labels[c]
+            if self.ranks is None:  # the class's rows here are its rows in table order
+                mask[members] = chosen
+            else:
+                mask[members] = chosen[self.ranks[members]]
+                kept_ranks[members] = (np.cumsum(chosen) - 1)[self.ranks[members]]
             kept_totals[c] = n_drawn
-        return mask, ClassPositions(self.classes[mask], kept_ranks[mask], kept_totals)
+        return mask, ClassPositions(None if self.classes is None else self.classes[mask],
+                                    self.labels, kept_totals,
+                                    None if kept_ranks is None else kept_ranks[mask])
 
 
 class RowShare(Protocol):

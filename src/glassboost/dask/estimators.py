@@ -1,5 +1,5 @@
 """Dask estimators: the single-machine parameters plus ``client``, ``n_shards`` and
-``summary_size``; ``fit`` trains on Dask collections where they live (``fit``), scoring
+``summary_size``, ``boosting``; ``fit`` trains on Dask collections where they live (``fit``), scoring
 methods return lazy Dask Arrays for Dask collections (``predict``) and score in-memory data at
 once, and ``to_local`` returns the plain estimator."""
 
@@ -19,7 +19,8 @@ from .predict import lazy_scores
 from .sketch import DEFAULT_SUMMARY_SIZE
 
 #: Parameters the Dask estimators add to the single-machine ones.
-DASK_PARAMETERS = {"client": None, "n_shards": None, "summary_size": DEFAULT_SUMMARY_SIZE}
+DASK_PARAMETERS = {"client": None, "n_shards": None, "summary_size": DEFAULT_SUMMARY_SIZE,
+                   "boosting": "shards"}
 
 
 def _signature(local: type) -> inspect.Signature:
@@ -76,7 +77,7 @@ class _DaskEBM:
             self.__dict__.pop(attribute, None)
         fitted = fit_distributed(self._local_estimator(), default_client(self.client), X, y,
                                  sample_weight, self.n_shards, self.summary_size, init_score,
-                                 bags)
+                                 bags, self.boosting)
         self.__dict__.update(fitted)
         return self
 

@@ -21,12 +21,13 @@ import numpy as np
 from dask import delayed
 
 from ..binning import fit_categorical, fit_continuous
-from ..booster import choose_pairs, interaction_order
+from ..booster import check_shareable, choose_pairs, interaction_order
 from ..estimators import _check_params
 from ..objectives import check_target_scale, check_weight_scale
 from ..parameters import check_bags_train
 from ..schema import CONTINUOUS, NOMINAL, Column
 from ..schema import _warn as warn_data
+from .exact import ShareSums, boost_share, class_counts, merge_shares, wait_for_shares
 from .inputs import bags_partitions, init_score_partitions, row_partitions
 from .partition import PartitionStatistics, PartitionSummary, bin_partition, \
     merge_partition_features, partition_statistics, summarize_partition, summary_header
@@ -39,12 +40,14 @@ logger = logging.getLogger("glassboost")
 
 def fit_distributed(estimator: Any, client: Any, X: Any, y: Any, sample_weight: Any,
                     n_shards: int | None, summary_size: int, init_score: Any = None,
-                    bags: Any = None) -> dict:
+                    bags: Any = None, boosting: str = "shards") -> dict:
     """Every fitted attribute of ``estimator`` (a single-machine estimator, whose parameters
     are used), and ``n_shards_`` (the shards the rows were split into), trained on the Dask
     collections X, y and sample_weight on ``client``'s workers, boosting from ``init_score``
     (see ``inputs.init_score_partitions``) when given, on the bags of the bag matrix ``bags``
-    (``inputs.bags_partitions``; one shard holds every row then) when given.
+    (``inputs.bags_partitions``; one shard holds every row then) when given. ``boosting``:
+    "shards" (bags per shard, ``shards``) or "exact" (one share of the rows per worker, every
+    bag boosted on all of them at once: ``exact``).
 
     A worker lost during the fit is replaced by Dask's recomputation of its tasks; if Dask
     gives up (``KilledWorker``), the fit raises an error naming the task and the worker. Every
@@ -57,6 +60,11 @@ def fit_distributed(estimator: Any, client: Any, X: Any, y: Any, sample_weight: 
     started = time.time()
     _check_params(estimator)
     stop_event = _stop_event_name(estimator)
+    if boosting not in ("shards", "exact"):
+        raise ValueError(f"boosting must be 'shards' or 'exact', got {boosting!r}")
+    if boosting == "exact" and n_shards is not None:
+        raise ValueError(f"n_shards is for boosting='shards' (exact boosting takes one share "
+                         f"of the rows per worker), got n_shards={n_shards}")
     if n_shards is not None and (not isinstance(n_shards, numbers.Integral) or n_shards < 1):
         raise ValueError(f"n_shards must be None or a positive integer, got {n_shards!r}")
     if bags is not None and n_shards not in (None, 1):
@@ -69,7 +77,7 @@ def fit_distributed(estimator: Any, client: Any, X: Any, y: Any, sample_weight: 
     try:
         deadline = None if estimator.max_time is None else started + estimator.max_time
         return _fit(copy.copy(estimator), client, partitions, extras, n_shards, summary_size,
-                    futures,
+                    futures, boosting,
                     match_by_name=estimator.feature_names is None and hasattr(X, "columns"),
                     deadline=deadline, stop_event=stop_event)
     except KilledWorker as error:
@@ -81,8 +89,8 @@ def fit_distributed(estimator: Any, client: Any, X: Any, y: Any, sample_weight: 
             Event(stop_event, client=client).clear()
 
 
-def _fit(working, client, partitions, extras, n_shards, summary_size, futures, match_by_name,
-         deadline: float | None, stop_event: str | None) -> dict:
+def _fit(working, client, partitions, extras, n_shards, summary_size, futures, boosting,
+         match_by_name, deadline: float | None, stop_event: str | None) -> dict:
     """``fit_distributed``'s work; ``extras``: each partition's (init_score, bags) blocks."""
     summarized = client.compute([delayed(summarize_partition)(x, y, w, i, working, summary_size)
                                  for i, (x, y, w) in enumerate(partitions)])
@@ -102,6 +110,10 @@ def _fit(working, client, partitions, extras, n_shards, summary_size, futures, m
     _check_rows(working, summaries, n_rows)
     classes = _set_target(working, summaries)
     objective = working._objective()
+    if boosting == "exact":
+        watched = deadline is not None or working._callbacks() != (None, None)
+        check_shareable(objective, extras[0][1], extras[0][0], True if watched else None,
+                        working._boost_settings()[0])
     _check_scales(working, objective, summaries)
     names, types = first.names, first.types
     monotone = working._monotone(names, types, objective)
@@ -127,7 +139,7 @@ def _fit(working, client, partitions, extras, n_shards, summary_size, futures, m
     with_bags = extras[0][1] is not None
     if with_bags:
         check_bags_train(np.any([s.bags_train for s in statistics], axis=0))
-    if n_shards is None:
+    if n_shards is None and boosting == "shards":
         n_shards = default_shards(client.scheduler_info()["workers"].values(), bins, objective,
                                   main_features, candidates, n_pairs, explicit is not None,
                                   working.outer_bags, n_rows, len(binned))
@@ -140,9 +152,16 @@ def _fit(working, client, partitions, extras, n_shards, summary_size, futures, m
                      main_features, candidates,
                      validation / n_rows if validation >= 1 else validation, deadline,
                      stop_event)
-    results = _boost_shards(client, futures, plan, binned, [s.n_rows for s in statistics],
-                            n_shards, n_pairs, explicit)
-    bagged, main_weights, pair_weights, bag_totals = merge_shards(results)
+    row_counts = [s.n_rows for s in statistics]
+    if boosting == "exact":
+        results = _boost_exact(client, futures, plan, binned, row_counts, n_pairs, explicit,
+                               1 if classes is None else len(classes))
+        bagged, main_weights, pair_weights, bag_totals = merge_shares(results)
+        n_shards = len(results)
+    else:
+        results = _boost_shards(client, futures, plan, binned, row_counts, n_shards, n_pairs,
+                                explicit)
+        bagged, main_weights, pair_weights, bag_totals = merge_shards(results)
     state = working._finished_state(bagged, bins, names, types, main_weights, pair_weights,
                                     summaries_attributes, bag_totals, first.conversions,
                                     match_by_name, single_class)
@@ -189,6 +208,41 @@ def _boost_shards(client, futures: list, plan: ShardPlan, binned: list, row_coun
     return _gather(client, futures, [
         client.submit(shard_pairs, d, plan, share, m[0], pairs, strengths, **_near(worker))
         for (d, share, worker), m in zip(copies, mains)])
+
+
+def _boost_exact(client, futures: list, plan: ShardPlan, binned: list, row_counts: list[int],
+                 n_pairs: int, explicit: Any, n_classes: int) -> list:
+    """Assemble one share of the rows per worker (consecutive partitions, as shards are),
+    then boost every bag on all shares at once (``exact``); each share's ``ShardResult``, in
+    table order."""
+    workers = sorted(client.scheduler_info()["workers"])
+    ranges = [rows for rows, _ in plan_shards(len(binned), len(workers), 1, None)]
+    logger.info("Dask fit: %d rows; exact boosting on %d shares of at most %d rows; bags: %d; "
+                "workers: %d", sum(row_counts), len(ranges),
+                max(sum(row_counts[i] for i in rows) for rows in ranges),
+                plan.estimator.outer_bags, len(workers))
+    homes = _shard_homes(client, [[binned[i] for i in rows] for rows in ranges], workers)
+    assembled = [_assembled(client, plan, [binned[i] for i in rows],
+                            [row_counts[i] for i in rows], home)
+                 for rows, home in zip(ranges, homes)]
+    _let_partitions_go(futures, binned)
+    shares = [client.submit(finish_shard, plan, rows, pure=False, workers=[home])
+              for rows, home in zip(assembled, homes)]
+    futures.extend(shares)
+    assembled.clear()
+    counts = np.array(_gather(client, futures, [
+        client.submit(class_counts, share, n_classes, workers=[home])
+        for share, home in zip(shares, homes)]))
+    before = np.cumsum(counts, axis=0) - counts
+    sums_future = client.submit(ShareSums, len(shares), actor=True, workers=[homes[0]])
+    futures.append(sums_future)
+    sums = sums_future.result()
+    tasks = [client.submit(boost_share, share, plan, rank, before[rank], counts.sum(axis=0),
+                           sums, homes, n_pairs, explicit is not None, workers=[home],
+                           allow_other_workers=False, pure=False)
+             for rank, (share, home) in enumerate(zip(shares, homes))]
+    futures.extend(tasks)
+    return wait_for_shares(client, tasks, homes, sums)
 
 
 def _copies(client, plan: ShardPlan, assembled: list, shards: list, holders: list) -> list:
