@@ -160,11 +160,15 @@ def main() -> None:
     parser.add_argument("--n-shards", type=int,
                         help="the estimator's n_shards (default: its own default)")
     parser.add_argument("--boosting", default="shards", choices=("shards", "exact"))
+    parser.add_argument("--max-bag-rows", type=int,
+                        help="the estimator's max_bag_rows; 0 for None (every bag on every row)")
     parser.add_argument("--out")
     args = parser.parse_args()
     params = {"outer_bags": args.outer_bags, "random_state": 0, "boosting": args.boosting}
     if args.n_shards is not None:
         params["n_shards"] = args.n_shards
+    if args.max_bag_rows is not None:
+        params["max_bag_rows"] = args.max_bag_rows or None
     if not args.defaults:
         params.update(max_rounds=args.max_rounds, early_stopping_rounds=0)
     results = []

@@ -24,14 +24,17 @@ from typing import Any, Hashable
 
 import numpy as np
 
-from ..booster import Booster
+from ..booster import BaggedTerms, Booster
 from ..estimators import term_bin_weights
 from ..shares import ClassPositions
 from ..training_summary import bag_weights
-from .shards import ShardPlan, ShardResult, ShardRows, _worker_threads
+from .shards import ShardPlan, ShardResult, ShardRows, worker_threads
 
 logger = logging.getLogger("glassboost")
 
+#: How long the client looks for a lost worker behind a share's failure (seconds): a share
+#: whose sums' actor died with its worker fails before the scheduler has noticed the loss.
+LOSS_NOTICE = 5.0
 #: How often a share waiting for a sum looks whether the fit's workers are there (seconds).
 STOP_POLL = 0.5
 #: Longest a share waits for the other shares' sums before it fails (seconds): far above any
@@ -125,7 +128,8 @@ class ActorShare:
                                        f"which held a share of the rows") from None
                 if time.monotonic() > deadline:
                     raise RuntimeError(f"exact boosting: no sum for {SUM_TIMEOUT:.0f} s "
-                                       f"(the actor summing the shares is gone)") from None
+                                       f"(a share or the actor summing them is stuck)"
+                                       ) from None
 
 
 def class_counts(rows: ShardRows, n_classes: int) -> np.ndarray:
@@ -149,7 +153,7 @@ def boost_share(rows: ShardRows, plan: ShardPlan, rank: int, before: np.ndarray,
     share = ActorShare(sums, rank, ClassPositions.of_share(classes, before, totals), peers)
     booster = Booster(data, estimator._objective(), *estimator._boost_settings(),
                       outer_bags=estimator.outer_bags,
-                      validation_size=plan.validation_fraction, n_threads=_worker_threads(),
+                      validation_size=plan.validation_fraction, n_threads=worker_threads(),
                       random_state=estimator.random_state, max_bag_rows=estimator.max_bag_rows,
                       share=share)
     bagged = booster.fit(plan.main_features, plan.candidates, n_pairs, explicit)
@@ -158,7 +162,7 @@ def boost_share(rows: ShardRows, plan: ShardPlan, rank: int, before: np.ndarray,
     return ShardResult(bagged, *weights, bag_weights(booster, bagged.bags))
 
 
-def merge_shares(results: list[ShardResult]):
+def merge_shares(results: list[ShardResult]) -> tuple[BaggedTerms, dict, dict, np.ndarray]:
     """The model's bags (every share's are the same: the first's) and the bin and bag
     weights summed over the shares, as ``shards.merge_shards`` returns them."""
     first = results[0]
@@ -167,10 +171,6 @@ def merge_shares(results: list[ShardResult]):
             {p: sum(r.pair_weights[p] for r in results) for p in first.pair_weights},
             np.sum([r.bag_totals for r in results], axis=0))
 
-
-#: How long the client looks for a lost worker behind a share's failure (seconds): a share
-#: whose sums' actor died with its worker fails before the scheduler has noticed the loss.
-LOSS_NOTICE = 5.0
 
 
 def wait_for_shares(client: Any, tasks: list, homes: list[str], sums: Any) -> list:

@@ -247,7 +247,7 @@ def _booster(rows: ShardRows, plan: ShardPlan, shard: Shard) -> Iterator[Booster
     monitor = _monitor(plan, shard)
     booster = Booster(rows.data, estimator._objective(), *estimator._boost_settings(),
                       outer_bags=shard.n_bags, validation_size=plan.validation_fraction,
-                      n_threads=_worker_threads(), random_state=shard.random_state,
+                      n_threads=worker_threads(), random_state=shard.random_state,
                       bags=rows.bags, init_score=rows.init_score, monitor=monitor,
                       boosted=shard.boosted, max_bag_rows=estimator.max_bag_rows)
     if monitor is None:
@@ -277,7 +277,7 @@ def _booster(rows: ShardRows, plan: ShardPlan, shard: Shard) -> Iterator[Booster
         raise monitor.error
 
 
-def _worker_threads() -> int:
+def worker_threads() -> int:
     """The threads of the worker running the task (1 outside a worker)."""
     try:
         from distributed import get_worker
