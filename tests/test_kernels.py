@@ -10,9 +10,10 @@ from scipy.special import expit, logsumexp, softmax
 
 from glassboost.kernels.boost import PASS_CHUNK, boost_terms
 from glassboost.kernels.interactions import pair_strengths
-from glassboost.kernels.loss import (LOG_LOSS, MULTICLASS_LOG_LOSS, POISSON_DEVIANCE,
-                                     SQUARED_ERROR, add_group_loss, finish_loss, group_gradient,
-                                     group_loss, group_softmax_gradient, score_exponential)
+from glassboost.kernels.loss import (LOG_LOSS, MULTICLASS_LOG_LOSS, NO_PARAMS,
+                                     POISSON_DEVIANCE, SQUARED_ERROR, add_group_loss,
+                                     finish_loss, group_gradient, group_loss,
+                                     group_softmax_gradient, score_exponential)
 from glassboost.kernels.predict import bin_values, gather_terms, sum_terms
 from glassboost.kernels.split import main_term_update, pair_hessian_tables, pair_term_update
 
@@ -306,7 +307,8 @@ def test_pair_strengths_brute_force(objective, n_scores) -> None:
     w = rng.uniform(0.5, 2.0, n_rows) * (rng.random(n_rows) < 0.8)
     pairs = np.array([[0, 1], [0, 2], [1, 2]], dtype=np.int64)
     count, wy = (w > 0).astype(float), w[:, None] * _targets(objective, y, n_scores)
-    got = pair_strengths(codes, pairs, n_bins, scores, count, w, wy, objective, 5, 1e-4)
+    got = pair_strengths(codes, pairs, n_bins, scores, count, w, wy, objective, 5, 1e-4,
+                         NO_PARAMS, None)
     g, h = _gradients(objective, scores, y)
     want = [reference_strength(codes, a, b, n_bins[a], n_bins[b], g, h, w, 5, 1e-4)
             for a, b in pairs]

@@ -789,7 +789,7 @@ class Booster:
         view = self._view(0)
         arguments = self._strength_arguments(0, view, candidate_pairs,
                                              self._bag_scores(None, 0, view))
-        return [(pair_strengths, arguments, (pair_strengths,))]
+        return [(pair_strengths, (*arguments, None), (pair_strengths,))]
 
     def _strength_arguments(self, bag: int, view: BagView,
                             candidate_pairs: list[tuple[int, int]], scores: np.ndarray) -> tuple:
@@ -812,7 +812,7 @@ class Booster:
             arguments = self._strength_arguments(bag, view, candidate_pairs,
                                                  self._bag_scores(mains, bag, view))
             with self._kernel_sums(bag) as remote:
-                found = pair_strengths(*arguments, *(() if remote is None else (remote,)))
+                found = pair_strengths(*arguments, remote)
             if self.monitor is None:
                 return found
             return self.monitor.report_interactions(bag, candidate_pairs, found)

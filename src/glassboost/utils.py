@@ -106,7 +106,7 @@ def measure_interactions(X: Any, y: Any, interactions: Any = None, init_score: A
         code_matrix(table.columns, bins, True), np.array(pairs, dtype=np.int64),
         np.array([b.n_interaction_bins for b in bins], dtype=np.int64), scores,
         (weights > 0).astype(np.float64), weights, weights[:, None] * targets, loss.code,
-        min_samples_leaf, min_hessian, kernel_params(loss, targets[:, 0], weights))
+        min_samples_leaf, min_hessian, kernel_params(loss, targets[:, 0], weights), None)
     # InterpretML's scale: the gain per unit of training weight, and for squared errors on its
     # loss (y - s)^2, whose gradient and hessian are twice those of our (y - s)^2 / 2 (libebm
     # multiplies by GradientConstant^2 / HessianConstant = 2); checked against interpret-core

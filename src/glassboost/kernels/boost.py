@@ -717,11 +717,11 @@ def _apply(t, offsets, updates, tables, dirty):
 
 
 @njit(no_cpython_wrapper=True, no_cfunc_wrapper=True)
-def _exchanged(rows, loss, next_lo, next_hi):
-    """After a pass over a share of the rows (``rows[16]``, ``remote``, not None): sum the
+def _exchanged(remote, rows, loss, next_lo, next_hi):
+    """After a pass over a share of the rows (``remote``, ``rows[16]``, not None): sum the
     histograms of terms [next_lo, next_hi) it filled and its validation loss over every share
-    (``exchange``) and return the total loss. A pass over every row returns ``loss`` as is."""
-    remote = rows[16]
+    (``exchange``) and return the total loss. A pass over every row returns ``loss`` as is
+    (``remote`` a None argument, which numba prunes: as a tuple item it would not be)."""
     if remote is None:
         return loss
     offsets, objective, grad_hist, hess_hist = rows[1], rows[9], rows[10], rows[11]
@@ -730,14 +730,17 @@ def _exchanged(rows, loss, next_lo, next_hi):
     # squared error's hessians are the bins' training weights, summed once by ``_setup``
     hessians = objective != SQUARED_ERROR
     values = np.empty(n * (2 if hessians else 1) + 1)
-    values[:n] = grad_hist.reshape(-1)[lo:hi]
-    if hessians:
-        values[n:2 * n] = hess_hist.reshape(-1)[lo:hi]
+    grad, hess = grad_hist.reshape(-1), hess_hist.reshape(-1)
+    for i in range(n):  # loops, not slice assignments: see ``_copy_cells``
+        values[i] = grad[lo + i]
+        if hessians:
+            values[n + i] = hess[lo + i]
     values[-1] = loss
     sum_across(remote, values)
-    grad_hist.reshape(-1)[lo:hi] = values[:n]
-    if hessians:
-        hess_hist.reshape(-1)[lo:hi] = values[n:2 * n]
+    for i in range(n):
+        grad[lo + i] = values[i]
+        if hessians:
+            hess[lo + i] = values[n + i]
     return values[-1]
 
 
@@ -754,10 +757,9 @@ def _cyclic_round(random_split, blocks, terms, gains, tables, dirty, in_bins, sp
             gains[t] = _term_update(t, random_split, terms, inner)
             _apply(t, offsets, updates, tables, dirty)
         following = (b + 1) % n_blocks
-        loss = _exchanged(rows, _advance(in_bins, space, blocks[b], blocks[b + 1],
-                                         blocks[following], blocks[following + 1],
-                                         want_loss and b == n_blocks - 1, rows),
-                          blocks[following], blocks[following + 1])
+        loss = _advance(in_bins, space, blocks[b], blocks[b + 1], blocks[following],
+                        blocks[following + 1], want_loss and b == n_blocks - 1, rows)
+        loss = _exchanged(rows[16], rows, loss, blocks[following], blocks[following + 1])
     return loss
 
 
@@ -1028,8 +1030,9 @@ def _boost_terms(term_codes, term_n1, term_n2, term_nominal, term_monotone, trai
     gains = np.zeros(n_terms)
 
     # nothing to apply yet: this pass histograms the first block and scores the start
-    loss = _exchanged(rows, _advance(in_bins, space, np.int64(0), np.int64(0), blocks[0],
-                                     blocks[1], np.bool_(True), rows), blocks[0], blocks[1])
+    loss = _advance(in_bins, space, np.int64(0), np.int64(0), blocks[0], blocks[1], np.bool_(True),
+                    rows)
+    loss = _exchanged(rows[16], rows, loss, blocks[0], blocks[1])
     state = np.zeros(4)  # best loss, stale steps, best step, steps run
     state[0] = (mean_validation_loss(loss, val_loss_offset, val_total, objective)
                 if val_total > 0.0 else 0.0)
@@ -1064,9 +1067,9 @@ def _boost_terms(term_codes, term_n1, term_n2, term_nominal, term_monotone, trai
         progress = credit >= 1.0
         credit += cyclic_progress - (1.0 if progress else 0.0)
         first, last = (blocks[0], blocks[1]) if progress else (0, n_terms)
-        loss = _exchanged(rows, _advance(in_bins, space, max(pending, 0), pending + 1, first,
-                                         last, early_stopping and pending >= 0, rows),
-                          first, last)
+        loss = _advance(in_bins, space, max(pending, 0), pending + 1, first, last,
+                        early_stopping and pending >= 0, rows)
+        loss = _exchanged(rows[16], rows, loss, first, last)
         if pending >= 0:
             done, pending = pending, np.int64(-1)
             stop = _count_steps(loss, 1, *count)
@@ -1091,9 +1094,9 @@ def _boost_terms(term_codes, term_n1, term_n2, term_nominal, term_monotone, trai
                 break
             t = np.argmax(gains)
             if not fresh:
-                loss = _exchanged(rows, _step_pass(pending, t, early_stopping and pending >= 0,
-                                                   in_bins, space, rows, factors, exponentials,
-                                                   shifts, val_rows), t, t + 1)
+                loss = _step_pass(pending, t, early_stopping and pending >= 0, in_bins, space,
+                                  rows, factors, exponentials, shifts, val_rows)
+                loss = _exchanged(rows[16], rows, loss, t, t + 1)
                 if pending >= 0:
                     done, pending = pending, np.int64(-1)
                     stopped = _count_steps(loss, 1, *count)
@@ -1106,9 +1109,9 @@ def _boost_terms(term_codes, term_n1, term_n2, term_nominal, term_monotone, trai
             _apply(t, offsets, updates, tables, dirty)
             pending = t
     if pending >= 0:
-        loss = _exchanged(rows, _advance(in_bins, space, pending, pending + 1, np.int64(0),
-                                         np.int64(0), early_stopping, rows),
-                          np.int64(0), np.int64(0))
+        loss = _advance(in_bins, space, pending, pending + 1, np.int64(0), np.int64(0),
+                        early_stopping, rows)
+        loss = _exchanged(rows[16], rows, loss, np.int64(0), np.int64(0))
         _count_steps(loss, 1, *count)
         _halted(control, pending, loss, count)
     if in_bins is not None and in_bins:  # the rows' scores, which bin space did not move

@@ -8,7 +8,7 @@ import numpy as np
 from numba import njit
 
 from .exchange import sum_across
-from .loss import NO_PARAMS, group_gradient, group_softmax_gradient
+from .loss import group_gradient, group_softmax_gradient
 from .split import pair_prefix_sums, rect_score
 
 
@@ -46,11 +46,12 @@ def _sum_pair(remote, grad, hess, counts):
 
 @njit(nogil=True, cache=True)
 def pair_strengths(codes, pairs, n_bins, scores, train_count, train_w, train_wy, objective,
-                   min_samples_leaf, min_hessian, objective_params=NO_PARAMS, remote=None):
+                   min_samples_leaf, min_hessian, objective_params, remote):
     """Strength of each candidate pair (rows of ``pairs``) on the bag's training row groups
     (``objective_params``: the objective's ``params``, see ``loss``). ``remote``: when the rows
     are one process's share, the handle that sums each pair's histograms over every share
-    (``exchange``); None for every row."""
+    (``exchange``); None for every row (passed, not left out: numba prunes only a None
+    given)."""
     n_rows, n_scores = scores.shape
     gradients = np.zeros((n_rows, n_scores))
     hessians = np.zeros((n_rows, n_scores))
