@@ -90,3 +90,20 @@ def test_python_fit_announces_once_compiles_only_its_variant_and_others_stay_qui
     warm = run_python(["-c", script], tmp_path / "cache", tmp_path, GLASSBOOST_COMPILE_AHEAD="0")
     assert notices(warm.stderr) == 0, warm.stderr
     assert "pair trees compiled: 0" in warm.stdout  # the kernel came from the cache
+
+
+def test_a_warm_multiclass_fit_compiles_nothing(tmp_path):
+    """The constant model's softmax loss, which the booster computes outside the boosting
+    kernel, comes from the cache too: it once compiled in every process, and announced it."""
+    script = (
+        "import numpy as np\n"
+        "from glassboost import ExplainableBoostingClassifier\n"
+        "rng = np.random.default_rng(0)\n"
+        "X = rng.normal(size=(300, 3))\n"
+        "y = np.digitize(X[:, 0] + X[:, 1] * X[:, 2], [-0.5, 0.5])\n"
+        "ExplainableBoostingClassifier(outer_bags=1, interactions=1).fit(X, y)\n"
+    )
+    cold = run_python(["-c", script], tmp_path / "cache", tmp_path, GLASSBOOST_COMPILE_AHEAD="0")
+    assert notices(cold.stderr) == 1, cold.stderr
+    warm = run_python(["-c", script], tmp_path / "cache", tmp_path, GLASSBOOST_COMPILE_AHEAD="0")
+    assert notices(warm.stderr) == 0, warm.stderr

@@ -33,7 +33,7 @@ from .kernels.boost import (CONTROL_HANDLE, CONTROL_STOP, STEP_REPORTERS, ahead_
 from .kernels.interactions import pair_strengths
 from .kernels.loss import (GAMMA_DEVIANCE, MULTICLASS_LOG_LOSS, NO_PARAMS, POISSON_DEVIANCE,
                            RMSE_LOG, SQUARED_ERROR, SURVIVAL_COX, TWEEDIE_DEVIANCE,
-                           cox_risk_factors, float_params, group_loss, group_softmax_gradient,
+                           cox_risk_factors, float_params, group_loss,
                            rows_loss)
 from .objectives import Objective, initial_scores, kernel_params, time_order
 from .shares import Channel, ClassPositions, RowShare
@@ -278,8 +278,10 @@ def constant_loss(objective: Objective, base: np.ndarray, val_w: np.ndarray,
     if survival is not None:
         loss = cox_risk_factors(survival[0], survival[1], np.full(len(val_w), float(base[0])),
                                 val_w, np.ascontiguousarray(val_wy[:, 0]), np.empty(len(val_w)))
-    elif objective.code == MULTICLASS_LOG_LOSS:
-        loss = group_softmax_gradient(base, total, wy, np.empty_like(base), np.empty_like(base))
+    elif objective.code == MULTICLASS_LOG_LOSS:  # one group row, through a cached kernel
+        loss = offset_loss(objective.code, np.ascontiguousarray(base, dtype=np.float64)[None, :],
+                           np.array([total]), np.ascontiguousarray(wy, dtype=np.float64)[None, :],
+                           float_params(params))
     elif not objective.linear_in_target:
         loss = rows_loss(objective.code, np.full(len(val_w), float(base[0])), val_w,
                          np.ascontiguousarray(val_wy[:, 0]), params)
