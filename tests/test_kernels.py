@@ -6,6 +6,7 @@ import itertools
 
 import numpy as np
 import pytest
+from numba import njit
 from scipy.special import expit, logsumexp, softmax
 
 from glassboost.kernels.boost import PASS_CHUNK, boost_terms
@@ -15,7 +16,8 @@ from glassboost.kernels.loss import (LOG_LOSS, MULTICLASS_LOG_LOSS, NO_PARAMS,
                                      finish_loss, group_gradient, group_loss,
                                      group_softmax_gradient, score_exponential)
 from glassboost.kernels.predict import bin_values, gather_terms, sum_terms
-from glassboost.kernels.split import main_term_update, pair_hessian_tables, pair_term_update
+from glassboost.kernels.split import (main_term_update, nominal_order, pair_hessian_tables,
+                                      pair_term_update)
 
 LR = 0.1
 
@@ -192,6 +194,30 @@ def test_main_term_update_nominal_ordering(seed) -> None:
     np.testing.assert_allclose(got, reference_main_update(grad, hess, counts, nominal=True),
                                atol=1e-12)
     assert np.all(got[1:-1][counts[1:-1] == 0] == 0.0)  # categories without data are untouched
+
+
+@njit
+def _seeded_nominal_order(seed, grad, hess, counts):
+    np.random.seed(seed)
+    return nominal_order(grad, hess, counts, grad.shape[0], 10.0)
+
+
+def test_several_scores_cut_categories_in_a_drawn_order_that_sums_do_not_move() -> None:
+    """Softmax: the categories with rows, in an order drawn from the random stream. The same
+    seed gives the same order when every sum moves by rounding (as summing in another order,
+    or across shares, moves it); another seed gives another. One score: the ratio order."""
+    rng = np.random.default_rng(7)
+    grad, hess, counts = _histogram(rng, 40, 3, empty=0.2)
+    grad -= grad.mean(axis=1, keepdims=True)  # softmax: a bin's gradients sum to zero
+    with_rows = np.flatnonzero(counts[1:-1] > 0) + 1
+    order = _seeded_nominal_order(5, grad, hess, counts)
+    assert sorted(order) == list(with_rows) and list(order) != list(with_rows)
+    moved = _seeded_nominal_order(5, grad * (1 + 1e-15), hess * (1 - 1e-15), counts)
+    np.testing.assert_array_equal(moved, order)
+    assert list(_seeded_nominal_order(6, grad, hess, counts)) != list(order)
+    one = _seeded_nominal_order(5, grad[:, :1], hess[:, :1], counts)
+    ratio = grad[with_rows, 0] / (hess[with_rows, 0] + 10.0)
+    np.testing.assert_array_equal(one, with_rows[np.argsort(ratio, kind="stable")])
 
 
 @pytest.mark.parametrize("seed", range(8))

@@ -2,7 +2,7 @@
 
 Main effects: the missing bin is always its own leaf (updated only when it holds at least
 ``min_samples_leaf`` training rows, so that a handful of missing values cannot run away); the
-value bins (in bin order, or sorted by gradient ratio for nominal features) are split greedily
+value bins (in bin order, or in ``category_order`` for nominal features) are split greedily
 into at most ``max_leaves`` leaves. Pairs:
 a cut on one feature, then at most one cut of the other feature on each side (up to 4 leaves).
 Every leaf gets the Newton step ``-learning_rate * G / H``. The unseen bin is never updated.
@@ -225,7 +225,7 @@ def _option_positions(grad, hess, counts, n_bins, nominal, cat_smooth, missing_a
     positions). Continuous and ordinal: the value bins in order, with the missing bin first
     (``MISSING_LOW``) or last (``MISSING_HIGH``). Nominal: categories with training rows, the
     missing bin among them unless ``MISSING_SEPARATE``, those with fewer than
-    ``min_cat_samples`` rows sharing one position, sorted by ``G / (H + cat_smooth)``."""
+    ``min_cat_samples`` rows sharing one position, in ``category_order``."""
     position = np.full(n_bins, -1, dtype=np.int64)
     n = 0
     if not nominal:
@@ -255,11 +255,10 @@ def _option_positions(grad, hess, counts, n_bins, nominal, cat_smooth, missing_a
     h_sum = np.zeros(n)
     for b in range(n_bins - 1):
         if position[b] >= 0:
-            for k in range(grad.shape[1]):
-                g_sum[position[b]] += grad[b, k]
-                h_sum[position[b]] += hess[b, k]
+            g_sum[position[b]] += grad[b, 0]
+            h_sum[position[b]] += hess[b, 0]
     rank = np.empty(n, dtype=np.int64)
-    rank[np.argsort(g_sum / (h_sum + cat_smooth), kind="mergesort")] = np.arange(n)
+    rank[category_order(g_sum, h_sum, cat_smooth, grad.shape[1])] = np.arange(n)
     for b in range(n_bins - 1):
         if position[b] >= 0:
             position[b] = rank[position[b]]
@@ -383,23 +382,38 @@ def _main_term_update_options(grad, hess, counts, n_bins, nominal, monotone, lea
 
 @njit(cache=True)  # compiled ahead (``kernels.boost._ahead``)
 def nominal_order(grad, hess, counts, n_bins, cat_smooth):
-    """A nominal main term's value bins that hold rows, ordered by their smoothed gradient
-    ratio ``sum g / (sum h + cat_smooth)`` (ties keep bin order): the order cuts are made in."""
-    n_scores = grad.shape[1]
+    """A nominal main term's value bins that hold rows, in ``category_order``: the order cuts are
+    made in."""
     n_order = 0
     order = np.empty(n_bins - 2, dtype=np.int64)
-    ratio = np.empty(n_bins - 2)
+    g_sum = np.empty(n_bins - 2)
+    h_sum = np.empty(n_bins - 2)
     for b in range(1, n_bins - 1):
         if counts[b] > 0:
-            g_sum = 0.0
-            h_sum = 0.0
-            for k in range(n_scores):
-                g_sum += grad[b, k]
-                h_sum += hess[b, k]
             order[n_order] = b
-            ratio[n_order] = g_sum / (h_sum + cat_smooth)
+            g_sum[n_order] = grad[b, 0]
+            h_sum[n_order] = hess[b, 0]
             n_order += 1
-    return order[:n_order][np.argsort(ratio[:n_order], kind="mergesort")]
+    return order[:n_order][category_order(g_sum[:n_order], h_sum[:n_order], cat_smooth,
+                                          grad.shape[1])]
+
+
+@njit(no_cpython_wrapper=True, no_cfunc_wrapper=True)
+def category_order(g, h, cat_smooth, n_scores):
+    """The order in which a tree cuts a nominal's categories (indices into them), from each
+    category's gradient and hessian sums of the first score.
+
+    One score: by the smoothed Newton ratio ``G / (H + cat_smooth)``, in whose order the best
+    two-leaf cut lies (ties keep bin order). Several scores (softmax): a random permutation from
+    the bag's random stream. No one order fits every class: the ratios summed over the classes
+    are rounding noise (a row's softmax gradients sum to zero), and an order along the
+    categories' per-class ratios overfits (``docs/architecture.md``). A drawn order makes that
+    arbitrariness explicit: the same for a given seed whatever the order of the sums, so on
+    every share of a distributed fit.
+    """
+    if n_scores > 1:
+        return np.random.permutation(g.shape[0])
+    return np.argsort(g / (h + cat_smooth), kind="mergesort")
 
 
 @njit
