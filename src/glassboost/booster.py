@@ -33,8 +33,7 @@ from .kernels.boost import (CONTROL_HANDLE, CONTROL_STOP, STEP_REPORTERS, ahead_
 from .kernels.interactions import pair_strengths
 from .kernels.loss import (GAMMA_DEVIANCE, MULTICLASS_LOG_LOSS, NO_PARAMS, POISSON_DEVIANCE,
                            RMSE_LOG, SQUARED_ERROR, SURVIVAL_COX, TWEEDIE_DEVIANCE,
-                           cox_risk_factors, float_params, group_loss,
-                           rows_loss)
+                           cox_risk_factors, float_params, group_loss, rows_loss)
 from .objectives import Objective, initial_scores, kernel_params, time_order
 from .shares import Channel, ClassPositions, RowShare
 
