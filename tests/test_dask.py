@@ -22,6 +22,7 @@ import pytest
 dd = pytest.importorskip("dask.dataframe")
 da = pytest.importorskip("dask.array")
 distributed = pytest.importorskip("distributed")
+dask = pytest.importorskip("dask")
 
 from sklearn.metrics import mean_squared_error, roc_auc_score  # noqa: E402
 
@@ -29,6 +30,7 @@ from glassboost import ExplainableBoostingClassifier, ExplainableBoostingRegress
 from glassboost.dask import (DaskExplainableBoostingClassifier,  # noqa: E402
                              DaskExplainableBoostingRegressor)
 from glassboost.dask import fit as dask_fit  # noqa: E402
+from glassboost.dask.shards import cluster_workers  # noqa: E402
 
 N_PARTITIONS = 8
 #: Held-out tolerance of the bags-per-shard mode (2 shards of 2,000 rows, 4 bags) against one
@@ -139,11 +141,28 @@ def test_default_fit_equals_single_machine(client, task, caplog):
     np.testing.assert_allclose(terms.sum(axis=1) + dist.intercept_, scores.compute(), atol=1e-9)
 
 
+def test_the_workers_of_the_cluster_are_read_fresh_not_from_the_cached_totals(client):
+    """``client.scheduler_info()`` returns a cache that the client's periodic refresh replaces
+    with cluster totals alone; read just after, it lists no worker, and an exact fit took its
+    two healthy workers for lost. ``cluster_workers`` asks the scheduler each time: with the
+    refresh every 5 ms (a 2 s default makes the race rare, not absent), every read, on the
+    client and in a task, lists both workers."""
+    with dask.config.set({"distributed.client.scheduler-info-interval": "5ms"}):
+        with distributed.Client(client.cluster) as fast:
+            reads = [sorted(cluster_workers(fast)) for _ in range(300)]
+            in_task = fast.submit(lambda: [sorted(cluster_workers(distributed.get_client()))
+                                           for _ in range(100)], pure=False).result()
+    workers = sorted(client.cluster.workers[name].worker_address
+                     for name in client.cluster.workers)
+    assert len(workers) == 2
+    assert all(read == workers for read in reads + in_task)
+
+
 def test_the_scheduler_describes_the_memory_the_shard_rule_reads(client):
     """``shards.default_shards`` reads a worker's memory, stored results and spilled results
     from the scheduler's description; a Dask release that renamed them would leave the rule
     blind to the worker's own memory."""
-    for worker in client.scheduler_info()["workers"].values():
+    for worker in cluster_workers(client).values():
         metrics = worker["metrics"]
         assert metrics["memory"] > 0 and metrics["managed_bytes"] >= 0
         assert metrics["spilled_bytes"]["memory"] >= 0

@@ -28,7 +28,7 @@ from ..booster import BaggedTerms, Booster
 from ..estimators import term_bin_weights
 from ..shares import ClassPositions
 from ..training_summary import bag_weights
-from .shards import ShardPlan, ShardResult, ShardRows, worker_threads
+from .shards import ShardPlan, ShardResult, ShardRows, cluster_workers, worker_threads
 
 logger = logging.getLogger("glassboost")
 
@@ -121,7 +121,7 @@ class ActorShare:
             except TimeoutError:
                 from distributed import get_client
 
-                present = get_client().scheduler_info()["workers"]
+                present = cluster_workers(get_client())
                 lost = [w for w in self.peers if w not in present]
                 if lost:
                     raise RuntimeError(f"exact boosting lost the worker {', '.join(lost)}, "
@@ -204,7 +204,7 @@ def wait_for_shares(client: Any, tasks: list, homes: list[str], sums: Any) -> li
 
 
 def _check_workers(client: Any, homes: list[str]) -> None:
-    present = set(client.scheduler_info()["workers"])
+    present = set(cluster_workers(client))
     lost = [w for w in homes if w not in present]
     if lost:
         raise RuntimeError(f"the distributed fit failed: exact boosting lost the worker "

@@ -31,8 +31,8 @@ from .exact import ShareSums, boost_share, class_counts, merge_shares, wait_for_
 from .inputs import bags_partitions, init_score_partitions, row_partitions
 from .partition import PartitionStatistics, PartitionSummary, bin_partition, \
     merge_partition_features, partition_statistics, summarize_partition, summary_header
-from .shards import ShardPlan, default_shards, fill_shard, finish_shard, merge_shards, \
-    plan_shards, shard_mains, shard_pairs, share_bags, start_shard
+from .shards import ShardPlan, cluster_workers, default_shards, fill_shard, finish_shard, \
+    merge_shards, plan_shards, shard_mains, shard_pairs, share_bags, start_shard
 from .sketch import MERGE_FAN_IN, histogram_cuts
 
 logger = logging.getLogger("glassboost")
@@ -140,7 +140,7 @@ def _fit(working, client, partitions, extras, n_shards, summary_size, futures, b
     if with_bags:
         check_bags_train(np.any([s.bags_train for s in statistics], axis=0))
     if n_shards is None and boosting == "shards":
-        n_shards = default_shards(client.scheduler_info()["workers"].values(), bins, objective,
+        n_shards = default_shards(cluster_workers(client).values(), bins, objective,
                                   main_features, candidates, n_pairs, explicit is not None,
                                   working.outer_bags, n_rows, len(binned))
         if with_bags and n_shards > 1:
@@ -178,7 +178,7 @@ def _boost_shards(client, futures: list, plan: ShardPlan, binned: list, row_coun
     few of them move; workers left over when there are fewer shards than workers hold copies
     of a shard's rows and boost a share of its bags (``shards.share_bags``)."""
     working = plan.estimator
-    workers = sorted(client.scheduler_info()["workers"])
+    workers = sorted(cluster_workers(client))
     shards = plan_shards(len(binned), n_shards, working.outer_bags, working.random_state)
     largest = max(sum(row_counts[i] for i in rows) for rows, _ in shards)
     logger.info("Dask fit: %d rows; shards: %d, of at most %d rows; bags: %d; workers: %d",
@@ -215,7 +215,7 @@ def _boost_exact(client, futures: list, plan: ShardPlan, binned: list, row_count
     """Assemble one share of the rows per worker (consecutive partitions, as shards are),
     then boost every bag on all shares at once (``exact``); each share's ``ShardResult``, in
     table order."""
-    workers = sorted(client.scheduler_info()["workers"])
+    workers = sorted(cluster_workers(client))
     ranges = [rows for rows, _ in plan_shards(len(binned), len(workers), 1, None)]
     logger.info("Dask fit: %d rows; exact boosting on %d shares of at most %d rows; bags: %d; "
                 "workers: %d", sum(row_counts), len(ranges),

@@ -277,6 +277,14 @@ def _booster(rows: ShardRows, plan: ShardPlan, shard: Shard) -> Iterator[Booster
         raise monitor.error
 
 
+def cluster_workers(client: Any) -> dict[str, dict]:
+    """The scheduler's description of every worker now, by address, asked of the scheduler.
+    ``client.scheduler_info()`` returns the client's cached copy, which a periodic refresh
+    replaces with cluster totals alone (no workers) at any moment: read right after, a
+    healthy cluster looks empty."""
+    return client.sync(client.scheduler.identity, n_workers=-1)["workers"]
+
+
 def worker_threads() -> int:
     """The threads of the worker running the task (1 outside a worker)."""
     try:
