@@ -42,13 +42,14 @@ def _twenty_features():
 
 
 def _shards(rows: int, limit: float, n_partitions: int = 64, threads: int = 2,
-            n_workers: int = 2, own: int = 0, stored: int = 0, spilled: int = 0) -> int:
+            n_workers: int = 2, own: int = 0, stored: int = 0, spilled: int = 0,
+            bag_rows: int | None = None) -> int:
     bins, objective, mains, pairs = _twenty_features()
     metrics = {"memory": own + stored - spilled, "managed_bytes": stored,
                "spilled_bytes": {"memory": spilled, "disk": spilled // 2}}
     workers = [{"memory_limit": limit, "nthreads": threads, "metrics": metrics}] * n_workers
     return default_shards(workers, bins, objective, mains, pairs, 60, False, 14, rows,
-                          n_partitions)
+                          n_partitions, bag_rows)
 
 
 def test_one_shard_when_a_worker_can_boost_every_row() -> None:
@@ -61,6 +62,15 @@ def test_else_the_fewest_shards_a_worker_can_boost_in_multiples_of_the_workers()
     assert chosen > 2 and chosen % 2 == 0
     assert 2 <= _shards(50_000_000, 16e9) < chosen < _shards(50_000_000, 4e9)
     assert _shards(10**10, 8e9) == 64  # but no more shards than partitions
+
+
+def test_bags_of_a_sample_of_the_rows_need_fewer_shards() -> None:
+    # with max_bag_rows a bag's scores, gradients and histograms cover its sample, not the
+    # shard: only the shard's codes grow with its rows
+    for limit in (4e9, 8e9):
+        every_row = _shards(50_000_000, limit)
+        assert 1 < _shards(50_000_000, limit, bag_rows=250_000) < every_row
+    assert _shards(50_000_000, 16e9, bag_rows=250_000) == 1 < _shards(50_000_000, 16e9)
 
 
 def test_the_workers_own_memory_is_not_theirs_to_boost_with() -> None:

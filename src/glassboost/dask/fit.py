@@ -142,7 +142,7 @@ def _fit(working, client, partitions, extras, n_shards, summary_size, futures, b
     if n_shards is None and boosting == "shards":
         n_shards = default_shards(cluster_workers(client).values(), bins, objective,
                                   main_features, candidates, n_pairs, explicit is not None,
-                                  working.outer_bags, n_rows, len(binned))
+                                  working.outer_bags, n_rows, len(binned), working.max_bag_rows)
         if with_bags and n_shards > 1:
             warnings.warn(f"bags keeps all {n_rows} rows in one shard, but a worker may not "
                           f"have the memory to boost them (without bags they would be split "

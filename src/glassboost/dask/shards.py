@@ -94,7 +94,7 @@ def plan_shards(n_partitions: int, n_shards: int, outer_bags: int,
 
 def default_shards(workers: Any, bins: list, objective: Any, main_features: list[int],
                    candidates: list, n_pairs: int, explicit: bool, outer_bags: int,
-                   n_rows: int, n_partitions: int) -> int:
+                   n_rows: int, n_partitions: int, bag_rows: int | None = None) -> int:
     """``n_shards`` when it is not given (``dask.fit``): one shard, the single-machine model
     with its bags shared out between the workers, when a worker can boost every row
     (``resources.estimate_fit_memory``) within ``SHARD_MEMORY_SHARE`` of its
@@ -102,7 +102,8 @@ def default_shards(workers: Any, bins: list, objective: Any, main_features: list
     process and its libraries); else the fewest shards, in multiples of the workers, of which
     a worker can boost one: a worker then holds several, and Dask spills those not being
     boosted. At most one shard per partition. ``workers`` are the scheduler's descriptions of
-    them (``memory_limit`` 0: none)."""
+    them (``memory_limit`` 0: none); ``bag_rows``: ``max_bag_rows``, each of a shard's bags
+    boosting its own sample of at most that many of the shard's rows."""
     workers = list(workers)
     threads = max(int(w.get("nthreads", 1)) for w in workers)
     usable = min((SHARD_MEMORY_SHARE * w["memory_limit"] - _own_memory(w)
@@ -113,7 +114,7 @@ def default_shards(workers: Any, bins: list, objective: Any, main_features: list
         bags = max(1, -(-outer_bags // n_shards))  # the largest shard's, as plan_shards deals
         per_worker = -(-bags // max(1, len(workers) // n_shards))  # its copy's share
         size = fit_size(bins, objective, rows, (), main_features, candidates, n_pairs,
-                        explicit, threads, per_worker, rows * SHARD_ROW_BYTES)
+                        explicit, threads, per_worker, rows * SHARD_ROW_BYTES, bag_rows)
         phases = estimate_fit_memory(size).phases
         return max(v for phase, v in phases.items() if phase != "binning") <= usable
 
