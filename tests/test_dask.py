@@ -22,8 +22,8 @@ import pytest
 dd = pytest.importorskip("dask.dataframe")
 da = pytest.importorskip("dask.array")
 distributed = pytest.importorskip("distributed")
-dask = pytest.importorskip("dask")
 
+import dask  # noqa: E402  (installed with dask.dataframe above)
 from sklearn.metrics import mean_squared_error, roc_auc_score  # noqa: E402
 
 from glassboost import ExplainableBoostingClassifier, ExplainableBoostingRegressor  # noqa: E402
