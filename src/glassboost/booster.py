@@ -372,16 +372,18 @@ BIN_SPACE_BYTES = 128 * 2**20
 def bin_space_pays(objective_code: int, n1: np.ndarray, n2: np.ndarray, n_rows: int,
                    weights: tuple[np.ndarray, ...]) -> bool:
     """Boost in bin space (``kernels.bin_space``): squared-error main effects whose co-occurrence
-    sums fit in BIN_SPACE_BYTES, when a step over them (a few rows of each, about six values per
-    bin in all) costs less than a pass over the rows. The sums are float32, so every array of
-    ``weights`` must hold integers totalling less than 2**24 (then the sums are exact)."""
+    sums fit in BIN_SPACE_BYTES, when a step over them costs less than a pass over the rows.
+    A step adds a few prefix rows of the sums, about six vectorized float32 values per bin of
+    the model; a pass costs a few ns per row. ``benchmarks/bin_space_cost.py`` puts the
+    break-even near 2.2 rows per bin, so bin space needs 2.5. The sums are float32, so every
+    array of ``weights`` must hold integers totalling less than 2**24 (then they are exact)."""
     if objective_code != SQUARED_ERROR or np.any(n2 != 1):
         return False
     if not all(np.array_equal(w, np.round(w)) and w.sum() < 2**24 for w in weights):
         return False
     total = int(n1.sum())
     cells = total * (total + len(n1)) - int((n1 * (n1 + 1)).sum())  # sum over t != p
-    return 2 * 4 * cells <= BIN_SPACE_BYTES and 6 * total < n_rows
+    return 2 * 4 * cells <= BIN_SPACE_BYTES and 5 * total < 2 * n_rows
 
 
 def prepare_compile() -> None:
