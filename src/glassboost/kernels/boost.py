@@ -38,14 +38,15 @@ from typing import Callable
 import numpy as np
 from numba import njit, objmode
 
-from .loss import (NO_PARAMS, RMSE_LOG, SQUARED_ERROR, add_group_loss, cox_risk_factors,
-                   finish_loss, float_params, group_gradient_from_exponential, group_loss,
-                   group_softmax_gradient, score_exponential, softmax_class_gradient,
+from .loss import (LOG_LOSS, NO_PARAMS, RMSE_LOG, SQUARED_ERROR, add_group_loss,
+                   cox_risk_factors, finish_loss, float_params, group_gradient_from_exponential,
+                   group_loss, group_softmax_gradient, score_exponential, softmax_class_gradient,
                    softmax_exponentials)
 from .exchange import scalar_across, sum_across
 from .bin_space import apply_in_bins, cell_sums, cooccurrence_layout, cooccurrence_prefix
 from .split import (FIXED_HESSIAN_ARRAYS, main_term_update, nominal_order, pair_hessian_tables,
                     pair_term_update)
+from .step_passes import log_loss_step_pass, squared_error_step_pass
 from .tensor_split import tensor_term_update
 
 BLOCK_STEP_BUDGET = 0.5
@@ -431,8 +432,21 @@ def _step_pass_single_score(term_codes, applied, applied_lo, applied_hi, histogr
     Each row keeps its ``score_exponential``; a step multiplies it by the update's factor, so the
     gradient needs no ``exp`` per row. The validation loss is summed afterwards over the
     validation rows ``val_rows`` alone, in row order: a branch on every row of the main loop
-    (one in seven taken, at random) cost more than the loss itself.
+    (one in seven taken, at random) cost more than the loss itself. Squared error and log loss
+    take their own passes (``step_passes``), the same arithmetic without per-row branches.
     """
+    if inner is None:
+        if objective == SQUARED_ERROR:
+            return squared_error_step_pass(term_codes, applied, applied_lo, histogrammed,
+                                           hist_lo, hist_hi, updates, scores, train_w, train_wy,
+                                           val_w, val_wy, val_rows, grad_hist, want_loss)
+        if objective == LOG_LOSS:
+            if applied >= 0:
+                _exponential_factors(objective, updates[applied_lo:applied_hi], factors, params)
+            return log_loss_step_pass(term_codes, applied, applied_lo, histogrammed, hist_lo,
+                                      hist_hi, updates, factors, scores, exponentials, train_w,
+                                      train_wy, val_w, val_wy, val_rows, grad_hist, hess_hist,
+                                      want_loss)
     constant_hessian = objective == SQUARED_ERROR
     if inner is not None:
         _clear_inner(inner, hist_lo, hist_hi, constant_hessian)
