@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 from scipy.special import logsumexp, softplus, xlogy
 
-from glassboost.booster import BinnedData, Booster, constant_loss, loss_offset, min_improvement
+from glassboost.booster import (NOISE_FLOOR_SHARE, BinnedData, Booster, constant_loss,
+                                loss_offset, noise_floor)
 from glassboost.kernels.boost import mean_validation_loss
 from glassboost.objectives import classification_objective, initial_scores, regression_objective
 
@@ -52,11 +53,14 @@ def test_a_perfect_poisson_fit_has_zero_loss() -> None:
         pytest.approx(0.0, abs=1e-12)
 
 
-def test_min_improvement_shrinks_with_the_validation_set() -> None:
-    assert min_improvement(0.6, 100.0, 0.0) == 0.0
-    small, large = min_improvement(0.6, 100.0, 0.01), min_improvement(0.6, 10_000.0, 0.01)
-    assert small == pytest.approx(0.01 * 0.6 / 10) and large == pytest.approx(small / 10)
-    assert min_improvement(0.6, 0.0, 0.01) == 0.0  # no validation rows: no early stopping
+def test_the_noise_floor_shrinks_with_the_validation_set() -> None:
+    assert noise_floor(0.6, 100.0, 0.0) == (0.0, 0.0)
+    relative, absolute = noise_floor(0.6, 100.0, 0.01)
+    # the noise of the best loss, relative to it, and never below that of a tenth of 0.6
+    assert relative == pytest.approx(0.01 / 10)
+    assert absolute == pytest.approx(0.01 / 10 * NOISE_FLOOR_SHARE * 0.6)
+    assert noise_floor(0.6, 10_000.0, 0.01) == pytest.approx((relative / 10, absolute / 10))
+    assert noise_floor(0.6, 0.0, 0.01) == (0.0, 0.0)  # no validation rows: no early stopping
 
 
 def _booster(boosted=None) -> Booster:

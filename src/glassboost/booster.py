@@ -71,7 +71,7 @@ class BoostSettings:
     cyclic_progress: float  # fraction of sweeps that apply their trees
     gain_scale: float  # greedy ranking weight of nominal main terms' gains
     cat_smooth: float = 10.0
-    early_stopping_noise: float = 0.0  # see ``min_improvement``
+    early_stopping_noise: float = 0.0  # see ``noise_floor``
     inner_bags: int = 0  # trees per step, each on a bootstrap of the bag (``inner_occurrences``)
     options: np.ndarray | None = None  # the kernels' split options (``split.split_options``)
 
@@ -289,19 +289,26 @@ def constant_loss(objective: Objective, base: np.ndarray, val_w: np.ndarray,
     return float(mean_validation_loss(loss, offset, total, objective.code))
 
 
-def min_improvement(reference_loss: float, val_rows: float, noise: float) -> float:
-    """The least improvement of the mean validation loss that early stopping counts.
+#: The noise floor never falls below the noise of this share of the constant model's loss.
+NOISE_FLOOR_SHARE = 0.1
+
+
+def noise_floor(reference_loss: float, val_rows: float, noise: float) -> tuple[float, float]:
+    """(relative, absolute) least improvement of the mean validation loss that early stopping
+    counts, besides ``early_stopping_tolerance``.
 
     A validation set of ``n`` rows measures a mean loss with a sampling error of about
-    ``loss / sqrt(n)`` (per-row losses vary about as much as their mean); a window of boosting
-    must gain at least ``noise`` times that (``n`` is the effective row count of the weights, and
-    the constant model's loss sets the scale), so that a stage does not run thousands of rounds
-    for gains far below what the validation set can tell apart, nor chase a loss that is already
-    near zero (separable data). ``noise=0`` turns this off.
+    ``loss / sqrt(n)`` (per-row losses vary about as much as their mean), so a window of
+    boosting must gain ``noise`` times that of the best loss so far (``n`` is the effective row
+    count of the weights): a stage does not run thousands of rounds for gains the validation
+    set cannot tell apart. On separable data the loss falls towards zero by a constant fraction
+    per window and no relative rule stops it, so the floor never goes below the noise of a loss
+    of ``NOISE_FLOOR_SHARE`` times the constant model's. ``noise=0`` turns both off.
     """
     if noise <= 0.0 or val_rows <= 0.0:
-        return 0.0
-    return noise * abs(reference_loss) / np.sqrt(val_rows)
+        return 0.0, 0.0
+    relative = noise / np.sqrt(val_rows)
+    return relative, relative * NOISE_FLOOR_SHARE * abs(reference_loss)
 
 
 def main_term_codes(codes: np.ndarray, features: list[int]) -> np.ndarray:
@@ -405,12 +412,13 @@ def _run_stage(term_codes, features, n_bins, data, objective, settings, scores, 
     occurrences = inner_occurrences(rows.train_w, settings.inner_bags, seed)
     in_bins = shapes is None and occurrences is None and bin_space_pays(
         objective.code, n1, n2, term_codes.shape[1], (rows.train_w, rows.val_w))
+    relative_floor, absolute_floor = noise_floor(rows.reference_loss, rows.val_rows,
+                                                 settings.early_stopping_noise)
     arguments = boost_arguments(
         term_codes, n1, n2, nominal, monotone, rows.train_count, rows.train_w, rows.train_wy,
         rows.val_w, rows.val_wy, rows.val_loss_offset, objective.code, scores, tables,
         settings.learning_rate, settings.max_rounds, settings.early_stopping_rounds,
-        settings.early_stopping_tolerance,
-        min_improvement(rows.reference_loss, rows.val_rows, settings.early_stopping_noise),
+        max(settings.early_stopping_tolerance, relative_floor), absolute_floor,
         settings.min_samples_leaf, settings.min_hessian,
         settings.max_leaves, settings.smoothing_rounds, settings.greedy_ratio,
         settings.cyclic_progress, settings.cat_smooth, settings.gain_scale, in_bins, seed,

@@ -621,7 +621,8 @@ class ExplainableBoostingClassifier(ClassifierMixin, _EBMBase):
     ``interaction_greedy_ratio`` is ``greedy_ratio`` (greedy steps per term after each sweep) for
     the pairs, and ``early_stopping_noise`` makes a stage stop once a window of
     ``early_stopping_rounds`` gains less than that multiple of the validation loss's sampling noise
-    (about the constant model's loss / sqrt(validation rows); 0 gives InterpretML's rule). The
+    (about the best loss / sqrt(validation rows), and no less than a tenth of the constant
+    model's loss / sqrt(validation rows); 0 gives InterpretML's rule). The
     validation loss is compared as RMSE for ``rmse`` and half the deviance for Poisson, so that
     ``early_stopping_tolerance`` is relative on the metric's own scale. See docs/architecture.md.
     ``datetime_features`` ("parts" or "timestamp") says what date columns become: year, month,

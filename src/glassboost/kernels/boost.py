@@ -20,7 +20,7 @@ validation loss has not improved by more than ``max(early_stopping_tolerance * b
 min_improvement)`` for ``early_stopping_rounds * n_terms`` steps after the smoothing rounds, and
 keeps the best tables. Losses are compared as means over the validation weight (squared error
 as its root, RMSE); ``min_improvement`` is an absolute amount on that scale (the caller sets it
-from the validation set's size: see ``booster.min_improvement``).
+and the tolerance from the validation set's size: see ``booster.noise_floor``).
 
 Rows outside the bag's training set carry a training weight of zero: they are skipped by the
 histograms but still scored for the validation loss.
