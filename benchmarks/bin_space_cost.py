@@ -62,15 +62,15 @@ def time_mains(X, y, bins: int, rounds: int, forced: bool) -> tuple[float, int, 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rounds", type=int, default=300)
-    parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--out")
-    compile_ahead.start = compile_ahead.prepare = lambda *a, **k: None  # no second process
-    results = []
+    parser.add_argument("--rounds", type=int, default=1000)
+    parser.add_argument("--repeats", type=int, default=2)
     parser.add_argument("--shapes", help="rows:features:bins,... (default: every shape above)")
+    parser.add_argument("--out")
     args = parser.parse_args()
     shapes = ([tuple(int(v) for v in s.split(":")) for s in args.shapes.split(",")]
               if args.shapes else SHAPES)
+    compile_ahead.start = compile_ahead.prepare = lambda *a, **k: None  # no second process
+    results = []
     for rows, features, bins in shapes:
         X, y = data(rows, features)
         for forced in (True, False):  # compile both variants before timing
