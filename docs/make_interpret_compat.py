@@ -38,6 +38,12 @@ NOTES = {
     ("parameter", "early_stopping_tolerance"): "same; glassboost also stops on gains below the "
                                                "validation set's noise (`early_stopping_noise`, "
                                                "0 gives InterpretML's rule)",
+    **{("parameter", name): "same, but by default early stopping may end the smoothing rounds "
+                            "(`early_stopping_in_smoothing=True`: the window counts from a "
+                            "stage's first round); False gives InterpretML's rule, where they "
+                            "always run and the window starts after them"
+       for name in ("smoothing_rounds", "interaction_smoothing_rounds",
+                    "early_stopping_rounds")},
     ("parameter", "inner_bags"): "same: each step's tree is the mean of one tree per "
                                  "resample of the bag (draws differ from InterpretML's, "
                                  "whose random numbers glassboost does not reproduce)",

@@ -72,6 +72,7 @@ class BoostSettings:
     gain_scale: float  # greedy ranking weight of nominal main terms' gains
     cat_smooth: float = 10.0
     early_stopping_noise: float = 0.0  # see ``noise_floor``
+    early_stopping_in_smoothing: bool = False  # the window may end the smoothing rounds
     inner_bags: int = 0  # trees per step, each on a bootstrap of the bag (``inner_occurrences``)
     options: np.ndarray | None = None  # the kernels' split options (``split.split_options``)
 
@@ -422,7 +423,7 @@ def _run_stage(term_codes, features, n_bins, data, objective, settings, scores, 
         settings.min_samples_leaf, settings.min_hessian,
         settings.max_leaves, settings.smoothing_rounds, settings.greedy_ratio,
         settings.cyclic_progress, settings.cat_smooth, settings.gain_scale, in_bins, seed,
-        survival=survival,
+        stop_in_smoothing=settings.early_stopping_in_smoothing, survival=survival,
         objective_params=objective_params, options=settings.options, control=control,
         tensor_shapes=shapes, occurrences=occurrences, remote=remote,
     )

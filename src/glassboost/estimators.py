@@ -24,8 +24,8 @@ from .model import term_contributions, term_importances, term_sums
 from .objectives import (check_custom_objective, check_regression_target, check_target_scale,
                          check_weight_scale, classification_objective, inverse_link,
                          regression_objective, survival_target)
-from .parameters import (check_inner_bags, check_max_bag_rows, check_max_time, check_number,
-                         check_random_state, check_validation_size, clean_bags,
+from .parameters import (check_flag, check_inner_bags, check_max_bag_rows, check_max_time,
+                         check_number, check_random_state, check_validation_size, clean_bags,
                          clean_init_score, cyclic_progress_fraction, missing_code,
                          chosen_callbacks, parse_callbacks,
                          parse_exclude, parse_interactions, parse_monotone, resolve_n_threads,
@@ -60,6 +60,7 @@ def _check_params(est: "_EBMBase") -> None:
     check_number("early_stopping_rounds", est.early_stopping_rounds, 0, integer=True)
     check_number("early_stopping_tolerance", est.early_stopping_tolerance, 0.0)
     check_number("early_stopping_noise", est.early_stopping_noise, 0.0)
+    check_flag("early_stopping_in_smoothing", est.early_stopping_in_smoothing)
     check_number("smoothing_rounds", est.smoothing_rounds, 0, integer=True)
     check_number("interaction_smoothing_rounds", est.interaction_smoothing_rounds, 0,
                  integer=True)
@@ -347,6 +348,7 @@ class _EBMBase(BaseEstimator):
             max_rounds=self.max_rounds, early_stopping_rounds=self.early_stopping_rounds,
             early_stopping_tolerance=self.early_stopping_tolerance,
             early_stopping_noise=float(self.early_stopping_noise),
+            early_stopping_in_smoothing=bool(self.early_stopping_in_smoothing),
             min_samples_leaf=self.min_samples_leaf, min_hessian=self.min_hessian,
             max_leaves=self.max_leaves, cat_smooth=self.cat_smooth,
             gain_scale=float(self.gain_scale),
@@ -617,12 +619,15 @@ class ExplainableBoostingClassifier(ClassifierMixin, _EBMBase):
     """Explainable Boosting Machine for binary and multiclass classification.
 
     The model is ``logit(p) = intercept_ + sum_t f_t(x)``: one lookup table per main effect and
-    per detected pair. Parameters keep InterpretML's names and defaults, with three additions:
+    per detected pair. Parameters keep InterpretML's names and defaults, with these additions:
     ``interaction_greedy_ratio`` is ``greedy_ratio`` (greedy steps per term after each sweep) for
     the pairs, and ``early_stopping_noise`` makes a stage stop once a window of
     ``early_stopping_rounds`` gains less than that multiple of the validation loss's sampling noise
     (about the best loss / sqrt(validation rows), and no less than a tenth of the constant
-    model's loss / sqrt(validation rows); 0 gives InterpretML's rule). The
+    model's loss / sqrt(validation rows); 0 gives InterpretML's rule).
+    ``early_stopping_in_smoothing`` counts that window from a stage's first round, so a stage
+    whose validation loss stopped improving during its smoothing rounds ends there; False gives
+    InterpretML's rule (the smoothing rounds always run, and the window starts after them). The
     validation loss is compared as RMSE for ``rmse`` and half the deviance for Poisson, so that
     ``early_stopping_tolerance`` is relative on the metric's own scale. See docs/architecture.md.
     ``datetime_features`` ("parts" or "timestamp") says what date columns become: year, month,
@@ -642,8 +647,8 @@ class ExplainableBoostingClassifier(ClassifierMixin, _EBMBase):
                  outer_bags=14, learning_rate=0.015, greedy_ratio=10.0,
                  interaction_greedy_ratio=10.0, cyclic_progress=False, max_rounds=50000,
                  early_stopping_rounds=100, early_stopping_tolerance=1e-5,
-                 early_stopping_noise=0.01, smoothing_rounds=75,
-                 interaction_smoothing_rounds=75, min_samples_leaf=4, min_hessian=1e-4,
+                 early_stopping_noise=0.01, early_stopping_in_smoothing=True,
+                 smoothing_rounds=75, interaction_smoothing_rounds=75, min_samples_leaf=4, min_hessian=1e-4,
                  max_leaves=2, gain_scale=5.0, cat_smooth=10.0, monotone_constraints=None,
                  objective="log_loss", n_jobs=-1, random_state=42, datetime_features="parts",
                  inner_bags=0, reg_alpha=0.0, reg_lambda=0.0, max_delta_step=0.0,
@@ -722,8 +727,8 @@ class ExplainableBoostingRegressor(RegressorMixin, _EBMBase):
                  outer_bags=14, learning_rate=0.04, greedy_ratio=10.0,
                  interaction_greedy_ratio=10.0, cyclic_progress=False, max_rounds=50000,
                  early_stopping_rounds=100, early_stopping_tolerance=1e-5,
-                 early_stopping_noise=0.01, smoothing_rounds=500,
-                 interaction_smoothing_rounds=100, min_samples_leaf=4, min_hessian=0.0,
+                 early_stopping_noise=0.01, early_stopping_in_smoothing=True,
+                 smoothing_rounds=500, interaction_smoothing_rounds=100, min_samples_leaf=4, min_hessian=0.0,
                  max_leaves=2, gain_scale=5.0, cat_smooth=10.0, monotone_constraints=None,
                  objective="rmse", n_jobs=-1, random_state=42, datetime_features="parts",
                  inner_bags=0, reg_alpha=0.0, reg_lambda=0.0, max_delta_step=0.0,

@@ -29,6 +29,12 @@ def check_number(name: str, value: Any, low: float, high: float = np.inf, *,
         raise ValueError(f"{name} must be {kind} in the range {lo}{low}, {high}{hi}, got {value!r}")
 
 
+def check_flag(name: str, value: Any) -> None:
+    """Raise ValueError naming ``name`` when ``value`` is not True or False."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise ValueError(f"{name} must be True or False, got {value!r}")
+
+
 def cyclic_progress_fraction(value: Any) -> float:
     """``cyclic_progress`` as the fraction of sweeps that apply their trees (True is 1, False 0)."""
     if isinstance(value, (bool, np.bool_)):

@@ -17,10 +17,13 @@ tree and fills the next term's histogram.
 
 Early stopping counts steps (a cyclic round is one step per term): boosting stops when the
 validation loss has not improved by more than ``max(early_stopping_tolerance * best loss,
-min_improvement)`` for ``early_stopping_rounds * n_terms`` steps after the smoothing rounds, and
-keeps the best tables. Losses are compared as means over the validation weight (squared error
-as its root, RMSE); ``min_improvement`` is an absolute amount on that scale (the caller sets it
-and the tolerance from the validation set's size: see ``booster.noise_floor``).
+min_improvement)`` for ``early_stopping_rounds * n_terms`` steps, and keeps the best tables.
+The steps are counted from the start when ``stop_in_smoothing`` is set, so a stage whose loss
+stopped improving during the smoothing rounds ends there; otherwise (InterpretML's rule) the
+window starts after the smoothing rounds, which always run to the end. Losses are compared as
+means over the validation weight (squared error as its root, RMSE); ``min_improvement`` is an
+absolute amount on that scale (the caller sets it and the tolerance from the validation set's
+size: see ``booster.noise_floor``).
 
 Rows outside the bag's training set carry a training weight of zero: they are skipped by the
 histograms but still scored for the validation loss.
@@ -1021,8 +1024,8 @@ def _boost_terms(term_codes, term_n1, term_n2, term_nominal, term_monotone, trai
                  learning_rate, max_rounds, early_stopping_rounds, early_stopping_tolerance,
                  min_improvement, min_samples_leaf, min_hessian, max_leaves, smoothing_rounds,
                  greedy_ratio, cyclic_progress, cat_smooth, nominal_gain_scale, in_bins, seed,
-                 options, control, objective_params, survival, fixed_hessian, multi_score,
-                 tensor_shapes, occurrences, remote):
+                 stop_in_smoothing, options, control, objective_params, survival, fixed_hessian,
+                 multi_score, tensor_shapes, occurrences, remote):
     """The compiled body of ``boost_terms`` (see there), which picks the variant: ``in_bins``,
     ``fixed_hessian`` and ``multi_score`` are None in the variants without those paths, and
     ``options``, ``control``, ``tensor_shapes``, ``occurrences`` and ``remote`` when unused."""
@@ -1062,11 +1065,11 @@ def _boost_terms(term_codes, term_n1, term_n2, term_nominal, term_monotone, trai
         if _halted(control, n_terms - 1, loss, count):
             stopped = True
             break
-        if round_index + 1 == smoothing_rounds:
-            state[1] = 0.0  # the patience window starts after smoothing
-        elif stop and not random_split:
+        if stop and (stop_in_smoothing or not random_split):
             stopped = True
             break
+        if round_index + 1 == smoothing_rounds and not stop_in_smoothing:
+            state[1] = 0.0  # the patience window starts after smoothing
 
     greedy_steps = max(1, int(np.ceil(greedy_ratio * n_terms - 1e-9)))  # 1/3 * 3 is 1
     credit = cyclic_progress
@@ -1146,17 +1149,17 @@ def _boost_terms(term_codes, term_n1, term_n2, term_nominal, term_monotone, trai
 #: compiles anyway (pair cells are uint16), instead of compiling a uint8 copy of it.
 WIDEN_CODES_CELLS = 2**22
 _ALL_PARAMETERS = tuple(inspect.signature(_boost_terms.py_func).parameters)
-#: ``_boost_terms``' parameters without the options, the control, the variant switches and
-#: ``remote``.
-_PARAMETERS = _ALL_PARAMETERS[:-9]
+#: ``_boost_terms``' parameters without ``stop_in_smoothing``, the options, the control, the
+#: variant switches and ``remote``.
+_PARAMETERS = _ALL_PARAMETERS[:-10]
 _SETUP_PARAMETERS = tuple(inspect.signature(_setup.py_func).parameters)
 #: The compiled kernel ``boost_arguments`` are for.
 boost_kernel = _boost_terms
 
 
-def boost_arguments(*args, options=None, control=None, objective_params=NO_PARAMS,
-                    survival=None, tensor_shapes=None, occurrences=None,
-                    remote=None) -> tuple:
+def boost_arguments(*args, stop_in_smoothing=False, options=None, control=None,
+                    objective_params=NO_PARAMS, survival=None, tensor_shapes=None,
+                    occurrences=None, remote=None) -> tuple:
     """The arguments of ``boost_kernel`` that boost ``tables`` (n_terms, max_bins, n_scores),
     updating ``scores`` in place (``boost_terms`` runs it).
 
@@ -1168,6 +1171,7 @@ def boost_arguments(*args, options=None, control=None, objective_params=NO_PARAM
     ``smoothing_rounds`` rounds are cyclic with random cuts; then cyclic rounds continue when
     ``greedy_ratio`` is 0, greedy steps otherwise. At most ``max_rounds * n_terms`` steps.
     ``in_bins`` boosts squared error in bin space (see ``bin_space``): same path, no row passes.
+    ``stop_in_smoothing``: early stopping may end the smoothing rounds (module docstring).
     Returns (best_step, steps_run, best_validation_loss), the loss as
     ``mean_validation_loss`` gives it.
 
@@ -1192,7 +1196,7 @@ def boost_arguments(*args, options=None, control=None, objective_params=NO_PARAM
     once; None when they are every row. Every share then takes the same steps. Not with
     ``occurrences`` or ``survival``, and bin space is off.
 
-    The arguments are ``_boost_terms``' without its last nine. numba compiles the kernel only in
+    The arguments are ``_boost_terms``' without its last ten. numba compiles the kernel only in
     the variant the objective needs, each once: bin space and fixed-hessian pair tables for
     squared error, the passes and pair trees of several scores for multiclass (switched off by
     passing None, which numba prunes before compiling). A binary classifier's first fit thus
@@ -1209,8 +1213,8 @@ def boost_arguments(*args, options=None, control=None, objective_params=NO_PARAM
         raise ValueError("boosting a share of the rows supports neither inner bags nor Cox")
     args[_PARAMETERS.index("in_bins")] = \
         True if values["in_bins"] and squared_error and plain and remote is None else None
-    return (*args, options, control, float_params(objective_params), survival,
-            True if squared_error and one_score and plain else None,
+    return (*args, bool(stop_in_smoothing), options, control, float_params(objective_params),
+            survival, True if squared_error and one_score and plain else None,
             None if one_score else True, tensor_shapes,
             None if plain else np.ascontiguousarray(occurrences, dtype=np.float64),
             remote)
