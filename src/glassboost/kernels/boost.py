@@ -41,7 +41,7 @@ from typing import Callable
 import numpy as np
 from numba import njit, objmode
 
-from .loss import (LOG_LOSS, NO_PARAMS, RMSE_LOG, SQUARED_ERROR, add_group_loss,
+from .loss import (LOG_LOSS, NO_PARAMS, PSEUDO_HUBER, RMSE_LOG, SQUARED_ERROR, add_group_loss,
                    cox_risk_factors, finish_loss, float_params, group_gradient_from_exponential,
                    group_loss, group_softmax_gradient, score_exponential, softmax_class_gradient,
                    softmax_exponentials)
@@ -49,7 +49,8 @@ from .exchange import scalar_across, sum_across
 from .bin_space import apply_in_bins, cell_sums, cooccurrence_layout, cooccurrence_prefix
 from .split import (FIXED_HESSIAN_ARRAYS, main_term_update, nominal_order, pair_hessian_tables,
                     pair_term_update)
-from .step_passes import log_loss_step_pass, squared_error_step_pass
+from .step_passes import (log_loss_step_pass, pseudo_huber_step_pass, row_targets,
+                          squared_error_step_pass)
 from .tensor_split import tensor_term_update
 
 BLOCK_STEP_BUDGET = 0.5
@@ -428,15 +429,16 @@ def _exponential_factors(objective, update, factors, params):
 def _step_pass_single_score(term_codes, applied, applied_lo, applied_hi, histogrammed, hist_lo,
                             hist_hi, updates, factors, scores, exponentials, train_w, train_wy,
                             val_w, val_wy, val_rows, objective, grad_hist, hess_hist, want_loss,
-                            params, inner):
+                            params, inner, targets):
     """A greedy step's pass for one-score objectives: apply term ``applied``'s update (cells
     [applied_lo, applied_hi); -1: none) and fill term ``histogrammed``'s histogram.
 
     Each row keeps its ``score_exponential``; a step multiplies it by the update's factor, so the
     gradient needs no ``exp`` per row. The validation loss is summed afterwards over the
     validation rows ``val_rows`` alone, in row order: a branch on every row of the main loop
-    (one in seven taken, at random) cost more than the loss itself. Squared error and log loss
-    take their own passes (``step_passes``), the same arithmetic without per-row branches.
+    (one in seven taken, at random) cost more than the loss itself. Squared error, log loss and
+    pseudo-Huber take their own passes (``step_passes``) without per-row branches; pseudo-Huber's
+    reads the rows' ``targets`` (``step_passes.row_targets``).
     """
     if inner is None:
         if objective == SQUARED_ERROR:
@@ -450,6 +452,11 @@ def _step_pass_single_score(term_codes, applied, applied_lo, applied_hi, histogr
                                       hist_hi, updates, factors, scores, exponentials, train_w,
                                       train_wy, val_w, val_wy, val_rows, grad_hist, hess_hist,
                                       want_loss)
+        if objective == PSEUDO_HUBER:
+            return pseudo_huber_step_pass(term_codes, applied, applied_lo, histogrammed, hist_lo,
+                                          hist_hi, updates, scores, targets, train_w, val_w,
+                                          val_wy, val_rows, grad_hist, hess_hist, want_loss,
+                                          params)
     constant_hessian = objective == SQUARED_ERROR
     if inner is not None:
         _clear_inner(inner, hist_lo, hist_hi, constant_hessian)
@@ -488,7 +495,7 @@ def _step_pass_single_score(term_codes, applied, applied_lo, applied_hi, histogr
 
 @njit(inline="always")
 def _step_pass(applied, histogrammed, want_loss, in_bins, space, rows, factors, exponentials,
-               shifts, val_rows):
+               shifts, val_rows, targets):
     """A greedy step's pass: apply term ``applied`` (-1: none), histogram term ``histogrammed``.
 
     Row passes of one score and of softmax use the kept exponentials; bin space and Cox (whose
@@ -502,7 +509,7 @@ def _step_pass(applied, histogrammed, want_loss, in_bins, space, rows, factors, 
         return _multi_score_step_pass(rows[12], applied, histogrammed, want_loss, rows, factors,
                                       exponentials, shifts, val_rows)
     return _single_score_step_pass(applied, histogrammed, want_loss, rows, factors, exponentials,
-                                   val_rows)
+                                   val_rows, targets)
 
 
 @njit(no_cpython_wrapper=True, no_cfunc_wrapper=True)
@@ -588,7 +595,7 @@ def _step_pass_multi_score(term_codes, offsets, applied, histogrammed, updates, 
 # compiled ahead: see ``_pair_update``
 @njit(cache=True, no_cpython_wrapper=True, no_cfunc_wrapper=True)
 def _single_score_step_pass(applied, histogrammed, want_loss, rows, factors, exponentials,
-                            val_rows):
+                            val_rows, targets):
     """``_step_pass`` of the one-score row passes."""
     (term_codes, offsets, _, updates, scores, train_w, train_wy, val_w, val_wy, objective,
      grad_hist, hess_hist, _, params, _, inner, _) = rows
@@ -597,7 +604,7 @@ def _single_score_step_pass(applied, histogrammed, want_loss, rows, factors, exp
         histogrammed, offsets[histogrammed], offsets[histogrammed + 1], updates.reshape(-1),
         factors, scores.reshape(-1), exponentials, train_w, train_wy.reshape(-1), val_w,
         val_wy.reshape(-1), val_rows, objective, grad_hist.reshape(-1), hess_hist.reshape(-1),
-        want_loss, params, inner)
+        want_loss, params, inner, targets)
 
 
 @njit(no_cpython_wrapper=True, no_cfunc_wrapper=True)
@@ -1014,7 +1021,7 @@ def _ahead(term_codes, term_n1, term_n2, term_nominal, term_monotone, train_coun
                           cat_smooth)
     gain = _pair_update(t, np.bool_(False), terms)
     loss = _single_score_step_pass(t, t, np.bool_(False), rows, np.empty(1), np.empty(1),
-                                   np.nonzero(val_w > 0.0)[0])
+                                   np.nonzero(val_w > 0.0)[0], np.empty(0))
     return gain + loss + order[0]
 
 
@@ -1078,6 +1085,7 @@ def _boost_terms(term_codes, term_n1, term_n2, term_nominal, term_monotone, trai
     exponentials = np.empty(scores.shape[0] * n_scores)
     shifts = np.empty(scores.shape[0] if n_scores > 1 else 0)
     val_rows = np.nonzero(val_w > 0.0)[0]
+    targets = row_targets(objective, train_w, train_wy[:, 0])
     factors = np.empty(int(n_bins.max()) * n_scores)
     while greedy_ratio > 0.0 and not stopped and state[3] < max_steps:
         # a sweep: every term's tree at the current scores, applied only when it makes progress
@@ -1112,7 +1120,7 @@ def _boost_terms(term_codes, term_n1, term_n2, term_nominal, term_monotone, trai
             t = np.argmax(gains)
             if not fresh:
                 loss = _step_pass(pending, t, early_stopping and pending >= 0, in_bins, space,
-                                  rows, factors, exponentials, shifts, val_rows)
+                                  rows, factors, exponentials, shifts, val_rows, targets)
                 loss = _exchanged(rows[16], rows, loss, t, t + 1)
                 if pending >= 0:
                     done, pending = pending, np.int64(-1)
