@@ -258,13 +258,16 @@ def small_frame():
 
 
 def test_cyclic_and_greedy_boosting_both_fit_the_signal(small_frame) -> None:
-    """Pure cyclic rounds, greedy main effects (the default) and greedy pairs too."""
+    """Pure cyclic rounds, greedy main effects (the default) and greedy pairs too. On 300 rows
+    early stopping ends the main stage inside its 500 smoothing rounds, before any greedy
+    step; InterpretML's rule (every smoothing round first) lets the paths part."""
     X, y = small_frame
     fits = {}
     for greedy, pair_greedy in ((0.0, 0.0), (10.0, 0.0), (10.0, 5.0)):
         model = ExplainableBoostingRegressor(
             outer_bags=2, interactions=[("p", "q"), ("r", "s")], greedy_ratio=greedy,
-            interaction_greedy_ratio=pair_greedy, n_jobs=1, random_state=3).fit(X, y)
+            interaction_greedy_ratio=pair_greedy, early_stopping_in_smoothing=False, n_jobs=1,
+            random_state=3).fit(X, y)
         assert np.var(y - model.predict(X)) < 0.2 * np.var(y)
         fits[greedy, pair_greedy] = model
     cyclic, greedy, all_greedy = fits.values()
