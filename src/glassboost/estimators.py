@@ -648,12 +648,12 @@ class ExplainableBoostingClassifier(ClassifierMixin, _EBMBase):
                  interaction_greedy_ratio=10.0, cyclic_progress=False, max_rounds=50000,
                  early_stopping_rounds=100, early_stopping_tolerance=1e-5,
                  early_stopping_noise=0.01, early_stopping_in_smoothing=True,
-                 smoothing_rounds=75, interaction_smoothing_rounds=75, min_samples_leaf=4, min_hessian=1e-4,
-                 max_leaves=2, gain_scale=5.0, cat_smooth=10.0, monotone_constraints=None,
-                 objective="log_loss", n_jobs=-1, random_state=42, datetime_features="parts",
-                 inner_bags=0, reg_alpha=0.0, reg_lambda=0.0, max_delta_step=0.0,
-                 min_cat_samples=0, missing="separate", callbacks=None, max_time=None,
-                 callback=None, max_bag_rows=250_000):
+                 smoothing_rounds=75, interaction_smoothing_rounds=75, min_samples_leaf=4,
+                 min_hessian=1e-4, max_leaves=2, gain_scale=5.0, cat_smooth=10.0,
+                 monotone_constraints=None, objective="log_loss", n_jobs=-1, random_state=42,
+                 datetime_features="parts", inner_bags=0, reg_alpha=0.0, reg_lambda=0.0,
+                 max_delta_step=0.0, min_cat_samples=0, missing="separate", callbacks=None,
+                 max_time=None, callback=None, max_bag_rows=250_000):
         _store_parameters(self, locals())
 
     def _encode_target(self, y, n_rows):
@@ -728,12 +728,12 @@ class ExplainableBoostingRegressor(RegressorMixin, _EBMBase):
                  interaction_greedy_ratio=10.0, cyclic_progress=False, max_rounds=50000,
                  early_stopping_rounds=100, early_stopping_tolerance=1e-5,
                  early_stopping_noise=0.01, early_stopping_in_smoothing=True,
-                 smoothing_rounds=500, interaction_smoothing_rounds=100, min_samples_leaf=4, min_hessian=0.0,
-                 max_leaves=2, gain_scale=5.0, cat_smooth=10.0, monotone_constraints=None,
-                 objective="rmse", n_jobs=-1, random_state=42, datetime_features="parts",
-                 inner_bags=0, reg_alpha=0.0, reg_lambda=0.0, max_delta_step=0.0,
-                 min_cat_samples=0, missing="separate", callbacks=None, max_time=None,
-                 callback=None, max_bag_rows=250_000):
+                 smoothing_rounds=500, interaction_smoothing_rounds=100, min_samples_leaf=4,
+                 min_hessian=0.0, max_leaves=2, gain_scale=5.0, cat_smooth=10.0,
+                 monotone_constraints=None, objective="rmse", n_jobs=-1, random_state=42,
+                 datetime_features="parts", inner_bags=0, reg_alpha=0.0, reg_lambda=0.0,
+                 max_delta_step=0.0, min_cat_samples=0, missing="separate", callbacks=None,
+                 max_time=None, callback=None, max_bag_rows=250_000):
         _store_parameters(self, locals())
 
     def _encode_target(self, y, n_rows):
