@@ -580,21 +580,22 @@ def test_greedy_boosting_with_cyclic_progress_matches_reference() -> None:
 
 @pytest.mark.parametrize("objective", [SQUARED_ERROR, LOG_LOSS])
 def test_early_stopping_may_end_the_smoothing_rounds(objective) -> None:
-    """Validation targets unrelated to the training rows: the validation loss stops improving
-    within a few rounds. Counting the window from the first round ends the stage one window
-    after its best step, inside the smoothing rounds; InterpretML's rule runs every smoothing
-    round and then a window. The same seed takes the same random cuts, so the shorter stage is
-    the longer one's start: its best loss is never lower, and it keeps no later step."""
+    """One signal feature and two noise features: the validation loss stops improving well
+    inside the smoothing rounds. Counting the window from the first round ends the stage one
+    window after its best step, inside the smoothing rounds; InterpretML's rule runs every
+    smoothing round and then a window. The same seed takes the same random cuts, so the shorter
+    stage is the longer one's start: here neither finds a later best, and both keep the same
+    tables."""
     rng = np.random.default_rng(31)
     n_rows, n_bins, k = 2000, np.array([9, 6, 12], dtype=np.int64), 3
     codes = np.column_stack([rng.integers(0, n - 1, n_rows) for n in n_bins]).astype(np.uint8)
-    signal = (codes[:, 0] - 4.0) * 0.3
     val = rng.random(n_rows) < 0.3
-    y = np.where(val, rng.normal(size=n_rows), signal + rng.normal(size=n_rows))
+    y = (codes[:, 0] - 4.0) * 0.3 + rng.normal(size=n_rows)
     if objective == LOG_LOSS:
         y = (y > 0).astype(float)
     w = np.ones(n_rows)
     train_w, val_w = np.where(val, 0.0, w), np.where(val, w, 0.0)
+    offset = float(val_w @ y**2) if objective == SQUARED_ERROR else 0.0
     smoothing, window = 60, 5
     results = {}
     for stop_in_smoothing in (False, True):
@@ -602,16 +603,16 @@ def test_early_stopping_may_end_the_smoothing_rounds(objective) -> None:
         results[stop_in_smoothing] = boost_terms(
             codes.T.copy(), n_bins, np.ones(k, np.int64), np.zeros(k, np.bool_),
             np.zeros(k, np.int64), (train_w > 0).astype(float), train_w, (train_w * y)[:, None],
-            val_w, (val_w * y)[:, None], 0.0, objective, np.zeros((n_rows, 1)), tables, 0.2, 300,
-            window, 0.0, 0.0, 3, 0.0, 3, smoothing, 1.0, 0.0, 10.0, 5.0, False, 5,
+            val_w, (val_w * y)[:, None], offset, objective, np.zeros((n_rows, 1)), tables, 0.2,
+            300, window, 0.0, 0.0, 3, 0.0, 3, smoothing, 1.0, 0.0, 10.0, 5.0, False, 5,
             stop_in_smoothing=stop_in_smoothing), tables
     (best, run, loss), tables = results[True]
     (full_best, full_run, full_loss), full_tables = results[False]
-    assert run == best + window * k and run < smoothing * k
+    assert 0 < best and run == best + window * k and run < smoothing * k
     assert full_run >= (smoothing + window) * k
     assert loss >= full_loss and best <= full_best
-    if full_best == best:
-        np.testing.assert_array_equal(tables, full_tables)
+    assert full_best == best and loss == full_loss
+    np.testing.assert_array_equal(tables, full_tables)
 
 
 # ---- losses and gradients --------------------------------------------------------------------
