@@ -274,3 +274,94 @@ def test_continuous_codes_are_the_same_with_numpy_and_with_the_kernel(monkeypatc
     assert by_numpy.dtype == by_kernel.dtype == np.int64
     np.testing.assert_array_equal(by_numpy, by_kernel)
     assert by_numpy[-4] == 0 and by_numpy[-3] == len(cuts) + 1 and by_numpy[-2] == 1
+
+
+# ---- binning strategies of feature_types -------------------------------------------------------
+def _skewed(n: int = 500, seed: int = 0) -> np.ndarray:
+    values = np.random.default_rng(seed).lognormal(size=n)
+    values[:5] = [np.nan, np.inf, -np.inf, 1e6, -50.0]  # missing, infinite, outliers
+    return values
+
+
+def test_the_strategies_are_the_names_feature_types_accepts() -> None:
+    from glassboost.schema import BINNING_STRATEGIES
+
+    assert tuple(binning.CUT_STRATEGIES) == BINNING_STRATEGIES
+    assert binning.CUT_STRATEGIES["quantile"] is quantile_cuts
+
+
+def test_uniform_cuts_have_equal_widths_between_the_finite_ends() -> None:
+    values = _skewed()
+    weights = np.ones(len(values))
+    weights[5] = 0.0  # a row of zero weight does not move the ends
+    used = values[np.isfinite(values) & (weights > 0)]
+    cuts = binning.uniform_cuts(values, weights, 9)
+    expected = np.linspace(used.min(), used.max(), 10)[1:-1]
+    np.testing.assert_allclose(cuts, expected, rtol=1e-12)
+    np.testing.assert_allclose(np.diff(cuts), (used.max() - used.min()) / 9, rtol=1e-9)
+    # every bin of the range, even those no value falls in
+    assert len(binning.uniform_cuts(np.array([0.0, 1.0, 10.0]), np.ones(3), 5)) == 4
+    assert len(binning.uniform_cuts(np.full(4, 2.0), np.ones(4), 5)) == 0
+
+
+def test_winsorized_cuts_end_at_the_quantiles_with_equal_widths_between() -> None:
+    values = _skewed()
+    weights = np.ones(len(values))
+    cuts = binning.winsorized_cuts(values, weights, 8)
+    finite = np.sort(values[np.isfinite(values)])
+    k = len(finite)
+    low, high = finite[(k - 1) // 8], finite[k - 1 - (k - 1) // 8]  # 1/8 and 7/8 quantiles
+    assert cuts[0] == finite[finite > low].min()  # the lowest bin: values up to `low`
+    assert cuts[-1] == np.nextafter(finite[finite < high].max(), np.inf)  # from `high` on
+    assert len(cuts) == 7
+    np.testing.assert_allclose(np.diff(cuts), (cuts[-1] - cuts[0]) / 6, rtol=1e-9)
+    # the outliers do not stretch the cuts, as they stretch uniform ones
+    assert cuts[-1] < 10 < binning.uniform_cuts(values, weights, 8)[-1]
+    # weights count as repeated rows
+    repeated = np.repeat(finite, 3)
+    np.testing.assert_array_equal(binning.winsorized_cuts(finite, np.full(k, 3.0), 8),
+                                  binning.winsorized_cuts(repeated, np.ones(3 * k), 8))
+
+
+@pytest.mark.parametrize("values, max_bins, expected", [
+    ([1.0, 2.0, 2.0, 2.0, 3.0], 4, [1.5, 2.5]),  # one value between the ends: cut around it
+    ([1.0, 1.0, 2.0, 3.0, 3.0], 3, [1.5, 2.5]),
+    ([0.0, 1.0, 2.0, 3.0], 2, [1.5]),  # one cut: next to the weighted median
+])
+def test_winsorized_cuts_of_few_values(values, max_bins, expected) -> None:
+    values = np.array(values)
+    cuts = binning.winsorized_cuts(values, np.ones(len(values)), max_bins)
+    np.testing.assert_array_equal(cuts, expected)
+
+
+def test_rounded_quantile_cuts_are_short_decimals_making_the_same_bins() -> None:
+    values = np.random.default_rng(1).normal(size=400) * 37.0
+    weights = np.ones(len(values))
+    exact = quantile_cuts(values, weights, 16)
+    rounded = binning.rounded_quantile_cuts(values, weights, 16)
+    assert len(rounded) == len(exact) and np.all(np.diff(rounded) > 0)
+    # the same training values on either side of every cut
+    np.testing.assert_array_equal(np.searchsorted(exact, values, side="right"),
+                                  np.searchsorted(rounded, values, side="right"))
+    digits = [len(repr(abs(float(c))).replace(".", "").strip("0")) for c in rounded]
+    assert max(digits) <= 6 and np.mean(digits) < 4, rounded
+    assert binning.rounded_quantile_cuts(np.array([-0.3, 0.7]), np.ones(2), 4).tolist() == [0.0]
+    assert binning.rounded_quantile_cuts(np.array([1.04, 1.06]), np.ones(2), 4).tolist() == [1.05]
+
+
+def test_explicit_cuts_are_used_exactly_and_pairs_take_a_subset() -> None:
+    values = _skewed()
+    cuts = np.array([-1.0, 0.5, 1.0, 2.0, 3.0, 8.0])
+    bins = fit_continuous(Column(values), np.ones(len(values)), 256, 4, cuts)
+    np.testing.assert_array_equal(bins.cuts, cuts)
+    assert len(bins.interaction_cuts) == 3 and np.isin(bins.interaction_cuts, cuts).all()
+    assert bins.fine_to_coarse() is not None
+
+
+@pytest.mark.parametrize("strategy", ["uniform", "winsorized", "rounded_quantile"])
+def test_every_strategy_coarsens_to_a_subset_for_pairs(strategy) -> None:
+    values = _skewed()
+    bins = fit_continuous(Column(values), np.ones(len(values)), 64, 8, strategy)
+    np.testing.assert_array_equal(
+        bins.cuts, binning.CUT_STRATEGIES[strategy](values, np.ones(len(values)), 64))
+    assert len(bins.interaction_cuts) <= 7 and np.isin(bins.interaction_cuts, bins.cuts).all()

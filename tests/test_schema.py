@@ -175,6 +175,53 @@ def test_validate_feature_types() -> None:
         validate_feature_types(["nominal"], 2)
 
 
+def test_binning_strategies_and_cut_points_declare_continuous_features() -> None:
+    entries = ["quantile", "rounded_quantile", "uniform", "winsorized", [0.5, 2], (),
+               np.array([1.0, 3.0])]
+    expanded = validate_feature_types(entries, len(entries))
+    assert expanded[:4] == entries[:4]
+    for given, cuts in zip(entries[4:], expanded[4:]):
+        assert cuts.dtype == np.float64 and cuts.tolist() == [float(c) for c in given]
+    frame = pd.DataFrame({"u": [1.0, 5.0, 2.0], "c": ["1", "2", "x"], "o": ["a", "b", "a"]})
+    table = type_table(frame, None, ["uniform", [1.5], ["b", "a"]])
+    assert table.types == [CONTINUOUS, CONTINUOUS, ORDINAL]
+    assert table.binnings[0] == "uniform" and table.binnings[1].tolist() == [1.5]
+    assert table.binnings[2] is None and table.orders[2] == ["b", "a"]
+    assert table.columns[1].not_number.tolist() == [False, False, True]  # as 'continuous'
+    assert type_table(frame, None, None).binnings == ["quantile", None, None]
+
+
+@pytest.mark.parametrize("entry, message", [
+    ("equal_width", r"feature_types\[1\] \(feature 'b'\)='equal_width' is not one of"),
+    ([1.0, np.nan], r"feature_types\[1\] \(feature 'b'\) cut points must be finite numbers; "
+                    "got nan"),
+    ([1.0, np.inf], "must be finite numbers; got inf"),
+    ([2.0, 1.0], r"must be strictly increasing; got 1\.0 after 2\.0"),
+    ([1.0, 1.0], r"must be strictly increasing; got 1\.0 after 1\.0"),
+    ([1.0, "a"], "must hold only numbers \\(cut points\\) or only strings .* got 'a'"),
+    ([True, 2.0], "must hold only numbers .* got True"),
+    ([[1.0, 2.0]], "must hold only numbers"),
+    (np.ones((2, 2)), "is not a type name"),
+])
+def test_bad_strategies_and_cut_points_name_the_feature(entry, message) -> None:
+    with pytest.raises(ValueError, match=message):
+        type_table(pd.DataFrame({"a": [1.0, 2.0], "b": [3.0, 4.0]}), None, ["continuous", entry])
+
+
+def test_cut_points_on_a_boolean_column_are_refused_as_continuous() -> None:
+    frame = pd.DataFrame({"flag": [True, False, True]})
+    for entry in ([0.5], "uniform"):
+        with pytest.raises(TypeError, match="Feature 'flag' is boolean but was declared "
+                                            "continuous; declare it nominal"):
+            type_table(frame, None, [entry])
+
+
+def test_a_date_column_with_a_strategy_becomes_its_timestamp() -> None:
+    X = pd.DataFrame({"when": pd.date_range("2020-01-01", periods=3)})
+    table = _typed_quietly(X, ["uniform"])
+    assert table.names == ["when:days_since_1970"] and table.binnings == ["uniform"]
+
+
 def test_type_table_overrides_and_orders() -> None:
     frame = pd.DataFrame({
         "n": [1, 2, 3], "s": ["x", "y", None], "o": ["lo", "hi", "lo"],

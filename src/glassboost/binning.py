@@ -150,6 +150,104 @@ def quantile_cuts(values: np.ndarray, weights: np.ndarray, max_bins: int) -> np.
     return np.unique(np.where(cuts > lower, cuts, upper))
 
 
+def _positive_finite(values: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct finite values of rows with positive weight, and their weights (what moves cuts)."""
+    used = np.isfinite(values) & (weights > 0)
+    return _weighted_unique(values[used], weights[used])
+
+
+def uniform_cuts(values: np.ndarray, weights: np.ndarray, max_bins: int) -> np.ndarray:
+    """``max_bins - 1`` cuts of equal width between the smallest and largest value.
+
+    Bins may be empty. Infinite and missing values, and rows of zero weight, do not move them.
+    """
+    uniques, _ = _positive_finite(values, weights)
+    if len(uniques) <= 1:
+        return np.empty(0, dtype=np.float64)
+    low, high = uniques[0], uniques[-1]
+    half = high / 2.0 - low / 2.0  # finite even when high - low overflows
+    steps = np.arange(1, max_bins)
+    # from the nearer end, as libebm's CutUniform, so that the ends are exact
+    cuts = np.where(steps <= (max_bins - 1) // 2,
+                    low + (2.0 * steps / max_bins) * half,
+                    high - (2.0 * (max_bins - steps) / max_bins) * half)
+    return np.unique(cuts[(cuts > low) & (cuts <= high)])
+
+
+def _weighted_end(uniques: np.ndarray, counts: np.ndarray, share: float) -> int:
+    """Index of the first distinct value at which the cumulative weight reaches ``share`` of the
+    total (with unit weights: the value of rank ceil(n * share) - 1, counted from 0)."""
+    cumulative = np.cumsum(counts)
+    return min(int(np.searchsorted(cumulative, share * cumulative[-1], side="left")),
+               len(uniques) - 1)
+
+
+def winsorized_cuts(values: np.ndarray, weights: np.ndarray, max_bins: int) -> np.ndarray:
+    """Cuts of equal width between the values just inside the ``1 / max_bins`` and
+    ``1 - 1 / max_bins`` weighted quantiles, at most ``max_bins - 1`` of them.
+
+    The lowest bin holds the values up to the lower quantile, the highest bin those from the
+    upper quantile on (libebm's CutWinsorized): outliers widen only the two end bins. Infinite and
+    missing values, and rows of zero weight, do not move the cuts.
+    """
+    uniques, counts = _positive_finite(values, weights)
+    if len(uniques) <= 1:
+        return np.empty(0, dtype=np.float64)
+    lower = _weighted_end(uniques, counts, 1.0 / max_bins)
+    upper = len(uniques) - 1 - _weighted_end(uniques[::-1], counts[::-1], 1.0 / max_bins)
+    if max_bins == 2 or upper - lower <= 2:
+        # no inner range to divide: cut halfway between the values at and next to the ends
+        if max_bins == 2:  # one cut: at the transition nearest the weighted median
+            pairs = [min(_weighted_end(uniques, counts, 0.5), len(uniques) - 2)]
+        else:
+            start, stop = (lower - 1, upper + 1) if lower == upper else (lower, upper)
+            pairs = range(max(start, 0), min(stop, len(uniques) - 1))
+        below, above = uniques[np.array(pairs, dtype=np.int64)], uniques[np.array(pairs) + 1]
+        halfway = below / 2.0 + above / 2.0
+        return np.where(halfway > below, halfway, above)
+    first = uniques[lower + 1]  # the lowest bin ends below it
+    last = np.nextafter(uniques[upper - 1], np.inf)  # the highest bin starts above that value
+    inner = first + (last - first) / (max_bins - 2) * np.arange(1, max_bins - 2)
+    return np.unique(np.concatenate(([first], inner[inner < last], [last])))
+
+
+def _short_decimal(low: float, high: float) -> float:
+    """The number with the fewest significant digits in ``(low, high]``, nearest to their middle;
+    0 when they differ in sign."""
+    if low < 0.0 <= high:
+        return 0.0
+    middle = low / 2.0 + high / 2.0
+    for digits in range(1, 18):
+        candidate = float(f"{middle:.{digits - 1}e}")
+        if low < candidate <= high:
+            return candidate
+    return high
+
+
+def rounded_quantile_cuts(values: np.ndarray, weights: np.ndarray, max_bins: int) -> np.ndarray:
+    """``quantile_cuts``, each moved to the shortest decimal number between the two values it
+    separates (libebm's rounded quantiles): the same bins of the training values, rounder cuts."""
+    cuts = quantile_cuts(values, weights, max_bins)
+    uniques, _ = _positive_finite(values, weights)
+    above = np.searchsorted(uniques, cuts, side="left")  # the first value in the bin above
+    return np.array([_short_decimal(uniques[i - 1], uniques[i]) for i in above],
+                    dtype=np.float64)
+
+
+#: The cut rule of every strategy name ``feature_types`` accepts ('continuous' is 'quantile').
+CUT_STRATEGIES = {"quantile": quantile_cuts, "rounded_quantile": rounded_quantile_cuts,
+                  "uniform": uniform_cuts, "winsorized": winsorized_cuts}
+
+
+def continuous_cuts(binning: str | np.ndarray, values: np.ndarray, weights: np.ndarray,
+                    max_bins: int) -> np.ndarray:
+    """The cuts a feature's binning gives: explicit cut points as they are, else those of the
+    strategy it names (``CUT_STRATEGIES``)."""
+    if isinstance(binning, str):
+        return CUT_STRATEGIES[binning](values, weights, max_bins)
+    return np.asarray(binning, dtype=np.float64)
+
+
 def coarsen_cuts(cuts: np.ndarray, bin_weights: np.ndarray, max_bins: int) -> np.ndarray:
     """A subset of ``cuts`` giving at most ``max_bins`` value bins of about equal weight.
 
@@ -173,11 +271,11 @@ def fit_continuous(
     weights: np.ndarray,
     max_bins: int,
     max_interaction_bins: int,
-    cuts: np.ndarray | None = None,
+    binning: str | np.ndarray = "quantile",
 ) -> FeatureBins:
-    """Bins of a continuous feature; ``cuts`` may be given by the user."""
-    if cuts is None:
-        cuts = quantile_cuts(column.values, weights, max_bins)
+    """Bins of a continuous feature: ``binning`` is a strategy name or the user's cut points
+    (``continuous_cuts``); the interaction cuts are a subset of the cuts (``coarsen_cuts``)."""
+    cuts = continuous_cuts(binning, column.values, weights, max_bins)
     codes = np.searchsorted(cuts, column.values, side="right")
     present = np.isfinite(column.values) | np.isinf(column.values)
     value_weights = np.bincount(codes[present], weights=weights[present], minlength=len(cuts) + 1)

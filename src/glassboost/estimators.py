@@ -133,10 +133,12 @@ def _check_finite_model(fitted: dict) -> None:
 
 def _feature_bins(table, weights: np.ndarray, max_bins: int, max_interaction_bins: int):
     bins = []
-    for name, ftype, column, order in zip(table.names, table.types, table.columns, table.orders):
+    for name, ftype, column, order, binning in zip(table.names, table.types, table.columns,
+                                                   table.orders, table.binnings):
         try:
             if ftype == CONTINUOUS:
-                bins.append(fit_continuous(column, weights, max_bins, max_interaction_bins))
+                bins.append(fit_continuous(column, weights, max_bins, max_interaction_bins,
+                                           binning))
             else:
                 bins.append(fit_categorical(ftype, column, order, weights, max_interaction_bins))
         except ValueError as error:

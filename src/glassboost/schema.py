@@ -29,6 +29,9 @@ CONTINUOUS = "continuous"
 NOMINAL = "nominal"
 ORDINAL = "ordinal"
 FEATURE_TYPES = (CONTINUOUS, NOMINAL, ORDINAL)
+#: feature_types entries that declare a column continuous and name how its cut points are chosen
+#: (binning.py); 'continuous' is 'quantile'
+BINNING_STRATEGIES = ("quantile", "rounded_quantile", "uniform", "winsorized")
 
 # value kinds of a raw column, decided before typing
 DATES = "dates"
@@ -338,8 +341,33 @@ def ordinal_categories(name: str, series: pd.Series) -> list[str] | None:
     return None
 
 
-def validate_feature_types(feature_types: Any, n_features: int) -> list[Any]:
-    """Check the user's ``feature_types`` and expand None to 'auto' for every column."""
+def _cut_points(where: str, entry: Any) -> np.ndarray:
+    """Explicit cut points of a ``feature_types`` entry: finite and strictly increasing, as
+    InterpretML bins them (it uses them as given, which needs them sorted without repeats)."""
+    bad = next((c for c in entry if isinstance(c, (bool, np.bool_))
+                or not isinstance(c, (int, float, np.integer, np.floating))), None)
+    if bad is not None:
+        raise ValueError(f"{where} must hold only numbers (cut points) or only strings (ordered "
+                         f"categories); got {bad!r}")
+    cuts = np.array([float(c) for c in entry], dtype=np.float64)
+    if not np.all(np.isfinite(cuts)):
+        raise ValueError(f"{where} cut points must be finite numbers; got "
+                         f"{float(cuts[~np.isfinite(cuts)][0])}")
+    steps = np.flatnonzero(np.diff(cuts) <= 0)
+    if len(steps):
+        after, value = float(cuts[steps[0]]), float(cuts[steps[0] + 1])
+        raise ValueError(f"{where} cut points must be strictly increasing; got {value} after "
+                         f"{after}")
+    return cuts
+
+
+def validate_feature_types(feature_types: Any, n_features: int,
+                           names: Sequence[str] | None = None) -> list[Any]:
+    """Check the user's ``feature_types`` and expand None to 'auto' for every column.
+
+    Entries come back as a type name, a binning strategy (``BINNING_STRATEGIES``), a list of
+    ordered category strings, or explicit cut points as a float64 array.
+    """
     if feature_types is None:
         return ["auto"] * n_features
     if isinstance(feature_types, str) or not isinstance(feature_types, Sequence):
@@ -353,38 +381,55 @@ def validate_feature_types(feature_types: Any, n_features: int) -> list[Any]:
         )
     expanded = []
     for i, ftype in enumerate(feature_types):
+        where = f"feature_types[{i}]" + (f" (feature {names[i]!r})" if names is not None else "")
         if ftype is None:
             ftype = "auto"
         if isinstance(ftype, str):
-            if ftype not in FEATURE_TYPES + ("auto",):
+            if ftype not in FEATURE_TYPES + ("auto",) + BINNING_STRATEGIES:
                 raise ValueError(
-                    f"feature_types[{i}]={ftype!r} is not one of "
-                    f"{FEATURE_TYPES + ('auto',)} or a list of ordered categories"
+                    f"{where}={ftype!r} is not one of "
+                    f"{FEATURE_TYPES + ('auto',) + BINNING_STRATEGIES}, a list of ordered "
+                    "categories or a list of cut points"
                 )
-        elif isinstance(ftype, Sequence) and len(ftype) > 0 and all(
-            isinstance(c, str) for c in ftype
-        ):
-            if len(set(ftype)) != len(ftype):
-                raise ValueError(f"feature_types[{i}] lists a category twice")
-            ftype = list(ftype)
+        elif isinstance(ftype, Sequence) or isinstance(ftype, np.ndarray) and ftype.ndim == 1:
+            if len(ftype) > 0 and all(isinstance(c, str) for c in ftype):
+                if len(set(ftype)) != len(ftype):
+                    raise ValueError(f"{where} lists a category twice")
+                ftype = list(ftype)
+            else:  # no entries: no cut points, one bin for all values (as InterpretML)
+                ftype = _cut_points(where, ftype)
         else:
             raise ValueError(
-                f"feature_types[{i}]={ftype!r} is not a type name or a list of category strings"
+                f"{where}={ftype!r} is not a type name, a list of category strings or a list "
+                "of cut points"
             )
         expanded.append(ftype)
     return expanded
 
 
+def declared_binning(declared: Any) -> str | np.ndarray:
+    """A continuous feature's binning from its validated ``feature_types`` entry: the strategy
+    or cut points it gives, else 'quantile'."""
+    if isinstance(declared, np.ndarray) or declared in BINNING_STRATEGIES:
+        return declared
+    return "quantile"
+
+
 @dataclass
 class TypedTable:
-    """A table after typing: names, types, typed columns and declared ordinal orders of every
-    feature, and the conversions that turned date columns into features."""
+    """A table after typing: names, types, typed columns, declared ordinal orders and binnings
+    of every feature, and the conversions that turned date columns into features.
+
+    A continuous feature's binning is a strategy name (``BINNING_STRATEGIES``; 'quantile' unless
+    declared) or its explicit cut points; a categorical feature's is None.
+    """
 
     names: list[str]
     types: list[str]
     columns: list[Column]
     orders: list[list[str] | None]
     conversions: list[DateConversion] = field(default_factory=list)
+    binnings: list[str | np.ndarray | None] = field(default_factory=list)
 
 
 def _typed(name: str, series: pd.Series, ftype: str, scoring: bool = False) -> Column:
@@ -502,21 +547,27 @@ def type_table(X: Any, feature_names: Sequence[str] | None, feature_types: Any,
         raise ValueError(f"feature names must be unique, got duplicates in {raw_names}")
     table = TypedTable([], [], [], [])
     pending = []
-    declared_types = validate_feature_types(feature_types, len(raw_names))
+    declared_types = validate_feature_types(feature_types, len(raw_names), raw_names)
     for i, (name, declared) in enumerate(zip(raw_names, declared_types)):
         series = frame.iloc[:, i]
-        if declared in ("auto", CONTINUOUS):
+        # a strategy or cut points declare the column continuous, binned that way
+        binning = declared_binning(declared)
+        continuous = isinstance(declared, np.ndarray) or declared in (CONTINUOUS,
+                                                                      *BINNING_STRATEGIES)
+        if continuous or declared == "auto":
             dates = _date_features(name, series,
-                                   datetime_features if declared == "auto" else "timestamp")
+                                   "timestamp" if continuous else datetime_features)
             if dates is not None:
                 conversion, columns = dates
                 table.conversions.append(conversion)
                 for derived, column in zip(conversion.names, columns):
-                    _append(table, derived, CONTINUOUS, column, None)
+                    _append(table, derived, CONTINUOUS, column, None, binning)
                 continue
         order = None
         if isinstance(declared, list):
             ftype, order = ORDINAL, declared
+        elif continuous:
+            ftype = CONTINUOUS
         elif declared == "auto":
             ftype = infer_feature_type(name, series)
         else:
@@ -524,7 +575,7 @@ def type_table(X: Any, feature_names: Sequence[str] | None, feature_types: Any,
         if ftype == ORDINAL and order is None:
             order = ordinal_categories(name, series)
         column = _typed(name, series, ftype)
-        _append(table, name, ftype, column, order)
+        _append(table, name, ftype, column, order, binning if ftype == CONTINUOUS else None)
         pending.append((name, ftype, column))
     _check_derived_names(table)
     excluded = {table.names[t[0]] for t in parse_exclude(exclude, table.names) if len(t) == 1}
@@ -536,11 +587,12 @@ def type_table(X: Any, feature_names: Sequence[str] | None, feature_types: Any,
 
 
 def _append(table: TypedTable, name: str, ftype: str, column: Column,
-            order: list[str] | None) -> None:
+            order: list[str] | None, binning: str | np.ndarray | None) -> None:
     table.names.append(name)
     table.types.append(ftype)
     table.columns.append(column)
     table.orders.append(order)
+    table.binnings.append(binning)
 
 
 def _check_derived_names(table: TypedTable) -> None:

@@ -84,10 +84,11 @@ def measure_interactions(X: Any, y: Any, interactions: Any = None, init_score: A
         targets = y.astype(np.float64)[:, None]
     names = table.names
     bins = []
-    for name, kind, column, order in zip(names, table.types, table.columns, table.orders):
+    for name, kind, column, order, binning in zip(names, table.types, table.columns,
+                                                  table.orders, table.binnings):
         try:
             bins.append(fit_continuous(column, weights, max_interaction_bins,
-                                       max_interaction_bins) if kind == CONTINUOUS else
+                                       max_interaction_bins, binning) if kind == CONTINUOUS else
                         fit_categorical(kind, column, order, weights, max_interaction_bins))
         except ValueError as error:
             raise ValueError(f"Feature {name!r}: {error}") from None

@@ -25,7 +25,7 @@ from ..booster import check_shareable, choose_pairs, interaction_order
 from ..estimators import _check_params
 from ..objectives import check_target_scale, check_weight_scale
 from ..parameters import check_bags_train
-from ..schema import CONTINUOUS, NOMINAL, Column
+from ..schema import CONTINUOUS, NOMINAL, Column, declared_binning, validate_feature_types
 from ..schema import _warn as warn_data
 from .exact import ShareSums, boost_share, class_counts, merge_shares, wait_for_shares
 from .inputs import bags_partitions, init_score_partitions, row_partitions
@@ -414,15 +414,34 @@ def _merged_features(client, futures: list, summarized: list, summary_size: int)
     return merged
 
 
+def _declared_binnings(working, first: PartitionSummary) -> list[str | np.ndarray]:
+    """Every feature's binning as ``feature_types`` declares it (a date column's for each
+    feature derived from it), as ``schema.type_table`` reads it."""
+    source = {name: c["column"] for c in first.conversions for name in c["names"]}
+    columns = list(dict.fromkeys(source.get(name, name) for name in first.names))
+    declared = dict(zip(columns, validate_feature_types(working.feature_types, len(columns),
+                                                        columns)))
+    return [declared_binning(declared[source.get(name, name)]) for name in first.names]
+
+
 def _shared_bins(working, first: PartitionSummary, features: list) -> list:
     """Every feature's bins from its summary over all partitions (``features``), by the
-    single-machine binning code."""
+    single-machine binning code. Quantile strategies cut the summary, within its error bound;
+    'uniform' needs the exact smallest value, so only an exact summary gives it."""
     bins = []
-    for name, kind, order, summary in zip(first.names, first.types, first.orders, features):
+    for name, kind, order, summary, binning in zip(first.names, first.types, first.orders,
+                                                   features, _declared_binnings(working, first)):
         try:
             if kind == CONTINUOUS:
+                if isinstance(binning, str) and binning == "uniform" and not summary.exact:
+                    raise ValueError(
+                        "feature_types 'uniform' needs the exact smallest value, which the Dask "
+                        "fit's value summaries lose once a partition holds more than "
+                        "summary_size distinct values; raise summary_size, or give the cut "
+                        "points in feature_types")
                 bins.append(fit_continuous(Column(summary.values), summary.weights,
-                                           working.max_bins, working.max_interaction_bins))
+                                           working.max_bins, working.max_interaction_bins,
+                                           binning))
             else:  # category weights
                 bins.append(fit_categorical(
                     kind, Column(np.array(list(summary.index), dtype=object)), order,
