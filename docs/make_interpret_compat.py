@@ -28,10 +28,19 @@ NOTES = {
                                       "own bin unless `cat_smooth` merges it), 10 in InterpretML",
     ("parameter", "n_jobs"): "different default: -1 (all cores, threads) in glassboost, -2 "
                              "(all but one, processes) in InterpretML",
-    ("parameter", "feature_types"): "same, plus `datetime_features` for date columns",
-    ("parameter", "max_bins"): "same; glassboost's cuts sit halfway between distinct values, "
-                               "so cut points can differ from InterpretML's where a bin holds "
-                               "many values",
+    ("parameter", "feature_types"): "same entries, plus `datetime_features` for date columns; "
+                                    "explicit cut points must be finite and strictly "
+                                    "increasing (InterpretML does not check them); 'uniform' "
+                                    "cuts are InterpretML's and 'winsorized' ones its rule (one "
+                                    "cut aside), infinities left out of both; 'rounded_quantile' "
+                                    "rounds glassboost's quantile cuts and keeps the end cuts; "
+                                    "pair cuts are a subset of the feature's cuts (see "
+                                    "input-handling.md)",
+    ("parameter", "max_bins"): "same; glassboost's counts bins of values (up to max_bins - 1 "
+                               "cuts), InterpretML's also the missing and unseen bins (max_bins "
+                               "- 3 cuts); glassboost's cuts sit halfway between distinct "
+                               "values, so cut points can differ from InterpretML's where a bin "
+                               "holds many values",
     ("parameter", "max_interaction_bins"): "same meaning; glassboost's pair bins are a coarser "
                                            "subset of the main-effect cuts, so pair tables can "
                                            "have other shapes than InterpretML's",

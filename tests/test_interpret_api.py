@@ -178,6 +178,54 @@ def test_each_parameter_side_by_side(data, name, value):
     assert abs(gap) < AUC_GAP
 
 
+# glassboost's max_bins counts the bins of values, InterpretML's also the missing and unseen
+# bins: these give both max_bins - 1 = 15 cuts
+OUR_MAX_BINS, THEIR_MAX_BINS = 16, 18
+STRATEGY_CASES = ["quantile", "rounded_quantile", "uniform", "winsorized", [-0.55, 0.0, 0.65],
+                  []]
+
+
+@pytest.mark.parametrize("entry", STRATEGY_CASES, ids=[str(e) for e in STRATEGY_CASES])
+def test_binning_strategies_and_cut_points_side_by_side(data, entry):
+    """A binning strategy or explicit cut points in feature_types: both libraries type the
+    features continuous; explicit cuts are the bins of both, uniform and winsorized cuts are
+    InterpretML's; the models predict alike; the entry survives clone, JSON and refitting."""
+    from sklearn.base import clone
+
+    X, signal = data
+    y = (signal > 1).astype(int)
+    types = [entry, "continuous", "nominal", entry]
+    kw = {**SMALL, "outer_bags": 1, "max_rounds": 200, "interactions": [(0, 3)]}
+    mine = GC(feature_types=types, max_bins=OUR_MAX_BINS, **kw).fit(X, y)
+    other = IC(feature_types=types, max_bins=THEIR_MAX_BINS, **kw).fit(X, y)
+    assert mine.feature_types_in_ == other.feature_types_in_ == [
+        "continuous", "continuous", "nominal", "continuous"]
+    a_and_d = [mine.bins_[f][0] for f in (0, 3)]
+    if isinstance(entry, list):  # the cuts as given, at every resolution
+        for f in (0, 3):
+            for level in mine.bins_[f] + other.bins_[f]:
+                np.testing.assert_array_equal(level, np.array(entry, dtype=np.float64))
+    elif entry in ("uniform", "winsorized"):
+        for f, cuts in zip((0, 3), a_and_d):
+            assert len(cuts) == len(other.bins_[f][0]) == OUR_MAX_BINS - 1
+            np.testing.assert_allclose(cuts, other.bins_[f][0], rtol=1e-9, atol=1e-12)
+    elif entry == "rounded_quantile":  # at most 3 significant digits on these values
+        for cuts in a_and_d:
+            assert all(float(f"{c:.3g}") == c for c in cuts), cuts
+    X_test, test_signal = _data(seed=1)
+    y_test = (test_signal > 1).astype(int)
+    gap = roc_auc_score(y_test, mine.predict_proba(X_test)[:, 1]) - roc_auc_score(
+        y_test, other.predict_proba(X_test)[:, 1])
+    assert abs(gap) < AUC_GAP
+    assert mine.get_params()["feature_types"] is types
+    assert clone(mine).get_params()["feature_types"] == types
+    loaded = glassboost.load(mine.to_json())
+    assert loaded.get_params()["feature_types"] == types
+    np.testing.assert_array_equal(loaded.predict_proba(X_test), mine.predict_proba(X_test))
+    refitted = clone(loaded).fit(X, y)
+    np.testing.assert_array_equal(refitted.predict_proba(X_test), mine.predict_proba(X_test))
+
+
 # ---- fitted attributes: names, layouts, shapes, values ------------------------------------
 @pytest.mark.parametrize("kind", ["binary", "multiclass", "regression"])
 def test_fitted_attributes_have_interpret_layouts(models, kind):
