@@ -304,7 +304,8 @@ CASES: list[tuple[str, Callable[[], Any], type, str]] = [
     ("random_state-negative", _fit_clf(random_state=-1), ValueError,
      r"random_state must be None or a non-negative integer, got -1"),
     ("feature_types-bad-name", _fit_clf(feature_types=["numeric", "continuous", "nominal"]),
-     ValueError, r"feature_types\[0\]='numeric' is not one of \('continuous', 'nominal'"),
+     ValueError, r"feature_types\[0\] \(feature 'age'\)='numeric' is not one of \('continuous', "
+     r"'nominal'"),
     ("feature_types-wrong-length", _fit_clf(feature_types=["continuous"]), ValueError,
      r"feature_types has 1 entries but X has 3 features"),
     ("feature_types-not-a-list", _fit_clf(feature_types="continuous"), ValueError,
