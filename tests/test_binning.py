@@ -34,8 +34,38 @@ def test_weights_move_the_cuts() -> None:
     weights = np.where(values < 50, 3.0, 1.0)  # the low half holds 3/4 of the weight
     cuts = quantile_cuts(values, weights, 4)
     assert len(cuts) == 3
-    assert np.all(cuts < 50) and cuts[0] < 20  # three cuts inside the heavy half
+    assert cuts[1] < 50 and cuts[0] < 20  # two cuts inside the heavy half
+    bin_weights = np.bincount(np.searchsorted(cuts, values), weights=weights, minlength=4)
+    assert bin_weights.max() - bin_weights.min() <= 3.0  # equal to within one value's weight
     assert np.array_equal(quantile_cuts(values, np.ones(100), 4), [24.5, 49.5, 74.5])
+
+
+def test_heavy_values_leave_the_budget_to_the_others() -> None:
+    """A value holding half the rows takes one bin, and the others share the rest of the
+    budget: equal-weight targets on the cumulative weight would mostly fall inside it."""
+    rng = np.random.default_rng(1)
+    values = np.concatenate([np.zeros(5_000), rng.normal(size=5_000)])
+    cuts = quantile_cuts(values, np.ones(len(values)), 64)
+    assert len(cuts) == 63
+    counts = np.bincount(np.searchsorted(cuts, values, side="right"), minlength=64)
+    heavy = np.searchsorted(cuts, 0.0, side="right")
+    assert counts[heavy] >= 5_000
+    others = np.delete(counts, heavy)
+    assert others.max() <= 2 * others.min()
+
+
+def test_equal_weight_groups_against_a_brute_force_search() -> None:
+    """No split into as many runs has a heaviest run lighter by more than the heaviest unit."""
+    rng = np.random.default_rng(2)
+    for _ in range(20):
+        weights = rng.integers(1, 6, size=12).astype(float)
+        weights[rng.integers(12)] = 30.0
+        ends = binning.equal_weight_groups(weights, 4)
+        assert len(ends) == 3 and np.all(np.diff(ends) > 0) and ends[-1] < 11
+        runs = np.add.reduceat(weights, np.concatenate(([0], ends + 1)))
+        best = min(max(np.add.reduceat(weights, [0, a + 1, b + 1, c + 1]))
+                   for a in range(10) for b in range(a + 1, 10) for c in range(b + 1, 11))
+        assert runs.max() <= best + np.sort(weights)[-2]
 
 
 def test_ties_stay_whole_and_cuts_sit_between_values() -> None:
@@ -163,6 +193,16 @@ def test_levels_round_trip(continuous_bins) -> None:
     assert nominal.bin_labels() == ["(missing)", "x", "y", "(unseen)"]
     assert len(bins.bin_labels()) == bins.n_bins
     assert len(bins.bin_labels(interaction=True)) == bins.n_interaction_bins
+
+
+def test_coarse_cuts_of_a_tied_feature_use_the_budget() -> None:
+    """Fine bins of very unequal weight (one holds 40% of the rows) still give nearly
+    ``max_bins`` coarse bins."""
+    weights = np.ones(500)
+    weights[100] = 400.0
+    picked = coarsen_cuts(np.arange(499) + 0.5, weights, 64)
+    assert len(picked) == 63
+    assert 100.5 in picked and 99.5 in picked  # the heavy bin stands alone
 
 
 def test_coarsen_cuts_with_few_cuts_keeps_them() -> None:

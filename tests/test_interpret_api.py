@@ -505,7 +505,13 @@ def test_measure_interactions_ranks_and_scales_as_interpret(task):
         y = (y > 0).astype(int)
     mine = gu.measure_interactions(X, y)
     other = interpret_utils.measure_interactions(X, y)
-    assert [p for p, _ in mine] == [p for p, _ in other]
+    assert {p for p, _ in mine} == {p for p, _ in other}
+    assert [p for p, _ in mine[:2]] == [p for p, _ in other[:2]]
+    # the same order, but for noise pairs whose strengths tie within 2% (as (0, 2) and (1, 2)
+    # do, 0.056 each): their order depends on where the cuts fall
+    theirs = dict(other)
+    ranked = [theirs[p] for p, _ in mine]
+    assert all(a >= 0.98 * b for i, a in enumerate(ranked) for b in ranked[i + 1:])
     for (_, s), (_, t) in zip(mine[:2], other[:2]):  # the real pairs: same strength within 2%
         assert s == pytest.approx(t, rel=0.02)
     assert gu.measure_interactions(X, y, interactions=2) == mine[:2]

@@ -125,8 +125,72 @@ def _weighted_unique(values: np.ndarray, weights: np.ndarray) -> tuple[np.ndarra
     return uniques, np.bincount(inverse, weights=weights, minlength=len(uniques))
 
 
+def equal_weight_groups(weights: np.ndarray, n_groups: int) -> np.ndarray:
+    """Split consecutive units of ``weights`` (distinct values, or bins) into at most
+    ``n_groups`` runs of about equal weight; the index of the last unit of every run but the
+    last.
+
+    A unit at least as heavy as an equal share of the weight the other units leave takes a run
+    of its own. The light units between heavy ones share the remaining runs in proportion to
+    their weight (a stretch too light for one joins its heavy neighbour's run), split evenly
+    within each stretch. So ties on a few values do not leave the budget unused, as
+    equal-weight targets on the cumulative weight would (many of them fall inside one heavy
+    value), and the light units on either side of a heavy one get runs of the same weight.
+    """
+    n = len(weights)
+    if n <= n_groups:
+        return np.arange(n - 1)
+    heavy = np.zeros(n, dtype=bool)
+    while True:
+        share = weights[~heavy].sum() / (n_groups - heavy.sum())
+        grown = heavy | ((weights >= share) & (weights > 0))
+        if np.array_equal(grown, heavy) or n_groups - grown.sum() < 1:
+            break
+        heavy = grown
+    heavy_units = np.flatnonzero(heavy)
+    starts = np.concatenate(([0], heavy_units + 1))
+    stops = np.concatenate((heavy_units, [n]))
+    quotas = np.array([weights[lo:hi].sum() for lo, hi in zip(starts, stops)]) / share
+    runs = np.floor(quotas).astype(np.int64)
+    spare = int(n_groups - len(heavy_units) - runs.sum())
+    runs[np.argsort(runs - quotas, kind="stable")[:max(spare, 0)]] += 1
+    ends: list[int] = []
+    for i, (lo, hi) in enumerate(zip(starts, stops)):
+        count = min(int(runs[i]), hi - lo)
+        if count >= 1:
+            ends.extend(lo + _spread(weights[lo:hi], count))
+            ends.append(hi - 1)
+        elif hi > lo and i == len(starts) - 1 and ends:
+            ends.pop()  # a last stretch too light for a run of its own joins the heavy unit
+        if i < len(heavy_units):
+            ends.append(int(heavy_units[i]))
+    return np.array([e for e in ends if e < n - 1], dtype=np.int64)
+
+
+def _spread(weights: np.ndarray, n_groups: int) -> np.ndarray:
+    """``equal_weight_groups`` of units none of which is heavy: each run ends at the unit whose
+    cumulative weight comes closest to an equal share of what is left."""
+    n = len(weights)
+    cumulative = np.cumsum(weights)
+    total = cumulative[-1]
+    ends, start, before, left = [], 0, 0.0, n_groups
+    while left > 1 and start < n - 1:
+        if n - start <= left:  # a run for every unit that is left
+            ends.extend(range(start, n - 1))
+            break
+        target = before + (total - before) / left
+        end = max(int(np.searchsorted(cumulative, target, side="left")), start)
+        if end > start and target - cumulative[end - 1] <= cumulative[end] - target:
+            end -= 1
+        end = min(end, n - 2)
+        ends.append(end)
+        before, start, left = cumulative[end], end + 1, left - 1
+    return np.asarray(ends, dtype=np.int64)
+
+
 def quantile_cuts(values: np.ndarray, weights: np.ndarray, max_bins: int) -> np.ndarray:
-    """Cut points giving at most ``max_bins`` value bins of about equal weight.
+    """Cut points giving at most ``max_bins`` value bins of about equal weight
+    (``equal_weight_groups`` of the distinct values).
 
     Cuts sit halfway between consecutive distinct values, so every distinct value stays whole.
     Infinite and missing values, and values whose rows all have zero weight, do not move the cuts.
@@ -135,13 +199,7 @@ def quantile_cuts(values: np.ndarray, weights: np.ndarray, max_bins: int) -> np.
     uniques, counts = _weighted_unique(values[used], weights[used])
     if len(uniques) <= 1:
         return np.empty(0, dtype=np.float64)
-    if len(uniques) <= max_bins:
-        ends = np.arange(len(uniques) - 1)
-    else:
-        cumulative = np.cumsum(counts)
-        targets = cumulative[-1] * np.arange(1, max_bins) / max_bins
-        ends = np.unique(np.searchsorted(cumulative, targets, side="left"))
-        ends = ends[ends < len(uniques) - 1]
+    ends = equal_weight_groups(counts, max_bins)
     lower, upper = uniques[ends], uniques[ends + 1]
     with np.errstate(over="ignore"):
         cuts = lower + (upper - lower) / 2.0
@@ -249,21 +307,17 @@ def continuous_cuts(binning: str | np.ndarray, values: np.ndarray, weights: np.n
 
 
 def coarsen_cuts(cuts: np.ndarray, bin_weights: np.ndarray, max_bins: int) -> np.ndarray:
-    """A subset of ``cuts`` giving at most ``max_bins`` value bins of about equal weight.
+    """A subset of ``cuts`` giving at most ``max_bins`` value bins of about equal weight
+    (``equal_weight_groups`` of the bins).
 
     ``bin_weights`` holds the weight of each of the ``len(cuts) + 1`` value bins.
     """
     if len(cuts) + 1 <= max_bins:
         return cuts.copy()
-    cumulative = np.cumsum(bin_weights)[:-1]  # weight below each cut
-    total = bin_weights.sum()
-    if total <= 0:
+    if bin_weights.sum() <= 0:
         picks = np.linspace(0, len(cuts) - 1, max_bins - 1).round().astype(int)
-    else:
-        targets = total * np.arange(1, max_bins) / max_bins
-        picks = np.searchsorted(cumulative, targets, side="left")
-        picks = picks[picks < len(cuts)]
-    return cuts[np.unique(picks)]
+        return cuts[np.unique(picks)]
+    return cuts[equal_weight_groups(bin_weights, max_bins)]
 
 
 def fit_continuous(
