@@ -125,6 +125,12 @@ def _weighted_unique(values: np.ndarray, weights: np.ndarray) -> tuple[np.ndarra
     return uniques, np.bincount(inverse, weights=weights, minlength=len(uniques))
 
 
+def _positive_finite(values: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct finite values of rows with positive weight, and their weights (what moves cuts)."""
+    used = np.isfinite(values) & (weights > 0)
+    return _weighted_unique(values[used], weights[used])
+
+
 def equal_weight_groups(weights: np.ndarray, n_groups: int) -> np.ndarray:
     """Split consecutive units of ``weights`` (distinct values, or bins) into at most
     ``n_groups`` runs of about equal weight; the index of the last unit of every run but the
@@ -195,8 +201,7 @@ def quantile_cuts(values: np.ndarray, weights: np.ndarray, max_bins: int) -> np.
     Cuts sit halfway between consecutive distinct values, so every distinct value stays whole.
     Infinite and missing values, and values whose rows all have zero weight, do not move the cuts.
     """
-    used = np.isfinite(values) & (weights > 0)
-    uniques, counts = _weighted_unique(values[used], weights[used])
+    uniques, counts = _positive_finite(values, weights)
     if len(uniques) <= 1:
         return np.empty(0, dtype=np.float64)
     ends = equal_weight_groups(counts, max_bins)
@@ -206,12 +211,6 @@ def quantile_cuts(values: np.ndarray, weights: np.ndarray, max_bins: int) -> np.
     # Values near the float64 limit overflow the difference; halving first stays finite.
     cuts = np.where(np.isfinite(cuts), cuts, lower / 2.0 + upper / 2.0)
     return np.unique(np.where(cuts > lower, cuts, upper))
-
-
-def _positive_finite(values: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Distinct finite values of rows with positive weight, and their weights (what moves cuts)."""
-    used = np.isfinite(values) & (weights > 0)
-    return _weighted_unique(values[used], weights[used])
 
 
 def uniform_cuts(values: np.ndarray, weights: np.ndarray, max_bins: int) -> np.ndarray:
