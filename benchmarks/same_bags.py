@@ -54,7 +54,9 @@ def bag_scores(model, X, y, task: str) -> list[float]:
     return scores
 
 
-def fit(library: str, task: str, params: dict, n_bags: int, data: tuple, bags: np.ndarray):
+def fit(library: str, task: str, params: dict, n_bags: int, data: tuple,
+        bags: np.ndarray) -> dict:
+    """One library's fit on ``bags``: its parameters, fit time, held-out and per-bag metrics."""
     if library == "interpret":
         from interpret.glassbox import (ExplainableBoostingClassifier,
                                         ExplainableBoostingRegressor)
