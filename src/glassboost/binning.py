@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from .kernels.predict import bin_values
-from .schema import CONTINUOUS, ORDINAL, Column
+from .schema import CONTINUOUS, ORDINAL, Column, TypedTable
 
 
 @dataclass(frozen=True)
@@ -397,6 +397,24 @@ def fit_categorical(kind: str, column: Column, order: list[str] | None = None,
         label_weights[pd.Index(labels).get_indexer(seen)] = seen_weights
         coarse = coarsen_categories(kind, labels, label_weights, max_interaction_bins)
     return FeatureBins(kind, categories=categories, interaction_categories=coarse)
+
+
+def table_bins(table: TypedTable, weights: np.ndarray, max_bins: int,
+               max_interaction_bins: int) -> list[FeatureBins]:
+    """The bins of every feature of a typed table (continuous ones by their declared binning);
+    a feature that cannot be binned is named in the error."""
+    bins = []
+    for name, ftype, column, order, binning in zip(table.names, table.types, table.columns,
+                                                   table.orders, table.binnings):
+        try:
+            if ftype == CONTINUOUS:
+                bins.append(fit_continuous(column, weights, max_bins, max_interaction_bins,
+                                           binning))
+            else:
+                bins.append(fit_categorical(ftype, column, order, weights, max_interaction_bins))
+        except ValueError as error:
+            raise ValueError(f"Feature {name!r}: {error}") from None
+    return bins
 
 
 def smallest_code_dtype(max_code: int) -> np.dtype:

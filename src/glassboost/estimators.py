@@ -15,7 +15,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_array, check_is_fitted, column_or_1d
 from threadpoolctl import threadpool_limits
 
-from .binning import FeatureBins, feature_bins_from_levels, fit_categorical, fit_continuous
+from .binning import FeatureBins, feature_bins_from_levels, table_bins
 from .binning import code_matrix, interaction_code_matrix
 from .booster import (BaggedTerms, BinnedData, Booster, BoostSettings, FitMonitor,
                       prepare_compile)
@@ -33,7 +33,7 @@ from .parameters import (check_flag, check_inner_bags, check_max_bag_rows, check
 from .purification import finish_terms
 from .resources import (check_fit_memory, check_input_memory, estimate_fit_memory, fit_size,
                         typed_bytes)
-from .schema import CONTINUOUS, NOMINAL, align_for_predict, type_table
+from .schema import NOMINAL, align_for_predict, type_table
 from .training_summary import bag_weights, feature_summaries
 
 FITTED_ATTRIBUTES = (
@@ -129,21 +129,6 @@ def _check_finite_model(fitted: dict) -> None:
     if not np.all(np.isfinite(reach)):
         raise ValueError("the fitted model is not finite: its intercept plus the largest value "
                          f"of every term overflows float64{remedy}")
-
-
-def _feature_bins(table, weights: np.ndarray, max_bins: int, max_interaction_bins: int):
-    bins = []
-    for name, ftype, column, order, binning in zip(table.names, table.types, table.columns,
-                                                   table.orders, table.binnings):
-        try:
-            if ftype == CONTINUOUS:
-                bins.append(fit_continuous(column, weights, max_bins, max_interaction_bins,
-                                           binning))
-            else:
-                bins.append(fit_categorical(ftype, column, order, weights, max_interaction_bins))
-        except ValueError as error:
-            raise ValueError(f"Feature {name!r}: {error}") from None
-    return bins
 
 
 def term_bin_weights(codes: np.ndarray, interaction_codes: np.ndarray, weights: np.ndarray,
@@ -259,7 +244,7 @@ class _EBMBase(BaseEstimator):
                                         objective.n_scores)
         names = table.names
         monotone = self._monotone(names, table.types, objective)
-        bins = _feature_bins(table, weights, self.max_bins, self.max_interaction_bins)
+        bins = table_bins(table, weights, self.max_bins, self.max_interaction_bins)
         main_features, candidates, n_pairs, explicit = self._terms_to_fit(names, bins, monotone)
         if single_class:  # InterpretML's monoclassification: nothing to learn
             main_features, candidates = [], []
@@ -588,7 +573,7 @@ class _EBMBase(BaseEstimator):
             working._classes = np.arange(2)
         else:
             y_encoded, _ = working._encode_target(y, n_rows)
-        bins = _feature_bins(table, weights, self.max_bins, self.max_interaction_bins)
+        bins = table_bins(table, weights, self.max_bins, self.max_interaction_bins)
         names = table.names
         excluded = parse_exclude(self.exclude, names)
         n_pairs, explicit = parse_interactions(self.interactions, names)

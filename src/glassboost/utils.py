@@ -14,13 +14,13 @@ import numpy as np
 from scipy.special import expit, softmax
 from sklearn.utils.multiclass import type_of_target
 
-from .binning import code_matrix, fit_categorical, fit_continuous
+from .binning import code_matrix, table_bins
 from .estimators import _sample_weights
 from .kernels.interactions import pair_strengths
 from .objectives import classification_objective, kernel_params, regression_objective
 from .parameters import clean_init_score, feature_index
 from .purification import purify_pair
-from .schema import CONTINUOUS, type_table
+from .schema import type_table
 
 
 def _task(y: np.ndarray, init_score: Any, objective: str | None) -> bool:
@@ -83,15 +83,7 @@ def measure_interactions(X: Any, y: Any, interactions: Any = None, init_score: A
         loss = regression_objective(objective or "rmse")
         targets = y.astype(np.float64)[:, None]
     names = table.names
-    bins = []
-    for name, kind, column, order, binning in zip(names, table.types, table.columns,
-                                                  table.orders, table.binnings):
-        try:
-            bins.append(fit_continuous(column, weights, max_interaction_bins,
-                                       max_interaction_bins, binning) if kind == CONTINUOUS else
-                        fit_categorical(kind, column, order, weights, max_interaction_bins))
-        except ValueError as error:
-            raise ValueError(f"Feature {name!r}: {error}") from None
+    bins = table_bins(table, weights, max_interaction_bins, max_interaction_bins)
     if interactions is None or isinstance(interactions, (int, np.integer)):
         pairs = list(combinations(range(len(names)), 2))
         top = None if interactions is None or interactions <= 0 else int(interactions)
