@@ -51,8 +51,17 @@ NOTES = {
                             "(`early_stopping_in_smoothing=True`: the window counts from a "
                             "stage's first round); False gives InterpretML's rule, where they "
                             "always run and the window starts after them"
-       for name in ("smoothing_rounds", "interaction_smoothing_rounds",
-                    "early_stopping_rounds")},
+       for name in ("smoothing_rounds", "interaction_smoothing_rounds")},
+    ("parameter", "early_stopping_rounds"): "different default: 50 in glassboost, 100 in "
+                                            "InterpretML; with the noise floor halved to match "
+                                            "(`early_stopping_noise=0.005`) a stage must gain as "
+                                            "fast to go on, and waits half as long after its "
+                                            "best step (docs/architecture.md). By default the "
+                                            "window may also end the smoothing rounds "
+                                            "(`early_stopping_in_smoothing=True`). InterpretML's "
+                                            "rule: `early_stopping_rounds=100, "
+                                            "early_stopping_noise=0, "
+                                            "early_stopping_in_smoothing=False`",
     ("parameter", "inner_bags"): "same: each step's tree is the mean of one tree per "
                                  "resample of the bag (draws differ from InterpretML's, "
                                  "whose random numbers glassboost does not reproduce)",
