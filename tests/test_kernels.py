@@ -9,7 +9,7 @@ import pytest
 from numba import njit
 from scipy.special import expit, logsumexp, softmax
 
-from glassboost.kernels.boost import PASS_CHUNK, boost_terms
+from glassboost.kernels.boost import PASS_CHUNK, SMOOTHING_WINDOW_FACTOR, boost_terms
 from glassboost.kernels.interactions import pair_strengths
 from glassboost.kernels.loss import (LOG_LOSS, MULTICLASS_LOG_LOSS, NO_PARAMS,
                                      POISSON_DEVIANCE, SQUARED_ERROR, add_group_loss,
@@ -581,8 +581,8 @@ def test_greedy_boosting_with_cyclic_progress_matches_reference() -> None:
 @pytest.mark.parametrize("objective", [SQUARED_ERROR, LOG_LOSS])
 def test_early_stopping_may_end_the_smoothing_rounds(objective) -> None:
     """One signal feature and two noise features: the validation loss stops improving well
-    inside the smoothing rounds. Counting the window from the first round ends the stage one
-    window after its best step, inside the smoothing rounds; InterpretML's rule runs every
+    inside the smoothing rounds. Counting the window from the first round ends the stage
+    ``SMOOTHING_WINDOW_FACTOR`` windows after its best step, inside the smoothing rounds; InterpretML's rule runs every
     smoothing round and then a window. The same seed takes the same random cuts, so the shorter
     stage is the longer one's start: here neither finds a later best, and both keep the same
     tables."""
@@ -608,7 +608,8 @@ def test_early_stopping_may_end_the_smoothing_rounds(objective) -> None:
             stop_in_smoothing=stop_in_smoothing), tables
     (best, run, loss), tables = results[True]
     (full_best, full_run, full_loss), full_tables = results[False]
-    assert 0 < best and run == best + window * k and run < smoothing * k
+    assert 0 < best and run == best + SMOOTHING_WINDOW_FACTOR * window * k
+    assert run < smoothing * k
     assert full_run >= (smoothing + window) * k
     assert loss >= full_loss and best <= full_best
     assert full_best == best and loss == full_loss

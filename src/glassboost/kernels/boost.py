@@ -19,8 +19,10 @@ Early stopping counts steps (a cyclic round is one step per term): boosting stop
 validation loss has not improved by more than ``max(early_stopping_tolerance * best loss,
 min_improvement)`` for ``early_stopping_rounds * n_terms`` steps, and keeps the best tables.
 The steps are counted from the start when ``stop_in_smoothing`` is set, so a stage whose loss
-stopped improving during the smoothing rounds ends there; otherwise (InterpretML's rule) the
-window starts after the smoothing rounds, which always run to the end. Losses are compared as
+stopped improving during the smoothing rounds ends there, after ``SMOOTHING_WINDOW_FACTOR``
+windows (a random cut's gain varies a lot, and a stage with few terms has a short window);
+otherwise (InterpretML's rule) the window starts after the smoothing rounds, which always run
+to the end. Losses are compared as
 means over the validation weight (squared error as its root, RMSE); ``min_improvement`` is an
 absolute amount on that scale (the caller sets it and the tolerance from the validation set's
 size: see ``booster.noise_floor``).
@@ -54,6 +56,8 @@ from .step_passes import (log_loss_step_pass, pseudo_huber_step_pass, row_target
 from .tensor_split import tensor_term_update
 
 BLOCK_STEP_BUDGET = 0.5
+#: Early stopping inside the smoothing rounds waits this many windows (``_boost_terms``).
+SMOOTHING_WINDOW_FACTOR = 2
 #: Positions in a control array: the stop flag, and the handle of the step reporter (-1: none).
 CONTROL_STOP, CONTROL_HANDLE = 0, 1
 #: Python callables ``(steps run, term, validation metric) -> stop?`` by control handle.
@@ -1072,7 +1076,9 @@ def _boost_terms(term_codes, term_n1, term_n2, term_nominal, term_monotone, trai
         if _halted(control, n_terms - 1, loss, count):
             stopped = True
             break
-        if stop and (stop_in_smoothing or not random_split):
+        if random_split:  # random cuts' gains vary: a longer window inside the smoothing rounds
+            stop = stop_in_smoothing and state[1] >= SMOOTHING_WINDOW_FACTOR * window
+        if stop:
             stopped = True
             break
         if round_index + 1 == smoothing_rounds and not stop_in_smoothing:
