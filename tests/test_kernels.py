@@ -616,6 +616,31 @@ def test_early_stopping_may_end_the_smoothing_rounds(objective) -> None:
     np.testing.assert_array_equal(tables, full_tables)
 
 
+
+@pytest.mark.parametrize("objective", [LOG_LOSS, SQUARED_ERROR])
+def test_without_early_stopping_every_round_runs(objective) -> None:
+    """No window (``early_stopping_rounds=0``) and no validation rows: nothing stops the
+    smoothing rounds or the greedy steps before ``max_rounds``."""
+    rng = np.random.default_rng(32)
+    n_rows, n_bins, k = 600, np.array([9, 6, 12], dtype=np.int64), 3
+    codes = np.column_stack([rng.integers(0, n - 1, n_rows) for n in n_bins]).astype(np.uint8)
+    y = (codes[:, 0] - 4.0) * 0.3 + rng.normal(size=n_rows)
+    if objective == LOG_LOSS:
+        y = (y > 0).astype(float)
+    w = np.ones(n_rows)
+    max_rounds, smoothing = 40, 25
+    for rounds, val_w in ((0, np.where(np.arange(n_rows) % 4 == 0, 1.0, 0.0)),
+                          (5, np.zeros(n_rows))):
+        train_w = np.where(val_w > 0, 0.0, w)
+        offset = float(val_w @ y**2) if objective == SQUARED_ERROR else 0.0
+        best, run, _ = boost_terms(
+            codes.T.copy(), n_bins, np.ones(k, np.int64), np.zeros(k, np.bool_),
+            np.zeros(k, np.int64), train_w.copy(), train_w, (train_w * y)[:, None], val_w,
+            (val_w * y)[:, None], offset, objective, np.zeros((n_rows, 1)),
+            np.zeros((k, int(n_bins.max()), 1)), 0.2, max_rounds, rounds, 0.0, 0.0, 3, 0.0, 3,
+            smoothing, 1.0, 0.0, 10.0, 5.0, False, 5, stop_in_smoothing=True)
+        assert run == best == max_rounds * k
+
 # ---- losses and gradients --------------------------------------------------------------------
 @pytest.mark.parametrize("objective", [LOG_LOSS, POISSON_DEVIANCE, SQUARED_ERROR])
 @pytest.mark.parametrize("score, target", [(-1.3, 0.0), (0.2, 1.0), (2.5, 3.0)])

@@ -1077,7 +1077,7 @@ def _boost_terms(term_codes, term_n1, term_n2, term_nominal, term_monotone, trai
             stopped = True
             break
         if random_split:  # random cuts' gains vary: a longer window inside the smoothing rounds
-            stop = stop_in_smoothing and state[1] >= SMOOTHING_WINDOW_FACTOR * window
+            stop = stop and stop_in_smoothing and state[1] >= SMOOTHING_WINDOW_FACTOR * window
         if stop:
             stopped = True
             break
