@@ -582,10 +582,10 @@ def test_greedy_boosting_with_cyclic_progress_matches_reference() -> None:
 def test_early_stopping_may_end_the_smoothing_rounds(objective) -> None:
     """One signal feature and two noise features: the validation loss stops improving well
     inside the smoothing rounds. Counting the window from the first round ends the stage
-    ``SMOOTHING_WINDOW_FACTOR`` windows after its best step, inside the smoothing rounds; InterpretML's rule runs every
-    smoothing round and then a window. The same seed takes the same random cuts, so the shorter
-    stage is the longer one's start: here neither finds a later best, and both keep the same
-    tables."""
+    ``SMOOTHING_WINDOW_FACTOR`` windows after its best step, inside the smoothing rounds;
+    InterpretML's rule runs every smoothing round and then a window. The same seed takes the
+    same random cuts, so the shorter stage is the longer one's start: here neither finds a
+    later best, and both keep the same tables."""
     rng = np.random.default_rng(31)
     n_rows, n_bins, k = 2000, np.array([9, 6, 12], dtype=np.int64), 3
     codes = np.column_stack([rng.integers(0, n - 1, n_rows) for n in n_bins]).astype(np.uint8)
@@ -614,7 +614,6 @@ def test_early_stopping_may_end_the_smoothing_rounds(objective) -> None:
     assert loss >= full_loss and best <= full_best
     assert full_best == best and loss == full_loss
     np.testing.assert_array_equal(tables, full_tables)
-
 
 
 @pytest.mark.parametrize("objective", [LOG_LOSS, SQUARED_ERROR])
