@@ -9,9 +9,8 @@ import json
 import sys
 import time
 
-import numpy as np
 import datasets
-from sklearn.metrics import roc_auc_score, mean_squared_error
+from measure import held_out_metric
 from sklearn.model_selection import train_test_split
 from glassboost import ExplainableBoostingClassifier, ExplainableBoostingRegressor
 
@@ -22,12 +21,7 @@ Xtr, Xte, ytr, yte = train_test_split(X, y, test_size=0.2, random_state=0)
 cls = ExplainableBoostingRegressor if task == "regression" else ExplainableBoostingClassifier
 m = cls(**params)
 t = time.perf_counter(); m.fit(Xtr, ytr); fit_s = time.perf_counter() - t
-if task == "classification":
-    metric = roc_auc_score(yte, m.predict_proba(Xte)[:, 1])
-elif task == "multiclass":
-    metric = roc_auc_score(yte, m.predict_proba(Xte), multi_class="ovr", labels=m.classes_)
-else:
-    metric = float(np.sqrt(mean_squared_error(yte, m.predict(Xte))))
+metric = held_out_metric(m, Xte, yte, task)
 steps = m.best_iteration_
 print(json.dumps({"data": name, "params": params, "fit_s": round(fit_s, 2), "metric": round(metric, 5),
                   "main_steps": [int(s) for s in steps[0]], "pair_steps": [int(s) for s in steps[1]],

@@ -14,6 +14,9 @@ from typing import Any, Callable
 import numpy as np
 import pandas as pd
 import psutil
+from sklearn.metrics import mean_squared_error, roc_auc_score
+
+import datasets
 
 
 def in_fresh_process(func: Callable[..., dict], *args: Any,
@@ -137,3 +140,14 @@ def warm_up_glassboost(task: str, timed_model: Any = None, train: tuple | None =
 
         clone(timed_model).set_params(max_rounds=3, outer_bags=2).fit(*train)
     return perf_counter() - start
+
+
+def held_out_metric(model: Any, X: Any, y: Any, task: str) -> float:
+    """The benchmark's held-out metric: AUC (binary), macro one-vs-rest AUC (multiclass) or
+    RMSE (regression)."""
+    if task == datasets.REGRESSION:
+        return float(np.sqrt(mean_squared_error(y, model.predict(X))))
+    proba = model.predict_proba(X)
+    if task == datasets.MULTICLASS:
+        return float(roc_auc_score(y, proba, multi_class="ovr", labels=model.classes_))
+    return float(roc_auc_score(y, proba[:, 1]))

@@ -18,12 +18,11 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sklearn.metrics import mean_squared_error, roc_auc_score
 from sklearn.model_selection import train_test_split
 
 import datasets
-from measure import (ProcessTreeMemory, in_fresh_process, peak_rss_mib, rows_per_second,
-                     warm_up_glassboost)
+from measure import (ProcessTreeMemory, held_out_metric, in_fresh_process, peak_rss_mib,
+                     rows_per_second, warm_up_glassboost)
 
 LIBRARIES = ("glassboost", "interpret", "lightgbm")
 QUICK_ROWS = 3000
@@ -85,16 +84,8 @@ def fit_and_score(library: str, name: str, quick: bool) -> dict:
     result["tree_peak_rss_mib"] = tree.peak_mib
     result["peak_rss_mib"] = max(result["self_peak_rss_mib"], tree.peak_mib)
 
-    if task == datasets.CLASSIFICATION:
-        predict = model.predict_proba
-        result["metric"] = roc_auc_score(y_test, predict(X_test)[:, 1])
-    elif task == datasets.MULTICLASS:  # macro average of one-vs-rest AUCs
-        predict = model.predict_proba
-        result["metric"] = roc_auc_score(y_test, predict(X_test), multi_class="ovr",
-                                         labels=model.classes_)
-    else:
-        predict = model.predict
-        result["metric"] = float(np.sqrt(mean_squared_error(y_test, predict(X_test))))
+    result["metric"] = held_out_metric(model, X_test, y_test, task)
+    predict = model.predict if task == datasets.REGRESSION else model.predict_proba
     if library == "glassboost":
         result["predict_rows_per_s"] = rows_per_second(predict, X_test)
     result.update(task=task, rows=len(X_train) + len(X_test), features=X_train.shape[1])

@@ -18,10 +18,10 @@ import json
 import time
 
 import numpy as np
-from sklearn.metrics import mean_squared_error, roc_auc_score
 from sklearn.model_selection import train_test_split
 
 import datasets
+from measure import held_out_metric
 
 
 def draw_bags(n_rows: int, n_bags: int, validation_size: float, seed: int) -> np.ndarray:
@@ -33,16 +33,6 @@ def draw_bags(n_rows: int, n_bags: int, validation_size: float, seed: int) -> np
     return bags
 
 
-def score(model, X, y, task: str) -> float:
-    """Held-out AUC (one-vs-rest for several classes) or RMSE."""
-    if task == "regression":
-        return float(np.sqrt(mean_squared_error(y, model.predict(X))))
-    proba = model.predict_proba(X)
-    if task == "multiclass":
-        return float(roc_auc_score(y, proba, multi_class="ovr", labels=model.classes_))
-    return float(roc_auc_score(y, proba[:, 1]))
-
-
 def bag_scores(model, X, y, task: str) -> list[float]:
     """The metric of each bag's own model: the bagged tables and intercept of that bag."""
     scores = []
@@ -50,7 +40,7 @@ def bag_scores(model, X, y, task: str) -> list[float]:
         single = copy.deepcopy(model)
         single.term_scores_ = [s[b] for s in model.bagged_scores_]
         single.intercept_ = model.bagged_intercept_[b]
-        scores.append(round(score(single, X, y, task), 5))
+        scores.append(round(held_out_metric(single, X, y, task), 5))
     return scores
 
 
@@ -70,7 +60,7 @@ def fit(library: str, task: str, params: dict, n_bags: int, data: tuple,
     model.fit(Xtr, ytr, bags=bags)
     fit_s = time.perf_counter() - start
     return {"library": library, "params": params, "fit_s": round(fit_s, 2),
-            "metric": round(score(model, Xte, yte, task), 5),
+            "metric": round(held_out_metric(model, Xte, yte, task), 5),
             "bag_metrics": bag_scores(model, Xte, yte, task)}
 
 
