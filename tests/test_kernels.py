@@ -578,6 +578,29 @@ def test_greedy_boosting_with_cyclic_progress_matches_reference() -> None:
     np.testing.assert_allclose(scores, want_scores, atol=1e-10)
 
 
+def _one_signal_stage(objective, seed, n_rows, validation_share, max_rounds, window, smoothing,
+                      stop_in_smoothing):
+    """Boost one signal feature and two noise features (9, 6 and 12 bins), a random
+    ``validation_share`` of the rows validating: (best step, steps run, best loss, tables)."""
+    rng = np.random.default_rng(seed)
+    n_bins, k = np.array([9, 6, 12], dtype=np.int64), 3
+    codes = np.column_stack([rng.integers(0, n - 1, n_rows) for n in n_bins]).astype(np.uint8)
+    val = rng.random(n_rows) < validation_share
+    y = (codes[:, 0] - 4.0) * 0.3 + rng.normal(size=n_rows)
+    if objective == LOG_LOSS:
+        y = (y > 0).astype(float)
+    train_w, val_w = np.where(val, 0.0, 1.0), np.where(val, 1.0, 0.0)
+    offset = float(val_w @ y**2) if objective == SQUARED_ERROR else 0.0
+    tables = np.zeros((k, int(n_bins.max()), 1))
+    best, run, loss = boost_terms(
+        codes.T.copy(), n_bins, np.ones(k, np.int64), np.zeros(k, np.bool_),
+        np.zeros(k, np.int64), train_w.copy(), train_w, (train_w * y)[:, None], val_w,
+        (val_w * y)[:, None], offset, objective, np.zeros((n_rows, 1)), tables, 0.2, max_rounds,
+        window, 0.0, 0.0, 3, 0.0, 3, smoothing, 1.0, 0.0, 10.0, 5.0, False, 5,
+        stop_in_smoothing=stop_in_smoothing)
+    return best, run, loss, tables
+
+
 @pytest.mark.parametrize("objective", [SQUARED_ERROR, LOG_LOSS])
 def test_early_stopping_may_end_the_smoothing_rounds(objective) -> None:
     """One signal feature and two noise features: the validation loss stops improving well
@@ -586,28 +609,11 @@ def test_early_stopping_may_end_the_smoothing_rounds(objective) -> None:
     InterpretML's rule runs every smoothing round and then a window. The same seed takes the
     same random cuts, so the shorter stage is the longer one's start: here neither finds a
     later best, and both keep the same tables."""
-    rng = np.random.default_rng(31)
-    n_rows, n_bins, k = 2000, np.array([9, 6, 12], dtype=np.int64), 3
-    codes = np.column_stack([rng.integers(0, n - 1, n_rows) for n in n_bins]).astype(np.uint8)
-    val = rng.random(n_rows) < 0.3
-    y = (codes[:, 0] - 4.0) * 0.3 + rng.normal(size=n_rows)
-    if objective == LOG_LOSS:
-        y = (y > 0).astype(float)
-    w = np.ones(n_rows)
-    train_w, val_w = np.where(val, 0.0, w), np.where(val, w, 0.0)
-    offset = float(val_w @ y**2) if objective == SQUARED_ERROR else 0.0
-    smoothing, window = 60, 5
-    results = {}
-    for stop_in_smoothing in (False, True):
-        tables = np.zeros((k, int(n_bins.max()), 1))
-        results[stop_in_smoothing] = boost_terms(
-            codes.T.copy(), n_bins, np.ones(k, np.int64), np.zeros(k, np.bool_),
-            np.zeros(k, np.int64), (train_w > 0).astype(float), train_w, (train_w * y)[:, None],
-            val_w, (val_w * y)[:, None], offset, objective, np.zeros((n_rows, 1)), tables, 0.2,
-            300, window, 0.0, 0.0, 3, 0.0, 3, smoothing, 1.0, 0.0, 10.0, 5.0, False, 5,
-            stop_in_smoothing=stop_in_smoothing), tables
-    (best, run, loss), tables = results[True]
-    (full_best, full_run, full_loss), full_tables = results[False]
+    k, smoothing, window = 3, 60, 5
+    best, run, loss, tables = _one_signal_stage(objective, 31, 2000, 0.3, 300, window,
+                                                smoothing, True)
+    full_best, full_run, full_loss, full_tables = _one_signal_stage(
+        objective, 31, 2000, 0.3, 300, window, smoothing, False)
     assert 0 < best and run == best + SMOOTHING_WINDOW_FACTOR * window * k
     assert run < smoothing * k
     assert full_run >= (smoothing + window) * k
@@ -620,25 +626,12 @@ def test_early_stopping_may_end_the_smoothing_rounds(objective) -> None:
 def test_without_early_stopping_every_round_runs(objective) -> None:
     """No window (``early_stopping_rounds=0``) and no validation rows: nothing stops the
     smoothing rounds or the greedy steps before ``max_rounds``."""
-    rng = np.random.default_rng(32)
-    n_rows, n_bins, k = 600, np.array([9, 6, 12], dtype=np.int64), 3
-    codes = np.column_stack([rng.integers(0, n - 1, n_rows) for n in n_bins]).astype(np.uint8)
-    y = (codes[:, 0] - 4.0) * 0.3 + rng.normal(size=n_rows)
-    if objective == LOG_LOSS:
-        y = (y > 0).astype(float)
-    w = np.ones(n_rows)
-    max_rounds, smoothing = 40, 25
-    for rounds, val_w in ((0, np.where(np.arange(n_rows) % 4 == 0, 1.0, 0.0)),
-                          (5, np.zeros(n_rows))):
-        train_w = np.where(val_w > 0, 0.0, w)
-        offset = float(val_w @ y**2) if objective == SQUARED_ERROR else 0.0
-        best, run, _ = boost_terms(
-            codes.T.copy(), n_bins, np.ones(k, np.int64), np.zeros(k, np.bool_),
-            np.zeros(k, np.int64), train_w.copy(), train_w, (train_w * y)[:, None], val_w,
-            (val_w * y)[:, None], offset, objective, np.zeros((n_rows, 1)),
-            np.zeros((k, int(n_bins.max()), 1)), 0.2, max_rounds, rounds, 0.0, 0.0, 3, 0.0, 3,
-            smoothing, 1.0, 0.0, 10.0, 5.0, False, 5, stop_in_smoothing=True)
+    max_rounds, k = 40, 3
+    for validation_share, window in ((0.25, 0), (0.0, 5)):
+        best, run, _, _ = _one_signal_stage(objective, 32, 600, validation_share, max_rounds,
+                                            window, 25, True)
         assert run == best == max_rounds * k
+
 
 # ---- losses and gradients --------------------------------------------------------------------
 @pytest.mark.parametrize("objective", [LOG_LOSS, POISSON_DEVIANCE, SQUARED_ERROR])

@@ -1076,9 +1076,9 @@ def _boost_terms(term_codes, term_n1, term_n2, term_nominal, term_monotone, trai
         if _halted(control, n_terms - 1, loss, count):
             stopped = True
             break
-        if random_split:  # random cuts' gains vary: a longer window inside the smoothing rounds
-            stop = stop and stop_in_smoothing and state[1] >= SMOOTHING_WINDOW_FACTOR * window
-        if stop:
+        # random cuts' gains vary: inside the smoothing rounds the window is longer
+        if stop and (not random_split or (stop_in_smoothing and
+                                          state[1] >= SMOOTHING_WINDOW_FACTOR * window)):
             stopped = True
             break
         if round_index + 1 == smoothing_rounds and not stop_in_smoothing:
