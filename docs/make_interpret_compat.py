@@ -121,6 +121,13 @@ NOTES = {
     ("method", "sweep"): "same; a feature in no term keeps its main-effect level in `bins_` "
                          "(InterpretML empties it); glassboost's old importance-threshold "
                          "`sweep` is now `remove_weak_terms`",
+    ("objective", "quantile:alpha=0.5"): "same; in InterpretML's main branch, not in its "
+                                         "0.7.8 release: benchmarks/objectives.py compares the "
+                                         "two (benchmarks/interpret_main.sh builds the branch)",
+    ("objective", "survival_cox"): "same, with InterpretML's target (the time signed by the "
+                                   "event) or two columns (time, event) or a structured array; "
+                                   "in InterpretML's main branch, not in its 0.7.8 release: "
+                                   "benchmarks/objectives.py compares the two",
 }
 
 # InterpretML's objective strings (its docstring's list; they cannot be introspected)
