@@ -51,6 +51,7 @@ from sklearn.metrics import (mean_gamma_deviance, mean_pinball_loss, mean_square
 from sklearn.model_selection import train_test_split
 
 from glassboost import CustomObjective, ExplainableBoostingRegressor
+from glassboost.objectives import survival_target, time_order
 
 OBJECTIVES = ("tweedie_deviance:variance_power=1.5", "gamma_deviance", "quantile:alpha=0.1",
               "quantile:alpha=0.5", "quantile:alpha=0.9", "pseudo_huber:delta=1.0", "rmse_log",
@@ -129,11 +130,7 @@ def task(objective: str, X, y):
 
 def interpret_target(objective: str, y):
     """The target as InterpretML takes it: Cox's (time, event) columns as signed times."""
-    if objective == "survival_cox":
-        from glassboost.objectives import survival_target
-
-        return survival_target(y)
-    return y
+    return survival_target(y) if objective == "survival_cox" else y
 
 
 def fit_seconds(model, X, y) -> float:
@@ -164,7 +161,6 @@ def linear_cox_predictions(X_train, y_train, X_test):
     from scipy.optimize import minimize
 
     from glassboost.kernels.loss import cox_risk_factors
-    from glassboost.objectives import survival_target, time_order
 
     both = pd.get_dummies(pd.concat([X_train, X_test]), drop_first=True, dtype=float)
     both = both.fillna(both.iloc[:len(X_train)].median())
