@@ -200,13 +200,16 @@ def test_text_in_continuous_column_goes_to_unseen_bin(regressor, mixed) -> None:
 
 
 def test_class_weight_shifts_predictions(mixed) -> None:
-    y = (_signal(mixed) > 0.3).astype(int)
+    # noisy labels: on separable ones a fitted model is near 0 and 1 whatever the weights
+    rng = np.random.default_rng(1)
+    y = (_signal(mixed) + rng.normal(scale=0.5, size=len(mixed)) > 0.3).astype(int)
     params = dict(FAST, interactions=0)
     plain = ExplainableBoostingClassifier(**params).fit(mixed, y)
     weighted = ExplainableBoostingClassifier(**params).fit(mixed, y,
                                                            sample_weight=np.where(y == 1, 5.0, 1.0))
     shift = weighted.predict_proba(mixed)[:, 1] - plain.predict_proba(mixed)[:, 1]
     assert shift.mean() > 0.05
+    assert np.mean(shift > 0) > 0.95
 
 
 def test_zero_weight_rows_are_ignored(mixed) -> None:
@@ -385,9 +388,12 @@ def test_separable_data_stops_within_a_few_thousand_steps() -> None:
     rng = np.random.default_rng(0)
     X = rng.normal(size=(1000, 4))
     y = X[:, 0] + X[:, 1] > 0
-    binary = ExplainableBoostingClassifier(outer_bags=4).fit(X, y)
+    # at InterpretML's rate; at the default 0.06 the relative tolerance stops this data by
+    # itself, after 2,700-3,700 main steps
+    slow = dict(outer_bags=4, learning_rate=0.015)
+    binary = ExplainableBoostingClassifier(**slow).fit(X, y)
     assert binary.best_iteration_[0].max() < 20_000 and binary.best_iteration_[1].max() < 5_000
     # without the floor the main effects still improve at the cap of 1,000 rounds (4,000 steps)
-    unbounded = ExplainableBoostingClassifier(outer_bags=4, early_stopping_noise=0.0,
+    unbounded = ExplainableBoostingClassifier(**slow, early_stopping_noise=0.0,
                                               max_rounds=1_000).fit(X, y)
     assert unbounded.best_iteration_[0].max() == 4_000, unbounded.best_iteration_

@@ -607,7 +607,8 @@ class ExplainableBoostingClassifier(ClassifierMixin, _EBMBase):
 
     The model is ``logit(p) = intercept_ + sum_t f_t(x)``: one lookup table per main effect and
     per detected pair. Parameters keep InterpretML's names and defaults (but
-    ``early_stopping_rounds``: 50 here, 100 there), with these additions:
+    ``early_stopping_rounds``: 50 here, 100 there, and ``learning_rate``: 0.06 here, 0.015
+    there; see docs/architecture.md), with these additions:
     ``interaction_greedy_ratio`` is ``greedy_ratio`` (greedy steps per term after each sweep) for
     the pairs, and ``early_stopping_noise`` makes a stage stop once a window of
     ``early_stopping_rounds`` gains less than that multiple of the validation loss's sampling noise
@@ -634,7 +635,7 @@ class ExplainableBoostingClassifier(ClassifierMixin, _EBMBase):
 
     def __init__(self, feature_names=None, feature_types=None, max_bins=1024,
                  max_interaction_bins=64, interactions="3x", exclude=None, validation_size=0.15,
-                 outer_bags=14, learning_rate=0.015, greedy_ratio=10.0,
+                 outer_bags=14, learning_rate=0.06, greedy_ratio=10.0,
                  interaction_greedy_ratio=10.0, cyclic_progress=False, max_rounds=50000,
                  early_stopping_rounds=50, early_stopping_tolerance=1e-5,
                  early_stopping_noise=0.005, early_stopping_in_smoothing=True,
