@@ -395,7 +395,8 @@ def _boosting_problem(seed, objective, n_scores, n_bins, second_signal, n_rows=4
 @pytest.mark.parametrize("rounds", [1, 2])
 @pytest.mark.parametrize("objective, n_scores", [(SQUARED_ERROR, 1), (LOG_LOSS, 1),
                                                  (POISSON_DEVIANCE, 1),
-                                                 (MULTICLASS_LOG_LOSS, 3)])
+                                                 (MULTICLASS_LOG_LOSS, 3),
+                                                 (MULTICLASS_LOG_LOSS, 7)])
 def test_boost_terms_matches_reference(learning_rate, rounds, objective, n_scores) -> None:
     n_rows, n_bins = 400, np.array([7, 5, 9], dtype=np.int64)
     codes, y, train_w, base = _boosting_problem(600 + objective, objective, n_scores, n_bins, 2)
@@ -529,7 +530,8 @@ def reference_greedy(codes, n_bins, nominal, y, w, objective, base, n_steps, gre
 
 @pytest.mark.parametrize("objective, n_scores", [(SQUARED_ERROR, 1), (LOG_LOSS, 1),
                                                  (POISSON_DEVIANCE, 1),
-                                                 (MULTICLASS_LOG_LOSS, 3)])
+                                                 (MULTICLASS_LOG_LOSS, 3),
+                                                 (MULTICLASS_LOG_LOSS, 7)])
 def test_greedy_boosting_matches_reference(objective, n_scores) -> None:
     n_rows, n_bins = 400, np.array([7, 6, 9], dtype=np.int64)
     # multiclass gradients sum to zero over classes, so nominal bins would sort by rounding noise
@@ -745,11 +747,13 @@ def test_gather_and_sum_terms_match_fancy_indexing() -> None:
     np.testing.assert_allclose(sums, want.sum(axis=0), rtol=1e-12, atol=1e-12)
 
 
-def test_softmax_step_passes_keep_exponentials_in_step_with_the_scores() -> None:
+@pytest.mark.parametrize("n_scores", [3, 4, 6, 7])
+def test_softmax_step_passes_keep_exponentials_in_step_with_the_scores(n_scores) -> None:
     """Greedy multiclass steps keep each row's class exponentials and multiply them by the
     step's factors. Over several steps (one of them moving some rows' scores by 800, past what
     an exponential can hold: they must be refreshed) the histograms and validation losses equal a plain
-    softmax of the current scores."""
+    softmax of the current scores. 3, 4 and 6 classes take passes compiled for their count
+    (``FIXED_CLASS_COUNTS``), 7 the pass for any count."""
     from numba import njit
 
     from glassboost.kernels.boost import _refresh_softmax, _step_pass_multi_score
@@ -773,7 +777,7 @@ def test_softmax_step_passes_keep_exponentials_in_step_with_the_scores() -> None
         return losses, grads, hesses
 
     rng = np.random.default_rng(5)
-    n_rows, n_scores, n_bins = 300, 4, np.array([5, 7, 3])
+    n_rows, n_bins = 300, np.array([5, 7, 3])
     offsets = np.concatenate([[0], np.cumsum(n_bins)]).astype(np.uint64)
     codes = np.stack([rng.integers(0, n, n_rows) for n in n_bins]).astype(np.uint16)
     updates = rng.normal(scale=0.5, size=(int(offsets[-1]), n_scores))
