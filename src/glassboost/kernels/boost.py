@@ -62,6 +62,30 @@ SMOOTHING_WINDOW_FACTOR = 2
 #: (``_softmax_step_pass``, ``_softmax_block_pass``); other counts take the passes that read it
 #: from the scores.
 FIXED_CLASS_COUNTS = (3, 4, 5, 6)
+
+
+def _by_class_count(make: Callable):
+    """One compiled function that calls ``make(n)``'s pass for the scores' class count ``n``
+    in ``FIXED_CLASS_COUNTS``, else ``make(0)``'s, which reads the count from the scores."""
+    n1, n2, n3, n4 = FIXED_CLASS_COUNTS
+    pass1, pass2, pass3, pass4 = (make(n) for n in FIXED_CLASS_COUNTS)
+    any_count = make(0)
+
+    @njit(no_cpython_wrapper=True, no_cfunc_wrapper=True)
+    def by_class_count(n_scores, args):
+        if n_scores == n1:
+            return pass1(*args)
+        if n_scores == n2:
+            return pass2(*args)
+        if n_scores == n3:
+            return pass3(*args)
+        if n_scores == n4:
+            return pass4(*args)
+        return any_count(*args)
+
+    return by_class_count
+
+
 #: Positions in a control array: the stop flag, and the handle of the step reporter (-1: none).
 CONTROL_STOP, CONTROL_HANDLE = 0, 1
 #: Python callables ``(steps run, term, validation metric) -> stop?`` by control handle.
@@ -270,29 +294,17 @@ def _softmax_block_pass(fixed_scores: int):
     return block_pass
 
 
-_BLOCK_PASS_3, _BLOCK_PASS_4, _BLOCK_PASS_5, _BLOCK_PASS_6 = (
-    _softmax_block_pass(k) for k in FIXED_CLASS_COUNTS)
-_BLOCK_PASS_ANY = _softmax_block_pass(0)
+_softmax_block_pass_by_count = _by_class_count(_softmax_block_pass)
 
 
 @njit(no_cpython_wrapper=True, no_cfunc_wrapper=True)
 def _pass_multi_score(term_codes, offsets, current_lo, current_hi, next_lo, next_hi, updates,
                       scores, train_w, train_wy, val_w, val_wy, grad_hist, hess_hist, want_loss,
                       inner):
-    """The block pass for softmax compiled for the scores' class count
-    (``FIXED_CLASS_COUNTS``), else the one for any count."""
-    args = (term_codes, offsets, current_lo, current_hi, next_lo, next_hi, updates, scores,
-            train_w, train_wy, val_w, val_wy, grad_hist, hess_hist, want_loss, inner)
-    n_scores = scores.shape[1]
-    if n_scores == 3:
-        return _BLOCK_PASS_3(*args)
-    if n_scores == 4:
-        return _BLOCK_PASS_4(*args)
-    if n_scores == 5:
-        return _BLOCK_PASS_5(*args)
-    if n_scores == 6:
-        return _BLOCK_PASS_6(*args)
-    return _BLOCK_PASS_ANY(*args)
+    """The block pass for softmax, compiled for the scores' class count where it can be."""
+    return _softmax_block_pass_by_count(scores.shape[1], (
+        term_codes, offsets, current_lo, current_hi, next_lo, next_hi, updates, scores, train_w,
+        train_wy, val_w, val_wy, grad_hist, hess_hist, want_loss, inner))
 
 
 @njit(no_cpython_wrapper=True, no_cfunc_wrapper=True)
@@ -642,30 +654,18 @@ def _softmax_step_pass(fixed_scores: int):
     return step_pass
 
 
-_STEP_PASS_3, _STEP_PASS_4, _STEP_PASS_5, _STEP_PASS_6 = (
-    _softmax_step_pass(k) for k in FIXED_CLASS_COUNTS)
-_STEP_PASS_ANY = _softmax_step_pass(0)
+_softmax_step_pass_by_count = _by_class_count(_softmax_step_pass)
 
 
 @njit(no_cpython_wrapper=True, no_cfunc_wrapper=True)
 def _step_pass_multi_score(term_codes, offsets, applied, histogrammed, updates, factors, scores,
                            exponentials, shifts, train_w, train_wy, val_w, val_wy, val_rows,
                            grad_hist, hess_hist, want_loss, inner):
-    """A greedy step's pass for softmax: the pass compiled for the scores' class count
-    (``FIXED_CLASS_COUNTS``), else the one for any count."""
-    args = (term_codes, offsets, applied, histogrammed, updates, factors, scores, exponentials,
-            shifts, train_w, train_wy, val_w, val_wy, val_rows, grad_hist, hess_hist, want_loss,
-            inner)
-    n_scores = scores.shape[1]
-    if n_scores == 3:
-        return _STEP_PASS_3(*args)
-    if n_scores == 4:
-        return _STEP_PASS_4(*args)
-    if n_scores == 5:
-        return _STEP_PASS_5(*args)
-    if n_scores == 6:
-        return _STEP_PASS_6(*args)
-    return _STEP_PASS_ANY(*args)
+    """A greedy step's pass for softmax, compiled for the scores' class count where it can be."""
+    return _softmax_step_pass_by_count(scores.shape[1], (
+        term_codes, offsets, applied, histogrammed, updates, factors, scores, exponentials,
+        shifts, train_w, train_wy, val_w, val_wy, val_rows, grad_hist, hess_hist, want_loss,
+        inner))
 
 
 # compiled ahead: see ``_pair_update``
