@@ -67,7 +67,7 @@ NOTES = {
                                     "in both). With glassboost's early stopping the larger rate "
                                     "reached a held-out AUC within 0.0003 of 0.015's or better "
                                     "on every classification dataset of the benchmark, with "
-                                    "fits 52% shorter to 15% longer (docs/architecture.md); "
+                                    "fits 3-49% shorter (docs/architecture.md); "
                                     "`learning_rate=0.015` gives InterpretML's",
     ("parameter", "inner_bags"): "same: each step's tree is the mean of one tree per "
                                  "resample of the bag (draws differ from InterpretML's, "
