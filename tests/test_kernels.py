@@ -756,7 +756,7 @@ def test_softmax_step_passes_keep_exponentials_in_step_with_the_scores(n_scores)
     (``FIXED_CLASS_COUNTS``), 7 the pass for any count."""
     from numba import njit
 
-    from glassboost.kernels.boost import _refresh_softmax, _step_pass_multi_score
+    from glassboost.kernels.boost import _refresh_softmax, _softmax_step_pass_by_count
 
     @njit
     def steps(plan, codes, offsets, updates, scores, train_w, train_wy, val_w, val_wy,
@@ -769,10 +769,10 @@ def test_softmax_step_passes_keep_exponentials_in_step_with_the_scores(n_scores)
         grads = np.empty((plan.shape[0],) + grad_hist.shape)
         hesses = np.empty_like(grads)
         for i in range(plan.shape[0]):
-            losses[i] = _step_pass_multi_score(
+            losses[i] = _softmax_step_pass_by_count(n_scores, (
                 codes, offsets, plan[i, 0], plan[i, 1], updates, factors, scores, exponentials,
                 shifts, train_w, train_wy, val_w, val_wy, val_rows, grad_hist, hess_hist, True,
-                None)
+                None))
             grads[i], hesses[i] = grad_hist, hess_hist
         return losses, grads, hesses
 

@@ -572,9 +572,10 @@ def _multi_score_step_pass(multi_score, applied, histogrammed, want_loss, rows, 
         return 0.0
     (term_codes, offsets, _, updates, scores, train_w, train_wy, val_w, val_wy, _, grad_hist,
      hess_hist, _, _, _, inner, _) = rows
-    return _step_pass_multi_score(term_codes, offsets, applied, histogrammed, updates, factors,
-                                  scores, exponentials, shifts, train_w, train_wy, val_w, val_wy,
-                                  val_rows, grad_hist, hess_hist, want_loss, inner)
+    return _softmax_step_pass_by_count(scores.shape[1], (
+        term_codes, offsets, applied, histogrammed, updates, factors, scores, exponentials,
+        shifts, train_w, train_wy, val_w, val_wy, val_rows, grad_hist, hess_hist, want_loss,
+        inner))
 
 
 def _softmax_step_pass(fixed_scores: int):
@@ -655,17 +656,6 @@ def _softmax_step_pass(fixed_scores: int):
 
 
 _softmax_step_pass_by_count = _by_class_count(_softmax_step_pass)
-
-
-@njit(no_cpython_wrapper=True, no_cfunc_wrapper=True)
-def _step_pass_multi_score(term_codes, offsets, applied, histogrammed, updates, factors, scores,
-                           exponentials, shifts, train_w, train_wy, val_w, val_wy, val_rows,
-                           grad_hist, hess_hist, want_loss, inner):
-    """A greedy step's pass for softmax, compiled for the scores' class count where it can be."""
-    return _softmax_step_pass_by_count(scores.shape[1], (
-        term_codes, offsets, applied, histogrammed, updates, factors, scores, exponentials,
-        shifts, train_w, train_wy, val_w, val_wy, val_rows, grad_hist, hess_hist, want_loss,
-        inner))
 
 
 # compiled ahead: see ``_pair_update``
