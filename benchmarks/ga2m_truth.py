@@ -2,6 +2,7 @@
 
     python benchmarks/ga2m_truth.py --out ga2m_truth.json
     python benchmarks/ga2m_truth.py --rows 200000 --out ga2m_truth_200k.json
+    python benchmarks/ga2m_truth.py --params '{"interactions": 0}' --out no_pairs.json
 
 Fits the default classifier on ``datasets.ga2m`` (by default 16,000 training rows of the 20,000;
 ``--rows`` draws a larger sample of the same generator, to show how recovery grows with data while
@@ -66,6 +67,8 @@ def main() -> None:
     parser.add_argument("--outer-bags", type=int, default=None, help="default: the estimator's")
     parser.add_argument("--rows", type=int, default=20_000,
                         help="rows drawn from the generator (80%% train, 20%% held out)")
+    parser.add_argument("--params", type=json.loads, default={},
+                        help="more estimator parameters, as a JSON object")
     parser.add_argument("--out", type=Path, default=Path("ga2m_truth.json"))
     args = parser.parse_args()
     from glassboost import ExplainableBoostingClassifier
@@ -73,6 +76,7 @@ def main() -> None:
     X, y, _ = datasets.ga2m(args.rows)
     X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.2, random_state=0)
     params = {} if args.outer_bags is None else {"outer_bags": args.outer_bags}
+    params.update(args.params)
     model = ExplainableBoostingClassifier(**params)
     start = perf_counter()
     model.fit(X_train, y_train)
