@@ -298,16 +298,6 @@ _softmax_block_pass_by_count = _by_class_count(_softmax_block_pass)
 
 
 @njit(no_cpython_wrapper=True, no_cfunc_wrapper=True)
-def _pass_multi_score(term_codes, offsets, current_lo, current_hi, next_lo, next_hi, updates,
-                      scores, train_w, train_wy, val_w, val_wy, grad_hist, hess_hist, want_loss,
-                      inner):
-    """The block pass for softmax, compiled for the scores' class count where it can be."""
-    return _softmax_block_pass_by_count(scores.shape[1], (
-        term_codes, offsets, current_lo, current_hi, next_lo, next_hi, updates, scores, train_w,
-        train_wy, val_w, val_wy, grad_hist, hess_hist, want_loss, inner))
-
-
-@njit(no_cpython_wrapper=True, no_cfunc_wrapper=True)
 def _add_row_to_inner(inner, row, first, gradient, hessian):
     """Add one row's gradients and hessians (one per score) to every inner bag's cells from
     ``first`` on, weighted by the row's occurrences in the bag."""
@@ -345,9 +335,9 @@ def _pass(term_codes, offsets, current_lo, current_hi, next_lo, next_hi, updates
                                   train_wy.reshape(-1), val_w, val_wy.reshape(-1), objective,
                                   grad_hist.reshape(-1), hess_hist.reshape(-1), want_loss,
                                   params, inner)
-    return _pass_multi_score(term_codes, offsets, current_lo, current_hi, next_lo, next_hi,
-                             updates, scores, train_w, train_wy, val_w, val_wy, grad_hist,
-                             hess_hist, want_loss, inner)
+    return _softmax_block_pass_by_count(scores.shape[1], (
+        term_codes, offsets, current_lo, current_hi, next_lo, next_hi, updates, scores, train_w,
+        train_wy, val_w, val_wy, grad_hist, hess_hist, want_loss, inner))
 
 
 @njit(no_cpython_wrapper=True, no_cfunc_wrapper=True)
