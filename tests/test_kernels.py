@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import itertools
+from functools import partial
 
 import numpy as np
 import pytest
 from numba import njit
 from scipy.special import expit, logsumexp, softmax
 
-from glassboost.kernels.boost import PASS_CHUNK, SMOOTHING_WINDOW_FACTOR, boost_terms
+from glassboost.kernels.boost import (PASS_CHUNK, RISE_ROUNDS, SMOOTHING_WINDOW_FACTOR,
+                                     boost_terms)
 from glassboost.kernels.interactions import pair_strengths
 from glassboost.kernels.loss import (LOG_LOSS, MULTICLASS_LOG_LOSS, NO_PARAMS,
                                      POISSON_DEVIANCE, SQUARED_ERROR, add_group_loss,
@@ -581,7 +583,7 @@ def test_greedy_boosting_with_cyclic_progress_matches_reference() -> None:
 
 
 def _one_signal_stage(objective, seed, n_rows, validation_share, max_rounds, window, smoothing,
-                      stop_in_smoothing):
+                      stop_in_smoothing, rise=0.0):
     """Boost one signal feature and two noise features (9, 6 and 12 bins), a random
     ``validation_share`` of the rows validating: (best step, steps run, best loss, tables)."""
     rng = np.random.default_rng(seed)
@@ -599,7 +601,7 @@ def _one_signal_stage(objective, seed, n_rows, validation_share, max_rounds, win
         np.zeros(k, np.int64), train_w.copy(), train_w, (train_w * y)[:, None], val_w,
         (val_w * y)[:, None], offset, objective, np.zeros((n_rows, 1)), tables, 0.2, max_rounds,
         window, 0.0, 0.0, 3, 0.0, 3, smoothing, 1.0, 0.0, 10.0, 5.0, False, 5,
-        stop_in_smoothing=stop_in_smoothing)
+        stop_in_smoothing=stop_in_smoothing, rise=rise)
     return best, run, loss, tables
 
 
@@ -622,6 +624,33 @@ def test_early_stopping_may_end_the_smoothing_rounds(objective) -> None:
     assert loss >= full_loss and best <= full_best
     assert full_best == best and loss == full_loss
     np.testing.assert_array_equal(tables, full_tables)
+
+
+@pytest.mark.parametrize("objective", [SQUARED_ERROR, LOG_LOSS])
+def test_a_rising_validation_loss_ends_the_stage_before_its_window(objective) -> None:
+    """Few rows, so the greedy steps overfit: the validation loss rises after its best. With a
+    rise margin the stage stops ``RISE_ROUNDS`` rounds after the loss left the margin, long
+    before the window ends; the same seed takes the same steps, so the best step, its loss
+    and its tables are the window's."""
+    k, smoothing, window = 3, 4, 60
+    stage = partial(_one_signal_stage, objective, 33, 240, 0.4, 400, window, smoothing, True)
+    best, run, loss, tables = stage(rise=0.002)
+    full_best, full_run, full_loss, full_tables = stage()
+    assert full_run == full_best + window * k  # the window ran out
+    assert best > smoothing * k  # the best came from greedy steps
+    assert best + RISE_ROUNDS * k <= run < full_run - window * k // 2
+    assert (best, loss) == (full_best, full_loss)
+    np.testing.assert_array_equal(tables, full_tables)
+
+
+@pytest.mark.parametrize("objective", [SQUARED_ERROR, LOG_LOSS])
+def test_a_rise_inside_the_smoothing_rounds_waits_for_the_window(objective) -> None:
+    """Random cuts' losses jump: a best inside the smoothing rounds is left to the window,
+    whatever the margin (the stage of ``test_early_stopping_may_end_the_smoothing_rounds``)."""
+    k, smoothing, window = 3, 60, 5
+    best, run, _, _ = _one_signal_stage(objective, 31, 2000, 0.3, 300, window, smoothing, True,
+                                        rise=1e-9)
+    assert run == best + SMOOTHING_WINDOW_FACTOR * window * k < smoothing * k
 
 
 @pytest.mark.parametrize("objective", [LOG_LOSS, SQUARED_ERROR])

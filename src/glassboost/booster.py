@@ -72,6 +72,7 @@ class BoostSettings:
     gain_scale: float  # greedy ranking weight of nominal main terms' gains
     cat_smooth: float = 10.0
     early_stopping_noise: float = 0.0  # see ``noise_floor``
+    early_stopping_rise: float = 0.0  # see ``rise_margin``
     early_stopping_in_smoothing: bool = False  # the window may end the smoothing rounds
     inner_bags: int = 0  # trees per step, each on a bootstrap of the bag (``inner_occurrences``)
     options: np.ndarray | None = None  # the kernels' split options (``split.split_options``)
@@ -312,6 +313,18 @@ def noise_floor(reference_loss: float, val_rows: float, noise: float) -> tuple[f
     return relative, relative * NOISE_FLOOR_SHARE * abs(reference_loss)
 
 
+def rise_margin(val_rows: float, rise: float) -> float:
+    """How far (relative) the mean validation loss must stay above its best, found past the
+    smoothing rounds, for a stage to stop before its window ends: ``rise`` times the loss's
+    sampling error, about ``loss / sqrt(n)`` as in ``noise_floor``. Once boosting has made the
+    validation loss worse by a share of its noise, and kept it there for ``RISE_ROUNDS``
+    rounds, it is overfitting. ``rise=0`` turns it off.
+    """
+    if rise <= 0.0 or val_rows <= 0.0:
+        return 0.0
+    return rise / np.sqrt(val_rows)
+
+
 def main_term_codes(codes: np.ndarray, features: list[int]) -> np.ndarray:
     """Each main term's cell per row, one term per row of the result (n_terms, n_rows): its
     feature's codes. No copy when ``codes`` is column-major and every feature is used."""
@@ -423,7 +436,8 @@ def _run_stage(term_codes, features, n_bins, data, objective, settings, scores, 
         settings.min_samples_leaf, settings.min_hessian,
         settings.max_leaves, settings.smoothing_rounds, settings.greedy_ratio,
         settings.cyclic_progress, settings.cat_smooth, settings.gain_scale, in_bins, seed,
-        stop_in_smoothing=settings.early_stopping_in_smoothing, survival=survival,
+        stop_in_smoothing=settings.early_stopping_in_smoothing,
+        rise=rise_margin(rows.val_rows, settings.early_stopping_rise), survival=survival,
         objective_params=objective_params, options=settings.options, control=control,
         tensor_shapes=shapes, occurrences=occurrences, remote=remote,
     )

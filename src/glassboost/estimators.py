@@ -60,6 +60,7 @@ def _check_params(est: "_EBMBase") -> None:
     check_number("early_stopping_rounds", est.early_stopping_rounds, 0, integer=True)
     check_number("early_stopping_tolerance", est.early_stopping_tolerance, 0.0)
     check_number("early_stopping_noise", est.early_stopping_noise, 0.0)
+    check_number("early_stopping_rise", est.early_stopping_rise, 0.0)
     check_flag("early_stopping_in_smoothing", est.early_stopping_in_smoothing)
     check_number("smoothing_rounds", est.smoothing_rounds, 0, integer=True)
     check_number("interaction_smoothing_rounds", est.interaction_smoothing_rounds, 0,
@@ -335,6 +336,7 @@ class _EBMBase(BaseEstimator):
             max_rounds=self.max_rounds, early_stopping_rounds=self.early_stopping_rounds,
             early_stopping_tolerance=self.early_stopping_tolerance,
             early_stopping_noise=float(self.early_stopping_noise),
+            early_stopping_rise=float(self.early_stopping_rise),
             early_stopping_in_smoothing=bool(self.early_stopping_in_smoothing),
             min_samples_leaf=self.min_samples_leaf, min_hessian=self.min_hessian,
             max_leaves=self.max_leaves, cat_smooth=self.cat_smooth,
@@ -615,7 +617,9 @@ class ExplainableBoostingClassifier(ClassifierMixin, _EBMBase):
     (about the best loss / sqrt(validation rows), and no less than a tenth of the constant
     model's loss / sqrt(validation rows); 0 gives InterpretML's rule). The defaults, a window
     of 50 rounds and 0.005, ask the same rate of gain as 100 rounds and 0.01 and wait half as
-    long after a stage's best step.
+    long after a stage's best step. ``early_stopping_rise`` ends a stage sooner once its
+    validation loss has stayed more than that multiple of its sampling noise above a best found
+    past the smoothing rounds for two rounds: the stage is overfitting (0 waits out the window).
     ``early_stopping_in_smoothing`` counts that window from a stage's first round, so a stage
     whose validation loss stopped improving during its smoothing rounds ends there; False gives
     InterpretML's rule (the smoothing rounds always run, and the window starts after them). The
@@ -638,7 +642,8 @@ class ExplainableBoostingClassifier(ClassifierMixin, _EBMBase):
                  outer_bags=14, learning_rate=0.06, greedy_ratio=10.0,
                  interaction_greedy_ratio=10.0, cyclic_progress=False, max_rounds=50000,
                  early_stopping_rounds=50, early_stopping_tolerance=1e-5,
-                 early_stopping_noise=0.005, early_stopping_in_smoothing=True,
+                 early_stopping_noise=0.005, early_stopping_rise=0.05,
+                 early_stopping_in_smoothing=True,
                  smoothing_rounds=75, interaction_smoothing_rounds=75, min_samples_leaf=4,
                  min_hessian=1e-4, max_leaves=2, gain_scale=5.0, cat_smooth=10.0,
                  monotone_constraints=None, objective="log_loss", n_jobs=-1, random_state=42,
@@ -718,7 +723,8 @@ class ExplainableBoostingRegressor(RegressorMixin, _EBMBase):
                  outer_bags=14, learning_rate=0.04, greedy_ratio=10.0,
                  interaction_greedy_ratio=10.0, cyclic_progress=False, max_rounds=50000,
                  early_stopping_rounds=50, early_stopping_tolerance=1e-5,
-                 early_stopping_noise=0.005, early_stopping_in_smoothing=True,
+                 early_stopping_noise=0.005, early_stopping_rise=0.05,
+                 early_stopping_in_smoothing=True,
                  smoothing_rounds=500, interaction_smoothing_rounds=100, min_samples_leaf=4,
                  min_hessian=0.0, max_leaves=2, gain_scale=5.0, cat_smooth=10.0,
                  monotone_constraints=None, objective="rmse", n_jobs=-1, random_state=42,

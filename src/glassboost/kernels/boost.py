@@ -58,6 +58,9 @@ from .tensor_split import tensor_term_update
 BLOCK_STEP_BUDGET = 0.5
 #: Early stopping inside the smoothing rounds waits this many windows (``_boost_terms``).
 SMOOTHING_WINDOW_FACTOR = 2
+#: Rounds the validation loss must stay above its best by the rise margin to stop a stage
+#: (``_count_steps``): a single step's jump is not a trend.
+RISE_ROUNDS = 2
 #: Class counts whose softmax passes are compiled with the count as a constant
 #: (``_softmax_step_pass``, ``_softmax_block_pass``); other counts take the passes that read it
 #: from the scores.
@@ -923,12 +926,17 @@ def _copy_cells(target, source, n_cells):
 
 @njit(no_cpython_wrapper=True, no_cfunc_wrapper=True)
 def _count_steps(raw_loss, n_steps, early_stopping, state, tables, best_tables, dirty, n_bins,
-                 val_loss_offset, val_total, objective, tolerance, min_improvement, window):
+                 val_loss_offset, val_total, objective, tolerance, min_improvement, window, rise,
+                 rise_window):
     """Count ``n_steps`` more steps that scored ``raw_loss``; True means early stopping stops.
 
-    ``state`` holds (best loss, steps since it, best step, steps run). On an improvement the
-    tables changed since the last best (``dirty``) are copied into ``best_tables``: their first
-    ``n_bins`` cells, the rest of a table's row is padding.
+    ``state`` holds (best loss, steps since it, best step, steps run, steps the loss has stayed
+    more than ``rise`` (relative) above the best, the step the smoothing rounds ended at). On an
+    improvement the tables changed since the last best (``dirty``) are copied into
+    ``best_tables``: their first ``n_bins`` cells, the rest of a table's row is padding.
+    A stage stops after ``window`` steps without an improvement, or sooner once the loss has
+    stayed above the margin for ``rise_window`` steps after a best found past the smoothing
+    rounds: then it is overfitting, and the rest of the window would only confirm that.
     """
     state[3] += n_steps
     if not early_stopping:
@@ -938,13 +946,16 @@ def _count_steps(raw_loss, n_steps, early_stopping, state, tables, best_tables, 
         state[0] = loss
         state[1] = 0.0
         state[2] = state[3]
+        state[4] = 0.0
         for t in range(dirty.shape[0]):
             if dirty[t]:
                 _copy_cells(best_tables[t], tables[t], n_bins[t])
                 dirty[t] = False
     else:
         state[1] += n_steps
-    return state[1] >= window
+        state[4] = state[4] + n_steps if loss > state[0] + rise * abs(state[0]) else 0.0
+    risen = rise > 0.0 and state[2] > state[5] and state[4] >= rise_window
+    return state[1] >= window or risen
 
 
 def _report_step(handle, steps, term, metric):
@@ -1087,8 +1098,8 @@ def _boost_terms(term_codes, term_n1, term_n2, term_nominal, term_monotone, trai
                  learning_rate, max_rounds, early_stopping_rounds, early_stopping_tolerance,
                  min_improvement, min_samples_leaf, min_hessian, max_leaves, smoothing_rounds,
                  greedy_ratio, cyclic_progress, cat_smooth, nominal_gain_scale, in_bins, seed,
-                 stop_in_smoothing, options, control, objective_params, survival, fixed_hessian,
-                 multi_score, tensor_shapes, occurrences, remote):
+                 stop_in_smoothing, early_stopping_rise, options, control, objective_params,
+                 survival, fixed_hessian, multi_score, tensor_shapes, occurrences, remote):
     """The compiled body of ``boost_terms`` (see there), which picks the variant: ``in_bins``,
     ``fixed_hessian`` and ``multi_score`` are None in the variants without those paths, and
     ``options``, ``control``, ``tensor_shapes``, ``occurrences`` and ``remote`` when unused."""
@@ -1113,11 +1124,13 @@ def _boost_terms(term_codes, term_n1, term_n2, term_nominal, term_monotone, trai
     loss = _advance(in_bins, space, np.int64(0), np.int64(0), blocks[0], blocks[1], np.bool_(True),
                     rows)
     loss = _exchanged(rows[16], rows, loss, blocks[0], blocks[1])
-    state = np.zeros(4)  # best loss, stale steps, best step, steps run
+    state = np.zeros(6)  # see ``_count_steps``
+    state[5] = 0.0 if smoothing_rounds == 0 else np.inf
     state[0] = (mean_validation_loss(loss, val_loss_offset, val_total, objective)
                 if val_total > 0.0 else 0.0)
     count = (early_stopping, state, tables, best_tables, dirty, n_bins, val_loss_offset,
-             val_total, objective, early_stopping_tolerance, min_improvement, window)
+             val_total, objective, early_stopping_tolerance, min_improvement, window,
+             early_stopping_rise, RISE_ROUNDS * n_terms)
     cyclic_rounds = max_rounds if greedy_ratio <= 0.0 else min(smoothing_rounds, max_rounds)
     stopped = False
     for round_index in range(cyclic_rounds):
@@ -1133,8 +1146,10 @@ def _boost_terms(term_codes, term_n1, term_n2, term_nominal, term_monotone, trai
                                           state[1] >= SMOOTHING_WINDOW_FACTOR * window)):
             stopped = True
             break
-        if round_index + 1 == smoothing_rounds and not stop_in_smoothing:
-            state[1] = 0.0  # the patience window starts after smoothing
+        if round_index + 1 == smoothing_rounds:
+            state[5] = state[3]
+            if not stop_in_smoothing:
+                state[1] = 0.0  # the patience window starts after smoothing
 
     greedy_steps = max(1, int(np.ceil(greedy_ratio * n_terms - 1e-9)))  # 1/3 * 3 is 1
     credit = cyclic_progress
@@ -1215,15 +1230,15 @@ def _boost_terms(term_codes, term_n1, term_n2, term_nominal, term_monotone, trai
 #: compiles anyway (pair cells are uint16), instead of compiling a uint8 copy of it.
 WIDEN_CODES_CELLS = 2**22
 _ALL_PARAMETERS = tuple(inspect.signature(_boost_terms.py_func).parameters)
-#: ``_boost_terms``' parameters without ``stop_in_smoothing``, the options, the control, the
-#: variant switches and ``remote``.
-_PARAMETERS = _ALL_PARAMETERS[:-10]
+#: ``_boost_terms``' parameters without ``stop_in_smoothing``, ``early_stopping_rise``, the
+#: options, the control, the variant switches and ``remote``.
+_PARAMETERS = _ALL_PARAMETERS[:-11]
 _SETUP_PARAMETERS = tuple(inspect.signature(_setup.py_func).parameters)
 #: The compiled kernel ``boost_arguments`` are for.
 boost_kernel = _boost_terms
 
 
-def boost_arguments(*args, stop_in_smoothing=False, options=None, control=None,
+def boost_arguments(*args, stop_in_smoothing=False, rise=0.0, options=None, control=None,
                     objective_params=NO_PARAMS, survival=None, tensor_shapes=None,
                     occurrences=None, remote=None) -> tuple:
     """The arguments of ``boost_kernel`` that boost ``tables`` (n_terms, max_bins, n_scores),
@@ -1238,6 +1253,8 @@ def boost_arguments(*args, stop_in_smoothing=False, options=None, control=None,
     ``greedy_ratio`` is 0, greedy steps otherwise. At most ``max_rounds * n_terms`` steps.
     ``in_bins`` boosts squared error in bin space (see ``bin_space``): same path, no row passes.
     ``stop_in_smoothing``: early stopping may end the smoothing rounds (module docstring).
+    ``rise``: a stage also stops once its validation loss has stayed this much (relative) above
+    a best found past the smoothing rounds for ``RISE_ROUNDS`` rounds (``_count_steps``); 0 never.
     Returns (best_step, steps_run, best_validation_loss), the loss as
     ``mean_validation_loss`` gives it.
 
@@ -1262,7 +1279,7 @@ def boost_arguments(*args, stop_in_smoothing=False, options=None, control=None,
     once; None when they are every row. Every share then takes the same steps. Not with
     ``occurrences`` or ``survival``, and bin space is off.
 
-    The arguments are ``_boost_terms``' without its last ten. numba compiles the kernel only in
+    The arguments are ``_boost_terms``' without its last eleven. numba compiles the kernel only in
     the variant the objective needs, each once: bin space and fixed-hessian pair tables for
     squared error, the passes and pair trees of several scores for multiclass (switched off by
     passing None, which numba prunes before compiling). A binary classifier's first fit thus
@@ -1279,7 +1296,8 @@ def boost_arguments(*args, stop_in_smoothing=False, options=None, control=None,
         raise ValueError("boosting a share of the rows supports neither inner bags nor Cox")
     args[_PARAMETERS.index("in_bins")] = \
         True if values["in_bins"] and squared_error and plain and remote is None else None
-    return (*args, bool(stop_in_smoothing), options, control, float_params(objective_params),
+    return (*args, bool(stop_in_smoothing), float(rise), options, control,
+            float_params(objective_params),
             survival, True if squared_error and one_score and plain else None,
             None if one_score else True, tensor_shapes,
             None if plain else np.ascontiguousarray(occurrences, dtype=np.float64),
