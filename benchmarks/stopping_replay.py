@@ -37,9 +37,9 @@ def record(names: list[str]) -> dict:
         X_train, _, y_train, _ = train_test_split(X, y, test_size=0.2, random_state=0)
         reports, lock = [], threading.Lock()
 
-        def report(bag, stage, steps, term, metric):
+        def report(bag, stage, step, term, metric):  # the names say the kind of callback
             with lock:
-                reports.append((int(bag), int(stage), int(steps), float(metric)))
+                reports.append((int(bag), int(stage), int(step), float(metric)))
             return False
 
         regression = task == datasets.REGRESSION
