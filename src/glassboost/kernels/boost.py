@@ -927,16 +927,16 @@ def _copy_cells(target, source, n_cells):
 @njit(no_cpython_wrapper=True, no_cfunc_wrapper=True)
 def _count_steps(raw_loss, n_steps, early_stopping, state, tables, best_tables, dirty, n_bins,
                  val_loss_offset, val_total, objective, tolerance, min_improvement, window, rise,
-                 rise_window):
+                 rise_window, smoothing_steps):
     """Count ``n_steps`` more steps that scored ``raw_loss``; True means early stopping stops.
 
     ``state`` holds (best loss, steps since it, best step, steps run, steps the loss has stayed
-    more than ``rise`` (relative) above the best, the step the smoothing rounds ended at). On an
-    improvement the tables changed since the last best (``dirty``) are copied into
-    ``best_tables``: their first ``n_bins`` cells, the rest of a table's row is padding.
-    A stage stops after ``window`` steps without an improvement, or sooner once the loss has
-    stayed above the margin for ``rise_window`` steps after a best found past the smoothing
-    rounds: then it is overfitting, and the rest of the window would only confirm that.
+    more than ``rise`` (relative) above the best). On an improvement the tables changed since
+    the last best (``dirty``) are copied into ``best_tables``: their first ``n_bins`` cells, the
+    rest of a table's row is padding. A stage stops after ``window`` steps without an
+    improvement, or sooner once the loss has stayed above the margin for ``rise_window`` steps
+    after a best found past the ``smoothing_steps``: then it is overfitting, and the rest of the
+    window would only confirm that.
     """
     state[3] += n_steps
     if not early_stopping:
@@ -954,7 +954,7 @@ def _count_steps(raw_loss, n_steps, early_stopping, state, tables, best_tables, 
     else:
         state[1] += n_steps
         state[4] = state[4] + n_steps if loss > state[0] + rise * abs(state[0]) else 0.0
-    risen = rise > 0.0 and state[2] > state[5] and state[4] >= rise_window
+    risen = rise > 0.0 and state[2] > smoothing_steps and state[4] >= rise_window
     return state[1] >= window or risen
 
 
@@ -1124,13 +1124,12 @@ def _boost_terms(term_codes, term_n1, term_n2, term_nominal, term_monotone, trai
     loss = _advance(in_bins, space, np.int64(0), np.int64(0), blocks[0], blocks[1], np.bool_(True),
                     rows)
     loss = _exchanged(rows[16], rows, loss, blocks[0], blocks[1])
-    state = np.zeros(6)  # see ``_count_steps``
-    state[5] = 0.0 if smoothing_rounds == 0 else np.inf
+    state = np.zeros(5)  # see ``_count_steps``
     state[0] = (mean_validation_loss(loss, val_loss_offset, val_total, objective)
                 if val_total > 0.0 else 0.0)
     count = (early_stopping, state, tables, best_tables, dirty, n_bins, val_loss_offset,
              val_total, objective, early_stopping_tolerance, min_improvement, window,
-             early_stopping_rise, RISE_ROUNDS * n_terms)
+             early_stopping_rise, RISE_ROUNDS * n_terms, smoothing_rounds * n_terms)
     cyclic_rounds = max_rounds if greedy_ratio <= 0.0 else min(smoothing_rounds, max_rounds)
     stopped = False
     for round_index in range(cyclic_rounds):
@@ -1146,10 +1145,8 @@ def _boost_terms(term_codes, term_n1, term_n2, term_nominal, term_monotone, trai
                                           state[1] >= SMOOTHING_WINDOW_FACTOR * window)):
             stopped = True
             break
-        if round_index + 1 == smoothing_rounds:
-            state[5] = state[3]
-            if not stop_in_smoothing:
-                state[1] = 0.0  # the patience window starts after smoothing
+        if round_index + 1 == smoothing_rounds and not stop_in_smoothing:
+            state[1] = 0.0  # the patience window starts after smoothing
 
     greedy_steps = max(1, int(np.ceil(greedy_ratio * n_terms - 1e-9)))  # 1/3 * 3 is 1
     credit = cyclic_progress
