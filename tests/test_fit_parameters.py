@@ -559,6 +559,10 @@ def test_a_bags_matrix_leaves_max_bag_rows_unused() -> None:
     (dict(missing="middle"), "missing"), (dict(inner_bags=-1), "inner_bags"),
     (dict(inner_bags=2.5), "inner_bags"), (dict(max_time=0), "max_time"),
     (dict(callbacks=5), "callbacks"), (dict(callbacks=[lambda x: None]), "callbacks"),
+    # five required parameters with other names: not InterpretML's four-argument callback
+    (dict(callbacks=lambda bag, stage, steps, term, metric: None),
+     r"\['bag', 'stage', 'steps', 'term', 'metric'\] is neither"),
+    (dict(callbacks=lambda a, b, c, d, *, e: None), "is neither"),
     (dict(callbacks=lambda *, bag, stage, step, term, gain: None), "callbacks"),
     (dict(callbacks=lambda *, bag, stage, step, term, metric, strength: None), "callbacks"),
     (dict(callbacks=[lambda *, bag, term, strength: None] * 2), "more than one"),

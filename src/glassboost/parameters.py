@@ -282,12 +282,13 @@ def _callback_kind(item: Any) -> str:
                 raise ValueError(f"callbacks: {name}'s extra parameter {p.name!r} needs a "
                                  "default value")
         return kinds[0]
-    positional = [p for p in parameters.values()
-                  if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
-    if len(positional) < 4 and not any(p.kind == p.VAR_POSITIONAL for p in parameters.values()):
-        raise ValueError(f"callbacks: {name} with parameters {sorted(names)} is neither a boost "
-                         "callback (*, bag, stage, step, term, metric) nor an interaction "
-                         "callback (*, bag, term, strength)")
+    try:  # InterpretML 0.7's callback is called with four positional arguments
+        inspect.signature(item).bind(None, None, None, None)
+    except TypeError:
+        raise ValueError(f"callbacks: {name} with parameters {list(parameters)} is neither a "
+                         "boost callback (*, bag, stage, step, term, metric), an interaction "
+                         "callback (*, bag, term, strength) nor InterpretML 0.7's "
+                         "callback(bag, steps, progress, metric)") from None
     return "legacy"
 
 
