@@ -25,7 +25,7 @@ from sklearn.model_selection import train_test_split
 
 import datasets
 from glassboost import ExplainableBoostingClassifier, ExplainableBoostingRegressor
-from glassboost.booster import noise_floor, rise_margin
+from glassboost.booster import noise_floor, noise_share
 from glassboost.kernels.boost import RISE_ROUNDS
 
 
@@ -80,9 +80,8 @@ def replay_stage(losses: list[tuple[int, float]], tolerance: float, floor: float
 def replay(traces: dict, rise: float) -> None:
     print(f"rise {rise}: steps saved, stages whose best changes (of all), worst loss kept")
     for name, trace in traces.items():
-        relative, _ = noise_floor(1.0, trace["validation_rows"], trace["noise"])
-        tolerance = max(trace["tolerance"], relative)
-        margin = rise_margin(trace["validation_rows"], rise)
+        tolerance = max(trace["tolerance"], noise_share(trace["validation_rows"], trace["noise"]))
+        margin = noise_share(trace["validation_rows"], rise)
         stages: dict[tuple[int, int], list] = {}
         for bag, stage, steps, loss in trace["reports"]:
             stages.setdefault((bag, stage), []).append((steps, loss))

@@ -7,7 +7,7 @@ import pytest
 from scipy.special import logsumexp, softplus, xlogy
 
 from glassboost.booster import (NOISE_FLOOR_SHARE, BinnedData, Booster, constant_loss,
-                                loss_offset, noise_floor)
+                                loss_offset, noise_floor, noise_share)
 from glassboost.kernels.boost import mean_validation_loss
 from glassboost.objectives import classification_objective, initial_scores, regression_objective
 
@@ -61,6 +61,9 @@ def test_the_noise_floor_shrinks_with_the_validation_set() -> None:
     assert absolute == pytest.approx(0.01 / 10 * NOISE_FLOOR_SHARE * 0.6)
     assert noise_floor(0.6, 10_000.0, 0.01) == pytest.approx((relative / 10, absolute / 10))
     assert noise_floor(0.6, 0.0, 0.01) == (0.0, 0.0)  # no validation rows: no early stopping
+    # the rise margin is a share of the same noise: 0.05 / sqrt(100 rows)
+    assert noise_share(100.0, 0.05) == pytest.approx(0.005)
+    assert noise_share(100.0, 0.0) == noise_share(0.0, 0.05) == 0.0
 
 
 def _booster(boosted=None) -> Booster:

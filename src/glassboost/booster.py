@@ -72,7 +72,7 @@ class BoostSettings:
     gain_scale: float  # greedy ranking weight of nominal main terms' gains
     cat_smooth: float = 10.0
     early_stopping_noise: float = 0.0  # see ``noise_floor``
-    early_stopping_rise: float = 0.0  # see ``rise_margin``
+    early_stopping_rise: float = 0.0  # see ``noise_share``
     early_stopping_in_smoothing: bool = False  # the window may end the smoothing rounds
     inner_bags: int = 0  # trees per step, each on a bootstrap of the bag (``inner_occurrences``)
     options: np.ndarray | None = None  # the kernels' split options (``split.split_options``)
@@ -307,22 +307,20 @@ def noise_floor(reference_loss: float, val_rows: float, noise: float) -> tuple[f
     per window and no relative rule stops it, so the floor never goes below the noise of a loss
     of ``NOISE_FLOOR_SHARE`` times the constant model's. ``noise=0`` turns both off.
     """
-    if noise <= 0.0 or val_rows <= 0.0:
-        return 0.0, 0.0
-    relative = noise / np.sqrt(val_rows)
+    relative = noise_share(val_rows, noise)
     return relative, relative * NOISE_FLOOR_SHARE * abs(reference_loss)
 
 
-def rise_margin(val_rows: float, rise: float) -> float:
-    """How far (relative) the mean validation loss must stay above its best, found past the
-    smoothing rounds, for a stage to stop before its window ends: ``rise`` times the loss's
-    sampling error, about ``loss / sqrt(n)`` as in ``noise_floor``. Once boosting has made the
-    validation loss worse by a share of its noise, and kept it there for ``RISE_ROUNDS``
-    rounds, it is overfitting. ``rise=0`` turns it off.
+def noise_share(val_rows: float, multiple: float) -> float:
+    """``multiple`` times the relative sampling error of a mean validation loss over
+    ``val_rows`` (effective) rows, ``1 / sqrt(val_rows)``; 0 when either is not positive.
+    Early stopping's noise floor (``noise_floor``) and its rise margin (``early_stopping_rise``:
+    how far above its best the loss must stay for ``RISE_ROUNDS`` rounds for a stage to stop
+    before its window ends, see ``_count_steps``) are such shares.
     """
-    if rise <= 0.0 or val_rows <= 0.0:
+    if multiple <= 0.0 or val_rows <= 0.0:
         return 0.0
-    return rise / np.sqrt(val_rows)
+    return multiple / np.sqrt(val_rows)
 
 
 def main_term_codes(codes: np.ndarray, features: list[int]) -> np.ndarray:
@@ -437,7 +435,7 @@ def _run_stage(term_codes, features, n_bins, data, objective, settings, scores, 
         settings.max_leaves, settings.smoothing_rounds, settings.greedy_ratio,
         settings.cyclic_progress, settings.cat_smooth, settings.gain_scale, in_bins, seed,
         stop_in_smoothing=settings.early_stopping_in_smoothing,
-        rise=rise_margin(rows.val_rows, settings.early_stopping_rise), survival=survival,
+        rise=noise_share(rows.val_rows, settings.early_stopping_rise), survival=survival,
         objective_params=objective_params, options=settings.options, control=control,
         tensor_shapes=shapes, occurrences=occurrences, remote=remote,
     )

@@ -1098,7 +1098,7 @@ def _boost_terms(term_codes, term_n1, term_n2, term_nominal, term_monotone, trai
                  learning_rate, max_rounds, early_stopping_rounds, early_stopping_tolerance,
                  min_improvement, min_samples_leaf, min_hessian, max_leaves, smoothing_rounds,
                  greedy_ratio, cyclic_progress, cat_smooth, nominal_gain_scale, in_bins, seed,
-                 stop_in_smoothing, early_stopping_rise, options, control, objective_params,
+                 stop_in_smoothing, rise, options, control, objective_params,
                  survival, fixed_hessian, multi_score, tensor_shapes, occurrences, remote):
     """The compiled body of ``boost_terms`` (see there), which picks the variant: ``in_bins``,
     ``fixed_hessian`` and ``multi_score`` are None in the variants without those paths, and
@@ -1129,7 +1129,7 @@ def _boost_terms(term_codes, term_n1, term_n2, term_nominal, term_monotone, trai
                 if val_total > 0.0 else 0.0)
     count = (early_stopping, state, tables, best_tables, dirty, n_bins, val_loss_offset,
              val_total, objective, early_stopping_tolerance, min_improvement, window,
-             early_stopping_rise, RISE_ROUNDS * n_terms, smoothing_rounds * n_terms)
+             rise, RISE_ROUNDS * n_terms, smoothing_rounds * n_terms)
     cyclic_rounds = max_rounds if greedy_ratio <= 0.0 else min(smoothing_rounds, max_rounds)
     stopped = False
     for round_index in range(cyclic_rounds):
@@ -1227,7 +1227,7 @@ def _boost_terms(term_codes, term_n1, term_n2, term_nominal, term_monotone, trai
 #: compiles anyway (pair cells are uint16), instead of compiling a uint8 copy of it.
 WIDEN_CODES_CELLS = 2**22
 _ALL_PARAMETERS = tuple(inspect.signature(_boost_terms.py_func).parameters)
-#: ``_boost_terms``' parameters without ``stop_in_smoothing``, ``early_stopping_rise``, the
+#: ``_boost_terms``' parameters without ``stop_in_smoothing``, ``rise``, the
 #: options, the control, the variant switches and ``remote``.
 _PARAMETERS = _ALL_PARAMETERS[:-11]
 _SETUP_PARAMETERS = tuple(inspect.signature(_setup.py_func).parameters)
