@@ -108,3 +108,25 @@ def test_a_warm_multiclass_fit_compiles_nothing(tmp_path):
     assert notices(cold.stderr) == 1, cold.stderr
     warm = run_python(["-c", script], tmp_path / "cache", tmp_path, GLASSBOOST_COMPILE_AHEAD="0")
     assert notices(warm.stderr) == 0, warm.stderr
+
+
+def test_a_warm_fit_with_a_callback_compiles_nothing_worth_announcing(tmp_path):
+    """The step reporter's call into Python (an ``objmode`` block, which numba builds in every
+    process) is no kernel compile: a warm fit with a callback once announced a 20 s compile."""
+    script = (
+        "import numpy as np\n"
+        "from glassboost import ExplainableBoostingClassifier\n"
+        "rng = np.random.default_rng(0)\n"
+        "X = rng.normal(size=(300, 3))\n"
+        "y = X[:, 0] + rng.normal(size=300) > 0\n"
+        "steps = []\n"
+        "def watch(bag, stage, step, term, metric):\n"
+        "    steps.append(step)\n"
+        "ExplainableBoostingClassifier(outer_bags=1, interactions=0, callbacks=watch).fit(X, y)\n"
+        "print('steps reported:', len(steps))\n"
+    )
+    cold = run_python(["-c", script], tmp_path / "cache", tmp_path, GLASSBOOST_COMPILE_AHEAD="0")
+    assert notices(cold.stderr) == 1, cold.stderr
+    warm = run_python(["-c", script], tmp_path / "cache", tmp_path, GLASSBOOST_COMPILE_AHEAD="0")
+    assert notices(warm.stderr) == 0, warm.stderr
+    assert int(warm.stdout.split("steps reported:")[1]) > 0

@@ -14,6 +14,7 @@ import logging
 import threading
 
 from numba.core import event
+from numba.core.dispatcher import LiftedCode
 
 #: Seconds the kernels of a first small fit take to compile on the reference machine (2-core VM),
 #: with the second core compiling alongside (``compile_ahead``): 18.3-19.3 s measured with
@@ -47,6 +48,10 @@ class _CompileNotice(event.Listener):
 
 
 def _is_glassboost_kernel(dispatcher) -> bool:
+    # a block lifted to object mode (``objmode``: the step reporter's call into Python) is
+    # built in every process in milliseconds, since numba cannot cache it: not a kernel compile
+    if isinstance(dispatcher, LiftedCode):
+        return False
     module = getattr(getattr(dispatcher, "py_func", None), "__module__", None) or ""
     return module.startswith("glassboost.kernels")
 
