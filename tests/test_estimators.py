@@ -7,7 +7,8 @@ import pandas as pd
 import pytest
 from scipy.special import expit, softmax
 
-from glassboost import ExplainableBoostingClassifier, ExplainableBoostingRegressor
+from glassboost import ExplainableBoostingClassifier, ExplainableBoostingRegressor, load
+from glassboost.fitted_model import FittedModel
 
 FAST = dict(outer_bags=2, max_rounds=200, max_interaction_bins=16, interactions=2, n_jobs=1)
 
@@ -353,6 +354,32 @@ def test_feature_names_rename_a_frame_and_columns_match_by_position(small_frame)
     plain = ExplainableBoostingRegressor(interactions=0, **TINY).fit(X, y)
     np.testing.assert_array_equal(renamed.predict(X), plain.predict(X))
     np.testing.assert_array_equal(plain.predict(X[["s", "r", "q", "p"]]), plain.predict(X))
+
+
+def test_feature_names_of_a_frame_match_its_columns_by_name(small_frame) -> None:
+    """Fitted with feature_names that are the frame's column names, a frame with those columns
+    in another order is matched by name, also by a saved model and a FittedModel; it was
+    matched by position, swapping the features."""
+    X, y = small_frame
+    model = ExplainableBoostingRegressor(feature_names=["p", "q", "r", "s"], interactions=0,
+                                         **TINY).fit(X, y)
+    shuffled = X[["s", "r", "q", "p"]].assign(extra=1.0)
+    expected = model.predict(X)
+    np.testing.assert_array_equal(model.predict(shuffled), expected)
+    np.testing.assert_array_equal(load(model.to_json()).predict(shuffled), expected)
+    fitted = FittedModel.from_attributes(model)
+    np.testing.assert_array_equal(fitted.predict(shuffled), expected)
+    np.testing.assert_array_equal(model.predict(X.to_numpy()), expected)
+
+
+def test_feature_names_naming_every_column_pick_them_by_name(small_frame) -> None:
+    X, y = small_frame
+    permuted = ExplainableBoostingRegressor(feature_names=["s", "r", "q", "p"], interactions=0,
+                                            **TINY).fit(X, y)
+    plain = ExplainableBoostingRegressor(interactions=0, **TINY).fit(X[["s", "r", "q", "p"]], y)
+    np.testing.assert_array_equal(permuted.predict(X), plain.predict(X))
+    with pytest.raises(ValueError, match=r"\['q'\] carry names from feature_names"):
+        ExplainableBoostingRegressor(feature_names=["q", "x", "y", "z"], **TINY).fit(X, y)
 
 
 def test_the_noise_floor_scales_with_the_loss_reached_not_the_constant_models() -> None:

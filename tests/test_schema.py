@@ -251,6 +251,30 @@ def test_align_for_predict_by_name_and_position() -> None:
         align_for_predict(np.ones((0, 2)), names, types, False, "Model")
 
 
+def test_a_frame_with_every_feature_name_is_matched_by_name() -> None:
+    """Also for a model fitted by position (match_by_name False): a frame naming every feature
+    is matched by name; one naming some of them at other positions is refused."""
+    names, types = ["a", "b"], [CONTINUOUS, NOMINAL]
+    frame = pd.DataFrame({"b": ["x", "y"], "a": [1.0, 2.0]})
+    columns = align_for_predict(frame.assign(extra=0), names, types, False, "Model")
+    assert list(columns[0].values) == [1.0, 2.0] and list(columns[1].values) == ["x", "y"]
+    unnamed = pd.DataFrame({"u": [3.0, 4.0], "v": ["z", "x"]})
+    other = align_for_predict(unnamed, names, types, False, "Model")
+    assert list(other[0].values) == [3.0, 4.0] and list(other[1].values) == ["z", "x"]
+    with pytest.raises(ValueError, match=r"\['b'\] carry names from the model's features"):
+        align_for_predict(frame.set_axis(["b", "v"], axis=1), names, types, False, "Model")
+
+
+def test_feature_names_naming_every_column_pick_them_by_name() -> None:
+    frame = pd.DataFrame({"a": [1.0, 2.0], "b": ["x", "y"]})
+    table = type_table(frame, ["b", "a"], None)
+    assert table.names == ["b", "a"] and table.types == [NOMINAL, CONTINUOUS]
+    renamed = type_table(frame, ["a", "c"], None)
+    assert list(renamed.columns[1].values) == ["x", "y"]
+    with pytest.raises(ValueError, match=r"\['a'\] carry names from feature_names"):
+        type_table(frame, ["c", "a"], None)
+
+
 def _typed_quietly(X, feature_types=None, **kwargs):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DataWarning)

@@ -545,11 +545,14 @@ def type_table(X: Any, feature_names: Sequence[str] | None, feature_types: Any,
     raw_names = [str(c) for c in (feature_names if feature_names is not None else frame.columns)]
     if len(set(raw_names)) != len(raw_names):
         raise ValueError(f"feature names must be unique, got duplicates in {raw_names}")
+    # feature_names naming every column of a DataFrame pick them by name, as at predict
+    positions = (_positions_by_name(frame, raw_names, "feature_names")
+                 or list(range(len(raw_names))))
     table = TypedTable([], [], [], [])
     pending = []
     declared_types = validate_feature_types(feature_types, len(raw_names), raw_names)
     for i, (name, declared) in enumerate(zip(raw_names, declared_types)):
-        series = frame.iloc[:, i]
+        series = frame.iloc[:, positions[i]]
         # a strategy or cut points declare the column continuous, binned that way
         binning = declared_binning(declared)
         continuous = isinstance(declared, np.ndarray) or declared in (CONTINUOUS,
@@ -612,15 +615,53 @@ def _conversion_records(conversions: Sequence[Any] | None) -> list[DateConversio
             for c in conversions or ()]
 
 
+def _positions_by_name(frame: pd.DataFrame, names: list[str], source: str) -> list[int] | None:
+    """Where each of ``names`` is among the frame's columns when it has them all (matching by
+    name, as InterpretML), else None: the columns are taken by position.
+
+    A column carrying one of ``names`` at another position is a ValueError: by position it would
+    silently stand for another feature (``source`` says where the names come from).
+    """
+    where = {str(c): i for i, c in enumerate(frame.columns)}
+    if all(n in where for n in names):
+        return [where[n] for n in names]
+    moved = [n for i, n in enumerate(names) if where.get(n, i) != i]
+    if moved:
+        raise ValueError(
+            f"X's column(s) {moved[:10]}{' ...' if len(moved) > 10 else ''} carry names from "
+            f"{source} at other positions, and X lacks some of the other names, so its columns "
+            f"can be matched neither by name nor by position. Name X's columns as {source} "
+            f"{names[:10]}{' ...' if len(names) > 10 else ''}, or give it none of these names."
+        )
+    return None
+
+
+def _frame_positions(frame: pd.DataFrame, names: list[str], match_by_name: bool
+                     ) -> list[int] | None:
+    """Positions of the model's (raw) feature ``names`` in a DataFrame to score, None to take its
+    columns by position; a model that ``match_by_name`` needs every name."""
+    if match_by_name:
+        columns = {str(c) for c in frame.columns}
+        missing = [n for n in names if n not in columns]
+        if missing:
+            raise ValueError(
+                f"X is missing feature(s) seen at fit: {missing[:10]}"
+                f"{' ...' if len(missing) > 10 else ''}; X has columns "
+                f"{[str(c) for c in frame.columns][:10]}"
+            )
+    return _positions_by_name(frame, names, "the model's features")
+
+
 def align_for_predict(X: Any, names: list[str], types: list[str], match_by_name: bool,
                       estimator_name: str, conversions: Sequence[Any] | None = None
                       ) -> list[Column]:
     """Typed columns of a table to score, matched to the training features.
 
-    DataFrames are matched by column name when the model was fitted on named columns (extra
-    columns are ignored); arrays are matched by position and must have the same width. Date
-    columns are converted as at fit (``conversions``: the fitted `DateConversion` records or their
-    dicts); values that are not dates score as unseen.
+    A DataFrame holding a column of every feature's name is matched by name (extra columns are
+    ignored); a model fitted on named columns (``match_by_name``) needs them all. Other tables are
+    matched by position and must have the same width; a DataFrame column named like a feature at
+    another position is an error. Date columns are converted as at fit (``conversions``: the
+    fitted `DateConversion` records or their dicts); values that are not dates score as unseen.
     """
     frame = to_dataframe(X)
     if frame.shape[0] == 0:
@@ -631,22 +672,17 @@ def align_for_predict(X: Any, names: list[str], types: list[str], match_by_name:
     records = _conversion_records(conversions)
     source = {derived: record for record in records for derived in record.names}
     raw_names = list(dict.fromkeys(source[n].column if n in source else n for n in names))
-    if match_by_name and (isinstance(X, pd.DataFrame) or hasattr(X, "to_pandas")):
-        columns = {str(c): c for c in frame.columns}
-        missing = [n for n in raw_names if n not in columns]
-        if missing:
-            raise ValueError(
-                f"X is missing feature(s) seen at fit: {missing[:10]}"
-                f"{' ...' if len(missing) > 10 else ''}; X has columns {list(columns)[:10]}"
-            )
-        raw = {n: frame[columns[n]] for n in raw_names}
-    else:
+    positions = None
+    if isinstance(X, pd.DataFrame) or hasattr(X, "to_pandas"):
+        positions = _frame_positions(frame, raw_names, match_by_name)
+    if positions is None:
         if frame.shape[1] != len(raw_names):
             raise ValueError(
                 f"X has {frame.shape[1]} features, but {estimator_name} is expecting "
                 f"{len(raw_names)} features as input."
             )
-        raw = {n: frame.iloc[:, i] for i, n in enumerate(raw_names)}
+        positions = list(range(len(raw_names)))
+    raw = {n: frame.iloc[:, i] for n, i in zip(raw_names, positions)}
     derived = {}
     for record in records:
         if record.column in raw:
