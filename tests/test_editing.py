@@ -342,6 +342,23 @@ def test_reorder_classes(small, small_models):
         editing.reorder_classes(copy.deepcopy(small_models["regression"]), [0, 1])
 
 
+def test_reorder_classes_compares_labels_without_casting_them(small, small_models):
+    """Labels were cast to classes_.dtype before the check: 'abcdef' became 'abc' (a <U3 dtype)
+    and 1.9 became 1, so labels that are no classes were accepted."""
+    X, signal = small
+    text = ExplainableBoostingClassifier(outer_bags=1, max_rounds=20).fit(
+        X, np.where(signal > 1, "abc", "ab"))
+    assert text.classes_.dtype == np.dtype("<U3")
+    with pytest.raises(ValueError, match=r"\['abcdef'\] are not classes"):
+        copy.deepcopy(text).reorder_classes(["abcdef", "ab"])
+    model = copy.deepcopy(small_models["multiclass"])
+    with pytest.raises(ValueError, match=r"\[1\.9, 0\.4\] are not classes"):
+        model.reorder_classes([1.9, 0.4, 2])
+    with pytest.raises(ValueError, match=r"\['2', '0', '1'\] are not classes"):
+        model.reorder_classes(["2", "0", "1"])
+    np.testing.assert_array_equal(model.reorder_classes([2.0, 0.0, 1.0]).classes_, [2, 0, 1])
+
+
 @pytest.mark.parametrize("passthrough", [0.0, 0.25, 1.0])
 def test_monotonize_passthrough(small, small_models, passthrough):
     X, _ = small

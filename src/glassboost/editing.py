@@ -296,6 +296,36 @@ def monotonize(model: Any, term: Any, increasing: bool | str | None = "auto",
     return _assign(model, {**_replaced(model, t, new), **updates})
 
 
+def _as_python(value: Any) -> Any:
+    """A numpy scalar as its Python value, which compares exactly (int64 2**53+1 != 2.0**53)."""
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def _same_label(label: Any, cls: Any) -> bool:
+    """Whether a given label is the class: equal values of one kind (text, boolean or number)."""
+    label, cls = _as_python(label), _as_python(cls)
+    kinds = [(isinstance(v, str), isinstance(v, bool)) for v in (label, cls)]
+    return kinds[0] == kinds[1] and bool(label == cls)
+
+
+def _class_order(classes: Any, old: list) -> list[int]:
+    """The position among the model's classes ``old`` of each label in ``classes``, compared as
+    values without casting them to the classes' dtype (a cast truncates 'abcdef' to 'abc' and
+    1.9 to 1); ValueError naming the labels that are not classes, or a class missing or twice."""
+    if isinstance(classes, (str, bytes)) or np.ndim(classes) != 1:
+        raise ValueError(f"classes must be a list of the model's classes {old}, got {classes!r}")
+    labels = [_as_python(label) for label in classes]
+    positions = [next((i for i, c in enumerate(old) if _same_label(label, c)), None)
+                 for label in labels]
+    unknown = [label for label, i in zip(labels, positions) if i is None]
+    if unknown:
+        raise ValueError(f"classes {unknown} are not classes of the model; its classes are {old}")
+    if len(positions) != len(old) or len(set(positions)) != len(old):
+        raise ValueError(f"classes must list each of the model's {len(old)} classes {old} once, "
+                         f"got {labels}")
+    return positions
+
+
 def reorder_classes(model: Any, classes: Any) -> Any:
     """Put a classifier's classes in the order ``classes`` (each class once), as InterpretML's
     ``reorder_classes``. Binary models score the log-odds of ``classes_[1]``, so swapping the
@@ -303,15 +333,8 @@ def reorder_classes(model: Any, classes: Any) -> Any:
     _fitted(model)
     if not hasattr(model, "classes_"):
         raise ValueError("reorder_classes needs a classifier")
-    old = list(model.classes_)
-    classes = list(np.asarray(classes, dtype=model.classes_.dtype))
-    if len(classes) != len(old) or len(set(classes)) != len(classes):
-        raise ValueError(f"classes must list each of the model's {len(old)} classes {old} once, "
-                         f"got {classes}")
-    unknown = [c for c in classes if c not in old]
-    if unknown:
-        raise ValueError(f"classes {unknown} are not classes of the model; its classes are {old}")
-    order = np.array([old.index(c) for c in classes])
+    old = np.asarray(model.classes_).tolist()
+    order = np.array(_class_order(classes, old), dtype=np.intp)
     updates: dict[str, Any] = {"classes_": np.asarray(model.classes_)[order]}
     if len(old) == 2:
         if order[0] == 1:
