@@ -10,7 +10,7 @@ import pytest
 from sklearn.metrics import roc_auc_score
 
 from glassboost import ExplainableBoostingClassifier, ExplainableBoostingRegressor, load
-from glassboost import editing
+from glassboost import editing, from_interpret
 from glassboost.io.detail import AbsentPart, AbsentPartError
 
 AUC_TOLERANCE = 0.005  # monotonizing one shape may move held-out AUC by less than this
@@ -340,6 +340,22 @@ def test_reorder_classes(small, small_models):
             model.reorder_classes(bad)
     with pytest.raises(ValueError, match="classifier"):
         editing.reorder_classes(copy.deepcopy(small_models["regression"]), [0, 1])
+
+
+@pytest.mark.filterwarnings("ignore:Missing values detected")
+def test_a_term_name_that_several_terms_have_is_refused(small):
+    """InterpretML names both the feature 'x & c' and the pair of x and c 'x & c'; editing by
+    that name removed the first such term."""
+    interpret = pytest.importorskip("interpret.glassbox")
+    X, signal = small
+    X = X.rename(columns={"z": "x & c"})
+    theirs = interpret.ExplainableBoostingRegressor(outer_bags=1, max_rounds=20,
+                                                    interactions=[(0, 1)]).fit(X, signal)
+    model = from_interpret(theirs)
+    assert model.term_names_.count("x & c") == 2
+    with pytest.raises(ValueError, match=r"'x & c' is ambiguous: the terms at indices \[2, 3\]"):
+        model.remove_terms(["x & c"])
+    assert model.remove_terms([3]).term_names_ == ["x", "c", "x & c"]
 
 
 def test_reorder_classes_compares_labels_without_casting_them(small, small_models):

@@ -382,6 +382,20 @@ def test_feature_names_naming_every_column_pick_them_by_name(small_frame) -> Non
         ExplainableBoostingRegressor(feature_names=["q", "x", "y", "z"], **TINY).fit(X, y)
 
 
+def test_a_feature_named_like_a_pair_is_refused_at_fit(small_frame) -> None:
+    """A feature 'p & q' next to p and q gave two terms named 'p & q': the model could not be
+    saved and remove_terms(['p & q']) removed the first only. It is refused when the pair may be
+    fitted, and fits when it may not."""
+    X, y = small_frame
+    X = X.rename(columns={"r": "p & q"})
+    with pytest.raises(ValueError, match=r"\['p & q'\] and \['p', 'q'\] would both be named"):
+        ExplainableBoostingRegressor(**TINY).fit(X, y)
+    for params in (dict(interactions=0), dict(exclude=[("p", "q")])):
+        model = ExplainableBoostingRegressor(**params, **TINY).fit(X, y)
+        assert len(set(model.term_names_)) == len(model.term_names_)
+        assert load(model.to_json()).term_names_ == model.term_names_
+
+
 def test_the_noise_floor_scales_with_the_loss_reached_not_the_constant_models() -> None:
     """On nearly noiseless data the loss falls far below the constant model's, and so does its
     sampling noise: a floor on the constant model's scale stopped this fit at 3,200-3,900

@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 from glassboost import ExplainableBoostingClassifier, ExplainableBoostingRegressor
-from glassboost.parameters import (check_number, check_random_state, check_validation_size,
+from glassboost.parameters import (check_number, check_random_state, check_term_names,
+                                   check_validation_size,
                                    parse_exclude, parse_interactions, parse_monotone,
                                    parse_term, resolve_n_threads)
 
@@ -142,3 +143,12 @@ def test_monotone_constraints_need_an_order() -> None:
     with pytest.raises(ValueError, match="interactions"):
         ExplainableBoostingRegressor(monotone_constraints=[1, 0], interactions=[(0, 1)]).fit(
             np.ones((10, 2)), np.arange(10.0))
+
+
+def test_terms_that_would_share_a_name_are_refused() -> None:
+    names = ["Sales", "Marketing", "Sales & Marketing", "x &", "& y", "x", "y"]
+    check_term_names([(0,), (1,), (2,), (0, 3), (2, 5)], names)
+    with pytest.raises(ValueError, match=r"\['Sales & Marketing'\] and \['Sales', 'Marketing'\]"):
+        check_term_names([(0,), (1,), (2,), (0, 1)], names)
+    with pytest.raises(ValueError, match="both be named 'x & & y'"):  # no name holds ' & '
+        check_term_names([(5, 4), (3, 6)], names)

@@ -38,7 +38,8 @@ def _fitted(model: Any) -> None:
 
 
 def _position(item: Any, names: list, what: str) -> int:
-    """The index of one item given by position (negative counts from the end) or by name."""
+    """The index of one item given by position (negative counts from the end) or by name; a name
+    that several items have is an error, not the first of them."""
     n = len(names)
     if isinstance(item, (float, np.floating)) and float(item).is_integer():
         item = int(item)
@@ -47,7 +48,11 @@ def _position(item: Any, names: list, what: str) -> int:
             return int(item) % n
         raise ValueError(f"{what} index {item} is out of range: the model has {n} {what}s")
     if isinstance(item, str) and item in names:
-        return names.index(item)
+        found = [i for i, name in enumerate(names) if name == item]
+        if len(found) > 1:  # a model converted from InterpretML may have such names
+            raise ValueError(f"{what} name {item!r} is ambiguous: the {what}s at indices {found} "
+                             f"have it; give the {what} by index")
+        return found[0]
     raise ValueError(f"unknown {what} {item!r}; {what}s are {names}")
 
 

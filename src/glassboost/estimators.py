@@ -25,7 +25,8 @@ from .objectives import (check_custom_objective, check_regression_target, check_
                          check_weight_scale, classification_objective, inverse_link,
                          regression_objective, survival_target)
 from .parameters import (check_flag, check_inner_bags, check_max_bag_rows, check_max_time,
-                         check_number, check_random_state, check_validation_size, clean_bags,
+                         check_number, check_random_state, check_term_names,
+                         check_validation_size, clean_bags,
                          clean_init_score, cyclic_progress_fraction, missing_code,
                          chosen_callbacks, parse_callbacks,
                          parse_exclude, parse_interactions, parse_monotone, resolve_n_threads,
@@ -309,7 +310,8 @@ class _EBMBase(BaseEstimator):
     def _terms_to_fit(self, names: list[str], bins: list[FeatureBins],
                       monotone: np.ndarray) -> tuple[list[int], list[tuple[int, ...]], int, Any]:
         """(main features, candidate or explicit interaction terms, number of pairs to choose,
-        the explicit terms or None) from ``exclude``, ``interactions`` and the constraints."""
+        the explicit terms or None) from ``exclude``, ``interactions`` and the constraints;
+        ValueError when two of these terms would have one name."""
         excluded = parse_exclude(self.exclude, names)
         n_pairs, explicit = parse_interactions(self.interactions, names)
         main_features = [i for i in range(len(names)) if (i,) not in excluded]
@@ -328,6 +330,8 @@ class _EBMBase(BaseEstimator):
                 if p not in excluded and not monotone[list(p)].any()
                 and min(bins[p[0]].n_interaction_bins, bins[p[1]].n_interaction_bins) > 3
             ]
+        pairs = candidates if explicit is not None or n_pairs else []
+        check_term_names([(f,) for f in main_features] + pairs, names)
         return main_features, candidates, n_pairs, explicit
 
     def _boost_settings(self) -> tuple[BoostSettings, BoostSettings]:
