@@ -100,16 +100,25 @@ NOTES = {
     ("attribute", "term_scores_"): "same layout; pair tables follow glassboost's pair bins",
     ("attribute", "link_"): "same values; a one-class target gives `monoclassification` with "
                             "no terms (InterpretML keeps every term, filled with -inf)",
-    ("method", "explain_global"): "same; `visualize(None)` draws every term's importance "
+    ("method", "explain_global"): "same; `data()` holds every key of InterpretML's with its "
+                                  "values (bounds score ± 1 sd, the training range as outer "
+                                  "edges), plus glassboost's own; the figures draw score ± "
+                                  "1.96 sd; `visualize(None)` draws every term's importance "
                                   "(InterpretML the 15 largest); terms of three or more "
                                   "features (a heat map of two features per slice of the "
                                   "others) and pairs of multiclass models are kept where "
-                                  "InterpretML drops them with a warning",
+                                  "InterpretML drops them with a warning, so a multiclass "
+                                  "model with pairs numbers its terms as `term_names_` does",
     ("method", "to_excel"): "missing: Excel export is left out (no spreadsheet dependency)",
     ("method", "to_excel_exportable"): "missing: Excel export is left out",
-    ("method", "explain_local"): "same; with `init_score`, `data(row)['extra']` also lists "
-                                 "the row's base score after the intercept, and the waterfall "
-                                 "draws it as a bar, so the parts add up to the score",
+    ("method", "explain_local"): "same; `data(row)` holds every key of InterpretML's with "
+                                 "its values (the feature values, classes as indices in "
+                                 "`perf`), plus glassboost's own (`value_texts`: the "
+                                 "waterfall's `name = value` labels); `data()` gives every "
+                                 "row's numbers (InterpretML: None); with `init_score`, "
+                                 "`data(row)['extra']` also lists the row's base score after "
+                                 "the intercept, and the waterfall draws it as a bar, so the "
+                                 "parts add up to the score",
     ("method", "predict_with_uncertainty"): "same; multiclass models give (n, 2, n_classes) "
                                             "where InterpretML fails",
     ("method", "to_json"): "different: glassboost's own versioned format (`glassboost.load` reads "

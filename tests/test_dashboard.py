@@ -108,6 +108,10 @@ def test_bad_arguments_are_named(models):
         glassboost.dashboard(fitted, X, y, rows=[1000])
     with pytest.raises(ValueError, match="models is empty"):
         glassboost.dashboard({}, X, y)
+    for bare in (list(fitted.values()), tuple(fitted.values()), []):
+        with pytest.raises(TypeError, match=r"models must be a mapping \{name: fitted model\}"
+                                            rf".*not {type(bare).__name__}"):
+            glassboost.dashboard(bare, X, y)
 
 
 def test_cli_builds_the_dashboard_of_a_saved_model_and_a_pickled_one(models, tmp_path, capsys):

@@ -82,7 +82,11 @@ def test_local_contributions_add_up_to_decision_function(fitted, data) -> None:
     row = local.data(5)
     np.testing.assert_array_equal(row["scores"], local.contributions[5])
     assert row["extra"]["names"] == ["Intercept"]
-    assert row["perf"]["actual"] == y[5]
+    if hasattr(model, "classes_"):  # InterpretML's perf: the classes' indices
+        assert model.classes_[row["perf"]["actual"]] == y[5]
+        assert model.classes_[row["perf"]["predicted"]] == local.predictions[5]
+    else:
+        assert row["perf"]["actual"] == y[5]
 
 
 def test_plotted_scores_are_the_term_tables(fitted) -> None:
@@ -115,6 +119,7 @@ def test_plotted_scores_are_the_term_tables(fitted) -> None:
 
 
 def test_bands_are_score_plus_minus_bag_deviation(binary) -> None:
+    """The figures draw score ± 1.96 sd; the data keep InterpretML's bounds, score ± sd."""
     model, _ = binary
     explanation = model.explain_global()
     t = model.term_names_.index("income")
@@ -125,7 +130,9 @@ def test_bands_are_score_plus_minus_bag_deviation(binary) -> None:
     np.testing.assert_allclose(upper, table[bins] + BAND_WIDTH * sd[bins], atol=1e-12)
     np.testing.assert_allclose(lower, table[bins] - BAND_WIDTH * sd[bins], atol=1e-12)
     data = explanation.data(t)
-    np.testing.assert_allclose(data["upper_bounds"], (table + BAND_WIDTH * sd)[1:-1])
+    np.testing.assert_allclose(data["upper_bounds"], (table + sd)[1:-1])
+    np.testing.assert_allclose(data["lower_bounds"], (table - sd)[1:-1])
+    assert data["missing"]["upper_bound"] == table[0] + sd[0]
 
 
 def test_density_strip_holds_the_training_weight(binary) -> None:
@@ -275,7 +282,9 @@ def test_local_explanation_counts_and_marks_missing_and_unseen(binary, data) -> 
     pd.testing.assert_frame_equal(everything["coverage"], local.input_coverage())
     first = local.data(0)
     assert first["unseen_features"] == ["color"] and first["missing_features"] == ["income"]
-    assert "color = purple (unseen)" in first["values"]
+    assert "color = purple (unseen)" in first["value_texts"]
+    assert first["values"][model.term_names_.index("color")] == "purple"
+    assert np.isnan(first["values"][model.term_names_.index("income")])
     color = model.term_names_.index("color")
     assert first["scores"][color] == 0.0  # an unseen category adds nothing
 
@@ -319,8 +328,10 @@ def test_actual_classes_match_by_value(data) -> None:
     actual[0] = 7.0
     local = model.explain_local(data.iloc[:20], actual)
     np.testing.assert_array_equal(local.actual_class, np.r_[-1, y[1:20]])
-    assert "actual_score" not in local.data(0)["perf"]
-    assert local.data(1)["perf"]["actual_score"] == local.probabilities[1, y[1]]
+    unknown, known = local.data(0)["perf"], local.data(1)["perf"]
+    assert np.isnan(unknown["actual"]) and unknown["actual_score"] == 0.0  # InterpretML's
+    assert known["actual"] == y[1]
+    assert known["actual_score"] == local.probabilities[1, y[1]]
 
 
 # ---- value axes of continuous shapes ----------------------------------------------------------

@@ -227,7 +227,8 @@ def test_waterfall_names_every_feature_of_the_term(binary, frame) -> None:
     rows = frame.iloc[:12]
     local = model.explain_local(rows, y[:12])
     for row in range(12):
-        values = local.data(row)["values"][t]
+        values = local.data(row)["value_texts"][t]
+        assert local.data(row)["values"][t] == ""  # InterpretML's value of an interaction
         a, b, c = (rows[f].iloc[row] for f in "abc")
         a_text = "missing" if np.isnan(a) else f"{a:.6g}"
         b_text = "missing" if pd.isna(b) else b

@@ -7,6 +7,7 @@ code under test never imports it.
 
 from __future__ import annotations
 
+import copy
 import io
 import warnings
 from types import SimpleNamespace
@@ -248,12 +249,7 @@ def test_explain_local_with_init_score_as_interpret(models, kind):
                                    atol=TOLERANCE)
         for row in range(len(rows)):
             want, got = theirs.data(row)["perf"], local.data(row)["perf"]
-            if kind in ("binary", "multiclass"):  # InterpretML gives the class's index
-                assert got["predicted"] == model.classes_[want["predicted"]]
-            else:
-                np.testing.assert_allclose(got["predicted"], want["predicted"], rtol=1e-12)
-            for key in ("predicted_score", "actual_score"):
-                np.testing.assert_allclose(got[key], want[key], rtol=0, atol=TOLERANCE)
+            _assert_same_perf(got, want)
             extra = local.data(row)["extra"]
             assert extra["names"] == ["Intercept", "init_score"]
             bars = local.waterfall(row)
@@ -264,6 +260,94 @@ def test_explain_local_with_init_score_as_interpret(models, kind):
     assert plain.init_scores is None and plain.data(0)["extra"]["names"] == ["Intercept"]
     with pytest.raises(ValueError, match="init_score has shape"):
         model.explain_local(rows, y, init_score=np.zeros(len(rows) + 1))
+
+
+def _assert_same_value(got, want, where: str) -> None:
+    """Numbers (arrays, lists, tuples) within TOLERANCE, NaN equal to NaN; anything else
+    (texts, lists mixing texts and numbers) equal item by item."""
+    try:
+        want_numbers = np.asarray(want, dtype=np.float64)
+    except (TypeError, ValueError):
+        want_numbers = None
+    if want_numbers is not None:
+        np.testing.assert_allclose(np.asarray(got, dtype=np.float64), want_numbers, rtol=0,
+                                   atol=TOLERANCE, err_msg=where)
+    elif isinstance(want, (list, tuple)):
+        assert len(got) == len(want), where
+        for i, (mine, theirs) in enumerate(zip(got, want)):
+            _assert_same_value(mine, theirs, f"{where}[{i}]")
+    else:
+        assert got == want, f"{where}: {got!r} != {want!r}"
+
+
+def _assert_same_dict(got: dict, want: dict, where: str) -> None:
+    """Every key of InterpretML's dictionary, with the same value (glassboost may add keys)."""
+    for key, value in want.items():
+        assert key in got, f"{where}: no {key!r}"
+        if isinstance(value, dict):
+            _assert_same_dict(got[key], value, f"{where}.{key}")
+        else:
+            _assert_same_value(got[key], value, f"{where}.{key}")
+
+
+def _assert_same_perf(got: dict, want: dict) -> None:
+    _assert_same_dict(got, want, "perf")
+
+
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("summaries", ["kept", "removed"])
+def test_explain_global_data_as_interpret(models, kind, summaries):
+    """explain_global().data(): every key of InterpretML's, with its values, for every term
+    InterpretML explains: bounds of score ± sd, the training range as the outer edges (or,
+    without feature_bounds_, InterpretML's extension of the outer cuts), the training
+    histogram as density, one scores_range, the class labels in meta."""
+    ebm = models[kind]
+    if summaries == "removed":  # as a model loaded from a file: no training summaries
+        ebm = copy.deepcopy(ebm)
+        for name in ("feature_bounds_", "histogram_edges_", "histogram_weights_"):
+            delattr(ebm, name)
+    model = glassboost.from_interpret(ebm)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # InterpretML drops terms of three features
+        theirs = ebm.explain_global()
+    ours = model.explain_global()
+    overall = theirs.data()
+    assert ours.data()["type"] == overall["type"]
+    for i, name in enumerate(overall["names"]):
+        mine = ours.data(name)
+        _assert_same_dict(mine, theirs.data(i), f"{kind} {name}")
+        assert mine["importance"] == pytest.approx(overall["scores"][i], abs=TOLERANCE)
+
+
+@pytest.mark.parametrize("cuts, low, high", [
+    ([0.5, 1.5, 2.5], np.nan, np.nan), ([0.5, 1.5, 2.5], 0.0, 4.0), ([0.5, 1.5, 2.5], 0.7, 4.0),
+    ([0.5, 1.5, 2.5], 0.0, 2.0), ([0.5], np.nan, np.nan), ([0.5], np.nan, 1.0),
+    (list(np.linspace(0, 1, 40)), np.nan, 3.0), ([], np.nan, np.nan), ([], 1.0, 2.0)])
+def test_graph_bounds_are_interprets(cuts, low, high):
+    """The outer edges are InterpretML's (its native SuggestGraphBounds), whichever bounds are
+    known, unknown or inconsistent with the cuts."""
+    from interpret.utils._native import Native
+
+    from glassboost.explain.terms import graph_bounds
+
+    cuts = np.asarray(cuts, dtype=np.float64)
+    want = Native.get_native_singleton().suggest_graph_bounds(cuts, low, high)
+    np.testing.assert_allclose(graph_bounds(cuts, low, high), want, rtol=1e-12)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("with_y", [True, False])
+def test_explain_local_data_as_interpret(models, kind, with_y):
+    """explain_local().data(row): every key of InterpretML's, with its values: the feature
+    values themselves ("" for interactions; NaN when missing; unseen categories as given),
+    the intercept, and perf (classes as indices, NaN without an actual value)."""
+    ebm = models[kind]
+    model = glassboost.from_interpret(ebm)
+    rows = _scoring_rows(_data()).iloc[:30]
+    y = np.asarray(ebm.predict(rows))[::-1] if with_y else None
+    theirs, ours = ebm.explain_local(rows, y), model.explain_local(rows, y)
+    for row in range(len(rows)):
+        _assert_same_dict(ours.data(row), theirs.data(row), f"{kind} row {row}")
 
 
 # ---- what cannot be converted fails clearly ----------------------------------------------------

@@ -48,6 +48,17 @@ def _default_features(models: Mapping[str, Any], frame: pd.DataFrame, count: int
     return [str(c) for c in frame.columns[:count]]
 
 
+def _check_models(models: Any) -> None:
+    """Refuses anything but a non-empty {name: model} mapping: the names label every panel,
+    so a bare sequence of models is not guessed at."""
+    if not isinstance(models, Mapping):
+        raise TypeError(f"models must be a mapping {{name: fitted model}}, e.g. "
+                        f"{{'ebm': ebm}}, not {type(models).__name__}; the names label the "
+                        "dashboard's columns")
+    if not models:
+        raise ValueError("models is empty; give at least one {name: fitted model}")
+
+
 def _performance_views(models: Mapping[str, Any]) -> tuple:
     """ROC, PR and calibration for binary classifiers, residuals for regressors; an error for
     a mix."""
@@ -84,8 +95,7 @@ def dashboard(models: Mapping[str, Any], X: Any, y: Any, path: str | Path | None
     """
     from .blackbox import PartialDependence, PermutationImportance, ShapPermutation
 
-    if not models:
-        raise ValueError("models is empty; give at least one {name: fitted model}")
+    _check_models(models)
     views = _performance_views(models)
     frame = X if isinstance(X, pd.DataFrame) else pd.DataFrame(
         np.asarray(X), columns=[f"feature_{i}" for i in range(np.shape(X)[1])])

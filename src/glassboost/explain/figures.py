@@ -74,7 +74,7 @@ def _value_ticks(fig: go.Figure, values: ValueAxis, feature: str) -> None:
 
 def _continuous(term: Term, score_title: str, classes, class_index, x_scale: str) -> go.Figure:
     axis = term.axes[0]
-    values = value_axis(axis.edges, term.weights[1:-1], x_scale, axis.feature)
+    values = value_axis(axis.drawn_edges, term.weights[1:-1], x_scale, axis.feature)
     value_bins = np.arange(1, axis.n_bins - 1)
     step_bins = np.append(value_bins, value_bins[-1])  # repeat the last bin to close its step
     specials = term.special_bins()

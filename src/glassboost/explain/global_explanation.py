@@ -13,7 +13,8 @@ from .terms import (BAND_WIDTH, Term, class_names, find_term, has_bagged_spread,
                     score_label)
 
 IMPORTANCE_TITLE = "Mean |score| over the training data"
-BAND_DESCRIPTION = (f"score ± {BAND_WIDTH} standard deviations of the outer bags' scores "
+BAND_DESCRIPTION = ("score ± 1 standard deviation of the outer bags' scores (InterpretML's "
+                    f"bounds); the figures draw score ± {BAND_WIDTH} standard deviations "
                     "(about 95% of the bag models)")
 NO_BAND_DESCRIPTION = ("none: the model has no spread over outer bags (one bag), so the "
                        "figures draw no band and lower and upper bounds equal the scores")
@@ -41,44 +42,85 @@ def _value_names(term: Term, axis: int) -> np.ndarray | list[str]:
     return feature.labels[1:-1]
 
 
-def _term_data(term: Term) -> dict:
+def _per_feature(model: Any, attribute: str, feature: int) -> Any:
+    """One feature's entry of a per-feature training summary, None when the model lacks it."""
+    entries = getattr(model, attribute, None)
+    return None if entries is None else entries[feature]
+
+
+def _density(model: Any, term: Term) -> dict:
+    """InterpretML's density of a main effect: the feature's training histogram
+    (``histogram_edges_``, ``histogram_weights_``) when the model keeps it, else the term's
+    value bins with their training weight. An interaction's (glassboost's) is the training
+    weight of its value bins."""
+    if term.is_interaction:
+        return {"scores": term.weights[(slice(1, -1),) * len(term.axes)]}
+    feature = model.term_features_[term.index][0]
+    histogram = _per_feature(model, "histogram_weights_", feature)
+    edges = _per_feature(model, "histogram_edges_", feature)
+    continuous = term.axes[0].kind == CONTINUOUS
+    if histogram is None or (continuous and edges is None) or (
+            not continuous and len(histogram) != term.axes[0].n_bins):  # bins since changed
+        return {"names": _value_names(term, 0), "scores": term.weights[1:-1]}
+    names = np.asarray(edges, dtype=np.float64) if continuous else _value_names(term, 0)
+    return {"names": names, "scores": np.asarray(histogram, dtype=np.float64)[1:-1]}
+
+
+def _scores_range(terms: list[Term]) -> tuple[float, float]:
+    """InterpretML's ``scores_range``: the lowest ``score - sd`` and the highest
+    ``score + sd`` over every bin of every term (one scale for all plots)."""
+    if not terms:
+        return np.inf, -np.inf
+    return (min(float(np.min(t.scores - t.sd)) for t in terms),
+            max(float(np.max(t.scores + t.sd)) for t in terms))
+
+
+def _term_data(term: Term, density: dict, scores_range: tuple[float, float],
+               label_names: list | None) -> dict:
+    """One term's dictionary: InterpretML's keys (bounds ``score ± sd``) and glassboost's."""
     inner = (slice(1, -1),) * len(term.axes)
+    lower, upper = term.scores - term.sd, term.scores + term.sd
     data: dict[str, Any] = {
         "type": "interaction" if term.is_interaction else "univariate",
         "name": term.name,
         "feature_types": [a.kind for a in term.axes],
         "importance": term.importance,
         "scores": term.scores[inner],
-        "lower_bounds": term.lower[inner],
-        "upper_bounds": term.upper[inner],
-        "density": {"scores": term.weights[inner]},
+        "scores_range": scores_range,
+        "lower_bounds": lower[inner],
+        "upper_bounds": upper[inner],
+        "density": density,
         "all_bins": {
             "labels": [a.labels for a in term.axes],
             "scores": term.scores,
-            "lower_bounds": term.lower,
-            "upper_bounds": term.upper,
+            "lower_bounds": lower,
+            "upper_bounds": upper,
             "weights": term.weights,
         },
     }
+    if label_names is not None:
+        data["meta"] = {"label_names": label_names}
     if term.is_interaction:  # any order: the features and each one's bin names, in order
         data["feature_names"] = [a.feature for a in term.axes]
         data["axis_names"] = [_value_names(term, a) for a in range(len(term.axes))]
         if term.is_pair:
             data["left_names"], data["right_names"] = data["axis_names"]
     else:
-        data["names"] = data["density"]["names"] = _value_names(term, 0)
+        data["names"] = _value_names(term, 0)
         for label, b in (("missing", 0), ("unseen", -1)):
-            data[label] = {"score": term.scores[b], "lower_bound": term.lower[b],
-                           "upper_bound": term.upper[b], "weight": float(term.weights[b])}
+            data[label] = {"score": term.scores[b], "lower_bound": lower[b],
+                           "upper_bound": upper[b], "weight": float(term.weights[b])}
     return data
 
 
 class GlobalExplanation:
     """Every term's shape, uncertainty band, training density and importance.
 
-    The band of a term is ``score ± 1.96 * standard_deviations_``: the spread of the outer bags,
-    not a confidence interval of the averaged model. Density is the training weight per bin
-    (``bin_weights_``). Bins are labelled ``"missing"`` (index 0) and ``"unseen"`` (last index).
+    The data's bounds are InterpretML's, ``score ± standard_deviations_``; the figures draw
+    ``score ± 1.96 * standard_deviations_``. Both show the spread of the outer bags, not a
+    confidence interval of the averaged model. The figures' density is the training weight per
+    bin (``bin_weights_``). Bins are labelled ``"missing"`` (index 0) and ``"unseen"`` (last
+    index).
     """
 
     def __init__(self, model: Any, name: str | None = None) -> None:
@@ -88,6 +130,10 @@ class GlobalExplanation:
         self.classes = class_names(model)
         self.privacy = privacy_record(model)
         self.has_band = has_bagged_spread(model)
+        self._densities = [_density(model, term) for term in self.terms]
+        self._scores_range = _scores_range(self.terms)
+        classes = getattr(model, "classes_", None)
+        self._label_names = None if classes is None else np.asarray(classes).tolist()
 
     @property
     def term_names(self) -> list[str]:
@@ -99,21 +145,26 @@ class GlobalExplanation:
         return np.array([t.importance for t in self.terms])
 
     def data(self, key: int | str | None = None) -> dict:
-        """InterpretML's layout: key None gives names and importances; a term (index or name)
-        gives its bins, scores, bounds and density, plus ``missing``/``unseen`` for mains and
-        ``all_bins`` with the full tables; key None also gives ``privacy`` for a differentially
+        """InterpretML's layout and values: key None gives names and importances; a term
+        (index or name) gives its bins, scores, bounds (``score ± sd``), ``scores_range``,
+        density and, for classifiers, ``meta``; glassboost adds ``missing``/``unseen`` for
+        mains and ``all_bins`` with the full tables; key None also gives ``privacy`` for a
+        differentially
         private model (its account, see :func:`privacy_record`). An interaction of any order
         has one table axis per feature, named in ``feature_names`` with their bins in
         ``axis_names`` (a pair's also in ``left_names``/``right_names``); InterpretML leaves
         terms of three or more features out of its explanation, glassboost keeps them."""
         if key is None:
-            overall = {"type": "global", "names": self.term_names, "scores": self.importances,
+            overall = {"type": "univariate", "names": self.term_names,
+                       "scores": self.importances,
                        "importance_type": "avg_weight",
                        "bounds": BAND_DESCRIPTION if self.has_band else NO_BAND_DESCRIPTION}
             if self.privacy is not None:
                 overall["privacy"] = self.privacy
             return overall
-        return _term_data(find_term(self.terms, key))
+        term = find_term(self.terms, key)
+        return _term_data(term, self._densities[term.index], self._scores_range,
+                          self._label_names)
 
     def figure(self, term: int | str, class_index: int | None = None, x_scale: str = "auto"):
         """Interactive Plotly figure of one term (shape, bars or heat map).

@@ -32,6 +32,13 @@ def _value_text(kind: str, column, row: int, unseen: bool) -> str:
     return f"{text} (unseen)" if unseen else text
 
 
+def _raw_value(column, row: int) -> Any:
+    """The feature value a term looked up, as InterpretML gives it: the number (NaN when
+    missing or not a number) or the category text (NaN when missing)."""
+    value = column.values[row]
+    return np.nan if value is None else value
+
+
 def _probability(p: float) -> str:
     """``= 0.123``, or a bound when three decimals would round to 0 or 1."""
     if p < 0.001:
@@ -74,6 +81,7 @@ class LocalExplanation:
             self.scores = self.scores + self.init_scores
         self.is_classifier = hasattr(model, "classes_")
         self.classes = [str(c) for c in model.classes_] if self.is_classifier else None
+        self._label_names = np.asarray(model.classes_).tolist() if self.is_classifier else None
         self.multiclass_names = class_names(model)
         if self.is_classifier:
             self.probabilities = model.predict_proba(X, init_score=self.init_scores)
@@ -105,6 +113,12 @@ class LocalExplanation:
         if not self.is_classifier or self.actual is None:
             return None
         return pd.Index(np.asarray(model.classes_)).get_indexer(pd.Index(self.actual))
+
+    def raw_values(self, row: int) -> list:
+        """InterpretML's ``values`` of ``row``: each main effect's feature value, and ``""``
+        for an interaction."""
+        return [_raw_value(self._columns[features[0]], row) if len(features) == 1 else ""
+                for features in self._term_features]
 
     def term_values(self, row: int) -> list[str]:
         """The feature values each term looked up for ``row``, as ``name = value`` text;
@@ -143,25 +157,37 @@ class LocalExplanation:
         return int(np.argmax(self.probabilities[row]))
 
     def _perf(self, row: int) -> dict:
-        actual = None if self.actual is None else self.actual[row]
-        perf: dict[str, Any] = {"predicted": self.predictions[row], "actual": actual,
-                                "predicted_score": float(self.predictions[row])
-                                if not self.is_classifier else
-                                float(self.probabilities[row].max())}
-        if self.actual_class is not None and self.actual_class[row] >= 0:
-            perf["actual_score"] = float(self.probabilities[row][self.actual_class[row]])
-        elif not self.is_classifier and actual is not None:
-            perf["actual_score"] = float(actual)
+        """InterpretML's ``perf`` of ``row``: for classifiers the predicted class's index and
+        probability and the actual class's index (NaN when not a class of the model or not
+        given) and probability (0 when not a class); for regressors the prediction and the
+        actual value; NaN where no actual value was given."""
+        if not self.is_classifier:
+            actual = np.nan if self.actual is None else self.actual[row]
+            return {"is_classification": False, "actual": actual,
+                    "predicted": self.predictions[row], "actual_score": actual,
+                    "predicted_score": self.predictions[row]}
+        predicted = int(np.argmax(self.probabilities[row]))
+        perf: dict[str, Any] = {"is_classification": True, "actual": np.nan,
+                                "actual_score": np.nan, "predicted": predicted,
+                                "predicted_score": float(self.probabilities[row][predicted])}
+        if self.actual_class is not None:
+            known = self.actual_class[row] >= 0
+            perf["actual"] = int(self.actual_class[row]) if known else np.nan
+            perf["actual_score"] = (float(self.probabilities[row][self.actual_class[row]])
+                                    if known else 0.0)
         return perf
 
     def data(self, key: int | None = None) -> dict:
-        """InterpretML's layout: key None gives every row's contributions; a row number gives
-        that row's term names, contributions, looked-up values, intercept and prediction.
+        """InterpretML's layout and values: a row number gives that row's term names,
+        contributions, looked-up feature values (``""`` for interactions), intercept, ``perf``
+        and, for classifiers, ``meta``.
 
-        Added to InterpretML's keys: for every row, ``missing`` and ``unseen`` (boolean,
-        rows x features, in the order of ``feature_names``), ``coverage`` (the counts per
-        feature) and ``init_scores``; for one row, ``missing_features`` and
-        ``unseen_features``, and the row's ``init_score`` after the intercept in ``extra``."""
+        Added to InterpretML's: key None gives every row's contributions, ``missing`` and
+        ``unseen`` (boolean, rows x features, in the order of ``feature_names``), ``coverage``
+        (the counts per feature) and ``init_scores`` (InterpretML gives None); for one row,
+        ``value_texts`` (every term's values as ``name = value`` text, as the waterfall labels
+        them), ``missing_features`` and ``unseen_features``, and the row's ``init_score``
+        after the intercept in ``extra``."""
         if key is None:
             return {"type": "local", "names": self.term_names, "scores": self.contributions,
                     "intercept": self.intercept, "init_scores": self.init_scores,
@@ -176,12 +202,15 @@ class LocalExplanation:
         if self.init_scores is not None:
             extra = {"names": ["Intercept", "init_score"],
                      "scores": [self.intercept, self.init_scores[row]], "values": [1, 1]}
-        return {"type": "univariate", "row_id": self.row_ids[row], "names": self.term_names,
-                "scores": self.contributions[row], "values": self.term_values(row),
-                "extra": extra,
-                "decision_score": self.scores[row], "perf": self._perf(row),
-                "missing_features": self.missing_features(row),
-                "unseen_features": self.unseen_features(row)}
+        one = {"type": "univariate", "row_id": self.row_ids[row], "names": self.term_names,
+               "scores": self.contributions[row], "values": self.raw_values(row),
+               "value_texts": self.term_values(row), "extra": extra,
+               "decision_score": self.scores[row], "perf": self._perf(row),
+               "missing_features": self.missing_features(row),
+               "unseen_features": self.unseen_features(row)}
+        if self.is_classifier:
+            one["meta"] = {"label_names": self._label_names}
+        return one
 
     def _title(self, row: int) -> str:
         actual = "" if self.actual is None else f", actual {self.actual[row]}"

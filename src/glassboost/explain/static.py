@@ -69,7 +69,7 @@ def _specials_panel(fig, grid, ax, density, term: Term, specials: list[int], ser
 
 def _continuous(term: Term, score_title: str, classes, class_index, x_scale: str) -> Figure:
     axis = term.axes[0]
-    values = value_axis(axis.edges, term.weights[1:-1], x_scale, axis.feature)
+    values = value_axis(axis.drawn_edges, term.weights[1:-1], x_scale, axis.feature)
     specials = term.special_bins()
     fig = Figure(figsize=(9, 5.4), layout="constrained")
     grid = fig.add_gridspec(2, 2, height_ratios=[4, 1], width_ratios=[9, 1])

@@ -15,8 +15,9 @@ import numpy as np
 from ..binning import feature_bins_from_levels
 from ..schema import CONTINUOUS
 
-#: Half-width of the uncertainty band in bag standard deviations: ``score ± 1.96 * sd`` covers
-#: about 95% of the outer bags' values if they are spread normally.
+#: Half-width of the band the figures draw, in bag standard deviations: ``score ± 1.96 * sd``
+#: covers about 95% of the outer bags' values if they are spread normally. The data keep
+#: InterpretML's bounds, ``score ± sd``.
 BAND_WIDTH = 1.96
 
 MISSING = "missing"
@@ -28,9 +29,9 @@ class Axis:
     """One feature of a term, binned at the resolution the term uses.
 
     ``labels`` has one entry per bin: ``"missing"``, the value bins, ``"unseen"``. For continuous
-    features ``edges`` holds the finite edges of the value bins (one more than the value bins);
-    the outer edges extend one neighbouring bin width past the outermost cuts, because the model
-    stores cut points, not the range of the training data.
+    features ``edges`` holds the edges of the value bins (one more than the value bins) as
+    InterpretML names them: the cuts between the training minimum and maximum
+    (``feature_bounds_``), see :func:`graph_bounds`.
     """
 
     feature: str
@@ -42,17 +43,25 @@ class Axis:
     def n_bins(self) -> int:
         return len(self.labels)
 
+    @property
+    def drawn_edges(self) -> np.ndarray:
+        """The edges a figure can draw: ``edges`` when finite and increasing, else the cuts
+        extended by one neighbouring bin width (no cuts, infinite or single-value bounds)."""
+        if np.all(np.isfinite(self.edges)) and np.all(np.diff(self.edges) > 0):
+            return self.edges
+        return _extended_edges(self.edges[1:-1])
+
 
 @dataclass(frozen=True)
 class Term:
-    """One term's table with its band, training weight per bin, and importance."""
+    """One term's table with its bag standard deviations, training weight per bin, and
+    importance."""
 
     index: int
     name: str
     axes: tuple[Axis, ...]
     scores: np.ndarray
-    lower: np.ndarray
-    upper: np.ndarray
+    sd: np.ndarray
     weights: np.ndarray
     importance: float
     #: False when the model has no spread over bags (one bag, as a private model): figures then
@@ -91,10 +100,11 @@ class Term:
                 for bins in itertools.product(*shown)]
 
     def for_class(self, k: int | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Scores, lower and upper bounds of class ``k`` (None: the model has one score)."""
-        if k is None:
-            return self.scores, self.lower, self.upper
-        return self.scores[..., k], self.lower[..., k], self.upper[..., k]
+        """Scores and the drawn band's lower and upper edges (``score ± BAND_WIDTH * sd``) of
+        class ``k`` (None: the model has one score)."""
+        scores, sd = ((self.scores, self.sd) if k is None
+                      else (self.scores[..., k], self.sd[..., k]))
+        return scores, scores - BAND_WIDTH * sd, scores + BAND_WIDTH * sd
 
     def bar_order(self) -> list[int]:
         """Bins of a main effect in drawing order: the shown value bins, then missing/unseen."""
@@ -122,12 +132,39 @@ class Term:
         return np.flatnonzero(keep)
 
 
-def _value_edges(cuts: np.ndarray) -> np.ndarray:
+def _extended_edges(cuts: np.ndarray) -> np.ndarray:
+    """The cuts with an outer edge one neighbouring bin width past each end ([0, 1] without
+    cuts): edges to draw when the training range is unknown or a single value."""
     if len(cuts) == 0:
         return np.array([0.0, 1.0])
     step_low = cuts[1] - cuts[0] if len(cuts) > 1 else max(abs(cuts[0]), 1.0)
     step_high = cuts[-1] - cuts[-2] if len(cuts) > 1 else step_low
     return np.concatenate(([cuts[0] - step_low], cuts, [cuts[-1] + step_high]))
+
+
+def graph_bounds(cuts: np.ndarray, low: float, high: float) -> tuple[float, float]:
+    """InterpretML's outer edges of a continuous feature (its native ``SuggestGraphBounds``):
+    the training minimum ``low`` and maximum ``high`` when they lie outside the cuts; an end
+    without a usable bound (NaN, or inside the cuts, as in an edited model) extends past its
+    outer cut by the span from the other end over twice the number of cuts (at most 64).
+    Without cuts the bounds themselves, ±inf where unknown."""
+    low_ok = not np.isnan(low) and (len(cuts) == 0 or low <= cuts[0])
+    high_ok = not np.isnan(high) and (len(cuts) == 0 or high >= cuts[-1])
+    if len(cuts) == 0:
+        return (low if low_ok else -np.inf), (high if high_ok else np.inf)
+    span = (high if high_ok else cuts[-1]) - (low if low_ok else cuts[0])
+    step = span / min(2 * len(cuts), 64)
+    return (low if low_ok else cuts[0] - step), (high if high_ok else cuts[-1] + step)
+
+
+def _training_range(model: Any, feature: int) -> tuple[float, float]:
+    """The feature's training minimum and maximum (``feature_bounds_``), NaN when unknown
+    (a model loaded from a file)."""
+    bounds = getattr(model, "feature_bounds_", None)
+    if bounds is None:
+        return np.nan, np.nan
+    low, high = np.asarray(bounds, dtype=np.float64)[feature]
+    return float(low), float(high)
 
 
 def feature_axis(model: Any, feature: int, interaction: bool) -> Axis:
@@ -138,7 +175,9 @@ def feature_axis(model: Any, feature: int, interaction: bool) -> Axis:
     labels[0], labels[-1] = MISSING, UNSEEN
     edges = None
     if kind == CONTINUOUS:
-        edges = _value_edges(bins.interaction_cuts if interaction else bins.cuts)
+        cuts = bins.interaction_cuts if interaction else bins.cuts
+        low, high = graph_bounds(cuts, *_training_range(model, feature))
+        edges = np.concatenate(([low], cuts, [high]))
     return Axis(str(model.feature_names_in_[feature]), kind, labels, edges)
 
 
@@ -175,15 +214,12 @@ def model_terms(model: Any) -> list[Term]:
     terms = []
     for t, features in enumerate(model.term_features_):
         interaction = len(features) > 1
-        scores = np.asarray(model.term_scores_[t], dtype=np.float64)
-        spread = BAND_WIDTH * np.asarray(model.standard_deviations_[t], dtype=np.float64)
         terms.append(Term(
             index=t,
             name=str(model.term_names_[t]),
             axes=tuple(feature_axis(model, f, interaction) for f in features),
-            scores=scores,
-            lower=scores - spread,
-            upper=scores + spread,
+            scores=np.asarray(model.term_scores_[t], dtype=np.float64),
+            sd=np.asarray(model.standard_deviations_[t], dtype=np.float64),
             weights=np.asarray(model.bin_weights_[t], dtype=np.float64),
             importance=float(importances[t]),
             has_band=has_band,

@@ -19,6 +19,7 @@ both score as in InterpretML. A model holding the text "True" besides "1" (or "F
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping
 
@@ -426,5 +427,19 @@ def from_interpret(ebm: Any) -> Any:
     except (AttributeError, TypeError):
         parameters = {}
     objective = parameters.get("objective")
-    return fitted_from_attributes(lambda name: getattr(ebm, name, None),
-                                  objective if isinstance(objective, str) else None, parameters)
+    model = fitted_from_attributes(lambda name: getattr(ebm, name, None),
+                                   objective if isinstance(objective, str) else None, parameters)
+    _copy_training_summaries(ebm, model)
+    return model
+
+
+def _copy_training_summaries(ebm: Any, model: Any) -> None:
+    """Copies of the InterpretML model's summaries of its training data (``feature_bounds_``,
+    ``histogram_edges_``, ...) that it has: they do not score, but explanations name the
+    training range and draw the training histogram from them, as InterpretML's do."""
+    from ..estimators import TRAINING_SUMMARIES
+
+    for name in TRAINING_SUMMARIES:
+        value = getattr(ebm, name, None)
+        if value is not None:
+            setattr(model, name, copy.deepcopy(value))
