@@ -20,6 +20,12 @@ import pandas as pd
 
 OUT = Path(__file__).with_name("interpret_compat.md")
 
+# amounts of summed hessians, which glassboost counts in units of the mean sample weight
+_WEIGHT_UNIT = ("in units of the mean sample weight (the value times `sample_weight.sum() / "
+                "n_samples`), so weights scaled by a constant fit the same model; InterpretML "
+                "takes it as an absolute amount. Without weights, or with weights of mean 1, the "
+                "same (fit-parameters.md)")
+
 # How a name differs in glassboost, or why it is missing; the other names are the same.
 NOTES = {
     ("parameter", "callback"): "same; glassboost also takes `callbacks`, the name InterpretML's "
@@ -143,6 +149,27 @@ NOTES = {
     ("objective", "quantile:alpha=0.5"): "same; in InterpretML's main branch, not in its "
                                          "0.7.8 release: benchmarks/objectives.py compares the "
                                          "two (benchmarks/interpret_main.sh builds the branch)",
+    ("parameter", "feature_names"): "same; names that cover every column of a DataFrame, in any "
+                                    "order, pick the columns by name, as in InterpretML; "
+                                    "otherwise they rename the columns by position, and a "
+                                    "column carrying another position's feature name is a "
+                                    "ValueError (InterpretML takes positions with a warning)",
+    ("method", "predict"): "same; a DataFrame with a column of every feature's name is matched "
+                           "by name, extra columns ignored, as in InterpretML; a model fitted on "
+                           "a DataFrame without feature_names refuses a DataFrame lacking one of "
+                           "them (InterpretML falls back to positions with a warning), and a "
+                           "DataFrame matched by position that has a feature's name at another "
+                           "position is a ValueError (InterpretML warns)",
+    ("attribute", "term_names_"): "same; feature names that would give two terms one name (a "
+                                  "feature `a & b` next to the pair of `a` and `b`) are a "
+                                  "ValueError at fit (InterpretML fits two terms of one name)",
+    ("method", "reorder_classes"): "same; labels are compared with the classes as values "
+                                   "(InterpretML casts them to the classes' dtype first, so "
+                                   "'abcdef' matches 'abc' in a <U3 array and 1.9 matches 1)",
+    ("parameter", "min_hessian"): "same; " + _WEIGHT_UNIT,
+    ("parameter", "reg_alpha"): "same; " + _WEIGHT_UNIT,
+    ("parameter", "reg_lambda"): "same; " + _WEIGHT_UNIT,
+    ("parameter", "cat_smooth"): "same; " + _WEIGHT_UNIT,
     ("objective", "survival_cox"): "same, with InterpretML's target (the time signed by the "
                                    "event) or two columns (time, event) or a structured array; "
                                    "in InterpretML's main branch, not in its 0.7.8 release: "
