@@ -203,6 +203,21 @@ def test_test_size_zero_trains_on_every_row(tmp_path, capsys):
     assert loaded.bin_weights_[0].sum() == 300  # every row reached the model
 
 
+def test_data_warnings_are_one_line_naming_the_tool(tmp_path, capsys):
+    """A warning about the data reads 'glassboost: warning: ...', without the source line it was
+    raised from (Python's runner under ``python -m glassboost``, which tells the user nothing)."""
+    data, model = tmp_path / "ids.csv", tmp_path / "ids.json"
+    frame = load_credit().iloc[:300].copy()
+    frame.insert(0, "record", np.arange(1000, 1300))
+    frame.to_csv(data, index=False)
+    code, _, err = run(["train", str(data), "--target", "Status", "--out", str(model),
+                        "--outer-bags", "1", "--interactions", "0", "--quiet"], capsys)
+    assert code == 0, err
+    warned = [line for line in err.splitlines() if "looks like a row ID" in line]
+    assert len(warned) == 1 and warned[0].startswith("glassboost: warning: Feature 'record'")
+    assert "Warning" not in err and ".py:" not in err, err
+
+
 def test_integer_class_labels(tmp_path, capsys):
     """0/1 labels: metrics are computed on the labels as they are (no object-array mix-up)."""
     rng = np.random.default_rng(1)

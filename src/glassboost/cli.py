@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import warnings
 from typing import Sequence
 
 from . import __version__, cli_commands
@@ -167,6 +168,12 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    """A warning as one line naming the tool: on the command line the input is a file, so
+    the source line a library warning points at (Python's own runner) tells the user nothing."""
+    print(f"glassboost: warning: {message}", file=sys.stderr if file is None else file)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; returns the exit status (0 success, 2 user error)."""
     try:
@@ -174,7 +181,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exit_:  # --help, --version, usage errors: argparse already printed
         return int(exit_.code or 0)
     try:
-        args.run(args)
+        with warnings.catch_warnings():
+            warnings.showwarning = _show_warning
+            args.run(args)
     except CliError as error:
         print(f"glassboost: error: {error}", file=sys.stderr)
         return 2
