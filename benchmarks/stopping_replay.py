@@ -6,7 +6,7 @@
 ``--record`` fits every dataset of ``run.py``'s default run (its split, defaults but
 ``early_stopping_rise=0``, so every stage runs out its window) and keeps each bag's validation
 loss after every counted step (the ``callbacks`` reports). ``--replay`` walks each stage's losses
-as the kernel's ``_count_steps`` does and reports, per dataset, the share of steps a rise margin
+as the kernel's ``stopping.count_steps`` does and reports, per dataset, the share of steps a rise margin
 of ``rise / sqrt(validation rows)`` would have saved (stop once the loss has stayed above the
 margin for ``RISE_ROUNDS`` rounds after a best found past the smoothing rounds), and the stages
 whose best it would have changed, with the worst relative loss so kept. A default is safe when
@@ -20,13 +20,12 @@ import json
 import threading
 import time
 
-import numpy as np
 from sklearn.model_selection import train_test_split
 
 import datasets
 from glassboost import ExplainableBoostingClassifier, ExplainableBoostingRegressor
 from glassboost.booster import noise_floor, noise_share
-from glassboost.kernels.boost import RISE_ROUNDS
+from glassboost.kernels.stopping import RISE_ROUNDS
 
 
 def record(names: list[str]) -> dict:
@@ -63,7 +62,7 @@ def replay_stage(losses: list[tuple[int, float]], tolerance: float, floor: float
                  margin: float, smoothing_steps: int,
                  rise_steps: int) -> tuple[float, int | None, float]:
     """The best loss of the whole stage, and the step the rise rule stops at (None: never) with
-    the best loss it keeps then: ``_count_steps``' bookkeeping on the reported losses."""
+    the best loss it keeps then: ``stopping.count_steps``' bookkeeping on the reported losses."""
     best_loss, best_step = losses[0][1], losses[0][0]
     previous, risen, stop, kept = 0, 0, None, best_loss
     for steps, loss in losses:

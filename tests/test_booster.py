@@ -8,7 +8,7 @@ from scipy.special import logsumexp, softplus, xlogy
 
 from glassboost.booster import (NOISE_FLOOR_SHARE, BinnedData, Booster, constant_loss,
                                 loss_offset, noise_floor, noise_share)
-from glassboost.kernels.boost import mean_validation_loss
+from glassboost.kernels.stopping import mean_validation_loss
 from glassboost.objectives import classification_objective, initial_scores, regression_objective
 
 

@@ -60,7 +60,7 @@ def test_python_fit_announces_once_compiles_only_its_variant_and_others_stay_qui
         "    def on_end(self, ev): pass\n"
         "event.register('numba:compile', Names())\n"
         "from glassboost import ExplainableBoostingClassifier\n"
-        "from glassboost.kernels import bin_space, boost, split\n"
+        "from glassboost.kernels import bin_space, block_passes, boost, split\n"
         "numba.njit(lambda x: x + 1)(1)\n"  # someone else's numba code compiles: no notice
         "print('user code compiled', file=sys.stderr, flush=True)\n"
         "rng = np.random.default_rng(0)\n"
@@ -68,7 +68,7 @@ def test_python_fit_announces_once_compiles_only_its_variant_and_others_stay_qui
         "model = ExplainableBoostingClassifier(outer_bags=1, interactions=1)\n"
         "model.fit(X, X[:, 0] + X[:, 1] * X[:, 2] > 0).predict_proba(X)\n"
         "left_out = [bin_space.cooccurrence_prefix, bin_space.apply_in_bins,\n"
-        "            split.pair_hessian_tables, boost._softmax_block_pass_by_count,\n"
+        "            split.pair_hessian_tables, block_passes._softmax_block_pass_by_count,\n"
         "            split._best_pair_tree]\n"
         "print('left out compiled:', sum(len(kernel.signatures) for kernel in left_out))\n"
         "print('pair trees compiled:', len(split.pair_term_update.signatures))\n"

@@ -57,7 +57,7 @@ REPORT = """
 print(json.dumps({'launched': launched, 'compiled': compiled,
                   'proba': model.predict_proba(X)[:, 1].tolist()}))
 """
-PROMISED = {"nominal_order", "_pair_update", "_single_score_step_pass", "pair_strengths"}
+PROMISED = {"nominal_order", "_pair_update", "single_score_step_pass", "pair_strengths"}
 
 
 def fit_in_fresh_process(cache: Path, mode: str) -> dict:

@@ -10,8 +10,8 @@ import pytest
 from numba import njit
 from scipy.special import expit, logsumexp, softmax
 
-from glassboost.kernels.boost import (PASS_CHUNK, RISE_ROUNDS, SMOOTHING_WINDOW_FACTOR,
-                                     boost_terms)
+from glassboost.kernels.block_passes import PASS_CHUNK
+from glassboost.kernels.boost import boost_terms
 from glassboost.kernels.interactions import pair_strengths
 from glassboost.kernels.loss import (LOG_LOSS, MULTICLASS_LOG_LOSS, NO_PARAMS,
                                      POISSON_DEVIANCE, SQUARED_ERROR, add_group_loss,
@@ -20,6 +20,7 @@ from glassboost.kernels.loss import (LOG_LOSS, MULTICLASS_LOG_LOSS, NO_PARAMS,
 from glassboost.kernels.predict import bin_values, gather_terms, sum_terms
 from glassboost.kernels.split import (main_term_update, nominal_order, pair_hessian_tables,
                                       pair_term_update)
+from glassboost.kernels.stopping import RISE_ROUNDS, SMOOTHING_WINDOW_FACTOR
 
 LR = 0.1
 
@@ -785,7 +786,7 @@ def test_softmax_step_passes_keep_exponentials_in_step_with_the_scores(n_scores)
     (``FIXED_CLASS_COUNTS``), 7 the pass for any count."""
     from numba import njit
 
-    from glassboost.kernels.boost import _refresh_softmax, _softmax_step_pass_by_count
+    from glassboost.kernels.step_passes import _softmax_step_pass_by_count, refresh_softmax
 
     @njit
     def steps(plan, codes, offsets, updates, scores, train_w, train_wy, val_w, val_wy,
@@ -793,7 +794,7 @@ def test_softmax_step_passes_keep_exponentials_in_step_with_the_scores(n_scores)
         n_rows, n_scores = scores.shape
         exponentials, shifts = np.empty(n_rows * n_scores), np.empty(n_rows)
         factors = np.empty(int(np.max(offsets[1:] - offsets[:-1])) * n_scores)
-        _refresh_softmax(True, scores, exponentials, shifts)
+        refresh_softmax(True, scores, exponentials, shifts)
         losses = np.empty(plan.shape[0])
         grads = np.empty((plan.shape[0],) + grad_hist.shape)
         hesses = np.empty_like(grads)

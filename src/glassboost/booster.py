@@ -27,13 +27,14 @@ from scipy.special import xlogy
 
 from . import compile_ahead
 from .grouping import RowGroups, group_identical_rows
-from .kernels.boost import (CONTROL_HANDLE, CONTROL_STOP, STEP_REPORTERS, ahead_jobs,
-                            boost_arguments, boost_kernel, mean_validation_loss,
-                            offset_intercept, offset_loss)
+from .kernels.boost import ahead_jobs, boost_arguments, boost_kernel
+from .kernels.control import CONTROL_HANDLE, CONTROL_STOP, STEP_REPORTERS
+from .kernels.intercept import offset_intercept, offset_loss
 from .kernels.interactions import pair_strengths
 from .kernels.loss import (GAMMA_DEVIANCE, MULTICLASS_LOG_LOSS, NO_PARAMS, POISSON_DEVIANCE,
                            RMSE_LOG, SQUARED_ERROR, SURVIVAL_COX, TWEEDIE_DEVIANCE,
                            cox_risk_factors, float_params, group_loss, rows_loss)
+from .kernels.stopping import mean_validation_loss
 from .objectives import Objective, initial_scores, kernel_params, time_order
 from .shares import Channel, ClassPositions, RowShare
 
@@ -316,7 +317,7 @@ def noise_share(val_rows: float, multiple: float) -> float:
     ``val_rows`` (effective) rows, ``1 / sqrt(val_rows)``; 0 when either is not positive.
     Early stopping's noise floor (``noise_floor``) and its rise margin (``early_stopping_rise``:
     how far above its best the loss must stay for ``RISE_ROUNDS`` rounds for a stage to stop
-    before its window ends, see ``_count_steps``) are such shares.
+    before its window ends, see ``stopping.count_steps``) are such shares.
     """
     if multiple <= 0.0 or val_rows <= 0.0:
         return 0.0

@@ -425,7 +425,7 @@ def initial_scores(objective: Objective, y: np.ndarray, weights: np.ndarray) -> 
 def _custom_start(objective: Objective, y: np.ndarray, weights: np.ndarray) -> np.ndarray:
     """A custom objective's best constant: Newton steps of its own gradient and hessian, from
     the weighted mean target (on the log link, its log)."""
-    from .kernels.boost import offset_intercept  # the boosting kernels, only when needed
+    from .kernels.intercept import offset_intercept  # compiled code, only when needed
 
     used = weights > 0
     mean = float(np.dot(y[used], weights[used]) / weights[used].sum()) if used.any() else 0.0

@@ -1,98 +1,45 @@
 """Boosting of a set of terms for one bag (numba, releases the GIL): cyclic rounds, greedy steps.
 
-*Cyclic rounds* visit the terms in *blocks*. One pass over the rows does three things at once: add
-the current block's updates to every row's score, compute the row's gradient and hessian once at
-the new score, and accumulate them into the histograms of every term of the next block. Inside a
+*Cyclic rounds* visit the terms in blocks, one row pass per block (``block_passes``). Inside a
 block all terms step from the same gradients; the block is kept small enough
 (``block_size * learning_rate <= BLOCK_STEP_BUDGET``) that even perfectly collinear terms cannot
-overshoot, so the path stays that of cyclic boosting while the costly per-row work (the gradient,
-an ``exp`` for most losses) is paid once per block instead of once per term.
+overshoot, so the path stays that of cyclic boosting while the costly per-row work is paid once
+per block instead of once per term.
 
 *Greedy steps* (after the smoothing rounds, when ``greedy_ratio > 0``) spend the boosting budget
 where it pays: a sweep computes every term's next tree and its gain, then each step takes the term
 with the largest gain, recomputes its tree at the current scores, records the new gain and applies
 the tree; ``greedy_ratio * n_terms`` steps follow each sweep. A sweep applies its trees (a cyclic
 round) only as often as ``cyclic_progress`` says. One pass per step applies the previous step's
-tree and fills the next term's histogram.
+tree and fills the next term's histogram (``step_passes``).
 
-Early stopping counts steps (a cyclic round is one step per term): boosting stops when the
-validation loss has not improved by more than ``max(early_stopping_tolerance * best loss,
-min_improvement)`` for ``early_stopping_rounds * n_terms`` steps, and keeps the best tables.
-The steps are counted from the start when ``stop_in_smoothing`` is set, so a stage whose loss
-stopped improving during the smoothing rounds ends there, after ``SMOOTHING_WINDOW_FACTOR``
-windows (a random cut's gain varies a lot, and a stage with few terms has a short window);
-otherwise (InterpretML's rule) the window starts after the smoothing rounds, which always run
-to the end. Losses are compared as
-means over the validation weight (squared error as its root, RMSE); ``min_improvement`` is an
-absolute amount on that scale (the caller sets it and the tolerance from the validation set's
-size: see ``booster.noise_floor``).
-
-Rows outside the bag's training set carry a training weight of zero: they are skipped by the
-histograms but still scored for the validation loss.
-
-A *control* array (``control``; None when nothing watches the fit, which numba prunes) lets the
-caller stop boosting from outside: after every counted step (a greedy step, or a cyclic round)
-the kernel reports it to the Python callable registered under ``control[CONTROL_HANDLE]`` (if
->= 0; it returns True to stop) and stops when ``control[CONTROL_STOP]`` is set (another thread
-sets it when a time budget ends). A stopped stage keeps its best tables, as early stopping does.
+After every round or step, ``stopping.count_steps`` decides whether early stopping ends the stage
+and keeps its best tables, and ``control.halted`` reports the step to whoever watches the fit and
+stops it when asked. Squared error may boost in bin space (``bin_space``) instead of passing over
+the rows.
 """
 
 import inspect
 from typing import Callable
 
 import numpy as np
-from numba import njit, objmode
+from numba import njit
 
-from .loss import (LOG_LOSS, NO_PARAMS, PSEUDO_HUBER, RMSE_LOG, SQUARED_ERROR, add_group_loss,
-                   cox_risk_factors, finish_loss, float_params, group_gradient_from_exponential,
-                   group_loss, group_softmax_gradient, score_exponential, softmax_class_gradient,
-                   softmax_exponentials)
-from .exchange import scalar_across, sum_across
 from .bin_space import apply_in_bins, cell_sums, cooccurrence_layout, cooccurrence_prefix
+from .block_passes import block_pass
+from .control import halted
+from .exchange import scalar_across, sum_across
+from .loss import NO_PARAMS, SQUARED_ERROR, float_params
 from .split import (FIXED_HESSIAN_ARRAYS, main_term_update, nominal_order, pair_hessian_tables,
                     pair_term_update)
-from .step_passes import (log_loss_step_pass, pseudo_huber_step_pass, row_targets,
-                          squared_error_step_pass)
+from .step_passes import (multi_score_step_pass, refresh_exponentials, refresh_softmax,
+                          row_targets, single_score_step_pass)
+from .stopping import (RISE_ROUNDS, SMOOTHING_WINDOW_FACTOR, copy_cells, count_steps,
+                       mean_validation_loss)
 from .tensor_split import tensor_term_update
 
 BLOCK_STEP_BUDGET = 0.5
-#: Early stopping inside the smoothing rounds waits this many windows (``_boost_terms``).
-SMOOTHING_WINDOW_FACTOR = 2
-#: Rounds the validation loss must stay above its best by the rise margin to stop a stage
-#: (``_count_steps``): a single step's jump is not a trend.
-RISE_ROUNDS = 2
-#: Class counts whose softmax passes are compiled with the count as a constant
-#: (``_softmax_step_pass``, ``_softmax_block_pass``); other counts take the passes that read it
-#: from the scores.
-FIXED_CLASS_COUNTS = (3, 4, 5, 6)
 
-
-def _by_class_count(make: Callable):
-    """One compiled function that calls ``make(n)``'s pass for the scores' class count ``n``
-    in ``FIXED_CLASS_COUNTS``, else ``make(0)``'s, which reads the count from the scores."""
-    n1, n2, n3, n4 = FIXED_CLASS_COUNTS
-    pass1, pass2, pass3, pass4 = (make(n) for n in FIXED_CLASS_COUNTS)
-    any_count = make(0)
-
-    @njit(no_cpython_wrapper=True, no_cfunc_wrapper=True)
-    def by_class_count(n_scores, args):
-        if n_scores == n1:
-            return pass1(*args)
-        if n_scores == n2:
-            return pass2(*args)
-        if n_scores == n3:
-            return pass3(*args)
-        if n_scores == n4:
-            return pass4(*args)
-        return any_count(*args)
-
-    return by_class_count
-
-
-#: Positions in a control array: the stop flag, and the handle of the step reporter (-1: none).
-CONTROL_STOP, CONTROL_HANDLE = 0, 1
-#: Python callables ``(steps run, term, validation metric) -> stop?`` by control handle.
-STEP_REPORTERS: dict[int, Callable[[int, int, float], bool]] = {}
 #: Most memory one bag's fixed-hessian pair tables (``split.pair_hessian_tables``) may take.
 HESSIAN_TABLE_BYTES = 64 * 2**20
 
@@ -108,314 +55,6 @@ def block_bounds(n_terms, learning_rate):
     return bounds
 
 
-#: Rows per chunk of a pass: a chunk's gradients stay in cache while each term's histogram is
-#: filled from them (one term at a time, so that its histogram stays in the first-level cache).
-PASS_CHUNK = 4096
-
-
-@njit(no_cpython_wrapper=True, no_cfunc_wrapper=True)
-def _add_updates(term_codes, offsets, lo, hi, updates, scores, start, end):
-    """Add the updates of terms [lo, hi) to the scores of rows [start, end).
-
-    Four terms share a sweep over the rows (a quarter of the loads and stores of the scores);
-    each row adds them in term order, as one term per sweep would.
-    """
-    t = lo
-    while hi - t >= 4:
-        u0, c0 = updates[offsets[t]:offsets[t + 1]], term_codes[t]
-        u1, c1 = updates[offsets[t + 1]:offsets[t + 2]], term_codes[t + 1]
-        u2, c2 = updates[offsets[t + 2]:offsets[t + 3]], term_codes[t + 2]
-        u3, c3 = updates[offsets[t + 3]:offsets[t + 4]], term_codes[t + 3]
-        for row in range(start, end):
-            scores[row] = scores[row] + u0[c0[row]] + u1[c1[row]] + u2[c2[row]] + u3[c3[row]]
-        t += 4
-    for t in range(t, hi):
-        update, codes = updates[offsets[t]:offsets[t + 1]], term_codes[t]
-        for row in range(start, end):
-            scores[row] += update[codes[row]]
-
-
-@njit(no_cpython_wrapper=True, no_cfunc_wrapper=True)
-def _chunk_gradients(objective, scores, train_w, train_wy, start, end, gradients, hessians,
-                     exponentials, params):
-    """Gradients and hessians of rows [start, end) (and each row's ``score_exponential``).
-
-    Squared error gets a loop of its own, without the other objectives' branches, which
-    vectorizes; its hessians are not needed (constant).
-    """
-    if objective == SQUARED_ERROR:
-        for row in range(start, end):
-            gradients[row - start] = train_w[row] * scores[row] - train_wy[row]
-        return
-    for row in range(start, end):
-        score = scores[row]
-        exponential = score_exponential(objective, score, params)
-        g, h = group_gradient_from_exponential(objective, score, exponential, train_w[row],
-                                               train_wy[row], params)
-        gradients[row - start] = g
-        hessians[row - start] = h
-        exponentials[row - start] = exponential
-
-
-@njit(no_cpython_wrapper=True, no_cfunc_wrapper=True)
-def _chunk_loss(objective, scores, val_w, val_wy, start, end, exponentials, loss, product,
-                length, params):
-    """Add the validation loss of rows [start, end) to the running (loss, product, length).
-
-    Squared error sums every row without a branch (a training row's validation weights are
-    zero, so it adds exactly zero); the other objectives skip training rows.
-    """
-    if objective == SQUARED_ERROR:
-        for row in range(start, end):
-            # with ``params`` (unused here): the signature the booster compiles for its
-            # reference loss, which this reuses instead of compiling another
-            loss += group_loss(objective, scores[row], val_w[row], val_wy[row], params)
-        return loss, product, length
-    for row in range(start, end):
-        if val_w[row] > 0.0:
-            loss, product, length = add_group_loss(objective, scores[row],
-                                                   exponentials[row - start], val_w[row],
-                                                   val_wy[row], loss, product, length, params)
-    return loss, product, length
-
-
-@njit(no_cpython_wrapper=True, no_cfunc_wrapper=True)
-def _pass_single_score(term_codes, offsets, current_lo, current_hi, next_lo, next_hi, updates,
-                       scores, train_w, train_wy, val_w, val_wy, objective, grad_hist, hess_hist,
-                       want_loss, params, inner):
-    """One pass for one-score objectives; returns the validation loss if wanted.
-
-    The rows go by in chunks, and each chunk term by term: add the current terms' updates to the
-    chunk's scores, compute every row's gradient and hessian once, then fill one histogram at a
-    time. Each term's codes are contiguous, and the table or histogram a loop touches is small,
-    so the loops read memory in order and hit the cache (the sums are the same, in the same
-    order, as a row-by-row pass). Every row's gradient is weighted by its training weight (zero
-    for validation rows): no branch in the hot loops. Squared error has a constant hessian: its
-    histogram is the training weight per bin, filled once per bag, so the pass leaves it alone.
-    With inner bags (``inner``, see ``_inner_bags``) it fills their histograms instead.
-    """
-    constant_hessian = objective == SQUARED_ERROR
-    for t in range(next_lo, next_hi):
-        if inner is not None:
-            _clear_inner(inner, offsets[t], offsets[t + 1], constant_hessian)
-            continue
-        grad_hist[offsets[t]:offsets[t + 1]] = 0.0
-        if not constant_hessian:
-            hess_hist[offsets[t]:offsets[t + 1]] = 0.0
-    gradients = np.empty(PASS_CHUNK)
-    hessians = np.empty(PASS_CHUNK)
-    exponentials = np.empty(PASS_CHUNK)
-    loss, product, length = 0.0, 1.0, np.int64(0)
-    for start in range(0, scores.shape[0], PASS_CHUNK):
-        end = min(start + PASS_CHUNK, scores.shape[0])
-        _add_updates(term_codes, offsets, current_lo, current_hi, updates, scores, start, end)
-        _chunk_gradients(objective, scores, train_w, train_wy, start, end, gradients, hessians,
-                         exponentials, params)
-        if want_loss:
-            loss, product, length = _chunk_loss(objective, scores, val_w, val_wy, start, end,
-                                                exponentials, loss, product, length, params)
-        for t in range(next_lo, next_hi):
-            if inner is not None:
-                _fill_inner(inner, offsets[t], offsets[t + 1], term_codes[t], gradients,
-                            hessians, start, end, constant_hessian)
-                continue
-            grad, codes = grad_hist[offsets[t]:offsets[t + 1]], term_codes[t]
-            for row in range(start, end):
-                grad[codes[row]] += gradients[row - start]
-            if not constant_hessian:
-                hess = hess_hist[offsets[t]:offsets[t + 1]]
-                for row in range(start, end):
-                    hess[codes[row]] += hessians[row - start]
-    return finish_loss(loss, product)
-
-
-@njit(no_cpython_wrapper=True, no_cfunc_wrapper=True)
-def _clear_inner(inner, lo, hi, constant_hessian):
-    """Zero cells [lo, hi) of every inner bag's histograms (flat one-score positions). A function
-    only the inner-bag variant compiles: the passes zero their own histograms inline."""
-    _, inner_grad, inner_hess, _, _ = inner
-    for k in range(inner_grad.shape[0]):
-        inner_grad[k, lo:hi] = 0.0
-        if not constant_hessian:
-            inner_hess[k, lo:hi] = 0.0
-
-
-@njit(no_cpython_wrapper=True, no_cfunc_wrapper=True)
-def _fill_inner(inner, lo, hi, codes, gradients, hessians, start, end, constant_hessian):
-    """Add the gradients (and hessians) of rows [start, end) to one term's cells [lo, hi) of
-    every inner bag's histogram, each row weighted by its occurrences in that bag."""
-    occurrences, inner_grad, inner_hess, _, _ = inner
-    for k in range(occurrences.shape[0]):
-        grad, weights = inner_grad[k, lo:hi], occurrences[k]
-        for row in range(start, end):
-            grad[codes[row]] += weights[row] * gradients[row - start]
-        if not constant_hessian:
-            hess = inner_hess[k, lo:hi]
-            for row in range(start, end):
-                hess[codes[row]] += weights[row] * hessians[row - start]
-
-
-def _softmax_block_pass(fixed_scores: int):
-    """The multiclass counterpart of ``_pass_single_score`` (softmax over class scores),
-    compiled for ``fixed_scores`` classes (0: any count), as ``_softmax_step_pass``."""
-
-    @njit(no_cpython_wrapper=True, no_cfunc_wrapper=True)
-    def block_pass(term_codes, offsets, current_lo, current_hi, next_lo, next_hi, updates,
-                   scores, train_w, train_wy, val_w, val_wy, grad_hist, hess_hist, want_loss,
-                   inner):
-        n_scores = fixed_scores if fixed_scores > 0 else scores.shape[1]
-        for t in range(next_lo, next_hi):
-            if inner is not None:
-                _clear_inner(inner, offsets[t] * n_scores, offsets[t + 1] * n_scores, False)
-                continue
-            grad_hist[offsets[t]:offsets[t + 1]] = 0.0
-            hess_hist[offsets[t]:offsets[t + 1]] = 0.0
-        gradient = np.empty(n_scores)
-        hessian = np.empty(n_scores)
-        loss = 0.0
-        for row in range(scores.shape[0]):
-            for t in range(current_lo, current_hi):
-                cell = offsets[t] + term_codes[t, row]
-                for k in range(n_scores):
-                    scores[row, k] += updates[cell, k]
-            if train_w[row] > 0.0:
-                group_softmax_gradient(scores[row], train_w[row], train_wy[row], gradient,
-                                       hessian)
-                for t in range(next_lo, next_hi):
-                    cell = offsets[t] + term_codes[t, row]
-                    if inner is None:
-                        for k in range(n_scores):
-                            grad_hist[cell, k] += gradient[k]
-                            hess_hist[cell, k] += hessian[k]
-                    else:
-                        _add_row_to_inner(inner, row, cell * n_scores, gradient, hessian)
-            if want_loss and val_w[row] > 0.0:
-                loss += group_softmax_gradient(scores[row], val_w[row], val_wy[row], gradient,
-                                               hessian)
-        return loss
-
-    return block_pass
-
-
-_softmax_block_pass_by_count = _by_class_count(_softmax_block_pass)
-
-
-@njit(no_cpython_wrapper=True, no_cfunc_wrapper=True)
-def _add_row_to_inner(inner, row, first, gradient, hessian):
-    """Add one row's gradients and hessians (one per score) to every inner bag's cells from
-    ``first`` on, weighted by the row's occurrences in the bag."""
-    occurrences, inner_grad, inner_hess, _, _ = inner
-    for b in range(occurrences.shape[0]):
-        weight = occurrences[b, row]
-        for k in range(gradient.shape[0]):
-            inner_grad[b, first + k] += weight * gradient[k]
-            inner_hess[b, first + k] += weight * hessian[k]
-
-
-@njit(no_cpython_wrapper=True, no_cfunc_wrapper=True)
-def _add_one_to_inner(inner, row, cell, g, h, constant_hessian):
-    """``_add_row_to_inner`` of one score's gradient ``g`` and hessian ``h`` at ``cell``."""
-    occurrences, inner_grad, inner_hess, _, _ = inner
-    for b in range(occurrences.shape[0]):
-        inner_grad[b, cell] += occurrences[b, row] * g
-        if not constant_hessian:
-            inner_hess[b, cell] += occurrences[b, row] * h
-
-
-@njit(no_cpython_wrapper=True, no_cfunc_wrapper=True)
-def _pass(term_codes, offsets, current_lo, current_hi, next_lo, next_hi, updates, scores,
-          train_w, train_wy, val_w, val_wy, objective, grad_hist, hess_hist, want_loss,
-          multi_score, params, survival, inner):
-    if survival is not None:
-        return _pass_survival(term_codes, offsets, current_lo, current_hi, next_lo, next_hi,
-                              updates.reshape(-1), scores.reshape(-1), train_w,
-                              train_wy.reshape(-1), val_w, val_wy.reshape(-1), objective,
-                              grad_hist.reshape(-1), hess_hist.reshape(-1), want_loss, params,
-                              survival, inner)
-    if multi_score is None or scores.shape[1] == 1:
-        return _pass_single_score(term_codes, offsets, current_lo, current_hi, next_lo, next_hi,
-                                  updates.reshape(-1), scores.reshape(-1), train_w,
-                                  train_wy.reshape(-1), val_w, val_wy.reshape(-1), objective,
-                                  grad_hist.reshape(-1), hess_hist.reshape(-1), want_loss,
-                                  params, inner)
-    return _softmax_block_pass_by_count(scores.shape[1], (
-        term_codes, offsets, current_lo, current_hi, next_lo, next_hi, updates, scores, train_w,
-        train_wy, val_w, val_wy, grad_hist, hess_hist, want_loss, inner))
-
-
-@njit(no_cpython_wrapper=True, no_cfunc_wrapper=True)
-def _pass_survival(term_codes, offsets, current_lo, current_hi, next_lo, next_hi, updates,
-                   scores, train_w, train_wy, val_w, val_wy, objective, grad_hist, hess_hist,
-                   want_loss, params, survival, inner):
-    """``_pass_single_score`` for Cox: a row's gradient depends on every row at risk, so the
-    updates move all the scores first, then ``loss.cox_risk_factors`` gives each row the factor
-    its gradient takes. ``survival`` is (rows by time, their times)."""
-    order, times = survival
-    n_rows = scores.shape[0]
-    for start in range(0, n_rows, PASS_CHUNK):
-        _add_updates(term_codes, offsets, current_lo, current_hi, updates, scores, start,
-                     min(start + PASS_CHUNK, n_rows))
-    factors = np.empty(n_rows)
-    cox_risk_factors(order, times, scores, train_w, train_wy, factors)
-    loss = 0.0
-    if want_loss:
-        loss = cox_risk_factors(order, times, scores, val_w, val_wy, np.empty(n_rows))
-    gradients, hessians = np.empty(n_rows), np.empty(n_rows)
-    for row in range(n_rows):
-        gradients[row], hessians[row] = group_gradient_from_exponential(
-            objective, scores[row], factors[row], train_w[row], train_wy[row], params)
-    for t in range(next_lo, next_hi):
-        if inner is not None:
-            _clear_inner(inner, offsets[t], offsets[t + 1], False)
-            _fill_inner(inner, offsets[t], offsets[t + 1], term_codes[t], gradients, hessians,
-                        0, n_rows, False)
-            continue
-        grad, hess = grad_hist[offsets[t]:offsets[t + 1]], hess_hist[offsets[t]:offsets[t + 1]]
-        grad[:] = 0.0
-        hess[:] = 0.0
-        codes = term_codes[t]
-        for row in range(n_rows):
-            grad[codes[row]] += gradients[row]
-            hess[codes[row]] += hessians[row]
-    return loss
-
-
-@njit(no_cpython_wrapper=True, no_cfunc_wrapper=True)
-def _refresh_exponentials(objective, scores, exponentials, params):
-    """Recompute every row's ``score_exponential`` (greedy steps then keep it up to date)."""
-    for row in range(scores.shape[0]):
-        exponentials[row] = score_exponential(objective, scores[row], params)
-
-
-@njit(no_cpython_wrapper=True, no_cfunc_wrapper=True)
-def _refresh_softmax(multi_score, scores, exponentials, shifts):
-    """Recompute every row's class exponentials (``loss.softmax_exponentials``, flat in
-    ``exponentials``) and their shift; nothing in the variant without several scores
-    (``multi_score`` None)."""
-    if multi_score is None:
-        return
-    n_rows, n_scores = scores.shape
-    kept = exponentials[:n_rows * n_scores].reshape(n_rows, n_scores)
-    for row in range(n_rows):
-        _refresh_row(scores[row], kept[row], shifts, row)
-
-
-#: Kept class exponentials are recomputed from the scores when their sum leaves this range.
-KEPT_LOW, KEPT_HIGH = 1e-150, 1e150
-
-
-@njit(no_cpython_wrapper=True, no_cfunc_wrapper=True)
-def _refresh_row(scores, kept, shifts, row):
-    """Refresh one row's kept class exponentials and shift; return their sum. A call of its
-    own, made only when the sum left [KEPT_LOW, KEPT_HIGH] (the scores moved by hundreds since
-    the last refresh)."""
-    shifts[row] = softmax_exponentials(scores, kept)
-    total = 0.0
-    for k in range(kept.shape[0]):
-        total += kept[k]
-    return total
-
-
 @njit(no_cpython_wrapper=True, no_cfunc_wrapper=True)
 def _advance(in_bins, space, current_lo, current_hi, next_lo, next_hi, want_loss, rows):
     """Apply the updates of terms [current_lo, current_hi) and make the histograms of terms
@@ -428,7 +67,7 @@ def _advance(in_bins, space, current_lo, current_hi, next_lo, next_hi, want_loss
     (term_codes, offsets, n_bins, updates, scores, train_w, train_wy, val_w, val_wy, objective,
      grad_hist, hess_hist, multi_score, params, survival, inner, _) = rows
     if in_bins is None or not in_bins:
-        return _pass(term_codes, offsets, current_lo, current_hi, next_lo, next_hi, updates,
+        return block_pass(term_codes, offsets, current_lo, current_hi, next_lo, next_hi, updates,
                      scores, train_w, train_wy, val_w, val_wy, objective, grad_hist, hess_hist,
                      want_loss, multi_score, params, survival, inner)
     layout, train_cum, val_cum, val_weight, val_grad, loss = space
@@ -459,84 +98,6 @@ def _bin_space(in_bins, term_codes, n_bins, offsets, scores, train_w, train_wy, 
             cell_sums(term_codes, offsets, val_w * s - val_wy), loss)
 
 
-@njit(no_cpython_wrapper=True, no_cfunc_wrapper=True)
-def _exponential_factors(objective, update, factors, params):
-    """``score_exponential`` of every cell of an update; one ``exp`` per run of equal cells."""
-    previous, factor = np.nan, 1.0
-    for cell in range(update.shape[0]):
-        if update[cell] != previous:
-            previous, factor = update[cell], score_exponential(objective, update[cell], params)
-        factors[cell] = factor
-
-
-@njit(no_cpython_wrapper=True, no_cfunc_wrapper=True)
-def _step_pass_single_score(term_codes, applied, applied_lo, applied_hi, histogrammed, hist_lo,
-                            hist_hi, updates, factors, scores, exponentials, train_w, train_wy,
-                            val_w, val_wy, val_rows, objective, grad_hist, hess_hist, want_loss,
-                            params, inner, targets):
-    """A greedy step's pass for one-score objectives: apply term ``applied``'s update (cells
-    [applied_lo, applied_hi); -1: none) and fill term ``histogrammed``'s histogram.
-
-    Each row keeps its ``score_exponential``; a step multiplies it by the update's factor, so the
-    gradient needs no ``exp`` per row. The validation loss is summed afterwards over the
-    validation rows ``val_rows`` alone, in row order: a branch on every row of the main loop
-    (one in seven taken, at random) cost more than the loss itself. Squared error, log loss and
-    pseudo-Huber take their own passes (``step_passes``) without per-row branches; pseudo-Huber's
-    reads the rows' ``targets`` (``step_passes.row_targets``).
-    """
-    if inner is None:
-        if objective == SQUARED_ERROR:
-            return squared_error_step_pass(term_codes, applied, applied_lo, histogrammed,
-                                           hist_lo, hist_hi, updates, scores, train_w, train_wy,
-                                           val_w, val_wy, val_rows, grad_hist, want_loss)
-        if objective == LOG_LOSS:
-            if applied >= 0:
-                _exponential_factors(objective, updates[applied_lo:applied_hi], factors, params)
-            return log_loss_step_pass(term_codes, applied, applied_lo, histogrammed, hist_lo,
-                                      hist_hi, updates, factors, scores, exponentials, train_w,
-                                      train_wy, val_w, val_wy, val_rows, grad_hist, hess_hist,
-                                      want_loss)
-        if objective == PSEUDO_HUBER:
-            return pseudo_huber_step_pass(term_codes, applied, applied_lo, histogrammed, hist_lo,
-                                          hist_hi, updates, scores, targets, train_w, val_w,
-                                          val_wy, val_rows, grad_hist, hess_hist, want_loss,
-                                          params)
-    constant_hessian = objective == SQUARED_ERROR
-    if inner is not None:
-        _clear_inner(inner, hist_lo, hist_hi, constant_hessian)
-    else:
-        grad_hist[hist_lo:hist_hi] = 0.0
-        if not constant_hessian:
-            hess_hist[hist_lo:hist_hi] = 0.0
-    if applied >= 0:
-        _exponential_factors(objective, updates[applied_lo:applied_hi], factors, params)
-    loss, product, length = 0.0, 1.0, 0
-    for row in range(scores.shape[0]):
-        score = scores[row]
-        exponential = exponentials[row]
-        if applied >= 0:
-            code = term_codes[applied, row]
-            score += updates[applied_lo + code]
-            exponential *= factors[code]
-            scores[row] = score
-            exponentials[row] = exponential
-        g, h = group_gradient_from_exponential(objective, score, exponential, train_w[row],
-                                               train_wy[row], params)
-        cell = hist_lo + term_codes[histogrammed, row]
-        if inner is None:
-            grad_hist[cell] += g
-            if not constant_hessian:
-                hess_hist[cell] += h
-        else:
-            _add_one_to_inner(inner, row, cell, g, h, constant_hessian)
-    if want_loss:
-        for row in val_rows:
-            loss, product, length = add_group_loss(objective, scores[row], exponentials[row],
-                                                   val_w[row], val_wy[row], loss, product, length,
-                                                   params)
-    return finish_loss(loss, product)
-
-
 @njit(inline="always")
 def _step_pass(applied, histogrammed, want_loss, in_bins, space, rows, factors, exponentials,
                shifts, val_rows, targets):
@@ -550,120 +111,10 @@ def _step_pass(applied, histogrammed, want_loss, in_bins, space, rows, factors, 
         return _advance(in_bins, space, max(applied, 0), applied + 1, histogrammed,
                         histogrammed + 1, want_loss, rows)
     if scores.shape[1] > 1:
-        return _multi_score_step_pass(rows[12], applied, histogrammed, want_loss, rows, factors,
+        return multi_score_step_pass(rows[12], applied, histogrammed, want_loss, rows, factors,
                                       exponentials, shifts, val_rows)
-    return _single_score_step_pass(applied, histogrammed, want_loss, rows, factors, exponentials,
+    return single_score_step_pass(applied, histogrammed, want_loss, rows, factors, exponentials,
                                    val_rows, targets)
-
-
-@njit(no_cpython_wrapper=True, no_cfunc_wrapper=True)
-def _multi_score_step_pass(multi_score, applied, histogrammed, want_loss, rows, factors,
-                           exponentials, shifts, val_rows):
-    """``_step_pass`` for softmax; nothing in the variant without several scores
-    (``multi_score`` None)."""
-    if multi_score is None:
-        return 0.0
-    (term_codes, offsets, _, updates, scores, train_w, train_wy, val_w, val_wy, _, grad_hist,
-     hess_hist, _, _, _, inner, _) = rows
-    return _softmax_step_pass_by_count(scores.shape[1], (
-        term_codes, offsets, applied, histogrammed, updates, factors, scores, exponentials,
-        shifts, train_w, train_wy, val_w, val_wy, val_rows, grad_hist, hess_hist, want_loss,
-        inner))
-
-
-def _softmax_step_pass(fixed_scores: int):
-    """The greedy step's pass for softmax, compiled for ``fixed_scores`` classes (0: any count).
-
-    With the count a constant the class loops unroll and vectorize: 20-21 -> 16 ns per row for
-    five classes on 49k rows (docs/architecture.md); the arithmetic and its order are the same.
-    """
-
-    @njit(no_cpython_wrapper=True, no_cfunc_wrapper=True)
-    def step_pass(term_codes, offsets, applied, histogrammed, updates, factors, scores,
-                  exponentials, shifts, train_w, train_wy, val_w, val_wy, val_rows, grad_hist,
-                  hess_hist, want_loss, inner):
-        """Apply term ``applied``'s update (-1: none) and fill term ``histogrammed``'s
-        histograms.
-
-        Each row keeps its class exponentials (``_refresh_softmax``); a step multiplies them by
-        the update's factors, one ``exp`` per cell and class instead of one per row and class,
-        which was most of a step's cost. The validation loss is summed afterwards over
-        ``val_rows``.
-        """
-        n_rows = scores.shape[0]
-        n_scores = fixed_scores if fixed_scores > 0 else scores.shape[1]
-        kept = exponentials[:n_rows * n_scores].reshape(n_rows, n_scores)
-        hist_lo, hist_hi = offsets[histogrammed], offsets[histogrammed + 1]
-        if inner is not None:
-            _clear_inner(inner, hist_lo * n_scores, hist_hi * n_scores, False)
-        else:
-            grad_hist[hist_lo:hist_hi] = 0.0
-            hess_hist[hist_lo:hist_hi] = 0.0
-        applied_lo = offsets[max(applied, 0)]
-        n_cells = np.int64(offsets[max(applied, 0) + 1] - applied_lo)
-        step_factors = factors[:n_cells * n_scores].reshape(n_cells, n_scores)
-        if applied >= 0:
-            for cell in range(n_cells):
-                for k in range(n_scores):
-                    step_factors[cell, k] = np.exp(updates[applied_lo + cell, k])
-        gradient = np.empty(n_scores)
-        hessian = np.empty(n_scores)
-        codes = term_codes[histogrammed]
-        # 2-D indexing throughout: a view of a row (``scores[row]``) costs reference counting, and
-        # per row it tripled the time of this loop
-        for row in range(n_rows):
-            if applied >= 0:
-                code = term_codes[applied, row]
-                for k in range(n_scores):
-                    scores[row, k] += updates[applied_lo + code, k]
-                    kept[row, k] *= step_factors[code, k]
-            total = 0.0
-            for k in range(n_scores):
-                total += kept[row, k]
-            if not KEPT_LOW < total < KEPT_HIGH:
-                total = _refresh_row(scores[row], kept[row], shifts, row)
-            w = train_w[row]
-            if w > 0.0:
-                cell = hist_lo + codes[row]
-                for k in range(n_scores):
-                    g, h = softmax_class_gradient(kept[row, k], total, w, train_wy[row, k])
-                    if inner is None:
-                        grad_hist[cell, k] += g
-                        hess_hist[cell, k] += h
-                    else:
-                        gradient[k], hessian[k] = g, h
-                if inner is not None:
-                    _add_row_to_inner(inner, row, cell * n_scores, gradient, hessian)
-        loss = 0.0
-        if want_loss:
-            for row in val_rows:  # every row's sum is in range: the loop above checked it
-                total = 0.0
-                for k in range(n_scores):
-                    total += kept[row, k]
-                loss += val_w[row] * (np.log(total) + shifts[row])
-                for k in range(n_scores):
-                    loss -= val_wy[row, k] * scores[row, k]
-        return loss
-
-    return step_pass
-
-
-_softmax_step_pass_by_count = _by_class_count(_softmax_step_pass)
-
-
-# compiled ahead: see ``_pair_update``
-@njit(cache=True, no_cpython_wrapper=True, no_cfunc_wrapper=True)
-def _single_score_step_pass(applied, histogrammed, want_loss, rows, factors, exponentials,
-                            val_rows, targets):
-    """``_step_pass`` of the one-score row passes."""
-    (term_codes, offsets, _, updates, scores, train_w, train_wy, val_w, val_wy, objective,
-     grad_hist, hess_hist, _, params, _, inner, _) = rows
-    return _step_pass_single_score(
-        term_codes, applied, offsets[max(applied, 0)], offsets[max(applied, 0) + 1],
-        histogrammed, offsets[histogrammed], offsets[histogrammed + 1], updates.reshape(-1),
-        factors, scores.reshape(-1), exponentials, train_w, train_wy.reshape(-1), val_w,
-        val_wy.reshape(-1), val_rows, objective, grad_hist.reshape(-1), hess_hist.reshape(-1),
-        want_loss, params, inner, targets)
 
 
 @njit(no_cpython_wrapper=True, no_cfunc_wrapper=True)
@@ -814,7 +265,7 @@ def _exchanged(remote, rows, loss, next_lo, next_hi):
     hessians = objective != SQUARED_ERROR
     values = np.empty(n * (2 if hessians else 1) + 1)
     grad, hess = grad_hist.reshape(-1), hess_hist.reshape(-1)
-    for i in range(n):  # loops, not slice assignments: see ``_copy_cells``
+    for i in range(n):  # loops, not slice assignments: see ``stopping.copy_cells``
         values[i] = grad[lo + i]
         if hessians:
             values[n + i] = hess[lo + i]
@@ -846,146 +297,6 @@ def _cyclic_round(random_split, blocks, terms, gains, tables, dirty, in_bins, sp
     return loss
 
 
-@njit(cache=True)
-def offset_intercept(objective, offsets, w, wy, start, params):
-    """The constant score (per class) that, added to every row's ``offsets`` (n_rows,
-    n_scores), minimizes the summed loss of rows weighted ``w`` with weighted targets ``wy``:
-    Newton steps (each class its own) from ``start``, until a step moves less than 1e-12."""
-    n_scores = offsets.shape[1]
-    base = start.copy()
-    gradient = np.empty(n_scores)
-    hessian = np.empty(n_scores)
-    row_scores = np.empty(n_scores)
-    for _ in range(200):
-        g_sum = np.zeros(n_scores)
-        h_sum = np.zeros(n_scores)
-        for row in range(offsets.shape[0]):
-            if w[row] <= 0.0:
-                continue
-            if n_scores > 1:
-                for k in range(n_scores):
-                    row_scores[k] = offsets[row, k] + base[k]
-                group_softmax_gradient(row_scores, w[row], wy[row], gradient, hessian)
-                g_sum += gradient
-                h_sum += hessian
-            else:
-                score = offsets[row, 0] + base[0]
-                g, h = group_gradient_from_exponential(
-                    objective, score, score_exponential(objective, score, params), w[row],
-                    wy[row, 0], params)
-                g_sum[0] += g
-                h_sum[0] += h
-        largest = 0.0
-        for k in range(n_scores):
-            step = g_sum[k] / h_sum[k] if h_sum[k] > 0.0 else 0.0
-            step = step if np.isfinite(step) else 0.0
-            base[k] -= step
-            largest = max(largest, abs(step))
-        if largest < 1e-12:
-            break
-    return base
-
-
-@njit(cache=True)
-def offset_loss(objective, scores, w, wy, params):
-    """The summed loss (``group_loss``, multiclass: ``group_softmax_gradient``) of rows scored
-    ``scores`` (n_rows, n_scores), skipping rows of weight zero."""
-    n_scores = scores.shape[1]
-    gradient = np.empty(n_scores)
-    hessian = np.empty(n_scores)
-    total = 0.0
-    for row in range(scores.shape[0]):
-        if w[row] <= 0.0:
-            continue
-        if n_scores > 1:
-            total += group_softmax_gradient(scores[row], w[row], wy[row], gradient, hessian)
-        else:
-            total += group_loss(objective, scores[row, 0], w[row], wy[row, 0], params)
-    return total
-
-
-@njit(cache=True)  # booster calls it too
-def mean_validation_loss(raw_loss, val_loss_offset, val_total, objective):
-    """The validation loss on the scale early stopping compares: the mean loss, or for squared
-    error and rmse_log its root (RMSE), so that relative tolerances mean the same for every
-    objective."""
-    loss = (raw_loss + val_loss_offset) / val_total
-    return np.sqrt(max(loss, 0.0)) if objective == SQUARED_ERROR or objective == RMSE_LOG \
-        else loss
-
-
-@njit(inline="always")
-def _copy_cells(target, source, n_cells):
-    """``target[:n_cells] = source[:n_cells]`` of a table (n_cells, n_scores) as a loop: numba
-    compiles an array-to-array slice assignment with an error path that formats both shapes, a
-    second of compiling (string code) per distinct pair of ranks."""
-    for cell in range(n_cells):
-        for k in range(target.shape[1]):
-            target[cell, k] = source[cell, k]
-
-
-@njit(no_cpython_wrapper=True, no_cfunc_wrapper=True)
-def _count_steps(raw_loss, n_steps, early_stopping, state, tables, best_tables, dirty, n_bins,
-                 val_loss_offset, val_total, objective, tolerance, min_improvement, window, rise,
-                 rise_window, smoothing_steps):
-    """Count ``n_steps`` more steps that scored ``raw_loss``; True means early stopping stops.
-
-    ``state`` holds (best loss, steps since it, best step, steps run, steps the loss has stayed
-    more than ``rise`` (relative) above the best). On an improvement the tables changed since
-    the last best (``dirty``) are copied into ``best_tables``: their first ``n_bins`` cells, the
-    rest of a table's row is padding. A stage stops after ``window`` steps without an
-    improvement, or sooner once the loss has stayed above the margin for ``rise_window`` steps
-    after a best found past the ``smoothing_steps``: then it is overfitting, and the rest of the
-    window would only confirm that.
-    """
-    state[3] += n_steps
-    if not early_stopping:
-        return False
-    loss = mean_validation_loss(raw_loss, val_loss_offset, val_total, objective)
-    if loss < state[0] - max(tolerance * abs(state[0]), min_improvement):
-        state[0] = loss
-        state[1] = 0.0
-        state[2] = state[3]
-        state[4] = 0.0
-        for t in range(dirty.shape[0]):
-            if dirty[t]:
-                _copy_cells(best_tables[t], tables[t], n_bins[t])
-                dirty[t] = False
-    else:
-        state[1] += n_steps
-        state[4] = state[4] + n_steps if loss > state[0] + rise * abs(state[0]) else 0.0
-    risen = rise > 0.0 and state[2] > smoothing_steps and state[4] >= rise_window
-    return state[1] >= window or risen
-
-
-def _report_step(handle, steps, term, metric):
-    """Call the step reporter registered under ``handle`` (from compiled code, with the GIL)."""
-    return bool(STEP_REPORTERS[handle](steps, term, metric))
-
-
-@njit(no_cpython_wrapper=True, no_cfunc_wrapper=True)
-def _reported(handle, steps, term, metric):
-    with objmode(stop="boolean"):
-        stop = _report_step(handle, steps, term, metric)
-    return stop
-
-
-@njit(no_cpython_wrapper=True, no_cfunc_wrapper=True)
-def _halted(control, term, raw_loss, count):
-    """After steps were counted (the last on ``term``): report them to the step reporter, if
-    any, with the validation metric (NaN without early stopping); True when boosting stops."""
-    if control is None:
-        return False
-    early_stopping, state = count[0], count[1]
-    if control[CONTROL_HANDLE] >= 0.0:
-        metric = mean_validation_loss(raw_loss, count[6], count[7], count[8]) \
-            if early_stopping else np.nan
-        if _reported(np.int64(control[CONTROL_HANDLE]), np.int64(state[3]), np.int64(term),
-                     metric):
-            control[CONTROL_STOP] = 1.0
-    return control[CONTROL_STOP] != 0.0
-
-
 @njit(inline="always")
 def _setup(term_codes, term_n1, term_n2, term_nominal, term_monotone, train_count, train_w,
            train_wy, val_w, val_wy, objective, scores, tables, learning_rate, min_samples_leaf,
@@ -999,7 +310,7 @@ def _setup(term_codes, term_n1, term_n2, term_nominal, term_monotone, train_coun
     n_scores = scores.shape[1]
     n_bins = term_n1 * term_n2
     offsets = np.zeros(n_terms + 1, dtype=np.uint64)
-    for t in range(n_terms):  # loops, not slice assignments: see ``_copy_cells``
+    for t in range(n_terms):  # loops, not slice assignments: see ``stopping.copy_cells``
         offsets[t + 1] = offsets[t] + np.uint64(n_bins[t])
     n_cells = np.int64(offsets[-1])  # int64 sizes: the allocations numba compiled already
     counts = np.zeros(n_cells)
@@ -1072,7 +383,7 @@ def _ahead(term_codes, term_n1, term_n2, term_nominal, term_monotone, train_coun
            objective_params, survival, fixed_hessian, multi_score, tensor_shapes, occurrences,
            remote):
     """Never run, only typed (``compile_ahead``): typing it compiles ``nominal_order``,
-    ``_pair_update`` and ``_single_score_step_pass`` into the cache with the types
+    ``_pair_update`` and ``single_score_step_pass`` into the cache with the types
     ``_boost_terms`` calls them with, so that a second process can compile them while the first
     compiles the rest. Takes ``_setup``'s arguments."""
     _, _, _, space, _, rows, terms, _ = _setup(
@@ -1087,7 +398,7 @@ def _ahead(term_codes, term_n1, term_n2, term_nominal, term_monotone, train_coun
     order = nominal_order(grad_hist[lo:hi], hess_hist[lo:hi], counts[lo:hi], term_n1[t],
                           cat_smooth)
     gain = _pair_update(t, np.bool_(False), terms)
-    loss = _single_score_step_pass(t, t, np.bool_(False), rows, np.empty(1), np.empty(1),
+    loss = single_score_step_pass(t, t, np.bool_(False), rows, np.empty(1), np.empty(1),
                                    np.nonzero(val_w > 0.0)[0], np.empty(0))
     return gain + loss + order[0]
 
@@ -1124,7 +435,7 @@ def _boost_terms(term_codes, term_n1, term_n2, term_nominal, term_monotone, trai
     loss = _advance(in_bins, space, np.int64(0), np.int64(0), blocks[0], blocks[1], np.bool_(True),
                     rows)
     loss = _exchanged(rows[16], rows, loss, blocks[0], blocks[1])
-    state = np.zeros(5)  # see ``_count_steps``
+    state = np.zeros(5)  # see ``stopping.count_steps``
     state[0] = (mean_validation_loss(loss, val_loss_offset, val_total, objective)
                 if val_total > 0.0 else 0.0)
     count = (early_stopping, state, tables, best_tables, dirty, n_bins, val_loss_offset,
@@ -1136,8 +447,8 @@ def _boost_terms(term_codes, term_n1, term_n2, term_nominal, term_monotone, trai
         random_split = round_index < smoothing_rounds
         loss = _cyclic_round(random_split, blocks, terms, gains, tables, dirty, in_bins, space,
                              early_stopping, rows, inner)
-        stop = _count_steps(loss, n_terms, *count)
-        if _halted(control, n_terms - 1, loss, count):
+        stop = count_steps(loss, n_terms, *count)
+        if halted(control, n_terms - 1, loss, count):
             stopped = True
             break
         # random cuts' gains vary: inside the smoothing rounds the window is longer
@@ -1167,22 +478,22 @@ def _boost_terms(term_codes, term_n1, term_n2, term_nominal, term_monotone, trai
         loss = _exchanged(rows[16], rows, loss, first, last)
         if pending >= 0:
             done, pending = pending, np.int64(-1)
-            stop = _count_steps(loss, 1, *count)
-            if _halted(control, done, loss, count) or stop or state[3] >= max_steps:
+            stop = count_steps(loss, 1, *count)
+            if halted(control, done, loss, count) or stop or state[3] >= max_steps:
                 break
         if progress:
             loss = _cyclic_round(np.bool_(False), blocks, terms, gains, tables, dirty, in_bins,
                                  space, early_stopping, rows, inner)
-            stop = _count_steps(loss, n_terms, *count)
-            if _halted(control, n_terms - 1, loss, count) or stop:
+            stop = count_steps(loss, n_terms, *count)
+            if halted(control, n_terms - 1, loss, count) or stop:
                 break
         else:
             for t in range(n_terms):
                 gains[t] = _term_update(t, np.bool_(False), terms, inner)
         if n_scores > 1:
-            _refresh_softmax(multi_score, scores, exponentials, shifts)
+            refresh_softmax(multi_score, scores, exponentials, shifts)
         elif in_bins is None or not in_bins:
-            _refresh_exponentials(objective, scores[:, 0], exponentials, objective_params)
+            refresh_exponentials(objective, scores[:, 0], exponentials, objective_params)
         fresh = not progress  # the sweep's trees fit the current scores until one is applied
         for _ in range(greedy_steps):
             if state[3] + (pending >= 0) >= max_steps:
@@ -1194,8 +505,8 @@ def _boost_terms(term_codes, term_n1, term_n2, term_nominal, term_monotone, trai
                 loss = _exchanged(rows[16], rows, loss, t, t + 1)
                 if pending >= 0:
                     done, pending = pending, np.int64(-1)
-                    stopped = _count_steps(loss, 1, *count)
-                    if _halted(control, done, loss, count):
+                    stopped = count_steps(loss, 1, *count)
+                    if halted(control, done, loss, count):
                         stopped = True
                     if stopped:
                         break
@@ -1207,8 +518,8 @@ def _boost_terms(term_codes, term_n1, term_n2, term_nominal, term_monotone, trai
         loss = _advance(in_bins, space, pending, pending + 1, np.int64(0), np.int64(0),
                         early_stopping, rows)
         loss = _exchanged(rows[16], rows, loss, np.int64(0), np.int64(0))
-        _count_steps(loss, 1, *count)
-        _halted(control, pending, loss, count)
+        count_steps(loss, 1, *count)
+        halted(control, pending, loss, count)
     if in_bins is not None and in_bins:  # the rows' scores, which bin space did not move
         for row in range(scores.shape[0]):
             for t in range(n_terms):
@@ -1216,7 +527,7 @@ def _boost_terms(term_codes, term_n1, term_n2, term_nominal, term_monotone, trai
                 scores[row, 0] += tables[t, code, 0] - start_tables[t, code, 0]
     if early_stopping:
         for t in range(n_terms):
-            _copy_cells(tables[t], best_tables[t], tables.shape[1])
+            copy_cells(tables[t], best_tables[t], tables.shape[1])
     else:
         state[2] = state[3]
     return int(state[2]), int(state[3]), state[0]
@@ -1251,7 +562,7 @@ def boost_arguments(*args, stop_in_smoothing=False, rise=0.0, options=None, cont
     ``in_bins`` boosts squared error in bin space (see ``bin_space``): same path, no row passes.
     ``stop_in_smoothing``: early stopping may end the smoothing rounds (module docstring).
     ``rise``: a stage also stops once its validation loss has stayed this much (relative) above
-    a best found past the smoothing rounds for ``RISE_ROUNDS`` rounds (``_count_steps``); 0 never.
+    a best found past the smoothing rounds for ``RISE_ROUNDS`` rounds (``stopping.count_steps``); 0 never.
     Returns (best_step, steps_run, best_validation_loss), the loss as
     ``mean_validation_loss`` gives it.
 
@@ -1260,7 +571,7 @@ def boost_arguments(*args, stop_in_smoothing=False, rise=0.0, options=None, cont
 
     ``objective_params``: the objective's ``params`` pair (``loss``; Tweedie's variance power,
     pseudo-Huber's delta, the quantile's alpha and scale); ``survival``: for Cox, the rows in
-    order of time and their times (see ``_pass_survival``), None otherwise.
+    order of time and their times (see ``block_passes._pass_survival``), None otherwise.
 
     ``tensor_shapes`` (n_terms, 1 + most features): per term its number of features and each
     one's bins when it has three or more (``tensor_split``; cells are their row-major
@@ -1312,4 +623,4 @@ def ahead_jobs(arguments: tuple) -> list[tuple[Callable, tuple, tuple[Callable, 
     functions typing it compiles."""
     values = dict(zip(_ALL_PARAMETERS, arguments))
     return [(_ahead, tuple(values[name] for name in _SETUP_PARAMETERS),
-             (nominal_order, _pair_update, _single_score_step_pass))]
+             (nominal_order, _pair_update, single_score_step_pass))]

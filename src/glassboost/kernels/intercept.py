@@ -1,0 +1,69 @@
+"""The constant score of a model without terms, and its loss (numba), from per-row offsets.
+
+The booster starts every bag from the intercept these give (and from ``init_score`` offsets when
+the user passes them); ``objectives`` fits a regressor's starting score with them too.
+"""
+
+import numpy as np
+from numba import njit
+
+from .loss import group_gradient_from_exponential, group_loss, group_softmax_gradient, \
+    score_exponential
+
+@njit(cache=True)
+def offset_intercept(objective, offsets, w, wy, start, params):
+    """The constant score (per class) that, added to every row's ``offsets`` (n_rows,
+    n_scores), minimizes the summed loss of rows weighted ``w`` with weighted targets ``wy``:
+    Newton steps (each class its own) from ``start``, until a step moves less than 1e-12."""
+    n_scores = offsets.shape[1]
+    base = start.copy()
+    gradient = np.empty(n_scores)
+    hessian = np.empty(n_scores)
+    row_scores = np.empty(n_scores)
+    for _ in range(200):
+        g_sum = np.zeros(n_scores)
+        h_sum = np.zeros(n_scores)
+        for row in range(offsets.shape[0]):
+            if w[row] <= 0.0:
+                continue
+            if n_scores > 1:
+                for k in range(n_scores):
+                    row_scores[k] = offsets[row, k] + base[k]
+                group_softmax_gradient(row_scores, w[row], wy[row], gradient, hessian)
+                g_sum += gradient
+                h_sum += hessian
+            else:
+                score = offsets[row, 0] + base[0]
+                g, h = group_gradient_from_exponential(
+                    objective, score, score_exponential(objective, score, params), w[row],
+                    wy[row, 0], params)
+                g_sum[0] += g
+                h_sum[0] += h
+        largest = 0.0
+        for k in range(n_scores):
+            step = g_sum[k] / h_sum[k] if h_sum[k] > 0.0 else 0.0
+            step = step if np.isfinite(step) else 0.0
+            base[k] -= step
+            largest = max(largest, abs(step))
+        if largest < 1e-12:
+            break
+    return base
+
+
+@njit(cache=True)
+def offset_loss(objective, scores, w, wy, params):
+    """The summed loss (``group_loss``, multiclass: ``group_softmax_gradient``) of rows scored
+    ``scores`` (n_rows, n_scores), skipping rows of weight zero."""
+    n_scores = scores.shape[1]
+    gradient = np.empty(n_scores)
+    hessian = np.empty(n_scores)
+    total = 0.0
+    for row in range(scores.shape[0]):
+        if w[row] <= 0.0:
+            continue
+        if n_scores > 1:
+            total += group_softmax_gradient(scores[row], w[row], wy[row], gradient, hessian)
+        else:
+            total += group_loss(objective, scores[row, 0], w[row], wy[row, 0], params)
+    return total
+
