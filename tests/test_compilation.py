@@ -93,6 +93,16 @@ def test_python_fit_announces_once_compiles_only_its_variant_and_others_stay_qui
     assert "pair trees compiled: 0" in warm.stdout  # the kernel came from the cache
 
 
+def announced_cold_only(script: str, tmp_path: Path) -> subprocess.CompletedProcess:
+    """Run ``script`` on a cold cache, then on the warm one (without the helper process that
+    compiles ahead): the notice shows once, then not at all; returns the warm run."""
+    cold = run_python(["-c", script], tmp_path / "cache", tmp_path, GLASSBOOST_COMPILE_AHEAD="0")
+    assert notices(cold.stderr) == 1, cold.stderr
+    warm = run_python(["-c", script], tmp_path / "cache", tmp_path, GLASSBOOST_COMPILE_AHEAD="0")
+    assert notices(warm.stderr) == 0, warm.stderr
+    return warm
+
+
 def test_a_warm_multiclass_fit_compiles_nothing(tmp_path):
     """The constant model's softmax loss, which the booster computes outside the boosting
     kernel, comes from the cache too: it once compiled in every process, and announced it."""
@@ -104,10 +114,7 @@ def test_a_warm_multiclass_fit_compiles_nothing(tmp_path):
         "y = np.digitize(X[:, 0] + X[:, 1] * X[:, 2], [-0.5, 0.5])\n"
         "ExplainableBoostingClassifier(outer_bags=1, interactions=1).fit(X, y)\n"
     )
-    cold = run_python(["-c", script], tmp_path / "cache", tmp_path, GLASSBOOST_COMPILE_AHEAD="0")
-    assert notices(cold.stderr) == 1, cold.stderr
-    warm = run_python(["-c", script], tmp_path / "cache", tmp_path, GLASSBOOST_COMPILE_AHEAD="0")
-    assert notices(warm.stderr) == 0, warm.stderr
+    announced_cold_only(script, tmp_path)
 
 
 def test_a_warm_fit_with_a_callback_compiles_nothing_worth_announcing(tmp_path):
@@ -125,8 +132,5 @@ def test_a_warm_fit_with_a_callback_compiles_nothing_worth_announcing(tmp_path):
         "ExplainableBoostingClassifier(outer_bags=1, interactions=0, callbacks=watch).fit(X, y)\n"
         "print('steps reported:', len(steps))\n"
     )
-    cold = run_python(["-c", script], tmp_path / "cache", tmp_path, GLASSBOOST_COMPILE_AHEAD="0")
-    assert notices(cold.stderr) == 1, cold.stderr
-    warm = run_python(["-c", script], tmp_path / "cache", tmp_path, GLASSBOOST_COMPILE_AHEAD="0")
-    assert notices(warm.stderr) == 0, warm.stderr
+    warm = announced_cold_only(script, tmp_path)
     assert int(warm.stdout.split("steps reported:")[1]) > 0
