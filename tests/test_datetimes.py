@@ -162,3 +162,82 @@ def test_predict_converts_as_fit_did_whatever_the_date_type() -> None:
     with pytest.raises(ValueError, match=r"missing feature\(s\) seen at fit: \['when'\]"):
         model.predict(X.rename(columns={"when": "date"}))
     assert clone(model).get_params()["datetime_features"] == "timestamp"
+
+
+def test_datetime_objects_with_two_utc_offsets_are_converted_to_utc() -> None:
+    # datetime.fromisoformat on both sides of a daylight-saving change: pandas makes the
+    # second offset's values NaT instead of raising
+    objects = pd.Series([dt.datetime.fromisoformat("2021-03-01T12:00:00+01:00"),
+                         dt.datetime.fromisoformat("2021-07-01T12:00:00+02:00"), None],
+                        dtype=object)
+    dates, not_date = to_datetimes(objects, None)
+    assert list(not_date) == [False, False, False]
+    assert str(dates.dt.tz) == "UTC"
+    assert list(dates[:2]) == [pd.Timestamp("2021-03-01 11:00", tz="UTC"),
+                               pd.Timestamp("2021-07-01 10:00", tz="UTC")]
+    one_zone = objects[:1]
+    assert str(to_datetimes(one_zone, None)[0].dt.tz) == "UTC+01:00"  # kept when there is one
+
+
+def test_strings_of_a_typed_date_column_are_read_as_iso_8601_whatever_the_batch() -> None:
+    dates, not_date = to_datetimes(pd.Series(["2021-01-05", " 2021-05-01 13:00", "unknown"]),
+                                   None)
+    assert list(dates[:2]) == [pd.Timestamp("2021-01-05"), pd.Timestamp("2021-05-01 13:00")]
+    assert list(not_date) == [False, False, True]  # no date at all: scored as unseen
+    for batch in (["05/01/2021"], ["2021-01-05", "05/01/2021", "13/01/2021"]):
+        with pytest.raises(ValueError, match=r"not ISO 8601 \(e\.g\. '05/01/2021'\)"):
+            to_datetimes(pd.Series(batch), None)
+    # strings among datetime objects follow the same rule, not a format pandas guesses
+    mixed = pd.Series([dt.datetime(2021, 1, 1), "2021-05-01"], dtype=object)
+    assert list(to_datetimes(mixed, None)[0]) == [pd.Timestamp("2021-01-01"),
+                                                  pd.Timestamp("2021-05-01")]
+    with pytest.raises(ValueError, match="'13/01/2021'"):
+        to_datetimes(pd.Series(["13/01/2021", dt.datetime(2021, 1, 1)], dtype=object), None)
+    # a recorded format still reads its own strings
+    assert to_datetimes(pd.Series(["05/01/2021"]), "%d/%m/%Y")[0][0] == pd.Timestamp(
+        "2021-01-05")
+
+
+def test_a_model_fitted_on_typed_dates_scores_a_row_alike_in_any_batch() -> None:
+    X, y, _ = _seasonal_data(2)
+    X, y = X[:400], y[:400]
+    typed = X.assign(when=pd.to_datetime(X["when"]))
+    with pytest.warns(DataWarning):
+        model = ExplainableBoostingRegressor(**SMALL).fit(typed, y)
+    assert model.datetime_conversions_[0]["format"] is None
+    alone = model.predict(pd.DataFrame({"when": ["2015-03-01"]}))
+    beside = model.predict(pd.DataFrame({"when": ["2015-03-01", "2015-03-13"]}))
+    assert alone[0] == beside[0] == model.predict(typed[59:60])[0]  # 2015-03-01 is row 59
+    with pytest.raises(ValueError, match=r"Feature 'when' held dates at fit but holds date "
+                                         r"strings that are not ISO 8601 \(e\.g\. '05/01/2015'\)"):
+        model.predict(pd.DataFrame({"when": ["05/01/2015"]}))
+
+
+@pytest.mark.parametrize("fmt", ["%Y-%m-%d %H:%M:%S%z", "ISO8601"])
+def test_strings_with_one_utc_offset_keep_it_and_mixed_offsets_become_utc(fmt) -> None:
+    local = pd.date_range("2021-03-01 00:00", periods=3, freq="5h")
+    strings = pd.Series(local.strftime("%Y-%m-%d %H:%M:%S") + "+05:00")
+    typed = pd.Series(local.tz_localize("Etc/GMT-5"))  # the same instants, +05:00
+    assert guess_date_format(strings) == "%Y-%m-%d %H:%M:%S%z"
+    dates, not_date = to_datetimes(strings, fmt)
+    assert not not_date.any() and str(dates.dt.tz) == "UTC+05:00"
+    conversion = plan_conversion("t", dates, "parts", fmt)
+    for got, expected in zip(derived_values(conversion, dates),
+                             derived_values(conversion, typed)):
+        np.testing.assert_array_equal(got, expected)
+    assert list(derived_values(conversion, dates)[3]) == [0, 5, 10]  # the local hours
+    mixed, not_date = to_datetimes(pd.Series(["2021-03-01 12:00:00+01:00",
+                                              "2021-07-01 12:00:00+02:00"]), fmt)
+    assert not not_date.any() and list(mixed.dt.hour) == [11, 10]  # in UTC
+
+
+def test_a_record_of_a_format_with_an_offset_and_no_utc_converts_to_utc_as_before() -> None:
+    fmt = "%Y-%m-%d %H:%M%z"
+    old = DateConversion.from_dict({"column": "t", "parts": ["hour"], "format": fmt})
+    assert old.utc and old.to_dict()["utc"] is True
+    new = DateConversion("t", ("hour",), fmt)
+    assert DateConversion.from_dict(new.to_dict()) == new and new.to_dict()["utc"] is False
+    assert "utc" not in DateConversion("t", ("hour",), "%Y-%m-%d %H:%M").to_dict()
+    strings = pd.Series(["2021-03-01 09:00+05:00"])
+    assert derived_values(old, to_datetimes(strings, fmt, old.utc)[0])[0][0] == 4
+    assert derived_values(new, to_datetimes(strings, fmt, new.utc)[0])[0][0] == 9

@@ -17,6 +17,7 @@ import pandas as pd
 import pytest
 
 from glassboost import ExplainableBoostingClassifier, ExplainableBoostingRegressor, load
+from glassboost.datetimes import DateConversion
 from glassboost.estimators import FITTED_ATTRIBUTES
 from glassboost.io import ModelFileError, to_json
 from glassboost.io.detail import DETAILS, AbsentPart, AbsentPartError, absent_parts
@@ -700,3 +701,29 @@ def test_the_first_bad_term_or_strength_is_named_as_one_by_one(seed, monkeypatch
     with pytest.raises(ModelFileError) as expected:
         load(text)
     assert (found.value.field, str(found.value)) == (expected.value.field, str(expected.value))
+
+
+@pytest.mark.parametrize("utc", [None, True, False])
+def test_date_conversions_of_strings_with_an_offset_keep_their_utc_rule(models, utc):
+    document = json.loads(models["regression"].to_json())
+    _renamed(document, {"count": "when:year"})
+    for term in document["terms"]:
+        term["name"] = term["name"].replace("count", "when:year")
+    record = {"column": "when", "parts": ["year"], "format": "%Y-%m-%d %H:%M%z"}
+    if utc is not None:
+        record["utc"] = utc
+    document["datetime_conversions"] = [record]
+    model = load(json.dumps(document))
+    # a file without the field was written when such strings were converted to UTC
+    assert DateConversion.from_dict(model.datetime_conversions_[0]).utc is (utc is not False)
+    assert json.loads(model.to_json())["datetime_conversions"] == [record]
+
+
+def test_utc_is_refused_without_a_format_with_an_offset(models):
+    def edit(document):
+        _converted(("when", ["year", "month"], "%Y-%m-%d"))(document)
+        document["datetime_conversions"][0]["utc"] = False
+
+    with pytest.raises(ModelFileError, match="is only for a format with %z") as error:
+        load(_tampered(models["binary"], edit))
+    assert error.value.field == "datetime_conversions[0].utc"

@@ -22,6 +22,7 @@ from pandas.tseries.api import guess_datetime_format
 DATETIME_FEATURES = ("parts", "timestamp")
 TIMESTAMP = "days_since_1970"
 PARTS = ("year", "month", "weekday", "hour")
+ISO8601 = "ISO8601"
 EPOCH = pd.Timestamp("1970-01-01")
 SAMPLE_SIZE = 200
 MIN_DATE_SHARE = 0.9  # of a sample that must be dates for a text column to count as dates
@@ -42,11 +43,14 @@ def check_datetime_features(value: Any) -> str:
 @dataclass(frozen=True)
 class DateConversion:
     """How one date column becomes features: ``parts`` are names from `PARTS` or `TIMESTAMP`;
-    ``format`` is the strftime format of date strings (None for typed dates)."""
+    ``format`` is the strftime format of date strings (None for typed dates); ``utc`` converts
+    strings to UTC before their parts are taken, whatever their offsets, as models fitted before
+    parts were taken in the strings' own offset did for a format with ``%z``."""
 
     column: str
     parts: tuple[str, ...]
     format: str | None = None
+    utc: bool = False
 
     @property
     def names(self) -> list[str]:
@@ -54,12 +58,24 @@ class DateConversion:
         return [f"{self.column}:{part}" for part in self.parts]
 
     def to_dict(self) -> dict:
-        return {"column": self.column, "parts": list(self.parts), "format": self.format,
-                "names": self.names}
+        """The record; ``utc`` only with a ``%z`` format, the one case it can be true."""
+        record = {"column": self.column, "parts": list(self.parts), "format": self.format,
+                  "names": self.names}
+        if _has_offset(self.format):
+            record["utc"] = self.utc
+        return record
 
     @classmethod
     def from_dict(cls, record: dict) -> "DateConversion":
-        return cls(str(record["column"]), tuple(record["parts"]), record.get("format"))
+        """The conversion of a record; one without ``utc`` but with a ``%z`` format comes from a
+        model that converted such strings to UTC, and still does."""
+        fmt = record.get("format")
+        return cls(str(record["column"]), tuple(record["parts"]), fmt,
+                   bool(record.get("utc", _has_offset(fmt))))
+
+
+def _has_offset(fmt: str | None) -> bool:
+    return fmt is not None and "%z" in fmt
 
 
 def _sample(series: pd.Series) -> pd.Series:
@@ -75,15 +91,39 @@ def _sample(series: pd.Series) -> pd.Series:
     return present.iloc[np.linspace(0, len(present) - 1, SAMPLE_SIZE).astype(np.int64)]
 
 
-def _parses(values: pd.Series, fmt: str) -> pd.Series:
-    """Datetimes of ``values`` in format ``fmt`` (in UTC when they have time zones); NaT where
-    a value is not a date in that format."""
+def _coerce(values: pd.Series, utc: bool = False, **options: Any) -> pd.Series:
+    """``pandas.to_datetime`` of ``values``, NaT where a value is not a date.
+
+    Values in one time zone keep it, so that their parts are taken in that zone. Values in
+    several zones (or zoned beside naive ones) are converted to UTC, as is every value when
+    ``utc``: pandas raises for some such mixes and, for datetime objects, makes the values of
+    every zone but the first NaT, so a retry in UTC that parses more values wins.
+    """
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
+        if utc:
+            return pd.to_datetime(values, errors="coerce", utc=True, **options)
         try:
-            return pd.to_datetime(values, format=fmt, errors="coerce", utc="%z" in fmt)
-        except ValueError:  # mixed time zones, or zoned and naive values together
-            return pd.to_datetime(values, format=fmt, errors="coerce", utc=True)
+            dates = pd.to_datetime(values, errors="coerce", **options)
+        except ValueError:  # mixed time zones
+            return pd.to_datetime(values, errors="coerce", utc=True, **options)
+        if not (dates.isna() & values.notna()).any():
+            return dates
+        in_utc = pd.to_datetime(values, errors="coerce", utc=True, **options)
+        return in_utc if in_utc.notna().sum() > dates.notna().sum() else dates
+
+
+def _parses(values: pd.Series, fmt: str, utc: bool = False) -> pd.Series:
+    """Datetimes of ``values`` in format ``fmt``; NaT where a value is not a date in it."""
+    return _coerce(values, utc, format=fmt)
+
+
+def _date_format(value: str, dayfirst: bool) -> str | None:
+    """The format pandas guesses for one string, if it is a date with a year and a month."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fmt = guess_datetime_format(value, dayfirst=dayfirst)
+    return fmt if fmt and _YEAR.search(fmt) and _MONTH.search(fmt) else None
 
 
 def guess_date_format(series: pd.Series) -> str | None:
@@ -103,28 +143,24 @@ def guess_date_format(series: pd.Series) -> str | None:
     date_like &= pd.to_numeric(sample, errors="coerce").isna().to_numpy()
     if date_like.mean() < MIN_DATE_SHARE:
         return None
-    candidates: dict[str, None] = {}
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        for dayfirst in (False, True):
-            for value in sample[date_like].iloc[:20]:
-                fmt = guess_datetime_format(value, dayfirst=dayfirst)
-                if fmt and _YEAR.search(fmt) and _MONTH.search(fmt):
-                    candidates[fmt] = None
+    candidates = dict.fromkeys(
+        fmt for dayfirst in (False, True) for value in sample[date_like].iloc[:20]
+        if (fmt := _date_format(value, dayfirst)))
     if not candidates:
         return None
-    shares = {fmt: _parses(sample, fmt).notna().mean() for fmt in [*candidates, "ISO8601"]}
+    shares = {fmt: _parses(sample, fmt).notna().mean() for fmt in [*candidates, ISO8601]}
     best = max(shares, key=shares.get)  # the first of the best, in order of preference
     return best if shares[best] >= MIN_DATE_SHARE else None
 
 
-def to_datetimes(series: pd.Series, fmt: str | None) -> tuple[pd.Series, np.ndarray]:
+def to_datetimes(series: pd.Series, fmt: str | None,
+                 utc: bool = False) -> tuple[pd.Series, np.ndarray]:
     """(datetime64 series, mask of present values that are not dates) of any date-like column.
 
-    Strings are parsed in ``fmt`` (or, when the column held typed dates at fit, in the format
-    guessed from them, else ISO 8601); values that do not parse become NaT and are flagged.
-    Object columns of ``datetime``/``date``/``Period`` values and mixed time zones are converted
-    to one datetime64 column (mixed zones to UTC).
+    Strings are parsed as `_strings_to_datetimes` says (``utc`` converts them to UTC); values
+    that do not parse become NaT and are flagged. Object columns of ``datetime``/``date``/
+    ``Period`` values, with or without strings, become one datetime64 column (mixed time zones
+    in UTC). Raises ValueError for date strings that can only be guessed (see there).
     """
     missing = pd.isna(series).to_numpy()
     dtype = series.dtype
@@ -140,22 +176,41 @@ def to_datetimes(series: pd.Series, fmt: str | None) -> tuple[pd.Series, np.ndar
         stamps = pd.Series([None if m else v.to_timestamp() for v, m in zip(objects, missing)],
                            index=series.index, dtype=object)
         return pd.to_datetime(stamps), np.zeros(len(series), dtype=bool)
-    if len(present) and all(isinstance(v, str) for v in present):
-        fmt = fmt or guess_date_format(objects) or "ISO8601"
-        dates = _parses(objects.str.strip(), fmt)
+    text = np.fromiter((isinstance(v, str) for v in objects), dtype=bool, count=len(objects))
+    if len(present) and text[~missing].all():
+        dates = _strings_to_datetimes(objects, fmt, utc)
     else:
-        dates = _objects_to_datetimes(objects)
+        if text.any():  # parsed on their own, not by a format pandas guesses from the first
+            objects = objects.copy()
+            objects[text] = _strings_to_datetimes(objects[text], fmt, utc).astype(object)
+        dates = _coerce(objects)
     return dates, (pd.isna(dates).to_numpy() & ~missing)
 
 
-def _objects_to_datetimes(objects: pd.Series) -> pd.Series:
-    """Datetime and date objects as one column; in UTC when their time zones differ."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        try:
-            return pd.to_datetime(objects, errors="coerce")
-        except (TypeError, ValueError):
-            return pd.to_datetime(objects, errors="coerce", utc=True)
+def _strings_to_datetimes(strings: pd.Series, fmt: str | None, utc: bool) -> pd.Series:
+    """Date strings in ``fmt``, or in ISO 8601 when the column held typed dates at fit.
+
+    Without a recorded format, any other date format is refused: guessing it from the values
+    scored together would make a row's dates depend on the other rows ('05/01/2021' is May 1
+    alone, January 5 beside '13/01/2021'). Strings that are not dates at all become NaT.
+    """
+    strings = strings.str.strip()
+    dates = _parses(strings, fmt or ISO8601, utc)
+    if fmt is None:
+        _refuse_other_date_formats(strings[dates.isna() & strings.notna()])
+    return dates
+
+
+def _refuse_other_date_formats(unparsed: pd.Series) -> None:
+    """Raise ValueError if a string that is not ISO 8601 is a date in some other format."""
+    for value in pd.unique(unparsed.to_numpy(dtype=object)):
+        if _date_format(value, dayfirst=False) or _date_format(value, dayfirst=True):
+            raise ValueError(
+                f"holds date strings that are not ISO 8601 (e.g. {value!r}), and the model "
+                "records no string format to read them in (a format cannot be told from one "
+                "value: 01/02/2021 is January 2 or February 1). Pass the column as datetime64 "
+                "(pandas.to_datetime(..., format=...)) or as ISO 8601 strings ('2021-01-02')."
+            )
 
 
 def _has_times(dates: pd.Series) -> bool:

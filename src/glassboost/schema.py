@@ -695,8 +695,8 @@ def _derived_columns(record: DateConversion, series: pd.Series) -> dict[str, Col
     _reject_unsupported(record.column, series)
     value_kind(record.column, series)
     try:
-        dates, not_date = to_datetimes(series, record.format)
-    except TypeError as error:
-        raise TypeError(f"Feature {record.column!r} held dates at fit but {error}") from None
+        dates, not_date = to_datetimes(series, record.format, record.utc)
+    except (TypeError, ValueError) as error:
+        raise type(error)(f"Feature {record.column!r} held dates at fit but {error}") from None
     return {name: Column(values, not_date)
             for name, values in zip(record.names, derived_values(record, dates))}

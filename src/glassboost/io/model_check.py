@@ -694,7 +694,7 @@ def _datetime_conversions(value: Any, features: _Features) -> list[dict]:
         return fast
     for i, entry in enumerate(entries):  # finds the first bad entry and names it
         path = f"datetime_conversions[{i}]"
-        closed_object(entry, path, ("column", "parts", "format"))
+        closed_object(entry, path, ("column", "parts", "format"), ("utc",))
         column = text(entry["column"], f"{path}.column")
         if column in types or column in columns:
             fail(f"{path}.column", f"{show(column)} is already a feature or converted")
@@ -706,13 +706,18 @@ def _datetime_conversions(value: Any, features: _Features) -> list[dict]:
         fmt = entry["format"]
         if fmt is not None:
             text(fmt, f"{path}.format")
+        if "utc" in entry:
+            boolean(entry["utc"], f"{path}.utc")
+            if fmt is None or "%z" not in fmt:
+                fail(f"{path}.utc", "is only for a format with %z")
         names = [f"{column}:{part}" for part in parts]
         for name in names:
             if types.get(name) != "continuous" or name in derived:
                 fail(f"{path}.parts", f"the derived feature {show(name)} must be a continuous "
                                       f"feature of the model, derived once")
             derived.add(name)
-        records.append({"column": column, "parts": list(parts), "format": fmt, "names": names})
+        records.append({"column": column, "parts": list(parts), "format": fmt, "names": names,
+                        **({"utc": entry["utc"]} if "utc" in entry else {})})
     return records
 
 

@@ -155,7 +155,8 @@ def model_document(model: Any, detail: str = "all", compact: bool = False) -> di
     conversions = getattr(model, "datetime_conversions_", None)
     if conversions:
         document["datetime_conversions"] = [
-            {"column": c["column"], "parts": list(c["parts"]), "format": c["format"]}
+            {"column": c["column"], "parts": list(c["parts"]), "format": c["format"],
+             **({"utc": c["utc"]} if "utc" in c else {})}
             for c in conversions]
     if holds(detail, "bagged_intercept_"):
         document["bagged_intercept"] = _table(model.bagged_intercept_)
