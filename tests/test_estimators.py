@@ -213,27 +213,6 @@ def test_class_weight_shifts_predictions(mixed) -> None:
     assert np.mean(shift > 0) > 0.95
 
 
-@pytest.mark.parametrize("params", [{}, {"reg_alpha": 0.5, "reg_lambda": 2.0}],
-                         ids=["defaults", "regularized"])
-def test_weights_scaled_by_a_constant_fit_the_same_model(mixed, params) -> None:
-    """Weights are relative: min_hessian, reg_alpha, reg_lambda and cat_smooth count in units
-    of the mean weight. Weights of 1e-6 (or normalized to sum to 1) once made every split fail
-    min_hessian=1e-4, and the classifier learned nothing, without a word."""
-    rng = np.random.default_rng(5)
-    y = (_signal(mixed) + rng.normal(scale=0.5, size=len(mixed)) > 0.3).astype(int)
-    weights = rng.uniform(0.5, 2.0, len(mixed))
-    fit = dict(FAST, **params)
-    reference = ExplainableBoostingClassifier(**fit).fit(mixed, y, sample_weight=weights)
-    # a power of two scales every sum exactly: the same model, bit for bit
-    exact = ExplainableBoostingClassifier(**fit).fit(mixed, y, sample_weight=weights * 2.0**-20)
-    np.testing.assert_array_equal(exact.predict_proba(mixed), reference.predict_proba(mixed))
-    for scale in (1e-6, 1.0 / weights.sum(), 1e4):
-        scaled = ExplainableBoostingClassifier(**fit).fit(mixed, y, sample_weight=weights * scale)
-        assert max(np.abs(t).max() for t in scaled.term_scores_) > 0.1
-        np.testing.assert_allclose(scaled.predict_proba(mixed), reference.predict_proba(mixed),
-                                   rtol=0, atol=1e-6)
-
-
 def test_zero_weight_rows_are_ignored(mixed) -> None:
     rng = np.random.default_rng(12)
     y = _signal(mixed) + rng.normal(scale=0.3, size=len(mixed))

@@ -108,14 +108,6 @@ def _sample_weights(sample_weight: Any, n_rows: int) -> np.ndarray:
     return weights
 
 
-def weight_unit(total: float, n_rows: int) -> float:
-    """The mean sample weight: the unit of the parameters that are amounts of summed hessians
-    (``min_hessian``, ``reg_alpha``, ``reg_lambda``, ``cat_smooth``). Weights are relative, so
-    weights that differ by a constant factor must fit the same model; with the thresholds in
-    units of the mean weight they do (unit weights: 1, every threshold as given)."""
-    return total / n_rows if total > 0 and n_rows > 0 else 1.0
-
-
 def _check_finite_model(fitted: dict) -> None:
     """Refuse to store a model that cannot score finite numbers: every table, intercept and
     weight must be finite, and so must the intercept plus the largest |value| of every term
@@ -247,7 +239,6 @@ class _EBMBase(BaseEstimator):
         y_encoded, strata = self._encode_target(y, n_rows)
         single_class = len(getattr(self, "_classes", (0, 1))) == 1
         weights = _sample_weights(sample_weight, n_rows)
-        self._weight_unit = weight_unit(float(weights.sum()), n_rows)
         objective = self._objective()
         check_target_scale(objective, y_encoded, weights)
         bag_matrix = clean_bags(bags, n_rows, self.outer_bags)
@@ -344,22 +335,19 @@ class _EBMBase(BaseEstimator):
         return main_features, candidates, n_pairs, explicit
 
     def _boost_settings(self) -> tuple[BoostSettings, BoostSettings]:
-        """The (main effects, interactions) stages' settings from the parameters; the amounts
-        of summed hessians in units of the mean sample weight (``weight_unit``, set by the fit)."""
-        unit = getattr(self, "_weight_unit", 1.0)
+        """The (main effects, interactions) stages' settings from the parameters."""
         common = dict(
             max_rounds=self.max_rounds, early_stopping_rounds=self.early_stopping_rounds,
             early_stopping_tolerance=self.early_stopping_tolerance,
             early_stopping_noise=float(self.early_stopping_noise),
             early_stopping_rise=float(self.early_stopping_rise),
             early_stopping_in_smoothing=bool(self.early_stopping_in_smoothing),
-            min_samples_leaf=self.min_samples_leaf, min_hessian=self.min_hessian * unit,
-            max_leaves=self.max_leaves, cat_smooth=self.cat_smooth * unit,
+            min_samples_leaf=self.min_samples_leaf, min_hessian=self.min_hessian,
+            max_leaves=self.max_leaves, cat_smooth=self.cat_smooth,
             gain_scale=float(self.gain_scale),
             cyclic_progress=cyclic_progress_fraction(self.cyclic_progress),
             inner_bags=int(self.inner_bags),
-            options=split_options(self.reg_alpha * unit, self.reg_lambda * unit,
-                                  self.max_delta_step,
+            options=split_options(self.reg_alpha, self.reg_lambda, self.max_delta_step,
                                   missing_code(self.missing), self.min_cat_samples),
         )
         return (BoostSettings(learning_rate=self.learning_rate,

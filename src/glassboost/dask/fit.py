@@ -22,7 +22,7 @@ from dask import delayed
 
 from ..binning import fit_categorical, fit_continuous
 from ..booster import check_shareable, choose_pairs, interaction_order
-from ..estimators import _check_params, weight_unit
+from ..estimators import _check_params
 from ..objectives import check_target_scale, check_weight_scale
 from ..parameters import check_bags_train
 from ..schema import CONTINUOUS, NOMINAL, Column, declared_binning, validate_feature_types
@@ -115,7 +115,6 @@ def _fit(working, client, partitions, extras, n_shards, summary_size, futures, b
         check_shareable(objective, extras[0][1], extras[0][0], True if watched else None,
                         working._boost_settings()[0])
     _check_scales(working, objective, summaries)
-    working._weight_unit = weight_unit(sum(s.weight for s in summaries), n_rows)
     names, types = first.names, first.types
     monotone = working._monotone(names, types, objective)
     features = _merged_features(client, futures, [summarized[i] for i in indices],
