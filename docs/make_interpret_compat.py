@@ -20,12 +20,6 @@ import pandas as pd
 
 OUT = Path(__file__).with_name("interpret_compat.md")
 
-# amounts of summed hessians, which glassboost counts in units of the mean sample weight
-_WEIGHT_UNIT = ("in units of the mean sample weight (the value times `sample_weight.sum() / "
-                "n_samples`), so weights scaled by a constant fit the same model; InterpretML "
-                "takes it as an absolute amount. Without weights, or with weights of mean 1, the "
-                "same (fit-parameters.md)")
-
 # How a name differs in glassboost, or why it is missing; the other names are the same.
 NOTES = {
     ("parameter", "callback"): "same; glassboost also takes `callbacks`, the name InterpretML's "
@@ -166,10 +160,6 @@ NOTES = {
     ("method", "reorder_classes"): "same; labels are compared with the classes as values "
                                    "(InterpretML casts them to the classes' dtype first, so "
                                    "'abcdef' matches 'abc' in a <U3 array and 1.9 matches 1)",
-    ("parameter", "min_hessian"): "same; " + _WEIGHT_UNIT,
-    ("parameter", "reg_alpha"): "same; " + _WEIGHT_UNIT,
-    ("parameter", "reg_lambda"): "same; " + _WEIGHT_UNIT,
-    ("parameter", "cat_smooth"): "same; " + _WEIGHT_UNIT,
     ("objective", "survival_cox"): "same, with InterpretML's target (the time signed by the "
                                    "event) or two columns (time, event) or a structured array; "
                                    "in InterpretML's main branch, not in its 0.7.8 release: "
