@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -9,6 +11,7 @@ from scipy.special import expit, softmax
 
 from glassboost import ExplainableBoostingClassifier, ExplainableBoostingRegressor, load
 from glassboost.fitted_model import FittedModel
+from glassboost.schema import DataWarning
 
 FAST = dict(outer_bags=2, max_rounds=200, max_interaction_bins=16, interactions=2, n_jobs=1)
 
@@ -211,6 +214,23 @@ def test_class_weight_shifts_predictions(mixed) -> None:
     shift = weighted.predict_proba(mixed)[:, 1] - plain.predict_proba(mixed)[:, 1]
     assert shift.mean() > 0.05
     assert np.mean(shift > 0) > 0.95
+
+
+def test_weights_too_small_for_min_hessian_are_flagged(mixed) -> None:
+    """Weights count as rows, so min_hessian is an amount of summed weight: with weights of 1e-6
+    every split fails it and the classifier learns nothing, which once happened without a word."""
+    rng = np.random.default_rng(5)
+    y = (_signal(mixed) + rng.normal(scale=0.5, size=len(mixed)) > 0.3).astype(int)
+    params = dict(FAST, interactions=0)
+    with pytest.warns(DataWarning, match=r"below min_hessian=0.0001.*scale them up"):
+        tiny = ExplainableBoostingClassifier(**params).fit(mixed, y,
+                                                           sample_weight=np.full(len(y), 1e-6))
+    assert max(np.abs(t).max() for t in tiny.term_scores_) == 0.0  # what the warning is about
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", DataWarning)
+        ExplainableBoostingClassifier(**params).fit(mixed, y, sample_weight=np.full(len(y), 0.5))
+        ExplainableBoostingClassifier(**params, min_hessian=0.0).fit(
+            mixed, y, sample_weight=np.full(len(y), 1e-6))
 
 
 def test_zero_weight_rows_are_ignored(mixed) -> None:

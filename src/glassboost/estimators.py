@@ -23,7 +23,7 @@ from .kernels.split import split_options
 from .model import term_contributions, term_importances, term_sums
 from .objectives import (check_custom_objective, check_regression_target, check_target_scale,
                          check_weight_scale, classification_objective, inverse_link,
-                         regression_objective, survival_target)
+                         regression_objective, small_weights_message, survival_target)
 from .parameters import (check_flag, check_inner_bags, check_max_bag_rows, check_max_time,
                          check_number, check_random_state, check_term_names,
                          check_validation_size, clean_bags,
@@ -35,6 +35,7 @@ from .purification import finish_terms
 from .resources import (check_fit_memory, check_input_memory, estimate_fit_memory, fit_size,
                         typed_bytes)
 from .schema import NOMINAL, align_for_predict, type_table
+from .schema import _warn as warn_data
 from .training_summary import bag_weights, feature_summaries
 
 FITTED_ATTRIBUTES = (
@@ -241,6 +242,9 @@ class _EBMBase(BaseEstimator):
         weights = _sample_weights(sample_weight, n_rows)
         objective = self._objective()
         check_target_scale(objective, y_encoded, weights)
+        small = small_weights_message(objective, weights, self.min_hessian, self.min_samples_leaf)
+        if small:
+            warn_data(small)
         bag_matrix = clean_bags(bags, n_rows, self.outer_bags)
         start_scores = clean_init_score(init_score, X, n_rows, objective.link,
                                         objective.n_scores)

@@ -320,9 +320,38 @@ def check_weight_scale(weights: np.ndarray) -> None:
     if total > SCALE_LIMIT:
         raise ValueError(
             f"sample_weight: the weights total {total:.3g}, above {SCALE_LIMIT:.3g}, where the "
-            "sums of squared gradients overflow float64; weights are relative, so divide them by "
-            "a constant (such as their mean)"
+            "sums of squared gradients overflow float64; divide them by a constant (to mean 1, for "
+            "example: weights count as rows)"
         )
+
+
+#: The largest hessian of one row of weight 1, by objective (log loss: ``p (1 - p) <= 1/4``);
+#: objectives whose hessian grows with the score have no such bound and are not checked.
+_ROW_HESSIAN = {LOG_LOSS: 0.25, MULTICLASS_LOG_LOSS: 0.25, SQUARED_ERROR: 1.0}
+
+
+def small_weights_message(objective: Objective, weights: np.ndarray, min_hessian: float,
+                          min_samples_leaf: int) -> str | None:
+    """The warning for weights too small for ``min_hessian``, else None.
+
+    Weights count as rows (scikit-learn's convention: integer weights equal repeated rows), so
+    ``min_hessian`` is an amount of summed weight. When a leaf of ``min_samples_leaf`` rows of
+    the mean weight cannot reach it, ``min_hessian`` rather than the data decides which splits
+    are allowed: weights of 1e-6 let a classifier learn nothing at all.
+    """
+    bound = _ROW_HESSIAN.get(objective.code)
+    used = weights[weights > 0]
+    if bound is None or min_hessian <= 0 or len(used) == 0:
+        return None
+    mean = float(used.mean())
+    reach = bound * mean * max(int(min_samples_leaf), 1)
+    if min_hessian <= reach:
+        return None
+    return (f"sample_weight: with weights of mean {mean:.3g}, a leaf of min_samples_leaf="
+            f"{min_samples_leaf} rows sums to a hessian of at most {reach:.3g}, below "
+            f"min_hessian={min_hessian:g}, so min_hessian, not the data, decides which splits "
+            "are allowed and the model may learn little or nothing. Weights count as rows: "
+            "scale them up (to mean 1, for example) or lower min_hessian.")
 
 
 def check_target_scale(objective: Objective, y: np.ndarray, weights: np.ndarray) -> None:
