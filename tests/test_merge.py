@@ -11,6 +11,7 @@ from sklearn.metrics import roc_auc_score
 
 from glassboost import (ExplainableBoostingClassifier, ExplainableBoostingRegressor, load,
                         merge_ebms)
+from glassboost.io.detail import AbsentPartError
 
 AUC_TOLERANCE = 0.005  # the merged model may not lose more than this against the full model
 CREDIT_SETTINGS = dict(outer_bags=4, interactions=5)  # the same for the full model and halves
@@ -152,6 +153,8 @@ def test_a_model_without_bags_gives_a_merged_model_without_bags(small, tmp_path,
     for models in ([bagless, two], [two, bagless]):
         merged = merge_ebms(models)
         assert merged.bagged_intercept_.shape == (0,)
+        with pytest.raises(AbsentPartError, match="predict_with_uncertainty needs the per-bag"):
+            merged.predict_with_uncertainty(X)
         for scores, bagged in zip(merged.term_scores_, merged.bagged_scores_):
             assert bagged.shape == (0,) + scores.shape
         np.testing.assert_allclose(merged.decision_function(X),
