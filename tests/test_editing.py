@@ -394,3 +394,49 @@ def test_monotonize_passthrough(small, small_models, passthrough):
     assert_sums_any(model, X)
     with pytest.raises(ValueError, match="passthrough"):
         model.monotonize("x", True, 1.5)
+
+
+# ---- features derived from a date column -------------------------------------------------------
+@pytest.fixture(scope="module")
+def dated():
+    rng = np.random.default_rng(4)
+    n = 400
+    when = pd.Timestamp("2020-01-01") + pd.to_timedelta(rng.integers(0, 900, n), unit="D")
+    X = pd.DataFrame({"x": rng.normal(size=n), "when": when})
+    y = X["x"] + 0.1 * when.month + (when.day_of_week == 6)
+    with pytest.warns(UserWarning, match="holds dates"):
+        model = ExplainableBoostingRegressor(outer_bags=2, interactions=0, max_rounds=300).fit(X, y)
+    return X, model
+
+
+def _without(model, features, how):
+    """The model without the date-derived ``features``, dropped directly or swept away after
+    their terms."""
+    if how == "remove_features":
+        return model.remove_features(features)
+    return model.remove_terms(features).sweep(features=True)
+
+
+@pytest.mark.parametrize("how", ["remove_features", "sweep"])
+@pytest.mark.parametrize("features, parts", [(["when:weekday"], ["year", "month"]),
+                                             (["when:year", "when:month"], ["weekday"])])
+def test_dropping_date_features_drops_their_parts(dated, how, features, parts):
+    X, fitted = dated
+    model = _without(copy.deepcopy(fitted), features, how)
+    assert [c["parts"] for c in model.datetime_conversions_] == [parts]
+    assert model.feature_names_in_ == ["x"] + [f"when:{p}" for p in parts]
+    kept = [fitted.term_names_.index(name) for name in model.term_names_]
+    np.testing.assert_allclose(model.eval_terms(X), fitted.eval_terms(X)[:, kept], atol=1e-12)
+    reloaded = load(model.to_json())
+    assert reloaded.datetime_conversions_ == model.datetime_conversions_
+    np.testing.assert_array_equal(reloaded.predict(X), model.predict(X))
+
+
+@pytest.mark.parametrize("how", ["remove_features", "sweep"])
+def test_dropping_every_date_feature_drops_the_conversion(dated, how):
+    X, fitted = dated
+    model = _without(copy.deepcopy(fitted), ["when:year", "when:month", "when:weekday"], how)
+    assert model.datetime_conversions_ == [] and model.feature_names_in_ == ["x"]
+    np.testing.assert_allclose(model.predict(X[["x"]]), model.predict(X), atol=1e-12)
+    reloaded = load(model.to_json())
+    np.testing.assert_array_equal(reloaded.predict(X[["x"]]), model.predict(X))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 
 import numpy as np
 import pandas as pd
@@ -10,6 +11,7 @@ from sklearn.metrics import roc_auc_score
 
 from glassboost import (ExplainableBoostingClassifier, ExplainableBoostingRegressor, load,
                         merge_ebms)
+from glassboost.io.detail import AbsentPartError
 
 AUC_TOLERANCE = 0.005  # the merged model may not lose more than this against the full model
 CREDIT_SETTINGS = dict(outer_bags=4, interactions=5)  # the same for the full model and halves
@@ -151,6 +153,8 @@ def test_a_model_without_bags_gives_a_merged_model_without_bags(small, tmp_path,
     for models in ([bagless, two], [two, bagless]):
         merged = merge_ebms(models)
         assert merged.bagged_intercept_.shape == (0,)
+        with pytest.raises(AbsentPartError, match="predict_with_uncertainty needs the per-bag"):
+            merged.predict_with_uncertainty(X)
         for scores, bagged in zip(merged.term_scores_, merged.bagged_scores_):
             assert bagged.shape == (0,) + scores.shape
         np.testing.assert_allclose(merged.decision_function(X),
@@ -183,3 +187,76 @@ def test_pairs_of_nominals_coarsened_differently(tmp_path):
     np.testing.assert_allclose(merged.decision_function(probe),
                                _weighted_average([one, two], probe), atol=1e-12)
     assert_consistent(merged, probe)
+
+
+@pytest.fixture(scope="module")
+def dated():
+    """Two regressors fitted on halves of data with a date column (given as date strings)."""
+    rng = np.random.default_rng(3)
+    n = 600
+    when = pd.Timestamp("2020-01-01") + pd.to_timedelta(rng.integers(0, 900, n), unit="D")
+    X = pd.DataFrame({"x": rng.normal(size=n), "when": when.strftime("%Y-%m-%d")})
+    y = X["x"] + 0.1 * when.month + (when.day_of_week == 6)
+    settings = dict(SMALL, interactions=0)
+    with pytest.warns(UserWarning, match="holds dates"):
+        one = ExplainableBoostingRegressor(**settings).fit(X[:300], y[:300])
+        two = ExplainableBoostingRegressor(**settings).fit(X[300:], y[300:])
+    return X, one, two
+
+
+def test_models_with_dates_merge_into_their_weighted_average(dated):
+    X, one, two = dated
+    merged = merge_ebms([one, two])
+    assert merged.datetime_conversions_ == one.datetime_conversions_
+    probe = X.copy()
+    probe.loc[::9, "when"] = None
+    np.testing.assert_allclose(merged.decision_function(probe),
+                               _weighted_average([one, two], probe), atol=1e-12)
+    assert_consistent(merged, probe)  # also after a JSON round trip
+
+
+def _reloaded_without_utc(model):
+    """The model as a file from before ``utc`` was recorded loads it: converting to UTC."""
+    document = model.to_jsonable()
+    for record in document["datetime_conversions"]:
+        del record["utc"]
+    return load(json.dumps(document))
+
+
+@pytest.mark.parametrize("change, message", [
+    (lambda X: X.assign(when=pd.to_datetime(X["when"])), r"format None vs '%Y-%m-%d'"),
+    (lambda X: X.assign(when=pd.to_datetime(X["when"]).dt.strftime("%d.%m.%Y")),
+     r"format '%d.%m.%Y' vs '%Y-%m-%d'"),
+    (lambda X: X.assign(when=X["when"] + " 06:30"),
+     r"parts \('year', 'month', 'weekday', 'hour'\) vs \('year', 'month', 'weekday'\)"),
+])
+def test_models_converting_a_date_column_differently_do_not_merge(dated, change, message):
+    X, one, _ = dated
+    with pytest.warns(UserWarning, match="holds dates"):
+        other = ExplainableBoostingRegressor(**SMALL, interactions=0).fit(change(X), X["x"])
+    with pytest.raises(ValueError, match="date column 'when' converted differently: .*" + message):
+        merge_ebms([one, other])
+
+
+def test_date_strings_taken_in_utc_or_not_do_not_merge(dated):
+    X, _, _ = dated
+    zoned = X.assign(when=X["when"] + "T12:00:00+0200")
+    with pytest.warns(UserWarning, match="holds dates"):
+        local = ExplainableBoostingRegressor(**SMALL, interactions=0).fit(zoned, X["x"])
+    in_utc = _reloaded_without_utc(local)
+    with pytest.raises(ValueError,
+                       match="date column 'when' converted differently: utc True vs False"):
+        merge_ebms([local, in_utc])
+
+
+def test_a_date_column_converted_by_one_model_only_does_not_merge(dated):
+    """Numeric columns named like the derived features are no date: the models read different
+    columns of the data to score."""
+    X, one, _ = dated
+    when = pd.to_datetime(X["when"])
+    numeric = pd.DataFrame({"x": X["x"], "when:year": when.dt.year, "when:month": when.dt.month,
+                            "when:weekday": when.dt.day_of_week})
+    other = ExplainableBoostingRegressor(**SMALL, interactions=0).fit(numeric, X["x"])
+    assert list(other.feature_names_in_) == list(one.feature_names_in_)
+    with pytest.raises(ValueError, match="date column 'when' converted to features by only one"):
+        merge_ebms([one, other])

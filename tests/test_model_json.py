@@ -141,6 +141,13 @@ def test_every_detail_level_loads_and_predicts_the_same(models, data, kind, deta
     assert n_bags == (model.outer_bags if rank == 3 else 0)
     assert all(b.shape == (n_bags,) + s.shape
                for b, s in zip(loaded.bagged_scores_, loaded.term_scores_))
+    if rank == 3:
+        np.testing.assert_array_equal(loaded.predict_with_uncertainty(X),
+                                      model.predict_with_uncertainty(X))
+    else:
+        with pytest.raises(AbsentPartError, match=r"predict_with_uncertainty needs the per-bag "
+                                                  r"tables .*zero bags.*detail='all'"):
+            loaded.predict_with_uncertainty(X)
     if rank >= 1:
         assert_same_value(model.standard_deviations_, loaded.standard_deviations_, "sd")
         assert_same_value(model.bin_weights_, loaded.bin_weights_, "weights")

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 import warnings
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Iterable
 
 import numpy as np
 import pandas as pd
@@ -72,6 +72,13 @@ class DateConversion:
         fmt = record.get("format")
         return cls(str(record["column"]), tuple(record["parts"]), fmt,
                    bool(record.get("utc", _has_offset(fmt))))
+
+
+def as_conversions(records: Iterable[Any] | None) -> list[DateConversion]:
+    """The `DateConversion` of every record: models keep them as dicts (`DateConversion.to_dict`,
+    or a model file's records), which scoring, merging and editing read alike."""
+    return [r if isinstance(r, DateConversion) else DateConversion.from_dict(r)
+            for r in records or ()]
 
 
 def _has_offset(fmt: str | None) -> bool:

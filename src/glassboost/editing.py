@@ -16,12 +16,14 @@ do not need those parts; the parts stay absent.
 from __future__ import annotations
 
 import warnings
+from dataclasses import replace
 from typing import Any, Callable, Iterable
 
 import numpy as np
 from sklearn.isotonic import IsotonicRegression, check_increasing
 from sklearn.utils.validation import check_is_fitted
 
+from .datetimes import as_conversions
 from .io.detail import AbsentPart
 from .model import term_importances
 from .schema import NOMINAL
@@ -115,7 +117,8 @@ def remove_features(model: Any, features: Iterable[Any]) -> Any:
     every term that uses them.
 
     The features leave ``feature_names_in_``, ``bins_`` and the other per-feature attributes, so
-    arrays passed to ``predict`` afterwards have the remaining columns only.
+    arrays passed to ``predict`` afterwards have the remaining columns only. Features derived from
+    a date column leave its conversion; the column is still read while any of them is left.
     """
     _fitted(model)
     drop = _positions(features, list(model.feature_names_in_), "feature")
@@ -134,6 +137,7 @@ def remove_features(model: Any, features: Iterable[Any]) -> Any:
         "bins_": [model.bins_[f] for f in keep],
         "n_features_in_": len(keep),
         "interaction_strengths_": strengths,
+        "datetime_conversions_": _kept_conversions(model, dropped_names),
     })
     for attribute in _PER_FEATURE_LISTS:
         if hasattr(model, attribute):
@@ -142,6 +146,17 @@ def remove_features(model: Any, features: Iterable[Any]) -> Any:
         if hasattr(model, attribute):
             updates[attribute] = np.asarray(getattr(model, attribute))[keep]
     return _assign(model, updates)
+
+
+def _kept_conversions(model: Any, dropped_names: set[str]) -> list[dict]:
+    """The date conversions without the derived features ``dropped_names``; a conversion none of
+    whose features is left goes, so scoring no longer needs its date column."""
+    kept = []
+    for record in as_conversions(getattr(model, "datetime_conversions_", None)):
+        parts = tuple(p for p, name in zip(record.parts, record.names) if name not in dropped_names)
+        if parts:
+            kept.append(replace(record, parts=parts).to_dict())
+    return kept
 
 
 def scale(model: Any, term: Any, factor: float) -> Any:

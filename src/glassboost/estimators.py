@@ -19,6 +19,7 @@ from .binning import FeatureBins, feature_bins_from_levels, table_bins
 from .binning import code_matrix, interaction_code_matrix
 from .booster import (BaggedTerms, BinnedData, Booster, BoostSettings, FitMonitor,
                       prepare_compile)
+from .io.detail import AbsentPartError
 from .kernels.split import split_options
 from .model import term_contributions, term_importances, term_sums
 from .objectives import (check_custom_objective, check_regression_target, check_target_scale,
@@ -158,6 +159,18 @@ def _single_class_state(fitted: dict) -> dict:
                    "bagged_intercept_": np.full(len(fitted["bag_weights_"]), -np.inf),
                    "link_": "monoclassification"})
     return fitted
+
+
+def _bagged_intercepts(model: Any) -> np.ndarray:
+    """The per-bag intercepts, which scoring bag by bag needs; AbsentPartError when the model has
+    no bags (loaded from a file written below detail='all', or merged from such a model)."""
+    intercepts = np.asarray(model.bagged_intercept_, dtype=np.float64)
+    if len(intercepts) == 0:
+        raise AbsentPartError(
+            "predict_with_uncertainty needs the per-bag tables bagged_scores_ and "
+            "bagged_intercept_, and this model has zero bags: model files keep them only when "
+            "written with detail='all', and a model merged from one without them has none")
+    return intercepts
 
 
 def _store_parameters(estimator: BaseEstimator, arguments: dict) -> None:
@@ -550,9 +563,9 @@ class _EBMBase(BaseEstimator):
         """Each row's score averaged over the outer bags and its standard deviation across
         them, as InterpretML computes them from ``bagged_scores_`` and ``bagged_intercept_``
         (plus ``init_score``, as in :meth:`decision_function`): shape (n_rows, 2) (multiclass:
-        (n_rows, 2, n_classes))."""
+        (n_rows, 2, n_classes)). A model without per-bag tables raises AbsentPartError."""
         columns, bins, features, _, n_scores = self._model_inputs(X)
-        bagged_intercept = np.asarray(self.bagged_intercept_, dtype=np.float64)
+        bagged_intercept = _bagged_intercepts(self)
         per_bag = np.stack([
             term_sums(columns, bins, features, [s[bag] for s in self.bagged_scores_], n_scores)
             + bagged_intercept[bag] for bag in range(len(bagged_intercept))])

@@ -7,7 +7,8 @@ approximation), categorical features get the union of the categories (a category
 saw takes that model's unseen score; for pairs, categories share a coarse bin when they share
 one in every model), and terms are the union of all models' terms (a model
 without a term contributes zero for it). Then every term is re-centered on the merged bin weights,
-the means moving into the intercept.
+the means moving into the intercept. Date columns are converted as every model converts them,
+which must be one way (the same parts, string format and UTC setting).
 
 Bin weights add up. A model's bin that the union splits into several bins gives each of them an
 equal share of its weight (the model does not know how its rows spread inside its own bin); for a
@@ -29,6 +30,7 @@ import numpy as np
 from sklearn.base import clone
 from sklearn.utils.validation import check_is_fitted
 
+from .datetimes import DateConversion, as_conversions
 from .schema import CONTINUOUS
 
 
@@ -52,8 +54,32 @@ def _check_compatible(models: list) -> None:
             problems.append(f"classes {list(model.classes_)} vs {list(first.classes_)}")
         if not model.term_features_:
             problems.append("no terms, so no training weight to weigh it by")
+        problems += _conversion_problems(_conversions(model), _conversions(first))
         if problems:
             raise ValueError(f"cannot merge model {i} with model 0: {'; '.join(problems)}")
+
+
+def _conversions(model: Any) -> dict[str, DateConversion]:
+    """The model's date conversions by column."""
+    return {c.column: c for c in as_conversions(getattr(model, "datetime_conversions_", None))}
+
+
+def _conversion_problems(own: dict[str, DateConversion],
+                         first: dict[str, DateConversion]) -> list[str]:
+    """How a model's date conversions differ from the first model's. The merged model converts
+    each date column one way, so every model must derive the same parts, read strings in the
+    same format and take their parts in UTC or not alike."""
+    problems = []
+    for column in dict.fromkeys([*first, *own]):
+        if column not in own or column not in first:
+            problems.append(f"date column {column!r} converted to features by only one of them")
+            continue
+        differ = [f"{field} {getattr(own[column], field)!r} vs {getattr(first[column], field)!r}"
+                  for field in ("parts", "format", "utc")
+                  if getattr(own[column], field) != getattr(first[column], field)]
+        if differ:
+            problems.append(f"date column {column!r} converted differently: {', '.join(differ)}")
+    return problems
 
 
 def _merged_levels(kind: str, levels: list[list]) -> list:
@@ -195,8 +221,8 @@ def _best_iterations(models: list) -> np.ndarray | None:
 def merge_ebms(models: Sequence[Any]) -> Any:
     """One model whose score is the training-size weighted average of the models' scores.
 
-    All models must be of the same class with the same features, feature types, link, objective
-    and classes; they may differ in cut points, categories and terms.
+    All models must be of the same class with the same features, feature types, link, objective,
+    classes and date conversions; they may differ in cut points, categories and terms.
     """
     models = list(models)
     _check_compatible(models)
@@ -257,6 +283,7 @@ def merge_ebms(models: Sequence[Any]) -> Any:
         "best_iteration_": _best_iterations(models),
         "interaction_strengths_": _pooled([m.interaction_strengths_ for m in models], shares),
         "_match_by_name": all(getattr(m, "_match_by_name", False) for m in models),
+        "datetime_conversions_": [c.to_dict() for c in _conversions(first).values()],
     })
     if hasattr(first, "classes_"):
         fitted["classes_"] = np.asarray(first.classes_).copy()

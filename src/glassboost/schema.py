@@ -21,8 +21,9 @@ from typing import Any, Sequence
 import numpy as np
 import pandas as pd
 
-from .datetimes import (DateConversion, check_datetime_features, derived_values, describe,
-                        guess_date_format, plan_conversion, to_datetimes)
+from .datetimes import (DateConversion, as_conversions, check_datetime_features,
+                        derived_values, describe, guess_date_format, plan_conversion,
+                        to_datetimes)
 from .parameters import parse_exclude
 
 CONTINUOUS = "continuous"
@@ -610,11 +611,6 @@ def _check_derived_names(table: TypedTable) -> None:
         seen.add(name)
 
 
-def _conversion_records(conversions: Sequence[Any] | None) -> list[DateConversion]:
-    return [c if isinstance(c, DateConversion) else DateConversion.from_dict(c)
-            for c in conversions or ()]
-
-
 def _positions_by_name(frame: pd.DataFrame, names: list[str], source: str) -> list[int] | None:
     """Where each of ``names`` is among the frame's columns when it has them all (matching by
     name, as InterpretML), else None: the columns are taken by position.
@@ -669,7 +665,7 @@ def align_for_predict(X: Any, names: list[str], types: list[str], match_by_name:
             f"X has no rows: found array with 0 sample(s) (shape={frame.shape}) while a minimum "
             "of 1 is required."
         )
-    records = _conversion_records(conversions)
+    records = as_conversions(conversions)
     source = {derived: record for record in records for derived in record.names}
     raw_names = list(dict.fromkeys(source[n].column if n in source else n for n in names))
     positions = None
