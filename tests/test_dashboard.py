@@ -173,3 +173,83 @@ def test_every_model_labels_the_explained_rows_by_the_frames_index(models, page)
         assert f"Row {label}: predicted" in html  # the EBM's own contributions
         assert f"Row {label} (Permutation SHAP)" in html  # LightGBM's
     assert "Row 5 (Permutation SHAP)" not in html
+
+
+def _shape_keys(html: str) -> list[tuple[str, str]]:
+    parser = _Panels()
+    parser.feed(html)
+    return [(p["data-explanation"], p["data-key"]) for p in parser.panels
+            if p["data-section"] == "shape"]
+
+
+@pytest.fixture(scope="module")
+def dated():
+    """An EBM that turned a date column into parts, and a pipeline reading the dates itself."""
+    import pandas as pd
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import FunctionTransformer
+
+    rng = np.random.default_rng(0)
+    n = 300
+    X = pd.DataFrame({"a": rng.normal(size=n), "when": pd.Timestamp("2020-01-01")
+                      + pd.to_timedelta(rng.integers(0, 700, n), unit="D")})
+    y = (X.a + (X.when.dt.month > 6) + rng.normal(size=n) > 0.5).astype(int).to_numpy()
+    ebm = ExplainableBoostingClassifier(outer_bags=1, interactions=0, max_rounds=50,
+                                        random_state=0).fit(X, y)
+    month = FunctionTransformer(lambda f: np.column_stack([f["a"], f["when"].dt.month]))
+    return {"EBM": ebm, "LR": make_pipeline(month, LogisticRegression()).fit(X, y)}, X, y
+
+
+def test_date_features_are_the_ebms_terms_and_the_date_column_for_other_models(dated):
+    fitted, X, y = dated
+    ebm = fitted["EBM"]
+    assert "when" not in ebm.term_names_ and "when:month" in ebm.term_names_
+    importances = ebm.term_importances()
+    best = sorted(ebm.term_names_, key=lambda n: -importances[ebm.term_names_.index(n)])[:3]
+    assert any(name.startswith("when:") for name in best)
+    expected = [(name, key) for feature in best
+                for name, key in (("EBM", feature), ("LR: partial dependence",
+                                                     feature.split(":")[0]))]
+    assert _shape_keys(glassboost.dashboard(fitted, X, y, rows=[0])) == expected
+    explicit = glassboost.dashboard(fitted, X, y, features=["when:weekday"], rows=[0])
+    assert _shape_keys(explicit) == [("EBM", "when:weekday"), ("LR: partial dependence", "when")]
+    with pytest.raises(ValueError, match=r"features \['when'\] are not main terms of the EBM "
+                                         r"'EBM', whose main terms are \['a', 'when:year'"):
+        glassboost.dashboard(fitted, X, y, features=["when"])
+
+
+def test_array_columns_are_named_as_the_ebm_names_them():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(200, 3))
+    y = (X[:, 0] + rng.normal(size=200) > 0).astype(int)
+    ebm = ExplainableBoostingClassifier(outer_bags=1, interactions=0, max_rounds=50,
+                                        random_state=0).fit(X, y)
+    default = _shape_keys(glassboost.dashboard({"EBM": ebm}, X, y, rows=[0]))
+    assert sorted(key for _, key in default) == ["feature_0000", "feature_0001", "feature_0002"]
+    explicit = glassboost.dashboard({"EBM": ebm}, X, y, features=["feature_0001"], rows=[0])
+    assert _shape_keys(explicit) == [("EBM", "feature_0001")]
+
+
+@pytest.mark.parametrize("rows, message", [
+    ([1.5], r"rows must be integer positions in X, got \[1.5\]"),
+    ([0, True], r"rows must be integer positions in X, got \[True\]"),
+    ("0", r"rows must be a list of row positions in X, e.g. \[0, 1\], got '0'"),
+    (3, r"rows must be a list of row positions in X, e.g. \[0, 1\], got 3"),
+    ([-1, 2], r"rows must be positions in X \(0 to \d+\), got \[-1\]"),
+])
+def test_bad_rows_are_named(models, rows, message):
+    fitted, X, y = models
+    with pytest.raises(ValueError, match=message):
+        glassboost.dashboard(fitted, X, y, rows=rows)
+
+
+def test_features_must_be_a_list_of_main_terms_of_every_ebm(models):
+    fitted, X, y = models
+    with pytest.raises(ValueError, match=r"features must be a list of feature names, "
+                                         r"e.g. \['mean radius'\]"):
+        glassboost.dashboard(fitted, X, y, features="mean radius")
+    ebm = fitted["EBM"]
+    pair = next(n for n, f in zip(ebm.term_names_, ebm.term_features_) if len(f) == 2)
+    with pytest.raises(ValueError, match="features not in X"):
+        glassboost.dashboard(fitted, X, y, features=[pair])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -318,6 +320,40 @@ def test_largest_errors_are_misclassified_rows_only() -> None:
     local.probabilities = np.eye(3)[[0, 0, 1, 2, 2]] * 0.8 + 0.2 / 3
     assert "Largest errors" not in pick_examples(local, count=2)
 
+
+
+@pytest.mark.parametrize("count", [-1, 2.5, True, "3", None])
+def test_example_count_must_be_a_non_negative_integer(count) -> None:
+    """A negative count would slice from the end and pick nearly every row."""
+    from glassboost.explain.examples import pick_examples
+
+    local = LocalExplanation.__new__(LocalExplanation)
+    local.__dict__.update(is_classifier=False, actual=None, predictions=np.arange(5.0))
+    with pytest.raises(ValueError, match=rf"count must be a non-negative integer .*got "
+                                         rf"{re.escape(repr(count))}"):
+        pick_examples(local, count)
+    assert pick_examples(local, np.int64(0)) == {"Lowest predictions": [],
+                                                 "Highest predictions": []}
+
+
+def test_metrics_need_the_models_labels_and_are_nan_only_where_undefined() -> None:
+    """Labels match the classes as values (1.0 is class 1); a label that is no class (text '1'
+    against the class 1) is an error naming y, not NaN metrics."""
+    from glassboost.explain.metrics import classification_metrics
+
+    classes = np.array([0, 1])
+    probabilities = np.array([[0.8, 0.2], [0.3, 0.7], [0.6, 0.4], [0.1, 0.9]])
+    predictions = classes[probabilities.argmax(axis=1)]
+    as_floats = classification_metrics(classes, np.array([0.0, 1.0, 1.0, 1.0]), probabilities,
+                                       predictions)
+    assert as_floats["AUC"] == 1.0 and as_floats["Accuracy"] == 0.75
+    one_class = classification_metrics(classes, np.ones(4, dtype=int), probabilities,
+                                       predictions)
+    assert np.isnan(one_class["AUC"]) and one_class["Accuracy"] == 0.5
+    with pytest.raises(ValueError, match=r"y holds labels that are not classes of the model: "
+                                         r"\['0', '1'\]; the model's classes are \[0, 1\]"):
+        classification_metrics(classes, np.array(["0", "1", "1", "1"]), probabilities,
+                               predictions)
 
 def test_actual_classes_match_by_value(data) -> None:
     """Labels 1 and 1.0 are the same class (a model trained on integers, targets read as

@@ -250,6 +250,27 @@ def test_bad_train_argument_is_a_clear_error(small_binary, tmp_path, train, mess
     assert not (tmp_path / "r.html").exists()
 
 
+
+@pytest.mark.parametrize("examples", [-1, 2.5, True, "3"])
+def test_bad_examples_argument_is_a_clear_error(small_binary, tmp_path, examples) -> None:
+    model, _, X_test, _, y_test = small_binary
+    with pytest.raises(ValueError, match=r"examples must be a non-negative integer"):
+        report(model, X_test, y_test, tmp_path / "r.html", examples=examples)
+    assert not (tmp_path / "r.html").exists()
+
+
+def test_labels_that_are_not_the_models_classes_are_a_clear_error(small_binary,
+                                                                  tmp_path) -> None:
+    """y as 1/0 for a model of "no"/"yes": an error, not metrics of NaN."""
+    model, X_train, X_test, y_train, y_test = small_binary
+    as_numbers = (y_test == "yes").astype(int)
+    message = r"y holds labels that are not classes of the model: .*\['no', 'yes'\]"
+    with pytest.raises(ValueError, match=message):
+        report(model, X_test, as_numbers, tmp_path / "r.html")
+    with pytest.raises(ValueError, match=message):
+        report(model, X_test, y_test, tmp_path / "t.html",
+               train=(X_train, (y_train == "yes").astype(int)))
+
 def test_report_without_a_target_has_no_metrics_but_explains_rows(small_binary,
                                                                    tmp_path) -> None:
     model, _, X_test, _, _ = small_binary

@@ -10,6 +10,7 @@ dependence, permutation SHAP). The page is the report's page shell with rows of
 
 from __future__ import annotations
 
+import numbers
 from html import escape
 from pathlib import Path
 from typing import Any, Mapping, Sequence
@@ -19,6 +20,7 @@ import pandas as pd
 
 from .blackbox.prediction import ModelFunction, target
 from .blackbox.side_by_side import offline_page, panel_row
+from .schema import to_dataframe
 
 #: Rows of the data used for partial dependence curves and as SHAP's background.
 SAMPLE_ROWS = 200
@@ -37,15 +39,74 @@ def _note(text: str) -> str:
     return f'<p class="gb-warning">{escape(text)}</p>'
 
 
+def _main_terms(model: Any) -> list[str]:
+    """The names of the EBM's one-feature terms, the ones a shape panel can draw."""
+    return [str(model.term_names_[t]) for t, features in enumerate(model.term_features_)
+            if len(features) == 1]
+
+
 def _default_features(models: Mapping[str, Any], frame: pd.DataFrame, count: int) -> list[str]:
-    """The first EBM's most important main effects, else the data's first columns."""
-    for model in models.values():
-        if _is_ebm(model):
-            importances = model.term_importances()
-            mains = [(importances[t], model.term_names_[t])
-                     for t, features in enumerate(model.term_features_) if len(features) == 1]
-            return [name for _, name in sorted(mains, key=lambda m: -m[0])[:count]]
-    return [str(c) for c in frame.columns[:count]]
+    """The first EBM's most important main effects that every EBM has (each EBM's panel
+    draws its own term), else the data's first columns."""
+    ebms = [model for model in models.values() if _is_ebm(model)]
+    if not ebms:
+        return [str(c) for c in frame.columns[:count]]
+    shared = set.intersection(*(set(_main_terms(model)) for model in ebms))
+    first = ebms[0]
+    importances = first.term_importances()
+    mains = [(importances[t], str(name)) for t, name in enumerate(first.term_names_)
+             if name in shared]
+    return [name for _, name in sorted(mains, key=lambda m: -m[0])[:count]]
+
+
+def _date_sources(models: Mapping[str, Any]) -> dict[str, str]:
+    """Each EBM's date-derived feature (e.g. ``when:month``) and the column of X it comes
+    from: the other models' views of such a feature look at that column."""
+    return {name: record["column"] for model in models.values() if _is_ebm(model)
+            for record in getattr(model, "datetime_conversions_", None) or []
+            for name in record["names"]}
+
+
+def _check_features(features: list[str], models: Mapping[str, Any], columns: pd.Index,
+                    sources: Mapping[str, str]) -> None:
+    """Every feature must be a column of X or a date feature derived from one, and a main
+    effect of every EBM, whose panel draws that term."""
+    unknown = [f for f in features if f not in columns and f not in sources]
+    if unknown:
+        raise ValueError(f"features not in X: {unknown}; give columns of X or an EBM's "
+                         "date features such as 'column:month'")
+    for name, model in models.items():
+        if not _is_ebm(model):
+            continue
+        mains = _main_terms(model)
+        missing = [f for f in features if f not in mains]
+        if missing:
+            raise ValueError(f"features {missing} are not main terms of the EBM {name!r}, "
+                             f"whose main terms are {mains}")
+
+
+def _shape_keys(feature: str, models: Mapping[str, Any], columns: pd.Index,
+                sources: Mapping[str, str]) -> list[str]:
+    """Per model, what its shape panel of ``feature`` looks up: an EBM its term, any other
+    model the column of X (a date feature's source column)."""
+    column = feature if feature in columns else sources[feature]
+    return [feature if _is_ebm(model) else column for model in models.values()]
+
+
+def _checked_rows(rows: Any, n_rows: int) -> list[int]:
+    """``rows`` as a list of integer positions in X, or a ValueError naming ``rows``."""
+    if isinstance(rows, (str, bytes)) or not isinstance(
+            rows, (Sequence, np.ndarray, pd.Index, pd.Series)):
+        raise ValueError(f"rows must be a list of row positions in X, e.g. [0, 1], got "
+                         f"{rows!r}")
+    not_integers = [r for r in rows
+                    if isinstance(r, (bool, np.bool_)) or not isinstance(r, numbers.Integral)]
+    if not_integers:
+        raise ValueError(f"rows must be integer positions in X, got {not_integers}")
+    bad_rows = [int(r) for r in rows if not 0 <= r < n_rows]
+    if bad_rows:
+        raise ValueError(f"rows must be positions in X (0 to {n_rows - 1}), got {bad_rows}")
+    return [int(r) for r in rows]
 
 
 def _check_models(models: Any) -> None:
@@ -89,28 +150,30 @@ def dashboard(models: Mapping[str, Any], X: Any, y: Any, path: str | Path | None
     Sections: performance (ROC, precision-recall and calibration for binary classifiers,
     residuals for regressors); global importance; the shape of each of ``features`` (default:
     the first EBM's three most important features; an EBM's term next to the other models'
-    partial dependence); and the rows ``rows`` (positions in ``X``) explained by every model
-    (an EBM's contributions, permutation SHAP of the others, which takes numeric columns
-    only). Returns the page and writes it to ``path`` when given.
+    partial dependence; a feature an EBM derived from a date column, such as ``when:month``,
+    is that column's partial dependence for the other models); and the rows ``rows`` (a list
+    of positions in ``X``) explained by every model (an EBM's contributions, permutation SHAP
+    of the others, which takes numeric columns only). The columns of an array ``X`` are named
+    as an EBM names them: ``feature_0000``, ``feature_0001``, ... Returns the page and writes
+    it to ``path`` when given.
     """
     from .blackbox import PartialDependence, PermutationImportance, ShapPermutation
 
     _check_models(models)
     views = _performance_views(models)
-    frame = X if isinstance(X, pd.DataFrame) else pd.DataFrame(
-        np.asarray(X), columns=[f"feature_{i}" for i in range(np.shape(X)[1])])
+    frame = to_dataframe(X)
     y = target(y, len(frame))
+    if isinstance(features, str):
+        raise ValueError(f"features must be a list of feature names, e.g. [{features!r}], "
+                         f"got the string {features!r}")
     features = list(features) if features is not None else _default_features(models, frame, 3)
-    unknown = [f for f in features if f not in frame.columns]
-    if unknown:
-        raise ValueError(f"features not in X: {unknown}")
-    bad_rows = [r for r in rows if not 0 <= r < len(frame)]
-    if bad_rows:
-        raise ValueError(f"rows must be positions in X (0 to {len(frame) - 1}), got {bad_rows}")
+    sources = _date_sources(models)
+    _check_features(features, models, frame.columns, sources)
+    rows = _checked_rows(rows, len(frame))
     rng = np.random.default_rng(random_state)
     sample = frame.iloc[np.sort(rng.choice(len(frame), min(SAMPLE_ROWS, len(frame)),
                                            replace=False))]
-    explained = frame.iloc[list(rows)]
+    explained = frame.iloc[rows]
 
     importances, shapes, locals_ = [], [], []
     notes = []
@@ -119,7 +182,7 @@ def dashboard(models: Mapping[str, Any], X: Any, y: Any, path: str | Path | None
             own = model.explain_global(name)
             importances.append(own)
             shapes.append(own)
-            locals_.append(model.explain_local(explained, y[list(rows)], name))
+            locals_.append(model.explain_local(explained, y[rows], name))
             continue
         importances.append(PermutationImportance(model, random_state=random_state)
                            .explain_global(frame, y, name=f"{name}: permutation importance"))
@@ -128,7 +191,7 @@ def dashboard(models: Mapping[str, Any], X: Any, y: Any, path: str | Path | None
         try:
             background = sample.iloc[:BACKGROUND_ROWS]
             locals_.append(ShapPermutation(model, background).explain_local(
-                explained, y[list(rows)], f"{name}: permutation SHAP"))
+                explained, y[rows], f"{name}: permutation SHAP"))
         except ValueError as error:
             notes.append(f"{name}: rows not explained ({error})")
     sections = [f"<h1>{escape(title)}</h1>"
@@ -137,8 +200,10 @@ def dashboard(models: Mapping[str, Any], X: Any, y: Any, path: str | Path | None
                 _section("Performance", _performance(models, views, frame, y)),
                 _section("Global importance", [panel_row(importances, None, "gb-importance",
                                                          section="importance")]),
-                _section("Feature shapes", [panel_row(shapes, feature, f"gb-shape-{k}",
-                                                      section="shape")
+                _section("Feature shapes", [panel_row(shapes,
+                                                      _shape_keys(feature, models,
+                                                                  frame.columns, sources),
+                                                      f"gb-shape-{k}", section="shape")
                                             for k, feature in enumerate(features)])]
     row_panels = [panel_row(locals_, i, f"gb-row-{i}", section="row")
                   for i in range(len(rows))] if locals_ else []

@@ -18,6 +18,7 @@ import numpy as np
 
 from .explain import explain_global, explain_local
 from .explain import sections
+from .explain.examples import check_count
 from .explain.page import page, plot_div
 
 PLOT_CONFIG = {"displaylogo": False, "responsive": True,
@@ -67,15 +68,16 @@ def report(model: Any, X: Any, y: Any, path: str | Path, title: str | None = Non
     about unseen ones. Interactions (of any order) whose importance is below ``min_pair_share``
     of the largest term's are listed instead of drawn; a term of three or more features is drawn
     as heat maps of its first two features, one per slice of the later ones, or listed with the
-    reason when it has too many slices. ``examples`` rows are explained for each of: the largest
-    errors, and the most confident (classifiers) or most accurate (regressors) predictions.
-    Returns the path written.
+    reason when it has too many slices. ``examples`` (a non-negative integer) rows are explained
+    for each of: the largest errors, and the most confident (classifiers) or most accurate
+    (regressors) predictions. Returns the path written.
     """
     from plotly.offline import get_plotlyjs
 
     from . import __version__
 
     train = _checked_train(train)
+    examples = check_count(examples, "examples")
     if (isinstance(min_pair_share, bool) or not isinstance(min_pair_share, numbers.Real)
             or not 0 <= min_pair_share <= 1):
         raise ValueError(f"min_pair_share must be a share in [0, 1], got {min_pair_share!r}")

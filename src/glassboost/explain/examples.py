@@ -2,9 +2,22 @@
 
 from __future__ import annotations
 
+import numbers
+from typing import Any
+
 import numpy as np
 
 from .local_explanation import LocalExplanation
+
+
+def check_count(value: Any, name: str = "count") -> int:
+    """``value`` as a number of rows per heading, or a ValueError naming ``name``: a negative
+    count would slice from the end and pick nearly every row."""
+    if (isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral)
+            or value < 0):
+        raise ValueError(f"{name} must be a non-negative integer (rows per heading), "
+                         f"got {value!r}")
+    return int(value)
 
 
 def pick_examples(local: LocalExplanation, count: int = 3) -> dict[str, list[int]]:
@@ -16,6 +29,7 @@ def pick_examples(local: LocalExplanation, count: int = 3) -> dict[str, list[int
     rows are misclassified, the correct rows with the lowest probability of their class fill
     up the count under a heading of their own.
     """
+    count = check_count(count)
     if local.actual is None:
         return _without_target(local, count)
     if local.is_classifier:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+import pandas as pd
 from sklearn import metrics
 
 
@@ -16,9 +17,24 @@ def _safe(metric, *args, **kwargs) -> float:
         return float("nan")
 
 
+def _model_labels(classes: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """``y`` as the model's own labels, compared as values (1 and 1.0 are one class); a
+    ValueError naming ``y`` and the classes when a label is not one of them, since the
+    metrics would otherwise count such rows as wrong or come out undefined."""
+    positions = pd.Index(classes).get_indexer(pd.Index(y))
+    if (positions < 0).any():
+        strangers = pd.Series(y[positions < 0], dtype=object).unique()[:5].tolist()
+        raise ValueError(f"y holds labels that are not classes of the model: {strangers}; "
+                         f"the model's classes are {np.asarray(classes).tolist()} (check the "
+                         "labels' type, e.g. '1' against 1)")
+    return classes[positions]
+
+
 def classification_metrics(classes: np.ndarray, y: np.ndarray, probabilities: np.ndarray,
                            predictions: np.ndarray) -> dict[str, float]:
-    """AUC (one-vs-rest for multiclass), log loss and accuracy."""
+    """AUC (one-vs-rest for multiclass), log loss and accuracy; a ValueError when ``y``
+    holds a label that is not one of ``classes``."""
+    y = _model_labels(classes, y)
     if len(classes) == 2:
         auc = _safe(metrics.roc_auc_score, y == classes[1], probabilities[:, 1])
     else:
