@@ -201,6 +201,23 @@ def test_non_numeric_columns_are_named_for_shap():
         ShapKernel(lambda rows: rows["size"].to_numpy(), frame)
 
 
+def test_predict_of_a_multiclass_or_text_labelled_classifier_is_refused():
+    rng = np.random.default_rng(0)
+    X = pd.DataFrame({"a": rng.normal(size=120), "b": rng.normal(size=120)})
+    three = np.digitize(X["a"], [-0.5, 0.5])
+    multiclass = LogisticRegression().fit(X, three)
+    for explainer in (PartialDependence, ShapKernel):
+        with pytest.raises(ValueError, match="the model has 3 classes"):
+            explainer(multiclass, X, response="predict")
+    text = LogisticRegression().fit(X, np.where(three > 0, "yes", "no"))
+    with pytest.raises(ValueError, match=r"response='predict' .* labels \['no', 'yes'\], not "
+                                         "numbers"):
+        PartialDependence(text, X, response="predict")
+    numbers = LogisticRegression().fit(X, (three > 0).astype(int))
+    d = PartialDependence(numbers, X, response="predict").explain_global().data("a")
+    assert set(np.unique(d["individual"])) == {0.0, 1.0}
+
+
 def test_importing_glassboost_loads_no_explainer_library():
     code = ("import sys, glassboost, glassboost.blackbox, glassboost.perf; "
             "print([m for m in ('shap', 'lime', 'SALib') if m in sys.modules])")
