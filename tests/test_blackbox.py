@@ -79,6 +79,51 @@ def test_partial_dependence_equals_sklearn(cancer):
     assert np.all(explanation.data()["scores"] > 0)
 
 
+def test_partial_dependence_of_integer_columns_is_sklearns_on_floats_and_keeps_their_type():
+    rng = np.random.default_rng(0)
+    X = pd.DataFrame({"age": rng.integers(18, 80, 200), "children": rng.integers(0, 4, 200),
+                      "income": rng.normal(50, 10, 200)})
+    y = (X["age"] / 40 + X["children"] / 2 + rng.normal(size=200) > 2).astype(int)
+    model = HistGradientBoostingClassifier(max_iter=10, random_state=0).fit(X, y)
+    seen = []
+
+    def predict(rows: pd.DataFrame) -> np.ndarray:
+        seen.append(rows.dtypes.equals(X.dtypes))
+        return model.predict_proba(rows)[:, 1]
+
+    explanation = PartialDependence(predict, X).explain_global()
+    assert all(seen) and X.dtypes["age"] == np.int64
+    ref = partial_dependence(model, X.astype(float), ["children"], kind="both", method="brute",
+                             grid_resolution=20, percentiles=(0.05, 0.95))
+    d = explanation.data("children")
+    np.testing.assert_array_equal(d["names"], [0, 1, 2, 3])
+    np.testing.assert_array_equal(d["scores"], ref["average"][0])
+    np.testing.assert_array_equal(d["individual"], ref["individual"][0])
+    ages = explanation.data("age")["names"]
+    assert len(ages) > 10 and np.array_equal(ages, np.round(ages))
+    for age, score in zip(ages[:3], explanation.data("age")["scores"]):
+        assert score == pytest.approx(predict(X.assign(age=int(age))).mean(), abs=1e-12)
+
+
+def test_partial_dependence_is_over_the_present_values_with_missing_ones_kept():
+    rng = np.random.default_rng(1)
+    X = pd.DataFrame({"a": rng.normal(size=300), "b": rng.normal(size=300)})
+    y = (2 * X["a"] + 0.3 * X["b"] + rng.normal(size=300) > 0).astype(int)
+    X.loc[::10, "a"] = np.nan
+    X.loc[::7, "b"] = np.nan
+    model = HistGradientBoostingClassifier(max_iter=10, random_state=0).fit(X, y)
+    explanation = PartialDependence(model, X).explain_global()
+    d = explanation.data("a")
+    ref = partial_dependence(model, X.dropna(subset=["a"]), ["a"], kind="average",
+                             method="brute", grid_resolution=20)
+    np.testing.assert_array_equal(d["names"], ref["grid_values"][0])
+    for value, score in zip(d["names"][::5], d["scores"][::5]):  # every row, b's NaN kept
+        assert score == pytest.approx(model.predict_proba(X.assign(a=value))[:, 1].mean())
+    assert explanation.data()["scores"][0] > explanation.data()["scores"][1] > 0
+    with pytest.raises(ValueError, match="column 'a' has only missing values"):
+        PartialDependence(model, X.assign(a=np.nan))
+
+
 def test_partial_dependence_of_a_plain_function_with_a_category():
     frame = pd.DataFrame({"colour": ["red", "blue", "red", "green"] * 10,
                           "size": np.linspace(0, 1, 40)})
@@ -154,6 +199,23 @@ def test_non_numeric_columns_are_named_for_shap():
     frame = pd.DataFrame({"colour": ["red", "blue"] * 5, "size": np.arange(10.0)})
     with pytest.raises(ValueError, match=r"not numeric: \['colour'\]"):
         ShapKernel(lambda rows: rows["size"].to_numpy(), frame)
+
+
+def test_predict_of_a_multiclass_or_text_labelled_classifier_is_refused():
+    rng = np.random.default_rng(0)
+    X = pd.DataFrame({"a": rng.normal(size=120), "b": rng.normal(size=120)})
+    three = np.digitize(X["a"], [-0.5, 0.5])
+    multiclass = LogisticRegression().fit(X, three)
+    for explainer in (PartialDependence, ShapKernel):
+        with pytest.raises(ValueError, match="the model has 3 classes"):
+            explainer(multiclass, X, response="predict")
+    text = LogisticRegression().fit(X, np.where(three > 0, "yes", "no"))
+    with pytest.raises(ValueError, match=r"response='predict' .* labels \['no', 'yes'\], not "
+                                         "numbers"):
+        PartialDependence(text, X, response="predict")
+    numbers = LogisticRegression().fit(X, (three > 0).astype(int))
+    d = PartialDependence(numbers, X, response="predict").explain_global().data("a")
+    assert set(np.unique(d["individual"])) == {0.0, 1.0}
 
 
 def test_importing_glassboost_loads_no_explainer_library():

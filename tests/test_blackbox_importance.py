@@ -63,3 +63,27 @@ def test_permutation_importance_of_a_plain_function_finds_its_only_feature():
         PermutationImportance(model).explain_global(X, y[:2])
     with pytest.raises(KeyError, match="no feature named 'size'"):
         explanation.data("size")
+
+
+class _Reordered:
+    """A fitted classifier with its classes in the other order, as ``reorder_classes`` makes."""
+
+    def __init__(self, model) -> None:
+        self.model = model
+        self.classes_ = model.classes_[::-1]
+
+    def predict_proba(self, X) -> np.ndarray:
+        return self.model.predict_proba(X)[:, ::-1]
+
+
+def test_permutation_importance_does_not_depend_on_the_order_of_the_classes(cancer):
+    X, y = cancer
+    labels = np.where(y == 1, "yes", "no")
+    model = make_pipeline(StandardScaler(), LogisticRegression()).fit(X, labels)
+    sorted_order = PermutationImportance(model, n_repeats=3).explain_global(X, labels)
+    reordered = PermutationImportance(_Reordered(model), n_repeats=3).explain_global(X, labels)
+    np.testing.assert_allclose(reordered.data()["importances"],
+                               sorted_order.data()["importances"], atol=1e-12)
+    assert reordered.data()["scores"].max() > 0.01
+    with pytest.raises(ValueError, match=r"y must hold the two classes of the model"):
+        PermutationImportance(model).explain_global(X, np.where(y == 1, "yes", "maybe"))

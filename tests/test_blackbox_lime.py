@@ -52,3 +52,13 @@ def test_a_text_column_is_named():
     frame = pd.DataFrame({"city": ["a", "b"] * 5, "size": np.arange(10.0)})
     with pytest.raises(ValueError, match=r"not numeric: \['city'\]"):
         LimeTabular(lambda rows: rows["size"].to_numpy(), frame)
+
+
+def test_missing_values_are_named():
+    frame = pd.DataFrame({"size": np.arange(10.0), "weight": np.arange(10.0)})
+    frame.loc[3, "weight"] = np.nan
+    with pytest.raises(ValueError, match=r"data has missing values in columns \['weight'\]"):
+        LimeTabular(lambda rows: rows["size"].to_numpy(), frame)
+    explainer = LimeTabular(lambda rows: rows["size"].to_numpy(), frame.fillna(0))
+    with pytest.raises(ValueError, match=r"X has missing values in columns \['weight'\]"):
+        explainer.explain_local(frame.iloc[2:4])

@@ -125,7 +125,7 @@ def test_exact_ebm_shap_of_a_classifier_is_on_the_log_odds(cancer):
                                ebm.decision_function(X.iloc[200:203]), atol=1e-9)
     assert explanation.output_title == "Score (log-odds)"
     assert explanation.data(1)["values"][0] == X.iloc[201, 0]
-    with pytest.raises(ValueError, match=r"lacks the model's features: \['mean texture'\]"):
+    with pytest.raises(ValueError, match=r"lacks the model's input columns: \['mean texture'\]"):
         EbmShap(ebm, X.drop(columns="mean texture"))
     with pytest.raises(TypeError, match="explains fitted glassboost EBMs"):
         EbmShap(LogisticRegression(), X)
@@ -144,6 +144,32 @@ def test_exact_ebm_shap_of_a_three_feature_term_equals_shaps_exact_explainer():
                                   masker)(rows.to_numpy())
     np.testing.assert_allclose(EbmShap(ebm, background).shap_values(rows), exact.values,
                                atol=1e-9)
+
+
+def test_exact_ebm_shap_of_a_date_column_is_shaps_exact_explainer_over_the_input_columns():
+    rng = np.random.default_rng(3)
+    days = rng.integers(18_000, 18_700, 400)
+    X = pd.DataFrame({"a": rng.normal(size=400),
+                      "when": pd.to_datetime(days, unit="D")})
+    y = X["a"] * (X["when"].dt.month > 6) + 0.5 * X["when"].dt.weekday + rng.normal(0, 0.1, 400)
+    ebm = ExplainableBoostingRegressor(interactions=[("a", "when:month")], outer_bags=1,
+                                       max_rounds=100).fit(X, y)
+    assert ("a", "when:month") in [tuple(ebm.feature_names_in_[j] for j in f)
+                                   for f in ebm.term_features_]
+    background, rows = X.iloc[:20], X.iloc[300:304]
+
+    def score(A: np.ndarray) -> np.ndarray:  # the date column as days since 1970 for shap
+        return ebm.predict(pd.DataFrame({"a": A[:, 0], "when": pd.to_datetime(A[:, 1], unit="D")}))
+
+    as_days = background.assign(when=days[:20]).to_numpy(dtype=np.float64)
+    masker = shap.maskers.Independent(as_days, max_samples=len(background))
+    exact = shap.explainers.Exact(score, masker)(
+        rows.assign(when=days[300:304]).to_numpy(dtype=np.float64))
+    explanation = EbmShap(ebm, background).explain_local(rows)
+    assert explanation.data()["names"] == ["a", "when"]
+    np.testing.assert_allclose(explanation.scores, exact.values, atol=1e-9)
+    np.testing.assert_allclose(explanation.intercept + explanation.scores.sum(axis=1),
+                               ebm.predict(rows), atol=1e-9)
 
 
 def test_local_attributions_are_labelled_by_the_frames_index_or_by_position(pair_ebm):

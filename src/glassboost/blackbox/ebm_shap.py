@@ -7,6 +7,10 @@ worth the term's mean over the background rows with S's features set to the expl
 values. These are the values shap's exact explainer computes with the same background
 (``shap.maskers.Independent``), without sampling and in k x 2^(k-1) term evaluations per
 background row instead of 2^features model calls.
+
+The players are the model's input columns: the features an EBM derives from a date column
+(``when:year``, ``when:month``, ...) are set together from the column, and what their terms take
+goes to the column.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..datetimes import DateConversion
 from ..explain.local_explanation import row_ids_of
 from .local_attribution import LocalAttribution
 from .prediction import target
@@ -26,27 +31,42 @@ from .prediction import target
 CHUNK_ROWS = 200_000
 
 
+def _input_columns(ebm: Any) -> tuple[list[str], list[int]]:
+    """The model's input columns (a date column once, for all features derived from it) and
+    the input column of each of its features."""
+    source = {}
+    for record in getattr(ebm, "datetime_conversions_", None) or ():
+        if not isinstance(record, DateConversion):
+            record = DateConversion.from_dict(record)
+        source.update(dict.fromkeys(record.names, record.column))
+    sources = [source.get(str(n), str(n)) for n in ebm.feature_names_in_]
+    columns = list(dict.fromkeys(sources))
+    return columns, [columns.index(c) for c in sources]
+
+
 class EbmShap:
     """SHAP values of an EBM's score (log-odds for a classifier, the prediction of a
     regressor before any link) against the background ``data``, exact for terms of any size.
     Base value: the intercept plus every term's background mean, so the values add up to
-    ``decision_function`` (regressors: the raw score). Multiclass EBMs are refused."""
+    ``decision_function`` (regressors: the raw score). One value per input column of the
+    model (a date column's derived features count as the column). Multiclass EBMs are
+    refused."""
 
     def __init__(self, ebm: Any, data: Any) -> None:
         if not hasattr(ebm, "term_features_") or not hasattr(ebm, "eval_terms"):
             raise TypeError(f"EbmShap explains fitted glassboost EBMs, not "
                             f"{type(ebm).__name__}; use ShapPermutation for other models")
         self.ebm = ebm
-        self.feature_names = [str(n) for n in ebm.feature_names_in_]
+        self.feature_names, self._column_of = _input_columns(ebm)
         self.background = self._frame(data, "data")
         self.background_terms = self._terms(self.background).mean(axis=0)
 
     def _frame(self, X: Any, argument: str) -> pd.DataFrame:
-        """``X`` as a frame with the model's features in its order."""
+        """``X`` as a frame with the model's input columns in its order."""
         if isinstance(X, pd.DataFrame):
             missing = [n for n in self.feature_names if n not in X.columns]
             if missing:
-                raise ValueError(f"{argument} lacks the model's features: {missing}")
+                raise ValueError(f"{argument} lacks the model's input columns: {missing}")
             return X[self.feature_names].reset_index(drop=True)
         X = np.asarray(X)
         if X.ndim != 2 or X.shape[1] != len(self.feature_names):
@@ -63,8 +83,8 @@ class EbmShap:
 
     def _coalition_value(self, rows: pd.DataFrame, term: int, features: tuple[int, ...]
                          ) -> np.ndarray:
-        """Per explained row: the term's mean over the background with ``features`` taken
-        from the row."""
+        """Per explained row: the term's mean over the background with the input columns
+        ``features`` taken from the row."""
         m = len(self.background)
         per_chunk = max(1, CHUNK_ROWS // m)
         values = []
@@ -72,18 +92,19 @@ class EbmShap:
             chunk = rows.iloc[start:start + per_chunk]
             mixed = self.background.iloc[np.tile(np.arange(m), len(chunk))].reset_index(
                 drop=True)
+            from_rows = np.repeat(np.arange(len(chunk)), m)
             for j in features:
-                mixed[self.feature_names[j]] = np.repeat(chunk.iloc[:, j].to_numpy(), m)
+                mixed[self.feature_names[j]] = chunk.iloc[from_rows, j].reset_index(drop=True)
             values.append(self._terms(mixed)[:, term].reshape(len(chunk), m).mean(axis=1))
         return np.concatenate(values)
 
     def shap_values(self, X: Any) -> np.ndarray:
-        """(rows, features) SHAP values of the rows of ``X``."""
+        """(rows, input columns) SHAP values of the rows of ``X``."""
         rows = self._frame(X, "X")
         terms = self._terms(rows)
         phi = np.zeros((len(rows), len(self.feature_names)))
         for t, features in enumerate(self.ebm.term_features_):
-            features = tuple(sorted(int(j) for j in features))
+            features = tuple(sorted({self._column_of[int(j)] for j in features}))
             k = len(features)
             if k == 1:
                 phi[:, features[0]] += terms[:, t] - self.background_terms[t]

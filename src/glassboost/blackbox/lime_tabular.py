@@ -20,8 +20,9 @@ class LimeTabular:
     continuous features are discretized, lime's default; the standardized value when not), so
     the intercept plus the scores is the surrogate's prediction at the row (``local_pred``),
     which approximates the model's output. The weights themselves are in ``data()``'s
-    ``weights``. Numeric features only; ``kwargs`` go to ``LimeTabularExplainer``
-    (``discretize_continuous``, ``kernel_width``, ...); ``random_state`` makes samples repeat.
+    ``weights``. Numeric features without missing values only (lime samples around them);
+    ``kwargs`` go to ``LimeTabularExplainer`` (``discretize_continuous``, ``kernel_width``,
+    ...); ``random_state`` makes samples repeat.
     """
 
     def __init__(self, model: Any, data: Any, feature_names: list[str] | None = None,
@@ -32,7 +33,7 @@ class LimeTabular:
         self.table = Table(data, feature_names)
         mode = "classification" if self.function.is_probability else "regression"
         self.explainer_ = LimeTabularExplainer(
-            self.table.numeric(), mode=mode, feature_names=self.table.feature_names,
+            self.table.numeric_complete("data"), mode=mode, feature_names=self.table.feature_names,
             random_state=random_state, **kwargs)
 
     def _predict(self, X: np.ndarray) -> np.ndarray:
@@ -56,7 +57,8 @@ class LimeTabular:
     def explain_local(self, X: Any, y: Any = None, name: str | None = None,
                       num_samples: int = 5000, **kwargs: Any) -> LocalAttribution:
         """LIME's surrogate of every row of ``X``; ``kwargs`` go to ``explain_instance``."""
-        rows = Table(self.table.same_columns(X), self.table.feature_names).numeric()
+        table = Table(self.table.same_columns(X), self.table.feature_names)
+        rows = table.numeric_complete("X")
         actual = None if y is None else target(y, len(rows))
         n_features = rows.shape[1]
         weights, scores = np.zeros_like(rows), np.zeros_like(rows)

@@ -18,16 +18,25 @@ IMPORTANCE_TITLE = "Spread of the partial dependence (std; range / 4 for categor
 
 class _FunctionRegressor(RegressorMixin, BaseEstimator):
     """A model's one-number-per-row output as a fitted scikit-learn regressor, so that
-    scikit-learn's partial dependence takes any model or function alike."""
+    scikit-learn's partial dependence takes any model or function alike. ``integer_dtypes``
+    (column: dtype) turns the float copies scikit-learn needs of integer columns back into
+    their own type before the model sees them; their grid holds whole numbers only."""
 
-    def __init__(self, function: ModelFunction | None = None) -> None:
+    def __init__(self, function: ModelFunction | None = None, columns: list | None = None,
+                 integer_dtypes: dict | None = None) -> None:
         self.function = function
+        self.columns = columns
+        self.integer_dtypes = integer_dtypes
 
     def fit(self, X: Any, y: Any = None) -> _FunctionRegressor:
         return self
 
     def predict(self, X: Any) -> np.ndarray:
-        return self.function(X)
+        if not self.integer_dtypes:
+            return self.function(X)
+        frame = X if isinstance(X, pd.DataFrame) else pd.DataFrame(X, columns=self.columns)
+        frame = frame.astype(self.integer_dtypes)
+        return self.function(frame if isinstance(X, pd.DataFrame) else frame.to_numpy())
 
     def __sklearn_is_fitted__(self) -> bool:
         return True
@@ -35,6 +44,40 @@ class _FunctionRegressor(RegressorMixin, BaseEstimator):
 
 def _is_categorical(column: pd.Series) -> bool:
     return not pd.api.types.is_numeric_dtype(column) or pd.api.types.is_bool_dtype(column)
+
+
+def _is_integer(column: pd.Series) -> bool:
+    return pd.api.types.is_integer_dtype(column) and not pd.api.types.is_bool_dtype(column)
+
+
+class _Constant(RegressorMixin, BaseEstimator):
+    """Predicts zeros: its partial dependence costs nothing and gives scikit-learn's grid."""
+
+    def fit(self, X: Any, y: Any = None) -> _Constant:
+        return self
+
+    def predict(self, X: Any) -> np.ndarray:
+        return np.zeros(len(X))
+
+    def __sklearn_is_fitted__(self) -> bool:
+        return True
+
+
+def _numeric_grid(column: pd.Series, name: str, grid_resolution: int,
+                  percentiles: tuple[float, float]) -> np.ndarray:
+    """scikit-learn's grid of a numeric column's present values (missing values are no
+    point of it), rounded to whole numbers for an integer column so the model sees values of
+    its type."""
+    from sklearn.inspection import partial_dependence
+
+    present = column.dropna().to_numpy(dtype=np.float64).reshape(-1, 1)
+    if len(present) == 0:
+        raise ValueError(f"column {name!r} has only missing values; partial dependence needs "
+                         "values to set it to")
+    grid = partial_dependence(_Constant(), present, [0], kind="average",
+                              grid_resolution=grid_resolution,
+                              percentiles=percentiles)["grid_values"][0]
+    return np.unique(np.round(grid)) if _is_integer(column) else grid
 
 
 class PartialDependence:
@@ -45,7 +88,10 @@ class PartialDependence:
     ("decision_function" explains an EBM's additive score). ``grid_resolution`` and
     ``percentiles`` are scikit-learn's (a coarser default grid: every grid point costs one
     prediction of the whole data); columns that are not numbers are categorical (every value
-    is a grid point).
+    is a grid point). A numeric column's grid is over its present values: rows missing it are
+    averaged with the column set to each grid value, and their missing values in other columns
+    reach the model as they are. An integer column's grid holds whole numbers (scikit-learn's,
+    rounded) and the model gets the column in its own type.
     """
 
     def __init__(self, model: Any, data: Any, feature_names: list[str] | None = None,
@@ -56,15 +102,19 @@ class PartialDependence:
         self.function = ModelFunction(model, response)
         self.table = Table(data, feature_names)
         frame = self.table.frame
-        given = frame if self.table.is_frame else frame.to_numpy()
+        integers = {c: frame[c].dtype for c in self.table.columns if _is_integer(frame[c])}
+        floats = frame.astype({c: np.float64 for c in integers})
+        given = floats if self.table.is_frame else floats.to_numpy()
         categorical = [_is_categorical(frame[c]) for c in self.table.columns]
-        estimator = _FunctionRegressor(self.function)
+        estimator = _FunctionRegressor(self.function, self.table.columns, integers)
         self.results_ = []
-        for j, is_categorical in enumerate(categorical):
+        for j, (column, name) in enumerate(zip(self.table.columns, self.table.feature_names)):
+            grid = {} if categorical[j] else {j: _numeric_grid(
+                frame[column], name, grid_resolution, percentiles)}
             result = partial_dependence(
                 estimator, given, [j], kind="both", method="brute",
                 grid_resolution=grid_resolution, percentiles=percentiles,
-                categorical_features=[j] if is_categorical else None)
+                categorical_features=[j] if categorical[j] else None, custom_values=grid)
             self.results_.append((np.asarray(result["grid_values"][0]),
                                   result["average"][0], result["individual"][0]))
         self.categorical_ = categorical

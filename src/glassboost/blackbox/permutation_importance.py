@@ -27,8 +27,10 @@ class PermutationImportance:
     by scikit-learn's ``permutation_importance`` on labelled data.
 
     ``metric(y_true, output)`` (greater is better) scores the model's one number per row; the
-    default is ROC AUC for a binary classifier's probability and R² otherwise. Rows go to the
-    model in the form given, so categorical columns and pipelines work as fitted.
+    default is ROC AUC for a binary classifier's probability and R² otherwise. For a
+    probability, ``y_true`` is whether the label is ``classes_[1]``, the class it is the
+    probability of, however the classes are ordered. Rows go to the model in the form given, so
+    categorical columns and pipelines work as fitted.
     """
 
     def __init__(self, model: Any, response: str = "auto",
@@ -52,6 +54,8 @@ class PermutationImportance:
 
         table = Table(X, feature_names)
         y = target(y, len(table.frame))
+        if self.function.is_probability:
+            y = self.function.is_positive(y)
         data = X if table.is_frame else table.frame.to_numpy()
         result = permutation_importance(_Fitted(self.function), data, y, scoring=self._score,
                                         n_repeats=self.n_repeats,

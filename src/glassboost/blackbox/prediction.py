@@ -59,6 +59,18 @@ class Table:
                              "numbers, so encode them as numbers first")
         return self.frame.to_numpy(dtype=np.float64)
 
+    def numeric_complete(self, argument: str) -> np.ndarray:
+        """The data as float64 without missing values, for explainers that sample around
+        the values and cannot (LIME); names the columns with missing values."""
+        values = self.numeric()
+        missing = [name for name, hole in zip(self.feature_names, np.isnan(values).any(axis=0))
+                   if hole]
+        if missing:
+            raise ValueError(f"{argument} has missing values in columns {missing}; this "
+                             "explainer cannot sample around them, so fill them or drop those "
+                             "rows first")
+        return values
+
     def rows_like_data(self, X: np.ndarray) -> Any:
         """Rows as the model expects them: a frame with the data's columns, or the array."""
         X = np.asarray(X, dtype=np.float64).reshape(-1, len(self.columns))
@@ -107,10 +119,9 @@ class ModelFunction:
         self.method = method or "function"
         classes = getattr(model, "classes_", None)
         self.classes = None if classes is None else list(classes)
+        if self.classes is not None:
+            self._check_classes(response)
         if self.method == "predict_proba":
-            if self.classes is not None and len(self.classes) != 2:
-                raise ValueError(f"only binary classifiers and regressors can be explained; "
-                                 f"the model has {len(self.classes)} classes")
             positive = self.classes[1] if self.classes is not None else 1
             self.output_title = f"P({positive})"
         elif self.method == "decision_function":
@@ -118,9 +129,35 @@ class ModelFunction:
         else:
             self.output_title = "Prediction"
 
+    def _check_classes(self, response: str) -> None:
+        """Refuse what is not one number per row: multiclass models, and class labels that
+        are not numbers when ``predict`` gives labels."""
+        if len(self.classes) != 2:
+            raise ValueError(f"only binary classifiers and regressors can be explained; "
+                             f"the model has {len(self.classes)} classes")
+        if self.method == "predict" and not pd.api.types.is_numeric_dtype(
+                np.asarray(self.classes)):
+            labels = [str(c) for c in self.classes]
+            raise ValueError(f"response={response!r} explains the model's predict, which gives "
+                             f"the class labels {labels}, not numbers; use "
+                             "response='predict_proba' (or 'decision_function')")
+
     @property
     def is_probability(self) -> bool:
         return self.method == "predict_proba"
+
+    def is_positive(self, y: Any) -> np.ndarray:
+        """True where a label of ``y`` is the class whose probability this function gives
+        (``classes_[1]``; the larger of two labels for a model without ``classes_``), so
+        scores of that probability do not depend on how the labels sort."""
+        y = np.asarray(y)
+        values = list(np.unique(y))
+        known = self.classes if self.classes is not None else values
+        if len(values) > 2 or not set(values) <= set(known):
+            raise ValueError(f"y must hold the two classes of the model "
+                             f"{[str(c) for c in known]}, got {[str(v) for v in values[:5]]}")
+        positive = self.classes[1] if self.classes is not None else max(values)
+        return y == positive
 
     def __call__(self, X: Any) -> np.ndarray:
         out = np.asarray(self._predict(X), dtype=np.float64)
