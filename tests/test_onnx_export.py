@@ -309,6 +309,29 @@ def test_missing_string_is_configurable(binary, data):
     assert np.any(unseen != got)
 
 
+@pytest.mark.parametrize("missing_string", ["", "<NA>"])
+def test_a_value_equal_to_missing_string_scores_as_unseen(missing_string):
+    rng = np.random.default_rng(9)
+    # "<unseen>" is a category, so the label fed for an unseen value must step over it
+    X = pd.DataFrame({"s": rng.choice(["a", "b", "<unseen>", "<NA><unseen>"], 400).astype(object)})
+    X.loc[X.index[:80], "s"] = None  # the missing bin learns a score of its own
+    y = X["s"].isna() * 3.0 + (X["s"] == "b") + rng.normal(size=400) * 0.1
+    model = ExplainableBoostingRegressor(interactions=0, **SETTINGS).fit(X, y)
+    rows = pd.DataFrame({"s": [missing_string, None, "never seen", "a", "<unseen>"]})
+    feeds = onnx_inputs(model, rows, missing_string=missing_string)
+    assert feeds["s"][1] == missing_string and feeds["s"][0] != missing_string
+    got = _session(model.to_onnx(missing_string=missing_string)).run(
+        ["decision_function"], feeds)[0]
+    expected = model.decision_function(rows)
+    np.testing.assert_allclose(got, expected, rtol=TOLERANCE, atol=TOLERANCE)
+    assert got[0] == got[2] != got[1]  # unseen, as "never seen"; not missing
+
+
+def test_onnx_inputs_refuses_a_category_equal_to_missing_string(binary, data):
+    with pytest.raises(ValueError, match="feature 'colour' has a category 'red'"):
+        onnx_inputs(binary, data, missing_string="red")
+
+
 def test_inputs_are_typed_per_feature(binary):
     proto = binary.to_onnx()
     kinds = {i.name: i.type.tensor_type.elem_type for i in proto.graph.input}

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
+import pandas as pd
 import pytest
 
-from glassboost import ExplainableBoostingClassifier, ExplainableBoostingRegressor
+from glassboost import DataWarning, ExplainableBoostingClassifier, ExplainableBoostingRegressor
 from glassboost.parameters import (check_number, check_random_state, check_term_names,
                                    check_validation_size,
                                    parse_exclude, parse_interactions, parse_monotone,
@@ -123,13 +126,26 @@ def test_parse_exclude_and_terms() -> None:
 
 
 def test_parse_monotone() -> None:
-    np.testing.assert_array_equal(parse_monotone(None, 2), [0, 0])
-    np.testing.assert_array_equal(parse_monotone([1, -1], 2), [1, -1])
-    np.testing.assert_array_equal(parse_monotone(np.array([0, 1]), 2), [0, 1])
+    names = ["a", "b"]
+    np.testing.assert_array_equal(parse_monotone(None, names), [0, 0])
+    np.testing.assert_array_equal(parse_monotone([1, -1], names), [1, -1])
+    np.testing.assert_array_equal(parse_monotone(np.array([0, 1]), names), [0, 1])
     with pytest.raises(ValueError, match=r"monotone_constraints\[0\]"):
-        parse_monotone([True, 0], 2)
+        parse_monotone([True, 0], names)
     with pytest.raises(ValueError, match="monotone_constraints"):
-        parse_monotone(1, 2)
+        parse_monotone(1, names)
+    with pytest.raises(ValueError, match=r"each of the 2 features \['a', 'b'\], got \[1\]"):
+        parse_monotone([1], names)
+
+
+def test_monotone_constraints_of_the_wrong_length_name_the_date_features() -> None:
+    X = pd.DataFrame({"x": np.arange(40.0), "when": pd.Timestamp("2020-01-01")
+                      + pd.to_timedelta(np.arange(40) * 20, unit="D")})
+    expected = ("each of the 4 features ['x', 'when:year', 'when:month', 'when:weekday'], "
+                "got [1, 0]")
+    with pytest.warns(DataWarning, match="'when' holds dates"), \
+            pytest.raises(ValueError, match=re.escape(expected)):
+        ExplainableBoostingRegressor(monotone_constraints=[1, 0]).fit(X, np.arange(40.0))
 
 
 def test_monotone_constraints_need_an_order() -> None:

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from glassboost import ExplainableBoostingClassifier, ExplainableBoostingRegressor
+from glassboost import DataWarning, ExplainableBoostingClassifier, ExplainableBoostingRegressor
 from glassboost.datasets import load_credit
 from glassboost.io.sql import number, output_columns, quote_identifier, quote_string, to_sql
 
@@ -286,6 +286,38 @@ def test_pairs_of_coarsened_nominals(coarsened):
     with duckdb.connect() as connection:
         connection.register("data", rows)
         _check(model, connection.execute(to_sql(model, dialect="duckdb")).df(), rows)
+
+
+# ---- date features -----------------------------------------------------------------------------
+#: The view of docs/model-format.md: a date column's derived features computed in SQLite
+DATE_VIEW = """CREATE VIEW scored_input AS SELECT *,
+  CAST(strftime('%Y', "when") AS INTEGER) AS "when:year",
+  CAST(strftime('%m', "when") AS INTEGER) AS "when:month",
+  (CAST(strftime('%w', "when") AS INTEGER) + 6) % 7 AS "when:weekday",
+  CAST(strftime('%H', "when") AS INTEGER) AS "when:hour",
+  julianday("when") - julianday('1970-01-01') AS "when:days_since_1970"
+FROM data"""
+
+
+@pytest.mark.parametrize("datetime_features", ["parts", "timestamp"])
+def test_date_features_are_read_from_derived_columns(datetime_features):
+    rng = np.random.default_rng(4)
+    n = 400
+    when = pd.Timestamp("2020-01-01") + pd.to_timedelta(rng.integers(0, 900 * 24, n), unit="h")
+    X = pd.DataFrame({"x": rng.normal(size=n), "when": when})
+    X.loc[X.index[::9], "when"] = pd.NaT
+    y = X["x"] + X["when"].dt.month.fillna(20) / 3 + (X["when"].dt.day_of_week == 5)
+    with pytest.warns(DataWarning, match="'when' holds dates"):
+        model = ExplainableBoostingRegressor(outer_bags=2, interactions=0, n_jobs=1,
+                                             datetime_features=datetime_features).fit(X, y)
+    rows = X.assign(when=X["when"].dt.strftime("%Y-%m-%d %H:%M:%S"), row_id=np.arange(n))
+    connection = _sqlite(rows)
+    with pytest.raises(sqlite3.OperationalError, match="no such column: d.when:"):
+        connection.execute(to_sql(model, dialect="sqlite"))
+    connection.execute(DATE_VIEW)
+    result = pd.read_sql_query(to_sql(model, dialect="sqlite", table="scored_input"), connection)
+    np.testing.assert_allclose(result.sort_values("row_id")["score"], model.decision_function(X),
+                               rtol=0, atol=TOLERANCE)
 
 
 # ---- output names ------------------------------------------------------------------------------

@@ -314,7 +314,7 @@ class _EBMBase(BaseEstimator):
 
     def _monotone(self, names: list[str], types: list[str], objective) -> np.ndarray:
         """-1, 0, +1 per feature from ``monotone_constraints``, checked against the types."""
-        monotone = parse_monotone(self.monotone_constraints, len(names))
+        monotone = parse_monotone(self.monotone_constraints, names)
         for i in np.flatnonzero(monotone):
             if types[i] == NOMINAL:
                 raise ValueError(

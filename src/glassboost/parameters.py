@@ -189,16 +189,17 @@ def parse_interactions(interactions: Any, names: Sequence[str]) -> tuple[int, li
     )
 
 
-def parse_monotone(constraints: Any, n_features: int) -> np.ndarray:
-    """-1/0/+1 per feature from ``monotone_constraints``."""
+def parse_monotone(constraints: Any, names: Sequence[str]) -> np.ndarray:
+    """-1/0/+1 per feature of ``names`` from ``monotone_constraints``; a wrong length names the
+    features, since a date column counts as the several features derived from it."""
     if constraints is None:
-        return np.zeros(n_features, dtype=np.int64)
+        return np.zeros(len(names), dtype=np.int64)
     values = list(constraints) if isinstance(constraints, Sequence) or isinstance(
         constraints, np.ndarray) else None
-    if values is None or len(values) != n_features:
+    if values is None or len(values) != len(names):
         raise ValueError(
-            f"monotone_constraints must list one of -1, 0, 1 for each of the {n_features} "
-            f"features, got {constraints!r}"
+            f"monotone_constraints must list one of -1, 0, 1 for each of the {len(names)} "
+            f"features {list(names)}, got {constraints!r}"
         )
     for i, v in enumerate(values):
         if v not in (-1, 0, 1) or isinstance(v, bool):

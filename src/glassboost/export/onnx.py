@@ -9,7 +9,8 @@ from them), each a 1-D tensor of N rows:
   the *unseen* bin of a continuous feature never applies.
 - nominal and ordinal: ``tensor(string)`` holding the category labels (the keys of ``bins_``,
   e.g. ``"1"`` for the integer 1, ``"True"`` for a boolean); ``missing_string`` (default ``""``)
-  is *missing*, any label not in the model is *unseen*. ``onnx_inputs`` converts a table.
+  is *missing*, any label not in the model is *unseen*. ``onnx_inputs`` converts a table, and
+  feeds a value equal to ``missing_string`` as another unseen label, as glassboost scores it.
 
 Outputs: ``decision_function`` (N,) or (N, n_classes), then for classifiers ``predict_proba``
 (N, n_classes) and ``predict`` (N,) holding the class labels, for regressors ``predict`` (N,),
@@ -63,6 +64,37 @@ def _n_bins(kind: str, level: Any) -> int:
     return max(level.values(), default=0) + 2
 
 
+def _check_missing_string(name: str, levels: list, missing_string: str) -> None:
+    """Refuse a categorical feature with a category equal to ``missing_string``: the graph
+    would read that category as missing."""
+    if any(missing_string in level for level in levels):
+        raise ValueError(
+            f"feature {name!r} has a category {missing_string!r}, the string that stands "
+            "for a missing value in the ONNX inputs; pass another missing_string")
+
+
+def _unseen_label(levels: list, missing_string: str) -> str:
+    """A label that is neither ``missing_string`` nor a category of the feature, so the graph
+    scores it in the unseen bin."""
+    label = missing_string + "<unseen>"
+    while any(label in level for level in levels):
+        label += "_"
+    return label
+
+
+def _categorical_input(name: str, column: Any, levels: list, missing_string: str
+                       ) -> np.ndarray:
+    """Category labels with ``missing_string`` for missing values; a present value equal to
+    ``missing_string``, which glassboost scores as unseen, gets a label the graph scores as
+    unseen too."""
+    _check_missing_string(name, levels, missing_string)
+    values = column.values.astype(object)  # a copy
+    missing = pd.isna(values)
+    values[values == missing_string] = _unseen_label(levels, missing_string)
+    values[missing] = missing_string
+    return values
+
+
 def _check_model(model: Any, missing_string: str) -> tuple[list[str], list[str]]:
     """Feature names and types, after checking everything the graph relies on; errors name the
     feature or term at fault."""
@@ -76,10 +108,8 @@ def _check_model(model: Any, missing_string: str) -> tuple[list[str], list[str]]
         if name in OUTPUTS or name == "":
             raise ValueError(f"feature {name!r}: an ONNX input cannot be named {name!r} "
                              f"(outputs are {list(OUTPUTS)}); rename the feature")
-        if kind != CONTINUOUS and any(missing_string in level for level in levels):
-            raise ValueError(
-                f"feature {name!r} has a category {missing_string!r}, the string that stands "
-                "for a missing value in the ONNX inputs; pass another missing_string")
+        if kind != CONTINUOUS:
+            _check_missing_string(name, levels, missing_string)
     if len(set(names)) != len(names):
         raise ValueError(f"feature names must be unique to name ONNX inputs: {names}")
     link = model.link_
@@ -285,15 +315,19 @@ def onnx_inputs(model: Any, X: Any, missing_string: str = "") -> dict[str, np.nd
     """The ONNX inputs of a table: one array per feature (dates converted as at fit).
 
     Continuous features become float64 with NaN for missing; categorical ones object arrays of
-    category labels with ``missing_string`` for missing. Text in a continuous column, which
-    glassboost scores in the unseen bin, has no ONNX input and raises ValueError.
+    category labels with ``missing_string`` for missing; a present value equal to
+    ``missing_string`` gets a label the graph scores as unseen, as glassboost does. Text in a
+    continuous column, which glassboost scores in the unseen bin, has no ONNX input and raises
+    ValueError; so does a model with a category equal to ``missing_string``, which ``to_onnx``
+    refuses.
     """
     check_is_fitted(model, "term_scores_")
     columns = align_for_predict(X, model.feature_names_in_, model.feature_types_in_,
                                 getattr(model, "_match_by_name", True), type(model).__name__,
                                 getattr(model, "datetime_conversions_", None))
     feeds = {}
-    for name, kind, column in zip(model.feature_names_in_, model.feature_types_in_, columns):
+    for name, kind, levels, column in zip(model.feature_names_in_, model.feature_types_in_,
+                                          model.bins_, columns):
         if kind == CONTINUOUS:
             if column.not_number is not None and column.not_number.any():
                 rows = np.flatnonzero(column.not_number)[:5].tolist()
@@ -301,7 +335,5 @@ def onnx_inputs(model: Any, X: Any, missing_string: str = "") -> dict[str, np.nd
                                  f"numbers (rows {rows}); an ONNX double input cannot hold them")
             feeds[str(name)] = np.asarray(column.values, dtype=np.float64)
         else:
-            values = column.values.astype(object)  # a copy
-            values[pd.isna(values)] = missing_string
-            feeds[str(name)] = values
+            feeds[str(name)] = _categorical_input(str(name), column, levels, missing_string)
     return feeds

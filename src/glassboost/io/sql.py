@@ -185,7 +185,9 @@ def to_sql(model: Any, dialect: str = "portable", table: str = "data",
            columns: dict[str, str] | None = None) -> str:
     """One SELECT scoring every row of ``table``: its columns, then score(s), probabilities.
 
-    ``columns`` maps feature names to SQL column names (default: the feature names).
+    ``columns`` maps feature names to SQL column names (default: the feature names). A date
+    column is read as the features derived from it at fit (``when:year``, ...), which ``table``
+    must hold: the query does not convert dates.
     Appended columns: ``score`` and ``probability`` (binary), ``prediction`` (log link), or
     ``score_<class>`` then ``probability_<class>`` per class (multiclass). Many engines compare
     column names ignoring letter case, so each name is made unique ignoring case, in that order,
