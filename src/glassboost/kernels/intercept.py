@@ -7,16 +7,19 @@ the user passes them); ``objectives`` fits a regressor's starting score with the
 import numpy as np
 from numba import njit
 
-from .loss import group_gradient_from_exponential, group_loss, group_softmax_gradient, \
-    score_exponential
+from .loss import SURVIVAL_COX, group_gradient_from_exponential, group_loss, \
+    group_softmax_gradient, score_exponential
 
 @njit(cache=True)
 def offset_intercept(objective, offsets, w, wy, start, params):
     """The constant score (per class) that, added to every row's ``offsets`` (n_rows,
     n_scores), minimizes the summed loss of rows weighted ``w`` with weighted targets ``wy``:
-    Newton steps (each class its own) from ``start``, until a step moves less than 1e-12."""
+    Newton steps (each class its own) from ``start``, until a step moves less than 1e-12.
+    Cox's partial likelihood ignores a constant (its gradient in it is zero): ``start`` stays."""
     n_scores = offsets.shape[1]
     base = start.copy()
+    if objective == SURVIVAL_COX:
+        return base
     gradient = np.empty(n_scores)
     hessian = np.empty(n_scores)
     row_scores = np.empty(n_scores)
