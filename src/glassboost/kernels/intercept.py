@@ -10,6 +10,7 @@ from numba import njit
 from .loss import SURVIVAL_COX, group_gradient_from_exponential, group_loss, \
     group_softmax_gradient, score_exponential
 
+
 @njit(cache=True)
 def offset_intercept(objective, offsets, w, wy, start, params):
     """The constant score (per class) that, added to every row's ``offsets`` (n_rows,
