@@ -25,19 +25,10 @@ class _BinaryPerf:
     def __init__(self, model: Any, response: str = "auto") -> None:
         self.function = ModelFunction(model, response)
 
-    def _labels(self, y: np.ndarray) -> np.ndarray:
-        """True where a row's label is the positive class (``classes_[1]``, else the larger of
-        the two labels)."""
-        values = np.unique(y)
-        positive = self.function.classes[1] if self.function.classes else values.max()
-        if len(values) > 2 or not set(values) <= set(self.function.classes or values):
-            raise ValueError(f"y must hold the two classes of the model, got {list(values)[:5]}")
-        return y == positive
-
     def explain_perf(self, X: Any, y: Any, name: str | None = None) -> PerfExplanation:
         """The curve of the model's scores of ``X`` against the labels ``y``."""
         scores = self.function(X)
-        positive = self._labels(target(y, len(scores)))
+        positive = self.function.is_positive(target(y, len(scores)))
         numbers = {"type": "perf_curve", "curve": self.curve, "scores": scores,
                    "density": _density(scores), **self._curve(positive, scores)}
         return PerfExplanation(name or f"{self.curve.upper()} of "
@@ -106,7 +97,6 @@ class Calibration:
         self.function = ModelFunction(model, "auto")
         if not self.function.is_probability:
             raise ValueError("Calibration takes binary classifiers with predict_proba")
-        self.labels = _BinaryPerf(model)
         self.n_bins = n_bins
         self.strategy = strategy
 
@@ -116,7 +106,7 @@ class Calibration:
         from sklearn.metrics import brier_score_loss
 
         scores = self.function(X)
-        positive = self.labels._labels(target(y, len(scores)))
+        positive = self.function.is_positive(target(y, len(scores)))
         observed, predicted = calibration_curve(positive, scores, n_bins=self.n_bins,
                                                 strategy=self.strategy)
         numbers = {"type": "perf_curve", "curve": "calibration", "scores": scores,
