@@ -166,7 +166,7 @@ class LocalExplanation:
             return {"is_classification": False, "actual": actual,
                     "predicted": self.predictions[row], "actual_score": actual,
                     "predicted_score": self.predictions[row]}
-        predicted = int(np.argmax(self.probabilities[row]))
+        predicted = self._class_of(row, None)
         perf: dict[str, Any] = {"is_classification": True, "actual": np.nan,
                                 "actual_score": np.nan, "predicted": predicted,
                                 "predicted_score": float(self.probabilities[row][predicted])}
