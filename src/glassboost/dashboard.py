@@ -20,6 +20,7 @@ import pandas as pd
 
 from .blackbox.prediction import ModelFunction, target
 from .blackbox.side_by_side import offline_page, panel_row
+from .datetimes import source_columns
 from .schema import to_dataframe
 
 #: Rows of the data used for partial dependence curves and as SHAP's background.
@@ -62,9 +63,9 @@ def _default_features(models: Mapping[str, Any], frame: pd.DataFrame, count: int
 def _date_sources(models: Mapping[str, Any]) -> dict[str, str]:
     """Each EBM's date-derived feature (e.g. ``when:month``) and the column of X it comes
     from: the other models' views of such a feature look at that column."""
-    return {name: record["column"] for model in models.values() if _is_ebm(model)
-            for record in getattr(model, "datetime_conversions_", None) or []
-            for name in record["names"]}
+    return {name: column for model in models.values() if _is_ebm(model)
+            for name, column in source_columns(getattr(model, "datetime_conversions_", None))
+            .items()}
 
 
 def _check_features(features: list[str], models: Mapping[str, Any], columns: pd.Index,

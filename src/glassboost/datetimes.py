@@ -81,6 +81,11 @@ def as_conversions(records: Iterable[Any] | None) -> list[DateConversion]:
             for r in records or ()]
 
 
+def source_columns(records: Iterable[Any] | None) -> dict[str, str]:
+    """Each derived feature's name (``when:month``) and the date column it comes from."""
+    return {name: record.column for record in as_conversions(records) for name in record.names}
+
+
 def _has_offset(fmt: str | None) -> bool:
     return fmt is not None and "%z" in fmt
 

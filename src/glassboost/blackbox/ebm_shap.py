@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..datetimes import DateConversion
+from ..datetimes import source_columns
 from ..explain.local_explanation import row_ids_of
 from .local_attribution import LocalAttribution
 from .prediction import target
@@ -34,11 +34,7 @@ CHUNK_ROWS = 200_000
 def _input_columns(ebm: Any) -> tuple[list[str], list[int]]:
     """The model's input columns (a date column once, for all features derived from it) and
     the input column of each of its features."""
-    source = {}
-    for record in getattr(ebm, "datetime_conversions_", None) or ():
-        if not isinstance(record, DateConversion):
-            record = DateConversion.from_dict(record)
-        source.update(dict.fromkeys(record.names, record.column))
+    source = source_columns(getattr(ebm, "datetime_conversions_", None))
     sources = [source.get(str(n), str(n)) for n in ebm.feature_names_in_]
     columns = list(dict.fromkeys(sources))
     return columns, [columns.index(c) for c in sources]

@@ -22,6 +22,7 @@ from dask import delayed
 
 from ..binning import fit_categorical, fit_continuous
 from ..booster import check_shareable, choose_pairs, interaction_order
+from ..datetimes import source_columns
 from ..estimators import _check_params
 from ..objectives import check_target_scale, check_weight_scale
 from ..parameters import check_bags_train
@@ -417,7 +418,7 @@ def _merged_features(client, futures: list, summarized: list, summary_size: int)
 def _declared_binnings(working, first: PartitionSummary) -> list[str | np.ndarray]:
     """Every feature's binning as ``feature_types`` declares it (a date column's for each
     feature derived from it), as ``schema.type_table`` reads it."""
-    source = {name: c["column"] for c in first.conversions for name in c["names"]}
+    source = source_columns(first.conversions)
     columns = list(dict.fromkeys(source.get(name, name) for name in first.names))
     declared = dict(zip(columns, validate_feature_types(working.feature_types, len(columns),
                                                         columns)))
