@@ -223,6 +223,17 @@ def test_rare_categories_share_the_other_bin():
         DPExplainableBoostingClassifier(feature_types=[levels[:3]], max_rounds=1).fit(X, y)
 
 
+def test_ordinal_levels_read_from_the_data_are_merged_as_nominal():
+    # "ordinal" without a level list reads the levels from the data: a level of one record
+    # must not be released for sure, as a declared level is
+    X = pd.DataFrame({"c": np.array(["a", "b"] * 200 + ["only_one_record"], dtype=object)})
+    y = np.arange(401) % 2
+    model = DPExplainableBoostingClassifier(feature_types=["ordinal"], epsilon=100,
+                                            max_rounds=1, random_state=0).fit(X, y)
+    assert model.feature_types_in_ == ["ordinal"]
+    assert set(model.bins_[0][0]) == {"a", "b"}
+
+
 # ---- the empirical audit -----------------------------------------------------------------------
 def _audit_scores(noise_on: bool, n_trials: int, seed: int):
     """The released leaf of one step on neighbouring datasets D (the target record has y=0)
