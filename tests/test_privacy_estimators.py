@@ -205,6 +205,19 @@ def test_missing_values_get_a_private_missing_bin():
     assert np.all(np.isfinite(model.predict_proba(X)))
 
 
+def test_categorical_feature_of_missing_values_only():
+    # no category in the data: all the rows are in the missing bin, however noisy its count
+    # (below 0 with seed 0 here: every weight was 0 and the fit failed as "not finite")
+    X = pd.DataFrame({"a": [1.0, 2.0, 3.0, 4.0], "c": [None] * 4})
+    model = DPExplainableBoostingClassifier(
+        feature_types=["continuous", "nominal"], privacy_bounds={"a": (0, 5)}, max_rounds=2,
+        random_state=0).fit(X, [0, 1, 0, 1])
+    assert model.bin_weights_[1][0] == model.bin_weights_[1].sum() > 0
+    assert np.all(model.term_scores_[1] == 0)
+    loaded = glassboost.load(model.to_json())
+    assert np.array_equal(loaded.predict_proba(X), model.predict_proba(X))
+
+
 def test_rare_categories_share_the_other_bin():
     rng = np.random.default_rng(0)
     X = pd.DataFrame({"c": np.where(rng.random(3000) < 0.5, "common",

@@ -92,6 +92,8 @@ def private_categorical(kind: str, column: Column, order: list[str] | None, max_
     weights = np.concatenate(([0.0], np.maximum(noisy[keep], 1.0), [noisy[~keep].sum()]))
     weights[0] = _missing_weight(int((~present).sum()), weights.sum(), max_bins, noise_scale,
                                  rng)
+    if not len(labels):  # no category in the data (as read above): every row is missing
+        weights[0] = max(weights[0], 1.0)
     return FeatureBins(kind, categories=categories), weights
 
 
