@@ -161,6 +161,12 @@ def test_bad_target_range_and_refused_inputs():
     with pytest.raises(ValueError, match=r"privacy_target_min \(5\) must be below"):
         DPExplainableBoostingRegressor(privacy_bounds=BOUNDS, privacy_target_min=5,
                                        privacy_target_max=5).fit(X, X["a"])
+    with pytest.raises(ValueError, match=r"privacy_target_max must be a number .* got inf"):
+        DPExplainableBoostingRegressor(privacy_bounds=BOUNDS, privacy_target_min=0,
+                                       privacy_target_max=np.inf).fit(X, X["a"])
+    with warnings.catch_warnings(), pytest.raises(ValueError, match=r"\(read from y\); pass"):
+        warnings.simplefilter("ignore")
+        DPExplainableBoostingRegressor(privacy_bounds=BOUNDS).fit(X, np.ones(100))
     with pytest.raises(ValueError, match="sample_weight is not supported"):
         DPExplainableBoostingClassifier(privacy_bounds=BOUNDS).fit(X, y, sample_weight=np.ones(100))
     with pytest.raises(ValueError, match="binary targets only"):

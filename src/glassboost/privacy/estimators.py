@@ -329,19 +329,21 @@ class DPExplainableBoostingRegressor(_DPFit, ExplainableBoostingRegressor):
 
     def _dp_target(self, y_encoded):
         low, high = self.privacy_target_min, self.privacy_target_max
+        read = ""
         if low is None or high is None:
             warnings.warn(
                 "Possible privacy violation: the target's min and max were read from the "
                 "training data, and they set the noise; this is not counted in epsilon. Pass "
                 "public values as privacy_target_min and privacy_target_max to avoid it.",
                 UserWarning, stacklevel=4)
+            read = " (read from y)"
             low = float(np.min(y_encoded)) if low is None else low
             high = float(np.max(y_encoded)) if high is None else high
-        check_number("privacy_target_min", low, -np.inf)
-        check_number("privacy_target_max", high, -np.inf)
+        check_number("privacy_target_min", low, -np.inf, high_open=True)
+        check_number("privacy_target_max", high, -np.inf, high_open=True)
         if not low < high:
             raise ValueError(f"privacy_target_min ({low!r}) must be below privacy_target_max "
-                             f"({high!r})")
+                             f"({high!r}){read}; pass the target's public range as both")
         self._target_range = (float(low), float(high))
         y_clipped = np.clip(y_encoded, low, high)
         # the clipped targets and the range (the gradient clip) enter the sums: as the
