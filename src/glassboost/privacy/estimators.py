@@ -60,6 +60,17 @@ def _refuse_text(names, types, columns) -> None:
                 "numbers or missing values: convert or declare the feature nominal")
 
 
+def _refuse_cut_points(names, binnings) -> None:
+    """Cut points declared in ``feature_types`` would be replaced by the private bins, which
+    come from noisy counts: refused rather than silently dropped."""
+    for name, binning in zip(names, binnings):
+        if isinstance(binning, np.ndarray):
+            raise ValueError(
+                f"Feature {name!r}: feature_types gives cut points, which private EBMs do not "
+                "use (their bins are chosen from noisy counts); declare it 'continuous' and "
+                "pass its public range in privacy_bounds")
+
+
 def _boosted_rows(codes: np.ndarray, rows: np.ndarray, n_bins: np.ndarray, y: np.ndarray,
                   objective_code: int):
     """What the step rule boosts: a bag's training rows one by one, or for log loss its groups
@@ -140,6 +151,7 @@ class _DPFit:
             raise ValueError(f"validation_size={self.validation_size} rows must be below the "
                              f"{n_rows} rows of X")
         _refuse_text(names, types, columns)
+        _refuse_cut_points(names, table.binnings)
         y_encoded, strata = self._encode_target(y, n_rows)
         y_train, start, clip, objective_code = self._dp_target(y_encoded)
         excluded = parse_exclude(self.exclude, names)
