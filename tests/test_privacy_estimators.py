@@ -236,6 +236,9 @@ def test_rare_categories_share_the_other_bin():
     model = DPExplainableBoostingClassifier(max_rounds=3, max_bins=6, epsilon=4,
                                             random_state=0).fit(X, y)
     assert set(model.bins_[0][0]) == {"also", "common"}
+    # the other bin has the rare categories' weight, but scores 0 as every unseen bin does
+    assert model.bin_weights_[0][-1] > 0 and model.term_scores_[0][-1] == 0
+    assert model.eval_terms(X.iloc[:5])[:, 0].tolist() == [0.0] * 5
     # declared ordinal levels are public: every one is kept, rare or absent, in their order
     levels = ["common", "also", "rare0", "r1", "r2", "r3", "r4", "r5", "never"]
     ordinal = DPExplainableBoostingClassifier(max_rounds=3, max_bins=6, epsilon=4,
