@@ -184,6 +184,9 @@ def test_bad_target_range_and_refused_inputs():
             "continuous", "continuous", "nominal"]).fit(texty, y)
     with pytest.raises(ValueError, match="requires y"):
         DPExplainableBoostingClassifier(privacy_bounds=BOUNDS).fit(X, None)
+    for bounds in (5, "a"):
+        with pytest.raises(ValueError, match=r"privacy_bounds must be a dict .* got "):
+            DPExplainableBoostingClassifier(privacy_bounds=bounds).fit(X, y)
     with pytest.raises(ValueError, match="Feature 'a': feature_types gives cut points"):
         DPExplainableBoostingClassifier(privacy_bounds=BOUNDS, feature_types=[
             [2.5, 5.0], "continuous", "nominal"]).fit(X, y)

@@ -111,6 +111,9 @@ def public_bounds(privacy_bounds, names: list[str], types: list[str], columns: l
                 raise ValueError(f"privacy_bounds: {key!r} is not a feature name or index "
                                  f"(features: {names[:10]})")
     elif privacy_bounds is not None:
+        if isinstance(privacy_bounds, str) or not hasattr(privacy_bounds, "__iter__"):
+            raise ValueError("privacy_bounds must be a dict of (min, max) by feature name or "
+                             f"index, or one (min, max) per feature; got {privacy_bounds!r}")
         entries = list(privacy_bounds)
         if len(entries) != len(names):
             raise ValueError(f"privacy_bounds has {len(entries)} entries for {len(names)} "
