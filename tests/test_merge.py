@@ -260,3 +260,27 @@ def test_a_date_column_converted_by_one_model_only_does_not_merge(dated):
     assert list(other.feature_names_in_) == list(one.feature_names_in_)
     with pytest.raises(ValueError, match="date column 'when' converted to features by only one"):
         merge_ebms([one, other])
+
+
+def test_private_models_merge_with_their_common_account_only():
+    from glassboost import DPExplainableBoostingClassifier
+
+    rng = np.random.default_rng(0)
+    X = pd.DataFrame({"a": rng.uniform(0, 1, 400), "c": rng.choice(["x", "y"], 400)})
+    y = (X["a"] > 0.5).astype(int).to_numpy()
+    settings = dict(feature_types=["continuous", "nominal"], privacy_bounds={"a": (0, 1)},
+                    max_rounds=3)
+    with pytest.warns(UserWarning, match="random_state="):
+        first, second, spent_more = (
+            DPExplainableBoostingClassifier(**settings, epsilon=eps, random_state=seed).fit(
+                X.iloc[rows], y[rows])
+            for eps, seed, rows in ((1, 0, slice(200)), (1, 1, slice(200, None)),
+                                    (3, 2, slice(200, None))))
+    merged = merge_ebms([first, second])
+    # disjoint rows: the merged model is as private as each, and says so in full
+    assert merged.privacy_budget_ == first.privacy_budget_
+    assert merged.privacy_summary() == first.privacy_summary()
+    assert load(merged.to_json(compact=True)).privacy_budget_ == first.privacy_budget_
+    # it would state the first model's epsilon of 1 for a model that spent 3
+    with pytest.raises(ValueError, match=r"model 1 with model 0: different privacy accounts"):
+        merge_ebms([first, spent_more])

@@ -161,6 +161,12 @@ def test_bad_target_range_and_refused_inputs():
     with pytest.raises(ValueError, match=r"privacy_target_min \(5\) must be below"):
         DPExplainableBoostingRegressor(privacy_bounds=BOUNDS, privacy_target_min=5,
                                        privacy_target_max=5).fit(X, X["a"])
+    with pytest.raises(ValueError, match=r"privacy_target_max must be a number .* got inf"):
+        DPExplainableBoostingRegressor(privacy_bounds=BOUNDS, privacy_target_min=0,
+                                       privacy_target_max=np.inf).fit(X, X["a"])
+    with warnings.catch_warnings(), pytest.raises(ValueError, match=r"\(read from y\); pass"):
+        warnings.simplefilter("ignore")
+        DPExplainableBoostingRegressor(privacy_bounds=BOUNDS).fit(X, np.ones(100))
     with pytest.raises(ValueError, match="sample_weight is not supported"):
         DPExplainableBoostingClassifier(privacy_bounds=BOUNDS).fit(X, y, sample_weight=np.ones(100))
     with pytest.raises(ValueError, match="binary targets only"):
@@ -178,6 +184,12 @@ def test_bad_target_range_and_refused_inputs():
             "continuous", "continuous", "nominal"]).fit(texty, y)
     with pytest.raises(ValueError, match="requires y"):
         DPExplainableBoostingClassifier(privacy_bounds=BOUNDS).fit(X, None)
+    for bounds in (5, "a"):
+        with pytest.raises(ValueError, match=r"privacy_bounds must be a dict .* got "):
+            DPExplainableBoostingClassifier(privacy_bounds=bounds).fit(X, y)
+    with pytest.raises(ValueError, match="Feature 'a': feature_types gives cut points"):
+        DPExplainableBoostingClassifier(privacy_bounds=BOUNDS, feature_types=[
+            [2.5, 5.0], "continuous", "nominal"]).fit(X, y)
 
 
 def test_missing_values_get_a_private_missing_bin():
@@ -205,6 +217,19 @@ def test_missing_values_get_a_private_missing_bin():
     assert np.all(np.isfinite(model.predict_proba(X)))
 
 
+def test_categorical_feature_of_missing_values_only():
+    # no category in the data: all the rows are in the missing bin, however noisy its count
+    # (below 0 with seed 0 here: every weight was 0 and the fit failed as "not finite")
+    X = pd.DataFrame({"a": [1.0, 2.0, 3.0, 4.0], "c": [None] * 4})
+    model = DPExplainableBoostingClassifier(
+        feature_types=["continuous", "nominal"], privacy_bounds={"a": (0, 5)}, max_rounds=2,
+        random_state=0).fit(X, [0, 1, 0, 1])
+    assert model.bin_weights_[1][0] == model.bin_weights_[1].sum() > 0
+    assert np.all(model.term_scores_[1] == 0)
+    loaded = glassboost.load(model.to_json())
+    assert np.array_equal(loaded.predict_proba(X), model.predict_proba(X))
+
+
 def test_rare_categories_share_the_other_bin():
     rng = np.random.default_rng(0)
     X = pd.DataFrame({"c": np.where(rng.random(3000) < 0.5, "common",
@@ -214,6 +239,9 @@ def test_rare_categories_share_the_other_bin():
     model = DPExplainableBoostingClassifier(max_rounds=3, max_bins=6, epsilon=4,
                                             random_state=0).fit(X, y)
     assert set(model.bins_[0][0]) == {"also", "common"}
+    # the other bin has the rare categories' weight, but scores 0 as every unseen bin does
+    assert model.bin_weights_[0][-1] > 0 and model.term_scores_[0][-1] == 0
+    assert model.eval_terms(X.iloc[:5])[:, 0].tolist() == [0.0] * 5
     # declared ordinal levels are public: every one is kept, rare or absent, in their order
     levels = ["common", "also", "rare0", "r1", "r2", "r3", "r4", "r5", "never"]
     ordinal = DPExplainableBoostingClassifier(max_rounds=3, max_bins=6, epsilon=4,
@@ -221,6 +249,17 @@ def test_rare_categories_share_the_other_bin():
     assert list(ordinal.bins_[0][0]) == levels
     with pytest.raises(ValueError, match="not among the declared ordinal"):
         DPExplainableBoostingClassifier(feature_types=[levels[:3]], max_rounds=1).fit(X, y)
+
+
+def test_ordinal_levels_read_from_the_data_are_merged_as_nominal():
+    # "ordinal" without a level list reads the levels from the data: a level of one record
+    # must not be released for sure, as a declared level is
+    X = pd.DataFrame({"c": np.array(["a", "b"] * 200 + ["only_one_record"], dtype=object)})
+    y = np.arange(401) % 2
+    model = DPExplainableBoostingClassifier(feature_types=["ordinal"], epsilon=100,
+                                            max_rounds=1, random_state=0).fit(X, y)
+    assert model.feature_types_in_ == ["ordinal"]
+    assert set(model.bins_[0][0]) == {"a", "b"}
 
 
 # ---- the empirical audit -----------------------------------------------------------------------

@@ -52,6 +52,19 @@ def test_privacy_record_round_trips_at_every_detail_level(model, data):
         assert json.loads(loaded.to_json(detail=detail))["privacy"] == document["privacy"]
 
 
+def test_privacy_bounds_by_name_are_kept(model, data):
+    # the public bounds are a parameter: lost, a refit of the loaded model reads them from
+    # the data
+    parameters = json.loads(model.to_json())["training"]["parameters"]
+    assert parameters["privacy_bounds"] == {"a": [0, 10], "b": [-4, 4]}
+    refit = glassboost.load(model.to_json()).set_params(max_rounds=1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        warnings.filterwarnings("ignore", message="random_state=")
+        refit.fit(*data)
+    assert np.array_equal(refit.feature_bounds_, [(0, 10), (-4, 4)])
+
+
 def test_standard_models_keep_format_version_2(data):
     text = ExplainableBoostingRegressor(outer_bags=2, interactions=0, max_rounds=20).fit(
         *data).to_json()

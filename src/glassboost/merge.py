@@ -55,6 +55,9 @@ def _check_compatible(models: list) -> None:
         if not model.term_features_:
             problems.append("no terms, so no training weight to weigh it by")
         problems += _conversion_problems(_conversions(model), _conversions(first))
+        if getattr(model, "privacy_budget_", None) != getattr(first, "privacy_budget_", None):
+            problems.append("different privacy accounts (privacy_budget_); the merged model "
+                            "keeps one, which holds for all only when they are the same")
         if problems:
             raise ValueError(f"cannot merge model {i} with model 0: {'; '.join(problems)}")
 
@@ -222,7 +225,9 @@ def merge_ebms(models: Sequence[Any]) -> Any:
     """One model whose score is the training-size weighted average of the models' scores.
 
     All models must be of the same class with the same features, feature types, link, objective,
-    classes and date conversions; they may differ in cut points, categories and terms.
+    classes and date conversions, and differentially private ones the same privacy account
+    (kept: the merged model is that private when the models' rows are disjoint); they may differ
+    in cut points, categories and terms.
     """
     models = list(models)
     _check_compatible(models)
@@ -287,6 +292,10 @@ def merge_ebms(models: Sequence[Any]) -> Any:
     })
     if hasattr(first, "classes_"):
         fitted["classes_"] = np.asarray(first.classes_).copy()
+    if getattr(first, "privacy_budget_", None) is not None:  # disjoint rows: parallel composition
+        fitted.update(privacy_budget_=dict(first.privacy_budget_),
+                      noise_scale_binning_=first.noise_scale_binning_,
+                      noise_scale_boosting_=first.noise_scale_boosting_)
     fitted.update(_training_summaries(models, sizes, bagless))
     merged.__dict__.update(fitted)
     return merged

@@ -43,7 +43,8 @@ def _float(value: float) -> Any:
 
 
 def _json_safe(value: Any) -> Any:
-    """A parameter value as JSON; values JSON cannot hold (objects, generators) become None."""
+    """A parameter value as JSON; values JSON cannot hold (objects, generators, dicts with
+    keys that are not text) become None."""
     if value is None or isinstance(value, (bool, str)):
         return value
     if isinstance(value, np.generic):
@@ -54,6 +55,8 @@ def _json_safe(value: Any) -> Any:
         return _float(value)
     if isinstance(value, (list, tuple, np.ndarray)):
         return [_json_safe(v) for v in value]
+    if isinstance(value, dict) and all(isinstance(k, str) for k in value):
+        return {k: _json_safe(v) for k, v in value.items()}  # privacy_bounds by name
     return None
 
 

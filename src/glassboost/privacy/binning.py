@@ -5,13 +5,14 @@ Continuous features: values are clipped to the feature's bounds, counted in ``2 
 histogram has sensitivity 1), and neighbouring cells are merged from the left until each bin
 holds about ``1 / (max_bins - 1)`` of the noisy total (InterpretML's rule). Categorical
 features: every category's count gets noise, and categories below that share are merged into
-the unseen bin ("other"); a declared ordinal keeps every level of its order. Every feature
-also counts its missing values in one more noisy cell (still sensitivity 1: a record is in one
-cell), always, so that the release does not depend on whether the data have missing values;
-the missing bin is kept (boosted, with that weight) when its noisy count reaches the same share
-as a category, else its weight is 0 and it scores 0. The cuts and weights are functions of the
-noisy counts only. The bins then plug into the engine's
-:class:`~glassboost.binning.FeatureBins` and bin codes unchanged.
+the unseen bin ("other"); a declared ordinal keeps every level of its order (an ordinal
+without declared levels reads them from the data, so its rare levels are merged as a
+nominal's). Every feature also counts its missing values in one more noisy cell (still
+sensitivity 1: a record is in one cell), always, so that the release does not depend on
+whether the data have missing values; the missing bin is kept (boosted, with that weight) when
+its noisy count reaches the same share as a category, else its weight is 0 and it scores 0.
+The cuts and weights are functions of the noisy counts only. The bins then plug into the
+engine's :class:`~glassboost.binning.FeatureBins` and bin codes unchanged.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ import warnings
 import numpy as np
 
 from ..binning import FeatureBins
-from ..schema import CONTINUOUS, ORDINAL, Column
+from ..schema import CONTINUOUS, Column
 
 
 def _merge_cells(noisy: np.ndarray, edges: np.ndarray, n_target: int):
@@ -69,8 +70,8 @@ def private_continuous(column: Column, bounds: tuple[float, float], max_bins: in
 
 def private_categorical(kind: str, column: Column, order: list[str] | None, max_bins: int,
                         noise_scale: float, rng: np.random.Generator):
-    """(FeatureBins, noisy weight of every bin) of a nominal or ordinal feature; rare nominal
-    categories share the unseen bin."""
+    """(FeatureBins, noisy weight of every bin) of a nominal or ordinal feature; rare
+    categories share the unseen bin unless ``order`` declares them (public levels)."""
     present = np.array([v is not None for v in column.values], dtype=bool)
     labels, counts = np.unique(column.values[present].astype(str), return_counts=True)
     if order is not None:
@@ -82,7 +83,7 @@ def private_categorical(kind: str, column: Column, order: list[str] | None, max_
         labels = np.array(order, dtype=object)
         counts = np.array([known.get(label, 0) for label in order], dtype=np.float64)
     noisy = np.clip(counts + noise_scale * rng.standard_normal(len(counts)), 0.0, None)
-    if kind == ORDINAL:
+    if order is not None:  # declared levels are public; levels read from the data are not
         keep = np.ones(len(labels), dtype=bool)
     else:
         keep = noisy >= noisy.sum() / (max_bins - 1)
@@ -91,6 +92,8 @@ def private_categorical(kind: str, column: Column, order: list[str] | None, max_
     weights = np.concatenate(([0.0], np.maximum(noisy[keep], 1.0), [noisy[~keep].sum()]))
     weights[0] = _missing_weight(int((~present).sum()), weights.sum(), max_bins, noise_scale,
                                  rng)
+    if not len(labels):  # no category in the data (as read above): every row is missing
+        weights[0] = max(weights[0], 1.0)
     return FeatureBins(kind, categories=categories), weights
 
 
@@ -108,6 +111,9 @@ def public_bounds(privacy_bounds, names: list[str], types: list[str], columns: l
                 raise ValueError(f"privacy_bounds: {key!r} is not a feature name or index "
                                  f"(features: {names[:10]})")
     elif privacy_bounds is not None:
+        if isinstance(privacy_bounds, str) or not hasattr(privacy_bounds, "__iter__"):
+            raise ValueError("privacy_bounds must be a dict of (min, max) by feature name or "
+                             f"index, or one (min, max) per feature; got {privacy_bounds!r}")
         entries = list(privacy_bounds)
         if len(entries) != len(names):
             raise ValueError(f"privacy_bounds has {len(entries)} entries for {len(names)} "

@@ -60,6 +60,17 @@ def _refuse_text(names, types, columns) -> None:
                 "numbers or missing values: convert or declare the feature nominal")
 
 
+def _refuse_cut_points(names, binnings) -> None:
+    """Cut points declared in ``feature_types`` would be replaced by the private bins, which
+    come from noisy counts: refused rather than silently dropped."""
+    for name, binning in zip(names, binnings):
+        if isinstance(binning, np.ndarray):
+            raise ValueError(
+                f"Feature {name!r}: feature_types gives cut points, which private EBMs do not "
+                "use (their bins are chosen from noisy counts); declare it 'continuous' and "
+                "pass its public range in privacy_bounds")
+
+
 def _boosted_rows(codes: np.ndarray, rows: np.ndarray, n_bins: np.ndarray, y: np.ndarray,
                   objective_code: int):
     """What the step rule boosts: a bag's training rows one by one, or for log loss its groups
@@ -140,6 +151,7 @@ class _DPFit:
             raise ValueError(f"validation_size={self.validation_size} rows must be below the "
                              f"{n_rows} rows of X")
         _refuse_text(names, types, columns)
+        _refuse_cut_points(names, table.binnings)
         y_encoded, strata = self._encode_target(y, n_rows)
         y_train, start, clip, objective_code = self._dp_target(y_encoded)
         excluded = parse_exclude(self.exclude, names)
@@ -329,19 +341,21 @@ class DPExplainableBoostingRegressor(_DPFit, ExplainableBoostingRegressor):
 
     def _dp_target(self, y_encoded):
         low, high = self.privacy_target_min, self.privacy_target_max
+        read = ""
         if low is None or high is None:
             warnings.warn(
                 "Possible privacy violation: the target's min and max were read from the "
                 "training data, and they set the noise; this is not counted in epsilon. Pass "
                 "public values as privacy_target_min and privacy_target_max to avoid it.",
                 UserWarning, stacklevel=4)
+            read = " (read from y)"
             low = float(np.min(y_encoded)) if low is None else low
             high = float(np.max(y_encoded)) if high is None else high
-        check_number("privacy_target_min", low, -np.inf)
-        check_number("privacy_target_max", high, -np.inf)
+        check_number("privacy_target_min", low, -np.inf, high_open=True)
+        check_number("privacy_target_max", high, -np.inf, high_open=True)
         if not low < high:
             raise ValueError(f"privacy_target_min ({low!r}) must be below privacy_target_max "
-                             f"({high!r})")
+                             f"({high!r}){read}; pass the target's public range as both")
         self._target_range = (float(low), float(high))
         y_clipped = np.clip(y_encoded, low, high)
         # the clipped targets and the range (the gradient clip) enter the sums: as the
