@@ -198,6 +198,23 @@ def test_bags_sample_a_shard_as_they_sample_one_machine(client):
     _assert_same_model(dist, local)
 
 
+@pytest.mark.parametrize("boosting", ["shards", "exact"])
+def test_a_validation_count_is_of_each_bags_sample_as_on_one_machine(client, boosting):
+    """``validation_size`` given as a count, with bags sampling ``max_bag_rows``: each bag
+    validates that many of its sample's rows, as the single-machine fit does (not that share
+    of every row)."""
+    X, targets, weights = _data(1600, 2)
+    params = dict(PARAMS, max_bag_rows=900, validation_size=300)
+    local = ExplainableBoostingClassifier(**params).fit(X, targets["binary"],
+                                                        sample_weight=weights)
+    dX, dy, dw = _dask(X, targets["binary"], weights)
+    dist = DaskExplainableBoostingClassifier(boosting=boosting, **params).fit(
+        dX, dy, sample_weight=dw)
+    _assert_same_model(dist, local)
+    with pytest.raises(ValueError, match="validation_size=900 rows must be below max_bag_rows"):
+        DaskExplainableBoostingClassifier(**dict(params, validation_size=900)).fit(dX, dy)
+
+
 @pytest.mark.parametrize("task", ["binary", "multiclass"])
 def test_init_score_on_one_shard_equals_single_machine(client, task):
     """Boosting from starting scores (a Dask collection partitioned like X, or a fitted model

@@ -25,7 +25,7 @@ from ..booster import check_shareable, choose_pairs, interaction_order
 from ..datetimes import source_columns
 from ..estimators import _check_params
 from ..objectives import check_target_scale, check_weight_scale
-from ..parameters import check_bags_train
+from ..parameters import check_bags_train, check_max_bag_rows
 from ..schema import CONTINUOUS, NOMINAL, Column, declared_binning, validate_feature_types
 from ..schema import _warn as warn_data
 from .exact import ShareSums, boost_share, class_counts, merge_shares, wait_for_shares
@@ -136,7 +136,6 @@ def _fit(working, client, partitions, extras, n_shards, summary_size, futures, b
     statistics = _gather(client, futures, client.map(partition_statistics, binned))
     summaries_attributes = _training_summaries(types, merged, cuts, statistics)
 
-    validation = working.validation_size or 0
     with_bags = extras[0][1] is not None
     if with_bags:
         check_bags_train(np.any([s.bags_train for s in statistics], axis=0))
@@ -149,10 +148,10 @@ def _fit(working, client, partitions, extras, n_shards, summary_size, futures, b
                           f"have the memory to boost them (without bags they would be split "
                           f"into {n_shards} shards)", UserWarning, stacklevel=4)
             n_shards = 1
+    whole_table = boosting == "exact" or min(n_shards, len(binned)) == 1
     plan = ShardPlan(working, bins, np.array([t == NOMINAL for t in types]), monotone,
                      main_features, candidates,
-                     validation / n_rows if validation >= 1 else validation, deadline,
-                     stop_event)
+                     _shard_validation(working, n_rows, whole_table), deadline, stop_event)
     row_counts = [s.n_rows for s in statistics]
     if boosting == "exact":
         results = _boost_exact(client, futures, plan, binned, row_counts, n_pairs, explicit,
@@ -366,10 +365,23 @@ def _check_rows(working, summaries: list[PartitionSummary], n_rows: int) -> None
             and working.validation_size >= n_rows):
         raise ValueError(f"validation_size={working.validation_size} rows must be below the "
                          f"{n_rows} rows of X")
+    check_max_bag_rows(working.max_bag_rows, working.validation_size, n_rows)
     with np.errstate(over="ignore"):
         if not sum(s.weight for s in summaries) > 0:
             raise ValueError("sample_weight is zero everywhere; at least one row needs "
                              "weight > 0")
+
+
+def _shard_validation(working, n_rows: int, whole_table: bool) -> float:
+    """``validation_size`` for the shards' boosters. A count is read against the rows a bag
+    draws from (every row, or its ``max_bag_rows`` sample), as on one machine: so it is
+    passed as given when every bag draws from the whole table (one shard, or exact boosting,
+    whose shares draw together), and with several shards it becomes the fraction of a
+    single-machine bag's rows that it is."""
+    validation = working.validation_size or 0
+    if whole_table or validation < 1:
+        return validation
+    return validation / min(n_rows, working.max_bag_rows or n_rows)
 
 
 def _check_scales(working, objective, summaries: list[PartitionSummary]) -> None:
