@@ -322,6 +322,16 @@ def test_dask_array_input_and_lazy_shapes(client):
     np.testing.assert_array_equal(labels.compute(), local.predict(numeric))
 
 
+def test_n_shards_beyond_the_partitions_reports_the_shards_made(client):
+    """A shard holds whole partitions, so ``n_shards`` above their number makes one per
+    partition, and ``n_shards_`` says so."""
+    X, targets, _ = _data(600, 4)
+    dX = dd.from_pandas(X, npartitions=3)
+    dy = dd.from_pandas(pd.Series(targets["binary"]), npartitions=3)
+    dist = DaskExplainableBoostingClassifier(n_shards=8, **PARAMS).fit(dX, dy)
+    assert dist.n_shards_ == 3
+
+
 def test_bags_per_shard_accuracy_within_tolerance(client):
     X, targets, weights = _data(6000, 2)
     train, test = slice(0, 4000), slice(4000, None)

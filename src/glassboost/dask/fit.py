@@ -148,7 +148,9 @@ def _fit(working, client, partitions, extras, n_shards, summary_size, futures, b
                           f"have the memory to boost them (without bags they would be split "
                           f"into {n_shards} shards)", UserWarning, stacklevel=4)
             n_shards = 1
-    whole_table = boosting == "exact" or min(n_shards, len(binned)) == 1
+    if boosting == "shards":
+        n_shards = min(n_shards, len(binned))  # at most one per partition (``plan_shards``)
+    whole_table = boosting == "exact" or n_shards == 1
     plan = ShardPlan(working, bins, np.array([t == NOMINAL for t in types]), monotone,
                      main_features, candidates,
                      _shard_validation(working, n_rows, whole_table), deadline, stop_event)
