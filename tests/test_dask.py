@@ -455,6 +455,16 @@ def test_bad_inputs_are_named(client):
         DaskExplainableBoostingRegressor(learning_rate=-1).fit(dX, dX["b"])
     with pytest.raises(ValueError, match="Input y contains NaN"):
         DaskExplainableBoostingClassifier().fit(dX, dX["a"])
+    # a row number in an error is the partition's, so the partition is named
+    y = pd.Series(targets["binary"], dtype=float)
+    y[250] = np.nan
+    with pytest.raises(ValueError, match=r"partition 2 of y: .*missing target at rows \[50\]"):
+        DaskExplainableBoostingClassifier().fit(dX, dd.from_pandas(y, npartitions=4))
+    weights = np.ones(400)
+    weights[350] = -1.0
+    with pytest.raises(ValueError, match="partition 3: Negative values .* sample_weight"):
+        DaskExplainableBoostingRegressor().fit(dX, dX["b"], sample_weight=dd.from_pandas(
+            pd.Series(weights), npartitions=4))
     with pytest.raises(ValueError,
                        match=r"partition \d: sample_weight has 10\d values but X has 100 rows"):
         DaskExplainableBoostingRegressor().fit(dX, dX["b"], sample_weight=dd.from_pandas(
