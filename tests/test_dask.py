@@ -471,6 +471,22 @@ def test_bad_inputs_are_named(client):
             pd.Series(np.ones(404)), npartitions=4))
 
 
+def test_a_date_column_converted_differently_by_partitions_is_named(client):
+    """Each partition plans its date columns' features from its own values: one whose times
+    are all midnight makes no hour feature, so the error names the column and the way out."""
+    X, targets, _ = _data(400, 7)
+    X["when"] = pd.date_range("2024-01-01", periods=400, freq="D")
+    X.loc[300:, "when"] += pd.Timedelta(hours=5)
+    dX, dy = _dask(X, targets["regression"])
+    with pytest.raises(ValueError, match=r"date column 'when' of X becomes 'when:year', "
+                       r"'when:month', 'when:weekday' in partition 0 but 'when:year', "
+                       r"'when:month', 'when:weekday', 'when:hour' in partition 6"):
+        DaskExplainableBoostingRegressor().fit(dX, dy)
+    dist = DaskExplainableBoostingRegressor(datetime_features="timestamp", max_rounds=5,
+                                            outer_bags=1).fit(dX, dy)
+    assert "when:days_since_1970" in dist.feature_names_in_
+
+
 def test_max_time_stops_every_shard_with_a_usable_model(client):
     """Without the budget this fit runs a million rounds per bag: the budget ends it, and
     every shard keeps its best tables so far (one bag each, as a single-machine fit)."""

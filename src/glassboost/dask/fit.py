@@ -335,6 +335,9 @@ def _check_same_columns(summaries: list[PartitionSummary],
     ``feature_types``)."""
     first = summaries[0]
     for i, s in zip(indices[1:], summaries[1:]):
+        if s.conversions != first.conversions:  # which also changes the columns' names
+            raise ValueError(_conversions_differ(first.conversions, s.conversions, indices[0],
+                                                 i))
         if s.names != first.names:
             raise ValueError(f"partition {i} of X has columns {s.names[:10]}, partition "
                              f"{indices[0]} has {first.names[:10]}")
@@ -343,10 +346,26 @@ def _check_same_columns(summaries: list[PartitionSummary],
                 raise ValueError(f"feature {name!r} is typed {a!r} in partition {indices[0]} but "
                                  f"{b!r} in partition {i} (or its declared levels differ); give "
                                  "its type in feature_types")
-        if s.conversions != first.conversions:
-            raise ValueError(f"partition {i} of X converts its date columns differently from "
-                             f"partition {indices[0]}; give their types in feature_types")
     return first
+
+
+def _conversions_differ(first: list[dict], other: list[dict], i: int, j: int) -> str:
+    """The error for partitions ``i`` and ``j`` of X that convert a date column differently
+    (``first``, ``other``: their conversion records): each partition plans its own from its
+    values, as typing does."""
+    a, b = ({c["column"]: c for c in records} for records in (first, other))
+    column = next(c for c in dict.fromkeys([*a, *b]) if a.get(c) != b.get(c))
+
+    def made(record: dict | None) -> str:
+        if record is None:
+            return "no date features"
+        fmt = "" if record["format"] is None else f" (format {record['format']!r})"
+        return ", ".join(repr(name) for name in record["names"]) + fmt
+
+    return (f"date column {column!r} of X becomes {made(a.get(column))} in partition {i} but "
+            f"{made(b.get(column))} in partition {j}: each partition converts its own values "
+            f"(the hour is a feature only where some time of day is not midnight); pass "
+            f"datetime_features='timestamp', or give the column's type in feature_types")
 
 
 def _show_column_warnings(summaries: list[PartitionSummary]) -> None:
