@@ -25,7 +25,7 @@ from ..booster import check_shareable, choose_pairs, interaction_order
 from ..datetimes import source_columns
 from ..estimators import _check_params
 from ..objectives import check_target_scale, check_weight_scale
-from ..parameters import check_bags_train, check_max_bag_rows
+from ..parameters import check_bags_train, check_max_bag_rows, check_number
 from ..schema import CONTINUOUS, NOMINAL, Column, declared_binning, validate_feature_types
 from ..schema import _warn as warn_data
 from .exact import ShareSums, boost_share, class_counts, merge_shares, wait_for_shares
@@ -68,6 +68,7 @@ def fit_distributed(estimator: Any, client: Any, X: Any, y: Any, sample_weight: 
                          f"of the rows per worker), got n_shards={n_shards}")
     if n_shards is not None and (not isinstance(n_shards, numbers.Integral) or n_shards < 1):
         raise ValueError(f"n_shards must be None or a positive integer, got {n_shards!r}")
+    check_number("summary_size", summary_size, 1, integer=True)
     if bags is not None and n_shards not in (None, 1):
         raise ValueError(f"bags needs every row in one shard (each of its bags is a choice "
                          f"among all the rows), got n_shards={n_shards}; leave it None or 1")
