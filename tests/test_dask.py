@@ -453,6 +453,8 @@ def test_bad_inputs_are_named(client):
         DaskExplainableBoostingRegressor().fit(X, targets["regression"])
     with pytest.raises(ValueError, match="learning_rate"):
         DaskExplainableBoostingRegressor(learning_rate=-1).fit(dX, dX["b"])
+    with pytest.raises(TypeError, match="client must be a distributed.Client, got str"):
+        DaskExplainableBoostingRegressor(client="tcp://scheduler:8786").fit(dX, dX["b"])
     for size in (0, 2.5, None):  # 0 sent one value per partition: no bins, silently
         with pytest.raises(ValueError, match=r"summary_size must be an integer in the range "
                            r"\[1, inf\), got " + repr(size)):
