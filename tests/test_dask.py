@@ -138,6 +138,10 @@ def test_default_fit_equals_single_machine(client, task, caplog):
         np.testing.assert_allclose(dist.predict(dX).compute(), local.predict(X), atol=1e-9)
     terms = dist.eval_terms(dX).compute()
     np.testing.assert_allclose(terms, local.eval_terms(X), atol=1e-9)
+    uncertainty = dist.predict_with_uncertainty(dX)
+    assert isinstance(uncertainty, da.Array)
+    np.testing.assert_allclose(uncertainty.compute(), local.predict_with_uncertainty(X),
+                               atol=1e-9)
     np.testing.assert_allclose(terms.sum(axis=1) + dist.intercept_, scores.compute(), atol=1e-9)
 
 
@@ -323,6 +327,11 @@ def test_dask_array_input_and_lazy_shapes(client):
     np.testing.assert_allclose(proba.compute(), local.predict_proba(numeric), atol=1e-9)
     np.testing.assert_allclose(terms.compute(), local.eval_terms(numeric), atol=1e-9)
     np.testing.assert_array_equal(labels.compute(), local.predict(numeric))
+    # lazy too: computing it on the client would gather every row there
+    uncertainty = dist.predict_with_uncertainty(dX)
+    assert isinstance(uncertainty, da.Array) and uncertainty.shape[1:] == (2, 3)
+    np.testing.assert_allclose(uncertainty.compute(), local.predict_with_uncertainty(numeric),
+                               atol=1e-9)
 
 
 def test_n_shards_beyond_the_partitions_reports_the_shards_made(client):
