@@ -138,6 +138,10 @@ def test_default_fit_equals_single_machine(client, task, caplog):
         np.testing.assert_allclose(dist.predict(dX).compute(), local.predict(X), atol=1e-9)
     terms = dist.eval_terms(dX).compute()
     np.testing.assert_allclose(terms, local.eval_terms(X), atol=1e-9)
+    uncertainty = dist.predict_with_uncertainty(dX)
+    assert isinstance(uncertainty, da.Array)
+    np.testing.assert_allclose(uncertainty.compute(), local.predict_with_uncertainty(X),
+                               atol=1e-9)
     np.testing.assert_allclose(terms.sum(axis=1) + dist.intercept_, scores.compute(), atol=1e-9)
 
 
@@ -198,6 +202,23 @@ def test_bags_sample_a_shard_as_they_sample_one_machine(client):
     _assert_same_model(dist, local)
 
 
+@pytest.mark.parametrize("boosting", ["shards", "exact"])
+def test_a_validation_count_is_of_each_bags_sample_as_on_one_machine(client, boosting):
+    """``validation_size`` given as a count, with bags sampling ``max_bag_rows``: each bag
+    validates that many of its sample's rows, as the single-machine fit does (not that share
+    of every row)."""
+    X, targets, weights = _data(1600, 2)
+    params = dict(PARAMS, max_bag_rows=900, validation_size=300)
+    local = ExplainableBoostingClassifier(**params).fit(X, targets["binary"],
+                                                        sample_weight=weights)
+    dX, dy, dw = _dask(X, targets["binary"], weights)
+    dist = DaskExplainableBoostingClassifier(boosting=boosting, **params).fit(
+        dX, dy, sample_weight=dw)
+    _assert_same_model(dist, local)
+    with pytest.raises(ValueError, match="validation_size=900 rows must be below max_bag_rows"):
+        DaskExplainableBoostingClassifier(**dict(params, validation_size=900)).fit(dX, dy)
+
+
 @pytest.mark.parametrize("task", ["binary", "multiclass"])
 def test_init_score_on_one_shard_equals_single_machine(client, task):
     """Boosting from starting scores (a Dask collection partitioned like X, or a fitted model
@@ -222,6 +243,9 @@ def test_init_score_on_one_shard_equals_single_machine(client, task):
                 local.decision_function(X, init_score=local_start), atol=1e-9)
         np.testing.assert_allclose(dist.predict_proba(dX, init_score=given).compute(),
                                    local.predict_proba(X, init_score=scores), atol=1e-9)
+    uneven = da.from_array(scores, chunks=((100,) * 7 + (900,), *scores.shape[1:]))
+    with pytest.raises(ValueError, match=r"partition \d: init_score has shape \([19]00"):
+        dist.predict_proba(dX, init_score=uneven).compute()
     with pytest.raises(ValueError, match=f"init_score has 2 partitions but X has {N_PARTITIONS}"):
         DaskExplainableBoostingClassifier(**PARAMS).fit(
             dX, dy, init_score=dd.from_pandas(pd.Series(scores.reshape(len(X), -1)[:, 0]),
@@ -303,6 +327,21 @@ def test_dask_array_input_and_lazy_shapes(client):
     np.testing.assert_allclose(proba.compute(), local.predict_proba(numeric), atol=1e-9)
     np.testing.assert_allclose(terms.compute(), local.eval_terms(numeric), atol=1e-9)
     np.testing.assert_array_equal(labels.compute(), local.predict(numeric))
+    # lazy too: computing it on the client would gather every row there
+    uncertainty = dist.predict_with_uncertainty(dX)
+    assert isinstance(uncertainty, da.Array) and uncertainty.shape[1:] == (2, 3)
+    np.testing.assert_allclose(uncertainty.compute(), local.predict_with_uncertainty(numeric),
+                               atol=1e-9)
+
+
+def test_n_shards_beyond_the_partitions_reports_the_shards_made(client):
+    """A shard holds whole partitions, so ``n_shards`` above their number makes one per
+    partition, and ``n_shards_`` says so."""
+    X, targets, _ = _data(600, 4)
+    dX = dd.from_pandas(X, npartitions=3)
+    dy = dd.from_pandas(pd.Series(targets["binary"]), npartitions=3)
+    dist = DaskExplainableBoostingClassifier(n_shards=8, **PARAMS).fit(dX, dy)
+    assert dist.n_shards_ == 3
 
 
 def test_bags_per_shard_accuracy_within_tolerance(client):
@@ -426,12 +465,44 @@ def test_bad_inputs_are_named(client):
         DaskExplainableBoostingRegressor().fit(X, targets["regression"])
     with pytest.raises(ValueError, match="learning_rate"):
         DaskExplainableBoostingRegressor(learning_rate=-1).fit(dX, dX["b"])
+    with pytest.raises(TypeError, match="client must be a distributed.Client, got str"):
+        DaskExplainableBoostingRegressor(client="tcp://scheduler:8786").fit(dX, dX["b"])
+    for size in (0, 2.5, None):  # 0 sent one value per partition: no bins, silently
+        with pytest.raises(ValueError, match=r"summary_size must be an integer in the range "
+                           r"\[1, inf\), got " + repr(size)):
+            DaskExplainableBoostingRegressor(summary_size=size).fit(dX, dX["b"])
     with pytest.raises(ValueError, match="Input y contains NaN"):
         DaskExplainableBoostingClassifier().fit(dX, dX["a"])
+    # a row number in an error is the partition's, so the partition is named
+    y = pd.Series(targets["binary"], dtype=float)
+    y[250] = np.nan
+    with pytest.raises(ValueError, match=r"partition 2 of y: .*missing target at rows \[50\]"):
+        DaskExplainableBoostingClassifier().fit(dX, dd.from_pandas(y, npartitions=4))
+    weights = np.ones(400)
+    weights[350] = -1.0
+    with pytest.raises(ValueError, match="partition 3: Negative values .* sample_weight"):
+        DaskExplainableBoostingRegressor().fit(dX, dX["b"], sample_weight=dd.from_pandas(
+            pd.Series(weights), npartitions=4))
     with pytest.raises(ValueError,
                        match=r"partition \d: sample_weight has 10\d values but X has 100 rows"):
         DaskExplainableBoostingRegressor().fit(dX, dX["b"], sample_weight=dd.from_pandas(
             pd.Series(np.ones(404)), npartitions=4))
+
+
+def test_a_date_column_converted_differently_by_partitions_is_named(client):
+    """Each partition plans its date columns' features from its own values: one whose times
+    are all midnight makes no hour feature, so the error names the column and the way out."""
+    X, targets, _ = _data(400, 7)
+    X["when"] = pd.date_range("2024-01-01", periods=400, freq="D")
+    X.loc[300:, "when"] += pd.Timedelta(hours=5)
+    dX, dy = _dask(X, targets["regression"])
+    with pytest.raises(ValueError, match=r"date column 'when' of X becomes 'when:year', "
+                       r"'when:month', 'when:weekday' in partition 0 but 'when:year', "
+                       r"'when:month', 'when:weekday', 'when:hour' in partition 6"):
+        DaskExplainableBoostingRegressor().fit(dX, dy)
+    dist = DaskExplainableBoostingRegressor(datetime_features="timestamp", max_rounds=5,
+                                            outer_bags=1).fit(dX, dy)
+    assert "when:days_since_1970" in dist.feature_names_in_
 
 
 def test_max_time_stops_every_shard_with_a_usable_model(client):

@@ -117,6 +117,12 @@ class _DaskEBM:
         return self._lazy(X, "decision_function", self._score_tail(), np.float64,
                           init_score)
 
+    def predict_with_uncertainty(self, X: Any, init_score: Any = None):
+        """Lazy mean score over the outer bags and its standard deviation across them:
+        (n, 2) or, multiclass, (n, 2, n_classes); the rows stay on the workers."""
+        return self._lazy(X, "predict_with_uncertainty", (2, *self._score_tail()), np.float64,
+                          init_score)
+
     def eval_terms(self, X: Any):
         """Lazy per-term contributions: (n, n_terms[, n_classes])."""
         return self._lazy(X, "eval_terms", (len(self.term_features_), *self._score_tail()),

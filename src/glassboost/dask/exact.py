@@ -153,7 +153,7 @@ def boost_share(rows: ShardRows, plan: ShardPlan, rank: int, before: np.ndarray,
     share = ActorShare(sums, rank, ClassPositions.of_share(classes, before, totals), peers)
     booster = Booster(data, estimator._objective(), *estimator._boost_settings(),
                       outer_bags=estimator.outer_bags,
-                      validation_size=plan.validation_fraction, n_threads=worker_threads(),
+                      validation_size=plan.validation_size, n_threads=worker_threads(),
                       random_state=estimator.random_state, max_bag_rows=estimator.max_bag_rows,
                       share=share)
     bagged = booster.fit(plan.main_features, plan.candidates, n_pairs, explicit)

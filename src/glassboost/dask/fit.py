@@ -25,7 +25,7 @@ from ..booster import check_shareable, choose_pairs, interaction_order
 from ..datetimes import source_columns
 from ..estimators import _check_params
 from ..objectives import check_target_scale, check_weight_scale
-from ..parameters import check_bags_train
+from ..parameters import check_bags_train, check_max_bag_rows, check_number
 from ..schema import CONTINUOUS, NOMINAL, Column, declared_binning, validate_feature_types
 from ..schema import _warn as warn_data
 from .exact import ShareSums, boost_share, class_counts, merge_shares, wait_for_shares
@@ -68,6 +68,7 @@ def fit_distributed(estimator: Any, client: Any, X: Any, y: Any, sample_weight: 
                          f"of the rows per worker), got n_shards={n_shards}")
     if n_shards is not None and (not isinstance(n_shards, numbers.Integral) or n_shards < 1):
         raise ValueError(f"n_shards must be None or a positive integer, got {n_shards!r}")
+    check_number("summary_size", summary_size, 1, integer=True)
     if bags is not None and n_shards not in (None, 1):
         raise ValueError(f"bags needs every row in one shard (each of its bags is a choice "
                          f"among all the rows), got n_shards={n_shards}; leave it None or 1")
@@ -136,7 +137,6 @@ def _fit(working, client, partitions, extras, n_shards, summary_size, futures, b
     statistics = _gather(client, futures, client.map(partition_statistics, binned))
     summaries_attributes = _training_summaries(types, merged, cuts, statistics)
 
-    validation = working.validation_size or 0
     with_bags = extras[0][1] is not None
     if with_bags:
         check_bags_train(np.any([s.bags_train for s in statistics], axis=0))
@@ -149,10 +149,12 @@ def _fit(working, client, partitions, extras, n_shards, summary_size, futures, b
                           f"have the memory to boost them (without bags they would be split "
                           f"into {n_shards} shards)", UserWarning, stacklevel=4)
             n_shards = 1
+    if boosting == "shards":
+        n_shards = min(n_shards, len(binned))  # at most one per partition (``plan_shards``)
+    whole_table = boosting == "exact" or n_shards == 1
     plan = ShardPlan(working, bins, np.array([t == NOMINAL for t in types]), monotone,
                      main_features, candidates,
-                     validation / n_rows if validation >= 1 else validation, deadline,
-                     stop_event)
+                     _shard_validation(working, n_rows, whole_table), deadline, stop_event)
     row_counts = [s.n_rows for s in statistics]
     if boosting == "exact":
         results = _boost_exact(client, futures, plan, binned, row_counts, n_pairs, explicit,
@@ -334,6 +336,9 @@ def _check_same_columns(summaries: list[PartitionSummary],
     ``feature_types``)."""
     first = summaries[0]
     for i, s in zip(indices[1:], summaries[1:]):
+        if s.conversions != first.conversions:  # which also changes the columns' names
+            raise ValueError(_conversions_differ(first.conversions, s.conversions, indices[0],
+                                                 i))
         if s.names != first.names:
             raise ValueError(f"partition {i} of X has columns {s.names[:10]}, partition "
                              f"{indices[0]} has {first.names[:10]}")
@@ -342,10 +347,26 @@ def _check_same_columns(summaries: list[PartitionSummary],
                 raise ValueError(f"feature {name!r} is typed {a!r} in partition {indices[0]} but "
                                  f"{b!r} in partition {i} (or its declared levels differ); give "
                                  "its type in feature_types")
-        if s.conversions != first.conversions:
-            raise ValueError(f"partition {i} of X converts its date columns differently from "
-                             f"partition {indices[0]}; give their types in feature_types")
     return first
+
+
+def _conversions_differ(first: list[dict], other: list[dict], i: int, j: int) -> str:
+    """The error for partitions ``i`` and ``j`` of X that convert a date column differently
+    (``first``, ``other``: their conversion records): each partition plans its own from its
+    values, as typing does."""
+    a, b = ({c["column"]: c for c in records} for records in (first, other))
+    column = next(c for c in dict.fromkeys([*a, *b]) if a.get(c) != b.get(c))
+
+    def made(record: dict | None) -> str:
+        if record is None:
+            return "no date features"
+        fmt = "" if record["format"] is None else f" (format {record['format']!r})"
+        return ", ".join(repr(name) for name in record["names"]) + fmt
+
+    return (f"date column {column!r} of X becomes {made(a.get(column))} in partition {i} but "
+            f"{made(b.get(column))} in partition {j}: each partition converts its own values "
+            f"(the hour is a feature only where some time of day is not midnight); pass "
+            f"datetime_features='timestamp', or give the column's type in feature_types")
 
 
 def _show_column_warnings(summaries: list[PartitionSummary]) -> None:
@@ -366,10 +387,23 @@ def _check_rows(working, summaries: list[PartitionSummary], n_rows: int) -> None
             and working.validation_size >= n_rows):
         raise ValueError(f"validation_size={working.validation_size} rows must be below the "
                          f"{n_rows} rows of X")
+    check_max_bag_rows(working.max_bag_rows, working.validation_size, n_rows)
     with np.errstate(over="ignore"):
         if not sum(s.weight for s in summaries) > 0:
             raise ValueError("sample_weight is zero everywhere; at least one row needs "
                              "weight > 0")
+
+
+def _shard_validation(working, n_rows: int, whole_table: bool) -> float:
+    """``validation_size`` for the shards' boosters. A count is read against the rows a bag
+    draws from (every row, or its ``max_bag_rows`` sample), as on one machine: so it is
+    passed as given when every bag draws from the whole table (one shard, or exact boosting,
+    whose shares draw together), and with several shards it becomes the fraction of a
+    single-machine bag's rows that it is."""
+    validation = working.validation_size or 0
+    if whole_table or validation < 1:
+        return validation
+    return validation / min(n_rows, working.max_bag_rows or n_rows)
 
 
 def _check_scales(working, objective, summaries: list[PartitionSummary]) -> None:

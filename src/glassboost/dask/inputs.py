@@ -12,9 +12,14 @@ from ..parameters import model_kind
 
 def default_client(client: Any = None):
     """``client``, else the current ``distributed`` client (as ``lightgbm.dask`` does)."""
-    if client is not None:
-        return client
+    from distributed import Client
     from distributed import default_client as current
+
+    if isinstance(client, Client):
+        return client
+    if client is not None:
+        raise TypeError(f"client must be a distributed.Client, got {type(client).__name__} "
+                        f"{client!r}; connect to an address with distributed.Client(address)")
 
     try:
         return current()

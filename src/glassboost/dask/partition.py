@@ -74,14 +74,14 @@ def partition_weights(sample_weight: Any, n_rows: int, index: int) -> np.ndarray
     try:
         weights = np.asarray(sample_weight, dtype=np.float64).reshape(-1)
     except (TypeError, ValueError) as error:
-        raise ValueError(f"sample_weight must be numbers: {error}") from None
+        raise ValueError(f"partition {index}: sample_weight must be numbers: {error}") from None
     if len(weights) != n_rows:
         raise ValueError(f"partition {index}: sample_weight has {len(weights)} values but X has "
                          f"{n_rows} rows; partition sample_weight like X")
     if not np.all(np.isfinite(weights)):
-        raise ValueError("sample_weight contains NaN or infinity")
+        raise ValueError(f"partition {index}: sample_weight contains NaN or infinity")
     if np.any(weights < 0):
-        raise ValueError("Negative values in data passed to sample_weight")
+        raise ValueError(f"partition {index}: Negative values in data passed to sample_weight")
     return weights
 
 
@@ -106,7 +106,10 @@ def summarize_partition(X: Any, y: Any, sample_weight: Any, index: int, estimato
                                 [], [])
     weights = partition_weights(sample_weight, n_rows, index)
     working = copy.copy(estimator)
-    working._encode_target(y, n_rows)
+    try:
+        working._encode_target(y, n_rows)
+    except ValueError as error:  # its row numbers are the partition's
+        raise ValueError(f"partition {index} of y: {error}") from None
     features = [summarize_continuous(column, weights, summary_size) if kind == CONTINUOUS
                 else summarize_categories(column, weights)
                 for column, kind in zip(table.columns, table.types)]

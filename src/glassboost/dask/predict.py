@@ -22,12 +22,16 @@ def _score(block: Any, model: Any, method: str, tail: tuple[int, ...],
     return getattr(model, method)(block)
 
 
-def _score_from(block: Any, init_score: Any, model: Any, method: str, tail: tuple[int, ...],
-                dtype: np.dtype) -> np.ndarray:
-    """``_score`` of a partition that starts from its ``init_score`` block (or a model)."""
+def _score_from(block: Any, init_score: Any, index: int, model: Any, method: str,
+                tail: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
+    """``_score`` of partition ``index``, which starts from its ``init_score`` block (or a
+    model); an error names the partition, as a block of the wrong length is one there."""
     if not len(block):
         return np.empty((0, *tail), dtype=dtype)
-    return getattr(model, method)(block, init_score=init_score)
+    try:
+        return getattr(model, method)(block, init_score=init_score)
+    except ValueError as error:
+        raise ValueError(f"partition {index}: {error}") from None
 
 
 def lazy_scores(model: Any, X: Any, method: str, tail: tuple[int, ...],
@@ -38,9 +42,10 @@ def lazy_scores(model: Any, X: Any, method: str, tail: tuple[int, ...],
     if init_score is not None:
         blocks = row_blocks(X, "X")
         return da.concatenate([
-            da.from_delayed(delayed(_score_from)(block, start, model, method, tail, dtype),
+            da.from_delayed(delayed(_score_from)(block, start, i, model, method, tail, dtype),
                             shape=(np.nan, *tail), dtype=dtype, meta=meta)
-            for block, start in zip(blocks, init_score_partitions(init_score, len(blocks)))])
+            for i, (block, start) in enumerate(
+                zip(blocks, init_score_partitions(init_score, len(blocks))))])
     if isinstance(X, dd.DataFrame):
         return X.map_partitions(_score, model, method, tail, dtype, meta=meta)
     if isinstance(X, da.Array):

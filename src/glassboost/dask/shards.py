@@ -36,9 +36,10 @@ SHARD_ROW_BYTES = 17
 @dataclass
 class ShardPlan:
     """What every shard needs besides its rows: the estimator (its parameters), the shared
-    bins and terms, the validation fraction, when ``max_time`` ends (``time.time()``; None
-    without a budget), and the name of the ``distributed.Event`` through which a callback's
-    "stop_all" reaches every shard (None without callbacks)."""
+    bins and terms, the bags' ``validation_size`` (``fit._shard_validation``), when
+    ``max_time`` ends (``time.time()``; None without a budget), and the name of the
+    ``distributed.Event`` through which a callback's "stop_all" reaches every shard (None
+    without callbacks)."""
 
     estimator: Any  # the single-machine estimator, target encoded (``_classes`` set)
     bins: list
@@ -46,7 +47,7 @@ class ShardPlan:
     monotone: np.ndarray
     main_features: list[int]
     candidates: list[tuple[int, ...]]
-    validation_fraction: float
+    validation_size: float
     deadline: float | None = None
     stop_event: str | None = None
 
@@ -247,7 +248,7 @@ def _booster(rows: ShardRows, plan: ShardPlan, shard: Shard) -> Iterator[Booster
     estimator = plan.estimator
     monitor = _monitor(plan, shard)
     booster = Booster(rows.data, estimator._objective(), *estimator._boost_settings(),
-                      outer_bags=shard.n_bags, validation_size=plan.validation_fraction,
+                      outer_bags=shard.n_bags, validation_size=plan.validation_size,
                       n_threads=worker_threads(), random_state=shard.random_state,
                       bags=rows.bags, init_score=rows.init_score, monitor=monitor,
                       boosted=shard.boosted, max_bag_rows=estimator.max_bag_rows)
