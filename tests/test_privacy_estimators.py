@@ -190,6 +190,9 @@ def test_bad_target_range_and_refused_inputs():
     with pytest.raises(ValueError, match="Feature 'a': feature_types gives cut points"):
         DPExplainableBoostingClassifier(privacy_bounds=BOUNDS, feature_types=[
             [2.5, 5.0], "continuous", "nominal"]).fit(X, y)
+    with pytest.raises(ValueError, match="Feature 'b': feature_types gives the binning 'uniform'"):
+        DPExplainableBoostingClassifier(privacy_bounds=BOUNDS, feature_types=[
+            "continuous", "uniform", "nominal"]).fit(X, y)
 
 
 def test_missing_values_get_a_private_missing_bin():

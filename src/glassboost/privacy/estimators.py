@@ -29,7 +29,7 @@ from ..parameters import (check_number, check_random_state, check_validation_siz
                           parse_exclude, resolve_n_threads)
 from ..purification import finish_terms
 from ..resources import check_fit_memory, typed_bytes
-from ..schema import CONTINUOUS, NOMINAL, type_table
+from ..schema import BINNING_STRATEGIES, CONTINUOUS, NOMINAL, type_table
 from .accounting import check_privacy_parameters, plan_budget
 from .binning import private_categorical, private_continuous, public_bounds
 from .dp_step import LOG_LOSS, SQUARED_ERROR, dp_boost
@@ -60,13 +60,16 @@ def _refuse_text(names, types, columns) -> None:
                 "numbers or missing values: convert or declare the feature nominal")
 
 
-def _refuse_cut_points(names, binnings) -> None:
-    """Cut points declared in ``feature_types`` would be replaced by the private bins, which
-    come from noisy counts: refused rather than silently dropped."""
-    for name, binning in zip(names, binnings):
-        if isinstance(binning, np.ndarray):
+def _refuse_declared_binnings(names, binnings, declared) -> None:
+    """Cut points or a binning strategy declared in ``feature_types`` would be replaced by the
+    private bins, which come from noisy counts: refused rather than silently dropped."""
+    strategies = [t if isinstance(t, str) and t in BINNING_STRATEGIES else None
+                  for t in (declared if declared is not None else [None] * len(names))]
+    for name, binning, strategy in zip(names, binnings, strategies):
+        if isinstance(binning, np.ndarray) or strategy is not None:
+            given = "cut points" if strategy is None else f"the binning {strategy!r}"
             raise ValueError(
-                f"Feature {name!r}: feature_types gives cut points, which private EBMs do not "
+                f"Feature {name!r}: feature_types gives {given}, which private EBMs do not "
                 "use (their bins are chosen from noisy counts); declare it 'continuous' and "
                 "pass its public range in privacy_bounds")
 
@@ -151,7 +154,7 @@ class _DPFit:
             raise ValueError(f"validation_size={self.validation_size} rows must be below the "
                              f"{n_rows} rows of X")
         _refuse_text(names, types, columns)
-        _refuse_cut_points(names, table.binnings)
+        _refuse_declared_binnings(names, table.binnings, declared)
         y_encoded, strata = self._encode_target(y, n_rows)
         y_train, start, clip, objective_code = self._dp_target(y_encoded)
         excluded = parse_exclude(self.exclude, names)
