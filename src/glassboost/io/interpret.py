@@ -278,26 +278,29 @@ def _features(get: Callable[[str], Any]
 
 
 def _per_term(get: Callable[[str], Any], attribute: str, shapes: list[tuple], detail: str,
-              bagged: bool = False) -> Any:
+              bagged: bool = False, none_as_zero: bool = False) -> Any:
     """One optional table per term of the given shapes (after a leading bag axis when
-    ``bagged``), or an absent part."""
+    ``bagged``), or an absent part; ``none_as_zero``: a term's None table is zeros."""
     tables = get(attribute)
     if tables is None:
         return AbsentPart(attribute, detail)
     tables = list(tables)
     if len(tables) != len(shapes):
         raise ValueError(f"{attribute} has {len(tables)} tables for {len(shapes)} terms")
+    if none_as_zero:
+        tables = [np.zeros(shape) if v is None else v for v, shape in zip(tables, shapes)]
     return [_table(v, (np.shape(v)[:1] if bagged else ()) + shape, f"{attribute}[{t}]")
             for t, (v, shape) in enumerate(zip(tables, shapes))]
 
 
 def _bags(get: Callable[[str], Any], shapes: list[tuple], classes_axis: tuple, detail: str
           ) -> tuple[list[np.ndarray], np.ndarray]:
-    """The per-bag tables and intercepts (zero bags when the model has none)."""
-    bagged = _per_term(get, "bagged_scores_", shapes, detail, bagged=True)
-    intercepts = get("bagged_intercept_")
-    if isinstance(bagged, AbsentPart) or intercepts is None:
+    """The per-bag tables and intercepts; zero bags when the model has none, or lacks a term's
+    (InterpretML's ``monotonize`` drops the term's bags and the bagged intercepts)."""
+    tables, intercepts = get("bagged_scores_"), get("bagged_intercept_")
+    if tables is None or intercepts is None or any(table is None for table in tables):
         return [np.empty((0,) + shape) for shape in shapes], np.empty((0,) + classes_axis)
+    bagged = _per_term(get, "bagged_scores_", shapes, detail, bagged=True)
     intercepts = _table(intercepts, (len(intercepts),) + classes_axis, "bagged_intercept_")
     for t, table in enumerate(bagged):
         if len(table) != len(intercepts):
@@ -365,7 +368,10 @@ def fitted_from_attributes(get: Callable[[str], Any], objective: str | None,
     intercept = _table(np.ravel(np.asarray(get("intercept_"), dtype=np.float64)),
                        (n_scores,), "intercept_")
     bagged_scores, bagged_intercept = _bags(get, shapes, classes_axis, detail)
-    standard_deviations = _per_term(get, "standard_deviations_", shapes, detail)
+    # InterpretML's monotonize drops the term's standard deviations, and draws it without a
+    # band: zero spread draws none either
+    standard_deviations = _per_term(get, "standard_deviations_", shapes, detail,
+                                    none_as_zero=True)
     bin_weights = _per_term(get, "bin_weights_", bin_shapes, detail)
     twinned = [_with_twins(n, b) for n, b in zip(names, bins)]
     bins, twins = [b for b, _ in twinned], [t for _, t in twinned]
