@@ -560,6 +560,19 @@ def test_models_monotonized_by_interpret_convert_and_load(models):
         np.testing.assert_array_equal(model.standard_deviations_[1], ebm.standard_deviations_[1])
 
 
+def test_models_swept_by_interpret_convert_and_load(models):
+    """InterpretML's sweep empties the bins of the features no term uses (bins_ entry []);
+    such a feature still names a column, which scores nothing."""
+    ebm = copy.deepcopy(models["regression"])
+    ebm.remove_terms([t for t, name in enumerate(ebm.term_names_) if "b" in name.split(" & ")])
+    ebm.sweep()
+    assert len(ebm.bins_[1]) == 0
+    rows = _scoring_rows(_data())
+    for model in (glassboost.from_interpret(ebm), glassboost.load(_interpret_json(ebm))):
+        _assert_same(ebm, model, rows)
+        _assert_same(ebm, glassboost.load(model.to_json()), rows)
+
+
 # ---- booleans, integers and floats as InterpretML labels them ---------------------------------
 def _flags(n: int = 160, seed: int = 6) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """A number, a boolean flag and a target that depends on both."""

@@ -93,10 +93,15 @@ def _categories(name: str, level: Any, which: str) -> dict[str, int]:
     return result
 
 
-def _feature_bins(name: str, kind: str, levels: Any, orders: set[int]) -> FeatureBins:
-    """glassboost's bins of one feature from its InterpretML bin levels."""
-    if not isinstance(levels, (list, tuple)) or not levels:
+def _feature_bins(name: str, kind: str, levels: Any, orders: set[int], used: bool
+                  ) -> FeatureBins:
+    """glassboost's bins of one feature from its InterpretML bin levels; a feature no term
+    uses may have none (InterpretML's ``sweep`` empties them) and gets one bin of values."""
+    if not isinstance(levels, (list, tuple)) or (used and not levels):
         raise ValueError(f"bins_ of feature {name!r} must be a non-empty list of bin levels")
+    if not levels:
+        return (FeatureBins(kind, cuts=np.empty(0), interaction_cuts=np.empty(0))
+                if kind == CONTINUOUS else FeatureBins(kind, categories={}))
     coarse = _interaction_level(name, list(levels), orders)
     if kind == CONTINUOUS:
         return FeatureBins(kind, cuts=_cuts(name, levels[0], "main"),
@@ -272,8 +277,9 @@ def _features(get: Callable[[str], Any]
         for f in features:
             if len(features) > 1:
                 orders[f].add(len(features))
-    bins = [_feature_bins(n, k, levels, o)
-            for n, k, levels, o in zip(names, kinds, bin_levels, orders)]
+    used = {f for features in term_features for f in features}
+    bins = [_feature_bins(n, k, levels, o, f in used)
+            for f, (n, k, levels, o) in enumerate(zip(names, kinds, bin_levels, orders))]
     return names, kinds, term_features, bins
 
 

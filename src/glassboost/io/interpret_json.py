@@ -87,9 +87,7 @@ def _feature(entry: Any, i: int) -> tuple[str, str, list]:
     else:
         fail(f"{path}.type", f"must be 'continuous', 'nominal' or 'ordinal', found "
                              f"{show(feature_type)}")
-    if not bins:
-        fail(path, "has no bin levels")
-    return name, feature_type, bins
+    return name, feature_type, bins  # no levels: checked against the terms that use it
 
 
 def _output(ebm: dict) -> dict:
