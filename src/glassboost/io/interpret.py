@@ -30,7 +30,7 @@ from ..objectives import classification_objective, regression_objective
 from ..schema import CONTINUOUS, NOMINAL, ORDINAL
 from .detail import AbsentPart, holds
 
-__all__ = ["from_interpret", "fitted_from_attributes"]
+__all__ = ["from_interpret", "fitted_from_attributes", "twin_bins"]
 
 #: InterpretML links glassboost scores, with the objective a model of that link most often has
 #: (used when the model does not say its objective).
@@ -130,6 +130,16 @@ def _feature_bins(name: str, kind: str, levels: Any, orders: set[int], used: boo
 
 #: glassboost's labels of the booleans InterpretML labels "1" and "0"
 BOOLEAN_TWINS = {"1": "True", "0": "False"}
+
+
+def twin_bins(level: Any) -> dict[int, int]:
+    """The bin of every twin in a category map (see the module's docstring: "True" right after
+    "1", "False" right after "0"), mapped to the bin of the category it twins; edits keep their
+    scores equal, so that booleans score as InterpretML scores them."""
+    if not isinstance(level, Mapping):
+        return {}
+    return {level[twin]: level[origin] for origin, twin in BOOLEAN_TWINS.items()
+            if origin in level and level.get(twin) == level[origin] + 1}
 
 
 @dataclass
