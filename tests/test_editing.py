@@ -358,6 +358,22 @@ def test_a_term_name_that_several_terms_have_is_refused(small):
     assert model.remove_terms([3]).term_names_ == ["x", "c", "x & c"]
 
 
+@pytest.mark.filterwarnings("ignore:Missing values detected", "ignore:During fitting you should")
+def test_monotonize_keeps_the_boolean_twins_of_a_converted_model(small):
+    """A converted model scores booleans in the twin bins "False" and "True" (no weight) next to
+    InterpretML's "0" and "1"; monotonize interpolated the twins between their neighbours, so
+    booleans no longer scored as in InterpretML's model monotonized alike."""
+    interpret = pytest.importorskip("interpret.glassbox")
+    X, signal = small
+    X = X.assign(flag=X["z"] > 0.5)
+    theirs = interpret.ExplainableBoostingRegressor(
+        outer_bags=1, max_rounds=100, interactions=0,
+        feature_types=["continuous", "nominal", "continuous", "ordinal"]).fit(X, signal)
+    model = from_interpret(theirs).monotonize("flag", increasing=True)
+    theirs.monotonize("flag", increasing=True)
+    np.testing.assert_allclose(model.predict(X), theirs.predict(X), rtol=0, atol=1e-9)
+
+
 def test_reorder_classes_compares_labels_without_casting_them(small, small_models):
     """Labels were cast to classes_.dtype before the check: 'abcdef' became 'abc' (a <U3 dtype)
     and 1.9 became 1, so labels that are no classes were accepted."""

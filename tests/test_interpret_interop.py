@@ -538,6 +538,41 @@ def test_interpret_json_detail_levels(models):
     _assert_same(ebm, again, _scoring_rows(_data()))
 
 
+def _interpret_json(ebm, detail: str = "all") -> str:
+    buffer = io.StringIO()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ebm.to_json(buffer, detail=detail)
+    return buffer.getvalue()
+
+
+def test_models_monotonized_by_interpret_convert_and_load(models):
+    """InterpretML's monotonize sets the term's standard deviations and per-bag scores, and the
+    bagged intercepts, to None (its files leave them out): the model has no bags, and that term
+    zero spread (InterpretML draws it without a band)."""
+    ebm = copy.deepcopy(models["binary"]).monotonize("a")
+    rows = _scoring_rows(_data())
+    for model in (glassboost.from_interpret(ebm), glassboost.load(_interpret_json(ebm)),
+                  glassboost.load(_interpret_json(ebm, "interpretable"))):
+        _assert_same(ebm, model, rows)
+        assert len(model.bagged_intercept_) == 0 and len(model.bagged_scores_[1]) == 0
+        assert np.all(model.standard_deviations_[0] == 0)
+        np.testing.assert_array_equal(model.standard_deviations_[1], ebm.standard_deviations_[1])
+
+
+def test_models_swept_by_interpret_convert_and_load(models):
+    """InterpretML's sweep empties the bins of the features no term uses (bins_ entry []);
+    such a feature still names a column, which scores nothing."""
+    ebm = copy.deepcopy(models["regression"])
+    ebm.remove_terms([t for t, name in enumerate(ebm.term_names_) if "b" in name.split(" & ")])
+    ebm.sweep()
+    assert len(ebm.bins_[1]) == 0
+    rows = _scoring_rows(_data())
+    for model in (glassboost.from_interpret(ebm), glassboost.load(_interpret_json(ebm))):
+        _assert_same(ebm, model, rows)
+        _assert_same(ebm, glassboost.load(model.to_json()), rows)
+
+
 # ---- booleans, integers and floats as InterpretML labels them ---------------------------------
 def _flags(n: int = 160, seed: int = 6) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """A number, a boolean flag and a target that depends on both."""

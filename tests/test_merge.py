@@ -130,9 +130,12 @@ def test_incompatible_models(small):
         X, np.digitize(signal, [0.3, 1.2]))
     with pytest.raises(ValueError, match="ExplainableBoostingClassifier vs"):
         merge_ebms([regressor, classifier])
+    with pytest.raises(ValueError, match="ExplainableBoostingRegressor vs"):
+        merge_ebms([classifier, regressor])
     with pytest.raises(ValueError, match="feature names"):
         merge_ebms([regressor, renamed])
-    with pytest.raises(ValueError, match="link/objective|classes"):
+    with pytest.raises(ValueError,
+                       match=r"link/objective.*classes \[0, 1, 2\] vs \[False, True\]"):
         merge_ebms([classifier, three])
     with pytest.raises(ValueError, match="at least one"):
         merge_ebms([])

@@ -154,6 +154,20 @@ def test_every_detail_level_loads_and_predicts_the_same(models, data, kind, deta
         np.testing.assert_array_equal(loaded.term_importances(), model.term_importances())
 
 
+@pytest.mark.parametrize("kind", ["multiclass", "poisson"])
+@pytest.mark.parametrize("compact", [False, True])
+def test_a_model_without_terms_round_trips(models, data, kind, compact):
+    """Removing every term leaves the intercept; the score bounds check failed on no tables
+    with a numpy IndexError, writing or loading."""
+    model = models[kind].copy()
+    model.remove_terms(range(len(model.term_names_)))
+    loaded = load(model.to_json(compact=compact))
+    assert loaded.term_names_ == []
+    score = "predict_proba" if kind == "multiclass" else "predict"
+    np.testing.assert_array_equal(getattr(loaded, score)(_probe(data)),
+                                  getattr(model, score)(_probe(data)))
+
+
 def test_detail_levels_grow_and_compress(models, tmp_path):
     model = models["multiclass"]
     sizes = [len(model.to_json(detail=d, indent=None)) for d in DETAILS]

@@ -25,6 +25,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from .datetimes import as_conversions
 from .io.detail import AbsentPart
+from .io.interpret import twin_bins
 from .model import term_importances
 from .schema import NOMINAL
 
@@ -305,6 +306,9 @@ def monotonize(model: Any, term: Any, increasing: bool | str | None = "auto",
     isotonic = IsotonicRegression(increasing=increasing, out_of_bounds="clip")
     fitted = isotonic.fit(position[seen], values[seen], sample_weight=w[seen])
     monotone = fitted.predict(position)
+    for twin, origin in twin_bins(model.bins_[features[0]][0]).items():
+        if w[twin - 1] == 0:  # a boolean twin of a converted model scores as its category
+            monotone[twin - 1] = monotone[origin - 1]
     change = (np.average(values, weights=w) - np.average(monotone, weights=w)) * (1 - passthrough)
     new = scores.copy()
     new[1:-1] = monotone + change

@@ -50,8 +50,10 @@ def _check_compatible(models: list) -> None:
         if model.link_ != first.link_ or model.objective_ != first.objective_:
             problems.append(f"link/objective {model.link_}/{model.objective_} vs "
                             f"{first.link_}/{first.objective_}")
-        if hasattr(first, "classes_") and not np.array_equal(model.classes_, first.classes_):
-            problems.append(f"classes {list(model.classes_)} vs {list(first.classes_)}")
+        if (hasattr(first, "classes_") and hasattr(model, "classes_")
+                and not np.array_equal(model.classes_, first.classes_)):
+            problems.append(f"classes {np.asarray(model.classes_).tolist()} vs "
+                            f"{np.asarray(first.classes_).tolist()}")
         if not model.term_features_:
             problems.append("no terms, so no training weight to weigh it by")
         problems += _conversion_problems(_conversions(model), _conversions(first))

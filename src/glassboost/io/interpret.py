@@ -30,7 +30,7 @@ from ..objectives import classification_objective, regression_objective
 from ..schema import CONTINUOUS, NOMINAL, ORDINAL
 from .detail import AbsentPart, holds
 
-__all__ = ["from_interpret", "fitted_from_attributes"]
+__all__ = ["from_interpret", "fitted_from_attributes", "twin_bins"]
 
 #: InterpretML links glassboost scores, with the objective a model of that link most often has
 #: (used when the model does not say its objective).
@@ -93,10 +93,15 @@ def _categories(name: str, level: Any, which: str) -> dict[str, int]:
     return result
 
 
-def _feature_bins(name: str, kind: str, levels: Any, orders: set[int]) -> FeatureBins:
-    """glassboost's bins of one feature from its InterpretML bin levels."""
-    if not isinstance(levels, (list, tuple)) or not levels:
+def _feature_bins(name: str, kind: str, levels: Any, orders: set[int], used: bool
+                  ) -> FeatureBins:
+    """glassboost's bins of one feature from its InterpretML bin levels; a feature no term
+    uses may have none (InterpretML's ``sweep`` empties them) and gets one bin of values."""
+    if not isinstance(levels, (list, tuple)) or (used and not levels):
         raise ValueError(f"bins_ of feature {name!r} must be a non-empty list of bin levels")
+    if not levels:
+        return (FeatureBins(kind, cuts=np.empty(0), interaction_cuts=np.empty(0))
+                if kind == CONTINUOUS else FeatureBins(kind, categories={}))
     coarse = _interaction_level(name, list(levels), orders)
     if kind == CONTINUOUS:
         return FeatureBins(kind, cuts=_cuts(name, levels[0], "main"),
@@ -125,6 +130,16 @@ def _feature_bins(name: str, kind: str, levels: Any, orders: set[int]) -> Featur
 
 #: glassboost's labels of the booleans InterpretML labels "1" and "0"
 BOOLEAN_TWINS = {"1": "True", "0": "False"}
+
+
+def twin_bins(level: Any) -> dict[int, int]:
+    """The bin of every twin in a category map (see the module's docstring: "True" right after
+    "1", "False" right after "0"), mapped to the bin of the category it twins; edits keep their
+    scores equal, so that booleans score as InterpretML scores them."""
+    if not isinstance(level, Mapping):
+        return {}
+    return {level[twin]: level[origin] for origin, twin in BOOLEAN_TWINS.items()
+            if origin in level and level.get(twin) == level[origin] + 1}
 
 
 @dataclass
@@ -272,32 +287,36 @@ def _features(get: Callable[[str], Any]
         for f in features:
             if len(features) > 1:
                 orders[f].add(len(features))
-    bins = [_feature_bins(n, k, levels, o)
-            for n, k, levels, o in zip(names, kinds, bin_levels, orders)]
+    used = {f for features in term_features for f in features}
+    bins = [_feature_bins(n, k, levels, o, f in used)
+            for f, (n, k, levels, o) in enumerate(zip(names, kinds, bin_levels, orders))]
     return names, kinds, term_features, bins
 
 
 def _per_term(get: Callable[[str], Any], attribute: str, shapes: list[tuple], detail: str,
-              bagged: bool = False) -> Any:
+              bagged: bool = False, none_as_zero: bool = False) -> Any:
     """One optional table per term of the given shapes (after a leading bag axis when
-    ``bagged``), or an absent part."""
+    ``bagged``), or an absent part; ``none_as_zero``: a term's None table is zeros."""
     tables = get(attribute)
     if tables is None:
         return AbsentPart(attribute, detail)
     tables = list(tables)
     if len(tables) != len(shapes):
         raise ValueError(f"{attribute} has {len(tables)} tables for {len(shapes)} terms")
+    if none_as_zero:
+        tables = [np.zeros(shape) if v is None else v for v, shape in zip(tables, shapes)]
     return [_table(v, (np.shape(v)[:1] if bagged else ()) + shape, f"{attribute}[{t}]")
             for t, (v, shape) in enumerate(zip(tables, shapes))]
 
 
 def _bags(get: Callable[[str], Any], shapes: list[tuple], classes_axis: tuple, detail: str
           ) -> tuple[list[np.ndarray], np.ndarray]:
-    """The per-bag tables and intercepts (zero bags when the model has none)."""
-    bagged = _per_term(get, "bagged_scores_", shapes, detail, bagged=True)
-    intercepts = get("bagged_intercept_")
-    if isinstance(bagged, AbsentPart) or intercepts is None:
+    """The per-bag tables and intercepts; zero bags when the model has none, or lacks a term's
+    (InterpretML's ``monotonize`` drops the term's bags and the bagged intercepts)."""
+    tables, intercepts = get("bagged_scores_"), get("bagged_intercept_")
+    if tables is None or intercepts is None or any(table is None for table in tables):
         return [np.empty((0,) + shape) for shape in shapes], np.empty((0,) + classes_axis)
+    bagged = _per_term(get, "bagged_scores_", shapes, detail, bagged=True)
     intercepts = _table(intercepts, (len(intercepts),) + classes_axis, "bagged_intercept_")
     for t, table in enumerate(bagged):
         if len(table) != len(intercepts):
@@ -365,7 +384,10 @@ def fitted_from_attributes(get: Callable[[str], Any], objective: str | None,
     intercept = _table(np.ravel(np.asarray(get("intercept_"), dtype=np.float64)),
                        (n_scores,), "intercept_")
     bagged_scores, bagged_intercept = _bags(get, shapes, classes_axis, detail)
-    standard_deviations = _per_term(get, "standard_deviations_", shapes, detail)
+    # InterpretML's monotonize drops the term's standard deviations, and draws it without a
+    # band: zero spread draws none either
+    standard_deviations = _per_term(get, "standard_deviations_", shapes, detail,
+                                    none_as_zero=True)
     bin_weights = _per_term(get, "bin_weights_", bin_shapes, detail)
     twinned = [_with_twins(n, b) for n, b in zip(names, bins)]
     bins, twins = [b for b, _ in twinned], [t for _, t in twinned]

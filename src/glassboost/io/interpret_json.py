@@ -87,9 +87,7 @@ def _feature(entry: Any, i: int) -> tuple[str, str, list]:
     else:
         fail(f"{path}.type", f"must be 'continuous', 'nominal' or 'ordinal', found "
                              f"{show(feature_type)}")
-    if not bins:
-        fail(path, "has no bin levels")
-    return name, feature_type, bins
+    return name, feature_type, bins  # no levels: checked against the terms that use it
 
 
 def _output(ebm: dict) -> dict:
@@ -107,12 +105,18 @@ def _output(ebm: dict) -> dict:
     return output
 
 
+#: Parts a term may lack at any detail level: InterpretML's ``monotonize`` drops the term's
+#: standard deviations and per-bag scores (read as None)
+_DROPPABLE = ("standard_deviations", "bagged_scores")
+
+
 def _detail(terms: list) -> str:
-    """The detail level the file was written at, read from the parts its terms hold."""
-    first = terms[0] if terms and type(terms[0]) is dict else {}
-    if "bagged_scores" in first:
+    """The detail level the file was written at, read from the parts its terms hold (any term's:
+    a monotonized term lacks ``_DROPPABLE``)."""
+    held = set().union(*(term for term in terms if type(term) is dict))
+    if "bagged_scores" in held:
         return "all"
-    return "interpretable" if "bin_weights" in first else "minimal"
+    return "interpretable" if "bin_weights" in held else "minimal"
 
 
 def load_interpret_document(document: dict) -> Any:
@@ -146,9 +150,9 @@ def load_interpret_document(document: dict) -> Any:
             fail(f"{path}.term_features", "must name features of the model")
         term_features.append(tuple(position[n] for n in used))
         for key in wanted:
-            if key not in term:
+            if key not in term and key not in _DROPPABLE:
                 fail(f"{path}.{key}", f"is missing (other terms have it: detail {detail!r})")
-            parts[key].append(_numbers(term[key], f"{path}.{key}"))
+            parts[key].append(_numbers(term[key], f"{path}.{key}") if key in term else None)
     params = ebm.get("implementation_params")
     objective = params.get("objective") if type(params) is dict else None
     values = {

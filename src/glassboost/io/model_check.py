@@ -580,7 +580,8 @@ def _check_bounds(intercept: np.ndarray, scores: Tables, link: str,
     most MAX_SCORE, and with the log link the largest reachable score is at most 700."""
     n_scores = len(intercept)
     values, ends = scores.flat()
-    starts = np.concatenate(([0], ends[:-1])).astype(np.int64)  # tables are never empty
+    # tables are never empty, but a model may have none (every term removed)
+    starts = np.concatenate(([0], ends))[:-1].astype(np.int64)
     per_class = values.reshape(-1, n_scores)
     largest = (np.maximum.reduceat(np.abs(per_class), starts // n_scores, axis=0)
                if len(starts) else np.zeros((0, n_scores)))
