@@ -114,8 +114,15 @@ def test_scale_and_remove_weak_terms(small, small_models, kind):
     model.scale("x", -2.0)
     np.testing.assert_allclose(model.eval_terms(X)[:, 0], -2.0 * before[:, 0], atol=1e-12)
     assert np.all(model.standard_deviations_[0] >= 0)
-    with pytest.raises(ValueError, match="finite"):
-        model.scale("x", np.inf)
+    for factor in (np.inf, [2.0], "2", None):
+        with pytest.raises(ValueError, match="scale factor must be a finite number"):
+            model.scale("x", factor)
+    for threshold in ("x", np.nan, None):
+        with pytest.raises(ValueError, match="threshold must be"):
+            model.remove_weak_terms(threshold)
+    for terms in (None, 2.5, {"x": 1}):
+        with pytest.raises(ValueError, match="terms must be a term"):
+            model.remove_terms(terms)
     importances = model.term_importances()
     threshold = np.median(importances)
     model.remove_weak_terms(threshold)

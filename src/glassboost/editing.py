@@ -15,6 +15,7 @@ do not need those parts; the parts stay absent.
 
 from __future__ import annotations
 
+import numbers
 import warnings
 from dataclasses import replace
 from typing import Any, Callable, Iterable
@@ -27,6 +28,7 @@ from .datetimes import as_conversions
 from .io.detail import AbsentPart
 from .io.interpret import twin_bins
 from .model import term_importances
+from .parameters import check_number
 from .schema import NOMINAL
 
 _PER_TERM = ("term_features_", "term_names_", "term_scores_", "standard_deviations_",
@@ -61,7 +63,13 @@ def _position(item: Any, names: list, what: str) -> int:
 
 def _positions(items: Any, names: list, what: str) -> set[int]:
     """Indices from names, positions, or a boolean mask over all items (True: selected)."""
-    items = [items] if isinstance(items, (str, int, np.integer)) else list(items)
+    if isinstance(items, (str, int, np.integer)):
+        items = [items]
+    elif isinstance(items, Iterable) and not isinstance(items, dict):
+        items = list(items)
+    else:
+        raise ValueError(f"{what}s must be a {what} (index or name), a list of them, or a "
+                         f"boolean mask over the {what}s, got {items!r}")
     flags = [isinstance(v, (bool, np.bool_)) for v in items]
     if any(flags):
         if not all(flags) or len(items) != len(names):
@@ -164,9 +172,10 @@ def scale(model: Any, term: Any, factor: float) -> Any:
     """Multiply one term by ``factor`` (its spread by ``|factor|``); 0 silences the term."""
     _fitted(model)
     t = term_index(model, term)
+    if isinstance(factor, (bool, np.bool_)) or not isinstance(factor, numbers.Real) \
+            or not np.isfinite(factor):
+        raise ValueError(f"scale factor must be a finite number, got {factor!r}")
     factor = float(factor)
-    if not np.isfinite(factor):
-        raise ValueError(f"scale factor must be finite, got {factor}")
     return _assign(model, {
         "term_scores_": _with_term(model, "term_scores_", t, lambda v: v * factor),
         "standard_deviations_": _with_term(model, "standard_deviations_", t,
@@ -178,6 +187,7 @@ def scale(model: Any, term: Any, factor: float) -> Any:
 def remove_weak_terms(model: Any, threshold: float, importance_type: str = "avg_weight") -> Any:
     """Drop every term whose importance is below ``threshold``."""
     _fitted(model)
+    check_number("threshold", threshold, -np.inf)
     importances = term_importances(model.term_scores_, model.bin_weights_, importance_type)
     return remove_terms(model, [t for t, v in enumerate(importances) if v < threshold])
 
