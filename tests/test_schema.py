@@ -8,6 +8,7 @@ import warnings
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pytest
 
 from glassboost.datasets import load_credit
@@ -448,3 +449,12 @@ def test_other_inputs_are_named_by_their_type() -> None:
         to_dataframe([1, 2, 3])
     with pytest.raises(TypeError, match="got a str"):
         to_dataframe("table.csv")
+
+
+def test_decimal_columns_are_continuous_as_objects_and_from_pyarrow() -> None:
+    values = [Decimal("1.25"), None, Decimal("2.50"), Decimal("NaN"), Decimal("10")]
+    assert infer_feature_type("price", pd.Series(values, dtype=object)) == CONTINUOUS
+    table = pa.table({"price": pa.array(values[:3] + [None, values[4]], pa.decimal128(10, 2))})
+    typed = type_table(table, None, None)
+    assert typed.types == [CONTINUOUS]
+    np.testing.assert_array_equal(typed.columns[0].values, [1.25, np.nan, 2.5, np.nan, 10.0])

@@ -11,6 +11,7 @@ the caller's data.
 from __future__ import annotations
 
 import datetime
+import decimal
 import os
 import reprlib
 import sys
@@ -175,9 +176,12 @@ def _numeric_from_object(series: pd.Series, bools_as_numbers: bool = False
 
 
 def _looks_numeric(series: pd.Series) -> bool:
+    """Whether an object column holds only numbers: Decimals count (databases, pyarrow and
+    polars hand decimal columns over as Decimal objects), booleans do not."""
     raw = series.dropna().to_numpy(dtype=object, copy=False)
     return all(
-        isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, (bool, np.bool_))
+        isinstance(v, (int, float, np.integer, np.floating, decimal.Decimal))
+        and not isinstance(v, (bool, np.bool_))
         for v in raw
     )
 
