@@ -178,6 +178,8 @@ def to_datetimes(series: pd.Series, fmt: str | None,
     dtype = series.dtype
     if isinstance(dtype, pd.PeriodDtype):
         return series.dt.to_timestamp(), np.zeros(len(series), dtype=bool)
+    if isinstance(dtype, pd.ArrowDtype) and pd.api.types.is_datetime64_any_dtype(dtype):
+        return _numpy_datetimes(series), np.zeros(len(series), dtype=bool)
     if pd.api.types.is_datetime64_any_dtype(dtype):
         return series, np.zeros(len(series), dtype=bool)
     if pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_bool_dtype(dtype):
@@ -197,6 +199,14 @@ def to_datetimes(series: pd.Series, fmt: str | None,
             objects[text] = _strings_to_datetimes(objects[text], fmt, utc).astype(object)
         dates = _coerce(objects)
     return dates, (pd.isna(dates).to_numpy() & ~missing)
+
+
+def _numpy_datetimes(series: pd.Series) -> pd.Series:
+    """A pyarrow date or timestamp column as numpy datetime64 in its unit and time zone: pandas
+    has no ``.dt.hour`` or ``.dt.tz`` for arrow dates, which the derived features read."""
+    arrow = series.dtype.pyarrow_dtype
+    unit, tz = getattr(arrow, "unit", "ms"), getattr(arrow, "tz", None)
+    return series.astype(pd.DatetimeTZDtype(unit, tz) if tz else f"datetime64[{unit}]")
 
 
 def _strings_to_datetimes(strings: pd.Series, fmt: str | None, utc: bool) -> pd.Series:
