@@ -302,6 +302,19 @@ def test_containers_in_a_column_are_an_error_naming_column_and_row(value) -> Non
         continuous_column("tags", column)
 
 
+@pytest.mark.parametrize("arrow_type, value, kind", [
+    ("list", [1, 2], "ndarray"), ("struct", {"a": 1}, "dict"), ("map", [("k", 1)], "list")])
+def test_pyarrow_lists_structs_and_maps_are_an_error_naming_column_and_row(
+        arrow_type, value, kind) -> None:
+    nested = {"list": pa.list_(pa.int64()), "struct": pa.struct([("a", pa.int64())]),
+              "map": pa.map_(pa.string(), pa.int64())}[arrow_type]
+    column = pd.Series(pa.array([None, value], nested), dtype=pd.ArrowDtype(nested))
+    with pytest.raises(ValueError, match=rf"Feature 'tags' holds a {kind} in row 1"):
+        type_table(pd.DataFrame({"tags": column}), None, None)
+    with pytest.raises(ValueError, match=rf"Feature 'tags' holds a {kind} in row 1"):
+        categorical_column("tags", column)
+
+
 @pytest.mark.parametrize("column", [
     pd.Series([pd.Interval(0, 1), None, pd.Interval(1, 2)], dtype=object),
     pd.Series(pd.IntervalIndex.from_breaks([0, 1, 2])),

@@ -219,7 +219,7 @@ def value_kind(name: str, series: pd.Series) -> str:
     """DATES (datetime64, Periods, date objects), TEXT (only strings) or OTHER.
 
     Raises ValueError naming the column for intervals and for lists, tuples, dicts, sets or
-    arrays inside a column.
+    arrays inside a column (pyarrow lists, structs and maps too).
     """
     dtype = series.dtype
     if isinstance(dtype, pd.CategoricalDtype):
@@ -231,6 +231,9 @@ def value_kind(name: str, series: pd.Series) -> str:
     if isinstance(dtype, pd.StringDtype):
         return TEXT
     if dtype != object:
+        # pyarrow's object kinds include lists, structs and maps, which hold containers
+        if isinstance(dtype, pd.ArrowDtype) and dtype.kind == "O":
+            return _kind_of_objects(name, series)
         return OTHER
     inferred = pd.api.types.infer_dtype(series, skipna=True)
     if inferred == "string":
