@@ -51,6 +51,18 @@ def test_timedeltas_are_rejected_with_the_feature_name() -> None:
         infer_feature_type("wait", pd.Series(pd.to_timedelta([1, 2], unit="D")))
 
 
+@pytest.mark.parametrize("column, held", [
+    (pd.Series([pd.Timedelta(days=1), None, dt.timedelta(hours=2)], dtype=object),
+     "holds timedelta objects"),
+    (pd.Series(pd.to_timedelta([1, None, 2], unit="D")).astype("duration[s][pyarrow]"),
+     r"has dtype duration\[s\]\[pyarrow\]"),
+])
+def test_timedelta_objects_and_pyarrow_durations_are_rejected_too(column, held) -> None:
+    for typed in (infer_feature_type, categorical_column, continuous_column):
+        with pytest.raises(TypeError, match=f"Feature 'wait' {held}; timedeltas are not"):
+            typed("wait", column)
+
+
 def test_continuous_column_flags_text_and_keeps_missing() -> None:
     column = continuous_column("f", pd.Series([1, "2.5", "abc", None, np.nan, True], dtype=object))
     np.testing.assert_array_equal(np.isnan(column.values), [False, False, True, True, True, True])

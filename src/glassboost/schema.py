@@ -215,11 +215,18 @@ def _kind_of_objects(name: str, series: pd.Series) -> str:
     return OTHER
 
 
+def _reject_timedeltas(name: str, held: str) -> None:
+    raise TypeError(
+        f"Feature {name!r} {held}; timedeltas are not supported. Convert it to a number (e.g. "
+        "pandas.to_timedelta(series).dt.total_seconds() / 86400 for days)."
+    )
+
+
 def value_kind(name: str, series: pd.Series) -> str:
     """DATES (datetime64, Periods, date objects), TEXT (only strings) or OTHER.
 
     Raises ValueError naming the column for intervals and for lists, tuples, dicts, sets or
-    arrays inside a column (pyarrow lists, structs and maps too).
+    arrays inside a column (pyarrow lists, structs and maps too), TypeError for timedeltas.
     """
     dtype = series.dtype
     if isinstance(dtype, pd.CategoricalDtype):
@@ -238,6 +245,8 @@ def value_kind(name: str, series: pd.Series) -> str:
     inferred = pd.api.types.infer_dtype(series, skipna=True)
     if inferred == "string":
         return TEXT
+    if inferred == "timedelta":
+        _reject_timedeltas(name, "holds timedelta objects")
     if inferred in ("datetime", "date", "datetime64", "period"):
         return DATES
     if inferred in ("integer", "floating", "mixed-integer-float", "decimal", "boolean", "empty",
@@ -248,11 +257,8 @@ def value_kind(name: str, series: pd.Series) -> str:
 
 def _reject_unsupported(name: str, series: pd.Series) -> None:
     dtype = series.dtype
-    if pd.api.types.is_timedelta64_dtype(dtype):
-        raise TypeError(
-            f"Feature {name!r} has dtype {dtype}; timedeltas are not supported. Convert it to a "
-            "number (e.g. series.dt.total_seconds() / 86400 for days)."
-        )
+    if dtype.kind == "m":  # numpy's timedelta64 and pyarrow's durations
+        _reject_timedeltas(name, f"has dtype {dtype}")
     if pd.api.types.is_complex_dtype(dtype):
         raise ValueError(f"Complex data not supported: feature {name!r} has dtype {dtype}.")
 
