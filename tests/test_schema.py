@@ -174,6 +174,13 @@ def test_to_dataframe_rejects_bad_input() -> None:
     assert list(frame.columns) == ["feature_0000", "feature_0001"]
 
 
+def test_a_structured_array_is_named_as_one_with_its_fields() -> None:
+    records = np.rec.fromarrays([[1.0, 2.0], ["x", "y"]], names=["age", "color"])
+    with pytest.raises(TypeError, match=r"X is a numpy structured array \(fields \['age', "
+                       r"'color'\]\); pass pandas.DataFrame\(X\)"):
+        to_dataframe(records)
+
+
 def test_validate_feature_types() -> None:
     assert validate_feature_types(None, 2) == ["auto", "auto"]
     assert validate_feature_types(["nominal", None, ["a", "b"]], 3) == ["nominal", "auto",

@@ -140,6 +140,11 @@ def to_dataframe(X: Any, feature_names: Sequence[str] | None = None) -> pd.DataF
     array = np.asarray(X) if hasattr(X, "__array__") else np.array(X, dtype=object)
     if array.dtype.kind == "c":
         raise ValueError("Complex data not supported: X has a complex dtype.")
+    if array.dtype.names is not None:  # one record per row: 1-D, but not one feature
+        raise TypeError(
+            f"X is a numpy structured array (fields {list(array.dtype.names)[:10]}); pass "
+            "pandas.DataFrame(X) to use its fields as features."
+        )
     if array.ndim != 2:
         given_type = "" if isinstance(given, np.ndarray) else f" (X is {describe_type(given)})"
         raise ValueError(
