@@ -259,3 +259,12 @@ def test_pyarrow_dates_and_timestamps_give_the_parts_and_timestamp_of_numpy_date
         np.testing.assert_array_equal(derived_values(conversion, dates),
                                       derived_values(conversion, expected))
         assert not not_date.any()
+
+
+@pytest.mark.parametrize("missing", [np.full(2, np.nan), pd.array([None, None], dtype="Int64")])
+def test_a_batch_whose_dates_are_all_missing_scores_as_missing_dates(missing) -> None:
+    # pandas types a column of only missing values float64 (read_csv of empty cells, NaN)
+    dates, not_date = to_datetimes(pd.Series(missing), None)
+    assert dates.isna().all() and not not_date.any()
+    with pytest.raises(TypeError, match="holds dtype float64 where dates are expected"):
+        to_datetimes(pd.Series([np.nan, 1.0]), None)

@@ -172,7 +172,8 @@ def to_datetimes(series: pd.Series, fmt: str | None,
     Strings are parsed as `_strings_to_datetimes` says (``utc`` converts them to UTC); values
     that do not parse become NaT and are flagged. Object columns of ``datetime``/``date``/
     ``Period`` values, with or without strings, become one datetime64 column (mixed time zones
-    in UTC). Raises ValueError for date strings that can only be guessed (see there).
+    in UTC). Raises ValueError for date strings that can only be guessed (see there), TypeError
+    for numbers (a numeric column of only missing values holds missing dates).
     """
     missing = pd.isna(series).to_numpy()
     dtype = series.dtype
@@ -183,6 +184,9 @@ def to_datetimes(series: pd.Series, fmt: str | None,
     if pd.api.types.is_datetime64_any_dtype(dtype):
         return series, np.zeros(len(series), dtype=bool)
     if pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_bool_dtype(dtype):
+        if missing.all():  # pandas types a column of only missing values float64
+            return (pd.Series(pd.NaT, index=series.index, dtype="datetime64[ns]"),
+                    np.zeros(len(series), dtype=bool))
         raise TypeError(f"holds dtype {dtype} where dates are expected")
     objects = series.astype(object)
     present = objects[~missing]
