@@ -268,3 +268,12 @@ def test_a_batch_whose_dates_are_all_missing_scores_as_missing_dates(missing) ->
     assert dates.isna().all() and not not_date.any()
     with pytest.raises(TypeError, match="holds dtype float64 where dates are expected"):
         to_datetimes(pd.Series([np.nan, 1.0]), None)
+
+
+@pytest.mark.parametrize("values", [[20200105, None], [dt.date(2020, 1, 1), 3],
+                                    [1.6e18, "2020-01-01"], [True, None]])
+def test_numbers_among_objects_where_dates_are_expected_are_an_error_not_1970(values) -> None:
+    # pandas reads them as nanoseconds since 1970: the batch's dtype would decide between an
+    # error (int64) and a date in 1970 (object)
+    with pytest.raises(TypeError, match=r"holds numbers \(e\.g\. .*\) where dates are expected"):
+        to_datetimes(pd.Series(values, dtype=object), None)

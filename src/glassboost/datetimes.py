@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 import warnings
 from dataclasses import dataclass
+from numbers import Number
 from typing import Any, Iterable
 
 import numpy as np
@@ -173,7 +174,8 @@ def to_datetimes(series: pd.Series, fmt: str | None,
     that do not parse become NaT and are flagged. Object columns of ``datetime``/``date``/
     ``Period`` values, with or without strings, become one datetime64 column (mixed time zones
     in UTC). Raises ValueError for date strings that can only be guessed (see there), TypeError
-    for numbers (a numeric column of only missing values holds missing dates).
+    for numbers, in a numeric column or among objects (a numeric column of only missing values
+    holds missing dates).
     """
     missing = pd.isna(series).to_numpy()
     dtype = series.dtype
@@ -190,6 +192,10 @@ def to_datetimes(series: pd.Series, fmt: str | None,
         raise TypeError(f"holds dtype {dtype} where dates are expected")
     objects = series.astype(object)
     present = objects[~missing]
+    # pandas would read them as nanoseconds since 1970, dates they never meant
+    numbers = [v for v in present if isinstance(v, (Number, np.number, np.bool_))]
+    if numbers:
+        raise TypeError(f"holds numbers (e.g. {numbers[0]!r}) where dates are expected")
     if len(present) and all(isinstance(v, pd.Period) for v in present):
         stamps = pd.Series([None if m else v.to_timestamp() for v, m in zip(objects, missing)],
                            index=series.index, dtype=object)
