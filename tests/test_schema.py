@@ -181,6 +181,17 @@ def test_a_structured_array_is_named_as_one_with_its_fields() -> None:
         to_dataframe(records)
 
 
+@pytest.mark.parametrize("names, given", [
+    ("ab", "str"), ({"a", "b"}, "set"), (5, "int"), ((n for n in "ab"), "generator")])
+def test_feature_names_must_be_an_ordered_list_of_names(names, given) -> None:
+    # a string would name the columns by its letters, a set in an order that varies by process
+    with pytest.raises(ValueError, match=f"feature_names must be a list with one name per "
+                                         f"column of X, got {given}$"):
+        type_table(pd.DataFrame({"x": [1.0, 2.0], "y": [3.0, 4.0]}), names, None)
+    for ordered in (["a", "b"], ("a", "b"), np.array(["a", "b"]), pd.Index(["a", "b"])):
+        assert type_table(np.ones((2, 2)), ordered, None).names == ["a", "b"]
+
+
 def test_validate_feature_types() -> None:
     assert validate_feature_types(None, 2) == ["auto", "auto"]
     assert validate_feature_types(["nominal", None, ["a", "b"]], 3) == ["nominal", "auto",

@@ -380,6 +380,20 @@ def _cut_points(where: str, entry: Any) -> np.ndarray:
     return cuts
 
 
+def check_feature_names(feature_names: Any) -> list[Any] | None:
+    """The user's ``feature_names`` as a list (None stays None); ValueError unless they are an
+    ordered list of names: a string would be split into letters, a set has no order."""
+    if feature_names is None:
+        return None
+    ordered = (isinstance(feature_names, Sequence)
+               or isinstance(feature_names, (np.ndarray, pd.Index, pd.Series))
+               and np.ndim(feature_names) == 1)
+    if isinstance(feature_names, (str, bytes)) or not ordered:
+        raise ValueError("feature_names must be a list with one name per column of X, got "
+                         f"{type(feature_names).__name__}")
+    return list(feature_names)
+
+
 def validate_feature_types(feature_types: Any, n_features: int,
                            names: Sequence[str] | None = None) -> list[Any]:
     """Check the user's ``feature_types`` and expand None to 'auto' for every column.
@@ -555,6 +569,7 @@ def type_table(X: Any, feature_names: Sequence[str] | None, feature_types: Any,
     (ID warnings not for features whose main effect is in ``exclude``).
     """
     check_datetime_features(datetime_features)
+    feature_names = check_feature_names(feature_names)
     frame = to_dataframe(X, feature_names)
     if frame.shape[1] == 0:
         raise ValueError(
