@@ -174,6 +174,14 @@ def test_to_dataframe_rejects_bad_input() -> None:
     assert list(frame.columns) == ["feature_0000", "feature_0001"]
 
 
+def test_masked_entries_of_a_masked_array_are_missing() -> None:
+    masked = np.ma.masked_array([[1, 10.0], [2, 99.0], [3, 30.0]],
+                                mask=[[False, False], [False, True], [True, False]])
+    table = type_table(masked, None, None)
+    np.testing.assert_array_equal(table.columns[0].values, [1.0, 2.0, np.nan])
+    np.testing.assert_array_equal(table.columns[1].values, [10.0, np.nan, 30.0])
+
+
 def test_a_structured_array_is_named_as_one_with_its_fields() -> None:
     records = np.rec.fromarrays([[1.0, 2.0], ["x", "y"]], names=["age", "color"])
     with pytest.raises(TypeError, match=r"X is a numpy structured array \(fields \['age', "

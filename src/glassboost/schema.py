@@ -158,7 +158,10 @@ def to_dataframe(X: Any, feature_names: Sequence[str] | None = None) -> pd.DataF
             f"feature_names has {len(names)} names but X has {array.shape[1]} columns"
         )
     columns = names if names is not None else [f"feature_{i:04d}" for i in range(array.shape[1])]
-    return pd.DataFrame(array, columns=pd.Index(columns, dtype=object), copy=False)
+    # pandas makes a masked array's masked entries missing; np.asarray keeps the values under
+    # the mask, which would be learned from as data
+    data = X if isinstance(X, np.ma.MaskedArray) else array
+    return pd.DataFrame(data, columns=pd.Index(columns, dtype=object), copy=False)
 
 
 def _numeric_from_object(series: pd.Series, bools_as_numbers: bool = False
