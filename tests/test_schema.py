@@ -290,6 +290,18 @@ def test_align_for_predict_by_name_and_position() -> None:
         align_for_predict(np.ones((0, 2)), names, types, False, "Model")
 
 
+def test_duplicated_extra_columns_are_ignored_but_a_duplicated_feature_is_an_error() -> None:
+    names, types = ["a", "b"], [CONTINUOUS, NOMINAL]
+    frame = pd.DataFrame([["x", 0, 0, 1.0], ["y", 0, 0, 2.0]], columns=["b", "id", "id", "a"])
+    columns = align_for_predict(frame, names, types, True, "Model")
+    assert list(columns[0].values) == [1.0, 2.0] and list(columns[1].values) == ["x", "y"]
+    with pytest.raises(ValueError, match=r"X has duplicated column names: \['a'\]"):
+        align_for_predict(frame.set_axis(["b", "a", "id", "a"], axis=1), names, types, True,
+                          "Model")
+    with pytest.raises(ValueError, match=r"X has duplicated column names: \['id'\]"):
+        type_table(frame, None, None)  # at fit every column is a feature
+
+
 def test_a_frame_with_every_feature_name_is_matched_by_name() -> None:
     """Also for a model fitted by position (match_by_name False): a frame naming every feature
     is matched by name; one naming some of them at other positions is refused."""

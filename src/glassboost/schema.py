@@ -16,6 +16,7 @@ import os
 import reprlib
 import sys
 import warnings
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Sequence
 
@@ -107,10 +108,13 @@ def describe_type(value: Any) -> str:
     return f"a {name}" if library == "builtins" else f"a {library} {name}"
 
 
-def to_dataframe(X: Any, feature_names: Sequence[str] | None = None) -> pd.DataFrame:
+def to_dataframe(X: Any, feature_names: Sequence[str] | None = None,
+                 unique_columns: bool = True) -> pd.DataFrame:
     """Wrap any supported 2-D input as a DataFrame without copying numeric data.
 
-    Raises TypeError for sparse or non-tabular input, ValueError for wrong dimensionality.
+    Raises TypeError for sparse or non-tabular input, ValueError for wrong dimensionality and,
+    with ``unique_columns`` (at fit, where every column is a feature), for duplicated column
+    names.
     """
     given = X
     if hasattr(X, "to_pandas") and not isinstance(X, pd.DataFrame):  # polars, pyarrow
@@ -120,7 +124,7 @@ def to_dataframe(X: Any, feature_names: Sequence[str] | None = None) -> pd.DataF
                 else "pass a table with one column for one feature")
         raise ValueError(f"Expected a 2D table for X, got {describe_type(given)}; {hint}.")
     if isinstance(X, pd.DataFrame):
-        if X.columns.duplicated().any():
+        if unique_columns and X.columns.duplicated().any():
             dup = list(X.columns[X.columns.duplicated()])
             raise ValueError(f"X has duplicated column names: {dup}")
         frame = X
@@ -671,7 +675,12 @@ def _positions_by_name(frame: pd.DataFrame, names: list[str], source: str) -> li
 def _frame_positions(frame: pd.DataFrame, names: list[str], match_by_name: bool
                      ) -> list[int] | None:
     """Positions of the model's (raw) feature ``names`` in a DataFrame to score, None to take its
-    columns by position; a model that ``match_by_name`` needs every name."""
+    columns by position; a model that ``match_by_name`` needs every name. A feature's name on
+    two columns is an error; other duplicated names are extra columns, ignored."""
+    counts = Counter(str(c) for c in frame.columns)
+    twice = [n for n in names if counts[n] > 1]
+    if twice:
+        raise ValueError(f"X has duplicated column names: {twice[:10]}")
     if match_by_name:
         columns = {str(c) for c in frame.columns}
         missing = [n for n in names if n not in columns]
@@ -695,7 +704,7 @@ def align_for_predict(X: Any, names: list[str], types: list[str], match_by_name:
     another position is an error. Date columns are converted as at fit (``conversions``: the
     fitted `DateConversion` records or their dicts); values that are not dates score as unseen.
     """
-    frame = to_dataframe(X)
+    frame = to_dataframe(X, unique_columns=False)
     if frame.shape[0] == 0:
         raise ValueError(
             f"X has no rows: found array with 0 sample(s) (shape={frame.shape}) while a minimum "
