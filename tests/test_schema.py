@@ -238,6 +238,8 @@ def test_binning_strategies_and_cut_points_declare_continuous_features() -> None
     ([2.0, 1.0], r"must be strictly increasing; got 1\.0 after 2\.0"),
     ([1.0, 1.0], r"must be strictly increasing; got 1\.0 after 1\.0"),
     ([1.0, "a"], "must hold only numbers \\(cut points\\) or only strings .* got 'a'"),
+    (["lo", None, "hi"], "or only strings \\(ordered categories\\); got None"),
+    (["lo", 2.0], "or only strings \\(ordered categories\\); got 2.0"),
     ([True, 2.0], "must hold only numbers .* got True"),
     ([[1.0, 2.0]], "must hold only numbers"),
     (np.ones((2, 2)), "is not a type name"),

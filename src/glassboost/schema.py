@@ -370,11 +370,15 @@ def ordinal_categories(name: str, series: pd.Series) -> list[str] | None:
 def _cut_points(where: str, entry: Any) -> np.ndarray:
     """Explicit cut points of a ``feature_types`` entry: finite and strictly increasing, as
     InterpretML bins them (it uses them as given, which needs them sorted without repeats)."""
-    bad = next((c for c in entry if isinstance(c, (bool, np.bool_))
-                or not isinstance(c, (int, float, np.integer, np.floating))), None)
-    if bad is not None:
+    # the first entry says which was meant; the culprit is the first entry of another kind
+    if len(entry) and isinstance(entry[0], str):
+        bad = [c for c in entry if not isinstance(c, str)]
+    else:
+        bad = [c for c in entry if isinstance(c, (bool, np.bool_))
+               or not isinstance(c, (int, float, np.integer, np.floating))]
+    if bad:
         raise ValueError(f"{where} must hold only numbers (cut points) or only strings (ordered "
-                         f"categories); got {bad!r}")
+                         f"categories); got {bad[0]!r}")
     cuts = np.array([float(c) for c in entry], dtype=np.float64)
     if not np.all(np.isfinite(cuts)):
         raise ValueError(f"{where} cut points must be finite numbers; got "
