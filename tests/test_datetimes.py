@@ -241,3 +241,39 @@ def test_a_record_of_a_format_with_an_offset_and_no_utc_converts_to_utc_as_befor
     strings = pd.Series(["2021-03-01 09:00+05:00"])
     assert derived_values(old, to_datetimes(strings, fmt, old.utc)[0])[0][0] == 4
     assert derived_values(new, to_datetimes(strings, fmt, new.utc)[0])[0][0] == 9
+
+
+@pytest.mark.parametrize("arrow_type", ["date32[day]", "date64[ms]", "timestamp[s]",
+                                        "timestamp[us, tz=Europe/Paris]"])
+def test_pyarrow_dates_and_timestamps_give_the_parts_and_timestamp_of_numpy_dates(
+        arrow_type) -> None:
+    numpy_dates = pd.Series(pd.to_datetime(["2021-03-01", None, "2021-03-02"]))
+    if "tz=" in arrow_type:
+        numpy_dates = numpy_dates.dt.tz_localize("Europe/Paris")
+    arrow_dates = numpy_dates.astype(arrow_type + "[pyarrow]")
+    for datetime_features in ("parts", "timestamp"):
+        expected, _ = to_datetimes(numpy_dates, None)
+        dates, not_date = to_datetimes(arrow_dates, None)
+        conversion = plan_conversion("t", dates, datetime_features, None)
+        assert conversion == plan_conversion("t", expected, datetime_features, None)
+        np.testing.assert_array_equal(derived_values(conversion, dates),
+                                      derived_values(conversion, expected))
+        assert not not_date.any()
+
+
+@pytest.mark.parametrize("missing", [np.full(2, np.nan), pd.array([None, None], dtype="Int64")])
+def test_a_batch_whose_dates_are_all_missing_scores_as_missing_dates(missing) -> None:
+    # pandas types a column of only missing values float64 (read_csv of empty cells, NaN)
+    dates, not_date = to_datetimes(pd.Series(missing), None)
+    assert dates.isna().all() and not not_date.any()
+    with pytest.raises(TypeError, match="holds dtype float64 where dates are expected"):
+        to_datetimes(pd.Series([np.nan, 1.0]), None)
+
+
+@pytest.mark.parametrize("values", [[20200105, None], [dt.date(2020, 1, 1), 3],
+                                    [1.6e18, "2020-01-01"], [True, None]])
+def test_numbers_among_objects_where_dates_are_expected_are_an_error_not_1970(values) -> None:
+    # pandas reads them as nanoseconds since 1970: the batch's dtype would decide between an
+    # error (int64) and a date in 1970 (object)
+    with pytest.raises(TypeError, match=r"holds numbers \(e\.g\. .*\) where dates are expected"):
+        to_datetimes(pd.Series(values, dtype=object), None)

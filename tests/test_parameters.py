@@ -125,6 +125,16 @@ def test_parse_exclude_and_terms() -> None:
         parse_exclude(np.array(["a", "b"]), NAMES)
 
 
+def test_a_date_column_named_where_its_features_are_expected_names_them() -> None:
+    names = ["a", "when:year", "when:month", "when:weekday"]
+    with pytest.raises(ValueError, match=r"exclude: unknown feature 'when'; the date column "
+                       r"'when' became the features \['when:year', 'when:month', "
+                       r"'when:weekday'\], name those"):
+        parse_exclude(["when"], names)
+    with pytest.raises(ValueError, match=r"unknown feature 'whe'$"):
+        parse_exclude(["whe"], names)
+
+
 def test_parse_monotone() -> None:
     names = ["a", "b"]
     np.testing.assert_array_equal(parse_monotone(None, names), [0, 0])

@@ -8,6 +8,7 @@ import warnings
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pytest
 
 from glassboost.datasets import load_credit
@@ -48,6 +49,18 @@ def test_infer_feature_type(series, kind) -> None:
 def test_timedeltas_are_rejected_with_the_feature_name() -> None:
     with pytest.raises(TypeError, match="'wait' has dtype timedelta64"):
         infer_feature_type("wait", pd.Series(pd.to_timedelta([1, 2], unit="D")))
+
+
+@pytest.mark.parametrize("column, held", [
+    (pd.Series([pd.Timedelta(days=1), None, dt.timedelta(hours=2)], dtype=object),
+     "holds timedelta objects"),
+    (pd.Series(pd.to_timedelta([1, None, 2], unit="D")).astype("duration[s][pyarrow]"),
+     r"has dtype duration\[s\]\[pyarrow\]"),
+])
+def test_timedelta_objects_and_pyarrow_durations_are_rejected_too(column, held) -> None:
+    for typed in (infer_feature_type, categorical_column, continuous_column):
+        with pytest.raises(TypeError, match=f"Feature 'wait' {held}; timedeltas are not"):
+            typed("wait", column)
 
 
 def test_continuous_column_flags_text_and_keeps_missing() -> None:
@@ -161,6 +174,32 @@ def test_to_dataframe_rejects_bad_input() -> None:
     assert list(frame.columns) == ["feature_0000", "feature_0001"]
 
 
+def test_masked_entries_of_a_masked_array_are_missing() -> None:
+    masked = np.ma.masked_array([[1, 10.0], [2, 99.0], [3, 30.0]],
+                                mask=[[False, False], [False, True], [True, False]])
+    table = type_table(masked, None, None)
+    np.testing.assert_array_equal(table.columns[0].values, [1.0, 2.0, np.nan])
+    np.testing.assert_array_equal(table.columns[1].values, [10.0, np.nan, 30.0])
+
+
+def test_a_structured_array_is_named_as_one_with_its_fields() -> None:
+    records = np.rec.fromarrays([[1.0, 2.0], ["x", "y"]], names=["age", "color"])
+    with pytest.raises(TypeError, match=r"X is a numpy structured array \(fields \['age', "
+                       r"'color'\]\); pass pandas.DataFrame\(X\)"):
+        to_dataframe(records)
+
+
+@pytest.mark.parametrize("names, given", [
+    ("ab", "str"), ({"a", "b"}, "set"), (5, "int"), ((n for n in "ab"), "generator")])
+def test_feature_names_must_be_an_ordered_list_of_names(names, given) -> None:
+    # a string would name the columns by its letters, a set in an order that varies by process
+    with pytest.raises(ValueError, match=f"feature_names must be a list with one name per "
+                                         f"column of X, got {given}$"):
+        type_table(pd.DataFrame({"x": [1.0, 2.0], "y": [3.0, 4.0]}), names, None)
+    for ordered in (["a", "b"], ("a", "b"), np.array(["a", "b"]), pd.Index(["a", "b"])):
+        assert type_table(np.ones((2, 2)), ordered, None).names == ["a", "b"]
+
+
 def test_validate_feature_types() -> None:
     assert validate_feature_types(None, 2) == ["auto", "auto"]
     assert validate_feature_types(["nominal", None, ["a", "b"]], 3) == ["nominal", "auto",
@@ -199,6 +238,8 @@ def test_binning_strategies_and_cut_points_declare_continuous_features() -> None
     ([2.0, 1.0], r"must be strictly increasing; got 1\.0 after 2\.0"),
     ([1.0, 1.0], r"must be strictly increasing; got 1\.0 after 1\.0"),
     ([1.0, "a"], "must hold only numbers \\(cut points\\) or only strings .* got 'a'"),
+    (["lo", None, "hi"], "or only strings \\(ordered categories\\); got None"),
+    (["lo", 2.0], "or only strings \\(ordered categories\\); got 2.0"),
     ([True, 2.0], "must hold only numbers .* got True"),
     ([[1.0, 2.0]], "must hold only numbers"),
     (np.ones((2, 2)), "is not a type name"),
@@ -251,6 +292,18 @@ def test_align_for_predict_by_name_and_position() -> None:
         align_for_predict(np.ones((0, 2)), names, types, False, "Model")
 
 
+def test_duplicated_extra_columns_are_ignored_but_a_duplicated_feature_is_an_error() -> None:
+    names, types = ["a", "b"], [CONTINUOUS, NOMINAL]
+    frame = pd.DataFrame([["x", 0, 0, 1.0], ["y", 0, 0, 2.0]], columns=["b", "id", "id", "a"])
+    columns = align_for_predict(frame, names, types, True, "Model")
+    assert list(columns[0].values) == [1.0, 2.0] and list(columns[1].values) == ["x", "y"]
+    with pytest.raises(ValueError, match=r"X has duplicated column names: \['a'\]"):
+        align_for_predict(frame.set_axis(["b", "a", "id", "a"], axis=1), names, types, True,
+                          "Model")
+    with pytest.raises(ValueError, match=r"X has duplicated column names: \['id'\]"):
+        type_table(frame, None, None)  # at fit every column is a feature
+
+
 def test_a_frame_with_every_feature_name_is_matched_by_name() -> None:
     """Also for a model fitted by position (match_by_name False): a frame naming every feature
     is matched by name; one naming some of them at other positions is refused."""
@@ -299,6 +352,19 @@ def test_containers_in_a_column_are_an_error_naming_column_and_row(value) -> Non
         categorical_column("tags", column)
     with pytest.raises(ValueError, match=rf"Feature 'tags' holds a {kind} in row 2"):
         continuous_column("tags", column)
+
+
+@pytest.mark.parametrize("arrow_type, value, kind", [
+    ("list", [1, 2], "ndarray"), ("struct", {"a": 1}, "dict"), ("map", [("k", 1)], "list")])
+def test_pyarrow_lists_structs_and_maps_are_an_error_naming_column_and_row(
+        arrow_type, value, kind) -> None:
+    nested = {"list": pa.list_(pa.int64()), "struct": pa.struct([("a", pa.int64())]),
+              "map": pa.map_(pa.string(), pa.int64())}[arrow_type]
+    column = pd.Series(pa.array([None, value], nested), dtype=pd.ArrowDtype(nested))
+    with pytest.raises(ValueError, match=rf"Feature 'tags' holds a {kind} in row 1"):
+        type_table(pd.DataFrame({"tags": column}), None, None)
+    with pytest.raises(ValueError, match=rf"Feature 'tags' holds a {kind} in row 1"):
+        categorical_column("tags", column)
 
 
 @pytest.mark.parametrize("column", [
@@ -448,3 +514,12 @@ def test_other_inputs_are_named_by_their_type() -> None:
         to_dataframe([1, 2, 3])
     with pytest.raises(TypeError, match="got a str"):
         to_dataframe("table.csv")
+
+
+def test_decimal_columns_are_continuous_as_objects_and_from_pyarrow() -> None:
+    values = [Decimal("1.25"), None, Decimal("2.50"), Decimal("NaN"), Decimal("10")]
+    assert infer_feature_type("price", pd.Series(values, dtype=object)) == CONTINUOUS
+    table = pa.table({"price": pa.array(values[:3] + [None, values[4]], pa.decimal128(10, 2))})
+    typed = type_table(table, None, None)
+    assert typed.types == [CONTINUOUS]
+    np.testing.assert_array_equal(typed.columns[0].values, [1.25, np.nan, 2.5, np.nan, 10.0])

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 import warnings
 from dataclasses import dataclass
+from numbers import Number
 from typing import Any, Iterable
 
 import numpy as np
@@ -172,18 +173,29 @@ def to_datetimes(series: pd.Series, fmt: str | None,
     Strings are parsed as `_strings_to_datetimes` says (``utc`` converts them to UTC); values
     that do not parse become NaT and are flagged. Object columns of ``datetime``/``date``/
     ``Period`` values, with or without strings, become one datetime64 column (mixed time zones
-    in UTC). Raises ValueError for date strings that can only be guessed (see there).
+    in UTC). Raises ValueError for date strings that can only be guessed (see there), TypeError
+    for numbers, in a numeric column or among objects (a numeric column of only missing values
+    holds missing dates).
     """
     missing = pd.isna(series).to_numpy()
     dtype = series.dtype
     if isinstance(dtype, pd.PeriodDtype):
         return series.dt.to_timestamp(), np.zeros(len(series), dtype=bool)
+    if isinstance(dtype, pd.ArrowDtype) and pd.api.types.is_datetime64_any_dtype(dtype):
+        return _numpy_datetimes(series), np.zeros(len(series), dtype=bool)
     if pd.api.types.is_datetime64_any_dtype(dtype):
         return series, np.zeros(len(series), dtype=bool)
     if pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_bool_dtype(dtype):
+        if missing.all():  # pandas types a column of only missing values float64
+            return (pd.Series(pd.NaT, index=series.index, dtype="datetime64[ns]"),
+                    np.zeros(len(series), dtype=bool))
         raise TypeError(f"holds dtype {dtype} where dates are expected")
     objects = series.astype(object)
     present = objects[~missing]
+    # pandas would read them as nanoseconds since 1970, dates they never meant
+    numbers = [v for v in present if isinstance(v, (Number, np.number, np.bool_))]
+    if numbers:
+        raise TypeError(f"holds numbers (e.g. {numbers[0]!r}) where dates are expected")
     if len(present) and all(isinstance(v, pd.Period) for v in present):
         stamps = pd.Series([None if m else v.to_timestamp() for v, m in zip(objects, missing)],
                            index=series.index, dtype=object)
@@ -197,6 +209,14 @@ def to_datetimes(series: pd.Series, fmt: str | None,
             objects[text] = _strings_to_datetimes(objects[text], fmt, utc).astype(object)
         dates = _coerce(objects)
     return dates, (pd.isna(dates).to_numpy() & ~missing)
+
+
+def _numpy_datetimes(series: pd.Series) -> pd.Series:
+    """A pyarrow date or timestamp column as numpy datetime64 in its unit and time zone: pandas
+    has no ``.dt.hour`` or ``.dt.tz`` for arrow dates, which the derived features read."""
+    arrow = series.dtype.pyarrow_dtype
+    unit, tz = getattr(arrow, "unit", "ms"), getattr(arrow, "tz", None)
+    return series.astype(pd.DatetimeTZDtype(unit, tz) if tz else f"datetime64[{unit}]")
 
 
 def _strings_to_datetimes(strings: pd.Series, fmt: str | None, utc: bool) -> pd.Series:

@@ -71,7 +71,10 @@ def feature_index(item: Any, names: Sequence[str], what: str) -> int:
         return int(item) % len(names)
     if isinstance(item, str):
         if item not in names:
-            raise ValueError(f"{what}: unknown feature {item!r}")
+            derived = [n for n in names if n.startswith(f"{item}:")]
+            became = (f"; the date column {item!r} became the features {derived}, name those"
+                      if derived else "")
+            raise ValueError(f"{what}: unknown feature {item!r}{became}")
         return names.index(item)
     raise ValueError(f"{what}: {item!r} is neither a feature name nor a feature index")
 

@@ -11,10 +11,12 @@ the caller's data.
 from __future__ import annotations
 
 import datetime
+import decimal
 import os
 import reprlib
 import sys
 import warnings
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Sequence
 
@@ -106,10 +108,13 @@ def describe_type(value: Any) -> str:
     return f"a {name}" if library == "builtins" else f"a {library} {name}"
 
 
-def to_dataframe(X: Any, feature_names: Sequence[str] | None = None) -> pd.DataFrame:
+def to_dataframe(X: Any, feature_names: Sequence[str] | None = None,
+                 unique_columns: bool = True) -> pd.DataFrame:
     """Wrap any supported 2-D input as a DataFrame without copying numeric data.
 
-    Raises TypeError for sparse or non-tabular input, ValueError for wrong dimensionality.
+    Raises TypeError for sparse or non-tabular input, ValueError for wrong dimensionality and,
+    with ``unique_columns`` (at fit, where every column is a feature), for duplicated column
+    names.
     """
     given = X
     if hasattr(X, "to_pandas") and not isinstance(X, pd.DataFrame):  # polars, pyarrow
@@ -119,7 +124,7 @@ def to_dataframe(X: Any, feature_names: Sequence[str] | None = None) -> pd.DataF
                 else "pass a table with one column for one feature")
         raise ValueError(f"Expected a 2D table for X, got {describe_type(given)}; {hint}.")
     if isinstance(X, pd.DataFrame):
-        if X.columns.duplicated().any():
+        if unique_columns and X.columns.duplicated().any():
             dup = list(X.columns[X.columns.duplicated()])
             raise ValueError(f"X has duplicated column names: {dup}")
         frame = X
@@ -139,6 +144,11 @@ def to_dataframe(X: Any, feature_names: Sequence[str] | None = None) -> pd.DataF
     array = np.asarray(X) if hasattr(X, "__array__") else np.array(X, dtype=object)
     if array.dtype.kind == "c":
         raise ValueError("Complex data not supported: X has a complex dtype.")
+    if array.dtype.names is not None:  # one record per row: 1-D, but not one feature
+        raise TypeError(
+            f"X is a numpy structured array (fields {list(array.dtype.names)[:10]}); pass "
+            "pandas.DataFrame(X) to use its fields as features."
+        )
     if array.ndim != 2:
         given_type = "" if isinstance(given, np.ndarray) else f" (X is {describe_type(given)})"
         raise ValueError(
@@ -152,7 +162,10 @@ def to_dataframe(X: Any, feature_names: Sequence[str] | None = None) -> pd.DataF
             f"feature_names has {len(names)} names but X has {array.shape[1]} columns"
         )
     columns = names if names is not None else [f"feature_{i:04d}" for i in range(array.shape[1])]
-    return pd.DataFrame(array, columns=pd.Index(columns, dtype=object), copy=False)
+    # pandas makes a masked array's masked entries missing; np.asarray keeps the values under
+    # the mask, which would be learned from as data
+    data = X if isinstance(X, np.ma.MaskedArray) else array
+    return pd.DataFrame(data, columns=pd.Index(columns, dtype=object), copy=False)
 
 
 def _numeric_from_object(series: pd.Series, bools_as_numbers: bool = False
@@ -175,9 +188,12 @@ def _numeric_from_object(series: pd.Series, bools_as_numbers: bool = False
 
 
 def _looks_numeric(series: pd.Series) -> bool:
+    """Whether an object column holds only numbers: Decimals count (databases, pyarrow and
+    polars hand decimal columns over as Decimal objects), booleans do not."""
     raw = series.dropna().to_numpy(dtype=object, copy=False)
     return all(
-        isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, (bool, np.bool_))
+        isinstance(v, (int, float, np.integer, np.floating, decimal.Decimal))
+        and not isinstance(v, (bool, np.bool_))
         for v in raw
     )
 
@@ -211,11 +227,18 @@ def _kind_of_objects(name: str, series: pd.Series) -> str:
     return OTHER
 
 
+def _reject_timedeltas(name: str, held: str) -> None:
+    raise TypeError(
+        f"Feature {name!r} {held}; timedeltas are not supported. Convert it to a number (e.g. "
+        "pandas.to_timedelta(series).dt.total_seconds() / 86400 for days)."
+    )
+
+
 def value_kind(name: str, series: pd.Series) -> str:
     """DATES (datetime64, Periods, date objects), TEXT (only strings) or OTHER.
 
     Raises ValueError naming the column for intervals and for lists, tuples, dicts, sets or
-    arrays inside a column.
+    arrays inside a column (pyarrow lists, structs and maps too), TypeError for timedeltas.
     """
     dtype = series.dtype
     if isinstance(dtype, pd.CategoricalDtype):
@@ -227,10 +250,15 @@ def value_kind(name: str, series: pd.Series) -> str:
     if isinstance(dtype, pd.StringDtype):
         return TEXT
     if dtype != object:
+        # pyarrow's object kinds include lists, structs and maps, which hold containers
+        if isinstance(dtype, pd.ArrowDtype) and dtype.kind == "O":
+            return _kind_of_objects(name, series)
         return OTHER
     inferred = pd.api.types.infer_dtype(series, skipna=True)
     if inferred == "string":
         return TEXT
+    if inferred == "timedelta":
+        _reject_timedeltas(name, "holds timedelta objects")
     if inferred in ("datetime", "date", "datetime64", "period"):
         return DATES
     if inferred in ("integer", "floating", "mixed-integer-float", "decimal", "boolean", "empty",
@@ -241,11 +269,8 @@ def value_kind(name: str, series: pd.Series) -> str:
 
 def _reject_unsupported(name: str, series: pd.Series) -> None:
     dtype = series.dtype
-    if pd.api.types.is_timedelta64_dtype(dtype):
-        raise TypeError(
-            f"Feature {name!r} has dtype {dtype}; timedeltas are not supported. Convert it to a "
-            "number (e.g. series.dt.total_seconds() / 86400 for days)."
-        )
+    if dtype.kind == "m":  # numpy's timedelta64 and pyarrow's durations
+        _reject_timedeltas(name, f"has dtype {dtype}")
     if pd.api.types.is_complex_dtype(dtype):
         raise ValueError(f"Complex data not supported: feature {name!r} has dtype {dtype}.")
 
@@ -345,11 +370,15 @@ def ordinal_categories(name: str, series: pd.Series) -> list[str] | None:
 def _cut_points(where: str, entry: Any) -> np.ndarray:
     """Explicit cut points of a ``feature_types`` entry: finite and strictly increasing, as
     InterpretML bins them (it uses them as given, which needs them sorted without repeats)."""
-    bad = next((c for c in entry if isinstance(c, (bool, np.bool_))
-                or not isinstance(c, (int, float, np.integer, np.floating))), None)
-    if bad is not None:
+    # the first entry says which was meant; the culprit is the first entry of another kind
+    if len(entry) and isinstance(entry[0], str):
+        bad = [c for c in entry if not isinstance(c, str)]
+    else:
+        bad = [c for c in entry if isinstance(c, (bool, np.bool_))
+               or not isinstance(c, (int, float, np.integer, np.floating))]
+    if bad:
         raise ValueError(f"{where} must hold only numbers (cut points) or only strings (ordered "
-                         f"categories); got {bad!r}")
+                         f"categories); got {bad[0]!r}")
     cuts = np.array([float(c) for c in entry], dtype=np.float64)
     if not np.all(np.isfinite(cuts)):
         raise ValueError(f"{where} cut points must be finite numbers; got "
@@ -360,6 +389,20 @@ def _cut_points(where: str, entry: Any) -> np.ndarray:
         raise ValueError(f"{where} cut points must be strictly increasing; got {value} after "
                          f"{after}")
     return cuts
+
+
+def check_feature_names(feature_names: Any) -> list[Any] | None:
+    """The user's ``feature_names`` as a list (None stays None); ValueError unless they are an
+    ordered list of names: a string would be split into letters, a set has no order."""
+    if feature_names is None:
+        return None
+    ordered = (isinstance(feature_names, Sequence)
+               or isinstance(feature_names, (np.ndarray, pd.Index, pd.Series))
+               and np.ndim(feature_names) == 1)
+    if isinstance(feature_names, (str, bytes)) or not ordered:
+        raise ValueError("feature_names must be a list with one name per column of X, got "
+                         f"{type(feature_names).__name__}")
+    return list(feature_names)
 
 
 def validate_feature_types(feature_types: Any, n_features: int,
@@ -537,6 +580,7 @@ def type_table(X: Any, feature_names: Sequence[str] | None, feature_types: Any,
     (ID warnings not for features whose main effect is in ``exclude``).
     """
     check_datetime_features(datetime_features)
+    feature_names = check_feature_names(feature_names)
     frame = to_dataframe(X, feature_names)
     if frame.shape[1] == 0:
         raise ValueError(
@@ -635,7 +679,12 @@ def _positions_by_name(frame: pd.DataFrame, names: list[str], source: str) -> li
 def _frame_positions(frame: pd.DataFrame, names: list[str], match_by_name: bool
                      ) -> list[int] | None:
     """Positions of the model's (raw) feature ``names`` in a DataFrame to score, None to take its
-    columns by position; a model that ``match_by_name`` needs every name."""
+    columns by position; a model that ``match_by_name`` needs every name. A feature's name on
+    two columns is an error; other duplicated names are extra columns, ignored."""
+    counts = Counter(str(c) for c in frame.columns)
+    twice = [n for n in names if counts[n] > 1]
+    if twice:
+        raise ValueError(f"X has duplicated column names: {twice[:10]}")
     if match_by_name:
         columns = {str(c) for c in frame.columns}
         missing = [n for n in names if n not in columns]
@@ -659,7 +708,7 @@ def align_for_predict(X: Any, names: list[str], types: list[str], match_by_name:
     another position is an error. Date columns are converted as at fit (``conversions``: the
     fitted `DateConversion` records or their dicts); values that are not dates score as unseen.
     """
-    frame = to_dataframe(X)
+    frame = to_dataframe(X, unique_columns=False)
     if frame.shape[0] == 0:
         raise ValueError(
             f"X has no rows: found array with 0 sample(s) (shape={frame.shape}) while a minimum "
