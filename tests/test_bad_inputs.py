@@ -366,6 +366,19 @@ def test_unseen_category_scores_zero() -> None:
     np.testing.assert_array_equal(contributions[:, color], 0.0)
 
 
+def test_a_column_of_only_unseen_categories_warns_naming_it() -> None:
+    """Two or more values and none seen in training: a changed encoding scores 0 on every row,
+    which is said, not silent."""
+    model = _fitted_on_frame()
+    recoded = X.assign(color=X["color"].map(lambda c: f"{c}!"))
+    with pytest.warns(DataWarning, match="Feature 'color': none of its values .* seen in training"):
+        model.predict(recoded)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        model.predict(X.assign(color="purple"))  # one new category is new data
+        model.predict(X)
+
+
 @pytest.mark.parametrize("column", [
     pd.Series([np.nan] * N), pd.Series([None] * N, dtype=object), pd.Series([3.5] * N),
     pd.Series(["same"] * N),

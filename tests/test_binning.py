@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from glassboost import binning
-from glassboost.binning import (FeatureBins, bin_column, coarse_code_matrix, code_matrix,
+from glassboost.binning import (FeatureBins, bin_column, unseen_categories, coarse_code_matrix, code_matrix,
                                 coarsen_cuts, feature_bins_from_levels, fine_to_coarse_maps,
                                 fit_categorical, fit_continuous, quantile_cuts,
                                 smallest_code_dtype)
@@ -165,6 +165,19 @@ def test_categorical_codes_for_missing_and_unseen() -> None:
     np.testing.assert_array_equal(codes, [1, 0, 3, 2])
     assert bins.n_bins == 4 and bins.n_interaction_bins == 4
     np.testing.assert_array_equal(bins.fine_to_coarse(), np.arange(4))
+
+
+def test_unseen_categories_only_when_no_present_value_was_seen() -> None:
+    bins = fit_categorical(NOMINAL, Column(np.array(["False", "True"], dtype=object)))
+
+    def unseen(*values):
+        return unseen_categories(Column(np.array(values, dtype=object)), bins)
+
+    assert unseen("0", "1", None, "0") == ["0", "1"]
+    assert unseen("0", "True") == []  # one known category: the others are new data
+    assert unseen("maybe", "maybe", None) == []  # one new value: a new category, not an encoding
+    continuous = fit_continuous(Column(np.arange(10.0)), np.ones(10), 4, 4)
+    assert unseen_categories(Column(np.arange(3.0)), continuous) == []
 
 
 def test_numeric_labels_sort_by_value_and_ordinals_keep_order() -> None:

@@ -461,6 +461,18 @@ def bin_column(column: Column, bins: FeatureBins, interaction: bool = False) -> 
     return lookup[value_codes]  # the sentinel -1 (missing) reads the trailing 0
 
 
+def unseen_categories(column: Column, bins: FeatureBins) -> list[str]:
+    """The distinct present values of a categorical column when there are two or more and none
+    is a category of ``bins`` (else []): the whole column scores as unseen, which a changed
+    encoding (booleans as 0/1, 'yes'/'no' for True/False) causes more often than new data."""
+    if bins.kind == CONTINUOUS:
+        return []
+    present = pd.unique(column.values[pd.notna(column.values)])
+    if len(present) < 2 or any(value in bins.categories for value in present):
+        return []
+    return [str(value) for value in present]
+
+
 def code_matrix(columns: list[Column], bins: list[FeatureBins], interaction: bool) -> np.ndarray:
     """Every column's fine (or, with ``interaction``, coarse) bin codes in one matrix of the
     smallest unsigned type that holds them."""
