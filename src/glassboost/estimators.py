@@ -765,6 +765,11 @@ class ExplainableBoostingRegressor(RegressorMixin, _EBMBase):
     def _encode_target(self, y, n_rows):
         if regression_objective(self.objective).name == "survival_cox":
             y = survival_target(y)  # (time, event) columns become InterpretML's signed times
+        dtype = getattr(y, "dtype", None)
+        if dtype is not None and dtype.kind in "mM":  # numpy's and pyarrow's dates and durations
+            raise ValueError(f"Target y of a regressor holds {dtype} values, which would be "
+                             f"read in their storage unit (often nanoseconds); convert them to "
+                             f"a number first, e.g. y.dt.total_seconds() / 86400 for days")
         try:
             y = check_array(y, ensure_2d=False, dtype=np.float64, input_name="y")
         except (TypeError, ValueError) as error:
