@@ -11,6 +11,7 @@ from itertools import combinations
 from typing import Any
 
 import numpy as np
+import pandas as pd
 from scipy.special import expit, softmax
 from sklearn.utils.multiclass import type_of_target
 
@@ -70,6 +71,9 @@ def measure_interactions(X: Any, y: Any, interactions: Any = None, init_score: A
     if y.ndim != 1 or len(y) != n_rows:
         raise ValueError(f"y must be 1-dimensional with one value per row of X ({n_rows}), got "
                          f"shape {y.shape}")
+    missing = np.flatnonzero(pd.isna(y))
+    if len(missing):
+        raise ValueError(f"y contains missing values (rows {missing[:5].tolist()})")
     weights = _sample_weights(sample_weight, n_rows)
     if _task(y, init_score, objective):
         classes, encoded = np.unique(y, return_inverse=True)
@@ -88,8 +92,7 @@ def measure_interactions(X: Any, y: Any, interactions: Any = None, init_score: A
         pairs = list(combinations(range(len(names)), 2))
         top = None if interactions is None or interactions <= 0 else int(interactions)
     else:
-        pairs = [tuple(sorted(feature_index(f, names, "interactions") for f in pair))
-                 for pair in interactions]
+        pairs = [_pair(pair, names) for pair in _listed_pairs(interactions)]
         top = None
     if not pairs:
         return []
@@ -136,6 +139,24 @@ def _marginals(cube: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, list[
     return pure, parts
 
 
+def _listed_pairs(interactions: Any) -> list:
+    if isinstance(interactions, (str, bytes, dict)) or not hasattr(interactions, "__iter__"):
+        raise ValueError(f"interactions must be None, a count, or a list of pairs of features "
+                         f"(indices or names), got {interactions!r}")
+    return list(interactions)
+
+
+def _pair(pair: Any, names: list[str]) -> tuple[int, int]:
+    """A listed pair's sorted feature indices; ValueError unless it names two features."""
+    features = [pair] if isinstance(pair, (str, bytes)) or not hasattr(pair, "__iter__") \
+        else list(pair)
+    indices = sorted(feature_index(f, names, "interactions") for f in features)
+    if len(indices) != 2 or indices[0] == indices[1]:
+        raise ValueError(f"interactions: each pair must name two different features, got "
+                         f"{pair!r}")
+    return indices[0], indices[1]
+
+
 def purify(scores: Any, weights: Any, tolerance: float = 0.0,
            is_randomized: bool = True) -> tuple[np.ndarray, list, np.ndarray]:
     """Split a table of any number of dimensions into its pure part, the impurities it held
@@ -161,6 +182,8 @@ def purify(scores: Any, weights: Any, tolerance: float = 0.0,
         raise ValueError(f"scores shape {table.shape} does not match weights {weights.shape}")
     if np.any(weights < 0) or not np.all(np.isfinite(weights)) or weights.sum() <= 0:
         raise ValueError("weights must be finite, non-negative and not all zero")
+    if not np.all(np.isfinite(table)):
+        raise ValueError("scores must be finite: a NaN or infinity would spread to every cell")
     per_class = table.ndim == weights.ndim + 1
     n_dims = weights.ndim
     full = tuple(range(n_dims))
