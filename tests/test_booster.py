@@ -200,3 +200,29 @@ def test_bags_sample_in_proportion_to_the_classes() -> None:
                     random_state=1, max_bag_rows=3000)
     rows, validation = whole.bag_split(1)
     assert rows is None and len(validation) == 3000
+
+
+def test_a_quantile_intercept_on_init_scores_is_the_quantile_of_the_residuals() -> None:
+    """On a target with a point mass (claims, a quarter of them zero), the best constant on top
+    of per-row scores is the weighted quantile of y less those scores, exactly: a constant
+    init_score moves only the intercept."""
+    from glassboost import ExplainableBoostingRegressor
+
+    data = _continuous_data(400, "cox")
+    rng = np.random.default_rng(1)
+    data.y = np.where(rng.random(400) < 0.25, 0.0, rng.exponential(100.0, 400))
+    obj = regression_objective("quantile:alpha=0.1")
+    settings = ExplainableBoostingRegressor()._boost_settings()
+
+    def base(init_score=None) -> float:
+        return float(Booster(data, obj, *settings, outer_bags=1, validation_size=0.2,
+                             n_threads=1, random_state=0, init_score=init_score).base[0])
+
+    assert base() == 0.0
+    assert base(np.full((400, 1), 3.0)) == -3.0
+    offsets = rng.normal(size=(400, 1))
+    residuals = data.y - offsets[:, 0]
+    weights = data.weights
+    below = lambda b: weights[residuals < b].sum() / weights.sum()  # noqa: E731
+    at = base(offsets)
+    assert below(at) <= 0.1 <= below(at) + weights[residuals == at].sum() / weights.sum()

@@ -32,10 +32,11 @@ from .kernels.control import CONTROL_HANDLE, CONTROL_STOP, STEP_REPORTERS
 from .kernels.intercept import offset_intercept, offset_loss
 from .kernels.interactions import pair_strengths
 from .kernels.loss import (GAMMA_DEVIANCE, MULTICLASS_LOG_LOSS, NO_PARAMS, POISSON_DEVIANCE,
-                           RMSE_LOG, SQUARED_ERROR, SURVIVAL_COX, TWEEDIE_DEVIANCE,
+                           QUANTILE, RMSE_LOG, SQUARED_ERROR, SURVIVAL_COX, TWEEDIE_DEVIANCE,
                            cox_risk_factors, float_params, group_loss, rows_loss)
 from .kernels.stopping import mean_validation_loss
-from .objectives import Objective, initial_scores, kernel_params, time_order
+from .objectives import (Objective, initial_scores, kernel_params, offset_quantile,
+                         time_order)
 from .shares import Channel, ClassPositions, RowShare
 
 
@@ -556,7 +557,9 @@ class Booster:
         else:
             self.targets = data.y[:, None]
         self.survival = time_order(data.y) if objective.code == SURVIVAL_COX else None
-        if init_score is not None:
+        if init_score is not None and objective.code == QUANTILE:
+            self.base = offset_quantile(objective, data.y, init_score, used)
+        elif init_score is not None:
             # the intercept that is best on top of the given scores (all rows, as without them)
             self.base = offset_intercept(objective.code, init_score, used,
                                          used[:, None] * self.targets,
