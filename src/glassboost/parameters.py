@@ -430,7 +430,7 @@ def clean_init_score(init_score: Any, X: Any, n_rows: int, link: str,
         classifier = kind == "classifier"
         predictions = np.asarray(init_score.predict_proba(X) if classifier
                                  else init_score.predict(X), dtype=np.float64)
-        with np.errstate(divide="ignore"):
+        with np.errstate(divide="ignore", invalid="ignore"):  # reported below
             if classifier and link == "logit" and predictions.ndim == 2 \
                     and predictions.shape[1] == 2:
                 values = np.log(predictions[:, 1]) - np.log(predictions[:, 0])
@@ -451,6 +451,14 @@ def clean_init_score(init_score: Any, X: Any, n_rows: int, link: str,
         raise ValueError(f"init_score has shape {values.shape}, expected {expected} (one score "
                          f"per row{'' if n_scores == 1 else ' and class'})")
     bad = np.flatnonzero(~np.all(np.isfinite(values.reshape(n_rows, -1)), axis=1))
+    if len(bad) and kind is not None:
+        need = {"logit": "probabilities strictly between 0 and 1",
+                "mlogit": "probabilities above 0",
+                "log": "positive predictions"}.get(link, "finite predictions")
+        raise ValueError(f"init_score: the {type(init_score).__name__}'s predictions have no "
+                         f"finite {link!r} link at rows {bad[:5].tolist()}; a fitted model as "
+                         f"init_score needs {need} (or pass the link of its clipped predictions "
+                         "as an array)")
     if len(bad):
         raise ValueError(f"init_score is NaN or infinite at rows {bad[:5].tolist()}")
     return values.reshape(n_rows, n_scores).copy()
