@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+import math
 import numbers
 import os
 import re
@@ -149,8 +150,9 @@ def parse_exclude(exclude: Any, names: Sequence[str]) -> set[tuple[int, ...]]:
 def parse_interactions(interactions: Any, names: Sequence[str]) -> tuple[int, list | None]:
     """(number of pairs to detect, explicit terms or None) from the ``interactions`` parameter.
 
-    Explicit terms are pairs or terms of three or more features; a term given twice (in any
-    order of its features) is kept once, at its first place."""
+    A multiple ('1.5x') or a fraction below 1 of the feature count rounds up, as InterpretML's
+    does. Explicit terms are pairs or terms of three or more features; a term given twice (in
+    any order of its features) is kept once, at its first place."""
     n_features = len(names)
     if interactions is None:
         return 0, None
@@ -161,12 +163,12 @@ def parse_interactions(interactions: Any, names: Sequence[str]) -> tuple[int, li
                 f"interactions={interactions!r}: a string must be a multiple of the feature "
                 "count such as '3x'"
             )
-        return int(float(match.group(1)) * n_features), None
+        return math.ceil(n_features * float(match.group(1))), None
     if isinstance(interactions, numbers.Real) and not isinstance(interactions, bool):
         if interactions < 0 or not np.isfinite(interactions):
             raise ValueError(f"interactions must be >= 0, got {interactions!r}")
         if 0 < interactions < 1:
-            return int(interactions * n_features), None
+            return math.ceil(n_features * interactions), None
         if float(interactions) != int(interactions):
             raise ValueError(
                 f"interactions={interactions!r}: a count must be a whole number (or a fraction "
