@@ -226,3 +226,23 @@ def test_a_quantile_intercept_on_init_scores_is_the_quantile_of_the_residuals() 
     below = lambda b: weights[residuals < b].sum() / weights.sum()  # noqa: E731
     at = base(offsets)
     assert below(at) <= 0.1 <= below(at) + weights[residuals == at].sum() / weights.sum()
+
+
+@pytest.mark.parametrize("max_time, stops", [(np.float32(0.05), True), (np.inf, False),
+                                             (1e12, False)])
+def test_max_time_of_any_number_type_and_size_is_kept(monkeypatch, max_time, stops) -> None:
+    """A budget given as numpy's float32 stops the fit (the timer thread used to fail on it,
+    and the budget was never enforced); one past the longest wait, as inf, never does, and its
+    timer raises nothing in its thread."""
+    import threading
+    import time
+
+    from glassboost.booster import FitMonitor
+
+    errors = []
+    monkeypatch.setattr(threading, "excepthook", errors.append)
+    monitor = FitMonitor(max_time=max_time)
+    monitor.start()
+    time.sleep(0.3)
+    monitor.close()
+    assert monitor.stopped is stops and errors == []

@@ -151,11 +151,15 @@ class FitMonitor:
         self._timer: threading.Timer | None = None
 
     def start(self) -> None:
+        """Start the timer of ``max_time``: as a Python float, since the timer's wait refuses
+        numpy's float32, and none for a budget past the longest wait (inf: no limit)."""
         if self.max_time is not None:
             spent = 0.0 if self.started is None else time.monotonic() - self.started
-            self._timer = threading.Timer(max(self.max_time - spent, 0.0), self.stop_all)
-            self._timer.daemon = True
-            self._timer.start()
+            left = max(float(self.max_time) - spent, 0.0)
+            if left < threading.TIMEOUT_MAX:
+                self._timer = threading.Timer(left, self.stop_all)
+                self._timer.daemon = True
+                self._timer.start()
 
     def close(self) -> None:
         if self._timer is not None:
