@@ -192,3 +192,16 @@ def test_a_model_whose_predictions_have_no_link_is_named(values, classifier, lin
     with pytest.raises(ValueError, match=f"_Predicts's predictions have no finite '{link}' link "
                                          rf"at rows \[1\]; .* needs .*{need}"):
         clean_init_score(model, None, 2, link, values.shape[1] if link == "mlogit" else 1)
+
+
+def test_a_callback_returning_numpy_booleans_stops_or_continues() -> None:
+    """InterpretML 0.7's callback returns whether to stop; a comparison with numpy values gives
+    numpy's booleans, which act as True and False."""
+    from glassboost.parameters import parse_callbacks
+
+    def legacy(bag, steps, progress, metric):
+        return np.float64(metric) < 1.0
+
+    boost, _ = parse_callbacks(legacy)
+    assert boost(0, 0, 1, 0, 0.5) == "stop_current"
+    assert boost(0, 0, 1, 0, 2.0) == "continue"

@@ -263,7 +263,10 @@ _CALLBACK_ACTIONS = ("continue", "stop_current", "stop_all")
 def _callback_action(result: Any) -> str:
     """InterpretML's callback results: None or "continue", "stop_current", "stop_all" (or a
     ``CallbackAction`` member of those values); True (InterpretML 0.7's "stop") stops the
-    current stage, False continues."""
+    current stage, False continues (numpy's booleans too, as a comparison with numpy
+    returns them)."""
+    if isinstance(result, np.bool_):
+        result = bool(result)
     if result is None or result is False:
         return "continue"
     if result is True:
