@@ -246,3 +246,30 @@ def test_max_time_of_any_number_type_and_size_is_kept(monkeypatch, max_time, sto
     time.sleep(0.3)
     monitor.close()
     assert monitor.stopped is stops and errors == []
+
+
+def test_a_quantile_booster_on_init_scores_boosts_as_on_the_residuals() -> None:
+    """Boosting y from init_score is boosting y - init_score from zero: the same intercept,
+    pinball scale and tables. The scale used to be y's own, a hundred times the residuals'
+    when init_score explains most of y, and the boosting learnt nothing past a few steps."""
+    from dataclasses import replace
+
+    from glassboost import ExplainableBoostingRegressor
+
+    data = _continuous_data(600, "cox")
+    rng = np.random.default_rng(2)
+    offsets = 100.0 * (data.codes[:, 0] - 15.5)
+    data.y = offsets + np.sin(data.codes[:, 1] / 4.0) + 0.3 * rng.normal(size=600)
+    residuals = replace(data, y=data.y - offsets)
+    obj = regression_objective("quantile:alpha=0.9")
+    settings = ExplainableBoostingRegressor(max_rounds=60)._boost_settings()
+
+    def booster(binned: BinnedData, init_score=None) -> Booster:
+        return Booster(binned, obj, *settings, outer_bags=1, validation_size=0.2, n_threads=1,
+                       random_state=0, init_score=init_score)
+
+    warm, plain = booster(data, offsets[:, None]), booster(residuals)
+    assert warm.base == plain.base and warm.objective_params == plain.objective_params
+    for got, want in zip(warm.boost_mains([0, 1, 2, 3]).tables[0],
+                         plain.boost_mains([0, 1, 2, 3]).tables[0], strict=True):
+        np.testing.assert_allclose(got, want, rtol=1e-9, atol=1e-12)
