@@ -96,6 +96,7 @@ def test_check_random_state_and_validation_size() -> None:
     (None, (0, None)), (0, (0, None)), ("3x", (12, None)), (" 1.5 x ", (6, None)),
     (5, (5, None)), (5.0, (5, None)), (0.5, (2, None)), (np.int64(2), (2, None)),
     ("0.3x", (2, None)), (0.1, (1, None)), ("1.1x", (5, None)),  # rounded up, as InterpretML
+    ("2X", (8, None)), (".5x", (2, None)),
     ([("b", "a"), (2, 3), ["a", "b"]], (2, [(0, 1), (2, 3)])),
     ([("c", "a", "b"), (0, 1), (1, 2, 0), ("d", 0, 1, 2)], (3, [(2, 0, 1), (0, 1), (3, 0, 1, 2)])),
 ])

@@ -157,7 +157,8 @@ def parse_interactions(interactions: Any, names: Sequence[str]) -> tuple[int, li
     if interactions is None:
         return 0, None
     if isinstance(interactions, str):
-        match = re.fullmatch(r"\s*(\d+(\.\d*)?)\s*x\s*", interactions)
+        # a number as float() reads it, then x or X, as InterpretML takes them
+        match = re.fullmatch(r"\s*(\d+(\.\d*)?|\.\d+)\s*[xX]\s*", interactions)
         if not match:
             raise ValueError(
                 f"interactions={interactions!r}: a string must be a multiple of the feature "
