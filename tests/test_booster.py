@@ -273,3 +273,31 @@ def test_a_quantile_booster_on_init_scores_boosts_as_on_the_residuals() -> None:
     for got, want in zip(warm.boost_mains([0, 1, 2, 3]).tables[0],
                          plain.boost_mains([0, 1, 2, 3]).tables[0], strict=True):
         np.testing.assert_allclose(got, want, rtol=1e-9, atol=1e-12)
+
+
+def test_a_row_out_of_every_bag_leaves_the_quantile_scale_alone() -> None:
+    """A row that no bag trains on has no influence: the pinball steps' scale (the targets'
+    mean absolute deviation) is that of the rows the bags train on, each by its largest
+    replication, as the starting score is."""
+    from dataclasses import replace
+
+    from glassboost import ExplainableBoostingRegressor
+
+    data = _continuous_data(300, "cox")
+    data.y = np.abs(data.y)
+    data.y[0] = 1e6  # out of every bag
+    bags = np.where(np.arange(300)[:, None] % 5 == np.arange(2), -1, 1)
+    bags[0] = 0
+    bags[1] = 2
+    obj = regression_objective("quantile:alpha=0.7")
+    settings = ExplainableBoostingRegressor()._boost_settings()
+
+    def booster(binned: BinnedData, matrix: np.ndarray) -> Booster:
+        return Booster(binned, obj, *settings, outer_bags=2, validation_size=0.2, n_threads=1,
+                       random_state=0, bags=matrix)
+
+    rest = replace(data, codes=data.codes[1:], interaction_codes=data.interaction_codes[1:],
+                   y=data.y[1:], weights=data.weights[1:])
+    with_row, without = booster(data, bags), booster(rest, bags[1:])
+    assert with_row.base == without.base
+    assert with_row.objective_params == pytest.approx(without.objective_params, rel=1e-12)

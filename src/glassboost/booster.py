@@ -550,10 +550,11 @@ class Booster:
             self.base = self._shared_start(used)
         else:
             self.base = initial_scores(objective, data.y, used)
-        # the quantile's scale is that of what the terms learn: y less init_score
+        # the quantile's scale is that of what the terms learn: y less init_score, over the
+        # rows some bag trains on
         learned = (data.y - init_score[:, 0] if init_score is not None
                    and objective.code == QUANTILE else data.y)
-        self.objective_params = kernel_params(objective, learned, data.weights)
+        self.objective_params = kernel_params(objective, learned, used)
         self.groups: RowGroups | None = None
         self._codes: tuple[np.ndarray, np.ndarray] | None = None
         # the targets as the kernels sum them: one column, or one-hot classes
