@@ -200,3 +200,104 @@ def test_bags_sample_in_proportion_to_the_classes() -> None:
                     random_state=1, max_bag_rows=3000)
     rows, validation = whole.bag_split(1)
     assert rows is None and len(validation) == 3000
+
+
+def test_a_quantile_intercept_on_init_scores_is_the_quantile_of_the_residuals() -> None:
+    """On a target with a point mass (claims, a quarter of them zero), the best constant on top
+    of per-row scores is the weighted quantile of y less those scores, exactly: a constant
+    init_score moves only the intercept."""
+    from glassboost import ExplainableBoostingRegressor
+
+    data = _continuous_data(400, "cox")
+    rng = np.random.default_rng(1)
+    data.y = np.where(rng.random(400) < 0.25, 0.0, rng.exponential(100.0, 400))
+    obj = regression_objective("quantile:alpha=0.1")
+    settings = ExplainableBoostingRegressor()._boost_settings()
+
+    def base(init_score=None) -> float:
+        return float(Booster(data, obj, *settings, outer_bags=1, validation_size=0.2,
+                             n_threads=1, random_state=0, init_score=init_score).base[0])
+
+    assert base() == 0.0
+    assert base(np.full((400, 1), 3.0)) == -3.0
+    offsets = rng.normal(size=(400, 1))
+    residuals = data.y - offsets[:, 0]
+    weights = data.weights
+    below = lambda b: weights[residuals < b].sum() / weights.sum()  # noqa: E731
+    at = base(offsets)
+    assert below(at) <= 0.1 <= below(at) + weights[residuals == at].sum() / weights.sum()
+
+
+@pytest.mark.parametrize("max_time, stops", [(np.float32(0.05), True), (np.inf, False),
+                                             (1e12, False)])
+def test_max_time_of_any_number_type_and_size_is_kept(monkeypatch, max_time, stops) -> None:
+    """A budget given as numpy's float32 stops the fit (the timer thread used to fail on it,
+    and the budget was never enforced); one past the longest wait, as inf, never does, and its
+    timer raises nothing in its thread."""
+    import threading
+    import time
+
+    from glassboost.booster import FitMonitor
+
+    errors = []
+    monkeypatch.setattr(threading, "excepthook", errors.append)
+    monitor = FitMonitor(max_time=max_time)
+    monitor.start()
+    time.sleep(0.3)
+    monitor.close()
+    assert monitor.stopped is stops and errors == []
+
+
+def test_a_quantile_booster_on_init_scores_boosts_as_on_the_residuals() -> None:
+    """Boosting y from init_score is boosting y - init_score from zero: the same intercept,
+    pinball scale and tables. The scale used to be y's own, a hundred times the residuals'
+    when init_score explains most of y, and the boosting learnt nothing past a few steps."""
+    from dataclasses import replace
+
+    from glassboost import ExplainableBoostingRegressor
+
+    data = _continuous_data(600, "cox")
+    rng = np.random.default_rng(2)
+    offsets = 100.0 * (data.codes[:, 0] - 15.5)
+    data.y = offsets + np.sin(data.codes[:, 1] / 4.0) + 0.3 * rng.normal(size=600)
+    residuals = replace(data, y=data.y - offsets)
+    obj = regression_objective("quantile:alpha=0.9")
+    settings = ExplainableBoostingRegressor(max_rounds=60)._boost_settings()
+
+    def booster(binned: BinnedData, init_score=None) -> Booster:
+        return Booster(binned, obj, *settings, outer_bags=1, validation_size=0.2, n_threads=1,
+                       random_state=0, init_score=init_score)
+
+    warm, plain = booster(data, offsets[:, None]), booster(residuals)
+    assert warm.base == plain.base and warm.objective_params == plain.objective_params
+    for got, want in zip(warm.boost_mains([0, 1, 2, 3]).tables[0],
+                         plain.boost_mains([0, 1, 2, 3]).tables[0], strict=True):
+        np.testing.assert_allclose(got, want, rtol=1e-9, atol=1e-12)
+
+
+def test_a_row_out_of_every_bag_leaves_the_quantile_scale_alone() -> None:
+    """A row that no bag trains on has no influence: the pinball steps' scale (the targets'
+    mean absolute deviation) is that of the rows the bags train on, each by its largest
+    replication, as the starting score is."""
+    from dataclasses import replace
+
+    from glassboost import ExplainableBoostingRegressor
+
+    data = _continuous_data(300, "cox")
+    data.y = np.abs(data.y)
+    data.y[0] = 1e6  # out of every bag
+    bags = np.where(np.arange(300)[:, None] % 5 == np.arange(2), -1, 1)
+    bags[0] = 0
+    bags[1] = 2
+    obj = regression_objective("quantile:alpha=0.7")
+    settings = ExplainableBoostingRegressor()._boost_settings()
+
+    def booster(binned: BinnedData, matrix: np.ndarray) -> Booster:
+        return Booster(binned, obj, *settings, outer_bags=2, validation_size=0.2, n_threads=1,
+                       random_state=0, bags=matrix)
+
+    rest = replace(data, codes=data.codes[1:], interaction_codes=data.interaction_codes[1:],
+                   y=data.y[1:], weights=data.weights[1:])
+    with_row, without = booster(data, bags), booster(rest, bags[1:])
+    assert with_row.base == without.base
+    assert with_row.objective_params == pytest.approx(without.objective_params, rel=1e-12)

@@ -458,3 +458,27 @@ def test_separable_data_stops_within_a_few_thousand_steps() -> None:
     unbounded = ExplainableBoostingClassifier(**slow, early_stopping_noise=0.0,
                                               max_rounds=1_000).fit(X, y)
     assert unbounded.best_iteration_[0].max() == 4_000, unbounded.best_iteration_
+
+
+@pytest.mark.parametrize("params", [
+    dict(interactions=[["a", "b", "d"]], exclude=[["d", "a", "b"]]),  # excluded, another order
+    dict(monotone_constraints=[1, 0, 0, 0]),  # no pairs with the monotone feature
+    dict(interactions=3, max_interaction_bins=3),  # no pairs of features of 3 bins or fewer
+])
+def test_estimate_mem_is_the_estimate_fit_checks(mixed, monkeypatch, params) -> None:
+    """estimate_mem sizes the terms fit boosts, not the ones the parameters name before fit
+    leaves some out."""
+    import glassboost.estimators as estimators
+
+    checked = []
+
+    def stop(estimate, *args):
+        checked.append(estimate.total)
+        raise KeyboardInterrupt  # the estimate is all this test needs from fit
+
+    monkeypatch.setattr(estimators, "check_fit_memory", stop)
+    y = _signal(mixed) > 0
+    model = ExplainableBoostingClassifier(outer_bags=2, n_jobs=1, **params)
+    with pytest.raises(KeyboardInterrupt):
+        model.fit(mixed, y)
+    assert model.estimate_mem(mixed, y) == checked[0]

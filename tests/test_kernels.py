@@ -838,3 +838,34 @@ def test_softmax_step_passes_keep_exponentials_in_step_with_the_scores(n_scores)
         want_loss = np.sum(val_w * (logsumexp(want, axis=1) - np.sum(onehot * want, axis=1)))
         assert losses[i] == pytest.approx(want_loss, rel=1e-10)
     assert np.abs(want).max() > 790  # the jump happened
+
+
+@pytest.mark.parametrize("objective, shift", [(LOG_LOSS, 3.0), (LOG_LOSS, -12.0),
+                                              (POISSON_DEVIANCE, -10.0),
+                                              (MULTICLASS_LOG_LOSS, 8.0)])
+def test_the_intercept_on_offsets_far_from_it_is_found(objective, shift) -> None:
+    """Newton steps from a start ``shift`` away from the best constant on top of the offsets
+    overshot (log loss from 3 logits away: an intercept of 1e15; Poisson from 10: 22020); the
+    intercept is now the best constant, whose gradient is zero."""
+    from glassboost.kernels.intercept import offset_intercept
+
+    rng = np.random.default_rng(0)
+    n, n_scores = 1000, 3 if objective == MULTICLASS_LOG_LOSS else 1
+    offsets = rng.normal(0.0, 1.0, (n, n_scores))
+    if objective == POISSON_DEVIANCE:
+        y = rng.poisson(np.exp(offsets[:, 0] + 1.0))[:, None].astype(float)
+    else:
+        probabilities = softmax(np.c_[np.zeros(n), offsets] if n_scores == 1 else offsets, axis=1)
+        classes = (rng.random(n)[:, None] > probabilities.cumsum(axis=1)).sum(axis=1)
+        y = classes[:, None] if n_scores == 1 else np.eye(n_scores)[classes]
+        y = y.astype(float)
+    shifted = offsets + shift * (np.arange(n_scores) == 0)  # multiclass: the first class
+    base = offset_intercept(objective, shifted, np.ones(n), y, np.zeros(n_scores), NO_PARAMS)
+    scores = shifted + base
+    if objective == POISSON_DEVIANCE:
+        gradient = np.exp(scores).sum(axis=0) - y.sum(axis=0)
+    elif objective == LOG_LOSS:
+        gradient = expit(scores).sum(axis=0) - y.sum(axis=0)
+    else:
+        gradient = softmax(scores, axis=1).sum(axis=0) - y.sum(axis=0)
+    np.testing.assert_allclose(gradient, 0.0, atol=1e-6 * n)

@@ -10,7 +10,7 @@ import pytest
 
 from glassboost import DataWarning, ExplainableBoostingClassifier, ExplainableBoostingRegressor
 from glassboost.parameters import (check_number, check_random_state, check_term_names,
-                                   check_validation_size,
+                                   check_validation_size, clean_init_score,
                                    parse_exclude, parse_interactions, parse_monotone,
                                    parse_term, resolve_n_threads)
 
@@ -95,6 +95,8 @@ def test_check_random_state_and_validation_size() -> None:
 @pytest.mark.parametrize("interactions, expected", [
     (None, (0, None)), (0, (0, None)), ("3x", (12, None)), (" 1.5 x ", (6, None)),
     (5, (5, None)), (5.0, (5, None)), (0.5, (2, None)), (np.int64(2), (2, None)),
+    ("0.3x", (2, None)), (0.1, (1, None)), ("1.1x", (5, None)),  # rounded up, as InterpretML
+    ("2X", (8, None)), (".5x", (2, None)),
     ([("b", "a"), (2, 3), ["a", "b"]], (2, [(0, 1), (2, 3)])),
     ([("c", "a", "b"), (0, 1), (1, 2, 0), ("d", 0, 1, 2)], (3, [(2, 0, 1), (0, 1), (3, 0, 1, 2)])),
 ])
@@ -178,3 +180,39 @@ def test_terms_that_would_share_a_name_are_refused() -> None:
         check_term_names([(0,), (1,), (2,), (0, 1)], names)
     with pytest.raises(ValueError, match="both be named 'x & & y'"):  # no name holds ' & '
         check_term_names([(5, 4), (3, 6)], names)
+
+
+class _Predicts:
+    """A fitted model as init_score takes it: predictions fixed in advance."""
+
+    def __init__(self, values: np.ndarray, classifier: bool):
+        self.predict = lambda X: values
+        if classifier:
+            self.predict_proba = lambda X: values
+
+
+@pytest.mark.parametrize("values, classifier, link, need", [
+    (np.array([[0.5, 0.5], [0.0, 1.0]]), True, "logit", "strictly between 0 and 1"),
+    (np.array([[0.5, 0.25, 0.25], [0.0, 0.5, 0.5]]), True, "mlogit", "above 0"),
+    (np.array([2.0, -1.0]), False, "log", "positive predictions"),
+])
+def test_a_model_whose_predictions_have_no_link_is_named(values, classifier, link, need) -> None:
+    """A tree's probability of 1, or a linear model's negative prediction, has no log-odds or
+    log: the error names the model and what it must predict, not just a row that is NaN."""
+    model = _Predicts(values, classifier)
+    with pytest.raises(ValueError, match=f"_Predicts's predictions have no finite '{link}' link "
+                                         rf"at rows \[1\]; .* needs .*{need}"):
+        clean_init_score(model, None, 2, link, values.shape[1] if link == "mlogit" else 1)
+
+
+def test_a_callback_returning_numpy_booleans_stops_or_continues() -> None:
+    """InterpretML 0.7's callback returns whether to stop; a comparison with numpy values gives
+    numpy's booleans, which act as True and False."""
+    from glassboost.parameters import parse_callbacks
+
+    def legacy(bag, steps, progress, metric):
+        return np.float64(metric) < 1.0
+
+    boost, _ = parse_callbacks(legacy)
+    assert boost(0, 0, 1, 0, 0.5) == "stop_current"
+    assert boost(0, 0, 1, 0, 2.0) == "continue"

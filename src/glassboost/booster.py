@@ -32,10 +32,11 @@ from .kernels.control import CONTROL_HANDLE, CONTROL_STOP, STEP_REPORTERS
 from .kernels.intercept import offset_intercept, offset_loss
 from .kernels.interactions import pair_strengths
 from .kernels.loss import (GAMMA_DEVIANCE, MULTICLASS_LOG_LOSS, NO_PARAMS, POISSON_DEVIANCE,
-                           RMSE_LOG, SQUARED_ERROR, SURVIVAL_COX, TWEEDIE_DEVIANCE,
+                           QUANTILE, RMSE_LOG, SQUARED_ERROR, SURVIVAL_COX, TWEEDIE_DEVIANCE,
                            cox_risk_factors, float_params, group_loss, rows_loss)
 from .kernels.stopping import mean_validation_loss
-from .objectives import Objective, initial_scores, kernel_params, time_order
+from .objectives import (Objective, initial_scores, kernel_params, offset_quantile,
+                         time_order)
 from .shares import Channel, ClassPositions, RowShare
 
 
@@ -150,11 +151,15 @@ class FitMonitor:
         self._timer: threading.Timer | None = None
 
     def start(self) -> None:
+        """Start the timer of ``max_time``: as a Python float, since the timer's wait refuses
+        numpy's float32, and none for a budget past the longest wait (inf: no limit)."""
         if self.max_time is not None:
             spent = 0.0 if self.started is None else time.monotonic() - self.started
-            self._timer = threading.Timer(max(self.max_time - spent, 0.0), self.stop_all)
-            self._timer.daemon = True
-            self._timer.start()
+            left = max(float(self.max_time) - spent, 0.0)
+            if left < threading.TIMEOUT_MAX:
+                self._timer = threading.Timer(left, self.stop_all)
+                self._timer.daemon = True
+                self._timer.start()
 
     def close(self) -> None:
         if self._timer is not None:
@@ -545,7 +550,11 @@ class Booster:
             self.base = self._shared_start(used)
         else:
             self.base = initial_scores(objective, data.y, used)
-        self.objective_params = kernel_params(objective, data.y, data.weights)
+        # the quantile's scale is that of what the terms learn: y less init_score, over the
+        # rows some bag trains on
+        learned = (data.y - init_score[:, 0] if init_score is not None
+                   and objective.code == QUANTILE else data.y)
+        self.objective_params = kernel_params(objective, learned, used)
         self.groups: RowGroups | None = None
         self._codes: tuple[np.ndarray, np.ndarray] | None = None
         # the targets as the kernels sum them: one column, or one-hot classes
@@ -556,7 +565,9 @@ class Booster:
         else:
             self.targets = data.y[:, None]
         self.survival = time_order(data.y) if objective.code == SURVIVAL_COX else None
-        if init_score is not None:
+        if init_score is not None and objective.code == QUANTILE:
+            self.base = offset_quantile(objective, data.y, init_score, used)
+        elif init_score is not None:
             # the intercept that is best on top of the given scores (all rows, as without them)
             self.base = offset_intercept(objective.code, init_score, used,
                                          used[:, None] * self.targets,

@@ -600,21 +600,20 @@ class _EBMBase(BaseEstimator):
         n_rows = len(table.columns[0].values)
         weights = np.ones(n_rows)
         if y is None:
-            y_encoded = np.zeros(n_rows)
+            y_encoded, strata = np.zeros(n_rows), None
             working._classes = np.arange(2)
         else:
-            y_encoded, _ = working._encode_target(y, n_rows)
+            y_encoded, strata = working._encode_target(y, n_rows)
+        objective = working._objective()
         bins = table_bins(table, weights, self.max_bins, self.max_interaction_bins)
-        names = table.names
-        excluded = parse_exclude(self.exclude, names)
-        n_pairs, explicit = parse_interactions(self.interactions, names)
-        candidates = [p for p in (combinations(range(len(names)), 2) if explicit is None
-                                  else explicit) if p not in excluded]
-        size = fit_size(bins, working._objective(), len(weights), (weights,),
-                        [i for i in range(len(names)) if (i,) not in excluded], candidates,
+        # the terms fit boosts: exclude (in any order of a term's features), monotone features
+        # left out of pairs, and pairs of features with too few bins left out
+        main_features, candidates, n_pairs, explicit = working._terms_to_fit(
+            table.names, bins, working._monotone(table.names, table.types, objective))
+        size = fit_size(bins, objective, n_rows, (weights,), main_features, candidates,
                         n_pairs, explicit is not None, resolve_n_threads(self.n_jobs),
-                        self.outer_bags, typed_bytes(X, table) + y_encoded.nbytes + weights.nbytes,
-                        self.max_bag_rows)
+                        self.outer_bags, typed_bytes(X, table) + y_encoded.nbytes
+                        + getattr(strata, "nbytes", 0) + weights.nbytes, self.max_bag_rows)
         data_bytes = (X.memory_usage(deep=True).sum() if isinstance(X, pd.DataFrame)
                       else np.asarray(X).nbytes) + (0 if y is None else np.asarray(y).nbytes)
         return int(estimate_fit_memory(size).total + data_multiplier * data_bytes)

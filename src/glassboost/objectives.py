@@ -397,6 +397,15 @@ def _weighted_quantile(y: np.ndarray, weights: np.ndarray, alpha: float) -> floa
     return float(values[min(index, len(values) - 1)])
 
 
+def offset_quantile(objective: Objective, y: np.ndarray, offsets: np.ndarray,
+                    weights: np.ndarray) -> np.ndarray:
+    """The quantile objective's best constant on top of per-row ``offsets`` (n_rows, 1): the
+    weighted quantile of ``y - offsets``. Newton steps, which find the other objectives' (see
+    ``kernels.intercept``), cycle around it on a target with a point mass (claims with many
+    zeros), since the pinball loss has no curvature."""
+    return np.array([_weighted_quantile(y - offsets[:, 0], weights, objective.param)])
+
+
 #: Iterations and relative tolerance of ``_pseudo_huber_location``.
 PSEUDO_HUBER_ITERATIONS, PSEUDO_HUBER_TOLERANCE = 200, 1e-12
 

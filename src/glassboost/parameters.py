@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+import math
 import numbers
 import os
 import re
@@ -152,24 +153,26 @@ def parse_exclude(exclude: Any, names: Sequence[str]) -> set[tuple[int, ...]]:
 def parse_interactions(interactions: Any, names: Sequence[str]) -> tuple[int, list | None]:
     """(number of pairs to detect, explicit terms or None) from the ``interactions`` parameter.
 
-    Explicit terms are pairs or terms of three or more features; a term given twice (in any
-    order of its features) is kept once, at its first place."""
+    A multiple ('1.5x') or a fraction below 1 of the feature count rounds up, as InterpretML's
+    does. Explicit terms are pairs or terms of three or more features; a term given twice (in
+    any order of its features) is kept once, at its first place."""
     n_features = len(names)
     if interactions is None:
         return 0, None
     if isinstance(interactions, str):
-        match = re.fullmatch(r"\s*(\d+(\.\d*)?)\s*x\s*", interactions)
+        # a number as float() reads it, then x or X, as InterpretML takes them
+        match = re.fullmatch(r"\s*(\d+(\.\d*)?|\.\d+)\s*[xX]\s*", interactions)
         if not match:
             raise ValueError(
                 f"interactions={interactions!r}: a string must be a multiple of the feature "
                 "count such as '3x'"
             )
-        return int(float(match.group(1)) * n_features), None
+        return math.ceil(n_features * float(match.group(1))), None
     if isinstance(interactions, numbers.Real) and not isinstance(interactions, bool):
         if interactions < 0 or not np.isfinite(interactions):
             raise ValueError(f"interactions must be >= 0, got {interactions!r}")
         if 0 < interactions < 1:
-            return int(interactions * n_features), None
+            return math.ceil(n_features * interactions), None
         if float(interactions) != int(interactions):
             raise ValueError(
                 f"interactions={interactions!r}: a count must be a whole number (or a fraction "
@@ -264,7 +267,10 @@ _CALLBACK_ACTIONS = ("continue", "stop_current", "stop_all")
 def _callback_action(result: Any) -> str:
     """InterpretML's callback results: None or "continue", "stop_current", "stop_all" (or a
     ``CallbackAction`` member of those values); True (InterpretML 0.7's "stop") stops the
-    current stage, False continues."""
+    current stage, False continues (numpy's booleans too, as a comparison with numpy
+    returns them)."""
+    if isinstance(result, np.bool_):
+        result = bool(result)
     if result is None or result is False:
         return "continue"
     if result is True:
@@ -433,7 +439,7 @@ def clean_init_score(init_score: Any, X: Any, n_rows: int, link: str,
         classifier = kind == "classifier"
         predictions = np.asarray(init_score.predict_proba(X) if classifier
                                  else init_score.predict(X), dtype=np.float64)
-        with np.errstate(divide="ignore"):
+        with np.errstate(divide="ignore", invalid="ignore"):  # reported below
             if classifier and link == "logit" and predictions.ndim == 2 \
                     and predictions.shape[1] == 2:
                 values = np.log(predictions[:, 1]) - np.log(predictions[:, 0])
@@ -454,6 +460,14 @@ def clean_init_score(init_score: Any, X: Any, n_rows: int, link: str,
         raise ValueError(f"init_score has shape {values.shape}, expected {expected} (one score "
                          f"per row{'' if n_scores == 1 else ' and class'})")
     bad = np.flatnonzero(~np.all(np.isfinite(values.reshape(n_rows, -1)), axis=1))
+    if len(bad) and kind is not None:
+        need = {"logit": "probabilities strictly between 0 and 1",
+                "mlogit": "probabilities above 0",
+                "log": "positive predictions"}.get(link, "finite predictions")
+        raise ValueError(f"init_score: the {type(init_score).__name__}'s predictions have no "
+                         f"finite {link!r} link at rows {bad[:5].tolist()}; a fitted model as "
+                         f"init_score needs {need} (or pass the link of its clipped predictions "
+                         "as an array)")
     if len(bad):
         raise ValueError(f"init_score is NaN or infinite at rows {bad[:5].tolist()}")
     return values.reshape(n_rows, n_scores).copy()
