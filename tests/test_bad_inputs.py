@@ -363,6 +363,11 @@ def test_text_in_numeric_column_at_predict_goes_to_unseen_bin_and_scores_zero() 
     np.testing.assert_array_equal(contributions[10:], model.eval_terms(X)[10:])
 
 
+def test_a_validation_size_that_leaves_a_bag_nothing_to_split_warns() -> None:
+    with pytest.warns(DataWarning, match=r"validation_size=0\.95 leaves about 3 .* intercept"):
+        _clf(validation_size=0.95).fit(X, Y_CLASS)
+
+
 def test_unseen_category_scores_zero() -> None:
     model = _fitted_on_frame()
     color = model.term_names_.index("color")

@@ -11,7 +11,7 @@ import pytest
 from glassboost import DataWarning, ExplainableBoostingClassifier, ExplainableBoostingRegressor
 from glassboost.parameters import (check_number, check_random_state, check_term_names,
                                    check_validation_size, clean_init_score,
-                                   parse_exclude, parse_interactions, parse_monotone,
+                                   few_training_rows_message, parse_exclude, parse_interactions, parse_monotone,
                                    parse_term, resolve_n_threads)
 
 NAMES = ["a", "b", "c", "d"]
@@ -216,3 +216,13 @@ def test_a_callback_returning_numpy_booleans_stops_or_continues() -> None:
     boost, _ = parse_callbacks(legacy)
     assert boost(0, 0, 1, 0, 0.5) == "stop_current"
     assert boost(0, 0, 1, 0, 2.0) == "continue"
+
+
+def test_a_validation_size_that_leaves_no_split_is_said() -> None:
+    assert few_training_rows_message(0.15, 100, 250_000, 4) is None
+    assert few_training_rows_message(92, 100, None, 4) is None  # 8 rows: one split
+    message = few_training_rows_message(0.99, 100, None, 4)
+    assert "validation_size=0.99 leaves about 1 of a bag's 100 rows" in message
+    assert "intercept alone" in few_training_rows_message(95, 100, None, 4)
+    # a count is of a sampled bag's rows
+    assert few_training_rows_message(996, 10_000, 1000, 4) is not None

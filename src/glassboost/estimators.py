@@ -27,7 +27,7 @@ from .objectives import (check_custom_objective, check_regression_target, check_
                          regression_objective, small_weights_message, survival_target)
 from .parameters import (check_flag, check_inner_bags, check_max_bag_rows, check_max_time,
                          check_number, check_random_state, check_term_names,
-                         check_validation_size, clean_bags,
+                         check_validation_size, clean_bags, few_training_rows_message,
                          clean_init_score, cyclic_progress_fraction, missing_code,
                          chosen_callbacks, parse_callbacks,
                          parse_exclude, parse_interactions, parse_monotone, resolve_n_threads,
@@ -259,6 +259,10 @@ class _EBMBase(BaseEstimator):
         if small:
             warn_data(small)
         bag_matrix = clean_bags(bags, n_rows, self.outer_bags)
+        few = bag_matrix is None and few_training_rows_message(
+            self.validation_size, n_rows, self.max_bag_rows, self.min_samples_leaf)
+        if few:
+            warn_data(few)
         start_scores = clean_init_score(init_score, X, n_rows, objective.link,
                                         objective.n_scores)
         names = table.names

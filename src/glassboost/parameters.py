@@ -258,6 +258,23 @@ def check_max_bag_rows(max_bag_rows: Any, validation_size: Any, n_rows: int | No
         )
 
 
+def few_training_rows_message(validation_size: Any, n_rows: int, max_bag_rows: Any,
+                              min_samples_leaf: int) -> str | None:
+    """The warning for a ``validation_size`` that leaves a bag too few rows to split (a leaf
+    needs ``min_samples_leaf`` rows on each side), else None: such a model is its intercept
+    alone, which no error would otherwise say."""
+    n_bag = n_rows if max_bag_rows is None else min(n_rows, max_bag_rows)
+    held = (validation_size if isinstance(validation_size, numbers.Integral)
+            else int(round((validation_size or 0.0) * n_bag)))
+    n_train, needed = n_bag - held, 2 * max(int(min_samples_leaf), 1)
+    if n_train >= needed:
+        return None
+    return (f"validation_size={validation_size} leaves about {n_train} of a bag's {n_bag} rows "
+            f"to train on, fewer than the {needed} that one split needs (min_samples_leaf="
+            f"{min_samples_leaf} on each side): no term can learn, and the model is its "
+            "intercept alone. Lower validation_size.")
+
+
 #: The keyword arguments InterpretML passes each kind of callback that glassboost calls.
 CALLBACK_ARGUMENTS = {"boost": ("bag", "stage", "step", "term", "metric"),
                       "interaction": ("bag", "term", "strength")}
