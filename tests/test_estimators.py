@@ -165,6 +165,18 @@ def test_same_seed_is_bit_identical(mixed) -> None:
     assert not all(np.array_equal(a, b) for a, b in zip(other.term_scores_, first.term_scores_))
 
 
+def test_refit_on_its_own_fit_as_init_score_boosts_on_from_it(mixed) -> None:
+    """``fit(X, y, init_score=model)`` scores with the model's fit before this call, as with a
+    copy of it (it raised NotFittedError and dropped that fit)."""
+    y = (_signal(mixed) > 0.3).astype(int)
+    model = ExplainableBoostingClassifier(**FAST).fit(mixed, y)
+    before = model.copy()
+    model.fit(mixed, y, init_score=model)
+    expected = ExplainableBoostingClassifier(**FAST).fit(mixed, y, init_score=before)
+    assert all(np.array_equal(a, b) for a, b in zip(model.term_scores_, expected.term_scores_))
+    assert np.array_equal(model.intercept_, expected.intercept_)
+
+
 # ---- (4) missing values, unseen categories, weights, monotone constraints ----------------------
 def test_missing_bin_carries_the_signal() -> None:
     rng = np.random.default_rng(11)

@@ -201,14 +201,16 @@ class _EBMBase(BaseEstimator):
         ``bags`` (n_samples, outer_bags): InterpretML's bag matrix, which replaces the random
         validation splits (a positive ``k``: the row trains ``k`` times in that bag; ``-k``:
         it validates ``k`` times; 0: left out). ``init_score``: every row's starting score
-        (n_samples,) or (n_samples, n_classes), or a fitted model whose predictions through
-        the link give them; boosting starts from it, and it is not part of the fitted model
+        (n_samples,) or (n_samples, n_classes), or a fitted model (this estimator too: its fit
+        before this call) whose predictions through the link give them; boosting starts from it, and it is not part of the fitted model
         (add it to ``decision_function`` to score as during training).
 
         The fitted attributes are set all at once at the end, so a fit that fails or is
         interrupted (KeyboardInterrupt) leaves the estimator unfitted, never half-fitted.
         """
         started = time.monotonic()  # max_time counts from here
+        if init_score is self:  # boosting on from this fit, as InterpretML: keep it to score with
+            init_score = copy.copy(self)
         for attribute in FITTED_ATTRIBUTES + TRAINING_SUMMARIES:
             self.__dict__.pop(attribute, None)
         # the fit's working state (the classes being encoded) lives on a copy, so that fits of
