@@ -494,3 +494,22 @@ def test_estimate_mem_is_the_estimate_fit_checks(mixed, monkeypatch, params) -> 
     with pytest.raises(KeyboardInterrupt):
         model.fit(mixed, y)
     assert model.estimate_mem(mixed, y) == checked[0]
+
+
+def test_boost_settings_reach_the_kernels_as_python_numbers() -> None:
+    """numpy's int16 or float32 parameters would compile the kernels anew for their types."""
+    import dataclasses
+
+    from glassboost import ExplainableBoostingRegressor
+
+    model = ExplainableBoostingRegressor(
+        max_rounds=np.int16(100), early_stopping_rounds=np.int32(10),
+        early_stopping_tolerance=np.float32(1e-4), min_samples_leaf=np.uint8(3),
+        min_hessian=0, max_leaves=np.int64(3), cat_smooth=np.float32(5),
+        learning_rate=np.float32(0.05), smoothing_rounds=np.int16(10),
+        interaction_smoothing_rounds=np.uint64(5))
+    for settings in model._boost_settings():
+        for field in dataclasses.fields(settings):
+            value = getattr(settings, field.name)
+            if field.name != "options":
+                assert type(value) in (int, float, bool), (field.name, type(value))

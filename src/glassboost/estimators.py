@@ -202,8 +202,9 @@ class _EBMBase(BaseEstimator):
         validation splits (a positive ``k``: the row trains ``k`` times in that bag; ``-k``:
         it validates ``k`` times; 0: left out). ``init_score``: every row's starting score
         (n_samples,) or (n_samples, n_classes), or a fitted model (this estimator too: its fit
-        before this call) whose predictions through the link give them; boosting starts from it, and it is not part of the fitted model
-        (add it to ``decision_function`` to score as during training).
+        before this call) whose predictions through the link give them; boosting starts from
+        it, and it is not part of the fitted model (add it to ``decision_function`` to score as
+        during training).
 
         The fitted attributes are set all at once at the end, so a fit that fails or is
         interrupted (KeyboardInterrupt) leaves the estimator unfitted, never half-fitted.
@@ -358,26 +359,28 @@ class _EBMBase(BaseEstimator):
         return main_features, candidates, n_pairs, explicit
 
     def _boost_settings(self) -> tuple[BoostSettings, BoostSettings]:
-        """The (main effects, interactions) stages' settings from the parameters."""
+        """The (main effects, interactions) stages' settings from the parameters, as Python
+        ints and floats: the kernels compile once per argument type, so numpy's int16 or
+        float32 would compile them anew (20-30 s) for the same model."""
         common = dict(
-            max_rounds=self.max_rounds, early_stopping_rounds=self.early_stopping_rounds,
-            early_stopping_tolerance=self.early_stopping_tolerance,
+            max_rounds=int(self.max_rounds), early_stopping_rounds=int(self.early_stopping_rounds),
+            early_stopping_tolerance=float(self.early_stopping_tolerance),
             early_stopping_noise=float(self.early_stopping_noise),
             early_stopping_rise=float(self.early_stopping_rise),
             early_stopping_in_smoothing=bool(self.early_stopping_in_smoothing),
-            min_samples_leaf=self.min_samples_leaf, min_hessian=self.min_hessian,
-            max_leaves=self.max_leaves, cat_smooth=self.cat_smooth,
+            min_samples_leaf=int(self.min_samples_leaf), min_hessian=float(self.min_hessian),
+            max_leaves=int(self.max_leaves), cat_smooth=float(self.cat_smooth),
             gain_scale=float(self.gain_scale),
             cyclic_progress=cyclic_progress_fraction(self.cyclic_progress),
             inner_bags=int(self.inner_bags),
             options=split_options(self.reg_alpha, self.reg_lambda, self.max_delta_step,
                                   missing_code(self.missing), self.min_cat_samples),
         )
-        return (BoostSettings(learning_rate=self.learning_rate,
-                              smoothing_rounds=self.smoothing_rounds,
+        return (BoostSettings(learning_rate=float(self.learning_rate),
+                              smoothing_rounds=int(self.smoothing_rounds),
                               greedy_ratio=float(self.greedy_ratio), **common),
-                BoostSettings(learning_rate=self.learning_rate,
-                              smoothing_rounds=self.interaction_smoothing_rounds,
+                BoostSettings(learning_rate=float(self.learning_rate),
+                              smoothing_rounds=int(self.interaction_smoothing_rounds),
                               greedy_ratio=float(self.interaction_greedy_ratio), **common))
 
     def _finished_state(self, bagged: BaggedTerms, bins: list[FeatureBins], names: list[str],
