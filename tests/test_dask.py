@@ -243,6 +243,8 @@ def test_init_score_on_one_shard_equals_single_machine(client, task):
                 local.decision_function(X, init_score=local_start), atol=1e-9)
         np.testing.assert_allclose(dist.predict_proba(dX, init_score=given).compute(),
                                    local.predict_proba(X, init_score=scores), atol=1e-9)
+    # the estimator itself as init_score: boosting on from its fit before the call
+    _assert_same_model(dist.fit(dX, dy, init_score=dist), local.fit(X, y, init_score=local))
     uneven = da.from_array(scores, chunks=((100,) * 7 + (900,), *scores.shape[1:]))
     with pytest.raises(ValueError, match=r"partition \d: init_score has shape \([19]00"):
         dist.predict_proba(dX, init_score=uneven).compute()

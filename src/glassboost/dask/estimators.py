@@ -72,7 +72,9 @@ class _DaskEBM:
         init_score may also be a fitted model, as in the single-machine fit; bags, InterpretML's
         bag matrix, a 2-D Array or DataFrame with the same partitions, which keeps every row in
         one shard). The rows stay on the workers; see ``glassboost.dask.fit`` and
-        docs/dask.md."""
+        docs/dask.md. This estimator as ``init_score`` boosts on from its fit before the call."""
+        if init_score is self:  # kept as a plain model, before its attributes are cleared
+            init_score = self.to_local()
         for attribute in (*FITTED_ATTRIBUTES, *TRAINING_SUMMARIES, "n_shards_"):
             self.__dict__.pop(attribute, None)
         fitted = fit_distributed(self._local_estimator(), default_client(self.client), X, y,
