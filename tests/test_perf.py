@@ -90,6 +90,18 @@ def test_bad_inputs_are_named(cancer):
         ROC(model).explain_perf(X, y).data(0)
 
 
+@pytest.mark.filterwarnings("ignore:No positive class")
+def test_one_label_without_classes_is_positive_only_when_1():
+    X, _ = load_breast_cancer(return_X_y=True)
+    score = lambda rows: rows[:, 0]  # noqa: E731
+    for label in (0, 1):
+        y = np.full(len(X), label)
+        expected = average_precision_score(y, X[:, 0])
+        assert PR(score).explain_perf(X, y).data()["auc"] == expected
+    with pytest.raises(ValueError, match="one label"):
+        PR(score).explain_perf(X, np.full(len(X), "a"))
+
+
 @pytest.mark.parametrize("kind", ["pipeline", "lightgbm", "function"])
 def test_calibration_equals_sklearn(cancer, kind):
     from sklearn.calibration import calibration_curve

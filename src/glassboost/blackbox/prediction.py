@@ -148,16 +148,24 @@ class ModelFunction:
 
     def is_positive(self, y: Any) -> np.ndarray:
         """True where a label of ``y`` is the class whose probability this function gives
-        (``classes_[1]``; the larger of two labels for a model without ``classes_``), so
-        scores of that probability do not depend on how the labels sort."""
+        (``classes_[1]``; the larger of two labels for a model without ``classes_``, or 1 when
+        ``y`` holds one label, as in scikit-learn), so scores of that probability do not depend
+        on how the labels sort."""
         y = np.asarray(y)
         values = list(np.unique(y))
         known = self.classes if self.classes is not None else values
         if len(values) > 2 or not set(values) <= set(known):
             raise ValueError(f"y must hold the two classes of the model "
                              f"{[str(c) for c in known]}, got {[str(v) for v in values[:5]]}")
-        positive = self.classes[1] if self.classes is not None else max(values)
-        return y == positive
+        if self.classes is not None:
+            return y == self.classes[1]
+        if len(values) == 2:
+            return y == max(values)
+        if values[0] not in (-1, 0, 1):
+            raise ValueError(f"y holds the one label {np.asarray(values).tolist()} and the model "
+                             "has no classes_ to tell whether it is the positive class; give "
+                             "labels 0 and 1 (1 positive)")
+        return y == 1
 
     def __call__(self, X: Any) -> np.ndarray:
         out = np.asarray(self._predict(X), dtype=np.float64)
