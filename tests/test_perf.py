@@ -83,6 +83,8 @@ def test_bad_inputs_are_named(cancer):
         ROC(model).explain_perf(X, y[:-1])
     with pytest.raises(ValueError, match="two classes of the model"):
         ROC(model).explain_perf(X, np.where(y == 1, "a", "b"))
+    with pytest.raises(ValueError, match=r"model \[0, 1\], got \['0', '1'\]"):
+        ROC(model).explain_perf(X, y.astype(str))  # labels of another type are told apart
     iris_X, iris_y = load_iris(return_X_y=True)
     with pytest.raises(ValueError, match="3 classes"):
         ROC(LogisticRegression(max_iter=500).fit(iris_X, iris_y))

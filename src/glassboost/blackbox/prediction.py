@@ -156,7 +156,7 @@ class ModelFunction:
         known = self.classes if self.classes is not None else values
         if len(values) > 2 or not set(values) <= set(known):
             raise ValueError(f"y must hold the two classes of the model "
-                             f"{[str(c) for c in known]}, got {[str(v) for v in values[:5]]}")
+                             f"{np.asarray(known).tolist()}, got {np.asarray(values[:5]).tolist()}")
         if self.classes is not None:
             return y == self.classes[1]
         if len(values) == 2:
