@@ -88,6 +88,8 @@ def test_bad_inputs_are_named(cancer):
     iris_X, iris_y = load_iris(return_X_y=True)
     with pytest.raises(ValueError, match="3 classes"):
         ROC(LogisticRegression(max_iter=500).fit(iris_X, iris_y))
+    with pytest.raises(ValueError, match="1 NaN or infinite scores for X"):
+        ROC(lambda rows: np.r_[np.nan, np.full(len(rows) - 1, 0.5)]).explain_perf(X, y)
     with pytest.raises(KeyError, match="no parts"):
         ROC(model).explain_perf(X, y).data(0)
 
