@@ -88,7 +88,8 @@ class Marginal:
 
 class MarginalExplanation(FeatureKeyed):
     """Key None: the response's histogram; a feature: its histogram (or category counts),
-    the correlation with the response, and a sample of (feature, response) pairs."""
+    the correlation with the response, and a sample of (feature, response) pairs. Each
+    histogram counts its missing values apart (``missing``), so no row goes uncounted."""
 
     def __init__(self, name: str, table: Table, y: np.ndarray) -> None:
         self.name = name
@@ -99,8 +100,9 @@ class MarginalExplanation(FeatureKeyed):
         self._sample = np.sort(rng.choice(len(y), min(len(y), MAX_POINTS), replace=False))
 
     def data(self, key: int | str | None = None) -> dict:
-        counts, edges = np.histogram(self.y[~np.isnan(self.y)], bins="doane")
-        response = {"names": edges, "scores": counts}
+        missing = np.isnan(self.y)
+        counts, edges = np.histogram(self.y[~missing], bins="doane")
+        response = {"names": edges, "scores": counts, "missing": int(missing.sum())}
         if key is None:
             return {"type": "hist", "names": self.feature_names, "density": response}
         j = self._index(key)
@@ -114,7 +116,8 @@ class MarginalExplanation(FeatureKeyed):
             correlation = float(np.corrcoef(x[both], self.y[both])[0, 1])
         return {"type": "marginal", "name": self.feature_names[j],
                 "feature_density": {"names": bins,
-                                    "scores": np.bincount(codes[codes >= 0], minlength=n_bins)},
+                                    "scores": np.bincount(codes[codes >= 0], minlength=n_bins),
+                                    "missing": int((codes < 0).sum())},
                 "response_density": response, "correlation": correlation,
                 "feature_samples": column.to_numpy()[self._sample],
                 "response_samples": self.y[self._sample]}
