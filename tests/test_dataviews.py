@@ -32,6 +32,10 @@ def test_class_histogram_counts_each_class_in_numpys_bins():
     table = pd.crosstab(species, X["size"])
     np.testing.assert_array_equal(sizes["counts"], table[list(sizes["names"])].to_numpy())
     assert len(view.visualize("size").data) == 3
+    for labels in (species.astype(object), y.to_numpy(dtype=np.float64)):
+        labels[3] = None  # None in object labels, NaN in numbers
+        with pytest.raises(ValueError, match="1 missing labels"):
+            ClassHistogram().explain_data(X, labels)
     assert "1 missing, not drawn" in view.visualize("sepal width (cm)").layout.title.text
 
 

@@ -37,8 +37,12 @@ class ClassHistogram:
 
     def explain_data(self, X: Any, y: Any, name: str | None = None) -> ClassHistogramExplanation:
         table = Table(X)
-        return ClassHistogramExplanation(name or "Class histograms", table,
-                                         target(y, len(table.frame)))
+        y = target(y, len(table.frame))
+        missing = np.flatnonzero(pd.isna(y))
+        if len(missing):
+            raise ValueError(f"y has {len(missing)} missing labels (first at row {missing[0]}); "
+                             "drop those rows or give them a label of their own")
+        return ClassHistogramExplanation(name or "Class histograms", table, y)
 
 
 class ClassHistogramExplanation(FeatureKeyed):
