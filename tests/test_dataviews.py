@@ -49,6 +49,8 @@ def test_marginal_is_numpys_histogram_and_correlation():
     np.testing.assert_array_equal(view.data()["density"]["scores"],
                                   np.histogram(y, bins="doane")[0])
     assert f"{d['correlation']:.3f}" in view.visualize("bmi").layout.title.text
+    with pytest.raises(ValueError, match="'bmi' has 1 infinite values"):
+        Marginal().explain_data(X.assign(bmi=np.r_[np.inf, X["bmi"].iloc[1:]]), y).data("bmi")
     with pytest.raises(ValueError, match="numeric response"):
         Marginal().explain_data(X, np.where(y > 100, "high", "low"))
     with pytest.raises(ValueError, match="442 rows but y has 441 values"):

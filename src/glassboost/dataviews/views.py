@@ -21,9 +21,12 @@ def _is_numeric(column: pd.Series) -> bool:
 
 def _bins(column: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """Bin edges (numbers: numpy's Doane rule over the non-missing values) or the categories,
-    and each row's bin (-1 for a missing value)."""
+    and each row's bin (-1 for a missing value). Infinite numbers fit no bin, so are refused."""
     if _is_numeric(column):
         values = column.to_numpy(dtype=np.float64)
+        if np.isinf(values).any():
+            raise ValueError(f"X column {column.name!r} has {int(np.isinf(values).sum())} "
+                             "infinite values, which fit no histogram bin; replace them first")
         present = ~np.isnan(values)
         edges = np.histogram_bin_edges(values[present], bins="doane")
         codes = np.clip(np.searchsorted(edges, values, side="right") - 1, 0, len(edges) - 2)
