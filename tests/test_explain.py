@@ -83,6 +83,11 @@ def test_local_contributions_add_up_to_decision_function(fitted, data) -> None:
     np.testing.assert_array_equal(local.contributions, model.eval_terms(data))
     row = local.data(5)
     np.testing.assert_array_equal(row["scores"], local.contributions[5])
+    for bad in (len(data), -len(data) - 1):
+        with pytest.raises(IndexError, match=f"key {bad} is not a row position"):
+            local.data(bad)
+        with pytest.raises(IndexError, match=f"key {bad} is not a row position"):
+            local.visualize(bad)
     assert row["extra"]["names"] == ["Intercept"]
     if hasattr(model, "classes_"):  # InterpretML's perf: the classes' indices
         assert model.classes_[row["perf"]["actual"]] == y[5]

@@ -106,6 +106,16 @@ class LocalExplanation:
     def __len__(self) -> int:
         return len(self.scores)
 
+    def _row(self, key: Any) -> int:
+        """``key`` as a row position (negative counts from the end), checked, so a row label
+        or a position past the end is named rather than failing deep inside."""
+        row = int(key)
+        if not -len(self) <= row < len(self):
+            raise IndexError(f"key {key!r} is not a row position of this explanation of "
+                             f"{len(self)} rows (0 to {len(self) - 1}); its rows' labels are "
+                             "in row_ids")
+        return row
+
     def _actual_classes(self, model: Any) -> np.ndarray | None:
         """Per row, the position of the actual class in ``classes_`` (-1: not a class of the
         model); None for regressors or without actual values. Labels compare as values, so
@@ -197,7 +207,7 @@ class LocalExplanation:
                     "feature_names": list(self._feature_names),
                     "missing": self.coverage.missing, "unseen": self.coverage.unseen,
                     "coverage": self.input_coverage()}
-        row = int(key)
+        row = self._row(key)
         extra = {"names": ["Intercept"], "scores": [self.intercept], "values": [1]}
         if self.init_scores is not None:
             extra = {"names": ["Intercept", "init_score"],
@@ -231,6 +241,7 @@ class LocalExplanation:
                   max_terms: int = 12) -> Waterfall:
         """The bars of one row's waterfall; multiclass rows explain ``class_index`` (default:
         the predicted class)."""
+        row = self._row(row)
         contributions, intercept = self.contributions[row], self.intercept
         labels = self.term_values(row)
         k = None
