@@ -69,6 +69,12 @@ def test_regression_perf_equals_sklearn():
     assert view.visualize().data[0].meta["role"] == "residuals"
 
 
+def test_missing_targets_are_named():
+    X, y = load_diabetes(return_X_y=True)
+    with pytest.raises(ValueError, match="y has 1 missing or infinite targets"):
+        RegressionPerf(lambda rows: rows[:, 2]).explain_perf(X, np.r_[np.nan, y[1:]])
+
+
 def test_a_plain_function_is_scored_too():
     X, y = load_diabetes(return_X_y=True)
     numbers = RegressionPerf(lambda rows: rows[:, 2] * 900 + 150).explain_perf(X, y).data()

@@ -90,6 +90,10 @@ class RegressionPerf:
 
         scores = _scores(self.function, X)
         y = target(y, len(scores)).astype(np.float64)
+        bad = np.flatnonzero(~np.isfinite(y))
+        if len(bad):
+            raise ValueError(f"y has {len(bad)} missing or infinite targets (first at row "
+                             f"{bad[0]}); drop those rows first")
         mse = float(mean_squared_error(y, scores))
         numbers = {"type": "perf_curve", "scores": scores, "residuals": y - scores,
                    "density": _density(y - scores), "mse": mse, "rmse": float(np.sqrt(mse)),
