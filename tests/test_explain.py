@@ -246,6 +246,15 @@ def test_multiclass_figures_draw_every_class_or_the_one_asked_for(multiclass) ->
     assert {tr.meta["class"] for tr in one} == {1}
 
 
+def test_class_index_is_checked(multiclass, binary, data) -> None:
+    for model, bad, message in ((multiclass[0], 3, "not a position in the model's 3 classes"),
+                                (binary[0], 0, "one score per row")):
+        explanation, local = model.explain_global(), model.explain_local(data.iloc[:2])
+        for draw in (explanation.figure, explanation.plot, local.figure, local.plot):
+            with pytest.raises(ValueError, match=message):
+                draw(0, class_index=bad)
+
+
 # ---- static output and notebooks --------------------------------------------------------------
 
 def test_static_plots_are_written(binary, data, tmp_path) -> None:

@@ -17,7 +17,7 @@ import pandas as pd
 
 from ..coverage import aligned_columns, coverage_of_columns
 from ..schema import CONTINUOUS
-from .terms import class_names, score_label
+from .terms import checked_class_index, class_names, score_label
 from .waterfall import Waterfall, build_waterfall
 
 
@@ -242,6 +242,7 @@ class LocalExplanation:
         """The bars of one row's waterfall; multiclass rows explain ``class_index`` (default:
         the predicted class)."""
         row = self._row(row)
+        class_index = checked_class_index(self.multiclass_names, class_index)
         contributions, intercept = self.contributions[row], self.intercept
         labels = self.term_values(row)
         k = None
