@@ -96,6 +96,15 @@ def test_local_contributions_add_up_to_decision_function(fitted, data) -> None:
         assert row["perf"]["actual"] == y[5]
 
 
+def test_local_takes_y_as_one_column(fitted, data) -> None:
+    model, y = fitted
+    rows, column = data.iloc[:4], pd.DataFrame({"y": y[:4]})
+    expected = [model.explain_local(rows, y[:4]).data(r)["perf"] for r in range(4)]
+    local = model.explain_local(rows, column)
+    assert [local.data(r)["perf"] for r in range(4)] == expected
+    np.testing.assert_array_equal(local.actual, y[:4])
+
+
 def test_plotted_scores_are_the_term_tables(fitted) -> None:
     model, _ = fitted
     explanation = model.explain_global()

@@ -46,6 +46,17 @@ def _probability(p: float) -> str:
     return "> 0.999" if p > 0.999 else f"= {p:.3f}"
 
 
+def _actual_values(y: Any) -> np.ndarray:
+    """``y`` as one value per row: a single column (an (n, 1) array, a one-column frame) is
+    flattened, as ``fit`` takes it."""
+    actual = np.asarray(y)
+    if actual.ndim == 2 and actual.shape[1] == 1:
+        actual = actual[:, 0]
+    if actual.ndim != 1:
+        raise ValueError(f"y must be one value per row, got shape {actual.shape}")
+    return actual
+
+
 def row_ids_of(X: Any, n_rows: int) -> list:
     """How explanations label the rows of ``X``: a frame's index, else positions."""
     return list(X.index) if isinstance(X, pd.DataFrame) else list(range(n_rows))
@@ -90,7 +101,7 @@ class LocalExplanation:
             self.probabilities = None
             self.predictions = np.asarray(model.predict(X, init_score=self.init_scores),
                                           dtype=np.float64)
-        self.actual = None if y is None else np.asarray(y)
+        self.actual = None if y is None else _actual_values(y)
         if self.actual is not None and len(self.actual) != len(self.scores):
             raise ValueError(f"X has {len(self.scores)} rows but y has {len(self.actual)} values")
         self.row_ids = row_ids_of(X, len(self.scores))
