@@ -12,8 +12,9 @@ from sklearn.metrics import (average_precision_score, mean_absolute_error, mean_
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from glassboost import ExplainableBoostingClassifier
+from glassboost import ExplainableBoostingClassifier, ExplainableBoostingRegressor
 from glassboost.explain import Explanation
+from glassboost.loading import load_fitted_model
 from glassboost.perf import PR, ROC, RegressionPerf
 
 
@@ -73,6 +74,13 @@ def test_missing_targets_are_named():
     X, y = load_diabetes(return_X_y=True)
     with pytest.raises(ValueError, match="y has 1 missing or infinite targets"):
         RegressionPerf(lambda rows: rows[:, 2]).explain_perf(X, np.r_[np.nan, y[1:]])
+
+
+def test_a_loaded_regressor_is_a_regressor():
+    X, y = load_diabetes(return_X_y=True)
+    model = ExplainableBoostingRegressor(outer_bags=2, interactions=0, max_rounds=50).fit(X, y)
+    numbers = RegressionPerf(load_fitted_model(model.to_json())).explain_perf(X, y).data()
+    assert numbers["r2"] == pytest.approx(r2_score(y, model.predict(X)), abs=1e-12)
 
 
 def test_a_plain_function_is_scored_too():

@@ -96,7 +96,8 @@ class ModelFunction:
     """One number per row from a fitted model or a plain function, and what that number is.
 
     ``response`` "auto" takes ``predict_proba`` (binary classifiers: the probability of
-    ``classes_[1]``) when the model has it, else ``predict``, else calls the model itself;
+    ``classes_[1]``) when the model has it and its ``classes_`` is not None (a loaded
+    regressor's, whose ``predict_proba`` refuses), else ``predict``, else calls the model itself;
     "decision_function" explains the score before the link (log-odds), where an EBM is additive.
     """
 
@@ -106,7 +107,9 @@ class ModelFunction:
         self.model = model
         method = response
         if response == "auto":
-            method = next((m for m in ("predict_proba", "predict") if hasattr(model, m)), None)
+            no_classes = getattr(model, "classes_", ()) is None  # a loaded regressor
+            scorers = ("predict",) if no_classes else ("predict_proba", "predict")
+            method = next((m for m in scorers if hasattr(model, m)), None)
         if method is None:
             if not callable(model):
                 raise TypeError("model must have predict_proba or predict, or be a function "
