@@ -70,10 +70,12 @@ def test_regression_perf_equals_sklearn():
     assert view.visualize().data[0].meta["role"] == "residuals"
 
 
-def test_missing_targets_are_named():
+def test_targets_that_are_not_numbers_are_named():
     X, y = load_diabetes(return_X_y=True)
     with pytest.raises(ValueError, match="y has 1 missing or infinite targets"):
         RegressionPerf(lambda rows: rows[:, 2]).explain_perf(X, np.r_[np.nan, y[1:]])
+    with pytest.raises(ValueError, match="y must be numbers, the regression targets"):
+        RegressionPerf(lambda rows: rows[:, 2]).explain_perf(X, np.where(y > 100, "hi", "lo"))
 
 
 def test_a_loaded_regressor_is_a_regressor():

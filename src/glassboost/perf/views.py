@@ -23,6 +23,20 @@ def _scores(function: ModelFunction, X: Any) -> np.ndarray:
     return scores
 
 
+def _targets(y: Any, n_rows: int) -> np.ndarray:
+    """A regressor's targets ``y`` as finite numbers, checked, naming ``y``."""
+    y = target(y, n_rows)
+    try:
+        y = y.astype(np.float64)
+    except (TypeError, ValueError) as error:
+        raise ValueError(f"y must be numbers, the regression targets: {error}") from None
+    bad = np.flatnonzero(~np.isfinite(y))
+    if len(bad):
+        raise ValueError(f"y has {len(bad)} missing or infinite targets (first at row "
+                         f"{bad[0]}); drop those rows first")
+    return y
+
+
 def _density(scores: np.ndarray) -> dict:
     counts, edges = np.histogram(scores, bins="doane")
     return {"names": edges, "scores": counts}
@@ -89,11 +103,7 @@ class RegressionPerf:
         from sklearn.metrics import mean_absolute_error, mean_squared_error, r2_score
 
         scores = _scores(self.function, X)
-        y = target(y, len(scores)).astype(np.float64)
-        bad = np.flatnonzero(~np.isfinite(y))
-        if len(bad):
-            raise ValueError(f"y has {len(bad)} missing or infinite targets (first at row "
-                             f"{bad[0]}); drop those rows first")
+        y = _targets(y, len(scores))
         mse = float(mean_squared_error(y, scores))
         numbers = {"type": "perf_curve", "scores": scores, "residuals": y - scores,
                    "density": _density(y - scores), "mse": mse, "rmse": float(np.sqrt(mse)),
