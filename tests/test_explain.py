@@ -83,12 +83,26 @@ def test_local_contributions_add_up_to_decision_function(fitted, data) -> None:
     np.testing.assert_array_equal(local.contributions, model.eval_terms(data))
     row = local.data(5)
     np.testing.assert_array_equal(row["scores"], local.contributions[5])
+    for bad in (len(data), -len(data) - 1):
+        with pytest.raises(IndexError, match=f"key {bad} is not a row position"):
+            local.data(bad)
+        with pytest.raises(IndexError, match=f"key {bad} is not a row position"):
+            local.visualize(bad)
     assert row["extra"]["names"] == ["Intercept"]
     if hasattr(model, "classes_"):  # InterpretML's perf: the classes' indices
         assert model.classes_[row["perf"]["actual"]] == y[5]
         assert model.classes_[row["perf"]["predicted"]] == local.predictions[5]
     else:
         assert row["perf"]["actual"] == y[5]
+
+
+def test_local_takes_y_as_one_column(fitted, data) -> None:
+    model, y = fitted
+    rows, column = data.iloc[:4], pd.DataFrame({"y": y[:4]})
+    expected = [model.explain_local(rows, y[:4]).data(r)["perf"] for r in range(4)]
+    local = model.explain_local(rows, column)
+    assert [local.data(r)["perf"] for r in range(4)] == expected
+    np.testing.assert_array_equal(local.actual, y[:4])
 
 
 def test_plotted_scores_are_the_term_tables(fitted) -> None:
@@ -239,6 +253,15 @@ def test_multiclass_figures_draw_every_class_or_the_one_asked_for(multiclass) ->
     assert len(every.layout.updatemenus[0].buttons) == 3
     one = _score_traces(explanation.figure("income", class_index=1))
     assert {tr.meta["class"] for tr in one} == {1}
+
+
+def test_class_index_is_checked(multiclass, binary, data) -> None:
+    for model, bad, message in ((multiclass[0], 3, "not a position in the model's 3 classes"),
+                                (binary[0], 0, "one score per row")):
+        explanation, local = model.explain_global(), model.explain_local(data.iloc[:2])
+        for draw in (explanation.figure, explanation.plot, local.figure, local.plot):
+            with pytest.raises(ValueError, match=message):
+                draw(0, class_index=bad)
 
 
 # ---- static output and notebooks --------------------------------------------------------------

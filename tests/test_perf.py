@@ -12,8 +12,9 @@ from sklearn.metrics import (average_precision_score, mean_absolute_error, mean_
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from glassboost import ExplainableBoostingClassifier
+from glassboost import ExplainableBoostingClassifier, ExplainableBoostingRegressor
 from glassboost.explain import Explanation
+from glassboost.loading import load_fitted_model
 from glassboost.perf import PR, ROC, RegressionPerf
 
 
@@ -69,6 +70,21 @@ def test_regression_perf_equals_sklearn():
     assert view.visualize().data[0].meta["role"] == "residuals"
 
 
+def test_targets_that_are_not_numbers_are_named():
+    X, y = load_diabetes(return_X_y=True)
+    with pytest.raises(ValueError, match="y has 1 missing or infinite targets"):
+        RegressionPerf(lambda rows: rows[:, 2]).explain_perf(X, np.r_[np.nan, y[1:]])
+    with pytest.raises(ValueError, match="y must be numbers, the regression targets"):
+        RegressionPerf(lambda rows: rows[:, 2]).explain_perf(X, np.where(y > 100, "hi", "lo"))
+
+
+def test_a_loaded_regressor_is_a_regressor():
+    X, y = load_diabetes(return_X_y=True)
+    model = ExplainableBoostingRegressor(outer_bags=2, interactions=0, max_rounds=50).fit(X, y)
+    numbers = RegressionPerf(load_fitted_model(model.to_json())).explain_perf(X, y).data()
+    assert numbers["r2"] == pytest.approx(r2_score(y, model.predict(X)), abs=1e-12)
+
+
 def test_a_plain_function_is_scored_too():
     X, y = load_diabetes(return_X_y=True)
     numbers = RegressionPerf(lambda rows: rows[:, 2] * 900 + 150).explain_perf(X, y).data()
@@ -83,11 +99,27 @@ def test_bad_inputs_are_named(cancer):
         ROC(model).explain_perf(X, y[:-1])
     with pytest.raises(ValueError, match="two classes of the model"):
         ROC(model).explain_perf(X, np.where(y == 1, "a", "b"))
+    with pytest.raises(ValueError, match=r"model \[0, 1\], got \['0', '1'\]"):
+        ROC(model).explain_perf(X, y.astype(str))  # labels of another type are told apart
     iris_X, iris_y = load_iris(return_X_y=True)
     with pytest.raises(ValueError, match="3 classes"):
         ROC(LogisticRegression(max_iter=500).fit(iris_X, iris_y))
+    with pytest.raises(ValueError, match="1 NaN or infinite scores for X"):
+        ROC(lambda rows: np.r_[np.nan, np.full(len(rows) - 1, 0.5)]).explain_perf(X, y)
     with pytest.raises(KeyError, match="no parts"):
         ROC(model).explain_perf(X, y).data(0)
+
+
+@pytest.mark.filterwarnings("ignore:No positive class")
+def test_one_label_without_classes_is_positive_only_when_1():
+    X, _ = load_breast_cancer(return_X_y=True)
+    score = lambda rows: rows[:, 0]  # noqa: E731
+    for label in (0, 1):
+        y = np.full(len(X), label)
+        expected = average_precision_score(y, X[:, 0])
+        assert PR(score).explain_perf(X, y).data()["auc"] == expected
+    with pytest.raises(ValueError, match="one label"):
+        PR(score).explain_perf(X, np.full(len(X), "a"))
 
 
 @pytest.mark.parametrize("kind", ["pipeline", "lightgbm", "function"])

@@ -96,7 +96,8 @@ class ModelFunction:
     """One number per row from a fitted model or a plain function, and what that number is.
 
     ``response`` "auto" takes ``predict_proba`` (binary classifiers: the probability of
-    ``classes_[1]``) when the model has it, else ``predict``, else calls the model itself;
+    ``classes_[1]``) when the model has it and its ``classes_`` is not None (a loaded
+    regressor's, whose ``predict_proba`` refuses), else ``predict``, else calls the model itself;
     "decision_function" explains the score before the link (log-odds), where an EBM is additive.
     """
 
@@ -106,7 +107,9 @@ class ModelFunction:
         self.model = model
         method = response
         if response == "auto":
-            method = next((m for m in ("predict_proba", "predict") if hasattr(model, m)), None)
+            no_classes = getattr(model, "classes_", ()) is None  # a loaded regressor
+            scorers = ("predict",) if no_classes else ("predict_proba", "predict")
+            method = next((m for m in scorers if hasattr(model, m)), None)
         if method is None:
             if not callable(model):
                 raise TypeError("model must have predict_proba or predict, or be a function "
@@ -148,16 +151,24 @@ class ModelFunction:
 
     def is_positive(self, y: Any) -> np.ndarray:
         """True where a label of ``y`` is the class whose probability this function gives
-        (``classes_[1]``; the larger of two labels for a model without ``classes_``), so
-        scores of that probability do not depend on how the labels sort."""
+        (``classes_[1]``; the larger of two labels for a model without ``classes_``, or 1 when
+        ``y`` holds one label, as in scikit-learn), so scores of that probability do not depend
+        on how the labels sort."""
         y = np.asarray(y)
         values = list(np.unique(y))
         known = self.classes if self.classes is not None else values
         if len(values) > 2 or not set(values) <= set(known):
             raise ValueError(f"y must hold the two classes of the model "
-                             f"{[str(c) for c in known]}, got {[str(v) for v in values[:5]]}")
-        positive = self.classes[1] if self.classes is not None else max(values)
-        return y == positive
+                             f"{np.asarray(known).tolist()}, got {np.asarray(values[:5]).tolist()}")
+        if self.classes is not None:
+            return y == self.classes[1]
+        if len(values) == 2:
+            return y == max(values)
+        if values[0] not in (-1, 0, 1):
+            raise ValueError(f"y holds the one label {np.asarray(values).tolist()} and the model "
+                             "has no classes_ to tell whether it is the positive class; give "
+                             "labels 0 and 1 (1 positive)")
+        return y == 1
 
     def __call__(self, X: Any) -> np.ndarray:
         out = np.asarray(self._predict(X), dtype=np.float64)

@@ -16,6 +16,11 @@ def _bin_labels(names: np.ndarray, numeric: bool) -> list[str]:
     return [plotly_text(n) for n in names]
 
 
+def _missing_note(count: int) -> str:
+    """Title text saying how many rows have a missing value and are not drawn."""
+    return f"  ({count} missing, not drawn)" if count else ""
+
+
 def class_counts_figure(classes: np.ndarray, counts: np.ndarray, name: str) -> go.Figure:
     """Rows of each class."""
     fig = go.Figure(go.Bar(x=[plotly_text(c) for c in classes], y=counts,
@@ -36,7 +41,8 @@ def class_histogram_figure(d: dict) -> go.Figure:
     fig.update_layout(barmode="stack")
     fig.update_xaxes(title_text=plotly_text(d["name"]), type="category")
     fig.update_yaxes(title_text="Rows")
-    return finish_layout(fig, f"<b>{plotly_text(d['name'])} by class</b>", 420)
+    title = f"<b>{plotly_text(d['name'])} by class</b>{_missing_note(int(d['missing'].sum()))}"
+    return finish_layout(fig, title, 420)
 
 
 def response_figure(density: dict, name: str) -> go.Figure:
@@ -45,7 +51,8 @@ def response_figure(density: dict, name: str) -> go.Figure:
                            marker_color=style.SCORE, meta=dict(role="histogram")))
     fig.update_xaxes(title_text="Response", type="category")
     fig.update_yaxes(title_text="Rows")
-    return finish_layout(fig, f"<b>{plotly_text(name)}: the response</b>", 380)
+    title = f"<b>{plotly_text(name)}: the response</b>{_missing_note(density['missing'])}"
+    return finish_layout(fig, title, 380)
 
 
 def marginal_figure(d: dict) -> go.Figure:
@@ -57,7 +64,8 @@ def marginal_figure(d: dict) -> go.Figure:
         meta=dict(role="marginal")))
     fig.update_xaxes(title_text=plotly_text(d["name"]))
     fig.update_yaxes(title_text="Response")
-    title = f"<b>{plotly_text(d['name'])} and the response</b>"
+    title = (f"<b>{plotly_text(d['name'])} and the response</b>"
+             f"{_missing_note(d['feature_density']['missing'])}")
     if d["correlation"] is not None:
         title += f"  correlation {d['correlation']:.3f}"
     return finish_layout(fig, title, 420)

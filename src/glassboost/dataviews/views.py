@@ -21,9 +21,12 @@ def _is_numeric(column: pd.Series) -> bool:
 
 def _bins(column: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """Bin edges (numbers: numpy's Doane rule over the non-missing values) or the categories,
-    and each row's bin (-1 for a missing value)."""
+    and each row's bin (-1 for a missing value). Infinite numbers fit no bin, so are refused."""
     if _is_numeric(column):
         values = column.to_numpy(dtype=np.float64)
+        if np.isinf(values).any():
+            raise ValueError(f"X column {column.name!r} has {int(np.isinf(values).sum())} "
+                             "infinite values, which fit no histogram bin; replace them first")
         present = ~np.isnan(values)
         edges = np.histogram_bin_edges(values[present], bins="doane")
         codes = np.clip(np.searchsorted(edges, values, side="right") - 1, 0, len(edges) - 2)
@@ -37,8 +40,12 @@ class ClassHistogram:
 
     def explain_data(self, X: Any, y: Any, name: str | None = None) -> ClassHistogramExplanation:
         table = Table(X)
-        return ClassHistogramExplanation(name or "Class histograms", table,
-                                         target(y, len(table.frame)))
+        y = target(y, len(table.frame))
+        missing = np.flatnonzero(pd.isna(y))
+        if len(missing):
+            raise ValueError(f"y has {len(missing)} missing labels (first at row {missing[0]}); "
+                             "drop those rows or give them a label of their own")
+        return ClassHistogramExplanation(name or "Class histograms", table, y)
 
 
 class ClassHistogramExplanation(FeatureKeyed):
@@ -88,7 +95,8 @@ class Marginal:
 
 class MarginalExplanation(FeatureKeyed):
     """Key None: the response's histogram; a feature: its histogram (or category counts),
-    the correlation with the response, and a sample of (feature, response) pairs."""
+    the correlation with the response, and a sample of (feature, response) pairs. Each
+    histogram counts its missing values apart (``missing``), so no row goes uncounted."""
 
     def __init__(self, name: str, table: Table, y: np.ndarray) -> None:
         self.name = name
@@ -99,8 +107,9 @@ class MarginalExplanation(FeatureKeyed):
         self._sample = np.sort(rng.choice(len(y), min(len(y), MAX_POINTS), replace=False))
 
     def data(self, key: int | str | None = None) -> dict:
-        counts, edges = np.histogram(self.y[~np.isnan(self.y)], bins="doane")
-        response = {"names": edges, "scores": counts}
+        missing = np.isnan(self.y)
+        counts, edges = np.histogram(self.y[~missing], bins="doane")
+        response = {"names": edges, "scores": counts, "missing": int(missing.sum())}
         if key is None:
             return {"type": "hist", "names": self.feature_names, "density": response}
         j = self._index(key)
@@ -114,7 +123,8 @@ class MarginalExplanation(FeatureKeyed):
             correlation = float(np.corrcoef(x[both], self.y[both])[0, 1])
         return {"type": "marginal", "name": self.feature_names[j],
                 "feature_density": {"names": bins,
-                                    "scores": np.bincount(codes[codes >= 0], minlength=n_bins)},
+                                    "scores": np.bincount(codes[codes >= 0], minlength=n_bins),
+                                    "missing": int((codes < 0).sum())},
                 "response_density": response, "correlation": correlation,
                 "feature_samples": column.to_numpy()[self._sample],
                 "response_samples": self.y[self._sample]}

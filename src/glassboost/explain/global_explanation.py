@@ -9,8 +9,8 @@ from typing import Any
 import numpy as np
 
 from ..schema import CONTINUOUS
-from .terms import (BAND_WIDTH, Term, class_names, find_term, has_bagged_spread, model_terms,
-                    score_label)
+from .terms import (BAND_WIDTH, Term, checked_class_index, class_names, find_term,
+                    has_bagged_spread, model_terms, score_label)
 
 IMPORTANCE_TITLE = "Mean |score| over the training data"
 BAND_DESCRIPTION = ("score ± 1 standard deviation of the outer bags' scores (InterpretML's "
@@ -176,7 +176,7 @@ class GlobalExplanation:
         from .figures import term_figure
 
         return term_figure(find_term(self.terms, term), self.score_title, self.classes,
-                           class_index, x_scale)
+                           checked_class_index(self.classes, class_index), x_scale)
 
     def importance_figure(self):
         """Interactive Plotly bar chart of the term importances, largest on top."""
@@ -199,7 +199,7 @@ class GlobalExplanation:
             fig = static.importance_plot(self.term_names, self.importances, IMPORTANCE_TITLE)
         else:
             fig = static.term_plot(find_term(self.terms, term), self.score_title, self.classes,
-                                   class_index, x_scale)
+                                   checked_class_index(self.classes, class_index), x_scale)
         return static.save(fig, path)
 
     def _repr_html_(self) -> str:

@@ -17,7 +17,7 @@ import pandas as pd
 
 from ..coverage import aligned_columns, coverage_of_columns
 from ..schema import CONTINUOUS
-from .terms import class_names, score_label
+from .terms import checked_class_index, class_names, score_label
 from .waterfall import Waterfall, build_waterfall
 
 
@@ -44,6 +44,17 @@ def _probability(p: float) -> str:
     if p < 0.001:
         return "< 0.001"
     return "> 0.999" if p > 0.999 else f"= {p:.3f}"
+
+
+def _actual_values(y: Any) -> np.ndarray:
+    """``y`` as one value per row: a single column (an (n, 1) array, a one-column frame) is
+    flattened, as ``fit`` takes it."""
+    actual = np.asarray(y)
+    if actual.ndim == 2 and actual.shape[1] == 1:
+        actual = actual[:, 0]
+    if actual.ndim != 1:
+        raise ValueError(f"y must be one value per row, got shape {actual.shape}")
+    return actual
 
 
 def row_ids_of(X: Any, n_rows: int) -> list:
@@ -90,7 +101,7 @@ class LocalExplanation:
             self.probabilities = None
             self.predictions = np.asarray(model.predict(X, init_score=self.init_scores),
                                           dtype=np.float64)
-        self.actual = None if y is None else np.asarray(y)
+        self.actual = None if y is None else _actual_values(y)
         if self.actual is not None and len(self.actual) != len(self.scores):
             raise ValueError(f"X has {len(self.scores)} rows but y has {len(self.actual)} values")
         self.row_ids = row_ids_of(X, len(self.scores))
@@ -105,6 +116,16 @@ class LocalExplanation:
 
     def __len__(self) -> int:
         return len(self.scores)
+
+    def _row(self, key: Any) -> int:
+        """``key`` as a row position (negative counts from the end), checked, so a row label
+        or a position past the end is named rather than failing deep inside."""
+        row = int(key)
+        if not -len(self) <= row < len(self):
+            raise IndexError(f"key {key!r} is not a row position of this explanation of "
+                             f"{len(self)} rows (0 to {len(self) - 1}); its rows' labels are "
+                             "in row_ids")
+        return row
 
     def _actual_classes(self, model: Any) -> np.ndarray | None:
         """Per row, the position of the actual class in ``classes_`` (-1: not a class of the
@@ -197,7 +218,7 @@ class LocalExplanation:
                     "feature_names": list(self._feature_names),
                     "missing": self.coverage.missing, "unseen": self.coverage.unseen,
                     "coverage": self.input_coverage()}
-        row = int(key)
+        row = self._row(key)
         extra = {"names": ["Intercept"], "scores": [self.intercept], "values": [1]}
         if self.init_scores is not None:
             extra = {"names": ["Intercept", "init_score"],
@@ -231,6 +252,8 @@ class LocalExplanation:
                   max_terms: int = 12) -> Waterfall:
         """The bars of one row's waterfall; multiclass rows explain ``class_index`` (default:
         the predicted class)."""
+        row = self._row(row)
+        class_index = checked_class_index(self.multiclass_names, class_index)
         contributions, intercept = self.contributions[row], self.intercept
         labels = self.term_values(row)
         k = None

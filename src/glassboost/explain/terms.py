@@ -189,6 +189,22 @@ def class_names(model: Any) -> list[str] | None:
     return [str(c) for c in classes]
 
 
+def checked_class_index(classes: list[str] | None, class_index: int | None) -> int | None:
+    """``class_index`` as a position in ``classes`` (negative counts from the end), checked,
+    so a class label given for an index, or a class picked of a model with one score per row
+    (regressor, binary classifier), is named instead of failing or being ignored."""
+    if class_index is None:
+        return None
+    if classes is None:
+        raise ValueError(f"class_index={class_index!r} picks a class of a multiclass model; "
+                         "this model has one score per row (a binary classifier's is the "
+                         "log-odds of classes_[1]), so leave class_index None")
+    if not -len(classes) <= int(class_index) < len(classes):
+        raise ValueError(f"class_index={class_index!r} is not a position in the model's "
+                         f"{len(classes)} classes {classes}")
+    return int(class_index) % len(classes)
+
+
 def score_label(model: Any) -> str:
     """What a term's score means, for axis titles."""
     link = getattr(model, "link_", "identity")

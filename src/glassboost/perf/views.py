@@ -12,6 +12,31 @@ from .explanation import PerfExplanation
 from .figures import calibration_figure, curve_figure, residual_figure
 
 
+def _scores(function: ModelFunction, X: Any) -> np.ndarray:
+    """The model's scores of ``X``, refused when any is NaN or infinite: no curve or error
+    measure is defined for them (numpy's histogram would fail with an unclear message)."""
+    scores = function(X)
+    bad = np.flatnonzero(~np.isfinite(scores))
+    if len(bad):
+        raise ValueError(f"the model gave {len(bad)} NaN or infinite scores for X (first at "
+                         f"row {bad[0]}); a performance view needs a finite score per row")
+    return scores
+
+
+def _targets(y: Any, n_rows: int) -> np.ndarray:
+    """A regressor's targets ``y`` as finite numbers, checked, naming ``y``."""
+    y = target(y, n_rows)
+    try:
+        y = y.astype(np.float64)
+    except (TypeError, ValueError) as error:
+        raise ValueError(f"y must be numbers, the regression targets: {error}") from None
+    bad = np.flatnonzero(~np.isfinite(y))
+    if len(bad):
+        raise ValueError(f"y has {len(bad)} missing or infinite targets (first at row "
+                         f"{bad[0]}); drop those rows first")
+    return y
+
+
 def _density(scores: np.ndarray) -> dict:
     counts, edges = np.histogram(scores, bins="doane")
     return {"names": edges, "scores": counts}
@@ -27,7 +52,7 @@ class _BinaryPerf:
 
     def explain_perf(self, X: Any, y: Any, name: str | None = None) -> PerfExplanation:
         """The curve of the model's scores of ``X`` against the labels ``y``."""
-        scores = self.function(X)
+        scores = _scores(self.function, X)
         positive = self.function.is_positive(target(y, len(scores)))
         numbers = {"type": "perf_curve", "curve": self.curve, "scores": scores,
                    "density": _density(scores), **self._curve(positive, scores)}
@@ -77,8 +102,8 @@ class RegressionPerf:
         """The errors of the model's predictions of ``X`` against the targets ``y``."""
         from sklearn.metrics import mean_absolute_error, mean_squared_error, r2_score
 
-        scores = self.function(X)
-        y = target(y, len(scores)).astype(np.float64)
+        scores = _scores(self.function, X)
+        y = _targets(y, len(scores))
         mse = float(mean_squared_error(y, scores))
         numbers = {"type": "perf_curve", "scores": scores, "residuals": y - scores,
                    "density": _density(y - scores), "mse": mse, "rmse": float(np.sqrt(mse)),
@@ -105,7 +130,7 @@ class Calibration:
         from sklearn.calibration import calibration_curve
         from sklearn.metrics import brier_score_loss
 
-        scores = self.function(X)
+        scores = _scores(self.function, X)
         positive = self.function.is_positive(target(y, len(scores)))
         observed, predicted = calibration_curve(positive, scores, n_bins=self.n_bins,
                                                 strategy=self.strategy)
