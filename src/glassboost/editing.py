@@ -26,10 +26,9 @@ from sklearn.utils.validation import check_is_fitted
 
 from .datetimes import as_conversions
 from .io.detail import AbsentPart
-from .io.interpret import twin_bins
 from .model import term_importances
 from .parameters import check_number
-from .schema import NOMINAL
+from .schema import NOMINAL, twin_bins
 
 _PER_TERM = ("term_features_", "term_names_", "term_scores_", "standard_deviations_",
              "bagged_scores_", "bin_weights_")

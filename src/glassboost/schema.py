@@ -18,7 +18,7 @@ import sys
 import warnings
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any, Sequence
+from typing import Any, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -99,6 +99,20 @@ def category_label(value: Any) -> str | None:
     if isinstance(value, bytes):
         return value.decode("utf-8", errors="replace")
     return str(value)
+
+
+#: glassboost's labels of the booleans InterpretML labels "1" and "0"
+BOOLEAN_TWINS = {"1": "True", "0": "False"}
+
+
+def twin_bins(level: Any) -> dict[int, int]:
+    """The bin of every twin in a category map (see ``io.interpret``: "True" right after "1",
+    "False" right after "0"), mapped to the bin of the category it twins; edits keep their
+    scores equal, so that booleans score as InterpretML scores them."""
+    if not isinstance(level, Mapping):
+        return {}
+    return {level[twin]: level[origin] for origin, twin in BOOLEAN_TWINS.items()
+            if origin in level and level.get(twin) == level[origin] + 1}
 
 
 def describe_type(value: Any) -> str:

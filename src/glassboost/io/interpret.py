@@ -27,10 +27,10 @@ import numpy as np
 
 from ..binning import FeatureBins
 from ..objectives import classification_objective, regression_objective
-from ..schema import CONTINUOUS, NOMINAL, ORDINAL
+from ..schema import BOOLEAN_TWINS, CONTINUOUS, NOMINAL, ORDINAL
 from .detail import AbsentPart, holds
 
-__all__ = ["from_interpret", "fitted_from_attributes", "twin_bins"]
+__all__ = ["from_interpret", "fitted_from_attributes"]
 
 #: InterpretML links glassboost scores, with the objective a model of that link most often has
 #: (used when the model does not say its objective).
@@ -126,20 +126,6 @@ def _feature_bins(name: str, kind: str, levels: Any, orders: set[int], used: boo
     except ValueError as error:
         raise ValueError(f"bins_ of feature {name!r}: the interaction level cannot be held "
                          f"by glassboost: {error}") from None
-
-
-#: glassboost's labels of the booleans InterpretML labels "1" and "0"
-BOOLEAN_TWINS = {"1": "True", "0": "False"}
-
-
-def twin_bins(level: Any) -> dict[int, int]:
-    """The bin of every twin in a category map (see the module's docstring: "True" right after
-    "1", "False" right after "0"), mapped to the bin of the category it twins; edits keep their
-    scores equal, so that booleans score as InterpretML scores them."""
-    if not isinstance(level, Mapping):
-        return {}
-    return {level[twin]: level[origin] for origin, twin in BOOLEAN_TWINS.items()
-            if origin in level and level.get(twin) == level[origin] + 1}
 
 
 @dataclass
