@@ -198,10 +198,17 @@ def to_sql(model: Any, dialect: str = "portable", table: str = "data",
     ``dialect``: 'portable' (PostgreSQL, DuckDB and most engines with GREATEST and EXP),
     'sqlite' (scalar MAX; EXP needs SQLite's math functions or a registered ``exp``),
     'duckdb' or 'postgresql'.
+    A one-class model (link ``monoclassification``), whose score is -inf on every row, is
+    refused: SQL has no literal for -inf.
     """
     check_is_fitted(model, "term_scores_")
     if dialect not in DIALECTS:
         raise ValueError(f"dialect={dialect!r} is not one of {DIALECTS}")
+    if model.link_ == "monoclassification":
+        only = np.asarray(model.classes_).tolist()[0]
+        raise ValueError("link 'monoclassification' has no SQL export: the model was fitted on "
+                         f"one class, {only!r}, which every row is, and its score is -inf, "
+                         "which SQL cannot write")
     refs = ["d." + quote_identifier(c) for c in _input_columns(model, columns)]
     bins = [feature_bins_from_levels(t, levels)
             for t, levels in zip(model.feature_types_in_, model.bins_)]
