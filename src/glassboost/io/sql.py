@@ -106,11 +106,20 @@ def _comment(text: str) -> str:
     return "-- " + "".join(c if c.isprintable() else "?" for c in text)
 
 
+def _sum(parts: list[str]) -> str:
+    """``parts`` added in a balanced tree of parentheses: a chain of + nests one level per
+    term, and SQLite and DuckDB refuse expressions nested more than 1000 deep."""
+    if len(parts) == 1:
+        return parts[0]
+    half = len(parts) // 2
+    return f"({_sum(parts[:half])}\n      + {_sum(parts[half:])})"
+
+
 def _score_sql(model: Any, refs: list[str], bins: list[FeatureBins], k: int | None,
                dialect: str) -> str:
     """intercept + sum of terms, for class ``k`` (None when there is one score)."""
     intercept = np.ravel(np.asarray(model.intercept_, dtype=np.float64))
-    lines = [number(intercept[0 if k is None else k])]
+    parts = [number(intercept[0 if k is None else k])]
     for name, features, table in zip(model.term_names_, model.term_features_,
                                      model.term_scores_):
         table = np.asarray(table, dtype=np.float64)
@@ -118,9 +127,8 @@ def _score_sql(model: Any, refs: list[str], bins: list[FeatureBins], k: int | No
             table = table[..., k]
         term = _term_sql([refs[f] for f in features], [bins[f] for f in features], table,
                          len(features) > 1, dialect)
-        lines.append(f"{_comment(name)}\n      + {term}")
-    body = "\n      ".join(lines)
-    return f"CAST(\n      {body}\n    AS DOUBLE PRECISION)"
+        parts.append(f"{_comment(name)}\n      {term}")
+    return f"CAST(\n      {_sum(parts)}\n    AS DOUBLE PRECISION)"
 
 
 def _input_columns(model: Any, columns: dict[str, str] | None) -> list[str]:
