@@ -157,6 +157,30 @@ def test_duckdb(models, rows, kind):
             _check(model, connection.execute(to_sql(model, dialect="portable")).df(), rows)
 
 
+
+def _nan_rows() -> tuple[ExplainableBoostingRegressor, pd.DataFrame]:
+    """A regressor whose missing bin scores apart from the last bin, and rows with NaN."""
+    rng = np.random.default_rng(3)
+    X = pd.DataFrame({"x": rng.normal(size=200), "z": rng.normal(size=200)})
+    X.loc[X.index[::10], "x"] = np.nan
+    model = ExplainableBoostingRegressor(outer_bags=2, n_jobs=1, interactions=1).fit(
+        X, X["x"].fillna(-3.0) + X["z"])
+    return model, X.assign(row_id=np.arange(len(X)))
+
+
+def test_duckdb_nan_is_missing():
+    """DuckDB keeps NaN apart from NULL and orders it above every number; glassboost reads
+    NaN as missing, and so must the query."""
+    duckdb = pytest.importorskip("duckdb")
+    model, rows = _nan_rows()
+    with duckdb.connect() as connection:
+        connection.execute("CREATE TABLE data (x DOUBLE, z DOUBLE, row_id INTEGER)")
+        connection.executemany("INSERT INTO data VALUES (?, ?, ?)",
+                               [tuple(r) for r in rows.itertuples(index=False)])
+        assert connection.execute("SELECT count(x) FROM data").fetchone()[0] == len(rows)
+        _check(model, connection.execute(to_sql(model, dialect="duckdb")).df(), rows)
+
+
 # ---- PostgreSQL ------------------------------------------------------------------------------
 def _pg_binaries() -> str | None:
     for initdb in sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"), reverse=True) + [
@@ -234,6 +258,20 @@ def test_postgresql(models, postgres, pg_rows, kind, dialect):
         names = [d.name for d in cursor.description]
         result = pd.DataFrame(cursor.fetchall(), columns=names)
     _check(model, result, pg_rows)
+
+
+
+def test_postgresql_nan_is_missing(postgres):
+    model, rows = _nan_rows()
+    with postgres.cursor() as cursor:
+        cursor.execute("CREATE TABLE nan_rows (x DOUBLE PRECISION, z DOUBLE PRECISION, "
+                       "row_id INTEGER)")
+        cursor.executemany("INSERT INTO nan_rows VALUES (%s, %s, %s)",
+                           [(float(x), float(z), int(i)) for x, z, i in
+                            rows.itertuples(index=False)])
+        cursor.execute(to_sql(model, dialect="postgresql", table="nan_rows"))
+        result = pd.DataFrame(cursor.fetchall(), columns=[d.name for d in cursor.description])
+    _check(model, result, rows)
 
 
 # ---- the query text ----------------------------------------------------------------------------

@@ -7,10 +7,12 @@ appends ``score`` (and ``probability`` for classifiers) so rows can be matched t
 those names are made unique ignoring letter case (see ``to_sql``), and the input table's other
 columns must not already have them.
 
-Semantics match ``decision_function`` bin for bin: SQL NULL is the missing bin, a category absent
-from the model's map gets the unseen score. A continuous column in a typed SQL table cannot hold
-text, so its unseen bin never applies, except in SQLite, whose columns can hold text anyway:
-there the ``sqlite`` dialect sends text and blobs to the unseen bin, like glassboost does.
+Semantics match ``decision_function`` bin for bin: SQL NULL is the missing bin, and so is NaN in
+the ``duckdb`` and ``postgresql`` dialects (``portable`` does not test for NaN: on those engines
+it lands in the last bin); a category absent from the model's map gets the unseen score. A
+continuous column in a typed SQL table cannot hold text, so its unseen bin never applies, except
+in SQLite, whose columns can hold text anyway: there the ``sqlite`` dialect sends text and blobs
+to the unseen bin, like glassboost does.
 Categorical columns must hold the category labels as text (the keys of ``bins_``). In pairs, a
 feature whose categories were coarsened for interactions is looked up in its coarse map (the
 second entry of its ``bins_``), as ``decision_function`` does.
@@ -29,6 +31,10 @@ from ..schema import CONTINUOUS
 DIALECTS = ("portable", "sqlite", "duckdb", "postgresql")
 # EXP of very negative numbers underflows to an error in PostgreSQL; exp(-700) is already ~1e-304.
 _EXP_FLOOR = "-700.0e0"
+# DuckDB and PostgreSQL columns can hold NaN, which they order above every number and hold equal
+# to itself; NaN is glassboost's missing value, so their queries send it to the missing bin.
+_NAN_DIALECTS = ("duckdb", "postgresql")
+_NAN = "CAST('NaN' AS DOUBLE PRECISION)"
 
 
 def quote_identifier(name: str) -> str:
@@ -69,7 +75,10 @@ def _case(ref: str, bins: FeatureBins, interaction: bool, values: list[str],
     otherwise = values[-1] if bins.kind != CONTINUOUS else values[-2]
     branches = []
     if values[0] != otherwise:
-        branches.append(f"WHEN {ref} IS NULL THEN {values[0]}")
+        missing = f"{ref} IS NULL"
+        if bins.kind == CONTINUOUS and dialect in _NAN_DIALECTS:
+            missing += f" OR {ref} = {_NAN}"
+        branches.append(f"WHEN {missing} THEN {values[0]}")
     if bins.kind == CONTINUOUS:
         if dialect == "sqlite" and values[-1] != otherwise:
             branches.append(f"WHEN typeof({ref}) IN ('text', 'blob') THEN {values[-1]}")
