@@ -135,6 +135,18 @@ def test_sqlite_text_in_numeric_column_is_unseen(models, rows):
     _check(model, pd.read_sql_query(to_sql(model, dialect="sqlite"), connection), damaged)
 
 
+def test_sqlite_numbers_held_as_text_are_numbers(models, rows):
+    """A table imported from CSV holds its numbers as TEXT; glassboost reads '3.5' as 3.5 and
+    only text that is not a number as unseen, and so must the query."""
+    model = models["binary"]
+    text = rows.astype(object).where(rows.isna(), rows.astype(str))
+    text["row_id"] = rows["row_id"]
+    text.loc[text.index[::9], "Income"] = "n/a"
+    connection = _sqlite(text)  # every feature column TEXT
+    _check(model, pd.read_sql_query(to_sql(model, dialect="sqlite"), connection), text)
+
+
+
 def test_quoting_of_names_and_labels(models, rows):
     """Tables, columns and categories with quotes and spaces go through quoting and escaping."""
     model = models["binary"]

@@ -11,7 +11,8 @@ Semantics match ``decision_function`` bin for bin: SQL NULL is the missing bin, 
 the ``duckdb`` and ``postgresql`` dialects (``portable`` does not test for NaN: on those engines
 it lands in the last bin); a category absent from the model's map gets the unseen score. A
 continuous column in a typed SQL table cannot hold text, so its unseen bin never applies, except
-in SQLite, whose columns can hold text anyway: there the ``sqlite`` dialect sends text and blobs
+in SQLite, whose columns can hold text anyway: there the ``sqlite`` dialect reads text that is a
+number ('3.5', as in a column imported from CSV) as that number and sends other text and blobs
 to the unseen bin, like glassboost does.
 Categorical columns must hold the category labels as text (the keys of ``bins_``). In pairs, a
 feature whose categories were coarsened for interactions is looked up in its coarse map (the
@@ -80,12 +81,17 @@ def _case(ref: str, bins: FeatureBins, interaction: bool, values: list[str],
             missing += f" OR {ref} = {_NAN}"
         branches.append(f"WHEN {missing} THEN {values[0]}")
     if bins.kind == CONTINUOUS:
-        if dialect == "sqlite" and values[-1] != otherwise:
-            branches.append(f"WHEN typeof({ref}) IN ('text', 'blob') THEN {values[-1]}")
+        # SQLite columns can hold text: text that is a number ('3.5') compares as that number,
+        # other text and blobs are unseen, as glassboost reads them
+        x = f"CAST({ref} AS REAL)" if dialect == "sqlite" else ref
         cuts = bins.interaction_cuts if interaction else bins.cuts
-        for i, cut in enumerate(cuts, start=1):  # bin i holds cuts[i-2] <= x < cuts[i-1]
-            if values[i] != values[i + 1]:
-                branches.append(f"WHEN {ref} < {number(cut)} THEN {values[i]}")
+        # bin i holds cuts[i-2] <= x < cuts[i-1]
+        by_cut = [f"WHEN {x} < {number(cut)} THEN {values[i]}"
+                  for i, cut in enumerate(cuts, start=1) if values[i] != values[i + 1]]
+        if dialect == "sqlite" and (by_cut or values[-1] != otherwise):
+            branches.append(f"WHEN typeof({ref}) IN ('text', 'blob') "
+                            f"AND NOT CAST({ref} AS NUMERIC) = {ref} THEN {values[-1]}")
+        branches += by_cut
     else:
         categories = bins.categories  # pairs read coarse bins: a category's share of them
         if interaction and bins.interaction_categories is not None:
