@@ -327,6 +327,14 @@ def test_a_value_equal_to_missing_string_scores_as_unseen(missing_string):
     assert got[0] == got[2] != got[1]  # unseen, as "never seen"; not missing
 
 
+@pytest.mark.parametrize("missing_string", [None, float("nan"), b""])
+def test_missing_string_that_is_not_text_is_refused_by_name(binary, data, missing_string):
+    for export in (to_onnx, onnx_inputs):
+        arguments = (binary,) if export is to_onnx else (binary, data)
+        with pytest.raises(TypeError, match="missing_string must be a string"):
+            export(*arguments, missing_string=missing_string)
+
+
 def test_onnx_inputs_refuses_a_category_equal_to_missing_string(binary, data):
     with pytest.raises(ValueError, match="feature 'colour' has a category 'red'"):
         onnx_inputs(binary, data, missing_string="red")

@@ -135,6 +135,18 @@ def test_sqlite_text_in_numeric_column_is_unseen(models, rows):
     _check(model, pd.read_sql_query(to_sql(model, dialect="sqlite"), connection), damaged)
 
 
+def test_sqlite_numbers_held_as_text_are_numbers(models, rows):
+    """A table imported from CSV holds its numbers as TEXT; glassboost reads '3.5' as 3.5 and
+    only text that is not a number as unseen, and so must the query."""
+    model = models["binary"]
+    text = rows.astype(object).where(rows.isna(), rows.astype(str))
+    text["row_id"] = rows["row_id"]
+    text.loc[text.index[::9], "Income"] = "n/a"
+    connection = _sqlite(text)  # every feature column TEXT
+    _check(model, pd.read_sql_query(to_sql(model, dialect="sqlite"), connection), text)
+
+
+
 def test_quoting_of_names_and_labels(models, rows):
     """Tables, columns and categories with quotes and spaces go through quoting and escaping."""
     model = models["binary"]
@@ -155,6 +167,30 @@ def test_duckdb(models, rows, kind):
         _check(model, connection.execute(to_sql(model, dialect="duckdb")).df(), rows)
         if kind == "binary":
             _check(model, connection.execute(to_sql(model, dialect="portable")).df(), rows)
+
+
+
+def _nan_rows() -> tuple[ExplainableBoostingRegressor, pd.DataFrame]:
+    """A regressor whose missing bin scores apart from the last bin, and rows with NaN."""
+    rng = np.random.default_rng(3)
+    X = pd.DataFrame({"x": rng.normal(size=200), "z": rng.normal(size=200)})
+    X.loc[X.index[::10], "x"] = np.nan
+    model = ExplainableBoostingRegressor(outer_bags=2, n_jobs=1, interactions=1).fit(
+        X, X["x"].fillna(-3.0) + X["z"])
+    return model, X.assign(row_id=np.arange(len(X)))
+
+
+def test_duckdb_nan_is_missing():
+    """DuckDB keeps NaN apart from NULL and orders it above every number; glassboost reads
+    NaN as missing, and so must the query."""
+    duckdb = pytest.importorskip("duckdb")
+    model, rows = _nan_rows()
+    with duckdb.connect() as connection:
+        connection.execute("CREATE TABLE data (x DOUBLE, z DOUBLE, row_id INTEGER)")
+        connection.executemany("INSERT INTO data VALUES (?, ?, ?)",
+                               [tuple(r) for r in rows.itertuples(index=False)])
+        assert connection.execute("SELECT count(x) FROM data").fetchone()[0] == len(rows)
+        _check(model, connection.execute(to_sql(model, dialect="duckdb")).df(), rows)
 
 
 # ---- PostgreSQL ------------------------------------------------------------------------------
@@ -236,6 +272,20 @@ def test_postgresql(models, postgres, pg_rows, kind, dialect):
     _check(model, result, pg_rows)
 
 
+
+def test_postgresql_nan_is_missing(postgres):
+    model, rows = _nan_rows()
+    with postgres.cursor() as cursor:
+        cursor.execute("CREATE TABLE nan_rows (x DOUBLE PRECISION, z DOUBLE PRECISION, "
+                       "row_id INTEGER)")
+        cursor.executemany("INSERT INTO nan_rows VALUES (%s, %s, %s)",
+                           [(float(x), float(z), int(i)) for x, z, i in
+                            rows.itertuples(index=False)])
+        cursor.execute(to_sql(model, dialect="postgresql", table="nan_rows"))
+        result = pd.DataFrame(cursor.fetchall(), columns=[d.name for d in cursor.description])
+    _check(model, result, rows)
+
+
 # ---- the query text ----------------------------------------------------------------------------
 def test_literals_and_identifiers():
     assert quote_identifier('a "b"') == '"a ""b"""'
@@ -255,6 +305,26 @@ def test_bad_arguments(models):
     with pytest.raises(ValueError, match="unknown features"):
         to_sql(model, columns={"Nope": "x"})
     assert model.to_sql(dialect="sqlite") == to_sql(model, dialect="sqlite")
+
+
+def test_one_class_model_is_refused_by_link():
+    X = pd.DataFrame({"x": np.arange(50.0) % 7})
+    model = ExplainableBoostingClassifier(outer_bags=2, n_jobs=1).fit(X, np.ones(50, int))
+    with pytest.raises(ValueError, match="'monoclassification' has no SQL export.*one class, 1"):
+        to_sql(model)
+
+
+
+def test_a_thousand_terms_stay_within_expression_depth_limits():
+    """SQLite and DuckDB refuse expressions nested more than 1000 deep; the query's sum of
+    terms must not nest one level per term."""
+    X = pd.DataFrame({"x": np.arange(60.0), "c": list("abc") * 20, "row_id": np.arange(60)})
+    model = ExplainableBoostingClassifier(outer_bags=2, n_jobs=1, interactions=0).fit(
+        X[["x", "c"]], X["x"] % 7 < 3)
+    model.term_features_ = list(model.term_features_) * 600
+    model.term_scores_ = list(model.term_scores_) * 600
+    model.term_names_ = [f"t{i}" for i in range(len(model.term_features_))]
+    _check(model, pd.read_sql_query(to_sql(model, dialect="sqlite"), _sqlite(X)), X)
 
 
 # ---- pairs of coarsened nominals ---------------------------------------------------------------

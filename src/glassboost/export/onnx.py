@@ -64,6 +64,12 @@ def _n_bins(kind: str, level: Any) -> int:
     return max(level.values(), default=0) + 2
 
 
+def _check_missing_string_type(missing_string: Any) -> None:
+    """Refuse a ``missing_string`` that is not text: it is a label of the string inputs."""
+    if not isinstance(missing_string, str):
+        raise TypeError(f"missing_string must be a string, got {missing_string!r}")
+
+
 def _check_missing_string(name: str, levels: list, missing_string: str) -> None:
     """Refuse a categorical feature with a category equal to ``missing_string``: the graph
     would read that category as missing."""
@@ -294,8 +300,7 @@ def to_onnx(model: Any, file: Any = None, missing_string: str = "") -> Any:
     """
     onnx = _import_onnx()
     check_is_fitted(model, "term_scores_")
-    if not isinstance(missing_string, str):
-        raise TypeError(f"missing_string must be a string, got {missing_string!r}")
+    _check_missing_string_type(missing_string)
     names, types = _check_model(model, missing_string)
     exporter = _Exporter(onnx, model, names, types, missing_string)
     outputs = exporter.outputs()
@@ -322,6 +327,7 @@ def onnx_inputs(model: Any, X: Any, missing_string: str = "") -> dict[str, np.nd
     refuses.
     """
     check_is_fitted(model, "term_scores_")
+    _check_missing_string_type(missing_string)
     columns = align_for_predict(X, model.feature_names_in_, model.feature_types_in_,
                                 getattr(model, "_match_by_name", True), type(model).__name__,
                                 getattr(model, "datetime_conversions_", None))

@@ -7,10 +7,13 @@ appends ``score`` (and ``probability`` for classifiers) so rows can be matched t
 those names are made unique ignoring letter case (see ``to_sql``), and the input table's other
 columns must not already have them.
 
-Semantics match ``decision_function`` bin for bin: SQL NULL is the missing bin, a category absent
-from the model's map gets the unseen score. A continuous column in a typed SQL table cannot hold
-text, so its unseen bin never applies, except in SQLite, whose columns can hold text anyway:
-there the ``sqlite`` dialect sends text and blobs to the unseen bin, like glassboost does.
+Semantics match ``decision_function`` bin for bin: SQL NULL is the missing bin, and so is NaN in
+the ``duckdb`` and ``postgresql`` dialects (``portable`` does not test for NaN: on those engines
+it lands in the last bin); a category absent from the model's map gets the unseen score. A
+continuous column in a typed SQL table cannot hold text, so its unseen bin never applies, except
+in SQLite, whose columns can hold text anyway: there the ``sqlite`` dialect reads text that is a
+number ('3.5', as in a column imported from CSV) as that number and sends other text and blobs
+to the unseen bin, like glassboost does.
 Categorical columns must hold the category labels as text (the keys of ``bins_``). In pairs, a
 feature whose categories were coarsened for interactions is looked up in its coarse map (the
 second entry of its ``bins_``), as ``decision_function`` does.
@@ -29,6 +32,10 @@ from ..schema import CONTINUOUS
 DIALECTS = ("portable", "sqlite", "duckdb", "postgresql")
 # EXP of very negative numbers underflows to an error in PostgreSQL; exp(-700) is already ~1e-304.
 _EXP_FLOOR = "-700.0e0"
+# DuckDB and PostgreSQL columns can hold NaN, which they order above every number and hold equal
+# to itself; NaN is glassboost's missing value, so their queries send it to the missing bin.
+_NAN_DIALECTS = ("duckdb", "postgresql")
+_NAN = "CAST('NaN' AS DOUBLE PRECISION)"
 
 
 def quote_identifier(name: str) -> str:
@@ -69,14 +76,22 @@ def _case(ref: str, bins: FeatureBins, interaction: bool, values: list[str],
     otherwise = values[-1] if bins.kind != CONTINUOUS else values[-2]
     branches = []
     if values[0] != otherwise:
-        branches.append(f"WHEN {ref} IS NULL THEN {values[0]}")
+        missing = f"{ref} IS NULL"
+        if bins.kind == CONTINUOUS and dialect in _NAN_DIALECTS:
+            missing += f" OR {ref} = {_NAN}"
+        branches.append(f"WHEN {missing} THEN {values[0]}")
     if bins.kind == CONTINUOUS:
-        if dialect == "sqlite" and values[-1] != otherwise:
-            branches.append(f"WHEN typeof({ref}) IN ('text', 'blob') THEN {values[-1]}")
+        # SQLite columns can hold text: text that is a number ('3.5') compares as that number,
+        # other text and blobs are unseen, as glassboost reads them
+        x = f"CAST({ref} AS REAL)" if dialect == "sqlite" else ref
         cuts = bins.interaction_cuts if interaction else bins.cuts
-        for i, cut in enumerate(cuts, start=1):  # bin i holds cuts[i-2] <= x < cuts[i-1]
-            if values[i] != values[i + 1]:
-                branches.append(f"WHEN {ref} < {number(cut)} THEN {values[i]}")
+        # bin i holds cuts[i-2] <= x < cuts[i-1]
+        by_cut = [f"WHEN {x} < {number(cut)} THEN {values[i]}"
+                  for i, cut in enumerate(cuts, start=1) if values[i] != values[i + 1]]
+        if dialect == "sqlite" and (by_cut or values[-1] != otherwise):
+            branches.append(f"WHEN typeof({ref}) IN ('text', 'blob') "
+                            f"AND NOT CAST({ref} AS NUMERIC) = {ref} THEN {values[-1]}")
+        branches += by_cut
     else:
         categories = bins.categories  # pairs read coarse bins: a category's share of them
         if interaction and bins.interaction_categories is not None:
@@ -106,11 +121,20 @@ def _comment(text: str) -> str:
     return "-- " + "".join(c if c.isprintable() else "?" for c in text)
 
 
+def _sum(parts: list[str]) -> str:
+    """``parts`` added in a balanced tree of parentheses: a chain of + nests one level per
+    term, and SQLite and DuckDB refuse expressions nested more than 1000 deep."""
+    if len(parts) == 1:
+        return parts[0]
+    half = len(parts) // 2
+    return f"({_sum(parts[:half])}\n      + {_sum(parts[half:])})"
+
+
 def _score_sql(model: Any, refs: list[str], bins: list[FeatureBins], k: int | None,
                dialect: str) -> str:
     """intercept + sum of terms, for class ``k`` (None when there is one score)."""
     intercept = np.ravel(np.asarray(model.intercept_, dtype=np.float64))
-    lines = [number(intercept[0 if k is None else k])]
+    parts = [number(intercept[0 if k is None else k])]
     for name, features, table in zip(model.term_names_, model.term_features_,
                                      model.term_scores_):
         table = np.asarray(table, dtype=np.float64)
@@ -118,9 +142,8 @@ def _score_sql(model: Any, refs: list[str], bins: list[FeatureBins], k: int | No
             table = table[..., k]
         term = _term_sql([refs[f] for f in features], [bins[f] for f in features], table,
                          len(features) > 1, dialect)
-        lines.append(f"{_comment(name)}\n      + {term}")
-    body = "\n      ".join(lines)
-    return f"CAST(\n      {body}\n    AS DOUBLE PRECISION)"
+        parts.append(f"{_comment(name)}\n      {term}")
+    return f"CAST(\n      {_sum(parts)}\n    AS DOUBLE PRECISION)"
 
 
 def _input_columns(model: Any, columns: dict[str, str] | None) -> list[str]:
@@ -198,10 +221,17 @@ def to_sql(model: Any, dialect: str = "portable", table: str = "data",
     ``dialect``: 'portable' (PostgreSQL, DuckDB and most engines with GREATEST and EXP),
     'sqlite' (scalar MAX; EXP needs SQLite's math functions or a registered ``exp``),
     'duckdb' or 'postgresql'.
+    A one-class model (link ``monoclassification``), whose score is -inf on every row, is
+    refused: SQL has no literal for -inf.
     """
     check_is_fitted(model, "term_scores_")
     if dialect not in DIALECTS:
         raise ValueError(f"dialect={dialect!r} is not one of {DIALECTS}")
+    if model.link_ == "monoclassification":
+        only = np.asarray(model.classes_).tolist()[0]
+        raise ValueError("link 'monoclassification' has no SQL export: the model was fitted on "
+                         f"one class, {only!r}, which every row is, and its score is -inf, "
+                         "which SQL cannot write")
     refs = ["d." + quote_identifier(c) for c in _input_columns(model, columns)]
     bins = [feature_bins_from_levels(t, levels)
             for t, levels in zip(model.feature_types_in_, model.bins_)]
