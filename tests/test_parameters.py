@@ -168,9 +168,13 @@ def test_monotone_constraints_need_an_order() -> None:
     Xn = np.arange(30.0).reshape(-1, 1)
     with pytest.raises(ValueError, match="monotone_constraints"):
         ExplainableBoostingClassifier(monotone_constraints=[1]).fit(Xn, np.arange(30) % 3)
-    with pytest.raises(ValueError, match="interactions"):
+    with pytest.raises(ValueError, match=r"interactions: pair \['feature_0000', "):
         ExplainableBoostingRegressor(monotone_constraints=[1, 0], interactions=[(0, 1)]).fit(
             np.ones((10, 2)), np.arange(10.0))
+    with pytest.raises(ValueError, match=r"interactions: term of 3 features \['feature_0000', "):
+        ExplainableBoostingRegressor(monotone_constraints=[1, 0, 0],
+                                     interactions=[(0, 1, 2)]).fit(np.ones((10, 3)),
+                                                                   np.arange(10.0))
 
 
 def test_terms_that_would_share_a_name_are_refused() -> None:

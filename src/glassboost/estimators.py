@@ -340,11 +340,12 @@ class _EBMBase(BaseEstimator):
         n_pairs, explicit = parse_interactions(self.interactions, names)
         main_features = [i for i in range(len(names)) if (i,) not in excluded]
         if explicit is not None:
-            for pair in explicit:
-                if monotone[list(pair)].any():
+            for term in explicit:
+                if monotone[list(term)].any():
+                    kind = "pair" if len(term) == 2 else f"term of {len(term)} features"
                     raise ValueError(
-                        f"interactions: pair {[names[i] for i in pair]} contains a monotone "
-                        "constrained feature; pairs would break the constraint"
+                        f"interactions: {kind} {[names[i] for i in term]} contains a monotone "
+                        "constrained feature; interaction terms would break the constraint"
                     )
             candidates = [p for p in explicit if tuple(sorted(p)) not in excluded]
             check_tensor_sizes(candidates, [b.n_interaction_bins for b in bins], names)
