@@ -121,6 +121,14 @@ def test_checks_its_input_as_the_estimator_does(models, data):
         assert str(got.value) == str(want.value)
 
 
+def test_warns_of_only_unseen_categories_as_the_estimator_does(models, data):
+    fitted = load_fitted_model(models["binary"].to_json(compact=True))
+    recoded = data.assign(color=data["color"].str.upper())
+    for model in (models["binary"], fitted):
+        with pytest.warns(glassboost.DataWarning, match="Feature 'color': none of its values"):
+            model.predict(recoded)
+
+
 def test_date_columns_are_converted_as_at_fit():
     rng = np.random.default_rng(2)
     days = pd.Timestamp("2020-01-01") + pd.to_timedelta(rng.integers(0, 900, 300), unit="D")

@@ -20,6 +20,7 @@ import pandas as pd
 
 from .kernels.predict import bin_values
 from .schema import CONTINUOUS, ORDINAL, Column, TypedTable
+from .schema import _warn as warn_data
 
 
 @dataclass(frozen=True)
@@ -471,6 +472,18 @@ def unseen_categories(column: Column, bins: FeatureBins) -> list[str]:
     if len(present) < 2 or any(value in bins.categories for value in present):
         return []
     return [str(value) for value in present]
+
+
+def warn_only_unseen(columns: list[Column], bins: list[FeatureBins],
+                     term_features: list[tuple[int, ...]], names: list[str]) -> None:
+    """A DataWarning for every feature some term reads whose batch holds only unseen
+    categories (``unseen_categories``): every row scores 0 on its terms."""
+    for f in sorted({f for features in term_features for f in features}):
+        unseen = unseen_categories(columns[f], bins[f])
+        if unseen:
+            warn_data(f"Feature {names[f]!r}: none of its values {unseen[:5]} is a category "
+                      f"seen in training ({list(bins[f].categories)[:5]}), so every row scores "
+                      "0 on its terms; check the column's encoding")
 
 
 def code_matrix(columns: list[Column], bins: list[FeatureBins], interaction: bool) -> np.ndarray:

@@ -16,7 +16,7 @@ from sklearn.utils.validation import check_array, check_is_fitted, column_or_1d
 from threadpoolctl import threadpool_limits
 
 from .binning import FeatureBins, feature_bins_from_levels, table_bins
-from .binning import code_matrix, interaction_code_matrix, unseen_categories
+from .binning import code_matrix, interaction_code_matrix, warn_only_unseen
 from .booster import (BaggedTerms, BinnedData, Booster, BoostSettings, FitMonitor,
                       prepare_compile)
 from .io.detail import AbsentPartError
@@ -450,13 +450,7 @@ class _EBMBase(BaseEstimator):
                                     self._match_by_name, type(self).__name__,
                                     getattr(self, "datetime_conversions_", None))
         bins = self._feature_bins()
-        for f in sorted({f for features in self.term_features_ for f in features}):
-            unseen = unseen_categories(columns[f], bins[f])
-            if unseen:
-                known = list(bins[f].categories)
-                warn_data(f"Feature {self.feature_names_in_[f]!r}: none of its values "
-                          f"{unseen[:5]} is a category seen in training ({known[:5]}), so "
-                          f"every row scores 0 on its terms; check the column's encoding")
+        warn_only_unseen(columns, bins, self.term_features_, list(self.feature_names_in_))
         return (columns, bins, self.term_features_, self.term_scores_,
                 int(np.size(self.intercept_)))
 

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from .binning import FeatureBins, feature_bins_from_levels
+from .binning import FeatureBins, feature_bins_from_levels, warn_only_unseen
 from .model import term_contributions, term_sums
 from .objectives import inverse_link
 from .schema import Column, align_for_predict
@@ -109,8 +109,11 @@ class FittedModel:
     def _columns(self, X: Any) -> list[Column]:
         name = ("ExplainableBoostingClassifier" if self.is_classifier
                 else "ExplainableBoostingRegressor")
-        return align_for_predict(X, self.feature_names_in_, self.feature_types_in_,
-                                 self.match_by_name, name, self.datetime_conversions_)
+        columns = align_for_predict(X, self.feature_names_in_, self.feature_types_in_,
+                                    self.match_by_name, name, self.datetime_conversions_)
+        warn_only_unseen(columns, self._feature_bins, self.term_features_,
+                         self.feature_names_in_)
+        return columns
 
     def _n_scores(self) -> int:
         return int(np.size(self.intercept_))
