@@ -468,6 +468,11 @@ def unseen_categories(column: Column, bins: FeatureBins) -> list[str]:
     encoding (booleans as 0/1, 'yes'/'no' for True/False) causes more often than new data."""
     if bins.kind == CONTINUOUS:
         return []
+    # scoring calls this on every batch: the first present value, usually a known category,
+    # settles it without a pass over the column
+    first = next((value for value in column.values if value is not None), None)
+    if first is None or first in bins.categories:
+        return []
     present = pd.unique(column.values[pd.notna(column.values)])
     if len(present) < 2 or any(value in bins.categories for value in present):
         return []
