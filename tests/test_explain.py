@@ -529,3 +529,19 @@ def test_matplotlib_gets_names_as_plain_text(hostile, tmp_path) -> None:
         assert "$a^^b$" in svg and "%{y}" in svg and "kind&lt;br&gt;$x$ %{z}" in svg
         assert "$yes$" in (tmp_path / "row.svg").read_text()
     assert "<svg" in explanation._repr_html_() and "<svg" in local._repr_html_()
+
+
+def test_a_one_class_model_explains_its_rows_and_refuses_a_waterfall(data):
+    """Every row of a one-class model scores -inf: its waterfall failed with an IndexError
+    (Plotly) or matplotlib's 'Axis limits cannot be NaN or Inf'."""
+    X = data.head(100)
+    model = ExplainableBoostingClassifier(outer_bags=2).fit(X, np.full(len(X), "only"))
+    local = model.explain_local(X.head(3), np.full(3, "only"))
+    row = local.data(0)
+    assert row["decision_score"] == -np.inf and row["perf"]["predicted_score"] == 1.0
+    assert row["names"] == [] and row["extra"]["scores"] == [-np.inf]
+    for draw in (local.visualize, local.waterfall, lambda row: local.plot(row, "x.png")):
+        with pytest.raises(ValueError, match="one-class model.*no waterfall.*'only' with "
+                                             "probability 1"):
+            draw(0)
+    assert model.explain_global().data()["names"] == []

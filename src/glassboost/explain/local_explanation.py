@@ -253,6 +253,11 @@ class LocalExplanation:
         """The bars of one row's waterfall; multiclass rows explain ``class_index`` (default:
         the predicted class)."""
         row = self._row(row)
+        if self.link == "monoclassification":
+            raise ValueError(
+                f"a one-class model (link 'monoclassification') has no waterfall: every row "
+                f"scores -inf, the log-odds of any other class, and is class {self.classes[0]!r} "
+                f"with probability 1; data(row) gives the row's values")
         class_index = checked_class_index(self.multiclass_names, class_index)
         contributions, intercept = self.contributions[row], self.intercept
         labels = self.term_values(row)
