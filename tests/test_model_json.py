@@ -17,6 +17,7 @@ import pandas as pd
 import pytest
 
 from glassboost import ExplainableBoostingClassifier, ExplainableBoostingRegressor, load
+from glassboost.loading import load_fitted_model
 from glassboost.datetimes import DateConversion
 from glassboost.estimators import FITTED_ATTRIBUTES
 from glassboost.io import ModelFileError, to_json
@@ -455,6 +456,79 @@ def test_fields_follow_the_detail_level(models, detail, edit, field):
     with pytest.raises(ModelFileError) as error:
         load(_tampered(models["binary"], edit, detail))
     assert error.value.field == field
+
+
+# ---- one-class models ------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def one_class(data):
+    """A classifier fitted on a target of one class: link monoclassification, no terms, and an
+    intercept of -inf (the log-odds of any other class), as InterpretML's."""
+    return ExplainableBoostingClassifier(**SMALL).fit(data, np.full(len(data), "only"))
+
+
+@pytest.mark.parametrize("compact", [False, True])
+@pytest.mark.parametrize("detail", DETAILS)
+def test_a_one_class_model_round_trips(one_class, data, detail, compact):
+    """The format required two classes and finite intercepts: such a model could not be
+    written."""
+    model = one_class
+    text = model.to_json(detail=detail, compact=compact)
+    document = json.loads(text)
+    assert document["link"] == "monoclassification" and document["terms"] == []
+    assert document["classes"] == {"type": "str", "values": ["only"]}
+    assert document["intercept"] == [{"float": "-inf"}]
+    loaded = load(text)
+    assert type(loaded) is type(model) and loaded.to_json(detail=detail, compact=compact) == text
+    for attribute in ("classes_", "intercept_", "link_", "objective_", "term_features_",
+                      "feature_names_in_", "bins_") + (("bagged_intercept_",)
+                                                        if detail == "all" else ()):
+        assert_same_value(getattr(model, attribute), getattr(loaded, attribute), attribute)
+    X = _probe(data)
+    for method in ("predict", "predict_proba", "decision_function", "eval_terms"):
+        expected = getattr(model, method)(X)
+        assert np.array_equal(getattr(loaded, method)(X), expected), method
+        assert np.array_equal(getattr(load_fitted_model(text), method)(X), expected), method
+    assert np.all(loaded.predict(X) == "only") and np.all(loaded.predict_proba(X) == 1.0)
+    assert np.all(loaded.decision_function(X) == -np.inf)
+    mine, theirs = model.explain_local(X.head(5)), loaded.explain_local(X.head(5))
+    for key in (None, 0):
+        for name in ("names", "scores", "decision_scores", "probabilities", "predictions",
+                     "decision_score", "perf", "extra"):
+            if name in mine.data(key):
+                assert_same_value(mine.data(key)[name], theirs.data(key)[name], name)
+    if detail != "minimal":
+        assert_same_value(model.explain_global().data(), loaded.explain_global().data(),
+                          "explain_global")
+    schema = json.loads(resources.files("glassboost.io").joinpath("model.schema.json")
+                        .read_text())
+    assert not list(jsonschema.Draft202012Validator(schema).iter_errors(document))
+
+
+@pytest.mark.parametrize("edit, field, message", [
+    (_set(["intercept"], [0.0]), "intercept", '[{"float": "-inf"}] for a one-class model'),
+    (_set(["intercept"], [{"float": "-inf"}] * 2), "intercept", "for a one-class model"),
+    (_set(["bagged_intercept", 1], -1e9), "bagged_intercept", "-inf for every bag"),
+    (_set(["link"], "logit"), "link", "a classifier with 1 class needs link "
+                                      "'monoclassification', found 'logit'"),
+    (_set(["classes", "values"], []), "classes.values", "or one value for a one-class model"),
+    (_set(["classes", "values"], ["only", "other"]), "link",
+     "2 classes needs link 'logit', found 'monoclassification'"),
+    (_set(["task"], "regression"), "classes", "must be null for a regression model"),
+])
+def test_one_class_files_are_checked(one_class, edit, field, message):
+    with pytest.raises(ModelFileError, match=re.escape(message)) as error:
+        load(_tampered(one_class, edit))
+    assert error.value.field == field
+
+
+def test_a_one_class_model_has_no_terms_in_its_file(one_class, models):
+    """Its score is -inf whatever the features: a term could not change a prediction, and its
+    finite tables would mean nothing."""
+    document = json.loads(one_class.to_json())
+    document["terms"] = json.loads(models["binary"].to_json())["terms"][:1]
+    with pytest.raises(ModelFileError, match="must be empty for a one-class model") as error:
+        load(json.dumps(document))
+    assert error.value.field == "terms"
 
 
 def test_date_conversions_round_trip(models, data):

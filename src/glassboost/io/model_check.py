@@ -50,6 +50,8 @@ DEFAULT_MAX_BYTES = 100_000_000
 MAX_SCORE = 1e100
 #: With the log link, the largest score a row can reach: exp(700) ~ 1e304 stays finite.
 MAX_LOG_LINK_SCORE = 700.0
+#: The link of a one-class model: its score is -inf on every row, the probability of its class 1.
+MONOCLASSIFICATION = "monoclassification"
 #: The parts a date column can become: derived features ``column:part``.
 DATE_PARTS = PARTS + (TIMESTAMP,)
 
@@ -170,7 +172,9 @@ def _target(document: dict, objective: str) -> tuple[np.ndarray | None, int]:
             expected = regression_objective(objective)
         else:
             classes = _classes(document["classes"])
-            expected = classification_objective(objective, len(classes))
+            # a one-class model is fitted as binary, and scores as InterpretML's
+            # monoclassification model
+            expected = classification_objective(objective, max(2, len(classes)))
     except ModelFileError:
         raise
     except ValueError as error:
@@ -178,10 +182,12 @@ def _target(document: dict, objective: str) -> tuple[np.ndarray | None, int]:
     if expected.name != objective:
         fail("training.objective", f"must be the canonical name {expected.name!r}, "
                                    f"found {show(objective)}")
-    if link != expected.link:
-        what = (f"a classifier with {len(classes)} classes" if classes is not None
-                else f"objective {show(objective)}")
-        fail("link", f"{what} needs link {expected.link!r}, found {show(link)}")
+    expected_link = MONOCLASSIFICATION if classes is not None and len(classes) == 1 else (
+        expected.link)
+    if link != expected_link:
+        what = (f"a classifier with {len(classes)} class{'es' if len(classes) > 1 else ''}"
+                if classes is not None else f"objective {show(objective)}")
+        fail("link", f"{what} needs link {expected_link!r}, found {show(link)}")
     return classes, expected.n_scores
 
 
@@ -203,8 +209,9 @@ def _classes(value: Any) -> np.ndarray:
     values = array(entry["values"], "classes.values")
     if set(map(type, values)) - {_CLASS_TYPES[name]}:
         fail("classes.values", f"must all be of type {name}")
-    if len(values) < 2 or len(set(values)) != len(values):
-        fail("classes.values", "must be at least 2 distinct values")
+    if not values or len(set(values)) != len(values):
+        fail("classes.values", "must be at least 2 distinct values, or one value for a "
+                               "one-class model (link 'monoclassification')")
     if name == "str":
         check_texts(values, "classes.values")
     if name == "float" and not all(math.isfinite(v) for v in values):
@@ -577,7 +584,10 @@ def _terms(value: Any, layout: _Layout, features: _Features, intercept: np.ndarr
 def _check_bounds(intercept: np.ndarray, scores: Tables, link: str,
                   classes: np.ndarray | None) -> None:
     """No score can overflow: per class, |intercept| plus every term's largest |value| is at
-    most MAX_SCORE, and with the log link the largest reachable score is at most 700."""
+    most MAX_SCORE, and with the log link the largest reachable score is at most 700 (a
+    one-class model's -inf, without terms, is checked by :func:`_one_class_intercepts`)."""
+    if link == MONOCLASSIFICATION:
+        return
     n_scores = len(intercept)
     values, ends = scores.flat()
     # tables are never empty, but a model may have none (every term removed)
@@ -847,6 +857,43 @@ def _privacy_record(document: dict, layout: _Layout, parameters: Any) -> dict[st
     return None
 
 
+# ---- intercepts -------------------------------------------------------------------------------
+def _intercepts(document: dict, layout: _Layout, n_scores: int) -> tuple[np.ndarray, np.ndarray]:
+    """The intercept, one finite score per class (one for binary and regression), and the
+    per-bag intercepts (files of detail ``all``; zero bags otherwise)."""
+    intercept = numbers(document["intercept"], (n_scores,), "intercept", limit=MAX_SCORE)
+    bagged_intercept = np.empty((0,) + ((n_scores,) if n_scores > 1 else ()))
+    if layout.has("all"):
+        n_bags = len(array(document["bagged_intercept"], "bagged_intercept"))
+        if n_bags:
+            bagged_intercept = numbers(document["bagged_intercept"],
+                                       (n_bags,) + bagged_intercept.shape[1:],
+                                       "bagged_intercept", limit=MAX_SCORE)
+    return intercept, bagged_intercept
+
+
+def _minus_inf(values: list) -> bool:
+    return all(type(v) is float and v == -math.inf for v in values)
+
+
+def _one_class_intercepts(document: dict, layout: _Layout) -> tuple[np.ndarray, np.ndarray]:
+    """A one-class model's intercept and per-bag intercepts: -inf, the log-odds of any other
+    class, as InterpretML's monoclassification models have them; and it has no terms, which
+    could not change its one prediction."""
+    if array(document["terms"], "terms"):
+        fail("terms", "must be empty for a one-class model (link 'monoclassification'): its "
+                      "score is -inf whatever the features")
+    intercept = array(document["intercept"], "intercept")
+    if len(intercept) != 1 or not _minus_inf(intercept):
+        fail("intercept", 'must be [{"float": "-inf"}] for a one-class model (link '
+                          "'monoclassification'): the log-odds of any other class")
+    bags = array(document["bagged_intercept"], "bagged_intercept") if layout.has("all") else []
+    if not _minus_inf(bags):
+        fail("bagged_intercept", "must be -inf for every bag of a one-class model (link "
+                                 "'monoclassification')")
+    return np.array([-math.inf]), np.full(len(bags), -math.inf)
+
+
 # ---- the whole document ----------------------------------------------------------------------
 def check_document(document: Any, max_bytes: int | None = DEFAULT_MAX_BYTES) -> CheckedModel:
     """Every part of a parsed model file, checked; ModelFileError naming the field otherwise.
@@ -862,15 +909,11 @@ def check_document(document: Any, max_bytes: int | None = DEFAULT_MAX_BYTES) -> 
     link_param = float_value(document["link_param"], "link_param")
     match_by_name = boolean(document["match_by_name"], "match_by_name")
     features = _features(document["features"])
-    intercept = numbers(document["intercept"], (n_scores,), "intercept", limit=MAX_SCORE)
-    n_bags = 0
-    bagged_intercept = np.empty((0,) + ((n_scores,) if n_scores > 1 else ()))
-    if layout.has("all"):
-        n_bags = len(array(document["bagged_intercept"], "bagged_intercept"))
-        if n_bags:
-            bagged_intercept = numbers(document["bagged_intercept"],
-                                       (n_bags,) + bagged_intercept.shape[1:],
-                                       "bagged_intercept", limit=MAX_SCORE)
+    if document["link"] == MONOCLASSIFICATION:
+        intercept, bagged_intercept = _one_class_intercepts(document, layout)
+    else:
+        intercept, bagged_intercept = _intercepts(document, layout, n_scores)
+    n_bags = len(bagged_intercept)
     blocks = BlockDecoder(max_bytes) if layout.version >= BINARY_FORMAT_VERSION else None
     terms = _terms(document["terms"], layout, features, intercept, document["link"], classes,
                    n_bags, blocks)

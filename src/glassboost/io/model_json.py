@@ -85,6 +85,15 @@ def _table(values: Any) -> list:
     return np.asarray(values, dtype=np.float64).tolist()
 
 
+def _intercepts(values: Any) -> list:
+    """An intercept or the per-bag intercepts, non-finite values as tagged objects (a one-class
+    model's are -inf)."""
+    values = np.asarray(values, dtype=np.float64)
+    if np.all(np.isfinite(values)):
+        return values.tolist()
+    return [_intercepts(v) if values.ndim > 1 else _float(v) for v in values]
+
+
 def _term(model: Any, t: int, detail: str, compact: bool) -> dict:
     table = encode_table if compact else _table
     term = {
@@ -151,7 +160,7 @@ def model_document(model: Any, detail: str = "all", compact: bool = False) -> di
         "match_by_name": bool(getattr(model, "_match_by_name", False)),
         "features": [_feature(str(n), k, levels) for n, k, levels
                      in zip(model.feature_names_in_, model.feature_types_in_, model.bins_)],
-        "intercept": [float(v) for v in np.ravel(model.intercept_)],
+        "intercept": _intercepts(np.ravel(model.intercept_)),
         "terms": [_term(model, t, detail, compact) for t in range(len(model.term_features_))],
         "training": _training(model, detail),
     }
@@ -162,7 +171,7 @@ def model_document(model: Any, detail: str = "all", compact: bool = False) -> di
              **({"utc": c["utc"]} if "utc" in c else {})}
             for c in conversions]
     if holds(detail, "bagged_intercept_"):
-        document["bagged_intercept"] = _table(model.bagged_intercept_)
+        document["bagged_intercept"] = _intercepts(model.bagged_intercept_)
     privacy = getattr(model, "privacy_budget_", None)
     if privacy is not None:  # a differentially private model's account, at every level
         document["format_version"] = PRIVACY_FORMAT_VERSION
