@@ -382,13 +382,13 @@ def test_unconvertible_models_fail_naming_the_attribute(models):
         glassboost.from_interpret(_attributes(ebm, term_scores_=scores))
 
 
-def _interpret_document(ebm) -> dict:
+def _interpret_document(ebm, detail: str = "minimal") -> dict:
     import json
 
     buffer = io.StringIO()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        ebm.to_json(buffer, detail="minimal")
+        ebm.to_json(buffer, detail=detail)
     return json.loads(buffer.getvalue())
 
 
@@ -415,6 +415,61 @@ def test_damaged_interpret_json_names_the_field(models):
     document["ebm"]["terms"][0]["scores"][1] = 1e300
     with pytest.raises(ModelFileError, match="above the limit"):
         glassboost.load(json.dumps(document))
+
+
+@pytest.fixture(scope="module")
+def one_class() -> object:
+    """InterpretML's model of a one-class target (link monoclassification): its intercept and
+    every cell of its terms are -inf, every row is the class with probability 1."""
+    frame = _data()
+    return _fit(glassbox.ExplainableBoostingClassifier(interactions=[(0, 3)], **_COMMON), frame,
+                np.full(len(frame), "only"))
+
+
+def test_one_class_models_score_as_interpret(one_class, tmp_path):
+    """link_ 'monoclassification' could not be converted, read or written."""
+    import json
+
+    ebm = one_class
+    assert ebm.link_ == "monoclassification" and len(ebm.term_features_) == 5
+    rows = _scoring_rows(_data())
+    converted = [glassboost.from_interpret(ebm)]
+    for detail in ("minimal", "interpretable", "all"):
+        document = _interpret_document(ebm, detail)
+        assert document["ebm"]["intercept"] == ["-inf"]
+        converted.append(glassboost.load(json.dumps(document)))
+    for model in converted + [glassboost.load(model.to_json(detail="minimal", compact=compact))
+                              for model in converted for compact in (False, True)]:
+        assert type(model).__name__ == "ExplainableBoostingClassifier"
+        assert model.link_ == "monoclassification" and model.term_features_ == []
+        assert list(model.classes_) == list(ebm.classes_)
+        for method in ("predict", "predict_proba", "decision_function"):
+            want = getattr(ebm, method)(rows)
+            assert np.array_equal(getattr(model, method)(rows), want), method
+        assert np.all(model.decision_function(rows) == -np.inf)
+        assert np.all(model.predict_proba(rows) == 1.0) and np.all(model.predict(rows) == "only")
+    model = converted[0]
+    assert np.array_equal(glassboost.load(model.to_json()).bagged_intercept_,
+                          ebm.bagged_intercept_)
+    with pytest.raises(ValueError, match="'monoclassification' has no SQL export"):
+        model.to_sql()
+    with pytest.raises(ValueError, match="'monoclassification' has no ONNX export"):
+        model.to_onnx()
+
+
+def test_one_class_models_glassboost_cannot_score_fail_naming_the_attribute(one_class):
+    ebm = one_class
+    scores = [np.array(table) for table in ebm.term_scores_]
+    scores[1][0] = np.nan  # InterpretML scores such a row with probability NaN
+    with pytest.raises(ValueError, match=r"term_scores_\[1\] of a one-class model .*-inf in "
+                                         r"every cell"):
+        glassboost.from_interpret(_attributes(ebm, term_scores_=scores))
+    with pytest.raises(ValueError, match=r"intercept_ of a one-class model .* must be \[-inf\]"):
+        glassboost.from_interpret(_attributes(ebm, intercept_=np.array([0.0])))
+    with pytest.raises(ValueError, match="link_ 'monoclassification' does not fit 2 classes_"):
+        glassboost.from_interpret(_attributes(ebm, classes_=np.array(["only", "other"])))
+    with pytest.raises(ValueError, match="link_ 'logit' does not fit 1 classes_"):
+        glassboost.from_interpret(_attributes(ebm, link_="logit"))
 
 
 @pytest.mark.parametrize("objective, canonical", [

@@ -6,8 +6,10 @@ Its tables use glassboost's layout (bin 0 missing, the last bin unseen, the valu
 one axis per feature of the term, in the term's order, then the classes). glassboost keeps two
 levels, one for main effects and one for every interaction, so a feature's levels must agree
 for all the interaction orders that use it; anything else glassboost cannot hold exactly is an
-error naming the attribute, never an approximation. Nothing of InterpretML is imported or run:
-the model is read by duck typing, so this also serves its JSON files (``interpret_json``).
+error naming the attribute, never an approximation. A one-class model (link monoclassification,
+every score -inf) becomes glassboost's one-class model, without terms. Nothing of InterpretML is
+imported or run: the model is read by duck typing, so this also serves its JSON files
+(``interpret_json``).
 
 Category labels: numbers have the same labels in both ("1" for 1 and 1.0, "1e+16" for 1e16), but
 InterpretML labels the booleans True/False "1"/"0", as the numbers, where glassboost labels them
@@ -35,13 +37,18 @@ __all__ = ["from_interpret", "fitted_from_attributes"]
 #: InterpretML links glassboost scores, with the objective a model of that link most often has
 #: (used when the model does not say its objective).
 LINK_OBJECTIVES = {"logit": "log_loss", "mlogit": "log_loss", "identity": "rmse",
-                   "log": "poisson_deviance"}
+                   "log": "poisson_deviance", "monoclassification": "log_loss"}
 #: Attributes a fitted InterpretML EBM must have for a glassboost model.
 REQUIRED = ("feature_names_in_", "feature_types_in_", "bins_", "term_features_",
             "term_scores_", "intercept_", "link_")
 #: Attributes converted when present (explanations, merging); absent ones stay absent.
 OPTIONAL = ("standard_deviations_", "bin_weights_", "bagged_scores_", "bagged_intercept_",
             "best_iteration_", "term_names_", "link_param_", "classes_")
+#: InterpretML's link of a one-class model, whose scores are all -inf.
+MONOCLASSIFICATION = "monoclassification"
+#: The per-term attributes, which a one-class model drops (see :func:`_without_terms`).
+_PER_TERM = ("term_features_", "term_names_", "term_scores_", "standard_deviations_",
+             "bin_weights_", "bagged_scores_")
 
 
 def _interaction_level(name: str, levels: list, orders: set[int]) -> Any:
@@ -211,8 +218,12 @@ def _table(value: Any, shape: tuple, what: str, finite: bool = True) -> np.ndarr
 
 def _classes(value: Any, link: str) -> np.ndarray:
     classes = np.asarray(value)
-    if classes.ndim != 1 or len(classes) < 2 or len(set(classes.tolist())) != len(classes):
-        raise ValueError(f"classes_ must be at least 2 distinct labels, got {value!r}")
+    if classes.ndim != 1 or len(classes) < 1 or len(set(classes.tolist())) != len(classes):
+        raise ValueError(f"classes_ must be distinct labels, got {value!r}")
+    if (link == MONOCLASSIFICATION) != (len(classes) == 1):
+        raise ValueError(f"link_ {link!r} does not fit {len(classes)} classes_: one class "
+                         f"takes link_ {MONOCLASSIFICATION!r}, two or more take 'logit' or "
+                         "'mlogit'")
     if link == "logit" and len(classes) != 2:
         raise ValueError(f"link_ 'logit' needs 2 classes, classes_ has {len(classes)}")
     return classes
@@ -227,7 +238,7 @@ def _target(get: Callable[[str], Any]) -> tuple[str, np.ndarray | None, int]:
     if link not in LINK_OBJECTIVES:
         raise ValueError(f"link_ {link!r} cannot be scored by glassboost, which scores the "
                          f"links {sorted(LINK_OBJECTIVES)}")
-    if link not in ("logit", "mlogit"):
+    if link not in ("logit", "mlogit", MONOCLASSIFICATION):
         return link, None, 1
     classes = _classes(get("classes_"), link)
     return link, classes, len(classes) if link == "mlogit" else 1
@@ -239,16 +250,36 @@ def _objective(objective: str | None, link: str, n_scores: int) -> str:
     the link's usual objective when the model does not say."""
     if objective is None:
         return LINK_OBJECTIVES[link]
+    classification = link in ("logit", "mlogit", MONOCLASSIFICATION)
     try:
-        expected = (regression_objective(objective) if link not in ("logit", "mlogit")
-                    else classification_objective(objective, max(n_scores, 2)))
+        expected = (classification_objective(objective, max(n_scores, 2)) if classification
+                    else regression_objective(objective))
     except ValueError as error:
         raise ValueError(f"objective {objective!r} of the model is not one glassboost "
                          f"knows: {error}") from None
-    if expected.link != link:
+    if expected.link != link and link != MONOCLASSIFICATION:  # one class: fitted as binary
         raise ValueError(f"link_ {link!r} does not match objective {objective!r}, whose link "
                          f"is {expected.link!r}")
     return expected.name
+
+
+def _without_terms(get: Callable[[str], Any]) -> Callable[[str], Any]:
+    """InterpretML's one-class model as glassboost's: no terms. Its intercept (and every bag's)
+    is -inf, the log-odds of any other class, and so is every cell of its tables, which add
+    nothing to that: every row is the class with probability 1 whatever its features. A NaN
+    cell (InterpretML scores its rows with probability NaN) is an error."""
+    what = f"of a one-class model (link_ {MONOCLASSIFICATION!r})"
+    intercept = np.ravel(np.asarray(get("intercept_"), dtype=np.float64))
+    if intercept.shape != (1,) or intercept[0] != -np.inf:
+        raise ValueError(f"intercept_ {what} must be [-inf], got {intercept.tolist()}")
+    bagged = get("bagged_intercept_")
+    if bagged is not None and not np.all(np.asarray(bagged, dtype=np.float64) == -np.inf):
+        raise ValueError(f"bagged_intercept_ {what} must be -inf for every bag")
+    for t, table in enumerate(get("term_scores_")):
+        if not np.all(np.asarray(table, dtype=np.float64) == -np.inf):
+            raise ValueError(f"term_scores_[{t}] {what} must be -inf in every cell: glassboost "
+                             "cannot score its other cells (NaN gives a probability of NaN)")
+    return lambda name: [] if name in _PER_TERM else get(name)
 
 
 def _features(get: Callable[[str], Any]
@@ -295,15 +326,17 @@ def _per_term(get: Callable[[str], Any], attribute: str, shapes: list[tuple], de
             for t, (v, shape) in enumerate(zip(tables, shapes))]
 
 
-def _bags(get: Callable[[str], Any], shapes: list[tuple], classes_axis: tuple, detail: str
-          ) -> tuple[list[np.ndarray], np.ndarray]:
+def _bags(get: Callable[[str], Any], shapes: list[tuple], classes_axis: tuple, detail: str,
+          finite: bool = True) -> tuple[list[np.ndarray], np.ndarray]:
     """The per-bag tables and intercepts; zero bags when the model has none, or lacks a term's
-    (InterpretML's ``monotonize`` drops the term's bags and the bagged intercepts)."""
+    (InterpretML's ``monotonize`` drops the term's bags and the bagged intercepts). Not
+    ``finite``: the intercepts of a one-class model, -inf."""
     tables, intercepts = get("bagged_scores_"), get("bagged_intercept_")
     if tables is None or intercepts is None or any(table is None for table in tables):
         return [np.empty((0,) + shape) for shape in shapes], np.empty((0,) + classes_axis)
     bagged = _per_term(get, "bagged_scores_", shapes, detail, bagged=True)
-    intercepts = _table(intercepts, (len(intercepts),) + classes_axis, "bagged_intercept_")
+    intercepts = _table(intercepts, (len(intercepts),) + classes_axis, "bagged_intercept_",
+                        finite)
     for t, table in enumerate(bagged):
         if len(table) != len(intercepts):
             raise ValueError(f"bagged_scores_[{t}] has {len(table)} bags, bagged_intercept_ "
@@ -354,6 +387,9 @@ def fitted_from_attributes(get: Callable[[str], Any], objective: str | None,
     from ..estimators import ExplainableBoostingClassifier, ExplainableBoostingRegressor
 
     link, classes, n_scores = _target(get)
+    one_class = link == MONOCLASSIFICATION
+    if one_class:
+        get = _without_terms(get)
     names, kinds, term_features, bins = _features(get)
     classes_axis = (n_scores,) if n_scores > 1 else ()
     bin_shapes = [tuple(bins[f].n_bins if len(t) == 1 else bins[f].n_interaction_bins
@@ -368,8 +404,9 @@ def fitted_from_attributes(get: Callable[[str], Any], objective: str | None,
     term_scores = [_table(s, shape, f"term_scores_[{t}] ({term_names[t]!r})")
                    for t, (s, shape) in enumerate(zip(scores, shapes))]
     intercept = _table(np.ravel(np.asarray(get("intercept_"), dtype=np.float64)),
-                       (n_scores,), "intercept_")
-    bagged_scores, bagged_intercept = _bags(get, shapes, classes_axis, detail)
+                       (n_scores,), "intercept_", finite=not one_class)
+    bagged_scores, bagged_intercept = _bags(get, shapes, classes_axis, detail,
+                                            finite=not one_class)
     # InterpretML's monotonize drops the term's standard deviations, and draws it without a
     # band: zero spread draws none either
     standard_deviations = _per_term(get, "standard_deviations_", shapes, detail,
