@@ -417,6 +417,29 @@ def test_damaged_interpret_json_names_the_field(models):
         glassboost.load(json.dumps(document))
 
 
+def test_a_feature_named_like_a_pair_saves_and_loads(tmp_path):
+    """InterpretML names the feature 'a & d' and the pair of 'a' and 'd' alike; glassboost's
+    JSON of the converted model was refused ('terms[4].name: 'a & d' is not unique')."""
+    import json
+
+    frame = _data().rename(columns={"b": "a & d"})
+    y = (frame["a"].fillna(0) * frame["d"] + frame["c"] / 6 > 0.5).astype(int)
+    ebm = _fit(glassbox.ExplainableBoostingClassifier(
+        interactions=[(0, 3)], **dict(_COMMON, feature_types=None)), frame, y)
+    assert ebm.term_names_.count("a & d") == 2
+    rows = _scoring_rows(frame.rename(columns={"a & d": "b"})).rename(columns={"b": "a & d"})
+    model = glassboost.from_interpret(ebm)
+    interpret_file = glassboost.load(json.dumps(_interpret_document(ebm, "all")))
+    for source in (model, interpret_file):
+        for detail in ("minimal", "all"):
+            loaded = glassboost.load(source.to_json(detail=detail))
+            assert loaded.term_names_ == ebm.term_names_
+            assert loaded.term_features_ == [tuple(t) for t in ebm.term_features_]
+            _assert_same(ebm, loaded, rows)
+    with pytest.raises(ValueError, match="term name 'a & d' is ambiguous"):
+        loaded.remove_terms(["a & d"])
+
+
 @pytest.fixture(scope="module")
 def one_class() -> object:
     """InterpretML's model of a one-class target (link monoclassification): its intercept and

@@ -393,7 +393,6 @@ BINARY_CASES = [
     (_set(["terms", 4, "scores", 1], [0.0]), "terms[4].scores", "has 1 entries instead of"),
     (_set(["terms", 0, "standard_deviations", 0], -1.0), "terms[0].standard_deviations",
      "negative"),
-    (_set(["terms", 1, "name"], "num"), "terms[1].name", "'num' is not unique"),
     (_set(["terms", 0, "surprise"], 1), "terms[0].surprise", "is not a field here"),
     (_weights, "terms[2].bin_weights", "but training.n_samples is 500"),
     (_set(["bagged_intercept"], [0.1]), "terms[0].bagged_scores", "expected 1"),
@@ -529,6 +528,24 @@ def test_a_one_class_model_has_no_terms_in_its_file(one_class, models):
     with pytest.raises(ModelFileError, match="must be empty for a one-class model") as error:
         load(json.dumps(document))
     assert error.value.field == "terms"
+
+
+def test_terms_sharing_a_name_are_told_apart_by_their_features(models, data):
+    """Names are labels: InterpretML names a feature 'a & b' and the pair of 'a' and 'b' alike,
+    and such a converted model could not be saved ('terms[3].name: ... is not unique')."""
+    model = models["binary"].copy()
+    pair = model.term_features_.index((0, 1))
+    model.term_names_[pair] = model.term_names_[0]
+    for compact in (False, True):
+        loaded = load(model.to_json(compact=compact))
+        assert loaded.term_names_ == model.term_names_
+        assert loaded.term_names_.count(model.term_names_[0]) == 2
+        assert loaded.term_features_ == model.term_features_
+        X = _probe(data)
+        np.testing.assert_array_equal(loaded.eval_terms(X), model.eval_terms(X))
+        np.testing.assert_array_equal(loaded.predict_proba(X), model.predict_proba(X))
+        with pytest.raises(ValueError, match="term name 'num' is ambiguous"):
+            loaded.copy().remove_terms(["num"])
 
 
 def test_date_conversions_round_trip(models, data):

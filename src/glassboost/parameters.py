@@ -120,7 +120,8 @@ def check_tensor_sizes(terms: Sequence[tuple[int, ...]], n_interaction_bins: Seq
 def check_term_names(terms: Sequence[tuple[int, ...]], names: Sequence[str]) -> None:
     """Raise ValueError naming two of ``terms`` that would get one name: a term's name joins its
     features' names with ' & ', so a feature 'a & b' next to the pair of 'a' and 'b' gives two
-    terms named 'a & b', which a model file cannot hold and editing by name cannot tell apart.
+    terms named 'a & b', which editing by name and explanations cannot tell apart (a model file
+    tells terms apart by their features, and holds InterpretML's models that have such names).
     Names without '&' always join to distinct names, so only names with one are checked."""
     if not any("&" in name for name in names):
         return
@@ -132,9 +133,9 @@ def check_term_names(terms: Sequence[tuple[int, ...]], names: Sequence[str]) -> 
             both = [[names[f] for f in t] for t in (other, term)]
             raise ValueError(
                 f"the terms of features {both[0]} and {both[1]} would both be named {name!r} "
-                "(a term's name joins its features' names with ' & '): the model could not be "
-                "saved, nor edited by term name. Rename the feature(s) whose names hold '&', "
-                "or leave one of the terms out with exclude."
+                "(a term's name joins its features' names with ' & '): explanations and editing "
+                "by term name could not tell them apart. Rename the feature(s) whose names hold "
+                "'&', or leave one of the terms out with exclude."
             )
 
 

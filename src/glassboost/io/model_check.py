@@ -570,8 +570,7 @@ def _terms(value: Any, layout: _Layout, features: _Features, intercept: np.ndarr
         term_features = _terms_one_by_one(entries, required, features, classes_axis, n_bags,
                                           tables)
     names = list(map(itemgetter("name"), entries))
-    texts(names, "terms[{}].name")
-    unique(names, "terms[{}].name")
+    texts(names, "terms[{}].name")  # labels: terms are told apart by their features
     _check_bounds(intercept, tables.scores, link, classes)
     scores = tables.scores.arrays()
     return _Terms(term_features, names, scores, tables.spreads.arrays(),
