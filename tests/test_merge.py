@@ -287,3 +287,15 @@ def test_private_models_merge_with_their_common_account_only():
     # it would state the first model's epsilon of 1 for a model that spent 3
     with pytest.raises(ValueError, match=r"model 1 with model 0: different privacy accounts"):
         merge_ebms([first, spent_more])
+
+
+def test_one_class_models_are_refused_clearly():
+    """They have no terms: the refusal spoke of a missing training weight."""
+    rng = np.random.default_rng(0)
+    X = pd.DataFrame({"a": rng.normal(size=60), "b": rng.normal(size=60)})
+    model = ExplainableBoostingClassifier(outer_bags=2).fit(X, np.full(60, "only"))
+    again = load(model.to_json())
+    with pytest.raises(ValueError, match=r"cannot merge model 0 with model 0: a one-class model "
+                                         r"\(link 'monoclassification'\).*any of the models is "
+                                         r"their merge"):
+        merge_ebms([model, again])

@@ -54,7 +54,11 @@ def _check_compatible(models: list) -> None:
                 and not np.array_equal(model.classes_, first.classes_)):
             problems.append(f"classes {np.asarray(model.classes_).tolist()} vs "
                             f"{np.asarray(first.classes_).tolist()}")
-        if not model.term_features_:
+        if model.link_ == "monoclassification":
+            problems.append("a one-class model (link 'monoclassification') scores -inf on every "
+                            "row, whatever its data, so there is nothing to average: any of "
+                            "the models is their merge")
+        elif not model.term_features_:
             problems.append("no terms, so no training weight to weigh it by")
         problems += _conversion_problems(_conversions(model), _conversions(first))
         if getattr(model, "privacy_budget_", None) != getattr(first, "privacy_budget_", None):
