@@ -570,3 +570,15 @@ def test_three_feature_report_renders_in_a_real_browser(three_way, three_way_rep
     assert probe["errors"] == []
     assert sorted(probe["plots"]) == sorted(list(model.term_names_) + ["__importance__"])
     assert probe["found"] == [f"Showing {SLICED} = "]  # the slider, its label as typed
+
+
+def test_report_of_a_one_class_model_explains_no_row(tmp_path) -> None:
+    """Its rows score -inf: the report failed drawing their waterfalls (IndexError)."""
+    rng = np.random.default_rng(0)
+    X = pd.DataFrame({"a": rng.normal(size=80), "b": rng.choice(["x", "y"], 80)})
+    y = np.full(80, "only")
+    model = ExplainableBoostingClassifier(outer_bags=2).fit(X, y)
+    for target in (y, None):
+        text = report(model, X, target, tmp_path / "one.html").read_text()
+        assert "fitted on one class, only: every row is that class with probability 1" in text
+        assert 'class="gb-local"' not in text

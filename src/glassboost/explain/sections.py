@@ -256,6 +256,10 @@ def examples(local: LocalExplanation, figure_html: Callable, count: int) -> str:
             "<p>Each chart starts at the intercept and adds every term's contribution, largest "
             "first, up to the row's score. Missing and unseen features are named under the "
             "row's title.</p>"]
+    if local.link == "monoclassification":  # its rows score -inf: no waterfall to draw
+        return (html[0] + f"<p>The model was fitted on one class, "
+                f"{escape(str(local.classes[0]))}: every row is that class with probability 1, "
+                "whatever its features, so no row is explained.</p></section>")
     picked = pick_examples(local, count)
     if local.is_classifier and local.actual is not None and "Largest errors" not in picked:
         html.append("<p>No row of the given data is misclassified.</p>")
