@@ -9,13 +9,14 @@ import inspect
 from typing import Any
 
 import numpy as np
-from sklearn.base import clone
+from sklearn.base import clone, is_classifier
 
 from ..estimators import (FITTED_ATTRIBUTES, TRAINING_SUMMARIES, ExplainableBoostingClassifier,
                           ExplainableBoostingRegressor, _store_parameters)
 from .fit import fit_distributed
 from .inputs import default_client, is_dask_collection
 from .predict import lazy_scores
+from .score import distributed_score
 from .sketch import DEFAULT_SUMMARY_SIZE
 
 #: Parameters the Dask estimators add to the single-machine ones.
@@ -107,6 +108,19 @@ class _DaskEBM:
             local = getattr(self.to_local(), method)
             return local(X) if init_score is None else local(X, init_score=init_score)
         return lazy_scores(self.to_local(), X, method, tail, np.dtype(dtype), init_score)
+
+    def score(self, X: Any, y: Any, sample_weight: Any = None) -> float:
+        """scikit-learn's ``score``: accuracy (classifier) or R^2 (regressor), with
+        ``sample_weight``. Of Dask collections partitioned alike it is summed per partition on
+        the workers (``glassboost.dask.score``), which send back a few numbers each rather than
+        their predictions: collecting the predictions and labels would put two values per row
+        on the client, which the rows of a Dask collection may not fit. It equals the
+        single-machine ``score`` of the computed rows up to the order of floating-point sums.
+        In-memory data is scored at once."""
+        if not is_dask_collection(X):
+            return super().score(X, y, sample_weight)
+        return distributed_score(self.to_local(), X, y, sample_weight, is_classifier(self),
+                                 self.client)
 
     def _n_scores(self) -> int:
         return int(np.size(self.intercept_))
