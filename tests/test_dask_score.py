@@ -21,7 +21,7 @@ PARAMS = dict(outer_bags=1, max_rounds=60, interactions=0, random_state=1)
 @pytest.fixture(scope="module")
 def client():
     with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=False,
-                                  dashboard_address=None) as cluster, \
+                                  dashboard_address=":0") as cluster, \
             distributed.Client(cluster) as client:
         yield client
 

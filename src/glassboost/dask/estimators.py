@@ -8,16 +8,22 @@ from __future__ import annotations
 import inspect
 from typing import Any
 
+import dask
 import numpy as np
 from sklearn.base import clone, is_classifier
 
 from ..estimators import (FITTED_ATTRIBUTES, TRAINING_SUMMARIES, ExplainableBoostingClassifier,
                           ExplainableBoostingRegressor, _store_parameters)
+from ..parameters import check_number
 from .fit import fit_distributed
-from .inputs import default_client, is_dask_collection
+from .inputs import count_rows, default_client, is_dask_collection
 from .predict import lazy_scores
 from .score import distributed_score
 from .sketch import DEFAULT_SUMMARY_SIZE
+
+#: The most rows ``explain_local`` explains of a Dask collection by default: an explanation
+#: holds every row's contributions, values and figure on the client.
+EXPLAIN_LOCAL_MAX_ROWS = 10_000
 
 #: Parameters the Dask estimators add to the single-machine ones.
 DASK_PARAMETERS = {"client": None, "n_shards": None, "summary_size": DEFAULT_SUMMARY_SIZE,
@@ -121,6 +127,26 @@ class _DaskEBM:
             return super().score(X, y, sample_weight)
         return distributed_score(self.to_local(), X, y, sample_weight, is_classifier(self),
                                  self.client)
+
+    def explain_local(self, X: Any, y: Any = None, name: str | None = None,
+                      init_score: Any = None, *, max_rows: int = EXPLAIN_LOCAL_MAX_ROWS):
+        """The single-machine local explanation of the rows of X. A local explanation is per
+        row and lives on the client (contributions, values and figures of every row), so a
+        Dask collection is explained only when it holds at most ``max_rows`` rows (counted on
+        the workers first): select the rows to explain (``X.head(k)``, ``X.loc[...]``,
+        ``X.sample(frac=...)``) or raise ``max_rows`` knowingly. Those rows (and ``y`` and
+        ``init_score`` when they are Dask collections) are then computed and explained as the
+        plain estimator explains them."""
+        if is_dask_collection(X):
+            check_number("max_rows", max_rows, 1, integer=True)
+            n_rows = count_rows(X, self.client)
+            if n_rows > max_rows:
+                raise ValueError(
+                    f"explain_local explains each row it is given on the client, and X holds "
+                    f"{n_rows} rows, more than max_rows={max_rows}; select the rows to explain "
+                    f"first (X.head(k), X.loc[...], X.sample(frac=...)), or raise max_rows")
+            X, y, init_score = dask.compute(X, y, init_score, scheduler=self.client)
+        return super().explain_local(X, y, name, init_score)
 
     def _n_scores(self) -> int:
         return int(np.size(self.intercept_))
