@@ -90,3 +90,47 @@ def test_explain_local_refuses_more_rows_than_max_rows_by_name(fitted):
     with pytest.raises(ValueError, match="max_rows"):
         model.explain_local(dX, max_rows=0)
 
+
+@pytest.mark.parametrize("with_y", [True, False])
+def test_estimate_mem_of_lazy_rows_is_the_single_machine_estimate(client, with_y):
+    X, y = _data(2000)
+    X["text"] = pd.array(np.random.default_rng(3).choice(["alpha", "beta", "gamma"], 2000),
+                         dtype="string[pyarrow]")
+    dX, dy = dd.from_pandas(X, npartitions=5), dd.from_pandas(y, npartitions=5)
+    computed, labels = dX.compute(), dy.compute()
+    model = DaskExplainableBoostingClassifier(**PARAMS)
+    local = model._local_estimator()
+    for multiplier in (0.0, 2.0):
+        mine = model.estimate_mem(dX, dy if with_y else None, multiplier)
+        theirs = local.estimate_mem(computed, labels if with_y else None, multiplier)
+        assert mine == pytest.approx(theirs, rel=0.01), multiplier
+    # a regressor, on a Dask Array of numbers: the same bins, so the same estimate
+    from glassboost.dask import DaskExplainableBoostingRegressor
+
+    numbers = X[["a"]].to_numpy()
+    target = np.nan_to_num(numbers[:, 0])
+    regressor = DaskExplainableBoostingRegressor(**PARAMS)
+    assert regressor.estimate_mem(da.from_array(numbers, chunks=(400, 1)),
+                                  da.from_array(target, chunks=400)) == \
+        regressor._local_estimator().estimate_mem(numbers, target)
+
+
+def test_estimate_mem_reads_no_rows_on_the_client(client, monkeypatch):
+    """Only summaries, counts and bytes reach the client: the collection is never computed
+    or turned into an array there."""
+    X, y = _data(600)
+    dX, dy = dd.from_pandas(X, npartitions=3), dd.from_pandas(y, npartitions=3)
+    expected = DaskExplainableBoostingClassifier(**PARAMS)._local_estimator().estimate_mem(
+        dX.compute(), dy.compute())
+
+    def gathered(*args, **kwargs):
+        raise AssertionError("the rows were gathered on the client")
+
+    for kind in (type(dX), type(dy)):
+        monkeypatch.setattr(kind, "compute", gathered)
+        monkeypatch.setattr(kind, "__array__", gathered)
+    mine = DaskExplainableBoostingClassifier(**PARAMS).estimate_mem(dX, dy)
+    assert mine == pytest.approx(expected, rel=0.01)
+    with pytest.raises(ValueError, match="y has 2 partitions but X has 3"):
+        DaskExplainableBoostingClassifier(**PARAMS).estimate_mem(
+            dX, dd.from_pandas(y, npartitions=2))

@@ -17,6 +17,7 @@ from ..estimators import (FITTED_ATTRIBUTES, TRAINING_SUMMARIES, ExplainableBoos
 from ..parameters import check_number
 from .fit import fit_distributed
 from .inputs import count_rows, default_client, is_dask_collection
+from .memory import estimate_fit_bytes
 from .predict import lazy_scores
 from .score import distributed_score
 from .sketch import DEFAULT_SUMMARY_SIZE
@@ -147,6 +148,19 @@ class _DaskEBM:
                     f"first (X.head(k), X.loc[...], X.sample(frac=...)), or raise max_rows")
             X, y, init_score = dask.compute(X, y, init_score, scheduler=self.client)
         return super().explain_local(X, y, name, init_score)
+
+    def estimate_mem(self, X: Any, y: Any = None, data_multiplier: float = 0.0) -> int:
+        """The single-machine ``estimate_mem``: bytes a fit of these rows on one machine
+        would allocate at its peak (plus ``data_multiplier`` times the bytes of X and y). Of
+        Dask collections it is computed on the workers, from what the fit's first phase
+        computes (types, value summaries merged on the workers, the bins made from them,
+        row counts), without moving rows to the client; within 1% of the single-machine
+        estimate of the computed rows when the summaries are exact (``glassboost.dask.memory``).
+        This reads every partition once, as the fit's first phase does."""
+        if not is_dask_collection(X):
+            return super().estimate_mem(X, y, data_multiplier)
+        return estimate_fit_bytes(self._local_estimator(), default_client(self.client), X, y,
+                                  self.summary_size, data_multiplier)
 
     def _n_scores(self) -> int:
         return int(np.size(self.intercept_))
