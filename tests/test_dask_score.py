@@ -11,6 +11,8 @@ dd = pytest.importorskip("dask.dataframe")
 da = pytest.importorskip("dask.array")
 distributed = pytest.importorskip("distributed")
 
+import dask  # noqa: E402  (installed with dask.dataframe above)
+
 from glassboost.dask import (DaskExplainableBoostingClassifier,  # noqa: E402
                              DaskExplainableBoostingRegressor)
 
@@ -56,6 +58,8 @@ def test_score_equals_the_single_machine_score_of_the_computed_rows(client):
             mine = model.score(dX, dy, sample_weight=dweights)
             assert isinstance(mine, float)
             assert mine == pytest.approx(local.score(computed, y, sample_weight=w), rel=1e-12)
+        with dask.config.set(scheduler="synchronous"):  # any scheduler, not only a client
+            assert model.score(dX, dy) == pytest.approx(local.score(computed, y), rel=1e-12)
         # in-memory data is scored by the plain estimator
         assert model.score(X, y) == local.score(X, y)
     # a Dask Array of numbers, in blocks of rows that are not the DataFrame's partitions

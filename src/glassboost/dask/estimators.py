@@ -1,7 +1,9 @@
 """Dask estimators: the single-machine parameters plus ``client``, ``n_shards`` and
 ``summary_size``, ``boosting``; ``fit`` trains on Dask collections where they live (``fit``), scoring
 methods return lazy Dask Arrays for Dask collections (``predict``) and score in-memory data at
-once, and ``to_local`` returns the plain estimator."""
+once; ``score`` is summed per partition on the workers (``score``), ``explain_local`` explains
+up to ``max_rows`` computed rows, ``estimate_mem`` sizes the single-machine fit on the workers
+(``memory``); ``to_local`` returns the plain estimator."""
 
 from __future__ import annotations
 
