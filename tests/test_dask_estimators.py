@@ -75,9 +75,10 @@ def test_explain_local_of_a_few_lazy_rows_is_the_single_machine_explanation(fitt
     _same_explanation(model.explain_local(rows, init_score=start),
                       local.explain_local(computed, init_score=start.compute().to_numpy()))
     # a Dask Array of the same rows
+    column = dX[["a"]].to_dask_array(lengths=True)
     numeric = DaskExplainableBoostingClassifier(**PARAMS).fit(
-        dX[["a"]].to_dask_array(lengths=True), (dy == "high").astype(int).to_dask_array(lengths=True))
-    block = dX[["a"]].to_dask_array(lengths=True)[:50]
+        column, (dy == "high").astype(int).to_dask_array(lengths=True))
+    block = column[:50]
     _same_explanation(numeric.explain_local(block),
                       numeric.to_local().explain_local(block.compute()))
 
