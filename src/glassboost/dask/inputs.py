@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+import dask
 import dask.array as da
 import dask.dataframe as dd
+import numpy as np
+from dask import delayed
 
 from ..parameters import model_kind
 
@@ -45,6 +48,19 @@ def row_blocks(value: Any, what: str) -> list:
     raise TypeError(f"{what} must be a Dask DataFrame, Series or Array, got "
                     f"{type(value).__name__}; for in-memory data use the single-machine "
                     "estimator")
+
+
+def count_rows(X: Any, scheduler: Any = None) -> int:
+    """The rows of a Dask DataFrame or Array, counted on the workers where they are not known
+    (only each partition's length moves; Dask reads it off the files' metadata where it can)."""
+    if isinstance(X, da.Array) and not np.isnan(X.shape[0]):
+        return int(X.shape[0])
+    if isinstance(X, (dd.DataFrame, dd.Series)):
+        (n_rows,) = dask.compute(X.shape[0], scheduler=scheduler)
+        return int(n_rows)
+    (lengths,) = dask.compute([delayed(len)(block) for block in row_blocks(X, "X")],
+                              scheduler=scheduler)
+    return int(sum(lengths))
 
 
 def row_partitions(X: Any, y: Any, sample_weight: Any = None) -> list[tuple]:

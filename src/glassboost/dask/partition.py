@@ -14,6 +14,7 @@ import pandas as pd
 
 from ..binning import FeatureBins, code_matrix, fine_to_coarse_maps
 from ..parameters import bag_values, clean_init_score
+from ..resources import typed_bytes
 from ..schema import CONTINUOUS, DataWarning, TypedTable, type_table
 from .sketch import merge_features, summarize_categories, summarize_continuous
 
@@ -33,6 +34,7 @@ class PartitionSummary:
     target_range: tuple[float, float] | None  # a regressor's
     features: list  # ContinuousSummary or category weights (pd.Series), per feature
     warnings: list[str]  # column warnings of typing, judged on this partition
+    typed_bytes: int = 0  # what typing allocated beyond the partition (``resources``)
 
 
 @dataclass
@@ -97,17 +99,20 @@ def _target(y: Any, n_rows: int, index: int) -> Any:
 def summarize_partition(X: Any, y: Any, sample_weight: Any, index: int, estimator: Any,
                         summary_size: int) -> PartitionSummary:
     """Types, target and value summaries of partition ``index`` (``estimator``: the plain
-    single-machine estimator whose parameters the fit uses)."""
+    single-machine estimator whose parameters the fit uses); y None (``estimate_mem``
+    without a target) has no labels or range."""
     table, column_warnings = _typed(X, estimator, index)
     n_rows = len(table.columns[0].values)
-    y = _target(y, n_rows, index)
+    if y is not None:
+        y = _target(y, n_rows, index)
     if not n_rows:  # nothing to summarize; the fit leaves the partition out
         return PartitionSummary(table.names, table.types, table.orders, [], 0, 0.0, None, None,
                                 [], [])
     weights = partition_weights(sample_weight, n_rows, index)
     working = copy.copy(estimator)
     try:
-        working._encode_target(y, n_rows)
+        if y is not None:
+            working._encode_target(y, n_rows)
     except ValueError as error:  # its row numbers are the partition's
         raise ValueError(f"partition {index} of y: {error}") from None
     features = [summarize_continuous(column, weights, summary_size) if kind == CONTINUOUS
@@ -117,7 +122,7 @@ def summarize_partition(X: Any, y: Any, sample_weight: Any, index: int, estimato
                             [c.to_dict() for c in table.conversions], n_rows,
                             float(weights.sum()), getattr(working, "_classes", None),
                             getattr(working, "_target_range", None), features,
-                            column_warnings)
+                            column_warnings, typed_bytes(X, table))
 
 
 def summary_header(summary: PartitionSummary) -> PartitionSummary:

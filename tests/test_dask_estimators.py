@@ -1,0 +1,137 @@
+"""The Dask estimators' methods that need the rows (explanations, the memory estimate) on
+lazy collections: what they compute equals the single-machine result on the same rows."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+dd = pytest.importorskip("dask.dataframe")
+da = pytest.importorskip("dask.array")
+distributed = pytest.importorskip("distributed")
+
+from glassboost.dask import DaskExplainableBoostingClassifier  # noqa: E402
+
+pytestmark = pytest.mark.filterwarnings("ignore::glassboost.schema.DataWarning")
+PARAMS = dict(outer_bags=1, max_rounds=60, interactions=2, random_state=1)
+
+
+@pytest.fixture(scope="module")
+def client():
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=False,
+                                  dashboard_address=":0") as cluster, \
+            distributed.Client(cluster) as client:
+        yield client
+
+
+def _data(n: int = 600):
+    rng = np.random.default_rng(7)
+    X = pd.DataFrame({"a": rng.normal(size=n),
+                      "c": pd.Categorical(rng.choice(list("xyz"), n)),
+                      "s": rng.choice(["u", "v"], n).astype(object),
+                      "t": pd.Timestamp("2021-01-01")
+                      + pd.to_timedelta(rng.integers(0, 900, n), unit="D")})
+    X.loc[rng.random(n) < 0.1, "a"] = np.nan
+    X.loc[rng.random(n) < 0.1, "s"] = None
+    X.loc[rng.random(n) < 0.05, "t"] = pd.NaT
+    f = np.nan_to_num(X["a"].to_numpy()) + (X["c"] == "x").to_numpy()
+    labels = np.array(["low", "mid", "high"])[np.digitize(f + rng.logistic(size=n), [0, 1.5])]
+    return X, pd.Series(labels)
+
+
+@pytest.fixture(scope="module")
+def fitted(client):
+    X, y = _data()
+    dX, dy = dd.from_pandas(X, npartitions=4), dd.from_pandas(y, npartitions=4)
+    return DaskExplainableBoostingClassifier(**PARAMS).fit(dX, dy), dX, dy
+
+
+def _same_explanation(mine, theirs) -> None:
+    for name in ("contributions", "intercept", "scores", "probabilities", "init_scores"):
+        np.testing.assert_array_equal(getattr(mine, name), getattr(theirs, name), err_msg=name)
+    np.testing.assert_array_equal(mine.predictions, theirs.predictions)
+    np.testing.assert_array_equal(mine.actual, theirs.actual)
+    assert mine.row_ids == theirs.row_ids
+    pd.testing.assert_frame_equal(mine.input_coverage(), theirs.input_coverage())
+    for row in range(len(theirs)):
+        assert (json.dumps(mine.data(row), default=repr, sort_keys=True)
+                == json.dumps(theirs.data(row), default=repr, sort_keys=True))
+
+
+def test_explain_local_of_a_few_lazy_rows_is_the_single_machine_explanation(fitted):
+    model, dX, dy = fitted
+    local = model.to_local()
+    rows = dX[dX["a"] > 1.5]  # a lazy selection over every partition
+    computed, labels = rows.compute(), dy[dX["a"] > 1.5].compute()
+    assert 0 < len(computed) < 200
+    mine = model.explain_local(rows, dy[dX["a"] > 1.5])
+    _same_explanation(mine, local.explain_local(computed, labels))
+    # with per-row base scores as a Dask Series
+    start = dd.from_pandas(pd.DataFrame(np.linspace(-1, 1, 1800).reshape(600, 3)),
+                           npartitions=4)[dX["a"] > 1.5]
+    _same_explanation(model.explain_local(rows, init_score=start),
+                      local.explain_local(computed, init_score=start.compute().to_numpy()))
+    # a Dask Array of the same rows
+    column = dX[["a"]].to_dask_array(lengths=True)
+    numeric = DaskExplainableBoostingClassifier(**PARAMS).fit(
+        column, (dy == "high").astype(int).to_dask_array(lengths=True))
+    block = column[:50]
+    _same_explanation(numeric.explain_local(block),
+                      numeric.to_local().explain_local(block.compute()))
+
+
+def test_explain_local_refuses_more_rows_than_max_rows_by_name(fitted):
+    model, dX, dy = fitted
+    with pytest.raises(ValueError, match="X holds 600 rows, more than max_rows=500; select"):
+        model.explain_local(dX, dy, max_rows=500)
+    assert len(model.explain_local(dX, dy, max_rows=600)) == 600
+    with pytest.raises(ValueError, match="max_rows"):
+        model.explain_local(dX, max_rows=0)
+
+
+@pytest.mark.parametrize("with_y", [True, False])
+def test_estimate_mem_of_lazy_rows_is_the_single_machine_estimate(client, with_y):
+    X, y = _data(2000)
+    X["text"] = pd.array(np.random.default_rng(3).choice(["alpha", "beta", "gamma"], 2000),
+                         dtype="string[pyarrow]")
+    dX, dy = dd.from_pandas(X, npartitions=5), dd.from_pandas(y, npartitions=5)
+    computed, labels = dX.compute(), dy.compute()
+    model = DaskExplainableBoostingClassifier(**PARAMS)
+    local = model._local_estimator()
+    for multiplier in (0.0, 2.0):
+        mine = model.estimate_mem(dX, dy if with_y else None, multiplier)
+        theirs = local.estimate_mem(computed, labels if with_y else None, multiplier)
+        assert mine == pytest.approx(theirs, rel=0.01), multiplier
+    # a regressor, on a Dask Array of numbers: the same bins, so the same estimate
+    from glassboost.dask import DaskExplainableBoostingRegressor
+
+    numbers = X[["a"]].to_numpy()
+    target = np.nan_to_num(numbers[:, 0])
+    regressor = DaskExplainableBoostingRegressor(**PARAMS)
+    assert regressor.estimate_mem(da.from_array(numbers, chunks=(400, 1)),
+                                  da.from_array(target, chunks=400)) == \
+        regressor._local_estimator().estimate_mem(numbers, target)
+
+
+def test_estimate_mem_reads_no_rows_on_the_client(client, monkeypatch):
+    """Only summaries, counts and bytes reach the client: the collection is never computed
+    or turned into an array there."""
+    X, y = _data(600)
+    dX, dy = dd.from_pandas(X, npartitions=3), dd.from_pandas(y, npartitions=3)
+    expected = DaskExplainableBoostingClassifier(**PARAMS)._local_estimator().estimate_mem(
+        dX.compute(), dy.compute())
+
+    def gathered(*args, **kwargs):
+        raise AssertionError("the rows were gathered on the client")
+
+    for kind in (type(dX), type(dy)):
+        monkeypatch.setattr(kind, "compute", gathered)
+        monkeypatch.setattr(kind, "__array__", gathered)
+    mine = DaskExplainableBoostingClassifier(**PARAMS).estimate_mem(dX, dy)
+    assert mine == pytest.approx(expected, rel=0.01)
+    with pytest.raises(ValueError, match="y has 2 partitions but X has 3"):
+        DaskExplainableBoostingClassifier(**PARAMS).estimate_mem(
+            dX, dd.from_pandas(y, npartitions=2))
