@@ -24,8 +24,8 @@ import numpy as np
 import pandas as pd
 
 from .datetimes import (DateConversion, as_conversions, check_datetime_features,
-                        derived_values, describe, guess_date_format, plan_conversion,
-                        to_datetimes)
+                        derived_values, describe, guess_date_format, in_fitted_zone,
+                        plan_conversion, to_datetimes)
 from .parameters import parse_exclude
 
 CONTINUOUS = "continuous"
@@ -719,8 +719,9 @@ def align_for_predict(X: Any, names: list[str], types: list[str], match_by_name:
     A DataFrame holding a column of every feature's name is matched by name (extra columns are
     ignored); a model fitted on named columns (``match_by_name``) needs them all. Other tables are
     matched by position and must have the same width; a DataFrame column named like a feature at
-    another position is an error. Date columns are converted as at fit (``conversions``: the
-    fitted `DateConversion` records or their dicts); values that are not dates score as unseen.
+    another position is an error. Date columns are converted as at fit, in its time zone
+    (``conversions``: the fitted `DateConversion` records or their dicts); values that are not
+    dates score as unseen.
     """
     frame = to_dataframe(X, unique_columns=False)
     if frame.shape[0] == 0:
@@ -755,6 +756,7 @@ def _derived_columns(record: DateConversion, series: pd.Series) -> dict[str, Col
     value_kind(record.column, series)
     try:
         dates, not_date = to_datetimes(series, record.format, record.utc)
+        dates = in_fitted_zone(record, dates)
     except (TypeError, ValueError) as error:
         raise type(error)(f"Feature {record.column!r} held dates at fit but {error}") from None
     return {name: Column(values, not_date)
