@@ -393,3 +393,35 @@ def test_a_record_without_a_zone_takes_parts_in_the_dates_own_zone_as_before() -
         assert new.to_dict()["tz"] == tz and DateConversion.from_dict(new.to_dict()) == new
     paris = DateConversion("t", ("hour",), None, tz="Europe/Paris")
     assert derived_values(paris, in_fitted_zone(paris, zoned))[0][0] == 22  # 06:00 in Tokyo
+
+
+@pytest.mark.parametrize("values", [
+    ["2021-03-01 10:00", "2021-03-01 10:00+01:00"],  # ISO 8601 strings
+    ["2021-03-01T10:00:00Z", "2021-03-01T11:00:00"],
+    [dt.datetime(2021, 3, 1, 10), dt.datetime(2021, 3, 1, 10, tzinfo=dt.timezone.utc)],
+])
+def test_dates_without_a_zone_beside_zoned_ones_are_refused_not_read_as_utc(zoned_model,
+                                                                              values) -> None:
+    _, model = zoned_model
+    batch = pd.DataFrame({"when": pd.Series(values, dtype=object), "x": [0.0, 0.0]})
+    with pytest.raises(ValueError, match=r"Feature 'when' held dates at fit but holds dates "
+                                         r"without a time zone \(e\.g\. .*\) beside dates in one"):
+        model.predict(batch)
+    # values of several offsets, each with its own, score as those instants
+    mixed_offsets = pd.Series(["2021-03-01 10:00+01:00", "2021-07-01 10:00+02:00", None])
+    np.testing.assert_array_equal(
+        model.predict_proba(pd.DataFrame({"when": mixed_offsets, "x": 0.0})),
+        model.predict_proba(pd.DataFrame({"when": pd.to_datetime(mixed_offsets, utc=True),
+                                          "x": 0.0})))
+
+
+def test_a_column_of_dates_with_and_without_a_zone_is_not_converted_at_fit() -> None:
+    values = pd.date_range("2021-03-01 06:00", periods=60, freq="7h").strftime("%Y-%m-%d %H:%M")
+    mixed = pd.Series(np.where(np.arange(60) % 2, values + "+01:00", values))
+    with pytest.warns(DataWarning, match=r"Feature 'when' looks like dates .* but some have a "
+                                         r"time zone and some \(e\.g\. '2021-03-01 06:00'\) "
+                                         r"none, whose zone is not guessed, so it was not "
+                                         r"converted"):
+        model = ExplainableBoostingRegressor(**SMALL).fit(pd.DataFrame({"when": mixed}),
+                                                          np.arange(60.0))
+    assert model.feature_names_in_ == ["when"] and not model.datetime_conversions_

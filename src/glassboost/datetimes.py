@@ -33,6 +33,9 @@ MIN_DATE_SHARE = 0.9  # of a sample that must be dates for a text column to coun
 _YEAR = re.compile(r"%[Yy]")
 _MONTH = re.compile(r"%[mbB]")
 _DATE_LIKE = re.compile(r"^\s*(\d{1,4}\D+\d{1,2}|[A-Za-z]{3})")
+# the end of an ISO 8601 time with a UTC offset ('Z', '+01:00', '-0500'); read on a string's
+# last 8 characters, so that scanning a column costs little
+_OFFSET_AT_END = re.compile(r"(?:[Zz]|[+-]\d{2}:?\d{2})\s*$")
 # zones of one offset (dateutil's parser makes its own for 'Z' and '+05:00')
 _FIXED_OFFSETS = (datetime.timezone, dateutil_tz.tzutc, dateutil_tz.tzoffset)
 
@@ -132,7 +135,8 @@ def _coerce(values: pd.Series, utc: bool = False, **options: Any) -> pd.Series:
     Values in one time zone keep it, so that their parts are taken in that zone. Values in
     several zones (or zoned beside naive ones) are converted to UTC, as is every value when
     ``utc``: pandas raises for some such mixes and, for datetime objects, makes the values of
-    every zone but the first NaT, so a retry in UTC that parses more values wins.
+    every zone but the first NaT, so a retry in UTC that parses more values wins. Naive values
+    read as UTC that way are for the caller to refuse (`naive_beside_zoned`).
     """
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -317,15 +321,43 @@ def is_zone_name(name: str) -> bool:
     return True
 
 
-def in_fitted_zone(conversion: DateConversion, dates: pd.Series) -> pd.Series:
-    """``dates`` to score, in the time zone of the fit's dates, so that a batch of the same
-    instants in another zone scores the same. Raises ValueError when one of the two has a zone
-    and the other none: which zone naive dates are in cannot be told, and is not guessed. A
-    conversion whose zone is `UNRECORDED` takes the dates as they are."""
+def naive_beside_zoned(values: pd.Series, dates: pd.Series) -> Any:
+    """A present value of ``values`` (strings or date objects) without a time zone that
+    `to_datetimes` read as UTC because others have one (``dates``: what it made of them), or
+    None. Fit and scoring refuse to guess such a value's zone."""
+    if str(getattr(dates.dt, "tz", None)) != "UTC" or not (
+            values.dtype == object or isinstance(values.dtype, pd.StringDtype)):
+        return None  # mixed zones come out in UTC, naive values beside zoned ones too
+    search = _OFFSET_AT_END.search
+    for value in values.dropna().to_numpy(dtype=object):
+        if isinstance(value, str):
+            if not search(value[-8:]):
+                return value
+        elif getattr(value, "tzinfo", None) is None:
+            return value
+    return None
+
+
+def in_fitted_zone(conversion: DateConversion, dates: pd.Series,
+                   values: pd.Series | None = None) -> pd.Series:
+    """``dates`` to score (`to_datetimes` of ``values``, the column as given) in the time zone
+    of the fit's dates, so that a batch of the same instants in another zone scores the same.
+    Raises ValueError when one of the two has a zone and the other none, or when values without
+    a zone come beside zoned ones: which zone naive dates are in cannot be told, and is not
+    guessed. A conversion whose zone is `UNRECORDED` takes the dates as they are."""
     fitted = conversion.tz
     if fitted is UNRECORDED:
         return dates
     tz = getattr(dates.dt, "tz", None)
+    if fitted is not None and values is not None:
+        naive = naive_beside_zoned(values, dates)
+        if naive is not None:
+            raise ValueError(
+                f"holds dates without a time zone (e.g. {naive!r}) beside dates in one, while "
+                f"the model was fitted on dates in time zone {fitted!r}, and their zone is not "
+                "guessed. Give every value its zone (an offset such as '+01:00', or "
+                "Series.dt.tz_localize)."
+            )
     if fitted is not None and tz is not None:
         return dates.dt.tz_convert(fitted)
     if fitted is None and tz is not None:

@@ -25,7 +25,7 @@ import pandas as pd
 
 from .datetimes import (DateConversion, as_conversions, check_datetime_features,
                         derived_values, describe, guess_date_format, in_fitted_zone,
-                        plan_conversion, to_datetimes)
+                        naive_beside_zoned, plan_conversion, to_datetimes)
 from .parameters import parse_exclude
 
 CONTINUOUS = "continuous"
@@ -527,6 +527,15 @@ def _date_features(name: str, series: pd.Series,
             "missing) to have it converted into date features."
         )
         return None
+    naive = naive_beside_zoned(series, dates)
+    if naive is not None:
+        _warn(
+            f"Feature {name!r} looks like dates ({source}), but some have a time zone and some "
+            f"(e.g. {naive!r}) none, whose zone is not guessed, so it was not converted and "
+            "keeps its values. Give every value its zone (an offset such as '+01:00', or "
+            "Series.dt.tz_localize) to have it converted into date features."
+        )
+        return None
     conversion = plan_conversion(name, dates, datetime_features, fmt)
     _warn(describe(conversion, source))
     no_text = np.zeros(len(series), dtype=bool)
@@ -756,7 +765,7 @@ def _derived_columns(record: DateConversion, series: pd.Series) -> dict[str, Col
     value_kind(record.column, series)
     try:
         dates, not_date = to_datetimes(series, record.format, record.utc)
-        dates = in_fitted_zone(record, dates)
+        dates = in_fitted_zone(record, dates, series)
     except (TypeError, ValueError) as error:
         raise type(error)(f"Feature {record.column!r} held dates at fit but {error}") from None
     return {name: Column(values, not_date)
