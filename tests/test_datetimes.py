@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
+import pickle
 import warnings
 
 import dateutil.tz
@@ -385,6 +387,7 @@ def test_the_zone_of_the_fit_is_named_so_that_scoring_can_convert_to_it() -> Non
 def test_a_record_without_a_zone_takes_parts_in_the_dates_own_zone_as_before() -> None:
     old = DateConversion.from_dict({"column": "t", "parts": ["hour"], "format": None})
     assert old.tz is UNRECORDED and "tz" not in old.to_dict()
+    assert copy.deepcopy(old).tz is UNRECORDED and pickle.loads(pickle.dumps(old)) == old
     zoned = pd.Series(pd.to_datetime(["2021-03-01 06:00"])).dt.tz_localize("Asia/Tokyo")
     for dates in (zoned, zoned.dt.tz_localize(None)):
         assert in_fitted_zone(old, dates) is dates

@@ -56,6 +56,9 @@ class _Unrecorded:
     def __repr__(self) -> str:
         return "UNRECORDED"
 
+    def __reduce__(self) -> str:
+        return "UNRECORDED"  # copies and pickles are the one value, which `is` compares
+
 
 UNRECORDED = _Unrecorded()
 
