@@ -367,13 +367,15 @@ def in_fitted_zone(conversion: DateConversion, dates: pd.Series,
         raise ValueError(
             f"holds dates in time zone {str(tz)!r}, while the model was fitted on dates without "
             "a time zone, whose zone it cannot know. Pass the local times the model was "
-            "fitted on without a zone (Series.dt.tz_convert(<their zone>).dt.tz_localize(None))."
+            "fitted on without a zone (strings without an offset, or "
+            "Series.dt.tz_convert(<their zone>).dt.tz_localize(None))."
         )
     if fitted is not None and tz is None and dates.notna().any():
         raise ValueError(
             f"holds dates without a time zone, while the model was fitted on dates in time zone "
-            f"{fitted!r}, and their zone is not guessed. Pass them with their zone "
-            f"(Series.dt.tz_localize(<their zone>); {fitted!r} if they are local times there)."
+            f"{fitted!r}, and their zone is not guessed. Pass them with their zone (a UTC "
+            "offset in each string, such as '2021-03-01 10:00+01:00', or "
+            f"Series.dt.tz_localize(<their zone>); {fitted!r} if they are local times there)."
         )
     return dates
 
