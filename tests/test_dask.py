@@ -507,6 +507,18 @@ def test_a_date_column_converted_differently_by_partitions_is_named(client):
     assert "when:days_since_1970" in dist.feature_names_in_
 
 
+def test_date_strings_whose_offset_differs_between_partitions_are_named(client):
+    """Strings with one UTC offset keep it: a partition in winter and one in summer would take
+    parts in two zones, which the model cannot record as one."""
+    X, targets, _ = _data(400, 8)
+    local = pd.date_range("2024-01-01 06:00", periods=400, freq="D").strftime("%Y-%m-%d %H:%M")
+    X["when"] = local + np.where(np.arange(400) < 300, "+01:00", "+02:00")
+    dX, dy = _dask(X, targets["regression"])
+    with pytest.raises(ValueError, match=r"date column 'when' of X holds dates in time zone "
+                       r"'UTC\+01:00' in partition 0 but 'UTC\+02:00' in partition 6"):
+        DaskExplainableBoostingRegressor().fit(dX, dy)
+
+
 def test_max_time_stops_every_shard_with_a_usable_model(client):
     """Without the budget this fit runs a million rounds per bag: the budget ends it, and
     every shard keeps its best tables so far (one bag each, as a single-machine fit)."""

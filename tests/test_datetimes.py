@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
+import pickle
 import warnings
 
+import dateutil.tz
 import numpy as np
 import pandas as pd
 import pytest
 from sklearn.base import clone
 
-from glassboost import ExplainableBoostingRegressor
-from glassboost.datetimes import (DateConversion, check_datetime_features, derived_values,
-                                  guess_date_format, plan_conversion, to_datetimes)
+from glassboost import ExplainableBoostingClassifier, ExplainableBoostingRegressor
+from glassboost.datetimes import (UNRECORDED, DateConversion, check_datetime_features,
+                                  derived_values, guess_date_format, in_fitted_zone,
+                                  plan_conversion, to_datetimes, zone_name)
+from glassboost.fitted_model import FittedModel
 from glassboost.schema import DataWarning
 
 SMALL = dict(outer_bags=2, interactions=0, n_jobs=1)
@@ -277,3 +282,149 @@ def test_numbers_among_objects_where_dates_are_expected_are_an_error_not_1970(va
     # error (int64) and a date in 1970 (object)
     with pytest.raises(TypeError, match=r"holds numbers \(e\.g\. .*\) where dates are expected"):
         to_datetimes(pd.Series(values, dtype=object), None)
+
+
+def _office_hours(n: int = 800, seed: int = 0) -> tuple[pd.DataFrame, np.ndarray]:
+    """Times in Paris; the class is whether the local hour is an office hour."""
+    rng = np.random.default_rng(seed)
+    instants = pd.Timestamp("2021-01-01", tz="UTC") + pd.to_timedelta(
+        rng.integers(0, 365 * 24, n), unit="h")
+    when = pd.Series(instants).dt.tz_convert("Europe/Paris")
+    y = ((when.dt.hour >= 9) & (when.dt.hour < 17)).to_numpy().astype(int)
+    return pd.DataFrame({"when": when, "x": rng.normal(size=n)}), y
+
+
+@pytest.fixture(scope="module")
+def zoned_model():
+    X, y = _office_hours()
+    with pytest.warns(DataWarning, match="holds dates"):
+        model = ExplainableBoostingClassifier(**SMALL).fit(X, y)
+    return X, model
+
+
+def test_a_zoned_fit_scores_the_same_instants_alike_in_any_zone(zoned_model) -> None:
+    X, model = zoned_model
+    assert model.datetime_conversions_[0]["tz"] == "Europe/Paris"
+    expected = model.predict_proba(X)
+    in_utc = X.assign(when=X["when"].dt.tz_convert("UTC"))
+    in_tokyo = X.assign(when=X["when"].dt.tz_convert("Asia/Tokyo"))
+    as_strings = X.assign(when=in_utc["when"].dt.strftime("%Y-%m-%dT%H:%M:%S+00:00"))
+    for batch in (in_utc, in_tokyo, as_strings):
+        np.testing.assert_array_equal(model.predict_proba(batch), expected)
+        np.testing.assert_array_equal(FittedModel.from_attributes(model).predict_proba(batch),
+                                      expected)
+    # the hour matters: scoring the UTC hours as if they were Paris hours would differ
+    assert np.abs(model.predict_proba(in_utc.assign(
+        when=in_utc["when"].dt.tz_localize(None).dt.tz_localize("Europe/Paris",
+                                                               nonexistent="shift_forward",
+                                                               ambiguous="NaT")))
+                  - expected).max() > 0.1
+
+
+@pytest.mark.parametrize("naive", [
+    lambda when: when.dt.tz_localize(None),
+    lambda when: when.dt.strftime("%Y-%m-%d %H:%M"),  # strings without an offset
+])
+def test_a_zoned_fit_refuses_dates_without_a_zone(zoned_model, naive) -> None:
+    X, model = zoned_model
+    with pytest.raises(ValueError, match=r"Feature 'when' held dates at fit but holds dates "
+                                         r"without a time zone, while the model was fitted on "
+                                         r"dates in time zone 'Europe/Paris'"):
+        model.predict(X.assign(when=naive(X["when"])))
+    # missing dates have no zone to tell: a column of them scores
+    model.predict(X.assign(when=np.nan))
+
+
+def test_a_naive_fit_refuses_dates_in_a_zone() -> None:
+    X, y = _office_hours()
+    naive = X.assign(when=X["when"].dt.tz_localize(None))
+    with pytest.warns(DataWarning, match="holds dates"):
+        model = ExplainableBoostingClassifier(**SMALL).fit(naive, y)
+    assert model.datetime_conversions_[0]["tz"] is None
+    np.testing.assert_array_equal(
+        model.predict_proba(naive.assign(when=naive["when"].dt.strftime("%Y-%m-%d %H:%M"))),
+        model.predict_proba(naive))
+    message = (r"Feature 'when' held dates at fit but holds dates in time zone '{}', while the "
+               r"model was fitted on dates without a time zone")
+    with pytest.raises(ValueError, match=message.format("Europe/Paris")):
+        model.predict(X)
+    with pytest.raises(ValueError, match=message.format(r"UTC\+01:00")):  # strings with offsets
+        model.predict(X.assign(when=X["when"].dt.strftime("%Y-%m-%d %H:%M+01:00")))
+
+
+def test_strings_with_an_offset_score_in_the_offset_of_the_fit() -> None:
+    local = pd.date_range("2021-03-01 00:00", periods=40, freq="5h")
+    y = (local.hour >= 12).astype(float)
+    fmt = "%Y-%m-%d %H:%M%z"
+    X = pd.DataFrame({"when": local.strftime("%Y-%m-%d %H:%M") + "+05:00"})
+    with pytest.warns(DataWarning, match="holds dates"):
+        model = ExplainableBoostingRegressor(**SMALL).fit(X, y)
+    record = model.datetime_conversions_[0]
+    assert (record["format"], record["tz"]) == (fmt, "UTC+05:00")
+    elsewhere = pd.Series(local.tz_localize("UTC+05:00").tz_convert("UTC+01:00"))
+    np.testing.assert_array_equal(
+        model.predict(pd.DataFrame({"when": elsewhere.dt.strftime(fmt)})), model.predict(X))
+
+
+def test_the_zone_of_the_fit_is_named_so_that_scoring_can_convert_to_it() -> None:
+    naive = pd.Series(pd.to_datetime(["2021-03-01 06:00"]))
+    assert zone_name("t", naive) is None
+    for tz, name in [("Europe/Paris", "Europe/Paris"), ("UTC", "UTC"),
+                     (dt.timezone(dt.timedelta(hours=-3, minutes=-30)), "UTC-03:30"),
+                     (dt.timezone(dt.timedelta(hours=5)), "UTC+05:00"),
+                     (dateutil.tz.tzutc(), "UTC"),
+                     (dateutil.tz.tzoffset(None, -3600), "UTC-01:00")]:
+        zoned = naive.dt.tz_localize(tz)
+        assert zone_name("t", zoned) == name
+        assert plan_conversion("t", zoned, "parts", None).tz == name
+        converted = zoned.dt.tz_convert(name)  # the same local times, so the same parts
+        assert converted.dt.tz_localize(None).equals(zoned.dt.tz_localize(None))
+    with pytest.raises(ValueError, match=r"Feature 't' holds dates in time zone tzlocal\(\), "
+                                         "which has no name"):
+        zone_name("t", naive.dt.tz_localize(dateutil.tz.tzlocal()))
+
+
+def test_a_record_without_a_zone_takes_parts_in_the_dates_own_zone_as_before() -> None:
+    old = DateConversion.from_dict({"column": "t", "parts": ["hour"], "format": None})
+    assert old.tz is UNRECORDED and "tz" not in old.to_dict()
+    assert copy.deepcopy(old).tz is UNRECORDED and pickle.loads(pickle.dumps(old)) == old
+    zoned = pd.Series(pd.to_datetime(["2021-03-01 06:00"])).dt.tz_localize("Asia/Tokyo")
+    for dates in (zoned, zoned.dt.tz_localize(None)):
+        assert in_fitted_zone(old, dates) is dates
+    for tz in (None, "Europe/Paris"):
+        new = DateConversion("t", ("hour",), None, tz=tz)
+        assert new.to_dict()["tz"] == tz and DateConversion.from_dict(new.to_dict()) == new
+    paris = DateConversion("t", ("hour",), None, tz="Europe/Paris")
+    assert derived_values(paris, in_fitted_zone(paris, zoned))[0][0] == 22  # 06:00 in Tokyo
+
+
+@pytest.mark.parametrize("values", [
+    ["2021-03-01 10:00", "2021-03-01 10:00+01:00"],  # ISO 8601 strings
+    ["2021-03-01T10:00:00Z", "2021-03-01T11:00:00"],
+    [dt.datetime(2021, 3, 1, 10), dt.datetime(2021, 3, 1, 10, tzinfo=dt.timezone.utc)],
+])
+def test_dates_without_a_zone_beside_zoned_ones_are_refused_not_read_as_utc(zoned_model,
+                                                                              values) -> None:
+    _, model = zoned_model
+    batch = pd.DataFrame({"when": pd.Series(values, dtype=object), "x": [0.0, 0.0]})
+    with pytest.raises(ValueError, match=r"Feature 'when' held dates at fit but holds dates "
+                                         r"without a time zone \(e\.g\. .*\) beside dates in one"):
+        model.predict(batch)
+    # values of several offsets, each with its own, score as those instants
+    mixed_offsets = pd.Series(["2021-03-01 10:00+01:00", "2021-07-01 10:00+02:00", None])
+    np.testing.assert_array_equal(
+        model.predict_proba(pd.DataFrame({"when": mixed_offsets, "x": 0.0})),
+        model.predict_proba(pd.DataFrame({"when": pd.to_datetime(mixed_offsets, utc=True),
+                                          "x": 0.0})))
+
+
+def test_a_column_of_dates_with_and_without_a_zone_is_not_converted_at_fit() -> None:
+    values = pd.date_range("2021-03-01 06:00", periods=60, freq="7h").strftime("%Y-%m-%d %H:%M")
+    mixed = pd.Series(np.where(np.arange(60) % 2, values + "+01:00", values))
+    with pytest.warns(DataWarning, match=r"Feature 'when' looks like dates .* but some have a "
+                                         r"time zone and some \(e\.g\. '2021-03-01 06:00'\) "
+                                         r"none, whose zone is not guessed, so it was not "
+                                         r"converted"):
+        model = ExplainableBoostingRegressor(**SMALL).fit(pd.DataFrame({"when": mixed}),
+                                                          np.arange(60.0))
+    assert model.feature_names_in_ == ["when"] and not model.datetime_conversions_

@@ -455,6 +455,23 @@ def test_dropping_date_features_drops_their_parts(dated, how, features, parts):
     np.testing.assert_array_equal(reloaded.predict(X), model.predict(X))
 
 
+def test_dropping_a_date_feature_keeps_the_time_zone_of_the_rest(dated):
+    X, _ = dated
+    rng = np.random.default_rng(5)
+    paris = (pd.Timestamp("2021-01-01", tz="UTC") + pd.to_timedelta(
+        rng.integers(0, 365 * 24, len(X)), unit="h")).tz_convert("Europe/Paris")
+    zoned = X.assign(when=paris)
+    with pytest.warns(UserWarning, match="holds dates"):
+        fitted = ExplainableBoostingRegressor(outer_bags=2, interactions=0, max_rounds=300).fit(
+            zoned, X["x"] + (paris.hour >= 12))
+    model = copy.deepcopy(fitted).remove_features(["when:weekday"])
+    assert model.datetime_conversions_[0]["tz"] == "Europe/Paris"
+    in_utc = zoned.assign(when=paris.tz_convert("UTC"))
+    np.testing.assert_array_equal(model.predict(in_utc), model.predict(zoned))
+    with pytest.raises(ValueError, match="holds dates without a time zone"):
+        model.predict(zoned.assign(when=paris.tz_localize(None)))
+
+
 @pytest.mark.parametrize("how", ["remove_features", "sweep"])
 def test_dropping_every_date_feature_drops_the_conversion(dated, how):
     X, fitted = dated

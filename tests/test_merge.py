@@ -252,6 +252,29 @@ def test_date_strings_taken_in_utc_or_not_do_not_merge(dated):
         merge_ebms([local, in_utc])
 
 
+def test_models_taking_date_parts_in_different_time_zones_do_not_merge(dated):
+    X, _, _ = dated
+    instants = pd.to_datetime(X["when"] + " 12:00").dt.tz_localize("UTC")
+    fitted = {}
+    for tz in ("UTC", "Europe/Paris"):
+        with pytest.warns(UserWarning, match="holds dates"):
+            fitted[tz] = ExplainableBoostingRegressor(**SMALL, interactions=0).fit(
+                X.assign(when=instants.dt.tz_convert(tz)), X["x"])
+    with pytest.raises(ValueError, match="date column 'when' converted differently: time zone "
+                                         "'Europe/Paris' vs 'UTC'"):
+        merge_ebms([fitted["UTC"], fitted["Europe/Paris"]])
+    document = fitted["UTC"].to_jsonable()
+    del document["datetime_conversions"][0]["tz"]  # a file from before zones were recorded
+    with pytest.raises(ValueError, match=r"time zone not recorded \(a model from before zones "
+                                         r"were\) vs 'UTC'"):
+        merge_ebms([fitted["UTC"], load(json.dumps(document))])
+    with pytest.warns(UserWarning, match="holds dates"):
+        naive = ExplainableBoostingRegressor(**SMALL, interactions=0).fit(
+            X.assign(when=instants.dt.tz_localize(None)), X["x"])
+    with pytest.raises(ValueError, match=r"time zone none \(naive dates\) vs 'UTC'"):
+        merge_ebms([fitted["UTC"], naive])
+
+
 def test_a_date_column_converted_by_one_model_only_does_not_merge(dated):
     """Numeric columns named like the derived features are no date: the models read different
     columns of the data to score."""

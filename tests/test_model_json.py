@@ -839,3 +839,57 @@ def test_utc_is_refused_without_a_format_with_an_offset(models):
     with pytest.raises(ModelFileError, match="is only for a format with %z") as error:
         load(_tampered(models["binary"], edit))
     assert error.value.field == "datetime_conversions[0].utc"
+
+
+@pytest.fixture(scope="module")
+def zoned():
+    """A classifier fitted on times in Paris whose class is the local office hour."""
+    rng = np.random.default_rng(4)
+    instants = pd.Timestamp("2021-01-01", tz="UTC") + pd.to_timedelta(
+        rng.integers(0, 365 * 24, 600), unit="h")
+    X = pd.DataFrame({"when": pd.Series(instants).dt.tz_convert("Europe/Paris")})
+    y = ((X["when"].dt.hour >= 9) & (X["when"].dt.hour < 17)).to_numpy()
+    with pytest.warns(UserWarning, match="holds dates"):
+        model = ExplainableBoostingClassifier(outer_bags=2, interactions=0).fit(X, y)
+    return X, model
+
+
+def test_the_time_zone_of_a_date_column_survives_a_round_trip(zoned):
+    X, model = zoned
+    document = json.loads(model.to_json())
+    assert document["datetime_conversions"][0]["tz"] == "Europe/Paris"
+    schema = json.loads(resources.files("glassboost.io").joinpath("model.schema.json")
+                        .read_text())
+    assert not list(jsonschema.Draft202012Validator(schema).iter_errors(document))
+    loaded = load(json.dumps(document))
+    in_utc = X.assign(when=X["when"].dt.tz_convert("UTC"))
+    np.testing.assert_array_equal(loaded.predict_proba(in_utc), model.predict_proba(X))
+    with pytest.raises(ValueError, match="'when' held dates at fit but holds dates without a "
+                                         "time zone"):
+        loaded.predict(X.assign(when=X["when"].dt.tz_localize(None)))
+    assert json.loads(loaded.to_json()) == document
+
+
+def test_a_file_without_time_zones_scores_dates_in_their_own_zone_as_before(zoned):
+    X, model = zoned
+    document = json.loads(model.to_json())
+    del document["datetime_conversions"][0]["tz"]
+    loaded = load(json.dumps(document))
+    assert "tz" not in json.loads(loaded.to_json())["datetime_conversions"][0]
+    local_as_utc = X.assign(when=X["when"].dt.tz_localize(None).dt.tz_localize("UTC"))
+    np.testing.assert_array_equal(loaded.predict_proba(local_as_utc), model.predict_proba(X))
+    naive = X.assign(when=X["when"].dt.tz_localize(None))
+    np.testing.assert_array_equal(loaded.predict_proba(naive), model.predict_proba(X))
+
+
+@pytest.mark.parametrize("tz, message", [
+    ("Nowhere/Town", "'Nowhere/Town' is not a time zone name"),
+    (1, "must be a string, found"),
+])
+def test_a_time_zone_that_scoring_cannot_convert_to_is_refused(zoned, tz, message):
+    def edit(document):
+        document["datetime_conversions"][0]["tz"] = tz
+
+    with pytest.raises(ModelFileError, match=message) as error:
+        load(_tampered(zoned[1], edit))
+    assert error.value.field == "datetime_conversions[0].tz"

@@ -295,6 +295,24 @@ def test_date_features_enter_as_derived_numbers():
     _assert_reproduces(model, X)
 
 
+def test_onnx_inputs_take_date_parts_in_the_time_zone_of_the_fit():
+    rng = np.random.default_rng(6)
+    instants = pd.Timestamp("2021-01-01", tz="UTC") + pd.to_timedelta(
+        rng.integers(0, 365 * 24, 300), unit="h")
+    X = pd.DataFrame({"when": pd.Series(instants).dt.tz_convert("Europe/Paris")})
+    y = ((X["when"].dt.hour >= 9) & (X["when"].dt.hour < 17)).to_numpy() + rng.normal(size=300)
+    with pytest.warns(glassboost.DataWarning, match="'when' holds dates"):
+        model = ExplainableBoostingRegressor(interactions=0, **SETTINGS).fit(X, y)
+    in_utc = X.assign(when=X["when"].dt.tz_convert("UTC"))
+    np.testing.assert_array_equal(onnx_inputs(model, in_utc)["when:hour"],
+                                  X["when"].dt.hour.to_numpy(dtype=np.float64))
+    out = _assert_reproduces(model, in_utc)
+    np.testing.assert_allclose(out["predict"], model.predict(X), rtol=TOLERANCE, atol=TOLERANCE)
+    with pytest.raises(ValueError, match="'when' held dates at fit but holds dates without a "
+                                         "time zone"):
+        onnx_inputs(model, X.assign(when=X["when"].dt.tz_localize(None)))
+
+
 def test_missing_string_is_configurable(binary, data):
     rows = data.copy()
     proto = binary.to_onnx(missing_string="<NA>")

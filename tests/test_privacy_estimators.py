@@ -55,6 +55,22 @@ def test_classifier_learns_and_is_a_standard_model():
                        model.decision_function(X))
 
 
+def test_a_zoned_date_column_records_its_zone_as_in_a_standard_model():
+    X, y = _data()
+    X["when"] = (pd.Timestamp("2021-01-01", tz="UTC") + pd.to_timedelta(
+        np.arange(len(X)), unit="h")).tz_convert("Europe/Paris")
+    bounds = BOUNDS | {"when:days_since_1970": (18_628, 18_700)}
+    with pytest.warns(glassboost.DataWarning, match="'when' holds dates"):
+        model = DPExplainableBoostingClassifier(max_rounds=5, privacy_bounds=bounds,
+                                                feature_types=["continuous", "continuous",
+                                                               "nominal", "continuous"]).fit(X, y)
+    assert model.datetime_conversions_[0]["tz"] == "Europe/Paris"
+    assert glassboost.load(model.to_json()).datetime_conversions_ == model.datetime_conversions_
+    with pytest.raises(ValueError, match="'when' held dates at fit but holds dates without a "
+                                         "time zone"):
+        model.predict(X.assign(when=X["when"].dt.tz_localize(None)))
+
+
 def test_json_records_the_budget_and_round_trips():
     X, y = _data()
     model = DPExplainableBoostingClassifier(epsilon=2, composition="classic", max_rounds=20,

@@ -390,6 +390,33 @@ def test_date_features_are_read_from_derived_columns(datetime_features):
                                rtol=0, atol=TOLERANCE)
 
 
+def test_a_zoned_model_names_the_zone_its_date_parts_are_taken_in():
+    rng = np.random.default_rng(6)
+    n = 400
+    instants = pd.Timestamp("2021-01-01", tz="UTC") + pd.to_timedelta(
+        rng.integers(0, 365 * 24, n), unit="h")
+    X = pd.DataFrame({"x": rng.normal(size=n),
+                      "when": pd.Series(instants).dt.tz_convert("Europe/Paris")})
+    y = X["x"] + ((X["when"].dt.hour >= 9) & (X["when"].dt.hour < 17))
+    with pytest.warns(DataWarning, match="'when' holds dates"):
+        model = ExplainableBoostingRegressor(outer_bags=2, interactions=0, n_jobs=1).fit(X, y)
+    query = to_sql(model, dialect="sqlite", table="scored_input")
+    assert query.startswith("-- when:year, when:month, when:weekday, when:hour: parts of 'when' "
+                            "in time zone 'Europe/Paris'\nSELECT ")
+    # the view takes the parts of the local times in Paris, as the model does
+    local = X["when"].dt.tz_localize(None).dt.strftime("%Y-%m-%d %H:%M:%S")
+    connection = _sqlite(X.assign(when=local, row_id=np.arange(n)))
+    connection.execute(DATE_VIEW)
+    result = pd.read_sql_query(query, connection)
+    in_utc = X.assign(when=X["when"].dt.tz_convert("UTC"))
+    np.testing.assert_allclose(result.sort_values("row_id")["score"],
+                               model.decision_function(in_utc), rtol=0, atol=TOLERANCE)
+    naive = ExplainableBoostingRegressor(outer_bags=2, interactions=0, n_jobs=1)
+    with pytest.warns(DataWarning, match="'when' holds dates"):
+        naive.fit(X.assign(when=X["when"].dt.tz_localize(None)), y)
+    assert to_sql(naive).startswith("SELECT ")
+
+
 # ---- output names ------------------------------------------------------------------------------
 def test_output_names_differing_only_in_case_stay_apart():
     """Classes 'a' and 'A' and a feature named 'SCORE_B' would share column names in SQLite,

@@ -5,11 +5,13 @@ Every date-like column (datetime64 with or without a time zone, pandas Periods, 
 it becomes continuous features, either one timestamp (days since 1970-01-01) or its parts (year,
 month, day of week, and hour when the values carry times). A nominal feature with one category
 per date would treat every later date as unseen. The conversion is decided once at fit and
-recorded (`DateConversion`), so that scoring converts new data the same way.
+recorded (`DateConversion`), so that scoring converts new data the same way, parts included in
+the time zone of the fit's dates (`in_fitted_zone`).
 """
 
 from __future__ import annotations
 
+import datetime
 import re
 import warnings
 from dataclasses import dataclass
@@ -18,6 +20,7 @@ from typing import Any, Iterable
 
 import numpy as np
 import pandas as pd
+from dateutil import tz as dateutil_tz
 from pandas.tseries.api import guess_datetime_format
 
 DATETIME_FEATURES = ("parts", "timestamp")
@@ -30,6 +33,11 @@ MIN_DATE_SHARE = 0.9  # of a sample that must be dates for a text column to coun
 _YEAR = re.compile(r"%[Yy]")
 _MONTH = re.compile(r"%[mbB]")
 _DATE_LIKE = re.compile(r"^\s*(\d{1,4}\D+\d{1,2}|[A-Za-z]{3})")
+# the end of an ISO 8601 time with a UTC offset ('Z', '+01:00', '-0500'); read on a string's
+# last 8 characters, so that scanning a column costs little
+_OFFSET_AT_END = re.compile(r"(?:[Zz]|[+-]\d{2}:?\d{2})\s*$")
+# zones of one offset (dateutil's parser makes its own for 'Z' and '+05:00')
+_FIXED_OFFSETS = (datetime.timezone, dateutil_tz.tzutc, dateutil_tz.tzoffset)
 
 
 def check_datetime_features(value: Any) -> str:
@@ -41,17 +49,33 @@ def check_datetime_features(value: Any) -> str:
     return value
 
 
+class _Unrecorded:
+    """The time zone of a conversion recorded before zones were: its parts are taken in
+    whatever zone the scored dates have, as such models always did."""
+
+    def __repr__(self) -> str:
+        return "UNRECORDED"
+
+    def __reduce__(self) -> str:
+        return "UNRECORDED"  # copies and pickles are the one value, which `is` compares
+
+
+UNRECORDED = _Unrecorded()
+
+
 @dataclass(frozen=True)
 class DateConversion:
     """How one date column becomes features: ``parts`` are names from `PARTS` or `TIMESTAMP`;
     ``format`` is the strftime format of date strings (None for typed dates); ``utc`` converts
     strings to UTC before their parts are taken, whatever their offsets, as models fitted before
-    parts were taken in the strings' own offset did for a format with ``%z``."""
+    parts were taken in the strings' own offset did for a format with ``%z``; ``tz`` is the time
+    zone of the fit's dates (`zone_name`), None when they had none, or `UNRECORDED`."""
 
     column: str
     parts: tuple[str, ...]
     format: str | None = None
     utc: bool = False
+    tz: str | None | _Unrecorded = UNRECORDED
 
     @property
     def names(self) -> list[str]:
@@ -59,20 +83,24 @@ class DateConversion:
         return [f"{self.column}:{part}" for part in self.parts]
 
     def to_dict(self) -> dict:
-        """The record; ``utc`` only with a ``%z`` format, the one case it can be true."""
+        """The record; ``utc`` only with a ``%z`` format, the one case it can be true, and
+        ``tz`` unless unrecorded."""
         record = {"column": self.column, "parts": list(self.parts), "format": self.format,
                   "names": self.names}
         if _has_offset(self.format):
             record["utc"] = self.utc
+        if self.tz is not UNRECORDED:
+            record["tz"] = self.tz
         return record
 
     @classmethod
     def from_dict(cls, record: dict) -> "DateConversion":
         """The conversion of a record; one without ``utc`` but with a ``%z`` format comes from a
-        model that converted such strings to UTC, and still does."""
+        model that converted such strings to UTC, and still does; one without ``tz`` from a
+        model that took parts in the scored dates' own zone, and still does."""
         fmt = record.get("format")
         return cls(str(record["column"]), tuple(record["parts"]), fmt,
-                   bool(record.get("utc", _has_offset(fmt))))
+                   bool(record.get("utc", _has_offset(fmt))), record.get("tz", UNRECORDED))
 
 
 def as_conversions(records: Iterable[Any] | None) -> list[DateConversion]:
@@ -110,7 +138,8 @@ def _coerce(values: pd.Series, utc: bool = False, **options: Any) -> pd.Series:
     Values in one time zone keep it, so that their parts are taken in that zone. Values in
     several zones (or zoned beside naive ones) are converted to UTC, as is every value when
     ``utc``: pandas raises for some such mixes and, for datetime objects, makes the values of
-    every zone but the first NaT, so a retry in UTC that parses more values wins.
+    every zone but the first NaT, so a retry in UTC that parses more values wins. Naive values
+    read as UTC that way are for the caller to refuse (`naive_beside_zoned`).
     """
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -250,14 +279,105 @@ def _has_times(dates: pd.Series) -> bool:
     return bool(len(present)) and bool((present != present.dt.normalize()).any())
 
 
+def zone_name(column: str, dates: pd.Series) -> str | None:
+    """The name of the time zone of ``dates`` (None without one) that scoring converts to: an
+    IANA key ('Europe/Paris'), or 'UTC' and 'UTC+05:00' for fixed offsets. Raises ValueError
+    naming ``column`` for a zone without such a name (``dateutil``'s local zone or a zone file
+    read from a path), which scoring could not convert to."""
+    tz = getattr(dates.dt, "tz", None)
+    if tz is None:
+        return None
+    name = getattr(tz, "key", None) or getattr(tz, "zone", None)  # zoneinfo, pytz
+    if name is None and isinstance(tz, _FIXED_OFFSETS):
+        offset = tz.utcoffset(None)
+        minutes, seconds = divmod(int(abs(offset).total_seconds()), 60)
+        if not seconds:
+            sign = "-" if offset < datetime.timedelta(0) else "+"
+            name = f"UTC{sign}{minutes // 60:02d}:{minutes % 60:02d}" if minutes else "UTC"
+    if not isinstance(name, str):
+        raise ValueError(
+            f"Feature {column!r} holds dates in time zone {tz!r}, which has no name the model "
+            "can record to convert later dates to; convert the column to a named zone first "
+            "(Series.dt.tz_convert('Europe/Paris'), or a fixed offset such as 'UTC+05:00')."
+        )
+    return name
+
+
 def plan_conversion(column: str, dates: pd.Series, datetime_features: str,
                     fmt: str | None) -> DateConversion:
     """The conversion of a date column fitted on ``dates``: its parts follow
-    ``datetime_features``, and hour is a part only when some value has a time of day."""
+    ``datetime_features``, hour is a part only when some value has a time of day, and the
+    dates' time zone is recorded."""
+    tz = zone_name(column, dates)
     if datetime_features == "timestamp":
-        return DateConversion(column, (TIMESTAMP,), fmt)
+        return DateConversion(column, (TIMESTAMP,), fmt, tz=tz)
     parts = PARTS if _has_times(dates) else PARTS[:3]
-    return DateConversion(column, parts, fmt)
+    return DateConversion(column, parts, fmt, tz=tz)
+
+
+def is_zone_name(name: str) -> bool:
+    """Whether dates can be converted to the time zone ``name`` (as `in_fitted_zone` does)."""
+    try:
+        pd.DatetimeTZDtype(tz=name)
+    except (KeyError, ValueError, TypeError):  # zoneinfo's not-found error is a KeyError
+        return False
+    return True
+
+
+def naive_beside_zoned(values: pd.Series, dates: pd.Series) -> Any:
+    """A present value of ``values`` (strings or date objects) without a time zone that
+    `to_datetimes` read as UTC because others have one (``dates``: what it made of them), or
+    None. Fit and scoring refuse to guess such a value's zone."""
+    if str(getattr(dates.dt, "tz", None)) != "UTC" or not (
+            values.dtype == object or isinstance(values.dtype, pd.StringDtype)):
+        return None  # mixed zones come out in UTC, naive values beside zoned ones too
+    search = _OFFSET_AT_END.search
+    for value in values.dropna().to_numpy(dtype=object):
+        if isinstance(value, str):
+            if not search(value[-8:]):
+                return value
+        elif getattr(value, "tzinfo", None) is None:
+            return value
+    return None
+
+
+def in_fitted_zone(conversion: DateConversion, dates: pd.Series,
+                   values: pd.Series | None = None) -> pd.Series:
+    """``dates`` to score (`to_datetimes` of ``values``, the column as given) in the time zone
+    of the fit's dates, so that a batch of the same instants in another zone scores the same.
+    Raises ValueError when one of the two has a zone and the other none, or when values without
+    a zone come beside zoned ones: which zone naive dates are in cannot be told, and is not
+    guessed. A conversion whose zone is `UNRECORDED` takes the dates as they are."""
+    fitted = conversion.tz
+    if fitted is UNRECORDED:
+        return dates
+    tz = getattr(dates.dt, "tz", None)
+    if fitted is not None and values is not None:
+        naive = naive_beside_zoned(values, dates)
+        if naive is not None:
+            raise ValueError(
+                f"holds dates without a time zone (e.g. {naive!r}) beside dates in one, while "
+                f"the model was fitted on dates in time zone {fitted!r}, and their zone is not "
+                "guessed. Give every value its zone (an offset such as '+01:00', or "
+                "Series.dt.tz_localize)."
+            )
+    if fitted is not None and tz is not None:
+        return dates.dt.tz_convert(fitted)
+    if fitted is None and tz is not None:
+        raise ValueError(
+            f"holds dates in time zone {str(tz)!r}, while the model was fitted on dates without "
+            "a time zone, whose zone it cannot know. Pass the local times the model was "
+            "fitted on without a zone (strings without an offset, or "
+            "Series.dt.tz_convert(<their zone>).dt.tz_localize(None))."
+        )
+    if fitted is not None and tz is None and dates.notna().any():
+        raise ValueError(
+            f"holds dates without a time zone, while the model was fitted on dates in time zone "
+            f"{fitted!r}, and their zone is not guessed. Pass them with their zone (a UTC "
+            "offset in each string, such as '2021-03-01 10:00+01:00', or "
+            f"Series.dt.tz_localize(<their zone>); {fitted!r} if they are local times there)."
+        )
+    return dates
 
 
 def _part(dates: pd.Series, part: str) -> np.ndarray:

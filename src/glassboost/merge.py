@@ -30,7 +30,7 @@ import numpy as np
 from sklearn.base import clone
 from sklearn.utils.validation import check_is_fitted
 
-from .datetimes import DateConversion, as_conversions
+from .datetimes import UNRECORDED, DateConversion, as_conversions
 from .schema import CONTINUOUS
 
 
@@ -77,7 +77,8 @@ def _conversion_problems(own: dict[str, DateConversion],
                          first: dict[str, DateConversion]) -> list[str]:
     """How a model's date conversions differ from the first model's. The merged model converts
     each date column one way, so every model must derive the same parts, read strings in the
-    same format and take their parts in UTC or not alike."""
+    same format, take their parts in UTC or not alike and in the same time zone (one written
+    before zones were recorded cannot tell its own)."""
     problems = []
     for column in dict.fromkeys([*first, *own]):
         if column not in own or column not in first:
@@ -86,9 +87,18 @@ def _conversion_problems(own: dict[str, DateConversion],
         differ = [f"{field} {getattr(own[column], field)!r} vs {getattr(first[column], field)!r}"
                   for field in ("parts", "format", "utc")
                   if getattr(own[column], field) != getattr(first[column], field)]
+        if own[column].tz != first[column].tz:
+            differ.append(f"time zone {_zone(own[column])} vs {_zone(first[column])}")
         if differ:
             problems.append(f"date column {column!r} converted differently: {', '.join(differ)}")
     return problems
+
+
+def _zone(conversion: DateConversion) -> str:
+    """The time zone a conversion takes parts in, in words."""
+    if conversion.tz is UNRECORDED:
+        return "not recorded (a model from before zones were)"
+    return "none (naive dates)" if conversion.tz is None else repr(conversion.tz)
 
 
 def _merged_levels(kind: str, levels: list[list]) -> list:

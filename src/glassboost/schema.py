@@ -24,8 +24,8 @@ import numpy as np
 import pandas as pd
 
 from .datetimes import (DateConversion, as_conversions, check_datetime_features,
-                        derived_values, describe, guess_date_format, plan_conversion,
-                        to_datetimes)
+                        derived_values, describe, guess_date_format, in_fitted_zone,
+                        naive_beside_zoned, plan_conversion, to_datetimes)
 from .parameters import parse_exclude
 
 CONTINUOUS = "continuous"
@@ -527,6 +527,15 @@ def _date_features(name: str, series: pd.Series,
             "missing) to have it converted into date features."
         )
         return None
+    naive = naive_beside_zoned(series, dates)
+    if naive is not None:
+        _warn(
+            f"Feature {name!r} looks like dates ({source}), but some have a time zone and some "
+            f"(e.g. {naive!r}) none, whose zone is not guessed, so it was not converted and "
+            "keeps its values. Give every value its zone (an offset such as '+01:00', or "
+            "Series.dt.tz_localize) to have it converted into date features."
+        )
+        return None
     conversion = plan_conversion(name, dates, datetime_features, fmt)
     _warn(describe(conversion, source))
     no_text = np.zeros(len(series), dtype=bool)
@@ -719,8 +728,9 @@ def align_for_predict(X: Any, names: list[str], types: list[str], match_by_name:
     A DataFrame holding a column of every feature's name is matched by name (extra columns are
     ignored); a model fitted on named columns (``match_by_name``) needs them all. Other tables are
     matched by position and must have the same width; a DataFrame column named like a feature at
-    another position is an error. Date columns are converted as at fit (``conversions``: the
-    fitted `DateConversion` records or their dicts); values that are not dates score as unseen.
+    another position is an error. Date columns are converted as at fit, in its time zone
+    (``conversions``: the fitted `DateConversion` records or their dicts); values that are not
+    dates score as unseen.
     """
     frame = to_dataframe(X, unique_columns=False)
     if frame.shape[0] == 0:
@@ -755,6 +765,7 @@ def _derived_columns(record: DateConversion, series: pd.Series) -> dict[str, Col
     value_kind(record.column, series)
     try:
         dates, not_date = to_datetimes(series, record.format, record.utc)
+        dates = in_fitted_zone(record, dates, series)
     except (TypeError, ValueError) as error:
         raise type(error)(f"Feature {record.column!r} held dates at fit but {error}") from None
     return {name: Column(values, not_date)

@@ -363,6 +363,13 @@ def _conversions_differ(first: list[dict], other: list[dict], i: int, j: int) ->
         fmt = "" if record["format"] is None else f" (format {record['format']!r})"
         return ", ".join(repr(name) for name in record["names"]) + fmt
 
+    zones = [record.get("tz") if record else None for record in (a.get(column), b.get(column))]
+    if zones[0] != zones[1] and made(a.get(column)) == made(b.get(column)):
+        return (f"date column {column!r} of X holds dates in time zone {zones[0]!r} in "
+                f"partition {i} but {zones[1]!r} in partition {j} (strings whose UTC offset "
+                "differs between partitions, such as either side of a daylight-saving change), "
+                "so their parts would be taken in different zones; pass the column as datetime64 "
+                "in one zone (pandas.to_datetime(..., utc=True).dt.tz_convert(<zone>))")
     return (f"date column {column!r} of X becomes {made(a.get(column))} in partition {i} but "
             f"{made(b.get(column))} in partition {j}: each partition converts its own values "
             f"(the hour is a feature only where some time of day is not midnight); pass "

@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from ..datetimes import PARTS, TIMESTAMP
+from ..datetimes import PARTS, TIMESTAMP, is_zone_name
 from ..objectives import (CUSTOM_LINKS, CUSTOM_PREFIX, classification_objective,
                           regression_objective)
 from .binary_tables import BlockDecoder
@@ -704,7 +704,7 @@ def _datetime_conversions(value: Any, features: _Features) -> list[dict]:
         return fast
     for i, entry in enumerate(entries):  # finds the first bad entry and names it
         path = f"datetime_conversions[{i}]"
-        closed_object(entry, path, ("column", "parts", "format"), ("utc",))
+        closed_object(entry, path, ("column", "parts", "format"), ("utc", "tz"))
         column = text(entry["column"], f"{path}.column")
         if column in types or column in columns:
             fail(f"{path}.column", f"{show(column)} is already a feature or converted")
@@ -720,6 +720,10 @@ def _datetime_conversions(value: Any, features: _Features) -> list[dict]:
             boolean(entry["utc"], f"{path}.utc")
             if fmt is None or "%z" not in fmt:
                 fail(f"{path}.utc", "is only for a format with %z")
+        tz = entry.get("tz")
+        if tz is not None and not is_zone_name(text(tz, f"{path}.tz")):
+            fail(f"{path}.tz", f"{show(tz)} is not a time zone name (such as 'Europe/Paris', "
+                               "'UTC' or 'UTC+05:00')")
         names = [f"{column}:{part}" for part in parts]
         for name in names:
             if types.get(name) != "continuous" or name in derived:
@@ -727,7 +731,7 @@ def _datetime_conversions(value: Any, features: _Features) -> list[dict]:
                                       f"feature of the model, derived once")
             derived.add(name)
         records.append({"column": column, "parts": list(parts), "format": fmt, "names": names,
-                        **({"utc": entry["utc"]} if "utc" in entry else {})})
+                        **{key: entry[key] for key in ("utc", "tz") if key in entry}})
     return records
 
 

@@ -168,7 +168,7 @@ def model_document(model: Any, detail: str = "all", compact: bool = False) -> di
     if conversions:
         document["datetime_conversions"] = [
             {"column": c["column"], "parts": list(c["parts"]), "format": c["format"],
-             **({"utc": c["utc"]} if "utc" in c else {})}
+             **{key: c[key] for key in ("utc", "tz") if key in c}}
             for c in conversions]
     if holds(detail, "bagged_intercept_"):
         document["bagged_intercept"] = _intercepts(model.bagged_intercept_)

@@ -27,6 +27,7 @@ import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
 from ..binning import FeatureBins, feature_bins_from_levels
+from ..datetimes import TIMESTAMP, as_conversions
 from ..schema import CONTINUOUS
 
 DIALECTS = ("portable", "sqlite", "duckdb", "postgresql")
@@ -121,6 +122,16 @@ def _comment(text: str) -> str:
     return "-- " + "".join(c if c.isprintable() else "?" for c in text)
 
 
+def _zone_comments(model: Any) -> str:
+    """A comment line per date column whose parts the model took in a time zone: the query
+    reads them as given, so they must be taken in that zone (an hour of the same instant in
+    another zone scores differently)."""
+    return "".join(
+        _comment(f"{', '.join(c.names)}: parts of {c.column!r} in time zone {c.tz!r}") + "\n"
+        for c in as_conversions(getattr(model, "datetime_conversions_", None))
+        if isinstance(c.tz, str) and c.parts != (TIMESTAMP,))
+
+
 def _sum(parts: list[str]) -> str:
     """``parts`` added in a balanced tree of parentheses: a chain of + nests one level per
     term, and SQLite and DuckDB refuse expressions nested more than 1000 deep."""
@@ -210,7 +221,9 @@ def to_sql(model: Any, dialect: str = "portable", table: str = "data",
 
     ``columns`` maps feature names to SQL column names (default: the feature names). A date
     column is read as the features derived from it at fit (``when:year``, ...), which ``table``
-    must hold: the query does not convert dates.
+    must hold: the query does not convert dates. A model fitted on dates in a time zone took
+    their parts there, and so must ``table``'s (``predict`` converts them to it); the query
+    opens with a comment naming each such column's zone.
     Appended columns: ``score`` and ``probability`` (binary), ``prediction`` (log link), or
     ``score_<class>`` then ``probability_<class>`` per class (multiclass). Many engines compare
     column names ignoring letter case, so each name is made unique ignoring case, in that order,
@@ -242,5 +255,5 @@ def to_sql(model: Any, dialect: str = "portable", table: str = "data",
     outer = ", ".join(["q.*"] + extras)
     # OFFSET keeps engines from inlining the score expressions into every outer reference.
     fence = "LIMIT -1 OFFSET 0" if dialect == "sqlite" else "OFFSET 0"
-    return (f"SELECT {outer}\nFROM (\n  SELECT d.*,\n    {scores}\n"
+    return (f"{_zone_comments(model)}SELECT {outer}\nFROM (\n  SELECT d.*,\n    {scores}\n"
             f"  FROM {quote_identifier(table)} AS d\n  {fence}\n) AS q")
