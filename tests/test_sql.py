@@ -417,3 +417,80 @@ def test_output_names_differing_only_in_case_stay_apart():
                                                          y == "a")
     assert output_columns(binary) == ["score", "probability_2"]
     assert output_columns(binary, {"Probability": "p"}) == ["score", "probability"]
+
+
+# ---- extreme scores ----------------------------------------------------------------------------
+#: Scores where exp saturates to 0 or inf, or gives numbers below the smallest normal double
+EXTREME_SCORES = [-2000.0, -800.0, -745.2, -745.1, -720.0, -709.5, -700.0, -40.0, -1.0, 0.0,
+                  709.7, 720.0, 800.0, 2000.0]
+
+
+def _extreme_models() -> tuple[dict, pd.DataFrame]:
+    """Binary, multiclass, Poisson and gamma models whose one term gives each row one of
+    EXTREME_SCORES (the multiclass classes score s, 0 and -s/2), as an edited model can."""
+    rng = np.random.default_rng(5)
+    n = 280
+    X = pd.DataFrame({"c": np.repeat(list("abcdefghijklmn"), n // 14)})
+    x = rng.normal(size=n)
+    fitted = {
+        "binary": ExplainableBoostingClassifier(outer_bags=1, n_jobs=1).fit(X, x > 0),
+        "multiclass": ExplainableBoostingClassifier(outer_bags=1, n_jobs=1).fit(
+            X, np.where(x > 0.5, "u", np.where(x < -0.5, "v", "w"))),
+        "poisson": ExplainableBoostingRegressor(objective="poisson_deviance", outer_bags=1,
+                                                n_jobs=1).fit(X, np.exp(x)),
+        "gamma": ExplainableBoostingRegressor(objective="gamma_deviance", outer_bags=1,
+                                              n_jobs=1).fit(X, np.exp(x)),
+    }
+    models = {}
+    for kind, model in fitted.items():
+        table = np.zeros_like(model.term_scores_[0])
+        for label, index in model.bins_[0][0].items():
+            score = EXTREME_SCORES["abcdefghijklmn".index(label)]
+            table[index] = score if table.ndim == 1 else [score, 0.0, -score / 2]
+        model.intercept_ = np.zeros_like(np.asarray(model.intercept_, dtype=np.float64))
+        models[kind] = model.set_term_scores(0, table)
+    return models, X.assign(row_id=np.arange(n))
+
+
+def _check_saturation(model, result: pd.DataFrame, rows: pd.DataFrame) -> None:
+    """_check, and where Python's exp saturates (probability 0 or 1, mean 0 or inf) the query
+    gives exactly that."""
+    _check(model, result, rows)
+    _, second = _expected(model, rows)
+    names = output_columns(model)[-second.shape[1]:]
+    got = result.sort_values("row_id")[names].to_numpy(float)
+    for value in (0.0, 1.0, np.inf):
+        assert np.array_equal(got == value, second == value)
+
+
+@pytest.fixture(scope="module")
+def extreme():
+    return _extreme_models()
+
+
+@pytest.mark.filterwarnings("ignore:overflow encountered in exp:RuntimeWarning")
+@pytest.mark.parametrize("kind", ["binary", "multiclass", "poisson", "gamma"])
+def test_extreme_scores_saturate_as_in_python(extreme, postgres, kind):
+    """exp(-720) is below the smallest normal double and exp(800) is inf: Python gives 0, 1 or
+    inf there, and PostgreSQL's EXP raises an error; every dialect must give Python's answer."""
+    models, rows = extreme
+    model = models[kind]
+    scores, second = _expected(model, rows)
+    assert sorted(set(scores[:, 0])) == EXTREME_SCORES
+    assert (second == 0).any() and ((second == 1).any() or np.isinf(second).any())
+    _check_saturation(model, pd.read_sql_query(to_sql(model, dialect="sqlite"), _sqlite(rows)),
+                      rows)
+    duckdb = pytest.importorskip("duckdb")
+    with duckdb.connect() as connection:
+        connection.register("data", rows)
+        for dialect in ("duckdb", "portable"):
+            _check_saturation(model, connection.execute(to_sql(model, dialect=dialect)).df(),
+                              rows)
+    table = f"extreme_{kind}"
+    with postgres.cursor() as cursor:
+        cursor.execute(f"CREATE TABLE {table} (c TEXT, row_id INTEGER)")
+        cursor.executemany(f"INSERT INTO {table} VALUES (%s, %s)", _records(rows))
+        for dialect in ("postgresql", "portable"):
+            cursor.execute(to_sql(model, dialect=dialect, table=table))
+            result = pd.DataFrame(cursor.fetchall(), columns=[d.name for d in cursor.description])
+            _check_saturation(model, result, rows)

@@ -2,10 +2,11 @@
 
 Every term becomes a CASE expression over its feature columns (nested, one level per feature of
 an interaction of any order: a term's query text grows with its table's size), so the query
-needs nothing but comparisons, addition and EXP. The query keeps the input columns (``d.*``) and
-appends ``score`` (and ``probability`` for classifiers) so rows can be matched to their keys;
-those names are made unique ignoring letter case (see ``to_sql``), and the input table's other
-columns must not already have them.
+needs nothing but comparisons, addition and EXP (guarded where exp saturates to 0 or inf, which
+PostgreSQL's EXP reports as an error, so that probabilities and means are Python's there too).
+The query keeps the input columns (``d.*``) and appends ``score`` (and ``probability`` for
+classifiers) so rows can be matched to their keys; those names are made unique ignoring letter
+case (see ``to_sql``), and the input table's other columns must not already have them.
 
 Semantics match ``decision_function`` bin for bin: SQL NULL is the missing bin, and so is NaN in
 the ``duckdb`` and ``postgresql`` dialects (``portable`` does not test for NaN: on those engines
@@ -30,8 +31,10 @@ from ..binning import FeatureBins, feature_bins_from_levels
 from ..schema import CONTINUOUS
 
 DIALECTS = ("portable", "sqlite", "duckdb", "postgresql")
-# EXP of very negative numbers underflows to an error in PostgreSQL; exp(-700) is already ~1e-304.
-_EXP_FLOOR = "-700.0e0"
+# Where exp saturates: it is 0 below the first bound and inf above the second (for doubles, as
+# Python computes it). PostgreSQL's EXP raises an error there instead, so the query tests for them.
+_EXP_ZERO_BELOW = -745.1332191019411  # the least double whose exp is not 0
+_EXP_INF_ABOVE = 709.782712893384  # the greatest double whose exp is finite
 # DuckDB and PostgreSQL columns can hold NaN, which they order above every number and hold equal
 # to itself; NaN is glassboost's missing value, so their queries send it to the missing bin.
 _NAN_DIALECTS = ("duckdb", "postgresql")
@@ -66,8 +69,16 @@ def _greatest(dialect: str, arguments: Sequence[str]) -> str:
     return f"{name}({', '.join(arguments)})"
 
 
-def _exp(dialect: str, argument: str) -> str:
-    return f"EXP({_greatest(dialect, [argument, _EXP_FLOOR])})"
+def _infinity(dialect: str) -> str:
+    return "9e999" if dialect == "sqlite" else "CAST('Infinity' AS DOUBLE PRECISION)"
+
+
+def _exp(dialect: str, argument: str, overflows: bool = False) -> str:
+    """EXP giving Python's 0 (and inf, when ``argument`` can exceed 709) where exp saturates."""
+    high = (f" WHEN {argument} > {number(_EXP_INF_ABOVE)} THEN {_infinity(dialect)}"
+            if overflows else "")
+    return (f"CASE WHEN {argument} < {number(_EXP_ZERO_BELOW)} THEN 0.0e0{high} "
+            f"ELSE EXP({argument}) END")
 
 
 def _case(ref: str, bins: FeatureBins, interaction: bool, values: list[str],
@@ -196,11 +207,11 @@ def _outputs(model: Any, names: list[str], dialect: str) -> tuple[list[str], lis
         return names[:k], probabilities
     s = q + quote_identifier(names[0])
     if model.link_ == "logit":
-        sigmoid = (f"CASE WHEN {s} >= 0 THEN 1.0e0 / (1.0e0 + {_exp(dialect, '-' + s)}) "
-                   f"ELSE {_exp(dialect, s)} / (1.0e0 + {_exp(dialect, s)}) END")
+        # scipy's expit, 1 / (1 + exp(-s)): 0 once exp(-s) is inf, 1 once it is below 1e-16
+        sigmoid = f"1.0e0 / (1.0e0 + {_exp(dialect, '-' + s, overflows=True)})"
         return names[:1], [f"{sigmoid} AS {quote_identifier(names[1])}"]
     if model.link_ == "log":
-        return names[:1], [f"EXP({s}) AS {quote_identifier(names[1])}"]
+        return names[:1], [f"{_exp(dialect, s, overflows=True)} AS {quote_identifier(names[1])}"]
     return names[:1], []
 
 
