@@ -146,6 +146,43 @@ def test_sqlite_numbers_held_as_text_are_numbers(models, rows):
     _check(model, pd.read_sql_query(to_sql(model, dialect="sqlite"), connection), text)
 
 
+def test_sqlite_categories_stored_as_numbers():
+    """SQLite keeps integers, reals and booleans (as 1 and 0) as numbers whatever a column's
+    declared type; pandas' to_sql of the training frame must score as decision_function, and
+    the text '01' is not the integer 1 (glassboost's label of 1 is '1')."""
+    rng = np.random.default_rng(1)
+    n = 600
+    X = pd.DataFrame({
+        "flag": rng.random(n) < 0.4,
+        "code": rng.integers(0, 5, n),
+        "half": rng.choice([0.5, 1.0, 2.5, 1e-5, 0.1, 1e16], n),
+        "mixed": pd.Series(rng.choice(["01", "1", "a", "2.5"], n), dtype=object),
+        "x": rng.normal(size=n),
+    })
+    X.loc[X["mixed"] == "1", "mixed"] = 1
+    X.loc[X["mixed"] == "2.5", "mixed"] = 2.5
+    y = (X["flag"] ^ (X["code"] % 2 == 0) ^ (X["half"] > 0.7)
+         ^ (X["mixed"].astype(str) == "01") ^ (X["x"] > 0))
+    model = ExplainableBoostingClassifier(
+        outer_bags=1, n_jobs=1, interactions=0,
+        feature_types=["nominal", "nominal", "nominal", "nominal", "continuous"]).fit(X, y)
+    assert [sorted(level[0]) for level in model.bins_[:4]] == [
+        ["False", "True"], ["0", "1", "2", "3", "4"], ["0.1", "0.5", "1", "1e+16", "1e-05", "2.5"],
+        ["01", "1", "2.5", "a"]]
+    mixed = model.term_scores_[3]
+    assert mixed[model.bins_[3][0]["01"]] != mixed[model.bins_[3][0]["1"]]
+    rows = X.assign(row_id=np.arange(n))
+    typed = sqlite3.connect(":memory:")
+    rows.to_sql("data", typed, index=False)  # INTEGER, INTEGER, REAL, TEXT, REAL
+    untyped = sqlite3.connect(":memory:")
+    untyped.execute("CREATE TABLE data (flag, code, half, mixed, x, row_id)")
+    untyped.executemany("INSERT INTO data VALUES (?, ?, ?, ?, ?, ?)",
+                        [tuple(v.item() if isinstance(v, np.generic) else v for v in row)
+                         for row in rows.itertuples(index=False)])
+    assert untyped.execute("SELECT count(DISTINCT typeof(mixed)) FROM data").fetchone()[0] == 3
+    for connection in (typed, untyped):
+        _check(model, pd.read_sql_query(to_sql(model, dialect="sqlite"), connection), rows)
+
 
 def test_quoting_of_names_and_labels(models, rows):
     """Tables, columns and categories with quotes and spaces go through quoting and escaping."""

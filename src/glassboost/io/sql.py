@@ -15,7 +15,9 @@ continuous column in a typed SQL table cannot hold text, so its unseen bin never
 in SQLite, whose columns can hold text anyway: there the ``sqlite`` dialect reads text that is a
 number ('3.5', as in a column imported from CSV) as that number and sends other text and blobs
 to the unseen bin, like glassboost does.
-Categorical columns must hold the category labels as text (the keys of ``bins_``). In pairs, a
+Categorical columns must hold the category labels as text (the keys of ``bins_``), except in
+SQLite, which keeps integers, reals and booleans (as 1 and 0) as numbers in any column: there the
+``sqlite`` dialect compares a number as glassboost labels it (see ``_is_one_of``). In pairs, a
 feature whose categories were coarsened for interactions is looked up in its coarse map (the
 second entry of its ``bins_``), as ``decision_function`` does.
 """
@@ -28,7 +30,7 @@ import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
 from ..binning import FeatureBins, feature_bins_from_levels
-from ..schema import CONTINUOUS
+from ..schema import BOOLEAN_TWINS, CONTINUOUS, category_label
 
 DIALECTS = ("portable", "sqlite", "duckdb", "postgresql")
 # Where exp saturates: it is 0 below the first bound and inf above the second (for doubles, as
@@ -81,6 +83,40 @@ def _exp(dialect: str, argument: str, overflows: bool = False) -> str:
             f"ELSE EXP({argument}) END")
 
 
+def _real_literal(label: str) -> str | None:
+    """The float whose category label is ``label``, as an SQLite literal; None if none is."""
+    try:
+        value = float(label)
+    except ValueError:
+        return None
+    if category_label(value) != label:  # ' 1', '01', '1.0', '1_0', 'infinity' are text only
+        return None
+    return number(value) if np.isfinite(value) else ("-" if value < 0 else "") + "9e999"
+
+
+def _is_one_of(ref: str, labels: list[str], categories: dict[str, int], dialect: str) -> str:
+    """``ref`` holds one of the category ``labels``.
+
+    SQLite columns hold what was inserted, whatever their declared type: pandas' ``to_sql``
+    writes integer-coded categories as integers, floats as reals and booleans as 1 and 0. Each is
+    compared as glassboost labels that Python value: an integer by its decimal text (1 is '1',
+    never '01' or '1.0'), a real by the float of its label (1.0 is '1', 2.5 is '2.5'), 1 and 0
+    as 'True' and 'False' when the map has no '1' or '0', and text and blobs as text.
+    """
+    texts = ", ".join(quote_string(label) for label in labels)
+    if dialect != "sqlite":
+        return f"{ref} IN ({texts})"
+    tests = [f"(typeof({ref}) <> 'real' AND CAST({ref} AS TEXT) IN ({texts}))"]
+    booleans = [number for number, twin in BOOLEAN_TWINS.items()
+                if twin in labels and number not in categories]
+    if booleans:
+        tests.append(f"(typeof({ref}) = 'integer' AND {ref} IN ({', '.join(booleans)}))")
+    reals = [r for r in map(_real_literal, labels) if r is not None]
+    if reals:
+        tests.append(f"(typeof({ref}) = 'real' AND {ref} IN ({', '.join(reals)}))")
+    return " OR ".join(tests)
+
+
 def _case(ref: str, bins: FeatureBins, interaction: bool, values: list[str],
           dialect: str) -> str:
     """CASE over one feature's bins; ``values`` holds one SQL expression per bin."""
@@ -110,8 +146,8 @@ def _case(ref: str, bins: FeatureBins, interaction: bool, values: list[str],
         groups: dict[str, list[str]] = {}
         for label, index in categories.items():
             if values[index] != otherwise:
-                groups.setdefault(values[index], []).append(quote_string(label))
-        branches += [f"WHEN {ref} IN ({', '.join(labels)}) THEN {value}"
+                groups.setdefault(values[index], []).append(label)
+        branches += [f"WHEN {_is_one_of(ref, labels, categories, dialect)} THEN {value}"
                      for value, labels in groups.items()]
     if not branches:
         return otherwise
