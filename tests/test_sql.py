@@ -194,6 +194,29 @@ def test_quoting_of_names_and_labels(models, rows):
     _check(model, pd.read_sql_query(query, connection), rows)
 
 
+def test_table_in_a_schema_is_a_tuple_of_names(models, rows):
+    """A string is one identifier, dots included; a tuple or list names a table in a schema."""
+    model = models["binary"]
+    assert 'FROM "main.data" AS d' in to_sql(model, table="main.data")
+    assert 'FROM "my ""db"""."a.b" AS d' in to_sql(model, table=['my "db"', "a.b"])
+    connection = _sqlite(rows, table="a.b")
+    connection.execute("ATTACH DATABASE ':memory:' AS other")
+    connection.execute('CREATE TABLE other.data AS SELECT * FROM "a.b"')
+    for table in ("a.b", ("other", "data"), ["main", "a.b"]):
+        _check(model, pd.read_sql_query(to_sql(model, dialect="sqlite", table=table),
+                                        connection), rows)
+    duckdb = pytest.importorskip("duckdb")
+    with duckdb.connect() as connection:
+        connection.register("frame", rows)
+        connection.execute("CREATE SCHEMA s")
+        connection.execute("CREATE TABLE s.data AS SELECT * FROM frame")
+        _check(model, connection.execute(to_sql(model, dialect="duckdb",
+                                                table=("s", "data"))).df(), rows)
+    for bad in ((), ("s", ""), ("s", 3), {"s": "data"}, 7):
+        with pytest.raises(ValueError, match="table must be a table name"):
+            to_sql(model, table=bad)
+
+
 # ---- DuckDB ----------------------------------------------------------------------------------
 @pytest.mark.parametrize("kind", ["binary", "multiclass", "poisson"])
 def test_duckdb(models, rows, kind):

@@ -251,10 +251,23 @@ def _outputs(model: Any, names: list[str], dialect: str) -> tuple[list[str], lis
     return names[:1], []
 
 
-def to_sql(model: Any, dialect: str = "portable", table: str = "data",
+def _table_name(table: str | Sequence[str]) -> str:
+    """``table`` as SQL: one quoted identifier, or a qualified name from its parts."""
+    parts = [table] if isinstance(table, str) else table
+    if not isinstance(parts, (list, tuple)) or not parts \
+            or not all(isinstance(p, str) and p for p in parts):
+        raise ValueError("table must be a table name (one identifier, dots included) or a list "
+                         f"or tuple of non-empty names such as ('schema', 'table'), got {table!r}")
+    return ".".join(map(quote_identifier, parts))
+
+
+def to_sql(model: Any, dialect: str = "portable", table: str | Sequence[str] = "data",
            columns: dict[str, str] | None = None) -> str:
     """One SELECT scoring every row of ``table``: its columns, then score(s), probabilities.
 
+    ``table`` is one identifier, quoted as given: "schema.tbl" names a table whose name holds a
+    dot. A table in a schema (or in another database or catalog) is a tuple or list of names,
+    ``("schema", "tbl")``, each quoted and joined with dots: ``"schema"."tbl"``.
     ``columns`` maps feature names to SQL column names (default: the feature names). A date
     column is read as the features derived from it at fit (``when:year``, ...), which ``table``
     must hold: the query does not convert dates.
@@ -274,6 +287,7 @@ def to_sql(model: Any, dialect: str = "portable", table: str = "data",
     check_is_fitted(model, "term_scores_")
     if dialect not in DIALECTS:
         raise ValueError(f"dialect={dialect!r} is not one of {DIALECTS}")
+    source = _table_name(table)
     if model.link_ == "monoclassification":
         only = np.asarray(model.classes_).tolist()[0]
         raise ValueError("link 'monoclassification' has no SQL export: the model was fitted on "
@@ -290,4 +304,4 @@ def to_sql(model: Any, dialect: str = "portable", table: str = "data",
     # OFFSET keeps engines from inlining the score expressions into every outer reference.
     fence = "LIMIT -1 OFFSET 0" if dialect == "sqlite" else "OFFSET 0"
     return (f"SELECT {outer}\nFROM (\n  SELECT d.*,\n    {scores}\n"
-            f"  FROM {quote_identifier(table)} AS d\n  {fence}\n) AS q")
+            f"  FROM {source} AS d\n  {fence}\n) AS q")
