@@ -554,3 +554,31 @@ def test_extreme_scores_saturate_as_in_python(extreme, postgres, kind):
             cursor.execute(to_sql(model, dialect=dialect, table=table))
             result = pd.DataFrame(cursor.fetchall(), columns=[d.name for d in cursor.description])
             _check_saturation(model, result, rows)
+
+
+# ---- numeric columns holding categories ------------------------------------------------------
+def test_numeric_column_is_not_a_padded_label(postgres):
+    """DuckDB and PostgreSQL convert a label to a numeric column's type, so 1 IN ('01') holds;
+    glassboost labels the integer 1 '1', and the query must not give it the score of '01'."""
+    rng = np.random.default_rng(6)
+    n = 1000
+    codes = rng.choice(["01", "1", "02", "2", "10", " 3", "3"], n,
+                       p=[.25, .1, .25, .1, .1, .1, .1])
+    X = pd.DataFrame({"code": codes, "x": rng.normal(size=n)})
+    effect = {"01": 5, "1": -5, "02": 3, "2": -3, "10": 1, " 3": 7, "3": 0}
+    model = ExplainableBoostingRegressor(outer_bags=1, n_jobs=1, interactions=0).fit(
+        X, X["x"] + X["code"].map(effect))
+    rows = pd.DataFrame({"code": rng.choice([1, 2, 10, 3, 4], n), "x": X["x"],
+                         "row_id": np.arange(n)})
+    duckdb = pytest.importorskip("duckdb")
+    with duckdb.connect() as connection:
+        for frame in (rows, rows.astype({"code": float}), X.assign(row_id=np.arange(n))):
+            connection.register("data", frame)
+            for dialect in ("duckdb", "portable"):
+                _check(model, connection.execute(to_sql(model, dialect=dialect)).df(), frame)
+    with postgres.cursor() as cursor:
+        cursor.execute("CREATE TABLE coded (code BIGINT, x DOUBLE PRECISION, row_id INTEGER)")
+        cursor.executemany("INSERT INTO coded VALUES (%s, %s, %s)", _records(rows))
+        cursor.execute(to_sql(model, dialect="postgresql", table="coded"))
+        result = pd.DataFrame(cursor.fetchall(), columns=[d.name for d in cursor.description])
+    _check(model, result, rows)

@@ -17,7 +17,8 @@ number ('3.5', as in a column imported from CSV) as that number and sends other 
 to the unseen bin, like glassboost does.
 Categorical columns must hold the category labels as text (the keys of ``bins_``), except in
 SQLite, which keeps integers, reals and booleans (as 1 and 0) as numbers in any column: there the
-``sqlite`` dialect compares a number as glassboost labels it (see ``_is_one_of``). In pairs, a
+``sqlite`` dialect compares a number as glassboost labels it (see ``_is_one_of``; DuckDB's and
+PostgreSQL's numeric columns, see ``_is_one_of_typed``). In pairs, a
 feature whose categories were coarsened for interactions is looked up in its coarse map (the
 second entry of its ``bins_``), as ``decision_function`` does.
 """
@@ -103,9 +104,9 @@ def _is_one_of(ref: str, labels: list[str], categories: dict[str, int], dialect:
     never '01' or '1.0'), a real by the float of its label (1.0 is '1', 2.5 is '2.5'), 1 and 0
     as 'True' and 'False' when the map has no '1' or '0', and text and blobs as text.
     """
-    texts = ", ".join(quote_string(label) for label in labels)
     if dialect != "sqlite":
-        return f"{ref} IN ({texts})"
+        return _is_one_of_typed(ref, labels)
+    texts = ", ".join(quote_string(label) for label in labels)
     tests = [f"(typeof({ref}) <> 'real' AND CAST({ref} AS TEXT) IN ({texts}))"]
     booleans = [number for number, twin in BOOLEAN_TWINS.items()
                 if twin in labels and number not in categories]
@@ -114,6 +115,28 @@ def _is_one_of(ref: str, labels: list[str], categories: dict[str, int], dialect:
     reals = [r for r in map(_real_literal, labels) if r is not None]
     if reals:
         tests.append(f"(typeof({ref}) = 'real' AND {ref} IN ({', '.join(reals)}))")
+    return " OR ".join(tests)
+
+
+def _reads_as_number(label: str) -> bool:
+    """Text such as '01', ' 1' or '1.0' that reads as a number but is no number's label."""
+    try:
+        value = float(label)
+    except ValueError:
+        return False
+    return category_label(value) != label
+
+
+def _is_one_of_typed(ref: str, labels: list[str]) -> str:
+    """``ref`` holds one of ``labels``, in engines whose columns have one type: a numeric
+    column converts the labels to its type, so 1 IN ('01') holds, where glassboost labels the
+    integer 1 '1'. Labels that read as numbers without being a number's label are compared
+    with the column's text instead (an integer's is its digits)."""
+    plain = [quote_string(label) for label in labels if not _reads_as_number(label)]
+    as_text = [quote_string(label) for label in labels if _reads_as_number(label)]
+    tests = [f"{ref} IN ({', '.join(plain)})"] if plain else []
+    if as_text:
+        tests.append(f"CAST({ref} AS VARCHAR) IN ({', '.join(as_text)})")
     return " OR ".join(tests)
 
 
