@@ -142,6 +142,8 @@ def test_sqlite_numbers_held_as_text_are_numbers(models, rows):
     text = rows.astype(object).where(rows.isna(), rows.astype(str))
     text["row_id"] = rows["row_id"]
     text.loc[text.index[::9], "Income"] = "n/a"
+    for start, spelling in enumerate(["inf", "-Infinity", "INF", "+infinity", "-inf"]):
+        text.loc[text.index[1 + start::11], "Income"] = spelling  # pandas: +-inf
     connection = _sqlite(text)  # every feature column TEXT
     _check(model, pd.read_sql_query(to_sql(model, dialect="sqlite"), connection), text)
 

@@ -13,8 +13,8 @@ the ``duckdb`` and ``postgresql`` dialects (``portable`` does not test for NaN: 
 it lands in the last bin); a category absent from the model's map gets the unseen score. A
 continuous column in a typed SQL table cannot hold text, so its unseen bin never applies, except
 in SQLite, whose columns can hold text anyway: there the ``sqlite`` dialect reads text that is a
-number ('3.5', as in a column imported from CSV) as that number and sends other text and blobs
-to the unseen bin, like glassboost does.
+number ('3.5', as in a column imported from CSV) as that number, 'inf' and '-Infinity' as pandas
+reads them, and sends other text and blobs to the unseen bin, like glassboost does.
 Categorical columns must hold the category labels as text (the keys of ``bins_``), except in
 SQLite, which keeps integers, reals and booleans (as 1 and 0) as numbers in any column: there the
 ``sqlite`` dialect compares a number as glassboost labels it (see ``_is_one_of``; DuckDB's and
@@ -159,8 +159,13 @@ def _case(ref: str, bins: FeatureBins, interaction: bool, values: list[str],
         by_cut = [f"WHEN {x} < {number(cut)} THEN {values[i]}"
                   for i, cut in enumerate(cuts, start=1) if values[i] != values[i + 1]]
         if dialect == "sqlite" and (by_cut or values[-1] != otherwise):
-            branches.append(f"WHEN typeof({ref}) IN ('text', 'blob') "
-                            f"AND NOT CAST({ref} AS NUMERIC) = {ref} THEN {values[-1]}")
+            # pandas reads 'inf', '-Infinity', ... in any letter case as infinities, which
+            # SQLite's CAST reads as 0
+            text = f"WHEN typeof({ref}) = 'text' AND lower({ref}) IN"
+            branches += [f"{text} ('inf', '+inf', 'infinity', '+infinity') THEN {otherwise}",
+                         f"{text} ('-inf', '-infinity') THEN {values[1]}",
+                         f"WHEN typeof({ref}) IN ('text', 'blob') "
+                         f"AND NOT CAST({ref} AS NUMERIC) = {ref} THEN {values[-1]}"]
         branches += by_cut
     else:
         categories = bins.categories  # pairs read coarse bins: a category's share of them
