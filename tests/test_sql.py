@@ -369,6 +369,21 @@ def test_bad_arguments(models):
     assert model.to_sql(dialect="sqlite") == to_sql(model, dialect="sqlite")
 
 
+def test_fitted_model_value_is_exported_as_its_estimator(models, rows):
+    """The FittedModel value (load_fitted_model's) scores as the estimator it came from."""
+    from sklearn.exceptions import NotFittedError
+
+    from glassboost.fitted_model import FittedModel
+
+    for kind in ("binary", "multiclass"):
+        model = models[kind]
+        value = FittedModel.from_attributes(model)
+        assert to_sql(value, dialect="sqlite") == to_sql(model, dialect="sqlite")
+        assert output_columns(value) == output_columns(model)
+    with pytest.raises(NotFittedError):
+        to_sql(ExplainableBoostingClassifier())
+
+
 def test_one_class_model_is_refused_by_link():
     X = pd.DataFrame({"x": np.arange(50.0) % 7})
     model = ExplainableBoostingClassifier(outer_bags=2, n_jobs=1).fit(X, np.ones(50, int))

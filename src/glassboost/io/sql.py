@@ -31,6 +31,7 @@ import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
 from ..binning import FeatureBins, feature_bins_from_levels
+from ..fitted_model import FittedModel
 from ..schema import BOOLEAN_TWINS, CONTINUOUS, category_label
 
 DIALECTS = ("portable", "sqlite", "duckdb", "postgresql")
@@ -221,6 +222,12 @@ def _score_sql(model: Any, refs: list[str], bins: list[FeatureBins], k: int | No
     return f"CAST(\n      {_sum(parts)}\n    AS DOUBLE PRECISION)"
 
 
+def _check_fitted(model: Any) -> None:
+    """A fitted estimator, or a ``FittedModel`` (the scoring value, not an estimator)."""
+    if not isinstance(model, FittedModel):
+        check_is_fitted(model, "term_scores_")
+
+
 def _input_columns(model: Any, columns: dict[str, str] | None) -> list[str]:
     """The SQL column of every feature."""
     names = [str(n) for n in model.feature_names_in_]
@@ -247,7 +254,7 @@ def _unique(wanted: list[str], taken: list[str]) -> list[str]:
 
 def output_columns(model: Any, columns: dict[str, str] | None = None) -> list[str]:
     """The names of the columns ``to_sql`` appends, in order (see ``to_sql`` for the rule)."""
-    check_is_fitted(model, "term_scores_")
+    _check_fitted(model)
     if model.link_ == "mlogit":
         wanted = ([f"score_{c}" for c in model.classes_]
                   + [f"probability_{c}" for c in model.classes_])
@@ -312,7 +319,7 @@ def to_sql(model: Any, dialect: str = "portable", table: str | Sequence[str] = "
     A one-class model (link ``monoclassification``), whose score is -inf on every row, is
     refused: SQL has no literal for -inf.
     """
-    check_is_fitted(model, "term_scores_")
+    _check_fitted(model)
     if dialect not in DIALECTS:
         raise ValueError(f"dialect={dialect!r} is not one of {DIALECTS}")
     source = _table_name(table)
