@@ -312,7 +312,9 @@ def to_sql(model: Any, dialect: str = "portable", table: str | Sequence[str] = "
     against the feature columns and the names before it: a name already used gets the first free
     suffix ``_2``, ``_3``, ... (classes 'a' and 'A' give ``probability_a`` and
     ``probability_A_2``). ``output_columns`` lists the names. Other columns of ``table`` are not
-    known here and must not share these names.
+    known here and must not share these names: SQLite and DuckDB would compute the
+    probabilities (or ``prediction``) from the table's own ``score`` column without an error
+    (PostgreSQL reports the name as ambiguous); rename such a column in a view.
     ``dialect``: 'portable' (PostgreSQL, DuckDB and most engines with GREATEST and EXP),
     'sqlite' (scalar MAX; EXP needs SQLite's math functions or a registered ``exp``),
     'duckdb' or 'postgresql'.
