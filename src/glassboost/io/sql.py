@@ -17,8 +17,8 @@ number ('3.5', as in a column imported from CSV) as that number, 'inf' and '-Inf
 reads them, and sends other text and blobs to the unseen bin, like glassboost does.
 Categorical columns must hold the category labels as text (the keys of ``bins_``), except in
 SQLite, which keeps integers, reals and booleans (as 1 and 0) as numbers in any column: there the
-``sqlite`` dialect compares a number as glassboost labels it (see ``_is_one_of``; DuckDB's and
-PostgreSQL's numeric columns, see ``_is_one_of_typed``). In pairs, a
+``sqlite`` dialect compares a number as glassboost labels it (see ``_sqlite_is_one_of``, and
+``_typed_is_one_of`` for DuckDB's and PostgreSQL's numeric columns). In pairs, a
 feature whose categories were coarsened for interactions is looked up in its coarse map (the
 second entry of its ``bins_``), as ``decision_function`` does.
 """
@@ -97,7 +97,14 @@ def _real_literal(label: str) -> str | None:
 
 
 def _is_one_of(ref: str, labels: list[str], categories: dict[str, int], dialect: str) -> str:
-    """``ref`` holds one of the category ``labels``.
+    """``ref`` holds one of the category ``labels`` (``categories`` is the feature's map)."""
+    if dialect == "sqlite":
+        return _sqlite_is_one_of(ref, labels, categories)
+    return _typed_is_one_of(ref, labels)
+
+
+def _sqlite_is_one_of(ref: str, labels: list[str], categories: dict[str, int]) -> str:
+    """``ref`` holds one of ``labels``, in SQLite.
 
     SQLite columns hold what was inserted, whatever their declared type: pandas' ``to_sql``
     writes integer-coded categories as integers, floats as reals and booleans as 1 and 0. Each is
@@ -105,12 +112,10 @@ def _is_one_of(ref: str, labels: list[str], categories: dict[str, int], dialect:
     never '01' or '1.0'), a real by the float of its label (1.0 is '1', 2.5 is '2.5'), 1 and 0
     as 'True' and 'False' when the map has no '1' or '0', and text and blobs as text.
     """
-    if dialect != "sqlite":
-        return _is_one_of_typed(ref, labels)
     texts = ", ".join(quote_string(label) for label in labels)
     tests = [f"(typeof({ref}) <> 'real' AND CAST({ref} AS TEXT) IN ({texts}))"]
-    booleans = [number for number, twin in BOOLEAN_TWINS.items()
-                if twin in labels and number not in categories]
+    booleans = [digit for digit, twin in BOOLEAN_TWINS.items()
+                if twin in labels and digit not in categories]
     if booleans:
         tests.append(f"(typeof({ref}) = 'integer' AND {ref} IN ({', '.join(booleans)}))")
     reals = [r for r in map(_real_literal, labels) if r is not None]
@@ -128,7 +133,7 @@ def _reads_as_number(label: str) -> bool:
     return category_label(value) != label
 
 
-def _is_one_of_typed(ref: str, labels: list[str]) -> str:
+def _typed_is_one_of(ref: str, labels: list[str]) -> str:
     """``ref`` holds one of ``labels``, in engines whose columns have one type: a numeric
     column converts the labels to its type, so 1 IN ('01') holds, where glassboost labels the
     integer 1 '1'. Labels that read as numbers without being a number's label are compared
