@@ -599,3 +599,31 @@ def test_numeric_column_is_not_a_padded_label(postgres):
         cursor.execute(to_sql(model, dialect="postgresql", table="coded"))
         result = pd.DataFrame(cursor.fetchall(), columns=[d.name for d in cursor.description])
     _check(model, result, rows)
+
+
+def test_nan_in_a_numeric_categorical_column_is_missing(postgres):
+    """A float column declared nominal: glassboost reads NaN as missing; DuckDB and PostgreSQL
+    hold NaN apart from NULL, and the query must send it to the missing bin, not the unseen."""
+    rng = np.random.default_rng(12)
+    n = 600
+    X = pd.DataFrame({"f": rng.choice([0.5, 1.0, 2.5, np.nan], n), "x": rng.normal(size=n)})
+    y = X["x"] + X["f"].fillna(-4.0)
+    model = ExplainableBoostingRegressor(outer_bags=1, n_jobs=1, interactions=0,
+                                         feature_types=["nominal", "continuous"]).fit(X, y)
+    table = model.term_scores_[0]
+    assert abs(table[0] - table[-1]) > 1  # the missing bin scores apart from the unseen one
+    rows = X.assign(row_id=np.arange(n))
+    records = [(float(f), float(x), int(i)) for f, x, i in rows.itertuples(index=False)]
+    duckdb = pytest.importorskip("duckdb")
+    with duckdb.connect() as connection:
+        connection.execute("CREATE TABLE data (f DOUBLE, x DOUBLE, row_id INTEGER)")
+        connection.executemany("INSERT INTO data VALUES (?, ?, ?)", records)
+        assert connection.execute("SELECT count(f) FROM data").fetchone()[0] == n
+        _check(model, connection.execute(to_sql(model, dialect="duckdb")).df(), rows)
+    with postgres.cursor() as cursor:
+        cursor.execute("CREATE TABLE nan_codes (f DOUBLE PRECISION, x DOUBLE PRECISION, "
+                       "row_id INTEGER)")
+        cursor.executemany("INSERT INTO nan_codes VALUES (%s, %s, %s)", records)
+        cursor.execute(to_sql(model, dialect="postgresql", table="nan_codes"))
+        result = pd.DataFrame(cursor.fetchall(), columns=[d.name for d in cursor.description])
+    _check(model, result, rows)

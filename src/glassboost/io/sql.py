@@ -40,7 +40,8 @@ DIALECTS = ("portable", "sqlite", "duckdb", "postgresql")
 _EXP_ZERO_BELOW = -745.1332191019411  # the least double whose exp is not 0
 _EXP_INF_ABOVE = 709.782712893384  # the greatest double whose exp is finite
 # DuckDB and PostgreSQL columns can hold NaN, which they order above every number and hold equal
-# to itself; NaN is glassboost's missing value, so their queries send it to the missing bin.
+# to itself; NaN is glassboost's missing value, so their queries send it to the missing bin (in
+# continuous features, and in categorical ones whose labels are all numbers).
 _NAN_DIALECTS = ("duckdb", "postgresql")
 _NAN = "CAST('NaN' AS DOUBLE PRECISION)"
 
@@ -86,7 +87,8 @@ def _exp(dialect: str, argument: str, overflows: bool = False) -> str:
 
 
 def _real_literal(label: str) -> str | None:
-    """The float whose category label is ``label``, as an SQLite literal; None if none is."""
+    """The float whose category label is ``label``, as a literal (SQLite's for infinities);
+    None if no float has that label."""
     try:
         value = float(label)
     except ValueError:
@@ -155,6 +157,10 @@ def _case(ref: str, bins: FeatureBins, interaction: bool, values: list[str],
         missing = f"{ref} IS NULL"
         if bins.kind == CONTINUOUS and dialect in _NAN_DIALECTS:
             missing += f" OR {ref} = {_NAN}"
+        elif dialect in _NAN_DIALECTS and all(map(_real_literal, bins.categories)):
+            # categories that are all numbers' labels come from a numeric column, which can
+            # hold NaN here; its text is the test, as a column of integers cannot be NaN
+            missing += f" OR CAST({ref} AS VARCHAR) IN ('NaN', 'nan', '-nan')"
         branches.append(f"WHEN {missing} THEN {values[0]}")
     if bins.kind == CONTINUOUS:
         # SQLite columns can hold text: text that is a number ('3.5') compares as that number,
