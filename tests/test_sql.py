@@ -142,9 +142,48 @@ def test_sqlite_numbers_held_as_text_are_numbers(models, rows):
     text = rows.astype(object).where(rows.isna(), rows.astype(str))
     text["row_id"] = rows["row_id"]
     text.loc[text.index[::9], "Income"] = "n/a"
+    for start, spelling in enumerate(["inf", "-Infinity", "INF", "+infinity", "-inf"]):
+        text.loc[text.index[1 + start::11], "Income"] = spelling  # pandas: +-inf
     connection = _sqlite(text)  # every feature column TEXT
     _check(model, pd.read_sql_query(to_sql(model, dialect="sqlite"), connection), text)
 
+
+def test_sqlite_categories_stored_as_numbers():
+    """SQLite keeps integers, reals and booleans (as 1 and 0) as numbers whatever a column's
+    declared type; pandas' to_sql of the training frame must score as decision_function, and
+    the text '01' is not the integer 1 (glassboost's label of 1 is '1')."""
+    rng = np.random.default_rng(1)
+    n = 600
+    X = pd.DataFrame({
+        "flag": rng.random(n) < 0.4,
+        "code": rng.integers(0, 5, n),
+        "half": rng.choice([0.5, 1.0, 2.5, 1e-5, 0.1, 1e16], n),
+        "mixed": pd.Series(rng.choice(["01", "1", "a", "2.5"], n), dtype=object),
+        "x": rng.normal(size=n),
+    })
+    X.loc[X["mixed"] == "1", "mixed"] = 1
+    X.loc[X["mixed"] == "2.5", "mixed"] = 2.5
+    y = (X["flag"] ^ (X["code"] % 2 == 0) ^ (X["half"] > 0.7)
+         ^ (X["mixed"].astype(str) == "01") ^ (X["x"] > 0))
+    model = ExplainableBoostingClassifier(
+        outer_bags=1, n_jobs=1, interactions=0,
+        feature_types=["nominal", "nominal", "nominal", "nominal", "continuous"]).fit(X, y)
+    assert [sorted(level[0]) for level in model.bins_[:4]] == [
+        ["False", "True"], ["0", "1", "2", "3", "4"], ["0.1", "0.5", "1", "1e+16", "1e-05", "2.5"],
+        ["01", "1", "2.5", "a"]]
+    mixed = model.term_scores_[3]
+    assert mixed[model.bins_[3][0]["01"]] != mixed[model.bins_[3][0]["1"]]
+    rows = X.assign(row_id=np.arange(n))
+    typed = sqlite3.connect(":memory:")
+    rows.to_sql("data", typed, index=False)  # INTEGER, INTEGER, REAL, TEXT, REAL
+    untyped = sqlite3.connect(":memory:")
+    untyped.execute("CREATE TABLE data (flag, code, half, mixed, x, row_id)")
+    untyped.executemany("INSERT INTO data VALUES (?, ?, ?, ?, ?, ?)",
+                        [tuple(v.item() if isinstance(v, np.generic) else v for v in row)
+                         for row in rows.itertuples(index=False)])
+    assert untyped.execute("SELECT count(DISTINCT typeof(mixed)) FROM data").fetchone()[0] == 3
+    for connection in (typed, untyped):
+        _check(model, pd.read_sql_query(to_sql(model, dialect="sqlite"), connection), rows)
 
 
 def test_quoting_of_names_and_labels(models, rows):
@@ -155,6 +194,29 @@ def test_quoting_of_names_and_labels(models, rows):
     query = to_sql(model, dialect="sqlite", table='credit "rows"',
                    columns={"Home": 'my "home"', "Marital": "marital status"})
     _check(model, pd.read_sql_query(query, connection), rows)
+
+
+def test_table_in_a_schema_is_a_tuple_of_names(models, rows):
+    """A string is one identifier, dots included; a tuple or list names a table in a schema."""
+    model = models["binary"]
+    assert 'FROM "main.data" AS d' in to_sql(model, table="main.data")
+    assert 'FROM "my ""db"""."a.b" AS d' in to_sql(model, table=['my "db"', "a.b"])
+    connection = _sqlite(rows, table="a.b")
+    connection.execute("ATTACH DATABASE ':memory:' AS other")
+    connection.execute('CREATE TABLE other.data AS SELECT * FROM "a.b"')
+    for table in ("a.b", ("other", "data"), ["main", "a.b"]):
+        _check(model, pd.read_sql_query(to_sql(model, dialect="sqlite", table=table),
+                                        connection), rows)
+    duckdb = pytest.importorskip("duckdb")
+    with duckdb.connect() as connection:
+        connection.register("frame", rows)
+        connection.execute("CREATE SCHEMA s")
+        connection.execute("CREATE TABLE s.data AS SELECT * FROM frame")
+        _check(model, connection.execute(to_sql(model, dialect="duckdb",
+                                                table=("s", "data"))).df(), rows)
+    for bad in ((), ("s", ""), ("s", 3), {"s": "data"}, 7):
+        with pytest.raises(ValueError, match="table must be a table name"):
+            to_sql(model, table=bad)
 
 
 # ---- DuckDB ----------------------------------------------------------------------------------
@@ -307,6 +369,21 @@ def test_bad_arguments(models):
     assert model.to_sql(dialect="sqlite") == to_sql(model, dialect="sqlite")
 
 
+def test_fitted_model_value_is_exported_as_its_estimator(models, rows):
+    """The FittedModel value (load_fitted_model's) scores as the estimator it came from."""
+    from sklearn.exceptions import NotFittedError
+
+    from glassboost.fitted_model import FittedModel
+
+    for kind in ("binary", "multiclass"):
+        model = models[kind]
+        value = FittedModel.from_attributes(model)
+        assert to_sql(value, dialect="sqlite") == to_sql(model, dialect="sqlite")
+        assert output_columns(value) == output_columns(model)
+    with pytest.raises(NotFittedError):
+        to_sql(ExplainableBoostingClassifier())
+
+
 def test_one_class_model_is_refused_by_link():
     X = pd.DataFrame({"x": np.arange(50.0) % 7})
     model = ExplainableBoostingClassifier(outer_bags=2, n_jobs=1).fit(X, np.ones(50, int))
@@ -318,7 +395,7 @@ def test_one_class_model_is_refused_by_link():
 def test_a_thousand_terms_stay_within_expression_depth_limits():
     """SQLite and DuckDB refuse expressions nested more than 1000 deep; the query's sum of
     terms must not nest one level per term."""
-    X = pd.DataFrame({"x": np.arange(60.0), "c": list("abc") * 20, "row_id": np.arange(60)})
+    X = pd.DataFrame({"x": np.arange(60.0) / 2, "c": list("abc") * 20, "row_id": np.arange(60)})
     model = ExplainableBoostingClassifier(outer_bags=2, n_jobs=1, interactions=0).fit(
         X[["x", "c"]], X["x"] % 7 < 3)
     model.term_features_ = list(model.term_features_) * 600
@@ -444,3 +521,136 @@ def test_output_names_differing_only_in_case_stay_apart():
                                                          y == "a")
     assert output_columns(binary) == ["score", "probability_2"]
     assert output_columns(binary, {"Probability": "p"}) == ["score", "probability"]
+
+
+# ---- extreme scores ----------------------------------------------------------------------------
+#: Scores where exp saturates to 0 or inf, or gives numbers below the smallest normal double
+EXTREME_SCORES = [-2000.0, -800.0, -745.2, -745.1, -720.0, -709.5, -700.0, -40.0, -1.0, 0.0,
+                  709.7, 720.0, 800.0, 2000.0]
+
+
+def _extreme_models() -> tuple[dict, pd.DataFrame]:
+    """Binary, multiclass, Poisson and gamma models whose one term gives each row one of
+    EXTREME_SCORES (the multiclass classes score s, 0 and -s/2), as an edited model can."""
+    rng = np.random.default_rng(5)
+    n = 280
+    X = pd.DataFrame({"c": np.repeat(list("abcdefghijklmn"), n // 14)})
+    x = rng.normal(size=n)
+    fitted = {
+        "binary": ExplainableBoostingClassifier(outer_bags=1, n_jobs=1).fit(X, x > 0),
+        "multiclass": ExplainableBoostingClassifier(outer_bags=1, n_jobs=1).fit(
+            X, np.where(x > 0.5, "u", np.where(x < -0.5, "v", "w"))),
+        "poisson": ExplainableBoostingRegressor(objective="poisson_deviance", outer_bags=1,
+                                                n_jobs=1).fit(X, np.exp(x)),
+        "gamma": ExplainableBoostingRegressor(objective="gamma_deviance", outer_bags=1,
+                                              n_jobs=1).fit(X, np.exp(x)),
+    }
+    models = {}
+    for kind, model in fitted.items():
+        table = np.zeros_like(model.term_scores_[0])
+        for label, index in model.bins_[0][0].items():
+            score = EXTREME_SCORES["abcdefghijklmn".index(label)]
+            table[index] = score if table.ndim == 1 else [score, 0.0, -score / 2]
+        model.intercept_ = np.zeros_like(np.asarray(model.intercept_, dtype=np.float64))
+        models[kind] = model.set_term_scores(0, table)
+    return models, X.assign(row_id=np.arange(n))
+
+
+def _check_saturation(model, result: pd.DataFrame, rows: pd.DataFrame) -> None:
+    """_check, and where Python's exp saturates (probability 0 or 1, mean 0 or inf) the query
+    gives exactly that."""
+    _check(model, result, rows)
+    _, second = _expected(model, rows)
+    names = output_columns(model)[-second.shape[1]:]
+    got = result.sort_values("row_id")[names].to_numpy(float)
+    for value in (0.0, 1.0, np.inf):
+        assert np.array_equal(got == value, second == value)
+
+
+@pytest.fixture(scope="module")
+def extreme():
+    return _extreme_models()
+
+
+@pytest.mark.filterwarnings("ignore:overflow encountered in exp:RuntimeWarning")
+@pytest.mark.parametrize("kind", ["binary", "multiclass", "poisson", "gamma"])
+def test_extreme_scores_saturate_as_in_python(extreme, postgres, kind):
+    """exp(-720) is below the smallest normal double and exp(800) is inf: Python gives 0, 1 or
+    inf there, and PostgreSQL's EXP raises an error; every dialect must give Python's answer."""
+    models, rows = extreme
+    model = models[kind]
+    scores, second = _expected(model, rows)
+    assert sorted(set(scores[:, 0])) == EXTREME_SCORES
+    assert (second == 0).any() and ((second == 1).any() or np.isinf(second).any())
+    _check_saturation(model, pd.read_sql_query(to_sql(model, dialect="sqlite"), _sqlite(rows)),
+                      rows)
+    duckdb = pytest.importorskip("duckdb")
+    with duckdb.connect() as connection:
+        connection.register("data", rows)
+        for dialect in ("duckdb", "portable"):
+            _check_saturation(model, connection.execute(to_sql(model, dialect=dialect)).df(),
+                              rows)
+    table = f"extreme_{kind}"
+    with postgres.cursor() as cursor:
+        cursor.execute(f"CREATE TABLE {table} (c TEXT, row_id INTEGER)")
+        cursor.executemany(f"INSERT INTO {table} VALUES (%s, %s)", _records(rows))
+        for dialect in ("postgresql", "portable"):
+            cursor.execute(to_sql(model, dialect=dialect, table=table))
+            result = pd.DataFrame(cursor.fetchall(), columns=[d.name for d in cursor.description])
+            _check_saturation(model, result, rows)
+
+
+# ---- numeric columns holding categories ------------------------------------------------------
+def test_numeric_column_is_not_a_padded_label(postgres):
+    """DuckDB and PostgreSQL convert a label to a numeric column's type, so 1 IN ('01') holds;
+    glassboost labels the integer 1 '1', and the query must not give it the score of '01'."""
+    rng = np.random.default_rng(6)
+    n = 1000
+    codes = rng.choice(["01", "1", "02", "2", "10", " 3", "3"], n,
+                       p=[.25, .1, .25, .1, .1, .1, .1])
+    X = pd.DataFrame({"code": codes, "x": rng.normal(size=n)})
+    effect = {"01": 5, "1": -5, "02": 3, "2": -3, "10": 1, " 3": 7, "3": 0}
+    model = ExplainableBoostingRegressor(outer_bags=1, n_jobs=1, interactions=0).fit(
+        X, X["x"] + X["code"].map(effect))
+    rows = pd.DataFrame({"code": rng.choice([1, 2, 10, 3, 4], n), "x": X["x"],
+                         "row_id": np.arange(n)})
+    duckdb = pytest.importorskip("duckdb")
+    with duckdb.connect() as connection:
+        for frame in (rows, rows.astype({"code": float}), X.assign(row_id=np.arange(n))):
+            connection.register("data", frame)
+            for dialect in ("duckdb", "portable"):
+                _check(model, connection.execute(to_sql(model, dialect=dialect)).df(), frame)
+    with postgres.cursor() as cursor:
+        cursor.execute("CREATE TABLE coded (code BIGINT, x DOUBLE PRECISION, row_id INTEGER)")
+        cursor.executemany("INSERT INTO coded VALUES (%s, %s, %s)", _records(rows))
+        cursor.execute(to_sql(model, dialect="postgresql", table="coded"))
+        result = pd.DataFrame(cursor.fetchall(), columns=[d.name for d in cursor.description])
+    _check(model, result, rows)
+
+
+def test_nan_in_a_numeric_categorical_column_is_missing(postgres):
+    """A float column declared nominal: glassboost reads NaN as missing; DuckDB and PostgreSQL
+    hold NaN apart from NULL, and the query must send it to the missing bin, not the unseen."""
+    rng = np.random.default_rng(12)
+    n = 600
+    X = pd.DataFrame({"f": rng.choice([0.5, 1.0, 2.5, np.nan], n), "x": rng.normal(size=n)})
+    y = X["x"] + X["f"].fillna(-4.0)
+    model = ExplainableBoostingRegressor(outer_bags=1, n_jobs=1, interactions=0,
+                                         feature_types=["nominal", "continuous"]).fit(X, y)
+    table = model.term_scores_[0]
+    assert abs(table[0] - table[-1]) > 1  # the missing bin scores apart from the unseen one
+    rows = X.assign(row_id=np.arange(n))
+    records = [(float(f), float(x), int(i)) for f, x, i in rows.itertuples(index=False)]
+    duckdb = pytest.importorskip("duckdb")
+    with duckdb.connect() as connection:
+        connection.execute("CREATE TABLE data (f DOUBLE, x DOUBLE, row_id INTEGER)")
+        connection.executemany("INSERT INTO data VALUES (?, ?, ?)", records)
+        assert connection.execute("SELECT count(f) FROM data").fetchone()[0] == n
+        _check(model, connection.execute(to_sql(model, dialect="duckdb")).df(), rows)
+    with postgres.cursor() as cursor:
+        cursor.execute("CREATE TABLE nan_codes (f DOUBLE PRECISION, x DOUBLE PRECISION, "
+                       "row_id INTEGER)")
+        cursor.executemany("INSERT INTO nan_codes VALUES (%s, %s, %s)", records)
+        cursor.execute(to_sql(model, dialect="postgresql", table="nan_codes"))
+        result = pd.DataFrame(cursor.fetchall(), columns=[d.name for d in cursor.description])
+    _check(model, result, rows)

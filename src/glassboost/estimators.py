@@ -6,7 +6,7 @@ import copy
 import numbers
 import time
 from itertools import combinations
-from typing import Any
+from typing import Any, Sequence
 
 import numpy as np
 import pandas as pd
@@ -513,9 +513,10 @@ class _EBMBase(BaseEstimator):
 
         return to_json(self, file, detail, indent, compact)
 
-    def to_sql(self, dialect: str = "portable", table: str = "data",
+    def to_sql(self, dialect: str = "portable", table: str | Sequence[str] = "data",
                columns: dict[str, str] | None = None) -> str:
-        """One SQL query computing every row's score (and probability for classifiers)."""
+        """One SQL query computing every row's score (and probability for classifiers);
+        ``table`` is one identifier ("a.b" holds a dot) or parts such as ("schema", "table")."""
         from .io.sql import to_sql
 
         return to_sql(self, dialect=dialect, table=table, columns=columns)
