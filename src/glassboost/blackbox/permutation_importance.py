@@ -27,9 +27,9 @@ class PermutationImportance:
     by scikit-learn's ``permutation_importance`` on labelled data.
 
     ``metric(y_true, output)`` (greater is better) scores the model's one number per row; the
-    default is ROC AUC for a binary classifier's probability and R² otherwise. For a
-    probability, ``y_true`` is whether the label is ``classes_[1]``, the class it is the
-    probability of, however the classes are ordered. Rows go to the model in the form given, so
+    default is ROC AUC for a binary classifier's probability or score (``decision_function``)
+    and R² otherwise. For a classifier's probability or score, ``y_true`` is whether the label
+    is ``classes_[1]``, the class it ranks, however the classes are ordered. Rows go to the model in the form given, so
     categorical columns and pipelines work as fitted.
     """
 
@@ -39,7 +39,7 @@ class PermutationImportance:
         from sklearn.metrics import r2_score, roc_auc_score
 
         self.function = ModelFunction(model, response)
-        self.metric = metric or (roc_auc_score if self.function.is_probability else r2_score)
+        self.metric = metric or (roc_auc_score if self.function.ranks_classes else r2_score)
         self.n_repeats = n_repeats
         self.random_state = random_state
 
@@ -54,7 +54,7 @@ class PermutationImportance:
 
         table = Table(X, feature_names)
         y = target(y, len(table.frame))
-        if self.function.is_probability:
+        if self.function.ranks_classes:
             y = self.function.is_positive(y)
         data = X if table.is_frame else table.frame.to_numpy()
         result = permutation_importance(_Fitted(self.function), data, y, scoring=self._score,

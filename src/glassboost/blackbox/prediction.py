@@ -149,6 +149,13 @@ class ModelFunction:
     def is_probability(self) -> bool:
         return self.method == "predict_proba"
 
+    @property
+    def ranks_classes(self) -> bool:
+        """True when the number ranks the rows by ``classes_[1]``: a binary classifier's
+        probability or its score before the link (``decision_function``)."""
+        return self.is_probability or (self.method == "decision_function"
+                                       and self.classes is not None)
+
     def is_positive(self, y: Any) -> np.ndarray:
         """True where a label of ``y`` is the class whose probability this function gives
         (``classes_[1]``; the larger of two labels for a model without ``classes_``, or 1 when
