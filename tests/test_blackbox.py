@@ -124,6 +124,26 @@ def test_partial_dependence_is_over_the_present_values_with_missing_ones_kept():
         PartialDependence(model, X.assign(a=np.nan))
 
 
+def test_partial_dependence_of_a_category_with_missing_values_is_over_its_present_ones():
+    frame = pd.DataFrame({"colour": ["red", None, "blue", "green", np.nan] * 8,
+                          "size": np.linspace(0, 1, 40)})
+    effect = {"red": 1.0, "blue": -2.0, "green": 0.5}
+
+    def model(rows: pd.DataFrame) -> np.ndarray:
+        colour = rows["colour"].map(effect).fillna(0.25).to_numpy(dtype=float)
+        return colour + 3 * rows["size"].to_numpy()
+
+    before = frame.copy()
+    explanation = PartialDependence(model, frame).explain_global()
+    d = explanation.data("colour")
+    assert list(d["names"]) == ["blue", "green", "red"]  # sorted as scikit-learn sorts them
+    np.testing.assert_allclose(d["scores"], [effect[c] + 3 * frame["size"].mean()
+                                             for c in d["names"]])
+    pd.testing.assert_frame_equal(frame, before)
+    with pytest.raises(ValueError, match="column 'colour' mixes values of types"):
+        PartialDependence(model, frame.assign(colour=["red", 2] * 20))
+
+
 def test_partial_dependence_of_a_plain_function_with_a_category():
     frame = pd.DataFrame({"colour": ["red", "blue", "red", "green"] * 10,
                           "size": np.linspace(0, 1, 40)})
