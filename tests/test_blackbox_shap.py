@@ -85,6 +85,9 @@ def test_tree_shap_of_lightgbm_and_a_sklearn_tree(cancer):
     np.testing.assert_allclose(explanation.scores, exact.values, atol=1e-7)  # float32 tree
     with pytest.raises(TypeError, match="cannot read a Pipeline.*ShapPermutation"):
         ShapTree(make_pipeline(StandardScaler(), LogisticRegression()).fit(X, y), X)
+    # a classifier's labels are not what the trees' values add up to (its probability)
+    with pytest.raises(ValueError, match="response='predict' explains a classifier's predicted"):
+        ShapTree(booster, X.iloc[:50], response="predict")
 
 
 @pytest.fixture(scope="module")
