@@ -91,12 +91,16 @@ class PR(_BinaryPerf):
 
 
 class RegressionPerf:
-    """A regressor's errors: MSE, RMSE, MAE and R² (``sklearn.metrics``) and the residuals."""
+    """A regressor's errors: MSE, RMSE, MAE and R² (``sklearn.metrics``) and the residuals.
+    Classifiers are refused whatever the ``response``: errors of their probabilities, labels
+    or log-odds against the labels are no regression measures."""
 
     def __init__(self, model: Any, response: str = "auto") -> None:
         self.function = ModelFunction(model, response)
-        if self.function.is_probability:
-            raise ValueError("RegressionPerf takes regressors; use ROC or PR for classifiers")
+        if self.function.classes is not None:
+            raise ValueError(f"RegressionPerf takes regressors; use ROC or PR for classifiers "
+                             f"(this model has classes {self.function.classes}, and its "
+                             f"{self.function.method} is not a prediction of a number)")
 
     def explain_perf(self, X: Any, y: Any, name: str | None = None) -> PerfExplanation:
         """The errors of the model's predictions of ``X`` against the targets ``y``."""
