@@ -124,6 +124,20 @@ def test_partial_dependence_is_over_the_present_values_with_missing_ones_kept():
         PartialDependence(model, X.assign(a=np.nan))
 
 
+def test_columns_of_one_name_are_refused_rather_than_mislabelled():
+    A = np.random.default_rng(0).normal(size=(50, 3))
+
+    def model(rows) -> np.ndarray:
+        return np.asarray(rows, dtype=float) @ [2.0, 1.0, 0.0]
+
+    for X, names in ((pd.DataFrame(A, columns=["a", "a", "b"]), None),
+                     (pd.DataFrame(A, columns=[0, "0", "b"]), None), (A, ["x", "b", "x"])):
+        with pytest.raises(ValueError, match=r"feature names \[.*\] name more than one column"):
+            PartialDependence(model, X, feature_names=names)
+        with pytest.raises(ValueError, match=r"name more than one column"):
+            MorrisSensitivity(model, X, feature_names=names)
+
+
 def test_partial_dependence_of_a_category_with_missing_values_is_over_its_present_ones():
     frame = pd.DataFrame({"colour": ["red", None, "blue", "green", np.nan] * 8,
                           "size": np.linspace(0, 1, 40)})

@@ -29,8 +29,9 @@ def target(y: Any, n_rows: int) -> np.ndarray:
 
 
 class Table:
-    """The explained data: its feature names and a float matrix, plus how to give rows back to
-    the model (as a data frame with the same columns when the data was one)."""
+    """The explained data: its feature names (one per column, each its own) and a float
+    matrix, plus how to give rows back to the model (as a data frame with the same columns when
+    the data was one)."""
 
     def __init__(self, data: Any, feature_names: list[str] | None = None) -> None:
         self.is_frame = isinstance(data, pd.DataFrame)
@@ -45,6 +46,11 @@ class Table:
             raise ValueError(f"feature_names has {len(feature_names)} names but the data has "
                              f"{frame.shape[1]} columns")
         self.feature_names = [str(n) for n in feature_names]
+        repeated = sorted({n for n in self.feature_names if self.feature_names.count(n) > 1})
+        if repeated:
+            raise ValueError(f"feature names {repeated} name more than one column (as text); "
+                             "an explanation could not tell those columns apart, so give "
+                             "every column a name of its own")
         self.columns = list(frame.columns)
         self.frame = frame
 
