@@ -101,3 +101,10 @@ def test_permutation_importance_of_a_classifier_score_is_roc_auc_of_its_classes(
                                  random_state=3)
     np.testing.assert_allclose(score.data()["importances"], ref["importances"], atol=1e-12)
     assert "roc_auc" in score.title
+
+
+def test_a_metric_that_is_not_a_function_is_named(cancer):
+    X, y = cancer
+    model = make_pipeline(StandardScaler(), LogisticRegression()).fit(X, y)
+    with pytest.raises(ValueError, match=r"metric must be a function .* not 'roc_auc'"):
+        PermutationImportance(model, metric="roc_auc")

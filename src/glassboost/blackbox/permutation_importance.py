@@ -38,6 +38,10 @@ class PermutationImportance:
                  n_repeats: int = 5, random_state: int | None = 0) -> None:
         from sklearn.metrics import r2_score, roc_auc_score
 
+        if metric is not None and not callable(metric):
+            raise ValueError(f"metric must be a function metric(y_true, output), greater is "
+                             f"better (e.g. sklearn.metrics.roc_auc_score), not {metric!r}; "
+                             "scikit-learn's scorer names are not taken")
         self.function = ModelFunction(model, response)
         self.metric = metric or (roc_auc_score if self.function.ranks_classes else r2_score)
         self.n_repeats = n_repeats
