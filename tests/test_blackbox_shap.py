@@ -184,3 +184,8 @@ def test_local_attributions_are_labelled_by_the_frames_index_or_by_position(pair
         assert labelled.data(1)["row_id"] == 302 and labelled.data()["row_ids"] == [310, 302]
         assert labelled.waterfall(1).title.startswith("Row 302 (")
         assert explainer.explain_local(rows.to_numpy()).row_ids == [0, 1]
+        # a row label given for a position is named, not an IndexError from deep inside
+        for call in (labelled.data, labelled.waterfall, labelled.visualize):
+            with pytest.raises(IndexError, match=r"key 310 is not a row position .* row_ids"):
+                call(310)
+        assert labelled.data(-1)["row_id"] == 302
