@@ -14,6 +14,7 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.tree import DecisionTreeRegressor
 
 from glassboost import ExplainableBoostingClassifier, ExplainableBoostingRegressor
+from glassboost.loading import load_fitted_model
 from glassboost.blackbox import EbmShap, ShapPermutation, ShapTree
 from glassboost.explain import Explanation
 
@@ -118,6 +119,15 @@ def test_exact_ebm_shap_equals_shaps_exact_and_permutation_explainers(pair_ebm):
     np.testing.assert_allclose(explanation.intercept + explanation.scores.sum(axis=1),
                                ebm.predict(rows), atol=1e-9)
     assert explanation.data(0)["names"] == ["a", "b", "c", "d"]
+
+
+def test_exact_ebm_shap_of_a_loaded_regressor_is_titled_as_its_score(pair_ebm):
+    ebm, X = pair_ebm
+    loaded = load_fitted_model(ebm.to_json())  # classes_ is None, as on a regressor
+    explanation = EbmShap(loaded, X.iloc[:20]).explain_local(X.iloc[300:302])
+    np.testing.assert_allclose(explanation.scores,
+                               EbmShap(ebm, X.iloc[:20]).shap_values(X.iloc[300:302]), atol=1e-12)
+    assert explanation.output_title == "Score"
 
 
 def test_exact_ebm_shap_of_a_classifier_is_on_the_log_odds(cancer):
