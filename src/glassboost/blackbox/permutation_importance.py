@@ -29,8 +29,8 @@ class PermutationImportance:
     ``metric(y_true, output)`` (greater is better) scores the model's one number per row; the
     default is ROC AUC for a binary classifier's probability or score (``decision_function``)
     and R² otherwise. For a classifier's probability or score, ``y_true`` is whether the label
-    is ``classes_[1]``, the class it ranks, however the classes are ordered. Rows go to the model in the form given, so
-    categorical columns and pipelines work as fitted.
+    is ``classes_[1]``, the class it ranks, however the classes are ordered. Rows go to the
+    model in the form given, so categorical columns and pipelines work as fitted.
     """
 
     def __init__(self, model: Any, response: str = "auto",
