@@ -19,7 +19,8 @@ from sklearn.preprocessing import StandardScaler
 
 import glassboost
 from glassboost import ExplainableBoostingClassifier, ExplainableBoostingRegressor
-from glassboost.blackbox import LimeTabular, MorrisSensitivity, PartialDependence, ShapKernel
+from glassboost.blackbox import (LimeTabular, MorrisSensitivity, PartialDependence, ShapKernel,
+                                 ShapPermutation)
 from glassboost.explain import Explanation
 
 FEATURES = ["bmi", "bp", "s5", "age"]
@@ -210,6 +211,25 @@ def test_shap_local_accuracy_for_any_model(cancer, kind):
     assert d["perf"]["predicted"] == pytest.approx(output[51]) and d["perf"]["actual"] == y[51]
     fig = explanation.visualize(1)
     assert fig.data[0].meta["role"] == "waterfall"
+
+
+@pytest.mark.parametrize("explainer", ["kernel", "permutation"])
+def test_shap_with_a_logit_link_shows_the_logit_its_values_add_up_to(cancer, explainer):
+    from shap.links import logit
+
+    X, y = cancer
+    model = make_pipeline(StandardScaler(), LogisticRegression()).fit(X, y)
+    if explainer == "kernel":
+        explanation = ShapKernel(model, X.iloc[:20], link="logit").explain_local(X.iloc[50:53])
+    else:
+        explanation = ShapPermutation(model, X.iloc[:20], link=logit).explain_local(
+            X.iloc[50:53])
+    logit = model.decision_function(X.iloc[50:53])  # the log-odds of a logistic regression
+    np.testing.assert_allclose(explanation.intercept + explanation.scores.sum(axis=1), logit,
+                               atol=1e-6)
+    np.testing.assert_allclose(explanation.predictions, logit, atol=1e-9)
+    assert explanation.output_title == "logit of P(1)"
+    assert explanation.waterfall(0).note == ""  # not mistaken for a surrogate's output
 
 
 def test_every_explanation_has_the_one_interface(diabetes, additive_ebm):
