@@ -14,6 +14,7 @@ from sklearn.datasets import load_breast_cancer, load_diabetes
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.inspection import partial_dependence
 from sklearn.linear_model import LogisticRegression
+from sklearn.svm import LinearSVC
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
@@ -312,4 +313,10 @@ def test_log_odds_of_an_additive_ebm_classifier_are_its_terms(cancer):
     feature = X.columns[2]
     d = dependence.data(feature)
     assert np.ptp(d["scores"] - _term_shape(ebm, X, feature, d["names"])) < 1e-9
-    assert dependence.output_title == "Score (log-odds)"
+    assert dependence.output_title == "Score (log-odds of 1)"
+    # another classifier's decision_function is a score for classes_[1], not log-odds
+    labels = np.where(y == 1, "benign", "malignant")
+    margin = make_pipeline(StandardScaler(), LinearSVC()).fit(X, labels)
+    assert PartialDependence(margin, X, response="decision_function",
+                             grid_resolution=3).function.output_title == (
+        "Score of malignant (decision_function)")

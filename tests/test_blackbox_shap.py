@@ -136,7 +136,7 @@ def test_exact_ebm_shap_of_a_classifier_is_on_the_log_odds(cancer):
     explanation = EbmShap(ebm, X.iloc[:15]).explain_local(X.iloc[200:203], y[200:203])
     np.testing.assert_allclose(explanation.intercept + explanation.scores.sum(axis=1),
                                ebm.decision_function(X.iloc[200:203]), atol=1e-9)
-    assert explanation.output_title == "Score (log-odds)"
+    assert explanation.output_title == "Score (log-odds of 1)"
     assert explanation.data(1)["values"][0] == X.iloc[201, 0]
     with pytest.raises(ValueError, match=r"lacks the model's input columns: \['mean texture'\]"):
         EbmShap(ebm, X.drop(columns="mean texture"))

@@ -104,7 +104,8 @@ class ModelFunction:
     ``response`` "auto" takes ``predict_proba`` (binary classifiers: the probability of
     ``classes_[1]``) when the model has it and its ``classes_`` is not None (a loaded
     regressor's, whose ``predict_proba`` refuses), else ``predict``, else calls the model itself;
-    "decision_function" explains the score before the link (log-odds), where an EBM is additive.
+    "decision_function" explains the score before the link (an EBM's log-odds, where it is
+    additive).
     """
 
     def __init__(self, model: Any, response: str = "auto") -> None:
@@ -130,13 +131,22 @@ class ModelFunction:
         self.classes = None if classes is None else list(classes)
         if self.classes is not None:
             self._check_classes(response)
+        positive = self.classes[1] if self.classes is not None else 1
         if self.method == "predict_proba":
-            positive = self.classes[1] if self.classes is not None else 1
             self.output_title = f"P({positive})"
         elif self.method == "decision_function":
-            self.output_title = "Score (log-odds)" if self.classes is not None else "Score"
+            self.output_title = self._score_title(positive)
         else:
             self.output_title = "Prediction"
+
+    def _score_title(self, positive: Any) -> str:
+        """What ``decision_function`` gives: an EBM classifier's log-odds of ``classes_[1]``;
+        for other classifiers a score for ``classes_[1]`` (an SVM's margin is no log-odds)."""
+        if self.classes is None:
+            return "Score"
+        if getattr(self.model, "link_", None) == "logit":
+            return f"Score (log-odds of {positive})"
+        return f"Score of {positive} (decision_function)"
 
     def _check_classes(self, response: str) -> None:
         """Refuse what is not one number per row: multiclass models, and class labels that
