@@ -162,6 +162,12 @@ def test_dashboard_of_regressors_and_a_mix_refused(models):
     with pytest.raises(ValueError, match=r"all binary classifiers or all regressors; "
                                          r"classifiers: \['EBM'\]"):
         glassboost.dashboard({"EBM": fitted["EBM"], "Ridge": pipeline}, X_cls, y_cls)
+    # a classifier without probabilities is named, not scored as a regressor of its labels
+    from sklearn.svm import LinearSVC
+
+    margin = make_pipeline(StandardScaler(), LinearSVC()).fit(X_cls, y_cls)
+    with pytest.raises(ValueError, match=r"classifiers \['SVM'\] have no predict_proba"):
+        glassboost.dashboard({"SVM": margin}, X_cls, y_cls)
 
 
 def test_every_model_labels_the_explained_rows_by_the_frames_index(models, page):

@@ -127,7 +127,13 @@ def _performance_views(models: Mapping[str, Any]) -> tuple:
     from .perf import PR, ROC, Calibration, RegressionPerf
 
     names = list(models)
-    probabilities = [ModelFunction(m).is_probability for m in models.values()]
+    functions = [ModelFunction(m) for m in models.values()]
+    no_probability = [n for n, f in zip(names, functions)
+                      if f.classes is not None and not f.is_probability]
+    if no_probability:
+        raise ValueError(f"the classifiers {no_probability} have no predict_proba; the "
+                         "dashboard compares binary classifiers by their probabilities")
+    probabilities = [f.is_probability for f in functions]
     if all(probabilities):
         return ROC, PR, Calibration
     if not any(probabilities):

@@ -99,7 +99,8 @@ class RegressionPerf:
         self.function = ModelFunction(model, response)
         if self.function.classes is not None:
             raise ValueError(f"RegressionPerf takes regressors; use ROC or PR for classifiers "
-                             f"(this model has classes {self.function.classes}, and its "
+                             f"(this model has classes "
+                             f"{np.asarray(self.function.classes).tolist()}, and its "
                              f"{self.function.method} is not a prediction of a number)")
 
     def explain_perf(self, X: Any, y: Any, name: str | None = None) -> PerfExplanation:
