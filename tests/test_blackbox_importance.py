@@ -108,3 +108,17 @@ def test_a_metric_that_is_not_a_function_is_named(cancer):
     model = make_pipeline(StandardScaler(), LogisticRegression()).fit(X, y)
     with pytest.raises(ValueError, match=r"metric must be a function .* not 'roc_auc'"):
         PermutationImportance(model, metric="roc_auc")
+
+
+def test_regression_targets_that_are_not_finite_numbers_are_named():
+    rng = np.random.default_rng(0)
+    X = pd.DataFrame(rng.normal(size=(50, 2)), columns=["x", "noise"])
+    y = 2 * X["x"].to_numpy()
+
+    def model(rows: pd.DataFrame) -> np.ndarray:
+        return 2 * rows["x"].to_numpy()
+
+    with pytest.raises(ValueError, match=r"y has 1 missing or infinite targets \(first at row 3"):
+        PermutationImportance(model).explain_global(X, np.r_[y[:3], np.nan, y[4:]])
+    with pytest.raises(ValueError, match="y must be numbers, the regression targets"):
+        PermutationImportance(model).explain_global(X, np.where(y > 0, "up", "down"))

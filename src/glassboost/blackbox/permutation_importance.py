@@ -8,7 +8,7 @@ from typing import Any, Callable
 import numpy as np
 
 from .display import FeatureKeyed
-from .prediction import ModelFunction, Table, target
+from .prediction import ModelFunction, Table, numeric_target, target
 
 
 class _Fitted:
@@ -57,9 +57,10 @@ class PermutationImportance:
         from sklearn.inspection import permutation_importance
 
         table = Table(X, feature_names)
-        y = target(y, len(table.frame))
         if self.function.ranks_classes:
-            y = self.function.is_positive(y)
+            y = self.function.is_positive(target(y, len(table.frame)))
+        else:  # scored against numbers: the targets must be numbers too
+            y = numeric_target(y, len(table.frame))
         data = X if table.is_frame else table.frame.to_numpy()
         result = permutation_importance(_Fitted(self.function), data, y, scoring=self._score,
                                         n_repeats=self.n_repeats,

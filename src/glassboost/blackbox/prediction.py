@@ -28,6 +28,20 @@ def target(y: Any, n_rows: int) -> np.ndarray:
     return y
 
 
+def numeric_target(y: Any, n_rows: int) -> np.ndarray:
+    """A regressor's targets ``y`` as finite numbers, checked, naming ``y``."""
+    y = target(y, n_rows)
+    try:
+        y = y.astype(np.float64)
+    except (TypeError, ValueError) as error:
+        raise ValueError(f"y must be numbers, the regression targets: {error}") from None
+    bad = np.flatnonzero(~np.isfinite(y))
+    if len(bad):
+        raise ValueError(f"y has {len(bad)} missing or infinite targets (first at row "
+                         f"{bad[0]}); drop those rows first")
+    return y
+
+
 class Table:
     """The explained data: its feature names (one per column, each its own) and a float
     matrix, plus how to give rows back to the model (as a data frame with the same columns when
