@@ -233,6 +233,22 @@ def test_shap_with_a_logit_link_shows_the_logit_its_values_add_up_to(cancer, exp
     assert explanation.waterfall(0).note == ""  # not mistaken for a surrogate's output
 
 
+def test_a_frame_is_explained_by_the_feature_names_of_an_arrays_explainer():
+    A = np.random.default_rng(0).normal(size=(60, 3))
+
+    def model(rows) -> np.ndarray:
+        return np.asarray(rows)[:, 0] * 2 + np.asarray(rows)[:, 2]
+
+    frame = pd.DataFrame(A, columns=["a", "b", "c"])
+    explainer = ShapPermutation(model, A[:20], feature_names=["a", "b", "c"])
+    expected = explainer.explain_local(A[:2]).scores
+    shuffled = explainer.explain_local(frame[["c", "b", "a"]].iloc[:2])
+    np.testing.assert_allclose(shuffled.scores, expected, atol=1e-12)
+    np.testing.assert_allclose(shuffled.predictions, model(A[:2]))
+    with pytest.raises(ValueError, match=r"X lacks columns of the explainer's data: \['b'\]"):
+        explainer.explain_local(frame.drop(columns="b"))
+
+
 def test_every_explanation_has_the_one_interface(diabetes, additive_ebm):
     X, y = diabetes
     explanations = [additive_ebm.explain_global(), additive_ebm.explain_local(X[:3], y[:3]),

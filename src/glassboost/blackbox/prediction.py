@@ -97,9 +97,15 @@ class Table:
         return pd.DataFrame(X, columns=self.columns) if self.is_frame else X
 
     def same_columns(self, X: Any) -> pd.DataFrame:
-        """``X`` as a frame with the data's columns, checked to have them."""
+        """``X`` as a frame with the data's columns, checked to have them; a frame explained
+        against an array's data is matched by the feature names."""
         if isinstance(X, pd.DataFrame):
             missing = [c for c in self.columns if c not in X.columns]
+            if not self.is_frame and missing:
+                named = [n for n in self.feature_names if n not in X.columns]
+                if not named:
+                    return X[self.feature_names].set_axis(self.columns, axis=1)
+                missing = named
             if missing:
                 raise ValueError(f"X lacks columns of the explainer's data: {missing}")
             return X[self.columns]
