@@ -259,3 +259,20 @@ def test_features_must_be_a_list_of_main_terms_of_every_ebm(models):
     pair = next(n for n, f in zip(ebm.term_names_, ebm.term_features_) if len(f) == 2)
     with pytest.raises(ValueError, match="features not in X"):
         glassboost.dashboard(fitted, X, y, features=[pair])
+
+
+def test_random_state_seeds_permutation_shap_too(models, monkeypatch):
+    import glassboost.blackbox as blackbox
+
+    fitted, X, y = models
+    seeds = []
+
+    class Recorded(blackbox.ShapPermutation):
+        def __init__(self, *args, **kwargs):
+            seeds.append(kwargs.get("seed"))
+            super().__init__(*args, **kwargs)
+
+    monkeypatch.setattr(blackbox, "ShapPermutation", Recorded)
+    glassboost.dashboard({"LightGBM": fitted["LightGBM"]}, X, y, features=["mean radius"],
+                         rows=[0], random_state=7)
+    assert seeds == [7]
