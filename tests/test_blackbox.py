@@ -14,12 +14,14 @@ from sklearn.datasets import load_breast_cancer, load_diabetes
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.inspection import partial_dependence
 from sklearn.linear_model import LogisticRegression
+from sklearn.svm import LinearSVC
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 import glassboost
 from glassboost import ExplainableBoostingClassifier, ExplainableBoostingRegressor
-from glassboost.blackbox import LimeTabular, MorrisSensitivity, PartialDependence, ShapKernel
+from glassboost.blackbox import (LimeTabular, MorrisSensitivity, PartialDependence, ShapKernel,
+                                 ShapPermutation)
 from glassboost.explain import Explanation
 
 FEATURES = ["bmi", "bp", "s5", "age"]
@@ -124,6 +126,40 @@ def test_partial_dependence_is_over_the_present_values_with_missing_ones_kept():
         PartialDependence(model, X.assign(a=np.nan))
 
 
+def test_columns_of_one_name_are_refused_rather_than_mislabelled():
+    A = np.random.default_rng(0).normal(size=(50, 3))
+
+    def model(rows) -> np.ndarray:
+        return np.asarray(rows, dtype=float) @ [2.0, 1.0, 0.0]
+
+    for X, names in ((pd.DataFrame(A, columns=["a", "a", "b"]), None),
+                     (pd.DataFrame(A, columns=[0, "0", "b"]), None), (A, ["x", "b", "x"])):
+        with pytest.raises(ValueError, match=r"feature names \[.*\] name more than one column"):
+            PartialDependence(model, X, feature_names=names)
+        with pytest.raises(ValueError, match=r"name more than one column"):
+            MorrisSensitivity(model, X, feature_names=names)
+
+
+def test_partial_dependence_of_a_category_with_missing_values_is_over_its_present_ones():
+    frame = pd.DataFrame({"colour": ["red", None, "blue", "green", np.nan] * 8,
+                          "size": np.linspace(0, 1, 40)})
+    effect = {"red": 1.0, "blue": -2.0, "green": 0.5}
+
+    def model(rows: pd.DataFrame) -> np.ndarray:
+        colour = rows["colour"].map(effect).fillna(0.25).to_numpy(dtype=float)
+        return colour + 3 * rows["size"].to_numpy()
+
+    before = frame.copy()
+    explanation = PartialDependence(model, frame).explain_global()
+    d = explanation.data("colour")
+    assert list(d["names"]) == ["blue", "green", "red"]  # sorted as scikit-learn sorts them
+    np.testing.assert_allclose(d["scores"], [effect[c] + 3 * frame["size"].mean()
+                                             for c in d["names"]])
+    pd.testing.assert_frame_equal(frame, before)
+    with pytest.raises(ValueError, match="column 'colour' mixes values of types"):
+        PartialDependence(model, frame.assign(colour=["red", 2] * 20))
+
+
 def test_partial_dependence_of_a_plain_function_with_a_category():
     frame = pd.DataFrame({"colour": ["red", "blue", "red", "green"] * 10,
                           "size": np.linspace(0, 1, 40)})
@@ -176,6 +212,41 @@ def test_shap_local_accuracy_for_any_model(cancer, kind):
     assert d["perf"]["predicted"] == pytest.approx(output[51]) and d["perf"]["actual"] == y[51]
     fig = explanation.visualize(1)
     assert fig.data[0].meta["role"] == "waterfall"
+
+
+@pytest.mark.parametrize("explainer", ["kernel", "permutation"])
+def test_shap_with_a_logit_link_shows_the_logit_its_values_add_up_to(cancer, explainer):
+    from shap.links import logit
+
+    X, y = cancer
+    model = make_pipeline(StandardScaler(), LogisticRegression()).fit(X, y)
+    if explainer == "kernel":
+        explanation = ShapKernel(model, X.iloc[:20], link="logit").explain_local(X.iloc[50:53])
+    else:
+        explanation = ShapPermutation(model, X.iloc[:20], link=logit).explain_local(
+            X.iloc[50:53])
+    logit = model.decision_function(X.iloc[50:53])  # the log-odds of a logistic regression
+    np.testing.assert_allclose(explanation.intercept + explanation.scores.sum(axis=1), logit,
+                               atol=1e-6)
+    np.testing.assert_allclose(explanation.predictions, logit, atol=1e-9)
+    assert explanation.output_title == "logit of P(1)"
+    assert explanation.waterfall(0).note == ""  # not mistaken for a surrogate's output
+
+
+def test_a_frame_is_explained_by_the_feature_names_of_an_arrays_explainer():
+    A = np.random.default_rng(0).normal(size=(60, 3))
+
+    def model(rows) -> np.ndarray:
+        return np.asarray(rows)[:, 0] * 2 + np.asarray(rows)[:, 2]
+
+    frame = pd.DataFrame(A, columns=["a", "b", "c"])
+    explainer = ShapPermutation(model, A[:20], feature_names=["a", "b", "c"])
+    expected = explainer.explain_local(A[:2]).scores
+    shuffled = explainer.explain_local(frame[["c", "b", "a"]].iloc[:2])
+    np.testing.assert_allclose(shuffled.scores, expected, atol=1e-12)
+    np.testing.assert_allclose(shuffled.predictions, model(A[:2]))
+    with pytest.raises(ValueError, match=r"X lacks columns of the explainer's data: \['b'\]"):
+        explainer.explain_local(frame.drop(columns="b"))
 
 
 def test_every_explanation_has_the_one_interface(diabetes, additive_ebm):
@@ -258,4 +329,10 @@ def test_log_odds_of_an_additive_ebm_classifier_are_its_terms(cancer):
     feature = X.columns[2]
     d = dependence.data(feature)
     assert np.ptp(d["scores"] - _term_shape(ebm, X, feature, d["names"])) < 1e-9
-    assert dependence.output_title == "Score (log-odds)"
+    assert dependence.output_title == "Score (log-odds of 1)"
+    # another classifier's decision_function is a score for classes_[1], not log-odds
+    labels = np.where(y == 1, "benign", "malignant")
+    margin = make_pipeline(StandardScaler(), LinearSVC()).fit(X, labels)
+    assert PartialDependence(margin, X, response="decision_function",
+                             grid_resolution=3).function.output_title == (
+        "Score of malignant (decision_function)")

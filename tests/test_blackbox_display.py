@@ -61,3 +61,13 @@ def test_show_in_a_kernel_sends_plotly_html_and_text_once_with_plotly_js(importa
     # an explanation's own display in a cell is the same bundle
     bundle = importance._repr_mimebundle_()
     assert set(bundle) == {"application/vnd.plotly.v1+json", "text/html", "text/plain"}
+
+
+def test_a_feature_key_is_a_name_or_a_whole_index_in_range(importance):
+    names = importance.feature_names
+    assert importance.data(-1)["name"] == names[-1] == importance.data(len(names) - 1)["name"]
+    assert importance.data(np.int64(0))["name"] == names[0]
+    # 1.5 and True were read as feature 1, and a past-the-end index failed deep inside
+    for key in (1.5, True, len(names), -len(names) - 1):
+        with pytest.raises(KeyError, match=rf"key {key!r} is neither a feature name nor"):
+            importance.data(key)

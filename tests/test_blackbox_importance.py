@@ -87,3 +87,38 @@ def test_permutation_importance_does_not_depend_on_the_order_of_the_classes(canc
     assert reordered.data()["scores"].max() > 0.01
     with pytest.raises(ValueError, match=r"y must hold the two classes of the model"):
         PermutationImportance(model).explain_global(X, np.where(y == 1, "yes", "maybe"))
+
+
+def test_permutation_importance_of_a_classifier_score_is_roc_auc_of_its_classes(cancer):
+    # the score before the link ranks classes_[1] as the probability does: the same AUC drops,
+    # not R² of the labels against log-odds; string labels are scored as classes_[1] or not
+    X, y = cancer
+    labels = np.where(y == 1, "yes", "no")
+    model = make_pipeline(StandardScaler(), LogisticRegression()).fit(X, labels)
+    score = PermutationImportance(model, response="decision_function", n_repeats=3,
+                                  random_state=3).explain_global(X, labels)
+    ref = permutation_importance(model, X, labels == "yes", scoring="roc_auc", n_repeats=3,
+                                 random_state=3)
+    np.testing.assert_allclose(score.data()["importances"], ref["importances"], atol=1e-12)
+    assert "roc_auc" in score.title
+
+
+def test_a_metric_that_is_not_a_function_is_named(cancer):
+    X, y = cancer
+    model = make_pipeline(StandardScaler(), LogisticRegression()).fit(X, y)
+    with pytest.raises(ValueError, match=r"metric must be a function .* not 'roc_auc'"):
+        PermutationImportance(model, metric="roc_auc")
+
+
+def test_regression_targets_that_are_not_finite_numbers_are_named():
+    rng = np.random.default_rng(0)
+    X = pd.DataFrame(rng.normal(size=(50, 2)), columns=["x", "noise"])
+    y = 2 * X["x"].to_numpy()
+
+    def model(rows: pd.DataFrame) -> np.ndarray:
+        return 2 * rows["x"].to_numpy()
+
+    with pytest.raises(ValueError, match=r"y has 1 missing or infinite targets \(first at row 3"):
+        PermutationImportance(model).explain_global(X, np.r_[y[:3], np.nan, y[4:]])
+    with pytest.raises(ValueError, match="y must be numbers, the regression targets"):
+        PermutationImportance(model).explain_global(X, np.where(y > 0, "up", "down"))

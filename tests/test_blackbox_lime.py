@@ -62,3 +62,11 @@ def test_missing_values_are_named():
     explainer = LimeTabular(lambda rows: rows["size"].to_numpy(), frame.fillna(0))
     with pytest.raises(ValueError, match=r"X has missing values in columns \['weight'\]"):
         explainer.explain_local(frame.iloc[2:4])
+
+
+def test_a_bad_number_of_samples_is_named():
+    frame = pd.DataFrame({"size": np.arange(10.0), "weight": np.arange(10.0) ** 2})
+    explainer = LimeTabular(lambda rows: rows["size"].to_numpy(), frame)
+    for num_samples in (0, 1, 10.5):
+        with pytest.raises(ValueError, match=r"num_samples must be an integer"):
+            explainer.explain_local(frame.iloc[:1], num_samples=num_samples)

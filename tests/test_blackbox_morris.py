@@ -4,6 +4,7 @@ ranking of an EBM's features."""
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 from sklearn.datasets import load_diabetes
 from sklearn.linear_model import LinearRegression
@@ -46,3 +47,15 @@ def test_a_constant_column_is_named(diabetes):
     X = X.assign(bp=1.0)
     with pytest.raises(ValueError, match=r"one value in the data.*\['bp'\]"):
         MorrisSensitivity(lambda rows: rows["bmi"].to_numpy(), X)
+
+
+def test_bad_arguments_are_named(diabetes):
+    X, y = diabetes
+
+    def model(rows: pd.DataFrame) -> np.ndarray:
+        return rows["bmi"].to_numpy()
+
+    for argument, value in (("N", 0), ("num_levels", 1), ("num_levels", 2.5),
+                            ("random_state", np.random.RandomState(0))):
+        with pytest.raises(ValueError, match=rf"^{argument} must be"):
+            MorrisSensitivity(model, X, **{argument: value})

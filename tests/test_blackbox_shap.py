@@ -14,6 +14,7 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.tree import DecisionTreeRegressor
 
 from glassboost import ExplainableBoostingClassifier, ExplainableBoostingRegressor
+from glassboost.loading import load_fitted_model
 from glassboost.blackbox import EbmShap, ShapPermutation, ShapTree
 from glassboost.explain import Explanation
 
@@ -85,6 +86,9 @@ def test_tree_shap_of_lightgbm_and_a_sklearn_tree(cancer):
     np.testing.assert_allclose(explanation.scores, exact.values, atol=1e-7)  # float32 tree
     with pytest.raises(TypeError, match="cannot read a Pipeline.*ShapPermutation"):
         ShapTree(make_pipeline(StandardScaler(), LogisticRegression()).fit(X, y), X)
+    # a classifier's labels are not what the trees' values add up to (its probability)
+    with pytest.raises(ValueError, match="response='predict' explains a classifier's predicted"):
+        ShapTree(booster, X.iloc[:50], response="predict")
 
 
 @pytest.fixture(scope="module")
@@ -117,13 +121,22 @@ def test_exact_ebm_shap_equals_shaps_exact_and_permutation_explainers(pair_ebm):
     assert explanation.data(0)["names"] == ["a", "b", "c", "d"]
 
 
+def test_exact_ebm_shap_of_a_loaded_regressor_is_titled_as_its_score(pair_ebm):
+    ebm, X = pair_ebm
+    loaded = load_fitted_model(ebm.to_json())  # classes_ is None, as on a regressor
+    explanation = EbmShap(loaded, X.iloc[:20]).explain_local(X.iloc[300:302])
+    np.testing.assert_allclose(explanation.scores,
+                               EbmShap(ebm, X.iloc[:20]).shap_values(X.iloc[300:302]), atol=1e-12)
+    assert explanation.output_title == "Score"
+
+
 def test_exact_ebm_shap_of_a_classifier_is_on_the_log_odds(cancer):
     X, y = cancer
     ebm = ExplainableBoostingClassifier(interactions=2, outer_bags=1, max_rounds=100).fit(X, y)
     explanation = EbmShap(ebm, X.iloc[:15]).explain_local(X.iloc[200:203], y[200:203])
     np.testing.assert_allclose(explanation.intercept + explanation.scores.sum(axis=1),
                                ebm.decision_function(X.iloc[200:203]), atol=1e-9)
-    assert explanation.output_title == "Score (log-odds)"
+    assert explanation.output_title == "Score (log-odds of 1)"
     assert explanation.data(1)["values"][0] == X.iloc[201, 0]
     with pytest.raises(ValueError, match=r"lacks the model's input columns: \['mean texture'\]"):
         EbmShap(ebm, X.drop(columns="mean texture"))
@@ -181,3 +194,8 @@ def test_local_attributions_are_labelled_by_the_frames_index_or_by_position(pair
         assert labelled.data(1)["row_id"] == 302 and labelled.data()["row_ids"] == [310, 302]
         assert labelled.waterfall(1).title.startswith("Row 302 (")
         assert explainer.explain_local(rows.to_numpy()).row_ids == [0, 1]
+        # a row label given for a position is named, not an IndexError from deep inside
+        for call in (labelled.data, labelled.waterfall, labelled.visualize):
+            with pytest.raises(IndexError, match=r"key 310 is not a row position .* row_ids"):
+                call(310)
+        assert labelled.data(-1)["row_id"] == 302

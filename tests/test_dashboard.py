@@ -162,6 +162,12 @@ def test_dashboard_of_regressors_and_a_mix_refused(models):
     with pytest.raises(ValueError, match=r"all binary classifiers or all regressors; "
                                          r"classifiers: \['EBM'\]"):
         glassboost.dashboard({"EBM": fitted["EBM"], "Ridge": pipeline}, X_cls, y_cls)
+    # a classifier without probabilities is named, not scored as a regressor of its labels
+    from sklearn.svm import LinearSVC
+
+    margin = make_pipeline(StandardScaler(), LinearSVC()).fit(X_cls, y_cls)
+    with pytest.raises(ValueError, match=r"classifiers \['SVM'\] have no predict_proba"):
+        glassboost.dashboard({"SVM": margin}, X_cls, y_cls)
 
 
 def test_every_model_labels_the_explained_rows_by_the_frames_index(models, page):
@@ -253,3 +259,20 @@ def test_features_must_be_a_list_of_main_terms_of_every_ebm(models):
     pair = next(n for n, f in zip(ebm.term_names_, ebm.term_features_) if len(f) == 2)
     with pytest.raises(ValueError, match="features not in X"):
         glassboost.dashboard(fitted, X, y, features=[pair])
+
+
+def test_random_state_seeds_permutation_shap_too(models, monkeypatch):
+    import glassboost.blackbox as blackbox
+
+    fitted, X, y = models
+    seeds = []
+
+    class Recorded(blackbox.ShapPermutation):
+        def __init__(self, *args, **kwargs):
+            seeds.append(kwargs.get("seed"))
+            super().__init__(*args, **kwargs)
+
+    monkeypatch.setattr(blackbox, "ShapPermutation", Recorded)
+    glassboost.dashboard({"LightGBM": fitted["LightGBM"]}, X, y, features=["mean radius"],
+                         rows=[0], random_state=7)
+    assert seeds == [7]

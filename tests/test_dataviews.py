@@ -53,6 +53,8 @@ def test_marginal_is_numpys_histogram_and_correlation():
         Marginal().explain_data(X.assign(bmi=np.r_[np.inf, X["bmi"].iloc[1:]]), y).data("bmi")
     with pytest.raises(ValueError, match="numeric response"):
         Marginal().explain_data(X, np.where(y > 100, "high", "low"))
+    with pytest.raises(ValueError, match=r"y has 1 infinite values \(first at row 2\)"):
+        Marginal().explain_data(X, np.r_[y[:2], -np.inf, y[3:]])
     with pytest.raises(ValueError, match="442 rows but y has 441 values"):
         Marginal().explain_data(X, y[:-1])
 

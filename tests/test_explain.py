@@ -96,6 +96,32 @@ def test_local_contributions_add_up_to_decision_function(fitted, data) -> None:
         assert row["perf"]["actual"] == y[5]
 
 
+def test_writing_into_an_explanations_numbers_leaves_the_model_as_it_is(fitted, data) -> None:
+    model, y = fitted
+    model = model.copy()
+    expected = model.decision_function(data)
+
+    def arrays(value):
+        if isinstance(value, np.ndarray) and value.dtype.kind == "f" and value.flags.writeable:
+            yield value
+        elif isinstance(value, dict):
+            for item in value.values():
+                yield from arrays(item)
+        elif isinstance(value, (list, tuple)):
+            for item in value:
+                yield from arrays(item)
+
+    explanation = model.explain_global()
+    local = model.explain_local(data.iloc[:5], y[:5])
+    parts = [explanation.data(k) for k in range(len(explanation.terms))] + [local.data()]
+    written = 0
+    for array in arrays(parts):
+        array[...] = 7.0  # e.g. a user centring the scores for a plot of their own
+        written += 1
+    assert written > 3 * len(explanation.terms)
+    np.testing.assert_array_equal(model.decision_function(data), expected)
+
+
 def test_local_takes_y_as_one_column(fitted, data) -> None:
     model, y = fitted
     rows, column = data.iloc[:4], pd.DataFrame({"y": y[:4]})

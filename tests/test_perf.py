@@ -93,8 +93,9 @@ def test_a_plain_function_is_scored_too():
 
 def test_bad_inputs_are_named(cancer):
     model, X, y = cancer
-    with pytest.raises(ValueError, match="RegressionPerf takes regressors"):
-        RegressionPerf(model)
+    for response in ("auto", "decision_function", "predict"):
+        with pytest.raises(ValueError, match="RegressionPerf takes regressors"):
+            RegressionPerf(model, response=response)
     with pytest.raises(ValueError, match="rows but y has"):
         ROC(model).explain_perf(X, y[:-1])
     with pytest.raises(ValueError, match="two classes of the model"):

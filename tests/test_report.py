@@ -163,6 +163,14 @@ def test_report_of_a_regressor_shows_regression_metrics(tmp_path) -> None:
     text = path.read_text(encoding="utf-8")
     assert all(label in text for label in ("RMSE", "MAE", "R²", "Most accurate predictions"))
     assert sorted(_parse(path).terms) == ["__importance__", "a", "b"]
+    # targets the metrics cannot score are named as the argument they came in
+    bad = (("y", np.r_[np.nan, y[1:]], {}, r"y has 1 missing or infinite targets"),
+           ("y", np.where(y > 0, "hi", "lo"), {}, r"y must be numbers"),
+           ("train", y, {"train": (X, np.r_[y[:-1], np.inf])},
+            r"y_train has 1 missing or infinite targets \(first at row 299\)"))
+    for name, targets, extra, message in bad:
+        with pytest.raises(ValueError, match=message):
+            report(model, X, targets, tmp_path / f"bad-{name}.html", **extra)
 
 
 class _Tables(HTMLParser):
@@ -267,7 +275,7 @@ def test_labels_that_are_not_the_models_classes_are_a_clear_error(small_binary,
     message = r"y holds labels that are not classes of the model: .*\['no', 'yes'\]"
     with pytest.raises(ValueError, match=message):
         report(model, X_test, as_numbers, tmp_path / "r.html")
-    with pytest.raises(ValueError, match=message):
+    with pytest.raises(ValueError, match=r"y_train holds labels that are not classes"):
         report(model, X_test, y_test, tmp_path / "t.html",
                train=(X_train, (y_train == "yes").astype(int)))
 

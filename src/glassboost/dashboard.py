@@ -127,7 +127,13 @@ def _performance_views(models: Mapping[str, Any]) -> tuple:
     from .perf import PR, ROC, Calibration, RegressionPerf
 
     names = list(models)
-    probabilities = [ModelFunction(m).is_probability for m in models.values()]
+    functions = [ModelFunction(m) for m in models.values()]
+    no_probability = [n for n, f in zip(names, functions)
+                      if f.classes is not None and not f.is_probability]
+    if no_probability:
+        raise ValueError(f"the classifiers {no_probability} have no predict_proba; the "
+                         "dashboard compares binary classifiers by their probabilities")
+    probabilities = [f.is_probability for f in functions]
     if all(probabilities):
         return ROC, PR, Calibration
     if not any(probabilities):
@@ -155,8 +161,10 @@ def dashboard(models: Mapping[str, Any], X: Any, y: Any, path: str | Path | None
     is that column's partial dependence for the other models); and the rows ``rows`` (a list
     of positions in ``X``) explained by every model (an EBM's contributions, permutation SHAP
     of the others, which takes numeric columns only). The columns of an array ``X`` are named
-    as an EBM names them: ``feature_0000``, ``feature_0001``, ... Returns the page and writes
-    it to ``path`` when given.
+    as an EBM names them: ``feature_0000``, ``feature_0001``, ... ``random_state`` seeds what
+    is drawn at random: the rows sampled for partial dependence and SHAP's background, the
+    shuffles of permutation importance and the orders of permutation SHAP. Returns the page and
+    writes it to ``path`` when given.
     """
     from .blackbox import PartialDependence, PermutationImportance, ShapPermutation
 
@@ -191,7 +199,7 @@ def dashboard(models: Mapping[str, Any], X: Any, y: Any, path: str | Path | None
             f"{name}: partial dependence"))
         try:
             background = sample.iloc[:BACKGROUND_ROWS]
-            locals_.append(ShapPermutation(model, background).explain_local(
+            locals_.append(ShapPermutation(model, background, seed=random_state).explain_local(
                 explained, y[rows], f"{name}: permutation SHAP"))
         except ValueError as error:
             notes.append(f"{name}: rows not explained ({error})")

@@ -3,7 +3,10 @@ own display in a notebook cell (the Plotly figure of its overview)."""
 
 from __future__ import annotations
 
+import numbers
 from typing import Any
+
+import numpy as np
 
 
 class Displayed:
@@ -35,8 +38,14 @@ class FeatureKeyed(Displayed):
     feature_names: list[str]
 
     def _index(self, key: int | str) -> int:
+        """The feature's position: a name, or an index (negative counts from the end)."""
         if isinstance(key, str):
             if key not in self.feature_names:
                 raise KeyError(f"no feature named {key!r}; features: {self.feature_names}")
             return self.feature_names.index(key)
-        return int(key)
+        n = len(self.feature_names)
+        if (isinstance(key, (bool, np.bool_)) or not isinstance(key, numbers.Integral)
+                or not -n <= key < n):
+            raise KeyError(f"key {key!r} is neither a feature name nor a feature index (0 to "
+                           f"{n - 1}); features: {self.feature_names}")
+        return int(key) % n

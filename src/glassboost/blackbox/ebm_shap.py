@@ -127,10 +127,11 @@ class EbmShap:
         score = float(np.ravel(self.ebm.intercept_)[0]) + self._terms(rows).sum(axis=1)
         labels = [[f"{n} = {v}" for n, v in zip(self.feature_names, row)]
                   for row in rows.itertuples(index=False)]
-        classifier = hasattr(self.ebm, "classes_")
+        classes = getattr(self.ebm, "classes_", None)  # None: a loaded regressor
         return LocalAttribution(name or f"Exact SHAP of {type(self.ebm).__name__}",
                                 self.feature_names, rows.to_numpy(dtype=object), values,
                                 np.full(len(rows), base), score, actual,
-                                "Score (log-odds)" if classifier else "Score",
+                                "Score" if classes is None
+                                else f"Score (log-odds of {classes[1]})",
                                 "Exact SHAP (EBM)", labels=labels,
                                 row_ids=row_ids_of(X, len(rows)))

@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 
 from ..explain.local_explanation import row_ids_of
+from ..parameters import check_number
 from .local_attribution import LocalAttribution
 from .prediction import ModelFunction, Table, target
 
@@ -57,6 +58,7 @@ class LimeTabular:
     def explain_local(self, X: Any, y: Any = None, name: str | None = None,
                       num_samples: int = 5000, **kwargs: Any) -> LocalAttribution:
         """LIME's surrogate of every row of ``X``; ``kwargs`` go to ``explain_instance``."""
+        check_number("num_samples", num_samples, 2, integer=True)
         table = Table(self.table.same_columns(X), self.table.feature_names)
         rows = table.numeric_complete("X")
         actual = None if y is None else target(y, len(rows))

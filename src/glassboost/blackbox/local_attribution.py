@@ -47,6 +47,16 @@ class LocalAttribution(Displayed):
     def __len__(self) -> int:
         return len(self.scores)
 
+    def _row(self, key: Any) -> int:
+        """``key`` as a row position (negative counts from the end), checked, so a row label
+        or a position past the end is named rather than failing deep inside."""
+        row = int(key)
+        if not -len(self) <= row < len(self):
+            raise IndexError(f"key {key!r} is not a row position of this explanation of "
+                             f"{len(self)} rows (0 to {len(self) - 1}); its rows' labels are "
+                             "in row_ids")
+        return row
+
     def _row_labels(self, row: int) -> list[str]:
         if self.labels is not None:
             return self.labels[row]
@@ -61,7 +71,7 @@ class LocalAttribution(Displayed):
                     "intercept": self.intercept, "predictions": self.predictions,
                     "actual": self.actual, "method": self.method, "row_ids": self.row_ids,
                     **self.extras}
-        row = int(key)
+        row = self._row(key)
         actual = None if self.actual is None else self.actual[row]
         return {"type": "univariate", "row_id": self.row_ids[row], "names": self.feature_names,
                 "scores": self.scores[row],
@@ -73,6 +83,7 @@ class LocalAttribution(Displayed):
 
     def waterfall(self, row: int = 0, max_terms: int = 12) -> Waterfall:
         """The bars of one row: from the base value through each feature's attribution."""
+        row = self._row(row)
         actual = "" if self.actual is None else f", actual {self.actual[row]}"
         title = (f"Row {self.row_ids[row]} ({self.method}): "
                  f"model output {self.predictions[row]:.4g}{actual}")

@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from ..parameters import check_number, check_random_state
 from .display import FeatureKeyed
 from .prediction import ModelFunction, Table
 
@@ -28,6 +29,9 @@ class MorrisSensitivity:
         from SALib.analyze import morris as analyze
         from SALib.sample import morris as sample
 
+        check_number("N", N, 1, integer=True)
+        check_number("num_levels", num_levels, 2, integer=True)
+        check_random_state(random_state)
         self.function = ModelFunction(model, response)
         self.table = Table(data, feature_names)
         values = self.table.numeric()

@@ -80,6 +80,22 @@ def _numeric_grid(column: pd.Series, name: str, grid_resolution: int,
     return np.unique(np.round(grid)) if _is_integer(column) else grid
 
 
+def _categorical_grid(column: pd.Series, name: str) -> np.ndarray:
+    """A categorical column's present values, sorted as scikit-learn sorts its categories;
+    a missing value is no point of the grid, as for a numeric column (scikit-learn cannot
+    sort a missing value among text ones)."""
+    present = np.asarray(column.dropna(), dtype=object)
+    if len(present) == 0:
+        raise ValueError(f"column {name!r} has only missing values; partial dependence needs "
+                         "values to set it to")
+    try:
+        return np.unique(present)
+    except TypeError:
+        kinds = sorted({type(v).__name__ for v in present})
+        raise ValueError(f"column {name!r} mixes values of types {kinds}, which have no order "
+                         "to make a grid of; give it values of one type") from None
+
+
 class PartialDependence:
     """Partial dependence of a model's output on each feature, over the given data.
 
@@ -88,7 +104,7 @@ class PartialDependence:
     ("decision_function" explains an EBM's additive score). ``grid_resolution`` and
     ``percentiles`` are scikit-learn's (a coarser default grid: every grid point costs one
     prediction of the whole data); columns that are not numbers are categorical (every value
-    is a grid point). A numeric column's grid is over its present values: rows missing it are
+    is a grid point). A column's grid is over its present values: rows missing it are
     averaged with the column set to each grid value, and their missing values in other columns
     reach the model as they are. An integer column's grid holds whole numbers (scikit-learn's,
     rounded) and the model gets the column in its own type.
@@ -109,8 +125,8 @@ class PartialDependence:
         estimator = _FunctionRegressor(self.function, self.table.columns, integers)
         self.results_ = []
         for j, (column, name) in enumerate(zip(self.table.columns, self.table.feature_names)):
-            grid = {} if categorical[j] else {j: _numeric_grid(
-                frame[column], name, grid_resolution, percentiles)}
+            grid = {j: _categorical_grid(frame[column], name) if categorical[j]
+                    else _numeric_grid(frame[column], name, grid_resolution, percentiles)}
             result = partial_dependence(
                 estimator, given, [j], kind="both", method="brute",
                 grid_resolution=grid_resolution, percentiles=percentiles,

@@ -8,7 +8,7 @@ from typing import Any, Callable
 import numpy as np
 
 from .display import FeatureKeyed
-from .prediction import ModelFunction, Table, target
+from .prediction import ModelFunction, Table, numeric_target, target
 
 
 class _Fitted:
@@ -27,10 +27,10 @@ class PermutationImportance:
     by scikit-learn's ``permutation_importance`` on labelled data.
 
     ``metric(y_true, output)`` (greater is better) scores the model's one number per row; the
-    default is ROC AUC for a binary classifier's probability and R² otherwise. For a
-    probability, ``y_true`` is whether the label is ``classes_[1]``, the class it is the
-    probability of, however the classes are ordered. Rows go to the model in the form given, so
-    categorical columns and pipelines work as fitted.
+    default is ROC AUC for a binary classifier's probability or score (``decision_function``)
+    and R² otherwise. For a classifier's probability or score, ``y_true`` is whether the label
+    is ``classes_[1]``, the class it ranks, however the classes are ordered. Rows go to the
+    model in the form given, so categorical columns and pipelines work as fitted.
     """
 
     def __init__(self, model: Any, response: str = "auto",
@@ -38,8 +38,12 @@ class PermutationImportance:
                  n_repeats: int = 5, random_state: int | None = 0) -> None:
         from sklearn.metrics import r2_score, roc_auc_score
 
+        if metric is not None and not callable(metric):
+            raise ValueError(f"metric must be a function metric(y_true, output), greater is "
+                             f"better (e.g. sklearn.metrics.roc_auc_score), not {metric!r}; "
+                             "scikit-learn's scorer names are not taken")
         self.function = ModelFunction(model, response)
-        self.metric = metric or (roc_auc_score if self.function.is_probability else r2_score)
+        self.metric = metric or (roc_auc_score if self.function.ranks_classes else r2_score)
         self.n_repeats = n_repeats
         self.random_state = random_state
 
@@ -53,9 +57,10 @@ class PermutationImportance:
         from sklearn.inspection import permutation_importance
 
         table = Table(X, feature_names)
-        y = target(y, len(table.frame))
-        if self.function.is_probability:
-            y = self.function.is_positive(y)
+        if self.function.ranks_classes:
+            y = self.function.is_positive(target(y, len(table.frame)))
+        else:  # scored against numbers: the targets must be numbers too
+            y = numeric_target(y, len(table.frame))
         data = X if table.is_frame else table.frame.to_numpy()
         result = permutation_importance(_Fitted(self.function), data, y, scoring=self._score,
                                         n_repeats=self.n_repeats,

@@ -28,9 +28,24 @@ def target(y: Any, n_rows: int) -> np.ndarray:
     return y
 
 
+def numeric_target(y: Any, n_rows: int) -> np.ndarray:
+    """A regressor's targets ``y`` as finite numbers, checked, naming ``y``."""
+    y = target(y, n_rows)
+    try:
+        y = y.astype(np.float64)
+    except (TypeError, ValueError) as error:
+        raise ValueError(f"y must be numbers, the regression targets: {error}") from None
+    bad = np.flatnonzero(~np.isfinite(y))
+    if len(bad):
+        raise ValueError(f"y has {len(bad)} missing or infinite targets (first at row "
+                         f"{bad[0]}); drop those rows first")
+    return y
+
+
 class Table:
-    """The explained data: its feature names and a float matrix, plus how to give rows back to
-    the model (as a data frame with the same columns when the data was one)."""
+    """The explained data: its feature names (one per column, each its own) and a float
+    matrix, plus how to give rows back to the model (as a data frame with the same columns when
+    the data was one)."""
 
     def __init__(self, data: Any, feature_names: list[str] | None = None) -> None:
         self.is_frame = isinstance(data, pd.DataFrame)
@@ -45,6 +60,11 @@ class Table:
             raise ValueError(f"feature_names has {len(feature_names)} names but the data has "
                              f"{frame.shape[1]} columns")
         self.feature_names = [str(n) for n in feature_names]
+        repeated = sorted({n for n in self.feature_names if self.feature_names.count(n) > 1})
+        if repeated:
+            raise ValueError(f"feature names {repeated} name more than one column (as text); "
+                             "an explanation could not tell those columns apart, so give "
+                             "every column a name of its own")
         self.columns = list(frame.columns)
         self.frame = frame
 
@@ -77,9 +97,15 @@ class Table:
         return pd.DataFrame(X, columns=self.columns) if self.is_frame else X
 
     def same_columns(self, X: Any) -> pd.DataFrame:
-        """``X`` as a frame with the data's columns, checked to have them."""
+        """``X`` as a frame with the data's columns, checked to have them; a frame explained
+        against an array's data is matched by the feature names."""
         if isinstance(X, pd.DataFrame):
             missing = [c for c in self.columns if c not in X.columns]
+            if not self.is_frame and missing:
+                named = [n for n in self.feature_names if n not in X.columns]
+                if not named:
+                    return X[self.feature_names].set_axis(self.columns, axis=1)
+                missing = named
             if missing:
                 raise ValueError(f"X lacks columns of the explainer's data: {missing}")
             return X[self.columns]
@@ -98,7 +124,8 @@ class ModelFunction:
     ``response`` "auto" takes ``predict_proba`` (binary classifiers: the probability of
     ``classes_[1]``) when the model has it and its ``classes_`` is not None (a loaded
     regressor's, whose ``predict_proba`` refuses), else ``predict``, else calls the model itself;
-    "decision_function" explains the score before the link (log-odds), where an EBM is additive.
+    "decision_function" explains the score before the link (an EBM's log-odds, where it is
+    additive).
     """
 
     def __init__(self, model: Any, response: str = "auto") -> None:
@@ -124,13 +151,22 @@ class ModelFunction:
         self.classes = None if classes is None else list(classes)
         if self.classes is not None:
             self._check_classes(response)
+        positive = self.classes[1] if self.classes is not None else 1
         if self.method == "predict_proba":
-            positive = self.classes[1] if self.classes is not None else 1
             self.output_title = f"P({positive})"
         elif self.method == "decision_function":
-            self.output_title = "Score (log-odds)" if self.classes is not None else "Score"
+            self.output_title = self._score_title(positive)
         else:
             self.output_title = "Prediction"
+
+    def _score_title(self, positive: Any) -> str:
+        """What ``decision_function`` gives: an EBM classifier's log-odds of ``classes_[1]``;
+        for other classifiers a score for ``classes_[1]`` (an SVM's margin is no log-odds)."""
+        if self.classes is None:
+            return "Score"
+        if getattr(self.model, "link_", None) == "logit":
+            return f"Score (log-odds of {positive})"
+        return f"Score of {positive} (decision_function)"
 
     def _check_classes(self, response: str) -> None:
         """Refuse what is not one number per row: multiclass models, and class labels that
@@ -148,6 +184,13 @@ class ModelFunction:
     @property
     def is_probability(self) -> bool:
         return self.method == "predict_proba"
+
+    @property
+    def ranks_classes(self) -> bool:
+        """True when the number ranks the rows by ``classes_[1]``: a binary classifier's
+        probability or its score before the link (``decision_function``)."""
+        return self.is_probability or (self.method == "decision_function"
+                                       and self.classes is not None)
 
     def is_positive(self, y: Any) -> np.ndarray:
         """True where a label of ``y`` is the class whose probability this function gives

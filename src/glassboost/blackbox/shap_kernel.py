@@ -19,7 +19,8 @@ class ShapKernel:
     background small (tens to a hundred rows, or ``shap.kmeans``' summary): every explained row
     costs ``nsamples`` x background predictions.
 
-    ``kwargs`` go to ``shap.KernelExplainer``.
+    ``kwargs`` go to ``shap.KernelExplainer``; with its ``link`` (e.g. "logit") the values,
+    the base value and the shown output are on the link's scale (the logit of the probability).
     """
 
     def __init__(self, model: Any, data: Any, feature_names: list[str] | None = None,
@@ -44,7 +45,9 @@ class ShapKernel:
         values = np.asarray(self.explainer_.shap_values(rows, **kwargs), dtype=np.float64)
         values = values.reshape(len(rows), len(self.table.feature_names))
         base = np.full(len(rows), float(np.ravel(self.explainer_.expected_value)[0]))
+        link, output, title = self.explainer_.link, self._predict(rows), self.function.output_title
+        if str(link) != "identity":  # the values add up to the output through the link
+            output, title = np.asarray(link.f(output), dtype=np.float64), f"{link} of {title}"
         return LocalAttribution(name or f"Kernel SHAP of {type(self.function.model).__name__}",
-                                self.table.feature_names, rows, values, base,
-                                self._predict(rows), actual, self.function.output_title,
-                                "Kernel SHAP", row_ids=row_ids_of(X, len(rows)))
+                                self.table.feature_names, rows, values, base, output, actual,
+                                title, "Kernel SHAP", row_ids=row_ids_of(X, len(rows)))

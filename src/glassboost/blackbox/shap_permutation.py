@@ -22,7 +22,8 @@ class ShapPermutation:
 
     ``seed`` goes to ``shap.PermutationExplainer``, which seeds numpy's global generator with it
     when built, so building and explaining again gives the same values. ``kwargs`` go to
-    ``shap.PermutationExplainer``.
+    ``shap.PermutationExplainer``; with its ``link`` (e.g. ``shap.links.logit``) the values,
+    the base value and the shown output are on the link's scale.
     """
 
     def __init__(self, model: Any, data: Any, feature_names: list[str] | None = None,
@@ -43,13 +44,19 @@ class ShapPermutation:
                       **kwargs: Any) -> LocalAttribution:
         """SHAP values of every row of ``X``; ``kwargs`` go to the explainer's call
         (``max_evals``, ``batch_size``, ...)."""
+        from shap.links import identity
+
         rows = Table(self.table.same_columns(X), self.table.feature_names).numeric()
         actual = None if y is None else target(y, len(rows))
         kwargs.setdefault("silent", True)
         result = self.explainer_(rows, **kwargs)
         values = np.asarray(result.values, dtype=np.float64).reshape(rows.shape)
         base = np.asarray(result.base_values, dtype=np.float64).reshape(len(rows))
+        link, output, title = self.explainer_.link, self._predict(rows), self.function.output_title
+        if link is not identity:  # the values add up to the output through the link
+            output = np.asarray(link(output), dtype=np.float64)
+            title = f"{getattr(link, '__name__', 'link')} of {title}"
         return LocalAttribution(
             name or f"Permutation SHAP of {type(self.function.model).__name__}",
-            self.table.feature_names, rows, values, base, self._predict(rows), actual,
-            self.function.output_title, "Permutation SHAP", row_ids=row_ids_of(X, len(rows)))
+            self.table.feature_names, rows, values, base, output, actual, title,
+            "Permutation SHAP", row_ids=row_ids_of(X, len(rows)))

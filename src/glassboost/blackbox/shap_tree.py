@@ -17,7 +17,8 @@ class ShapTree:
     ``feature_perturbation="interventional"`` over the background ``data``): they add up to
     the output minus its mean over the background. The output is the probability of
     ``classes_[1]`` for a classifier (``model_output="probability"``), the raw score for
-    ``response="decision_function"`` and the prediction of a regressor. Only the tree models
+    ``response="decision_function"`` and the prediction of a regressor; a classifier's
+    ``response="predict"`` (its labels) is refused. Only the tree models
     shap reads (not pipelines or functions: use ``ShapPermutation`` for those).
     """
 
@@ -26,6 +27,11 @@ class ShapTree:
         from shap import TreeExplainer
 
         self.function = ModelFunction(model, response)
+        if self.function.classes is not None and self.function.method == "predict":
+            raise ValueError(f"response={response!r} explains a classifier's predicted labels, "
+                             "which shap's TreeExplainer does not compute (its values add up "
+                             "to a probability or a raw score); use response='predict_proba' "
+                             "or 'decision_function'")
         self.table = Table(data, feature_names)
         background = self.table.numeric()
         output = "probability" if self.function.is_probability else "raw"

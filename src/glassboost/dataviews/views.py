@@ -90,7 +90,12 @@ class Marginal:
         y = target(y, len(table.frame))
         if not np.issubdtype(y.dtype, np.number):
             raise ValueError("Marginal takes a numeric response; use ClassHistogram for classes")
-        return MarginalExplanation(name or "Marginals", table, y.astype(np.float64))
+        y = y.astype(np.float64)
+        if np.isinf(y).any():
+            raise ValueError(f"y has {int(np.isinf(y).sum())} infinite values (first at row "
+                             f"{np.flatnonzero(np.isinf(y))[0]}), which fit no histogram bin; "
+                             "replace them first")
+        return MarginalExplanation(name or "Marginals", table, y)
 
 
 class MarginalExplanation(FeatureKeyed):

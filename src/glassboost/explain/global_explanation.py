@@ -62,8 +62,8 @@ def _density(model: Any, term: Term) -> dict:
     if histogram is None or (continuous and edges is None) or (
             not continuous and len(histogram) != term.axes[0].n_bins):  # bins since changed
         return {"names": _value_names(term, 0), "scores": term.weights[1:-1]}
-    names = np.asarray(edges, dtype=np.float64) if continuous else _value_names(term, 0)
-    return {"names": names, "scores": np.asarray(histogram, dtype=np.float64)[1:-1]}
+    names = np.array(edges, dtype=np.float64) if continuous else _value_names(term, 0)
+    return {"names": names, "scores": np.array(histogram, dtype=np.float64)[1:-1]}
 
 
 def _scores_range(terms: list[Term]) -> tuple[float, float]:

@@ -82,7 +82,7 @@ class LocalExplanation:
         self.name = name or f"{type(model).__name__} local explanation"
         self.term_names = [str(n) for n in model.term_names_]
         self.contributions = model.eval_terms(X)
-        intercept = np.asarray(model.intercept_, dtype=np.float64).reshape(-1)
+        intercept = np.array(model.intercept_, dtype=np.float64).reshape(-1)  # a copy
         self.intercept = float(intercept[0]) if self.contributions.ndim == 2 else intercept
         self.scores = self.contributions.sum(axis=1) + self.intercept
         # a model given as init_score predicts once; its scores then travel as numbers

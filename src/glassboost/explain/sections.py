@@ -102,7 +102,7 @@ def _metrics(model: Any, local: LocalExplanation, train: tuple | None) -> str:
         return ("<h3>Metrics on the given data</h3>"
                 + table(rows, ["Metric", f"Given data ({len(local):,} rows)"], numeric=[1]))
     X_train, y_train = train
-    trained = metrics_of(model, X_train, y_train)
+    trained = metrics_of(model, X_train, y_train, "train=(X_train, y_train): y_train")
     rows = [(name, f"{value:.4f}", f"{trained[name]:.4f}") for name, value in given.items()]
     header = ["Metric", f"Held out: the given data ({len(local):,} rows)",
               f"Training data ({len(y_train):,} rows the model was fitted on)"]

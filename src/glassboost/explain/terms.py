@@ -224,7 +224,9 @@ def has_bagged_spread(model: Any) -> bool:
 
 
 def model_terms(model: Any) -> list[Term]:
-    """Every term of a fitted model, in the model's order."""
+    """Every term of a fitted model, in the model's order, as copies of its tables: an
+    explanation keeps what the model was when explained, and writing into its numbers
+    leaves the model as it is."""
     importances = model.term_importances()
     has_band = has_bagged_spread(model)
     terms = []
@@ -234,9 +236,9 @@ def model_terms(model: Any) -> list[Term]:
             index=t,
             name=str(model.term_names_[t]),
             axes=tuple(feature_axis(model, f, interaction) for f in features),
-            scores=np.asarray(model.term_scores_[t], dtype=np.float64),
-            sd=np.asarray(model.standard_deviations_[t], dtype=np.float64),
-            weights=np.asarray(model.bin_weights_[t], dtype=np.float64),
+            scores=np.array(model.term_scores_[t], dtype=np.float64),
+            sd=np.array(model.standard_deviations_[t], dtype=np.float64),
+            weights=np.array(model.bin_weights_[t], dtype=np.float64),
             importance=float(importances[t]),
             has_band=has_band,
         ))

@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from ..blackbox.prediction import ModelFunction, target
+from ..blackbox.prediction import ModelFunction, numeric_target, target
 from .explanation import PerfExplanation
 from .figures import calibration_figure, curve_figure, residual_figure
 
@@ -21,20 +21,6 @@ def _scores(function: ModelFunction, X: Any) -> np.ndarray:
         raise ValueError(f"the model gave {len(bad)} NaN or infinite scores for X (first at "
                          f"row {bad[0]}); a performance view needs a finite score per row")
     return scores
-
-
-def _targets(y: Any, n_rows: int) -> np.ndarray:
-    """A regressor's targets ``y`` as finite numbers, checked, naming ``y``."""
-    y = target(y, n_rows)
-    try:
-        y = y.astype(np.float64)
-    except (TypeError, ValueError) as error:
-        raise ValueError(f"y must be numbers, the regression targets: {error}") from None
-    bad = np.flatnonzero(~np.isfinite(y))
-    if len(bad):
-        raise ValueError(f"y has {len(bad)} missing or infinite targets (first at row "
-                         f"{bad[0]}); drop those rows first")
-    return y
 
 
 def _density(scores: np.ndarray) -> dict:
@@ -91,19 +77,24 @@ class PR(_BinaryPerf):
 
 
 class RegressionPerf:
-    """A regressor's errors: MSE, RMSE, MAE and R² (``sklearn.metrics``) and the residuals."""
+    """A regressor's errors: MSE, RMSE, MAE and R² (``sklearn.metrics``) and the residuals.
+    Classifiers are refused whatever the ``response``: errors of their probabilities, labels
+    or log-odds against the labels are no regression measures."""
 
     def __init__(self, model: Any, response: str = "auto") -> None:
         self.function = ModelFunction(model, response)
-        if self.function.is_probability:
-            raise ValueError("RegressionPerf takes regressors; use ROC or PR for classifiers")
+        if self.function.classes is not None:
+            raise ValueError(f"RegressionPerf takes regressors; use ROC or PR for classifiers "
+                             f"(this model has classes "
+                             f"{np.asarray(self.function.classes).tolist()}, and its "
+                             f"{self.function.method} is not a prediction of a number)")
 
     def explain_perf(self, X: Any, y: Any, name: str | None = None) -> PerfExplanation:
         """The errors of the model's predictions of ``X`` against the targets ``y``."""
         from sklearn.metrics import mean_absolute_error, mean_squared_error, r2_score
 
         scores = _scores(self.function, X)
-        y = _targets(y, len(scores))
+        y = numeric_target(y, len(scores))
         mse = float(mean_squared_error(y, scores))
         numbers = {"type": "perf_curve", "scores": scores, "residuals": y - scores,
                    "density": _density(y - scores), "mse": mse, "rmse": float(np.sqrt(mse)),
