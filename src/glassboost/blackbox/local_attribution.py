@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 
+from ..explain.base import row_position
 from ..explain.waterfall import Waterfall, build_waterfall
 from .display import Displayed
 
@@ -48,14 +49,7 @@ class LocalAttribution(Displayed):
         return len(self.scores)
 
     def _row(self, key: Any) -> int:
-        """``key`` as a row position (negative counts from the end), checked, so a row label
-        or a position past the end is named rather than failing deep inside."""
-        row = int(key)
-        if not -len(self) <= row < len(self):
-            raise IndexError(f"key {key!r} is not a row position of this explanation of "
-                             f"{len(self)} rows (0 to {len(self) - 1}); its rows' labels are "
-                             "in row_ids")
-        return row
+        return row_position(key, len(self))
 
     def _row_labels(self, row: int) -> list[str]:
         if self.labels is not None:

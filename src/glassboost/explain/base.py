@@ -25,3 +25,13 @@ class Explanation(Protocol):
     def visualize(self, key: Any = None):
         """An interactive Plotly figure of the overview (None) or of one part (key)."""
         ...
+
+
+def row_position(key: Any, n_rows: int) -> int:
+    """A local explanation's row ``key`` as a position (negative counts from the end), checked,
+    so that a row label or a position past the end is named rather than failing deep inside."""
+    row = int(key)
+    if not -n_rows <= row < n_rows:
+        raise IndexError(f"key {key!r} is not a row position of this explanation of {n_rows} "
+                         f"rows (0 to {n_rows - 1}); its rows' labels are in row_ids")
+    return row

@@ -17,6 +17,7 @@ import pandas as pd
 
 from ..coverage import aligned_columns, coverage_of_columns
 from ..schema import CONTINUOUS
+from .base import row_position
 from .terms import checked_class_index, class_names, score_label
 from .waterfall import Waterfall, build_waterfall
 
@@ -118,14 +119,7 @@ class LocalExplanation:
         return len(self.scores)
 
     def _row(self, key: Any) -> int:
-        """``key`` as a row position (negative counts from the end), checked, so a row label
-        or a position past the end is named rather than failing deep inside."""
-        row = int(key)
-        if not -len(self) <= row < len(self):
-            raise IndexError(f"key {key!r} is not a row position of this explanation of "
-                             f"{len(self)} rows (0 to {len(self) - 1}); its rows' labels are "
-                             "in row_ids")
-        return row
+        return row_position(key, len(self))
 
     def _actual_classes(self, model: Any) -> np.ndarray | None:
         """Per row, the position of the actual class in ``classes_`` (-1: not a class of the
