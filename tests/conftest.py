@@ -16,3 +16,14 @@ def credit_split():
         y = (frame.pop("Status") == "bad").to_numpy()
         return train_test_split(frame, y, test_size=0.3, random_state=random_state, stratify=y)
     return split
+
+
+@pytest.fixture(scope="module")
+def client():
+    """A Dask client of one worker thread in this process, for the small Dask tests (the
+    fault and scaling tests of test_dask.py start worker processes of their own)."""
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=False,
+                                  dashboard_address=":0") as cluster, \
+            distributed.Client(cluster) as client:
+        yield client

@@ -18,14 +18,6 @@ PARAMS = dict(outer_bags=1, max_rounds=60, interactions=2, random_state=1)
 METHODS = ("predict", "predict_proba", "decision_function", "eval_terms")
 
 
-@pytest.fixture(scope="module")
-def client():
-    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=False,
-                                  dashboard_address=":0") as cluster, \
-            distributed.Client(cluster) as client:
-        yield client
-
-
 def _frame(n: int = 800) -> pd.DataFrame:
     rng = np.random.default_rng(11)
     X = pd.DataFrame({

@@ -20,14 +20,6 @@ pytestmark = pytest.mark.filterwarnings("ignore::glassboost.schema.DataWarning")
 PARAMS = dict(outer_bags=1, max_rounds=60, interactions=0, random_state=1)
 
 
-@pytest.fixture(scope="module")
-def client():
-    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=False,
-                                  dashboard_address=":0") as cluster, \
-            distributed.Client(cluster) as client:
-        yield client
-
-
 def _data(n: int = 600):
     rng = np.random.default_rng(5)
     X = pd.DataFrame({"a": rng.normal(size=n), "c": rng.choice(list("xyz"), n).astype(object),
