@@ -554,6 +554,46 @@ def test_bad_output_paths(files, trained, tmp_path, capsys):
     assert_user_error(code, err, "preds.xlsx", "unsupported file type")
 
 
+def test_existing_outputs_are_kept_unless_forced(files, trained, tmp_path, capsys):
+    """Every command refuses, before any work, to replace a file that exists unless --force is
+    given, and never writes over one of its own inputs or one output over another."""
+    model, data = str(trained["model"]), str(files["predict"])
+    kept = tmp_path / "kept.csv"
+    kept.write_text("precious\n")
+    for argv in (["predict", model, data],
+                 ["report", model, data],
+                 ["train", str(files["train"]), "--target", "Status"]):
+        code, _, err = run(argv + ["--out", str(kept)], capsys)
+        assert_user_error(code, err, "--out", "kept.csv", "exists already", "--force")
+        assert kept.read_text() == "precious\n"
+    code, _, err = run(["train", str(files["train"]), "--target", "Status", "--out",
+                        str(tmp_path / "m.json"), "--report", str(kept)], capsys)
+    assert_user_error(code, err, "--report", "exists already")
+    assert not (tmp_path / "m.json").exists()
+    (tmp_path / "report.html").write_text("mine")
+    code, _, err = run(["demo", "--out-dir", str(tmp_path)], capsys)  # stops before fitting
+    assert_user_error(code, err, "report.html", "exists already")
+    assert (tmp_path / "report.html").read_text() == "mine"
+
+    code, out, err = run(["predict", model, data, "--out", str(kept), "--force", "--quiet"],
+                         capsys)
+    assert (code, err) == (0, "")
+    assert list(pd.read_csv(kept).columns) == ["prediction", "proba_bad", "proba_good"]
+
+    copy = tmp_path / "copy.csv"
+    copy.write_bytes(files["predict"].read_bytes())
+    for argv in (["predict", model, str(copy), "--out", str(copy)],
+                 ["train", str(copy), "--target", "Status", "--out", str(copy)],
+                 ["report", model, str(copy), "--out", str(copy)]):
+        code, _, err = run(argv + ["--force"], capsys)
+        assert_user_error(code, err, "--out", "is an input file")
+    assert copy.read_bytes() == files["predict"].read_bytes()
+    both = str(tmp_path / "both.json")
+    code, _, err = run(["train", str(files["train"]), "--target", "Status", "--out", both,
+                        "--report", both], capsys)
+    assert_user_error(code, err, "--report", "also the --out path")
+
+
 def test_usage_errors_exit_2(capsys):
     code, _, err = run(["train", "data.csv"], capsys)
     assert code == 2 and "--target" in err

@@ -18,8 +18,8 @@ import pandas as pd
 
 import glassboost
 
-from .cli_io import CliError, check_file, infer_task, one_line, read_table, split_target
-from .cli_io import target_values, write_table
+from .cli_io import CliError, check_file, check_outputs, infer_task, one_line, read_table
+from .cli_io import split_target, table_format, target_values, write_table
 
 #: The bundled data set of ``glassboost demo`` and its target.
 DEMO_DATA = "the bundled credit data"
@@ -221,20 +221,13 @@ def write_model(model: Any, path: Path | str, include_bags: bool = False) -> Non
         raise CliError(f"cannot write {path}: {one_line(error)}") from None
 
 
-def check_output_dirs(*paths: str | None) -> None:
-    """Fail before a long fit, not after it, when an output's directory does not exist."""
-    for path in paths:
-        if path is not None and not Path(path).resolve().parent.is_dir():
-            raise CliError(f"cannot write {path}: directory {Path(path).parent} does not exist")
-
-
 def train(args: argparse.Namespace) -> None:
     """Fit an EBM on a table, hold out a test split, print training and held-out metrics and
     the top terms, save the model (and the report on the held-out rows)."""
     from .estimators import ExplainableBoostingClassifier, ExplainableBoostingRegressor
 
     out = model_path(args.out, args.compress)
-    check_output_dirs(out, args.report)
+    check_outputs({"--out": out, "--report": args.report}, (args.data,), args.force)
     X, target = split_target(read_table(args.data), args.target, args.data)
     task = infer_task(target) if args.task == "auto" else args.task
     y = target_values(target, task)
@@ -280,6 +273,9 @@ def train(args: argparse.Namespace) -> None:
 
 def predict(args: argparse.Namespace) -> None:
     """Predict every row of a table with a saved model; CSV to stdout or a file."""
+    if args.out is not None:
+        table_format(args.out)
+    check_outputs({"--out": args.out}, (args.model, args.data), args.force)
     model = load_model(args.model, scoring_only=True)
     X = read_table(args.data)
     with library_errors("prediction failed"):
@@ -292,6 +288,7 @@ def predict(args: argparse.Namespace) -> None:
 
 def report(args: argparse.Namespace) -> None:
     """Write the HTML report of a saved model on a table (with its target, if given)."""
+    check_outputs({"--out": args.out}, (args.model, args.data), args.force)
     model = load_model(args.model)
     frame = read_table(args.data)
     if args.target is not None:
@@ -318,6 +315,7 @@ def load_other_model(path: str) -> Any:
 def dashboard(args: argparse.Namespace) -> None:
     """Write the dashboard of a saved model, and of pickled models beside it, on a table with
     its target."""
+    check_outputs({"--out": args.out}, (args.model, args.data, *args.compare), args.force)
     model = load_model(args.model)
     models = {Path(args.model).stem: model}
     for path in args.compare:
@@ -338,6 +336,13 @@ def demo(args: argparse.Namespace) -> None:
     from .datasets import load_credit
     from .estimators import ExplainableBoostingClassifier
 
+    out_dir = Path(args.out_dir)
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise CliError(f"cannot create {out_dir}: {one_line(error)}") from None
+    check_outputs({"model file": out_dir / "model.json", "report": out_dir / "report.html"},
+                  force=args.force)
     frame = load_credit()
     X, target = split_target(frame, DEMO_TARGET, DEMO_DATA)
     y = target_values(target, "classification")
@@ -351,11 +356,6 @@ def demo(args: argparse.Namespace) -> None:
           f"effects, {n_pairs} pairs) in {seconds:.1f} s; {classes_text(model)}")
     print(f"Held-out metrics: {metrics_text(model, X_test, y_test)}")
     print(top_terms_text(model))
-    out_dir = Path(args.out_dir)
-    try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as error:
-        raise CliError(f"cannot create {out_dir}: {one_line(error)}") from None
     write_model(model, out_dir / "model.json")
     write_report(model, X_test, y_test, out_dir / "report.html", train=(X_train, y_train))
     print(f"Wrote {out_dir / 'model.json'}")

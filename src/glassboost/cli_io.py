@@ -54,6 +54,31 @@ def check_file(path: str | Path) -> None:
         raise CliError(f"{path} is not a file")
 
 
+def check_outputs(outputs: dict[str, str | Path | None], inputs: tuple[str | Path, ...] = (),
+                  force: bool = False) -> None:
+    """Before any work: CliError when an output (keyed by its option) is an input file or
+    another output, lies in a directory that does not exist, or exists already without
+    ``force``. An existing file is replaced only when asked (``--force``); an input never is."""
+    sources = {Path(path).resolve() for path in inputs}
+    written: dict[Path, str] = {}
+    for option, path in outputs.items():
+        if path is None:
+            continue
+        resolved = Path(path).resolve()
+        if resolved in sources:
+            raise CliError(f"{option} {path} is an input file of this command; writing there "
+                           "would destroy it, so choose another path")
+        if resolved in written:
+            raise CliError(f"{option} {path} is also the {written[resolved]} path; "
+                           "choose two different paths")
+        written[resolved] = option
+        if not resolved.parent.is_dir():
+            raise CliError(f"cannot write {path}: directory {Path(path).parent} does not exist")
+        if resolved.exists() and not force:
+            raise CliError(f"{option} {path} exists already; use --force to overwrite it, "
+                           "or choose another path")
+
+
 def read_table(path: str | Path) -> pd.DataFrame:
     """Read a CSV (optionally gzipped) or Parquet file into a DataFrame."""
     kind = table_format(path)
