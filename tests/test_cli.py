@@ -235,6 +235,21 @@ def test_integer_class_labels(tmp_path, capsys):
     assert set(pd.read_csv(io.StringIO(stdout))["prediction"]) <= {0, 1}
 
 
+def test_one_class_target_trains_and_says_there_are_no_metrics(tmp_path, capsys):
+    """A target with one class gives a model that predicts it; train says why there are no
+    metrics instead of failing after writing the model."""
+    data, model = tmp_path / "one.csv", tmp_path / "one.json"
+    pd.DataFrame({"x": np.arange(60.0) % 7, "y": ["yes"] * 60}).to_csv(data, index=False)
+    code, stdout, err = run(["train", str(data), "--target", "y", "--out", str(model),
+                             "--outer-bags", "1", "--interactions", "0"], capsys)
+    assert (code, err) == (0, ""), err
+    assert "classes 'yes'" in stdout
+    assert stdout.count("metrics") == 2 and stdout.count("none (the target has one class") == 2
+    code, stdout, err = run(["predict", str(model), str(data), "--quiet"], capsys)
+    assert code == 0
+    assert set(pd.read_csv(io.StringIO(stdout))["prediction"]) == {"yes"}
+
+
 def test_test_size_errors(tmp_path, capsys):
     for bad in ("1", "-0.1", "a lot"):
         code, _, err = run(["train", "x.csv", "--target", "y", "--test-size", bad], capsys)

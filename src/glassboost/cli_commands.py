@@ -136,12 +136,16 @@ def coverage_text(model: Any, X: pd.DataFrame) -> str | None:
 
 
 def metrics_text(model: Any, X: pd.DataFrame, y: np.ndarray) -> str:
-    """AUC, log loss and accuracy for classifiers; RMSE, MAE and R^2 for regressors."""
+    """AUC, log loss and accuracy for classifiers (none for a one-class model); RMSE, MAE and
+    R^2 for regressors."""
     from sklearn.metrics import accuracy_score, log_loss, mean_absolute_error, r2_score
     from sklearn.metrics import roc_auc_score
 
     if is_classifier(model):
         classes = np.asarray(model.classes_)
+        if len(classes) == 1:  # AUC and log loss need two classes; accuracy is 1 by definition
+            return (f"none (the target has one class, '{classes[0]}': every row is predicted "
+                    "to be it with probability 1)")
         probabilities = model.predict_proba(X)
         predicted = classes[np.argmax(probabilities, axis=1)]
         if len(classes) == 2:
