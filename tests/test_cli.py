@@ -532,6 +532,16 @@ def test_missing_and_unsupported_and_unreadable_files(tmp_path, capsys):
     assert_user_error(code, err, "header.csv", "no data rows")
 
 
+def test_duplicate_column_names_are_refused(tmp_path, capsys):
+    """pandas renames a repeated CSV column ('a', 'a.1'); the command line names it instead."""
+    data = tmp_path / "dup.csv"
+    data.write_text("a,b,a,y\n" + "".join(f"{i},{i % 3},{-i},{i % 2}\n" for i in range(40)))
+    code, _, err = run(["train", str(data), "--target", "y", "--out", str(tmp_path / "m.json")],
+                       capsys)
+    assert_user_error(code, err, "dup.csv", "two columns named 'a'", "columns 1 and 3")
+    assert not (tmp_path / "m.json").exists()
+
+
 def test_wrong_or_corrupt_model_file(files, tmp_path, capsys):
     data = str(files["predict"])
     code, _, err = run(["predict", str(tmp_path / "missing.json"), data], capsys)

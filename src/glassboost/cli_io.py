@@ -89,7 +89,21 @@ def read_table(path: str | Path) -> pd.DataFrame:
         raise CliError(f"cannot read {path}: {one_line(error)}") from None
     if len(frame) == 0:
         raise CliError(f"{path} has no data rows")
+    if kind == "csv":
+        check_unique_header(path)
     return frame
+
+
+def check_unique_header(path: str | Path) -> None:
+    """CliError when a CSV header names a column twice: pandas would rename the second 'a' to
+    'a.1' and a model would learn, and later match, a column the file does not have."""
+    header = [str(name) for name in pd.read_csv(path, header=None, nrows=1, dtype=str,
+                                                          keep_default_na=False).iloc[0]]
+    for position, name in enumerate(header):
+        if name in header[:position]:
+            raise CliError(f"{path} has two columns named {name!r} (columns "
+                           f"{header.index(name) + 1} and {position + 1}); give each column "
+                           "its own name")
 
 
 def formula_safe(cell: object) -> object:
