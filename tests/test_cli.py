@@ -532,6 +532,25 @@ def test_missing_and_unsupported_and_unreadable_files(tmp_path, capsys):
     assert_user_error(code, err, "header.csv", "no data rows")
 
 
+def test_semicolon_tab_and_decimal_comma_csv(files, trained, tmp_path, capsys):
+    """A ';'-separated file with decimal commas (as spreadsheets save CSV in many locales) and a
+    tab-separated one are read as the comma-separated original, numbers as numbers, and stderr
+    says how they were read; predictions on stdout are the same as on the original."""
+    model, original = str(trained["model"]), pd.read_csv(files["predict"])
+    code, expected, _ = run(["predict", model, str(files["predict"]), "--quiet"], capsys)
+    assert code == 0
+    semicolon, tab = tmp_path / "european.csv", tmp_path / "tab.csv"
+    original.to_csv(semicolon, sep=";", decimal=",", index=False)
+    original.to_csv(tab, sep="\t", index=False)
+    assert ";23,0;" in semicolon.read_text()
+    code, stdout, err = run(["predict", model, str(semicolon), "--quiet"], capsys)
+    assert code == 0 and stdout == expected
+    assert err.startswith(f"glassboost: read {semicolon} as ';'-separated; read decimal commas "
+                          "in ") and "'Income'" in err and "'Home'" not in err
+    code, stdout, err = run(["predict", model, str(tab), "--quiet"], capsys)
+    assert (code, stdout, err) == (0, expected, f"glassboost: read {tab} as tab-separated\n")
+
+
 def test_duplicate_column_names_are_refused(tmp_path, capsys):
     """pandas renames a repeated CSV column ('a', 'a.1'); the command line names it instead."""
     data = tmp_path / "dup.csv"

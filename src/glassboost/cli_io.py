@@ -7,6 +7,7 @@ traceback.
 
 from __future__ import annotations
 
+import gzip
 import re
 import sys
 from pathlib import Path
@@ -16,6 +17,10 @@ import pandas as pd
 
 #: File name endings the command line reads and writes, and the format of each.
 TABLE_FORMATS = {".csv": "csv", ".csv.gz": "csv", ".parquet": "parquet", ".pq": "parquet"}
+
+#: CSV separators other than ',' that a header line is checked for, and how to name them.
+OTHER_SEPARATORS = (";", "\t", "|")
+SEPARATOR_NAMES = {";": "';'", "\t": "tab", "|": "'|'"}
 
 #: A numeric target with at most this many distinct whole-number values is taken as class labels.
 MAX_CLASS_VALUES = 10
@@ -84,21 +89,53 @@ def read_table(path: str | Path) -> pd.DataFrame:
     kind = table_format(path)
     check_file(path)
     try:
-        frame = pd.read_csv(path) if kind == "csv" else pd.read_parquet(path)
+        frame = read_csv(path) if kind == "csv" else pd.read_parquet(path)
     except (OSError, ValueError, EOFError) as error:  # pandas/pyarrow parse errors are ValueErrors
         raise CliError(f"cannot read {path}: {one_line(error)}") from None
     if len(frame) == 0:
         raise CliError(f"{path} has no data rows")
-    if kind == "csv":
-        check_unique_header(path)
     return frame
 
 
-def check_unique_header(path: str | Path) -> None:
+def csv_separator(path: str | Path) -> str:
+    """',' unless the header line has no comma but ';', tab or '|' (the most frequent of them):
+    spreadsheets in many locales save CSV with ';' because ',' is their decimal mark."""
+    opener = gzip.open if str(path).lower().endswith(".gz") else open
+    with opener(path, "rt", encoding="utf-8-sig", errors="replace") as file:
+        header = file.readline()
+    counts = {sep: header.count(sep) for sep in OTHER_SEPARATORS}
+    best = max(counts, key=counts.get)
+    return best if "," not in header and counts[best] else ","
+
+
+def read_csv(path: str | Path) -> pd.DataFrame:
+    """A CSV table by :func:`csv_separator`. In a ';'-separated file, numbers may have decimal
+    commas ('1,5'): each column is read both ways and is a number if either way reads it as one.
+    A separator other than ',' is said on stderr, with the columns read with decimal commas."""
+    sep = csv_separator(path)
+    frame = pd.read_csv(path, sep=sep)
+    check_unique_header(path, sep)
+    if sep == ",":
+        return frame
+    commas = []
+    if sep == ";":
+        decimal_commas = pd.read_csv(path, sep=sep, decimal=",")
+        for position in range(frame.shape[1]):
+            column = decimal_commas.iloc[:, position]
+            if (pd.api.types.is_float_dtype(column.dtype)
+                    and not pd.api.types.is_numeric_dtype(frame.iloc[:, position].dtype)):
+                frame.isetitem(position, column)
+                commas.append(str(frame.columns[position]))
+    read = f"; read decimal commas in {', '.join(map(repr, commas))}" if commas else ""
+    print(f"glassboost: read {path} as {SEPARATOR_NAMES[sep]}-separated{read}", file=sys.stderr)
+    return frame
+
+
+def check_unique_header(path: str | Path, sep: str = ",") -> None:
     """CliError when a CSV header names a column twice: pandas would rename the second 'a' to
     'a.1' and a model would learn, and later match, a column the file does not have."""
-    header = [str(name) for name in pd.read_csv(path, header=None, nrows=1, dtype=str,
-                                                          keep_default_na=False).iloc[0]]
+    header = [str(name) for name in pd.read_csv(path, sep=sep, header=None, nrows=1, dtype=str,
+                                                keep_default_na=False).iloc[0]]
     for position, name in enumerate(header):
         if name in header[:position]:
             raise CliError(f"{path} has two columns named {name!r} (columns "
