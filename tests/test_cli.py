@@ -250,6 +250,26 @@ def test_one_class_target_trains_and_says_there_are_no_metrics(tmp_path, capsys)
     assert set(pd.read_csv(io.StringIO(stdout))["prediction"]) == {"yes"}
 
 
+def test_drop_leaves_columns_out_of_the_model(tmp_path, capsys):
+    """--drop keeps a row ID out of the features (the ID warning names it); predict ignores it."""
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame({"id": np.arange(200), "x": rng.normal(size=200)})
+    frame["y"] = (frame["x"] > 0).astype(int)
+    data, model = tmp_path / "ids.csv", tmp_path / "m.json"
+    frame.to_csv(data, index=False)
+    common = ["train", str(data), "--target", "y", "--outer-bags", "1", "--interactions", "0",
+              "--quiet"]
+    code, _, err = run(common + ["--out", str(tmp_path / "with_id.json")], capsys)
+    assert code == 0 and "'id' looks like a row ID" in err
+    code, _, err = run(common + ["--out", str(model), "--drop", "id"], capsys)
+    assert (code, err) == (0, "")
+    assert list(glassboost.load(model).feature_names_in_) == ["x"]
+    code, _, err = run(common + ["--out", str(tmp_path / "n.json"), "--drop", "ID"], capsys)
+    assert_user_error(code, err, "--drop 'ID'", "ids.csv", "id, x")
+    code, _, err = run(common + ["--out", str(tmp_path / "n.json"), "--drop", "id", "x"], capsys)
+    assert_user_error(code, err, "--drop leaves no feature columns")
+
+
 def test_test_size_errors(tmp_path, capsys):
     for bad in ("1", "-0.1", "a lot"):
         code, _, err = run(["train", "x.csv", "--target", "y", "--test-size", bad], capsys)

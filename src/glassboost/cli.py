@@ -73,6 +73,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     train.add_argument("data", metavar="DATA", help=f"training table ({TABLES})")
     train.add_argument("--target", required=True, metavar="COL", help="the column to predict")
+    train.add_argument("--drop", nargs="+", default=[], metavar="COL",
+                       help="columns of DATA that are not features, such as row IDs or names "
+                            "(predict ignores columns the model does not use)")
     train.add_argument(
         "--task", choices=("auto", "classification", "regression"), default="auto",
         help="auto (default): classification when the target is text, boolean or categorical, "

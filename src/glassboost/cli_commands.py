@@ -225,6 +225,19 @@ def write_model(model: Any, path: Path | str, include_bags: bool = False) -> Non
         raise CliError(f"cannot write {path}: {one_line(error)}") from None
 
 
+def drop_columns(X: pd.DataFrame, names: list[str], path: str) -> pd.DataFrame:
+    """``X`` without the ``--drop`` columns; CliError for a name that is not a feature column."""
+    for name in names:
+        if name not in X.columns:
+            columns = ", ".join(map(str, X.columns))
+            raise CliError(f"--drop {name!r} is not a feature column of {path}; "
+                           f"they are: {columns}")
+    X = X.drop(columns=names)
+    if X.shape[1] == 0:
+        raise CliError(f"--drop leaves no feature columns in {path}")
+    return X
+
+
 def train(args: argparse.Namespace) -> None:
     """Fit an EBM on a table, hold out a test split, print training and held-out metrics and
     the top terms, save the model (and the report on the held-out rows)."""
@@ -233,6 +246,7 @@ def train(args: argparse.Namespace) -> None:
     out = model_path(args.out, args.compress)
     check_outputs({"--out": out, "--report": args.report}, (args.data,), args.force)
     X, target = split_target(read_table(args.data), args.target, args.data)
+    X = drop_columns(X, args.drop, args.data)
     task = infer_task(target) if args.task == "auto" else args.task
     y = target_values(target, task)
     estimator = ExplainableBoostingClassifier if task == "classification" else \
