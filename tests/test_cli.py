@@ -571,6 +571,14 @@ def test_semicolon_tab_and_decimal_comma_csv(files, trained, tmp_path, capsys):
     assert (code, stdout, err) == (0, expected, f"glassboost: read {tab} as tab-separated\n")
 
 
+def test_text_that_is_not_utf8_is_named_with_its_line(tmp_path, capsys):
+    data = tmp_path / "latin1.csv"
+    data.write_bytes("x,y\n1,a\n2,caf\xe9\n".encode("latin-1"))
+    code, _, err = run(["train", str(data), "--target", "y", "--out", str(tmp_path / "m.json")],
+                       capsys)
+    assert_user_error(code, err, "latin1.csv", "not UTF-8", "0xe9 on line 3", "save it as UTF-8")
+
+
 def test_duplicate_column_names_are_refused(tmp_path, capsys):
     """pandas renames a repeated CSV column ('a', 'a.1'); the command line names it instead."""
     data = tmp_path / "dup.csv"

@@ -90,11 +90,27 @@ def read_table(path: str | Path) -> pd.DataFrame:
     check_file(path)
     try:
         frame = read_csv(path) if kind == "csv" else pd.read_parquet(path)
+    except UnicodeDecodeError:
+        raise CliError(f"cannot read {path}: {not_utf8(path)}") from None
     except (OSError, ValueError, EOFError) as error:  # pandas/pyarrow parse errors are ValueErrors
         raise CliError(f"cannot read {path}: {one_line(error)}") from None
     if len(frame) == 0:
         raise CliError(f"{path} has no data rows")
     return frame
+
+
+def not_utf8(path: str | Path) -> str:
+    """Where a CSV file stops being UTF-8 text, and what to do about it."""
+    opener = gzip.open if str(path).lower().endswith(".gz") else open
+    with opener(path, "rb") as file:
+        data = file.read()
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        return (f"it is not UTF-8 text (byte 0x{data[error.start]:02x} on line {line}); "
+                "save it as UTF-8 (in a spreadsheet: CSV UTF-8)")
+    return "it is not UTF-8 text; save it as UTF-8"
 
 
 def csv_separator(path: str | Path) -> str:
