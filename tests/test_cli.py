@@ -614,7 +614,10 @@ def test_library_errors_exit_2(files, trained, tmp_path, capsys):
     no_income.to_csv(tmp_path / "no_income.csv", index=False)
     code, _, err = run(["predict", str(trained["model"]), str(tmp_path / "no_income.csv")],
                        capsys)
-    assert_user_error(code, err, "prediction failed", "Income")
+    assert_user_error(code, err, "prediction failed on ", "no_income.csv", "Income")
+    code, _, err = run(["report", str(trained["model"]), str(tmp_path / "no_income.csv"),
+                        "--out", str(tmp_path / "r.html")], capsys)
+    assert_user_error(code, err, "report failed on ", "no_income.csv", "Income")
 
 
 def test_bad_output_paths(files, trained, tmp_path, capsys):

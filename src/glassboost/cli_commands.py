@@ -196,13 +196,15 @@ def hold_out(X: pd.DataFrame, y: np.ndarray, test_size: float, classification: b
 
 
 def write_report(model: Any, X: pd.DataFrame, y: np.ndarray | None, path: Path | str,
-                 train: tuple[pd.DataFrame, np.ndarray] | None = None) -> None:
-    """Write the HTML report of ``model`` on ``X``, ``y``; with ``train=(X_train, y_train)``,
-    ``X``, ``y`` are the held-out rows and the report shows training metrics next to theirs."""
+                 train: tuple[pd.DataFrame, np.ndarray] | None = None,
+                 data: str | Path = "the data") -> None:
+    """Write the HTML report of ``model`` on ``X``, ``y`` (read from ``data``, which errors
+    name); with ``train=(X_train, y_train)``, ``X``, ``y`` are the held-out rows and the report
+    shows training metrics next to theirs."""
     from . import report as write_html  # the package's lazy name: the function, not the module
 
     try:
-        with library_errors("report failed"):
+        with library_errors(f"report failed on {data}"):
             write_html(model, X, y, path, train=train)
     except OSError as error:
         raise CliError(f"cannot write {path}: {one_line(error)}") from None
@@ -265,9 +267,10 @@ def train(args: argparse.Namespace) -> None:
     seconds = fit_model(model, X_train, y_train, args.quiet)
     write_model(model, out, args.include_bags)
     if args.report is not None and X_test is None:
-        write_report(model, X_train, y_train, args.report)
+        write_report(model, X_train, y_train, args.report, data=args.data)
     elif args.report is not None:
-        write_report(model, X_test, y_test, args.report, train=(X_train, y_train))
+        write_report(model, X_test, y_test, args.report, train=(X_train, y_train),
+                     data=args.data)
     if args.quiet:
         return
     classes = f", {classes_text(model)}" if is_classifier(model) else ""
@@ -296,7 +299,7 @@ def predict(args: argparse.Namespace) -> None:
     check_outputs({"--out": args.out}, (args.model, args.data), args.force)
     model = load_model(args.model, scoring_only=True)
     X = read_table(args.data)
-    with library_errors("prediction failed"):
+    with library_errors(f"prediction failed on {args.data}"):
         frame = prediction_frame(model, X, args.explain)
         coverage = None if args.quiet else coverage_text(model, X)
     write_table(frame, args.out, csv_guard=args.csv_guard)
@@ -314,7 +317,7 @@ def report(args: argparse.Namespace) -> None:
         y = target_values(target, "classification" if is_classifier(model) else "regression")
     else:
         X, y = frame, None
-    write_report(model, X, y, args.out)
+    write_report(model, X, y, args.out, data=args.data)
     print(f"Wrote {args.out}")
 
 
