@@ -270,6 +270,26 @@ def test_drop_leaves_columns_out_of_the_model(tmp_path, capsys):
     assert_user_error(code, err, "--drop leaves no feature columns")
 
 
+def test_a_few_text_entries_in_a_number_column_are_named(tmp_path, capsys):
+    """A number column that a few text entries turn into text is named, with those entries and
+    the first data row holding one; a text column is not."""
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=200).round(3).astype(object)
+    x[[6, 50]] = "unknown"
+    frame = pd.DataFrame({"x": x, "kind": rng.choice(["a", "b", "1"], 200),
+                          "y": rng.integers(0, 2, 200)})
+    data = tmp_path / "stray.csv"
+    frame.to_csv(data, index=False)
+    code, _, err = run(["train", str(data), "--target", "y", "--out", str(tmp_path / "m.json"),
+                        "--outer-bags", "1", "--interactions", "0", "--quiet"], capsys)
+    assert code == 0
+    lines = [line for line in err.splitlines() if "read as text" in line]
+    assert lines == [f"glassboost: warning: column 'x' of {data} is read as text, not numbers, "
+                     "because of 2 of its 200 entries ('unknown'; first in data row 7); the rest "
+                     "are numbers. If those entries mean missing, empty them, so 'x' is read as "
+                     "numbers"]
+
+
 def test_test_size_errors(tmp_path, capsys):
     for bad in ("1", "-0.1", "a lot"):
         code, _, err = run(["train", "x.csv", "--target", "y", "--test-size", bad], capsys)

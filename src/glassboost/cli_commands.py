@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+import warnings
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator
@@ -19,7 +20,7 @@ import pandas as pd
 import glassboost
 
 from .cli_io import CliError, check_file, check_outputs, infer_task, one_line, read_table
-from .cli_io import split_target, table_format, target_values, write_table
+from .cli_io import split_target, stray_text_warnings, table_format, target_values, write_table
 
 #: The bundled data set of ``glassboost demo`` and its target.
 DEMO_DATA = "the bundled credit data"
@@ -249,6 +250,8 @@ def train(args: argparse.Namespace) -> None:
     check_outputs({"--out": out, "--report": args.report}, (args.data,), args.force)
     X, target = split_target(read_table(args.data), args.target, args.data)
     X = drop_columns(X, args.drop, args.data)
+    for message in stray_text_warnings(X, args.data):
+        warnings.warn(message, stacklevel=1)
     task = infer_task(target) if args.task == "auto" else args.task
     y = target_values(target, task)
     estimator = ExplainableBoostingClassifier if task == "classification" else \

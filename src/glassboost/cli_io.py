@@ -25,6 +25,10 @@ SEPARATOR_NAMES = {";": "';'", "\t": "tab", "|": "'|'"}
 #: A numeric target with at most this many distinct whole-number values is taken as class labels.
 MAX_CLASS_VALUES = 10
 
+#: A text column whose entries are numbers but for at most this many distinct values, making
+#: up at most this share of its entries, is said to be read as text because of them.
+MAX_STRAY_TEXT, STRAY_TEXT_SHARE = 5, 0.05
+
 #: Text a spreadsheet may run as a formula (OWASP's CSV injection rule: these first characters).
 FORMULA_START = re.compile(r"[=+\-@\t\r]")
 #: Text that is a plain number (such as "-1.5e3"): a spreadsheet reads it as a number, not a formula.
@@ -216,6 +220,32 @@ def split_target(frame: pd.DataFrame, target: str,
     if X.shape[1] == 0:
         raise CliError(f"{path} has no feature columns besides the target {target!r}")
     return X, y
+
+
+def stray_text_warnings(X: pd.DataFrame, path: str | Path) -> list[str]:
+    """One message per text column whose entries are numbers but for a few (at most
+    MAX_STRAY_TEXT distinct values, under STRAY_TEXT_SHARE of the entries): those few make the
+    whole column text, so the model sees categories where the user meant numbers."""
+    messages = []
+    for position, name in enumerate(X.columns):
+        values = X.iloc[:, position]
+        if not (pd.api.types.is_object_dtype(values.dtype)
+                or pd.api.types.is_string_dtype(values.dtype)):
+            continue
+        present = values.notna().to_numpy()
+        stray = np.flatnonzero(present & pd.to_numeric(values, errors="coerce").isna().to_numpy())
+        text = values.iloc[stray]
+        if not (0 < len(text) <= STRAY_TEXT_SHARE * present.sum()
+                and text.nunique() <= MAX_STRAY_TEXT):
+            continue
+        shown = ", ".join(repr(str(value)) for value in pd.unique(text))
+        messages.append(
+            f"column {name!r} of {path} is read as text, not numbers, because of {len(text)} "
+            f"of its {present.sum()} entries ({shown}; first in data row {stray[0] + 1}); the "
+            f"rest are numbers. If those entries mean missing, empty them, so {name!r} is read "
+            "as numbers"
+        )
+    return messages
 
 
 def infer_task(y: pd.Series) -> str:
