@@ -345,6 +345,21 @@ def test_predict_counts_missing_and_unseen_values(files, trained, capsys):
                            and (X[name].isna().any() or name in ("Home", "Job"))}
 
 
+def test_predict_keeps_one_row_per_data_line(files, trained, tmp_path, capsys):
+    """A blank line in the middle of a CSV is a row (every feature missing), not skipped: the
+    predictions stay beside the lines they belong to."""
+    model, lines = str(trained["model"]), files["predict"].read_text().splitlines(keepends=True)
+    blank = tmp_path / "blank.csv"
+    blank.write_text("".join(lines[:4] + ["\n"] + lines[4:]))
+    code, expected, _ = run(["predict", model, str(files["predict"]), "--quiet"], capsys)
+    code, stdout, err = run(["predict", model, str(blank)], capsys)
+    assert code == 0
+    assert "1 data row(s) of" in err and "(data rows 4)" in err
+    got, want = pd.read_csv(io.StringIO(stdout)), pd.read_csv(io.StringIO(expected))
+    assert len(got) == N_PREDICT + 1
+    pd.testing.assert_frame_equal(got.drop(index=3).reset_index(drop=True), want)
+
+
 def test_report_command(files, trained, capsys):
     out = files["root"] / "report.html"
     code, stdout, err = run(["report", str(trained["model"]), str(files["predict"]),

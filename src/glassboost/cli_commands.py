@@ -301,7 +301,13 @@ def predict(args: argparse.Namespace) -> None:
         table_format(args.out)
     check_outputs({"--out": args.out}, (args.model, args.data), args.force)
     model = load_model(args.model, scoring_only=True)
-    X = read_table(args.data)
+    X = read_table(args.data, blank_lines=True)
+    empty = np.flatnonzero(X.isna().all(axis=1).to_numpy())
+    if len(empty) and not args.quiet:
+        rows = ", ".join(str(i + 1) for i in empty[:5])
+        print(f"glassboost: {len(empty)} data row(s) of {args.data} are blank or empty (data rows "
+              f"{rows}{', ...' if len(empty) > 5 else ''}); each gets a prediction with every "
+              "feature missing, so the output keeps one row per data line", file=sys.stderr)
     with library_errors(f"prediction failed on {args.data}"):
         frame = prediction_frame(model, X, args.explain)
         coverage = None if args.quiet else coverage_text(model, X)

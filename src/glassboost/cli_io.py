@@ -88,12 +88,13 @@ def check_outputs(outputs: dict[str, str | Path | None], inputs: tuple[str | Pat
                            "or choose another path")
 
 
-def read_table(path: str | Path) -> pd.DataFrame:
-    """Read a CSV (optionally gzipped) or Parquet file into a DataFrame."""
+def read_table(path: str | Path, blank_lines: bool = False) -> pd.DataFrame:
+    """Read a CSV (optionally gzipped) or Parquet file into a DataFrame; with ``blank_lines``,
+    a blank line of a CSV is a row with every value missing, so rows match the file's lines."""
     kind = table_format(path)
     check_file(path)
     try:
-        frame = read_csv(path) if kind == "csv" else pd.read_parquet(path)
+        frame = read_csv(path, blank_lines) if kind == "csv" else pd.read_parquet(path)
     except UnicodeDecodeError:
         raise CliError(f"cannot read {path}: {not_utf8(path)}") from None
     except (OSError, ValueError, EOFError) as error:  # pandas/pyarrow parse errors are ValueErrors
@@ -128,18 +129,19 @@ def csv_separator(path: str | Path) -> str:
     return best if "," not in header and counts[best] else ","
 
 
-def read_csv(path: str | Path) -> pd.DataFrame:
+def read_csv(path: str | Path, blank_lines: bool = False) -> pd.DataFrame:
     """A CSV table by :func:`csv_separator`. In a ';'-separated file, numbers may have decimal
     commas ('1,5'): each column is read both ways and is a number if either way reads it as one.
     A separator other than ',' is said on stderr, with the columns read with decimal commas."""
     sep = csv_separator(path)
-    frame = pd.read_csv(path, sep=sep)
+    frame = pd.read_csv(path, sep=sep, skip_blank_lines=not blank_lines)
     check_unique_header(path, sep)
     if sep == ",":
         return frame
     commas = []
     if sep == ";":
-        decimal_commas = pd.read_csv(path, sep=sep, decimal=",")
+        decimal_commas = pd.read_csv(path, sep=sep, decimal=",",
+                                     skip_blank_lines=not blank_lines)
         for position in range(frame.shape[1]):
             column = decimal_commas.iloc[:, position]
             if (pd.api.types.is_float_dtype(column.dtype)
