@@ -561,6 +561,19 @@ def test_formula_safe(cell, safe):
 def test_missing_target_column_lists_columns(files, capsys):
     code, _, err = run(["train", str(files["train"]), "--target", "status"], capsys)
     assert_user_error(code, err, "'status'", "Seniority, Home, Time")
+    assert_user_error(code, err, "(did you mean 'Status'?)")
+
+
+def test_column_names_with_spaces_around_them_show_them(tmp_path, capsys):
+    """'id, x, y' headers give the names ' x' and ' y': the error quotes them and names the one
+    meant."""
+    data = tmp_path / "spaced.csv"
+    data.write_text("id, x, y\n" + "".join(f"{i}, {i % 5}, {i % 2}\n" for i in range(40)))
+    out = ["--out", str(tmp_path / "m.json")]
+    code, _, err = run(["train", str(data), "--target", "y"] + out, capsys)
+    assert_user_error(code, err, "(did you mean ' y'?)", "its columns are: id, ' x', ' y'")
+    code, _, err = run(["train", str(data), "--target", " y", "--drop", "x"] + out, capsys)
+    assert_user_error(code, err, "--drop 'x'", "(did you mean ' x'?)")
 
 
 def test_target_with_missing_values(files, capsys):

@@ -19,7 +19,8 @@ import pandas as pd
 
 import glassboost
 
-from .cli_io import CliError, check_file, check_outputs, infer_task, one_line, read_table
+from .cli_io import CliError, check_file, check_outputs, column_list, infer_task, near_miss
+from .cli_io import one_line, read_table
 from .cli_io import split_target, stray_text_warnings, table_format, target_values, write_table
 
 #: The bundled data set of ``glassboost demo`` and its target.
@@ -232,9 +233,8 @@ def drop_columns(X: pd.DataFrame, names: list[str], path: str) -> pd.DataFrame:
     """``X`` without the ``--drop`` columns; CliError for a name that is not a feature column."""
     for name in names:
         if name not in X.columns:
-            columns = ", ".join(map(str, X.columns))
-            raise CliError(f"--drop {name!r} is not a feature column of {path}; "
-                           f"they are: {columns}")
+            raise CliError(f"--drop {name!r} is not a feature column of {path}"
+                           f"{near_miss(name, X.columns)}; they are: {column_list(X.columns)}")
     X = X.drop(columns=names)
     if X.shape[1] == 0:
         raise CliError(f"--drop leaves no feature columns in {path}")

@@ -204,12 +204,27 @@ def write_table(frame: pd.DataFrame, path: str | Path | None, csv_guard: bool = 
         raise CliError(f"cannot write {path}: {one_line(error)}") from None
 
 
+def column_list(columns: pd.Index) -> str:
+    """Column names for a message; a name with spaces around it is quoted, so they show."""
+    return ", ".join(str(name) if str(name) == str(name).strip() else repr(str(name))
+                     for name in columns)
+
+
+def near_miss(name: str, columns: pd.Index) -> str:
+    """A hint naming the column that ``name`` matches but for spaces around it or case."""
+    for column in map(str, columns):
+        if column.strip().lower() == name.strip().lower():
+            return f" (did you mean {column!r}?)"
+    return ""
+
+
 def split_target(frame: pd.DataFrame, target: str,
                  path: str | Path) -> tuple[pd.DataFrame, pd.Series]:
     """Features and target; the target must exist and have no missing values."""
     if target not in frame.columns:
-        columns = ", ".join(map(str, frame.columns))
-        raise CliError(f"target column {target!r} is not in {path}; its columns are: {columns}")
+        raise CliError(f"target column {target!r} is not in {path}"
+                       f"{near_miss(target, frame.columns)}; its columns are: "
+                       f"{column_list(frame.columns)}")
     y = frame[target]
     missing = np.flatnonzero(y.isna().to_numpy())
     if len(missing):
