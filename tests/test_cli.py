@@ -715,6 +715,8 @@ def test_existing_outputs_are_kept_unless_forced(files, trained, tmp_path, capsy
     code, _, err = run(["train", str(files["train"]), "--target", "Status", "--out", both,
                         "--report", both], capsys)
     assert_user_error(code, err, "--report", "also the --out path")
+    code, _, err = run(["report", model, data, "--out", str(tmp_path), "--force"], capsys)
+    assert_user_error(code, err, "--out", "is a directory")
 
 
 def test_usage_errors_exit_2(capsys):

@@ -83,6 +83,8 @@ def check_outputs(outputs: dict[str, str | Path | None], inputs: tuple[str | Pat
         written[resolved] = option
         if not resolved.parent.is_dir():
             raise CliError(f"cannot write {path}: directory {Path(path).parent} does not exist")
+        if resolved.is_dir():
+            raise CliError(f"{option} {path} is a directory; give a file path")
         if resolved.exists() and not force:
             raise CliError(f"{option} {path} exists already; use --force to overwrite it, "
                            "or choose another path")
