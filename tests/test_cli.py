@@ -235,6 +235,61 @@ def test_integer_class_labels(tmp_path, capsys):
     assert set(pd.read_csv(io.StringIO(stdout))["prediction"]) <= {0, 1}
 
 
+def test_one_class_target_trains_and_says_there_are_no_metrics(tmp_path, capsys):
+    """A target with one class gives a model that predicts it; train says why there are no
+    metrics instead of failing after writing the model."""
+    data, model = tmp_path / "one.csv", tmp_path / "one.json"
+    pd.DataFrame({"x": np.arange(60.0) % 7, "y": ["yes"] * 60}).to_csv(data, index=False)
+    code, stdout, err = run(["train", str(data), "--target", "y", "--out", str(model),
+                             "--outer-bags", "1", "--interactions", "0"], capsys)
+    assert (code, err) == (0, ""), err
+    assert "classes 'yes'" in stdout
+    assert stdout.count("metrics") == 2 and stdout.count("none (the target has one class") == 2
+    code, stdout, err = run(["predict", str(model), str(data), "--quiet"], capsys)
+    assert code == 0
+    assert set(pd.read_csv(io.StringIO(stdout))["prediction"]) == {"yes"}
+
+
+def test_drop_leaves_columns_out_of_the_model(tmp_path, capsys):
+    """--drop keeps a row ID out of the features (the ID warning names it); predict ignores it."""
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame({"id": np.arange(200), "x": rng.normal(size=200)})
+    frame["y"] = (frame["x"] > 0).astype(int)
+    data, model = tmp_path / "ids.csv", tmp_path / "m.json"
+    frame.to_csv(data, index=False)
+    common = ["train", str(data), "--target", "y", "--outer-bags", "1", "--interactions", "0",
+              "--quiet"]
+    code, _, err = run(common + ["--out", str(tmp_path / "with_id.json")], capsys)
+    assert code == 0 and "'id' looks like a row ID" in err
+    code, _, err = run(common + ["--out", str(model), "--drop", "id"], capsys)
+    assert (code, err) == (0, "")
+    assert list(glassboost.load(model).feature_names_in_) == ["x"]
+    code, _, err = run(common + ["--out", str(tmp_path / "n.json"), "--drop", "ID"], capsys)
+    assert_user_error(code, err, "--drop 'ID'", "ids.csv", "id, x")
+    code, _, err = run(common + ["--out", str(tmp_path / "n.json"), "--drop", "id", "x"], capsys)
+    assert_user_error(code, err, "--drop leaves no feature columns")
+
+
+def test_a_few_text_entries_in_a_number_column_are_named(tmp_path, capsys):
+    """A number column that a few text entries turn into text is named, with those entries and
+    the first data row holding one; a text column is not."""
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=200).round(3).astype(object)
+    x[[6, 50]] = "unknown"
+    frame = pd.DataFrame({"x": x, "kind": rng.choice(["a", "b", "1"], 200),
+                          "y": rng.integers(0, 2, 200)})
+    data = tmp_path / "stray.csv"
+    frame.to_csv(data, index=False)
+    code, _, err = run(["train", str(data), "--target", "y", "--out", str(tmp_path / "m.json"),
+                        "--outer-bags", "1", "--interactions", "0", "--quiet"], capsys)
+    assert code == 0
+    lines = [line for line in err.splitlines() if "read as text" in line]
+    assert lines == [f"glassboost: warning: column 'x' of {data} is read as text, not numbers, "
+                     "because of 2 of its 200 entries ('unknown'; first in data row 7); the rest "
+                     "are numbers. If those entries mean missing, empty them, so 'x' is read as "
+                     "numbers"]
+
+
 def test_test_size_errors(tmp_path, capsys):
     for bad in ("1", "-0.1", "a lot"):
         code, _, err = run(["train", "x.csv", "--target", "y", "--test-size", bad], capsys)
@@ -288,6 +343,21 @@ def test_predict_counts_missing_and_unseen_values(files, trained, capsys):
         assert new not in set(seen[name])
     assert set(counts) == {name for name in X.columns if name != "Status"
                            and (X[name].isna().any() or name in ("Home", "Job"))}
+
+
+def test_predict_keeps_one_row_per_data_line(files, trained, tmp_path, capsys):
+    """A blank line in the middle of a CSV is a row (every feature missing), not skipped: the
+    predictions stay beside the lines they belong to."""
+    model, lines = str(trained["model"]), files["predict"].read_text().splitlines(keepends=True)
+    blank = tmp_path / "blank.csv"
+    blank.write_text("".join(lines[:4] + ["\n"] + lines[4:]))
+    code, expected, _ = run(["predict", model, str(files["predict"]), "--quiet"], capsys)
+    code, stdout, err = run(["predict", model, str(blank)], capsys)
+    assert code == 0
+    assert "1 data row(s) of" in err and "(data rows 4)" in err
+    got, want = pd.read_csv(io.StringIO(stdout)), pd.read_csv(io.StringIO(expected))
+    assert len(got) == N_PREDICT + 1
+    pd.testing.assert_frame_equal(got.drop(index=3).reset_index(drop=True), want)
 
 
 def test_report_command(files, trained, capsys):
@@ -491,6 +561,19 @@ def test_formula_safe(cell, safe):
 def test_missing_target_column_lists_columns(files, capsys):
     code, _, err = run(["train", str(files["train"]), "--target", "status"], capsys)
     assert_user_error(code, err, "'status'", "Seniority, Home, Time")
+    assert_user_error(code, err, "(did you mean 'Status'?)")
+
+
+def test_column_names_with_spaces_around_them_show_them(tmp_path, capsys):
+    """'id, x, y' headers give the names ' x' and ' y': the error quotes them and names the one
+    meant."""
+    data = tmp_path / "spaced.csv"
+    data.write_text("id, x, y\n" + "".join(f"{i}, {i % 5}, {i % 2}\n" for i in range(40)))
+    out = ["--out", str(tmp_path / "m.json")]
+    code, _, err = run(["train", str(data), "--target", "y"] + out, capsys)
+    assert_user_error(code, err, "(did you mean ' y'?)", "its columns are: id, ' x', ' y'")
+    code, _, err = run(["train", str(data), "--target", " y", "--drop", "x"] + out, capsys)
+    assert_user_error(code, err, "--drop 'x'", "(did you mean ' x'?)")
 
 
 def test_target_with_missing_values(files, capsys):
@@ -515,6 +598,43 @@ def test_missing_and_unsupported_and_unreadable_files(tmp_path, capsys):
     (tmp_path / "header.csv").write_text("a,y\n")
     code, _, err = run(["train", str(tmp_path / "header.csv"), "--target", "y"], capsys)
     assert_user_error(code, err, "header.csv", "no data rows")
+
+
+def test_semicolon_tab_and_decimal_comma_csv(files, trained, tmp_path, capsys):
+    """A ';'-separated file with decimal commas (as spreadsheets save CSV in many locales) and a
+    tab-separated one are read as the comma-separated original, numbers as numbers, and stderr
+    says how they were read; predictions on stdout are the same as on the original."""
+    model, original = str(trained["model"]), pd.read_csv(files["predict"])
+    code, expected, _ = run(["predict", model, str(files["predict"]), "--quiet"], capsys)
+    assert code == 0
+    semicolon, tab = tmp_path / "european.csv", tmp_path / "tab.csv"
+    original.to_csv(semicolon, sep=";", decimal=",", index=False)
+    original.to_csv(tab, sep="\t", index=False)
+    assert ";23,0;" in semicolon.read_text()
+    code, stdout, err = run(["predict", model, str(semicolon), "--quiet"], capsys)
+    assert code == 0 and stdout == expected
+    assert err.startswith(f"glassboost: read {semicolon} as ';'-separated; read decimal commas "
+                          "in ") and "'Income'" in err and "'Home'" not in err
+    code, stdout, err = run(["predict", model, str(tab), "--quiet"], capsys)
+    assert (code, stdout, err) == (0, expected, f"glassboost: read {tab} as tab-separated\n")
+
+
+def test_text_that_is_not_utf8_is_named_with_its_line(tmp_path, capsys):
+    data = tmp_path / "latin1.csv"
+    data.write_bytes("x,y\n1,a\n2,caf\xe9\n".encode("latin-1"))
+    code, _, err = run(["train", str(data), "--target", "y", "--out", str(tmp_path / "m.json")],
+                       capsys)
+    assert_user_error(code, err, "latin1.csv", "not UTF-8", "0xe9 on line 3", "save it as UTF-8")
+
+
+def test_duplicate_column_names_are_refused(tmp_path, capsys):
+    """pandas renames a repeated CSV column ('a', 'a.1'); the command line names it instead."""
+    data = tmp_path / "dup.csv"
+    data.write_text("a,b,a,y\n" + "".join(f"{i},{i % 3},{-i},{i % 2}\n" for i in range(40)))
+    code, _, err = run(["train", str(data), "--target", "y", "--out", str(tmp_path / "m.json")],
+                       capsys)
+    assert_user_error(code, err, "dup.csv", "two columns named 'a'", "columns 1 and 3")
+    assert not (tmp_path / "m.json").exists()
 
 
 def test_wrong_or_corrupt_model_file(files, tmp_path, capsys):
@@ -542,7 +662,10 @@ def test_library_errors_exit_2(files, trained, tmp_path, capsys):
     no_income.to_csv(tmp_path / "no_income.csv", index=False)
     code, _, err = run(["predict", str(trained["model"]), str(tmp_path / "no_income.csv")],
                        capsys)
-    assert_user_error(code, err, "prediction failed", "Income")
+    assert_user_error(code, err, "prediction failed on ", "no_income.csv", "Income")
+    code, _, err = run(["report", str(trained["model"]), str(tmp_path / "no_income.csv"),
+                        "--out", str(tmp_path / "r.html")], capsys)
+    assert_user_error(code, err, "report failed on ", "no_income.csv", "Income")
 
 
 def test_bad_output_paths(files, trained, tmp_path, capsys):
@@ -552,6 +675,48 @@ def test_bad_output_paths(files, trained, tmp_path, capsys):
     code, _, err = run(["predict", str(trained["model"]), str(files["predict"]),
                         "--out", str(tmp_path / "preds.xlsx")], capsys)
     assert_user_error(code, err, "preds.xlsx", "unsupported file type")
+
+
+def test_existing_outputs_are_kept_unless_forced(files, trained, tmp_path, capsys):
+    """Every command refuses, before any work, to replace a file that exists unless --force is
+    given, and never writes over one of its own inputs or one output over another."""
+    model, data = str(trained["model"]), str(files["predict"])
+    kept = tmp_path / "kept.csv"
+    kept.write_text("precious\n")
+    for argv in (["predict", model, data],
+                 ["report", model, data],
+                 ["train", str(files["train"]), "--target", "Status"]):
+        code, _, err = run(argv + ["--out", str(kept)], capsys)
+        assert_user_error(code, err, "--out", "kept.csv", "exists already", "--force")
+        assert kept.read_text() == "precious\n"
+    code, _, err = run(["train", str(files["train"]), "--target", "Status", "--out",
+                        str(tmp_path / "m.json"), "--report", str(kept)], capsys)
+    assert_user_error(code, err, "--report", "exists already")
+    assert not (tmp_path / "m.json").exists()
+    (tmp_path / "report.html").write_text("mine")
+    code, _, err = run(["demo", "--out-dir", str(tmp_path)], capsys)  # stops before fitting
+    assert_user_error(code, err, "report.html", "exists already")
+    assert (tmp_path / "report.html").read_text() == "mine"
+
+    code, out, err = run(["predict", model, data, "--out", str(kept), "--force", "--quiet"],
+                         capsys)
+    assert (code, err) == (0, "")
+    assert list(pd.read_csv(kept).columns) == ["prediction", "proba_bad", "proba_good"]
+
+    copy = tmp_path / "copy.csv"
+    copy.write_bytes(files["predict"].read_bytes())
+    for argv in (["predict", model, str(copy), "--out", str(copy)],
+                 ["train", str(copy), "--target", "Status", "--out", str(copy)],
+                 ["report", model, str(copy), "--out", str(copy)]):
+        code, _, err = run(argv + ["--force"], capsys)
+        assert_user_error(code, err, "--out", "is an input file")
+    assert copy.read_bytes() == files["predict"].read_bytes()
+    both = str(tmp_path / "both.json")
+    code, _, err = run(["train", str(files["train"]), "--target", "Status", "--out", both,
+                        "--report", both], capsys)
+    assert_user_error(code, err, "--report", "also the --out path")
+    code, _, err = run(["report", model, data, "--out", str(tmp_path), "--force"], capsys)
+    assert_user_error(code, err, "--out", "is a directory")
 
 
 def test_usage_errors_exit_2(capsys):

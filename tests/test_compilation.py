@@ -43,7 +43,7 @@ def test_cli_fit_announces_a_cold_compile_once_and_a_warm_cache_compiles_nothing
     assert notices(cold.stderr) == 1, cold.stderr
     assert cold.stderr.splitlines()[0] == NOTICE  # before anything else the fit reports
 
-    warm = run_python(train, tmp_path / "cache", tmp_path)
+    warm = run_python(train + ["--force"], tmp_path / "cache", tmp_path)  # replaces model.json
     assert notices(warm.stderr) == 0, warm.stderr
     assert (tmp_path / "model.json").exists()
 

@@ -136,7 +136,7 @@ def test_cli_builds_the_dashboard_of_a_saved_model_and_a_pickled_one(models, tmp
     (tmp_path / "junk.joblib").write_text("not a pickle")
     assert main(["dashboard", str(tmp_path / "ebm.json"), str(tmp_path / "test.csv"),
                  "--target", "label", "--compare", str(tmp_path / "junk.joblib"),
-                 "--out", str(out)]) == 2
+                 "--out", str(tmp_path / "junk.html")]) == 2
     assert "junk.joblib is not a pickle or joblib file" in capsys.readouterr().err
 
 

@@ -48,6 +48,14 @@ def test_fraction(text: str) -> float:
     return value
 
 
+def add_force(command: argparse.ArgumentParser) -> None:
+    """--force: the one way to let a command replace files that exist already."""
+    command.add_argument("--force", action="store_true",
+                         help="overwrite output files that exist already (by default the "
+                              "command stops before any work; an input file is never "
+                              "overwritten)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The parser of every subcommand."""
     parser = argparse.ArgumentParser(
@@ -65,6 +73,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     train.add_argument("data", metavar="DATA", help=f"training table ({TABLES})")
     train.add_argument("--target", required=True, metavar="COL", help="the column to predict")
+    train.add_argument("--drop", nargs="+", default=[], metavar="COL",
+                       help="columns of DATA that are not features, such as row IDs or names "
+                            "(predict ignores columns the model does not use)")
     train.add_argument(
         "--task", choices=("auto", "classification", "regression"), default="auto",
         help="auto (default): classification when the target is text, boolean or categorical, "
@@ -98,6 +109,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     train.add_argument("--quiet", action="store_true",
                        help="no progress display and no summary")
+    add_force(train)
     train.set_defaults(run=cli_commands.train)
 
     predict = commands.add_parser(
@@ -120,6 +132,7 @@ def build_parser() -> argparse.ArgumentParser:
     predict.add_argument("--quiet", action="store_true",
                          help="no input coverage summary on stderr (by default, features with "
                               "missing values or values unseen in training are counted there)")
+    add_force(predict)
     predict.set_defaults(run=cli_commands.predict)
 
     report = commands.add_parser(
@@ -133,6 +146,7 @@ def build_parser() -> argparse.ArgumentParser:
                              "errors (without it, the report shows the model and its "
                              "predictions)")
     report.add_argument("--out", required=True, metavar="PATH", help="HTML file to write")
+    add_force(report)
     report.set_defaults(run=cli_commands.report)
 
     dashboard = commands.add_parser(
@@ -154,6 +168,7 @@ def build_parser() -> argparse.ArgumentParser:
     dashboard.add_argument("--rows", nargs="+", type=int, default=[0, 1], metavar="N",
                            help="positions of the rows to explain (default: 0 1)")
     dashboard.add_argument("--out", required=True, metavar="PATH", help="HTML file to write")
+    add_force(dashboard)
     dashboard.set_defaults(run=cli_commands.dashboard)
 
     demo = commands.add_parser(
@@ -164,6 +179,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     demo.add_argument("--out-dir", default="glassboost-demo", metavar="DIR",
                       help="where to write model.json and report.html (default: glassboost-demo)")
+    add_force(demo)
     demo.set_defaults(run=cli_commands.demo)
     return parser
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+import warnings
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator
@@ -18,8 +19,9 @@ import pandas as pd
 
 import glassboost
 
-from .cli_io import CliError, check_file, infer_task, one_line, read_table, split_target
-from .cli_io import target_values, write_table
+from .cli_io import CliError, check_file, check_outputs, column_list, infer_task, near_miss
+from .cli_io import one_line, read_table
+from .cli_io import split_target, stray_text_warnings, table_format, target_values, write_table
 
 #: The bundled data set of ``glassboost demo`` and its target.
 DEMO_DATA = "the bundled credit data"
@@ -136,12 +138,16 @@ def coverage_text(model: Any, X: pd.DataFrame) -> str | None:
 
 
 def metrics_text(model: Any, X: pd.DataFrame, y: np.ndarray) -> str:
-    """AUC, log loss and accuracy for classifiers; RMSE, MAE and R^2 for regressors."""
+    """AUC, log loss and accuracy for classifiers (none for a one-class model); RMSE, MAE and
+    R^2 for regressors."""
     from sklearn.metrics import accuracy_score, log_loss, mean_absolute_error, r2_score
     from sklearn.metrics import roc_auc_score
 
     if is_classifier(model):
         classes = np.asarray(model.classes_)
+        if len(classes) == 1:  # AUC and log loss need two classes; accuracy is 1 by definition
+            return (f"none (the target has one class, '{classes[0]}': every row is predicted "
+                    "to be it with probability 1)")
         probabilities = model.predict_proba(X)
         predicted = classes[np.argmax(probabilities, axis=1)]
         if len(classes) == 2:
@@ -192,13 +198,15 @@ def hold_out(X: pd.DataFrame, y: np.ndarray, test_size: float, classification: b
 
 
 def write_report(model: Any, X: pd.DataFrame, y: np.ndarray | None, path: Path | str,
-                 train: tuple[pd.DataFrame, np.ndarray] | None = None) -> None:
-    """Write the HTML report of ``model`` on ``X``, ``y``; with ``train=(X_train, y_train)``,
-    ``X``, ``y`` are the held-out rows and the report shows training metrics next to theirs."""
+                 train: tuple[pd.DataFrame, np.ndarray] | None = None,
+                 data: str | Path = "the data") -> None:
+    """Write the HTML report of ``model`` on ``X``, ``y`` (read from ``data``, which errors
+    name); with ``train=(X_train, y_train)``, ``X``, ``y`` are the held-out rows and the report
+    shows training metrics next to theirs."""
     from . import report as write_html  # the package's lazy name: the function, not the module
 
     try:
-        with library_errors("report failed"):
+        with library_errors(f"report failed on {data}"):
             write_html(model, X, y, path, train=train)
     except OSError as error:
         raise CliError(f"cannot write {path}: {one_line(error)}") from None
@@ -221,11 +229,16 @@ def write_model(model: Any, path: Path | str, include_bags: bool = False) -> Non
         raise CliError(f"cannot write {path}: {one_line(error)}") from None
 
 
-def check_output_dirs(*paths: str | None) -> None:
-    """Fail before a long fit, not after it, when an output's directory does not exist."""
-    for path in paths:
-        if path is not None and not Path(path).resolve().parent.is_dir():
-            raise CliError(f"cannot write {path}: directory {Path(path).parent} does not exist")
+def drop_columns(X: pd.DataFrame, names: list[str], path: str) -> pd.DataFrame:
+    """``X`` without the ``--drop`` columns; CliError for a name that is not a feature column."""
+    for name in names:
+        if name not in X.columns:
+            raise CliError(f"--drop {name!r} is not a feature column of {path}"
+                           f"{near_miss(name, X.columns)}; they are: {column_list(X.columns)}")
+    X = X.drop(columns=names)
+    if X.shape[1] == 0:
+        raise CliError(f"--drop leaves no feature columns in {path}")
+    return X
 
 
 def train(args: argparse.Namespace) -> None:
@@ -234,8 +247,11 @@ def train(args: argparse.Namespace) -> None:
     from .estimators import ExplainableBoostingClassifier, ExplainableBoostingRegressor
 
     out = model_path(args.out, args.compress)
-    check_output_dirs(out, args.report)
+    check_outputs({"--out": out, "--report": args.report}, (args.data,), args.force)
     X, target = split_target(read_table(args.data), args.target, args.data)
+    X = drop_columns(X, args.drop, args.data)
+    for message in stray_text_warnings(X, args.data):
+        warnings.warn(message, stacklevel=1)
     task = infer_task(target) if args.task == "auto" else args.task
     y = target_values(target, task)
     estimator = ExplainableBoostingClassifier if task == "classification" else \
@@ -254,9 +270,10 @@ def train(args: argparse.Namespace) -> None:
     seconds = fit_model(model, X_train, y_train, args.quiet)
     write_model(model, out, args.include_bags)
     if args.report is not None and X_test is None:
-        write_report(model, X_train, y_train, args.report)
+        write_report(model, X_train, y_train, args.report, data=args.data)
     elif args.report is not None:
-        write_report(model, X_test, y_test, args.report, train=(X_train, y_train))
+        write_report(model, X_test, y_test, args.report, train=(X_train, y_train),
+                     data=args.data)
     if args.quiet:
         return
     classes = f", {classes_text(model)}" if is_classifier(model) else ""
@@ -280,9 +297,18 @@ def train(args: argparse.Namespace) -> None:
 
 def predict(args: argparse.Namespace) -> None:
     """Predict every row of a table with a saved model; CSV to stdout or a file."""
+    if args.out is not None:
+        table_format(args.out)
+    check_outputs({"--out": args.out}, (args.model, args.data), args.force)
     model = load_model(args.model, scoring_only=True)
-    X = read_table(args.data)
-    with library_errors("prediction failed"):
+    X = read_table(args.data, blank_lines=True)
+    empty = np.flatnonzero(X.isna().all(axis=1).to_numpy())
+    if len(empty) and not args.quiet:
+        rows = ", ".join(str(i + 1) for i in empty[:5])
+        print(f"glassboost: {len(empty)} data row(s) of {args.data} are blank or empty (data rows "
+              f"{rows}{', ...' if len(empty) > 5 else ''}); each gets a prediction with every "
+              "feature missing, so the output keeps one row per data line", file=sys.stderr)
+    with library_errors(f"prediction failed on {args.data}"):
         frame = prediction_frame(model, X, args.explain)
         coverage = None if args.quiet else coverage_text(model, X)
     write_table(frame, args.out, csv_guard=args.csv_guard)
@@ -292,6 +318,7 @@ def predict(args: argparse.Namespace) -> None:
 
 def report(args: argparse.Namespace) -> None:
     """Write the HTML report of a saved model on a table (with its target, if given)."""
+    check_outputs({"--out": args.out}, (args.model, args.data), args.force)
     model = load_model(args.model)
     frame = read_table(args.data)
     if args.target is not None:
@@ -299,7 +326,7 @@ def report(args: argparse.Namespace) -> None:
         y = target_values(target, "classification" if is_classifier(model) else "regression")
     else:
         X, y = frame, None
-    write_report(model, X, y, args.out)
+    write_report(model, X, y, args.out, data=args.data)
     print(f"Wrote {args.out}")
 
 
@@ -318,6 +345,7 @@ def load_other_model(path: str) -> Any:
 def dashboard(args: argparse.Namespace) -> None:
     """Write the dashboard of a saved model, and of pickled models beside it, on a table with
     its target."""
+    check_outputs({"--out": args.out}, (args.model, args.data, *args.compare), args.force)
     model = load_model(args.model)
     models = {Path(args.model).stem: model}
     for path in args.compare:
@@ -338,6 +366,13 @@ def demo(args: argparse.Namespace) -> None:
     from .datasets import load_credit
     from .estimators import ExplainableBoostingClassifier
 
+    out_dir = Path(args.out_dir)
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise CliError(f"cannot create {out_dir}: {one_line(error)}") from None
+    check_outputs({"model file": out_dir / "model.json", "report": out_dir / "report.html"},
+                  force=args.force)
     frame = load_credit()
     X, target = split_target(frame, DEMO_TARGET, DEMO_DATA)
     y = target_values(target, "classification")
@@ -351,11 +386,6 @@ def demo(args: argparse.Namespace) -> None:
           f"effects, {n_pairs} pairs) in {seconds:.1f} s; {classes_text(model)}")
     print(f"Held-out metrics: {metrics_text(model, X_test, y_test)}")
     print(top_terms_text(model))
-    out_dir = Path(args.out_dir)
-    try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as error:
-        raise CliError(f"cannot create {out_dir}: {one_line(error)}") from None
     write_model(model, out_dir / "model.json")
     write_report(model, X_test, y_test, out_dir / "report.html", train=(X_train, y_train))
     print(f"Wrote {out_dir / 'model.json'}")

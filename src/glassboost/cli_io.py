@@ -7,6 +7,7 @@ traceback.
 
 from __future__ import annotations
 
+import gzip
 import re
 import sys
 from pathlib import Path
@@ -17,8 +18,16 @@ import pandas as pd
 #: File name endings the command line reads and writes, and the format of each.
 TABLE_FORMATS = {".csv": "csv", ".csv.gz": "csv", ".parquet": "parquet", ".pq": "parquet"}
 
+#: CSV separators other than ',' that a header line is checked for, and how to name them.
+OTHER_SEPARATORS = (";", "\t", "|")
+SEPARATOR_NAMES = {";": "';'", "\t": "tab", "|": "'|'"}
+
 #: A numeric target with at most this many distinct whole-number values is taken as class labels.
 MAX_CLASS_VALUES = 10
+
+#: A text column whose entries are numbers but for at most this many distinct values, making
+#: up at most this share of its entries, is said to be read as text because of them.
+MAX_STRAY_TEXT, STRAY_TEXT_SHARE = 5, 0.05
 
 #: Text a spreadsheet may run as a formula (OWASP's CSV injection rule: these first characters).
 FORMULA_START = re.compile(r"[=+\-@\t\r]")
@@ -54,17 +63,108 @@ def check_file(path: str | Path) -> None:
         raise CliError(f"{path} is not a file")
 
 
-def read_table(path: str | Path) -> pd.DataFrame:
-    """Read a CSV (optionally gzipped) or Parquet file into a DataFrame."""
+def check_outputs(outputs: dict[str, str | Path | None], inputs: tuple[str | Path, ...] = (),
+                  force: bool = False) -> None:
+    """Before any work: CliError when an output (keyed by its option) is an input file or
+    another output, lies in a directory that does not exist, or exists already without
+    ``force``. An existing file is replaced only when asked (``--force``); an input never is."""
+    sources = {Path(path).resolve() for path in inputs}
+    written: dict[Path, str] = {}
+    for option, path in outputs.items():
+        if path is None:
+            continue
+        resolved = Path(path).resolve()
+        if resolved in sources:
+            raise CliError(f"{option} {path} is an input file of this command; writing there "
+                           "would destroy it, so choose another path")
+        if resolved in written:
+            raise CliError(f"{option} {path} is also the {written[resolved]} path; "
+                           "choose two different paths")
+        written[resolved] = option
+        if not resolved.parent.is_dir():
+            raise CliError(f"cannot write {path}: directory {Path(path).parent} does not exist")
+        if resolved.is_dir():
+            raise CliError(f"{option} {path} is a directory; give a file path")
+        if resolved.exists() and not force:
+            raise CliError(f"{option} {path} exists already; use --force to overwrite it, "
+                           "or choose another path")
+
+
+def read_table(path: str | Path, blank_lines: bool = False) -> pd.DataFrame:
+    """Read a CSV (optionally gzipped) or Parquet file into a DataFrame; with ``blank_lines``,
+    a blank line of a CSV is a row with every value missing, so rows match the file's lines."""
     kind = table_format(path)
     check_file(path)
     try:
-        frame = pd.read_csv(path) if kind == "csv" else pd.read_parquet(path)
+        frame = read_csv(path, blank_lines) if kind == "csv" else pd.read_parquet(path)
+    except UnicodeDecodeError:
+        raise CliError(f"cannot read {path}: {not_utf8(path)}") from None
     except (OSError, ValueError, EOFError) as error:  # pandas/pyarrow parse errors are ValueErrors
         raise CliError(f"cannot read {path}: {one_line(error)}") from None
     if len(frame) == 0:
         raise CliError(f"{path} has no data rows")
     return frame
+
+
+def not_utf8(path: str | Path) -> str:
+    """Where a CSV file stops being UTF-8 text, and what to do about it."""
+    opener = gzip.open if str(path).lower().endswith(".gz") else open
+    with opener(path, "rb") as file:
+        data = file.read()
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        return (f"it is not UTF-8 text (byte 0x{data[error.start]:02x} on line {line}); "
+                "save it as UTF-8 (in a spreadsheet: CSV UTF-8)")
+    return "it is not UTF-8 text; save it as UTF-8"
+
+
+def csv_separator(path: str | Path) -> str:
+    """',' unless the header line has no comma but ';', tab or '|' (the most frequent of them):
+    spreadsheets in many locales save CSV with ';' because ',' is their decimal mark."""
+    opener = gzip.open if str(path).lower().endswith(".gz") else open
+    with opener(path, "rt", encoding="utf-8-sig", errors="replace") as file:
+        header = file.readline()
+    counts = {sep: header.count(sep) for sep in OTHER_SEPARATORS}
+    best = max(counts, key=counts.get)
+    return best if "," not in header and counts[best] else ","
+
+
+def read_csv(path: str | Path, blank_lines: bool = False) -> pd.DataFrame:
+    """A CSV table by :func:`csv_separator`. In a ';'-separated file, numbers may have decimal
+    commas ('1,5'): each column is read both ways and is a number if either way reads it as one.
+    A separator other than ',' is said on stderr, with the columns read with decimal commas."""
+    sep = csv_separator(path)
+    frame = pd.read_csv(path, sep=sep, skip_blank_lines=not blank_lines)
+    check_unique_header(path, sep)
+    if sep == ",":
+        return frame
+    commas = []
+    if sep == ";":
+        decimal_commas = pd.read_csv(path, sep=sep, decimal=",",
+                                     skip_blank_lines=not blank_lines)
+        for position in range(frame.shape[1]):
+            column = decimal_commas.iloc[:, position]
+            if (pd.api.types.is_float_dtype(column.dtype)
+                    and not pd.api.types.is_numeric_dtype(frame.iloc[:, position].dtype)):
+                frame.isetitem(position, column)
+                commas.append(str(frame.columns[position]))
+    read = f"; read decimal commas in {', '.join(map(repr, commas))}" if commas else ""
+    print(f"glassboost: read {path} as {SEPARATOR_NAMES[sep]}-separated{read}", file=sys.stderr)
+    return frame
+
+
+def check_unique_header(path: str | Path, sep: str = ",") -> None:
+    """CliError when a CSV header names a column twice: pandas would rename the second 'a' to
+    'a.1' and a model would learn, and later match, a column the file does not have."""
+    header = [str(name) for name in pd.read_csv(path, sep=sep, header=None, nrows=1, dtype=str,
+                                                keep_default_na=False).iloc[0]]
+    for position, name in enumerate(header):
+        if name in header[:position]:
+            raise CliError(f"{path} has two columns named {name!r} (columns "
+                           f"{header.index(name) + 1} and {position + 1}); give each column "
+                           "its own name")
 
 
 def formula_safe(cell: object) -> object:
@@ -106,12 +206,27 @@ def write_table(frame: pd.DataFrame, path: str | Path | None, csv_guard: bool = 
         raise CliError(f"cannot write {path}: {one_line(error)}") from None
 
 
+def column_list(columns: pd.Index) -> str:
+    """Column names for a message; a name with spaces around it is quoted, so they show."""
+    return ", ".join(str(name) if str(name) == str(name).strip() else repr(str(name))
+                     for name in columns)
+
+
+def near_miss(name: str, columns: pd.Index) -> str:
+    """A hint naming the column that ``name`` matches but for spaces around it or case."""
+    for column in map(str, columns):
+        if column.strip().lower() == name.strip().lower():
+            return f" (did you mean {column!r}?)"
+    return ""
+
+
 def split_target(frame: pd.DataFrame, target: str,
                  path: str | Path) -> tuple[pd.DataFrame, pd.Series]:
     """Features and target; the target must exist and have no missing values."""
     if target not in frame.columns:
-        columns = ", ".join(map(str, frame.columns))
-        raise CliError(f"target column {target!r} is not in {path}; its columns are: {columns}")
+        raise CliError(f"target column {target!r} is not in {path}"
+                       f"{near_miss(target, frame.columns)}; its columns are: "
+                       f"{column_list(frame.columns)}")
     y = frame[target]
     missing = np.flatnonzero(y.isna().to_numpy())
     if len(missing):
@@ -124,6 +239,32 @@ def split_target(frame: pd.DataFrame, target: str,
     if X.shape[1] == 0:
         raise CliError(f"{path} has no feature columns besides the target {target!r}")
     return X, y
+
+
+def stray_text_warnings(X: pd.DataFrame, path: str | Path) -> list[str]:
+    """One message per text column whose entries are numbers but for a few (at most
+    MAX_STRAY_TEXT distinct values, under STRAY_TEXT_SHARE of the entries): those few make the
+    whole column text, so the model sees categories where the user meant numbers."""
+    messages = []
+    for position, name in enumerate(X.columns):
+        values = X.iloc[:, position]
+        if not (pd.api.types.is_object_dtype(values.dtype)
+                or pd.api.types.is_string_dtype(values.dtype)):
+            continue
+        present = values.notna().to_numpy()
+        stray = np.flatnonzero(present & pd.to_numeric(values, errors="coerce").isna().to_numpy())
+        text = values.iloc[stray]
+        if not (0 < len(text) <= STRAY_TEXT_SHARE * present.sum()
+                and text.nunique() <= MAX_STRAY_TEXT):
+            continue
+        shown = ", ".join(repr(str(value)) for value in pd.unique(text))
+        messages.append(
+            f"column {name!r} of {path} is read as text, not numbers, because of {len(text)} "
+            f"of its {present.sum()} entries ({shown}; first in data row {stray[0] + 1}); the "
+            f"rest are numbers. If those entries mean missing, empty them, so {name!r} is read "
+            "as numbers"
+        )
+    return messages
 
 
 def infer_task(y: pd.Series) -> str:
