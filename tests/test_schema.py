@@ -523,3 +523,30 @@ def test_decimal_columns_are_continuous_as_objects_and_from_pyarrow() -> None:
     typed = type_table(table, None, None)
     assert typed.types == [CONTINUOUS]
     np.testing.assert_array_equal(typed.columns[0].values, [1.25, np.nan, 2.5, np.nan, 10.0])
+
+
+@pytest.mark.parametrize("nan", [Decimal("sNaN"), Decimal("NaN"), Decimal("-sNaN")])
+@pytest.mark.parametrize("declared", ["auto", "nominal"])
+def test_decimal_nans_are_missing_at_fit_and_scoring(nan, declared) -> None:
+    X = pd.DataFrame({"price": pd.Series([Decimal("1.5"), nan, Decimal("2"), None],
+                                         dtype=object)})
+    typed = type_table(X, None, [declared])
+    want = ([1.5, np.nan, 2.0, np.nan] if declared == "auto" else ["1.5", None, "2", None])
+    values = typed.columns[0].values
+    np.testing.assert_array_equal(values, np.array(want, dtype=values.dtype))
+    scored = align_for_predict(X, ["price"], typed.types, True, "model")
+    np.testing.assert_array_equal(scored[0].values, typed.columns[0].values)
+    assert X["price"].iloc[1] is nan  # the caller's column is left as it was
+
+
+@pytest.mark.parametrize("big", [2**1100, -2**1100, Decimal("1e400")])
+def test_numbers_beyond_float64_are_refused_naming_the_column(big) -> None:
+    X = pd.DataFrame({"amount": pd.Series([1, 2, big, 4], dtype=object)})
+    message = r"Feature 'amount' holds .* in row 2, a number beyond float64's range"
+    with pytest.raises(ValueError, match=message):
+        type_table(X, None, None)
+    with pytest.raises(ValueError, match=message):
+        align_for_predict(X, ["amount"], [CONTINUOUS], True, "model")
+    # as categories they are exact
+    labels = type_table(X, None, ["nominal"]).columns[0].values
+    assert labels[2] == str(big) and len(set(labels)) == 4

@@ -79,7 +79,31 @@ class Column:
 def _is_missing_scalar(value: Any) -> bool:
     if value is None or value is pd.NA or value is pd.NaT:
         return True
+    if isinstance(value, decimal.Decimal):
+        return value.is_nan()
     return isinstance(value, (float, np.floating)) and np.isnan(value)
+
+
+#: kinds of object columns (pandas' infer_dtype) that cannot hold a Decimal
+_NO_DECIMALS = frozenset(("string", "bytes", "boolean", "integer", "floating",
+                          "mixed-integer-float", "empty", "datetime", "datetime64", "date",
+                          "timedelta", "time", "period", "interval", "complex", "categorical"))
+
+
+def without_decimal_nans(series: pd.Series) -> pd.Series:
+    """The column with its Decimal NaNs (quiet or signaling) as None, missing like a float
+    NaN; a copy only when it holds any. pandas' own missing checks raise
+    ``decimal.InvalidOperation`` on a signaling NaN (``Decimal('sNaN')``)."""
+    if series.dtype != object or pd.api.types.infer_dtype(series, skipna=False) in _NO_DECIMALS:
+        return series
+    raw = series.to_numpy(dtype=object, copy=False)
+    nan = np.fromiter((isinstance(v, decimal.Decimal) and v.is_nan() for v in raw), bool,
+                      len(raw))
+    if not nan.any():
+        return series
+    values = raw.copy()
+    values[nan] = None
+    return pd.Series(values, index=series.index, name=series.name, dtype=object)
 
 
 def category_label(value: Any) -> str | None:
@@ -182,15 +206,47 @@ def to_dataframe(X: Any, feature_names: Sequence[str] | None = None,
     return pd.DataFrame(data, columns=pd.Index(columns, dtype=object), copy=False)
 
 
-def _numeric_from_object(series: pd.Series, bools_as_numbers: bool = False
+def _beyond_float64(value: Any) -> bool:
+    """Whether a number is finite but too large in magnitude for a float64 (an integer or a
+    Decimal; a float is a float64 already)."""
+    if isinstance(value, decimal.Decimal):
+        return value.is_finite() and np.isinf(float(value))
+    if isinstance(value, int) and not isinstance(value, bool):
+        try:
+            float(value)
+        except OverflowError:
+            return True
+    return False
+
+
+def _reject_beyond_float64(name: str, raw: np.ndarray, rows: Any) -> None:
+    row = next((i for i in rows if _beyond_float64(raw[i])), None)
+    if row is not None:
+        raise ValueError(
+            f"Feature {name!r} holds {reprlib.repr(raw[row])} in row {row}, a number beyond "
+            f"float64's range (±{sys.float_info.max:.4g}), which continuous features are "
+            "held in. Clip or rescale the column (e.g. take its logarithm), or declare it "
+            "nominal to use its values as categories."
+        ) from None
+
+
+def _numeric_from_object(name: str, series: pd.Series, bools_as_numbers: bool = False
                          ) -> tuple[np.ndarray, np.ndarray]:
     """Convert an object column to float64; entries that are not numbers become NaN + flagged.
     Booleans are not numbers, unless ``bools_as_numbers`` and the column holds no text (as
-    InterpretML, which reads such a column as text)."""
+    InterpretML, which reads such a column as text). Integers and Decimals beyond float64's
+    range are a ValueError naming the column (they would overflow, or become infinite)."""
     raw = series.to_numpy(dtype=object, copy=False)
     missing = pd.isna(series).to_numpy()
-    numeric = pd.to_numeric(series, errors="coerce")
+    try:
+        numeric = pd.to_numeric(series, errors="coerce")
+    except OverflowError:
+        _reject_beyond_float64(name, raw, range(len(raw)))
+        raise
     values = numeric.to_numpy(dtype=np.float64, na_value=np.nan)
+    infinite = np.flatnonzero(np.isinf(values))
+    if len(infinite):
+        _reject_beyond_float64(name, raw, infinite)
     is_bool = np.fromiter((isinstance(v, (bool, np.bool_)) for v in raw), bool, len(raw))
     if bools_as_numbers and not any(isinstance(v, (str, bytes)) for v in raw[~missing]):
         values = values.copy()
@@ -336,7 +392,7 @@ def continuous_column(name: str, series: pd.Series, bools_as_numbers: bool = Fal
     # numeric dtypes include the boolean ones, which reach here only to be scored as numbers
     if pd.api.types.is_numeric_dtype(dtype) and not isinstance(dtype, pd.CategoricalDtype):
         return Column(series.to_numpy(dtype=np.float64, na_value=np.nan))
-    values, not_number = _numeric_from_object(series.astype(object), bools_as_numbers)
+    values, not_number = _numeric_from_object(name, series.astype(object), bools_as_numbers)
     return Column(values, not_number if not_number.any() else None)
 
 
@@ -611,7 +667,7 @@ def type_table(X: Any, feature_names: Sequence[str] | None, feature_types: Any,
     pending = []
     declared_types = validate_feature_types(feature_types, len(raw_names), raw_names)
     for i, (name, declared) in enumerate(zip(raw_names, declared_types)):
-        series = frame.iloc[:, positions[i]]
+        series = without_decimal_nans(frame.iloc[:, positions[i]])
         # a strategy or cut points declare the column continuous, binned that way
         binning = declared_binning(declared)
         continuous = isinstance(declared, np.ndarray) or declared in (CONTINUOUS,
@@ -741,7 +797,7 @@ def align_for_predict(X: Any, names: list[str], types: list[str], match_by_name:
                 f"{len(raw_names)} features as input."
             )
         positions = list(range(len(raw_names)))
-    raw = {n: frame.iloc[:, i] for n, i in zip(raw_names, positions)}
+    raw = {n: without_decimal_nans(frame.iloc[:, i]) for n, i in zip(raw_names, positions)}
     derived = {}
     for record in records:
         if record.column in raw:
