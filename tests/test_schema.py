@@ -550,3 +550,19 @@ def test_numbers_beyond_float64_are_refused_naming_the_column(big) -> None:
     # as categories they are exact
     labels = type_table(X, None, ["nominal"]).columns[0].values
     assert labels[2] == str(big) and len(set(labels)) == 4
+
+
+def test_polars_128_bit_integer_columns_are_python_integers() -> None:
+    import polars as pl
+    X = pl.DataFrame({"x": [0.5, 1.5, None],
+                      "id": pl.Series([1, 2**100, None], dtype=pl.Int128),
+                      "u": pl.Series([3, 2**127, 4], dtype=pl.UInt128)})
+    frame = to_dataframe(X)
+    assert list(frame.columns) == ["x", "id", "u"]
+    assert frame["id"].tolist()[:2] == [1, 2**100] and frame["u"].tolist() == [3, 2**127, 4]
+    typed = type_table(X, None, ["continuous", "nominal", "nominal"])
+    assert list(typed.columns[1].values) == ["1", str(2**100), None]
+    small = X.with_columns(pl.Series("id", [1, 5, None], dtype=pl.Int128))
+    np.testing.assert_array_equal(
+        align_for_predict(small, ["x", "id", "u"], [CONTINUOUS] * 3, True, "model")[1].values,
+        [1.0, 5.0, np.nan])

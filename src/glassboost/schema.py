@@ -146,6 +146,21 @@ def describe_type(value: Any) -> str:
     return f"a {name}" if library == "builtins" else f"a {library} {name}"
 
 
+#: polars integer dtypes that pyarrow (and so ``to_pandas``) cannot convert
+_WIDE_INTEGERS = ("Int128", "UInt128")
+
+
+def _polars_to_pandas(X: Any) -> pd.DataFrame:
+    """A polars DataFrame as pandas; its 128-bit integer columns, which pyarrow cannot convert,
+    become object columns of Python integers, each exact (then typed as any such column)."""
+    wide = [name for name, dtype in X.schema.items() if str(dtype) in _WIDE_INTEGERS]
+    if not wide:
+        return X.to_pandas()
+    rest = X.drop(wide).to_pandas()
+    return pd.DataFrame({name: pd.Series(X[name].to_list(), dtype=object) if name in wide
+                         else rest[name] for name in X.columns})
+
+
 def to_dataframe(X: Any, feature_names: Sequence[str] | None = None,
                  unique_columns: bool = True) -> pd.DataFrame:
     """Wrap any supported 2-D input as a DataFrame without copying numeric data.
@@ -156,7 +171,9 @@ def to_dataframe(X: Any, feature_names: Sequence[str] | None = None,
     """
     given = X
     if hasattr(X, "to_pandas") and not isinstance(X, pd.DataFrame):  # polars, pyarrow
-        X = X.to_pandas()
+        polars_frame = (type(X).__module__.startswith("polars") and hasattr(X, "schema")
+                        and hasattr(X, "drop"))
+        X = _polars_to_pandas(X) if polars_frame else X.to_pandas()
     if isinstance(X, pd.Series):
         hint = ("use X.to_frame() for one feature" if hasattr(given, "to_frame")
                 else "pass a table with one column for one feature")
