@@ -566,3 +566,19 @@ def test_polars_128_bit_integer_columns_are_python_integers() -> None:
     np.testing.assert_array_equal(
         align_for_predict(small, ["x", "id", "u"], [CONTINUOUS] * 3, True, "model")[1].values,
         [1.0, 5.0, np.nan])
+
+
+@pytest.mark.parametrize("make", [
+    lambda v: np.array(v, dtype=np.int64), lambda v: pd.array(v, dtype="Int64"),
+    lambda v: pd.Series(v, dtype=object), lambda v: np.array(v, dtype=np.uint64) + 2**62])
+def test_integers_float64_cannot_tell_apart_are_warned_of_and_exact_as_nominal(make) -> None:
+    ids = make([2**60 + i % 2 for i in range(10)])
+    with pytest.warns(DataWarning, match=r"Feature 'id' holds integers beyond 2\*\*53 .*"
+                                         r"\(2 distinct such integers become 1 values\).*nominal"):
+        type_table(pd.DataFrame({"id": ids}), None, None)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        labels = type_table(pd.DataFrame({"id": ids}), None, ["nominal"]).columns[0].values
+        type_table(pd.DataFrame({"id": make([2**60 + 2**10 * (i % 2) for i in range(10)])}),
+                   None, None)  # exact in float64
+    assert len(set(labels)) == 2

@@ -47,6 +47,7 @@ MIN_ROWS_TO_JUDGE = 50
 ID_DISTINCT_FRACTION = 0.99  # distinct values per present value for an ID
 ID_MIN_DENSITY = 0.2  # distinct integers per integer of their range for an ID (1..n: 1.0)
 NEAR_UNIQUE_FRACTION = 0.5  # distinct categories per present value that will not generalize
+MAX_EXACT_INTEGER = 2**53  # every integer up to this magnitude is exact in float64
 
 
 class DataWarning(UserWarning):
@@ -646,6 +647,40 @@ def _category_warning(name: str, labels: np.ndarray) -> str | None:
     return None
 
 
+def _large_integers(series: pd.Series) -> list[int]:
+    """The distinct integers of a column beyond ``MAX_EXACT_INTEGER`` in magnitude."""
+    dtype = series.dtype
+    if pd.api.types.is_integer_dtype(dtype) and not isinstance(dtype, pd.CategoricalDtype):
+        unsigned = dtype.kind == "u"
+        ints = series.dropna().to_numpy(dtype=np.uint64 if unsigned else np.int64)
+        big = ints > MAX_EXACT_INTEGER if unsigned else np.abs(ints) > MAX_EXACT_INTEGER
+        return [int(v) for v in pd.unique(ints[big])]
+    if dtype == object:
+        raw = series.to_numpy(dtype=object, copy=False)
+        return list({int(v) for v in raw if isinstance(v, (int, np.integer))
+                     and not isinstance(v, (bool, np.bool_)) and abs(int(v)) > MAX_EXACT_INTEGER})
+    return []
+
+
+def _rounding_warning(name: str, series: pd.Series) -> str | None:
+    """A warning for a continuous column whose distinct integers become one float64."""
+    seen: dict[float, int] = {}
+    merged = None
+    big = _large_integers(series)
+    for value in big:
+        first = seen.setdefault(float(value), value)
+        if merged is None and first != value:
+            merged = (first, value)
+    if merged is None:
+        return None
+    return (f"Feature {name!r} holds integers beyond 2**53 that float64, in which continuous "
+            f"features are held, cannot tell apart: {merged[0]} and {merged[1]} both become "
+            f"{float(merged[0])!r} ({len(big):,} distinct such integers become {len(seen):,} "
+            "values). For an identifier or a code, declare the column nominal "
+            f"(feature_types), which keeps every integer exact, or drop it (or pass "
+            f"exclude=[{name!r}] to the estimator).")
+
+
 def _uniqueness_warning(name: str, ftype: str, column: Column) -> str | None:
     """A warning for ID-like columns and nominals with nearly one category per row."""
     if ftype == CONTINUOUS:
@@ -711,13 +746,16 @@ def type_table(X: Any, feature_names: Sequence[str] | None, feature_types: Any,
             order = ordinal_categories(name, series)
         column = _typed(name, series, ftype)
         _append(table, name, ftype, column, order, binning if ftype == CONTINUOUS else None)
-        pending.append((name, ftype, column))
+        pending.append((name, ftype, column, series))
     _check_derived_names(table)
     excluded = {table.names[t[0]] for t in parse_exclude(exclude, table.names) if len(t) == 1}
-    for name, ftype, column in pending:
-        message = None if name in excluded else _uniqueness_warning(name, ftype, column)
-        if message:
-            _warn(message)
+    for name, ftype, column, series in pending:
+        if name in excluded:
+            continue
+        rounding = _rounding_warning(name, series) if ftype == CONTINUOUS else None
+        for message in (rounding, _uniqueness_warning(name, ftype, column)):
+            if message:
+                _warn(message)
     return table
 
 
