@@ -245,6 +245,20 @@ def test_weights_too_small_for_min_hessian_are_flagged(mixed) -> None:
             mixed, y, sample_weight=np.full(len(y), 1e-6))
 
 
+@pytest.mark.parametrize("n_classes", [2, 3])
+def test_a_class_of_zero_weight_is_refused(mixed, n_classes) -> None:
+    """With no weight for one class no tree could split (every class's hessian must reach
+    min_hessian), so the model learned nothing and scored every row alike, without a word."""
+    y = np.digitize(_signal(mixed), np.quantile(_signal(mixed), [0.4, 0.7][:n_classes - 1]))
+    labels = np.array(["low", "mid", "high"])[y]
+    weights = np.where(labels == "mid", 0.0, 1.0)
+    with pytest.raises(ValueError, match=r"sample_weight is zero on every row of class\(es\) "
+                                         r"\['mid'\] of y.*Drop those rows"):
+        ExplainableBoostingClassifier(**FAST).fit(mixed, labels, sample_weight=weights)
+    weights[np.flatnonzero(labels == "mid")[0]] = 1.0  # one row of weight: a class to learn
+    ExplainableBoostingClassifier(**FAST).fit(mixed, labels, sample_weight=weights)
+
+
 def test_zero_weight_rows_are_ignored(mixed) -> None:
     rng = np.random.default_rng(12)
     y = _signal(mixed) + rng.normal(scale=0.3, size=len(mixed))

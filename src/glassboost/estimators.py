@@ -110,6 +110,24 @@ def _sample_weights(sample_weight: Any, n_rows: int) -> np.ndarray:
     return weights
 
 
+def _check_class_weights(classes: np.ndarray, y_encoded: np.ndarray,
+                         weights: np.ndarray) -> None:
+    """Refuse weights that are zero on every row of a class: that class has no hessian, and
+    a tree may split only where every class's hessian reaches ``min_hessian``, so the model
+    would learn nothing at all and score every row alike."""
+    totals = np.bincount(y_encoded.astype(np.intp), weights=weights, minlength=len(classes))
+    empty = np.flatnonzero(totals <= 0)
+    if len(empty):
+        names = [classes[k].item() if hasattr(classes[k], "item") else classes[k]
+                 for k in empty[:10]]
+        raise ValueError(
+            f"sample_weight is zero on every row of class(es) {names} of y: with no weight "
+            "for a class no tree can split, so the model would learn nothing and score every "
+            "row alike. Drop those rows from X and y (the model then has no such class), or "
+            "give them weight > 0."
+        )
+
+
 def _check_finite_model(fitted: dict) -> None:
     """Refuse to store a model that cannot score finite numbers: every table, intercept and
     weight must be finite, and so must the intercept plus the largest |value| of every term
@@ -256,6 +274,8 @@ class _EBMBase(BaseEstimator):
         y_encoded, strata = self._encode_target(y, n_rows)
         single_class = len(getattr(self, "_classes", (0, 1))) == 1
         weights = _sample_weights(sample_weight, n_rows)
+        if not single_class and getattr(self, "_classes", None) is not None:
+            _check_class_weights(self._classes, y_encoded, weights)
         objective = self._objective()
         check_target_scale(objective, y_encoded, weights)
         small = small_weights_message(objective, weights, self.min_hessian, self.min_samples_leaf)
