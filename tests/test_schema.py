@@ -582,3 +582,21 @@ def test_integers_float64_cannot_tell_apart_are_warned_of_and_exact_as_nominal(m
         type_table(pd.DataFrame({"id": make([2**60 + 2**10 * (i % 2) for i in range(10)])}),
                    None, None)  # exact in float64
     assert len(set(labels)) == 2
+
+
+@pytest.mark.parametrize("library", ["polars", "pyarrow"])
+def test_integer_columns_with_nulls_from_arrow_stay_exact(library) -> None:
+    """to_pandas makes an integer column holding a null float64: two IDs beyond 2**53 became
+    one category, labelled as a float."""
+    import polars as pl
+
+    ids = [2**60 + 1, 2**60, 5, None]
+    X = (pl.DataFrame({"id": ids, "n": [1, None, 3, 4]}) if library == "polars"
+         else pa.table({"id": ids, "n": [1, None, 3, 4]}))
+    typed = type_table(X, None, ["nominal", "auto"])
+    assert list(typed.columns[0].values) == [str(2**60 + 1), str(2**60), "5", None]
+    assert typed.types[1] == CONTINUOUS
+    np.testing.assert_array_equal(typed.columns[1].values, [1.0, np.nan, 3.0, 4.0])
+    full = type_table(pd.DataFrame({"id": np.array(ids[:3], dtype=np.int64)}), None, ["nominal"])
+    scored = align_for_predict(X, ["id", "n"], [NOMINAL, CONTINUOUS], True, "model")
+    assert list(scored[0].values[:3]) == list(full.columns[0].values)

@@ -151,13 +151,28 @@ def describe_type(value: Any) -> str:
 _WIDE_INTEGERS = ("Int128", "UInt128")
 
 
-def _polars_to_pandas(X: Any) -> pd.DataFrame:
-    """A polars DataFrame as pandas; its 128-bit integer columns, which pyarrow cannot convert,
-    become object columns of Python integers, each exact (then typed as any such column)."""
+def _nullable_integers() -> Any:
+    """pyarrow's ``types_mapper`` turning its integer types into pandas' nullable ones: by
+    default an integer column holding a null becomes float64, which rounds integers beyond
+    2**53 (two IDs become one) and labels categories as floats ("1e+17", not the integer)."""
+    import pyarrow as pa
+
+    return {pa.int8(): pd.Int8Dtype(), pa.int16(): pd.Int16Dtype(), pa.int32(): pd.Int32Dtype(),
+            pa.int64(): pd.Int64Dtype(), pa.uint8(): pd.UInt8Dtype(),
+            pa.uint16(): pd.UInt16Dtype(), pa.uint32(): pd.UInt32Dtype(),
+            pa.uint64(): pd.UInt64Dtype()}.get
+
+
+def _arrow_to_pandas(X: Any) -> pd.DataFrame:
+    """A polars DataFrame or a pyarrow Table as pandas, integer columns exact (nullable
+    dtypes); polars' 128-bit integer columns, which pyarrow cannot convert, become object
+    columns of Python integers, each exact (then typed as any such column)."""
+    if not type(X).__module__.startswith("polars"):
+        return X.to_pandas(types_mapper=_nullable_integers())
     wide = [name for name, dtype in X.schema.items() if str(dtype) in _WIDE_INTEGERS]
     if not wide:
-        return X.to_pandas()
-    rest = X.drop(wide).to_pandas()
+        return X.to_pandas(types_mapper=_nullable_integers())
+    rest = X.drop(wide).to_pandas(types_mapper=_nullable_integers())
     return pd.DataFrame({name: pd.Series(X[name].to_list(), dtype=object) if name in wide
                          else rest[name] for name in X.columns})
 
@@ -172,9 +187,9 @@ def to_dataframe(X: Any, feature_names: Sequence[str] | None = None,
     """
     given = X
     if hasattr(X, "to_pandas") and not isinstance(X, pd.DataFrame):  # polars, pyarrow
-        polars_frame = (type(X).__module__.startswith("polars") and hasattr(X, "schema")
-                        and hasattr(X, "drop"))
-        X = _polars_to_pandas(X) if polars_frame else X.to_pandas()
+        library = type(X).__module__.split(".")[0]
+        arrow = library == "pyarrow" or library == "polars" and hasattr(X, "schema")
+        X = _arrow_to_pandas(X) if arrow and not isinstance(X, pd.Series) else X.to_pandas()
     if isinstance(X, pd.Series):
         hint = ("use X.to_frame() for one feature" if hasattr(given, "to_frame")
                 else "pass a table with one column for one feature")
