@@ -79,7 +79,12 @@ def measure_interactions(X: Any, y: Any, interactions: Any = None, init_score: A
         classes, encoded = np.unique(y, return_inverse=True)
         if hasattr(init_score, "classes_"):
             classes = np.asarray(init_score.classes_)
-            encoded = np.searchsorted(classes, y)
+            position = pd.Index(classes).get_indexer(y)
+            if np.any(position < 0):
+                unknown = pd.unique(y[position < 0])[:10].tolist()
+                raise ValueError(f"y holds {unknown}, not classes of init_score's model "
+                                 f"{classes.tolist()}; its scores are for those classes only")
+            encoded = position
         loss = classification_objective(objective or "log_loss", max(2, len(classes)))
         targets = (np.eye(loss.n_scores)[encoded] if loss.n_scores > 1
                    else encoded[:, None].astype(np.float64))
