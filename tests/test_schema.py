@@ -600,3 +600,21 @@ def test_integer_columns_with_nulls_from_arrow_stay_exact(library) -> None:
     full = type_table(pd.DataFrame({"id": np.array(ids[:3], dtype=np.int64)}), None, ["nominal"])
     scored = align_for_predict(X, ["id", "n"], [NOMINAL, CONTINUOUS], True, "model")
     assert list(scored[0].values[:3]) == list(full.columns[0].values)
+
+
+def test_categorical_floats_beyond_2_53_are_warned_of_at_fit_and_scoring() -> None:
+    """pandas makes integer IDs with a missing value float64: 2**53 + 1 and 2**53 + 3 then
+    label as 2**53 and 2**53 + 4, another ID's category, without a word."""
+    ids = pd.Series([2**53 + 1, 2**53 + 3, None], dtype="Int64")
+    message = (r"Feature 'id' is categorical and holds floats beyond 2\*\*53 \(e\.g\. "
+               r"9007199254740992\.0, row 0\).*'Int64'")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        typed = type_table(pd.DataFrame({"id": ids}), None, ["nominal"])
+        align_for_predict(pd.DataFrame({"id": ids}), ["id"], typed.types, True, "model")
+        type_table(pd.DataFrame({"id": [1.5, 2.0**53 - 1, None]}), None, ["nominal"])
+    floats = pd.DataFrame({"id": ids.astype("float64")})
+    with pytest.warns(DataWarning, match=message):
+        type_table(floats, None, ["nominal"])
+    with pytest.warns(DataWarning, match=message):
+        align_for_predict(floats, ["id"], typed.types, True, "model")

@@ -696,6 +696,23 @@ def _rounding_warning(name: str, series: pd.Series) -> str | None:
             f"exclude=[{name!r}] to the estimator).")
 
 
+def _float_codes_warning(name: str, series: pd.Series) -> str | None:
+    """A warning for a categorical feature held as floats beyond 2**53, where neighbouring
+    integers are one float64: codes or IDs there may have been rounded onto one another."""
+    if isinstance(series.dtype, pd.CategoricalDtype) or series.dtype.kind != "f":
+        return None
+    values = series.to_numpy(dtype=np.float64, na_value=np.nan)
+    big = np.flatnonzero(np.abs(values) >= MAX_EXACT_INTEGER)  # 2**53 + 1 rounds to 2**53
+    if not len(big):
+        return None
+    return (f"Feature {name!r} is categorical and holds floats beyond 2**53 (e.g. "
+            f"{float(values[big[0]])!r}, row {big[0]}), where float64 cannot tell neighbouring "
+            "integers apart: integer codes or IDs held as floats (pandas makes an integer "
+            "column with missing values float64) may have become one category, or another's. "
+            "Pass the column as integers (pandas' 'Int64' dtype keeps missing values) or as "
+            "strings.")
+
+
 def _uniqueness_warning(name: str, ftype: str, column: Column) -> str | None:
     """A warning for ID-like columns and nominals with nearly one category per row."""
     if ftype == CONTINUOUS:
@@ -767,7 +784,8 @@ def type_table(X: Any, feature_names: Sequence[str] | None, feature_types: Any,
     for name, ftype, column, series in pending:
         if name in excluded:
             continue
-        rounding = _rounding_warning(name, series) if ftype == CONTINUOUS else None
+        rounding = (_rounding_warning(name, series) if ftype == CONTINUOUS
+                    else _float_codes_warning(name, series))
         for message in (rounding, _uniqueness_warning(name, ftype, column)):
             if message:
                 _warn(message)
@@ -872,6 +890,10 @@ def align_for_predict(X: Any, names: list[str], types: list[str], match_by_name:
     for record in records:
         if record.column in raw:
             derived.update(_derived_columns(record, raw[record.column]))
+    for n, t in zip(names, types):
+        message = None if n in source or t == CONTINUOUS else _float_codes_warning(n, raw[n])
+        if message:
+            _warn(message)
     return [derived[n] if n in source else _typed(n, raw[n], t, scoring=True)
             for n, t in zip(names, types)]
 
