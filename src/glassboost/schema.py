@@ -95,7 +95,7 @@ def without_decimal_nans(series: pd.Series) -> pd.Series:
     """The column with its Decimal NaNs (quiet or signaling) as None, missing like a float
     NaN; a copy only when it holds any. pandas' own missing checks raise
     ``decimal.InvalidOperation`` on a signaling NaN (``Decimal('sNaN')``)."""
-    if series.dtype != object or pd.api.types.infer_dtype(series, skipna=False) in _NO_DECIMALS:
+    if series.dtype != object or pd.api.types.infer_dtype(series, skipna=True) in _NO_DECIMALS:
         return series
     raw = series.to_numpy(dtype=object, copy=False)
     nan = np.fromiter((isinstance(v, decimal.Decimal) and v.is_nan() for v in raw), bool,
