@@ -287,7 +287,7 @@ class _EBMBase(BaseEstimator):
         if few:
             warn_data(few)
         start_scores = clean_init_score(init_score, X, n_rows, objective.link,
-                                        objective.n_scores)
+                                        objective.n_scores, getattr(self, "_classes", None))
         names = table.names
         monotone = self._monotone(names, table.types, objective)
         bins = table_bins(table, weights, self.max_bins, self.max_interaction_bins)
@@ -490,7 +490,8 @@ class _EBMBase(BaseEstimator):
         if init_score is None:
             return 0.0
         n_scores = 1 if sums.ndim == 1 else sums.shape[1]
-        start = clean_init_score(init_score, X, len(sums), self.link_, n_scores)
+        start = clean_init_score(init_score, X, len(sums), self.link_, n_scores,
+                                 getattr(self, "classes_", None))
         return start[:, 0] if sums.ndim == 1 else start
 
     @property
