@@ -259,6 +259,23 @@ def test_a_class_of_zero_weight_is_refused(mixed, n_classes) -> None:
     ExplainableBoostingClassifier(**FAST).fit(mixed, labels, sample_weight=weights)
 
 
+def test_a_class_too_light_for_min_hessian_is_flagged(mixed) -> None:
+    """A class of summed weight below min_hessian leaves its score's hessian below it in
+    every leaf: no tree can split and the model learned nothing, without a word."""
+    labels = np.array(["low", "mid", "high"])[
+        np.digitize(_signal(mixed), np.quantile(_signal(mixed), [0.4, 0.7]))]
+    weights = np.where(labels == "mid", 1e-7, 1.0)
+    params = dict(FAST, interactions=0)
+    with pytest.warns(DataWarning, match=r"class\(es\) \['mid'\] of y weigh .* below twice "
+                                         r"min_hessian=0.0001"):
+        light = ExplainableBoostingClassifier(**params).fit(mixed, labels, sample_weight=weights)
+    assert max(np.abs(t).max() for t in light.term_scores_) == 0.0  # what the warning is about
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", DataWarning)
+        ExplainableBoostingClassifier(**params, min_hessian=0.0).fit(mixed, labels,
+                                                                     sample_weight=weights)
+
+
 def test_zero_weight_rows_are_ignored(mixed) -> None:
     rng = np.random.default_rng(12)
     y = _signal(mixed) + rng.normal(scale=0.3, size=len(mixed))

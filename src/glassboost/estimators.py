@@ -110,22 +110,35 @@ def _sample_weights(sample_weight: Any, n_rows: int) -> np.ndarray:
     return weights
 
 
-def _check_class_weights(classes: np.ndarray, y_encoded: np.ndarray,
-                         weights: np.ndarray) -> None:
+def _check_class_weights(classes: np.ndarray, y_encoded: np.ndarray, weights: np.ndarray,
+                         min_hessian: float) -> str | None:
     """Refuse weights that are zero on every row of a class: that class has no hessian, and
     a tree may split only where every class's hessian reaches ``min_hessian``, so the model
-    would learn nothing at all and score every row alike."""
+    would learn nothing at all and score every row alike. The warning for a class whose
+    total weight is below twice ``min_hessian`` (no cut can give both sides that much: the
+    hessian of a class's score sums to about its weight), else None."""
     totals = np.bincount(y_encoded.astype(np.intp), weights=weights, minlength=len(classes))
+
+    def names(positions: np.ndarray) -> list:
+        return [classes[k].item() if hasattr(classes[k], "item") else classes[k]
+                for k in positions[:10]]
+
     empty = np.flatnonzero(totals <= 0)
     if len(empty):
-        names = [classes[k].item() if hasattr(classes[k], "item") else classes[k]
-                 for k in empty[:10]]
         raise ValueError(
-            f"sample_weight is zero on every row of class(es) {names} of y: with no weight "
-            "for a class no tree can split, so the model would learn nothing and score every "
-            "row alike. Drop those rows from X and y (the model then has no such class), or "
-            "give them weight > 0."
+            f"sample_weight is zero on every row of class(es) {names(empty)} of y: with no "
+            "weight for a class no tree can split, so the model would learn nothing and score "
+            "every row alike. Drop those rows from X and y (the model then has no such "
+            "class), or give them weight > 0."
         )
+    light = np.flatnonzero(totals < 2 * min_hessian)
+    if not len(light):
+        return None
+    return (f"sample_weight: class(es) {names(light)} of y weigh {totals[light[0]]:.3g} in "
+            f"all, below twice min_hessian={min_hessian:g}; the hessian of a class's score "
+            "sums to about its weight, so no cut can give both sides min_hessian and the "
+            "model will learn little or nothing. Weights count as rows: scale them up (to "
+            "mean 1, for example) or lower min_hessian.")
 
 
 def _check_finite_model(fitted: dict) -> None:
@@ -274,11 +287,13 @@ class _EBMBase(BaseEstimator):
         y_encoded, strata = self._encode_target(y, n_rows)
         single_class = len(getattr(self, "_classes", (0, 1))) == 1
         weights = _sample_weights(sample_weight, n_rows)
+        light = None
         if not single_class and getattr(self, "_classes", None) is not None:
-            _check_class_weights(self._classes, y_encoded, weights)
+            light = _check_class_weights(self._classes, y_encoded, weights, self.min_hessian)
         objective = self._objective()
         check_target_scale(objective, y_encoded, weights)
-        small = small_weights_message(objective, weights, self.min_hessian, self.min_samples_leaf)
+        small = (small_weights_message(objective, weights, self.min_hessian,
+                                       self.min_samples_leaf) or light)
         if small:
             warn_data(small)
         bag_matrix = clean_bags(bags, n_rows, self.outer_bags)
