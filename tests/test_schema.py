@@ -618,3 +618,9 @@ def test_categorical_floats_beyond_2_53_are_warned_of_at_fit_and_scoring() -> No
         type_table(floats, None, ["nominal"])
     with pytest.warns(DataWarning, match=message):
         align_for_predict(floats, ["id"], typed.types, True, "model")
+
+
+def test_cut_points_beyond_float64_are_refused_naming_the_feature() -> None:
+    with pytest.raises(ValueError, match=r"feature_types\[0\] \(feature 'a'\) cut points must "
+                                         r"be finite numbers; got .*, beyond float64's range"):
+        validate_feature_types([[1, 2**1100]], 1, ["a"])

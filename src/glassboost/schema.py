@@ -482,7 +482,12 @@ def _cut_points(where: str, entry: Any) -> np.ndarray:
     if bad:
         raise ValueError(f"{where} must hold only numbers (cut points) or only strings (ordered "
                          f"categories); got {bad[0]!r}")
-    cuts = np.array([float(c) for c in entry], dtype=np.float64)
+    try:
+        cuts = np.array([float(c) for c in entry], dtype=np.float64)
+    except OverflowError:
+        huge = next(c for c in entry if _beyond_float64(c))
+        raise ValueError(f"{where} cut points must be finite numbers; got "
+                         f"{reprlib.repr(huge)}, beyond float64's range") from None
     if not np.all(np.isfinite(cuts)):
         raise ValueError(f"{where} cut points must be finite numbers; got "
                          f"{float(cuts[~np.isfinite(cuts)][0])}")
