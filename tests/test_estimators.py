@@ -544,3 +544,19 @@ def test_boost_settings_reach_the_kernels_as_python_numbers() -> None:
             value = getattr(settings, field.name)
             if field.name != "options":
                 assert type(value) in (int, float, bool), (field.name, type(value))
+
+
+@pytest.mark.parametrize("where, message", [
+    ("sample_weight", "sample_weight must be numbers: int too large to convert to float"),
+    ("y", "Target y of a regressor must be finite numbers: int too large"),
+    ("init_score", "init_score must be numbers or a fitted model: int too large")])
+def test_integers_beyond_float64_in_targets_weights_and_scores_are_named(mixed, where,
+                                                                          message) -> None:
+    values = [1] * len(mixed)
+    values[0] = 2**1100
+    y = list(range(len(mixed)))
+    kwargs = {"sample_weight": None, "init_score": None, where: values}
+    with pytest.raises(ValueError, match=message):
+        ExplainableBoostingRegressor(**FAST).fit(mixed, values if where == "y" else y,
+                                                 sample_weight=kwargs["sample_weight"],
+                                                 init_score=kwargs["init_score"])

@@ -91,7 +91,7 @@ def _sample_weights(sample_weight: Any, n_rows: int) -> np.ndarray:
         return np.ones(n_rows)
     try:
         weights = np.asarray(sample_weight, dtype=np.float64)
-    except (TypeError, ValueError) as error:
+    except (TypeError, ValueError, OverflowError) as error:  # overflow: beyond float64
         raise ValueError(f"sample_weight must be numbers: {error}") from None
     if weights.ndim == 0:
         weights = np.full(n_rows, float(weights))
@@ -811,7 +811,7 @@ class ExplainableBoostingRegressor(RegressorMixin, _EBMBase):
                              f"a number first, e.g. y.dt.total_seconds() / 86400 for days")
         try:
             y = check_array(y, ensure_2d=False, dtype=np.float64, input_name="y")
-        except (TypeError, ValueError) as error:
+        except (TypeError, ValueError, OverflowError) as error:  # overflow: beyond float64
             raise ValueError(f"Target y of a regressor must be finite numbers: {error}") from None
         y = column_or_1d(y, warn=True)
         if len(y) != n_rows:

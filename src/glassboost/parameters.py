@@ -483,7 +483,7 @@ def clean_init_score(init_score: Any, X: Any, n_rows: int, link: str,
     else:
         try:
             values = np.asarray(init_score, dtype=np.float64)
-        except (TypeError, ValueError) as error:
+        except (TypeError, ValueError, OverflowError) as error:  # overflow: beyond float64
             raise ValueError(f"init_score must be numbers or a fitted model: {error}") from None
     expected = (n_rows,) if n_scores == 1 else (n_rows, n_scores)
     if values.shape not in (expected, (n_rows, n_scores)):
