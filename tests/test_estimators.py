@@ -560,3 +560,12 @@ def test_integers_beyond_float64_in_targets_weights_and_scores_are_named(mixed, 
         ExplainableBoostingRegressor(**FAST).fit(mixed, values if where == "y" else y,
                                                  sample_weight=kwargs["sample_weight"],
                                                  init_score=kwargs["init_score"])
+
+
+def test_a_signaling_decimal_nan_in_a_classifiers_target_is_a_missing_target(mixed) -> None:
+    from decimal import Decimal
+
+    y = np.array([Decimal(i % 2) for i in range(len(mixed))], dtype=object)
+    y[3] = Decimal("sNaN")  # pandas' missing check raised decimal.InvalidOperation on it
+    with pytest.raises(ValueError, match=r"Input y contains NaN \(missing target at rows \[3\]\)"):
+        ExplainableBoostingClassifier(**FAST).fit(mixed, y)

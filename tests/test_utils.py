@@ -48,6 +48,15 @@ def test_measure_interactions_refuses_labels_not_among_the_init_score_models_cla
     assert utils.measure_interactions(X, Y * 3.0, init_score=model)  # 3.0 is the class 3
 
 
+def test_measure_interactions_reads_a_signaling_decimal_nan_in_y_as_missing() -> None:
+    from decimal import Decimal
+
+    y = Y.astype(object)
+    y[5] = Decimal("sNaN")
+    with pytest.raises(ValueError, match=r"y contains missing values \(rows \[5\]\)"):
+        utils.measure_interactions(X, y)
+
+
 @pytest.mark.parametrize("bad", [np.nan, np.inf])
 def test_purify_refuses_scores_that_are_not_finite(bad) -> None:
     scores = np.arange(6.0).reshape(2, 3)

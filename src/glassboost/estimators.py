@@ -35,7 +35,7 @@ from .parameters import (check_flag, check_inner_bags, check_max_bag_rows, check
 from .purification import finish_terms
 from .resources import (check_fit_memory, check_input_memory, estimate_fit_memory, fit_size,
                         typed_bytes)
-from .schema import NOMINAL, align_for_predict, type_table
+from .schema import NOMINAL, align_for_predict, type_table, without_decimal_nans
 from .schema import _warn as warn_data
 from .training_summary import bag_weights, feature_summaries
 
@@ -724,7 +724,7 @@ class ExplainableBoostingClassifier(ClassifierMixin, _EBMBase):
         y = column_or_1d(np.asarray(y) if not isinstance(y, pd.Series) else y, warn=True)
         if len(y) != n_rows:
             raise ValueError(f"X has {n_rows} rows but y has {len(y)} values")
-        missing = pd.isna(pd.Series(y, dtype=object)).to_numpy()
+        missing = pd.isna(without_decimal_nans(pd.Series(y, dtype=object))).to_numpy()
         if missing.any():
             raise ValueError(
                 f"Input y contains NaN (missing target at rows {np.flatnonzero(missing)[:5]})"

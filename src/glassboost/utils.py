@@ -21,7 +21,7 @@ from .kernels.interactions import pair_strengths
 from .objectives import classification_objective, kernel_params, regression_objective
 from .parameters import clean_init_score, feature_index
 from .purification import purify_pair
-from .schema import type_table
+from .schema import type_table, without_decimal_nans
 
 
 def _task(y: np.ndarray, init_score: Any, objective: str | None) -> bool:
@@ -71,7 +71,7 @@ def measure_interactions(X: Any, y: Any, interactions: Any = None, init_score: A
     if y.ndim != 1 or len(y) != n_rows:
         raise ValueError(f"y must be 1-dimensional with one value per row of X ({n_rows}), got "
                          f"shape {y.shape}")
-    missing = np.flatnonzero(pd.isna(y))
+    missing = np.flatnonzero(pd.isna(without_decimal_nans(pd.Series(y))))
     if len(missing):
         raise ValueError(f"y contains missing values (rows {missing[:5].tolist()})")
     weights = _sample_weights(sample_weight, n_rows)
