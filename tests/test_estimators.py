@@ -245,6 +245,37 @@ def test_weights_too_small_for_min_hessian_are_flagged(mixed) -> None:
             mixed, y, sample_weight=np.full(len(y), 1e-6))
 
 
+@pytest.mark.parametrize("n_classes", [2, 3])
+def test_a_class_of_zero_weight_is_refused(mixed, n_classes) -> None:
+    """With no weight for one class no tree could split (every class's hessian must reach
+    min_hessian), so the model learned nothing and scored every row alike, without a word."""
+    y = np.digitize(_signal(mixed), np.quantile(_signal(mixed), [0.4, 0.7][:n_classes - 1]))
+    labels = np.array(["low", "mid", "high"])[y]
+    weights = np.where(labels == "mid", 0.0, 1.0)
+    with pytest.raises(ValueError, match=r"sample_weight is zero on every row of class\(es\) "
+                                         r"\['mid'\] of y.*Drop those rows"):
+        ExplainableBoostingClassifier(**FAST).fit(mixed, labels, sample_weight=weights)
+    weights[np.flatnonzero(labels == "mid")[0]] = 1.0  # one row of weight: a class to learn
+    ExplainableBoostingClassifier(**FAST).fit(mixed, labels, sample_weight=weights)
+
+
+def test_a_class_too_light_for_min_hessian_is_flagged(mixed) -> None:
+    """A class of summed weight below min_hessian leaves its score's hessian below it in
+    every leaf: no tree can split and the model learned nothing, without a word."""
+    labels = np.array(["low", "mid", "high"])[
+        np.digitize(_signal(mixed), np.quantile(_signal(mixed), [0.4, 0.7]))]
+    weights = np.where(labels == "mid", 1e-7, 1.0)
+    params = dict(FAST, interactions=0)
+    with pytest.warns(DataWarning, match=r"class\(es\) \['mid'\] of y weigh .* below twice "
+                                         r"min_hessian=0.0001"):
+        light = ExplainableBoostingClassifier(**params).fit(mixed, labels, sample_weight=weights)
+    assert max(np.abs(t).max() for t in light.term_scores_) == 0.0  # what the warning is about
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", DataWarning)
+        ExplainableBoostingClassifier(**params, min_hessian=0.0).fit(mixed, labels,
+                                                                     sample_weight=weights)
+
+
 def test_zero_weight_rows_are_ignored(mixed) -> None:
     rng = np.random.default_rng(12)
     y = _signal(mixed) + rng.normal(scale=0.3, size=len(mixed))
@@ -513,3 +544,28 @@ def test_boost_settings_reach_the_kernels_as_python_numbers() -> None:
             value = getattr(settings, field.name)
             if field.name != "options":
                 assert type(value) in (int, float, bool), (field.name, type(value))
+
+
+@pytest.mark.parametrize("where, message", [
+    ("sample_weight", "sample_weight must be numbers: int too large to convert to float"),
+    ("y", "Target y of a regressor must be finite numbers: int too large"),
+    ("init_score", "init_score must be numbers or a fitted model: int too large")])
+def test_integers_beyond_float64_in_targets_weights_and_scores_are_named(mixed, where,
+                                                                          message) -> None:
+    values = [1] * len(mixed)
+    values[0] = 2**1100
+    y = list(range(len(mixed)))
+    kwargs = {"sample_weight": None, "init_score": None, where: values}
+    with pytest.raises(ValueError, match=message):
+        ExplainableBoostingRegressor(**FAST).fit(mixed, values if where == "y" else y,
+                                                 sample_weight=kwargs["sample_weight"],
+                                                 init_score=kwargs["init_score"])
+
+
+def test_a_signaling_decimal_nan_in_a_classifiers_target_is_a_missing_target(mixed) -> None:
+    from decimal import Decimal
+
+    y = np.array([Decimal(i % 2) for i in range(len(mixed))], dtype=object)
+    y[3] = Decimal("sNaN")  # pandas' missing check raised decimal.InvalidOperation on it
+    with pytest.raises(ValueError, match=r"Input y contains NaN \(missing target at rows \[3\]\)"):
+        ExplainableBoostingClassifier(**FAST).fit(mixed, y)

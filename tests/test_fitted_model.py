@@ -170,3 +170,14 @@ print(probabilities.shape, sorted({{name.split(".")[0] for name in sys.modules}}
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
                             timeout=300)
     assert result.stdout.split() == ["(300,", "2)", "[]"], result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("kind", ["binary", "regression"])
+def test_explanations_are_refused_saying_why(models, data, kind):
+    fitted = load_fitted_model(models[kind].to_json())
+    with pytest.raises(TypeError, match=r"explain_global is not available.*bin_weights_.*"
+                                        r"glassboost\.load"):
+        fitted.explain_global()
+    with pytest.raises(TypeError, match=r"explain_local is not available.*eval_terms.*"
+                                        r"glassboost\.load"):
+        fitted.explain_local(data.head(3))

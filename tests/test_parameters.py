@@ -209,6 +209,28 @@ def test_a_model_whose_predictions_have_no_link_is_named(values, classifier, lin
         clean_init_score(model, None, 2, link, values.shape[1] if link == "mlogit" else 1)
 
 
+def test_a_classifier_of_other_classes_is_refused_as_init_score() -> None:
+    """Its probabilities are taken by position: a model of classes a, b, c started one of
+    a, b, d with c's probabilities as d's, and any binary model started any other."""
+    rng = np.random.default_rng(3)
+    X = pd.DataFrame({"x": rng.normal(size=120)})
+    labels = np.array(list("abc"))[np.digitize(X["x"], [-0.5, 0.5])]
+    small = dict(outer_bags=1, max_rounds=20, interactions=0, n_jobs=1)
+    start = ExplainableBoostingClassifier(**small).fit(X, labels)
+    other = np.where(labels == "c", "d", labels)
+    message = (r"init_score: the ExplainableBoostingClassifier's classes \['a', 'b', 'c'\] are "
+               r"not the classes \['a', 'b', 'd'\] of the model it would start")
+    with pytest.raises(ValueError, match=message):
+        ExplainableBoostingClassifier(**small).fit(X, other, init_score=start)
+    fitted = ExplainableBoostingClassifier(**small).fit(X, other)
+    with pytest.raises(ValueError, match=message):
+        fitted.predict_proba(X, init_score=start)
+    scores = np.log(start.predict_proba(X))  # as an array, by position, as asked
+    ExplainableBoostingClassifier(**small).fit(X, other, init_score=scores)
+    ExplainableBoostingClassifier(**small).fit(X, labels, init_score=start)
+    assert clean_init_score(start, X, 120, "mlogit", 3, ["a", "b", "c"]).shape == (120, 3)
+
+
 def test_a_callback_returning_numpy_booleans_stops_or_continues() -> None:
     """InterpretML 0.7's callback returns whether to stop; a comparison with numpy values gives
     numpy's booleans, which act as True and False."""

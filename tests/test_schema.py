@@ -523,3 +523,104 @@ def test_decimal_columns_are_continuous_as_objects_and_from_pyarrow() -> None:
     typed = type_table(table, None, None)
     assert typed.types == [CONTINUOUS]
     np.testing.assert_array_equal(typed.columns[0].values, [1.25, np.nan, 2.5, np.nan, 10.0])
+
+
+@pytest.mark.parametrize("nan", [Decimal("sNaN"), Decimal("NaN"), Decimal("-sNaN")])
+@pytest.mark.parametrize("declared", ["auto", "nominal"])
+def test_decimal_nans_are_missing_at_fit_and_scoring(nan, declared) -> None:
+    X = pd.DataFrame({"price": pd.Series([Decimal("1.5"), nan, Decimal("2"), None],
+                                         dtype=object)})
+    typed = type_table(X, None, [declared])
+    want = ([1.5, np.nan, 2.0, np.nan] if declared == "auto" else ["1.5", None, "2", None])
+    values = typed.columns[0].values
+    np.testing.assert_array_equal(values, np.array(want, dtype=values.dtype))
+    scored = align_for_predict(X, ["price"], typed.types, True, "model")
+    np.testing.assert_array_equal(scored[0].values, typed.columns[0].values)
+    assert X["price"].iloc[1] is nan  # the caller's column is left as it was
+
+
+@pytest.mark.parametrize("big", [2**1100, -2**1100, Decimal("1e400")])
+def test_numbers_beyond_float64_are_refused_naming_the_column(big) -> None:
+    X = pd.DataFrame({"amount": pd.Series([1, 2, big, 4], dtype=object)})
+    message = r"Feature 'amount' holds .* in row 2, a number beyond float64's range"
+    with pytest.raises(ValueError, match=message):
+        type_table(X, None, None)
+    with pytest.raises(ValueError, match=message):
+        align_for_predict(X, ["amount"], [CONTINUOUS], True, "model")
+    # as categories they are exact
+    labels = type_table(X, None, ["nominal"]).columns[0].values
+    assert labels[2] == str(big) and len(set(labels)) == 4
+
+
+def test_polars_128_bit_integer_columns_are_python_integers() -> None:
+    import polars as pl
+    X = pl.DataFrame({"x": [0.5, 1.5, None],
+                      "id": pl.Series([1, 2**100, None], dtype=pl.Int128),
+                      "u": pl.Series([3, 2**127, 4], dtype=pl.UInt128)})
+    frame = to_dataframe(X)
+    assert list(frame.columns) == ["x", "id", "u"]
+    assert frame["id"].tolist()[:2] == [1, 2**100] and frame["u"].tolist() == [3, 2**127, 4]
+    typed = type_table(X, None, ["continuous", "nominal", "nominal"])
+    assert list(typed.columns[1].values) == ["1", str(2**100), None]
+    small = X.with_columns(pl.Series("id", [1, 5, None], dtype=pl.Int128))
+    np.testing.assert_array_equal(
+        align_for_predict(small, ["x", "id", "u"], [CONTINUOUS] * 3, True, "model")[1].values,
+        [1.0, 5.0, np.nan])
+
+
+@pytest.mark.parametrize("make", [
+    lambda v: np.array(v, dtype=np.int64), lambda v: pd.array(v, dtype="Int64"),
+    lambda v: pd.Series(v, dtype=object), lambda v: np.array(v, dtype=np.uint64) + 2**62])
+def test_integers_float64_cannot_tell_apart_are_warned_of_and_exact_as_nominal(make) -> None:
+    ids = make([2**60 + i % 2 for i in range(10)])
+    with pytest.warns(DataWarning, match=r"Feature 'id' holds integers beyond 2\*\*53 .*"
+                                         r"\(2 distinct such integers become 1 values\).*nominal"):
+        type_table(pd.DataFrame({"id": ids}), None, None)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        labels = type_table(pd.DataFrame({"id": ids}), None, ["nominal"]).columns[0].values
+        type_table(pd.DataFrame({"id": make([2**60 + 2**10 * (i % 2) for i in range(10)])}),
+                   None, None)  # exact in float64
+    assert len(set(labels)) == 2
+
+
+@pytest.mark.parametrize("library", ["polars", "pyarrow"])
+def test_integer_columns_with_nulls_from_arrow_stay_exact(library) -> None:
+    """to_pandas makes an integer column holding a null float64: two IDs beyond 2**53 became
+    one category, labelled as a float."""
+    import polars as pl
+
+    ids = [2**60 + 1, 2**60, 5, None]
+    X = (pl.DataFrame({"id": ids, "n": [1, None, 3, 4]}) if library == "polars"
+         else pa.table({"id": ids, "n": [1, None, 3, 4]}))
+    typed = type_table(X, None, ["nominal", "auto"])
+    assert list(typed.columns[0].values) == [str(2**60 + 1), str(2**60), "5", None]
+    assert typed.types[1] == CONTINUOUS
+    np.testing.assert_array_equal(typed.columns[1].values, [1.0, np.nan, 3.0, 4.0])
+    full = type_table(pd.DataFrame({"id": np.array(ids[:3], dtype=np.int64)}), None, ["nominal"])
+    scored = align_for_predict(X, ["id", "n"], [NOMINAL, CONTINUOUS], True, "model")
+    assert list(scored[0].values[:3]) == list(full.columns[0].values)
+
+
+def test_categorical_floats_beyond_2_53_are_warned_of_at_fit_and_scoring() -> None:
+    """pandas makes integer IDs with a missing value float64: 2**53 + 1 and 2**53 + 3 then
+    label as 2**53 and 2**53 + 4, another ID's category, without a word."""
+    ids = pd.Series([2**53 + 1, 2**53 + 3, None], dtype="Int64")
+    message = (r"Feature 'id' is categorical and holds floats beyond 2\*\*53 \(e\.g\. "
+               r"9007199254740992\.0, row 0\).*'Int64'")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        typed = type_table(pd.DataFrame({"id": ids}), None, ["nominal"])
+        align_for_predict(pd.DataFrame({"id": ids}), ["id"], typed.types, True, "model")
+        type_table(pd.DataFrame({"id": [1.5, 2.0**53 - 1, None]}), None, ["nominal"])
+    floats = pd.DataFrame({"id": ids.astype("float64")})
+    with pytest.warns(DataWarning, match=message):
+        type_table(floats, None, ["nominal"])
+    with pytest.warns(DataWarning, match=message):
+        align_for_predict(floats, ["id"], typed.types, True, "model")
+
+
+def test_cut_points_beyond_float64_are_refused_naming_the_feature() -> None:
+    with pytest.raises(ValueError, match=r"feature_types\[0\] \(feature 'a'\) cut points must "
+                                         r"be finite numbers; got .*, beyond float64's range"):
+        validate_feature_types([[1, 2**1100]], 1, ["a"])

@@ -33,6 +33,30 @@ def test_measure_interactions_refuses_missing_targets() -> None:
         utils.measure_interactions(X, y)
 
 
+@pytest.mark.parametrize("label", [5, 2])
+def test_measure_interactions_refuses_labels_not_among_the_init_score_models_classes(label):
+    """They were mapped by sorted position to another class (or past the last one)."""
+    from glassboost import ExplainableBoostingClassifier
+
+    model = ExplainableBoostingClassifier(outer_bags=1, max_rounds=20, interactions=0,
+                                          n_jobs=1).fit(X, Y * 3)  # classes 0 and 3
+    y = Y * 3
+    y[:4] = label
+    with pytest.raises(ValueError, match=rf"y holds \[{label}\], not classes of init_score's "
+                                         r"model \[0, 3\]"):
+        utils.measure_interactions(X, y, init_score=model)
+    assert utils.measure_interactions(X, Y * 3.0, init_score=model)  # 3.0 is the class 3
+
+
+def test_measure_interactions_reads_a_signaling_decimal_nan_in_y_as_missing() -> None:
+    from decimal import Decimal
+
+    y = Y.astype(object)
+    y[5] = Decimal("sNaN")
+    with pytest.raises(ValueError, match=r"y contains missing values \(rows \[5\]\)"):
+        utils.measure_interactions(X, y)
+
+
 @pytest.mark.parametrize("bad", [np.nan, np.inf])
 def test_purify_refuses_scores_that_are_not_finite(bad) -> None:
     scores = np.arange(6.0).reshape(2, 3)

@@ -35,7 +35,7 @@ from .parameters import (check_flag, check_inner_bags, check_max_bag_rows, check
 from .purification import finish_terms
 from .resources import (check_fit_memory, check_input_memory, estimate_fit_memory, fit_size,
                         typed_bytes)
-from .schema import NOMINAL, align_for_predict, type_table
+from .schema import NOMINAL, align_for_predict, type_table, without_decimal_nans
 from .schema import _warn as warn_data
 from .training_summary import bag_weights, feature_summaries
 
@@ -91,7 +91,7 @@ def _sample_weights(sample_weight: Any, n_rows: int) -> np.ndarray:
         return np.ones(n_rows)
     try:
         weights = np.asarray(sample_weight, dtype=np.float64)
-    except (TypeError, ValueError) as error:
+    except (TypeError, ValueError, OverflowError) as error:  # overflow: beyond float64
         raise ValueError(f"sample_weight must be numbers: {error}") from None
     if weights.ndim == 0:
         weights = np.full(n_rows, float(weights))
@@ -108,6 +108,37 @@ def _sample_weights(sample_weight: Any, n_rows: int) -> np.ndarray:
             raise ValueError("sample_weight is zero everywhere; at least one row needs weight > 0")
     check_weight_scale(weights)
     return weights
+
+
+def _check_class_weights(classes: np.ndarray, y_encoded: np.ndarray, weights: np.ndarray,
+                         min_hessian: float) -> str | None:
+    """Refuse weights that are zero on every row of a class: that class has no hessian, and
+    a tree may split only where every class's hessian reaches ``min_hessian``, so the model
+    would learn nothing at all and score every row alike. The warning for a class whose
+    total weight is below twice ``min_hessian`` (no cut can give both sides that much: the
+    hessian of a class's score sums to about its weight), else None."""
+    totals = np.bincount(y_encoded.astype(np.intp), weights=weights, minlength=len(classes))
+
+    def names(positions: np.ndarray) -> list:
+        return [classes[k].item() if hasattr(classes[k], "item") else classes[k]
+                for k in positions[:10]]
+
+    empty = np.flatnonzero(totals <= 0)
+    if len(empty):
+        raise ValueError(
+            f"sample_weight is zero on every row of class(es) {names(empty)} of y: with no "
+            "weight for a class no tree can split, so the model would learn nothing and score "
+            "every row alike. Drop those rows from X and y (the model then has no such "
+            "class), or give them weight > 0."
+        )
+    light = np.flatnonzero(totals < 2 * min_hessian)
+    if not len(light):
+        return None
+    return (f"sample_weight: class(es) {names(light)} of y weigh {totals[light[0]]:.3g} in "
+            f"all, below twice min_hessian={min_hessian:g}; the hessian of a class's score "
+            "sums to about its weight, so no cut can give both sides min_hessian and the "
+            "model will learn little or nothing. Weights count as rows: scale them up (to "
+            "mean 1, for example) or lower min_hessian.")
 
 
 def _check_finite_model(fitted: dict) -> None:
@@ -256,9 +287,13 @@ class _EBMBase(BaseEstimator):
         y_encoded, strata = self._encode_target(y, n_rows)
         single_class = len(getattr(self, "_classes", (0, 1))) == 1
         weights = _sample_weights(sample_weight, n_rows)
+        light = None
+        if not single_class and getattr(self, "_classes", None) is not None:
+            light = _check_class_weights(self._classes, y_encoded, weights, self.min_hessian)
         objective = self._objective()
         check_target_scale(objective, y_encoded, weights)
-        small = small_weights_message(objective, weights, self.min_hessian, self.min_samples_leaf)
+        small = (small_weights_message(objective, weights, self.min_hessian,
+                                       self.min_samples_leaf) or light)
         if small:
             warn_data(small)
         bag_matrix = clean_bags(bags, n_rows, self.outer_bags)
@@ -267,7 +302,7 @@ class _EBMBase(BaseEstimator):
         if few:
             warn_data(few)
         start_scores = clean_init_score(init_score, X, n_rows, objective.link,
-                                        objective.n_scores)
+                                        objective.n_scores, getattr(self, "_classes", None))
         names = table.names
         monotone = self._monotone(names, table.types, objective)
         bins = table_bins(table, weights, self.max_bins, self.max_interaction_bins)
@@ -470,7 +505,8 @@ class _EBMBase(BaseEstimator):
         if init_score is None:
             return 0.0
         n_scores = 1 if sums.ndim == 1 else sums.shape[1]
-        start = clean_init_score(init_score, X, len(sums), self.link_, n_scores)
+        start = clean_init_score(init_score, X, len(sums), self.link_, n_scores,
+                                 getattr(self, "classes_", None))
         return start[:, 0] if sums.ndim == 1 else start
 
     @property
@@ -689,7 +725,7 @@ class ExplainableBoostingClassifier(ClassifierMixin, _EBMBase):
         y = column_or_1d(np.asarray(y) if not isinstance(y, pd.Series) else y, warn=True)
         if len(y) != n_rows:
             raise ValueError(f"X has {n_rows} rows but y has {len(y)} values")
-        missing = pd.isna(pd.Series(y, dtype=object)).to_numpy()
+        missing = pd.isna(without_decimal_nans(pd.Series(y, dtype=object))).to_numpy()
         if missing.any():
             raise ValueError(
                 f"Input y contains NaN (missing target at rows {np.flatnonzero(missing)[:5]})"
@@ -776,7 +812,7 @@ class ExplainableBoostingRegressor(RegressorMixin, _EBMBase):
                              f"a number first, e.g. y.dt.total_seconds() / 86400 for days")
         try:
             y = check_array(y, ensure_2d=False, dtype=np.float64, input_name="y")
-        except (TypeError, ValueError) as error:
+        except (TypeError, ValueError, OverflowError) as error:  # overflow: beyond float64
             raise ValueError(f"Target y of a regressor must be finite numbers: {error}") from None
         y = column_or_1d(y, warn=True)
         if len(y) != n_rows:

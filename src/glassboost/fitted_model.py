@@ -144,3 +144,25 @@ class FittedModel:
         if self.is_classifier:
             return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
         return inverse_link(self.link_, self.decision_function(X))
+
+    # ---- explanations ----------------------------------------------------------------------
+    def explain_global(self, name: str | None = None) -> None:
+        """Not available: a global explanation draws each term's band and density from
+        ``standard_deviations_`` and ``bin_weights_``, which a FittedModel does not keep."""
+        raise TypeError(
+            "FittedModel.explain_global is not available: a FittedModel keeps only what "
+            "scoring reads, and a global explanation also needs every term's spread over the "
+            "outer bags and training weight per bin (standard_deviations_, bin_weights_). "
+            "Load the model with glassboost.load(...) for an estimator that explains it."
+        )
+
+    def explain_local(self, X: Any, y: Any = None, name: str | None = None) -> None:
+        """Not available: a local explanation is built on the estimators' interface
+        (``predict`` with ``init_score``, no ``classes_`` on a regressor)."""
+        raise TypeError(
+            "FittedModel.explain_local is not available: local explanations are built on the "
+            "estimators' interface (predict and predict_proba with init_score, no classes_ "
+            "on a regressor), which a FittedModel does not have. eval_terms gives every row's "
+            "per-term contributions; load the model with glassboost.load(...) for an "
+            "estimator that explains it."
+        )

@@ -446,15 +446,27 @@ def model_kind(value: Any) -> str | None:
 
 
 def clean_init_score(init_score: Any, X: Any, n_rows: int, link: str,
-                     n_scores: int) -> np.ndarray | None:
+                     n_scores: int, classes: Any = None) -> np.ndarray | None:
     """``init_score`` as every row's starting scores (n_rows, n_scores): given per row, or a
     fitted model's predictions through the link (a classifier's ``predict_proba``, a
-    regressor's ``predict``), as InterpretML takes them."""
+    regressor's ``predict``), as InterpretML takes them. A fitted classifier's ``classes_``
+    must be ``classes`` (those of the model it starts, when given): its probabilities are
+    taken by position."""
     if init_score is None:
         return None
     kind = model_kind(init_score)
     if kind is not None:
         classifier = kind == "classifier"
+        given = getattr(init_score, "classes_", None)
+        if (classifier and classes is not None and given is not None
+                and np.asarray(given).tolist() != np.asarray(classes).tolist()):
+            raise ValueError(
+                f"init_score: the {type(init_score).__name__}'s classes "
+                f"{np.asarray(given).tolist()[:10]} are not the classes "
+                f"{np.asarray(classes).tolist()[:10]} of the model it would start, so its "
+                "probabilities would stand for other classes; pass its scores as an array "
+                "to use them by position anyway"
+            )
         predictions = np.asarray(init_score.predict_proba(X) if classifier
                                  else init_score.predict(X), dtype=np.float64)
         with np.errstate(divide="ignore", invalid="ignore"):  # reported below
@@ -471,7 +483,7 @@ def clean_init_score(init_score: Any, X: Any, n_rows: int, link: str,
     else:
         try:
             values = np.asarray(init_score, dtype=np.float64)
-        except (TypeError, ValueError) as error:
+        except (TypeError, ValueError, OverflowError) as error:  # overflow: beyond float64
             raise ValueError(f"init_score must be numbers or a fitted model: {error}") from None
     expected = (n_rows,) if n_scores == 1 else (n_rows, n_scores)
     if values.shape not in (expected, (n_rows, n_scores)):

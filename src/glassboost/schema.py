@@ -47,6 +47,7 @@ MIN_ROWS_TO_JUDGE = 50
 ID_DISTINCT_FRACTION = 0.99  # distinct values per present value for an ID
 ID_MIN_DENSITY = 0.2  # distinct integers per integer of their range for an ID (1..n: 1.0)
 NEAR_UNIQUE_FRACTION = 0.5  # distinct categories per present value that will not generalize
+MAX_EXACT_INTEGER = 2**53  # every integer up to this magnitude is exact in float64
 
 
 class DataWarning(UserWarning):
@@ -79,7 +80,31 @@ class Column:
 def _is_missing_scalar(value: Any) -> bool:
     if value is None or value is pd.NA or value is pd.NaT:
         return True
+    if isinstance(value, decimal.Decimal):
+        return value.is_nan()
     return isinstance(value, (float, np.floating)) and np.isnan(value)
+
+
+#: kinds of object columns (pandas' infer_dtype) that cannot hold a Decimal
+_NO_DECIMALS = frozenset(("string", "bytes", "boolean", "integer", "floating",
+                          "mixed-integer-float", "empty", "datetime", "datetime64", "date",
+                          "timedelta", "time", "period", "interval", "complex", "categorical"))
+
+
+def without_decimal_nans(series: pd.Series) -> pd.Series:
+    """The column with its Decimal NaNs (quiet or signaling) as None, missing like a float
+    NaN; a copy only when it holds any. pandas' own missing checks raise
+    ``decimal.InvalidOperation`` on a signaling NaN (``Decimal('sNaN')``)."""
+    if series.dtype != object or pd.api.types.infer_dtype(series, skipna=True) in _NO_DECIMALS:
+        return series
+    raw = series.to_numpy(dtype=object, copy=False)
+    nan = np.fromiter((isinstance(v, decimal.Decimal) and v.is_nan() for v in raw), bool,
+                      len(raw))
+    if not nan.any():
+        return series
+    values = raw.copy()
+    values[nan] = None
+    return pd.Series(values, index=series.index, name=series.name, dtype=object)
 
 
 def category_label(value: Any) -> str | None:
@@ -122,6 +147,36 @@ def describe_type(value: Any) -> str:
     return f"a {name}" if library == "builtins" else f"a {library} {name}"
 
 
+#: polars integer dtypes that pyarrow (and so ``to_pandas``) cannot convert
+_WIDE_INTEGERS = ("Int128", "UInt128")
+
+
+def _nullable_integers() -> Any:
+    """pyarrow's ``types_mapper`` turning its integer types into pandas' nullable ones: by
+    default an integer column holding a null becomes float64, which rounds integers beyond
+    2**53 (two IDs become one) and labels categories as floats ("1e+17", not the integer)."""
+    import pyarrow as pa
+
+    return {pa.int8(): pd.Int8Dtype(), pa.int16(): pd.Int16Dtype(), pa.int32(): pd.Int32Dtype(),
+            pa.int64(): pd.Int64Dtype(), pa.uint8(): pd.UInt8Dtype(),
+            pa.uint16(): pd.UInt16Dtype(), pa.uint32(): pd.UInt32Dtype(),
+            pa.uint64(): pd.UInt64Dtype()}.get
+
+
+def _arrow_to_pandas(X: Any) -> pd.DataFrame:
+    """A polars DataFrame or a pyarrow Table as pandas, integer columns exact (nullable
+    dtypes); polars' 128-bit integer columns, which pyarrow cannot convert, become object
+    columns of Python integers, each exact (then typed as any such column)."""
+    if not type(X).__module__.startswith("polars"):
+        return X.to_pandas(types_mapper=_nullable_integers())
+    wide = [name for name, dtype in X.schema.items() if str(dtype) in _WIDE_INTEGERS]
+    if not wide:
+        return X.to_pandas(types_mapper=_nullable_integers())
+    rest = X.drop(wide).to_pandas(types_mapper=_nullable_integers())
+    return pd.DataFrame({name: pd.Series(X[name].to_list(), dtype=object) if name in wide
+                         else rest[name] for name in X.columns})
+
+
 def to_dataframe(X: Any, feature_names: Sequence[str] | None = None,
                  unique_columns: bool = True) -> pd.DataFrame:
     """Wrap any supported 2-D input as a DataFrame without copying numeric data.
@@ -132,7 +187,9 @@ def to_dataframe(X: Any, feature_names: Sequence[str] | None = None,
     """
     given = X
     if hasattr(X, "to_pandas") and not isinstance(X, pd.DataFrame):  # polars, pyarrow
-        X = X.to_pandas()
+        library = type(X).__module__.split(".")[0]
+        arrow = library == "pyarrow" or library == "polars" and hasattr(X, "schema")
+        X = _arrow_to_pandas(X) if arrow and not isinstance(X, pd.Series) else X.to_pandas()
     if isinstance(X, pd.Series):
         hint = ("use X.to_frame() for one feature" if hasattr(given, "to_frame")
                 else "pass a table with one column for one feature")
@@ -182,15 +239,47 @@ def to_dataframe(X: Any, feature_names: Sequence[str] | None = None,
     return pd.DataFrame(data, columns=pd.Index(columns, dtype=object), copy=False)
 
 
-def _numeric_from_object(series: pd.Series, bools_as_numbers: bool = False
+def _beyond_float64(value: Any) -> bool:
+    """Whether a number is finite but too large in magnitude for a float64 (an integer or a
+    Decimal; a float is a float64 already)."""
+    if isinstance(value, decimal.Decimal):
+        return value.is_finite() and np.isinf(float(value))
+    if isinstance(value, int) and not isinstance(value, bool):
+        try:
+            float(value)
+        except OverflowError:
+            return True
+    return False
+
+
+def _reject_beyond_float64(name: str, raw: np.ndarray, rows: Any) -> None:
+    row = next((i for i in rows if _beyond_float64(raw[i])), None)
+    if row is not None:
+        raise ValueError(
+            f"Feature {name!r} holds {reprlib.repr(raw[row])} in row {row}, a number beyond "
+            f"float64's range (±{sys.float_info.max:.4g}), which continuous features are "
+            "held in. Clip or rescale the column (e.g. take its logarithm), or declare it "
+            "nominal to use its values as categories."
+        ) from None
+
+
+def _numeric_from_object(name: str, series: pd.Series, bools_as_numbers: bool = False
                          ) -> tuple[np.ndarray, np.ndarray]:
     """Convert an object column to float64; entries that are not numbers become NaN + flagged.
     Booleans are not numbers, unless ``bools_as_numbers`` and the column holds no text (as
-    InterpretML, which reads such a column as text)."""
+    InterpretML, which reads such a column as text). Integers and Decimals beyond float64's
+    range are a ValueError naming the column (they would overflow, or become infinite)."""
     raw = series.to_numpy(dtype=object, copy=False)
     missing = pd.isna(series).to_numpy()
-    numeric = pd.to_numeric(series, errors="coerce")
+    try:
+        numeric = pd.to_numeric(series, errors="coerce")
+    except OverflowError:
+        _reject_beyond_float64(name, raw, range(len(raw)))
+        raise
     values = numeric.to_numpy(dtype=np.float64, na_value=np.nan)
+    infinite = np.flatnonzero(np.isinf(values))
+    if len(infinite):
+        _reject_beyond_float64(name, raw, infinite)
     is_bool = np.fromiter((isinstance(v, (bool, np.bool_)) for v in raw), bool, len(raw))
     if bools_as_numbers and not any(isinstance(v, (str, bytes)) for v in raw[~missing]):
         values = values.copy()
@@ -336,7 +425,7 @@ def continuous_column(name: str, series: pd.Series, bools_as_numbers: bool = Fal
     # numeric dtypes include the boolean ones, which reach here only to be scored as numbers
     if pd.api.types.is_numeric_dtype(dtype) and not isinstance(dtype, pd.CategoricalDtype):
         return Column(series.to_numpy(dtype=np.float64, na_value=np.nan))
-    values, not_number = _numeric_from_object(series.astype(object), bools_as_numbers)
+    values, not_number = _numeric_from_object(name, series.astype(object), bools_as_numbers)
     return Column(values, not_number if not_number.any() else None)
 
 
@@ -393,7 +482,12 @@ def _cut_points(where: str, entry: Any) -> np.ndarray:
     if bad:
         raise ValueError(f"{where} must hold only numbers (cut points) or only strings (ordered "
                          f"categories); got {bad[0]!r}")
-    cuts = np.array([float(c) for c in entry], dtype=np.float64)
+    try:
+        cuts = np.array([float(c) for c in entry], dtype=np.float64)
+    except OverflowError:
+        huge = next(c for c in entry if _beyond_float64(c))
+        raise ValueError(f"{where} cut points must be finite numbers; got "
+                         f"{reprlib.repr(huge)}, beyond float64's range") from None
     if not np.all(np.isfinite(cuts)):
         raise ValueError(f"{where} cut points must be finite numbers; got "
                          f"{float(cuts[~np.isfinite(cuts)][0])}")
@@ -582,6 +676,57 @@ def _category_warning(name: str, labels: np.ndarray) -> str | None:
     return None
 
 
+def _large_integers(series: pd.Series) -> list[int]:
+    """The distinct integers of a column beyond ``MAX_EXACT_INTEGER`` in magnitude."""
+    dtype = series.dtype
+    if pd.api.types.is_integer_dtype(dtype) and not isinstance(dtype, pd.CategoricalDtype):
+        unsigned = dtype.kind == "u"
+        ints = series.dropna().to_numpy(dtype=np.uint64 if unsigned else np.int64)
+        big = ints > MAX_EXACT_INTEGER if unsigned else np.abs(ints) > MAX_EXACT_INTEGER
+        return [int(v) for v in pd.unique(ints[big])]
+    if dtype == object:
+        raw = series.to_numpy(dtype=object, copy=False)
+        return list({int(v) for v in raw if isinstance(v, (int, np.integer))
+                     and not isinstance(v, (bool, np.bool_)) and abs(int(v)) > MAX_EXACT_INTEGER})
+    return []
+
+
+def _rounding_warning(name: str, series: pd.Series) -> str | None:
+    """A warning for a continuous column whose distinct integers become one float64."""
+    seen: dict[float, int] = {}
+    merged = None
+    big = _large_integers(series)
+    for value in big:
+        first = seen.setdefault(float(value), value)
+        if merged is None and first != value:
+            merged = (first, value)
+    if merged is None:
+        return None
+    return (f"Feature {name!r} holds integers beyond 2**53 that float64, in which continuous "
+            f"features are held, cannot tell apart: {merged[0]} and {merged[1]} both become "
+            f"{float(merged[0])!r} ({len(big):,} distinct such integers become {len(seen):,} "
+            "values). For an identifier or a code, declare the column nominal "
+            f"(feature_types), which keeps every integer exact, or drop it (or pass "
+            f"exclude=[{name!r}] to the estimator).")
+
+
+def _float_codes_warning(name: str, series: pd.Series) -> str | None:
+    """A warning for a categorical feature held as floats beyond 2**53, where neighbouring
+    integers are one float64: codes or IDs there may have been rounded onto one another."""
+    if isinstance(series.dtype, pd.CategoricalDtype) or series.dtype.kind != "f":
+        return None
+    values = series.to_numpy(dtype=np.float64, na_value=np.nan)
+    big = np.flatnonzero(np.abs(values) >= MAX_EXACT_INTEGER)  # 2**53 + 1 rounds to 2**53
+    if not len(big):
+        return None
+    return (f"Feature {name!r} is categorical and holds floats beyond 2**53 (e.g. "
+            f"{float(values[big[0]])!r}, row {big[0]}), where float64 cannot tell neighbouring "
+            "integers apart: integer codes or IDs held as floats (pandas makes an integer "
+            "column with missing values float64) may have become one category, or another's. "
+            "Pass the column as integers (pandas' 'Int64' dtype keeps missing values) or as "
+            "strings.")
+
+
 def _uniqueness_warning(name: str, ftype: str, column: Column) -> str | None:
     """A warning for ID-like columns and nominals with nearly one category per row."""
     if ftype == CONTINUOUS:
@@ -620,7 +765,7 @@ def type_table(X: Any, feature_names: Sequence[str] | None, feature_types: Any,
     pending = []
     declared_types = validate_feature_types(feature_types, len(raw_names), raw_names)
     for i, (name, declared) in enumerate(zip(raw_names, declared_types)):
-        series = frame.iloc[:, positions[i]]
+        series = without_decimal_nans(frame.iloc[:, positions[i]])
         # a strategy or cut points declare the column continuous, binned that way
         binning = declared_binning(declared)
         continuous = isinstance(declared, np.ndarray) or declared in (CONTINUOUS,
@@ -647,13 +792,17 @@ def type_table(X: Any, feature_names: Sequence[str] | None, feature_types: Any,
             order = ordinal_categories(name, series)
         column = _typed(name, series, ftype)
         _append(table, name, ftype, column, order, binning if ftype == CONTINUOUS else None)
-        pending.append((name, ftype, column))
+        pending.append((name, ftype, column, series))
     _check_derived_names(table)
     excluded = {table.names[t[0]] for t in parse_exclude(exclude, table.names) if len(t) == 1}
-    for name, ftype, column in pending:
-        message = None if name in excluded else _uniqueness_warning(name, ftype, column)
-        if message:
-            _warn(message)
+    for name, ftype, column, series in pending:
+        if name in excluded:
+            continue
+        rounding = (_rounding_warning(name, series) if ftype == CONTINUOUS
+                    else _float_codes_warning(name, series))
+        for message in (rounding, _uniqueness_warning(name, ftype, column)):
+            if message:
+                _warn(message)
     return table
 
 
@@ -751,11 +900,15 @@ def align_for_predict(X: Any, names: list[str], types: list[str], match_by_name:
                 f"{len(raw_names)} features as input."
             )
         positions = list(range(len(raw_names)))
-    raw = {n: frame.iloc[:, i] for n, i in zip(raw_names, positions)}
+    raw = {n: without_decimal_nans(frame.iloc[:, i]) for n, i in zip(raw_names, positions)}
     derived = {}
     for record in records:
         if record.column in raw:
             derived.update(_derived_columns(record, raw[record.column]))
+    for n, t in zip(names, types):
+        message = None if n in source or t == CONTINUOUS else _float_codes_warning(n, raw[n])
+        if message:
+            _warn(message)
     return [derived[n] if n in source else _typed(n, raw[n], t, scoring=True)
             for n, t in zip(names, types)]
 

@@ -21,7 +21,7 @@ from .kernels.interactions import pair_strengths
 from .objectives import classification_objective, kernel_params, regression_objective
 from .parameters import clean_init_score, feature_index
 from .purification import purify_pair
-from .schema import type_table
+from .schema import type_table, without_decimal_nans
 
 
 def _task(y: np.ndarray, init_score: Any, objective: str | None) -> bool:
@@ -71,7 +71,7 @@ def measure_interactions(X: Any, y: Any, interactions: Any = None, init_score: A
     if y.ndim != 1 or len(y) != n_rows:
         raise ValueError(f"y must be 1-dimensional with one value per row of X ({n_rows}), got "
                          f"shape {y.shape}")
-    missing = np.flatnonzero(pd.isna(y))
+    missing = np.flatnonzero(pd.isna(without_decimal_nans(pd.Series(y))))
     if len(missing):
         raise ValueError(f"y contains missing values (rows {missing[:5].tolist()})")
     weights = _sample_weights(sample_weight, n_rows)
@@ -79,7 +79,12 @@ def measure_interactions(X: Any, y: Any, interactions: Any = None, init_score: A
         classes, encoded = np.unique(y, return_inverse=True)
         if hasattr(init_score, "classes_"):
             classes = np.asarray(init_score.classes_)
-            encoded = np.searchsorted(classes, y)
+            position = pd.Index(classes).get_indexer(y)
+            if np.any(position < 0):
+                unknown = pd.unique(y[position < 0])[:10].tolist()
+                raise ValueError(f"y holds {unknown}, not classes of init_score's model "
+                                 f"{classes.tolist()}; its scores are for those classes only")
+            encoded = position
         loss = classification_objective(objective or "log_loss", max(2, len(classes)))
         targets = (np.eye(loss.n_scores)[encoded] if loss.n_scores > 1
                    else encoded[:, None].astype(np.float64))
