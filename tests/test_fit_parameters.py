@@ -542,6 +542,41 @@ def test_sampled_bags_train_on_their_own_rows_whatever_n_jobs() -> None:
     assert rmse[0] < 1.1 * rmse[1]  # noise is 0.3; three samples of a third still fit the shapes
 
 
+def test_smoothing_max_rows_at_or_above_the_training_rows_changes_nothing() -> None:
+    X, y = _regression(n=800)
+    params = dict(outer_bags=2, max_rounds=200, n_jobs=1)
+    every = ExplainableBoostingRegressor(**params).fit(X, y)
+    capped = ExplainableBoostingRegressor(smoothing_max_rows=680, **params).fit(X, y)
+    for a, b in zip(every.bagged_scores_, capped.bagged_scores_, strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("make, n_classes", [
+    (ExplainableBoostingRegressor, 0), (ExplainableBoostingClassifier, 2),
+    (ExplainableBoostingClassifier, 3)])
+def test_smoothing_samples_fit_the_shapes_every_row_fits(make, n_classes) -> None:
+    """Smoothing rounds on a quarter of the rows: another model (the smoothing saw other rows),
+    whatever the number of threads, as accurate as the one on every row. Squared error keeps its
+    hessian histograms of every row, so a sample weighted up (not down) keeps its steps."""
+    X, y = _regression(n=3000)
+    if n_classes:
+        y = np.digitize(y, np.quantile(y, np.linspace(0, 1, n_classes + 1)[1:-1]))
+    test = slice(2000, None)
+    params = dict(outer_bags=2, interactions=2)
+    every = make(n_jobs=1, **params).fit(X[:2000], y[:2000])
+    one = make(n_jobs=1, smoothing_max_rows=400, **params).fit(X[:2000], y[:2000])
+    two = make(n_jobs=2, smoothing_max_rows=400, **params).fit(X[:2000], y[:2000])
+    for a, b in zip(one.bagged_scores_, two.bagged_scores_, strict=True):
+        np.testing.assert_array_equal(a, b)
+    assert not np.allclose(one.decision_function(X), every.decision_function(X), atol=1e-6)
+    if n_classes:
+        accuracy = [np.mean(m.predict(X[test]) == y[test]) for m in (one, every)]
+        assert accuracy[0] > accuracy[1] - 0.02
+    else:
+        rmse = [np.sqrt(np.mean((m.predict(X[test]) - y[test]) ** 2)) for m in (one, every)]
+        assert rmse[0] < 1.02 * rmse[1]
+
+
 def test_a_bags_matrix_leaves_max_bag_rows_unused() -> None:
     X, y = _regression(n=800)
     bags = np.where(np.random.default_rng(2).random((800, 2)) < 0.2, -1, 1)
@@ -571,6 +606,9 @@ def test_a_bags_matrix_leaves_max_bag_rows_unused() -> None:
     (dict(max_bag_rows=1), "max_bag_rows"), (dict(max_bag_rows=2.5), "max_bag_rows"),
     (dict(max_bag_rows=50, validation_size=60), "validation_size=60 rows must be below "
      "max_bag_rows=50"),
+    (dict(smoothing_max_rows=0), "smoothing_max_rows"),
+    (dict(smoothing_max_rows=2.5), "smoothing_max_rows"),
+    (dict(smoothing_max_rows="all"), "smoothing_max_rows"),
 ])
 def test_bad_parameters_are_named(params, message) -> None:
     X, y = _regression(n=100)

@@ -188,11 +188,12 @@ def test_boosters_on_shares_fit_the_whole_table_model(objective, max_bag_rows) -
 @pytest.mark.parametrize("change, named", [
     ({"objective": regression_objective("quantile")}, "objective 'quantile:alpha=0.5'"),
     ({"init_score": np.zeros((10, 1))}, "init_score"),
-    ({"inner_bags": 2}, "inner_bags")])
+    ({"inner_bags": 2}, "inner_bags"), ({"smoothing_max_rows": 5}, "smoothing_max_rows")])
 def test_what_shares_cannot_boost_alike_is_named(change, named) -> None:
     data = _data(10, "rmse")
-    settings = ExplainableBoostingRegressor(inner_bags=change.get("inner_bags", 0)
-                                            )._boost_settings()
+    settings = ExplainableBoostingRegressor(
+        inner_bags=change.get("inner_bags", 0),
+        smoothing_max_rows=change.get("smoothing_max_rows"))._boost_settings()
     positions = ClassPositions.of_table(10, None)
     with pytest.raises(ValueError, match=f"does not support {named}"):
         Booster(data, change.get("objective", regression_objective("rmse")), *settings,

@@ -77,6 +77,7 @@ class BoostSettings:
     early_stopping_rise: float = 0.0  # see ``noise_share``
     early_stopping_in_smoothing: bool = False  # the window may end the smoothing rounds
     inner_bags: int = 0  # trees per step, each on a bootstrap of the bag (``inner_occurrences``)
+    smoothing_rows: int = 0  # rows a smoothing round samples (``kernels.row_sample``); 0 all
     options: np.ndarray | None = None  # the kernels' split options (``split.split_options``)
 
 
@@ -441,7 +442,8 @@ def _run_stage(term_codes, features, n_bins, data, objective, settings, scores, 
         settings.max_leaves, settings.smoothing_rounds, settings.greedy_ratio,
         settings.cyclic_progress, settings.cat_smooth, settings.gain_scale, in_bins, seed,
         stop_in_smoothing=settings.early_stopping_in_smoothing,
-        rise=noise_share(rows.val_rows, settings.early_stopping_rise), survival=survival,
+        rise=noise_share(rows.val_rows, settings.early_stopping_rise),
+        smoothing_rows=settings.smoothing_rows, survival=survival,
         objective_params=objective_params, options=settings.options, control=control,
         tensor_shapes=shapes, occurrences=occurrences, remote=remote,
     )
@@ -472,11 +474,13 @@ def inner_occurrences(train_w: np.ndarray, n_inner: int, seed: int) -> np.ndarra
 def check_shareable(objective: Objective, bags, init_score, monitor, settings) -> None:
     """Reject what boosting a share of the rows (``shares``) cannot do alike on every share:
     ``bags``, ``init_score`` and ``monitor`` must be None, and ``settings`` without inner
-    bags."""
+    bags or smoothing samples."""
     given = [name for name, value in (("bags", bags), ("init_score", init_score),
                                       ("callbacks or max_time", monitor)) if value is not None]
     if settings.inner_bags:
         given.append("inner_bags")
+    if settings.smoothing_rows:  # each share would draw its own rows' sample
+        given.append("smoothing_max_rows")
     if not objective.linear_in_target:
         given.append(f"objective {objective.name!r}")
     if given:

@@ -68,6 +68,8 @@ def _check_params(est: "_EBMBase") -> None:
     check_number("smoothing_rounds", est.smoothing_rounds, 0, integer=True)
     check_number("interaction_smoothing_rounds", est.interaction_smoothing_rounds, 0,
                  integer=True)
+    if est.smoothing_max_rows is not None:
+        check_number("smoothing_max_rows", est.smoothing_max_rows, 1, integer=True)
     check_number("min_samples_leaf", est.min_samples_leaf, 1, integer=True)
     check_number("min_hessian", est.min_hessian, 0.0)
     check_number("max_leaves", est.max_leaves, 2, integer=True)
@@ -409,6 +411,7 @@ class _EBMBase(BaseEstimator):
             gain_scale=float(self.gain_scale),
             cyclic_progress=cyclic_progress_fraction(self.cyclic_progress),
             inner_bags=int(self.inner_bags),
+            smoothing_rows=0 if self.smoothing_max_rows is None else int(self.smoothing_max_rows),
             options=split_options(self.reg_alpha, self.reg_lambda, self.max_delta_step,
                                   missing_code(self.missing), self.min_cat_samples),
         )
@@ -703,7 +706,10 @@ class ExplainableBoostingClassifier(ClassifierMixin, _EBMBase):
     tables so far. ``max_bag_rows``: on more rows than this, each outer bag boosts its own
     stratified random sample of that many rows, so that a bag's cost stops growing with the
     data while the bags together still see it; None gives InterpretML's bags of every row
-    (see docs/fit-parameters.md).
+    (see docs/fit-parameters.md). ``smoothing_max_rows``: on more training rows than this, each
+    smoothing round (main and pair stages) fills its histograms from its own random sample of
+    about that many, weighted up to the whole bag; None (the default) uses every row, as
+    InterpretML does (see docs/fit-parameters.md).
     """
 
     def __init__(self, feature_names=None, feature_types=None, max_bins=1024,
@@ -718,7 +724,8 @@ class ExplainableBoostingClassifier(ClassifierMixin, _EBMBase):
                  monotone_constraints=None, objective="log_loss", n_jobs=-1, random_state=42,
                  datetime_features="parts", inner_bags=0, reg_alpha=0.0, reg_lambda=0.0,
                  max_delta_step=0.0, min_cat_samples=0, missing="separate", callbacks=None,
-                 max_time=None, callback=None, max_bag_rows=250_000):
+                 max_time=None, callback=None, max_bag_rows=250_000,
+                 smoothing_max_rows=None):
         _store_parameters(self, locals())
 
     def _encode_target(self, y, n_rows):
@@ -799,7 +806,8 @@ class ExplainableBoostingRegressor(RegressorMixin, _EBMBase):
                  monotone_constraints=None, objective="rmse", n_jobs=-1, random_state=42,
                  datetime_features="parts", inner_bags=0, reg_alpha=0.0, reg_lambda=0.0,
                  max_delta_step=0.0, min_cat_samples=0, missing="separate", callbacks=None,
-                 max_time=None, callback=None, max_bag_rows=250_000):
+                 max_time=None, callback=None, max_bag_rows=250_000,
+                 smoothing_max_rows=None):
         _store_parameters(self, locals())
 
     def _encode_target(self, y, n_rows):

@@ -30,6 +30,7 @@ from .block_passes import block_pass
 from .control import halted
 from .exchange import scalar_across, sum_across
 from .loss import NO_PARAMS, SQUARED_ERROR, float_params
+from .row_sample import row_sample, weigh_rows
 from .split import (FIXED_HESSIAN_ARRAYS, main_term_update, nominal_order, pair_hessian_tables,
                     pair_term_update)
 from .step_passes import (multi_score_step_pass, refresh_exponentials, refresh_softmax,
@@ -280,9 +281,10 @@ def _exchanged(remote, rows, loss, next_lo, next_hi):
 
 @njit(inline="always")
 def _cyclic_round(random_split, blocks, terms, gains, tables, dirty, in_bins, space, want_loss,
-                  rows, inner):
+                  rows, inner, sample, next_round, sampled_rounds):
     """One cyclic round in block passes, from the first block's histograms; the last pass fills
-    them again for the next round. Records each term's gain; returns the validation loss."""
+    them again for the next round (round ``next_round``, with its row sample: ``row_sample``).
+    Records each term's gain; returns the validation loss."""
     offsets, updates = terms[3], terms[14]
     n_blocks = blocks.shape[0] - 1
     loss = 0.0
@@ -291,6 +293,8 @@ def _cyclic_round(random_split, blocks, terms, gains, tables, dirty, in_bins, sp
             gains[t] = _term_update(t, random_split, terms, inner)
             _apply(t, offsets, updates, tables, dirty)
         following = (b + 1) % n_blocks
+        if following == 0:
+            weigh_rows(sample, rows[5], rows[6], next_round, sampled_rounds)
         loss = _advance(in_bins, space, blocks[b], blocks[b + 1], blocks[following],
                         blocks[following + 1], want_loss and b == n_blocks - 1, rows)
         loss = _exchanged(rows[16], rows, loss, blocks[following], blocks[following + 1])
@@ -409,7 +413,7 @@ def _boost_terms(term_codes, term_n1, term_n2, term_nominal, term_monotone, trai
                  learning_rate, max_rounds, early_stopping_rounds, early_stopping_tolerance,
                  min_improvement, min_samples_leaf, min_hessian, max_leaves, smoothing_rounds,
                  greedy_ratio, cyclic_progress, cat_smooth, nominal_gain_scale, in_bins, seed,
-                 stop_in_smoothing, rise, options, control, objective_params,
+                 stop_in_smoothing, rise, smoothing_rows, options, control, objective_params,
                  survival, fixed_hessian, multi_score, tensor_shapes, occurrences, remote):
     """The compiled body of ``boost_terms`` (see there), which picks the variant: ``in_bins``,
     ``fixed_hessian`` and ``multi_score`` are None in the variants without those paths, and
@@ -431,6 +435,10 @@ def _boost_terms(term_codes, term_n1, term_n2, term_nominal, term_monotone, trai
     dirty = np.zeros(n_terms, dtype=np.bool_)
     gains = np.zeros(n_terms)
 
+    # bin space has no row passes to sample (and shares take no sample: ``check_shareable``)
+    max_rows = smoothing_rows if in_bins is None or not in_bins else 0
+    sample = row_sample(train_w, train_wy, max_rows, seed)
+    weigh_rows(sample, train_w, train_wy, 0, smoothing_rounds)
     # nothing to apply yet: this pass histograms the first block and scores the start
     loss = _advance(in_bins, space, np.int64(0), np.int64(0), blocks[0], blocks[1], np.bool_(True),
                     rows)
@@ -446,7 +454,8 @@ def _boost_terms(term_codes, term_n1, term_n2, term_nominal, term_monotone, trai
     for round_index in range(cyclic_rounds):
         random_split = round_index < smoothing_rounds
         loss = _cyclic_round(random_split, blocks, terms, gains, tables, dirty, in_bins, space,
-                             early_stopping, rows, inner)
+                             early_stopping, rows, inner, sample, round_index + 1,
+                             smoothing_rounds)
         stop = count_steps(loss, n_terms, *count)
         if halted(control, n_terms - 1, loss, count):
             stopped = True
@@ -458,6 +467,7 @@ def _boost_terms(term_codes, term_n1, term_n2, term_nominal, term_monotone, trai
             break
         if round_index + 1 == smoothing_rounds and not stop_in_smoothing:
             state[1] = 0.0  # the patience window starts after smoothing
+    weigh_rows(sample, train_w, train_wy, smoothing_rounds, smoothing_rounds)  # every row again
 
     greedy_steps = max(1, int(np.ceil(greedy_ratio * n_terms - 1e-9)))  # 1/3 * 3 is 1
     credit = cyclic_progress
@@ -483,7 +493,8 @@ def _boost_terms(term_codes, term_n1, term_n2, term_nominal, term_monotone, trai
                 break
         if progress:
             loss = _cyclic_round(np.bool_(False), blocks, terms, gains, tables, dirty, in_bins,
-                                 space, early_stopping, rows, inner)
+                                 space, early_stopping, rows, inner, sample, smoothing_rounds,
+                                 smoothing_rounds)
             stop = count_steps(loss, n_terms, *count)
             if halted(control, n_terms - 1, loss, count) or stop:
                 break
@@ -538,15 +549,16 @@ def _boost_terms(term_codes, term_n1, term_n2, term_nominal, term_monotone, trai
 #: compiles anyway (pair cells are uint16), instead of compiling a uint8 copy of it.
 WIDEN_CODES_CELLS = 2**22
 _ALL_PARAMETERS = tuple(inspect.signature(_boost_terms.py_func).parameters)
-#: ``_boost_terms``' parameters without ``stop_in_smoothing``, ``rise``, the
-#: options, the control, the variant switches and ``remote``.
-_PARAMETERS = _ALL_PARAMETERS[:-11]
+#: ``_boost_terms``' parameters without ``stop_in_smoothing``, ``rise``, ``smoothing_rows``,
+#: the options, the control, the variant switches and ``remote``.
+_PARAMETERS = _ALL_PARAMETERS[:-12]
 _SETUP_PARAMETERS = tuple(inspect.signature(_setup.py_func).parameters)
 #: The compiled kernel ``boost_arguments`` are for.
 boost_kernel = _boost_terms
 
 
-def boost_arguments(*args, stop_in_smoothing=False, rise=0.0, options=None, control=None,
+def boost_arguments(*args, stop_in_smoothing=False, rise=0.0, smoothing_rows=0, options=None,
+                    control=None,
                     objective_params=NO_PARAMS, survival=None, tensor_shapes=None,
                     occurrences=None, remote=None) -> tuple:
     """The arguments of ``boost_kernel`` that boost ``tables`` (n_terms, max_bins, n_scores),
@@ -563,6 +575,10 @@ def boost_arguments(*args, stop_in_smoothing=False, rise=0.0, options=None, cont
     ``stop_in_smoothing``: early stopping may end the smoothing rounds (module docstring).
     ``rise``: a stage also stops once its validation loss has stayed this much (relative) above
     a best found past the smoothing rounds for ``RISE_ROUNDS`` rounds (``stopping.count_steps``); 0 never.
+    ``smoothing_rows``: on more training rows than this, each smoothing round fills its
+    histograms from a random sample of about this many (``row_sample``); 0 every row. The
+    kernel then rewrites ``train_w`` and ``train_wy`` during the smoothing rounds and restores
+    them after: ``boost_arguments`` passes copies.
     Returns (best_step, steps_run, best_validation_loss), the loss as
     ``mean_validation_loss`` gives it.
 
@@ -587,7 +603,7 @@ def boost_arguments(*args, stop_in_smoothing=False, rise=0.0, options=None, cont
     once; None when they are every row. Every share then takes the same steps. Not with
     ``occurrences`` or ``survival``, and bin space is off.
 
-    The arguments are ``_boost_terms``' without its last eleven. numba compiles the kernel only in
+    The arguments are ``_boost_terms``' without its last twelve. numba compiles the kernel only in
     the variant the objective needs, each once: bin space and fixed-hessian pair tables for
     squared error, the passes and pair trees of several scores for multiclass (switched off by
     passing None, which numba prunes before compiling). A binary classifier's first fit thus
@@ -604,7 +620,10 @@ def boost_arguments(*args, stop_in_smoothing=False, rise=0.0, options=None, cont
         raise ValueError("boosting a share of the rows supports neither inner bags nor Cox")
     args[_PARAMETERS.index("in_bins")] = \
         True if values["in_bins"] and squared_error and plain and remote is None else None
-    return (*args, bool(stop_in_smoothing), float(rise), options, control,
+    if smoothing_rows > 0:  # the kernel reweighs its own copies, never the caller's arrays
+        for name in ("train_w", "train_wy"):
+            args[_PARAMETERS.index(name)] = np.array(values[name], dtype=np.float64, order="C")
+    return (*args, bool(stop_in_smoothing), float(rise), int(smoothing_rows), options, control,
             float_params(objective_params),
             survival, True if squared_error and one_score and plain else None,
             None if one_score else True, tensor_shapes,
