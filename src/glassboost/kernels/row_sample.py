@@ -54,17 +54,19 @@ def weigh_rows(sample, train_w, train_wy, round_index, sampled_rounds):
     while it is one of the first ``sampled_rounds``, the bag's own weights after (restored
     once). Nothing when the stage takes no sample."""
     full_w, full_wy, rate, seed, sampled = sample
-    if rate >= 1.0:
+    restore = round_index >= sampled_rounds
+    if rate >= 1.0 or (restore and not sampled[0]):
         return
-    if round_index < sampled_rounds:
-        scale = 1.0 / rate
-        for row in range(train_w.shape[0]):
-            keep = full_w[row] > 0.0 and uniform(seed, round_index, row) < rate
-            train_w[row] = full_w[row] * scale if keep else 0.0
-            for k in range(train_wy.shape[1]):
-                train_wy[row, k] = full_wy[row, k] * scale if keep else 0.0
-        sampled[0] = True
-    elif sampled[0]:
-        train_w[:] = full_w
-        train_wy[:] = full_wy
-        sampled[0] = False
+    scale = 1.0 / rate
+    # loops, not slice assignments: see ``stopping.copy_cells``
+    for row in range(train_w.shape[0]):
+        if restore:
+            factor = 1.0
+        elif full_w[row] > 0.0 and uniform(seed, round_index, row) < rate:
+            factor = scale
+        else:
+            factor = 0.0
+        train_w[row] = full_w[row] * factor
+        for k in range(train_wy.shape[1]):
+            train_wy[row, k] = full_wy[row, k] * factor if factor > 0.0 else 0.0
+    sampled[0] = not restore
