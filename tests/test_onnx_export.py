@@ -17,6 +17,7 @@ ort = pytest.importorskip("onnxruntime")
 import glassboost  # noqa: E402
 from glassboost import ExplainableBoostingClassifier, ExplainableBoostingRegressor  # noqa: E402
 from glassboost.export.onnx import OPSET, onnx_inputs, to_onnx  # noqa: E402
+from glassboost.loading import load_fitted_model  # noqa: E402
 from glassboost.objectives import REGRESSION_OBJECTIVES  # noqa: E402
 
 TOLERANCE = 1e-9  # the graph does the model's arithmetic in float64: far inside 1e-6
@@ -272,6 +273,14 @@ def test_written_file_and_loaded_model(binary, data, tmp_path):
     assert onnx.load_from_string(buffer.getvalue()) == proto
     loaded = glassboost.load(binary.to_json(detail="minimal"))
     _assert_reproduces(loaded, _cut_rows(loaded, data))
+
+
+def test_a_model_read_by_load_fitted_model(binary, data, tmp_path):
+    """``load_fitted_model`` gives a FittedModel, not an estimator: it exports all the same."""
+    path = tmp_path / "model.json"
+    binary.to_json(path)
+    fitted = load_fitted_model(path)
+    _assert_reproduces(fitted, _cut_rows(fitted, data), to_onnx(fitted))
 
 
 def test_edited_models(binary, data):

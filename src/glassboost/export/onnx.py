@@ -64,6 +64,15 @@ def _n_bins(kind: str, level: Any) -> int:
     return max(level.values(), default=0) + 2
 
 
+def _check_fitted(model: Any) -> None:
+    """An estimator must be fitted; a ``FittedModel`` (``load_fitted_model``), which is not an
+    estimator, always is."""
+    if hasattr(model, "fit"):
+        check_is_fitted(model, "term_scores_")
+    elif not hasattr(model, "term_scores_"):
+        raise TypeError(f"{type(model).__name__} is not a fitted glassboost model")
+
+
 def _check_missing_string_type(missing_string: Any) -> None:
     """Refuse a ``missing_string`` that is not text: it is a label of the string inputs."""
     if not isinstance(missing_string, str):
@@ -299,7 +308,7 @@ def to_onnx(model: Any, file: Any = None, missing_string: str = "") -> Any:
     Raises ValueError naming the feature or term for a model the graph cannot represent.
     """
     onnx = _import_onnx()
-    check_is_fitted(model, "term_scores_")
+    _check_fitted(model)
     _check_missing_string_type(missing_string)
     names, types = _check_model(model, missing_string)
     exporter = _Exporter(onnx, model, names, types, missing_string)
@@ -326,7 +335,7 @@ def onnx_inputs(model: Any, X: Any, missing_string: str = "") -> dict[str, np.nd
     ValueError; so does a model with a category equal to ``missing_string``, which ``to_onnx``
     refuses.
     """
-    check_is_fitted(model, "term_scores_")
+    _check_fitted(model)
     _check_missing_string_type(missing_string)
     columns = align_for_predict(X, model.feature_names_in_, model.feature_types_in_,
                                 getattr(model, "_match_by_name", True), type(model).__name__,
