@@ -243,6 +243,14 @@ def test_integer_classes_and_labels(data):
     assert out["predict"].dtype == np.int64
 
 
+def test_unsigned_classes_beyond_int64_keep_their_value(data):
+    """An int64 tensor would wrap 2**63 + 5 to a negative label."""
+    y = np.where(_signal(data) > 0.5, np.uint64(2**63 + 5), np.uint64(3))
+    model = ExplainableBoostingClassifier(interactions=0, **SETTINGS).fit(data, y)
+    out = _assert_reproduces(model, data)
+    assert out["predict"].dtype == np.uint64
+
+
 #: Regression objectives and a target of their domain: counts, positive amounts or any number.
 TARGETS = {"rmse": "normal", "poisson_deviance": "counts", "tweedie_deviance": "counts",
            "gamma_deviance": "amounts", "rmse_log": "amounts", "pseudo_huber": "normal",

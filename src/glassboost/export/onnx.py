@@ -289,8 +289,11 @@ class _Exporter:
 
 
 def _label_tensor(classes: np.ndarray) -> tuple[np.ndarray, str]:
-    """The class labels as an ONNX tensor of the closest type: int64, double, bool or string."""
+    """The class labels as an ONNX tensor of the closest type: int64 (uint64 for unsigned
+    labels beyond int64, which would wrap to negative numbers), double, bool or string."""
     kind = classes.dtype.kind
+    if kind == "u" and classes.size and classes.max() > np.iinfo(np.int64).max:
+        return classes.astype(np.uint64), "UINT64"
     if kind in "iu":
         return classes.astype(np.int64), "INT64"
     if kind == "f":
