@@ -419,6 +419,25 @@ def test_actual_classes_match_by_value(data) -> None:
     assert known["actual_score"] == local.probabilities[1, y[1]]
 
 
+
+def test_a_decimal_nan_in_y_is_a_missing_actual_value(multiclass, regressor, data) -> None:
+    """Decimal NaNs (a signaling one cannot even be hashed) are missing targets, as in fit."""
+    from decimal import Decimal
+
+    model, y = multiclass
+    actual = np.array([Decimal("sNaN"), Decimal("NaN")] + list(y[2:10]), dtype=object)
+    local = model.explain_local(data.iloc[:10], actual)
+    assert local.actual_class[:2].tolist() == [-1, -1]
+    assert local.actual_class[2] == list(model.classes_).index(y[2])
+    assert np.isnan(local.data(0)["perf"]["actual"])
+    local.visualize(0)
+    model, y = regressor
+    actual = [Decimal("sNaN")] + [Decimal(str(v)) for v in y[1:10]]
+    local = model.explain_local(data.iloc[:10], actual)
+    assert np.isnan(local.data(0)["perf"]["actual"])
+    assert local.data(1)["perf"]["actual"] == Decimal(str(y[1]))
+    local.visualize(0)
+
 # ---- value axes of continuous shapes ----------------------------------------------------------
 
 @pytest.fixture(scope="module")
