@@ -127,3 +127,32 @@ def test_estimate_mem_reads_no_rows_on_the_client(client, monkeypatch):
     with pytest.raises(ValueError, match="y has 2 partitions but X has 3"):
         DaskExplainableBoostingClassifier(**PARAMS).estimate_mem(
             dX, dd.from_pandas(y, npartitions=2))
+
+
+def test_the_class_weight_checks_of_the_single_machine_fit(client):
+    """A class of zero total weight (over all partitions) is refused and one lighter than
+    twice min_hessian flagged, with the single-machine fit's messages."""
+    from glassboost.schema import DataWarning
+
+    X, y = _data(300)
+    dX, dy = dd.from_pandas(X, npartitions=3), dd.from_pandas(y, npartitions=3)
+    weights = pd.Series(np.where(y == "mid", 0.0, 1.0))
+    dw = dd.from_pandas(weights, npartitions=3)
+    with pytest.raises(ValueError, match=r"sample_weight is zero on every row of class\(es\) "
+                                         r"\['mid'\] of y.*Drop those rows"):
+        DaskExplainableBoostingClassifier(**PARAMS).fit(dX, dy, sample_weight=dw)
+    dw = dd.from_pandas(pd.Series(np.where(y == "mid", 1e-7, 1.0)), npartitions=3)
+    with pytest.warns(DataWarning, match=r"class\(es\) \['mid'\] of y weigh .* below twice "
+                                         r"min_hessian=0.0001"):
+        DaskExplainableBoostingClassifier(**dict(PARAMS, interactions=0, max_rounds=5)).fit(
+            dX, dy, sample_weight=dw)
+
+
+def test_a_fitted_classifier_of_other_classes_is_refused_as_init_score(client, fitted):
+    model, dX, dy = fitted
+    other = dy.map(lambda label: "other" if label == "mid" else label, meta=dy)
+    with pytest.raises(ValueError, match=r"init_score: the ExplainableBoostingClassifier's "
+                                         r"classes \['high', 'low', 'mid'\] are not the classes "
+                                         r"\['high', 'low', 'other'\] of the model it would "
+                                         r"start"):
+        DaskExplainableBoostingClassifier(**PARAMS).fit(dX, other, init_score=model.to_local())

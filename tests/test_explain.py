@@ -419,6 +419,48 @@ def test_actual_classes_match_by_value(data) -> None:
     assert known["actual_score"] == local.probabilities[1, y[1]]
 
 
+
+def test_a_decimal_nan_in_y_is_a_missing_actual_value(multiclass, regressor, data) -> None:
+    """Decimal NaNs (a signaling one cannot even be hashed) are missing targets, as in fit."""
+    from decimal import Decimal
+
+    model, y = multiclass
+    actual = np.array([Decimal("sNaN"), Decimal("NaN")] + list(y[2:10]), dtype=object)
+    local = model.explain_local(data.iloc[:10], actual)
+    assert local.actual_class[:2].tolist() == [-1, -1]
+    assert local.actual_class[2] == list(model.classes_).index(y[2])
+    assert np.isnan(local.data(0)["perf"]["actual"])
+    local.visualize(0)
+    model, y = regressor
+    actual = [Decimal("sNaN")] + [Decimal(str(v)) for v in y[1:10]]
+    local = model.explain_local(data.iloc[:10], actual)
+    assert np.isnan(local.data(0)["perf"]["actual"])
+    assert local.data(1)["perf"]["actual"] == Decimal(str(y[1]))
+    local.visualize(0)
+
+
+def test_terms_sharing_a_name_get_a_row_each_and_a_name_refuses_to_choose(binary) -> None:
+    """A model converted from InterpretML may name a feature 'a & b' beside the pair of 'a'
+    and 'b' (model files allow it): the importance bars stay apart, a name picks no term."""
+    model = binary[0].copy()
+    pair = next(i for i, f in enumerate(model.term_features_) if len(f) == 2)
+    shared = model.term_names_[0]
+    model.term_names_[pair] = shared
+    explanation = model.explain_global()
+    bars = explanation.importance_figure().data[0]
+    assert len(set(bars.y)) == len(model.term_names_)
+    assert {f"{shared} [0]", f"{shared} [{pair}]"} <= set(bars.y)
+    assert explanation.term_names.count(shared) == 2  # the names themselves are the model's
+    labels = [t.get_text() for t in explanation.plot().axes[0].get_yticklabels()]
+    assert f"{shared} [{pair}]" in labels
+    with pytest.raises(ValueError, match=rf"term name '{shared}' is ambiguous: the terms at "
+                                         rf"indices \[0, {pair}\]"):
+        explanation.data(shared)
+    with pytest.raises(ValueError, match="is ambiguous"):
+        explanation.figure(shared)
+    assert "left_names" in explanation.data(pair)
+    assert explanation.data(0)["names"] is not None
+
 # ---- value axes of continuous shapes ----------------------------------------------------------
 
 @pytest.fixture(scope="module")

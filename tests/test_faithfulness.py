@@ -113,3 +113,28 @@ def test_an_ebm_recovers_the_true_shapes_and_pair_of_ga2m_data():
     # the pair is found by the EBM's own interaction detection (None if it were missed)
     assert recovered["x4 & x5"] is not None
     assert min(recovered.values()) > 0.95  # 5,000 rows; benchmarks/ga2m_truth.py uses 16,000
+
+
+class _ClassesReversed(LogisticRegression):
+    """A classifier whose ``classes_`` are not sorted (as after ``reorder_classes``)."""
+
+    def fit(self, X, y):
+        super().fit(X, y)
+        self.classes_ = self.classes_[::-1]
+        return self
+
+    def predict_proba(self, X):
+        return super().predict_proba(X)[:, ::-1]
+
+
+def test_remove_and_retrain_scores_the_class_whose_probability_the_model_gives():
+    rng = np.random.default_rng(1)
+    X = pd.DataFrame(rng.normal(size=(600, 4)), columns=["a", "b", "c", "d"])
+    labels = np.where(X.to_numpy() @ WEIGHTS > 0, "yes", "no")
+    sorted_classes = roar(LogisticRegression(), np.abs(WEIGHTS), X[:400], labels[:400],
+                          X[400:], labels[400:])
+    reversed_classes = roar(_ClassesReversed(), np.abs(WEIGHTS), X[:400], labels[:400],
+                            X[400:], labels[400:])
+    assert sorted_classes.curves["retrained"][0] > 0.95
+    np.testing.assert_allclose(reversed_classes.curves["retrained"],
+                               sorted_classes.curves["retrained"])

@@ -148,7 +148,8 @@ def roar(estimator: Any, importances: Any, X_train: Any, y_train: Any, X_test: A
          name: str = "Remove and retrain") -> Curves:
     """Test score of ``estimator`` refitted with the k most important features (by
     ``importances``, one per feature) replaced by their training mean or most common value, for
-    k = 0 .. all. ``metric(y, output)``: ROC AUC for classifiers, R² otherwise."""
+    k = 0 .. all. ``metric(y, output)``: ROC AUC for classifiers (of the class whose
+    probability the model gives, its ``classes_[1]``), R² otherwise."""
     from sklearn.base import clone
     from sklearn.metrics import r2_score, roc_auc_score
 
@@ -173,7 +174,11 @@ def roar(estimator: Any, importances: Any, X_train: Any, y_train: Any, X_test: A
         chosen = metric or (roc_auc_score if function.is_probability else r2_score)
         output_title = getattr(chosen, "__name__", "metric")
         output = function(_replaced(test, np.tile(removed, (len(test), 1)), background))
-        scores.append(chosen(y_test, output))
+        # the default AUC is of the class whose probability ``output`` is (``classes_[1]``),
+        # not of whichever label sorts last
+        truth = function.is_positive(y_test) if metric is None and function.is_probability \
+            else y_test
+        scores.append(chosen(truth, output))
     return Curves(name, np.arange(d + 1) / d, {"retrained": scores},
                   "Fraction of features removed (most important first)", f"Test {output_title}")
 

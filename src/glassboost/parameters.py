@@ -445,6 +445,23 @@ def model_kind(value: Any) -> str | None:
     return "classifier" if hasattr(value, "predict_proba") else "regressor"
 
 
+def check_init_score_classes(init_score: Any, classes: Any) -> None:
+    """Refuse a fitted classifier as ``init_score`` whose ``classes_`` are not ``classes``
+    (those of the model it starts; None: not known): its probabilities are taken by
+    position, so they would stand for other classes."""
+    if classes is None or model_kind(init_score) != "classifier":
+        return
+    given = getattr(init_score, "classes_", None)
+    if given is not None and np.asarray(given).tolist() != np.asarray(classes).tolist():
+        raise ValueError(
+            f"init_score: the {type(init_score).__name__}'s classes "
+            f"{np.asarray(given).tolist()[:10]} are not the classes "
+            f"{np.asarray(classes).tolist()[:10]} of the model it would start, so its "
+            "probabilities would stand for other classes; pass its scores as an array "
+            "to use them by position anyway"
+        )
+
+
 def clean_init_score(init_score: Any, X: Any, n_rows: int, link: str,
                      n_scores: int, classes: Any = None) -> np.ndarray | None:
     """``init_score`` as every row's starting scores (n_rows, n_scores): given per row, or a
@@ -457,16 +474,7 @@ def clean_init_score(init_score: Any, X: Any, n_rows: int, link: str,
     kind = model_kind(init_score)
     if kind is not None:
         classifier = kind == "classifier"
-        given = getattr(init_score, "classes_", None)
-        if (classifier and classes is not None and given is not None
-                and np.asarray(given).tolist() != np.asarray(classes).tolist()):
-            raise ValueError(
-                f"init_score: the {type(init_score).__name__}'s classes "
-                f"{np.asarray(given).tolist()[:10]} are not the classes "
-                f"{np.asarray(classes).tolist()[:10]} of the model it would start, so its "
-                "probabilities would stand for other classes; pass its scores as an array "
-                "to use them by position anyway"
-            )
+        check_init_score_classes(init_score, classes)
         predictions = np.asarray(init_score.predict_proba(X) if classifier
                                  else init_score.predict(X), dtype=np.float64)
         with np.errstate(divide="ignore", invalid="ignore"):  # reported below

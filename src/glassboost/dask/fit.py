@@ -18,14 +18,15 @@ import warnings
 from typing import Any
 
 import numpy as np
-from dask import delayed
+from dask import delayed, is_dask_collection
 
 from ..binning import fit_categorical, fit_continuous
 from ..booster import check_shareable, choose_pairs, interaction_order
 from ..datetimes import source_columns
-from ..estimators import _check_params
+from ..estimators import _check_class_weights, _check_params
 from ..objectives import check_target_scale, check_weight_scale
-from ..parameters import check_bags_train, check_max_bag_rows, check_number
+from ..parameters import (check_bags_train, check_init_score_classes, check_max_bag_rows,
+                          check_number)
 from ..schema import CONTINUOUS, NOMINAL, Column, declared_binning, validate_feature_types
 from ..schema import _warn as warn_data
 from .exact import ShareSums, boost_share, class_counts, merge_shares, wait_for_shares
@@ -111,6 +112,8 @@ def _fit(working, client, partitions, extras, n_shards, summary_size, futures, b
     n_rows = sum(s.n_rows for s in summaries)
     _check_rows(working, summaries, n_rows)
     classes = _set_target(working, summaries)
+    if classes is not None:
+        _check_classes(working, summaries, classes, extras[0][0])
     objective = working._objective()
     if boosting == "exact":
         watched = deadline is not None or working._callbacks() != (None, None)
@@ -420,6 +423,24 @@ def _check_scales(working, objective, summaries: list[PartitionSummary]) -> None
     check_weight_scale(np.array([total]))
     if summaries[0].classes is None:
         check_target_scale(objective, np.array(working._target_range), np.array([total, 0.0]))
+
+
+def _check_classes(working, summaries: list[PartitionSummary], classes: np.ndarray,
+                   init_score: Any) -> None:
+    """The single-machine fit's checks of a classifier's classes, over all partitions: the
+    weight of each class (refused when zero, flagged below twice ``min_hessian``), and a
+    fitted classifier as ``init_score`` must have the same classes."""
+    if len(classes) > 1:
+        totals = np.zeros(len(classes))
+        for summary in summaries:
+            np.add.at(totals, np.searchsorted(classes, summary.classes), summary.class_weights)
+        # one "row" per class carrying its total weight gives the same totals
+        light = _check_class_weights(classes, np.arange(len(classes)), totals,
+                                     working.min_hessian)
+        if light:
+            warn_data(light)
+    if not is_dask_collection(init_score):  # a partition's block holds numbers
+        check_init_score_classes(init_score, classes)
 
 
 def _set_target(working, summaries: list[PartitionSummary]) -> np.ndarray | None:

@@ -35,6 +35,7 @@ class PartitionSummary:
     features: list  # ContinuousSummary or category weights (pd.Series), per feature
     warnings: list[str]  # column warnings of typing, judged on this partition
     typed_bytes: int = 0  # what typing allocated beyond the partition (``resources``)
+    class_weights: np.ndarray | None = None  # a classifier's weight per label of ``classes``
 
 
 @dataclass
@@ -111,18 +112,20 @@ def summarize_partition(X: Any, y: Any, sample_weight: Any, index: int, estimato
     weights = partition_weights(sample_weight, n_rows, index)
     working = copy.copy(estimator)
     try:
-        if y is not None:
-            working._encode_target(y, n_rows)
+        encoded = None if y is None else working._encode_target(y, n_rows)[0]
     except ValueError as error:  # its row numbers are the partition's
         raise ValueError(f"partition {index} of y: {error}") from None
+    classes = getattr(working, "_classes", None)
+    class_weights = None if classes is None or encoded is None else np.bincount(
+        encoded.astype(np.intp), weights=weights, minlength=len(classes))
     features = [summarize_continuous(column, weights, summary_size) if kind == CONTINUOUS
                 else summarize_categories(column, weights)
                 for column, kind in zip(table.columns, table.types)]
     return PartitionSummary(table.names, table.types, table.orders,
                             [c.to_dict() for c in table.conversions], n_rows,
-                            float(weights.sum()), getattr(working, "_classes", None),
+                            float(weights.sum()), classes,
                             getattr(working, "_target_range", None), features,
-                            column_warnings, typed_bytes(X, table))
+                            column_warnings, typed_bytes(X, table), class_weights)
 
 
 def summary_header(summary: PartitionSummary) -> PartitionSummary:

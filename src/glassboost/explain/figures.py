@@ -14,7 +14,7 @@ from plotly.subplots import make_subplots
 
 from ..schema import CONTINUOUS
 from . import style
-from .labels import plotly_template_text, plotly_text
+from .labels import distinct_names, plotly_template_text, plotly_text
 from .scales import ValueAxis, value_axis
 from .terms import MISSING, Term
 from .waterfall import Waterfall
@@ -219,8 +219,10 @@ def term_figure(term: Term, score_title: str, classes: list[str] | None = None,
 
 def importance_figure(names: list[str], importances: np.ndarray, x_title: str,
                       title: str = "Term importance") -> go.Figure:
-    """Horizontal bars of term importances, largest on top."""
+    """Horizontal bars of term importances, largest on top; names several terms share get
+    their index, so each bar has a row of its own."""
     order = np.argsort(importances, kind="stable")
+    names = distinct_names(names)
     fig = go.Figure(go.Bar(
         x=np.asarray(importances)[order], y=[plotly_text(names[i]) for i in order],
         orientation="h", marker_color=style.SCORE,

@@ -26,3 +26,11 @@ def plotly_template_text(text: object) -> str:
 def mpl_text(text: object) -> str:
     """``text`` as matplotlib shows it literally: every ``$`` escaped, so no mathtext."""
     return str(text).replace("$", r"\$")
+
+
+def distinct_names(names: list[str]) -> list[str]:
+    """``names`` with each name that several share suffixed by its index (``"a & b [2]"``),
+    so that plots with one row per name do not draw two on one row; others unchanged."""
+    names = [str(n) for n in names]
+    shared = {n for n in names if names.count(n) > 1}
+    return [f"{n} [{i}]" if n in shared else n for i, n in enumerate(names)]

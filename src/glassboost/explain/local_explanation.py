@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from ..coverage import aligned_columns, coverage_of_columns
-from ..schema import CONTINUOUS
+from ..schema import CONTINUOUS, without_decimal_nans
 from .base import row_position
 from .terms import checked_class_index, class_names, score_label
 from .waterfall import Waterfall, build_waterfall
@@ -49,12 +49,15 @@ def _probability(p: float) -> str:
 
 def _actual_values(y: Any) -> np.ndarray:
     """``y`` as one value per row: a single column (an (n, 1) array, a one-column frame) is
-    flattened, as ``fit`` takes it."""
+    flattened, as ``fit`` takes it. A Decimal NaN (quiet or signaling) is a missing value
+    (None), as ``fit`` treats it; a signaling one could not even be compared with a class."""
     actual = np.asarray(y)
     if actual.ndim == 2 and actual.shape[1] == 1:
         actual = actual[:, 0]
     if actual.ndim != 1:
         raise ValueError(f"y must be one value per row, got shape {actual.shape}")
+    if actual.dtype == object:
+        actual = without_decimal_nans(pd.Series(actual, dtype=object)).to_numpy()
     return actual
 
 
@@ -177,7 +180,8 @@ class LocalExplanation:
         given) and probability (0 when not a class); for regressors the prediction and the
         actual value; NaN where no actual value was given."""
         if not self.is_classifier:
-            actual = np.nan if self.actual is None else self.actual[row]
+            actual = np.nan if self.actual is None or self.actual[row] is None \
+                else self.actual[row]
             return {"is_classification": False, "actual": actual,
                     "predicted": self.predictions[row], "actual_score": actual,
                     "predicted_score": self.predictions[row]}

@@ -15,7 +15,7 @@ from matplotlib.figure import Figure
 
 from ..schema import CONTINUOUS
 from . import style
-from .labels import mpl_text
+from .labels import distinct_names, mpl_text
 from .scales import value_axis
 from .terms import Term
 from .waterfall import Waterfall
@@ -202,8 +202,10 @@ def term_plot(term: Term, score_title: str, classes: list[str] | None = None,
 
 
 def importance_plot(names: list[str], importances: np.ndarray, x_title: str) -> Figure:
-    """Horizontal bars of term importances, largest on top."""
+    """Horizontal bars of term importances, largest on top; names several terms share get
+    their index."""
     order = np.argsort(importances, kind="stable")
+    names = distinct_names(names)
     fig = Figure(figsize=(8, 1.2 + 0.32 * len(names)), layout="constrained")
     ax = fig.add_subplot()
     ax.barh(np.arange(len(order)), np.asarray(importances)[order], color=style.SCORE)

@@ -246,12 +246,16 @@ def model_terms(model: Any) -> list[Term]:
 
 
 def find_term(terms: list[Term], key: int | str) -> Term:
-    """A term by index or by name."""
+    """A term by index or by name; a name that several terms share (a model converted from
+    InterpretML may name a feature 'a & b' beside the pair of 'a' and 'b') is refused."""
     if isinstance(key, (int, np.integer)) and not isinstance(key, bool):
         if not -len(terms) <= key < len(terms):
             raise IndexError(f"term index {key} is out of range for {len(terms)} terms")
         return terms[key]
-    for term in terms:
-        if term.name == key:
-            return term
+    found = [i for i, term in enumerate(terms) if term.name == key]
+    if len(found) > 1:
+        raise ValueError(f"term name {key!r} is ambiguous: the terms at indices {found} have "
+                         "it; give the term by index")
+    if found:
+        return terms[found[0]]
     raise KeyError(f"no term named {key!r}; terms are {[t.name for t in terms][:20]}")
