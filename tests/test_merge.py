@@ -137,6 +137,10 @@ def test_incompatible_models(small):
     with pytest.raises(ValueError,
                        match=r"link/objective.*classes \[0, 1, 2\] vs \[False, True\]"):
         merge_ebms([classifier, three])
+    numbered = ExplainableBoostingClassifier(**SMALL, interactions=0).fit(
+        X, (signal > 1).astype(int))
+    with pytest.raises(ValueError, match=r"classes \[0, 1\] vs \[False, True\]"):
+        merge_ebms([classifier, numbered])
     with pytest.raises(ValueError, match="at least one"):
         merge_ebms([])
     single = merge_ebms([regressor])

@@ -31,6 +31,7 @@ from sklearn.base import clone
 from sklearn.utils.validation import check_is_fitted
 
 from .datetimes import UNRECORDED, DateConversion, as_conversions
+from .editing import _same_label
 from .schema import CONTINUOUS
 
 
@@ -51,7 +52,7 @@ def _check_compatible(models: list) -> None:
             problems.append(f"link/objective {model.link_}/{model.objective_} vs "
                             f"{first.link_}/{first.objective_}")
         if (hasattr(first, "classes_") and hasattr(model, "classes_")
-                and not np.array_equal(model.classes_, first.classes_)):
+                and not _same_classes(model.classes_, first.classes_)):
             problems.append(f"classes {np.asarray(model.classes_).tolist()} vs "
                             f"{np.asarray(first.classes_).tolist()}")
         if model.link_ == "monoclassification":
@@ -66,6 +67,13 @@ def _check_compatible(models: list) -> None:
                             "keeps one, which holds for all only when they are the same")
         if problems:
             raise ValueError(f"cannot merge model {i} with model 0: {'; '.join(problems)}")
+
+
+def _same_classes(own: Any, first: Any) -> bool:
+    """The same classes in the same order, of the same kind: [False, True] are not [0, 1],
+    though numpy finds them equal, since the merged model answers with the first one's labels."""
+    own, first = np.asarray(own).tolist(), np.asarray(first).tolist()
+    return len(own) == len(first) and all(_same_label(a, b) for a, b in zip(own, first))
 
 
 def _conversions(model: Any) -> dict[str, DateConversion]:
