@@ -480,3 +480,20 @@ def test_dropping_every_date_feature_drops_the_conversion(dated, how):
     np.testing.assert_allclose(model.predict(X[["x"]]), model.predict(X), atol=1e-12)
     reloaded = load(model.to_json())
     np.testing.assert_array_equal(reloaded.predict(X[["x"]]), model.predict(X))
+
+
+def test_sweeping_features_of_a_model_without_terms_keeps_one_to_save(small, small_models):
+    X, _ = small
+    one_class = ExplainableBoostingClassifier(outer_bags=2, max_rounds=50).fit(
+        X, np.zeros(len(X), dtype=int))
+    assert one_class.link_ == "monoclassification"
+    for model in (one_class, copy.deepcopy(small_models["regression"])):
+        model.remove_terms(list(range(len(model.term_names_))))
+        expected = model.predict(X)
+        model.sweep(features=True)
+        assert model.feature_names_in_ == ["x"] and len(model.bins_) == 1
+        loaded = load(model.to_json())
+        np.testing.assert_array_equal(loaded.predict(X[["x"]]), expected)
+        with pytest.raises(ValueError, match="cannot remove all 1 features"):
+            model.remove_features(["x"])
+        assert model.feature_names_in_ == ["x"]

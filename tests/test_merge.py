@@ -137,10 +137,29 @@ def test_incompatible_models(small):
     with pytest.raises(ValueError,
                        match=r"link/objective.*classes \[0, 1, 2\] vs \[False, True\]"):
         merge_ebms([classifier, three])
+    numbered = ExplainableBoostingClassifier(**SMALL, interactions=0).fit(
+        X, (signal > 1).astype(int))
+    with pytest.raises(ValueError, match=r"classes \[0, 1\] vs \[False, True\]"):
+        merge_ebms([classifier, numbered])
     with pytest.raises(ValueError, match="at least one"):
         merge_ebms([])
     single = merge_ebms([regressor])
     np.testing.assert_allclose(single.predict(X), regressor.predict(X), atol=1e-12)
+
+
+def test_ordinal_features_with_different_levels_do_not_merge(small):
+    X, signal = small
+    c = X.columns.get_loc("c")
+    order = [["continuous"] * X.shape[1] for _ in range(3)]
+    order[0][c], order[1][c], order[2][c] = ["a", "b", "c"], ["c", "b", "a"], ["a", "c"]
+    rows = [X["c"] != "d", X["c"] != "d", X["c"].isin(["a", "c"])]
+    models = [ExplainableBoostingRegressor(**SMALL, interactions=0, feature_types=types).fit(
+        X[r], signal[r]) for types, r in zip(order, rows)]
+    for other, levels in ((models[1], r"\['c', 'b', 'a'\]"), (models[2], r"\['a', 'c'\]")):
+        with pytest.raises(ValueError, match=rf"ordinal feature 'c' has levels {levels} vs "
+                                             r"\['a', 'b', 'c'\]"):
+            merge_ebms([models[0], other])
+    assert list(merge_ebms([models[0], models[0]]).bins_[c][0]) == ["a", "b", "c"]
 
 
 @pytest.mark.parametrize("detail", ["interpretable", "mergeable"])

@@ -127,9 +127,14 @@ def remove_features(model: Any, features: Iterable[Any]) -> Any:
     The features leave ``feature_names_in_``, ``bins_`` and the other per-feature attributes, so
     arrays passed to ``predict`` afterwards have the remaining columns only. Features derived from
     a date column leave its conversion; the column is still read while any of them is left.
+    At least one feature must stay: a model file holds one or more.
     """
     _fitted(model)
     drop = _positions(features, list(model.feature_names_in_), "feature")
+    if len(drop) == model.n_features_in_:
+        raise ValueError(f"cannot remove all {model.n_features_in_} features: a model keeps at "
+                         "least one (a model file must hold one); to silence every term, "
+                         "remove the terms instead")
     updates = _kept_terms(model, [t for t, fs in enumerate(model.term_features_)
                                   if not drop & set(fs)])
     keep = [f for f in range(model.n_features_in_) if f not in drop]
@@ -216,7 +221,9 @@ def _same_level(a: Any, b: Any) -> bool:
 def sweep(model: Any, terms: bool = True, bins: bool = True, features: bool = False) -> Any:
     """Purge what does not affect the output, as InterpretML's ``sweep`` does: terms whose
     table is zero everywhere (``terms``), bin levels no term reads (``bins``: the pair level of
-    features in no pair), and features that no term uses (``features``)."""
+    features in no pair), and features that no term uses (``features``). When no term uses any
+    feature (a one-class model, or every term removed), the first feature stays, since a model
+    file must hold one; InterpretML would leave none."""
     _fitted(model)
     for name, value in (("terms", terms), ("bins", bins), ("features", features)):
         _check_flag(name, value)
@@ -233,6 +240,8 @@ def sweep(model: Any, terms: bool = True, bins: bool = True, features: bool = Fa
     if features:
         used = {f for fs in model.term_features_ for f in fs}
         unused = [f for f in range(model.n_features_in_) if f not in used]
+        if not used:
+            unused = unused[1:]
         if unused:
             remove_features(model, unused)
     return model

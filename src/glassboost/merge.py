@@ -31,7 +31,8 @@ from sklearn.base import clone
 from sklearn.utils.validation import check_is_fitted
 
 from .datetimes import UNRECORDED, DateConversion, as_conversions
-from .schema import CONTINUOUS
+from .editing import _same_label
+from .schema import CONTINUOUS, ORDINAL
 
 
 def _check_compatible(models: list) -> None:
@@ -47,11 +48,13 @@ def _check_compatible(models: list) -> None:
             problems.append("different feature names")
         if list(model.feature_types_in_) != list(first.feature_types_in_):
             problems.append("different feature types")
+        else:
+            problems += _ordinal_problems(model, first)
         if model.link_ != first.link_ or model.objective_ != first.objective_:
             problems.append(f"link/objective {model.link_}/{model.objective_} vs "
                             f"{first.link_}/{first.objective_}")
         if (hasattr(first, "classes_") and hasattr(model, "classes_")
-                and not np.array_equal(model.classes_, first.classes_)):
+                and not _same_classes(model.classes_, first.classes_)):
             problems.append(f"classes {np.asarray(model.classes_).tolist()} vs "
                             f"{np.asarray(first.classes_).tolist()}")
         if model.link_ == "monoclassification":
@@ -66,6 +69,22 @@ def _check_compatible(models: list) -> None:
                             "keeps one, which holds for all only when they are the same")
         if problems:
             raise ValueError(f"cannot merge model {i} with model 0: {'; '.join(problems)}")
+
+
+def _ordinal_problems(model: Any, first: Any) -> list[str]:
+    """Ordinal features whose levels differ from the first model's: their order is part of the
+    model (monotonize follows it), and a union of two orders is neither."""
+    return [f"ordinal feature {name!r} has levels {list(model.bins_[f][0])} vs "
+            f"{list(first.bins_[f][0])}"
+            for f, (name, kind) in enumerate(zip(first.feature_names_in_, first.feature_types_in_))
+            if kind == ORDINAL and list(model.bins_[f][0]) != list(first.bins_[f][0])]
+
+
+def _same_classes(own: Any, first: Any) -> bool:
+    """The same classes in the same order, of the same kind: [False, True] are not [0, 1],
+    though numpy finds them equal, since the merged model answers with the first one's labels."""
+    own, first = np.asarray(own).tolist(), np.asarray(first).tolist()
+    return len(own) == len(first) and all(_same_label(a, b) for a, b in zip(own, first))
 
 
 def _conversions(model: Any) -> dict[str, DateConversion]:
@@ -240,10 +259,11 @@ def _best_iterations(models: list) -> np.ndarray | None:
 def merge_ebms(models: Sequence[Any]) -> Any:
     """One model whose score is the training-size weighted average of the models' scores.
 
-    All models must be of the same class with the same features, feature types, link, objective,
-    classes and date conversions, and differentially private ones the same privacy account
-    (kept: the merged model is that private when the models' rows are disjoint); they may differ
-    in cut points, categories and terms.
+    All models must be of the same class with the same features, feature types (ordinal ones with
+    the same levels in the same order), link, objective, classes and date conversions, and
+    differentially private ones the same privacy account (kept: the merged model is that private
+    when the models' rows are disjoint); they may differ in cut points, nominal categories and
+    terms.
     """
     models = list(models)
     _check_compatible(models)
