@@ -133,13 +133,17 @@ NOTES = {
                                    "(InterpretML also drops the first item when the mask has "
                                    "a False), and `term_features_` follow the remaining "
                                    "features to their new positions (InterpretML leaves them "
-                                   "at the old ones)",
+                                   "at the old ones); removing every feature is refused, since "
+                                   "a model file holds at least one",
     ("method", "remove_terms"): "same, with the boolean-mask rule of `remove_features`",
     ("method", "monotonize"): "same; per-bag tables move with the mean table (InterpretML sets "
                               "them to None)",
     ("method", "sweep"): "same; a feature in no term keeps its main-effect level in `bins_` "
-                         "(InterpretML empties it); glassboost's old importance-threshold "
-                         "`sweep` is now `remove_weak_terms`",
+                         "(InterpretML empties it); when no term uses any feature (a one-class "
+                         "model, every term removed), `features=True` keeps the first feature "
+                         "so the model can still be saved (InterpretML drops them all); "
+                         "glassboost's old importance-threshold `sweep` is now "
+                         "`remove_weak_terms`",
     ("objective", "quantile:alpha=0.5"): "same; in InterpretML's main branch, not in its "
                                          "0.7.8 release: benchmarks/objectives.py compares the "
                                          "two (benchmarks/interpret_main.sh builds the branch)",
