@@ -11,6 +11,7 @@ import gzip
 import re
 import sys
 from pathlib import Path
+from typing import IO, Any
 
 import numpy as np
 import pandas as pd
@@ -106,10 +107,15 @@ def read_table(path: str | Path, blank_lines: bool = False) -> pd.DataFrame:
     return frame
 
 
+def _open_csv(path: str | Path, mode: str, **options: Any) -> IO:
+    """A CSV file opened as it is stored: gzipped when its name ends in '.gz'."""
+    opener = gzip.open if str(path).lower().endswith(".gz") else open
+    return opener(path, mode, **options)
+
+
 def not_utf8(path: str | Path) -> str:
     """Where a CSV file stops being UTF-8 text, and what to do about it."""
-    opener = gzip.open if str(path).lower().endswith(".gz") else open
-    with opener(path, "rb") as file:
+    with _open_csv(path, "rb") as file:
         data = file.read()
     try:
         data.decode("utf-8")
@@ -123,8 +129,7 @@ def not_utf8(path: str | Path) -> str:
 def csv_separator(path: str | Path) -> str:
     """',' unless the header line has no comma but ';', tab or '|' (the most frequent of them):
     spreadsheets in many locales save CSV with ';' because ',' is their decimal mark."""
-    opener = gzip.open if str(path).lower().endswith(".gz") else open
-    with opener(path, "rt", encoding="utf-8-sig", errors="replace") as file:
+    with _open_csv(path, "rt", encoding="utf-8-sig", errors="replace") as file:
         header = file.readline()
     counts = {sep: header.count(sep) for sep in OTHER_SEPARATORS}
     best = max(counts, key=counts.get)
