@@ -37,7 +37,7 @@ def test_check_number_accepts() -> None:
 
 @pytest.mark.parametrize("param, value", [
     ("max_bins", 1), ("max_interaction_bins", 300), ("outer_bags", 0), ("learning_rate", 0.0),
-    ("learning_rate", -1.0), ("max_rounds", -1), ("early_stopping_rounds", 1.5),
+    ("learning_rate", -1.0), ("learning_rate", "fast"), ("max_rounds", -1), ("early_stopping_rounds", 1.5),
     ("early_stopping_tolerance", -0.1), ("smoothing_rounds", -1),
     ("interaction_smoothing_rounds", "x"), ("min_samples_leaf", 0), ("min_hessian", -1.0),
     ("max_leaves", 1), ("cat_smooth", -1.0), ("greedy_ratio", -1.0),
@@ -58,6 +58,32 @@ def test_fit_errors_name_the_parameter(param, value) -> None:
     model.set_params(**{param: value})
     with pytest.raises(ValueError, match=param):
         model.fit(X, y)
+
+
+@pytest.mark.parametrize("objective, rate", [
+    ("rmse", 0.06), ("squared_error", 0.06), ("gamma_deviance", 0.04), ("rmse_log", 0.04),
+    ("quantile:alpha=0.5", 0.04)])
+def test_the_regressors_auto_learning_rate_is_the_objectives(objective, rate) -> None:
+    rng = np.random.default_rng(1)
+    X = rng.uniform(size=(300, 3))
+    y = np.exp(X[:, 0] + np.sin(4 * X[:, 1]) + rng.normal(scale=0.2, size=300))
+    common = dict(objective=objective, outer_bags=2, max_rounds=60, interactions=1, n_jobs=1)
+    auto = ExplainableBoostingRegressor(**common).fit(X, y)
+    assert auto.get_params()["learning_rate"] == "auto"
+    for given, same in ((rate, True), (0.05, False)):
+        fixed = ExplainableBoostingRegressor(learning_rate=given, **common).fit(X, y)
+        equal = all(np.array_equal(a, b) for a, b in zip(auto.term_scores_, fixed.term_scores_))
+        assert equal == same, (objective, given)
+
+
+def test_the_classifiers_auto_learning_rate_is_its_default() -> None:
+    rng = np.random.default_rng(2)
+    X = rng.uniform(size=(300, 3))
+    y = (X[:, 0] + rng.normal(scale=0.3, size=300) > 0.5).astype(int)
+    common = dict(outer_bags=2, max_rounds=60, interactions=1, n_jobs=1)
+    auto = ExplainableBoostingClassifier(learning_rate="auto", **common).fit(X, y)
+    default = ExplainableBoostingClassifier(**common).fit(X, y)
+    assert all(np.array_equal(a, b) for a, b in zip(auto.term_scores_, default.term_scores_))
 
 
 def test_objective_errors_name_the_objective() -> None:

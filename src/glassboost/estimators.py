@@ -45,6 +45,10 @@ FITTED_ATTRIBUTES = (
     "intercept_", "bin_weights_", "link_", "link_param_", "objective_", "classes_",
     "best_iteration_", "interaction_strengths_", "datetime_conversions_", "_match_by_name",
 )
+#: The classifier's learning rate (InterpretML's: 0.015), squared error's under
+#: ``learning_rate="auto"``, and every other regression objective's (InterpretML's): see
+#: docs/architecture.md.
+CLASSIFIER_RATE, SQUARED_ERROR_RATE, REGRESSOR_RATE = 0.06, 0.06, 0.04
 # InterpretML's summaries of the training data (``training_summary``); model files leave them out
 TRAINING_SUMMARIES = ("histogram_edges_", "histogram_weights_", "unique_val_counts_",
                       "feature_bounds_", "bag_weights_", "min_target_", "max_target_")
@@ -55,7 +59,8 @@ def _check_params(est: "_EBMBase") -> None:
     check_number("max_interaction_bins", est.max_interaction_bins, 2, 253, integer=True)
     check_validation_size(est.validation_size)
     check_number("outer_bags", est.outer_bags, 1, integer=True)
-    check_number("learning_rate", est.learning_rate, 0.0, low_open=True, high_open=True)
+    if not (isinstance(est.learning_rate, str) and est.learning_rate == "auto"):
+        check_number("learning_rate", est.learning_rate, 0.0, low_open=True, high_open=True)
     check_number("greedy_ratio", est.greedy_ratio, 0.0)
     check_number("interaction_greedy_ratio", est.interaction_greedy_ratio, 0.0)
     cyclic_progress_fraction(est.cyclic_progress)
@@ -220,6 +225,15 @@ class _EBMBase(BaseEstimator):
         raise NotImplementedError
 
     def _objective(self):
+        raise NotImplementedError
+
+    def _learning_rate(self) -> float:
+        """``learning_rate`` as a number, "auto" resolved by the estimator's ``_auto_rate``."""
+        if isinstance(self.learning_rate, str):
+            return self._auto_rate()
+        return float(self.learning_rate)
+
+    def _auto_rate(self) -> float:
         raise NotImplementedError
 
     def _callbacks(self) -> tuple:
@@ -415,10 +429,11 @@ class _EBMBase(BaseEstimator):
             options=split_options(self.reg_alpha, self.reg_lambda, self.max_delta_step,
                                   missing_code(self.missing), self.min_cat_samples),
         )
-        return (BoostSettings(learning_rate=float(self.learning_rate),
+        learning_rate = self._learning_rate()
+        return (BoostSettings(learning_rate=learning_rate,
                               smoothing_rounds=int(self.smoothing_rounds),
                               greedy_ratio=float(self.greedy_ratio), **common),
-                BoostSettings(learning_rate=float(self.learning_rate),
+                BoostSettings(learning_rate=learning_rate,
                               smoothing_rounds=int(self.interaction_smoothing_rounds),
                               greedy_ratio=float(self.interaction_greedy_ratio), **common))
 
@@ -714,7 +729,7 @@ class ExplainableBoostingClassifier(ClassifierMixin, _EBMBase):
 
     def __init__(self, feature_names=None, feature_types=None, max_bins=1024,
                  max_interaction_bins=64, interactions="3x", exclude=None, validation_size=0.15,
-                 outer_bags=14, learning_rate=0.06, greedy_ratio=10.0,
+                 outer_bags=14, learning_rate=CLASSIFIER_RATE, greedy_ratio=10.0,
                  interaction_greedy_ratio=10.0, cyclic_progress=False, max_rounds=50000,
                  early_stopping_rounds=50, early_stopping_tolerance=1e-5,
                  early_stopping_noise=0.005, early_stopping_rise=0.05,
@@ -747,6 +762,9 @@ class ExplainableBoostingClassifier(ClassifierMixin, _EBMBase):
         self._classes = classes
         # the class index as bags stratify by it, in the smallest type that holds it
         return encoded.astype(np.float64), encoded.astype(np.min_scalar_type(len(classes)))
+
+    def _auto_rate(self) -> float:
+        return CLASSIFIER_RATE
 
     def _objective(self):
         # a one-class target is fitted as binary (with no terms) and stored as InterpretML's
@@ -791,12 +809,14 @@ class ExplainableBoostingRegressor(RegressorMixin, _EBMBase):
     the time, negative when censored (or columns time and event), and the score is the log
     hazard ratio. A ``glassboost.CustomObjective`` brings a loss of one's own (gradient,
     hessian and loss as numba-compilable functions; ``docs/custom-objectives.md``). Parameters
-    as for the classifier.
+    as for the classifier, but ``learning_rate="auto"``: 0.06 for ``rmse``, whose Newton steps
+    are exact, and InterpretML's 0.04 for the other objectives, whose curved losses a Newton
+    step only approximates (docs/architecture.md); a number is used as given.
     """
 
     def __init__(self, feature_names=None, feature_types=None, max_bins=1024,
                  max_interaction_bins=64, interactions="5x", exclude=None, validation_size=0.15,
-                 outer_bags=14, learning_rate=0.04, greedy_ratio=10.0,
+                 outer_bags=14, learning_rate="auto", greedy_ratio=10.0,
                  interaction_greedy_ratio=10.0, cyclic_progress=False, max_rounds=50000,
                  early_stopping_rounds=50, early_stopping_tolerance=1e-5,
                  early_stopping_noise=0.005, early_stopping_rise=0.05,
@@ -835,6 +855,9 @@ class ExplainableBoostingRegressor(RegressorMixin, _EBMBase):
 
     def _objective(self):
         return regression_objective(self.objective)
+
+    def _auto_rate(self) -> float:
+        return SQUARED_ERROR_RATE if self._objective().name == "rmse" else REGRESSOR_RATE
 
     def _fitted_target_attributes(self) -> dict:
         return {"min_target_": self._target_range[0], "max_target_": self._target_range[1]}
