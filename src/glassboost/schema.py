@@ -430,7 +430,8 @@ def continuous_column(name: str, series: pd.Series, bools_as_numbers: bool = Fal
 
 
 #: Kinds of object columns (pandas' infer_dtype) whose equal values always have one label, so
-#: that labelling each distinct value once is exact.
+#: that labelling each distinct value once is exact; for ints mixed with floats only below 2**53
+#: (`categorical_column` labels the rest value by value).
 _ONE_LABEL_PER_EQUAL_VALUE = frozenset(("string", "bytes", "boolean", "integer", "floating",
                                         "mixed-integer-float", "empty"))
 
@@ -452,14 +453,23 @@ def categorical_column(name: str, series: pd.Series) -> Column:
         values = raw.copy()
         values[missing] = None
         return Column(values)
-    if (series.dtype == object
-            and pd.api.types.infer_dtype(raw, skipna=True) not in _ONE_LABEL_PER_EQUAL_VALUE):
+    kind = pd.api.types.infer_dtype(raw, skipna=True) if series.dtype == object else None
+    if kind is not None and kind not in _ONE_LABEL_PER_EQUAL_VALUE:
         # factorize would merge equal values that label apart (True == 1 == 1.0, Decimal("1.0")
         # == 1) under the label of the first one seen: label every value on its own instead
         return Column(np.frompyfunc(category_label, 1, 1)(raw).astype(object))
     labels, uniques = pd.factorize(raw, use_na_sentinel=True)
     canonical = np.array([category_label(u) for u in uniques] + [None], dtype=object)
-    return Column(canonical[labels])
+    values = canonical[labels]
+    if kind == "mixed-integer-float":
+        # beyond 2**53 equal ints and floats label apart (10**16 -> "10000000000000000", 1e16
+        # -> "1e+16"), and numpy compares its ints with floats as float64 (np.int64(2**53 + 1)
+        # == 2.0**53): factorize may merge them, so their rows get labels of their own
+        big = [i for i, u in enumerate(uniques) if abs(u) >= MAX_EXACT_INTEGER]
+        if big:
+            rows = np.isin(labels, big)
+            values[rows] = np.frompyfunc(category_label, 1, 1)(raw[rows])
+    return Column(values)
 
 
 def ordinal_categories(name: str, series: pd.Series) -> list[str] | None:
