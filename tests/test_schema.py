@@ -601,6 +601,26 @@ def test_integers_float64_cannot_tell_apart_are_warned_of_and_exact_as_nominal(m
     assert len(set(labels)) == 2
 
 
+@pytest.mark.parametrize("values, pair", [
+    ([2**53, 2**53 + 1], "9007199254740992 and 9007199254740993"),  # 2**53 + 1 rounds to 2**53
+    ([10**16 + 1, 1e16], "10000000000000000 and 10000000000000001"),  # the float is 10**16
+    ([-2.0**60, -2**60 - 1, 2.5], f"{-2**60} and {-2**60 - 1}"),
+])
+def test_integers_and_floats_float64_cannot_tell_apart_are_warned_of(values, pair) -> None:
+    """An integer rounding onto another at 2**53 itself, or onto a float of an object column,
+    merged silently: only integers beyond 2**53 were compared, and only with each other."""
+    ids = pd.Series(values * 25, dtype=object)
+    with pytest.warns(DataWarning, match=rf"Feature 'id' holds integers beyond 2\*\*53 .*"
+                                         rf"apart: {pair} both become"):
+        type_table(pd.DataFrame({"id": ids}), None, None)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # equal integers and floats lose nothing
+        type_table(pd.DataFrame({"id": pd.Series([10**16, 1e16, 2.5] * 25, dtype=object)}),
+                   None, None)
+        type_table(pd.DataFrame({"id": pd.Series([2**53, 2.0**53 + 2, 2.5] * 25, dtype=object)}),
+                   None, None)
+
+
 @pytest.mark.parametrize("library", ["polars", "pyarrow"])
 def test_integer_columns_with_nulls_from_arrow_stay_exact(library) -> None:
     """to_pandas makes an integer column holding a null float64: two IDs beyond 2**53 became

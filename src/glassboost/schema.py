@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime
 import decimal
+import math
 import os
 import reprlib
 import sys
@@ -687,17 +688,21 @@ def _category_warning(name: str, labels: np.ndarray) -> str | None:
 
 
 def _large_integers(series: pd.Series) -> list[int]:
-    """The distinct integers of a column beyond ``MAX_EXACT_INTEGER`` in magnitude."""
+    """The distinct integers of a column of magnitude ``MAX_EXACT_INTEGER`` or more (2**53 + 1
+    rounds onto 2**53); in an object column its finite floats there count too, as the integers
+    they are (10**16 + 1 rounds onto 1e16)."""
     dtype = series.dtype
     if pd.api.types.is_integer_dtype(dtype) and not isinstance(dtype, pd.CategoricalDtype):
         unsigned = dtype.kind == "u"
         ints = series.dropna().to_numpy(dtype=np.uint64 if unsigned else np.int64)
-        big = ints > MAX_EXACT_INTEGER if unsigned else np.abs(ints) > MAX_EXACT_INTEGER
+        big = ints >= MAX_EXACT_INTEGER if unsigned else np.abs(ints) >= MAX_EXACT_INTEGER
         return [int(v) for v in pd.unique(ints[big])]
     if dtype == object:
         raw = series.to_numpy(dtype=object, copy=False)
-        return list({int(v) for v in raw if isinstance(v, (int, np.integer))
-                     and not isinstance(v, (bool, np.bool_)) and abs(int(v)) > MAX_EXACT_INTEGER})
+        numbers = (int(v) if isinstance(v, (int, np.integer)) else int(float(v)) for v in raw
+                   if isinstance(v, (int, np.integer)) and not isinstance(v, (bool, np.bool_))
+                   or isinstance(v, (float, np.floating)) and math.isfinite(v))
+        return list({v for v in numbers if abs(v) >= MAX_EXACT_INTEGER})
     return []
 
 
