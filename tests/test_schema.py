@@ -123,11 +123,28 @@ def test_same_category_from_different_dtypes_gets_one_label() -> None:
     ([1.0, True, 0, False, "0", None], ["1", "True", "0", "False", "0", None]),
     ([np.bool_(False), np.int64(0), 0.0], ["False", "0", "0"]),
     ([Decimal("1.0"), 1, Decimal("1")], ["1.0", "1", "1"]),
+    ([10**16, 1e16, 1e16, 10**16, 2.5], ["10000000000000000", "1e+16", "1e+16",
+                                         "10000000000000000", "2.5"]),
+    ([1e16, 10**16, 1.0, 1], ["1e+16", "10000000000000000", "1", "1"]),
+    ([-2**60, float(-2**60)], [str(-2**60), repr(float(-2**60))]),
+    ([np.int64(2**53 + 1), 2.0**53, None], ["9007199254740993", "9007199254740992", None]),
 ])
 def test_equal_values_that_label_apart_stay_distinct_categories(values, expected) -> None:
-    """pandas.factorize takes True, 1 and 1.0 for one value; each keeps its own label here,
-    whichever comes first, as it would in a column of its own."""
+    """pandas.factorize takes True, 1 and 1.0 for one value, and the integer 10**16 and the
+    float 1e16 ("1e+16"); each keeps its own label here, whichever comes first, as it would in a
+    column of its own."""
     assert list(categorical_column("f", pd.Series(values, dtype=object)).values) == expected
+
+
+def test_equal_integer_and_float_beyond_2_53_score_as_they_were_fitted() -> None:
+    """Merged, the category took the label of whichever came first: fitted on 10**16 then 1e16,
+    a batch of 1e16 alone scored as unseen."""
+    X = pd.DataFrame({"id": pd.Series([10**16, 1e16] * 30, dtype=object)})
+    typed = type_table(X, None, ["nominal"])
+    assert set(typed.columns[0].values) == {"10000000000000000", "1e+16"}
+    alone = pd.DataFrame({"id": pd.Series([1e16, 2.5], dtype=object)})
+    scored = align_for_predict(alone, ["id"], typed.types, True, "model")
+    assert list(scored[0].values) == ["1e+16", "2.5"]
 
 
 def test_every_value_of_a_mixed_column_gets_its_own_label() -> None:
@@ -582,6 +599,26 @@ def test_integers_float64_cannot_tell_apart_are_warned_of_and_exact_as_nominal(m
         type_table(pd.DataFrame({"id": make([2**60 + 2**10 * (i % 2) for i in range(10)])}),
                    None, None)  # exact in float64
     assert len(set(labels)) == 2
+
+
+@pytest.mark.parametrize("values, pair", [
+    ([2**53, 2**53 + 1], "9007199254740992 and 9007199254740993"),  # 2**53 + 1 rounds to 2**53
+    ([10**16 + 1, 1e16], "10000000000000000 and 10000000000000001"),  # the float is 10**16
+    ([-2.0**60, -2**60 - 1, 2.5], f"{-2**60} and {-2**60 - 1}"),
+])
+def test_integers_and_floats_float64_cannot_tell_apart_are_warned_of(values, pair) -> None:
+    """An integer rounding onto another at 2**53 itself, or onto a float of an object column,
+    merged silently: only integers beyond 2**53 were compared, and only with each other."""
+    ids = pd.Series(values * 25, dtype=object)
+    with pytest.warns(DataWarning, match=rf"Feature 'id' holds integers beyond 2\*\*53 .*"
+                                         rf"apart: {pair} both become"):
+        type_table(pd.DataFrame({"id": ids}), None, None)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # equal integers and floats lose nothing
+        type_table(pd.DataFrame({"id": pd.Series([10**16, 1e16, 2.5] * 25, dtype=object)}),
+                   None, None)
+        type_table(pd.DataFrame({"id": pd.Series([2**53, 2.0**53 + 2, 2.5] * 25, dtype=object)}),
+                   None, None)
 
 
 @pytest.mark.parametrize("library", ["polars", "pyarrow"])

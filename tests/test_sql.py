@@ -523,6 +523,41 @@ def test_output_names_differing_only_in_case_stay_apart():
     assert output_columns(binary, {"Probability": "p"}) == ["score", "probability"]
 
 
+def test_a_table_holding_an_output_name_is_refused(postgres):
+    """The query appends 'score' and 'probability' to the table's own columns; a table already
+    holding one gave the probabilities of its own 'score' in SQLite and DuckDB, without an
+    error, and two columns of one name."""
+    duckdb = pytest.importorskip("duckdb")
+    rng = np.random.default_rng(5)
+    X = pd.DataFrame({"x": rng.normal(size=300), "c": rng.choice(["u", "v"], 300)})
+    binary = ExplainableBoostingClassifier(outer_bags=2, max_rounds=30, interactions=0,
+                                           n_jobs=1).fit(X, X["x"] > 0)
+    regressor = ExplainableBoostingRegressor(outer_bags=2, max_rounds=30, interactions=0,
+                                             n_jobs=1).fit(X, X["x"])
+    for model, held in ((binary, "Score"), (binary, "probability"), (regressor, "score")):
+        rows = X.assign(**{held: 100.0}, row_id=np.arange(len(X)))
+        with pytest.raises(pd.errors.DatabaseError,
+                           match=f"ambiguous column name: {held.lower()}"):
+            pd.read_sql_query(to_sql(model, dialect="sqlite"), _sqlite(rows))
+        with duckdb.connect() as connection:
+            connection.register("data", rows)
+            with pytest.raises(duckdb.BinderException,
+                               match=f'Ambiguous reference to column name "{held.lower()}"'):
+                connection.execute(to_sql(model, dialect="duckdb"))
+        renamed = rows.rename(columns={held: "earlier"})  # as a view would
+        _check(model, pd.read_sql_query(to_sql(model, dialect="sqlite"), _sqlite(renamed)),
+               renamed)
+    psycopg = pytest.importorskip("psycopg")
+    rows = X.assign(probability=100.0, row_id=np.arange(len(X)))
+    with postgres.cursor() as cursor:
+        cursor.execute("CREATE TABLE held (x DOUBLE PRECISION, c TEXT, probability "
+                       "DOUBLE PRECISION, row_id INTEGER)")
+        cursor.executemany("INSERT INTO held VALUES (%s, %s, %s, %s)", _records(rows))
+        with pytest.raises(psycopg.errors.AmbiguousColumn,
+                           match='column reference "probability" is ambiguous'):
+            cursor.execute(to_sql(binary, dialect="postgresql", table="held"))
+
+
 # ---- extreme scores ----------------------------------------------------------------------------
 #: Scores where exp saturates to 0 or inf, or gives numbers below the smallest normal double
 EXTREME_SCORES = [-2000.0, -800.0, -745.2, -745.1, -720.0, -709.5, -700.0, -40.0, -1.0, 0.0,

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime
 import decimal
+import math
 import os
 import reprlib
 import sys
@@ -430,7 +431,8 @@ def continuous_column(name: str, series: pd.Series, bools_as_numbers: bool = Fal
 
 
 #: Kinds of object columns (pandas' infer_dtype) whose equal values always have one label, so
-#: that labelling each distinct value once is exact.
+#: that labelling each distinct value once is exact; for ints mixed with floats only below 2**53
+#: (`categorical_column` labels the rest value by value).
 _ONE_LABEL_PER_EQUAL_VALUE = frozenset(("string", "bytes", "boolean", "integer", "floating",
                                         "mixed-integer-float", "empty"))
 
@@ -452,14 +454,23 @@ def categorical_column(name: str, series: pd.Series) -> Column:
         values = raw.copy()
         values[missing] = None
         return Column(values)
-    if (series.dtype == object
-            and pd.api.types.infer_dtype(raw, skipna=True) not in _ONE_LABEL_PER_EQUAL_VALUE):
+    kind = pd.api.types.infer_dtype(raw, skipna=True) if series.dtype == object else None
+    if kind is not None and kind not in _ONE_LABEL_PER_EQUAL_VALUE:
         # factorize would merge equal values that label apart (True == 1 == 1.0, Decimal("1.0")
         # == 1) under the label of the first one seen: label every value on its own instead
         return Column(np.frompyfunc(category_label, 1, 1)(raw).astype(object))
     labels, uniques = pd.factorize(raw, use_na_sentinel=True)
     canonical = np.array([category_label(u) for u in uniques] + [None], dtype=object)
-    return Column(canonical[labels])
+    values = canonical[labels]
+    if kind == "mixed-integer-float":
+        # beyond 2**53 equal ints and floats label apart (10**16 -> "10000000000000000", 1e16
+        # -> "1e+16"), and numpy compares its ints with floats as float64 (np.int64(2**53 + 1)
+        # == 2.0**53): factorize may merge them, so their rows get labels of their own
+        big = [i for i, u in enumerate(uniques) if abs(u) >= MAX_EXACT_INTEGER]
+        if big:
+            rows = np.isin(labels, big)
+            values[rows] = np.frompyfunc(category_label, 1, 1)(raw[rows])
+    return Column(values)
 
 
 def ordinal_categories(name: str, series: pd.Series) -> list[str] | None:
@@ -677,17 +688,21 @@ def _category_warning(name: str, labels: np.ndarray) -> str | None:
 
 
 def _large_integers(series: pd.Series) -> list[int]:
-    """The distinct integers of a column beyond ``MAX_EXACT_INTEGER`` in magnitude."""
+    """The distinct integers of a column of magnitude ``MAX_EXACT_INTEGER`` or more (2**53 + 1
+    rounds onto 2**53); in an object column its finite floats there count too, as the integers
+    they are (10**16 + 1 rounds onto 1e16)."""
     dtype = series.dtype
     if pd.api.types.is_integer_dtype(dtype) and not isinstance(dtype, pd.CategoricalDtype):
         unsigned = dtype.kind == "u"
         ints = series.dropna().to_numpy(dtype=np.uint64 if unsigned else np.int64)
-        big = ints > MAX_EXACT_INTEGER if unsigned else np.abs(ints) > MAX_EXACT_INTEGER
+        big = ints >= MAX_EXACT_INTEGER if unsigned else np.abs(ints) >= MAX_EXACT_INTEGER
         return [int(v) for v in pd.unique(ints[big])]
     if dtype == object:
         raw = series.to_numpy(dtype=object, copy=False)
-        return list({int(v) for v in raw if isinstance(v, (int, np.integer))
-                     and not isinstance(v, (bool, np.bool_)) and abs(int(v)) > MAX_EXACT_INTEGER})
+        numbers = (int(v) if isinstance(v, (int, np.integer)) else int(float(v)) for v in raw
+                   if isinstance(v, (int, np.integer)) and not isinstance(v, (bool, np.bool_))
+                   or isinstance(v, (float, np.floating)) and math.isfinite(v))
+        return list({v for v in numbers if abs(v) >= MAX_EXACT_INTEGER})
     return []
 
 

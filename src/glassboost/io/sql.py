@@ -6,7 +6,8 @@ needs nothing but comparisons, addition and EXP (guarded where exp saturates to 
 PostgreSQL's EXP reports as an error, so that probabilities and means are Python's there too).
 The query keeps the input columns (``d.*``) and appends ``score`` (and ``probability`` for
 classifiers) so rows can be matched to their keys; those names are made unique ignoring letter
-case (see ``to_sql``), and the input table's other columns must not already have them.
+case (see ``to_sql``), and the input table's other columns must not already have them: the query
+makes the engine refuse a table that does (see ``_held_names_guard``).
 
 Semantics match ``decision_function`` bin for bin: SQL NULL is the missing bin, and so is NaN in
 the ``duckdb`` and ``postgresql`` dialects (``portable`` does not test for NaN: on those engines
@@ -308,6 +309,18 @@ def _outputs(model: Any, names: list[str], dialect: str) -> tuple[list[str], lis
     return names[:1], []
 
 
+def _held_names_guard(names: list[str]) -> str:
+    """A one-row table of the output ``names`` and a test reading them unqualified: a column of
+    the scored table sharing one (ignoring letter case, in SQLite and DuckDB) makes the test an
+    ambiguous reference, which every engine refuses, where the outer query would read the
+    table's column in place of the score without an error."""
+    held = ", ".join(f"NULL AS {quote_identifier(n)}" for n in names)
+    tests = " AND ".join(f"{quote_identifier(n)} IS NULL" for n in names)
+    named = " or ".join(map(quote_identifier, names))
+    return (_comment(f"the table must hold no column named {named} (the engine reports one as "
+                     "ambiguous)") + f"\n  CROSS JOIN (SELECT {held}) AS outputs\n  WHERE {tests}")
+
+
 def _table_name(table: str | Sequence[str]) -> str:
     """``table`` as SQL: one quoted identifier, or a qualified name from its parts."""
     parts = [table] if isinstance(table, str) else table
@@ -336,9 +349,10 @@ def to_sql(model: Any, dialect: str = "portable", table: str | Sequence[str] = "
     against the feature columns and the names before it: a name already used gets the first free
     suffix ``_2``, ``_3``, ... (classes 'a' and 'A' give ``probability_a`` and
     ``probability_A_2``). ``output_columns`` lists the names. Other columns of ``table`` are not
-    known here and must not share these names: SQLite and DuckDB would compute the
-    probabilities (or ``prediction``) from the table's own ``score`` column without an error
-    (PostgreSQL reports the name as ambiguous); rename such a column in a view.
+    known here and must not share these names (SQLite and DuckDB would compute the
+    probabilities, or ``prediction``, from the table's own ``score`` column): the query reads
+    the names beside the table's columns, so that the engine refuses such a table, reporting
+    the name as ambiguous; rename that column in a view.
     ``dialect``: 'portable' (PostgreSQL, DuckDB and most engines with GREATEST and EXP),
     'sqlite' (scalar MAX; EXP needs SQLite's math functions or a registered ``exp``),
     'duckdb' or 'postgresql'.
@@ -357,7 +371,8 @@ def to_sql(model: Any, dialect: str = "portable", table: str | Sequence[str] = "
     refs = ["d." + quote_identifier(c) for c in _input_columns(model, columns)]
     bins = [feature_bins_from_levels(t, levels)
             for t, levels in zip(model.feature_types_in_, model.bins_)]
-    names, extras = _outputs(model, output_columns(model, columns), dialect)
+    appended = output_columns(model, columns)
+    names, extras = _outputs(model, appended, dialect)
     classes = range(len(names)) if len(names) > 1 else [None]
     scores = ",\n    ".join(f"{_score_sql(model, refs, bins, k, dialect)} AS {quote_identifier(n)}"
                             for k, n in zip(classes, names))
@@ -365,4 +380,4 @@ def to_sql(model: Any, dialect: str = "portable", table: str | Sequence[str] = "
     # OFFSET keeps engines from inlining the score expressions into every outer reference.
     fence = "LIMIT -1 OFFSET 0" if dialect == "sqlite" else "OFFSET 0"
     return (f"{_zone_comments(model)}SELECT {outer}\nFROM (\n  SELECT d.*,\n    {scores}\n"
-            f"  FROM {source} AS d\n  {fence}\n) AS q")
+            f"  FROM {source} AS d\n  {_held_names_guard(appended)}\n  {fence}\n) AS q")
