@@ -719,6 +719,33 @@ def test_existing_outputs_are_kept_unless_forced(files, trained, tmp_path, capsy
     assert_user_error(code, err, "--out", "is a directory")
 
 
+def test_links_to_an_input_are_refused_even_when_forced(files, trained, tmp_path, capsys):
+    """A hard link or symbolic link to an input is that input under another name: --force
+    never lets a command write over it, nor write two outputs into one file."""
+    model = tmp_path / "model.json"
+    model.write_bytes(trained["model"].read_bytes())
+    data = tmp_path / "data.csv"
+    data.write_bytes(files["predict"].read_bytes())
+    (tmp_path / "hard.csv").hardlink_to(data)
+    (tmp_path / "soft.csv").symlink_to(data)
+    (tmp_path / "hard.json").hardlink_to(model)
+    for argv in (["predict", str(model), str(data), "--out", str(tmp_path / "hard.csv")],
+                 ["predict", str(model), str(data), "--out", str(tmp_path / "soft.csv")],
+                 ["report", str(model), str(data), "--out", str(tmp_path / "hard.json")],
+                 ["train", str(data), "--target", "Status", "--out", str(tmp_path / "hard.csv")]):
+        code, _, err = run(argv + ["--force"], capsys)
+        assert_user_error(code, err, "--out", "is an input file", "under another name")
+    assert data.read_bytes() == files["predict"].read_bytes()
+    assert model.read_bytes() == trained["model"].read_bytes()
+    out = tmp_path / "out.json"
+    out.write_text("old")
+    (tmp_path / "out.html").hardlink_to(out)
+    code, _, err = run(["train", str(data), "--target", "Status", "--out", str(out),
+                        "--report", str(tmp_path / "out.html"), "--force"], capsys)
+    assert_user_error(code, err, "--report", "also the --out path")
+    assert out.read_text() == "old"
+
+
 def test_usage_errors_exit_2(capsys):
     code, _, err = run(["train", "data.csv"], capsys)
     assert code == 2 and "--target" in err

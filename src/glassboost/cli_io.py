@@ -8,6 +8,7 @@ traceback.
 from __future__ import annotations
 
 import gzip
+import os
 import re
 import sys
 from pathlib import Path
@@ -64,23 +65,36 @@ def check_file(path: str | Path) -> None:
         raise CliError(f"{path} is not a file")
 
 
+def same_file(path: Path, other: Path) -> bool:
+    """Whether two paths name one existing file (by device and inode), such as a hard link
+    and its original, which resolving symbolic links cannot tell."""
+    try:
+        return os.path.samefile(path, other)
+    except OSError:  # either does not exist (yet)
+        return False
+
+
 def check_outputs(outputs: dict[str, str | Path | None], inputs: tuple[str | Path, ...] = (),
                   force: bool = False) -> None:
     """Before any work: CliError when an output (keyed by its option) is an input file or
     another output, lies in a directory that does not exist, or exists already without
-    ``force``. An existing file is replaced only when asked (``--force``); an input never is."""
-    sources = {Path(path).resolve() for path in inputs}
+    ``force``. An existing file is replaced only when asked (``--force``); an input never is,
+    even under another name (a symbolic or hard link to it)."""
+    sources = [Path(path) for path in inputs]
     written: dict[Path, str] = {}
     for option, path in outputs.items():
         if path is None:
             continue
         resolved = Path(path).resolve()
-        if resolved in sources:
-            raise CliError(f"{option} {path} is an input file of this command; writing there "
-                           "would destroy it, so choose another path")
-        if resolved in written:
-            raise CliError(f"{option} {path} is also the {written[resolved]} path; "
-                           "choose two different paths")
+        for source in sources:
+            if source.resolve() == resolved or same_file(source, resolved):
+                alias = "" if Path(path) == source else f" ({source} under another name)"
+                raise CliError(f"{option} {path} is an input file of this command{alias}; "
+                               "writing there would destroy it, so choose another path")
+        for other, other_option in written.items():
+            if other == resolved or same_file(other, resolved):
+                raise CliError(f"{option} {path} is also the {other_option} path; "
+                               "choose two different paths")
         written[resolved] = option
         if not resolved.parent.is_dir():
             raise CliError(f"cannot write {path}: directory {Path(path).parent} does not exist")
