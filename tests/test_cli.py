@@ -637,6 +637,21 @@ def test_duplicate_column_names_are_refused(tmp_path, capsys):
     assert not (tmp_path / "m.json").exists()
 
 
+def test_duplicate_parquet_column_names_are_refused(tmp_path, capsys):
+    """Parquet can hold two columns of one name; the command line names them as for a CSV."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    data = tmp_path / "dup.parquet"
+    values = np.arange(40)
+    pq.write_table(pa.table([values, values % 3, -values, values % 2], names=["a", "b", "a", "y"]),
+                   data)
+    code, _, err = run(["train", str(data), "--target", "y", "--out", str(tmp_path / "m.json")],
+                       capsys)
+    assert_user_error(code, err, "dup.parquet", "two columns named 'a'", "columns 1 and 3")
+    assert not (tmp_path / "m.json").exists()
+
+
 def test_wrong_or_corrupt_model_file(files, tmp_path, capsys):
     data = str(files["predict"])
     code, _, err = run(["predict", str(tmp_path / "missing.json"), data], capsys)

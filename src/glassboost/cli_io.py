@@ -111,7 +111,7 @@ def read_table(path: str | Path, blank_lines: bool = False) -> pd.DataFrame:
     kind = table_format(path)
     check_file(path)
     try:
-        frame = read_csv(path, blank_lines) if kind == "csv" else pd.read_parquet(path)
+        frame = read_csv(path, blank_lines) if kind == "csv" else read_parquet(path)
     except UnicodeDecodeError:
         raise CliError(f"cannot read {path}: {not_utf8(path)}") from None
     except (OSError, ValueError, EOFError) as error:  # pandas/pyarrow parse errors are ValueErrors
@@ -174,11 +174,23 @@ def read_csv(path: str | Path, blank_lines: bool = False) -> pd.DataFrame:
     return frame
 
 
+def read_parquet(path: str | Path) -> pd.DataFrame:
+    """A Parquet table, after :func:`check_unique_names` on the column names its schema holds."""
+    import pyarrow.parquet  # only Parquet input needs it
+
+    check_unique_names(path, pyarrow.parquet.read_schema(path).names)
+    return pd.read_parquet(path)
+
+
 def check_unique_header(path: str | Path, sep: str = ",") -> None:
     """CliError when a CSV header names a column twice: pandas would rename the second 'a' to
     'a.1' and a model would learn, and later match, a column the file does not have."""
-    header = [str(name) for name in pd.read_csv(path, sep=sep, header=None, nrows=1, dtype=str,
-                                                keep_default_na=False).iloc[0]]
+    check_unique_names(path, [str(name) for name in pd.read_csv(
+        path, sep=sep, header=None, nrows=1, dtype=str, keep_default_na=False).iloc[0]])
+
+
+def check_unique_names(path: str | Path, header: list[str]) -> None:
+    """CliError naming a column that ``header``, the column names of a table, holds twice."""
     for position, name in enumerate(header):
         if name in header[:position]:
             raise CliError(f"{path} has two columns named {name!r} (columns "
