@@ -25,7 +25,7 @@ from glassboost import ExplainableBoostingClassifier
 from glassboost.booster import BagProgress, progress_callback
 from glassboost.cli import interactions_spec, main
 from glassboost.cli_commands import prediction_frame
-from glassboost.cli_io import CliError, formula_safe, infer_task
+from glassboost.cli_io import CliError, formula_safe, infer_task, read_table
 from glassboost.compilation import NOTICE as COMPILE_NOTICE_START
 from glassboost.datasets import load_credit
 from glassboost.cli_progress import ProgressLine, show_progress
@@ -617,6 +617,27 @@ def test_semicolon_tab_and_decimal_comma_csv(files, trained, tmp_path, capsys):
                           "in ") and "'Income'" in err and "'Home'" not in err
     code, stdout, err = run(["predict", model, str(tab), "--quiet"], capsys)
     assert (code, stdout, err) == (0, expected, f"glassboost: read {tab} as tab-separated\n")
+
+
+def test_separator_is_guessed_from_data_lines_too(tmp_path, capsys):
+    """A quoted ',' in a ';' header, or a header of one column, does not decide the separator
+    alone: the data lines read as records of one width with ';', so the file is ';'-separated
+    and its decimal commas are numbers. A ';' quoted in a ',' header leaves it ','."""
+    quoted, one, comma = tmp_path / "quoted.csv", tmp_path / "one.csv", tmp_path / "comma.csv"
+    quoted.write_text('"Income, net";Age;y\n1,5;30;1\n2,25;41;0\n')
+    one.write_text("value\n1,5\n2,25\n")
+    comma.write_text('a,"b;c",y\n1,2,3\n4,5,6\n')
+    frame = read_table(quoted)
+    assert list(frame.columns) == ["Income, net", "Age", "y"]
+    assert frame["Income, net"].tolist() == [1.5, 2.25] and frame["Age"].tolist() == [30, 41]
+    assert capsys.readouterr().err == (f"glassboost: read {quoted} as ';'-separated; read "
+                                       "decimal commas in 'Income, net'\n")
+    frame = read_table(one)
+    assert list(frame.columns) == ["value"] and frame["value"].tolist() == [1.5, 2.25]
+    frame = read_table(comma)
+    assert list(frame.columns) == ["a", "b;c", "y"] and frame["y"].tolist() == [3, 6]
+    assert capsys.readouterr().err.splitlines() == [
+        f"glassboost: read {one} as ';'-separated; read decimal commas in 'value'"]
 
 
 def test_text_that_is_not_utf8_is_named_with_its_line(tmp_path, capsys):

@@ -7,6 +7,7 @@ traceback.
 
 from __future__ import annotations
 
+import csv
 import gzip
 import os
 import re
@@ -23,6 +24,8 @@ TABLE_FORMATS = {".csv": "csv", ".csv.gz": "csv", ".parquet": "parquet", ".pq": 
 #: CSV separators other than ',' that a header line is checked for, and how to name them.
 OTHER_SEPARATORS = (";", "\t", "|")
 SEPARATOR_NAMES = {";": "';'", "\t": "tab", "|": "'|'"}
+#: Non-blank lines of a CSV file, its header and first data lines, the separator is guessed from.
+SAMPLE_LINES = 20
 
 #: A numeric target with at most this many distinct whole-number values is taken as class labels.
 MAX_CLASS_VALUES = 10
@@ -140,11 +143,46 @@ def not_utf8(path: str | Path) -> str:
     return "it is not UTF-8 text; save it as UTF-8"
 
 
+def csv_sample(path: str | Path) -> tuple[list[str], bool]:
+    """The lines of a CSV file up to its (SAMPLE_LINES + 1)-th non-blank one, and whether they
+    are the whole file (if not, the last record read from them may be cut short)."""
+    lines, non_blank = [], 0
+    with _open_csv(path, "rt", encoding="utf-8-sig", errors="replace", newline="") as file:
+        for line in file:
+            lines.append(line)
+            non_blank += bool(line.strip())
+            if non_blank > SAMPLE_LINES:
+                return lines, False
+    return lines, True
+
+
 def csv_separator(path: str | Path) -> str:
-    """',' unless the header line has no comma but ';', tab or '|' (the most frequent of them):
-    spreadsheets in many locales save CSV with ';' because ',' is their decimal mark."""
-    with _open_csv(path, "rt", encoding="utf-8-sig", errors="replace") as file:
-        header = file.readline()
+    """The separator that reads the header and the first data lines (SAMPLE_LINES in all) as
+    records of one number of fields, the most fields if several do, ',' first among equals.
+
+    Spreadsheets in many locales save CSV with ';' because ',' is their decimal mark; the data
+    lines keep a quoted name such as "Income, net" in a ';' header from making it ','. A header
+    of one column is one field with any separator: then the data lines alone decide (a ';' file
+    of '1,5'). Without such a separator, ',' unless the header line has no comma but ';', tab
+    or '|' (the most frequent of them).
+    """
+    lines, complete = csv_sample(path)
+    widths, one_column = {}, True
+    for sep in (",", *OTHER_SEPARATORS):
+        try:
+            records = [record for record in csv.reader(lines, delimiter=sep)
+                       if any(field.strip() for field in record)]
+        except csv.Error:
+            one_column = False
+            continue
+        one_column = one_column and all(len(record) == 1 for record in records[:1])
+        counts = {len(record) for record in (records if complete else records[:-1])}
+        if len(counts) == 1:
+            widths[sep] = counts.pop()
+    widths = {sep: width for sep, width in widths.items() if width > 1 or one_column}
+    if widths:
+        return max(widths, key=widths.get)  # the first of the widest: ',' among equals
+    header = lines[0] if lines else ""
     counts = {sep: header.count(sep) for sep in OTHER_SEPARATORS}
     best = max(counts, key=counts.get)
     return best if "," not in header and counts[best] else ","
