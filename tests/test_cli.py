@@ -619,6 +619,26 @@ def test_semicolon_tab_and_decimal_comma_csv(files, trained, tmp_path, capsys):
     assert (code, stdout, err) == (0, expected, f"glassboost: read {tab} as tab-separated\n")
 
 
+def test_thousands_separators_with_decimal_commas(tmp_path, capsys):
+    """In a ';' file with decimal commas, a column of numbers such as '1.234,5' is read with '.'
+    as thousands separator, and stderr says so; a column with an entry that is not written so
+    ('1.5'), or any file writing a '.' decimal point, keeps '1.234' from being read as 1234."""
+    european, mixed, dotted = (tmp_path / f"{name}.csv" for name in ("european", "mixed",
+                                                                     "dotted"))
+    european.write_text("amount;rate;y\n1.234,5;1,5;1\n12;2,25;0\n-1.234.567;3;1\n")
+    mixed.write_text("amount;rate;y\n1.234,5;1,5;1\n1.5;2,25;0\n")
+    dotted.write_text("amount;rate;y\n1.234,5;1.5;1\n12;2.25;0\n")
+    frame = read_table(european)
+    assert frame["amount"].tolist() == [1234.5, 12.0, -1234567.0]
+    assert frame["rate"].tolist() == [1.5, 2.25, 3.0]
+    assert capsys.readouterr().err == (
+        f"glassboost: read {european} as ';'-separated; read decimal commas in 'rate'; read "
+        "'.' thousands separators (1.234,5) in 'amount'\n")
+    assert read_table(mixed)["amount"].tolist() == ["1.234,5", "1.5"]
+    assert read_table(dotted)["amount"].tolist() == ["1.234,5", "12"]
+    assert "thousands separators (" not in capsys.readouterr().err
+
+
 def test_separator_is_guessed_from_data_lines_too(tmp_path, capsys):
     """A quoted ',' in a ';' header, or a header of one column, does not decide the separator
     alone: the data lines read as records of one width with ';', so the file is ';'-separated

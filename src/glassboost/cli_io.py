@@ -24,6 +24,10 @@ TABLE_FORMATS = {".csv": "csv", ".csv.gz": "csv", ".parquet": "parquet", ".pq": 
 #: CSV separators other than ',' that a header line is checked for, and how to name them.
 OTHER_SEPARATORS = (";", "\t", "|")
 SEPARATOR_NAMES = {";": "';'", "\t": "tab", "|": "'|'"}
+#: In a ';' file with decimal commas: a number with '.' thousands separators ('-1.234.567,5'),
+#: and one without them ('12', '0,5'), as a column of such numbers holds them side by side.
+GROUPED_NUMBER = re.compile(r"[+-]?\d{1,3}(\.\d{3})+(,\d+)?")
+COMMA_NUMBER = re.compile(r"[+-]?\d+(,\d+)?")
 #: Non-blank lines of a CSV file, its header and first data lines, the separator is guessed from.
 SAMPLE_LINES = 20
 
@@ -190,8 +194,9 @@ def csv_separator(path: str | Path) -> str:
 
 def read_csv(path: str | Path, blank_lines: bool = False) -> pd.DataFrame:
     """A CSV table by :func:`csv_separator`. In a ';'-separated file, numbers may have decimal
-    commas ('1,5'): each column is read both ways and is a number if either way reads it as one.
-    A separator other than ',' is said on stderr, with the columns read with decimal commas."""
+    commas ('1,5'): each column is read both ways and is a number if either way reads it as one;
+    a column still text may be numbers with '.' thousands separators (:func:`thousands_columns`).
+    A separator other than ',' is said on stderr, with the columns read either way."""
     sep = csv_separator(path)
     frame = pd.read_csv(path, sep=sep, skip_blank_lines=not blank_lines)
     check_unique_header(path, sep)
@@ -207,9 +212,45 @@ def read_csv(path: str | Path, blank_lines: bool = False) -> pd.DataFrame:
                     and not pd.api.types.is_numeric_dtype(frame.iloc[:, position].dtype)):
                 frame.isetitem(position, column)
                 commas.append(str(frame.columns[position]))
+    grouped = thousands_columns(path, frame, blank_lines, bool(commas)) if sep == ";" else {}
+    for position, column in grouped.items():
+        frame.isetitem(position, column)
     read = f"; read decimal commas in {', '.join(map(repr, commas))}" if commas else ""
+    if grouped:
+        names = ", ".join(repr(str(frame.columns[position])) for position in grouped)
+        read += f"; read '.' thousands separators (1.234,5) in {names}"
     print(f"glassboost: read {path} as {SEPARATOR_NAMES[sep]}-separated{read}", file=sys.stderr)
     return frame
+
+
+def thousands_columns(path: str | Path, frame: pd.DataFrame, blank_lines: bool,
+                      decimal_commas: bool) -> dict[int, pd.Series]:
+    """The text columns of ``frame``, a ';' file read so far, whose every entry is a number with
+    '.' thousands separators and perhaps a decimal comma ('1.234,5'), or without either ('12',
+    '0,5'), some with a '.', read as numbers by position. None unless the file has decimal
+    commas, and none if it writes a number with a '.' decimal point ('1.5'): there '1.234' is
+    a number of its own, so no column is read with pandas' lax thousands rule ('1.5' as 15)."""
+    text_positions = [position for position in range(frame.shape[1])
+                      if not pd.api.types.is_numeric_dtype(frame.iloc[:, position].dtype)]
+    if not text_positions:
+        return {}
+    text = pd.read_csv(path, sep=";", dtype=str, skip_blank_lines=not blank_lines)
+    candidates = []
+    for position in range(frame.shape[1]):
+        values = text.iloc[:, position].dropna()
+        grouped = values.str.fullmatch(GROUPED_NUMBER.pattern)
+        if position not in text_positions:
+            if (values.str.contains(".", regex=False) & ~grouped).any():
+                return {}  # a '.' decimal point, as in '1.5'
+        elif (grouped | values.str.fullmatch(COMMA_NUMBER.pattern)).all() and grouped.any():
+            candidates.append(position)
+            decimal_commas = decimal_commas or values.str.contains(",", regex=False).any()
+    if not (candidates and decimal_commas):
+        return {}
+    numbers = pd.read_csv(path, sep=";", decimal=",", thousands=".",
+                          skip_blank_lines=not blank_lines)
+    return {position: numbers.iloc[:, position] for position in candidates
+            if pd.api.types.is_numeric_dtype(numbers.iloc[:, position].dtype)}
 
 
 def read_parquet(path: str | Path) -> pd.DataFrame:
