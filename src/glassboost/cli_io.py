@@ -21,7 +21,7 @@ import pandas as pd
 #: File name endings the command line reads and writes, and the format of each.
 TABLE_FORMATS = {".csv": "csv", ".csv.gz": "csv", ".parquet": "parquet", ".pq": "parquet"}
 
-#: CSV separators other than ',' that a header line is checked for, and how to name them.
+#: CSV separators other than ',' that a file is checked for, and how to name them.
 OTHER_SEPARATORS = (";", "\t", "|")
 SEPARATOR_NAMES = {";": "';'", "\t": "tab", "|": "'|'"}
 #: In a ';' file with decimal commas: a number with '.' thousands separators ('-1.234.567,5'),
