@@ -660,6 +660,19 @@ def test_separator_is_guessed_from_data_lines_too(tmp_path, capsys):
         f"glassboost: read {one} as ';'-separated; read decimal commas in 'value'"]
 
 
+def test_data_rows_wider_than_the_header_are_refused(tmp_path):
+    """pandas takes the first field of each row as a row label when the first data row has one
+    field more than the header (a separator at the end of each line), and every value lands one
+    column to the left; the command line refuses such a file instead."""
+    for name, content in (("trailing.csv", "a,y\n1,2,\n4,5,\n"),
+                          ("wider.csv", "a,y\n1,2,3\n4,5\n"),
+                          ("two_more.csv", "a;y\n1;2;3;4\n5;6;7;8\n")):
+        (tmp_path / name).write_text(content)
+        with pytest.raises(CliError, match=f"{name}: its first data row has more fields than "
+                                           r"its header has names \(2\)"):
+            read_table(tmp_path / name)
+
+
 def test_text_that_is_not_utf8_is_named_with_its_line(tmp_path, capsys):
     data = tmp_path / "latin1.csv"
     data.write_bytes("x,y\n1,a\n2,caf\xe9\n".encode("latin-1"))

@@ -200,6 +200,10 @@ def read_csv(path: str | Path, blank_lines: bool = False) -> pd.DataFrame:
     sep = csv_separator(path)
     frame = pd.read_csv(path, sep=sep, skip_blank_lines=not blank_lines)
     check_unique_header(path, sep)
+    if not frame.index.equals(pd.RangeIndex(len(frame))):
+        raise CliError(f"{path}: its first data row has more fields than its header has names "
+                       f"({frame.shape[1]}), so every value would be read one column to the "
+                       "left; name every column, or end the data lines without a separator")
     if sep == ",":
         return frame
     commas = []
