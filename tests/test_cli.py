@@ -25,7 +25,7 @@ from glassboost import ExplainableBoostingClassifier
 from glassboost.booster import BagProgress, progress_callback
 from glassboost.cli import interactions_spec, main
 from glassboost.cli_commands import prediction_frame
-from glassboost.cli_io import CliError, formula_safe, infer_task
+from glassboost.cli_io import CliError, formula_safe, infer_task, read_table
 from glassboost.compilation import NOTICE as COMPILE_NOTICE_START
 from glassboost.datasets import load_credit
 from glassboost.cli_progress import ProgressLine, show_progress
@@ -619,6 +619,60 @@ def test_semicolon_tab_and_decimal_comma_csv(files, trained, tmp_path, capsys):
     assert (code, stdout, err) == (0, expected, f"glassboost: read {tab} as tab-separated\n")
 
 
+def test_thousands_separators_with_decimal_commas(tmp_path, capsys):
+    """In a ';' file with decimal commas, a column of numbers such as '1.234,5' is read with '.'
+    as thousands separator, and stderr says so; a column with an entry that is not written so
+    ('1.5'), or any file writing a '.' decimal point, keeps '1.234' from being read as 1234."""
+    european, mixed, dotted = (tmp_path / f"{name}.csv" for name in ("european", "mixed",
+                                                                     "dotted"))
+    european.write_text("amount;rate;y\n1.234,5;1,5;1\n12;2,25;0\n-1.234.567;3;1\n")
+    mixed.write_text("amount;rate;y\n1.234,5;1,5;1\n1.5;2,25;0\n")
+    dotted.write_text("amount;rate;y\n1.234,5;1.5;1\n12;2.25;0\n")
+    frame = read_table(european)
+    assert frame["amount"].tolist() == [1234.5, 12.0, -1234567.0]
+    assert frame["rate"].tolist() == [1.5, 2.25, 3.0]
+    assert capsys.readouterr().err == (
+        f"glassboost: read {european} as ';'-separated; read decimal commas in 'rate'; read "
+        "'.' thousands separators (1.234,5) in 'amount'\n")
+    assert read_table(mixed)["amount"].tolist() == ["1.234,5", "1.5"]
+    assert read_table(dotted)["amount"].tolist() == ["1.234,5", "12"]
+    assert "thousands separators (" not in capsys.readouterr().err
+
+
+def test_separator_is_guessed_from_data_lines_too(tmp_path, capsys):
+    """A quoted ',' in a ';' header, or a header of one column, does not decide the separator
+    alone: the data lines read as records of one width with ';', so the file is ';'-separated
+    and its decimal commas are numbers. A ';' quoted in a ',' header leaves it ','."""
+    quoted, one, comma = tmp_path / "quoted.csv", tmp_path / "one.csv", tmp_path / "comma.csv"
+    quoted.write_text('"Income, net";Age;y\n1,5;30;1\n2,25;41;0\n')
+    one.write_text("value\n1,5\n2,25\n")
+    comma.write_text('a,"b;c",y\n1,2,3\n4,5,6\n')
+    frame = read_table(quoted)
+    assert list(frame.columns) == ["Income, net", "Age", "y"]
+    assert frame["Income, net"].tolist() == [1.5, 2.25] and frame["Age"].tolist() == [30, 41]
+    assert capsys.readouterr().err == (f"glassboost: read {quoted} as ';'-separated; read "
+                                       "decimal commas in 'Income, net'\n")
+    frame = read_table(one)
+    assert list(frame.columns) == ["value"] and frame["value"].tolist() == [1.5, 2.25]
+    frame = read_table(comma)
+    assert list(frame.columns) == ["a", "b;c", "y"] and frame["y"].tolist() == [3, 6]
+    assert capsys.readouterr().err.splitlines() == [
+        f"glassboost: read {one} as ';'-separated; read decimal commas in 'value'"]
+
+
+def test_data_rows_wider_than_the_header_are_refused(tmp_path):
+    """pandas takes the first field of each row as a row label when the first data row has one
+    field more than the header (a separator at the end of each line), and every value lands one
+    column to the left; the command line refuses such a file instead."""
+    for name, content in (("trailing.csv", "a,y\n1,2,\n4,5,\n"),
+                          ("wider.csv", "a,y\n1,2,3\n4,5\n"),
+                          ("two_more.csv", "a;y\n1;2;3;4\n5;6;7;8\n")):
+        (tmp_path / name).write_text(content)
+        with pytest.raises(CliError, match=f"{name}: its first data row has more fields than "
+                                           r"its header has names \(2\)"):
+            read_table(tmp_path / name)
+
+
 def test_text_that_is_not_utf8_is_named_with_its_line(tmp_path, capsys):
     data = tmp_path / "latin1.csv"
     data.write_bytes("x,y\n1,a\n2,caf\xe9\n".encode("latin-1"))
@@ -634,6 +688,21 @@ def test_duplicate_column_names_are_refused(tmp_path, capsys):
     code, _, err = run(["train", str(data), "--target", "y", "--out", str(tmp_path / "m.json")],
                        capsys)
     assert_user_error(code, err, "dup.csv", "two columns named 'a'", "columns 1 and 3")
+    assert not (tmp_path / "m.json").exists()
+
+
+def test_duplicate_parquet_column_names_are_refused(tmp_path, capsys):
+    """Parquet can hold two columns of one name; the command line names them as for a CSV."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    data = tmp_path / "dup.parquet"
+    values = np.arange(40)
+    pq.write_table(pa.table([values, values % 3, -values, values % 2], names=["a", "b", "a", "y"]),
+                   data)
+    code, _, err = run(["train", str(data), "--target", "y", "--out", str(tmp_path / "m.json")],
+                       capsys)
+    assert_user_error(code, err, "dup.parquet", "two columns named 'a'", "columns 1 and 3")
     assert not (tmp_path / "m.json").exists()
 
 
@@ -717,6 +786,33 @@ def test_existing_outputs_are_kept_unless_forced(files, trained, tmp_path, capsy
     assert_user_error(code, err, "--report", "also the --out path")
     code, _, err = run(["report", model, data, "--out", str(tmp_path), "--force"], capsys)
     assert_user_error(code, err, "--out", "is a directory")
+
+
+def test_links_to_an_input_are_refused_even_when_forced(files, trained, tmp_path, capsys):
+    """A hard link or symbolic link to an input is that input under another name: --force
+    never lets a command write over it, nor write two outputs into one file."""
+    model = tmp_path / "model.json"
+    model.write_bytes(trained["model"].read_bytes())
+    data = tmp_path / "data.csv"
+    data.write_bytes(files["predict"].read_bytes())
+    (tmp_path / "hard.csv").hardlink_to(data)
+    (tmp_path / "soft.csv").symlink_to(data)
+    (tmp_path / "hard.json").hardlink_to(model)
+    for argv in (["predict", str(model), str(data), "--out", str(tmp_path / "hard.csv")],
+                 ["predict", str(model), str(data), "--out", str(tmp_path / "soft.csv")],
+                 ["report", str(model), str(data), "--out", str(tmp_path / "hard.json")],
+                 ["train", str(data), "--target", "Status", "--out", str(tmp_path / "hard.csv")]):
+        code, _, err = run(argv + ["--force"], capsys)
+        assert_user_error(code, err, "--out", "is an input file", "under another name")
+    assert data.read_bytes() == files["predict"].read_bytes()
+    assert model.read_bytes() == trained["model"].read_bytes()
+    out = tmp_path / "out.json"
+    out.write_text("old")
+    (tmp_path / "out.html").hardlink_to(out)
+    code, _, err = run(["train", str(data), "--target", "Status", "--out", str(out),
+                        "--report", str(tmp_path / "out.html"), "--force"], capsys)
+    assert_user_error(code, err, "--report", "also the --out path")
+    assert out.read_text() == "old"
 
 
 def test_usage_errors_exit_2(capsys):

@@ -7,7 +7,9 @@ traceback.
 
 from __future__ import annotations
 
+import csv
 import gzip
+import os
 import re
 import sys
 from pathlib import Path
@@ -19,9 +21,15 @@ import pandas as pd
 #: File name endings the command line reads and writes, and the format of each.
 TABLE_FORMATS = {".csv": "csv", ".csv.gz": "csv", ".parquet": "parquet", ".pq": "parquet"}
 
-#: CSV separators other than ',' that a header line is checked for, and how to name them.
+#: CSV separators other than ',' that a file is checked for, and how to name them.
 OTHER_SEPARATORS = (";", "\t", "|")
 SEPARATOR_NAMES = {";": "';'", "\t": "tab", "|": "'|'"}
+#: In a ';' file with decimal commas: a number with '.' thousands separators ('-1.234.567,5'),
+#: and one without them ('12', '0,5'), as a column of such numbers holds them side by side.
+GROUPED_NUMBER = re.compile(r"[+-]?\d{1,3}(\.\d{3})+(,\d+)?")
+COMMA_NUMBER = re.compile(r"[+-]?\d+(,\d+)?")
+#: Non-blank lines of a CSV file, its header and first data lines, the separator is guessed from.
+SAMPLE_LINES = 20
 
 #: A numeric target with at most this many distinct whole-number values is taken as class labels.
 MAX_CLASS_VALUES = 10
@@ -64,23 +72,36 @@ def check_file(path: str | Path) -> None:
         raise CliError(f"{path} is not a file")
 
 
+def same_file(path: Path, other: Path) -> bool:
+    """Whether two paths name one existing file (by device and inode), such as a hard link
+    and its original, which resolving symbolic links cannot tell."""
+    try:
+        return os.path.samefile(path, other)
+    except OSError:  # either does not exist (yet)
+        return False
+
+
 def check_outputs(outputs: dict[str, str | Path | None], inputs: tuple[str | Path, ...] = (),
                   force: bool = False) -> None:
     """Before any work: CliError when an output (keyed by its option) is an input file or
     another output, lies in a directory that does not exist, or exists already without
-    ``force``. An existing file is replaced only when asked (``--force``); an input never is."""
-    sources = {Path(path).resolve() for path in inputs}
+    ``force``. An existing file is replaced only when asked (``--force``); an input never is,
+    even under another name (a symbolic or hard link to it)."""
+    sources = [Path(path) for path in inputs]
     written: dict[Path, str] = {}
     for option, path in outputs.items():
         if path is None:
             continue
         resolved = Path(path).resolve()
-        if resolved in sources:
-            raise CliError(f"{option} {path} is an input file of this command; writing there "
-                           "would destroy it, so choose another path")
-        if resolved in written:
-            raise CliError(f"{option} {path} is also the {written[resolved]} path; "
-                           "choose two different paths")
+        for source in sources:
+            if source.resolve() == resolved or same_file(source, resolved):
+                alias = "" if Path(path) == source else f" ({source} under another name)"
+                raise CliError(f"{option} {path} is an input file of this command{alias}; "
+                               "writing there would destroy it, so choose another path")
+        for other, other_option in written.items():
+            if other == resolved or same_file(other, resolved):
+                raise CliError(f"{option} {path} is also the {other_option} path; "
+                               "choose two different paths")
         written[resolved] = option
         if not resolved.parent.is_dir():
             raise CliError(f"cannot write {path}: directory {Path(path).parent} does not exist")
@@ -97,7 +118,7 @@ def read_table(path: str | Path, blank_lines: bool = False) -> pd.DataFrame:
     kind = table_format(path)
     check_file(path)
     try:
-        frame = read_csv(path, blank_lines) if kind == "csv" else pd.read_parquet(path)
+        frame = read_csv(path, blank_lines) if kind == "csv" else read_parquet(path)
     except UnicodeDecodeError:
         raise CliError(f"cannot read {path}: {not_utf8(path)}") from None
     except (OSError, ValueError, EOFError) as error:  # pandas/pyarrow parse errors are ValueErrors
@@ -126,11 +147,46 @@ def not_utf8(path: str | Path) -> str:
     return "it is not UTF-8 text; save it as UTF-8"
 
 
+def csv_sample(path: str | Path) -> tuple[list[str], bool]:
+    """The lines of a CSV file up to its (SAMPLE_LINES + 1)-th non-blank one, and whether they
+    are the whole file (if not, the last record read from them may be cut short)."""
+    lines, non_blank = [], 0
+    with _open_csv(path, "rt", encoding="utf-8-sig", errors="replace", newline="") as file:
+        for line in file:
+            lines.append(line)
+            non_blank += bool(line.strip())
+            if non_blank > SAMPLE_LINES:
+                return lines, False
+    return lines, True
+
+
 def csv_separator(path: str | Path) -> str:
-    """',' unless the header line has no comma but ';', tab or '|' (the most frequent of them):
-    spreadsheets in many locales save CSV with ';' because ',' is their decimal mark."""
-    with _open_csv(path, "rt", encoding="utf-8-sig", errors="replace") as file:
-        header = file.readline()
+    """The separator that reads the header and the first data lines (SAMPLE_LINES in all) as
+    records of one number of fields, the most fields if several do, ',' first among equals.
+
+    Spreadsheets in many locales save CSV with ';' because ',' is their decimal mark; the data
+    lines keep a quoted name such as "Income, net" in a ';' header from making it ','. A header
+    of one column is one field with any separator: then the data lines alone decide (a ';' file
+    of '1,5'). Without such a separator, ',' unless the header line has no comma but ';', tab
+    or '|' (the most frequent of them).
+    """
+    lines, complete = csv_sample(path)
+    widths, one_column = {}, True
+    for sep in (",", *OTHER_SEPARATORS):
+        try:
+            records = [record for record in csv.reader(lines, delimiter=sep)
+                       if any(field.strip() for field in record)]
+        except csv.Error:
+            one_column = False
+            continue
+        one_column = one_column and all(len(record) == 1 for record in records[:1])
+        counts = {len(record) for record in (records if complete else records[:-1])}
+        if len(counts) == 1:
+            widths[sep] = counts.pop()
+    widths = {sep: width for sep, width in widths.items() if width > 1 or one_column}
+    if widths:
+        return max(widths, key=widths.get)  # the first of the widest: ',' among equals
+    header = lines[0] if lines else ""
     counts = {sep: header.count(sep) for sep in OTHER_SEPARATORS}
     best = max(counts, key=counts.get)
     return best if "," not in header and counts[best] else ","
@@ -138,11 +194,16 @@ def csv_separator(path: str | Path) -> str:
 
 def read_csv(path: str | Path, blank_lines: bool = False) -> pd.DataFrame:
     """A CSV table by :func:`csv_separator`. In a ';'-separated file, numbers may have decimal
-    commas ('1,5'): each column is read both ways and is a number if either way reads it as one.
-    A separator other than ',' is said on stderr, with the columns read with decimal commas."""
+    commas ('1,5'): each column is read both ways and is a number if either way reads it as one;
+    a column still text may be numbers with '.' thousands separators (:func:`thousands_columns`).
+    A separator other than ',' is said on stderr, with the columns read either way."""
     sep = csv_separator(path)
     frame = pd.read_csv(path, sep=sep, skip_blank_lines=not blank_lines)
     check_unique_header(path, sep)
+    if not frame.index.equals(pd.RangeIndex(len(frame))):
+        raise CliError(f"{path}: its first data row has more fields than its header has names "
+                       f"({frame.shape[1]}), so every value would be read one column to the "
+                       "left; name every column, or end the data lines without a separator")
     if sep == ",":
         return frame
     commas = []
@@ -155,16 +216,64 @@ def read_csv(path: str | Path, blank_lines: bool = False) -> pd.DataFrame:
                     and not pd.api.types.is_numeric_dtype(frame.iloc[:, position].dtype)):
                 frame.isetitem(position, column)
                 commas.append(str(frame.columns[position]))
+    grouped = thousands_columns(path, frame, blank_lines, bool(commas)) if sep == ";" else {}
+    for position, column in grouped.items():
+        frame.isetitem(position, column)
     read = f"; read decimal commas in {', '.join(map(repr, commas))}" if commas else ""
+    if grouped:
+        names = ", ".join(repr(str(frame.columns[position])) for position in grouped)
+        read += f"; read '.' thousands separators (1.234,5) in {names}"
     print(f"glassboost: read {path} as {SEPARATOR_NAMES[sep]}-separated{read}", file=sys.stderr)
     return frame
+
+
+def thousands_columns(path: str | Path, frame: pd.DataFrame, blank_lines: bool,
+                      decimal_commas: bool) -> dict[int, pd.Series]:
+    """The text columns of ``frame``, a ';' file read so far, whose every entry is a number with
+    '.' thousands separators and perhaps a decimal comma ('1.234,5'), or without either ('12',
+    '0,5'), some with a '.', read as numbers by position. None unless the file has decimal
+    commas, and none if it writes a number with a '.' decimal point ('1.5'): there '1.234' is
+    a number of its own, so no column is read with pandas' lax thousands rule ('1.5' as 15)."""
+    text_positions = [position for position in range(frame.shape[1])
+                      if not pd.api.types.is_numeric_dtype(frame.iloc[:, position].dtype)]
+    if not text_positions:
+        return {}
+    text = pd.read_csv(path, sep=";", dtype=str, skip_blank_lines=not blank_lines)
+    candidates = []
+    for position in range(frame.shape[1]):
+        values = text.iloc[:, position].dropna()
+        grouped = values.str.fullmatch(GROUPED_NUMBER.pattern)
+        if position not in text_positions:
+            if (values.str.contains(".", regex=False) & ~grouped).any():
+                return {}  # a '.' decimal point, as in '1.5'
+        elif (grouped | values.str.fullmatch(COMMA_NUMBER.pattern)).all() and grouped.any():
+            candidates.append(position)
+            decimal_commas = decimal_commas or values.str.contains(",", regex=False).any()
+    if not (candidates and decimal_commas):
+        return {}
+    numbers = pd.read_csv(path, sep=";", decimal=",", thousands=".",
+                          skip_blank_lines=not blank_lines)
+    return {position: numbers.iloc[:, position] for position in candidates
+            if pd.api.types.is_numeric_dtype(numbers.iloc[:, position].dtype)}
+
+
+def read_parquet(path: str | Path) -> pd.DataFrame:
+    """A Parquet table, after :func:`check_unique_names` on the column names its schema holds."""
+    import pyarrow.parquet  # only Parquet input needs it
+
+    check_unique_names(path, pyarrow.parquet.read_schema(path).names)
+    return pd.read_parquet(path)
 
 
 def check_unique_header(path: str | Path, sep: str = ",") -> None:
     """CliError when a CSV header names a column twice: pandas would rename the second 'a' to
     'a.1' and a model would learn, and later match, a column the file does not have."""
-    header = [str(name) for name in pd.read_csv(path, sep=sep, header=None, nrows=1, dtype=str,
-                                                keep_default_na=False).iloc[0]]
+    check_unique_names(path, [str(name) for name in pd.read_csv(
+        path, sep=sep, header=None, nrows=1, dtype=str, keep_default_na=False).iloc[0]])
+
+
+def check_unique_names(path: str | Path, header: list[str]) -> None:
+    """CliError naming a column that ``header``, the column names of a table, holds twice."""
     for position, name in enumerate(header):
         if name in header[:position]:
             raise CliError(f"{path} has two columns named {name!r} (columns "
