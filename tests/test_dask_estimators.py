@@ -148,6 +148,24 @@ def test_the_class_weight_checks_of_the_single_machine_fit(client):
             dX, dy, sample_weight=dw)
 
 
+def test_weights_small_overall_warn_as_on_one_machine(client):
+    """Weights whose mean over all partitions leaves a leaf of min_samples_leaf rows below
+    min_hessian give the single-machine fit's warning, word for word."""
+    from glassboost import ExplainableBoostingClassifier
+    from glassboost.schema import DataWarning
+
+    X, y = _data(120)
+    weights = pd.Series(np.where(np.arange(120) % 2, 1e-6, 0.0))  # half of the rows weigh 0
+    params = dict(PARAMS, interactions=0, max_rounds=2)
+    with pytest.warns(DataWarning, match="sample_weight: with weights of mean") as local:
+        ExplainableBoostingClassifier(**params).fit(X, y, sample_weight=weights)
+    expected = [str(w.message) for w in local if "weights of mean" in str(w.message)]
+    dX, dy, dw = (dd.from_pandas(v, npartitions=3) for v in (X, y, weights))
+    with pytest.warns(DataWarning) as caught:
+        DaskExplainableBoostingClassifier(**params).fit(dX, dy, sample_weight=dw)
+    assert [str(w.message) for w in caught if "weights of mean" in str(w.message)] == expected
+
+
 def test_a_fitted_classifier_of_other_classes_is_refused_as_init_score(client, fitted):
     model, dX, dy = fitted
     other = dy.map(lambda label: "other" if label == "mid" else label, meta=dy)

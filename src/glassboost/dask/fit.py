@@ -24,7 +24,7 @@ from ..binning import fit_categorical, fit_continuous
 from ..booster import check_shareable, choose_pairs, interaction_order
 from ..datetimes import source_columns
 from ..estimators import _check_class_weights, _check_params
-from ..objectives import check_target_scale, check_weight_scale
+from ..objectives import check_target_scale, check_weight_scale, mean_weight_message
 from ..parameters import (check_bags_train, check_init_score_classes, check_max_bag_rows,
                           check_number)
 from ..schema import CONTINUOUS, NOMINAL, Column, declared_binning, validate_feature_types
@@ -112,14 +112,16 @@ def _fit(working, client, partitions, extras, n_shards, summary_size, futures, b
     n_rows = sum(s.n_rows for s in summaries)
     _check_rows(working, summaries, n_rows)
     classes = _set_target(working, summaries)
+    light = None
     if classes is not None:
-        _check_classes(working, summaries, classes, extras[0][0])
+        light = _check_classes(working, summaries, classes, extras[0][0])
     objective = working._objective()
     if boosting == "exact":
         watched = deadline is not None or working._callbacks() != (None, None)
         check_shareable(objective, extras[0][1], extras[0][0], True if watched else None,
                         working._boost_settings()[0])
     _check_scales(working, objective, summaries)
+    _warn_small_weights(working, objective, summaries, light)
     names, types = first.names, first.types
     monotone = working._monotone(names, types, objective)
     features = _merged_features(client, futures, [summarized[i] for i in indices],
@@ -425,11 +427,24 @@ def _check_scales(working, objective, summaries: list[PartitionSummary]) -> None
         check_target_scale(objective, np.array(working._target_range), np.array([total, 0.0]))
 
 
+def _warn_small_weights(working, objective, summaries: list[PartitionSummary],
+                        light: str | None) -> None:
+    """The single-machine fit's warning for weights too small for ``min_hessian``, from the
+    mean positive weight over all partitions, else the one for a light class (``light``)."""
+    mean = sum(s.weight for s in summaries) / sum(s.n_weighted for s in summaries)
+    small = mean_weight_message(objective, mean, working.min_hessian,
+                                working.min_samples_leaf) or light
+    if small:
+        warn_data(small)
+
+
 def _check_classes(working, summaries: list[PartitionSummary], classes: np.ndarray,
-                   init_score: Any) -> None:
+                   init_score: Any) -> str | None:
     """The single-machine fit's checks of a classifier's classes, over all partitions: the
-    weight of each class (refused when zero, flagged below twice ``min_hessian``), and a
-    fitted classifier as ``init_score`` must have the same classes."""
+    weight of each class (refused when zero; the warning for a class below twice
+    ``min_hessian`` is returned), and a fitted classifier as ``init_score`` must have the same
+    classes."""
+    light = None
     if len(classes) > 1:
         totals = np.zeros(len(classes))
         for summary in summaries:
@@ -437,10 +452,9 @@ def _check_classes(working, summaries: list[PartitionSummary], classes: np.ndarr
         # one "row" per class carrying its total weight gives the same totals
         light = _check_class_weights(classes, np.arange(len(classes)), totals,
                                      working.min_hessian)
-        if light:
-            warn_data(light)
     if not is_dask_collection(init_score):  # a partition's block holds numbers
         check_init_score_classes(init_score, classes)
+    return light
 
 
 def _set_target(working, summaries: list[PartitionSummary]) -> np.ndarray | None:

@@ -21,8 +21,8 @@ from .sketch import merge_features, summarize_categories, summarize_continuous
 
 @dataclass
 class PartitionSummary:
-    """One partition's types, row count and weight, target labels or range, and per-feature
-    value summaries (``sketch``)."""
+    """One partition's types, row count and weight (and rows of positive weight), target
+    labels or range, and per-feature value summaries (``sketch``)."""
 
     names: list[str]
     types: list[str]
@@ -36,6 +36,7 @@ class PartitionSummary:
     warnings: list[str]  # column warnings of typing, judged on this partition
     typed_bytes: int = 0  # what typing allocated beyond the partition (``resources``)
     class_weights: np.ndarray | None = None  # a classifier's weight per label of ``classes``
+    n_weighted: int = 0  # rows of weight > 0
 
 
 @dataclass
@@ -125,7 +126,8 @@ def summarize_partition(X: Any, y: Any, sample_weight: Any, index: int, estimato
                             [c.to_dict() for c in table.conversions], n_rows,
                             float(weights.sum()), classes,
                             getattr(working, "_target_range", None), features,
-                            column_warnings, typed_bytes(X, table), class_weights)
+                            column_warnings, typed_bytes(X, table), class_weights,
+                            int(np.count_nonzero(weights > 0)))
 
 
 def summary_header(summary: PartitionSummary) -> PartitionSummary:
