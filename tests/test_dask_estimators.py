@@ -166,6 +166,23 @@ def test_weights_small_overall_warn_as_on_one_machine(client):
     assert [str(w.message) for w in caught if "weights of mean" in str(w.message)] == expected
 
 
+def test_too_few_training_rows_warn_as_on_one_machine(client):
+    """A validation_size that leaves a bag too few rows to split gives the single-machine
+    fit's warning, word for word, on the row count over all partitions."""
+    from glassboost import ExplainableBoostingClassifier
+    from glassboost.schema import DataWarning
+
+    X, y = _data(40)
+    params = dict(PARAMS, interactions=0, max_rounds=2, validation_size=0.9)
+    with pytest.warns(DataWarning, match="validation_size=0.9 leaves about 4 of") as local:
+        ExplainableBoostingClassifier(**params).fit(X, y)
+    expected = [str(w.message) for w in local if "validation_size" in str(w.message)]
+    dX, dy = dd.from_pandas(X, npartitions=2), dd.from_pandas(y, npartitions=2)
+    with pytest.warns(DataWarning) as caught:
+        DaskExplainableBoostingClassifier(**params).fit(dX, dy)
+    assert [str(w.message) for w in caught if "validation_size" in str(w.message)] == expected
+
+
 def test_a_fitted_classifier_of_other_classes_is_refused_as_init_score(client, fitted):
     model, dX, dy = fitted
     other = dy.map(lambda label: "other" if label == "mid" else label, meta=dy)

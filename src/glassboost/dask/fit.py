@@ -26,7 +26,7 @@ from ..datetimes import source_columns
 from ..estimators import _check_class_weights, _check_params
 from ..objectives import check_target_scale, check_weight_scale, mean_weight_message
 from ..parameters import (check_bags_train, check_init_score_classes, check_max_bag_rows,
-                          check_number)
+                          check_number, few_training_rows_message)
 from ..schema import CONTINUOUS, NOMINAL, Column, declared_binning, validate_feature_types
 from ..schema import _warn as warn_data
 from .exact import ShareSums, boost_share, class_counts, merge_shares, wait_for_shares
@@ -122,6 +122,10 @@ def _fit(working, client, partitions, extras, n_shards, summary_size, futures, b
                         working._boost_settings()[0])
     _check_scales(working, objective, summaries)
     _warn_small_weights(working, objective, summaries, light)
+    few = extras[0][1] is None and few_training_rows_message(  # bags choose their own rows
+        working.validation_size, n_rows, working.max_bag_rows, working.min_samples_leaf)
+    if few:
+        warn_data(few)
     names, types = first.names, first.types
     monotone = working._monotone(names, types, objective)
     features = _merged_features(client, futures, [summarized[i] for i in indices],
