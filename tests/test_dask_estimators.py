@@ -4,6 +4,7 @@ lazy collections: what they compute equals the single-machine result on the same
 from __future__ import annotations
 
 import json
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -181,6 +182,35 @@ def test_too_few_training_rows_warn_as_on_one_machine(client):
     with pytest.warns(DataWarning) as caught:
         DaskExplainableBoostingClassifier(**params).fit(dX, dy)
     assert [str(w.message) for w in caught if "validation_size" in str(w.message)] == expected
+
+
+def test_a_column_vector_y_warns_once_as_on_one_machine(client):
+    """y as a table of one column (a DataFrame, or an Array of shape (n, 1)) gives the
+    single-machine fit's DataConversionWarning once, at the caller's line, and the same
+    model as y given as a column."""
+    from sklearn.exceptions import DataConversionWarning
+
+    from glassboost import ExplainableBoostingClassifier
+
+    X, y = _data(60)
+    params = dict(PARAMS, interactions=0, max_rounds=2)
+    with pytest.warns(DataConversionWarning) as local:
+        ExplainableBoostingClassifier(**params).fit(X, y.to_frame())
+    expected = [str(w.message) for w in local if w.category is DataConversionWarning]
+    dX = dd.from_pandas(X, npartitions=2)
+    plain = DaskExplainableBoostingClassifier(**params).fit(dX, dd.from_pandas(y, npartitions=2))
+    codes = pd.Series(pd.Categorical(y).codes)
+    for column in (dd.from_pandas(y.to_frame(), npartitions=2),
+                   da.from_array(codes.to_numpy()[:, None], chunks=30)):
+        with pytest.warns(DataConversionWarning) as caught:
+            model = DaskExplainableBoostingClassifier(**params).fit(dX, column)
+        mine = [w for w in caught if w.category is DataConversionWarning]
+        assert [str(w.message) for w in mine] == expected
+        assert mine[0].filename == __file__
+        assert np.array_equal(model.intercept_, plain.intercept_)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", DataConversionWarning)
+        DaskExplainableBoostingClassifier(**params).fit(dX, dd.from_pandas(y, npartitions=2))
 
 
 def test_a_fitted_classifier_of_other_classes_is_refused_as_init_score(client, fitted):

@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 from dask import delayed, is_dask_collection
+from sklearn.exceptions import DataConversionWarning
 
 from ..binning import fit_categorical, fit_continuous
 from ..booster import check_shareable, choose_pairs, interaction_order
@@ -30,7 +31,7 @@ from ..parameters import (check_bags_train, check_init_score_classes, check_max_
 from ..schema import CONTINUOUS, NOMINAL, Column, declared_binning, validate_feature_types
 from ..schema import _warn as warn_data
 from .exact import ShareSums, boost_share, class_counts, merge_shares, wait_for_shares
-from .inputs import bags_partitions, init_score_partitions, row_partitions
+from .inputs import bags_partitions, init_score_partitions, is_column_vector, row_partitions
 from .partition import PartitionStatistics, PartitionSummary, bin_partition, \
     merge_partition_features, partition_statistics, summarize_partition, summary_header
 from .shards import ShardPlan, cluster_workers, default_shards, fill_shard, finish_shard, \
@@ -74,6 +75,10 @@ def fit_distributed(estimator: Any, client: Any, X: Any, y: Any, sample_weight: 
         raise ValueError(f"bags needs every row in one shard (each of its bags is a choice "
                          f"among all the rows), got n_shards={n_shards}; leave it None or 1")
     partitions = row_partitions(X, y, sample_weight)
+    if is_column_vector(y):  # the single-machine fit's warning (scikit-learn's column_or_1d)
+        warnings.warn("A column-vector y was passed when a 1d array was expected. Please "
+                      "change the shape of y to (n_samples, ), for example using ravel().",
+                      DataConversionWarning, stacklevel=3)
     extras = list(zip(init_score_partitions(init_score, len(partitions)),
                       bags_partitions(bags, len(partitions))))
     futures: list = []

@@ -63,6 +63,15 @@ def count_rows(X: Any, scheduler: Any = None) -> int:
     return int(sum(lengths))
 
 
+def is_column_vector(value: Any) -> bool:
+    """Whether a Dask collection is a 2-D table of one column (a DataFrame of one column, an
+    Array of shape (n, 1)), which the single-machine fit takes as its column with scikit-learn's
+    ``DataConversionWarning``; read off the collection's metadata, not its rows."""
+    if isinstance(value, dd.DataFrame):
+        return len(value.columns) == 1
+    return isinstance(value, da.Array) and value.ndim == 2 and value.shape[1] == 1
+
+
 def row_partitions(X: Any, y: Any, sample_weight: Any = None) -> list[tuple]:
     """(X, y, sample_weight) blocks per row partition; y and sample_weight must be
     partitioned as X is (the same number of partitions; each partition's row count is

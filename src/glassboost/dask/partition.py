@@ -90,8 +90,11 @@ def partition_weights(sample_weight: Any, n_rows: int, index: int) -> np.ndarray
 
 
 def _target(y: Any, n_rows: int, index: int) -> Any:
+    # a column vector: the client warned about it once (``fit.fit_distributed``)
     if isinstance(y, pd.DataFrame) and y.shape[1] == 1:
         y = y.iloc[:, 0]
+    elif isinstance(y, np.ndarray) and y.ndim == 2 and y.shape[1] == 1:
+        y = y[:, 0]
     if len(y) != n_rows:
         raise ValueError(f"partition {index}: y has {len(y)} values but X has {n_rows} rows; "
                          "partition y like X")
