@@ -213,6 +213,23 @@ def test_a_column_vector_y_warns_once_as_on_one_machine(client):
         DaskExplainableBoostingClassifier(**params).fit(dX, dd.from_pandas(y, npartitions=2))
 
 
+def test_sample_weight_as_a_table_is_refused_as_on_one_machine(client):
+    """A table of weights (one column or several) is refused, as on one machine, rather than
+    read as its values one after the other."""
+    from glassboost import ExplainableBoostingClassifier
+
+    X, y = _data(40)
+    weights = pd.DataFrame({"w": np.ones(40)})
+    with pytest.raises(ValueError, match=r"sample_weight.shape == \(40, 1\)"):
+        ExplainableBoostingClassifier(**PARAMS).fit(X, y, sample_weight=weights)
+    dX, dy = dd.from_pandas(X, npartitions=2), dd.from_pandas(y, npartitions=2)
+    for table, found in ((dd.from_pandas(weights, npartitions=2), "Dask DataFrame of 1 column"),
+                         (da.ones((40, 1), chunks=20), r"2-D Dask Array of shape \(40, 1\)")):
+        with pytest.raises(ValueError,
+                           match=f"sample_weight must hold one weight per row .*got a {found}"):
+            DaskExplainableBoostingClassifier(**PARAMS).fit(dX, dy, sample_weight=table)
+
+
 def test_a_fitted_classifier_of_other_classes_is_refused_as_init_score(client, fitted):
     model, dX, dy = fitted
     other = dy.map(lambda label: "other" if label == "mid" else label, meta=dy)

@@ -85,11 +85,25 @@ def row_partitions(X: Any, y: Any, sample_weight: Any = None) -> list[tuple]:
                          "partition y like X (for example a column of the same DataFrame)")
     w_blocks = [None] * len(x_blocks)
     if sample_weight is not None:
+        _check_one_weight_per_row(sample_weight)
         w_blocks = row_blocks(sample_weight, "sample_weight")
         if len(w_blocks) != len(x_blocks):
             raise ValueError(f"sample_weight has {len(w_blocks)} partitions but X has "
                              f"{len(x_blocks)}; partition sample_weight like X")
     return list(zip(x_blocks, y_blocks, w_blocks))
+
+
+def _check_one_weight_per_row(sample_weight: Any) -> None:
+    """Refuse a table as ``sample_weight``, as the single-machine fit does (one of one column
+    would be read row by row, one of several as its columns' values one after the other)."""
+    if isinstance(sample_weight, dd.DataFrame):
+        found = f"a Dask DataFrame of {len(sample_weight.columns)} column(s)"
+    elif isinstance(sample_weight, da.Array) and sample_weight.ndim != 1:
+        found = f"a {sample_weight.ndim}-D Dask Array of shape {sample_weight.shape}"
+    else:
+        return
+    raise ValueError(f"sample_weight must hold one weight per row (a Dask Series or 1-D "
+                     f"Array), got {found}; pass its column")
 
 
 def _aligned_blocks(value: Any, what: str, n_partitions: int) -> list:
