@@ -230,6 +230,26 @@ def test_sample_weight_as_a_table_is_refused_as_on_one_machine(client):
             DaskExplainableBoostingClassifier(**PARAMS).fit(dX, dy, sample_weight=table)
 
 
+def test_shards_too_small_to_split_warn(client):
+    """Shards whose bags train on too few rows to split learn nothing, though all the rows
+    together would: the fit says so, naming n_shards."""
+    from glassboost.dask import DaskExplainableBoostingRegressor
+    from glassboost.schema import DataWarning
+
+    X = pd.DataFrame({"a": np.random.default_rng(0).normal(size=48)})
+    dX, dy = dd.from_pandas(X, npartitions=8), dd.from_pandas(X["a"] * 3, npartitions=8)
+    params = dict(outer_bags=1, max_rounds=20, interactions=0)
+    with pytest.warns(DataWarning, match=r"n_shards: the smallest of the 8 shards holds 6 of "
+                                         r"the 48 rows, and a bag of it trains on about 5, "
+                                         r"fewer than the 8 that one split needs"):
+        model = DaskExplainableBoostingRegressor(n_shards=8, **params).fit(dX, dy)
+    assert np.ptp(model.term_scores_[0]) < 1e-9  # every shard's bags learned nothing
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", DataWarning)
+        model = DaskExplainableBoostingRegressor(n_shards=2, **params).fit(dX, dy)
+    assert np.ptp(model.term_scores_[0]) > 1
+
+
 def test_a_fitted_classifier_of_other_classes_is_refused_as_init_score(client, fitted):
     model, dX, dy = fitted
     other = dy.map(lambda label: "other" if label == "mid" else label, meta=dy)

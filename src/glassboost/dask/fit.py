@@ -26,8 +26,8 @@ from ..booster import check_shareable, choose_pairs, interaction_order
 from ..datetimes import source_columns
 from ..estimators import _check_class_weights, _check_params
 from ..objectives import check_target_scale, check_weight_scale, mean_weight_message
-from ..parameters import (check_bags_train, check_init_score_classes, check_max_bag_rows,
-                          check_number, few_training_rows_message)
+from ..parameters import (bag_training_rows, check_bags_train, check_init_score_classes,
+                          check_max_bag_rows, check_number, few_training_rows_message)
 from ..schema import CONTINUOUS, NOMINAL, Column, declared_binning, validate_feature_types
 from ..schema import _warn as warn_data
 from .exact import ShareSums, boost_share, class_counts, merge_shares, wait_for_shares
@@ -198,6 +198,7 @@ def _boost_shards(client, futures: list, plan: ShardPlan, binned: list, row_coun
     workers = sorted(cluster_workers(client))
     shards = plan_shards(len(binned), n_shards, working.outer_bags, working.random_state)
     largest = max(sum(row_counts[i] for i in rows) for rows, _ in shards)
+    _warn_small_shards(plan, [sum(row_counts[i] for i in rows) for rows, _ in shards])
     logger.info("Dask fit: %d rows; shards: %d, of at most %d rows; bags: %d; workers: %d",
                 sum(row_counts), len(shards), largest, sum(s.n_bags for _, s in shards),
                 len(workers))
@@ -225,6 +226,25 @@ def _boost_shards(client, futures: list, plan: ShardPlan, binned: list, row_coun
     return _gather(client, futures, [
         client.submit(shard_pairs, d, plan, share, m[0], pairs, strengths, **_near(worker))
         for (d, share, worker), m in zip(copies, mains)])
+
+
+def _warn_small_shards(plan: ShardPlan, shard_rows: list[int]) -> None:
+    """Warn when a bag of the smallest of several shards trains on too few rows to split (the
+    rows of every shard together may be plenty): its bags learn no term, and the model
+    averages them in."""
+    working = plan.estimator
+    smallest = min(shard_rows)
+    n_train, _ = bag_training_rows(plan.validation_size, smallest, working.max_bag_rows)
+    needed = 2 * max(int(working.min_samples_leaf), 1)
+    if len(shard_rows) > 1 and n_train < needed and not few_training_rows_message(
+            working.validation_size, sum(shard_rows), working.max_bag_rows,
+            working.min_samples_leaf):  # that warning was given
+        warn_data(f"n_shards: the smallest of the {len(shard_rows)} shards holds {smallest} of "
+                  f"the {sum(shard_rows)} rows, and a bag of it trains on about {n_train}, "
+                  f"fewer than the {needed} that one split needs (min_samples_leaf="
+                  f"{working.min_samples_leaf} on each side): its bags learn no term, and the "
+                  "model averages them in. Use fewer shards (n_shards), or fewer, larger "
+                  "partitions.")
 
 
 def _boost_exact(client, futures: list, plan: ShardPlan, binned: list, row_counts: list[int],
