@@ -250,6 +250,22 @@ def test_shards_too_small_to_split_warn(client):
     assert np.ptp(model.term_scores_[0]) > 1
 
 
+def test_a_shard_without_a_class_is_refused(client):
+    """Rows sorted by label leave each of several shards one class: its bags cannot split
+    and its start score would pull the model to that class, so the fit refuses, naming the
+    shard's rows and the class; one shard of the same rows fits."""
+    X = pd.DataFrame({"a": np.arange(40.0)})
+    y = pd.Series(np.repeat(["no", "yes"], 20))
+    dX, dy = dd.from_pandas(X, npartitions=2), dd.from_pandas(y, npartitions=2)
+    params = dict(outer_bags=1, max_rounds=5, interactions=0)
+    with pytest.raises(ValueError, match=r"shard 0 of the 2 shards \(rows 0 to 19 in partition "
+                                         r"order\) holds no weight of class\(es\) \['yes'\] "
+                                         r"of y.*boosting='exact'"):
+        DaskExplainableBoostingClassifier(n_shards=2, **params).fit(dX, dy)
+    model = DaskExplainableBoostingClassifier(n_shards=1, **params).fit(dX, dy)
+    assert abs(model.intercept_[0]) < 1
+
+
 def test_a_fitted_classifier_of_other_classes_is_refused_as_init_score(client, fitted):
     model, dX, dy = fitted
     other = dy.map(lambda label: "other" if label == "mid" else label, meta=dy)

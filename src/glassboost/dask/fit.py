@@ -176,8 +176,9 @@ def _fit(working, client, partitions, extras, n_shards, summary_size, futures, b
         bagged, main_weights, pair_weights, bag_totals = merge_shares(results)
         n_shards = len(results)
     else:
+        weights = None if classes is None else _class_weights(summaries, classes)
         results = _boost_shards(client, futures, plan, binned, row_counts, n_shards, n_pairs,
-                                explicit)
+                                explicit, weights)
         bagged, main_weights, pair_weights, bag_totals = merge_shards(results)
     state = working._finished_state(bagged, bins, names, types, main_weights, pair_weights,
                                     summaries_attributes, bag_totals, first.conversions,
@@ -186,10 +187,12 @@ def _fit(working, client, partitions, extras, n_shards, summary_size, futures, b
 
 
 def _boost_shards(client, futures: list, plan: ShardPlan, binned: list, row_counts: list[int],
-                  n_shards: int, n_pairs: int, explicit: Any) -> list:
+                  n_shards: int, n_pairs: int, explicit: Any,
+                  class_weights: np.ndarray | None) -> list:
     """Assemble the shards, boost their bags' main effects, choose the pairs from the summed
     strengths (unless ``explicit``), boost their pairs; every copy's ``ShardResult``, in the
-    order of the shards and their bags.
+    order of the shards and their bags. ``class_weights``: a classifier's weight of each class
+    in each partition (``_class_weights``), which every shard must hold some of.
 
     Each shard is assembled on the worker that holds most of its partitions' codes, so that
     few of them move; workers left over when there are fewer shards than workers hold copies
@@ -199,6 +202,8 @@ def _boost_shards(client, futures: list, plan: ShardPlan, binned: list, row_coun
     shards = plan_shards(len(binned), n_shards, working.outer_bags, working.random_state)
     largest = max(sum(row_counts[i] for i in rows) for rows, _ in shards)
     _warn_small_shards(plan, [sum(row_counts[i] for i in rows) for rows, _ in shards])
+    if class_weights is not None and len(shards) > 1:
+        _check_shard_classes(plan, [rows for rows, _ in shards], class_weights, row_counts)
     logger.info("Dask fit: %d rows; shards: %d, of at most %d rows; bags: %d; workers: %d",
                 sum(row_counts), len(shards), largest, sum(s.n_bags for _, s in shards),
                 len(workers))
@@ -226,6 +231,36 @@ def _boost_shards(client, futures: list, plan: ShardPlan, binned: list, row_coun
     return _gather(client, futures, [
         client.submit(shard_pairs, d, plan, share, m[0], pairs, strengths, **_near(worker))
         for (d, share, worker), m in zip(copies, mains)])
+
+
+def _check_shard_classes(plan: ShardPlan, shards: list[range], class_weights: np.ndarray,
+                         row_counts: list[int]) -> None:
+    """Refuse shards that hold no weight of some class (``shards``: each one's partitions;
+    ``class_weights``: each partition's per class), as the single-machine fit refuses such a
+    class: no tree of the shard's bags can split, and its start score pulls the model toward
+    the classes it holds (rows sorted by label, 2 shards: intercept -12.5 against -0.13).
+    Warn for a class lighter than twice ``min_hessian`` in a shard, as ``_check_class_weights``
+    does for the whole."""
+    classes, min_hessian = plan.estimator._classes, plan.estimator.min_hessian
+    starts = np.cumsum([0, *row_counts])
+    for s, rows in enumerate(shards):
+        totals = class_weights[rows.start:rows.stop].sum(axis=0)
+        where = (f"shard {s} of the {len(shards)} shards (rows {starts[rows.start]} to "
+                 f"{starts[rows.stop] - 1} in partition order)")
+        empty = np.flatnonzero(totals <= 0)
+        if len(empty):
+            raise ValueError(
+                f"{where} holds no weight of class(es) {classes[empty[:10]].tolist()} of y: no "
+                "tree of its bags could split, and its start score would pull the model toward "
+                "the classes it holds. Shuffle the rows so that every partition holds every "
+                "class (rows sorted by label do not), or fit with fewer shards (n_shards=1) or "
+                "boosting='exact'.")
+        light = np.flatnonzero(totals < 2 * min_hessian)
+        if len(light):
+            warn_data(f"{where}: class(es) {classes[light[:10]].tolist()} of y weigh "
+                      f"{totals[light[0]]:.3g} in it, below twice min_hessian={min_hessian:g}, "
+                      "so its bags will learn little or nothing. Shuffle the rows so that every "
+                      "partition holds every class, or fit with fewer shards (n_shards).")
 
 
 def _warn_small_shards(plan: ShardPlan, shard_rows: list[int]) -> None:
@@ -475,15 +510,21 @@ def _check_classes(working, summaries: list[PartitionSummary], classes: np.ndarr
     classes."""
     light = None
     if len(classes) > 1:
-        totals = np.zeros(len(classes))
-        for summary in summaries:
-            np.add.at(totals, np.searchsorted(classes, summary.classes), summary.class_weights)
+        totals = _class_weights(summaries, classes).sum(axis=0)
         # one "row" per class carrying its total weight gives the same totals
         light = _check_class_weights(classes, np.arange(len(classes)), totals,
                                      working.min_hessian)
     if not is_dask_collection(init_score):  # a partition's block holds numbers
         check_init_score_classes(init_score, classes)
     return light
+
+
+def _class_weights(summaries: list[PartitionSummary], classes: np.ndarray) -> np.ndarray:
+    """A classifier's weight of each of ``classes`` (columns) in each partition (rows)."""
+    weights = np.zeros((len(summaries), len(classes)))
+    for row, summary in zip(weights, summaries):
+        row[np.searchsorted(classes, summary.classes)] = summary.class_weights
+    return weights
 
 
 def _set_target(working, summaries: list[PartitionSummary]) -> np.ndarray | None:
