@@ -253,7 +253,10 @@ def test_shards_too_small_to_split_warn(client):
 def test_a_shard_without_a_class_is_refused(client):
     """Rows sorted by label leave each of several shards one class: its bags cannot split
     and its start score would pull the model to that class, so the fit refuses, naming the
-    shard's rows and the class; one shard of the same rows fits."""
+    shard's rows and the class; one shard of the same rows fits. A class too light in one
+    shard is warned about."""
+    from glassboost.schema import DataWarning
+
     X = pd.DataFrame({"a": np.arange(40.0)})
     y = pd.Series(np.repeat(["no", "yes"], 20))
     dX, dy = dd.from_pandas(X, npartitions=2), dd.from_pandas(y, npartitions=2)
@@ -264,6 +267,14 @@ def test_a_shard_without_a_class_is_refused(client):
         DaskExplainableBoostingClassifier(n_shards=2, **params).fit(dX, dy)
     model = DaskExplainableBoostingClassifier(n_shards=1, **params).fit(dX, dy)
     assert abs(model.intercept_[0]) < 1
+    y = pd.Series(np.tile(["no", "yes"], 20))  # both classes in each shard, but
+    weights = pd.Series(np.where((y == "yes") & (np.arange(40) < 20), 1e-6, 1.0))  # light in 0
+    with pytest.warns(DataWarning, match=r"shard 0 of the 2 shards \(rows 0 to 19 in "
+                                         r"partition order\): class\(es\) \['yes'\] of y "
+                                         r"weigh 1e-05 in it, below twice min_hessian"):
+        DaskExplainableBoostingClassifier(n_shards=2, **params).fit(
+            dX, dd.from_pandas(y, npartitions=2),
+            sample_weight=dd.from_pandas(weights, npartitions=2))
 
 
 def test_a_fitted_classifier_of_other_classes_is_refused_as_init_score(client, fitted):
