@@ -4,6 +4,7 @@ lazy collections: what they compute equals the single-machine result on the same
 from __future__ import annotations
 
 import json
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -146,6 +147,134 @@ def test_the_class_weight_checks_of_the_single_machine_fit(client):
                                          r"min_hessian=0.0001"):
         DaskExplainableBoostingClassifier(**dict(PARAMS, interactions=0, max_rounds=5)).fit(
             dX, dy, sample_weight=dw)
+
+
+def test_weights_small_overall_warn_as_on_one_machine(client):
+    """Weights whose mean over all partitions leaves a leaf of min_samples_leaf rows below
+    min_hessian give the single-machine fit's warning, word for word."""
+    from glassboost import ExplainableBoostingClassifier
+    from glassboost.schema import DataWarning
+
+    X, y = _data(120)
+    weights = pd.Series(np.where(np.arange(120) % 2, 1e-6, 0.0))  # half of the rows weigh 0
+    params = dict(PARAMS, interactions=0, max_rounds=2)
+    with pytest.warns(DataWarning, match="sample_weight: with weights of mean") as local:
+        ExplainableBoostingClassifier(**params).fit(X, y, sample_weight=weights)
+    expected = [str(w.message) for w in local if "weights of mean" in str(w.message)]
+    dX, dy, dw = (dd.from_pandas(v, npartitions=3) for v in (X, y, weights))
+    with pytest.warns(DataWarning) as caught:
+        DaskExplainableBoostingClassifier(**params).fit(dX, dy, sample_weight=dw)
+    assert [str(w.message) for w in caught if "weights of mean" in str(w.message)] == expected
+
+
+def test_too_few_training_rows_warn_as_on_one_machine(client):
+    """A validation_size that leaves a bag too few rows to split gives the single-machine
+    fit's warning, word for word, on the row count over all partitions."""
+    from glassboost import ExplainableBoostingClassifier
+    from glassboost.schema import DataWarning
+
+    X, y = _data(40)
+    params = dict(PARAMS, interactions=0, max_rounds=2, validation_size=0.9)
+    with pytest.warns(DataWarning, match="validation_size=0.9 leaves about 4 of") as local:
+        ExplainableBoostingClassifier(**params).fit(X, y)
+    expected = [str(w.message) for w in local if "validation_size" in str(w.message)]
+    dX, dy = dd.from_pandas(X, npartitions=2), dd.from_pandas(y, npartitions=2)
+    with pytest.warns(DataWarning) as caught:
+        DaskExplainableBoostingClassifier(**params).fit(dX, dy)
+    assert [str(w.message) for w in caught if "validation_size" in str(w.message)] == expected
+
+
+def test_a_column_vector_y_warns_once_as_on_one_machine(client):
+    """y as a table of one column (a DataFrame, or an Array of shape (n, 1)) gives the
+    single-machine fit's DataConversionWarning once, at the caller's line, and the same
+    model as y given as a column."""
+    from sklearn.exceptions import DataConversionWarning
+
+    from glassboost import ExplainableBoostingClassifier
+
+    X, y = _data(60)
+    params = dict(PARAMS, interactions=0, max_rounds=2)
+    with pytest.warns(DataConversionWarning) as local:
+        ExplainableBoostingClassifier(**params).fit(X, y.to_frame())
+    expected = [str(w.message) for w in local if w.category is DataConversionWarning]
+    dX = dd.from_pandas(X, npartitions=2)
+    plain = DaskExplainableBoostingClassifier(**params).fit(dX, dd.from_pandas(y, npartitions=2))
+    codes = pd.Series(pd.Categorical(y).codes)
+    for column in (dd.from_pandas(y.to_frame(), npartitions=2),
+                   da.from_array(codes.to_numpy()[:, None], chunks=30)):
+        with pytest.warns(DataConversionWarning) as caught:
+            model = DaskExplainableBoostingClassifier(**params).fit(dX, column)
+        mine = [w for w in caught if w.category is DataConversionWarning]
+        assert [str(w.message) for w in mine] == expected
+        assert mine[0].filename == __file__
+        assert np.array_equal(model.intercept_, plain.intercept_)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", DataConversionWarning)
+        DaskExplainableBoostingClassifier(**params).fit(dX, dd.from_pandas(y, npartitions=2))
+
+
+def test_sample_weight_as_a_table_is_refused_as_on_one_machine(client):
+    """A table of weights (one column or several) is refused, as on one machine, rather than
+    read as its values one after the other."""
+    from glassboost import ExplainableBoostingClassifier
+
+    X, y = _data(40)
+    weights = pd.DataFrame({"w": np.ones(40)})
+    with pytest.raises(ValueError, match=r"sample_weight.shape == \(40, 1\)"):
+        ExplainableBoostingClassifier(**PARAMS).fit(X, y, sample_weight=weights)
+    dX, dy = dd.from_pandas(X, npartitions=2), dd.from_pandas(y, npartitions=2)
+    for table, found in ((dd.from_pandas(weights, npartitions=2), "Dask DataFrame of 1 column"),
+                         (da.ones((40, 1), chunks=20), r"2-D Dask Array of shape \(40, 1\)")):
+        with pytest.raises(ValueError,
+                           match=f"sample_weight must hold one weight per row .*got a {found}"):
+            DaskExplainableBoostingClassifier(**PARAMS).fit(dX, dy, sample_weight=table)
+
+
+def test_shards_too_small_to_split_warn(client):
+    """Shards whose bags train on too few rows to split learn nothing, though all the rows
+    together would: the fit says so, naming n_shards."""
+    from glassboost.dask import DaskExplainableBoostingRegressor
+    from glassboost.schema import DataWarning
+
+    X = pd.DataFrame({"a": np.random.default_rng(0).normal(size=48)})
+    dX, dy = dd.from_pandas(X, npartitions=8), dd.from_pandas(X["a"] * 3, npartitions=8)
+    params = dict(outer_bags=1, max_rounds=20, interactions=0)
+    with pytest.warns(DataWarning, match=r"n_shards: the smallest of the 8 shards holds 6 of "
+                                         r"the 48 rows, and a bag of it trains on about 5, "
+                                         r"fewer than the 8 that one split needs"):
+        model = DaskExplainableBoostingRegressor(n_shards=8, **params).fit(dX, dy)
+    assert np.ptp(model.term_scores_[0]) < 1e-9  # every shard's bags learned nothing
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", DataWarning)
+        model = DaskExplainableBoostingRegressor(n_shards=2, **params).fit(dX, dy)
+    assert np.ptp(model.term_scores_[0]) > 1
+
+
+def test_a_shard_without_a_class_is_refused(client):
+    """Rows sorted by label leave each of several shards one class: its bags cannot split
+    and its start score would pull the model to that class, so the fit refuses, naming the
+    shard's rows and the class; one shard of the same rows fits. A class too light in one
+    shard is warned about."""
+    from glassboost.schema import DataWarning
+
+    X = pd.DataFrame({"a": np.arange(40.0)})
+    y = pd.Series(np.repeat(["no", "yes"], 20))
+    dX, dy = dd.from_pandas(X, npartitions=2), dd.from_pandas(y, npartitions=2)
+    params = dict(outer_bags=1, max_rounds=5, interactions=0)
+    with pytest.raises(ValueError, match=r"shard 0 of the 2 shards \(rows 0 to 19 in partition "
+                                         r"order\) holds no weight of class\(es\) \['yes'\] "
+                                         r"of y.*boosting='exact'"):
+        DaskExplainableBoostingClassifier(n_shards=2, **params).fit(dX, dy)
+    model = DaskExplainableBoostingClassifier(n_shards=1, **params).fit(dX, dy)
+    assert abs(model.intercept_[0]) < 1
+    y = pd.Series(np.tile(["no", "yes"], 20))  # both classes in each shard, but
+    weights = pd.Series(np.where((y == "yes") & (np.arange(40) < 20), 1e-6, 1.0))  # light in 0
+    with pytest.warns(DataWarning, match=r"shard 0 of the 2 shards \(rows 0 to 19 in "
+                                         r"partition order\): class\(es\) \['yes'\] of y "
+                                         r"weigh 1e-05 in it, below twice min_hessian"):
+        DaskExplainableBoostingClassifier(n_shards=2, **params).fit(
+            dX, dd.from_pandas(y, npartitions=2),
+            sample_weight=dd.from_pandas(weights, npartitions=2))
 
 
 def test_a_fitted_classifier_of_other_classes_is_refused_as_init_score(client, fitted):

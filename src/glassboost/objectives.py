@@ -332,7 +332,18 @@ _ROW_HESSIAN = {LOG_LOSS: 0.25, MULTICLASS_LOG_LOSS: 0.25, SQUARED_ERROR: 1.0}
 
 def small_weights_message(objective: Objective, weights: np.ndarray, min_hessian: float,
                           min_samples_leaf: int) -> str | None:
-    """The warning for weights too small for ``min_hessian``, else None.
+    """The warning for weights too small for ``min_hessian`` (``mean_weight_message`` of the
+    mean of the positive weights), else None."""
+    used = weights[weights > 0]
+    if len(used) == 0:
+        return None
+    return mean_weight_message(objective, float(used.mean()), min_hessian, min_samples_leaf)
+
+
+def mean_weight_message(objective: Objective, mean: float, min_hessian: float,
+                        min_samples_leaf: int) -> str | None:
+    """The warning for a mean positive weight ``mean`` too small for ``min_hessian``, else
+    None (the Dask fit gives it the mean over all partitions).
 
     Weights count as rows (scikit-learn's convention: integer weights equal repeated rows), so
     ``min_hessian`` is an amount of summed weight. When a leaf of ``min_samples_leaf`` rows of
@@ -340,10 +351,8 @@ def small_weights_message(objective: Objective, weights: np.ndarray, min_hessian
     are allowed: weights of 1e-6 let a classifier learn nothing at all.
     """
     bound = _ROW_HESSIAN.get(objective.code)
-    used = weights[weights > 0]
-    if bound is None or min_hessian <= 0 or len(used) == 0:
+    if bound is None or min_hessian <= 0:
         return None
-    mean = float(used.mean())
     reach = bound * mean * max(int(min_samples_leaf), 1)
     if min_hessian <= reach:
         return None

@@ -259,15 +259,22 @@ def check_max_bag_rows(max_bag_rows: Any, validation_size: Any, n_rows: int | No
         )
 
 
+def bag_training_rows(validation_size: Any, n_rows: int, max_bag_rows: Any) -> tuple[int, int]:
+    """(about how many rows a bag trains on, how many it draws from) of ``n_rows``, with
+    ``validation_size`` a count or a fraction of a bag's rows."""
+    n_bag = n_rows if max_bag_rows is None else min(n_rows, max_bag_rows)
+    held = (validation_size if isinstance(validation_size, numbers.Integral)
+            else int(round((validation_size or 0.0) * n_bag)))
+    return n_bag - held, n_bag
+
+
 def few_training_rows_message(validation_size: Any, n_rows: int, max_bag_rows: Any,
                               min_samples_leaf: int) -> str | None:
     """The warning for a ``validation_size`` that leaves a bag too few rows to split (a leaf
     needs ``min_samples_leaf`` rows on each side), else None: such a model is its intercept
     alone, which no error would otherwise say."""
-    n_bag = n_rows if max_bag_rows is None else min(n_rows, max_bag_rows)
-    held = (validation_size if isinstance(validation_size, numbers.Integral)
-            else int(round((validation_size or 0.0) * n_bag)))
-    n_train, needed = n_bag - held, 2 * max(int(min_samples_leaf), 1)
+    n_train, n_bag = bag_training_rows(validation_size, n_rows, max_bag_rows)
+    needed = 2 * max(int(min_samples_leaf), 1)
     if n_train >= needed:
         return None
     return (f"validation_size={validation_size} leaves about {n_train} of a bag's {n_bag} rows "

@@ -19,18 +19,19 @@ from typing import Any
 
 import numpy as np
 from dask import delayed, is_dask_collection
+from sklearn.exceptions import DataConversionWarning
 
 from ..binning import fit_categorical, fit_continuous
 from ..booster import check_shareable, choose_pairs, interaction_order
 from ..datetimes import source_columns
 from ..estimators import _check_class_weights, _check_params
-from ..objectives import check_target_scale, check_weight_scale
-from ..parameters import (check_bags_train, check_init_score_classes, check_max_bag_rows,
-                          check_number)
+from ..objectives import check_target_scale, check_weight_scale, mean_weight_message
+from ..parameters import (bag_training_rows, check_bags_train, check_init_score_classes,
+                          check_max_bag_rows, check_number, few_training_rows_message)
 from ..schema import CONTINUOUS, NOMINAL, Column, declared_binning, validate_feature_types
 from ..schema import _warn as warn_data
 from .exact import ShareSums, boost_share, class_counts, merge_shares, wait_for_shares
-from .inputs import bags_partitions, init_score_partitions, row_partitions
+from .inputs import bags_partitions, init_score_partitions, is_column_vector, row_partitions
 from .partition import PartitionStatistics, PartitionSummary, bin_partition, \
     merge_partition_features, partition_statistics, summarize_partition, summary_header
 from .shards import ShardPlan, cluster_workers, default_shards, fill_shard, finish_shard, \
@@ -74,6 +75,10 @@ def fit_distributed(estimator: Any, client: Any, X: Any, y: Any, sample_weight: 
         raise ValueError(f"bags needs every row in one shard (each of its bags is a choice "
                          f"among all the rows), got n_shards={n_shards}; leave it None or 1")
     partitions = row_partitions(X, y, sample_weight)
+    if is_column_vector(y):  # the single-machine fit's warning (scikit-learn's column_or_1d)
+        warnings.warn("A column-vector y was passed when a 1d array was expected. Please "
+                      "change the shape of y to (n_samples, ), for example using ravel().",
+                      DataConversionWarning, stacklevel=3)
     extras = list(zip(init_score_partitions(init_score, len(partitions)),
                       bags_partitions(bags, len(partitions))))
     futures: list = []
@@ -112,14 +117,20 @@ def _fit(working, client, partitions, extras, n_shards, summary_size, futures, b
     n_rows = sum(s.n_rows for s in summaries)
     _check_rows(working, summaries, n_rows)
     classes = _set_target(working, summaries)
+    light = None
     if classes is not None:
-        _check_classes(working, summaries, classes, extras[0][0])
+        light = _check_classes(working, summaries, classes, extras[0][0])
     objective = working._objective()
     if boosting == "exact":
         watched = deadline is not None or working._callbacks() != (None, None)
         check_shareable(objective, extras[0][1], extras[0][0], True if watched else None,
                         working._boost_settings()[0])
     _check_scales(working, objective, summaries)
+    _warn_small_weights(working, objective, summaries, light)
+    few = extras[0][1] is None and few_training_rows_message(  # bags choose their own rows
+        working.validation_size, n_rows, working.max_bag_rows, working.min_samples_leaf)
+    if few:
+        warn_data(few)
     names, types = first.names, first.types
     monotone = working._monotone(names, types, objective)
     features = _merged_features(client, futures, [summarized[i] for i in indices],
@@ -165,8 +176,9 @@ def _fit(working, client, partitions, extras, n_shards, summary_size, futures, b
         bagged, main_weights, pair_weights, bag_totals = merge_shares(results)
         n_shards = len(results)
     else:
+        weights = None if classes is None else _class_weights(summaries, classes)
         results = _boost_shards(client, futures, plan, binned, row_counts, n_shards, n_pairs,
-                                explicit)
+                                explicit, weights)
         bagged, main_weights, pair_weights, bag_totals = merge_shards(results)
     state = working._finished_state(bagged, bins, names, types, main_weights, pair_weights,
                                     summaries_attributes, bag_totals, first.conversions,
@@ -175,10 +187,12 @@ def _fit(working, client, partitions, extras, n_shards, summary_size, futures, b
 
 
 def _boost_shards(client, futures: list, plan: ShardPlan, binned: list, row_counts: list[int],
-                  n_shards: int, n_pairs: int, explicit: Any) -> list:
+                  n_shards: int, n_pairs: int, explicit: Any,
+                  class_weights: np.ndarray | None) -> list:
     """Assemble the shards, boost their bags' main effects, choose the pairs from the summed
     strengths (unless ``explicit``), boost their pairs; every copy's ``ShardResult``, in the
-    order of the shards and their bags.
+    order of the shards and their bags. ``class_weights``: a classifier's weight of each class
+    in each partition (``_class_weights``), which every shard must hold some of.
 
     Each shard is assembled on the worker that holds most of its partitions' codes, so that
     few of them move; workers left over when there are fewer shards than workers hold copies
@@ -187,6 +201,9 @@ def _boost_shards(client, futures: list, plan: ShardPlan, binned: list, row_coun
     workers = sorted(cluster_workers(client))
     shards = plan_shards(len(binned), n_shards, working.outer_bags, working.random_state)
     largest = max(sum(row_counts[i] for i in rows) for rows, _ in shards)
+    _warn_small_shards(plan, [sum(row_counts[i] for i in rows) for rows, _ in shards])
+    if class_weights is not None and len(shards) > 1:
+        _check_shard_classes(plan, [rows for rows, _ in shards], class_weights, row_counts)
     logger.info("Dask fit: %d rows; shards: %d, of at most %d rows; bags: %d; workers: %d",
                 sum(row_counts), len(shards), largest, sum(s.n_bags for _, s in shards),
                 len(workers))
@@ -214,6 +231,55 @@ def _boost_shards(client, futures: list, plan: ShardPlan, binned: list, row_coun
     return _gather(client, futures, [
         client.submit(shard_pairs, d, plan, share, m[0], pairs, strengths, **_near(worker))
         for (d, share, worker), m in zip(copies, mains)])
+
+
+def _check_shard_classes(plan: ShardPlan, shards: list[range], class_weights: np.ndarray,
+                         row_counts: list[int]) -> None:
+    """Refuse shards that hold no weight of some class (``shards``: each one's partitions;
+    ``class_weights``: each partition's per class), as the single-machine fit refuses such a
+    class: no tree of the shard's bags can split, and its start score pulls the model toward
+    the classes it holds (rows sorted by label, 2 shards: intercept -12.5 against -0.13).
+    Warn for a class lighter than twice ``min_hessian`` in a shard, as ``_check_class_weights``
+    does for the whole."""
+    classes, min_hessian = plan.estimator._classes, plan.estimator.min_hessian
+    starts = np.cumsum([0, *row_counts])
+    for s, rows in enumerate(shards):
+        totals = class_weights[rows.start:rows.stop].sum(axis=0)
+        where = (f"shard {s} of the {len(shards)} shards (rows {starts[rows.start]} to "
+                 f"{starts[rows.stop] - 1} in partition order)")
+        empty = np.flatnonzero(totals <= 0)
+        if len(empty):
+            raise ValueError(
+                f"{where} holds no weight of class(es) {classes[empty[:10]].tolist()} of y: no "
+                "tree of its bags could split, and its start score would pull the model toward "
+                "the classes it holds. Shuffle the rows so that every partition holds every "
+                "class (rows sorted by label do not), or fit with fewer shards (n_shards=1) or "
+                "boosting='exact'.")
+        light = np.flatnonzero(totals < 2 * min_hessian)
+        if len(light):
+            warn_data(f"{where}: class(es) {classes[light[:10]].tolist()} of y weigh "
+                      f"{totals[light[0]]:.3g} in it, below twice min_hessian={min_hessian:g}, "
+                      "so its bags will learn little or nothing. Shuffle the rows so that every "
+                      "partition holds every class, or fit with fewer shards (n_shards).")
+
+
+def _warn_small_shards(plan: ShardPlan, shard_rows: list[int]) -> None:
+    """Warn when a bag of the smallest of several shards trains on too few rows to split (the
+    rows of every shard together may be plenty): its bags learn no term, and the model
+    averages them in."""
+    working = plan.estimator
+    smallest = min(shard_rows)
+    n_train, _ = bag_training_rows(plan.validation_size, smallest, working.max_bag_rows)
+    needed = 2 * max(int(working.min_samples_leaf), 1)
+    if len(shard_rows) > 1 and n_train < needed and not few_training_rows_message(
+            working.validation_size, sum(shard_rows), working.max_bag_rows,
+            working.min_samples_leaf):  # that warning was given
+        warn_data(f"n_shards: the smallest of the {len(shard_rows)} shards holds {smallest} of "
+                  f"the {sum(shard_rows)} rows, and a bag of it trains on about {n_train}, "
+                  f"fewer than the {needed} that one split needs (min_samples_leaf="
+                  f"{working.min_samples_leaf} on each side): its bags learn no term, and the "
+                  "model averages them in. Use fewer shards (n_shards), or fewer, larger "
+                  "partitions.")
 
 
 def _boost_exact(client, futures: list, plan: ShardPlan, binned: list, row_counts: list[int],
@@ -425,22 +491,40 @@ def _check_scales(working, objective, summaries: list[PartitionSummary]) -> None
         check_target_scale(objective, np.array(working._target_range), np.array([total, 0.0]))
 
 
+def _warn_small_weights(working, objective, summaries: list[PartitionSummary],
+                        light: str | None) -> None:
+    """The single-machine fit's warning for weights too small for ``min_hessian``, from the
+    mean positive weight over all partitions, else the one for a light class (``light``)."""
+    mean = sum(s.weight for s in summaries) / sum(s.n_weighted for s in summaries)
+    small = mean_weight_message(objective, mean, working.min_hessian,
+                                working.min_samples_leaf) or light
+    if small:
+        warn_data(small)
+
+
 def _check_classes(working, summaries: list[PartitionSummary], classes: np.ndarray,
-                   init_score: Any) -> None:
+                   init_score: Any) -> str | None:
     """The single-machine fit's checks of a classifier's classes, over all partitions: the
-    weight of each class (refused when zero, flagged below twice ``min_hessian``), and a
-    fitted classifier as ``init_score`` must have the same classes."""
+    weight of each class (refused when zero; the warning for a class below twice
+    ``min_hessian`` is returned), and a fitted classifier as ``init_score`` must have the same
+    classes."""
+    light = None
     if len(classes) > 1:
-        totals = np.zeros(len(classes))
-        for summary in summaries:
-            np.add.at(totals, np.searchsorted(classes, summary.classes), summary.class_weights)
+        totals = _class_weights(summaries, classes).sum(axis=0)
         # one "row" per class carrying its total weight gives the same totals
         light = _check_class_weights(classes, np.arange(len(classes)), totals,
                                      working.min_hessian)
-        if light:
-            warn_data(light)
     if not is_dask_collection(init_score):  # a partition's block holds numbers
         check_init_score_classes(init_score, classes)
+    return light
+
+
+def _class_weights(summaries: list[PartitionSummary], classes: np.ndarray) -> np.ndarray:
+    """A classifier's weight of each of ``classes`` (columns) in each partition (rows)."""
+    weights = np.zeros((len(summaries), len(classes)))
+    for row, summary in zip(weights, summaries):
+        row[np.searchsorted(classes, summary.classes)] = summary.class_weights
+    return weights
 
 
 def _set_target(working, summaries: list[PartitionSummary]) -> np.ndarray | None:

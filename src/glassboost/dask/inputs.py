@@ -63,6 +63,15 @@ def count_rows(X: Any, scheduler: Any = None) -> int:
     return int(sum(lengths))
 
 
+def is_column_vector(value: Any) -> bool:
+    """Whether a Dask collection is a 2-D table of one column (a DataFrame of one column, an
+    Array of shape (n, 1)), which the single-machine fit takes as its column with scikit-learn's
+    ``DataConversionWarning``; read off the collection's metadata, not its rows."""
+    if isinstance(value, dd.DataFrame):
+        return len(value.columns) == 1
+    return isinstance(value, da.Array) and value.ndim == 2 and value.shape[1] == 1
+
+
 def row_partitions(X: Any, y: Any, sample_weight: Any = None) -> list[tuple]:
     """(X, y, sample_weight) blocks per row partition; y and sample_weight must be
     partitioned as X is (the same number of partitions; each partition's row count is
@@ -76,11 +85,25 @@ def row_partitions(X: Any, y: Any, sample_weight: Any = None) -> list[tuple]:
                          "partition y like X (for example a column of the same DataFrame)")
     w_blocks = [None] * len(x_blocks)
     if sample_weight is not None:
+        _check_one_weight_per_row(sample_weight)
         w_blocks = row_blocks(sample_weight, "sample_weight")
         if len(w_blocks) != len(x_blocks):
             raise ValueError(f"sample_weight has {len(w_blocks)} partitions but X has "
                              f"{len(x_blocks)}; partition sample_weight like X")
     return list(zip(x_blocks, y_blocks, w_blocks))
+
+
+def _check_one_weight_per_row(sample_weight: Any) -> None:
+    """Refuse a table as ``sample_weight``, as the single-machine fit does (one of one column
+    would be read row by row, one of several as its columns' values one after the other)."""
+    if isinstance(sample_weight, dd.DataFrame):
+        found = f"a Dask DataFrame of {len(sample_weight.columns)} column(s)"
+    elif isinstance(sample_weight, da.Array) and sample_weight.ndim != 1:
+        found = f"a {sample_weight.ndim}-D Dask Array of shape {sample_weight.shape}"
+    else:
+        return
+    raise ValueError(f"sample_weight must hold one weight per row (a Dask Series or 1-D "
+                     f"Array), got {found}; pass its column")
 
 
 def _aligned_blocks(value: Any, what: str, n_partitions: int) -> list:

@@ -21,8 +21,8 @@ from .sketch import merge_features, summarize_categories, summarize_continuous
 
 @dataclass
 class PartitionSummary:
-    """One partition's types, row count and weight, target labels or range, and per-feature
-    value summaries (``sketch``)."""
+    """One partition's types, row count and weight (and rows of positive weight), target
+    labels or range, and per-feature value summaries (``sketch``)."""
 
     names: list[str]
     types: list[str]
@@ -36,6 +36,7 @@ class PartitionSummary:
     warnings: list[str]  # column warnings of typing, judged on this partition
     typed_bytes: int = 0  # what typing allocated beyond the partition (``resources``)
     class_weights: np.ndarray | None = None  # a classifier's weight per label of ``classes``
+    n_weighted: int = 0  # rows of weight > 0
 
 
 @dataclass
@@ -89,8 +90,11 @@ def partition_weights(sample_weight: Any, n_rows: int, index: int) -> np.ndarray
 
 
 def _target(y: Any, n_rows: int, index: int) -> Any:
+    # a column vector: the client warned about it once (``fit.fit_distributed``)
     if isinstance(y, pd.DataFrame) and y.shape[1] == 1:
         y = y.iloc[:, 0]
+    elif isinstance(y, np.ndarray) and y.ndim == 2 and y.shape[1] == 1:
+        y = y[:, 0]
     if len(y) != n_rows:
         raise ValueError(f"partition {index}: y has {len(y)} values but X has {n_rows} rows; "
                          "partition y like X")
@@ -125,7 +129,8 @@ def summarize_partition(X: Any, y: Any, sample_weight: Any, index: int, estimato
                             [c.to_dict() for c in table.conversions], n_rows,
                             float(weights.sum()), classes,
                             getattr(working, "_target_range", None), features,
-                            column_warnings, typed_bytes(X, table), class_weights)
+                            column_warnings, typed_bytes(X, table), class_weights,
+                            int(np.count_nonzero(weights > 0)))
 
 
 def summary_header(summary: PartitionSummary) -> PartitionSummary:
