@@ -117,6 +117,18 @@ def _sample_weights(sample_weight: Any, n_rows: int) -> np.ndarray:
     return weights
 
 
+def class_weight_faults(classes: np.ndarray, totals: np.ndarray,
+                        min_hessian: float) -> tuple[list, list]:
+    """The classes (at most ten of each) whose total weight ``totals`` is zero, and those below
+    twice ``min_hessian``, as Python values for messages."""
+    def names(positions: np.ndarray) -> list:
+        return [classes[k].item() if hasattr(classes[k], "item") else classes[k]
+                for k in positions[:10]]
+
+    return (names(np.flatnonzero(totals <= 0)),
+            names(np.flatnonzero(totals < 2 * min_hessian)))
+
+
 def _check_class_weights(classes: np.ndarray, y_encoded: np.ndarray, weights: np.ndarray,
                          min_hessian: float) -> str | None:
     """Refuse weights that are zero on every row of a class: that class has no hessian, and
@@ -125,23 +137,17 @@ def _check_class_weights(classes: np.ndarray, y_encoded: np.ndarray, weights: np
     total weight is below twice ``min_hessian`` (no cut can give both sides that much: the
     hessian of a class's score sums to about its weight), else None."""
     totals = np.bincount(y_encoded.astype(np.intp), weights=weights, minlength=len(classes))
-
-    def names(positions: np.ndarray) -> list:
-        return [classes[k].item() if hasattr(classes[k], "item") else classes[k]
-                for k in positions[:10]]
-
-    empty = np.flatnonzero(totals <= 0)
-    if len(empty):
+    empty, light = class_weight_faults(classes, totals, min_hessian)
+    if empty:
         raise ValueError(
-            f"sample_weight is zero on every row of class(es) {names(empty)} of y: with no "
+            f"sample_weight is zero on every row of class(es) {empty} of y: with no "
             "weight for a class no tree can split, so the model would learn nothing and score "
             "every row alike. Drop those rows from X and y (the model then has no such "
             "class), or give them weight > 0."
         )
-    light = np.flatnonzero(totals < 2 * min_hessian)
-    if not len(light):
+    if not light:
         return None
-    return (f"sample_weight: class(es) {names(light)} of y weigh {totals[light[0]]:.3g} in "
+    return (f"sample_weight: class(es) {light} of y weigh {totals.min():.3g} in "
             f"all, below twice min_hessian={min_hessian:g}; the hessian of a class's score "
             "sums to about its weight, so no cut can give both sides min_hessian and the "
             "model will learn little or nothing. Weights count as rows: scale them up (to "

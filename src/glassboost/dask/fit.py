@@ -24,7 +24,7 @@ from sklearn.exceptions import DataConversionWarning
 from ..binning import fit_categorical, fit_continuous
 from ..booster import check_shareable, choose_pairs, interaction_order
 from ..datetimes import source_columns
-from ..estimators import _check_class_weights, _check_params
+from ..estimators import _check_class_weights, _check_params, class_weight_faults
 from ..objectives import check_target_scale, check_weight_scale, mean_weight_message
 from ..parameters import (bag_training_rows, check_bags_train, check_init_score_classes,
                           check_max_bag_rows, check_number, few_training_rows_message)
@@ -247,18 +247,17 @@ def _check_shard_classes(plan: ShardPlan, shards: list[range], class_weights: np
         totals = class_weights[rows.start:rows.stop].sum(axis=0)
         where = (f"shard {s} of the {len(shards)} shards (rows {starts[rows.start]} to "
                  f"{starts[rows.stop] - 1} in partition order)")
-        empty = np.flatnonzero(totals <= 0)
-        if len(empty):
+        empty, light = class_weight_faults(classes, totals, min_hessian)
+        if empty:
             raise ValueError(
-                f"{where} holds no weight of class(es) {classes[empty[:10]].tolist()} of y: no "
+                f"{where} holds no weight of class(es) {empty} of y: no "
                 "tree of its bags could split, and its start score would pull the model toward "
                 "the classes it holds. Shuffle the rows so that every partition holds every "
                 "class (rows sorted by label do not), or fit with fewer shards (n_shards=1) or "
                 "boosting='exact'.")
-        light = np.flatnonzero(totals < 2 * min_hessian)
-        if len(light):
-            warn_data(f"{where}: class(es) {classes[light[:10]].tolist()} of y weigh "
-                      f"{totals[light[0]]:.3g} in it, below twice min_hessian={min_hessian:g}, "
+        if light:
+            warn_data(f"{where}: class(es) {light} of y weigh "
+                      f"{totals.min():.3g} in it, below twice min_hessian={min_hessian:g}, "
                       "so its bags will learn little or nothing. Shuffle the rows so that every "
                       "partition holds every class, or fit with fewer shards (n_shards).")
 
