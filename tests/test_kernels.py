@@ -10,7 +10,7 @@ import pytest
 from numba import njit
 from scipy.special import expit, logsumexp, softmax
 
-from glassboost.kernels.block_passes import PASS_CHUNK
+from glassboost.kernels.block_passes import PASS_CHUNK, SOFTMAX_CHUNK
 from glassboost.kernels.boost import boost_terms
 from glassboost.kernels.interactions import pair_strengths
 from glassboost.kernels.loss import (LOG_LOSS, MULTICLASS_LOG_LOSS, NO_PARAMS,
@@ -465,24 +465,52 @@ def test_one_inner_bag_of_every_row_once_is_the_plain_fit(objective, n_scores, g
                                   fit(train_w, count))
 
 
-@pytest.mark.parametrize("objective", [SQUARED_ERROR, LOG_LOSS])
-def test_passes_over_several_chunks_of_rows_match_reference(objective) -> None:
-    """Passes go over the rows in chunks of PASS_CHUNK; the last chunk is a partial one."""
+@pytest.mark.parametrize("objective, n_scores", [(SQUARED_ERROR, 1), (LOG_LOSS, 1),
+                                                 (MULTICLASS_LOG_LOSS, 3),
+                                                 (MULTICLASS_LOG_LOSS, 5)])
+def test_passes_over_several_chunks_of_rows_match_reference(objective, n_scores) -> None:
+    """Passes go over the rows in chunks (PASS_CHUNK; softmax: SOFTMAX_CHUNK); the last chunk
+    is a partial one."""
     n_rows, n_bins = 2 * PASS_CHUNK + 77, np.array([7, 5, 9], dtype=np.int64)
-    codes, y, train_w, base = _boosting_problem(650 + objective, objective, 1, n_bins, 2, n_rows)
+    codes, y, train_w, base = _boosting_problem(650 + objective, objective, n_scores, n_bins, 2,
+                                                n_rows)
     scores = np.tile(base, (n_rows, 1))
-    tables = np.zeros((3, int(n_bins.max()), 1))
+    tables = np.zeros((3, int(n_bins.max()), n_scores))
+    targets = _targets(objective, y, n_scores)
     best, run, _ = boost_terms(
         codes.T.copy(), n_bins, np.ones(3, np.int64), np.zeros(3, np.bool_), np.zeros(3, np.int64),
-        (train_w > 0).astype(float), train_w, (train_w * y)[:, None], np.zeros(n_rows),
-        np.zeros((n_rows, 1)), 0.0, objective, scores, tables, 0.1, 2, 0, 0.0, 0.0, 3, 0.0, 2, 0,
-        0.0, 0.0, 10.0, 1.0, False, 1)
+        (train_w > 0).astype(float), train_w, train_w[:, None] * targets, np.zeros(n_rows),
+        np.zeros((n_rows, n_scores)), 0.0, objective, scores, tables, 0.1, 2, 0, 0.0, 0.0, 3, 0.0,
+        2, 0, 0.0, 0.0, 10.0, 1.0, False, 1)
     want_tables, want_scores = reference_boost(codes, n_bins, y, train_w, objective, base, 2, 3,
                                                0.1)
     assert run == best == 6
     for t, n in enumerate(n_bins):
         np.testing.assert_allclose(tables[t, :n], want_tables[t], atol=1e-10)
     np.testing.assert_allclose(scores, want_scores, atol=1e-10)
+
+
+@pytest.mark.parametrize("n_scores", [3, 5, 7])
+def test_softmax_passes_validation_loss_matches_reference(n_scores) -> None:
+    """The cyclic softmax pass scores the validation rows it skips for training (over several
+    chunks of rows): the stage's best loss is the mean multiclass log loss of those rows at the
+    reference scores of the same steps."""
+    n_rows, n_bins = 3 * SOFTMAX_CHUNK + 41, np.array([7, 5, 9], dtype=np.int64)
+    codes, y, train_w, base = _boosting_problem(660 + n_scores, MULTICLASS_LOG_LOSS, n_scores,
+                                                n_bins, 2, n_rows)
+    val_w = np.where(train_w > 0, 0.0, np.random.default_rng(n_scores).uniform(0.5, 2.0, n_rows))
+    targets = _targets(MULTICLASS_LOG_LOSS, y, n_scores)
+    tables = np.zeros((3, int(n_bins.max()), n_scores))
+    best, run, loss = boost_terms(
+        codes.T.copy(), n_bins, np.ones(3, np.int64), np.zeros(3, np.bool_), np.zeros(3, np.int64),
+        (train_w > 0).astype(float), train_w, train_w[:, None] * targets, val_w,
+        val_w[:, None] * targets, 0.0, MULTICLASS_LOG_LOSS, np.tile(base, (n_rows, 1)), tables,
+        0.1, 2, 100, 0.0, 0.0, 3, 0.0, 2, 0, 0.0, 0.0, 10.0, 1.0, False, 1)
+    _, want_scores = reference_boost(codes, n_bins, y, train_w, MULTICLASS_LOG_LOSS, base, 2, 3,
+                                     0.1)
+    rows_loss = logsumexp(want_scores, axis=1) - want_scores[np.arange(n_rows), y.astype(int)]
+    assert run == best == 6
+    assert loss == pytest.approx(float(val_w @ rows_loss / val_w.sum()), rel=1e-12)
 
 
 def reference_greedy(codes, n_bins, nominal, y, w, objective, base, n_steps, greedy_steps,

@@ -15,13 +15,17 @@ import numpy as np
 from numba import njit
 
 from .class_counts import by_class_count
-from .loss import (SQUARED_ERROR, add_group_loss, cox_risk_factors, finish_loss,
-                   group_gradient_from_exponential, group_loss, group_softmax_gradient,
-                   score_exponential)
+from .loss import (SQUARED_ERROR, add_group_loss, cox_risk_factors, exponent, finish_loss,
+                   group_gradient_from_exponential, group_loss, has_exponential,
+                   softmax_gradient_from_exponentials, softmax_loss, softmax_shift)
+from .vector_exp import vector_exp
 
 #: Rows per chunk of a pass: a chunk's gradients stay in cache while each term's histogram is
 #: filled from them (one term at a time, so that its histogram stays in the first-level cache).
 PASS_CHUNK = 4096
+#: Rows per chunk of a softmax pass: its shifted scores, exponentials and scratch (three arrays
+#: of rows x classes) stay in the first-level cache.
+SOFTMAX_CHUNK = 256
 
 
 @njit(no_cpython_wrapper=True, no_cfunc_wrapper=True)
@@ -48,8 +52,9 @@ def _add_updates(term_codes, offsets, lo, hi, updates, scores, start, end):
 
 @njit(no_cpython_wrapper=True, no_cfunc_wrapper=True)
 def _chunk_gradients(objective, scores, train_w, train_wy, start, end, gradients, hessians,
-                     exponentials, params):
-    """Gradients and hessians of rows [start, end) (and each row's ``score_exponential``).
+                     exponentials, powers, work, params):
+    """Gradients and hessians of rows [start, end) (and each row's ``score_exponential``;
+    ``powers`` and ``work`` are scratch).
 
     Squared error gets a loop of its own, without the other objectives' branches, which
     vectorizes; its hessians are not needed (constant).
@@ -58,14 +63,19 @@ def _chunk_gradients(objective, scores, train_w, train_wy, start, end, gradients
         for row in range(start, end):
             gradients[row - start] = train_w[row] * scores[row] - train_wy[row]
         return
+    n = end - start
+    if has_exponential(objective):
+        # the powers first, then every exp in one vectorized call (``vector_exp``)
+        for row in range(start, end):
+            powers[row - start] = exponent(objective, scores[row], params)
+        vector_exp(powers[:n], exponentials[:n], work[:n])
+    else:
+        exponentials[:n] = 1.0
     for row in range(start, end):
-        score = scores[row]
-        exponential = score_exponential(objective, score, params)
-        g, h = group_gradient_from_exponential(objective, score, exponential, train_w[row],
-                                               train_wy[row], params)
+        g, h = group_gradient_from_exponential(objective, scores[row], exponentials[row - start],
+                                               train_w[row], train_wy[row], params)
         gradients[row - start] = g
         hessians[row - start] = h
-        exponentials[row - start] = exponential
 
 
 @njit(no_cpython_wrapper=True, no_cfunc_wrapper=True)
@@ -116,12 +126,14 @@ def _pass_single_score(term_codes, offsets, current_lo, current_hi, next_lo, nex
     gradients = np.empty(PASS_CHUNK)
     hessians = np.empty(PASS_CHUNK)
     exponentials = np.empty(PASS_CHUNK)
+    powers = np.empty(PASS_CHUNK)
+    work = np.empty(PASS_CHUNK)
     loss, product, length = 0.0, 1.0, np.int64(0)
     for start in range(0, scores.shape[0], PASS_CHUNK):
         end = min(start + PASS_CHUNK, scores.shape[0])
         _add_updates(term_codes, offsets, current_lo, current_hi, updates, scores, start, end)
         _chunk_gradients(objective, scores, train_w, train_wy, start, end, gradients, hessians,
-                         exponentials, params)
+                         exponentials, powers, work, params)
         if want_loss:
             loss, product, length = _chunk_loss(objective, scores, val_w, val_wy, start, end,
                                                 exponentials, loss, product, length, params)
@@ -168,7 +180,14 @@ def _fill_inner(inner, lo, hi, codes, gradients, hessians, start, end, constant_
 
 def _softmax_block_pass(fixed_scores: int):
     """The multiclass counterpart of ``_pass_single_score`` (softmax over class scores),
-    compiled for ``fixed_scores`` classes (0: any count), as ``_softmax_step_pass``."""
+    compiled for ``fixed_scores`` classes (0: any count), as ``_softmax_step_pass``.
+
+    The rows go by in chunks of ``SOFTMAX_CHUNK``: the current terms' updates and each row's
+    shifted class scores first, then the class exponentials of the whole chunk in one
+    ``vector_exp.vector_exp`` call (five ``exp`` calls per row were half a pass), then each
+    row's gradients and histogram adds. Only rows that train or whose validation loss is wanted
+    take the exponentials.
+    """
 
     @njit(no_cpython_wrapper=True, no_cfunc_wrapper=True)
     def block_pass(term_codes, offsets, current_lo, current_hi, next_lo, next_hi, updates,
@@ -183,26 +202,45 @@ def _softmax_block_pass(fixed_scores: int):
             hess_hist[offsets[t]:offsets[t + 1]] = 0.0
         gradient = np.empty(n_scores)
         hessian = np.empty(n_scores)
+        shifted = np.empty(SOFTMAX_CHUNK * n_scores)
+        exponentials = np.empty(SOFTMAX_CHUNK * n_scores)
+        work = np.empty(SOFTMAX_CHUNK * n_scores)
+        chunk_rows = np.empty(SOFTMAX_CHUNK, dtype=np.int64)
+        tops = np.empty(SOFTMAX_CHUNK)
         loss = 0.0
-        for row in range(scores.shape[0]):
-            for t in range(current_lo, current_hi):
-                cell = offsets[t] + term_codes[t, row]
-                for k in range(n_scores):
-                    scores[row, k] += updates[cell, k]
-            if train_w[row] > 0.0:
-                group_softmax_gradient(scores[row], train_w[row], train_wy[row], gradient,
-                                       hessian)
-                for t in range(next_lo, next_hi):
+        for start in range(0, scores.shape[0], SOFTMAX_CHUNK):
+            n_kept = 0
+            for row in range(start, min(start + SOFTMAX_CHUNK, scores.shape[0])):
+                for t in range(current_lo, current_hi):
                     cell = offsets[t] + term_codes[t, row]
-                    if inner is None:
-                        for k in range(n_scores):
-                            grad_hist[cell, k] += gradient[k]
-                            hess_hist[cell, k] += hessian[k]
-                    else:
-                        add_row_to_inner(inner, row, cell * n_scores, gradient, hessian)
-            if want_loss and val_w[row] > 0.0:
-                loss += group_softmax_gradient(scores[row], val_w[row], val_wy[row], gradient,
-                                               hessian)
+                    for k in range(n_scores):
+                        scores[row, k] += updates[cell, k]
+                if train_w[row] > 0.0 or (want_loss and val_w[row] > 0.0):
+                    first = n_kept * n_scores
+                    tops[n_kept] = softmax_shift(scores[row], shifted[first:first + n_scores])
+                    chunk_rows[n_kept] = row
+                    n_kept += 1
+            size = n_kept * n_scores
+            vector_exp(shifted[:size], exponentials[:size], work[:size])
+            for i in range(n_kept):
+                row = chunk_rows[i]
+                row_exponentials = exponentials[i * n_scores:(i + 1) * n_scores]
+                if train_w[row] > 0.0:
+                    softmax_gradient_from_exponentials(row_exponentials, train_w[row],
+                                                       train_wy[row], gradient, hessian)
+                    for t in range(next_lo, next_hi):
+                        cell = offsets[t] + term_codes[t, row]
+                        if inner is None:
+                            for k in range(n_scores):
+                                grad_hist[cell, k] += gradient[k]
+                                hess_hist[cell, k] += hessian[k]
+                        else:
+                            add_row_to_inner(inner, row, cell * n_scores, gradient, hessian)
+                if want_loss and val_w[row] > 0.0:
+                    total = 0.0
+                    for k in range(n_scores):
+                        total += row_exponentials[k]
+                    loss += softmax_loss(scores[row], tops[i], total, val_w[row], val_wy[row])
         return loss
 
     return block_pass

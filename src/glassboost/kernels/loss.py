@@ -80,13 +80,26 @@ def score_exponential(objective, score, params=NO_PARAMS):
     Greedy steps keep it per row and multiply it by ``score_exponential(delta)`` when a step adds
     ``delta``, which costs a multiplication instead of an ``exp`` per row.
     """
-    if objective == LOG_LOSS or objective == GAMMA_DEVIANCE:
-        return np.exp(-score)
-    if objective == POISSON_DEVIANCE or objective == RMSE_LOG:
-        return np.exp(score)
-    if objective == TWEEDIE_DEVIANCE:
-        return np.exp((1.0 - params[0]) * score)
+    if has_exponential(objective):
+        return np.exp(exponent(objective, score, params))
     return 1.0
+
+
+@njit(inline="always")
+def has_exponential(objective):
+    """Whether ``score_exponential`` is an ``exp`` (of ``exponent``) rather than 1.0."""
+    return (objective == LOG_LOSS or objective == GAMMA_DEVIANCE or objective == POISSON_DEVIANCE
+            or objective == RMSE_LOG or objective == TWEEDIE_DEVIANCE)
+
+
+@njit(forceinline=True)
+def exponent(objective, score, params=NO_PARAMS):
+    """The power of ``score_exponential``'s ``exp``: -s, s or (1 - p) s."""
+    if objective == LOG_LOSS or objective == GAMMA_DEVIANCE:
+        return -score
+    if objective == TWEEDIE_DEVIANCE:
+        return (1.0 - params[0]) * score
+    return score
 
 
 @njit(forceinline=True)
@@ -282,15 +295,25 @@ def finish_loss(loss, product):
 
 
 @njit(inline="always")
-def softmax_exponentials(scores, exponentials):
-    """``exp(s_k - shift)`` of one row's class scores into ``exponentials``, the shift being the
-    largest score (so no term overflows and one is 1); returns the shift."""
+def softmax_shift(scores, shifted):
+    """``s_k - shift`` of one row's class scores into ``shifted``, the shift being the largest
+    score (so no exponential overflows and one is 1); returns the shift."""
     n_classes = scores.shape[0]
     top = scores[0]
     for k in range(1, n_classes):
         top = max(top, scores[k])
     for k in range(n_classes):
-        exponentials[k] = np.exp(scores[k] - top)
+        shifted[k] = scores[k] - top
+    return top
+
+
+@njit(inline="always")
+def softmax_exponentials(scores, exponentials):
+    """``exp(s_k - shift)`` of one row's class scores into ``exponentials`` (``softmax_shift``);
+    returns the shift."""
+    top = softmax_shift(scores, exponentials)
+    for k in range(scores.shape[0]):
+        exponentials[k] = np.exp(exponentials[k])
     return top
 
 
@@ -303,20 +326,36 @@ def softmax_class_gradient(exponential, total, w, wy):
 
 
 @njit(inline="always")
+def softmax_gradient_from_exponentials(exponentials, w, wy, gradient, hessian):
+    """Fill per-class gradient/hessian of the multiclass log loss of a group from its class
+    exponentials (``softmax_exponentials``); returns their sum."""
+    total = 0.0
+    for k in range(exponentials.shape[0]):
+        total += exponentials[k]
+    for k in range(exponentials.shape[0]):
+        gradient[k], hessian[k] = softmax_class_gradient(exponentials[k], total, w, wy[k])
+    return total
+
+
+@njit(inline="always")
+def softmax_loss(scores, top, total, w, wy):
+    """The multiclass log loss of a group from its scores, their shift and the sum of their
+    exponentials: ``w * logsumexp(s) - sum_k wy_k * s_k``."""
+    loss = w * (np.log(total) + top)
+    for k in range(scores.shape[0]):
+        loss -= wy[k] * scores[k]
+    return loss
+
+
+@njit(inline="always")
 def group_softmax_gradient(scores, w, wy, gradient, hessian):
     """Fill per-class gradient/hessian of the multiclass log loss summed over a group.
 
     ``wy[k]`` is the group's weight of class ``k``. Returns the group's loss.
     """
     top = softmax_exponentials(scores, gradient)
-    total = 0.0
-    for k in range(scores.shape[0]):
-        total += gradient[k]
-    loss = w * (np.log(total) + top)
-    for k in range(scores.shape[0]):
-        gradient[k], hessian[k] = softmax_class_gradient(gradient[k], total, w, wy[k])
-        loss -= wy[k] * scores[k]
-    return loss
+    total = softmax_gradient_from_exponentials(gradient, w, wy, gradient, hessian)
+    return softmax_loss(scores, top, total, w, wy)
 
 
 @njit(cache=True)  # booster calls it too
