@@ -277,6 +277,53 @@ def test_a_shard_without_a_class_is_refused(client):
             sample_weight=dd.from_pandas(weights, npartitions=2))
 
 
+@pytest.mark.parametrize("objective", ["poisson_deviance", "tweedie_deviance:variance_power=1.3",
+                                       "rmse_log"])
+def test_a_log_link_target_zero_wherever_weighted_is_refused(client, objective):
+    """As on one machine, from the partitions' summaries: all zeros, or zeros on every row of
+    weight > 0, have no finite intercept."""
+    from glassboost.dask import DaskExplainableBoostingRegressor
+
+    X = pd.DataFrame({"a": np.arange(40.0)})
+    dX = dd.from_pandas(X, npartitions=2)
+    params = dict(outer_bags=1, max_rounds=5, interactions=0, n_shards=1)
+    message = r"y: objective='.*' needs some y > 0 on a row of weight > 0.*no finite intercept"
+    with pytest.raises(ValueError, match=message):
+        DaskExplainableBoostingRegressor(objective=objective, **params).fit(
+            dX, dd.from_pandas(pd.Series(np.zeros(40)), npartitions=2))
+    y = pd.Series(np.where(np.arange(40) < 30, 0.0, 2.0))
+    weights = pd.Series(np.where(np.arange(40) < 30, 1.0, 0.0))
+    with pytest.raises(ValueError, match=message):
+        DaskExplainableBoostingRegressor(objective=objective, **params).fit(
+            dX, dd.from_pandas(y, npartitions=2),
+            sample_weight=dd.from_pandas(weights, npartitions=2))
+
+
+@pytest.mark.parametrize("objective", ["poisson_deviance", "tweedie_deviance:variance_power=1.3"])
+def test_a_shard_whose_log_link_target_is_all_zero_is_refused(client, objective):
+    """A sorted count target leaves one of several shards only zeros: its bags start from the
+    log of a mean of 0 and stay there, pulling the intercept to about -15 (-0.5 on one
+    machine), so the fit refuses, naming the shard's rows; one shard of the same rows fits as
+    on one machine."""
+    from glassboost import ExplainableBoostingRegressor
+    from glassboost.dask import DaskExplainableBoostingRegressor
+
+    rng = np.random.default_rng(0)
+    X = pd.DataFrame({"a": rng.normal(size=400)})
+    y = pd.Series(np.sort(rng.poisson(np.exp(0.3 * X["a"].to_numpy() - 0.5)).astype(float)))
+    assert (y[:200] == 0).all() and (y[200:] > 0).any()
+    dX, dy = dd.from_pandas(X, npartitions=4), dd.from_pandas(y, npartitions=4)
+    params = dict(objective=objective, outer_bags=2, max_rounds=20, interactions=0,
+                  random_state=1)
+    with pytest.raises(ValueError, match=r"shard 0 of the 2 shards \(rows 0 to 199 in partition "
+                                         r"order\) holds no y > 0 of weight > 0.*"
+                                         r"boosting='exact'"):
+        DaskExplainableBoostingRegressor(n_shards=2, **params).fit(dX, dy)
+    local = ExplainableBoostingRegressor(**params).fit(X, y)
+    model = DaskExplainableBoostingRegressor(n_shards=1, **params).fit(dX, dy)
+    assert model.intercept_ == pytest.approx(local.intercept_)
+
+
 def test_a_fitted_classifier_of_other_classes_is_refused_as_init_score(client, fitted):
     model, dX, dy = fitted
     other = dy.map(lambda label: "other" if label == "mid" else label, meta=dy)

@@ -276,6 +276,27 @@ def test_a_class_too_light_for_min_hessian_is_flagged(mixed) -> None:
                                                                      sample_weight=weights)
 
 
+@pytest.mark.parametrize("name", ["poisson_deviance", "tweedie_deviance:variance_power=1.5",
+                                  "rmse_log"])
+def test_a_log_link_target_zero_wherever_weighted_is_refused(mixed, name) -> None:
+    """All zeros, or zeros on every row of weight > 0: no finite intercept (it gave about
+    -30); one positive value of positive weight fits."""
+    n = len(mixed)
+    message = r"y: objective='.*' needs some y > 0 on a row of weight > 0.*no finite intercept"
+    with pytest.raises(ValueError, match=message):
+        ExplainableBoostingRegressor(objective=name, **FAST).fit(mixed, np.zeros(n))
+    y = np.zeros(n)
+    y[:5] = 3.0
+    weights = np.ones(n)
+    weights[:5] = 0.0
+    with pytest.raises(ValueError, match=message):
+        ExplainableBoostingRegressor(objective=name, **FAST).fit(mixed, y, sample_weight=weights)
+    weights[0] = 1.0
+    model = ExplainableBoostingRegressor(objective=name, outer_bags=1, max_rounds=5,
+                                         interactions=0).fit(mixed, y, sample_weight=weights)
+    assert np.isfinite(model.intercept_) and model.intercept_ > -10
+
+
 def test_zero_weight_rows_are_ignored(mixed) -> None:
     rng = np.random.default_rng(12)
     y = _signal(mixed) + rng.normal(scale=0.3, size=len(mixed))

@@ -21,8 +21,8 @@ from glassboost.kernels.loss import (GAMMA_DEVIANCE, LOG_LOSS, MULTICLASS_LOG_LO
                                      SQUARED_ERROR, TWEEDIE_DEVIANCE, cox_risk_factors,
                                      group_gradient, group_gradient_from_exponential, group_loss,
                                      rows_loss, score_exponential)
-from glassboost.objectives import (SCALE_LIMIT, Objective, check_regression_target,
-                                   check_target_scale, check_weight_scale,
+from glassboost.objectives import (SCALE_LIMIT, Objective, check_nonzero_target,
+                                   check_regression_target, check_target_scale, check_weight_scale,
                                    classification_objective, initial_scores, inverse_link,
                                    kernel_params, regression_objective, time_order)
 
@@ -194,6 +194,20 @@ def test_targets_outside_the_objective_domain_are_rejected(name, y, message) -> 
         ExplainableBoostingRegressor(objective=name).fit(X, y)
     for ok in ("quantile", "pseudo_huber", "rmse"):
         check_regression_target(regression_objective(ok), np.array(y))
+
+
+@pytest.mark.parametrize("name", ["poisson_deviance", "tweedie_deviance:variance_power=1.3",
+                                  "rmse_log"])
+def test_a_log_link_target_without_a_positive_weighted_value_is_rejected(name) -> None:
+    """Zero on every row of weight > 0: the intercept minimizing the loss is log(0) = -inf."""
+    objective = regression_objective(name)
+    with pytest.raises(ValueError, match=rf"y: objective='{objective.name}' needs some y > 0 "
+                                         r"on a row of weight > 0.*every such value is zero.*"
+                                         r"log\(0\) = -inf.*no finite intercept"):
+        check_nonzero_target(objective, 0.0)
+    check_nonzero_target(objective, 1e-300)
+    for other in ("rmse", "quantile", "pseudo_huber", "gamma_deviance", "survival_cox"):
+        check_nonzero_target(regression_objective(other), 0.0)  # a finite start (or none)
 
 
 # ---- gradients, hessians and losses against numerical references -------------------------------

@@ -22,9 +22,10 @@ from .booster import (BaggedTerms, BinnedData, Booster, BoostSettings, FitMonito
 from .io.detail import AbsentPartError
 from .kernels.split import split_options
 from .model import term_contributions, term_importances, term_sums
-from .objectives import (check_custom_objective, check_regression_target, check_target_scale,
-                         check_weight_scale, classification_objective, inverse_link,
-                         regression_objective, small_weights_message, survival_target)
+from .objectives import (check_custom_objective, check_nonzero_target, check_regression_target,
+                         check_target_scale, check_weight_scale, classification_objective,
+                         inverse_link, regression_objective, small_weights_message,
+                         survival_target)
 from .parameters import (check_flag, check_inner_bags, check_max_bag_rows, check_max_time,
                          check_number, check_random_state, check_term_names,
                          check_validation_size, clean_bags, few_training_rows_message,
@@ -314,6 +315,7 @@ class _EBMBase(BaseEstimator):
             light = _check_class_weights(self._classes, y_encoded, weights, self.min_hessian)
         objective = self._objective()
         check_target_scale(objective, y_encoded, weights)
+        check_nonzero_target(objective, float(weights[y_encoded > 0].sum()))
         small = (small_weights_message(objective, weights, self.min_hessian,
                                        self.min_samples_leaf) or light)
         if small:

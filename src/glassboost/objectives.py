@@ -250,6 +250,27 @@ def check_regression_target(objective: Objective, y: np.ndarray) -> None:
                          f"y[{first}] = {y[first]:g} ({int(bad.sum())} such value(s))")
 
 
+def zero_target_refused(objective: Objective) -> bool:
+    """Whether ``objective`` has a log link and accepts y == 0 (Poisson, Tweedie, rmse_log):
+    on a target that is zero wherever the weight is positive, its best intercept is -inf."""
+    spec = _REGRESSION.get(objective.name.partition(":")[0])
+    return spec is not None and spec.link == "log" and spec.lowest_target == 0.0 \
+        and spec.lowest_allowed
+
+
+def check_nonzero_target(objective: Objective, positive_weight: float) -> None:
+    """Reject a target that is zero on every row of weight > 0 (``positive_weight``: the
+    weight of the rows with y > 0) for the objectives of ``zero_target_refused``: the log-link
+    mean is then 0, whose log, the intercept that minimizes the loss, is minus infinity, so
+    any finite model would be an artefact of where the fit stops."""
+    if zero_target_refused(objective) and not positive_weight > 0:
+        raise ValueError(
+            f"y: objective={objective.name!r} needs some y > 0 on a row of weight > 0, but "
+            "every such value is zero: the log-link mean is then 0 and the intercept that "
+            "minimizes the loss is log(0) = -inf, so the model has no finite intercept. Fit "
+            "rows with some positive target, or predict 0 without a model")
+
+
 def survival_target(y: Any) -> np.ndarray:
     """Cox's target as InterpretML takes it, the time signed by the event (positive: an event,
     negative: censored), from that, from two columns (time, event), or from a structured array

@@ -25,7 +25,8 @@ from ..binning import fit_categorical, fit_continuous
 from ..booster import check_shareable, choose_pairs, interaction_order
 from ..datetimes import source_columns
 from ..estimators import _check_class_weights, _check_params, class_weight_faults
-from ..objectives import check_target_scale, check_weight_scale, mean_weight_message
+from ..objectives import (check_nonzero_target, check_target_scale, check_weight_scale,
+                          mean_weight_message, zero_target_refused)
 from ..parameters import (bag_training_rows, check_bags_train, check_init_score_classes,
                           check_max_bag_rows, check_number, few_training_rows_message)
 from ..schema import CONTINUOUS, NOMINAL, Column, declared_binning, validate_feature_types
@@ -177,8 +178,10 @@ def _fit(working, client, partitions, extras, n_shards, summary_size, futures, b
         n_shards = len(results)
     else:
         weights = None if classes is None else _class_weights(summaries, classes)
+        positive = None if classes is not None or not zero_target_refused(objective) else \
+            np.array([s.positive_weight for s in summaries])
         results = _boost_shards(client, futures, plan, binned, row_counts, n_shards, n_pairs,
-                                explicit, weights)
+                                explicit, weights, positive)
         bagged, main_weights, pair_weights, bag_totals = merge_shards(results)
     state = working._finished_state(bagged, bins, names, types, main_weights, pair_weights,
                                     summaries_attributes, bag_totals, first.conversions,
@@ -188,11 +191,14 @@ def _fit(working, client, partitions, extras, n_shards, summary_size, futures, b
 
 def _boost_shards(client, futures: list, plan: ShardPlan, binned: list, row_counts: list[int],
                   n_shards: int, n_pairs: int, explicit: Any,
-                  class_weights: np.ndarray | None) -> list:
+                  class_weights: np.ndarray | None,
+                  positive_weights: np.ndarray | None) -> list:
     """Assemble the shards, boost their bags' main effects, choose the pairs from the summed
     strengths (unless ``explicit``), boost their pairs; every copy's ``ShardResult``, in the
     order of the shards and their bags. ``class_weights``: a classifier's weight of each class
-    in each partition (``_class_weights``), which every shard must hold some of.
+    in each partition (``_class_weights``), which every shard must hold some of;
+    ``positive_weights``: a log-link regressor's weight of targets > 0 in each partition,
+    which every shard must hold some of too.
 
     Each shard is assembled on the worker that holds most of its partitions' codes, so that
     few of them move; workers left over when there are fewer shards than workers hold copies
@@ -204,6 +210,8 @@ def _boost_shards(client, futures: list, plan: ShardPlan, binned: list, row_coun
     _warn_small_shards(plan, [sum(row_counts[i] for i in rows) for rows, _ in shards])
     if class_weights is not None and len(shards) > 1:
         _check_shard_classes(plan, [rows for rows, _ in shards], class_weights, row_counts)
+    if positive_weights is not None and len(shards) > 1:
+        _check_shard_targets(plan, [rows for rows, _ in shards], positive_weights, row_counts)
     logger.info("Dask fit: %d rows; shards: %d, of at most %d rows; bags: %d; workers: %d",
                 sum(row_counts), len(shards), largest, sum(s.n_bags for _, s in shards),
                 len(workers))
@@ -242,11 +250,9 @@ def _check_shard_classes(plan: ShardPlan, shards: list[range], class_weights: np
     Warn for a class lighter than twice ``min_hessian`` in a shard, as ``_check_class_weights``
     does for the whole."""
     classes, min_hessian = plan.estimator._classes, plan.estimator.min_hessian
-    starts = np.cumsum([0, *row_counts])
     for s, rows in enumerate(shards):
         totals = class_weights[rows.start:rows.stop].sum(axis=0)
-        where = (f"shard {s} of the {len(shards)} shards (rows {starts[rows.start]} to "
-                 f"{starts[rows.stop] - 1} in partition order)")
+        where = _shard_rows(s, shards, row_counts)
         empty, light = class_weight_faults(classes, totals, min_hessian)
         if empty:
             raise ValueError(
@@ -260,6 +266,32 @@ def _check_shard_classes(plan: ShardPlan, shards: list[range], class_weights: np
                       f"{totals.min():.3g} in it, below twice min_hessian={min_hessian:g}, "
                       "so its bags will learn little or nothing. Shuffle the rows so that every "
                       "partition holds every class, or fit with fewer shards (n_shards).")
+
+
+def _shard_rows(s: int, shards: list[range], row_counts: list[int]) -> str:
+    """Shard ``s`` and its rows in partition order, for messages."""
+    starts = np.cumsum([0, *row_counts])
+    rows = shards[s]
+    return (f"shard {s} of the {len(shards)} shards (rows {starts[rows.start]} to "
+            f"{starts[rows.stop] - 1} in partition order)")
+
+
+def _check_shard_targets(plan: ShardPlan, shards: list[range], positive_weights: np.ndarray,
+                         row_counts: list[int]) -> None:
+    """Refuse shards whose log-link target is zero on every row of weight > 0
+    (``positive_weights``: each partition's weight of targets > 0). Each shard's bags start
+    from the constant score of its own rows, here log(1e-12) for a mean of 0, where the
+    gradient vanishes, so its bags stay there and the model's average is pulled toward it
+    (a sorted Poisson count target, 2 shards: intercept -14.9 against -0.48)."""
+    for s, rows in enumerate(shards):
+        if not positive_weights[rows.start:rows.stop].sum() > 0:
+            raise ValueError(
+                f"{_shard_rows(s, shards, row_counts)} holds no y > 0 of weight > 0 for "
+                f"objective={plan.estimator._objective().name!r}: its bags would start from "
+                "the log of a mean of 0 and learn nothing, pulling the model's intercept "
+                "toward minus infinity. Shuffle the rows so that every partition holds "
+                "positive targets (rows sorted by y do not), or fit with fewer shards "
+                "(n_shards=1) or boosting='exact'.")
 
 
 def _warn_small_shards(plan: ShardPlan, shard_rows: list[int]) -> None:
@@ -483,11 +515,13 @@ def _shard_validation(working, n_rows: int, whole_table: bool) -> float:
 
 def _check_scales(working, objective, summaries: list[PartitionSummary]) -> None:
     """The single-machine checks that the weights' total, and a regression target times it,
-    stay within float64's sums, on the totals over all partitions."""
+    stay within float64's sums, and that a log-link target is positive somewhere
+    (``check_nonzero_target``), on the totals over all partitions."""
     total = sum(s.weight for s in summaries)
     check_weight_scale(np.array([total]))
     if summaries[0].classes is None:
         check_target_scale(objective, np.array(working._target_range), np.array([total, 0.0]))
+        check_nonzero_target(objective, sum(s.positive_weight for s in summaries))
 
 
 def _warn_small_weights(working, objective, summaries: list[PartitionSummary],

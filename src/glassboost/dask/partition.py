@@ -22,7 +22,8 @@ from .sketch import merge_features, summarize_categories, summarize_continuous
 @dataclass
 class PartitionSummary:
     """One partition's types, row count and weight (and rows of positive weight), target
-    labels or range, and per-feature value summaries (``sketch``)."""
+    labels or range (and weight of positive targets), and per-feature value summaries
+    (``sketch``)."""
 
     names: list[str]
     types: list[str]
@@ -37,6 +38,7 @@ class PartitionSummary:
     typed_bytes: int = 0  # what typing allocated beyond the partition (``resources``)
     class_weights: np.ndarray | None = None  # a classifier's weight per label of ``classes``
     n_weighted: int = 0  # rows of weight > 0
+    positive_weight: float = 0.0  # a regressor's weight of the rows with y > 0
 
 
 @dataclass
@@ -122,6 +124,8 @@ def summarize_partition(X: Any, y: Any, sample_weight: Any, index: int, estimato
     classes = getattr(working, "_classes", None)
     class_weights = None if classes is None or encoded is None else np.bincount(
         encoded.astype(np.intp), weights=weights, minlength=len(classes))
+    positive = 0.0 if classes is not None or encoded is None else \
+        float(weights[encoded > 0].sum())
     features = [summarize_continuous(column, weights, summary_size) if kind == CONTINUOUS
                 else summarize_categories(column, weights)
                 for column, kind in zip(table.columns, table.types)]
@@ -130,7 +134,7 @@ def summarize_partition(X: Any, y: Any, sample_weight: Any, index: int, estimato
                             float(weights.sum()), classes,
                             getattr(working, "_target_range", None), features,
                             column_warnings, typed_bytes(X, table), class_weights,
-                            int(np.count_nonzero(weights > 0)))
+                            int(np.count_nonzero(weights > 0)), positive)
 
 
 def summary_header(summary: PartitionSummary) -> PartitionSummary:
