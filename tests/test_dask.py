@@ -219,6 +219,31 @@ def test_a_validation_count_is_of_each_bags_sample_as_on_one_machine(client, boo
         DaskExplainableBoostingClassifier(**dict(params, validation_size=900)).fit(dX, dy)
 
 
+@pytest.mark.parametrize("estimator, task, value, limit, link", [
+    (DaskExplainableBoostingClassifier, "binary", 800.0, r"709.78271", "logit"),
+    (DaskExplainableBoostingRegressor, "regression", 1e300, r"1.3407808e\+154", "identity"),
+])
+def test_init_score_beyond_the_links_limit_is_refused_in_its_partition(client, estimator, task,
+                                                                        value, limit, link):
+    """Each partition checks its own starting scores on its worker, as a single machine does:
+    the first row beyond the link's limit is named within its partition."""
+    X, targets, _ = _data(400, 4)
+    dX, dy = _dask(X, targets[task])
+    scores = np.zeros(len(X))
+    first = dX.map_partitions(len).compute()[:3].sum() + 5  # row 5 of partition 3, and 6
+    scores[first:first + 2] = value
+    start = dd.from_pandas(pd.Series(scores), npartitions=N_PARTITIONS)
+    message = (rf"partition 3: init_score\[5\] = {value:.8g}".replace("+", r"\+")
+               + rf", beyond {limit} in magnitude, the limit of a starting score on the "
+               + rf"'{link}' link")
+    small = dict(outer_bags=1, max_rounds=10, interactions=0, random_state=3)
+    with pytest.raises(ValueError, match=message):
+        estimator(**small).fit(dX, dy, init_score=start)
+    fitted = estimator(**small).fit(dX, dy)
+    with pytest.raises(ValueError, match=message):
+        fitted.decision_function(dX, init_score=start).compute()
+
+
 @pytest.mark.parametrize("task", ["binary", "multiclass"])
 def test_init_score_on_one_shard_equals_single_machine(client, task):
     """Boosting from starting scores (a Dask collection partitioned like X, or a fitted model

@@ -701,6 +701,29 @@ def test_bad_survival_targets_are_rejected(y, message) -> None:
         ExplainableBoostingRegressor(objective="survival_cox").fit(X, y)
 
 
+def test_cox_init_score_is_held_to_the_limit_of_exp(rotterdam) -> None:
+    """Cox's score is on the identity link, but its partial likelihood takes exp of it: a
+    starting score beyond exp's range is refused as on the log link (it once failed the fit
+    with a ZeroDivisionError), while scoring, which takes no exp, holds it to the identity
+    link's limit."""
+    assert regression_objective("survival_cox").exponentiated
+    assert not regression_objective("rmse").exponentiated
+    assert regression_objective("poisson").exponentiated
+    X, times, events = rotterdam
+    y = np.column_stack([times, events])[:300]
+    init = np.where(np.arange(300) % 2 == 0, 800.0, -800.0)
+    model = ExplainableBoostingRegressor(objective="survival_cox", outer_bags=1, n_jobs=1,
+                                         interactions=0, max_rounds=10)
+    with pytest.raises(ValueError, match=r"init_score\[0\] = 800, beyond 709.78271 in "
+                                         r"magnitude, the limit of a starting score on the "
+                                         r"'identity' link of an objective that exponentiates "
+                                         r"it: exp of a score above it overflows"):
+        model.fit(X[:300], y, init_score=init)
+    fitted = model.fit(X[:300], y)
+    np.testing.assert_allclose(fitted.predict(X[:300], init_score=init),
+                               fitted.predict(X[:300]) + init)
+
+
 @pytest.mark.parametrize("offset", [0.0, 0.7])
 def test_cox_with_init_score_fits_the_same_model(rotterdam, offset) -> None:
     """A constant init_score changes no risk set: the same model, intercept included (the

@@ -257,6 +257,67 @@ def test_a_classifier_of_other_classes_is_refused_as_init_score() -> None:
     assert clean_init_score(start, X, 120, "mlogit", 3, ["a", "b", "c"]).shape == (120, 3)
 
 
+LIMIT_OF_EXP = r"beyond 709.78271 in magnitude, the limit of a starting score on the "
+LIMIT_OF_SQUARE = r"beyond 1.3407808e\+154 in magnitude, the limit of a starting score on the "
+
+
+@pytest.mark.parametrize("estimator, task, value, message", [
+    (ExplainableBoostingClassifier, "binary", 1e300, r"init_score\[7\] = 1e\+300, "
+     + LIMIT_OF_EXP + "'logit' link: exp of a score above it overflows"),
+    (ExplainableBoostingClassifier, "binary", -710.0, r"init_score\[7\] = -710, "
+     + LIMIT_OF_EXP + "'logit' link"),
+    (ExplainableBoostingClassifier, "multiclass", 800.0, r"init_score\[7, 1\] = 800, "
+     + LIMIT_OF_EXP + "'mlogit' link"),
+    (ExplainableBoostingRegressor, "rmse", 1e300, r"init_score\[7\] = 1e\+300, "
+     + LIMIT_OF_SQUARE + "'identity' link: the square of a score beyond it overflows"),
+    (ExplainableBoostingRegressor, "poisson_deviance", 710.0, r"init_score\[7\] = 710, "
+     + LIMIT_OF_EXP + "'log' link"),
+])
+def test_init_score_beyond_what_the_link_can_take_is_refused(estimator, task, value,
+                                                             message) -> None:
+    """A starting score whose exp (log, logit and mlogit links) or square (identity) overflows
+    float64 cannot start a fit, nor be added to a model's scores: the first row beyond the
+    limit is named with its value and the limit. Once, a logit score of 1e300 gave an
+    intercept of -1e18 and empty terms, and a log one of 800 a model of nothing."""
+    rng = np.random.default_rng(5)
+    X = rng.normal(size=(200, 2))
+    small = dict(outer_bags=1, max_rounds=10, interactions=0, n_jobs=1)
+    if estimator is ExplainableBoostingClassifier:
+        y = np.arange(200) % (2 if task == "binary" else 3)
+        model = estimator(**small)
+    else:
+        y = np.abs(X[:, 0]) + 1.0
+        model = estimator(objective=task, **small)
+    init = np.zeros((200, 3)) if task == "multiclass" else np.zeros(200)
+    if task == "multiclass":
+        init[7:, 1] = value
+    else:
+        init[7:] = value
+    with pytest.raises(ValueError, match=message):
+        model.fit(X, y, init_score=init)
+    fitted = model.fit(X, y)
+    with pytest.raises(ValueError, match=message):
+        fitted.decision_function(X, init_score=init)
+    with pytest.raises(ValueError, match=message):
+        fitted.predict(X, init_score=init)
+    # within the limit, the same fit and scores are taken
+    limit = 700.0 if task != "rmse" else 1e150
+    within = np.clip(init, -limit, limit)
+    assert np.all(np.isfinite(model.fit(X, y, init_score=within).decision_function(
+        X, init_score=within)))
+
+
+def test_a_model_whose_link_scores_are_beyond_the_limit_is_named() -> None:
+    """A probability of 1e-320 has a log-odds of -737, whose exp overflows: the error names
+    the model, the row and what to do."""
+    model = _Predicts(np.array([[0.5, 0.5], [1.0, 1e-320]]), True)
+    with pytest.raises(ValueError, match=r"init_score: the _Predicts's predictions through the "
+                                         r"'logit' link give -736.82724 at row 1, "
+                                         + LIMIT_OF_EXP + r"'logit' link: .*; clip its "
+                                         r"predictions"):
+        clean_init_score(model, None, 2, "logit", 1)
+
+
 def test_a_callback_returning_numpy_booleans_stops_or_continues() -> None:
     """InterpretML 0.7's callback returns whether to stop; a comparison with numpy values gives
     numpy's booleans, which act as True and False."""

@@ -48,6 +48,23 @@ def test_measure_interactions_refuses_labels_not_among_the_init_score_models_cla
     assert utils.measure_interactions(X, Y * 3.0, init_score=model)  # 3.0 is the class 3
 
 
+@pytest.mark.parametrize("objective, value, limit", [
+    (None, 800.0, r"709.78271 in magnitude, the limit of a starting score on the 'logit' link"),
+    ("survival_cox", 800.0, r"709.78271 in magnitude, the limit of a starting score on the "
+                            r"'identity' link of an objective that exponentiates it"),
+    ("rmse", 1e300, r"1.3407808e\+154 in magnitude, the limit of a starting score on the "
+                    r"'identity' link"),
+])
+def test_measure_interactions_holds_init_score_to_the_fits_limit(objective, value, limit):
+    """Starting scores beyond what the objective's arithmetic takes are refused as by fit."""
+    init = np.zeros(200)
+    init[9] = value
+    y = np.where(Y > 0, 1.0, -1.0) * (1.0 + RNG.random(200)) if objective else Y
+    with pytest.raises(ValueError, match=rf"init_score\[9\] = {value:.8g}, beyond "
+                                         .replace("+", r"\+") + limit):
+        utils.measure_interactions(X, y, init_score=init, objective=objective)
+
+
 def test_measure_interactions_reads_a_signaling_decimal_nan_in_y_as_missing() -> None:
     from decimal import Decimal
 

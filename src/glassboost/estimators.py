@@ -326,7 +326,8 @@ class _EBMBase(BaseEstimator):
         if few:
             warn_data(few)
         start_scores = clean_init_score(init_score, X, n_rows, objective.link,
-                                        objective.n_scores, getattr(self, "_classes", None))
+                                        objective.n_scores, getattr(self, "_classes", None),
+                                        objective.exponentiated)
         names = table.names
         monotone = self._monotone(names, table.types, objective)
         bins = table_bins(table, weights, self.max_bins, self.max_interaction_bins)

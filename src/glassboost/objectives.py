@@ -102,6 +102,12 @@ class Objective:
     custom: CustomObjective | None = None
 
     @property
+    def exponentiated(self) -> bool:
+        """Whether the kernels take ``exp`` of the score: every link but the identity, and
+        Cox's partial likelihood (its score is a log hazard ratio)."""
+        return self.link != "identity" or self.code == SURVIVAL_COX
+
+    @property
     def linear_in_target(self) -> bool:
         """Whether rows with equal bin codes may be boosted as one weighted group."""
         return self.code in LINEAR_IN_TARGET

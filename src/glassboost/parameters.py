@@ -469,13 +469,59 @@ def check_init_score_classes(init_score: Any, classes: Any) -> None:
         )
 
 
-def clean_init_score(init_score: Any, X: Any, n_rows: int, link: str,
-                     n_scores: int, classes: Any = None) -> np.ndarray | None:
+#: The largest score magnitude whose exponential float64 holds: log of the largest double.
+EXP_SCORE_LIMIT = math.log(np.finfo(np.float64).max)  # 709.78...
+#: The largest score magnitude whose square float64 holds: root of the largest double.
+SQUARE_SCORE_LIMIT = math.sqrt(np.finfo(np.float64).max)  # 1.34...e154
+
+
+def start_score_limit(link: str, exponentiated: bool = False) -> tuple[float, str]:
+    """The largest magnitude of a starting score on ``link``'s scale, and why. The logit,
+    mlogit and log links' losses, gradients and inverse links take ``exp`` of the score (so
+    do Cox's, on the identity link: ``exponentiated``), which is infinite or 0 beyond
+    ``EXP_SCORE_LIMIT``; the identity link's squared error squares it, which is infinite
+    beyond ``SQUARE_SCORE_LIMIT``."""
+    if exponentiated or link != "identity":
+        return EXP_SCORE_LIMIT, ("exp of a score above it overflows float64 (it is the log of "
+                                 "float64's largest number) and of one below its negative falls "
+                                 "under float64's normal range, so the loss, its gradient and "
+                                 "the prediction would be infinite or lose their precision")
+    return SQUARE_SCORE_LIMIT, ("the square of a score beyond it overflows float64 (it is the "
+                                "root of float64's largest number), so a squared error of it "
+                                "would be infinite")
+
+
+def _check_start_score_limit(values: np.ndarray, link: str, exponentiated: bool,
+                             source: str | None) -> None:
+    """Raise for the first starting score beyond ``start_score_limit``, naming its row (and
+    class), its value and the limit; ``source``: the model that predicted the scores."""
+    limit, reason = start_score_limit(link, exponentiated)
+    beyond = np.abs(values) > limit
+    if not beyond.any():
+        return
+    place = np.unravel_index(int(np.argmax(beyond)), values.shape)
+    value = float(values[place])
+    if source is None:
+        subject = f"init_score[{', '.join(str(int(i)) for i in place)}] = {value:.8g}"
+    else:
+        subject = (f"init_score: the {source}'s predictions through the {link!r} link give "
+                   f"{value:.8g} at row {int(place[0])}")
+        reason += "; clip its predictions, or pass the link of clipped ones as an array"
+    scale = (f"the {link!r} link of an objective that exponentiates it"
+             if exponentiated and link == "identity" else f"the {link!r} link")
+    raise ValueError(f"{subject}, beyond {limit:.8g} in magnitude, the limit of a starting "
+                     f"score on {scale}: {reason}")
+
+
+def clean_init_score(init_score: Any, X: Any, n_rows: int, link: str, n_scores: int,
+                     classes: Any = None, exponentiated: bool = False) -> np.ndarray | None:
     """``init_score`` as every row's starting scores (n_rows, n_scores): given per row, or a
     fitted model's predictions through the link (a classifier's ``predict_proba``, a
     regressor's ``predict``), as InterpretML takes them. A fitted classifier's ``classes_``
     must be ``classes`` (those of the model it starts, when given): its probabilities are
-    taken by position."""
+    taken by position. Scores must be finite and within ``start_score_limit(link,
+    exponentiated)`` (``exponentiated``: the objective takes ``exp`` of an identity link's
+    score)."""
     if init_score is None:
         return None
     kind = model_kind(init_score)
@@ -515,4 +561,6 @@ def clean_init_score(init_score: Any, X: Any, n_rows: int, link: str,
                          "as an array)")
     if len(bad):
         raise ValueError(f"init_score is NaN or infinite at rows {bad[:5].tolist()}")
+    _check_start_score_limit(values, link, exponentiated,
+                             None if kind is None else type(init_score).__name__)
     return values.reshape(n_rows, n_scores).copy()

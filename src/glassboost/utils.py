@@ -101,7 +101,8 @@ def measure_interactions(X: Any, y: Any, interactions: Any = None, init_score: A
         top = None
     if not pairs:
         return []
-    start = clean_init_score(init_score, X, n_rows, loss.link, loss.n_scores)
+    start = clean_init_score(init_score, X, n_rows, loss.link, loss.n_scores,
+                             exponentiated=loss.exponentiated)
     scores = np.zeros((n_rows, loss.n_scores)) if start is None else start
     strengths = pair_strengths(
         code_matrix(table.columns, bins, True), np.array(pairs, dtype=np.int64),

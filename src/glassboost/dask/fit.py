@@ -146,7 +146,7 @@ def _fit(working, client, partitions, extras, n_shards, summary_size, futures, b
 
     binned = client.compute([
         delayed(bin_partition)(x, y, w, s, b, i, working, names, types, bins, classes, cuts,
-                               (objective.link, objective.n_scores))
+                               (objective.link, objective.n_scores, objective.exponentiated))
         for i, (x, y, w), (s, b) in zip(indices, partitions, extras)])
     futures.extend(binned)
     statistics = _gather(client, futures, client.map(partition_statistics, binned))

@@ -152,11 +152,12 @@ def merge_partition_features(*parts: PartitionSummary | list, size: int | None =
 def bin_partition(X: Any, y: Any, sample_weight: Any, init_score: Any, bags: Any, index: int,
                   estimator: Any, names: list[str], types: list[str], bins: list[FeatureBins],
                   classes: np.ndarray | None, histogram_cuts: dict[int, np.ndarray],
-                  score_shape: tuple[str, int]) -> BinnedPartition:
+                  score_shape: tuple[str, int, bool]) -> BinnedPartition:
     """Partition ``index`` binned with the shared ``bins``, its target encoded against all the
     partitions' ``classes`` (classifiers), its bin weights and histograms, its starting
     scores from ``init_score`` (its block, or a fitted model) for the model's ``score_shape``
-    (link, scores per row), and its rows of the bag matrix ``bags`` (its block, or None)."""
+    (link, scores per row, whether the objective exponentiates them: see
+    ``clean_init_score``), and its rows of the bag matrix ``bags`` (its block, or None)."""
     table, _ = _typed(X, estimator, index)
     if table.names != names or table.types != types:
         raise ValueError(f"partition {index} of X types its columns differently from the others "
@@ -174,7 +175,9 @@ def bin_partition(X: Any, y: Any, sample_weight: Any, init_score: Any, bags: Any
     histograms = {f: _histogram(table.columns[f], weights, cuts)
                   for f, cuts in histogram_cuts.items()}
     try:
-        scores = clean_init_score(init_score, X, n_rows, *score_shape)
+        link, n_scores, exponentiated = score_shape
+        scores = clean_init_score(init_score, X, n_rows, link, n_scores,
+                                  exponentiated=exponentiated)
         bag_matrix = bag_values(bags, n_rows, estimator.outer_bags)
     except ValueError as error:
         raise ValueError(f"partition {index}: {error}") from None
