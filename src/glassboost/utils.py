@@ -50,9 +50,12 @@ def _task(y: np.ndarray, init_score: Any, objective: str | None) -> bool:
 
 
 def _is_cox(objective: str | None) -> bool:
+    """Whether ``objective`` names Cox's (a classification name is not a regression one)."""
+    if objective is None or not objective.strip():
+        return False
     try:
         return regression_objective(objective).code == SURVIVAL_COX
-    except (ValueError, TypeError, AttributeError):
+    except ValueError:
         return False
 
 
@@ -80,7 +83,7 @@ def measure_interactions(X: Any, y: Any, interactions: Any = None, init_score: A
             raise ValueError(f"{name}={value!r}: measure_interactions supports only 0")
     table = type_table(X, feature_names, feature_types, "parts", None)
     n_rows = len(table.columns[0].values)
-    cox = objective is not None and _is_cox(objective)
+    cox = _is_cox(objective)
     y = survival_target(y) if cox else np.asarray(y)
     if y.ndim != 1 or len(y) != n_rows:
         raise ValueError(f"y must be 1-dimensional with one value per row of X ({n_rows}), got "
