@@ -182,7 +182,9 @@ UTILS_NOTES = {
     "measure_interactions": "same arguments; `reg_alpha`, `reg_lambda` and `max_delta_step` "
                             "only at their default 0; strengths on InterpretML's scale, equal "
                             "up to the binning (pseudo-Huber's and the quantile's: the same "
-                            "ranking on another scale)",
+                            "ranking on another scale); `survival_cox` takes y as the "
+                            "regressor does and ranks on Cox's gradients at the starting "
+                            "scores, as a fit does",
     "purify": "same, for tables of any order (and a class axis); pairs solved exactly, higher "
               "orders to float precision, so `tolerance` and `is_randomized` change nothing; "
               "cells of zero weight may get other values than InterpretML gives them",

@@ -80,3 +80,40 @@ def test_purify_refuses_scores_that_are_not_finite(bad) -> None:
     scores[1, 2] = bad
     with pytest.raises(ValueError, match="scores must be finite"):
         utils.purify(scores, np.ones((2, 3)))
+
+
+def _cox_data(n: int = 1500) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Signed times whose hazard has a pair (0, 1) and whose censoring times a pair (2, 3)."""
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=(n, 4))
+    log_hazard = 1.5 * np.sign(x[:, 0] * x[:, 1])
+    time = rng.exponential(np.exp(-log_hazard))
+    censor = np.where(x[:, 2] * x[:, 3] > 0, 0.05, 50.0) * rng.exponential(size=n)
+    return x, np.where(time <= censor, time, -censor), log_hazard
+
+
+def test_measure_interactions_ranks_cox_pairs_by_the_hazard_not_the_times() -> None:
+    """Cox's strengths come from its gradients at the starting scores: the hazard's pair comes
+    first (the censoring's pair shapes the times, not the hazard), the times' units and a
+    constant starting score change nothing, and starting at the true hazard leaves the pair
+    little to explain. (Strengths were once of a regression on the signed times.)"""
+    x, y, log_hazard = _cox_data()
+    ranked = utils.measure_interactions(x, y, objective="survival_cox")
+    assert ranked[0][0] == (0, 1) and ranked[0][1] > 10 * ranked[1][1]
+    for same in (utils.measure_interactions(x, 10.0 * y, objective="survival_cox"),
+                 utils.measure_interactions(x, y, init_score=np.full(len(y), 3.0),
+                                            objective="survival_cox"),
+                 utils.measure_interactions(x, np.c_[np.abs(y), y > 0],
+                                            objective="survival_cox")):
+        assert [pair for pair, _ in same] == [pair for pair, _ in ranked]
+        np.testing.assert_allclose([s for _, s in same], [s for _, s in ranked], rtol=1e-9)
+    started = dict(utils.measure_interactions(x, y, init_score=log_hazard,
+                                              objective="survival_cox"))
+    assert started[(0, 1)] < 0.1 * ranked[0][1]
+
+
+def test_measure_interactions_refuses_cox_times_of_zero() -> None:
+    x, y, _ = _cox_data(200)
+    y[4] = 0.0
+    with pytest.raises(ValueError, match=r"survival_cox' needs nonzero times .* y\[4\] = 0"):
+        utils.measure_interactions(x, y, objective="survival_cox")

@@ -35,8 +35,8 @@ from .kernels.loss import (GAMMA_DEVIANCE, MULTICLASS_LOG_LOSS, NO_PARAMS, POISS
                            QUANTILE, RMSE_LOG, SQUARED_ERROR, SURVIVAL_COX, TWEEDIE_DEVIANCE,
                            cox_risk_factors, float_params, group_loss, rows_loss)
 from .kernels.stopping import mean_validation_loss
-from .objectives import (Objective, initial_scores, kernel_params, offset_quantile,
-                         time_order)
+from .objectives import (Objective, cox_detection_scores, initial_scores, kernel_params,
+                         offset_quantile, time_order)
 from .shares import Channel, ClassPositions, RowShare
 
 
@@ -608,11 +608,7 @@ class Booster:
         gradients are Cox's (``kernels.loss``)."""
         if survival is None:
             return scores
-        factors = np.empty(len(scores))
-        cox_risk_factors(survival[0], survival[1], np.ascontiguousarray(scores[:, 0]),
-                         rows.train_w, np.ascontiguousarray(rows.train_wy[:, 0]), factors)
-        with np.errstate(divide="ignore"):
-            return np.log(factors)[:, None]
+        return cox_detection_scores(scores, survival, rows.train_w, rows.train_wy[:, 0])
 
     def _samples(self) -> bool:
         """True when every bag boosts on its own sample of ``max_bag_rows`` rows: the data has

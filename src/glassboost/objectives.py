@@ -19,7 +19,7 @@ from scipy.special import expit, logsumexp, softmax
 from .kernels.loss import (CUSTOM, GAMMA_DEVIANCE, LINEAR_IN_TARGET, LOG_LOSS,
                            MULTICLASS_LOG_LOSS, NO_PARAMS, POISSON_DEVIANCE, PSEUDO_HUBER,
                            QUANTILE, RMSE_LOG, SQUARED_ERROR, SURVIVAL_COX, TWEEDIE_DEVIANCE,
-                           first_bad_row)
+                           cox_risk_factors, first_bad_row)
 
 
 class CustomObjective:
@@ -314,6 +314,18 @@ def time_order(y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     times = np.abs(y)
     order = np.argsort(times, kind="stable").astype(np.int64)
     return order, np.ascontiguousarray(times[order], dtype=np.float64)
+
+
+def cox_detection_scores(scores: np.ndarray, survival: tuple, w: np.ndarray,
+                         event_w: np.ndarray) -> np.ndarray:
+    """Cox's scores (n_rows, 1) moved to ``s + log H(t)`` over the risk sets of the rows
+    weighted ``w`` (events weighted ``event_w``, in time order ``survival``): at those, Poisson's
+    gradients and hessians are Cox's (``kernels.loss``), so pairs are ranked with Poisson's."""
+    factors = np.empty(len(scores))
+    cox_risk_factors(survival[0], survival[1], np.ascontiguousarray(scores[:, 0]), w,
+                     np.ascontiguousarray(event_w), factors)
+    with np.errstate(divide="ignore"):
+        return np.log(factors)[:, None]
 
 
 def kernel_params(objective: Objective, y: np.ndarray, weights: np.ndarray) -> tuple:

@@ -18,7 +18,10 @@ from sklearn.utils.multiclass import type_of_target
 from .binning import code_matrix, table_bins
 from .estimators import _sample_weights
 from .kernels.interactions import pair_strengths
-from .objectives import classification_objective, kernel_params, regression_objective
+from .kernels.loss import POISSON_DEVIANCE, SURVIVAL_COX
+from .objectives import (check_regression_target, classification_objective,
+                         cox_detection_scores, kernel_params, regression_objective,
+                         survival_target, time_order)
 from .parameters import clean_init_score, feature_index
 from .purification import purify_pair
 from .schema import type_table, without_decimal_nans
@@ -46,6 +49,16 @@ def _task(y: np.ndarray, init_score: Any, objective: str | None) -> bool:
     raise ValueError(f"y: unrecognized target type {kind!r}")
 
 
+def _is_cox(objective: str | None) -> bool:
+    """Whether ``objective`` names Cox's (a classification name is not a regression one)."""
+    if objective is None or not objective.strip():
+        return False
+    try:
+        return regression_objective(objective).code == SURVIVAL_COX
+    except ValueError:
+        return False
+
+
 def measure_interactions(X: Any, y: Any, interactions: Any = None, init_score: Any = None,
                          sample_weight: Any = None, feature_names: Any = None,
                          feature_types: Any = None, max_interaction_bins: int = 64,
@@ -57,7 +70,10 @@ def measure_interactions(X: Any, y: Any, interactions: Any = None, init_score: A
     ``interactions``: None for every pair, a count for the strongest that many, or a list of
     pairs (indices or names). Features are binned into ``max_interaction_bins`` quantile bins;
     scores start at ``init_score`` (per-row scores, or a fitted model whose predictions
-    through the link give them), else at zero, as in InterpretML. ``reg_alpha``,
+    through the link give them), else at zero, as in InterpretML. With
+    ``objective="survival_cox"``, y is the time, negative when censored (or columns time and
+    event), and pairs are ranked on Cox's gradients and hessians at those scores, as a fit
+    ranks them. ``reg_alpha``,
     ``reg_lambda`` and ``max_delta_step`` are accepted for InterpretML's signature; only their
     defaults (0) are supported.
     """
@@ -67,7 +83,8 @@ def measure_interactions(X: Any, y: Any, interactions: Any = None, init_score: A
             raise ValueError(f"{name}={value!r}: measure_interactions supports only 0")
     table = type_table(X, feature_names, feature_types, "parts", None)
     n_rows = len(table.columns[0].values)
-    y = np.asarray(y)
+    cox = _is_cox(objective)
+    y = survival_target(y) if cox else np.asarray(y)
     if y.ndim != 1 or len(y) != n_rows:
         raise ValueError(f"y must be 1-dimensional with one value per row of X ({n_rows}), got "
                          f"shape {y.shape}")
@@ -90,7 +107,12 @@ def measure_interactions(X: Any, y: Any, interactions: Any = None, init_score: A
                    else encoded[:, None].astype(np.float64))
     else:
         loss = regression_objective(objective or "rmse")
-        targets = y.astype(np.float64)[:, None]
+        y = y.astype(np.float64)
+        if cox:  # the targets are the events; the times order the risk sets
+            check_regression_target(loss, y)
+            targets = (y > 0).astype(np.float64)[:, None]
+        else:
+            targets = y[:, None]
     names = table.names
     bins = table_bins(table, weights, max_interaction_bins, max_interaction_bins)
     if interactions is None or isinstance(interactions, (int, np.integer)):
@@ -104,10 +126,14 @@ def measure_interactions(X: Any, y: Any, interactions: Any = None, init_score: A
     start = clean_init_score(init_score, X, n_rows, loss.link, loss.n_scores,
                              exponentiated=loss.exponentiated)
     scores = np.zeros((n_rows, loss.n_scores)) if start is None else start
+    code = loss.code
+    if cox:  # Poisson's gradients at s + log H(t) are Cox's
+        scores = cox_detection_scores(scores, time_order(y), weights, weights * targets[:, 0])
+        code = POISSON_DEVIANCE
     strengths = pair_strengths(
         code_matrix(table.columns, bins, True), np.array(pairs, dtype=np.int64),
         np.array([b.n_interaction_bins for b in bins], dtype=np.int64), scores,
-        (weights > 0).astype(np.float64), weights, weights[:, None] * targets, loss.code,
+        (weights > 0).astype(np.float64), weights, weights[:, None] * targets, code,
         min_samples_leaf, min_hessian, kernel_params(loss, targets[:, 0], weights), None)
     # InterpretML's scale: the gain per unit of training weight, and for squared errors on its
     # loss (y - s)^2, whose gradient and hessian are twice those of our (y - s)^2 / 2 (libebm
