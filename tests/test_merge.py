@@ -223,6 +223,10 @@ def test_uncertainty_of_unequal_models_is_centred_on_the_merged_score(small, kin
         shares = model.bag_shares_.reshape((-1,) + (1,) * (bags.ndim - 1))
         spread = np.sqrt(np.sum(shares * (bags - uncertainty[:, 0]) ** 2, axis=0))
         np.testing.assert_allclose(uncertainty[:, 1], spread, rtol=1e-12, atol=1e-12)
+        reloaded = load(model.to_json())  # the file keeps the shares
+        np.testing.assert_array_equal(reloaded.bag_shares_, model.bag_shares_)
+        np.testing.assert_array_equal(reloaded.predict_with_uncertainty(X), uncertainty)
+        assert not hasattr(load(model.to_json(detail="mergeable")), "bag_shares_")  # no bags
 
 
 def test_a_fitted_model_weighs_its_bags_alike(small):
