@@ -223,6 +223,13 @@ def test_uncertainty_of_unequal_models_is_centred_on_the_merged_score(small, kin
         shares = model.bag_shares_.reshape((-1,) + (1,) * (bags.ndim - 1))
         spread = np.sqrt(np.sum(shares * (bags - uncertainty[:, 0]) ** 2, axis=0))
         np.testing.assert_allclose(uncertainty[:, 1], spread, rtol=1e-12, atol=1e-12)
+        for scores, sd, bagged in zip(model.term_scores_, model.standard_deviations_,
+                                      model.bagged_scores_):  # the terms' spread is weighted too
+            weights = model.bag_shares_.reshape((-1,) + (1,) * scores.ndim)
+            np.testing.assert_allclose(np.tensordot(model.bag_shares_, bagged, axes=1), scores,
+                                       rtol=0, atol=1e-12)
+            np.testing.assert_allclose(np.sqrt(np.sum(weights * (bagged - scores) ** 2, axis=0)),
+                                       sd, rtol=1e-9, atol=1e-12)
         reloaded = load(model.to_json())  # the file keeps the shares
         np.testing.assert_array_equal(reloaded.bag_shares_, model.bag_shares_)
         np.testing.assert_array_equal(reloaded.predict_with_uncertainty(X), uncertainty)
