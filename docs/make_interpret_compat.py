@@ -122,7 +122,10 @@ NOTES = {
                                  "the intercept, and the waterfall draws it as a bar, so the "
                                  "parts add up to the score",
     ("method", "predict_with_uncertainty"): "same; multiclass models give (n, 2, n_classes) "
-                                            "where InterpretML fails",
+                                            "where InterpretML fails; a model from `merge_ebms` "
+                                            "weighs its bags by `bag_shares_`, as its tables "
+                                            "do, so the mean is its score (InterpretML averages "
+                                            "the bags alike)",
     ("method", "to_json"): "different: glassboost's own versioned format (`glassboost.load` reads "
                            "InterpretML's files too); `file=None` returns the text, `.gz` "
                            "paths are compressed",

@@ -188,6 +188,65 @@ def test_a_model_without_bags_gives_a_merged_model_without_bags(small, tmp_path,
         np.testing.assert_allclose(bagged.mean(axis=0), scores, atol=1e-12)
 
 
+def _bag_scores(model, X) -> np.ndarray:
+    """Every bag's scores, from a copy of the model whose tables are that bag's."""
+    scores = []
+    for bag, intercept in enumerate(model.bagged_intercept_):
+        one = model.copy()
+        one.term_scores_ = [s[bag] for s in model.bagged_scores_]
+        one.intercept_ = intercept if np.ndim(model.intercept_) else float(intercept)
+        scores.append(one.decision_function(X))
+    return np.array(scores)
+
+
+@pytest.mark.parametrize("kind", ["multiclass", "regression"])
+def test_uncertainty_of_unequal_models_is_centred_on_the_merged_score(small, kind):
+    """A model of 100 rows and 2 bags merged with one of 500 rows and 4: the merged tables give
+    each model its share of the training weight, so its bags weigh 1/12 and 5/24 of the mean,
+    not 1/6 each, and predict_with_uncertainty must weigh them so too."""
+    X, signal = small
+    if kind == "regression":
+        y, estimator = signal, ExplainableBoostingRegressor
+    else:
+        y, estimator = np.digitize(signal, [0.3, 1.2]), ExplainableBoostingClassifier
+    one = estimator(**{**SMALL, "outer_bags": 2}, interactions=0).fit(X[:100], y[:100])
+    two = estimator(**{**SMALL, "outer_bags": 4}, interactions=0).fit(X[100:], y[100:])
+    three = estimator(**{**SMALL, "outer_bags": 3}, interactions=0).fit(X[:200], y[:200])
+    assert not hasattr(one, "bag_shares_")
+    merged = merge_ebms([one, two])
+    for model in (merged, merge_ebms([merged, three])):  # a merged model merges again alike
+        uncertainty = model.predict_with_uncertainty(X)
+        np.testing.assert_allclose(uncertainty[:, 0], model.decision_function(X), rtol=0,
+                                   atol=1e-12)
+        if model is merged:
+            np.testing.assert_allclose(model.bag_shares_, [1 / 12] * 2 + [5 / 24] * 4,
+                                       rtol=1e-12)
+        bags = _bag_scores(model, X)
+        shares = model.bag_shares_.reshape((-1,) + (1,) * (bags.ndim - 1))
+        spread = np.sqrt(np.sum(shares * (bags - uncertainty[:, 0]) ** 2, axis=0))
+        np.testing.assert_allclose(uncertainty[:, 1], spread, rtol=1e-12, atol=1e-12)
+        for scores, sd, bagged in zip(model.term_scores_, model.standard_deviations_,
+                                      model.bagged_scores_):  # the terms' spread is weighted too
+            weights = model.bag_shares_.reshape((-1,) + (1,) * scores.ndim)
+            np.testing.assert_allclose(np.tensordot(model.bag_shares_, bagged, axes=1), scores,
+                                       rtol=0, atol=1e-12)
+            np.testing.assert_allclose(np.sqrt(np.sum(weights * (bagged - scores) ** 2, axis=0)),
+                                       sd, rtol=1e-9, atol=1e-12)
+        reloaded = load(model.to_json())  # the file keeps the shares
+        np.testing.assert_array_equal(reloaded.bag_shares_, model.bag_shares_)
+        np.testing.assert_array_equal(reloaded.predict_with_uncertainty(X), uncertainty)
+        assert not hasattr(load(model.to_json(detail="mergeable")), "bag_shares_")  # no bags
+
+
+def test_a_fitted_model_weighs_its_bags_alike(small):
+    X, signal = small
+    model = ExplainableBoostingRegressor(**SMALL, interactions=0).fit(X, signal)
+    bags = _bag_scores(model, X)
+    uncertainty = model.predict_with_uncertainty(X)
+    np.testing.assert_allclose(uncertainty[:, 0], bags.mean(axis=0), rtol=0, atol=1e-13)
+    np.testing.assert_allclose(uncertainty[:, 1], bags.std(axis=0), rtol=0, atol=1e-13)
+
+
 def test_pairs_of_nominals_coarsened_differently(tmp_path):
     """Each model coarsens a 30-category nominal for its pairs in its own way; the merged pair
     bins refine both, so the merged model is still exactly the weighted average."""

@@ -257,6 +257,29 @@ def test_the_published_schema_describes_every_detail_level(models):
             assert list(validator.iter_errors(mislabeled)), detail
 
 
+def test_bag_shares_load_and_are_checked(models):
+    """A merged model's file keeps each bag's share (merge_ebms; round trips: test_merge)."""
+    schema = json.loads(resources.files("glassboost.io").joinpath("model.schema.json")
+                        .read_text())
+    validator = jsonschema.Draft202012Validator(schema)
+    document = json.loads(models["regression"].to_json())  # 3 bags
+    assert "bag_shares" not in document
+    shared = dict(document, bag_shares=[0.25, 0.25, 0.5])
+    assert not list(validator.iter_errors(shared))
+    model = load(json.dumps(shared))
+    np.testing.assert_array_equal(model.bag_shares_, [0.25, 0.25, 0.5])
+    for shares, message in (([0.25, 0.25, 0.6], r"bag_shares: must sum to 1"),
+                            ([0.5, 0.5], r"bag_shares"),
+                            ([1.5, -0.5, 0.0], r"bag_shares")):
+        with pytest.raises(ModelFileError, match=message):
+            load(json.dumps(dict(document, bag_shares=shares)))
+    mergeable = dict(json.loads(models["regression"].to_json(detail="mergeable")),
+                     bag_shares=[0.25, 0.25, 0.5])
+    assert list(validator.iter_errors(mergeable))
+    with pytest.raises(ModelFileError, match="bag_shares"):
+        load(json.dumps(mergeable))
+
+
 # ---- old files and limits --------------------------------------------------------------------
 @pytest.mark.parametrize("name, detail", [("model-format-1-binary.json", "all"),
                                           ("model-format-1-multiclass-no-bags.json",

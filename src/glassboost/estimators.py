@@ -45,6 +45,7 @@ FITTED_ATTRIBUTES = (
     "term_names_", "term_scores_", "standard_deviations_", "bagged_scores_", "bagged_intercept_",
     "intercept_", "bin_weights_", "link_", "link_param_", "objective_", "classes_",
     "best_iteration_", "interaction_strengths_", "datetime_conversions_", "_match_by_name",
+    "bag_shares_",
 )
 #: The classifier's learning rate (InterpretML's: 0.015), squared error's under
 #: ``learning_rate="auto"``, and every other regression objective's (InterpretML's): see
@@ -639,14 +640,21 @@ class _EBMBase(BaseEstimator):
         """Each row's score averaged over the outer bags and its standard deviation across
         them, as InterpretML computes them from ``bagged_scores_`` and ``bagged_intercept_``
         (plus ``init_score``, as in :meth:`decision_function`): shape (n_rows, 2) (multiclass:
-        (n_rows, 2, n_classes)). A model without per-bag tables raises AbsentPartError."""
+        (n_rows, 2, n_classes)). A merged model weighs its bags by ``bag_shares_``, as its
+        tables weigh them, so the mean is its score. A model without per-bag tables raises
+        AbsentPartError."""
         columns, bins, features, _, n_scores = self._model_inputs(X)
         bagged_intercept = _bagged_intercepts(self)
         per_bag = np.stack([
             term_sums(columns, bins, features, [s[bag] for s in self.bagged_scores_], n_scores)
             + bagged_intercept[bag] for bag in range(len(bagged_intercept))])
         per_bag = per_bag + self._start_scores(init_score, X, per_bag[0])
-        return np.stack([per_bag.mean(axis=0), per_bag.std(axis=0)], axis=1)
+        shares = getattr(self, "bag_shares_", None)
+        if shares is None:  # a fit's bags weigh alike
+            return np.stack([per_bag.mean(axis=0), per_bag.std(axis=0)], axis=1)
+        mean = np.tensordot(shares, per_bag, axes=1)
+        spread = np.sqrt(np.tensordot(shares, (per_bag - mean) ** 2, axes=1))
+        return np.stack([mean, spread], axis=1)
 
     def to_jsonable(self, detail: str = "all") -> dict:
         """The model file's document as plain Python values (see :meth:`to_json`)."""

@@ -104,6 +104,8 @@ def fitted_attributes(checked: CheckedModel) -> dict:
     }
     if classifier:
         fitted["classes_"] = checked.classes
+    if checked.bag_shares is not None:
+        fitted["bag_shares_"] = checked.bag_shares
     if checked.privacy is not None:
         fitted["privacy_budget_"] = dict(checked.privacy)
         fitted["noise_scale_binning_"] = checked.privacy["noise_scale_binning"]

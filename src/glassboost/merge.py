@@ -16,9 +16,12 @@ term some models lack, those models' rows are taken to spread like the rows of t
 have it, so every term's weights still total the combined training weight.
 Per-bag tables and intercepts are the concatenation of all models' bags; when a model has none (it
 was loaded from a file written without them), the merged model has none either, since the other
-models' bags alone would not average to the merged tables. The standard deviation is
-that of the pooled bags when each model's bags carry its share of the training weight:
-``sqrt(sum_m a_m (sd_m^2 + (T_m - T)^2))`` with ``a_m`` the model's share and ``T`` the merged mean.
+models' bags alone would not average to the merged tables. A model's bags share its share of
+the training weight equally (or as its own ``bag_shares_`` say, for a merged model), and the
+merged model keeps these shares of its bags as ``bag_shares_``, so that the bags' weighted mean
+is the merged model's score (``predict_with_uncertainty``). The standard deviation is that of the
+pooled bags with these weights: ``sqrt(sum_m a_m (sd_m^2 + (T_m - T)^2))`` with ``a_m`` the
+model's share and ``T`` the merged mean.
 """
 
 from __future__ import annotations
@@ -332,9 +335,20 @@ def merge_ebms(models: Sequence[Any]) -> Any:
         fitted.update(privacy_budget_=dict(first.privacy_budget_),
                       noise_scale_binning_=first.noise_scale_binning_,
                       noise_scale_boosting_=first.noise_scale_boosting_)
+    if not bagless:
+        fitted["bag_shares_"] = np.concatenate([share * _own_bag_shares(m)
+                                                for m, share in zip(models, shares)])
     fitted.update(_training_summaries(models, sizes, bagless))
     merged.__dict__.update(fitted)
     return merged
+
+
+def _own_bag_shares(model: Any) -> np.ndarray:
+    """Each bag's share of the model's tables: its ``bag_shares_`` (a merged model), else equal
+    shares, as a fit averages its bags."""
+    own = getattr(model, "bag_shares_", None)
+    n_bags = len(model.bagged_intercept_)
+    return np.full(n_bags, 1.0 / n_bags) if own is None else np.asarray(own, dtype=np.float64)
 
 
 def _training_summaries(models: list, sizes: np.ndarray, bagless: bool) -> dict:

@@ -30,6 +30,7 @@ PART_DETAIL = {
     "best_iteration_": "mergeable",
     "bagged_scores_": "all",
     "bagged_intercept_": "all",
+    "bag_shares_": "all",
 }
 
 

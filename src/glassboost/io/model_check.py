@@ -97,6 +97,7 @@ class CheckedModel:
     best_iteration: np.ndarray | None
     interaction_strengths: dict[tuple[str, str], float] | None
     privacy: dict[str, Any] | None = None
+    bag_shares: np.ndarray | None = None
 
 
 @dataclass
@@ -120,6 +121,8 @@ class _Layout:
         if self.version == 3:  # version 3 is the file of a private model
             required.append("privacy")
         optional = ("datetime_conversions",) if self.version >= 2 else ()
+        if self.version >= 2 and self.has("all"):
+            optional += ("bag_shares",)
         if self.version >= BINARY_FORMAT_VERSION:  # the file of any model
             optional += ("privacy",)
         return tuple(required), optional
@@ -875,6 +878,16 @@ def _intercepts(document: dict, layout: _Layout, n_scores: int) -> tuple[np.ndar
     return intercept, bagged_intercept
 
 
+def _bag_shares(value: Any, n_bags: int) -> np.ndarray:
+    """A merged model's share of each bag in its tables: one per bag, non-negative, summing
+    to 1."""
+    shares = numbers(value, (n_bags,), "bag_shares", non_negative=True)
+    if not math.isclose(float(shares.sum()), 1.0, rel_tol=0, abs_tol=1e-9):
+        fail("bag_shares", f"must sum to 1 (each bag's share of the model's tables), found "
+                           f"{float(shares.sum())!r}")
+    return shares
+
+
 def _minus_inf(values: list) -> bool:
     return all(type(v) is float and v == -math.inf for v in values)
 
@@ -950,4 +963,6 @@ def check_document(document: Any, max_bytes: int | None = DEFAULT_MAX_BYTES) -> 
                                                       features.names)
                                if interpretable else None),
         privacy=_privacy_record(document, layout, training["parameters"]),
+        bag_shares=(_bag_shares(document["bag_shares"], n_bags) if "bag_shares" in document
+                    else None),
     )

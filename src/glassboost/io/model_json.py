@@ -172,6 +172,8 @@ def model_document(model: Any, detail: str = "all", compact: bool = False) -> di
             for c in conversions]
     if holds(detail, "bagged_intercept_"):
         document["bagged_intercept"] = _intercepts(model.bagged_intercept_)
+        if getattr(model, "bag_shares_", None) is not None:  # a merged model's
+            document["bag_shares"] = _table(model.bag_shares_)
     privacy = getattr(model, "privacy_budget_", None)
     if privacy is not None:  # a differentially private model's account, at every level
         document["format_version"] = PRIVACY_FORMAT_VERSION
