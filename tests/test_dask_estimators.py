@@ -332,3 +332,47 @@ def test_a_fitted_classifier_of_other_classes_is_refused_as_init_score(client, f
                                          r"\['high', 'low', 'other'\] of the model it would "
                                          r"start"):
         DaskExplainableBoostingClassifier(**PARAMS).fit(dX, other, init_score=model.to_local())
+
+
+def _uniqueness_warnings(caught) -> list[str]:
+    return [str(w.message) for w in caught
+            if "looks like" in str(w.message) or "categories in" in str(w.message)]
+
+
+def _fit_both(X: pd.DataFrame, y: pd.Series, npartitions: int) -> tuple[list[str], list[str]]:
+    """The ID and near-unique warnings of a single-machine fit and of a Dask fit of the rows
+    in ``npartitions`` partitions."""
+    from glassboost import ExplainableBoostingClassifier
+
+    params = dict(PARAMS, interactions=0, max_rounds=2)
+    with warnings.catch_warnings(record=True) as local:
+        warnings.simplefilter("always")
+        ExplainableBoostingClassifier(**params).fit(X, y)
+    dX, dy = dd.from_pandas(X, npartitions=npartitions), dd.from_pandas(y, npartitions=npartitions)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        DaskExplainableBoostingClassifier(**params).fit(dX, dy)
+    return _uniqueness_warnings(local), _uniqueness_warnings(caught)
+
+
+def test_an_id_over_many_small_partitions_warns_once_as_on_one_machine(client):
+    """IDs in partitions of 10 rows (each too small to judge) are judged on the whole column:
+    one warning per column, word for word the single-machine one."""
+    X, y = _data(120)
+    X["row_id"] = np.arange(1000, 1120)
+    X["key"] = [f"k{i}" for i in range(120)]
+    X["group"] = [f"g{i}" for i in range(84)] + [f"g{i}" for i in range(36)]  # 70% distinct
+    local, mine = _fit_both(X, y, 12)
+    assert len(local) == 3 and "'row_id' looks like a row ID" in local[0]
+    assert "'group' has 84 categories in 120 rows (70% distinct)" in local[2]
+    assert mine == local
+
+
+def test_values_unique_per_partition_but_repeated_across_do_not_warn(client):
+    """A column of few values that every partition holds once each (unique within a
+    partition, 4 copies over the column) warns neither on one machine nor on Dask."""
+    X, y = _data(240)
+    X["code"] = np.tile(np.arange(60), 4)
+    X["label"] = [f"v{i}" for i in np.tile(np.arange(60), 4)]
+    local, mine = _fit_both(X, y, 4)
+    assert local == [] and mine == []

@@ -8,9 +8,9 @@ import pytest
 pytest.importorskip("dask")
 
 from glassboost.binning import fit_categorical, fit_continuous, quantile_cuts  # noqa: E402
-from glassboost.dask.sketch import (Moments, doane_cut_count, merge_categories,  # noqa: E402
-                                    merge_continuous, summarize_categories,
-                                    summarize_continuous)
+from glassboost.dask.sketch import (Moments, count_distinct, doane_cut_count,  # noqa: E402
+                                    merge_categories, merge_continuous, merge_distinct,
+                                    summarize_categories, summarize_continuous)
 from glassboost.schema import NOMINAL, Column  # noqa: E402
 from glassboost.training_summary import histogram_cut_count  # noqa: E402
 
@@ -158,7 +158,7 @@ def test_merge_tree_up_to_fan_in_squared_partitions_is_the_flat_merge():
     parts = _summaries(values, weights, 64, 4096)
     futures.extend(parts)
     flat = merge_continuous([p.value.features[0] for p in parts])
-    continuous, categories = _merged_features(client, futures, parts, 4096)
+    continuous, categories = _merged_features(client, futures, parts, 4096).features
     assert client.submitted == 8 and futures == []  # one level of 8 merges; all released
     assert continuous.exact
     np.testing.assert_array_equal(continuous.values, flat.values)
@@ -179,7 +179,7 @@ def test_merge_tree_of_many_partitions_stays_within_its_bound(n_parts):
     values = rng.lognormal(size=n_parts * 40)
     weights = rng.uniform(0.1, 3, len(values))
     parts = _summaries(values, weights, n_parts, size)
-    continuous, _ = _merged_features(_SyncClient(), list(parts), parts, size)
+    continuous, _ = _merged_features(_SyncClient(), list(parts), parts, size).features
     levels = int(np.ceil(np.log(n_parts) / np.log(MERGE_FAN_IN))) - 1  # worker levels
     compressing = levels - 1
     assert compressing >= 1 and not continuous.exact
@@ -189,3 +189,37 @@ def test_merge_tree_of_many_partitions_stays_within_its_bound(n_parts):
     assert above <= 1e-9 * weights.sum() and below < bound
     assert continuous.moments.n == len(values)
     np.testing.assert_allclose(continuous.weights.sum(), weights.sum(), rtol=1e-12)
+
+
+def _merged_count(values, n_parts, size):
+    return merge_distinct([count_distinct(v, size) for v in np.array_split(values, n_parts)],
+                          size)
+
+
+def test_distinct_counts_merge_to_the_whole_columns_count():
+    """Below the sketch size the merged count is exact whatever the partitions hold (values
+    unique in each partition but repeated across, or the reverse); above it the sample of
+    distinct values estimates it, exactly for unique values."""
+    repeated = np.tile(np.arange(50.0), 4)  # every part holds 0..49 once
+    count = _merged_count(repeated, 4, 64)
+    assert (count.n, count.n_distinct, count.complete, count.integers) == (200, 50, True, True)
+    assert (count.low, count.high) == (0.0, 49.0)
+    ids = np.arange(10_000.0)
+    count = _merged_count(ids, 40, 64)
+    assert not count.complete and (count.n, count.n_distinct) == (10_000, 10_000)
+    rng = np.random.default_rng(11)
+    labels = rng.integers(0, 8000, 20_000).astype(str).astype(object)
+    labels[rng.random(20_000) < 0.1] = None
+    count = _merged_count(labels, 16, 1024)
+    present = labels[pd.notna(labels)]
+    exact = len(np.unique(present.astype(str)))
+    assert count.n == len(present) and not count.integers
+    assert abs(count.n_distinct - exact) < 0.05 * exact
+    assert _merged_count(labels, 16, 10_000).n_distinct == exact  # a sketch large enough
+
+
+def test_distinct_counts_see_zero_as_minus_zero_and_non_integers():
+    count = merge_distinct([count_distinct(np.array([0.0, np.nan, 1.5])),
+                            count_distinct(np.array([-0.0, 2.0]))])
+    assert (count.n, count.n_distinct, count.integers) == (4, 3, False)
+    assert not count_distinct(np.array([1.0, np.inf])).integers

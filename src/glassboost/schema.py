@@ -593,6 +593,8 @@ class TypedTable:
     orders: list[list[str] | None]
     conversions: list[DateConversion] = field(default_factory=list)
     binnings: list[str | np.ndarray | None] = field(default_factory=list)
+    #: the features judged for ID-like or near-unique values (``exclude`` skips a feature)
+    judged: list[str] = field(default_factory=list)
 
 
 def _typed(name: str, series: pd.Series, ftype: str, scoring: bool = False) -> Column:
@@ -659,8 +661,15 @@ def _integer_id_warning(name: str, values: np.ndarray) -> str | None:
         return None
     if not np.array_equal(present, np.round(present)):
         return None
-    distinct = pd.unique(present).size
-    if distinct < ID_DISTINCT_FRACTION * n or distinct < ID_MIN_DENSITY * span:
+    return integer_id_message(name, n, pd.unique(present).size, low, high)
+
+
+def integer_id_message(name: str, n: int, distinct: int, low: float, high: float) -> str | None:
+    """The warning for a continuous column of ``n`` present values, all finite integers,
+    ``distinct`` of them from ``low`` to ``high``, when they look like a row ID (the Dask fit
+    gives it from counts merged over the partitions)."""
+    if (n < MIN_ROWS_TO_JUDGE or distinct < ID_DISTINCT_FRACTION * n
+            or distinct < ID_MIN_DENSITY * (high - low + 1)):
         return None
     return (f"Feature {name!r} looks like a row ID: {distinct:,} distinct integers from "
             f"{low:,.0f} to {high:,.0f} in {n:,} rows. What a model learns from an ID does not "
@@ -670,10 +679,14 @@ def _integer_id_warning(name: str, values: np.ndarray) -> str | None:
 
 def _category_warning(name: str, labels: np.ndarray) -> str | None:
     codes, uniques = pd.factorize(labels, use_na_sentinel=True)
-    n = int(np.count_nonzero(codes >= 0))
+    return category_message(name, int(np.count_nonzero(codes >= 0)), len(uniques))
+
+
+def category_message(name: str, n: int, distinct: int) -> str | None:
+    """The warning for a nominal column of ``n`` present labels, ``distinct`` of them, when
+    it looks like an ID or nearly every label is unique."""
     if n < MIN_ROWS_TO_JUDGE:
         return None
-    distinct = len(uniques)
     if distinct >= ID_DISTINCT_FRACTION * n:
         return (f"Feature {name!r} looks like an ID: {distinct:,} distinct values in {n:,} rows. "
                 "What a model learns from an ID does not carry over to new rows. Drop the "
@@ -752,7 +765,8 @@ def _uniqueness_warning(name: str, ftype: str, column: Column) -> str | None:
 
 
 def type_table(X: Any, feature_names: Sequence[str] | None, feature_types: Any,
-               datetime_features: str = "parts", exclude: Any = None) -> TypedTable:
+               datetime_features: str = "parts", exclude: Any = None,
+               judge_uniqueness: bool = True) -> TypedTable:
     """Type every column of the training table (``feature_types`` entries override inference).
 
     Date columns (typed dates, or strings that all parse as dates in one format) become
@@ -760,7 +774,9 @@ def type_table(X: Any, feature_names: Sequence[str] | None, feature_types: Any,
     hour when there are times; "timestamp": days since 1970-01-01); a column declared
     'continuous' becomes the timestamp, one declared nominal or ordinal keeps its values as
     categories. Every conversion, ID-like column and nearly-unique nominal gets a `DataWarning`
-    (ID warnings not for features whose main effect is in ``exclude``).
+    (ID warnings not for features whose main effect is in ``exclude``). Without
+    ``judge_uniqueness`` the ID and near-unique checks are left to the caller, which judges
+    the whole column (the Dask fit, whose partitions each hold a part of it).
     """
     check_datetime_features(datetime_features)
     feature_names = check_feature_names(feature_names)
@@ -813,9 +829,11 @@ def type_table(X: Any, feature_names: Sequence[str] | None, feature_types: Any,
     for name, ftype, column, series in pending:
         if name in excluded:
             continue
+        table.judged.append(name)
         rounding = (_rounding_warning(name, series) if ftype == CONTINUOUS
                     else _float_codes_warning(name, series))
-        for message in (rounding, _uniqueness_warning(name, ftype, column)):
+        uniqueness = _uniqueness_warning(name, ftype, column) if judge_uniqueness else None
+        for message in (rounding, uniqueness):
             if message:
                 _warn(message)
     return table

@@ -29,15 +29,17 @@ from ..objectives import (check_nonzero_target, check_target_scale, check_weight
                           mean_weight_message, zero_target_refused)
 from ..parameters import (bag_training_rows, check_bags_train, check_init_score_classes,
                           check_max_bag_rows, check_number, few_training_rows_message)
-from ..schema import CONTINUOUS, NOMINAL, Column, declared_binning, validate_feature_types
+from ..schema import (CONTINUOUS, NOMINAL, Column, category_message, declared_binning,
+                      integer_id_message, validate_feature_types)
 from ..schema import _warn as warn_data
 from .exact import ShareSums, boost_share, class_counts, merge_shares, wait_for_shares
 from .inputs import bags_partitions, init_score_partitions, is_column_vector, row_partitions
-from .partition import PartitionStatistics, PartitionSummary, bin_partition, \
-    merge_partition_features, partition_statistics, summarize_partition, summary_header
+from .partition import MergedSummaries, PartitionStatistics, PartitionSummary, \
+    bin_partition, merge_partition_features, partition_statistics, summarize_partition, \
+    summary_header
 from .shards import ShardPlan, cluster_workers, default_shards, fill_shard, finish_shard, \
     merge_shards, plan_shards, shard_mains, shard_pairs, share_bags, start_shard
-from .sketch import MERGE_FAN_IN, histogram_cuts
+from .sketch import MERGE_FAN_IN, DistinctCount, histogram_cuts
 
 logger = logging.getLogger("glassboost")
 
@@ -134,8 +136,9 @@ def _fit(working, client, partitions, extras, n_shards, summary_size, futures, b
         warn_data(few)
     names, types = first.names, first.types
     monotone = working._monotone(names, types, objective)
-    features = _merged_features(client, futures, [summarized[i] for i in indices],
-                                summary_size)
+    features, distinct = _merged_features(client, futures, [summarized[i] for i in indices],
+                                          summary_size)
+    _show_uniqueness_warnings(names, types, distinct)
     bins = _shared_bins(working, first, features)
     merged = {f: features[f] for f, kind in enumerate(types) if kind == CONTINUOUS}
     main_features, candidates, n_pairs, explicit = working._terms_to_fit(names, bins, monotone)
@@ -477,14 +480,27 @@ def _conversions_differ(first: list[dict], other: list[dict], i: int, j: int) ->
 
 
 def _show_column_warnings(summaries: list[PartitionSummary]) -> None:
-    """Typing's column warnings (ID-like columns, dates converted, near-unique categories),
-    once per feature and kind: the first partition's that gave it, judged on its rows."""
+    """Typing's column warnings of the partitions (dates converted, integers rounded), once
+    per feature and kind: the first partition's that gave it, judged on its rows."""
     shown = {}
     for summary in summaries:
         for message in summary.warnings:
             shown.setdefault(message.split(":")[0], message)
     for message in shown.values():
         warn_data(message)
+
+
+def _show_uniqueness_warnings(names: list[str], types: list[str],
+                              distinct: list[DistinctCount | None]) -> None:
+    """Typing's warnings for ID-like columns and near-unique nominals, judged on the whole
+    column from the partitions' merged distinct counts (``sketch``, "Distinct counts")."""
+    for name, kind, count in zip(names, types, distinct):
+        if count is None or kind == CONTINUOUS and not count.integers:
+            continue
+        message = (integer_id_message(name, count.n, count.n_distinct, count.low, count.high)
+                   if kind == CONTINUOUS else category_message(name, count.n, count.n_distinct))
+        if message:
+            warn_data(message)
 
 
 def _check_rows(working, summaries: list[PartitionSummary], n_rows: int) -> None:
@@ -576,10 +592,11 @@ def _set_target(working, summaries: list[PartitionSummary]) -> np.ndarray | None
     return classes
 
 
-def _merged_features(client, futures: list, summarized: list, summary_size: int) -> list:
-    """Every feature's summary over all partitions (``summarized``: futures of their
-    ``PartitionSummary``), merged in a tree on the workers (``sketch``, "Merge tree") and
-    finally on the client."""
+def _merged_features(client, futures: list, summarized: list,
+                     summary_size: int) -> MergedSummaries:
+    """Every feature's summary and distinct count over all partitions (``summarized``:
+    futures of their ``PartitionSummary``), merged in a tree on the workers (``sketch``,
+    "Merge tree") and finally on the client."""
     level, merges = summarized, []
     while len(level) > MERGE_FAN_IN:
         level = [client.submit(merge_partition_features, *level[i:i + MERGE_FAN_IN],

@@ -77,7 +77,7 @@ def estimate_fit_bytes(estimator: Any, client: Any, X: Any, y: Any, summary_size
             classes = _set_target(working, summaries)
         objective = working._objective()
         features = _merged_features(client, futures, [summarized[i] for i in indices],
-                                    summary_size)
+                                    summary_size).features
         bins = _shared_bins(working, first, features)
     finally:
         client.cancel(futures)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import copy
 import warnings
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -15,15 +15,16 @@ import pandas as pd
 from ..binning import FeatureBins, code_matrix, fine_to_coarse_maps
 from ..parameters import bag_values, clean_init_score
 from ..resources import typed_bytes
-from ..schema import CONTINUOUS, DataWarning, TypedTable, type_table
-from .sketch import merge_features, summarize_categories, summarize_continuous
+from ..schema import CONTINUOUS, NOMINAL, DataWarning, TypedTable, type_table
+from .sketch import (DistinctCount, count_distinct, merge_distinct, merge_features,
+                     summarize_categories, summarize_continuous)
 
 
 @dataclass
 class PartitionSummary:
     """One partition's types, row count and weight (and rows of positive weight), target
     labels or range (and weight of positive targets), and per-feature value summaries
-    (``sketch``)."""
+    and distinct counts (``sketch``)."""
 
     names: list[str]
     types: list[str]
@@ -34,11 +35,20 @@ class PartitionSummary:
     classes: np.ndarray | None  # a classifier's labels in this partition
     target_range: tuple[float, float] | None  # a regressor's
     features: list  # ContinuousSummary or category weights (pd.Series), per feature
-    warnings: list[str]  # column warnings of typing, judged on this partition
+    warnings: list[str]  # typing's column warnings but the ID-like ones, on this partition
     typed_bytes: int = 0  # what typing allocated beyond the partition (``resources``)
     class_weights: np.ndarray | None = None  # a classifier's weight per label of ``classes``
     n_weighted: int = 0  # rows of weight > 0
     positive_weight: float = 0.0  # a regressor's weight of the rows with y > 0
+    #: per feature, for typing's ID and near-unique warnings; None for a feature not judged
+    distinct: list[DistinctCount | None] = field(default_factory=list)
+
+
+class MergedSummaries(NamedTuple):
+    """Per feature, the value summary and the distinct count over several partitions."""
+
+    features: list
+    distinct: list[DistinctCount | None]
 
 
 @dataclass
@@ -61,12 +71,14 @@ class BinnedPartition:
 
 def _typed(X: Any, estimator: Any, index: int) -> tuple[TypedTable, list[str]]:
     """The typed partition, and the column warnings (``DataWarning``) typing gave, which the
-    client shows (a worker's warnings reach no user)."""
+    client shows (a worker's warnings reach no user). Whether a column looks like an ID is
+    judged on the client, over every partition (``PartitionSummary.distinct``)."""
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", DataWarning)
         try:
             table = type_table(X, estimator.feature_names, estimator.feature_types,
-                               estimator.datetime_features, estimator.exclude)
+                               estimator.datetime_features, estimator.exclude,
+                               judge_uniqueness=False)
         except (TypeError, ValueError) as error:
             raise type(error)(f"partition {index} of X: {error}") from None
     return table, [str(w.message) for w in caught if issubclass(w.category, DataWarning)]
@@ -129,24 +141,28 @@ def summarize_partition(X: Any, y: Any, sample_weight: Any, index: int, estimato
     features = [summarize_continuous(column, weights, summary_size) if kind == CONTINUOUS
                 else summarize_categories(column, weights)
                 for column, kind in zip(table.columns, table.types)]
+    judged = set(table.judged)
+    distinct = [count_distinct(column.values) if name in judged and kind in (CONTINUOUS, NOMINAL)
+                else None for name, kind, column in zip(table.names, table.types, table.columns)]
     return PartitionSummary(table.names, table.types, table.orders,
                             [c.to_dict() for c in table.conversions], n_rows,
                             float(weights.sum()), classes,
                             getattr(working, "_target_range", None), features,
                             column_warnings, typed_bytes(X, table), class_weights,
-                            int(np.count_nonzero(weights > 0)), positive)
+                            int(np.count_nonzero(weights > 0)), positive, distinct)
 
 
 def summary_header(summary: PartitionSummary) -> PartitionSummary:
     """The summary without its feature summaries: what the client checks per partition."""
-    return replace(summary, features=[])
+    return replace(summary, features=[], distinct=[])
 
 
-def merge_partition_features(*parts: PartitionSummary | list, size: int | None = None) -> list:
-    """The feature summaries of several partitions (``PartitionSummary``) or of groups merged
-    before (lists of feature summaries), merged (``sketch.merge_features``)."""
-    return merge_features([p.features if isinstance(p, PartitionSummary) else p for p in parts],
-                          size)
+def merge_partition_features(*parts: PartitionSummary | MergedSummaries,
+                             size: int | None = None) -> MergedSummaries:
+    """The feature summaries and distinct counts of several partitions or of groups merged
+    before, merged (``sketch.merge_features``, ``merge_distinct``)."""
+    return MergedSummaries(merge_features([p.features for p in parts], size),
+                           [merge_distinct(list(c)) for c in zip(*(p.distinct for p in parts))])
 
 
 def bin_partition(X: Any, y: Any, sample_weight: Any, init_score: Any, bags: Any, index: int,

@@ -25,6 +25,18 @@ level never needs it (``MERGE_FAN_IN`` summaries of at most ``size`` values each
 than ``W / (MERGE_FAN_IN * size)`` to the bound (its merges' weights add up to ``W``): with
 ``L`` such levels the bound is ``W / size * (1 + L / MERGE_FAN_IN)``, and the client receives at
 most ``MERGE_FAN_IN**2 * size`` values per feature, however many partitions there are.
+
+Distinct counts. Typing's ID and near-unique warnings (``schema.integer_id_message``,
+``category_message``) need a column's count of present values and of distinct ones, over the
+whole column. Each partition sends a ``DistinctCount``: its present values' count and range,
+and, for the ``DISTINCT_SKETCH_SIZE`` distinct values of smallest 64-bit hash, the hash and
+the rows holding the value. Merging adds the rows per hash and keeps the smallest hashes
+again; the rows of a kept hash are every partition's, since a value among the merge's
+smallest hashes is among the smallest of each partition that holds it. Up to
+``DISTINCT_SKETCH_SIZE`` distinct values in the whole column the count is exact (hash
+collisions aside, about ``d**2 / 2**65`` for ``d`` values); above it the kept values are a
+uniform sample of the distinct values, and ``n / mean rows per kept value`` estimates the
+count: exact for a column of unique values, within a few percent otherwise.
 """
 
 from __future__ import annotations
@@ -41,6 +53,8 @@ from ..training_summary import doane_cut_count_for
 DEFAULT_SUMMARY_SIZE = 16_384
 #: Summaries one worker task merges (see "Merge tree").
 MERGE_FAN_IN = 8
+#: Distinct values whose rows a ``DistinctCount`` keeps (see "Distinct counts").
+DISTINCT_SKETCH_SIZE = 4096
 
 
 @dataclass
@@ -208,3 +222,70 @@ def histogram_cuts(summary: ContinuousSummary) -> np.ndarray:
         return np.empty(0)
     return np.linspace(summary.finite_low, summary.finite_high,
                        doane_cut_count(summary.moments) + 2)[1:-1]
+
+
+@dataclass
+class DistinctCount:
+    """Present values of a column and a bounded sketch of its distinct ones (see "Distinct
+    counts"): the smallest hashes of distinct values, sorted, with the rows holding each."""
+
+    n: int
+    hashes: np.ndarray  # uint64
+    rows: np.ndarray  # int64
+    complete: bool  # the hashes are every distinct value's
+    integers: bool  # every present value is a finite integer
+    low: float = np.nan
+    high: float = np.nan
+
+    @property
+    def n_distinct(self) -> int:
+        """Distinct present values: exact when ``complete``, else estimated."""
+        if self.complete:
+            return len(self.hashes)
+        return int(round(self.n * len(self.rows) / self.rows.sum()))
+
+
+def count_distinct(values: np.ndarray, size: int = DISTINCT_SKETCH_SIZE) -> DistinctCount:
+    """The ``DistinctCount`` of one partition's column: floats (NaN missing), or labels
+    (None missing)."""
+    if values.dtype.kind == "f":
+        present = values[~np.isnan(values)]
+        uniques, rows = np.unique(present + 0.0, return_counts=True)  # -0.0 is 0.0
+        integers = bool(np.all(np.isfinite(present)) and np.array_equal(present,
+                                                                        np.round(present)))
+        low, high = (float(present.min()), float(present.max())) if len(present) else (np.nan,
+                                                                                        np.nan)
+    else:
+        codes, uniques = pd.factorize(values, use_na_sentinel=True)
+        present = codes[codes >= 0]
+        rows = np.bincount(present, minlength=len(uniques))
+        uniques = np.asarray(uniques, dtype=object)
+        integers, low, high = False, np.nan, np.nan
+    return _kept(DistinctCount(len(present), pd.util.hash_array(uniques), rows.astype(np.int64),
+                               True, integers, low, high), size)
+
+
+def merge_distinct(counts: list[DistinctCount | None],
+                   size: int = DISTINCT_SKETCH_SIZE) -> DistinctCount | None:
+    """The ``DistinctCount`` of several partitions' column (None: a column not judged)."""
+    if any(c is None for c in counts):
+        return None
+    hashes, inverse = np.unique(np.concatenate([c.hashes for c in counts]), return_inverse=True)
+    rows = np.bincount(inverse, weights=np.concatenate([c.rows for c in counts]),
+                       minlength=len(hashes)).astype(np.int64)
+    low = [c.low for c in counts if c.n]
+    high = [c.high for c in counts if c.n]
+    return _kept(DistinctCount(sum(c.n for c in counts), hashes, rows,
+                               all(c.complete for c in counts),
+                               all(c.integers for c in counts),
+                               min(low) if low else np.nan, max(high) if high else np.nan), size)
+
+
+def _kept(count: DistinctCount, size: int) -> DistinctCount:
+    """The count with its ``size`` smallest hashes, sorted."""
+    if len(count.hashes) > size:
+        order = np.argpartition(count.hashes, size - 1)[:size]
+        count.hashes, count.rows, count.complete = count.hashes[order], count.rows[order], False
+    order = np.argsort(count.hashes)
+    count.hashes, count.rows = count.hashes[order], count.rows[order]
+    return count
