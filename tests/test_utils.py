@@ -132,7 +132,8 @@ def _with(values: np.ndarray, row: int, value: float) -> np.ndarray:
 
 
 @pytest.mark.parametrize("objective, y, sample_weight, message", [
-    ("poisson_deviance", _with(POS, 3, -1.0), None, "'poisson_deviance' needs y >= 0"),
+    ("poisson_deviance", _with(POS, 3, -1.0), None,
+     r"y: objective='poisson_deviance' needs y >= 0, but y\[3\] = -1"),
     ("tweedie_deviance:variance_power=1.5", _with(POS, 3, -1.0), None,
      r"y: objective='tweedie_deviance:variance_power=1.5' needs y >= 0, but y\[3\] = -1"),
     ("rmse_log", _with(POS, 3, -1.0), None, r"y: objective='rmse_log' needs y >= 0, but y\[3\]"),

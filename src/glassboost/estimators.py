@@ -24,8 +24,8 @@ from .kernels.split import split_options
 from .model import term_contributions, term_importances, term_sums
 from .objectives import (Objective, check_custom_objective, check_nonzero_target,
                          check_regression_target, check_target_scale, check_weight_scale,
-                         classification_objective, inverse_link, regression_objective, small_weights_message,
-                         survival_target)
+                         classification_objective, inverse_link, regression_objective,
+                         small_weights_message, survival_target)
 from .parameters import (check_flag, check_inner_bags, check_max_bag_rows, check_max_time,
                          check_number, check_random_state, check_term_names,
                          check_validation_size, clean_bags, few_training_rows_message,
@@ -193,8 +193,6 @@ def regression_target(objective: Objective, y: Any, n_rows: int) -> np.ndarray:
     y = column_or_1d(y, warn=True)
     if len(y) != n_rows:
         raise ValueError(f"X has {n_rows} rows but y has {len(y)} values")
-    if objective.name == "poisson_deviance" and np.any(y < 0):
-        raise ValueError("objective='poisson_deviance' needs y >= 0 (counts or rates)")
     check_regression_target(objective, y)
     check_custom_objective(objective, y)
     return y.astype(np.float64)
