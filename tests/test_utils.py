@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from glassboost import (ExplainableBoostingClassifier, ExplainableBoostingRegressor,
+from glassboost import (DataWarning, ExplainableBoostingClassifier, ExplainableBoostingRegressor,
                         utils)
 
 RNG = np.random.default_rng(0)
@@ -193,3 +193,18 @@ def test_measure_interactions_measures_valid_targets_as_before(objective, y, exp
     ranked = utils.measure_interactions(X, y, objective=objective)
     assert [pair for pair, _ in ranked] == [pair for pair, _ in expected]
     np.testing.assert_allclose([s for _, s in ranked], [s for _, s in expected], rtol=1e-9)
+
+
+@pytest.mark.parametrize("sample_weight, message", [
+    (np.full(200, 1e-6), "sample_weight: with weights of mean 1e-06"),
+    (np.where(Y == 1, 1e-6, 1.0), r"sample_weight: class\(es\) \[1\] of y weigh"),
+])
+def test_measure_interactions_warns_of_weights_too_small_for_min_hessian(sample_weight,
+                                                                         message) -> None:
+    """Weights too small for ``min_hessian`` get the fit's warning: min_hessian, not the data,
+    then decides which cuts count. (They once passed silently.)"""
+    with pytest.warns(DataWarning, match=message):
+        ExplainableBoostingClassifier(outer_bags=1, max_rounds=2, interactions=0).fit(
+            X, Y, sample_weight=sample_weight)
+    with pytest.warns(DataWarning, match=message):
+        utils.measure_interactions(X, Y, sample_weight=sample_weight)

@@ -21,9 +21,11 @@ from .estimators import (_check_class_weights, _sample_weights, check_weighted_t
 from .kernels.interactions import pair_strengths
 from .kernels.loss import POISSON_DEVIANCE, SURVIVAL_COX
 from .objectives import (classification_objective, cox_detection_scores, kernel_params,
-                         regression_objective, survival_target, time_order)
+                         regression_objective, small_weights_message, survival_target,
+                         time_order)
 from .parameters import clean_init_score, feature_index
 from .purification import purify_pair
+from .schema import _warn as warn_data
 from .schema import type_table, without_decimal_nans
 
 
@@ -95,8 +97,8 @@ def measure_interactions(X: Any, y: Any, interactions: Any = None, init_score: A
     # the fit's checks of the target, for the objective it is measured on
     if _task(y, init_score, objective):
         classes, encoded = class_target(y, n_rows)
-        if len(classes) > 1:
-            _check_class_weights(classes, encoded, weights, min_hessian)
+        light = (_check_class_weights(classes, encoded, weights, min_hessian)
+                 if len(classes) > 1 else None)
         if hasattr(init_score, "classes_"):
             classes = np.asarray(init_score.classes_)
             position = pd.Index(classes).get_indexer(y)
@@ -112,8 +114,12 @@ def measure_interactions(X: Any, y: Any, interactions: Any = None, init_score: A
         loss = regression_objective(objective or "rmse")
         y = regression_target(loss, y, n_rows)
         check_weighted_target(loss, y, weights)
+        light = None
         # Cox's targets are the events; the times order the risk sets
         targets = ((y > 0).astype(np.float64) if cox else y)[:, None]
+    small = small_weights_message(loss, weights, min_hessian, min_samples_leaf) or light
+    if small:  # min_hessian, not the data, would decide which cuts count, as in a fit
+        warn_data(small)
     names = table.names
     bins = table_bins(table, weights, max_interaction_bins, max_interaction_bins)
     if interactions is None or isinstance(interactions, (int, np.integer)):
