@@ -187,7 +187,8 @@ UTILS_NOTES = {
                             "scores, as a fit does; y and `sample_weight` get the fit's "
                             "checks for the objective (its domain, finite values, a scale "
                             "the loss's sums hold, weight on every class), with its errors "
-                            "and warnings",
+                            "and warnings; `max_interaction_bins`, `min_samples_leaf` and "
+                            "`min_hessian` in the fit's ranges",
     "purify": "same, for tables of any order (and a class axis); pairs solved exactly, higher "
               "orders to float precision, so `tolerance` and `is_randomized` change nothing; "
               "cells of zero weight may get other values than InterpretML gives them",

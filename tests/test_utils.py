@@ -208,3 +208,21 @@ def test_measure_interactions_warns_of_weights_too_small_for_min_hessian(sample_
             X, Y, sample_weight=sample_weight)
     with pytest.warns(DataWarning, match=message):
         utils.measure_interactions(X, Y, sample_weight=sample_weight)
+
+
+@pytest.mark.parametrize("setting, value, message", [
+    ("min_hessian", -1.0, r"min_hessian must be a number in the range \[0.0, inf\)"),
+    ("min_hessian", np.nan, "min_hessian must be a number"),
+    ("min_samples_leaf", 0, r"min_samples_leaf must be an integer in the range \[1, inf\)"),
+    ("max_interaction_bins", 1, r"max_interaction_bins must be an integer in the range \[2, 253\]"),
+    ("max_interaction_bins", 1000, "max_interaction_bins must be an integer"),
+    ("max_interaction_bins", 2.5, "max_interaction_bins must be an integer"),
+])
+def test_measure_interactions_holds_its_settings_to_the_fits_ranges(setting, value,
+                                                                    message) -> None:
+    """The settings the strengths depend on get the fit's checks. (They were once taken as
+    given: a NaN min_hessian or one bin per feature gave numbers.)"""
+    with pytest.raises(ValueError, match=message):
+        ExplainableBoostingClassifier(**{setting: value}).fit(X, Y)
+    with pytest.raises(ValueError, match=message):
+        utils.measure_interactions(X, Y, **{setting: value})

@@ -55,9 +55,18 @@ TRAINING_SUMMARIES = ("histogram_edges_", "histogram_weights_", "unique_val_coun
                       "feature_bounds_", "bag_weights_", "min_target_", "max_target_")
 
 
+def check_interaction_settings(max_interaction_bins: Any, min_samples_leaf: Any,
+                               min_hessian: Any) -> None:
+    """Refuse the settings that the pair strengths depend on outside a fit's ranges (a NaN
+    ``min_hessian`` would let every cut count)."""
+    check_number("max_interaction_bins", max_interaction_bins, 2, 253, integer=True)
+    check_number("min_samples_leaf", min_samples_leaf, 1, integer=True)
+    check_number("min_hessian", min_hessian, 0.0)
+
+
 def _check_params(est: "_EBMBase") -> None:
     check_number("max_bins", est.max_bins, 2, integer=True)
-    check_number("max_interaction_bins", est.max_interaction_bins, 2, 253, integer=True)
+    check_interaction_settings(est.max_interaction_bins, est.min_samples_leaf, est.min_hessian)
     check_validation_size(est.validation_size)
     check_number("outer_bags", est.outer_bags, 1, integer=True)
     if not (isinstance(est.learning_rate, str) and est.learning_rate == "auto"):
@@ -76,8 +85,6 @@ def _check_params(est: "_EBMBase") -> None:
                  integer=True)
     if est.smoothing_max_rows is not None:
         check_number("smoothing_max_rows", est.smoothing_max_rows, 1, integer=True)
-    check_number("min_samples_leaf", est.min_samples_leaf, 1, integer=True)
-    check_number("min_hessian", est.min_hessian, 0.0)
     check_number("max_leaves", est.max_leaves, 2, integer=True)
     check_number("gain_scale", est.gain_scale, 0.0, low_open=True)
     check_number("cat_smooth", est.cat_smooth, 0.0)

@@ -16,8 +16,8 @@ from scipy.special import expit, softmax
 from sklearn.utils.multiclass import type_of_target
 
 from .binning import code_matrix, table_bins
-from .estimators import (_check_class_weights, _sample_weights, check_weighted_target,
-                         class_target, regression_target)
+from .estimators import (_check_class_weights, _sample_weights, check_interaction_settings,
+                         check_weighted_target, class_target, regression_target)
 from .kernels.interactions import pair_strengths
 from .kernels.loss import POISSON_DEVIANCE, SURVIVAL_COX
 from .objectives import (classification_objective, cox_detection_scores, kernel_params,
@@ -83,6 +83,7 @@ def measure_interactions(X: Any, y: Any, interactions: Any = None, init_score: A
                         ("max_delta_step", max_delta_step)):
         if value != 0:
             raise ValueError(f"{name}={value!r}: measure_interactions supports only 0")
+    check_interaction_settings(max_interaction_bins, min_samples_leaf, min_hessian)
     table = type_table(X, feature_names, feature_types, "parts", None)
     n_rows = len(table.columns[0].values)
     cox = _is_cox(objective)
