@@ -187,7 +187,11 @@ UTILS_NOTES = {
                             "up to the binning (pseudo-Huber's and the quantile's: the same "
                             "ranking on another scale); `survival_cox` takes y as the "
                             "regressor does and ranks on Cox's gradients at the starting "
-                            "scores, as a fit does",
+                            "scores, as a fit does; y and `sample_weight` get the fit's "
+                            "checks for the objective (its domain, finite values, a scale "
+                            "the loss's sums hold, weight on every class), with its errors "
+                            "and warnings; `max_interaction_bins`, `min_samples_leaf` and "
+                            "`min_hessian` in the fit's ranges",
     "purify": "same, for tables of any order (and a class axis); pairs solved exactly, higher "
               "orders to float precision, so `tolerance` and `is_randomized` change nothing; "
               "cells of zero weight may get other values than InterpretML gives them",

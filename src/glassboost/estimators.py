@@ -22,10 +22,10 @@ from .booster import (BaggedTerms, BinnedData, Booster, BoostSettings, FitMonito
 from .io.detail import AbsentPartError
 from .kernels.split import split_options
 from .model import term_contributions, term_importances, term_sums
-from .objectives import (check_custom_objective, check_nonzero_target, check_regression_target,
-                         check_target_scale, check_weight_scale, classification_objective,
-                         inverse_link, regression_objective, small_weights_message,
-                         survival_target)
+from .objectives import (Objective, check_custom_objective, check_nonzero_target,
+                         check_regression_target, check_target_scale, check_weight_scale,
+                         classification_objective, inverse_link, regression_objective,
+                         small_weights_message, survival_target)
 from .parameters import (check_flag, check_inner_bags, check_max_bag_rows, check_max_time,
                          check_number, check_random_state, check_term_names,
                          check_validation_size, clean_bags, few_training_rows_message,
@@ -56,9 +56,18 @@ TRAINING_SUMMARIES = ("histogram_edges_", "histogram_weights_", "unique_val_coun
                       "feature_bounds_", "bag_weights_", "min_target_", "max_target_")
 
 
+def check_interaction_settings(max_interaction_bins: Any, min_samples_leaf: Any,
+                               min_hessian: Any) -> None:
+    """Refuse the settings that the pair strengths depend on outside a fit's ranges (a NaN
+    ``min_hessian`` would let every cut count)."""
+    check_number("max_interaction_bins", max_interaction_bins, 2, 253, integer=True)
+    check_number("min_samples_leaf", min_samples_leaf, 1, integer=True)
+    check_number("min_hessian", min_hessian, 0.0)
+
+
 def _check_params(est: "_EBMBase") -> None:
     check_number("max_bins", est.max_bins, 2, integer=True)
-    check_number("max_interaction_bins", est.max_interaction_bins, 2, 253, integer=True)
+    check_interaction_settings(est.max_interaction_bins, est.min_samples_leaf, est.min_hessian)
     check_validation_size(est.validation_size)
     check_number("outer_bags", est.outer_bags, 1, integer=True)
     if not (isinstance(est.learning_rate, str) and est.learning_rate == "auto"):
@@ -77,8 +86,6 @@ def _check_params(est: "_EBMBase") -> None:
                  integer=True)
     if est.smoothing_max_rows is not None:
         check_number("smoothing_max_rows", est.smoothing_max_rows, 1, integer=True)
-    check_number("min_samples_leaf", est.min_samples_leaf, 1, integer=True)
-    check_number("min_hessian", est.min_hessian, 0.0)
     check_number("max_leaves", est.max_leaves, 2, integer=True)
     check_number("gain_scale", est.gain_scale, 0.0, low_open=True)
     check_number("cat_smooth", est.cat_smooth, 0.0)
@@ -154,6 +161,58 @@ def _check_class_weights(classes: np.ndarray, y_encoded: np.ndarray, weights: np
             "sums to about its weight, so no cut can give both sides min_hessian and the "
             "model will learn little or nothing. Weights count as rows: scale them up (to "
             "mean 1, for example) or lower min_hessian.")
+
+
+def class_target(y: Any, n_rows: int) -> tuple[np.ndarray, np.ndarray]:
+    """A classifier's target as its sorted classes and every row's class index, refusing a y
+    that is not one label per row of X (missing, infinite or continuous values)."""
+    y = column_or_1d(np.asarray(y) if not isinstance(y, pd.Series) else y, warn=True)
+    if len(y) != n_rows:
+        raise ValueError(f"X has {n_rows} rows but y has {len(y)} values")
+    missing = pd.isna(without_decimal_nans(pd.Series(y, dtype=object))).to_numpy()
+    if missing.any():
+        raise ValueError(
+            f"Input y contains NaN (missing target at rows {np.flatnonzero(missing)[:5]})"
+        )
+    if y.dtype.kind == "f" and not np.all(np.isfinite(y)):
+        raise ValueError("Input y contains infinity")
+    try:
+        check_classification_targets(y)
+    except ValueError as error:
+        raise ValueError(f"Target y: {error}") from None
+    return np.unique(y, return_inverse=True)
+
+
+def regression_target(objective: Objective, y: Any, n_rows: int) -> np.ndarray:
+    """A regressor's target as float64 numbers, one per row of X, refusing values that are
+    not finite numbers or lie outside ``objective``'s domain (Cox's: signed times, from
+    ``objectives.survival_target``)."""
+    if objective.name == "survival_cox":
+        y = survival_target(y)  # (time, event) columns become InterpretML's signed times
+    dtype = getattr(y, "dtype", None)
+    if dtype is not None and dtype.kind in "mM":  # numpy's and pyarrow's dates and durations
+        raise ValueError(f"Target y of a regressor holds {dtype} values, which would be "
+                         f"read in their storage unit (often nanoseconds); convert them to "
+                         f"a number first, e.g. y.dt.total_seconds() / 86400 for days")
+    try:
+        y = check_array(y, ensure_2d=False, dtype=np.float64, input_name="y")
+    except (TypeError, ValueError, OverflowError) as error:  # overflow: beyond float64
+        raise ValueError(f"Target y of a regressor must be finite numbers: {error}") from None
+    y = column_or_1d(y, warn=True)
+    if len(y) != n_rows:
+        raise ValueError(f"X has {n_rows} rows but y has {len(y)} values")
+    check_regression_target(objective, y)
+    check_custom_objective(objective, y)
+    return y.astype(np.float64)
+
+
+def check_weighted_target(objective: Objective, y_encoded: np.ndarray,
+                          weights: np.ndarray) -> None:
+    """Refuse a target (``y_encoded``: the numbers the loss sees) that ``objective`` cannot
+    fit under ``weights``: too large for the loss's sums, or zero on every row of weight > 0
+    under a log link (``objectives.check_target_scale`` and ``check_nonzero_target``)."""
+    check_target_scale(objective, y_encoded, weights)
+    check_nonzero_target(objective, float(weights[y_encoded > 0].sum()))
 
 
 def _check_finite_model(fitted: dict) -> None:
@@ -315,8 +374,7 @@ class _EBMBase(BaseEstimator):
         if not single_class and getattr(self, "_classes", None) is not None:
             light = _check_class_weights(self._classes, y_encoded, weights, self.min_hessian)
         objective = self._objective()
-        check_target_scale(objective, y_encoded, weights)
-        check_nonzero_target(objective, float(weights[y_encoded > 0].sum()))
+        check_weighted_target(objective, y_encoded, weights)
         small = (small_weights_message(objective, weights, self.min_hessian,
                                        self.min_samples_leaf) or light)
         if small:
@@ -761,21 +819,7 @@ class ExplainableBoostingClassifier(ClassifierMixin, _EBMBase):
         _store_parameters(self, locals())
 
     def _encode_target(self, y, n_rows):
-        y = column_or_1d(np.asarray(y) if not isinstance(y, pd.Series) else y, warn=True)
-        if len(y) != n_rows:
-            raise ValueError(f"X has {n_rows} rows but y has {len(y)} values")
-        missing = pd.isna(without_decimal_nans(pd.Series(y, dtype=object))).to_numpy()
-        if missing.any():
-            raise ValueError(
-                f"Input y contains NaN (missing target at rows {np.flatnonzero(missing)[:5]})"
-            )
-        if y.dtype.kind == "f" and not np.all(np.isfinite(y)):
-            raise ValueError("Input y contains infinity")
-        try:
-            check_classification_targets(y)
-        except ValueError as error:
-            raise ValueError(f"Target y: {error}") from None
-        classes, encoded = np.unique(y, return_inverse=True)
+        classes, encoded = class_target(y, n_rows)
         self._classes = classes
         # the class index as bags stratify by it, in the smallest type that holds it
         return encoded.astype(np.float64), encoded.astype(np.min_scalar_type(len(classes)))
@@ -848,27 +892,9 @@ class ExplainableBoostingRegressor(RegressorMixin, _EBMBase):
         _store_parameters(self, locals())
 
     def _encode_target(self, y, n_rows):
-        if regression_objective(self.objective).name == "survival_cox":
-            y = survival_target(y)  # (time, event) columns become InterpretML's signed times
-        dtype = getattr(y, "dtype", None)
-        if dtype is not None and dtype.kind in "mM":  # numpy's and pyarrow's dates and durations
-            raise ValueError(f"Target y of a regressor holds {dtype} values, which would be "
-                             f"read in their storage unit (often nanoseconds); convert them to "
-                             f"a number first, e.g. y.dt.total_seconds() / 86400 for days")
-        try:
-            y = check_array(y, ensure_2d=False, dtype=np.float64, input_name="y")
-        except (TypeError, ValueError, OverflowError) as error:  # overflow: beyond float64
-            raise ValueError(f"Target y of a regressor must be finite numbers: {error}") from None
-        y = column_or_1d(y, warn=True)
-        if len(y) != n_rows:
-            raise ValueError(f"X has {n_rows} rows but y has {len(y)} values")
-        objective = regression_objective(self.objective)
-        if objective.name == "poisson_deviance" and np.any(y < 0):
-            raise ValueError("objective='poisson_deviance' needs y >= 0 (counts or rates)")
-        check_regression_target(objective, y)
-        check_custom_objective(objective, y)
+        y = regression_target(regression_objective(self.objective), y, n_rows)
         self._target_range = (float(y.min()), float(y.max()))
-        return y.astype(np.float64), None
+        return y, None
 
     def _objective(self):
         return regression_objective(self.objective)

@@ -16,14 +16,16 @@ from scipy.special import expit, softmax
 from sklearn.utils.multiclass import type_of_target
 
 from .binning import code_matrix, table_bins
-from .estimators import _sample_weights
+from .estimators import (_check_class_weights, _sample_weights, check_interaction_settings,
+                         check_weighted_target, class_target, regression_target)
 from .kernels.interactions import pair_strengths
 from .kernels.loss import POISSON_DEVIANCE, SURVIVAL_COX
-from .objectives import (check_regression_target, classification_objective,
-                         cox_detection_scores, kernel_params, regression_objective,
-                         survival_target, time_order)
+from .objectives import (classification_objective, cox_detection_scores, kernel_params,
+                         regression_objective, small_weights_message, survival_target,
+                         time_order)
 from .parameters import clean_init_score, feature_index
 from .purification import purify_pair
+from .schema import _warn as warn_data
 from .schema import type_table, without_decimal_nans
 
 
@@ -81,6 +83,7 @@ def measure_interactions(X: Any, y: Any, interactions: Any = None, init_score: A
                         ("max_delta_step", max_delta_step)):
         if value != 0:
             raise ValueError(f"{name}={value!r}: measure_interactions supports only 0")
+    check_interaction_settings(max_interaction_bins, min_samples_leaf, min_hessian)
     table = type_table(X, feature_names, feature_types, "parts", None)
     n_rows = len(table.columns[0].values)
     cox = _is_cox(objective)
@@ -92,8 +95,11 @@ def measure_interactions(X: Any, y: Any, interactions: Any = None, init_score: A
     if len(missing):
         raise ValueError(f"y contains missing values (rows {missing[:5].tolist()})")
     weights = _sample_weights(sample_weight, n_rows)
+    # the fit's checks of the target, for the objective it is measured on
     if _task(y, init_score, objective):
-        classes, encoded = np.unique(y, return_inverse=True)
+        classes, encoded = class_target(y, n_rows)
+        light = (_check_class_weights(classes, encoded, weights, min_hessian)
+                 if len(classes) > 1 else None)
         if hasattr(init_score, "classes_"):
             classes = np.asarray(init_score.classes_)
             position = pd.Index(classes).get_indexer(y)
@@ -107,12 +113,14 @@ def measure_interactions(X: Any, y: Any, interactions: Any = None, init_score: A
                    else encoded[:, None].astype(np.float64))
     else:
         loss = regression_objective(objective or "rmse")
-        y = y.astype(np.float64)
-        if cox:  # the targets are the events; the times order the risk sets
-            check_regression_target(loss, y)
-            targets = (y > 0).astype(np.float64)[:, None]
-        else:
-            targets = y[:, None]
+        y = regression_target(loss, y, n_rows)
+        check_weighted_target(loss, y, weights)
+        light = None
+        # Cox's targets are the events; the times order the risk sets
+        targets = ((y > 0).astype(np.float64) if cox else y)[:, None]
+    small = small_weights_message(loss, weights, min_hessian, min_samples_leaf) or light
+    if small:  # min_hessian, not the data, would decide which cuts count, as in a fit
+        warn_data(small)
     names = table.names
     bins = table_bins(table, weights, max_interaction_bins, max_interaction_bins)
     if interactions is None or isinstance(interactions, (int, np.integer)):
