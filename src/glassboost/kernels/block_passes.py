@@ -17,7 +17,7 @@ from numba import njit
 from .class_counts import by_class_count
 from .loss import (SQUARED_ERROR, add_group_loss, cox_risk_factors, exponent, finish_loss,
                    group_gradient_from_exponential, group_loss, has_exponential,
-                   softmax_gradient_from_exponentials, softmax_loss, softmax_shift)
+                   softmax_class_gradient)
 from .vector_exp import vector_exp
 
 #: Rows per chunk of a pass: a chunk's gradients stay in cache while each term's histogram is
@@ -225,8 +225,14 @@ def _softmax_block_pass(fixed_scores: int):
             n_kept = 0
             for row in range(start, end):
                 if train_w[row] > 0.0 or (want_loss and val_w[row] > 0.0):
+                    # 2-D indexing, no row views: a view costs reference counting per row
                     first = n_kept * n_scores
-                    tops[n_kept] = softmax_shift(scores[row], shifted[first:first + n_scores])
+                    top = scores[row, 0]
+                    for k in range(1, n_scores):
+                        top = max(top, scores[row, k])
+                    for k in range(n_scores):
+                        shifted[first + k] = scores[row, k] - top
+                    tops[n_kept] = top
                     chunk_rows[n_kept] = row
                     n_kept += 1
             size = n_kept * n_scores
@@ -234,18 +240,24 @@ def _softmax_block_pass(fixed_scores: int):
             n_training = 0
             for i in range(n_kept):
                 row = chunk_rows[i]
-                row_exponentials = exponentials[i * n_scores:(i + 1) * n_scores]
-                if train_w[row] > 0.0:
-                    softmax_gradient_from_exponentials(row_exponentials, train_w[row],
-                                                       train_wy[row], gradients[n_training],
-                                                       hessians[n_training])
+                first = i * n_scores
+                total = 0.0
+                for k in range(n_scores):
+                    total += exponentials[first + k]
+                w = train_w[row]
+                if w > 0.0:
+                    for k in range(n_scores):
+                        g, h = softmax_class_gradient(exponentials[first + k], total, w,
+                                                      train_wy[row, k])
+                        gradients[n_training, k] = g
+                        hessians[n_training, k] = h
                     training_rows[n_training] = row
                     n_training += 1
                 if want_loss and val_w[row] > 0.0:
-                    total = 0.0
+                    row_loss = val_w[row] * (np.log(total) + tops[i])
                     for k in range(n_scores):
-                        total += row_exponentials[k]
-                    loss += softmax_loss(scores[row], tops[i], total, val_w[row], val_wy[row])
+                        row_loss -= val_wy[row, k] * scores[row, k]
+                    loss += row_loss
             for t in range(next_lo, next_hi):
                 codes = term_codes[t]
                 if inner is not None:
