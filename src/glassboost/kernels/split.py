@@ -641,49 +641,81 @@ def _rect_gain(pg, ph, pn, i0, i1, j0, j1, options):
     return score
 
 
+@njit(error_model="numpy", no_cpython_wrapper=True, no_cfunc_wrapper=True)
+def _side_cut_scores(g, h, n, lo, hi, min_samples_leaf, min_hessian, options, ok, scores):
+    """For every cut ``j`` of the second feature within the first feature's rows [lo, hi):
+    whether both parts have enough samples and hessian (``ok[j]``), and the sum over scores of
+    both parts' G^2/H, or of their ``leaf_gain`` with split ``options`` (``scores[j]``).
+
+    ``g`` and ``h`` are the prefix sums laid out (row, score, column), so that the loop over
+    the cuts reads memory in order and, without ``options``, vectorizes: every part is computed
+    and the disallowed cuts are masked by ``ok`` afterwards.
+    """
+    a2 = g.shape[2] - 1
+    n_total = n[hi, a2] - n[lo, a2]
+    for j in range(1, a2):
+        n_part = n[hi, j] - n[lo, j]
+        ok[j] = (n_part >= min_samples_leaf) & (n_total - n_part >= min_samples_leaf)
+        scores[j] = 0.0
+    for k in range(g.shape[1]):
+        g_total = g[hi, k, a2] - g[lo, k, a2]
+        h_total = h[hi, k, a2] - h[lo, k, a2]
+        for j in range(1, a2):
+            g_part = g[hi, k, j] - g[lo, k, j]
+            h_part = h[hi, k, j] - h[lo, k, j]
+            g_rest = g_total - g_part
+            h_rest = h_total - h_part
+            ok[j] &= (h_part >= min_hessian) & (h_rest >= min_hessian) & (h_part > 0.0) \
+                & (h_rest > 0.0)
+            if options is None:  # a cut that is not ok may add inf or nan here: masked
+                scores[j] += g_part * g_part / h_part + g_rest * g_rest / h_rest
+            elif ok[j]:
+                scores[j] += leaf_gain(g_part, h_part, options) + leaf_gain(g_rest, h_rest,
+                                                                          options)
+
+
 @njit
 def _best_pair_tree(pg, ph, pn, min_samples_leaf, min_hessian, options):
     """Best (first cut, low-side cut, high-side cut, gain) in one orientation.
 
-    For each first cut, one scan over the second feature scores both sides at once.
+    For each first cut, each side's cuts of the second feature are scored in one loop
+    (``_side_cut_scores``, on a copy of the prefix sums laid out for it: a five-score 64 x 64
+    pair tree, both orientations, 248 -> 181 us), and the first best of each side wins.
     ``options``: the split options, or None.
     """
     a1 = pg.shape[0] - 1
     a2 = pg.shape[1] - 1
     n_scores = pg.shape[2]
+    g = np.empty((a1 + 1, n_scores, a2 + 1))
+    h = np.empty((a1 + 1, n_scores, a2 + 1))
+    n = np.empty((a1 + 1, a2 + 1))
+    for i in range(a1 + 1):
+        for j in range(a2 + 1):
+            n[i, j] = pn[i, j]
+            for k in range(n_scores):
+                g[i, k, j] = pg[i, j, k]
+                h[i, k, j] = ph[i, j, k]
     parent = _rect_gain(pg, ph, pn, 0, a1, 0, a2, options)
     best_cut, best_low, best_high, best_gain = -1, -1, -1, 0.0
+    low_ok = np.empty(a2, dtype=np.bool_)
+    high_ok = np.empty(a2, dtype=np.bool_)
+    low_scores = np.empty(a2)
+    high_scores = np.empty(a2)
     for cut in range(1, a1):
         if not _cut_allowed(ph[:, a2], pn[:, a2], 0, cut, a1, min_samples_leaf, min_hessian):
             continue
         low_best = _rect_gain(pg, ph, pn, 0, cut, 0, a2, options)
         high_best = _rect_gain(pg, ph, pn, cut, a1, 0, a2, options)
+        _side_cut_scores(g, h, n, 0, cut, min_samples_leaf, min_hessian, options, low_ok,
+                         low_scores)
+        _side_cut_scores(g, h, n, cut, a1, min_samples_leaf, min_hessian, options, high_ok,
+                         high_scores)
         low_cut, high_cut = -1, -1
-        n_low_total = pn[cut, a2]
-        n_high_total = pn[a1, a2] - n_low_total
         for j in range(1, a2):
-            n_low = pn[cut, j]
-            n_high = pn[a1, j] - n_low
-            low_ok = n_low >= min_samples_leaf and n_low_total - n_low >= min_samples_leaf
-            high_ok = n_high >= min_samples_leaf and n_high_total - n_high >= min_samples_leaf
-            low_score = 0.0
-            high_score = 0.0
-            for k in range(n_scores):
-                if low_ok:
-                    part = _parts_score(pg[cut, j, k], ph[cut, j, k], pg[cut, a2, k],
-                                        ph[cut, a2, k], min_hessian, options)
-                    low_ok = part >= 0.0
-                    low_score += part
-                if high_ok:
-                    part = _parts_score(pg[a1, j, k] - pg[cut, j, k], ph[a1, j, k] - ph[cut, j, k],
-                                        pg[a1, a2, k] - pg[cut, a2, k],
-                                        ph[a1, a2, k] - ph[cut, a2, k], min_hessian, options)
-                    high_ok = part >= 0.0
-                    high_score += part
-            if low_ok and low_score > low_best:
-                low_best, low_cut = low_score, j
-            if high_ok and high_score > high_best:
-                high_best, high_cut = high_score, j
+            if low_ok[j] and low_scores[j] > low_best:
+                low_best, low_cut = low_scores[j], j
+            if high_ok[j] and high_scores[j] > high_best:
+                high_best, high_cut = high_scores[j], j
         if low_best + high_best - parent > best_gain:
             best_cut, best_low, best_high = cut, low_cut, high_cut
             best_gain = low_best + high_best - parent
