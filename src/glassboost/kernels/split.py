@@ -615,19 +615,6 @@ def _random_pair_tree(pg, ph, pn, min_samples_leaf, min_hessian):
 
 
 @njit(inline="always")
-def _parts_score(g_part, h_part, g_total, h_total, min_hessian, options):
-    """G^2/H of a part and of the rest of its side (``leaf_gain`` with split ``options``); -1
-    when a hessian is too small."""
-    h_rest = h_total - h_part
-    if h_part < min_hessian or h_rest < min_hessian or h_part <= 0.0 or h_rest <= 0.0:
-        return -1.0
-    g_rest = g_total - g_part
-    if options is not None:
-        return leaf_gain(g_part, h_part, options) + leaf_gain(g_rest, h_rest, options)
-    return g_part * g_part / h_part + g_rest * g_rest / h_rest
-
-
-@njit(inline="always")
 def _rect_gain(pg, ph, pn, i0, i1, j0, j1, options):
     """``rect_score`` without limits, or the sum of ``leaf_gain`` with split ``options``."""
     if options is None:
