@@ -721,16 +721,19 @@ def test_log_loss_is_stable_for_large_scores() -> None:
 @pytest.mark.parametrize("label", [0, 1, 2])
 def test_softmax_gradient_matches_finite_differences(label) -> None:
     rng = np.random.default_rng(label)
-    scores = rng.normal(size=3)
+    scores = rng.normal(size=(4, 3))  # the row is an index into rows x classes
+    row = 2
     gradient, hessian = np.empty(3), np.empty(3)
-    onehot = np.eye(3)[label]
-    loss = group_softmax_gradient(scores, 1.0, onehot, gradient, hessian)
-    assert loss == pytest.approx(logsumexp(scores) - scores[label], rel=1e-12)
+    onehot = np.eye(3)[rng.integers(0, 3, 4)]
+    onehot[row] = np.eye(3)[label]
+    loss = group_softmax_gradient(scores, onehot, row, 1.0, gradient, hessian)
+    assert loss == pytest.approx(logsumexp(scores[row]) - scores[row, label], rel=1e-12)
     eps = 1e-5
     for k in range(3):
-        step = np.eye(3)[k] * eps
-        values = [group_softmax_gradient(scores + d, 1.0, onehot, np.empty(3), np.empty(3))
-                  for d in (step, 0 * step, -step)]
+        step = np.zeros((4, 3))
+        step[row, k] = eps
+        values = [group_softmax_gradient(scores + d, onehot, row, 1.0, np.empty(3),
+                                         np.empty(3)) for d in (step, 0 * step, -step)]
         assert gradient[k] == pytest.approx((values[0] - values[2]) / (2 * eps), abs=1e-8)
         assert hessian[k] == pytest.approx((values[0] - 2 * values[1] + values[2]) / eps ** 2,
                                            rel=1e-3)

@@ -17,7 +17,7 @@ from numba import njit
 from .class_counts import by_class_count
 from .loss import (SQUARED_ERROR, add_group_loss, cox_risk_factors, exponent, finish_loss,
                    group_gradient_from_exponential, group_loss, has_exponential,
-                   softmax_class_gradient)
+                   softmax_class_gradient, softmax_loss, softmax_shift)
 from .vector_exp import vector_exp
 
 #: Rows per chunk of a pass: a chunk's gradients stay in cache while each term's histogram is
@@ -225,14 +225,8 @@ def _softmax_block_pass(fixed_scores: int):
             n_kept = 0
             for row in range(start, end):
                 if train_w[row] > 0.0 or (want_loss and val_w[row] > 0.0):
-                    # 2-D indexing, no row views: a view costs reference counting per row
-                    first = n_kept * n_scores
-                    top = scores[row, 0]
-                    for k in range(1, n_scores):
-                        top = max(top, scores[row, k])
-                    for k in range(n_scores):
-                        shifted[first + k] = scores[row, k] - top
-                    tops[n_kept] = top
+                    tops[n_kept] = softmax_shift(scores, row, n_scores, shifted,
+                                                 n_kept * n_scores)
                     chunk_rows[n_kept] = row
                     n_kept += 1
             size = n_kept * n_scores
@@ -254,10 +248,8 @@ def _softmax_block_pass(fixed_scores: int):
                     training_rows[n_training] = row
                     n_training += 1
                 if want_loss and val_w[row] > 0.0:
-                    row_loss = val_w[row] * (np.log(total) + tops[i])
-                    for k in range(n_scores):
-                        row_loss -= val_wy[row, k] * scores[row, k]
-                    loss += row_loss
+                    loss += softmax_loss(scores, val_wy, row, n_scores, tops[i], total,
+                                         val_w[row], 0.0)
             for t in range(next_lo, next_hi):
                 codes = term_codes[t]
                 if inner is not None:

@@ -64,7 +64,7 @@ def pair_strengths(codes, pairs, n_bins, scores, train_count, train_w, train_wy,
             gradients[row, 0] = g
             hessians[row, 0] = h
         else:
-            group_softmax_gradient(scores[row], train_w[row], train_wy[row], gradients[row],
+            group_softmax_gradient(scores, train_wy, row, train_w[row], gradients[row],
                                    hessians[row])
     strengths = np.zeros(pairs.shape[0])
     for p in range(pairs.shape[0]):

@@ -59,7 +59,8 @@ def _newton_step(objective, offsets, w, wy, base, params, steps):
     n_scores = offsets.shape[1]
     gradient = np.empty(n_scores)
     hessian = np.empty(n_scores)
-    row_scores = np.empty(n_scores)
+    row_scores = np.empty((1, n_scores))
+    row_wy = np.empty((1, n_scores))
     g_sum = np.zeros(n_scores)
     h_sum = np.zeros(n_scores)
     for row in range(offsets.shape[0]):
@@ -67,8 +68,9 @@ def _newton_step(objective, offsets, w, wy, base, params, steps):
             continue
         if n_scores > 1:
             for k in range(n_scores):
-                row_scores[k] = offsets[row, k] + base[k]
-            group_softmax_gradient(row_scores, w[row], wy[row], gradient, hessian)
+                row_scores[0, k] = offsets[row, k] + base[k]
+                row_wy[0, k] = wy[row, k]
+            group_softmax_gradient(row_scores, row_wy, 0, w[row], gradient, hessian)
             g_sum += gradient
             h_sum += hessian
         else:
@@ -98,7 +100,7 @@ def offset_loss(objective, scores, w, wy, params):
         if w[row] <= 0.0:
             continue
         if n_scores > 1:
-            total += group_softmax_gradient(scores[row], w[row], wy[row], gradient, hessian)
+            total += group_softmax_gradient(scores, wy, row, w[row], gradient, hessian)
         else:
             total += group_loss(objective, scores[row, 0], w[row], wy[row, 0], params)
     return total

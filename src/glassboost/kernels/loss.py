@@ -295,25 +295,28 @@ def finish_loss(loss, product):
 
 
 @njit(inline="always")
-def softmax_shift(scores, shifted):
-    """``s_k - shift`` of one row's class scores into ``shifted``, the shift being the largest
-    score (so no exponential overflows and one is 1); returns the shift."""
-    n_classes = scores.shape[0]
-    top = scores[0]
-    for k in range(1, n_classes):
-        top = max(top, scores[k])
-    for k in range(n_classes):
-        shifted[k] = scores[k] - top
+def softmax_shift(scores, row, n_scores, shifted, first):
+    """``s_k - shift`` of row ``row``'s class scores (``scores``: rows x classes) into
+    ``shifted[first:first + n_scores]``, the shift being the largest score (so no exponential
+    overflows and one is 1); returns the shift.
+
+    The row is an index, not a view: a view per row costs reference counting, which tripled the
+    row passes; ``n_scores`` may be a compile-time constant (``class_counts``)."""
+    top = scores[row, 0]
+    for k in range(1, n_scores):
+        top = max(top, scores[row, k])
+    for k in range(n_scores):
+        shifted[first + k] = scores[row, k] - top
     return top
 
 
 @njit(inline="always")
-def softmax_exponentials(scores, exponentials):
-    """``exp(s_k - shift)`` of one row's class scores into ``exponentials`` (``softmax_shift``);
-    returns the shift."""
-    top = softmax_shift(scores, exponentials)
-    for k in range(scores.shape[0]):
-        exponentials[k] = np.exp(exponentials[k])
+def softmax_exponentials(scores, row, n_scores, exponentials, first):
+    """``exp(s_k - shift)`` of row ``row``'s class scores into
+    ``exponentials[first:first + n_scores]`` (``softmax_shift``); returns the shift."""
+    top = softmax_shift(scores, row, n_scores, exponentials, first)
+    for k in range(n_scores):
+        exponentials[first + k] = np.exp(exponentials[first + k])
     return top
 
 
@@ -326,36 +329,39 @@ def softmax_class_gradient(exponential, total, w, wy):
 
 
 @njit(inline="always")
-def softmax_gradient_from_exponentials(exponentials, w, wy, gradient, hessian):
+def softmax_gradient_from_exponentials(exponentials, w, wy, row, gradient, hessian):
     """Fill per-class gradient/hessian of the multiclass log loss of a group from its class
-    exponentials (``softmax_exponentials``); returns their sum."""
+    exponentials (``softmax_exponentials``) and its class weights ``wy[row]``; returns their
+    sum."""
     total = 0.0
     for k in range(exponentials.shape[0]):
         total += exponentials[k]
     for k in range(exponentials.shape[0]):
-        gradient[k], hessian[k] = softmax_class_gradient(exponentials[k], total, w, wy[k])
+        gradient[k], hessian[k] = softmax_class_gradient(exponentials[k], total, w, wy[row, k])
     return total
 
 
 @njit(inline="always")
-def softmax_loss(scores, top, total, w, wy):
-    """The multiclass log loss of a group from its scores, their shift and the sum of their
-    exponentials: ``w * logsumexp(s) - sum_k wy_k * s_k``."""
-    loss = w * (np.log(total) + top)
-    for k in range(scores.shape[0]):
-        loss -= wy[k] * scores[k]
+def softmax_loss(scores, wy, row, n_scores, top, total, w, start):
+    """``start`` plus the multiclass log loss of row ``row`` from its scores, their shift and
+    the sum of their exponentials: ``w * logsumexp(s) - sum_k wy_k * s_k``, added to ``start``
+    term by term (a pass summing its rows' losses keeps its order of additions)."""
+    loss = start + w * (np.log(total) + top)
+    for k in range(n_scores):
+        loss -= wy[row, k] * scores[row, k]
     return loss
 
 
 @njit(inline="always")
-def group_softmax_gradient(scores, w, wy, gradient, hessian):
-    """Fill per-class gradient/hessian of the multiclass log loss summed over a group.
-
-    ``wy[k]`` is the group's weight of class ``k``. Returns the group's loss.
+def group_softmax_gradient(scores, wy, row, w, gradient, hessian):
+    """Fill per-class gradient/hessian of the multiclass log loss of row ``row`` of ``scores``
+    (rows x classes), a group of weight ``w`` whose weight of class ``k`` is ``wy[row, k]``.
+    Returns the group's loss.
     """
-    top = softmax_exponentials(scores, gradient)
-    total = softmax_gradient_from_exponentials(gradient, w, wy, gradient, hessian)
-    return softmax_loss(scores, top, total, w, wy)
+    n_scores = scores.shape[1]
+    top = softmax_exponentials(scores, row, n_scores, gradient, 0)
+    total = softmax_gradient_from_exponentials(gradient, w, wy, row, gradient, hessian)
+    return softmax_loss(scores, wy, row, n_scores, top, total, w, 0.0)
 
 
 @njit(cache=True)  # booster calls it too

@@ -22,7 +22,7 @@ from .block_passes import add_one_to_inner, add_row_to_inner, clear_inner
 from .class_counts import by_class_count
 from .loss import (_MIN_HESSIAN, LOG_LOSS, PSEUDO_HUBER, SQUARED_ERROR, add_group_loss,
                    finish_loss, group_gradient_from_exponential, group_loss, score_exponential,
-                   softmax_class_gradient, softmax_exponentials)
+                   softmax_class_gradient, softmax_exponentials, softmax_loss)
 
 
 @njit(no_cpython_wrapper=True, no_cfunc_wrapper=True)
@@ -168,10 +168,8 @@ def refresh_softmax(multi_score, scores, exponentials, shifts):
     (``multi_score`` None)."""
     if multi_score is None:
         return
-    n_rows, n_scores = scores.shape
-    kept = exponentials[:n_rows * n_scores].reshape(n_rows, n_scores)
-    for row in range(n_rows):
-        _refresh_row(scores[row], kept[row], shifts, row)
+    for row in range(scores.shape[0]):
+        _refresh_row(scores, exponentials, shifts, row, scores.shape[1])
 
 
 #: Kept class exponentials are recomputed from the scores when their sum leaves this range.
@@ -179,14 +177,15 @@ KEPT_LOW, KEPT_HIGH = 1e-150, 1e150
 
 
 @njit(no_cpython_wrapper=True, no_cfunc_wrapper=True)
-def _refresh_row(scores, kept, shifts, row):
-    """Refresh one row's kept class exponentials and shift; return their sum. A call of its
-    own, made only when the sum left [KEPT_LOW, KEPT_HIGH] (the scores moved by hundreds since
-    the last refresh)."""
-    shifts[row] = softmax_exponentials(scores, kept)
+def _refresh_row(scores, exponentials, shifts, row, n_scores):
+    """Refresh row ``row``'s kept class exponentials (``exponentials``, flat, rows x classes)
+    and shift; return their sum. A call of its own, made only when the sum left
+    [KEPT_LOW, KEPT_HIGH] (the scores moved by hundreds since the last refresh)."""
+    first = row * n_scores
+    shifts[row] = softmax_exponentials(scores, row, n_scores, exponentials, first)
     total = 0.0
-    for k in range(kept.shape[0]):
-        total += kept[k]
+    for k in range(n_scores):
+        total += exponentials[first + k]
     return total
 
 
@@ -333,7 +332,7 @@ def _softmax_step_pass(fixed_scores: int):
             for k in range(n_scores):
                 total += kept[row, k]
             if not KEPT_LOW < total < KEPT_HIGH:
-                total = _refresh_row(scores[row], kept[row], shifts, row)
+                total = _refresh_row(scores, exponentials, shifts, row, n_scores)
             w = train_w[row]
             if w > 0.0:
                 cell = hist_lo + codes[row]
@@ -352,9 +351,8 @@ def _softmax_step_pass(fixed_scores: int):
                 total = 0.0
                 for k in range(n_scores):
                     total += kept[row, k]
-                loss += val_w[row] * (np.log(total) + shifts[row])
-                for k in range(n_scores):
-                    loss -= val_wy[row, k] * scores[row, k]
+                loss = softmax_loss(scores, val_wy, row, n_scores, shifts[row], total,
+                                    val_w[row], loss)
         return loss
 
     return step_pass
