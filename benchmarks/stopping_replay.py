@@ -2,15 +2,20 @@
 
     python benchmarks/stopping_replay.py --record traces.json
     python benchmarks/stopping_replay.py --replay traces.json --rise 0.02,0.05,0.1
+    python benchmarks/stopping_replay.py --replay traces.json --rise 0.05 --smoothing-rounds 0,10,20
 
 ``--record`` fits every dataset of ``run.py``'s default run (its split, defaults but
 ``early_stopping_rise=0``, so every stage runs out its window) and keeps each bag's validation
 loss after every counted step (the ``callbacks`` reports). ``--replay`` walks each stage's losses
 as the kernel's ``stopping.count_steps`` does and reports, per dataset, the share of steps a rise margin
 of ``rise / sqrt(validation rows)`` would have saved (stop once the loss has stayed above the
-margin for ``RISE_ROUNDS`` rounds after a best found past the smoothing rounds), and the stages
-whose best it would have changed, with the worst relative loss so kept. A default is safe when
-no stage's best changes: the fit then keeps the same tables and stops sooner.
+margin for ``RISE_ROUNDS`` rounds after a best found past the smoothing rounds, or for
+``--smoothing-rounds`` rounds inside the smoothing rounds, by default the kernel's
+``SMOOTHING_RISE_ROUNDS``; 0 leaves the smoothing rounds to the window), and the stages whose
+best it would have changed, with the worst relative loss so kept. A default is safe when no
+stage's best changes: the fit then keeps the same tables and stops sooner. Traces recorded
+with ``early_stopping_in_smoothing=True`` (the default) hold the smoothing rounds' losses the
+replay needs.
 """
 
 from __future__ import annotations
@@ -25,7 +30,7 @@ from sklearn.model_selection import train_test_split
 import datasets
 from glassboost import ExplainableBoostingClassifier, ExplainableBoostingRegressor
 from glassboost.booster import noise_floor, noise_share
-from glassboost.kernels.stopping import RISE_ROUNDS
+from glassboost.kernels.stopping import RISE_ROUNDS, SMOOTHING_RISE_ROUNDS
 
 
 def record(names: list[str]) -> dict:
@@ -59,8 +64,8 @@ def record(names: list[str]) -> dict:
 
 
 def replay_stage(losses: list[tuple[int, float]], tolerance: float, floor: float,
-                 margin: float, smoothing_steps: int,
-                 rise_steps: int) -> tuple[float, int | None, float]:
+                 margin: float, smoothing_steps: int, rise_steps: int,
+                 smoothing_rise_steps: int) -> tuple[float, int | None, float]:
     """The best loss of the whole stage, and the step the rise rule stops at (None: never) with
     the best loss it keeps then: ``stopping.count_steps``' bookkeeping on the reported losses."""
     best_loss, best_step = losses[0][1], losses[0][0]
@@ -71,13 +76,18 @@ def replay_stage(losses: list[tuple[int, float]], tolerance: float, floor: float
         else:
             risen = risen + steps - previous if loss > best_loss + margin * abs(best_loss) else 0
         previous = steps
-        if stop is None and margin > 0 and best_step > smoothing_steps and risen >= rise_steps:
+        if steps <= smoothing_steps:
+            rises = smoothing_rise_steps > 0 and risen >= smoothing_rise_steps
+        else:
+            rises = best_step > smoothing_steps and risen >= rise_steps
+        if stop is None and margin > 0 and rises:
             stop, kept = steps, best_loss
     return best_loss, stop, kept if stop is not None else best_loss
 
 
-def replay(traces: dict, rise: float) -> None:
-    print(f"rise {rise}: steps saved, stages whose best changes (of all), worst loss kept")
+def replay(traces: dict, rise: float, smoothing_rounds: int) -> None:
+    print(f"rise {rise}, {smoothing_rounds} rounds inside the smoothing rounds: steps saved, "
+          "stages whose best changes (of all), worst loss kept")
     for name, trace in traces.items():
         tolerance = max(trace["tolerance"], noise_share(trace["validation_rows"], trace["noise"]))
         margin = noise_share(trace["validation_rows"], rise)
@@ -95,7 +105,7 @@ def replay(traces: dict, rise: float) -> None:
             n_terms = trace["n_terms"][stage]
             best_loss, stop, kept = replay_stage(
                 losses, tolerance, floor, margin, trace["smoothing_rounds"][stage] * n_terms,
-                RISE_ROUNDS * n_terms)
+                RISE_ROUNDS * n_terms, smoothing_rounds * n_terms)
             run += losses[-1][0]
             if stop is not None:
                 saved += losses[-1][0] - stop
@@ -112,6 +122,9 @@ def main() -> None:
     parser.add_argument("--replay", help="replay these traces")
     parser.add_argument("--datasets", default=",".join(datasets.COMPARED))
     parser.add_argument("--rise", default="0.02,0.05,0.1")
+    parser.add_argument("--smoothing-rounds", default=str(SMOOTHING_RISE_ROUNDS),
+                        help="rounds above the margin that stop a stage inside its smoothing "
+                             "rounds (0: only the window does)")
     args = parser.parse_args()
     if args.record:
         with open(args.record, "w") as out:
@@ -120,7 +133,8 @@ def main() -> None:
         with open(args.replay) as traces:
             loaded = json.load(traces)
         for rise in (float(r) for r in args.rise.split(",")):
-            replay(loaded, rise)
+            for rounds in (int(r) for r in args.smoothing_rounds.split(",")):
+                replay(loaded, rise, rounds)
 
 
 if __name__ == "__main__":

@@ -20,7 +20,8 @@ from glassboost.kernels.loss import (LOG_LOSS, MULTICLASS_LOG_LOSS, NO_PARAMS,
 from glassboost.kernels.predict import bin_values, gather_terms, sum_terms
 from glassboost.kernels.split import (main_term_update, nominal_order, pair_hessian_tables,
                                       pair_term_update)
-from glassboost.kernels.stopping import RISE_ROUNDS, SMOOTHING_WINDOW_FACTOR
+from glassboost.kernels.stopping import (RISE_ROUNDS, SMOOTHING_RISE_ROUNDS,
+                                        SMOOTHING_WINDOW_FACTOR)
 
 LR = 0.1
 
@@ -673,13 +674,34 @@ def test_a_rising_validation_loss_ends_the_stage_before_its_window(objective) ->
 
 
 @pytest.mark.parametrize("objective", [SQUARED_ERROR, LOG_LOSS])
-def test_a_rise_inside_the_smoothing_rounds_waits_for_the_window(objective) -> None:
-    """Random cuts' losses jump: a best inside the smoothing rounds is left to the window,
-    whatever the margin (the stage of ``test_early_stopping_may_end_the_smoothing_rounds``)."""
+def test_a_short_rise_inside_the_smoothing_rounds_waits_for_the_window(objective) -> None:
+    """Random cuts' losses jump: inside the smoothing rounds a rise must last
+    ``SMOOTHING_RISE_ROUNDS`` rounds, so a window shorter than that (two windows of five
+    rounds, the stage of ``test_early_stopping_may_end_the_smoothing_rounds``) ends the stage
+    first, whatever the margin."""
     k, smoothing, window = 3, 60, 5
+    assert SMOOTHING_WINDOW_FACTOR * window < SMOOTHING_RISE_ROUNDS
     best, run, _, _ = _one_signal_stage(objective, 31, 2000, 0.3, 300, window, smoothing, True,
                                         rise=1e-9)
     assert run == best + SMOOTHING_WINDOW_FACTOR * window * k < smoothing * k
+
+
+@pytest.mark.parametrize("objective", [SQUARED_ERROR, LOG_LOSS])
+def test_a_long_rise_inside_the_smoothing_rounds_ends_the_stage(objective) -> None:
+    """Few rows: the validation loss's best comes early in the smoothing rounds and the random
+    cuts then overfit. With a rise margin the stage stops once the loss has stayed above it for
+    ``SMOOTHING_RISE_ROUNDS`` rounds, inside the smoothing rounds and long before two windows;
+    the same seed takes the same cuts, so the best step, its loss and its tables are those of
+    the stage without the margin, which runs every smoothing round. InterpretML's rule
+    (``stop_in_smoothing`` off) never stops inside them."""
+    k, smoothing, window = 3, 100, 60
+    stage = partial(_one_signal_stage, objective, 33, 240, 0.4, 400, window, smoothing)
+    best, run, loss, tables = stage(True, rise=0.002)
+    full_best, full_run, full_loss, full_tables = stage(True)
+    assert best + SMOOTHING_RISE_ROUNDS * k <= run < smoothing * k <= full_run
+    assert (best, loss) == (full_best, full_loss)
+    np.testing.assert_array_equal(tables, full_tables)
+    assert stage(False, rise=0.002)[1] > smoothing * k
 
 
 @pytest.mark.parametrize("objective", [LOG_LOSS, SQUARED_ERROR])

@@ -322,8 +322,9 @@ def noise_share(val_rows: float, multiple: float) -> float:
     """``multiple`` times the relative sampling error of a mean validation loss over
     ``val_rows`` (effective) rows, ``1 / sqrt(val_rows)``; 0 when either is not positive.
     Early stopping's noise floor (``noise_floor``) and its rise margin (``early_stopping_rise``:
-    how far above its best the loss must stay for ``RISE_ROUNDS`` rounds for a stage to stop
-    before its window ends, see ``stopping.count_steps``) are such shares.
+    how far above its best the loss must stay for ``RISE_ROUNDS`` rounds, inside the smoothing
+    rounds ``SMOOTHING_RISE_ROUNDS``, for a stage to stop before its window ends, see
+    ``stopping.count_steps``) are such shares.
     """
     if multiple <= 0.0 or val_rows <= 0.0:
         return 0.0

@@ -780,8 +780,9 @@ class ExplainableBoostingClassifier(ClassifierMixin, _EBMBase):
     model's loss / sqrt(validation rows); 0 gives InterpretML's rule). The defaults, a window
     of 50 rounds and 0.005, ask the same rate of gain as 100 rounds and 0.01 and wait half as
     long after a stage's best step. ``early_stopping_rise`` ends a stage sooner once its
-    validation loss has stayed more than that multiple of its sampling noise above a best found
-    past the smoothing rounds for two rounds: the stage is overfitting (0 waits out the window).
+    validation loss has stayed more than that multiple of its sampling noise above its best: for
+    two rounds after a best found past the smoothing rounds, or for 20 rounds inside them, where
+    random cuts' losses jump more; the stage is overfitting (0 waits out the window).
     ``early_stopping_in_smoothing`` counts that window from a stage's first round, so a stage
     whose validation loss stopped improving during its smoothing rounds ends there; False gives
     InterpretML's rule (the smoothing rounds always run, and the window starts after them). The

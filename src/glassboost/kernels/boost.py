@@ -35,8 +35,8 @@ from .split import (FIXED_HESSIAN_ARRAYS, main_term_update, nominal_order, pair_
                     pair_term_update)
 from .step_passes import (multi_score_step_pass, refresh_exponentials, refresh_softmax,
                           row_targets, single_score_step_pass)
-from .stopping import (RISE_ROUNDS, SMOOTHING_WINDOW_FACTOR, copy_cells, count_steps,
-                       mean_validation_loss)
+from .stopping import (RISE_ROUNDS, SMOOTHING_RISE_ROUNDS, SMOOTHING_WINDOW_FACTOR, copy_cells,
+                       count_steps, mean_validation_loss)
 from .tensor_split import tensor_term_update
 
 BLOCK_STEP_BUDGET = 0.5
@@ -446,9 +446,12 @@ def _boost_terms(term_codes, term_n1, term_n2, term_nominal, term_monotone, trai
     state = np.zeros(5)  # see ``stopping.count_steps``
     state[0] = (mean_validation_loss(loss, val_loss_offset, val_total, objective)
                 if val_total > 0.0 else 0.0)
+    # random cuts' losses vary: inside the smoothing rounds both waits are longer
     count = (early_stopping, state, tables, best_tables, dirty, n_bins, val_loss_offset,
              val_total, objective, early_stopping_tolerance, min_improvement, window,
-             rise, RISE_ROUNDS * n_terms, smoothing_rounds * n_terms)
+             rise, RISE_ROUNDS * n_terms, smoothing_rounds * n_terms,
+             SMOOTHING_WINDOW_FACTOR * window if stop_in_smoothing else 0,
+             SMOOTHING_RISE_ROUNDS * n_terms if stop_in_smoothing else 0)
     cyclic_rounds = max_rounds if greedy_ratio <= 0.0 else min(smoothing_rounds, max_rounds)
     stopped = False
     for round_index in range(cyclic_rounds):
@@ -457,12 +460,7 @@ def _boost_terms(term_codes, term_n1, term_n2, term_nominal, term_monotone, trai
                              early_stopping, rows, inner, sample, round_index + 1,
                              smoothing_rounds)
         stop = count_steps(loss, n_terms, *count)
-        if halted(control, n_terms - 1, loss, count):
-            stopped = True
-            break
-        # random cuts' gains vary: inside the smoothing rounds the window is longer
-        if stop and (not random_split or (stop_in_smoothing and
-                                          state[1] >= SMOOTHING_WINDOW_FACTOR * window)):
+        if halted(control, n_terms - 1, loss, count) or stop:
             stopped = True
             break
         if round_index + 1 == smoothing_rounds and not stop_in_smoothing:
@@ -574,7 +572,9 @@ def boost_arguments(*args, stop_in_smoothing=False, rise=0.0, smoothing_rows=0, 
     ``in_bins`` boosts squared error in bin space (see ``bin_space``): same path, no row passes.
     ``stop_in_smoothing``: early stopping may end the smoothing rounds (module docstring).
     ``rise``: a stage also stops once its validation loss has stayed this much (relative) above
-    a best found past the smoothing rounds for ``RISE_ROUNDS`` rounds (``stopping.count_steps``); 0 never.
+    a best found past the smoothing rounds for ``RISE_ROUNDS`` rounds, or inside the smoothing
+    rounds (with ``stop_in_smoothing``) for ``SMOOTHING_RISE_ROUNDS`` rounds
+    (``stopping.count_steps``); 0 never.
     ``smoothing_rows``: on more training rows than this, each smoothing round fills its
     histograms from a random sample of about this many (``row_sample``); 0 every row. The
     kernel then rewrites ``train_w`` and ``train_wy`` during the smoothing rounds and restores

@@ -5,7 +5,8 @@ validation loss has not improved by more than ``max(early_stopping_tolerance * b
 min_improvement)`` for ``early_stopping_rounds * n_terms`` steps, and keeps the best tables.
 The steps are counted from the start when ``stop_in_smoothing`` is set, so a stage whose loss
 stopped improving during the smoothing rounds ends there, after ``SMOOTHING_WINDOW_FACTOR``
-windows (a random cut's gain varies a lot, and a stage with few terms has a short window);
+windows (a random cut's gain varies a lot, and a stage with few terms has a short window), or
+once its loss has stayed above the rise margin for ``SMOOTHING_RISE_ROUNDS`` rounds;
 otherwise (InterpretML's rule) the window starts after the smoothing rounds, which always run
 to the end. Losses are compared as means over the validation weight (squared error as its root,
 RMSE); ``min_improvement`` is an absolute amount on that scale (the caller sets it and the
@@ -22,8 +23,11 @@ SMOOTHING_WINDOW_FACTOR = 2
 
 
 #: Rounds the validation loss must stay above its best by the rise margin to stop a stage
-#: (``_count_steps``): a single step's jump is not a trend.
+#: (``count_steps``): a single step's jump is not a trend.
 RISE_ROUNDS = 2
+#: The same inside the smoothing rounds, where a random cut's loss jumps more: a stage whose
+#: best came early and whose loss then stayed above the margin this long is fitting noise.
+SMOOTHING_RISE_ROUNDS = 20
 
 
 @njit(cache=True)  # booster calls it too
@@ -49,16 +53,17 @@ def copy_cells(target, source, n_cells):
 @njit(no_cpython_wrapper=True, no_cfunc_wrapper=True)
 def count_steps(raw_loss, n_steps, early_stopping, state, tables, best_tables, dirty, n_bins,
                  val_loss_offset, val_total, objective, tolerance, min_improvement, window, rise,
-                 rise_window, smoothing_steps):
+                 rise_window, smoothing_steps, smoothing_window, smoothing_rise_window):
     """Count ``n_steps`` more steps that scored ``raw_loss``; True means early stopping stops.
 
     ``state`` holds (best loss, steps since it, best step, steps run, steps the loss has stayed
     more than ``rise`` (relative) above the best). On an improvement the tables changed since
     the last best (``dirty``) are copied into ``best_tables``: their first ``n_bins`` cells, the
-    rest of a table's row is padding. A stage stops after ``window`` steps without an
-    improvement, or sooner once the loss has stayed above the margin for ``rise_window`` steps
-    after a best found past the ``smoothing_steps``: then it is overfitting, and the rest of the
-    window would only confirm that.
+    rest of a table's row is padding. After the ``smoothing_steps``, a stage stops after
+    ``window`` steps without an improvement, or sooner once the loss has stayed above the margin
+    for ``rise_window`` steps after a best found past the smoothing steps: then it is
+    overfitting, and the rest of the window would only confirm that. Inside the smoothing
+    steps the waits are ``smoothing_window`` and ``smoothing_rise_window`` (0: not there).
     """
     state[3] += n_steps
     if not early_stopping:
@@ -76,6 +81,9 @@ def count_steps(raw_loss, n_steps, early_stopping, state, tables, best_tables, d
     else:
         state[1] += n_steps
         state[4] = state[4] + n_steps if loss > state[0] + rise * abs(state[0]) else 0.0
+    if state[3] <= smoothing_steps:
+        return (smoothing_window > 0 and state[1] >= smoothing_window) or (
+            rise > 0.0 and smoothing_rise_window > 0 and state[4] >= smoothing_rise_window)
     risen = rise > 0.0 and state[2] > smoothing_steps and state[4] >= rise_window
     return state[1] >= window or risen
 
