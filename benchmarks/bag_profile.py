@@ -14,28 +14,24 @@ the run-to-run spread; the stretches are those of the last fit.
 from __future__ import annotations
 
 import argparse
-import json
 import time
 
 import datasets
 from sklearn.model_selection import train_test_split
 
-from glassboost import ExplainableBoostingClassifier, ExplainableBoostingRegressor
+from measure import add_dataset_arguments, estimator_class
 
 STRETCHES = 8
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("dataset", choices=sorted(datasets.DATASETS))
-    parser.add_argument("params", nargs="?", type=json.loads, default={},
-                        help="more estimator parameters, as a JSON object")
+    add_dataset_arguments(parser)
     parser.add_argument("--fits", type=int, default=1)
     args = parser.parse_args()
     X, y, task = datasets.load(args.dataset)
     X_train, _, y_train, _ = train_test_split(X, y, test_size=0.2, random_state=0)
-    estimator = ExplainableBoostingRegressor if task == "regression" \
-        else ExplainableBoostingClassifier
+    estimator = estimator_class(task)
     steps: list[tuple[float, int, int, float]] = []
 
     def record(bag, stage, step, term, metric):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import argparse
+import json
 import resource
 import sys
 import threading
@@ -140,6 +142,22 @@ def warm_up_glassboost(task: str, timed_model: Any = None, train: tuple | None =
 
         clone(timed_model).set_params(max_rounds=3, outer_bags=2).fit(*train)
     return perf_counter() - start
+
+
+def add_dataset_arguments(parser: argparse.ArgumentParser) -> None:
+    """The arguments of a script about one dataset: its name in ``datasets.DATASETS`` and
+    estimator parameters as a JSON object."""
+    parser.add_argument("dataset", choices=sorted(datasets.DATASETS))
+    parser.add_argument("params", nargs="?", type=json.loads, default={},
+                        help="more estimator parameters, as a JSON object")
+
+
+def estimator_class(task: str) -> type:
+    """glassboost's estimator for a dataset's task."""
+    from glassboost import ExplainableBoostingClassifier, ExplainableBoostingRegressor
+
+    return ExplainableBoostingRegressor if task == datasets.REGRESSION \
+        else ExplainableBoostingClassifier
 
 
 def held_out_metric(model: Any, X: Any, y: Any, task: str) -> float:
