@@ -39,12 +39,9 @@ def purify_pair(table: np.ndarray, weights: np.ndarray,
     """Split ``table`` (n1, n2, k) into pure + row marginal (n1, k) + column marginal (n2, k).
 
     The marginals are the weighted least-squares additive fit of the table: one linear system of
-    n1 + n2 unknowns (normal equations, solved by their pseudo-inverse since a constant can move
-    between rows and columns), refined on its own residual. The system is symmetric, so its
-    pseudo-inverse comes from one eigendecomposition that every refinement reuses (a fifth of
-    two SVD solves, which were a tenth of a small table's fit). Rows or columns without weight
-    get marginal zero and keep their values. ``pure + rows + cols`` equals the table whatever
-    the solver's accuracy.
+    n1 + n2 unknowns (normal equations, solved by SVD since a constant can move between rows and
+    columns), refined on its own residual. Rows or columns without weight get marginal zero and
+    keep their values. ``pure + rows + cols`` equals the table whatever the solver's accuracy.
     """
     n1, n2 = weights.shape
     system = np.zeros((n1 + n2, n1 + n2))
@@ -52,13 +49,10 @@ def purify_pair(table: np.ndarray, weights: np.ndarray,
     system[n1:, n1:] = np.diag(weights.sum(axis=0))
     system[:n1, n1:] = weights
     system[n1:, :n1] = weights.T
-    # lstsq's cut-off for singular values: the constant's direction has eigenvalue zero
-    inverse = np.linalg.pinv(system, rcond=(n1 + n2) * np.finfo(np.float64).eps,
-                             hermitian=True)
     pure = table.astype(np.float64, copy=True)
     marginals = np.zeros((n1 + n2, table.shape[2]))
     for _ in range(refinements):
-        step = inverse @ _marginal_means(pure, weights)
+        step = np.linalg.lstsq(system, _marginal_means(pure, weights), rcond=None)[0]
         pure -= step[:n1, None, :] + step[None, n1:, :]
         marginals += step
     return pure, marginals[:n1], marginals[n1:]
