@@ -18,7 +18,7 @@ from numba import njit
 
 from .loss import RMSE_LOG, SQUARED_ERROR
 
-#: Early stopping inside the smoothing rounds waits this many windows (``_boost_terms``).
+#: Early stopping inside the smoothing rounds waits this many windows (``count_steps``).
 SMOOTHING_WINDOW_FACTOR = 2
 
 
