@@ -513,7 +513,7 @@ def test_separable_data_stops_within_a_few_thousand_steps() -> None:
     rng = np.random.default_rng(0)
     X = rng.normal(size=(1000, 4))
     y = X[:, 0] + X[:, 1] > 0
-    # at InterpretML's rate; at the default 0.06 the relative tolerance stops this data by
+    # at InterpretML's rate; at the default rate the relative tolerance stops this data by
     # itself, after 2,700-3,700 main steps
     slow = dict(outer_bags=4, learning_rate=0.015)
     binary = ExplainableBoostingClassifier(**slow).fit(X, y)

@@ -50,7 +50,7 @@ FITTED_ATTRIBUTES = (
 #: The classifier's learning rate (InterpretML's: 0.015), squared error's under
 #: ``learning_rate="auto"``, and every other regression objective's (InterpretML's): see
 #: docs/architecture.md.
-CLASSIFIER_RATE, SQUARED_ERROR_RATE, REGRESSOR_RATE = 0.06, 0.06, 0.04
+CLASSIFIER_RATE, SQUARED_ERROR_RATE, REGRESSOR_RATE = 0.1, 0.06, 0.04
 # InterpretML's summaries of the training data (``training_summary``); model files leave them out
 TRAINING_SUMMARIES = ("histogram_edges_", "histogram_weights_", "unique_val_counts_",
                       "feature_bounds_", "bag_weights_", "min_target_", "max_target_")
@@ -771,7 +771,7 @@ class ExplainableBoostingClassifier(ClassifierMixin, _EBMBase):
 
     The model is ``logit(p) = intercept_ + sum_t f_t(x)``: one lookup table per main effect and
     per detected pair. Parameters keep InterpretML's names and defaults (but
-    ``early_stopping_rounds``: 50 here, 100 there, and ``learning_rate``: 0.06 here, 0.015
+    ``early_stopping_rounds``: 50 here, 100 there, and ``learning_rate``: 0.1 here, 0.015
     there; see docs/architecture.md), with these additions:
     ``interaction_greedy_ratio`` is ``greedy_ratio`` (greedy steps per term after each sweep) for
     the pairs, and ``early_stopping_noise`` makes a stage stop once a window of
