@@ -36,7 +36,8 @@ GC = glassboost.ExplainableBoostingClassifier
 GR = glassboost.ExplainableBoostingRegressor
 
 SMALL = dict(outer_bags=2, interactions=[(0, 2)], max_rounds=300, n_jobs=1)
-# side by side, both classifiers boost at InterpretML's rate (glassboost's default is 0.1)
+# side by side, both classifiers boost at InterpretML's rate (glassboost's default is
+# estimators.CLASSIFIER_RATE)
 SAME_RATE = dict(learning_rate=0.015)
 AUC_GAP = 0.03  # held-out AUC of the two libraries' models on 400 rows (seen: 0.002)
 R2_GAP = 0.03  # the same for R^2 of the regressors
