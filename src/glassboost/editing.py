@@ -1,5 +1,6 @@
-"""Editing fitted models: drop, scale, replace or monotonize terms, drop features, sweep away
-what the output does not use, reorder a classifier's classes (InterpretML's meanings).
+"""Editing fitted models: drop, scale, replace, monotonize or smooth terms, drop features, sweep
+away what the output does not use, reorder a classifier's classes (InterpretML's meanings; smooth
+is glassboost's own).
 
 Every edit keeps the per-term attributes aligned (``term_features_``, ``term_names_``,
 ``term_scores_``, ``standard_deviations_``, ``bagged_scores_``, ``bin_weights_``) and keeps the
@@ -271,13 +272,61 @@ def set_term_scores(model: Any, term: Any, scores: Any) -> Any:
     return _assign(model, _replaced(model, t, new))
 
 
-def _shifted_intercept(model: Any, shift: float) -> dict[str, Any]:
+def _shifted_intercept(model: Any, shift: float | np.ndarray) -> dict[str, Any]:
     if np.ndim(model.intercept_) == 0:
         intercept = float(model.intercept_) + shift
     else:
         intercept = np.asarray(model.intercept_, dtype=np.float64) + shift
     return {"intercept_": intercept,
             "bagged_intercept_": np.asarray(model.bagged_intercept_, dtype=np.float64) + shift}
+
+
+def _ordered_main(model: Any, term: Any, edited: str) -> tuple[int, int, np.ndarray]:
+    """The index, feature and scores of a main effect whose value bins have an order (continuous
+    or ordinal); ``edited`` ("monotonized", "smoothed") names the edit in errors."""
+    _fitted(model)
+    t = term_index(model, term)
+    name = model.term_names_[t]
+    features = model.term_features_[t]
+    if len(features) != 1:
+        raise ValueError(f"term {name!r} is an interaction; only main effects can be {edited}")
+    if model.feature_types_in_[features[0]] == NOMINAL:
+        raise ValueError(f"term {name!r} is nominal: its categories have no order")
+    return t, features[0], np.asarray(model.term_scores_[t], dtype=np.float64)
+
+
+def _check_passthrough(passthrough: Any) -> None:
+    if not (isinstance(passthrough, (int, float, np.number)) and 0.0 <= passthrough <= 1.0):
+        raise ValueError(f"passthrough must be a number in [0, 1], got {passthrough!r}")
+
+
+def _value_bin_weights(model: Any, t: int) -> np.ndarray:
+    """The term's bin weights; ValueError when its value bins hold none."""
+    weights = np.asarray(model.bin_weights_[t], dtype=np.float64)
+    if weights[1:-1].sum() <= 0:
+        raise ValueError(f"term {model.term_names_[t]!r} has no training weight in its value bins")
+    return weights
+
+
+def _with_value_bins(model: Any, t: int, feature: int, weights: np.ndarray, fitted: np.ndarray,
+                     passthrough: float) -> Any:
+    """Put ``fitted`` in the term's value bins (missing and unseen keep their scores) and pass
+    ``passthrough`` of the change of their weighted mean into ``intercept_``."""
+    scores = np.asarray(model.term_scores_[t], dtype=np.float64)
+    values, w = scores[1:-1], weights[1:-1]
+    for twin, origin in twin_bins(model.bins_[feature][0]).items():
+        if w[twin - 1] == 0:  # a boolean twin of a converted model scores as its category
+            fitted[twin - 1] = fitted[origin - 1]
+    change = (np.average(values, weights=w, axis=0) - np.average(fitted, weights=w, axis=0))
+    new = scores.copy()
+    new[1:-1] = fitted + change * (1 - passthrough)
+    updates = {}
+    if passthrough > 0:
+        shift = np.dot(weights, new) / weights.sum()
+        shift = float(shift) if new.ndim == 1 else shift
+        new -= shift
+        updates = _shifted_intercept(model, shift)
+    return _assign(model, {**_replaced(model, t, new), **updates})
 
 
 def monotonize(model: Any, term: Any, increasing: bool | str | None = "auto",
@@ -293,28 +342,17 @@ def monotonize(model: Any, term: Any, increasing: bool | str | None = "auto",
     position and score, as scikit-learn's IsotonicRegression decides it. Per-bag tables move
     with the mean table, so ``standard_deviations_`` keep their meaning.
     """
-    _fitted(model)
-    t = term_index(model, term)
-    name = model.term_names_[t]
-    features = model.term_features_[t]
-    scores = np.asarray(model.term_scores_[t], dtype=np.float64)
-    if len(features) != 1:
-        raise ValueError(f"term {name!r} is an interaction; only main effects can be monotonized")
-    if model.feature_types_in_[features[0]] == NOMINAL:
-        raise ValueError(f"term {name!r} is nominal: its categories have no order")
+    t, feature, scores = _ordered_main(model, term, "monotonized")
     if scores.ndim != 1:
-        raise ValueError(f"term {name!r} has one score per class; monotonize needs one score "
-                         "per bin (binary classification or regression)")
+        raise ValueError(f"term {model.term_names_[t]!r} has one score per class; monotonize "
+                         "needs one score per bin (binary classification or regression)")
     if increasing is None:
         increasing = "auto"
     if increasing not in ("auto", True, False):
         raise ValueError(f"increasing must be True, False or 'auto', got {increasing!r}")
-    if not (isinstance(passthrough, (int, float, np.number)) and 0.0 <= passthrough <= 1.0):
-        raise ValueError(f"passthrough must be a number in [0, 1], got {passthrough!r}")
-    weights = np.asarray(model.bin_weights_[t], dtype=np.float64)
+    _check_passthrough(passthrough)
+    weights = _value_bin_weights(model, t)
     values, w = scores[1:-1], weights[1:-1]
-    if w.sum() <= 0:
-        raise ValueError(f"term {name!r} has no training weight in its value bins")
     position = np.arange(len(values), dtype=np.float64)
     if increasing == "auto":
         with warnings.catch_warnings():  # its note on a wide confidence interval
@@ -323,19 +361,58 @@ def monotonize(model: Any, term: Any, increasing: bool | str | None = "auto",
     seen = w > 0
     isotonic = IsotonicRegression(increasing=increasing, out_of_bounds="clip")
     fitted = isotonic.fit(position[seen], values[seen], sample_weight=w[seen])
-    monotone = fitted.predict(position)
-    for twin, origin in twin_bins(model.bins_[features[0]][0]).items():
-        if w[twin - 1] == 0:  # a boolean twin of a converted model scores as its category
-            monotone[twin - 1] = monotone[origin - 1]
-    change = (np.average(values, weights=w) - np.average(monotone, weights=w)) * (1 - passthrough)
-    new = scores.copy()
-    new[1:-1] = monotone + change
-    updates = {}
-    if passthrough > 0:
-        shift = float(np.dot(weights, new) / weights.sum())
-        new -= shift
-        updates = _shifted_intercept(model, shift)
-    return _assign(model, {**_replaced(model, t, new), **updates})
+    return _with_value_bins(model, t, feature, weights, fitted.predict(position), passthrough)
+
+
+def smooth(model: Any, term: Any, bandwidth: float, passthrough: float = 0.0) -> Any:
+    """Smooth a main effect over its value bins by a weighted local-linear kernel fit.
+
+    Each value bin's new score is the intercept of a straight line fitted, by least squares
+    weighted with the bins' training weights, to the scores around it, under a Gaussian kernel
+    whose width ``bandwidth`` is a fraction of the training rows: bins sit at their rows'
+    quantile, so the kernel spans the same share of data where bins are dense or sparse. A table
+    that is a straight line over those quantiles stays as it is, ends included. It removes the
+    wiggles that a few hundred noisy labels put in a boosted shape, and blurs real steps as
+    narrow as ``bandwidth``: it is a prior the user brings, so there is no default.
+    (``benchmarks/ga2m_smoothness.py`` measures what it does.) Multiclass tables are smoothed per
+    class. The missing and unseen bins, ``passthrough`` and the per-bag tables are as in
+    :func:`monotonize`; monotonize after smoothing to have both.
+    """
+    t, feature, scores = _ordered_main(model, term, "smoothed")
+    check_number("bandwidth", bandwidth, 0.0, np.inf, low_open=True, high_open=True)
+    _check_passthrough(passthrough)
+    weights = _value_bin_weights(model, t)
+    w = weights[1:-1]
+    position = (np.cumsum(w) - w / 2) / w.sum()
+    values = scores[1:-1].reshape(len(w), -1)
+    fitted = _local_linear(position, w, values, float(bandwidth)).reshape(scores[1:-1].shape)
+    return _with_value_bins(model, t, feature, weights, fitted, passthrough)
+
+
+_SMOOTHING_CHUNK = 256  # bins fitted at once: a (chunk, bins) kernel matrix
+
+
+def _local_linear(position: np.ndarray, weights: np.ndarray, values: np.ndarray,
+                  bandwidth: float) -> np.ndarray:
+    """The Gaussian-kernel local-linear fit of ``values`` (bins x columns) at every position;
+    where the kernel holds too little spread for a slope, the kernel mean, and where it holds no
+    weight at all (a bin far from every weighted bin), the value itself."""
+    fitted = values.copy()
+    for start in range(0, len(position), _SMOOTHING_CHUNK):
+        rows = slice(start, start + _SMOOTHING_CHUNK)
+        offset = position[None, :] - position[rows, None]
+        kernel = np.exp(-0.5 * (offset / bandwidth) ** 2) * weights[None, :]
+        s0 = kernel.sum(axis=1)[:, None]
+        s1 = (kernel * offset).sum(axis=1)[:, None]
+        s2 = (kernel * offset**2).sum(axis=1)[:, None]
+        t0, t1 = kernel @ values, (kernel * offset) @ values
+        det = s0 * s2 - s1**2
+        sloped = det > 1e-9 * s0 * s2
+        with np.errstate(divide="ignore", invalid="ignore"):
+            line = (s2 * t0 - s1 * t1) / np.where(sloped, det, 1.0)
+            mean = t0 / np.where(s0 > 0, s0, 1.0)
+        fitted[rows] = np.where(s0 > 0, np.where(sloped, line, mean), values[rows])
+    return fitted
 
 
 def _as_python(value: Any) -> Any:

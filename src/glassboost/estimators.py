@@ -690,6 +690,14 @@ class _EBMBase(BaseEstimator):
 
         return editing.monotonize(self, term, increasing, passthrough)
 
+    def smooth(self, term, bandwidth: float, passthrough: float = 0.0):
+        """Smooth a main effect by a local-linear kernel fit over its bins, ``bandwidth`` a
+        fraction of the training rows (see :func:`glassboost.editing.smooth`); returns the
+        model."""
+        from . import editing
+
+        return editing.smooth(self, term, bandwidth, passthrough)
+
     def copy(self):
         """A deep copy of the estimator and its fitted model."""
         return copy.deepcopy(self)
