@@ -524,14 +524,15 @@ def test_smooth_rules(small_models):
         model.smooth("x", 0.1, 1.5)
 
 
-def test_smooth_matches_a_weighted_line_fitted_bin_by_bin(small_models):
+@pytest.mark.parametrize("bandwidth", [0.15, 0.03])
+def test_smooth_matches_a_weighted_line_fitted_bin_by_bin(small_models, bandwidth):
     """Each value bin's new score is the kernel-weighted least-squares line through the scores,
-    read at the bin (np.polyfit per bin as the plain reference), plus the mean's correction."""
+    read at the bin (np.polyfit per bin, over every bin, as the plain reference), plus the mean's
+    correction. At 0.03 the kernel's far tail is left out of the fast path."""
     model = copy.deepcopy(small_models["regression"])
     old = model.term_scores_[0].copy()
     w = model.bin_weights_[0][1:-1]
     position = _quantile_positions(model, 0)
-    bandwidth = 0.15
     expected = np.empty(len(w))
     for i, at in enumerate(position):
         kernel = np.exp(-0.5 * ((position - at) / bandwidth) ** 2) * w
@@ -541,6 +542,22 @@ def test_smooth_matches_a_weighted_line_fitted_bin_by_bin(small_models):
     new = model.smooth("x", bandwidth).term_scores_[0]
     np.testing.assert_allclose(new[1:-1], expected, rtol=0, atol=1e-10)
     assert new[0] == old[0] and new[-1] == old[-1]  # missing and unseen keep their scores
+
+
+def test_local_linear_kernel_against_polyfit_on_many_bins():
+    """With more bins than one chunk, the kernel is cut to the bins within reach; every column
+    still matches a weighted line fitted over all bins (zero-weight bins included)."""
+    rng = np.random.default_rng(5)
+    weights = rng.integers(0, 5, 700).astype(np.float64)
+    position = (np.cumsum(weights) - weights / 2) / weights.sum()
+    values = rng.normal(size=(700, 2))
+    bandwidth = 0.01
+    fitted = editing._local_linear(position, weights, values, bandwidth)
+    for i in range(0, 700, 7):
+        kernel = np.exp(-0.5 * ((position - position[i]) / bandwidth) ** 2) * weights
+        for column in range(2):
+            line = np.polyfit(position - position[i], values[:, column], 1, w=np.sqrt(kernel))
+            assert fitted[i, column] == pytest.approx(line[1], abs=1e-9)
 
 
 @pytest.mark.parametrize("kind", ["binary", "multiclass", "regression"])

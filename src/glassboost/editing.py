@@ -389,23 +389,28 @@ def smooth(model: Any, term: Any, bandwidth: float, passthrough: float = 0.0) ->
     return _with_value_bins(model, t, feature, weights, fitted, passthrough)
 
 
-_SMOOTHING_CHUNK = 256  # bins fitted at once: a (chunk, bins) kernel matrix
+_SMOOTHING_CHUNK = 256  # bins fitted at once: a (chunk, bins in reach) kernel matrix
+_KERNEL_REACH = 8.0  # bandwidths beyond which the Gaussian kernel (< 1e-14) is left out
 
 
 def _local_linear(position: np.ndarray, weights: np.ndarray, values: np.ndarray,
                   bandwidth: float) -> np.ndarray:
-    """The Gaussian-kernel local-linear fit of ``values`` (bins x columns) at every position;
-    where the kernel holds too little spread for a slope, the kernel mean, and where it holds no
-    weight at all (a bin far from every weighted bin), the value itself."""
+    """The Gaussian-kernel local-linear fit of ``values`` (bins x columns) at every (sorted)
+    position; where the kernel holds too little spread for a slope, the kernel mean, and where it
+    holds no weight at all (a bin far from every weighted bin), the value itself."""
     fitted = values.copy()
+    reach = _KERNEL_REACH * bandwidth
     for start in range(0, len(position), _SMOOTHING_CHUNK):
         rows = slice(start, start + _SMOOTHING_CHUNK)
-        offset = position[None, :] - position[rows, None]
-        kernel = np.exp(-0.5 * (offset / bandwidth) ** 2) * weights[None, :]
+        at = position[rows]
+        near = slice(np.searchsorted(position, at[0] - reach),
+                     np.searchsorted(position, at[-1] + reach, side="right"))
+        offset = position[None, near] - at[:, None]
+        kernel = np.exp(-0.5 * (offset / bandwidth) ** 2) * weights[None, near]
         s0 = kernel.sum(axis=1)[:, None]
         s1 = (kernel * offset).sum(axis=1)[:, None]
         s2 = (kernel * offset**2).sum(axis=1)[:, None]
-        t0, t1 = kernel @ values, (kernel * offset) @ values
+        t0, t1 = kernel @ values[near], (kernel * offset) @ values[near]
         det = s0 * s2 - s1**2
         sloped = det > 1e-9 * s0 * s2
         with np.errstate(divide="ignore", invalid="ignore"):
