@@ -1,4 +1,4 @@
-"""How much smoothness the synthetic GA2M's shape bar asks for, and whether held-out data can see it.
+"""How much smoothness the synthetic GA2M's shape bar asks for, and whether held-out data sees it.
 
     python benchmarks/ga2m_smoothness.py --out ga2m_smoothness.json
 
