@@ -228,6 +228,17 @@ def ames() -> Dataset:
     return data.drop(columns="Sale_Price"), y, REGRESSION
 
 
+def hpc_jobs() -> Dataset:
+    """modeldata/hpc_data, 4,331 jobs on a high-performance computing cluster: run-time class.
+
+    Four classes (very fast, fast, moderate, long; 51% / 31% / 12% / 6%). Features: the
+    protocol (14 levels), the job's compounds, input fields, iterations, jobs pending, and the
+    hour and weekday it was submitted.
+    """
+    data = _table("modeldata", "hpc_data")
+    return data.drop(columns="class"), data["class"].to_numpy(dtype=str), MULTICLASS
+
+
 DATASETS: dict[str, Callable[[], Dataset]] = {
     "credit": credit,
     "attrition": attrition,
@@ -247,6 +258,7 @@ DATASETS: dict[str, Callable[[], Dataset]] = {
     "wa_churn": wa_churn,
     "hotel_rates": hotel_rates,
     "ames": ames,
+    "hpc_jobs": hpc_jobs,
 }
 
 
@@ -258,8 +270,8 @@ COMPARED = ("credit", "attrition", "cps1988", "diamonds", "fertility", "mortgage
             "hfi", "insteval", "gss_marital", "movies", "doctor_contacts")
 
 #: Spot checks on tables no default was ever measured on (added 2026-12-06, after every default
-#: was set): ``run.py --datasets wa_churn,hotel_rates,ames``.
-UNSEEN = ("wa_churn", "hotel_rates", "ames")
+#: was set): ``run.py --datasets wa_churn,hotel_rates,ames,hpc_jobs``.
+UNSEEN = ("wa_churn", "hotel_rates", "ames", "hpc_jobs")
 
 
 def load(name: str) -> Dataset:
