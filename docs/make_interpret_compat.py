@@ -47,20 +47,11 @@ NOTES = {
     ("parameter", "early_stopping_tolerance"): "same; glassboost also stops on gains below the "
                                                "validation set's noise (`early_stopping_noise`, "
                                                "0 gives InterpretML's rule)",
-    ("parameter", "smoothing_rounds"): "same, but by default early stopping may end the "
-                                       "smoothing rounds (`early_stopping_in_smoothing=True`: "
-                                       "the window counts from a stage's first round); False "
-                                       "gives InterpretML's rule, where they always run and the "
-                                       "window starts after them",
-    ("parameter", "interaction_smoothing_rounds"): "different default for the classifier: 25 "
-                                                   "(InterpretML: 75; the regressor's 100 is "
-                                                   "the same). Random cuts on every pair each "
-                                                   "round fit noise pairs; 25 kept every "
-                                                   "classification dataset's held-out AUC within "
-                                                   "0.001 and cut the fits with many pairs "
-                                                   "(docs/architecture.md). Early stopping may "
-                                                   "end the smoothing rounds as for "
-                                                   "`smoothing_rounds`",
+    **{("parameter", name): "same, but by default early stopping may end the smoothing rounds "
+                            "(`early_stopping_in_smoothing=True`: the window counts from a "
+                            "stage's first round); False gives InterpretML's rule, where they "
+                            "always run and the window starts after them"
+       for name in ("smoothing_rounds", "interaction_smoothing_rounds")},
     ("parameter", "early_stopping_rounds"): "different default: 50 in glassboost, 100 in "
                                             "InterpretML; with the noise floor halved to match "
                                             "(`early_stopping_noise=0.005`) a stage must gain as "
