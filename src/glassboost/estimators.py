@@ -51,8 +51,6 @@ FITTED_ATTRIBUTES = (
 #: ``learning_rate="auto"``, and every other regression objective's (InterpretML's): see
 #: docs/architecture.md.
 CLASSIFIER_RATE, SQUARED_ERROR_RATE, REGRESSOR_RATE = 0.1, 0.06, 0.04
-#: The classifier's pair smoothing rounds (InterpretML's: 75): see docs/architecture.md.
-CLASSIFIER_PAIR_SMOOTHING_ROUNDS = 25
 # InterpretML's summaries of the training data (``training_summary``); model files leave them out
 TRAINING_SUMMARIES = ("histogram_edges_", "histogram_weights_", "unique_val_counts_",
                       "feature_bounds_", "bag_weights_", "min_target_", "max_target_")
@@ -781,9 +779,8 @@ class ExplainableBoostingClassifier(ClassifierMixin, _EBMBase):
 
     The model is ``logit(p) = intercept_ + sum_t f_t(x)``: one lookup table per main effect and
     per detected pair. Parameters keep InterpretML's names and defaults (but
-    ``early_stopping_rounds``: 50 here, 100 there, ``learning_rate``: 0.1 here, 0.015 there,
-    and ``interaction_smoothing_rounds``: 25 here, 75 there; see docs/architecture.md), with
-    these additions:
+    ``early_stopping_rounds``: 50 here, 100 there, and ``learning_rate``: 0.1 here, 0.015
+    there; see docs/architecture.md), with these additions:
     ``interaction_greedy_ratio`` is ``greedy_ratio`` (greedy steps per term after each sweep) for
     the pairs, and ``early_stopping_noise`` makes a stage stop once a window of
     ``early_stopping_rounds`` gains less than that multiple of the validation loss's sampling noise
@@ -821,8 +818,7 @@ class ExplainableBoostingClassifier(ClassifierMixin, _EBMBase):
                  early_stopping_rounds=50, early_stopping_tolerance=1e-5,
                  early_stopping_noise=0.005, early_stopping_rise=0.05,
                  early_stopping_in_smoothing=True,
-                 smoothing_rounds=75,
-                 interaction_smoothing_rounds=CLASSIFIER_PAIR_SMOOTHING_ROUNDS, min_samples_leaf=4,
+                 smoothing_rounds=75, interaction_smoothing_rounds=75, min_samples_leaf=4,
                  min_hessian=1e-4, max_leaves=2, gain_scale=5.0, cat_smooth=10.0,
                  monotone_constraints=None, objective="log_loss", n_jobs=-1, random_state=42,
                  datetime_features="parts", inner_bags=0, reg_alpha=0.0, reg_lambda=0.0,
