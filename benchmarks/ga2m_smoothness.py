@@ -32,6 +32,7 @@ from sklearn.preprocessing import SplineTransformer
 
 import datasets
 from ga2m_truth import recovery
+from glassboost.schema import CONTINUOUS
 
 
 def spline_gam(X_train, y_train, X_test, y_test, n_knots: int) -> dict:
@@ -62,7 +63,7 @@ def smoothed(model, bandwidth: float):
     """A copy of ``model`` with every continuous main effect smoothed (``model.smooth``)."""
     model = model.copy()
     for features, name in zip(model.term_features_, model.term_names_):
-        if len(features) == 1 and model.feature_types_in_[features[0]] == "continuous":
+        if len(features) == 1 and model.feature_types_in_[features[0]] == CONTINUOUS:
             model.smooth(name, bandwidth)
     return model
 

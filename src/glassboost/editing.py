@@ -308,11 +308,10 @@ def _value_bin_weights(model: Any, t: int) -> np.ndarray:
     return weights
 
 
-def _with_value_bins(model: Any, t: int, feature: int, weights: np.ndarray, fitted: np.ndarray,
-                     passthrough: float) -> Any:
-    """Put ``fitted`` in the term's value bins (missing and unseen keep their scores) and pass
-    ``passthrough`` of the change of their weighted mean into ``intercept_``."""
-    scores = np.asarray(model.term_scores_[t], dtype=np.float64)
+def _with_value_bins(model: Any, t: int, feature: int, scores: np.ndarray, weights: np.ndarray,
+                     fitted: np.ndarray, passthrough: float) -> Any:
+    """Put ``fitted`` in the value bins of term ``t``'s ``scores`` (missing and unseen keep
+    theirs) and pass ``passthrough`` of the change of their weighted mean into ``intercept_``."""
     values, w = scores[1:-1], weights[1:-1]
     for twin, origin in twin_bins(model.bins_[feature][0]).items():
         if w[twin - 1] == 0:  # a boolean twin of a converted model scores as its category
@@ -361,7 +360,8 @@ def monotonize(model: Any, term: Any, increasing: bool | str | None = "auto",
     seen = w > 0
     isotonic = IsotonicRegression(increasing=increasing, out_of_bounds="clip")
     fitted = isotonic.fit(position[seen], values[seen], sample_weight=w[seen])
-    return _with_value_bins(model, t, feature, weights, fitted.predict(position), passthrough)
+    return _with_value_bins(model, t, feature, scores, weights, fitted.predict(position),
+                            passthrough)
 
 
 def smooth(model: Any, term: Any, bandwidth: float, passthrough: float = 0.0) -> Any:
@@ -386,7 +386,7 @@ def smooth(model: Any, term: Any, bandwidth: float, passthrough: float = 0.0) ->
     position = (np.cumsum(w) - w / 2) / w.sum()
     values = scores[1:-1].reshape(len(w), -1)
     fitted = _local_linear(position, w, values, float(bandwidth)).reshape(scores[1:-1].shape)
-    return _with_value_bins(model, t, feature, weights, fitted, passthrough)
+    return _with_value_bins(model, t, feature, scores, weights, fitted, passthrough)
 
 
 _SMOOTHING_CHUNK = 256  # bins fitted at once: a (chunk, bins in reach) kernel matrix
@@ -398,7 +398,7 @@ def _local_linear(position: np.ndarray, weights: np.ndarray, values: np.ndarray,
     """The Gaussian-kernel local-linear fit of ``values`` (bins x columns) at every (sorted)
     position; where the kernel holds too little spread for a slope, the kernel mean, and where it
     holds no weight at all (a bin far from every weighted bin), the value itself."""
-    fitted = values.copy()
+    fitted = np.empty_like(values)
     reach = _KERNEL_REACH * bandwidth
     for start in range(0, len(position), _SMOOTHING_CHUNK):
         rows = slice(start, start + _SMOOTHING_CHUNK)
