@@ -5,8 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from glassboost.kernels.block_passes import PASS_CHUNK, block_pass
 from glassboost.kernels.boost import boost_terms
-from glassboost.kernels.loss import LOG_LOSS, MULTICLASS_LOG_LOSS
+from glassboost.kernels.loss import (LOG_LOSS, MULTICLASS_LOG_LOSS, NO_PARAMS, POISSON_DEVIANCE,
+                                     PSEUDO_HUBER, SQUARED_ERROR)
 from glassboost.kernels.row_sample import row_sample, uniform, weigh_rows
 from numba import njit
 
@@ -99,3 +101,47 @@ def test_the_kernel_samples_only_the_smoothing_rounds_and_not_the_callers_arrays
 
     assert not np.allclose(fit(20, 500), fit(20, 0))
     np.testing.assert_array_equal(fit(0, 500), fit(0, 0))
+
+
+@njit
+def _one_pass(codes, offsets, updates, scores, train_w, train_wy, val_w, val_wy, objective,
+              grad_hist, hess_hist, want_loss, params, sparse):
+    return block_pass(codes, offsets, 0, 2, 2, 4, updates, scores, train_w, train_wy, val_w,
+                      val_wy, objective, grad_hist, hess_hist, want_loss, None, params, None,
+                      None, sparse)
+
+
+@pytest.mark.parametrize("objective", [LOG_LOSS, SQUARED_ERROR, POISSON_DEVIANCE, PSEUDO_HUBER])
+@pytest.mark.parametrize("want_loss", [False, True])
+def test_a_sparse_pass_is_the_dense_pass_of_the_same_weights(objective, want_loss) -> None:
+    """A pass over a sample's weights that gathers the kept rows (``sparse``) gives the scores,
+    histograms and validation loss of the pass that adds every row's zero, to the bit, across
+    chunks (a random third of the training rows kept, the rest weighted zero)."""
+    rng = np.random.default_rng(4)
+    n = 2 * PASS_CHUNK + 123
+    n_bins = 7
+    codes = rng.integers(0, n_bins, (4, n)).astype(np.uint16)
+    offsets = np.arange(5, dtype=np.int64) * n_bins
+    updates = rng.normal(0.0, 0.3, (4 * n_bins, 1))
+    y = rng.poisson(1.5, n).astype(float)
+    if objective == LOG_LOSS:
+        y = (y > 1).astype(float)
+    training = rng.random(n) < 0.85
+    train_w = np.where(training & (rng.random(n) < 1 / 3), 3.0, 0.0)
+    val_w = np.where(training, 0.0, 1.0)
+    start = rng.normal(0.0, 0.5, (n, 1))
+    results = []
+    for sparse in (False, True):
+        scores = start.copy()
+        grad, hess = np.full((4 * n_bins, 1), 9.0), np.full((4 * n_bins, 1), 9.0)
+        loss = _one_pass(codes, offsets, updates, scores, train_w, (train_w * y)[:, None],
+                         val_w, (val_w * y)[:, None], objective, grad, hess, want_loss,
+                         (1.0, 1.0) if objective == PSEUDO_HUBER else NO_PARAMS, sparse)
+        results.append((scores, grad[2 * n_bins:], hess[2 * n_bins:], loss))
+    (s0, g0, h0, l0), (s1, g1, h1, l1) = results
+    np.testing.assert_array_equal(s1, s0)
+    np.testing.assert_array_equal(g1, g0)
+    assert np.abs(g0).sum() > 0.0
+    if objective != SQUARED_ERROR:  # its hessians are the constant weights, never refilled
+        np.testing.assert_array_equal(h1, h0)
+    assert l1 == l0 and (l0 != 0.0) == want_loss

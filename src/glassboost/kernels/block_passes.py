@@ -103,7 +103,7 @@ def _chunk_loss(objective, scores, val_w, val_wy, start, end, exponentials, loss
 @njit(no_cpython_wrapper=True, no_cfunc_wrapper=True)
 def _pass_single_score(term_codes, offsets, current_lo, current_hi, next_lo, next_hi, updates,
                        scores, train_w, train_wy, val_w, val_wy, objective, grad_hist, hess_hist,
-                       want_loss, params, inner):
+                       want_loss, params, inner, sparse):
     """One pass for one-score objectives; returns the validation loss if wanted.
 
     The rows go by in chunks, and each chunk term by term: add the current terms' updates to the
@@ -114,6 +114,10 @@ def _pass_single_score(term_codes, offsets, current_lo, current_hi, next_lo, nex
     for validation rows): no branch in the hot loops. Squared error has a constant hessian: its
     histogram is the training weight per bin, filled once per bag, so the pass leaves it alone.
     With inner bags (``inner``, see ``_inner_bags``) it fills their histograms instead.
+    ``sparse`` (a smoothing round's row sample, ``row_sample``, has zeroed most training
+    weights): only the chunk's rows of positive weight, gathered first, take a gradient and a
+    histogram add (in the same order, so the sums are the same); the left-out rows cost only
+    their score update (and their exponential in the pass that scores the validation loss).
     """
     constant_hessian = objective == SQUARED_ERROR
     for t in range(next_lo, next_hi):
@@ -128,10 +132,25 @@ def _pass_single_score(term_codes, offsets, current_lo, current_hi, next_lo, nex
     exponentials = np.empty(PASS_CHUNK)
     powers = np.empty(PASS_CHUNK)
     work = np.empty(PASS_CHUNK)
+    kept = np.empty(PASS_CHUNK if sparse else 0, dtype=np.int64)
     loss, product, length = 0.0, 1.0, np.int64(0)
     for start in range(0, scores.shape[0], PASS_CHUNK):
         end = min(start + PASS_CHUNK, scores.shape[0])
         _add_updates(term_codes, offsets, current_lo, current_hi, updates, scores, start, end)
+        if sparse and inner is None:
+            n_kept = _kept_rows(train_w, start, end, kept)
+            if want_loss:  # every row's exponential, for the validation rows' loss
+                _chunk_gradients(objective, scores, train_w, train_wy, start, end, gradients,
+                                 hessians, exponentials, powers, work, params)
+                loss, product, length = _chunk_loss(objective, scores, val_w, val_wy, start,
+                                                    end, exponentials, loss, product, length,
+                                                    params)
+            else:
+                _kept_gradients(objective, scores, train_w, train_wy, start, kept, n_kept,
+                                gradients, hessians, exponentials, powers, work, params)
+            _kept_histograms(term_codes, offsets, next_lo, next_hi, gradients, hessians,
+                             grad_hist, hess_hist, constant_hessian, start, kept, n_kept)
+            continue
         _chunk_gradients(objective, scores, train_w, train_wy, start, end, gradients, hessians,
                          exponentials, powers, work, params)
         if want_loss:
@@ -150,6 +169,58 @@ def _pass_single_score(term_codes, offsets, current_lo, current_hi, next_lo, nex
                 for row in range(start, end):
                     hess[codes[row]] += hessians[row - start]
     return finish_loss(loss, product)
+
+
+@njit(no_cpython_wrapper=True, no_cfunc_wrapper=True)
+def _kept_rows(train_w, start, end, kept):
+    """Gather the rows of [start, end) of positive training weight into ``kept``; return how
+    many. Branch-free: a sample keeps rows at random, which a branch would mispredict."""
+    n_kept = 0
+    for row in range(start, end):
+        kept[n_kept] = row
+        n_kept += train_w[row] > 0.0
+    return n_kept
+
+
+@njit(no_cpython_wrapper=True, no_cfunc_wrapper=True)
+def _kept_gradients(objective, scores, train_w, train_wy, start, kept, n_kept, gradients,
+                    hessians, exponentials, powers, work, params):
+    """``_chunk_gradients`` of the ``n_kept`` rows in ``kept`` only (the same values, at the
+    same positions ``row - start``)."""
+    if objective == SQUARED_ERROR:
+        for i in range(n_kept):
+            row = kept[i]
+            gradients[row - start] = train_w[row] * scores[row] - train_wy[row]
+        return
+    if has_exponential(objective):
+        for i in range(n_kept):
+            powers[i] = exponent(objective, scores[kept[i]], params)
+        vector_exp(powers[:n_kept], exponentials[:n_kept], work[:n_kept])
+    else:
+        exponentials[:n_kept] = 1.0
+    for i in range(n_kept):
+        row = kept[i]
+        g, h = group_gradient_from_exponential(objective, scores[row], exponentials[i],
+                                               train_w[row], train_wy[row], params)
+        gradients[row - start] = g
+        hessians[row - start] = h
+
+
+@njit(no_cpython_wrapper=True, no_cfunc_wrapper=True)
+def _kept_histograms(term_codes, offsets, next_lo, next_hi, gradients, hessians, grad_hist,
+                     hess_hist, constant_hessian, start, kept, n_kept):
+    """Add the gradients (and hessians) of the ``n_kept`` rows in ``kept`` to the histograms
+    of terms [next_lo, next_hi), in row order as the dense loops add them."""
+    for t in range(next_lo, next_hi):
+        grad, codes = grad_hist[offsets[t]:offsets[t + 1]], term_codes[t]
+        for i in range(n_kept):
+            row = kept[i]
+            grad[codes[row]] += gradients[row - start]
+        if not constant_hessian:
+            hess = hess_hist[offsets[t]:offsets[t + 1]]
+            for i in range(n_kept):
+                row = kept[i]
+                hess[codes[row]] += hessians[row - start]
 
 
 @njit(no_cpython_wrapper=True, no_cfunc_wrapper=True)
@@ -298,7 +369,7 @@ def add_one_to_inner(inner, row, cell, g, h, constant_hessian):
 @njit(no_cpython_wrapper=True, no_cfunc_wrapper=True)
 def block_pass(term_codes, offsets, current_lo, current_hi, next_lo, next_hi, updates, scores,
           train_w, train_wy, val_w, val_wy, objective, grad_hist, hess_hist, want_loss,
-          multi_score, params, survival, inner):
+          multi_score, params, survival, inner, sparse):
     if survival is not None:
         return _pass_survival(term_codes, offsets, current_lo, current_hi, next_lo, next_hi,
                               updates.reshape(-1), scores.reshape(-1), train_w,
@@ -310,7 +381,7 @@ def block_pass(term_codes, offsets, current_lo, current_hi, next_lo, next_hi, up
                                   updates.reshape(-1), scores.reshape(-1), train_w,
                                   train_wy.reshape(-1), val_w, val_wy.reshape(-1), objective,
                                   grad_hist.reshape(-1), hess_hist.reshape(-1), want_loss,
-                                  params, inner)
+                                  params, inner, sparse)
     return _softmax_block_pass_by_count(scores.shape[1], (
         term_codes, offsets, current_lo, current_hi, next_lo, next_hi, updates, scores, train_w,
         train_wy, val_w, val_wy, grad_hist, hess_hist, want_loss, inner))

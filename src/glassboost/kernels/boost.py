@@ -57,10 +57,13 @@ def block_bounds(n_terms, learning_rate):
 
 
 @njit(no_cpython_wrapper=True, no_cfunc_wrapper=True)
-def _advance(in_bins, space, current_lo, current_hi, next_lo, next_hi, want_loss, rows):
+def _advance(in_bins, space, current_lo, current_hi, next_lo, next_hi, want_loss, rows,
+             sparse=False):
     """Apply the updates of terms [current_lo, current_hi) and make the histograms of terms
     [next_lo, next_hi) current; return the validation loss. In bin space (``bin_space``) every
     histogram is always current and the loss is kept up to date, so only the updates move.
+    ``sparse``: the training weights hold a row sample (``row_sample``), whose left-out rows
+    the histograms skip.
 
     ``rows`` is (term_codes, offsets, n_bins, updates, scores, train_w, train_wy, val_w, val_wy,
     objective, grad_hist, hess_hist, multi_score, objective_params, survival, inner, remote).
@@ -70,7 +73,7 @@ def _advance(in_bins, space, current_lo, current_hi, next_lo, next_hi, want_loss
     if in_bins is None or not in_bins:
         return block_pass(term_codes, offsets, current_lo, current_hi, next_lo, next_hi, updates,
                      scores, train_w, train_wy, val_w, val_wy, objective, grad_hist, hess_hist,
-                     want_loss, multi_score, params, survival, inner)
+                     want_loss, multi_score, params, survival, inner, sparse)
     layout, train_cum, val_cum, val_weight, val_grad, loss = space
     for p in range(current_lo, current_hi):
         # one score: the flat views are contiguous, which the kernel's loops vectorize on
@@ -296,7 +299,8 @@ def _cyclic_round(random_split, blocks, terms, gains, tables, dirty, in_bins, sp
         if following == 0:
             weigh_rows(sample, rows[5], rows[6], next_round, sampled_rounds)
         loss = _advance(in_bins, space, blocks[b], blocks[b + 1], blocks[following],
-                        blocks[following + 1], want_loss and b == n_blocks - 1, rows)
+                        blocks[following + 1], want_loss and b == n_blocks - 1, rows,
+                        sample[4][0])
         loss = _exchanged(rows[16], rows, loss, blocks[following], blocks[following + 1])
     return loss
 
@@ -441,7 +445,7 @@ def _boost_terms(term_codes, term_n1, term_n2, term_nominal, term_monotone, trai
     weigh_rows(sample, train_w, train_wy, 0, smoothing_rounds)
     # nothing to apply yet: this pass histograms the first block and scores the start
     loss = _advance(in_bins, space, np.int64(0), np.int64(0), blocks[0], blocks[1], np.bool_(True),
-                    rows)
+                    rows, sample[4][0])
     loss = _exchanged(rows[16], rows, loss, blocks[0], blocks[1])
     state = np.zeros(5)  # see ``stopping.count_steps``
     state[0] = (mean_validation_loss(loss, val_loss_offset, val_total, objective)

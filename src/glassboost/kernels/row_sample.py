@@ -32,7 +32,13 @@ def _mix(z):
 @njit(inline="always")
 def uniform(seed, round_index, row):
     """A uniform draw in [0, 1) for one row of one round."""
-    key = _mix(np.uint64(seed) * _GOLDEN + np.uint64(round_index)) + np.uint64(row) * _GOLDEN
+    return _row_uniform(_mix(np.uint64(seed) * _GOLDEN + np.uint64(round_index)), row)
+
+
+@njit(inline="always")
+def _row_uniform(round_key, row):
+    """``uniform`` from the round's part of the key."""
+    key = round_key + np.uint64(row) * _GOLDEN
     return np.float64(_mix(key) >> np.uint64(11)) * _UNIT
 
 
@@ -58,15 +64,16 @@ def weigh_rows(sample, train_w, train_wy, round_index, sampled_rounds):
     if rate >= 1.0 or (restore and not sampled[0]):
         return
     scale = 1.0 / rate
-    # loops, not slice assignments: see ``stopping.copy_cells``
+    # the round's part of every row's key once; loops, not slice assignments (see
+    # ``stopping.copy_cells``), with selects rather than branches (a sample is random), and
+    # the targets a column at a time (a row's loop over its columns does not vectorize)
+    round_key = _mix(np.uint64(seed) * _GOLDEN + np.uint64(round_index))
+    factors = np.empty(train_w.shape[0])
     for row in range(train_w.shape[0]):
-        if restore:
-            factor = 1.0
-        elif full_w[row] > 0.0 and uniform(seed, round_index, row) < rate:
-            factor = scale
-        else:
-            factor = 0.0
-        train_w[row] = full_w[row] * factor
-        for k in range(train_wy.shape[1]):
-            train_wy[row, k] = full_wy[row, k] * factor if factor > 0.0 else 0.0
+        kept = full_w[row] > 0.0 and _row_uniform(round_key, row) < rate
+        factors[row] = 1.0 if restore else (scale if kept else 0.0)
+        train_w[row] = full_w[row] * factors[row]
+    for k in range(train_wy.shape[1]):
+        for row in range(train_w.shape[0]):
+            train_wy[row, k] = full_wy[row, k] * factors[row] if factors[row] > 0.0 else 0.0
     sampled[0] = not restore
