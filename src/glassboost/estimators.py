@@ -51,6 +51,9 @@ FITTED_ATTRIBUTES = (
 #: ``learning_rate="auto"``, and every other regression objective's (InterpretML's): see
 #: docs/architecture.md.
 CLASSIFIER_RATE, SQUARED_ERROR_RATE, REGRESSOR_RATE = 0.1, 0.06, 0.04
+#: The classifier's ``smoothing_max_rows`` (InterpretML's: every row, None; the regressor's
+#: default): see docs/fit-parameters.md.
+CLASSIFIER_SMOOTHING_ROWS = 10_000
 # InterpretML's summaries of the training data (``training_summary``); model files leave them out
 TRAINING_SUMMARIES = ("histogram_edges_", "histogram_weights_", "unique_val_counts_",
                       "feature_bounds_", "bag_weights_", "min_target_", "max_target_")
@@ -807,8 +810,9 @@ class ExplainableBoostingClassifier(ClassifierMixin, _EBMBase):
     data while the bags together still see it; None gives InterpretML's bags of every row
     (see docs/fit-parameters.md). ``smoothing_max_rows``: on more training rows than this, each
     smoothing round (main and pair stages) fills its histograms from its own random sample of
-    about that many, weighted up to the whole bag; None (the default) uses every row, as
-    InterpretML does (see docs/fit-parameters.md).
+    about that many, weighted up to the whole bag, so that a random cut's cost stops growing
+    with the data (default 10,000); None uses every row, as InterpretML does (see
+    docs/fit-parameters.md).
     """
 
     def __init__(self, feature_names=None, feature_types=None, max_bins=1024,
@@ -824,7 +828,7 @@ class ExplainableBoostingClassifier(ClassifierMixin, _EBMBase):
                  datetime_features="parts", inner_bags=0, reg_alpha=0.0, reg_lambda=0.0,
                  max_delta_step=0.0, min_cat_samples=0, missing="separate", callbacks=None,
                  max_time=None, callback=None, max_bag_rows=250_000,
-                 smoothing_max_rows=None):
+                 smoothing_max_rows=CLASSIFIER_SMOOTHING_ROWS):
         _store_parameters(self, locals())
 
     def _encode_target(self, y, n_rows):
@@ -881,7 +885,9 @@ class ExplainableBoostingRegressor(RegressorMixin, _EBMBase):
     hessian and loss as numba-compilable functions; ``docs/custom-objectives.md``). Parameters
     as for the classifier, but ``learning_rate="auto"``: 0.06 for ``rmse``, whose Newton steps
     are exact, and InterpretML's 0.04 for the other objectives, whose curved losses a Newton
-    step only approximates (docs/architecture.md); a number is used as given.
+    step only approximates (docs/architecture.md); a number is used as given; and
+    ``smoothing_max_rows=None``: squared error's main effects boost in bin space, which takes no
+    sample, so a sample saves a regression little (docs/fit-parameters.md).
     """
 
     def __init__(self, feature_names=None, feature_types=None, max_bins=1024,

@@ -31,10 +31,14 @@ EXPLAIN_LOCAL_MAX_ROWS = 10_000
 #: Parameters the Dask estimators add to the single-machine ones.
 DASK_PARAMETERS = {"client": None, "n_shards": None, "summary_size": DEFAULT_SUMMARY_SIZE,
                    "boosting": "shards"}
+#: Single-machine defaults the Dask estimators change: exact boosting cannot draw a smoothing
+#: round's row sample alike on every share, so every row smooths (as InterpretML does).
+DASK_DEFAULTS = {"smoothing_max_rows": None}
 
 
 def _signature(local: type) -> inspect.Signature:
-    parameters = list(inspect.signature(local.__init__).parameters.values())
+    parameters = [p.replace(default=DASK_DEFAULTS[p.name]) if p.name in DASK_DEFAULTS else p
+                  for p in inspect.signature(local.__init__).parameters.values()]
     parameters += [inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default)
                    for name, default in DASK_PARAMETERS.items()]
     return inspect.Signature(parameters)
