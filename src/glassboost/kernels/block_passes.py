@@ -116,8 +116,8 @@ def _pass_single_score(term_codes, offsets, current_lo, current_hi, next_lo, nex
     With inner bags (``inner``, see ``_inner_bags``) it fills their histograms instead.
     ``sparse`` (a smoothing round's row sample, ``row_sample``, has zeroed most training
     weights): only the chunk's rows of positive weight, gathered first, take a gradient and a
-    histogram add (in the same order, so the sums are the same); the left-out rows cost only
-    their score update (and their exponential in the pass that scores the validation loss).
+    histogram add, and only its validation rows a loss (in the same order, so the sums are the
+    same); the left-out rows cost only their score update.
     """
     constant_hessian = objective == SQUARED_ERROR
     for t in range(next_lo, next_hi):
@@ -133,21 +133,20 @@ def _pass_single_score(term_codes, offsets, current_lo, current_hi, next_lo, nex
     powers = np.empty(PASS_CHUNK)
     work = np.empty(PASS_CHUNK)
     kept = np.empty(PASS_CHUNK if sparse else 0, dtype=np.int64)
+    val_kept = np.empty(PASS_CHUNK if sparse and want_loss else 0, dtype=np.int64)
     loss, product, length = 0.0, 1.0, np.int64(0)
     for start in range(0, scores.shape[0], PASS_CHUNK):
         end = min(start + PASS_CHUNK, scores.shape[0])
         _add_updates(term_codes, offsets, current_lo, current_hi, updates, scores, start, end)
         if sparse and inner is None:
             n_kept = _kept_rows(train_w, start, end, kept)
-            if want_loss:  # every row's exponential, for the validation rows' loss
-                _chunk_gradients(objective, scores, train_w, train_wy, start, end, gradients,
-                                 hessians, exponentials, powers, work, params)
-                loss, product, length = _chunk_loss(objective, scores, val_w, val_wy, start,
-                                                    end, exponentials, loss, product, length,
-                                                    params)
-            else:
-                _kept_gradients(objective, scores, train_w, train_wy, start, kept, n_kept,
-                                gradients, hessians, exponentials, powers, work, params)
+            _kept_gradients(objective, scores, train_w, train_wy, start, kept, n_kept,
+                            gradients, hessians, exponentials, powers, work, params)
+            if want_loss:
+                n_val = _kept_rows(val_w, start, end, val_kept)
+                loss, product, length = _kept_loss(objective, scores, val_w, val_wy, val_kept,
+                                                   n_val, exponentials, powers, work, loss,
+                                                   product, length, params)
             _kept_histograms(term_codes, offsets, next_lo, next_hi, gradients, hessians,
                              grad_hist, hess_hist, constant_hessian, start, kept, n_kept)
             continue
@@ -204,6 +203,28 @@ def _kept_gradients(objective, scores, train_w, train_wy, start, kept, n_kept, g
                                                train_w[row], train_wy[row], params)
         gradients[row - start] = g
         hessians[row - start] = h
+
+
+@njit(no_cpython_wrapper=True, no_cfunc_wrapper=True)
+def _kept_loss(objective, scores, val_w, val_wy, rows, n_rows, exponentials, powers, work, loss,
+               product, length, params):
+    """``_chunk_loss`` of the ``n_rows`` validation rows in ``rows`` only: the same terms
+    added in the same order (the rows left out add exactly zero there)."""
+    if has_exponential(objective):
+        for i in range(n_rows):
+            powers[i] = exponent(objective, scores[rows[i]], params)
+        vector_exp(powers[:n_rows], exponentials[:n_rows], work[:n_rows])
+    else:
+        exponentials[:n_rows] = 1.0
+    for i in range(n_rows):
+        row = rows[i]
+        if objective == SQUARED_ERROR:
+            loss += group_loss(objective, scores[row], val_w[row], val_wy[row], params)
+        else:
+            loss, product, length = add_group_loss(objective, scores[row], exponentials[i],
+                                                   val_w[row], val_wy[row], loss, product,
+                                                   length, params)
+    return loss, product, length
 
 
 @njit(no_cpython_wrapper=True, no_cfunc_wrapper=True)
