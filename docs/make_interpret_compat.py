@@ -51,8 +51,8 @@ NOTES = {
                             "(`early_stopping_in_smoothing=True`: the window counts from a "
                             "stage's first round); False gives InterpretML's rule, where they "
                             "always run and the window starts after them. On a bag of more than "
-                            "10,000 training rows the classifier's smoothing rounds fill their "
-                            "histograms from a sample of 10,000 rows, weighted up "
+                            "5,000 training rows the classifier's smoothing rounds fill their "
+                            "histograms from a sample of 5,000 rows, weighted up "
                             "(`smoothing_max_rows`; None gives InterpretML's every row, the "
                             "regressor's default; docs/fit-parameters.md)"
        for name in ("smoothing_rounds", "interaction_smoothing_rounds")},

@@ -577,26 +577,26 @@ def test_smoothing_samples_fit_the_shapes_every_row_fits(make, n_classes) -> Non
         assert rmse[0] < 1.02 * rmse[1]
 
 
-def test_the_classifier_smooths_on_a_sample_of_10000_rows_by_default() -> None:
-    """A default classifier on more training rows than 10,000 is the one given
-    ``smoothing_max_rows=10000``, not InterpretML's every-row fit (None, the regressor's and the
+def test_the_classifier_smooths_on_a_sample_of_5000_rows_by_default() -> None:
+    """A default classifier on more training rows than 5,000 is the one given
+    ``smoothing_max_rows=5000``, not InterpretML's every-row fit (None, the regressor's and the
     Dask estimators' default); on fewer, the sample is every row and the models are one."""
     from glassboost.dask import DaskExplainableBoostingClassifier, DaskExplainableBoostingRegressor
 
     assert ExplainableBoostingRegressor().smoothing_max_rows is None
     assert DaskExplainableBoostingClassifier().smoothing_max_rows is None
     assert DaskExplainableBoostingRegressor().smoothing_max_rows is None
-    X, y = _regression(n=13_000)
+    X, y = _regression(n=8_000)
     y = y > np.median(y)
     params = dict(outer_bags=1, interactions=0, n_jobs=1, smoothing_rounds=20, max_rounds=30)
-    default = ExplainableBoostingClassifier(**params).fit(X, y)  # 11,050 training rows
-    same = ExplainableBoostingClassifier(smoothing_max_rows=10_000, **params).fit(X, y)
+    default = ExplainableBoostingClassifier(**params).fit(X, y)  # 6,800 training rows
+    same = ExplainableBoostingClassifier(smoothing_max_rows=5_000, **params).fit(X, y)
     every = ExplainableBoostingClassifier(smoothing_max_rows=None, **params).fit(X, y)
     np.testing.assert_array_equal(default.decision_function(X), same.decision_function(X))
     assert not np.allclose(default.decision_function(X), every.decision_function(X), atol=1e-6)
-    small = ExplainableBoostingClassifier(**params).fit(X[:11_000], y[:11_000])
+    small = ExplainableBoostingClassifier(**params).fit(X[:5_500], y[:5_500])
     small_every = ExplainableBoostingClassifier(smoothing_max_rows=None, **params).fit(
-        X[:11_000], y[:11_000])  # 9,350 training rows
+        X[:5_500], y[:5_500])  # 4,675 training rows
     np.testing.assert_array_equal(small.decision_function(X), small_every.decision_function(X))
 
 

@@ -53,7 +53,7 @@ FITTED_ATTRIBUTES = (
 CLASSIFIER_RATE, SQUARED_ERROR_RATE, REGRESSOR_RATE = 0.1, 0.06, 0.04
 #: The classifier's ``smoothing_max_rows`` (InterpretML's: every row, None; the regressor's
 #: default): see docs/fit-parameters.md.
-CLASSIFIER_SMOOTHING_ROWS = 10_000
+CLASSIFIER_SMOOTHING_ROWS = 5_000
 # InterpretML's summaries of the training data (``training_summary``); model files leave them out
 TRAINING_SUMMARIES = ("histogram_edges_", "histogram_weights_", "unique_val_counts_",
                       "feature_bounds_", "bag_weights_", "min_target_", "max_target_")
@@ -811,7 +811,7 @@ class ExplainableBoostingClassifier(ClassifierMixin, _EBMBase):
     (see docs/fit-parameters.md). ``smoothing_max_rows``: on more training rows than this, each
     smoothing round (main and pair stages) fills its histograms from its own random sample of
     about that many, weighted up to the whole bag, so that a random cut's cost stops growing
-    with the data (default 10,000); None uses every row, as InterpretML does (see
+    with the data (default 5,000); None uses every row, as InterpretML does (see
     docs/fit-parameters.md).
     """
 
