@@ -182,6 +182,18 @@ def _kept_rows(train_w, start, end, kept):
 
 
 @njit(no_cpython_wrapper=True, no_cfunc_wrapper=True)
+def _kept_exponentials(objective, scores, rows, n_rows, exponentials, powers, work, params):
+    """Each gathered row's ``score_exponential`` into ``exponentials[:n_rows]`` (in one
+    ``vector_exp`` call; 1 where the objective has none)."""
+    if has_exponential(objective):
+        for i in range(n_rows):
+            powers[i] = exponent(objective, scores[rows[i]], params)
+        vector_exp(powers[:n_rows], exponentials[:n_rows], work[:n_rows])
+    else:
+        exponentials[:n_rows] = 1.0
+
+
+@njit(no_cpython_wrapper=True, no_cfunc_wrapper=True)
 def _kept_gradients(objective, scores, train_w, train_wy, start, kept, n_kept, gradients,
                     hessians, exponentials, powers, work, params):
     """``_chunk_gradients`` of the ``n_kept`` rows in ``kept`` only (the same values, at the
@@ -191,12 +203,7 @@ def _kept_gradients(objective, scores, train_w, train_wy, start, kept, n_kept, g
             row = kept[i]
             gradients[row - start] = train_w[row] * scores[row] - train_wy[row]
         return
-    if has_exponential(objective):
-        for i in range(n_kept):
-            powers[i] = exponent(objective, scores[kept[i]], params)
-        vector_exp(powers[:n_kept], exponentials[:n_kept], work[:n_kept])
-    else:
-        exponentials[:n_kept] = 1.0
+    _kept_exponentials(objective, scores, kept, n_kept, exponentials, powers, work, params)
     for i in range(n_kept):
         row = kept[i]
         g, h = group_gradient_from_exponential(objective, scores[row], exponentials[i],
@@ -210,12 +217,7 @@ def _kept_loss(objective, scores, val_w, val_wy, rows, n_rows, exponentials, pow
                product, length, params):
     """``_chunk_loss`` of the ``n_rows`` validation rows in ``rows`` only: the same terms
     added in the same order (the rows left out add exactly zero there)."""
-    if has_exponential(objective):
-        for i in range(n_rows):
-            powers[i] = exponent(objective, scores[rows[i]], params)
-        vector_exp(powers[:n_rows], exponentials[:n_rows], work[:n_rows])
-    else:
-        exponentials[:n_rows] = 1.0
+    _kept_exponentials(objective, scores, rows, n_rows, exponentials, powers, work, params)
     for i in range(n_rows):
         row = rows[i]
         if objective == SQUARED_ERROR:
