@@ -439,7 +439,9 @@ def test_files_reports_and_explanations_equal_local(client, tmp_path):
     dist = DaskExplainableBoostingClassifier(n_shards=1, **PARAMS).fit(dX, dy, sample_weight=dw)
     converted = dist.to_local()
     assert type(converted) is ExplainableBoostingClassifier
-    assert converted.get_params() == ExplainableBoostingClassifier(**PARAMS).get_params()
+    # with the Dask estimators' own default: every row smooths (``dask.estimators.DASK_DEFAULTS``)
+    assert converted.get_params() == ExplainableBoostingClassifier(
+        smoothing_max_rows=None, **PARAMS).get_params()
     # the distributed model writes what the plain model built from its fitted state writes
     assert dist.to_json() == converted.to_json()
     assert dist.to_sql() == converted.to_sql()
@@ -451,8 +453,10 @@ def test_files_reports_and_explanations_equal_local(client, tmp_path):
     # the report names the model's class; nothing else differs
     assert pages[0].replace("DaskExplainableBoostingClassifier",
                             "ExplainableBoostingClassifier") == pages[1]
-    # and, with one shard, what the single-machine fit on the same rows writes
-    local = ExplainableBoostingClassifier(**PARAMS).fit(X, y, sample_weight=weights)
+    # and, with one shard, what the single-machine fit of the same parameters on the same rows
+    # writes
+    local = ExplainableBoostingClassifier(smoothing_max_rows=None, **PARAMS).fit(
+        X, y, sample_weight=weights)
     _close(json.loads(dist.to_json()), json.loads(local.to_json()))
     loaded = glassboost.load(dist.to_json())
     np.testing.assert_allclose(loaded.predict_proba(X), local.predict_proba(X), atol=1e-9)

@@ -155,7 +155,9 @@ def test_boosters_on_shares_fit_the_whole_table_model(objective, max_bag_rows) -
     data = _data(n, objective)
     if objective in ("binary", "multiclass"):
         obj = classification_objective("log_loss", 3 if objective == "multiclass" else 2)
-        settings = ExplainableBoostingClassifier(max_rounds=40)._boost_settings()
+        # shares take no smoothing sample (``check_shareable``), as the Dask estimators' default
+        settings = ExplainableBoostingClassifier(max_rounds=40,
+                                                 smoothing_max_rows=None)._boost_settings()
     else:
         obj = regression_objective(objective)
         settings = ExplainableBoostingRegressor(max_rounds=40)._boost_settings()
