@@ -30,6 +30,7 @@ from .io.detail import AbsentPart
 from .model import term_importances
 from .parameters import check_number
 from .schema import NOMINAL, twin_bins
+from .shape_smoothing import bin_positions, local_linear
 
 _PER_TERM = ("term_features_", "term_names_", "term_scores_", "standard_deviations_",
              "bagged_scores_", "bin_weights_")
@@ -373,7 +374,9 @@ def smooth(model: Any, term: Any, bandwidth: float, passthrough: float = 0.0) ->
     quantile, so the kernel spans the same share of data where bins are dense or sparse. A table
     that is a straight line over those quantiles stays as it is, ends included. It removes the
     wiggles that a few hundred noisy labels put in a boosted shape, and blurs real steps as
-    narrow as ``bandwidth``: it is a prior the user brings, so there is no default.
+    narrow as ``bandwidth``: it is a prior the user brings. (A fit with
+    ``shape_smoothing="aic"`` has already smoothed each continuous main effect as far as its
+    training data's criterion asks; this smooths further, or smooths a term the fit left.)
     (``benchmarks/ga2m_smoothness.py`` measures what it does.) Multiclass tables are smoothed per
     class. The missing and unseen bins, ``passthrough`` and the per-bag tables are as in
     :func:`monotonize`; monotonize after smoothing to have both.
@@ -383,41 +386,10 @@ def smooth(model: Any, term: Any, bandwidth: float, passthrough: float = 0.0) ->
     _check_passthrough(passthrough)
     weights = _value_bin_weights(model, t)
     w = weights[1:-1]
-    position = (np.cumsum(w) - w / 2) / w.sum()
+    position = bin_positions(w)
     values = scores[1:-1].reshape(len(w), -1)
-    fitted = _local_linear(position, w, values, float(bandwidth)).reshape(scores[1:-1].shape)
+    fitted = local_linear(position, w, values, float(bandwidth)).reshape(scores[1:-1].shape)
     return _with_value_bins(model, t, feature, scores, weights, fitted, passthrough)
-
-
-_SMOOTHING_CHUNK = 256  # bins fitted at once: a (chunk, bins in reach) kernel matrix
-_KERNEL_REACH = 8.0  # bandwidths beyond which the Gaussian kernel (< 1e-14) is left out
-
-
-def _local_linear(position: np.ndarray, weights: np.ndarray, values: np.ndarray,
-                  bandwidth: float) -> np.ndarray:
-    """The Gaussian-kernel local-linear fit of ``values`` (bins x columns) at every (sorted)
-    position; where the kernel holds too little spread for a slope, the kernel mean, and where it
-    holds no weight at all (a bin far from every weighted bin), the value itself."""
-    fitted = np.empty_like(values)
-    reach = _KERNEL_REACH * bandwidth
-    for start in range(0, len(position), _SMOOTHING_CHUNK):
-        rows = slice(start, start + _SMOOTHING_CHUNK)
-        at = position[rows]
-        near = slice(np.searchsorted(position, at[0] - reach),
-                     np.searchsorted(position, at[-1] + reach, side="right"))
-        offset = position[None, near] - at[:, None]
-        kernel = np.exp(-0.5 * (offset / bandwidth) ** 2) * weights[None, near]
-        s0 = kernel.sum(axis=1)[:, None]
-        s1 = (kernel * offset).sum(axis=1)[:, None]
-        s2 = (kernel * offset**2).sum(axis=1)[:, None]
-        t0, t1 = kernel @ values[near], (kernel * offset) @ values[near]
-        det = s0 * s2 - s1**2
-        sloped = det > 1e-9 * s0 * s2
-        with np.errstate(divide="ignore", invalid="ignore"):
-            line = (s2 * t0 - s1 * t1) / np.where(sloped, det, 1.0)
-            mean = t0 / np.where(s0 > 0, s0, 1.0)
-        fitted[rows] = np.where(s0 > 0, np.where(sloped, line, mean), values[rows])
-    return fitted
 
 
 def _as_python(value: Any) -> Any:

@@ -6,7 +6,7 @@ import copy
 import numbers
 import time
 from itertools import combinations
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -33,11 +33,12 @@ from .parameters import (check_flag, check_inner_bags, check_max_bag_rows, check
                          chosen_callbacks, parse_callbacks,
                          parse_exclude, parse_interactions, parse_monotone, resolve_n_threads,
                          check_tensor_sizes)
-from .purification import finish_terms
+from .purification import FinishedTerms, finish_terms
 from .resources import (check_fit_memory, check_input_memory, estimate_fit_memory, fit_size,
                         typed_bytes)
-from .schema import NOMINAL, align_for_predict, type_table, without_decimal_nans
+from .schema import CONTINUOUS, NOMINAL, align_for_predict, type_table, without_decimal_nans
 from .schema import _warn as warn_data
+from .shape_smoothing import SHAPE_SMOOTHING, smooth_main_effects
 from .training_summary import bag_weights, feature_summaries
 
 FITTED_ATTRIBUTES = (
@@ -89,6 +90,9 @@ def _check_params(est: "_EBMBase") -> None:
                  integer=True)
     if est.smoothing_max_rows is not None:
         check_number("smoothing_max_rows", est.smoothing_max_rows, 1, integer=True)
+    if est.shape_smoothing not in SHAPE_SMOOTHING:
+        raise ValueError(f"shape_smoothing must be one of {SHAPE_SMOOTHING}, got "
+                         f"{est.shape_smoothing!r}")
     check_number("max_leaves", est.max_leaves, 2, integer=True)
     check_number("gain_scale", est.gain_scale, 0.0, low_open=True)
     check_number("cat_smooth", est.cat_smooth, 0.0)
@@ -433,13 +437,25 @@ class _EBMBase(BaseEstimator):
             table.columns, table.types,
             [np.bincount(data.codes[:, f], weights=weights, minlength=bins[f].n_bins)
              for f in range(len(names))], weights)
+        smoothed = [f for f in bagged.main_features
+                    if table.types[f] == CONTINUOUS and not monotone[f]]
+        # with ``bags``, a row weighs as often as the bags train on it (0: left out)
+        seen = (weights if bag_matrix is None
+                else weights * np.maximum(bag_matrix, 0).mean(axis=1))
+
+        def smooth(finished: FinishedTerms) -> None:
+            if self.shape_smoothing is not None and objective.custom is None:
+                smooth_main_effects(finished, smoothed, objective.name, data.codes,
+                                    data.interaction_codes, y_encoded, seen, main_weights,
+                                    start_scores, float(self.min_hessian), self.missing)
+
         return self._finished_state(
             bagged, bins, table.names, table.types, main_weights, pair_weights, summaries,
             bag_weights(booster, getattr(bagged, "bags", None)),
             [c.to_dict() for c in table.conversions],
             self.feature_names is None and (isinstance(X, pd.DataFrame)
                                             or hasattr(X, "to_pandas")),
-            single_class)
+            single_class, smooth)
 
     def _monotone(self, names: list[str], types: list[str], objective) -> np.ndarray:
         """-1, 0, +1 per feature from ``monotone_constraints``, checked against the types."""
@@ -511,13 +527,17 @@ class _EBMBase(BaseEstimator):
     def _finished_state(self, bagged: BaggedTerms, bins: list[FeatureBins], names: list[str],
                         types: list[str], main_weights: dict, pair_weights: dict,
                         summaries: dict, bag_totals: np.ndarray, conversions: list[dict],
-                        match_by_name: bool, single_class: bool) -> dict:
+                        match_by_name: bool, single_class: bool,
+                        smooth: Callable[[FinishedTerms], None] | None = None) -> dict:
         """Every fitted attribute from the boosted bags: purified, centred and averaged tables
-        (``finish_terms``) with their training bin weights, the training summaries, and the
-        target's attributes; ``bag_totals`` is each bag's training weight."""
+        (``finish_terms``, then ``smooth`` in place when given) with their training bin weights,
+        the training summaries, and the target's attributes; ``bag_totals`` is each bag's
+        training weight."""
         objective = self._objective()
         finished = finish_terms(bagged, main_weights, pair_weights,
                                 {f: bins[f].fine_to_coarse() for f in range(len(names))})
+        if smooth is not None:
+            smooth(finished)
 
         squeeze = objective.n_scores == 1
         fitted = {
@@ -812,7 +832,10 @@ class ExplainableBoostingClassifier(ClassifierMixin, _EBMBase):
     smoothing round (main and pair stages) fills its histograms from its own random sample of
     about that many, weighted up to the whole bag, so that a random cut's cost stops growing
     with the data (default 5,000); None uses every row, as InterpretML does (see
-    docs/fit-parameters.md).
+    docs/fit-parameters.md). ``shape_smoothing="aic"`` refits each continuous main effect once
+    after boosting, smoothed with a bandwidth its own Akaike criterion chooses (binary log loss
+    and squared error; ``glassboost.shape_smoothing``); None keeps boosting's shapes, as
+    InterpretML does.
     """
 
     def __init__(self, feature_names=None, feature_types=None, max_bins=1024,
@@ -828,7 +851,7 @@ class ExplainableBoostingClassifier(ClassifierMixin, _EBMBase):
                  datetime_features="parts", inner_bags=0, reg_alpha=0.0, reg_lambda=0.0,
                  max_delta_step=0.0, min_cat_samples=0, missing="separate", callbacks=None,
                  max_time=None, callback=None, max_bag_rows=250_000,
-                 smoothing_max_rows=CLASSIFIER_SMOOTHING_ROWS):
+                 smoothing_max_rows=CLASSIFIER_SMOOTHING_ROWS, shape_smoothing="aic"):
         _store_parameters(self, locals())
 
     def _encode_target(self, y, n_rows):
@@ -903,7 +926,7 @@ class ExplainableBoostingRegressor(RegressorMixin, _EBMBase):
                  datetime_features="parts", inner_bags=0, reg_alpha=0.0, reg_lambda=0.0,
                  max_delta_step=0.0, min_cat_samples=0, missing="separate", callbacks=None,
                  max_time=None, callback=None, max_bag_rows=250_000,
-                 smoothing_max_rows=None):
+                 smoothing_max_rows=None, shape_smoothing="aic"):
         _store_parameters(self, locals())
 
     def _encode_target(self, y, n_rows):

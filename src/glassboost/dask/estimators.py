@@ -32,8 +32,9 @@ EXPLAIN_LOCAL_MAX_ROWS = 10_000
 DASK_PARAMETERS = {"client": None, "n_shards": None, "summary_size": DEFAULT_SUMMARY_SIZE,
                    "boosting": "shards"}
 #: Single-machine defaults the Dask estimators change: exact boosting cannot draw a smoothing
-#: round's row sample alike on every share, so every row smooths (as InterpretML does).
-DASK_DEFAULTS = {"smoothing_max_rows": None}
+#: round's row sample alike on every share, so every row smooths (as InterpretML does); and
+#: shape smoothing refits on every training row in one process, which the workers' rows are not.
+DASK_DEFAULTS = {"smoothing_max_rows": None, "shape_smoothing": None}
 
 
 def _signature(local: type) -> inspect.Signature:

@@ -68,6 +68,10 @@ def fit_distributed(estimator: Any, client: Any, X: Any, y: Any, sample_weight: 
     stop_event = _stop_event_name(estimator)
     if boosting not in ("shards", "exact"):
         raise ValueError(f"boosting must be 'shards' or 'exact', got {boosting!r}")
+    if estimator.shape_smoothing is not None:
+        raise ValueError(f"shape_smoothing={estimator.shape_smoothing!r} refits the shapes on "
+                         "every training row in one process; the Dask estimators take only "
+                         "None (the rows stay on the workers)")
     if boosting == "exact" and n_shards is not None:
         raise ValueError(f"n_shards is for boosting='shards' (exact boosting takes one share "
                          f"of the rows per worker), got n_shards={n_shards}")
