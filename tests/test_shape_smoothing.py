@@ -184,8 +184,7 @@ def test_shape_smoothing_takes_aic_or_none(bad):
 
 
 def test_rows_left_out_of_every_bag_are_left_out_of_the_refit():
-    """Labels of rows that ``bags`` leaves out of every bag (or only validates on) change
-    nothing in the model."""
+    """Labels of rows that ``bags`` leaves out of every bag change nothing in the model."""
     X, y = _linear_and_wavy(3000, 5)
     bags = np.tile(np.where(np.arange(3000) % 5 == 0, -1, 1), (2, 1)).T
     bags[:300] = 0

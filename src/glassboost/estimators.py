@@ -439,9 +439,9 @@ class _EBMBase(BaseEstimator):
              for f in range(len(names))], weights)
         smoothed = [f for f in bagged.main_features
                     if table.types[f] == CONTINUOUS and not monotone[f]]
-        # with ``bags``, a row weighs as often as the bags train on it (0: left out)
-        seen = (weights if bag_matrix is None
-                else weights * np.maximum(bag_matrix, 0).mean(axis=1))
+        # with ``bags``, a row counts as often as a bag trains on it; a row no bag names, never
+        seen = (weights if bag_matrix is None else weights * np.maximum(
+            bag_matrix.max(axis=1), np.any(bag_matrix != 0, axis=1)))
 
         def smooth(finished: FinishedTerms) -> None:
             if self.shape_smoothing is not None and objective.custom is None:

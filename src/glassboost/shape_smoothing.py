@@ -1,20 +1,22 @@
-"""Local-linear smoothing of continuous main effects, with a bandwidth chosen per term by AIC.
+"""Smoothing of continuous main effects after boosting, at a bandwidth chosen per term by AIC.
 
 A boosted shape over 1,024 bins carries the noise of the few rows in each bin. After boosting,
-each continuous main effect is refitted once, in turn, as in a generalized additive model's
-local scoring: the Newton working response of its bins (the table minus the bins' summed
-gradient over their summed hessian, every other term held fixed) is smoothed by a
-Gaussian-kernel local-linear fit over the bins' row quantiles, with the bandwidth of a
-geometric grid that minimizes the term's Akaike criterion, ``deviance + 2 * trace`` of the
-smoother. A straight true shape is smoothed over all the rows; a sharp step keeps a narrow
-kernel, because widening it costs more deviance than it saves in degrees of freedom; and where
-the narrowest kernel of the grid wins, the data ask for no smoothing and boosting's shape stays.
-The held-out checks behind each choice are in docs/architecture.md.
+each continuous main effect is smoothed once, in turn, by a Gaussian-kernel local-linear fit
+over the bins' row quantiles (``model.smooth``). Its bandwidth is the one of a geometric grid
+that minimizes the term's Akaike criterion when the same kernel smooths the Newton working
+response of its bins (the table minus the bins' summed gradient over their summed hessian,
+every other term held fixed), as a generalized additive model's local scoring chooses a
+smoothing parameter per term: ``deviance + 2 * trace`` of the smoother. A straight true shape
+gets a kernel over all the rows and a sine a narrow one; where the grid's narrowest kernel
+wins, the data ask for no smoothing and boosting's shape stays, sharp steps included. The
+boosted table is what is smoothed, so the shrinkage of boosting's early stopping and of
+``reg_lambda`` stays. The held-out checks behind each choice are in docs/fit-parameters.md.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Callable
 
 import numpy as np
 
@@ -66,7 +68,7 @@ def _kernel_fit(position: np.ndarray, weights: np.ndarray, values: np.ndarray,
         det = s0 * s2 - s1**2
         sloped = det > 1e-9 * s0 * s2
         has = s0 > 0
-        with np.errstate(divide="ignore", invalid="ignore"):
+        with np.errstate(all="ignore"):  # tiny weights: read through ``weighted``, clipped
             line = (s2 * t0 - s1 * t1) / np.where(sloped, det, 1.0)
             mean = t0 / np.where(has, s0, 1.0)
             own[rows] = np.where(sloped, s2 / np.where(sloped, det, 1.0),
@@ -98,9 +100,18 @@ def _fit_with_leverage(position: np.ndarray, weights: np.ndarray, values: np.nda
         if weighted.all():
             columns = [np.interp(position, anchors, fitted[:, k])
                        for k in range(values.shape[1])]
-            return np.stack(columns, axis=1), weights * np.interp(position, anchors, own)
+            return np.stack(columns, axis=1), _leverage(weights, np.interp(position, anchors,
+                                                                           own))
     fitted, own, weighted = _kernel_fit(position, weights, values, bandwidth, position)
-    return (np.where(weighted[:, None], fitted, values), np.where(weighted, weights * own, 0.0))
+    return (np.where(weighted[:, None], fitted, values),
+            np.where(weighted, _leverage(weights, own), 0.0))
+
+
+def _leverage(weights: np.ndarray, own: np.ndarray) -> np.ndarray:
+    """Each bin's leverage from its weight and its fit's weight per unit, in [0, 1] (a weighted
+    line's hat value), which bounds the overflow of a kernel holding almost no weight."""
+    with np.errstate(all="ignore"):
+        return np.clip(np.nan_to_num(weights * own, nan=1.0, posinf=1.0), 0.0, 1.0)
 
 
 @dataclass(frozen=True)
@@ -114,28 +125,44 @@ class SmoothedShape:
 
 def smooth_by_aic(position: np.ndarray, gradient: np.ndarray, hessian: np.ndarray,
                   values: np.ndarray, dispersion: float = 1.0, min_hessian: float = 0.0,
+                  deviance: Callable[[np.ndarray], float] | None = None,
                   bandwidths: np.ndarray = BANDWIDTHS) -> SmoothedShape | None:
     """The local-linear fit, over the bandwidths (ascending), of the working response of value
     bins with summed ``gradient`` and ``hessian`` (bins x scores) around the table ``values``,
-    that minimizes ``sum(hessian * residual**2) / dispersion + 2 * trace``; None when the
-    narrowest bandwidth does, as the data then ask for no smoothing, or when fewer than three
-    bins count. A bin counts when its hessian is positive and at least ``min_hessian``, the
-    least a boosting leaf takes; the others carry no weight and take the fit at their place."""
+    that minimizes ``deviance / dispersion + 2 * trace``; None when the narrowest bandwidth
+    does, as the data then ask for no smoothing, or when fewer than three bins count. The
+    deviance of moving the bins from ``values`` to a fit is ``deviance(fit - values)`` when
+    given (up to a constant), else its quadratic approximation ``sum(hessian * residual**2)``,
+    exact for squared error but not where the hessian vanishes (separable classes). A bin
+    counts when its hessian is positive and at least ``min_hessian``, the least a boosting leaf
+    takes; the others carry no weight and take the fit at their place."""
     counted = (hessian > 0) & (hessian >= min_hessian)
     if np.count_nonzero(counted.all(axis=1)) < 3:
         return None
     hessian = np.where(counted, hessian, 0.0)
     working = np.where(counted, values - gradient / np.where(counted, hessian, 1.0), values)
     weight = hessian.sum(axis=1)
+    weight = weight / weight.max()  # the fit is the same; near-separable classes' are tiny
     best = None
     for bandwidth in bandwidths:
         fitted, leverage = _fit_with_leverage(position, weight, working, float(bandwidth))
-        residual = working - fitted
         degrees = float(leverage.sum()) * values.shape[1]
-        criterion = float(np.sum(hessian * residual**2)) / dispersion + 2.0 * degrees
+        lack = (float(np.sum(hessian * (working - fitted)**2)) if deviance is None
+                else deviance(fitted - values))
+        criterion = lack / dispersion + 2.0 * degrees
         if best is None or criterion < best[0]:
             best = (criterion, SmoothedShape(fitted, float(bandwidth), degrees))
     return None if best[1].bandwidth == bandwidths[0] else best[1]
+
+
+def _log_loss_deviance(scores: np.ndarray, y: np.ndarray, weights: np.ndarray,
+                       codes: np.ndarray) -> Callable[[np.ndarray], float]:
+    """The binomial deviance (up to a constant) of the rows when each value bin of a term
+    (``codes``) moves by a change."""
+    def deviance(change: np.ndarray) -> float:
+        moved = scores[:, 0] + np.concatenate(([0.0], change[:, 0], [0.0]))[codes]
+        return 2.0 * float(weights @ (np.logaddexp(0.0, moved) - y * moved))
+    return deviance
 
 
 def _scores(finished: FinishedTerms, codes: np.ndarray, interaction_codes: np.ndarray,
@@ -205,8 +232,10 @@ def smooth_main_effects(finished: FinishedTerms, features: list[int], objective:
         g = _bin_sums(codes[:, feature], gradient, len(table))[1:-1]
         h = _bin_sums(codes[:, feature], hessian, len(table))[1:-1]
         position = bin_positions(rows)
+        exact = (None if objective == "rmse"
+                 else _log_loss_deviance(scores, y, weights * scale, codes[:, feature]))
         shape = smooth_by_aic(position, g * scale, h * scale, table[1:-1], dispersion,
-                              min_hessian * scale)
+                              min_hessian * scale, exact)
         if shape is None:
             continue
         change = np.zeros_like(table)
