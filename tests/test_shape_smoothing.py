@@ -195,3 +195,19 @@ def test_rows_left_out_of_every_bag_are_left_out_of_the_refit():
     other = ExplainableBoostingClassifier(**params).fit(X, flipped, bags=bags)
     for a, b in zip(model.term_scores_, other.term_scores_):
         np.testing.assert_array_equal(a, b)
+
+
+def test_a_nearly_separable_bump_is_not_flattened():
+    """Where the classes are nearly separated the hessians vanish and a quadratic criterion sees
+    no cost in flattening a shape; the log-loss deviance read on the rows keeps the bump."""
+    rng = np.random.default_rng(3)
+    X = pd.DataFrame({"hour": rng.integers(0, 24, 800).astype(float)})
+    y = ((X["hour"] >= 9) & (X["hour"] < 17)).to_numpy()
+    params = dict(outer_bags=2, interactions=0, n_jobs=1)
+    smoothed = ExplainableBoostingClassifier(**params).fit(X, y)
+    boosted = ExplainableBoostingClassifier(shape_smoothing=None, **params).fit(X, y)
+    np.testing.assert_array_equal(smoothed.predict(X), y)
+    office = pd.DataFrame({"hour": [12.0]})
+    night = pd.DataFrame({"hour": [3.0]})
+    for model in (smoothed, boosted):
+        assert model.decision_function(office)[0] - model.decision_function(night)[0] > 10

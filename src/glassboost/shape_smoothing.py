@@ -6,11 +6,12 @@ over the bins' row quantiles (``model.smooth``). Its bandwidth is the one of a g
 that minimizes the term's Akaike criterion when the same kernel smooths the Newton working
 response of its bins (the table minus the bins' summed gradient over their summed hessian,
 every other term held fixed), as a generalized additive model's local scoring chooses a
-smoothing parameter per term: ``deviance + 2 * trace`` of the smoother. A straight true shape
-gets a kernel over all the rows and a sine a narrow one; where the grid's narrowest kernel
-wins, the data ask for no smoothing and boosting's shape stays, sharp steps included. The
-boosted table is what is smoothed, so the shrinkage of boosting's early stopping and of
-``reg_lambda`` stays. The held-out checks behind each choice are in docs/fit-parameters.md.
+smoothing parameter per term: ``deviance + 2 * trace`` of the smoother (log loss's deviance
+computed on the rows, squared error's from the bins). A straight true shape gets a kernel over
+all the rows and a sine a narrow one; where the grid's narrowest kernel wins, the data ask for
+no smoothing and boosting's shape stays, sharp steps included. The boosted table is what is
+smoothed, so the shrinkage of boosting's early stopping and of ``reg_lambda`` stays. The
+held-out checks behind each choice are in docs/fit-parameters.md.
 """
 
 from __future__ import annotations
