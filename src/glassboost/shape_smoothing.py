@@ -117,7 +117,7 @@ def _leverage(weights: np.ndarray, own: np.ndarray) -> np.ndarray:
 
 @dataclass(frozen=True)
 class SmoothedShape:
-    """A term's smoothed value bins (bins x scores), the bandwidth chosen and its criterion."""
+    """A fit of a term's value bins (bins x scores), its bandwidth and degrees of freedom."""
 
     values: np.ndarray
     bandwidth: float
@@ -202,7 +202,7 @@ def smooth_main_effects(finished: FinishedTerms, features: list[int], objective:
                         codes: np.ndarray, interaction_codes: np.ndarray, y: np.ndarray,
                         weights: np.ndarray, main_weights: dict[int, np.ndarray],
                         init_score: np.ndarray | None = None, min_hessian: float = 0.0,
-                        missing: str = "separate") -> dict[int, float]:
+                        missing: str = "separate") -> None:
     """Smooth the main effects of ``features`` in ``finished`` in place, one after another on
     the training rows (``codes``, ``y``, ``weights``), each against the model as the ones before
     left it: its table is smoothed at the chosen bandwidth over the bins' ``weights`` (as
@@ -211,14 +211,13 @@ def smooth_main_effects(finished: FinishedTerms, features: list[int], objective:
     Bins count as in ``smooth_by_aic`` with ``min_hessian``; the criterion reads ``weights``
     scaled to sum to the number of weighted rows, so weights are relative, as in boosting. With
     ``missing`` "low" or "high" the missing bin moves with the end bin it is boosted with.
-    Returns the bandwidth chosen per smoothed feature. Does nothing for an objective outside
-    ``SMOOTHED_OBJECTIVES`` or a model of more than one score per row."""
+    Does nothing for an objective outside ``SMOOTHED_OBJECTIVES`` or a model of more than one
+    score per row."""
     if objective not in SMOOTHED_OBJECTIVES or not features or len(finished.intercept) != 1:
-        return {}
+        return
     scale = np.count_nonzero(weights) / weights.sum() if weights.sum() > 0 else 0.0
     scores = _scores(finished, codes, interaction_codes, init_score)
     dispersion = None
-    chosen = {}
     terms = {f[0]: t for t, f in enumerate(finished.term_features) if len(f) == 1}
     for feature in features:
         t = terms[feature]
@@ -228,8 +227,8 @@ def smooth_main_effects(finished: FinishedTerms, features: list[int], objective:
             continue
         gradient, hessian, estimated = _derivatives(objective, scores, y, weights)
         dispersion = estimated if dispersion is None else dispersion
-        if dispersion <= 0:
-            return chosen
+        if dispersion <= 0:  # squared error fitted exactly: nothing to smooth
+            return
         g = _bin_sums(codes[:, feature], gradient, len(table))[1:-1]
         h = _bin_sums(codes[:, feature], hessian, len(table))[1:-1]
         position = bin_positions(rows)
@@ -253,5 +252,3 @@ def smooth_main_effects(finished: FinishedTerms, features: list[int], objective:
         finished.intercept = finished.intercept + mean
         finished.bagged_intercept = finished.bagged_intercept + mean
         scores += change[codes[:, feature]] + mean
-        chosen[feature] = shape.bandwidth
-    return chosen
