@@ -444,10 +444,9 @@ class _EBMBase(BaseEstimator):
             bag_matrix.max(axis=1), np.any(bag_matrix != 0, axis=1)))
 
         def smooth(finished: FinishedTerms) -> None:
-            if self.shape_smoothing is not None and objective.custom is None:
-                smooth_main_effects(finished, smoothed, objective.name, data.codes,
-                                    data.interaction_codes, y_encoded, seen, main_weights,
-                                    start_scores, float(self.min_hessian), self.missing)
+            smooth_main_effects(finished, smoothed, objective.name, data.codes,
+                                data.interaction_codes, y_encoded, seen, main_weights,
+                                start_scores, float(self.min_hessian), self.missing)
 
         return self._finished_state(
             bagged, bins, table.names, table.types, main_weights, pair_weights, summaries,
@@ -455,7 +454,8 @@ class _EBMBase(BaseEstimator):
             [c.to_dict() for c in table.conversions],
             self.feature_names is None and (isinstance(X, pd.DataFrame)
                                             or hasattr(X, "to_pandas")),
-            single_class, smooth)
+            single_class,
+            None if self.shape_smoothing is None or objective.custom is not None else smooth)
 
     def _monotone(self, names: list[str], types: list[str], objective) -> np.ndarray:
         """-1, 0, +1 per feature from ``monotone_constraints``, checked against the types."""

@@ -181,16 +181,21 @@ def _scores(finished: FinishedTerms, codes: np.ndarray, interaction_codes: np.nd
 
 
 def _derivatives(objective: str, scores: np.ndarray, y: np.ndarray,
-                 weights: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
-    """Each row's weighted gradient and hessian of the loss (rows x 1), and the dispersion that
-    turns the loss into a deviance: the residual variance for squared error, 1 for log loss."""
+                 weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's weighted gradient and hessian of the loss (rows x 1)."""
     w = weights[:, None]
     if objective == "rmse":
-        residual = scores - y[:, None]
-        return w * residual, np.broadcast_to(w, scores.shape), float(
-            np.sum(w * residual**2) / max(weights.sum(), np.finfo(float).tiny))
+        return w * (scores - y[:, None]), np.broadcast_to(w, scores.shape)
     p = 1.0 / (1.0 + np.exp(-scores))
-    return w * (p - y[:, None]), w * p * (1.0 - p), 1.0
+    return w * (p - y[:, None]), w * p * (1.0 - p)
+
+
+def _dispersion(objective: str, scores: np.ndarray, y: np.ndarray, weights: np.ndarray) -> float:
+    """What turns the loss into a deviance: the residual variance for squared error, 1 for log
+    loss."""
+    if objective != "rmse":
+        return 1.0
+    return float(weights @ (scores[:, 0] - y) ** 2 / max(weights.sum(), np.finfo(float).tiny))
 
 
 def _bin_sums(codes: np.ndarray, values: np.ndarray, n_bins: int) -> np.ndarray:
@@ -217,7 +222,9 @@ def smooth_main_effects(finished: FinishedTerms, features: list[int], objective:
         return
     scale = np.count_nonzero(weights) / weights.sum() if weights.sum() > 0 else 0.0
     scores = _scores(finished, codes, interaction_codes, init_score)
-    dispersion = None
+    dispersion = _dispersion(objective, scores, y, weights)
+    if dispersion <= 0:  # squared error fitted exactly: nothing to smooth
+        return
     terms = {f[0]: t for t, f in enumerate(finished.term_features) if len(f) == 1}
     for feature in features:
         t = terms[feature]
@@ -225,10 +232,7 @@ def smooth_main_effects(finished: FinishedTerms, features: list[int], objective:
         rows = np.bincount(codes[:, feature], weights=weights, minlength=len(table))[1:-1]
         if rows.sum() <= 0:
             continue
-        gradient, hessian, estimated = _derivatives(objective, scores, y, weights)
-        dispersion = estimated if dispersion is None else dispersion
-        if dispersion <= 0:  # squared error fitted exactly: nothing to smooth
-            return
+        gradient, hessian = _derivatives(objective, scores, y, weights)
         g = _bin_sums(codes[:, feature], gradient, len(table))[1:-1]
         h = _bin_sums(codes[:, feature], hessian, len(table))[1:-1]
         position = bin_positions(rows)
